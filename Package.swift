@@ -1,0 +1,62 @@
+// swift-tools-version:6.1
+// The swift-tools-version declares the minimum version of Swift required to build this package.
+
+import PackageDescription
+
+let swiftSettings: [SwiftSetting] = [
+    // https://github.com/apple/swift-evolution/blob/main/proposals/0335-existential-any.md
+    .enableUpcomingFeature("ExistentialAny"),
+    // https://github.com/swiftlang/swift-evolution/blob/main/proposals/0444-member-import-visibility.md
+    .enableUpcomingFeature("MemberImportVisibility"),
+]
+
+let package = Package(
+    name: "muster",
+    platforms: [.macOS(.v15)],
+    products: [
+        .library(name: "MusterDomain", targets: ["MusterDomain"]),
+        .library(name: "MusterSecurity", targets: ["MusterSecurity"]),
+        .library(name: "MusterEngine", targets: ["MusterEngine"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-crypto.git", from: "3.12.3")
+    ],
+    targets: [
+        // The pure, event-sourced rules of the product: value types, decide and apply. No I/O.
+        .target(
+            name: "MusterDomain",
+            swiftSettings: swiftSettings
+        ),
+        // Signed magic-link tokens, secret digests and slow password hashes.
+        .target(
+            name: "MusterSecurity",
+            dependencies: [
+                "MusterDomain",
+                .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "_CryptoExtras", package: "swift-crypto"),
+            ],
+            swiftSettings: swiftSettings
+        ),
+        // One actor per organisation, the global actors, and the façade that routes commands.
+        .target(
+            name: "MusterEngine",
+            dependencies: ["MusterDomain", "MusterSecurity"],
+            swiftSettings: swiftSettings
+        ),
+        .testTarget(
+            name: "MusterDomainTests",
+            dependencies: ["MusterDomain"],
+            swiftSettings: swiftSettings
+        ),
+        .testTarget(
+            name: "MusterSecurityTests",
+            dependencies: ["MusterSecurity"],
+            swiftSettings: swiftSettings
+        ),
+        .testTarget(
+            name: "MusterEngineTests",
+            dependencies: ["MusterEngine", "MusterDomain", "MusterSecurity"],
+            swiftSettings: swiftSettings
+        ),
+    ]
+)

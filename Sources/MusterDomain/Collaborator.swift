@@ -1,0 +1,79 @@
+/// A link between one tenant and one outside person, in one participation mode.
+///
+/// Rows are never changed in place except to activate, end, or edit a reference-only contact
+/// card; a wrong mode is fixed by ending the row and inviting again.
+public struct Collaborator: Hashable, Sendable {
+    public var id: CollaboratorID
+    public var tenantID: TenantID
+    public var mode: ParticipationMode
+    /// The person's account, for `full` and `context_only`; `nil` for reference-only contacts.
+    public var userID: UserID?
+    public var email: EmailAddress?
+    public var fullName: String?
+    /// The contact card, for `reference_only`.
+    public var contact: ContactCard?
+    public var invitedBy: Principal
+    public var invitedAt: Timestamp
+    /// Whether the inviter overrode the caseload cap (recorded for the audit trail).
+    public var capOverridden: Bool
+    /// When the person first signed in through their link; they see the tenant from then on.
+    public var activatedAt: Timestamp?
+    public var endedAt: Timestamp?
+    public var endedBy: Principal?
+    /// The digest of the magic link that activates the row; `nil` once used or ended.
+    public var tokenDigest: SecretDigest?
+    /// Until when the activation link may be used.
+    public var linkExpiresAt: Timestamp?
+
+    /// Whether the assignment is in force (not ended).
+    public var isActive: Bool { endedAt == nil }
+
+    /// Whether the person sees the tenant now: an account mode, signed in once, not ended.
+    public var grantsAccess: Bool { isActive && activatedAt != nil && mode != .referenceOnly }
+}
+
+/// How a collaborator takes part in a tenant's case.
+public enum ParticipationMode: UInt8, Sendable, Hashable, CaseIterable, CustomStringConvertible {
+    /// Support workers actively case-working the tenant: read and write the workspace.
+    case full
+    /// Housing officers and supervisors: read goals, shared notes and the context summary;
+    /// record their own sessions.
+    case contextOnly
+    /// Outside contacts with no account: a contact card, visible to the org's staff only.
+    case referenceOnly
+
+    /// The mode as the API spells it.
+    public var name: String {
+        switch self {
+        case .full: "full"
+        case .contextOnly: "context_only"
+        case .referenceOnly: "reference_only"
+        }
+    }
+
+    /// Looks a mode up by its spelling.
+    public init?(name: String) {
+        guard let match = ParticipationMode.allCases.first(where: { $0.name == name }) else { return nil }
+        self = match
+    }
+
+    public var description: String { name }
+}
+
+/// A reference-only contact: somebody recorded on the case who gets no account and no email.
+public struct ContactCard: Hashable, Sendable {
+    public var name: String
+    public var email: EmailAddress?
+    public var phone: String?
+    public var organisationName: String?
+    public var roleLabel: String?
+
+    /// Creates a card; ``OrgState`` validates it when a command carries it.
+    public init(name: String, email: EmailAddress? = nil, phone: String? = nil, organisationName: String? = nil, roleLabel: String? = nil) {
+        self.name = name
+        self.email = email
+        self.phone = phone
+        self.organisationName = organisationName
+        self.roleLabel = roleLabel
+    }
+}

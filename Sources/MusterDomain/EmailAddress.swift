@@ -1,0 +1,60 @@
+/// An email address in its normal form: trimmed of white space and lower-cased.
+///
+/// Users are keyed by this form, so `Ann@Example.org ` and `ann@example.org` are one person.
+/// Construction validates the shape a mail system would accept (one `@`, a non-empty local
+/// part, a dotted domain, no white space or control characters, at most 254 bytes); anything
+/// else is refused with a ``DomainError`` of code `validation_failed`.
+public struct EmailAddress: Hashable, Sendable, Comparable, CustomStringConvertible {
+    /// The normalised address.
+    public let value: String
+
+    /// The longest address SMTP accepts (RFC 5321 path limit less the angle brackets).
+    public static let maximumLength = 254
+
+    /// Normalises and validates `raw`.
+    public init(_ raw: String) throws(DomainError) {
+        let trimmed = raw.trimmingWhitespace()
+        let lowered = trimmed.lowercased()
+        guard !lowered.isEmpty else {
+            throw .validation("email is required")
+        }
+        guard lowered.utf8.count <= Self.maximumLength else {
+            throw .validation("email is longer than \(Self.maximumLength) characters")
+        }
+        let parts = lowered.split(separator: "@", omittingEmptySubsequences: false)
+        guard parts.count == 2, !parts[0].isEmpty, parts[0].utf8.count <= 64 else {
+            throw .validation("'\(trimmed)' is not an email address")
+        }
+        let domain = parts[1]
+        let labels = domain.split(separator: ".", omittingEmptySubsequences: false)
+        guard labels.count >= 2, labels.allSatisfy({ !$0.isEmpty }) else {
+            throw .validation("'\(trimmed)' is not an email address: the domain needs a dot")
+        }
+        for scalar in lowered.unicodeScalars {
+            if scalar.value <= 0x20 || scalar.value == 0x7F || "<>()[],;:\\\"".unicodeScalars.contains(scalar) {
+                throw .validation("'\(trimmed)' is not an email address: it has a character mail cannot carry")
+            }
+        }
+        self.value = lowered
+    }
+
+    /// Wraps a value already known to be normal (decoded from the log).
+    public init(normalised value: String) {
+        self.value = value
+    }
+
+    public var description: String { value }
+
+    public static func < (lhs: EmailAddress, rhs: EmailAddress) -> Bool { lhs.value < rhs.value }
+}
+
+extension StringProtocol {
+    /// The string without leading and trailing white space and newlines.
+    public func trimmingWhitespace() -> String {
+        let string = String(self)
+        let scalars = string.unicodeScalars
+        guard let first = scalars.firstIndex(where: { !$0.properties.isWhitespace }) else { return "" }
+        let last = scalars.lastIndex(where: { !$0.properties.isWhitespace })!
+        return String(String.UnicodeScalarView(scalars[first...last]))
+    }
+}

@@ -1,0 +1,118 @@
+/// A 128-bit identifier, typed by the kind of record it names.
+///
+/// The phantom `Entity` parameter keeps an invitation id from being passed where a tenant id is
+/// expected, at no cost: the value is two machine words, stored inline, hashed and compared as
+/// integers. Identifiers are generated outside the domain (the engine draws random ones) and
+/// arrive in commands, so `decide` stays deterministic.
+public struct Identifier<Entity>: Hashable, Sendable, Comparable {
+    /// The high 64 bits.
+    public var high: UInt64
+    /// The low 64 bits.
+    public var low: UInt64
+
+    /// Creates an identifier from its two halves.
+    @inlinable
+    public init(high: UInt64, low: UInt64) {
+        self.high = high
+        self.low = low
+    }
+
+    /// Creates a random identifier in the shape of a version-4 UUID.
+    public static func random() -> Self {
+        var generator = SystemRandomNumberGenerator()
+        return random(using: &generator)
+    }
+
+    /// Creates a random identifier in the shape of a version-4 UUID, from the given generator.
+    public static func random(using generator: inout some RandomNumberGenerator) -> Self {
+        let high = (generator.next() & 0xFFFF_FFFF_FFFF_0FFF) | 0x0000_0000_0000_4000
+        let low = (generator.next() & 0x3FFF_FFFF_FFFF_FFFF) | 0x8000_0000_0000_0000
+        return Self(high: high, low: low)
+    }
+
+    /// Parses the canonical 36-character UUID text form (either case); `nil` for anything else.
+    public init?(_ text: some StringProtocol) {
+        let utf8 = Array(text.utf8)
+        guard utf8.count == 36 else { return nil }
+        var value: (UInt64, UInt64) = (0, 0)
+        var nibbles = 0
+        for (index, byte) in utf8.enumerated() {
+            if index == 8 || index == 13 || index == 18 || index == 23 {
+                guard byte == UInt8(ascii: "-") else { return nil }
+                continue
+            }
+            let nibble: UInt8
+            switch byte {
+            case UInt8(ascii: "0")...UInt8(ascii: "9"): nibble = byte - UInt8(ascii: "0")
+            case UInt8(ascii: "a")...UInt8(ascii: "f"): nibble = byte - UInt8(ascii: "a") + 10
+            case UInt8(ascii: "A")...UInt8(ascii: "F"): nibble = byte - UInt8(ascii: "A") + 10
+            default: return nil
+            }
+            if nibbles < 16 {
+                value.0 = value.0 << 4 | UInt64(nibble)
+            } else {
+                value.1 = value.1 << 4 | UInt64(nibble)
+            }
+            nibbles += 1
+        }
+        self.init(high: value.0, low: value.1)
+    }
+
+    public static func < (lhs: Self, rhs: Self) -> Bool {
+        (lhs.high, lhs.low) < (rhs.high, rhs.low)
+    }
+}
+
+extension Identifier: CustomStringConvertible {
+    /// The canonical lower-case UUID text form.
+    public var description: String {
+        let digits: [UInt8] = Array("0123456789abcdef".utf8)
+        var bytes = [UInt8]()
+        bytes.reserveCapacity(36)
+        for (half, value) in [high, low].enumerated() {
+            for nibbleIndex in 0..<16 {
+                let position = half * 16 + nibbleIndex
+                if position == 8 || position == 12 || position == 16 || position == 20 {
+                    bytes.append(UInt8(ascii: "-"))
+                }
+                let shift = UInt64(60 - nibbleIndex * 4)
+                bytes.append(digits[Int((value >> shift) & 0xF)])
+            }
+        }
+        return String(decoding: bytes, as: UTF8.self)
+    }
+}
+
+/// Tag for organisation identifiers.
+public enum OrganisationTag {}
+/// Tag for user identifiers.
+public enum UserTag {}
+/// Tag for invitation identifiers.
+public enum InvitationTag {}
+/// Tag for tenant identifiers.
+public enum TenantTag {}
+/// Tag for collaborator identifiers.
+public enum CollaboratorTag {}
+/// Tag for workspace item identifiers (notes, goals, sessions, documents).
+public enum WorkspaceItemTag {}
+/// Tag for org API key identifiers.
+public enum APIKeyTag {}
+/// Tag for sign-in link identifiers.
+public enum SignInLinkTag {}
+
+/// Names an organisation.
+public typealias OrganisationID = Identifier<OrganisationTag>
+/// Names a user.
+public typealias UserID = Identifier<UserTag>
+/// Names an invitation.
+public typealias InvitationID = Identifier<InvitationTag>
+/// Names a tenant (a person whose case an org works).
+public typealias TenantID = Identifier<TenantTag>
+/// Names a collaborator row.
+public typealias CollaboratorID = Identifier<CollaboratorTag>
+/// Names a note, goal, session or document in a tenant's workspace.
+public typealias WorkspaceItemID = Identifier<WorkspaceItemTag>
+/// Names an org API key.
+public typealias APIKeyID = Identifier<APIKeyTag>
+/// Names a sign-in link.
+public typealias SignInLinkID = Identifier<SignInLinkTag>

@@ -1,0 +1,84 @@
+/// An offer, sent by email as a magic link, to become a member of an org with a role.
+///
+/// Invitations are never deleted: the row keeps every audit field of its lifecycle.
+public struct Invitation: Hashable, Sendable {
+    public var id: InvitationID
+    public var orgID: OrganisationID
+    public var email: EmailAddress
+    public var role: Role
+    public var method: Method
+    /// The stored status. A `pending` row past `expiresAt` is *effectively* expired before the
+    /// sweep records it: see ``effectiveStatus(at:)``.
+    public var status: Status
+    public var invitedBy: Principal
+    public var createdAt: Timestamp
+    public var expiresAt: Timestamp
+    public var acceptedAt: Timestamp?
+    public var acceptedBy: UserID?
+    public var revokedAt: Timestamp?
+    public var revokedBy: Principal?
+    public var revokedReason: String?
+    public var expiredAt: Timestamp?
+    public var resentAt: Timestamp?
+    public var resendCount: Int
+    /// The send times of the resends inside the rolling rate-limit window, oldest first.
+    public var recentResends: [Timestamp]
+    /// The digest of the one token that may accept this invitation now; `nil` once it is
+    /// no longer pending.
+    public var tokenDigest: SecretDigest?
+
+    /// How the invitee was invited.
+    public enum Method: UInt8, Sendable, Hashable, CaseIterable {
+        /// Invited by email; the user is created on acceptance when the email is new.
+        case email
+        /// An existing user, given access at first sign-in through the link.
+        case existingUser
+
+        /// The method as the API spells it.
+        public var name: String {
+            switch self {
+            case .email: "email"
+            case .existingUser: "existing_user"
+            }
+        }
+
+        /// Looks a method up by its spelling.
+        public init?(name: String) {
+            guard let match = Method.allCases.first(where: { $0.name == name }) else { return nil }
+            self = match
+        }
+    }
+
+    /// The lifecycle status: `pending` moves once, to one of the other three.
+    public enum Status: UInt8, Sendable, Hashable, CaseIterable {
+        case pending
+        case accepted
+        case expired
+        case revoked
+
+        /// The status as the API spells it.
+        public var name: String {
+            switch self {
+            case .pending: "pending"
+            case .accepted: "accepted"
+            case .expired: "expired"
+            case .revoked: "revoked"
+            }
+        }
+
+        /// Looks a status up by its spelling.
+        public init?(name: String) {
+            guard let match = Status.allCases.first(where: { $0.name == name }) else { return nil }
+            self = match
+        }
+    }
+
+    /// The status as of `now`: a pending invitation whose `expiresAt` has passed is expired,
+    /// whether or not the sweep has recorded it yet.
+    public func effectiveStatus(at now: Timestamp) -> Status {
+        status == .pending && now >= expiresAt ? .expired : status
+    }
+
+    /// When the last email of this invitation went out: the last resend, or creation.
+    public var lastSentAt: Timestamp { resentAt ?? createdAt }
+}

@@ -1,0 +1,87 @@
+/// A request to change one organisation, decided by ``OrgState/decide(_:by:at:policy:)``.
+///
+/// Commands carry everything that is not a pure function of state and time: new ids, the
+/// digests of freshly signed links, and facts the engine looked up in the global actors (whether
+/// a user exists, a person's caseload across orgs).
+public enum OrgCommand: Hashable, Sendable {
+    /// Creates the org (platform admin only).
+    case createOrganisation(name: String)
+    /// Invites by email or adds an existing user (`method`); `existingUserID` is the user the
+    /// email belongs to, if any.
+    case invite(id: InvitationID, email: EmailAddress, role: Role, method: Invitation.Method, existingUserID: UserID?, seal: LinkSeal)
+    /// Accepts an invitation through its link, as `userID` (created for the purpose when
+    /// `userIsNew`).
+    case acceptInvitation(id: InvitationID, tokenDigest: SecretDigest, userID: UserID, userIsNew: Bool)
+    /// Revokes a pending invitation, with an optional reason.
+    case revokeInvitation(id: InvitationID, reason: String?)
+    /// Resends a pending invitation with a new link, within the rate limits.
+    case resendInvitation(id: InvitationID, seal: LinkSeal)
+    /// Records every pending invitation past its expiry as expired (the sweep).
+    case expireInvitations
+    /// Adds a user just created with a temporary password as a member.
+    case addDirectMember(userID: UserID, email: EmailAddress, role: Role, userIsNew: Bool)
+    case changeRole(userID: UserID, role: Role)
+    /// Grants and withdraws single permission keys without changing the role.
+    case changeGrants(userID: UserID, grant: PermissionSet, withdraw: PermissionSet)
+    case removeMember(userID: UserID)
+    /// Records that an admin issued a new temporary password (the directory stores it).
+    case resetPassword(userID: UserID)
+    case createAPIKey(id: APIKeyID, name: String, role: Role, secretDigest: SecretDigest)
+    case revokeAPIKey(id: APIKeyID)
+    case createTenant(id: TenantID, name: String, reference: String?)
+    /// Invites a collaborator onto a tenant's case. For the account modes, `person` names the
+    /// user and `caseload` is how many distinct tenants they are actively assigned to now.
+    case inviteCollaborator(CollaboratorRequest)
+    /// Activates a collaborator row through its magic link, signed in as `userID`.
+    case activateCollaborator(id: CollaboratorID, tokenDigest: SecretDigest, userID: UserID)
+    case endCollaborator(id: CollaboratorID)
+    /// Edits a reference-only contact card.
+    case updateContact(id: CollaboratorID, contact: ContactCard)
+    case addNote(tenantID: TenantID, id: WorkspaceItemID, kind: Note.Kind, body: String)
+    case addGoal(tenantID: TenantID, id: WorkspaceItemID, title: String, detail: String?)
+    case recordSession(tenantID: TenantID, id: WorkspaceItemID, occurredAt: Timestamp, summary: String)
+    case addDocument(tenantID: TenantID, id: WorkspaceItemID, name: String, contentType: String, sizeBytes: Int64, checksum: String)
+    case setContextSummary(tenantID: TenantID, text: String)
+
+    /// The data of an ``inviteCollaborator(_:)`` command.
+    public struct CollaboratorRequest: Hashable, Sendable {
+        public var id: CollaboratorID
+        public var tenantID: TenantID
+        public var mode: ParticipationMode
+        /// The person's account, for `full` and `context_only`.
+        public var person: Person?
+        /// The contact card, for `reference_only`.
+        public var contact: ContactCard?
+        public var seal: LinkSeal?
+        /// Distinct tenants the person is actively assigned to across every org, right now.
+        public var caseload: Int
+        /// Whether the inviting admin explicitly overrides the caseload cap.
+        public var overrideCap: Bool
+
+        /// Creates a request.
+        public init(id: CollaboratorID, tenantID: TenantID, mode: ParticipationMode, person: Person? = nil, contact: ContactCard? = nil, seal: LinkSeal? = nil, caseload: Int = 0, overrideCap: Bool = false) {
+            self.id = id
+            self.tenantID = tenantID
+            self.mode = mode
+            self.person = person
+            self.contact = contact
+            self.seal = seal
+            self.caseload = caseload
+            self.overrideCap = overrideCap
+        }
+
+        /// The account of a `full` or `context_only` collaborator.
+        public struct Person: Hashable, Sendable {
+            public var userID: UserID
+            public var email: EmailAddress
+            public var fullName: String
+
+            /// Creates a person.
+            public init(userID: UserID, email: EmailAddress, fullName: String) {
+                self.userID = userID
+                self.email = email
+                self.fullName = fullName
+            }
+        }
+    }
+}

@@ -1,0 +1,157 @@
+/// A fact about one organisation. Events are the only way its state changes: `decide` emits
+/// them, ``OrgState/apply(_:)`` folds them in, identically live and on replay.
+public enum OrgEvent: Hashable, Sendable {
+    case organisationCreated(name: String)
+    case userInvited(id: InvitationID, email: EmailAddress, role: Role, method: Invitation.Method, expiresAt: Timestamp, seal: LinkSeal)
+    case invitationResent(id: InvitationID, expiresAt: Timestamp, seal: LinkSeal)
+    case invitationRevoked(id: InvitationID, reason: String?)
+    case invitationAccepted(id: InvitationID, userID: UserID)
+    case invitationExpired(id: InvitationID)
+    /// A user was created for this org's sake (acceptance of an email invitation, direct
+    /// creation); the directory holds the user, this line is the org's record of it.
+    case userCreated(userID: UserID, email: EmailAddress)
+    case memberAdded(userID: UserID, email: EmailAddress, role: Role, via: Member.JoinMethod)
+    case memberRoleChanged(userID: UserID, role: Role)
+    case memberGrantsChanged(userID: UserID, grants: PermissionSet)
+    case memberRemoved(userID: UserID)
+    case memberPasswordReset(userID: UserID)
+    case apiKeyCreated(id: APIKeyID, name: String, role: Role, secretDigest: SecretDigest)
+    case apiKeyRevoked(id: APIKeyID)
+    case tenantCreated(id: TenantID, name: String, reference: String?)
+    case collaboratorInvited(CollaboratorInvitation)
+    case collaboratorActivated(id: CollaboratorID, userID: UserID)
+    case collaboratorEnded(id: CollaboratorID)
+    case collaboratorContactUpdated(id: CollaboratorID, contact: ContactCard)
+    case noteAdded(tenantID: TenantID, id: WorkspaceItemID, kind: Note.Kind, body: String)
+    case goalAdded(tenantID: TenantID, id: WorkspaceItemID, title: String, detail: String?)
+    case sessionRecorded(tenantID: TenantID, id: WorkspaceItemID, occurredAt: Timestamp, summary: String)
+    case documentAdded(tenantID: TenantID, id: WorkspaceItemID, name: String, contentType: String, sizeBytes: Int64, checksum: String)
+    case contextSummaryUpdated(tenantID: TenantID, text: String)
+
+    /// The data of a `collaborator.invited` event.
+    public struct CollaboratorInvitation: Hashable, Sendable {
+        public var id: CollaboratorID
+        public var tenantID: TenantID
+        public var mode: ParticipationMode
+        public var userID: UserID?
+        public var email: EmailAddress?
+        public var fullName: String?
+        public var contact: ContactCard?
+        public var capOverridden: Bool
+        public var seal: LinkSeal?
+        public var linkExpiresAt: Timestamp?
+    }
+
+    /// The type of an event, with the names of SPEC §5.
+    public enum Kind: UInt8, Sendable, Hashable, CaseIterable, CustomStringConvertible {
+        case organisationCreated
+        case userInvited
+        case invitationResent
+        case invitationRevoked
+        case invitationAccepted
+        case invitationExpired
+        case userCreated
+        case memberAdded
+        case memberRoleChanged
+        case memberGrantsChanged
+        case memberRemoved
+        case memberPasswordReset
+        case apiKeyCreated
+        case apiKeyRevoked
+        case tenantCreated
+        case collaboratorInvited
+        case collaboratorActivated
+        case collaboratorEnded
+        case collaboratorContactUpdated
+        case noteAdded
+        case goalAdded
+        case sessionRecorded
+        case documentAdded
+        case contextSummaryUpdated
+
+        /// The event type as consumers see it, for example `user.invitation_revoked`.
+        public var name: String {
+            switch self {
+            case .organisationCreated: "organisation.created"
+            case .userInvited: "user.invited"
+            case .invitationResent: "user.invitation_resent"
+            case .invitationRevoked: "user.invitation_revoked"
+            case .invitationAccepted: "user.invitation_accepted"
+            case .invitationExpired: "user.invitation_expired"
+            case .userCreated: "user.created"
+            case .memberAdded: "member.added"
+            case .memberRoleChanged: "member.role_changed"
+            case .memberGrantsChanged: "member.permissions_changed"
+            case .memberRemoved: "member.removed"
+            case .memberPasswordReset: "member.password_reset"
+            case .apiKeyCreated: "api_key.created"
+            case .apiKeyRevoked: "api_key.revoked"
+            case .tenantCreated: "tenant.created"
+            case .collaboratorInvited: "collaborator.invited"
+            case .collaboratorActivated: "collaborator.activated"
+            case .collaboratorEnded: "collaborator.ended"
+            case .collaboratorContactUpdated: "collaborator.contact_updated"
+            case .noteAdded: "workspace.note_added"
+            case .goalAdded: "workspace.goal_added"
+            case .sessionRecorded: "workspace.session_recorded"
+            case .documentAdded: "workspace.document_added"
+            case .contextSummaryUpdated: "workspace.context_summary_updated"
+            }
+        }
+
+        /// Looks a kind up by its name.
+        public init?(name: String) {
+            guard let match = Kind.allCases.first(where: { $0.name == name }) else { return nil }
+            self = match
+        }
+
+        public var description: String { name }
+    }
+
+    /// The type of this event.
+    public var kind: Kind {
+        switch self {
+        case .organisationCreated: .organisationCreated
+        case .userInvited: .userInvited
+        case .invitationResent: .invitationResent
+        case .invitationRevoked: .invitationRevoked
+        case .invitationAccepted: .invitationAccepted
+        case .invitationExpired: .invitationExpired
+        case .userCreated: .userCreated
+        case .memberAdded: .memberAdded
+        case .memberRoleChanged: .memberRoleChanged
+        case .memberGrantsChanged: .memberGrantsChanged
+        case .memberRemoved: .memberRemoved
+        case .memberPasswordReset: .memberPasswordReset
+        case .apiKeyCreated: .apiKeyCreated
+        case .apiKeyRevoked: .apiKeyRevoked
+        case .tenantCreated: .tenantCreated
+        case .collaboratorInvited: .collaboratorInvited
+        case .collaboratorActivated: .collaboratorActivated
+        case .collaboratorEnded: .collaboratorEnded
+        case .collaboratorContactUpdated: .collaboratorContactUpdated
+        case .noteAdded: .noteAdded
+        case .goalAdded: .goalAdded
+        case .sessionRecorded: .sessionRecorded
+        case .documentAdded: .documentAdded
+        case .contextSummaryUpdated: .contextSummaryUpdated
+        }
+    }
+}
+
+/// One event as it is logged: its place in the org's stream, its time and its actor.
+public struct OrgEventRecord: Hashable, Sendable {
+    /// The event's position in the org's stream, from 1, without gaps.
+    public var sequence: UInt64
+    public var at: Timestamp
+    public var actor: Principal
+    public var event: OrgEvent
+
+    /// Creates a record.
+    public init(sequence: UInt64, at: Timestamp, actor: Principal, event: OrgEvent) {
+        self.sequence = sequence
+        self.at = at
+        self.actor = actor
+        self.event = event
+    }
+}

@@ -1,0 +1,197 @@
+extension OrgState {
+    /// Folds one event into the state: the only function that changes an org, the same live
+    /// and on replay.
+    ///
+    /// It trusts the event (decide already checked it) and never fails: an event is a fact. It
+    /// also keeps the indexes and appends the audit line.
+    public mutating func apply(_ record: OrgEventRecord) {
+        precondition(record.sequence == version + 1, "event \(record.sequence) applied to org \(id) at version \(version)")
+        version = record.sequence
+        let now = record.at
+        var target = id.description
+        var details: String?
+
+        switch record.event {
+        case .organisationCreated(let name):
+            exists = true
+            self.name = name
+            createdAt = now
+            details = name
+
+        case .userInvited(let invitationID, let email, let role, let method, let expiresAt, let seal):
+            invitations[invitationID] = Invitation(
+                id: invitationID, orgID: id, email: email, role: role, method: method, status: .pending,
+                invitedBy: record.actor, createdAt: now, expiresAt: expiresAt, resendCount: 0,
+                recentResends: [], tokenDigest: seal.digest
+            )
+            invitationOrder.append(invitationID)
+            pendingInvitationByEmail[email] = invitationID
+            invitationsByEmail[email, default: []].append(invitationID)
+            target = invitationID.description
+            details = "\(email) as \(role.name) by \(method.name)"
+
+        case .invitationResent(let invitationID, let expiresAt, let seal):
+            modifyInvitation(invitationID) { invitation in
+                invitation.expiresAt = expiresAt
+                invitation.resentAt = now
+                invitation.resendCount += 1
+                invitation.recentResends.append(now)
+                invitation.tokenDigest = seal.digest
+            }
+            target = invitationID.description
+
+        case .invitationRevoked(let invitationID, let reason):
+            modifyInvitation(invitationID) { invitation in
+                invitation.status = .revoked
+                invitation.revokedAt = now
+                invitation.revokedBy = record.actor
+                invitation.revokedReason = reason
+            }
+            target = invitationID.description
+            details = reason
+
+        case .invitationAccepted(let invitationID, let userID):
+            modifyInvitation(invitationID) { invitation in
+                invitation.status = .accepted
+                invitation.acceptedAt = now
+                invitation.acceptedBy = userID
+            }
+            target = invitationID.description
+            details = "by \(userID)"
+
+        case .invitationExpired(let invitationID):
+            modifyInvitation(invitationID) { invitation in
+                invitation.status = .expired
+                invitation.expiredAt = now
+            }
+            target = invitationID.description
+
+        case .userCreated(let userID, let email):
+            target = userID.description
+            details = email.value
+
+        case .memberAdded(let userID, let email, let role, let via):
+            let member = Member(userID: userID, email: email, role: role, grants: [], joinedAt: now, joinedVia: via)
+            if members[userID] == nil { memberOrder.append(userID) }
+            members[userID] = member
+            activeMemberByEmail[email] = userID
+            if role == .orgAdmin { activeOrgAdmins += 1 }
+            target = userID.description
+            details = "\(email) as \(role.name)"
+
+        case .memberRoleChanged(let userID, let role):
+            if let old = members[userID]?.role {
+                if old == .orgAdmin { activeOrgAdmins -= 1 }
+                if role == .orgAdmin { activeOrgAdmins += 1 }
+                details = "\(old.name) → \(role.name)"
+            }
+            members[userID]?.role = role
+            target = userID.description
+
+        case .memberGrantsChanged(let userID, let grants):
+            members[userID]?.grants = grants
+            target = userID.description
+            details = grants.permissions.map(\.key).joined(separator: ",")
+
+        case .memberRemoved(let userID):
+            if let member = members[userID] {
+                if member.role == .orgAdmin { activeOrgAdmins -= 1 }
+                activeMemberByEmail[member.email] = nil
+            }
+            members[userID]?.removedAt = now
+            members[userID]?.removedBy = record.actor
+            target = userID.description
+
+        case .memberPasswordReset(let userID):
+            target = userID.description
+
+        case .apiKeyCreated(let keyID, let name, let role, let secretDigest):
+            apiKeys[keyID] = APIKey(id: keyID, name: name, role: role, secretDigest: secretDigest, createdAt: now, createdBy: record.actor)
+            target = keyID.description
+            details = "\(name) as \(role.name)"
+
+        case .apiKeyRevoked(let keyID):
+            apiKeys[keyID]?.revokedAt = now
+            target = keyID.description
+
+        case .tenantCreated(let tenantID, let name, let reference):
+            tenants[tenantID] = Tenant(id: tenantID, name: name, reference: reference, createdAt: now, createdBy: record.actor, collaborators: [], workspace: Workspace())
+            tenantOrder.append(tenantID)
+            target = tenantID.description
+
+        case .collaboratorInvited(let invited):
+            collaborators[invited.id] = Collaborator(
+                id: invited.id, tenantID: invited.tenantID, mode: invited.mode, userID: invited.userID,
+                email: invited.email, fullName: invited.fullName, contact: invited.contact,
+                invitedBy: record.actor, invitedAt: now, capOverridden: invited.capOverridden,
+                tokenDigest: invited.seal?.digest, linkExpiresAt: invited.linkExpiresAt
+            )
+            tenants[invited.tenantID]?.collaborators.append(invited.id)
+            if let userID = invited.userID {
+                activeAssignments[AssignmentKey(tenantID: invited.tenantID, userID: userID)] = invited.id
+            }
+            target = invited.id.description
+            details = "\(invited.mode.name) on tenant \(invited.tenantID)" + (invited.capOverridden ? " (caseload cap overridden)" : "")
+
+        case .collaboratorActivated(let collaboratorID, _):
+            collaborators[collaboratorID]?.activatedAt = now
+            collaborators[collaboratorID]?.tokenDigest = nil
+            target = collaboratorID.description
+
+        case .collaboratorEnded(let collaboratorID):
+            if let collaborator = collaborators[collaboratorID], let userID = collaborator.userID {
+                activeAssignments[AssignmentKey(tenantID: collaborator.tenantID, userID: userID)] = nil
+            }
+            collaborators[collaboratorID]?.endedAt = now
+            collaborators[collaboratorID]?.endedBy = record.actor
+            collaborators[collaboratorID]?.tokenDigest = nil
+            target = collaboratorID.description
+
+        case .collaboratorContactUpdated(let collaboratorID, let contact):
+            collaborators[collaboratorID]?.contact = contact
+            target = collaboratorID.description
+
+        case .noteAdded(let tenantID, let itemID, let kind, let body):
+            let note = Note(id: itemID, kind: kind, body: body, authorship: Authorship(author: record.actor, at: now))
+            tenants[tenantID]?.workspace.notes.append(note)
+            target = itemID.description
+            details = "\(kind.name) note on tenant \(tenantID)"
+
+        case .goalAdded(let tenantID, let itemID, let title, let detail):
+            let goal = Goal(id: itemID, title: title, detail: detail, authorship: Authorship(author: record.actor, at: now))
+            tenants[tenantID]?.workspace.goals.append(goal)
+            target = itemID.description
+            details = "goal on tenant \(tenantID)"
+
+        case .sessionRecorded(let tenantID, let itemID, let occurredAt, let summary):
+            let session = SessionRecord(id: itemID, occurredAt: occurredAt, summary: summary, authorship: Authorship(author: record.actor, at: now))
+            tenants[tenantID]?.workspace.sessions.append(session)
+            target = itemID.description
+            details = "session on tenant \(tenantID)"
+
+        case .documentAdded(let tenantID, let itemID, let name, let contentType, let sizeBytes, let checksum):
+            let document = Document(id: itemID, name: name, contentType: contentType, sizeBytes: sizeBytes, checksum: checksum, authorship: Authorship(author: record.actor, at: now))
+            tenants[tenantID]?.workspace.documents.append(document)
+            target = itemID.description
+            details = "document on tenant \(tenantID)"
+
+        case .contextSummaryUpdated(let tenantID, let text):
+            tenants[tenantID]?.workspace.contextSummary = ContextSummary(text: text, authorship: Authorship(author: record.actor, at: now))
+            target = tenantID.description
+        }
+
+        audit.append(AuditEntry(sequence: record.sequence, at: now, actor: record.actor, action: record.event.kind, target: target, details: details))
+    }
+
+    /// Changes an invitation in place and keeps the pending index true to its status.
+    private mutating func modifyInvitation(_ invitationID: InvitationID, _ change: (inout Invitation) -> Void) {
+        guard var invitation = invitations[invitationID] else { return }
+        let wasPending = invitation.status == .pending
+        change(&invitation)
+        if wasPending, invitation.status != .pending, pendingInvitationByEmail[invitation.email] == invitationID {
+            pendingInvitationByEmail[invitation.email] = nil
+            invitation.tokenDigest = nil
+        }
+        invitations[invitationID] = invitation
+    }
+}

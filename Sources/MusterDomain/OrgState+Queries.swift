@@ -1,0 +1,103 @@
+extension OrgState {
+    /// The largest page any list returns.
+    public static let maximumPageSize = 1000
+
+    /// One page of the org's invitations in creation order, filtered by effective status
+    /// and email. The cursor is the position after the last one returned.
+    public func invitationsPage(
+        for principal: Principal, status: Invitation.Status?, email: EmailAddress?, after cursor: UInt64?, limit: Int, at now: Timestamp
+    ) throws(DomainError) -> Page<Invitation> {
+        try require(.usersView, of: principal, toDo: "list invitations")
+        let limit = try Self.checkedLimit(limit)
+        // With an email, walk that email's own history instead of the whole list.
+        let ids: [InvitationID] = email.map { invitationsByEmail[$0] ?? [] } ?? invitationOrder
+        var position = Int(clamping: cursor ?? 0)
+        guard position <= ids.count else { throw .validation("the cursor is past the end of the list") }
+        var items = [Invitation]()
+        while position < ids.count, items.count < limit {
+            if let invitation = invitations[ids[position]], status.map({ invitation.effectiveStatus(at: now) == $0 }) ?? true {
+                items.append(invitation)
+            }
+            position += 1
+        }
+        return Page(items: items, nextCursor: position < ids.count ? UInt64(position) : nil)
+    }
+
+    /// One invitation with all its audit fields.
+    public func invitation(_ invitationID: InvitationID, for principal: Principal) throws(DomainError) -> Invitation {
+        try require(.usersView, of: principal, toDo: "see invitations")
+        guard let invitation = invitations[invitationID] else {
+            throw DomainError(.invitationNotFound, "invitation \(invitationID) does not exist in this organisation")
+        }
+        return invitation
+    }
+
+    /// One page of the org's members in the order they joined, removed ones included when
+    /// asked for.
+    public func membersPage(for principal: Principal, includeRemoved: Bool, after cursor: UInt64?, limit: Int) throws(DomainError) -> Page<Member> {
+        try require(.usersView, of: principal, toDo: "list members")
+        let limit = try Self.checkedLimit(limit)
+        var position = Int(clamping: cursor ?? 0)
+        guard position <= memberOrder.count else { throw .validation("the cursor is past the end of the list") }
+        var items = [Member]()
+        while position < memberOrder.count, items.count < limit {
+            if let member = members[memberOrder[position]], includeRemoved || member.isActive {
+                items.append(member)
+            }
+            position += 1
+        }
+        return Page(items: items, nextCursor: position < memberOrder.count ? UInt64(position) : nil)
+    }
+
+    /// One page of the org's tenants in creation order, for staff.
+    public func tenantsPage(for principal: Principal, after cursor: UInt64?, limit: Int) throws(DomainError) -> Page<Tenant> {
+        try requireStaff(principal, toDo: "list tenants")
+        let limit = try Self.checkedLimit(limit)
+        let start = Int(clamping: cursor ?? 0)
+        guard start <= tenantOrder.count else { throw .validation("the cursor is past the end of the list") }
+        let end = min(start + limit, tenantOrder.count)
+        return Page(items: tenantOrder[start..<end].compactMap { tenants[$0] }, nextCursor: end < tenantOrder.count ? UInt64(end) : nil)
+    }
+
+    /// One page of the audit trail, newest first, filtered by action, actor and target.
+    /// The cursor is the sequence number below which the next page starts.
+    public func auditPage(for principal: Principal, filter: AuditFilter, before cursor: UInt64?, limit: Int) throws(DomainError) -> Page<AuditEntry> {
+        try require(.usersView, of: principal, toDo: "read the audit trail")
+        let limit = try Self.checkedLimit(limit)
+        // Sequence n sits at index n - 1: the trail has one line per event, without gaps.
+        var index = Int(clamping: min(cursor ?? UInt64(audit.count + 1), UInt64(audit.count + 1))) - 2
+        var items = [AuditEntry]()
+        while index >= 0, items.count < limit {
+            let entry = audit[index]
+            if filter.matches(entry) { items.append(entry) }
+            index -= 1
+        }
+        return Page(items: items, nextCursor: index >= 0 ? UInt64(index + 2) : nil)
+    }
+
+    static func checkedLimit(_ limit: Int) throws(DomainError) -> Int {
+        guard (1...maximumPageSize).contains(limit) else {
+            throw .validation("limit must be between 1 and \(maximumPageSize)")
+        }
+        return limit
+    }
+}
+
+/// Which audit lines to list.
+public struct AuditFilter: Hashable, Sendable {
+    public var actions: Set<OrgEvent.Kind>?
+    public var actor: Principal?
+    public var target: String?
+
+    /// Creates a filter; `nil` fields match everything.
+    public init(actions: Set<OrgEvent.Kind>? = nil, actor: Principal? = nil, target: String? = nil) {
+        self.actions = actions
+        self.actor = actor
+        self.target = target
+    }
+
+    /// Whether `entry` passes the filter.
+    public func matches(_ entry: AuditEntry) -> Bool {
+        (actions?.contains(entry.action) ?? true) && (actor.map { $0 == entry.actor } ?? true) && (target.map { $0 == entry.target } ?? true)
+    }
+}

@@ -1,0 +1,91 @@
+/// The whole state of one organisation: its members, invitations, API keys, tenants,
+/// collaborators, workspaces and audit trail, with the indexes that answer every request
+/// without a scan.
+///
+/// A value type: the actor that owns it copies it for a snapshot in O(1) (copy on write), and
+/// replaying the org's events into ``init(id:)`` gives a state equal to the live one.
+public struct OrgState: Hashable, Sendable {
+    public let id: OrganisationID
+    /// Whether `organisation.created` has been applied.
+    public internal(set) var exists = false
+    public internal(set) var name = ""
+    public internal(set) var createdAt = Timestamp(millisecondsSinceEpoch: 0)
+    /// The sequence number of the last applied event (0 before any).
+    public internal(set) var version: UInt64 = 0
+
+    public internal(set) var members: [UserID: Member] = [:]
+    /// Member ids in the order they first joined: the listing order.
+    public internal(set) var memberOrder: [UserID] = []
+    public internal(set) var invitations: [InvitationID: Invitation] = [:]
+    /// Invitation ids in creation order: the listing order and the cursor space.
+    public internal(set) var invitationOrder: [InvitationID] = []
+    public internal(set) var apiKeys: [APIKeyID: APIKey] = [:]
+    public internal(set) var tenants: [TenantID: Tenant] = [:]
+    /// Tenant ids in creation order.
+    public internal(set) var tenantOrder: [TenantID] = []
+    public internal(set) var collaborators: [CollaboratorID: Collaborator] = [:]
+    /// The audit trail, oldest first (listed newest first).
+    public internal(set) var audit: [AuditEntry] = []
+
+    // Indexes, kept by `apply`.
+    var activeMemberByEmail: [EmailAddress: UserID] = [:]
+    var pendingInvitationByEmail: [EmailAddress: InvitationID] = [:]
+    var invitationsByEmail: [EmailAddress: [InvitationID]] = [:]
+    var activeAssignments: [AssignmentKey: CollaboratorID] = [:]
+    var activeOrgAdmins = 0
+
+    /// Names the one active account assignment a person may have on a tenant.
+    struct AssignmentKey: Hashable, Sendable {
+        var tenantID: TenantID
+        var userID: UserID
+    }
+
+    /// The state of an org that does not exist yet.
+    public init(id: OrganisationID) {
+        self.id = id
+    }
+
+    /// The pending invitation for `email`, if there is one (expired or not).
+    public func pendingInvitation(for email: EmailAddress) -> Invitation? {
+        pendingInvitationByEmail[email].flatMap { invitations[$0] }
+    }
+
+    /// The active member with `email`, if there is one.
+    public func activeMember(email: EmailAddress) -> Member? {
+        activeMemberByEmail[email].flatMap { members[$0] }
+    }
+
+    /// Every invitation ever sent to `email`, oldest first.
+    public func invitations(for email: EmailAddress) -> [Invitation] {
+        (invitationsByEmail[email] ?? []).compactMap { invitations[$0] }
+    }
+
+    /// The active collaborator row of `userID` on `tenantID`, if there is one.
+    public func activeAssignment(tenant tenantID: TenantID, user userID: UserID) -> Collaborator? {
+        activeAssignments[AssignmentKey(tenantID: tenantID, userID: userID)].flatMap { collaborators[$0] }
+    }
+
+    /// How many active members the org has.
+    public var activeMemberCount: Int { activeMemberByEmail.count }
+
+    /// The ids of the pending invitations (for the expiry sweep).
+    public var pendingInvitationIDs: [InvitationID] {
+        Array(pendingInvitationByEmail.values)
+    }
+
+    /// Decides a command and wraps its events in records numbered after the current version,
+    /// ready to be logged and then applied with ``apply(_:)``.
+    public func decideRecords(_ command: OrgCommand, by principal: Principal, at now: Timestamp, policy: Policy) throws(DomainError) -> [OrgEventRecord] {
+        let events = try decide(command, by: principal, at: now, policy: policy)
+        return events.enumerated().map { offset, event in
+            OrgEventRecord(sequence: version + 1 + UInt64(offset), at: now, actor: principal, event: event)
+        }
+    }
+
+    /// Decides a command and applies its events, returning the records it produced.
+    public mutating func execute(_ command: OrgCommand, by principal: Principal, at now: Timestamp, policy: Policy) throws(DomainError) -> [OrgEventRecord] {
+        let records = try decideRecords(command, by: principal, at: now, policy: policy)
+        records.forEach { apply($0) }
+        return records
+    }
+}

@@ -1,0 +1,20 @@
+/// Who is acting: the subject of every command and the actor of every event.
+public enum Principal: Hashable, Sendable, CustomStringConvertible {
+    /// The operator of the deployment, holding the admin token; may do anything in any org.
+    case platformAdmin
+    /// A signed-in person, whatever their relation to the org (member, collaborator or none).
+    case user(UserID)
+    /// An organisation's backend service, through one of the org's API keys.
+    case apiKey(APIKeyID)
+    /// Muster itself, for scheduled work such as the expiry sweep.
+    case system
+
+    public var description: String {
+        switch self {
+        case .platformAdmin: "platform_admin"
+        case .user(let id): "user:\(id)"
+        case .apiKey(let id): "api_key:\(id)"
+        case .system: "system"
+        }
+    }
+}

@@ -1,0 +1,13 @@
+/// A person whose support case an org works (a housing tenant, a patient).
+public struct Tenant: Hashable, Sendable {
+    public var id: TenantID
+    public var name: String
+    /// The org's own reference for the case, if it has one.
+    public var reference: String?
+    public var createdAt: Timestamp
+    public var createdBy: Principal
+    /// The tenant's collaborator rows, in the order they were invited (ended ones included).
+    public var collaborators: [CollaboratorID]
+    /// What has been written about the case.
+    public var workspace: Workspace
+}

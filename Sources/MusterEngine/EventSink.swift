@@ -1,0 +1,39 @@
+import MusterDomain
+import Synchronization
+
+/// Where the actors hand the events of each applied command: the seam of the write-ahead log.
+///
+/// `append` is called inside an actor's decide-and-apply step and must not suspend: it only
+/// queues the record and names its position. The engine then waits, outside the actor, until
+/// that position is durable before it answers anyone.
+public protocol EventSink: Sendable {
+    /// Queues one command's events as one atomic record and returns its position. Throwing
+    /// refuses the command (for example a full disk); the actor then applies nothing.
+    func append(_ record: LogRecord) throws -> LogPosition
+
+    /// Returns once every record up to `position` is durable; throws if it never will be.
+    func waitUntilDurable(_ position: LogPosition) async throws
+}
+
+/// A sink that keeps records in memory and calls each durable at once: for tests and for
+/// running without a data folder. Its records replay into fresh state.
+public final class InMemoryEventSink: EventSink {
+    private let storage = Mutex<[LogRecord]>([])
+
+    /// Creates an empty sink.
+    public init() {}
+
+    public func append(_ record: LogRecord) throws -> LogPosition {
+        storage.withLock { records in
+            records.append(record)
+            return LogPosition(records.count)
+        }
+    }
+
+    public func waitUntilDurable(_ position: LogPosition) async throws {}
+
+    /// Every record appended so far, in log order.
+    public var records: [LogRecord] {
+        storage.withLock { $0 }
+    }
+}

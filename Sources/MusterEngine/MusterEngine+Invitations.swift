@@ -1,0 +1,142 @@
+import MusterDomain
+import MusterSecurity
+
+/// An invitation as just sent, with the token for its magic link (never stored).
+public struct IssuedInvitation: Sendable {
+    public var invitation: Invitation
+    /// The magic-link token to email; only its digest is kept.
+    public var token: String
+}
+
+/// What a magic link shows before anyone accepts it.
+public struct InvitationPreview: Hashable, Sendable {
+    public var invitationID: InvitationID
+    public var orgID: OrganisationID
+    public var orgName: String
+    public var email: EmailAddress
+    public var role: Role
+    public var status: Invitation.Status
+    public var expiresAt: Timestamp
+    /// Whether accepting would succeed now; when not, `refusal` says why.
+    public var isValid: Bool
+    public var refusal: DomainError?
+}
+
+/// The result of accepting an invitation: the new member, signed in.
+public struct Acceptance: Sendable {
+    public var invitation: Invitation
+    public var user: User
+    /// A bearer token for a new session.
+    public var sessionToken: String
+    public var session: Session
+}
+
+extension MusterEngine {
+    /// Invites `email` to the org with `role`, by email or as an existing user (`method`).
+    public func invite(org orgID: OrganisationID, email: EmailAddress, role: Role, method: Invitation.Method, by principal: Principal) async throws -> IssuedInvitation {
+        _ = try org(orgID)
+        let existingUser = try await readDirectory { state, _ in state.user(email: email)?.id }
+        let invitationID = InvitationID.random()
+        let (token, seal) = signer.sign(LinkToken(purpose: .invitation, orgID: orgID, target: invitationID, nonce: RandomSecret.nonce()))
+        let invitation = try await run(.invite(id: invitationID, email: email, role: role, method: method, existingUserID: existingUser, seal: seal), on: orgID, by: principal) { state throws(DomainError) in
+            state.invitations[invitationID]!
+        }
+        return IssuedInvitation(invitation: invitation, token: token)
+    }
+
+    /// Sends a pending invitation again with a new link (the old one stops working), within the
+    /// rate limits.
+    public func resendInvitation(org orgID: OrganisationID, id invitationID: InvitationID, by principal: Principal) async throws -> IssuedInvitation {
+        let (token, seal) = signer.sign(LinkToken(purpose: .invitation, orgID: orgID, target: invitationID, nonce: RandomSecret.nonce()))
+        let invitation = try await run(.resendInvitation(id: invitationID, seal: seal), on: orgID, by: principal) { state throws(DomainError) in
+            state.invitations[invitationID]!
+        }
+        return IssuedInvitation(invitation: invitation, token: token)
+    }
+
+    /// Revokes a pending invitation, with an optional reason of at most 500 characters.
+    public func revokeInvitation(org orgID: OrganisationID, id invitationID: InvitationID, reason: String?, by principal: Principal) async throws -> Invitation {
+        try await run(.revokeInvitation(id: invitationID, reason: reason), on: orgID, by: principal) { state throws(DomainError) in
+            state.invitations[invitationID]!
+        }
+    }
+
+    /// One invitation with all its audit fields.
+    public func invitation(org orgID: OrganisationID, id invitationID: InvitationID, by principal: Principal) async throws -> Invitation {
+        try await read(orgID) { state, _ throws(DomainError) in try state.invitation(invitationID, for: principal) }
+    }
+
+    /// A page of the org's invitations, filtered by status and email.
+    public func invitations(
+        org orgID: OrganisationID, status: Invitation.Status? = nil, email: EmailAddress? = nil, after cursor: UInt64? = nil, limit: Int = 100,
+        by principal: Principal
+    ) async throws -> Page<Invitation> {
+        try await read(orgID) { state, now throws(DomainError) in
+            try state.invitationsPage(for: principal, status: status, email: email, after: cursor, limit: limit, at: now)
+        }
+    }
+
+    /// What the link is for and whether it is still valid. Changes nothing: mail scanners
+    /// open links, so only ``acceptInvitation(token:)`` accepts.
+    public func previewInvitation(token: String) async throws -> InvitationPreview {
+        let (content, digest) = try invitationToken(token)
+        let invitationID: InvitationID = content.target()
+        let actor: OrgActor
+        do { actor = try org(content.orgID) } catch { throw DomainError(.invitationNotFound, "this invitation does not exist") }
+        let (preview, position) = try await actor.read { state, now throws(DomainError) -> InvitationPreview in
+            guard let invitation = state.invitations[invitationID] else { throw DomainError(.invitationNotFound, "this invitation does not exist") }
+            var refusal: DomainError?
+            do throws(DomainError) { _ = try state.acceptableInvitation(invitationID, tokenDigest: digest, at: now) } catch { refusal = error }
+            return InvitationPreview(
+                invitationID: invitationID, orgID: state.id, orgName: state.name, email: invitation.email, role: invitation.role,
+                status: invitation.effectiveStatus(at: now), expiresAt: invitation.expiresAt, isValid: refusal == nil, refusal: refusal
+            )
+        }
+        try await durable(position)
+        return preview
+    }
+
+    /// Accepts an invitation through its link, exactly once: creates the user if the email is
+    /// new, makes them a member, and signs them in.
+    public func acceptInvitation(token: String) async throws -> Acceptance {
+        let (content, digest) = try invitationToken(token)
+        let invitationID: InvitationID = content.target()
+        let orgID = content.orgID
+        let actor: OrgActor
+        do { actor = try org(orgID) } catch { throw DomainError(.invitationNotFound, "this invitation does not exist") }
+        // Check first, so a refused link creates no user; the accept itself re-checks.
+        let (invitation, _) = try await actor.read { state, now throws(DomainError) in
+            try state.acceptableInvitation(invitationID, tokenDigest: digest, at: now)
+        }
+        let ensured = try await directory.ensureUser(email: invitation.email, creation: { userID in
+            .createUser(id: userID, email: invitation.email, fullName: nil, origin: .invitation, createdFor: orgID, passwordHash: nil, identityOrganisation: nil)
+        }, by: .system)
+        let user = ensured.user
+        let accepted = try await run(.acceptInvitation(id: invitationID, tokenDigest: digest, userID: user.id, userIsNew: ensured.created), on: orgID, by: .user(user.id)) { state throws(DomainError) in
+            state.invitations[invitationID]!
+        }
+        let (sessionToken, session) = try await startSession(for: user.id, method: .invitationLink)
+        return Acceptance(invitation: accepted, user: user, sessionToken: sessionToken, session: session)
+    }
+
+    /// Records every pending invitation past its expiry as expired, in every org; returns how
+    /// many it expired.
+    @discardableResult
+    public func expireInvitations() async throws -> Int {
+        var expired = 0
+        for actor in allOrgActors() {
+            let outcome = try await actor.execute(.expireInvitations, by: .system) { _ throws(DomainError) in () }
+            try await durable(outcome.position)
+            expired += outcome.records.count
+        }
+        return expired
+    }
+
+    private func invitationToken(_ token: String) throws(DomainError) -> (LinkToken, SecretDigest) {
+        let content = try signer.verify(token)
+        guard content.purpose == .invitation else {
+            throw DomainError(.tokenInvalid, "this link is not an invitation; open it as a sign-in link")
+        }
+        return (content, SecretDigest(of: token))
+    }
+}

@@ -1,0 +1,121 @@
+import MusterDomain
+import MusterSecurity
+
+/// A user created with a temporary password, which the admin passes on out of band.
+public struct DirectlyCreatedUser: Sendable {
+    public var member: Member
+    /// Shown once; only a slow hash is kept, and it must be changed at first sign-in.
+    public var temporaryPassword: String
+}
+
+/// A new API key and its secret, shown once.
+public struct IssuedAPIKey: Sendable {
+    public var key: APIKey
+    public var secret: String
+}
+
+extension MusterEngine {
+    /// Creates a user with a temporary password and makes them a member (the legacy way).
+    public func createUserWithTemporaryPassword(
+        org orgID: OrganisationID, email: EmailAddress, fullName: String?, role: Role, by principal: Principal
+    ) async throws -> DirectlyCreatedUser {
+        let policy = self.policy
+        _ = try await read(orgID) { state, _ throws(DomainError) in
+            try state.requireDirectCreate(by: principal, policy: policy)
+            try state.checkCanJoin(userID: nil, email: email, role: role)
+        }
+        if let existing = try await readDirectory({ state, _ in state.user(email: email) }) {
+            throw DomainError(.userExists, "\(email) has an account already; add them as an existing user instead", existingRecord: existing.id.description)
+        }
+        let password = RandomSecret.temporaryPassword()
+        let hash = hasher.hash(password)
+        let userID = UserID.random()
+        let position = try await directory.execute(
+            .createUser(id: userID, email: email, fullName: fullName, origin: .temporaryPassword, createdFor: orgID, passwordHash: hash, identityOrganisation: nil),
+            by: principal
+        )
+        try await durable(position)
+        let member = try await run(.addDirectMember(userID: userID, email: email, role: role, userIsNew: true), on: orgID, by: principal) { state throws(DomainError) in
+            state.members[userID]!
+        }
+        return DirectlyCreatedUser(member: member, temporaryPassword: password)
+    }
+
+    /// A page of the org's members.
+    public func members(org orgID: OrganisationID, includeRemoved: Bool = false, after cursor: UInt64? = nil, limit: Int = 100, by principal: Principal) async throws -> Page<Member> {
+        try await read(orgID) { state, _ throws(DomainError) in
+            try state.membersPage(for: principal, includeRemoved: includeRemoved, after: cursor, limit: limit)
+        }
+    }
+
+    /// Changes a member's role.
+    public func changeRole(org orgID: OrganisationID, user userID: UserID, to role: Role, by principal: Principal) async throws -> Member {
+        try await run(.changeRole(userID: userID, role: role), on: orgID, by: principal) { state throws(DomainError) in state.members[userID]! }
+    }
+
+    /// Grants and withdraws single permission keys of a member, without changing their role.
+    public func changeGrants(org orgID: OrganisationID, user userID: UserID, grant: PermissionSet, withdraw: PermissionSet, by principal: Principal) async throws -> Member {
+        try await run(.changeGrants(userID: userID, grant: grant, withdraw: withdraw), on: orgID, by: principal) { state throws(DomainError) in state.members[userID]! }
+    }
+
+    /// Ends a membership; the row stays, marked removed.
+    public func removeMember(org orgID: OrganisationID, user userID: UserID, by principal: Principal) async throws -> Member {
+        try await run(.removeMember(userID: userID), on: orgID, by: principal) { state throws(DomainError) in state.members[userID]! }
+    }
+
+    /// Issues a new temporary password for a member, ending all their sessions.
+    public func resetPassword(org orgID: OrganisationID, user userID: UserID, by principal: Principal) async throws -> String {
+        _ = try await read(orgID) { state, _ throws(DomainError) in try state.checkResetPassword(userID, by: principal) }
+        let password = RandomSecret.temporaryPassword()
+        let hash = hasher.hash(password)
+        try await directory.execute(.setPassword(userID: userID, passwordHash: hash, mustChange: true), by: principal)
+        let directoryPosition = try await directory.execute(.endAllSessions(userID: userID), by: principal)
+        try await run(.resetPassword(userID: userID), on: orgID, by: principal) { _ throws(DomainError) in () }
+        try await durable(directoryPosition)
+        return password
+    }
+
+    /// Creates an org API key; the secret is returned once and only its digest is kept.
+    public func createAPIKey(org orgID: OrganisationID, name: String, role: Role, by principal: Principal) async throws -> IssuedAPIKey {
+        let keyID = APIKeyID.random()
+        let secret = "mka_" + orgID.description.replacingHyphens() + keyID.description.replacingHyphens() + RandomSecret.token(prefix: "_")
+        let key = try await run(.createAPIKey(id: keyID, name: name, role: role, secretDigest: SecretDigest(of: secret)), on: orgID, by: principal) { state throws(DomainError) in
+            state.apiKeys[keyID]!
+        }
+        return IssuedAPIKey(key: key, secret: secret)
+    }
+
+    /// Revokes an org API key; requests with it fail from the next one on.
+    public func revokeAPIKey(org orgID: OrganisationID, id keyID: APIKeyID, by principal: Principal) async throws -> APIKey {
+        try await run(.revokeAPIKey(id: keyID), on: orgID, by: principal) { state throws(DomainError) in state.apiKeys[keyID]! }
+    }
+
+    /// The org and key a bearer API key stands for, if it is one of an org's active keys.
+    public func authenticateAPIKey(_ secret: String) async throws -> (orgID: OrganisationID, keyID: APIKeyID) {
+        let invalid = DomainError(.sessionInvalid, "the API key is not valid")
+        let hex = secret.dropFirst(4).prefix(64)
+        guard secret.hasPrefix("mka_"), secret.utf8.count < 160, hex.count == 64,
+            let orgID = OrganisationID(String(hex.prefix(32)).withHyphens()), let keyID = APIKeyID(String(hex.suffix(32)).withHyphens())
+        else { throw invalid }
+        let actor: OrgActor
+        do { actor = try org(orgID) } catch { throw invalid }
+        let digest = SecretDigest(of: secret)
+        let (key, position) = try await actor.read { state, _ throws(DomainError) in state.apiKeys[keyID] }
+        try await durable(position)
+        guard let key, key.secretDigest == digest else { throw invalid }
+        guard key.isActive else { throw DomainError(.apiKeyRevoked, "the API key has been revoked") }
+        return (orgID, keyID)
+    }
+}
+
+extension String {
+    /// The text without its hyphens: a UUID in 32 hex digits.
+    func replacingHyphens() -> String { filter { $0 != "-" } }
+
+    /// 32 hex digits as a UUID's canonical 8-4-4-4-12 text.
+    func withHyphens() -> String {
+        guard count == 32 else { return self }
+        let characters = Array(self)
+        return [0..<8, 8..<12, 12..<16, 16..<20, 20..<32].map { String(characters[$0]) }.joined(separator: "-")
+    }
+}

@@ -1,0 +1,147 @@
+import MusterDomain
+import MusterSecurity
+
+/// A person signed in: the bearer token of their new session, shown once.
+public struct SignedIn: Sendable {
+    public var user: User
+    public var sessionToken: String
+    public var session: Session
+    /// For a collaborator's first sign-in, the assignment it activated.
+    public var activatedAssignment: CaseloadEntry?
+}
+
+/// The signed-in person, as `GET /v1/me` shows them.
+public struct PersonProfile: Sendable {
+    public var user: User
+    /// The orgs the person is an active member of, with their role there.
+    public var memberships: [MembershipEntry]
+}
+
+extension MusterEngine {
+    /// Starts a session for `userID` and returns its bearer token (only the digest is kept).
+    func startSession(for userID: UserID, method: SignInMethod) async throws -> (token: String, session: Session) {
+        let token = RandomSecret.token(prefix: "mks_")
+        let digest = SecretDigest(of: token)
+        let position = try await directory.execute(.startSession(digest: digest, userID: userID, method: method), by: .user(userID))
+        try await durable(position)
+        let session = try await readDirectory { state, now throws(DomainError) in try state.session(digest, at: now) }
+        return (token, session)
+    }
+
+    /// The principal a bearer token stands for: the admin token is the server's to check; this
+    /// answers session tokens (`mks_…`) and org API keys (`mka_…`).
+    public func authenticate(bearer token: String) async throws -> Principal {
+        if token.hasPrefix("mka_") {
+            return .apiKey(try await authenticateAPIKey(token).keyID)
+        }
+        guard token.hasPrefix("mks_"), token.utf8.count < 128 else { throw DomainError(.sessionInvalid, "the bearer token is not valid") }
+        let digest = SecretDigest(of: token)
+        let session = try await readDirectory { state, now throws(DomainError) in try state.session(digest, at: now) }
+        return .user(session.userID)
+    }
+
+    /// Ends the session of `token` (sign-out).
+    public func logout(sessionToken token: String) async throws {
+        let position = try await directory.execute(.endSession(digest: SecretDigest(of: token)), by: .system)
+        try await durable(position)
+    }
+
+    /// Issues a sign-in link for the user with `email`, or `nil` when there is no such user.
+    /// (The HTTP layer answers the same either way, so existence is not revealed.)
+    public func requestSignInLink(email: EmailAddress) async throws -> (user: User, token: String)? {
+        guard let user = try await readDirectory({ state, _ in state.user(email: email) }) else { return nil }
+        let linkID = SignInLinkID.random()
+        let (token, seal) = signer.sign(LinkToken(purpose: .signIn, orgID: OrganisationID(high: 0, low: 0), target: linkID, nonce: RandomSecret.nonce()))
+        let position = try await directory.execute(.issueSignInLink(id: linkID, userID: user.id, seal: seal), by: .system)
+        try await durable(position)
+        return (user, token)
+    }
+
+    /// Uses a sign-in link or a collaborator's link once, and signs the person in.
+    ///
+    /// A collaborator's link activates their assignment on first use: from then on they see
+    /// the tenant. Invitation links are refused here: they are accepted explicitly.
+    public func verifyLink(token: String) async throws -> SignedIn {
+        let content = try signer.verify(token)
+        let digest = SecretDigest(of: token)
+        switch content.purpose {
+        case .invitation:
+            throw DomainError(.tokenInvalid, "this is an invitation link; accept the invitation instead")
+        case .signIn:
+            let sessionToken = RandomSecret.token(prefix: "mks_")
+            let sessionDigest = SecretDigest(of: sessionToken)
+            let position = try await directory.execute(.useSignInLink(id: content.target(), tokenDigest: digest, sessionDigest: sessionDigest), by: .system)
+            try await durable(position)
+            let (user, session) = try await readDirectory { state, now throws(DomainError) in
+                let session = try state.session(sessionDigest, at: now)
+                return (state.users[session.userID]!, session)
+            }
+            return SignedIn(user: user, sessionToken: sessionToken, session: session)
+        case .collaborator:
+            let collaboratorID: CollaboratorID = content.target()
+            let actor: OrgActor
+            do { actor = try org(content.orgID) } catch { throw DomainError(.tokenInvalid, "this link does not belong to any assignment") }
+            let (row, _) = try await actor.read { state, now throws(DomainError) in
+                try state.activatableCollaborator(collaboratorID, tokenDigest: digest, at: now)
+            }
+            guard let userID = row.userID else { throw DomainError(.tokenInvalid, "this link does not belong to any assignment") }
+            let entry = try await run(.activateCollaborator(id: collaboratorID, tokenDigest: digest, userID: userID), on: content.orgID, by: .user(userID)) { state throws(DomainError) in
+                state.collaborators[collaboratorID]!
+            }
+            let (sessionToken, session) = try await startSession(for: userID, method: .collaboratorLink)
+            let user = try await readDirectory { state, _ throws(DomainError) in state.users[userID]! }
+            let assignment = await people.caseload(of: userID).first { $0.collaboratorID == entry.id }
+            return SignedIn(user: user, sessionToken: sessionToken, session: session, activatedAssignment: assignment)
+        }
+    }
+
+    /// Signs in with email and password (legacy). The answer is the same for an unknown email
+    /// and a wrong password. A temporary password signs in, but the session may do nothing but
+    /// change it (see ``requirePasswordChanged(_:)``).
+    public func passwordSignIn(email: EmailAddress, password: String) async throws -> SignedIn {
+        let user = try await readDirectory { state, _ in state.user(email: email) }
+        // Hash even for an unknown email, so the timing does not tell which it was.
+        let stored = user?.passwordHash ?? "$pbkdf2-sha256$i=\(hasher.rounds)$AAAAAAAAAAAAAAAAAAAAAA$AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA"
+        let matches = hasher.verify(password, against: stored)
+        guard let user, user.passwordHash != nil, matches else {
+            throw DomainError(.invalidCredentials, "the email or the password is wrong")
+        }
+        let (token, session) = try await startSession(for: user.id, method: .password)
+        return SignedIn(user: user, sessionToken: token, session: session)
+    }
+
+    /// Changes the signed-in user's password, checking the current one; every other session
+    /// of the user ends.
+    public func changePassword(userID: UserID, current: String, new: String) async throws {
+        try PasswordHasher.checkChosen(new)
+        let stored = try await readDirectory { state, _ in state.users[userID]?.passwordHash }
+        guard let stored, hasher.verify(current, against: stored) else {
+            throw DomainError(.invalidCredentials, "the current password is wrong")
+        }
+        guard current != new else { throw DomainError.validation("the new password must differ from the current one") }
+        let hash = hasher.hash(new)
+        try await directory.execute(.setPassword(userID: userID, passwordHash: hash, mustChange: false), by: .user(userID))
+        let position = try await directory.execute(.endAllSessions(userID: userID), by: .user(userID))
+        try await durable(position)
+    }
+
+    /// Refuses with `password_change_required` while the user's password is a temporary one.
+    public func requirePasswordChanged(_ userID: UserID) async throws {
+        let mustChange = try await readDirectory { state, _ in state.users[userID]?.mustChangePassword ?? false }
+        if mustChange { throw DomainError(.passwordChangeRequired, "change your temporary password first") }
+    }
+
+    /// The signed-in person and their memberships.
+    public func profile(of userID: UserID) async throws -> PersonProfile {
+        guard let user = try await readDirectory({ state, _ in state.users[userID] }) else {
+            throw DomainError(.userNotFound, "user \(userID) does not exist")
+        }
+        return PersonProfile(user: user, memberships: await people.memberships(of: userID))
+    }
+
+    /// The tenants the person sees now, across every org that invited them: from the caseload
+    /// index, never by asking the orgs.
+    public func caseload(of userID: UserID) async -> [CaseloadEntry] {
+        await people.caseload(of: userID)
+    }
+}

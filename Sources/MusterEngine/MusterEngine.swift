@@ -1,0 +1,152 @@
+import MusterDomain
+import MusterSecurity
+import Synchronization
+
+/// The façade of Muster's engine: routes each command to the actor that owns its state, does
+/// the work that must not run inside an actor (signing, hashing, waiting for durability), and
+/// answers only once what it answers with is durable.
+///
+/// Orgs are independent: each has its own ``OrgActor``, so they run in parallel. What is global
+/// lives in two actors: the user directory and the person index (caseloads, memberships).
+public final class MusterEngine: Sendable {
+    /// The limits every decision uses.
+    public let policy: Policy
+    let clock: any WallClock
+    let sink: any EventSink
+    let signer: LinkTokenSigner
+    let hasher: PasswordHasher
+    let directory: UserDirectory
+    let people = PersonIndex()
+    private let orgs = Mutex<[OrganisationID: OrgActor]>([:])
+
+    /// Creates an engine with empty state.
+    ///
+    /// - Parameters:
+    ///   - secret: the server secret that signs magic links (at least 32 bytes).
+    ///   - sink: where the events of every command go; the write-ahead log in production.
+    ///   - clock: the source of the time passed to every decision.
+    ///   - hasher: the password hasher (lower its rounds in tests only).
+    public init(policy: Policy = Policy(), secret: [UInt8], sink: any EventSink, clock: any WallClock = SystemWallClock(), hasher: PasswordHasher = PasswordHasher()) {
+        self.policy = policy
+        self.clock = clock
+        self.sink = sink
+        self.signer = LinkTokenSigner(secret: secret)
+        self.hasher = hasher
+        self.directory = UserDirectory(state: DirectoryState(), sink: sink, clock: clock, policy: policy)
+    }
+
+    /// Creates an engine from recovered state (a snapshot plus the log after it), rebuilding the
+    /// person index from the orgs' collaborator rows.
+    public convenience init(
+        recovering orgStates: [OrgState], directory: DirectoryState, policy: Policy = Policy(), secret: [UInt8], sink: any EventSink,
+        clock: any WallClock = SystemWallClock(), hasher: PasswordHasher = PasswordHasher()
+    ) async {
+        self.init(policy: policy, secret: secret, sink: sink, clock: clock, hasher: hasher, directoryState: directory)
+        let actors = orgStates.map { OrgActor(state: $0, sink: sink, clock: clock, policy: policy) }
+        orgs.withLock { table in
+            for actor in actors { table[actor.id] = actor }
+        }
+        for actor in actors {
+            await people.merge(await actor.allPersonEntries())
+        }
+    }
+
+    private init(policy: Policy, secret: [UInt8], sink: any EventSink, clock: any WallClock, hasher: PasswordHasher, directoryState: DirectoryState) {
+        self.policy = policy
+        self.clock = clock
+        self.sink = sink
+        self.signer = LinkTokenSigner(secret: secret)
+        self.hasher = hasher
+        self.directory = UserDirectory(state: directoryState, sink: sink, clock: clock, policy: policy)
+    }
+
+    /// The actor of an existing org, or `not_found`.
+    func org(_ orgID: OrganisationID) throws(DomainError) -> OrgActor {
+        guard let actor = orgs.withLock({ $0[orgID] }) else {
+            throw .notFound("organisation \(orgID) does not exist")
+        }
+        return actor
+    }
+
+    /// Every org's actor.
+    func allOrgActors() -> [OrgActor] {
+        orgs.withLock { Array($0.values) }
+    }
+
+    /// Waits until `position` is durable: the last step before any answer.
+    func durable(_ position: LogPosition) async throws {
+        if position > 0 { try await sink.waitUntilDurable(position) }
+    }
+
+    /// Runs a command on an org and waits for it to be durable; merges person-index changes first,
+    /// so that the very next request sees them.
+    func run<Answer: Sendable>(
+        _ command: OrgCommand, on orgID: OrganisationID, by principal: Principal,
+        answer: @Sendable (OrgState) throws(DomainError) -> Answer
+    ) async throws -> Answer {
+        let outcome = try await org(orgID).execute(command, by: principal, answer: answer)
+        if !outcome.personChanges.isEmpty {
+            await people.merge(outcome.personChanges)
+        }
+        try await durable(outcome.position)
+        return outcome.answer
+    }
+
+    /// Reads from an org's state behind the read fence: answers only once everything the read
+    /// observed is durable.
+    func read<Answer: Sendable>(_ orgID: OrganisationID, _ body: @Sendable (OrgState, Timestamp) throws(DomainError) -> Answer) async throws -> Answer {
+        let (answer, position) = try await org(orgID).read(body)
+        try await durable(position)
+        return answer
+    }
+
+    /// Reads from the directory behind the read fence.
+    func readDirectory<Answer: Sendable>(_ body: @Sendable (DirectoryState, Timestamp) throws(DomainError) -> Answer) async throws -> Answer {
+        let (answer, position) = try await directory.read(body)
+        try await durable(position)
+        return answer
+    }
+
+    // MARK: Organisations
+
+    /// Creates an organisation (platform admin only) and returns its id.
+    public func createOrganisation(name: String, by principal: Principal) async throws -> OrganisationID {
+        let orgID = OrganisationID.random()
+        let actor = OrgActor(state: OrgState(id: orgID), sink: sink, clock: clock, policy: policy)
+        let outcome = try await actor.execute(.createOrganisation(name: name), by: principal) { _ throws(DomainError) in () }
+        orgs.withLock { $0[orgID] = actor }
+        try await durable(outcome.position)
+        return orgID
+    }
+
+    /// The org's public summary: its name and when it was created.
+    public func organisation(_ orgID: OrganisationID, by principal: Principal) async throws -> OrganisationSummary {
+        try await read(orgID) { state, _ throws(DomainError) in
+            try state.requireStaff(principal, toDo: "see the organisation")
+            return OrganisationSummary(id: state.id, name: state.name, createdAt: state.createdAt, memberCount: state.activeMemberCount, tenantCount: state.tenants.count)
+        }
+    }
+
+    /// Every org's state as it is now: for snapshots, and for tests comparing replay with live.
+    public func orgStates() async -> [OrgState] {
+        let actors = allOrgActors()
+        var states = [OrgState]()
+        states.reserveCapacity(actors.count)
+        for actor in actors { states.append(await actor.snapshot) }
+        return states
+    }
+
+    /// The directory's state as it is now.
+    public func directoryState() async -> DirectoryState {
+        await directory.snapshot
+    }
+}
+
+/// What anyone in an org may see of the org itself.
+public struct OrganisationSummary: Hashable, Sendable {
+    public var id: OrganisationID
+    public var name: String
+    public var createdAt: Timestamp
+    public var memberCount: Int
+    public var tenantCount: Int
+}

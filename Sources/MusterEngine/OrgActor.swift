@@ -1,0 +1,103 @@
+import MusterDomain
+
+/// Owns one organisation's state. Every command on the org is decided and applied here, in one
+/// synchronous step with no suspension point, so commands on one org never interleave while
+/// different orgs run in parallel.
+actor OrgActor {
+    let id: OrganisationID
+    private var state: OrgState
+    private let sink: any EventSink
+    private let clock: any WallClock
+    private let policy: Policy
+    /// The position of the last record this org appended: what a read has observed.
+    private var lastPosition: LogPosition = 0
+
+    init(state: OrgState, sink: any EventSink, clock: any WallClock, policy: Policy) {
+        self.id = state.id
+        self.state = state
+        self.sink = sink
+        self.clock = clock
+        self.policy = policy
+    }
+
+    /// The outcome of one command.
+    struct Outcome<Answer: Sendable>: Sendable {
+        var answer: Answer
+        var records: [OrgEventRecord]
+        /// Where the command's record sits in the log; answer nobody before it is durable.
+        var position: LogPosition
+        /// The assignments and memberships the command changed, for the person index.
+        var personChanges: PersonChanges
+    }
+
+    /// Decides and applies `command` at the current time, hands its events to the sink as one
+    /// record, and computes `answer` from the new state.
+    ///
+    /// The state is changed only after the sink has accepted the record, so a sink that refuses
+    /// (a full disk) leaves the org as it was. A command that emits nothing appends nothing.
+    func execute<Answer: Sendable>(
+        _ command: OrgCommand, by principal: Principal, answer: (OrgState) throws(DomainError) -> Answer
+    ) throws -> Outcome<Answer> {
+        // Decide on the state in place (no copy), log, then apply: nothing is applied that the
+        // sink refused.
+        let records = try state.decideRecords(command, by: principal, at: clock.now(), policy: policy)
+        if !records.isEmpty {
+            lastPosition = try sink.append(.org(id, records))
+            records.forEach { state.apply($0) }
+        }
+        return Outcome(answer: try answer(state), records: records, position: lastPosition, personChanges: personChanges(records))
+    }
+
+    /// Answers a read from the current state at the current time, with the log position the
+    /// state reflects (the read fence: wait until it is durable before answering).
+    func read<Answer: Sendable>(_ body: (OrgState, Timestamp) throws(DomainError) -> Answer) throws(DomainError) -> (Answer, LogPosition) {
+        (try body(state, clock.now()), lastPosition)
+    }
+
+    /// A copy of the whole state, for snapshots and tests (O(1): copy on write).
+    var snapshot: OrgState { state }
+
+    /// What a command changed of people's caseloads and memberships.
+    struct PersonChanges: Sendable {
+        var assignments: [CaseloadEntry] = []
+        var memberships: [MembershipEntry] = []
+
+        var isEmpty: Bool { assignments.isEmpty && memberships.isEmpty }
+    }
+
+    private func personChanges(_ records: [OrgEventRecord]) -> PersonChanges {
+        var changes = PersonChanges()
+        for record in records {
+            switch record.event {
+            case .collaboratorInvited(let invited):
+                if let entry = caseloadEntry(invited.id) { changes.assignments.append(entry) }
+            case .collaboratorActivated(let id, _), .collaboratorEnded(let id):
+                if let entry = caseloadEntry(id) { changes.assignments.append(entry) }
+            case .memberAdded(let userID, _, _, _), .memberRoleChanged(let userID, _), .memberGrantsChanged(let userID, _), .memberRemoved(let userID):
+                if let entry = membershipEntry(userID) { changes.memberships.append(entry) }
+            default:
+                continue
+            }
+        }
+        return changes
+    }
+
+    private func membershipEntry(_ userID: UserID) -> MembershipEntry? {
+        guard let member = state.members[userID] else { return nil }
+        return MembershipEntry(userID: userID, orgID: id, orgName: state.name, role: member.role, permissions: member.permissions, isActive: member.isActive, orgVersion: state.version)
+    }
+
+    private func caseloadEntry(_ collaboratorID: CollaboratorID) -> CaseloadEntry? {
+        guard let row = state.collaborators[collaboratorID], let userID = row.userID, let tenant = state.tenants[row.tenantID] else { return nil }
+        return CaseloadEntry(
+            collaboratorID: row.id, userID: userID, orgID: id, orgName: state.name, tenantID: row.tenantID,
+            tenantName: tenant.name, mode: row.mode, since: row.invitedAt, activatedAt: row.activatedAt, endedAt: row.endedAt
+        )
+    }
+
+    /// Every account collaborator row and membership, for rebuilding the person index after
+    /// recovery.
+    func allPersonEntries() -> PersonChanges {
+        PersonChanges(assignments: state.collaborators.keys.compactMap(caseloadEntry), memberships: state.members.keys.compactMap(membershipEntry))
+    }
+}

@@ -1,0 +1,58 @@
+import MusterDomain
+
+/// Each person's place across every org: their assignments (the caseload and the cap count)
+/// and their memberships. Answers from its own indexes, without asking any org.
+///
+/// Org actors report every changed account collaborator row and membership. Merging keeps the
+/// most advanced stage of a row (invited, activated, ended) and the membership of the latest
+/// org version, so the index is right whatever order reports arrive in.
+actor PersonIndex {
+    private var assignments: [UserID: [CollaboratorID: CaseloadEntry]] = [:]
+    private var memberships: [UserID: [OrganisationID: MembershipEntry]] = [:]
+
+    /// Merges reported changes into the index.
+    func merge(_ changes: OrgActor.PersonChanges) {
+        for change in changes.assignments {
+            let existing = assignments[change.userID]?[change.collaboratorID]
+            if existing.map({ $0.stage <= change.stage }) ?? true {
+                assignments[change.userID, default: [:]][change.collaboratorID] = change
+            }
+        }
+        for change in changes.memberships {
+            let existing = memberships[change.userID]?[change.orgID]
+            if existing.map({ $0.orgVersion <= change.orgVersion }) ?? true {
+                memberships[change.userID, default: [:]][change.orgID] = change
+            }
+        }
+    }
+
+    /// How many distinct tenants the person is actively assigned to, across every org.
+    func activeTenantCount(of userID: UserID) -> Int {
+        guard let rows = assignments[userID] else { return 0 }
+        var tenants = Set<TenantID>()
+        for row in rows.values where row.isActive { tenants.insert(row.tenantID) }
+        return tenants.count
+    }
+
+    /// The tenants the person sees now, oldest assignment first.
+    func caseload(of userID: UserID) -> [CaseloadEntry] {
+        (assignments[userID]?.values.filter(\.isVisible) ?? []).sorted { ($0.since, $0.collaboratorID) < ($1.since, $1.collaboratorID) }
+    }
+
+    /// The person's active memberships, by org name.
+    func memberships(of userID: UserID) -> [MembershipEntry] {
+        (memberships[userID]?.values.filter(\.isActive) ?? []).sorted { ($0.orgName, $0.orgID) < ($1.orgName, $1.orgID) }
+    }
+}
+
+/// One membership of a person, as the person index keeps it.
+public struct MembershipEntry: Hashable, Sendable {
+    public var userID: UserID
+    public var orgID: OrganisationID
+    public var orgName: String
+    public var role: Role
+    public var permissions: PermissionSet
+    public var isActive: Bool
+    /// The org's version when this was read: later versions win.
+    var orgVersion: UInt64
+}

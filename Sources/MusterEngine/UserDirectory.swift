@@ -1,0 +1,49 @@
+import MusterDomain
+
+/// Owns the global directory: users by email, sessions and sign-in links.
+actor UserDirectory {
+    private var state: DirectoryState
+    private let sink: any EventSink
+    private let clock: any WallClock
+    private let policy: Policy
+    private var lastPosition: LogPosition = 0
+
+    init(state: DirectoryState, sink: any EventSink, clock: any WallClock, policy: Policy) {
+        self.state = state
+        self.sink = sink
+        self.clock = clock
+        self.policy = policy
+    }
+
+    /// Decides and applies `command`; returns the position of its record.
+    @discardableResult
+    func execute(_ command: DirectoryCommand, by principal: Principal) throws -> LogPosition {
+        let records = try state.decideRecords(command, by: principal, at: clock.now(), policy: policy)
+        if !records.isEmpty {
+            lastPosition = try sink.append(.directory(records))
+            records.forEach { state.apply($0) }
+        }
+        return lastPosition
+    }
+
+    /// The user with `email`, created with `creation` when there is none.
+    ///
+    /// Returns whether this call created the user. Serialised by the actor, so two racing
+    /// callers get one user between them.
+    func ensureUser(email: EmailAddress, creation: (UserID) -> DirectoryCommand, by principal: Principal) throws -> (user: User, created: Bool, position: LogPosition) {
+        if let user = state.user(email: email) {
+            return (user, false, lastPosition)
+        }
+        let userID = UserID.random()
+        let position = try execute(creation(userID), by: principal)
+        return (state.users[userID]!, true, position)
+    }
+
+    /// Answers a read from the current state, with the log position it reflects.
+    func read<Answer: Sendable>(_ body: (DirectoryState, Timestamp) throws(DomainError) -> Answer) throws(DomainError) -> (Answer, LogPosition) {
+        (try body(state, clock.now()), lastPosition)
+    }
+
+    /// A copy of the whole state.
+    var snapshot: DirectoryState { state }
+}
