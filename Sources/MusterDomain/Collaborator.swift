@@ -33,7 +33,7 @@ public struct Collaborator: Hashable, Sendable {
 }
 
 /// How a collaborator takes part in a tenant's case.
-public enum ParticipationMode: UInt8, Sendable, Hashable, CaseIterable, CustomStringConvertible {
+public enum ParticipationMode: UInt8, SpelledCase, CustomStringConvertible {
     /// Support workers actively case-working the tenant: read and write the workspace.
     case full
     /// Housing officers and supervisors: read goals, shared notes and the context summary;
@@ -49,12 +49,6 @@ public enum ParticipationMode: UInt8, Sendable, Hashable, CaseIterable, CustomSt
         case .contextOnly: "context_only"
         case .referenceOnly: "reference_only"
         }
-    }
-
-    /// Looks a mode up by its spelling.
-    public init?(name: String) {
-        guard let match = ParticipationMode.allCases.first(where: { $0.name == name }) else { return nil }
-        self = match
     }
 
     public var description: String { name }

@@ -35,6 +35,11 @@ public struct DomainError: Error, Hashable, Sendable, CustomStringConvertible {
         DomainError(.notFound, message)
     }
 
+    /// A refusal because `role` is not in the assignable catalog.
+    public static func roleNotAssignable(_ role: Role) -> DomainError {
+        DomainError(.roleNotAssignable, "role \(role.name) cannot be assigned; choose one of \(Role.assignable.map(\.name).joined(separator: ", "))")
+    }
+
     /// The stable codes of every refusal.
     public enum Code: String, Sendable, Hashable, CaseIterable {
         case validationFailed = "validation_failed"

@@ -28,7 +28,7 @@ public struct Invitation: Hashable, Sendable {
     public var tokenDigest: SecretDigest?
 
     /// How the invitee was invited.
-    public enum Method: UInt8, Sendable, Hashable, CaseIterable {
+    public enum Method: UInt8, SpelledCase {
         /// Invited by email; the user is created on acceptance when the email is new.
         case email
         /// An existing user, given access at first sign-in through the link.
@@ -41,16 +41,10 @@ public struct Invitation: Hashable, Sendable {
             case .existingUser: "existing_user"
             }
         }
-
-        /// Looks a method up by its spelling.
-        public init?(name: String) {
-            guard let match = Method.allCases.first(where: { $0.name == name }) else { return nil }
-            self = match
-        }
     }
 
     /// The lifecycle status: `pending` moves once, to one of the other three.
-    public enum Status: UInt8, Sendable, Hashable, CaseIterable {
+    public enum Status: UInt8, SpelledCase {
         case pending
         case accepted
         case expired
@@ -64,12 +58,6 @@ public struct Invitation: Hashable, Sendable {
             case .expired: "expired"
             case .revoked: "revoked"
             }
-        }
-
-        /// Looks a status up by its spelling.
-        public init?(name: String) {
-            guard let match = Status.allCases.first(where: { $0.name == name }) else { return nil }
-            self = match
         }
     }
 

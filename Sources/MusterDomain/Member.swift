@@ -21,7 +21,7 @@ public struct Member: Hashable, Sendable {
     public var permissions: PermissionSet { role.permissions.union(grants) }
 
     /// How a person became a member.
-    public enum JoinMethod: UInt8, Sendable, Hashable, CaseIterable {
+    public enum JoinMethod: UInt8, SpelledCase {
         case invitation
         case existingUser
         case temporaryPassword

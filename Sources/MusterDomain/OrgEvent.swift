@@ -43,7 +43,7 @@ public enum OrgEvent: Hashable, Sendable {
     }
 
     /// The type of an event, with the names of SPEC §5.
-    public enum Kind: UInt8, Sendable, Hashable, CaseIterable, CustomStringConvertible {
+    public enum Kind: UInt8, SpelledCase, CustomStringConvertible {
         case organisationCreated
         case userInvited
         case invitationResent
@@ -97,12 +97,6 @@ public enum OrgEvent: Hashable, Sendable {
             case .documentAdded: "workspace.document_added"
             case .contextSummaryUpdated: "workspace.context_summary_updated"
             }
-        }
-
-        /// Looks a kind up by its name.
-        public init?(name: String) {
-            guard let match = Kind.allCases.first(where: { $0.name == name }) else { return nil }
-            self = match
         }
 
         public var description: String { name }

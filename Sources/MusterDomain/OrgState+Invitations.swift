@@ -5,7 +5,7 @@ extension OrgState {
     ) throws(DomainError) -> [OrgEvent] {
         try require(.usersInvite, of: principal, toDo: "invite people")
         guard role.isAssignable else {
-            throw DomainError(.roleNotAssignable, "role \(role.name) cannot be assigned; choose one of \(Role.assignable.map(\.name).joined(separator: ", "))")
+            throw .roleNotAssignable(role)
         }
         guard invitations[invitationID] == nil else {
             throw DomainError(.conflict, "invitation \(invitationID) exists already", existingRecord: invitationID.description)

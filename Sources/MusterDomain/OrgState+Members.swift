@@ -27,7 +27,7 @@ extension OrgState {
     /// already, and no pending invitation standing for them.
     public func checkCanJoin(userID: UserID?, email: EmailAddress, role: Role) throws(DomainError) {
         guard role.isAssignable else {
-            throw DomainError(.roleNotAssignable, "role \(role.name) cannot be assigned; choose one of \(Role.assignable.map(\.name).joined(separator: ", "))")
+            throw .roleNotAssignable(role)
         }
         if let member = activeMember(email: email) ?? userID.flatMap({ members[$0] }).flatMap({ $0.isActive ? $0 : nil }) {
             throw DomainError(.alreadyMember, "\(email) is already a member of this organisation as \(member.role.name)", existingRecord: member.userID.description)
@@ -41,7 +41,7 @@ extension OrgState {
         try require(.usersManageRoles, of: principal, toDo: "change roles")
         let member = try activeMember(userID)
         guard role.isAssignable else {
-            throw DomainError(.roleNotAssignable, "role \(role.name) cannot be assigned; choose one of \(Role.assignable.map(\.name).joined(separator: ", "))")
+            throw .roleNotAssignable(role)
         }
         guard member.role != role else { return [] }
         if member.role == .orgAdmin, activeOrgAdmins <= 1 {
@@ -91,7 +91,7 @@ extension OrgState {
     func decideCreateAPIKey(_ keyID: APIKeyID, name: String, role: Role, secretDigest: SecretDigest, by principal: Principal, policy: Policy) throws(DomainError) -> [OrgEvent] {
         try require(.usersManageRoles, of: principal, toDo: "create API keys")
         let name = try Validate.name(name, field: "name", policy: policy)
-        guard role.isAssignable else { throw DomainError(.roleNotAssignable, "role \(role.name) cannot be assigned") }
+        guard role.isAssignable else { throw .roleNotAssignable(role) }
         guard apiKeys[keyID] == nil else { throw DomainError(.conflict, "API key \(keyID) exists already") }
         return [.apiKeyCreated(id: keyID, name: name, role: role, secretDigest: secretDigest)]
     }

@@ -1,5 +1,5 @@
 /// A permission key: one capability that a role carries or an org admin grants on its own.
-public enum Permission: UInt8, CaseIterable, Sendable, Hashable, CustomStringConvertible {
+public enum Permission: UInt8, SpelledCase, CustomStringConvertible {
     case usersView
     case usersInvite
     case usersCreateDirect
@@ -27,11 +27,7 @@ public enum Permission: UInt8, CaseIterable, Sendable, Hashable, CustomStringCon
         }
     }
 
-    /// Looks a key up by its spelling; `nil` when there is no such key.
-    public init?(key: String) {
-        guard let match = Permission.allCases.first(where: { $0.key == key }) else { return nil }
-        self = match
-    }
+    public var name: String { key }
 
     public var description: String { key }
 }

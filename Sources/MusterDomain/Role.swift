@@ -3,7 +3,7 @@
 /// Only *assignable* roles can be given through invitations, direct creation or a role change.
 /// Legacy roles survive on old data (and keep their permissions there) but are refused for
 /// every new assignment.
-public enum Role: UInt8, CaseIterable, Sendable, Hashable, CustomStringConvertible {
+public enum Role: UInt8, SpelledCase, CustomStringConvertible {
     case orgAdmin
     case siteAdmin
     case caseworker
@@ -23,12 +23,6 @@ public enum Role: UInt8, CaseIterable, Sendable, Hashable, CustomStringConvertib
         case .hrAdmin: "hr_admin"
         case .fmTechnician: "fm_technician"
         }
-    }
-
-    /// Looks a role up by its spelling; `nil` when the catalog has no such role.
-    public init?(name: String) {
-        guard let match = Role.allCases.first(where: { $0.name == name }) else { return nil }
-        self = match
     }
 
     /// The roles that the add-people flows offer and accept.

@@ -18,7 +18,7 @@ public struct User: Hashable, Sendable {
     public var lastSignInAt: Timestamp?
 
     /// What created the user.
-    public enum Origin: UInt8, Sendable, Hashable, CaseIterable {
+    public enum Origin: UInt8, SpelledCase {
         case invitation
         case collaborator
         case temporaryPassword
@@ -55,7 +55,7 @@ public struct Session: Hashable, Sendable {
 }
 
 /// How a session was obtained.
-public enum SignInMethod: UInt8, Sendable, Hashable, CaseIterable {
+public enum SignInMethod: UInt8, SpelledCase {
     case invitationLink
     case collaboratorLink
     case signInLink

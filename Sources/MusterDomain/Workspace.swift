@@ -25,7 +25,7 @@ public struct Note: Hashable, Sendable {
     public var authorship: Authorship
 
     /// Who may read a note.
-    public enum Kind: UInt8, Sendable, Hashable, CaseIterable {
+    public enum Kind: UInt8, SpelledCase {
         /// Readable by staff and by `full` and `context_only` collaborators.
         case shared
         /// Readable by staff holding `workspace.professional` only.
@@ -33,15 +33,6 @@ public struct Note: Hashable, Sendable {
 
         /// The kind as the API spells it.
         public var name: String { self == .shared ? "shared" : "professional" }
-
-        /// Looks a kind up by its spelling.
-        public init?(name: String) {
-            switch name {
-            case "shared": self = .shared
-            case "professional": self = .professional
-            default: return nil
-            }
-        }
     }
 }
 
