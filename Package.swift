@@ -17,6 +17,7 @@ let package = Package(
         .library(name: "MusterDomain", targets: ["MusterDomain"]),
         .library(name: "MusterSecurity", targets: ["MusterSecurity"]),
         .library(name: "MusterEngine", targets: ["MusterEngine"]),
+        .library(name: "MusterLog", targets: ["MusterLog"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-crypto.git", from: "3.12.3")
@@ -43,6 +44,24 @@ let package = Package(
             dependencies: ["MusterDomain", "MusterSecurity"],
             swiftSettings: swiftSettings
         ),
+        // The system zlib (Debian: zlib1g-dev), for compressing log batches and snapshots.
+        .systemLibrary(
+            name: "CZlib",
+            pkgConfig: "zlib",
+            providers: [.apt(["zlib1g-dev"]), .brew(["zlib"])]
+        ),
+        // The write-ahead log with group commit, snapshots and recovery.
+        .target(
+            name: "MusterLog",
+            dependencies: ["MusterDomain", "MusterEngine", "CZlib"],
+            swiftSettings: swiftSettings
+        ),
+        // Shared by the test suites and the crash driver: workloads that touch every event.
+        .target(
+            name: "MusterTestSupport",
+            dependencies: ["MusterDomain", "MusterEngine"],
+            swiftSettings: swiftSettings
+        ),
         .testTarget(
             name: "MusterDomainTests",
             dependencies: ["MusterDomain"],
@@ -55,7 +74,12 @@ let package = Package(
         ),
         .testTarget(
             name: "MusterEngineTests",
-            dependencies: ["MusterEngine", "MusterDomain", "MusterSecurity"],
+            dependencies: ["MusterEngine", "MusterDomain", "MusterSecurity", "MusterTestSupport"],
+            swiftSettings: swiftSettings
+        ),
+        .testTarget(
+            name: "MusterLogTests",
+            dependencies: ["MusterLog", "MusterEngine", "MusterDomain", "MusterSecurity", "MusterTestSupport"],
             swiftSettings: swiftSettings
         ),
     ]

@@ -40,6 +40,14 @@ public enum OrgEvent: Hashable, Sendable {
         public var capOverridden: Bool
         public var seal: LinkSeal?
         public var linkExpiresAt: Timestamp?
+
+        /// Creates the data of an invitation; the optional parts start empty.
+        public init(id: CollaboratorID, tenantID: TenantID, mode: ParticipationMode, capOverridden: Bool) {
+            self.id = id
+            self.tenantID = tenantID
+            self.mode = mode
+            self.capOverridden = capOverridden
+        }
     }
 
     /// The type of an event, with the names of SPEC §5.

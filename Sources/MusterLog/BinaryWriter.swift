@@ -1,0 +1,102 @@
+import MusterDomain
+
+/// Appends little-endian integers, LEB128 varints and length-prefixed strings to a buffer:
+/// the primitive layer of the log and snapshot formats (see `docs/LOG-FORMAT.md`).
+struct BinaryWriter {
+    var bytes: [UInt8]
+
+    init(capacity: Int = 256) {
+        bytes = []
+        bytes.reserveCapacity(capacity)
+    }
+
+    mutating func u8(_ value: UInt8) { bytes.append(value) }
+
+    mutating func u16(_ value: UInt16) {
+        bytes.append(UInt8(truncatingIfNeeded: value))
+        bytes.append(UInt8(truncatingIfNeeded: value >> 8))
+    }
+
+    mutating func u32(_ value: UInt32) {
+        for shift in stride(from: 0, to: 32, by: 8) { bytes.append(UInt8(truncatingIfNeeded: value >> UInt32(shift))) }
+    }
+
+    mutating func u64(_ value: UInt64) {
+        for shift in stride(from: 0, to: 64, by: 8) { bytes.append(UInt8(truncatingIfNeeded: value >> UInt64(shift))) }
+    }
+
+    /// An unsigned LEB128 varint: 1 byte below 128, at most 10.
+    mutating func varint(_ value: UInt64) {
+        var rest = value
+        while rest >= 0x80 {
+            bytes.append(UInt8(truncatingIfNeeded: rest) | 0x80)
+            rest >>= 7
+        }
+        bytes.append(UInt8(rest))
+    }
+
+    /// A signed value, zig-zag encoded into a varint.
+    mutating func signed(_ value: Int64) {
+        varint(UInt64(bitPattern: (value << 1) ^ (value >> 63)))
+    }
+
+    mutating func bool(_ value: Bool) { u8(value ? 1 : 0) }
+
+    mutating func string(_ value: String) {
+        var value = value
+        value.withUTF8 { utf8 in
+            varint(UInt64(utf8.count))
+            bytes.append(contentsOf: utf8)
+        }
+    }
+
+    mutating func optionalString(_ value: String?) {
+        if let value {
+            u8(1)
+            string(value)
+        } else {
+            u8(0)
+        }
+    }
+
+    mutating func id<Tag>(_ value: Identifier<Tag>) {
+        u64(value.high)
+        u64(value.low)
+    }
+
+    mutating func optionalID<Tag>(_ value: Identifier<Tag>?) {
+        if let value {
+            u8(1)
+            id(value)
+        } else {
+            u8(0)
+        }
+    }
+
+    mutating func timestamp(_ value: Timestamp) { signed(value.millisecondsSinceEpoch) }
+
+    mutating func optionalTimestamp(_ value: Timestamp?) {
+        if let value {
+            u8(1)
+            timestamp(value)
+        } else {
+            u8(0)
+        }
+    }
+
+    mutating func digest(_ value: SecretDigest) {
+        u64(value.word0)
+        u64(value.word1)
+        u64(value.word2)
+        u64(value.word3)
+    }
+
+    mutating func optionalDigest(_ value: SecretDigest?) {
+        if let value {
+            u8(1)
+            digest(value)
+        } else {
+            u8(0)
+        }
+    }
+}

@@ -1,0 +1,357 @@
+import MusterDomain
+import MusterEngine
+
+/// The binary encoding of events and log records, version 1 (see `docs/LOG-FORMAT.md`).
+///
+/// Every enum is written as its one-byte raw value, which is therefore part of the format:
+/// cases are only ever appended, never reordered.
+enum EventCodec {
+    /// The version of this encoding, written in every batch and snapshot header.
+    static let version: UInt16 = 1
+
+    static func encode(_ record: LogRecord, into writer: inout BinaryWriter) {
+        switch record {
+        case .org(let orgID, let events):
+            writer.u8(1)
+            writer.id(orgID)
+            writer.varint(UInt64(events.count))
+            for event in events { encode(event, into: &writer) }
+        case .directory(let events):
+            writer.u8(2)
+            writer.varint(UInt64(events.count))
+            for event in events { encode(event, into: &writer) }
+        }
+    }
+
+    static func decodeRecord(_ reader: inout BinaryReader) throws(LogError) -> LogRecord {
+        switch try reader.u8() {
+        case 1:
+            let orgID: OrganisationID = try reader.id()
+            let count = try reader.count(limit: 1 << 20)
+            var events = [OrgEventRecord]()
+            events.reserveCapacity(count)
+            for _ in 0..<count { events.append(try decodeOrgRecord(&reader)) }
+            return .org(orgID, events)
+        case 2:
+            let count = try reader.count(limit: 1 << 20)
+            var events = [DirectoryEventRecord]()
+            events.reserveCapacity(count)
+            for _ in 0..<count { events.append(try decodeDirectoryRecord(&reader)) }
+            return .directory(events)
+        case let tag:
+            throw .malformed("unknown record tag \(tag)")
+        }
+    }
+
+    // MARK: Shared values
+
+    static func encode(_ principal: Principal, into writer: inout BinaryWriter) {
+        switch principal {
+        case .platformAdmin: writer.u8(0)
+        case .system: writer.u8(1)
+        case .user(let id):
+            writer.u8(2)
+            writer.id(id)
+        case .apiKey(let id):
+            writer.u8(3)
+            writer.id(id)
+        }
+    }
+
+    static func decodePrincipal(_ reader: inout BinaryReader) throws(LogError) -> Principal {
+        switch try reader.u8() {
+        case 0: return .platformAdmin
+        case 1: return .system
+        case 2: return .user(try reader.id())
+        case 3: return .apiKey(try reader.id())
+        case let tag: throw .malformed("unknown principal tag \(tag)")
+        }
+    }
+
+    static func encode(_ email: EmailAddress, into writer: inout BinaryWriter) { writer.string(email.value) }
+
+    static func decodeEmail(_ reader: inout BinaryReader) throws(LogError) -> EmailAddress { EmailAddress(normalised: try reader.string()) }
+
+    static func encodeOptional(_ email: EmailAddress?, into writer: inout BinaryWriter) { writer.optionalString(email?.value) }
+
+    static func decodeOptionalEmail(_ reader: inout BinaryReader) throws(LogError) -> EmailAddress? {
+        try reader.optionalString().map(EmailAddress.init(normalised:))
+    }
+
+    static func encode(_ seal: LinkSeal, into writer: inout BinaryWriter) {
+        writer.digest(seal.digest)
+        writer.id(seal.nonce)
+    }
+
+    static func decodeSeal(_ reader: inout BinaryReader) throws(LogError) -> LinkSeal {
+        LinkSeal(digest: try reader.digest(), nonce: try reader.id())
+    }
+
+    static func encode(_ card: ContactCard, into writer: inout BinaryWriter) {
+        writer.string(card.name)
+        encodeOptional(card.email, into: &writer)
+        writer.optionalString(card.phone)
+        writer.optionalString(card.organisationName)
+        writer.optionalString(card.roleLabel)
+    }
+
+    static func decodeContact(_ reader: inout BinaryReader) throws(LogError) -> ContactCard {
+        ContactCard(name: try reader.string(), email: try decodeOptionalEmail(&reader), phone: try reader.optionalString(), organisationName: try reader.optionalString(), roleLabel: try reader.optionalString())
+    }
+
+    // MARK: Org events
+
+    static func encode(_ record: OrgEventRecord, into writer: inout BinaryWriter) {
+        writer.varint(record.sequence)
+        writer.timestamp(record.at)
+        encode(record.actor, into: &writer)
+        writer.u8(record.event.kind.rawValue)
+        switch record.event {
+        case .organisationCreated(let name):
+            writer.string(name)
+        case .userInvited(let id, let email, let role, let method, let expiresAt, let seal):
+            writer.id(id)
+            encode(email, into: &writer)
+            writer.u8(role.rawValue)
+            writer.u8(method.rawValue)
+            writer.timestamp(expiresAt)
+            encode(seal, into: &writer)
+        case .invitationResent(let id, let expiresAt, let seal):
+            writer.id(id)
+            writer.timestamp(expiresAt)
+            encode(seal, into: &writer)
+        case .invitationRevoked(let id, let reason):
+            writer.id(id)
+            writer.optionalString(reason)
+        case .invitationAccepted(let id, let userID):
+            writer.id(id)
+            writer.id(userID)
+        case .invitationExpired(let id):
+            writer.id(id)
+        case .userCreated(let userID, let email):
+            writer.id(userID)
+            encode(email, into: &writer)
+        case .memberAdded(let userID, let email, let role, let via):
+            writer.id(userID)
+            encode(email, into: &writer)
+            writer.u8(role.rawValue)
+            writer.u8(via.rawValue)
+        case .memberRoleChanged(let userID, let role):
+            writer.id(userID)
+            writer.u8(role.rawValue)
+        case .memberGrantsChanged(let userID, let grants):
+            writer.id(userID)
+            writer.u16(grants.rawValue)
+        case .memberRemoved(let userID), .memberPasswordReset(let userID):
+            writer.id(userID)
+        case .apiKeyCreated(let id, let name, let role, let secretDigest):
+            writer.id(id)
+            writer.string(name)
+            writer.u8(role.rawValue)
+            writer.digest(secretDigest)
+        case .apiKeyRevoked(let id):
+            writer.id(id)
+        case .tenantCreated(let id, let name, let reference):
+            writer.id(id)
+            writer.string(name)
+            writer.optionalString(reference)
+        case .collaboratorInvited(let invited):
+            writer.id(invited.id)
+            writer.id(invited.tenantID)
+            writer.u8(invited.mode.rawValue)
+            writer.optionalID(invited.userID)
+            encodeOptional(invited.email, into: &writer)
+            writer.optionalString(invited.fullName)
+            writer.bool(invited.contact != nil)
+            if let contact = invited.contact { encode(contact, into: &writer) }
+            writer.bool(invited.capOverridden)
+            writer.bool(invited.seal != nil)
+            if let seal = invited.seal { encode(seal, into: &writer) }
+            writer.optionalTimestamp(invited.linkExpiresAt)
+        case .collaboratorActivated(let id, let userID):
+            writer.id(id)
+            writer.id(userID)
+        case .collaboratorEnded(let id):
+            writer.id(id)
+        case .collaboratorContactUpdated(let id, let contact):
+            writer.id(id)
+            encode(contact, into: &writer)
+        case .noteAdded(let tenantID, let id, let kind, let body):
+            writer.id(tenantID)
+            writer.id(id)
+            writer.u8(kind.rawValue)
+            writer.string(body)
+        case .goalAdded(let tenantID, let id, let title, let detail):
+            writer.id(tenantID)
+            writer.id(id)
+            writer.string(title)
+            writer.optionalString(detail)
+        case .sessionRecorded(let tenantID, let id, let occurredAt, let summary):
+            writer.id(tenantID)
+            writer.id(id)
+            writer.timestamp(occurredAt)
+            writer.string(summary)
+        case .documentAdded(let tenantID, let id, let name, let contentType, let sizeBytes, let checksum):
+            writer.id(tenantID)
+            writer.id(id)
+            writer.string(name)
+            writer.string(contentType)
+            writer.signed(sizeBytes)
+            writer.string(checksum)
+        case .contextSummaryUpdated(let tenantID, let text):
+            writer.id(tenantID)
+            writer.string(text)
+        }
+    }
+
+    static func decodeOrgRecord(_ reader: inout BinaryReader) throws(LogError) -> OrgEventRecord {
+        let sequence = try reader.varint()
+        let at = try reader.timestamp()
+        let actor = try decodePrincipal(&reader)
+        let kind: OrgEvent.Kind = try reader.enumeration()
+        let event: OrgEvent
+        switch kind {
+        case .organisationCreated:
+            event = .organisationCreated(name: try reader.string())
+        case .userInvited:
+            event = .userInvited(id: try reader.id(), email: try decodeEmail(&reader), role: try reader.enumeration(), method: try reader.enumeration(), expiresAt: try reader.timestamp(), seal: try decodeSeal(&reader))
+        case .invitationResent:
+            event = .invitationResent(id: try reader.id(), expiresAt: try reader.timestamp(), seal: try decodeSeal(&reader))
+        case .invitationRevoked:
+            event = .invitationRevoked(id: try reader.id(), reason: try reader.optionalString())
+        case .invitationAccepted:
+            event = .invitationAccepted(id: try reader.id(), userID: try reader.id())
+        case .invitationExpired:
+            event = .invitationExpired(id: try reader.id())
+        case .userCreated:
+            event = .userCreated(userID: try reader.id(), email: try decodeEmail(&reader))
+        case .memberAdded:
+            event = .memberAdded(userID: try reader.id(), email: try decodeEmail(&reader), role: try reader.enumeration(), via: try reader.enumeration())
+        case .memberRoleChanged:
+            event = .memberRoleChanged(userID: try reader.id(), role: try reader.enumeration())
+        case .memberGrantsChanged:
+            event = .memberGrantsChanged(userID: try reader.id(), grants: PermissionSet(rawValue: try reader.u16()))
+        case .memberRemoved:
+            event = .memberRemoved(userID: try reader.id())
+        case .memberPasswordReset:
+            event = .memberPasswordReset(userID: try reader.id())
+        case .apiKeyCreated:
+            event = .apiKeyCreated(id: try reader.id(), name: try reader.string(), role: try reader.enumeration(), secretDigest: try reader.digest())
+        case .apiKeyRevoked:
+            event = .apiKeyRevoked(id: try reader.id())
+        case .tenantCreated:
+            event = .tenantCreated(id: try reader.id(), name: try reader.string(), reference: try reader.optionalString())
+        case .collaboratorInvited:
+            let id: CollaboratorID = try reader.id()
+            let tenantID: TenantID = try reader.id()
+            var invited = OrgEvent.CollaboratorInvitation(id: id, tenantID: tenantID, mode: try reader.enumeration(), capOverridden: false)
+            invited.userID = try reader.optionalID()
+            invited.email = try decodeOptionalEmail(&reader)
+            invited.fullName = try reader.optionalString()
+            invited.contact = try reader.bool() ? try decodeContact(&reader) : nil
+            invited.capOverridden = try reader.bool()
+            invited.seal = try reader.bool() ? try decodeSeal(&reader) : nil
+            invited.linkExpiresAt = try reader.optionalTimestamp()
+            event = .collaboratorInvited(invited)
+        case .collaboratorActivated:
+            event = .collaboratorActivated(id: try reader.id(), userID: try reader.id())
+        case .collaboratorEnded:
+            event = .collaboratorEnded(id: try reader.id())
+        case .collaboratorContactUpdated:
+            event = .collaboratorContactUpdated(id: try reader.id(), contact: try decodeContact(&reader))
+        case .noteAdded:
+            event = .noteAdded(tenantID: try reader.id(), id: try reader.id(), kind: try reader.enumeration(), body: try reader.string())
+        case .goalAdded:
+            event = .goalAdded(tenantID: try reader.id(), id: try reader.id(), title: try reader.string(), detail: try reader.optionalString())
+        case .sessionRecorded:
+            event = .sessionRecorded(tenantID: try reader.id(), id: try reader.id(), occurredAt: try reader.timestamp(), summary: try reader.string())
+        case .documentAdded:
+            event = .documentAdded(tenantID: try reader.id(), id: try reader.id(), name: try reader.string(), contentType: try reader.string(), sizeBytes: try reader.signed(), checksum: try reader.string())
+        case .contextSummaryUpdated:
+            event = .contextSummaryUpdated(tenantID: try reader.id(), text: try reader.string())
+        }
+        return OrgEventRecord(sequence: sequence, at: at, actor: actor, event: event)
+    }
+
+    // MARK: Directory events
+
+    static func encode(_ record: DirectoryEventRecord, into writer: inout BinaryWriter) {
+        writer.varint(record.sequence)
+        writer.timestamp(record.at)
+        encode(record.actor, into: &writer)
+        switch record.event {
+        case .userCreated(let id, let email, let fullName, let origin, let createdFor, let passwordHash, let identity):
+            writer.u8(0)
+            writer.id(id)
+            encode(email, into: &writer)
+            writer.optionalString(fullName)
+            writer.u8(origin.rawValue)
+            writer.optionalID(createdFor)
+            writer.optionalString(passwordHash)
+            writer.bool(identity != nil)
+            if let identity {
+                writer.id(identity.id)
+                writer.string(identity.name)
+            }
+        case .passwordSet(let userID, let passwordHash, let mustChange):
+            writer.u8(1)
+            writer.id(userID)
+            writer.string(passwordHash)
+            writer.bool(mustChange)
+        case .sessionStarted(let digest, let userID, let expiresAt, let method):
+            writer.u8(2)
+            writer.digest(digest)
+            writer.id(userID)
+            writer.timestamp(expiresAt)
+            writer.u8(method.rawValue)
+        case .sessionEnded(let digest):
+            writer.u8(3)
+            writer.digest(digest)
+        case .userSessionsEnded(let userID):
+            writer.u8(4)
+            writer.id(userID)
+        case .signInLinkIssued(let id, let userID, let seal, let expiresAt):
+            writer.u8(5)
+            writer.id(id)
+            writer.id(userID)
+            encode(seal, into: &writer)
+            writer.timestamp(expiresAt)
+        case .signInLinkUsed(let id):
+            writer.u8(6)
+            writer.id(id)
+        }
+    }
+
+    static func decodeDirectoryRecord(_ reader: inout BinaryReader) throws(LogError) -> DirectoryEventRecord {
+        let sequence = try reader.varint()
+        let at = try reader.timestamp()
+        let actor = try decodePrincipal(&reader)
+        let event: DirectoryEvent
+        switch try reader.u8() {
+        case 0:
+            let id: UserID = try reader.id()
+            let email = try decodeEmail(&reader)
+            let fullName = try reader.optionalString()
+            let origin: User.Origin = try reader.enumeration()
+            let createdFor: OrganisationID? = try reader.optionalID()
+            let passwordHash = try reader.optionalString()
+            let identity = try reader.bool() ? IdentityOrganisation(id: try reader.id(), name: try reader.string()) : nil
+            event = .userCreated(id: id, email: email, fullName: fullName, origin: origin, createdFor: createdFor, passwordHash: passwordHash, identityOrganisation: identity)
+        case 1:
+            event = .passwordSet(userID: try reader.id(), passwordHash: try reader.string(), mustChange: try reader.bool())
+        case 2:
+            event = .sessionStarted(digest: try reader.digest(), userID: try reader.id(), expiresAt: try reader.timestamp(), method: try reader.enumeration())
+        case 3:
+            event = .sessionEnded(digest: try reader.digest())
+        case 4:
+            event = .userSessionsEnded(userID: try reader.id())
+        case 5:
+            event = .signInLinkIssued(id: try reader.id(), userID: try reader.id(), seal: try decodeSeal(&reader), expiresAt: try reader.timestamp())
+        case 6:
+            event = .signInLinkUsed(id: try reader.id())
+        case let tag:
+            throw .malformed("unknown directory event tag \(tag)")
+        }
+        return DirectoryEventRecord(sequence: sequence, at: at, actor: actor, event: event)
+    }
+}

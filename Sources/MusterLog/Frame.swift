@@ -1,0 +1,100 @@
+/// One batch of records as it sits in a segment: a 32-byte header and a zlib-compressed
+/// payload, checksummed together (see `docs/LOG-FORMAT.md`).
+struct Frame {
+    static let magic: UInt32 = 0x5254_534D  // "MSTR" in file order
+    static let headerLength = 32
+
+    var firstPosition: UInt64
+    var recordCount: UInt32
+    /// The uncompressed payload: each record as a varint length and its encoding.
+    var payload: [UInt8]
+
+    /// The frame's bytes: header, then the compressed payload.
+    func encoded(level: Int32) -> [UInt8] {
+        let stored = Zlib.compress(payload, level: level)
+        var header = BinaryWriter(capacity: Self.headerLength + stored.count)
+        header.u32(Self.magic)
+        header.u16(EventCodec.version)
+        header.u16(1)  // flags: bit 0, the payload is zlib-compressed
+        header.u64(firstPosition)
+        header.u32(recordCount)
+        header.u32(UInt32(payload.count))
+        header.u32(UInt32(stored.count))
+        let crc = Zlib.crc32(stored, continuing: Zlib.crc32(header.bytes))
+        header.u32(crc)
+        header.bytes.append(contentsOf: stored)
+        return header.bytes
+    }
+
+    /// What a scan found at one offset of a segment.
+    enum Scan {
+        /// A whole, checksummed frame of `length` bytes.
+        case frame(Frame, length: Int)
+        /// Zeros: the clean end of the written part.
+        case end
+        /// Bytes that are not a whole, valid frame.
+        case damaged(String)
+    }
+
+    /// Reads the frame at `offset` of `bytes`.
+    static func scan(_ bytes: [UInt8], at offset: Int) -> Scan {
+        guard bytes.count - offset >= headerLength else {
+            return bytes[offset...].allSatisfy { $0 == 0 } ? .end : .damaged("a header cut short")
+        }
+        var reader = BinaryReader(bytes, from: offset)
+        do {
+            let magic = try reader.u32()
+            if magic == 0 {
+                return bytes[offset..<(offset + headerLength)].allSatisfy { $0 == 0 } ? .end : .damaged("a header with no magic")
+            }
+            guard magic == Self.magic else { return .damaged("bad magic \(magic)") }
+            let version = try reader.u16()
+            guard version == EventCodec.version else { return .damaged("unknown format version \(version)") }
+            let flags = try reader.u16()
+            let firstPosition = try reader.u64()
+            let recordCount = try reader.u32()
+            let rawLength = Int(try reader.u32())
+            let storedLength = Int(try reader.u32())
+            let crc = try reader.u32()
+            let payloadStart = offset + headerLength
+            guard storedLength <= bytes.count - payloadStart else { return .damaged("a payload cut short") }
+            let stored = bytes[payloadStart..<(payloadStart + storedLength)]
+            guard Zlib.crc32(stored, continuing: Zlib.crc32(bytes[offset..<(offset + 28)])) == crc else {
+                return .damaged("checksum mismatch")
+            }
+            guard flags == 1 else { return .damaged("unknown flags \(flags)") }
+            let payload = try Zlib.decompress(stored, expectedLength: rawLength)
+            return .frame(Frame(firstPosition: firstPosition, recordCount: recordCount, payload: payload), length: headerLength + storedLength)
+        } catch {
+            return .damaged("\(error)")
+        }
+    }
+
+    /// Splits the payload into its records, decoded.
+    func records() throws(LogError) -> [LogRecordAt] {
+        var reader = BinaryReader(payload)
+        var records = [LogRecordAt]()
+        records.reserveCapacity(Int(recordCount))
+        var position = firstPosition
+        while !reader.isAtEnd {
+            let length = try reader.count(limit: 1 << 26)
+            let start = reader.offset
+            var recordReader = BinaryReader(payload, from: start, to: start + length)
+            guard length <= reader.remaining else { throw .malformed("record at position \(position) runs past its frame") }
+            records.append(LogRecordAt(position: position, record: try EventCodec.decodeRecord(&recordReader)))
+            guard recordReader.isAtEnd else { throw .malformed("record at position \(position) has trailing bytes") }
+            reader = BinaryReader(payload, from: start + length)
+            position += 1
+        }
+        guard records.count == Int(recordCount) else { throw .malformed("frame at \(firstPosition) holds \(records.count) records, its header says \(recordCount)") }
+        return records
+    }
+}
+
+/// A decoded record and its log position.
+public struct LogRecordAt: Sendable, Hashable {
+    public var position: LogPosition
+    public var record: LogRecord
+}
+
+import MusterEngine

@@ -1,0 +1,180 @@
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+
+/// The few file operations the log and snapshots use, behind one interface so that tests can
+/// inject a failing sync, a full disk or a torn write.
+public protocol LogFileSystem: Sendable {
+    /// Opens `path` for reading and writing, creating it when `create` is set.
+    func open(_ path: String, create: Bool) throws(FileSystemError) -> any LogFile
+    /// The whole content of `path`.
+    func read(_ path: String) throws(FileSystemError) -> [UInt8]
+    /// The names (not paths) of the entries of a directory.
+    func list(_ directory: String) throws(FileSystemError) -> [String]
+    /// Creates a directory and its parents if they are missing.
+    func createDirectory(_ path: String) throws(FileSystemError)
+    /// Atomically renames `from` to `to`, replacing `to`.
+    func rename(_ from: String, to: String) throws(FileSystemError)
+    func remove(_ path: String) throws(FileSystemError)
+    /// Makes a directory's entries (files created, renamed or removed in it) durable.
+    func syncDirectory(_ path: String) throws(FileSystemError)
+    func exists(_ path: String) -> Bool
+}
+
+/// An open file.
+public protocol LogFile: AnyObject, Sendable {
+    /// Writes all of `bytes` at `offset`.
+    func write(_ bytes: [UInt8], at offset: Int64) throws(FileSystemError)
+    /// Makes the written data durable (`fdatasync`).
+    func sync() throws(FileSystemError)
+    /// Reserves `length` bytes on disk so later writes cannot run out of space.
+    func preallocate(_ length: Int64) throws(FileSystemError)
+    func truncate(_ length: Int64) throws(FileSystemError)
+    func size() throws(FileSystemError) -> Int64
+    func close()
+}
+
+/// A failed file operation, with the C `errno`.
+public struct FileSystemError: Error, Hashable, Sendable, CustomStringConvertible {
+    public var operation: String
+    public var path: String
+    public var code: Int32
+
+    /// Creates an error.
+    public init(operation: String, path: String, code: Int32) {
+        self.operation = operation
+        self.path = path
+        self.code = code
+    }
+
+    /// Whether the device is out of space.
+    public var isOutOfSpace: Bool { code == ENOSPC || code == EDQUOT }
+
+    public var description: String {
+        "\(operation) \(path): \(String(cString: strerror(code))) (errno \(code))"
+    }
+}
+
+/// The real file system, through POSIX calls.
+public struct PosixFileSystem: LogFileSystem {
+    /// Creates the file system.
+    public init() {}
+
+    public func open(_ path: String, create: Bool) throws(FileSystemError) -> any LogFile {
+        let descriptor = Glibc.open(path, O_RDWR | O_CLOEXEC | (create ? O_CREAT : 0), 0o644)
+        guard descriptor >= 0 else { throw FileSystemError(operation: "open", path: path, code: errno) }
+        return PosixFile(descriptor: descriptor, path: path)
+    }
+
+    public func read(_ path: String) throws(FileSystemError) -> [UInt8] {
+        let file = try open(path, create: false)
+        defer { file.close() }
+        let length = Int(try file.size())
+        guard let posix = file as? PosixFile else { return [] }
+        var bytes = [UInt8](repeating: 0, count: length)
+        var done = 0
+        while done < length {
+            let count = bytes.withUnsafeMutableBytes { buffer in
+                pread(posix.descriptor, buffer.baseAddress! + done, length - done, off_t(done))
+            }
+            if count < 0, errno == EINTR { continue }
+            guard count > 0 else { throw FileSystemError(operation: "read", path: path, code: count < 0 ? errno : EIO) }
+            done += count
+        }
+        return bytes
+    }
+
+    public func list(_ directory: String) throws(FileSystemError) -> [String] {
+        guard let handle = opendir(directory) else { throw FileSystemError(operation: "opendir", path: directory, code: errno) }
+        defer { closedir(handle) }
+        var names = [String]()
+        while let entry = readdir(handle) {
+            let name = withUnsafePointer(to: entry.pointee.d_name) { pointer in
+                pointer.withMemoryRebound(to: CChar.self, capacity: 256) { String(cString: $0) }
+            }
+            if name != "." && name != ".." { names.append(name) }
+        }
+        return names.sorted()
+    }
+
+    public func createDirectory(_ path: String) throws(FileSystemError) {
+        var prefix = path.hasPrefix("/") ? "" : "."
+        for component in path.split(separator: "/") {
+            prefix += "/" + component
+            if mkdir(prefix, 0o755) != 0, errno != EEXIST {
+                throw FileSystemError(operation: "mkdir", path: prefix, code: errno)
+            }
+        }
+    }
+
+    public func rename(_ from: String, to: String) throws(FileSystemError) {
+        guard Glibc.rename(from, to) == 0 else { throw FileSystemError(operation: "rename", path: from, code: errno) }
+    }
+
+    public func remove(_ path: String) throws(FileSystemError) {
+        guard unlink(path) == 0 else { throw FileSystemError(operation: "unlink", path: path, code: errno) }
+    }
+
+    public func syncDirectory(_ path: String) throws(FileSystemError) {
+        let descriptor = Glibc.open(path, O_RDONLY | O_DIRECTORY | O_CLOEXEC)
+        guard descriptor >= 0 else { throw FileSystemError(operation: "open", path: path, code: errno) }
+        defer { Glibc.close(descriptor) }
+        guard fsync(descriptor) == 0 else { throw FileSystemError(operation: "fsync", path: path, code: errno) }
+    }
+
+    public func exists(_ path: String) -> Bool {
+        access(path, F_OK) == 0
+    }
+}
+
+/// A file open through POSIX calls. The descriptor is immutable and POSIX calls on it are
+/// thread-safe, so sharing the object across threads is sound.
+final class PosixFile: LogFile {
+    let descriptor: Int32
+    let path: String
+
+    init(descriptor: Int32, path: String) {
+        self.descriptor = descriptor
+        self.path = path
+    }
+
+    func write(_ bytes: [UInt8], at offset: Int64) throws(FileSystemError) {
+        var done = 0
+        while done < bytes.count {
+            let count = bytes.withUnsafeBytes { buffer in
+                pwrite(descriptor, buffer.baseAddress! + done, bytes.count - done, off_t(offset) + off_t(done))
+            }
+            if count < 0, errno == EINTR { continue }
+            guard count > 0 else { throw FileSystemError(operation: "write", path: path, code: count < 0 ? errno : EIO) }
+            done += count
+        }
+    }
+
+    func sync() throws(FileSystemError) {
+        guard fdatasync(descriptor) == 0 else { throw FileSystemError(operation: "fdatasync", path: path, code: errno) }
+    }
+
+    func preallocate(_ length: Int64) throws(FileSystemError) {
+        let result = posix_fallocate(descriptor, 0, off_t(length))
+        // File systems without fallocate still work; they just cannot promise the space.
+        guard result == 0 || result == EOPNOTSUPP || result == EINVAL else {
+            throw FileSystemError(operation: "fallocate", path: path, code: result)
+        }
+    }
+
+    func truncate(_ length: Int64) throws(FileSystemError) {
+        guard ftruncate(descriptor, off_t(length)) == 0 else { throw FileSystemError(operation: "ftruncate", path: path, code: errno) }
+    }
+
+    func size() throws(FileSystemError) -> Int64 {
+        var status = stat()
+        guard fstat(descriptor, &status) == 0 else { throw FileSystemError(operation: "fstat", path: path, code: errno) }
+        return Int64(status.st_size)
+    }
+
+    func close() {
+        Glibc.close(descriptor)
+    }
+}

@@ -1,0 +1,179 @@
+import Dispatch
+import MusterDomain
+import MusterEngine
+
+/// A part of the log that recovery cut off, and where the cut bytes were kept.
+public struct Truncation: Hashable, Sendable, CustomStringConvertible {
+    public var segment: String
+    public var offset: Int64
+    public var length: Int64
+    public var reason: String
+    /// The copy of the cut bytes (or the moved segment), for forensics.
+    public var savedTo: String
+
+    public var description: String {
+        "cut \(length) bytes of \(segment) at offset \(offset) (\(reason)); kept in \(savedTo)"
+    }
+}
+
+/// What a scan of the log found.
+public struct LogScan: Sendable {
+    /// The records after the requested position, in log order.
+    public var records: [LogRecordAt]
+    /// Where appending continues.
+    public var tail: LogTail
+    public var segments: Int
+    public var frames: Int
+    public var bytes: Int64
+    public var truncations: [Truncation]
+    /// The position of the first record the log still holds (earlier ones were compacted
+    /// into a snapshot), or `nil` for an empty log.
+    public var firstPosition: LogPosition?
+}
+
+/// Reads the log back at start: checks every frame, cuts a torn tail, refuses mid-log damage.
+public enum LogRecovery {
+    /// Scans the segments in `configuration.directory`.
+    ///
+    /// - Parameters:
+    ///   - after: decode only records after this position (the snapshot's); earlier frames are
+    ///     still checked.
+    ///   - truncateCorruption: the operator's explicit choice to cut the log at damage that is
+    ///     not a torn tail, losing everything after it; without it such damage stops the start.
+    public static func scan(
+        _ configuration: LogConfiguration, fileSystem: any LogFileSystem = PosixFileSystem(), after: LogPosition = 0, truncateCorruption: Bool = false
+    ) throws(LogError) -> LogScan {
+        let directory = configuration.directory
+        do { try fileSystem.createDirectory(directory) } catch { throw .failed("cannot create \(directory): \(error)") }
+        if fileSystem.exists(directory + "/spare.wal.tmp") { try? fileSystem.remove(directory + "/spare.wal.tmp") }
+        let names: [String]
+        do { names = try fileSystem.list(directory).filter(isSegmentName) } catch { throw .failed("cannot list \(directory): \(error)") }
+
+        var frames = [(frame: Frame, segment: String)]()
+        var expected: LogPosition?
+        var truncations = [Truncation]()
+        var tail = LogTail(segmentPath: nil, offset: 0, lastPosition: after)
+        var totalBytes: Int64 = 0
+        var firstPosition: LogPosition?
+
+        segments: for (index, name) in names.enumerated() {
+            let path = directory + "/" + name
+            let bytes: [UInt8]
+            do { bytes = try fileSystem.read(path) } catch { throw .failed("cannot read \(path): \(error)") }
+            let named = LogPosition(name.dropLast(4))!
+            if expected == nil { expected = named }
+            tail = LogTail(segmentPath: path, offset: 0, lastPosition: max(after, expected! - 1))
+            var offset = 0
+            while true {
+                var damage: String?
+                switch Frame.scan(bytes, at: offset) {
+                case .end:
+                    totalBytes += Int64(offset)
+                    continue segments
+                case .frame(let frame, let length):
+                    if frame.firstPosition != expected! {
+                        damage = "expected position \(expected!), found \(frame.firstPosition)"
+                    } else {
+                        frames.append((frame, name))
+                        if firstPosition == nil { firstPosition = frame.firstPosition }
+                        expected = frame.firstPosition + LogPosition(frame.recordCount)
+                        offset += length
+                        tail = LogTail(segmentPath: path, offset: Int64(offset), lastPosition: max(after, expected! - 1))
+                    }
+                case .damaged(let reason):
+                    damage = reason
+                }
+                guard let reason = damage else { continue }
+                let isTornTail = index == names.count - 1 && !hasValidFrame(in: bytes, after: offset)
+                guard isTornTail || truncateCorruption else {
+                    throw .corrupt(segment: name, offset: Int64(offset), reason: reason)
+                }
+                truncations.append(try cut(path: path, name: name, bytes: bytes, at: offset, reason: isTornTail ? "torn tail: \(reason)" : "operator truncation: \(reason)", fileSystem: fileSystem, directory: directory))
+                for later in names[(index + 1)...] {
+                    let saved = try keepAside(directory: directory, name: later, fileSystem: fileSystem)
+                    truncations.append(Truncation(segment: later, offset: 0, length: -1, reason: "after an operator truncation", savedTo: saved))
+                }
+                totalBytes += Int64(offset)
+                break segments
+            }
+        }
+
+        // Decode in parallel: records are independent until they are applied, in order.
+        let wanted = frames.filter { $0.frame.firstPosition + LogPosition($0.frame.recordCount) - 1 > after }
+        let decoded = Mutex<[Result<[LogRecordAt], LogError>?]>(Array(repeating: nil, count: wanted.count))
+        DispatchQueue.concurrentPerform(iterations: wanted.count) { index in
+            let result: Result<[LogRecordAt], LogError>
+            do throws(LogError) { result = .success(try wanted[index].frame.records()) } catch { result = .failure(error) }
+            decoded.withLock { $0[index] = result }
+        }
+        var records = [LogRecordAt]()
+        for (index, result) in decoded.withLock({ $0 }).enumerated() {
+            switch result! {
+            case .success(let frameRecords): records.append(contentsOf: frameRecords.lazy.filter { $0.position > after })
+            case .failure(let error):
+                throw .corrupt(segment: wanted[index].segment, offset: -1, reason: "frame at position \(wanted[index].frame.firstPosition) does not decode: \(error)")
+            }
+        }
+        if let firstPosition, firstPosition > after + 1 {
+            throw .corrupt(segment: names.first ?? "", offset: 0, reason: "the log starts at position \(firstPosition) but the state covers only up to \(after)")
+        }
+        return LogScan(records: records, tail: tail, segments: names.count, frames: frames.count, bytes: totalBytes, truncations: truncations, firstPosition: firstPosition)
+    }
+
+    static func isSegmentName(_ name: String) -> Bool {
+        name.count == 24 && name.hasSuffix(".wal") && name.dropLast(4).allSatisfy(\.isNumber)
+    }
+
+    /// Whether any whole, valid frame starts after `offset`: if so, the damage is mid-log.
+    static func hasValidFrame(in bytes: [UInt8], after offset: Int) -> Bool {
+        var index = offset + 1
+        while index + Frame.headerLength <= bytes.count {
+            if bytes[index] == 0x4D, bytes[index + 1] == 0x53, bytes[index + 2] == 0x54, bytes[index + 3] == 0x52,
+                case .frame = Frame.scan(bytes, at: index)
+            {
+                return true
+            }
+            index += 1
+        }
+        return false
+    }
+
+    /// Copies the bytes from `offset` to the last non-zero byte aside, then zeroes them in the
+    /// segment and syncs it, so appending continues at `offset`.
+    private static func cut(path: String, name: String, bytes: [UInt8], at offset: Int, reason: String, fileSystem: any LogFileSystem, directory: String) throws(LogError) -> Truncation {
+        let end = (bytes.lastIndex { $0 != 0 } ?? (offset - 1)) + 1
+        let cutBytes = end > offset ? Array(bytes[offset..<end]) : []
+        let tornDirectory = directory + "/torn"
+        let saved = tornDirectory + "/\(name)-\(offset).bin"
+        do {
+            try fileSystem.createDirectory(tornDirectory)
+            let copy = try fileSystem.open(saved, create: true)
+            try copy.truncate(0)
+            try copy.write(cutBytes, at: 0)
+            try copy.sync()
+            copy.close()
+            try fileSystem.syncDirectory(tornDirectory)
+            let segment = try fileSystem.open(path, create: false)
+            if !cutBytes.isEmpty { try segment.write([UInt8](repeating: 0, count: cutBytes.count), at: Int64(offset)) }
+            try segment.sync()
+            segment.close()
+        } catch {
+            throw .failed("cannot cut the log at \(name):\(offset): \(error)")
+        }
+        return Truncation(segment: name, offset: Int64(offset), length: Int64(cutBytes.count), reason: reason, savedTo: saved)
+    }
+
+    private static func keepAside(directory: String, name: String, fileSystem: any LogFileSystem) throws(LogError) -> String {
+        let saved = directory + "/torn/" + name
+        do {
+            try fileSystem.createDirectory(directory + "/torn")
+            try fileSystem.rename(directory + "/" + name, to: saved)
+            try fileSystem.syncDirectory(directory)
+        } catch {
+            throw .failed("cannot move \(name) aside: \(error)")
+        }
+        return saved
+    }
+}
+
+import Synchronization

@@ -1,0 +1,386 @@
+import Dispatch
+import MusterDomain
+import MusterEngine
+import Synchronization
+
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+
+/// The write-ahead log: the engine's durable ``EventSink``.
+///
+/// Org actors call ``append(_:)``, which encodes the record on the caller's thread, gives it
+/// the next position and queues it — no I/O, no suspension. One writer thread takes whatever
+/// has queued from every actor, compresses and checksums it as one frame, writes it and syncs
+/// once (group commit), then wakes every waiter up to that position. Compression and syncing
+/// never run on the actors or on the HTTP event loops.
+///
+/// A failed write or sync is fail-stop: nothing after it is acknowledged and the fatal handler
+/// runs (by default the process exits), because after a failed `fsync` the kernel may have
+/// dropped the dirty pages and a retry could report success for data that is gone.
+public final class WriteAheadLog: EventSink {
+    public let configuration: LogConfiguration
+    private let fileSystem: any LogFileSystem
+    private let fatal: @Sendable (String) -> Void
+    private let shared: Mutex<Shared>
+    private let wake = DispatchSemaphore(value: 0)
+    private let stopped = DispatchSemaphore(value: 0)
+    /// Touched by the writer thread only.
+    private let writer: Mutex<WriterState>
+
+    private struct Waiter {
+        var position: LogPosition
+        var continuation: CheckedContinuation<Void, any Error>
+    }
+
+    private struct Shared {
+        var nextPosition: LogPosition
+        var pending: [[UInt8]] = []
+        var pendingBytes = 0
+        /// Highest position whose waiters may be answered (synced, or written for the
+        /// policies that acknowledge before syncing).
+        var acknowledged: LogPosition
+        /// Highest position known to be on stable storage.
+        var synced: LogPosition
+        var waiters: [Waiter] = []
+        var failure: LogError?
+        var diskFull = false
+        var writerSleeping = false
+        var closing = false
+    }
+
+    private struct WriterState {
+        var segment: any LogFile
+        var segmentPath: String
+        var segmentCapacity: Int64
+        var offset: Int64
+        var spare: (file: any LogFile, path: String)?
+        var lastSpareAttempt: Int64 = 0
+        var written: LogPosition
+        var lastSync: Int64 = 0
+    }
+
+    /// Opens the log for appending after recovery: the next record goes to `tail`.
+    ///
+    /// - Parameters:
+    ///   - tail: where recovery found the end of the log (a new segment is started if `nil`).
+    ///   - fatal: called once, from the writer thread, when a write or sync fails.
+    public init(
+        configuration: LogConfiguration, fileSystem: any LogFileSystem = PosixFileSystem(), tail: LogTail,
+        fatal: @escaping @Sendable (String) -> Void = WriteAheadLog.exitProcess
+    ) throws(LogError) {
+        self.configuration = configuration
+        self.fileSystem = fileSystem
+        self.fatal = fatal
+        self.shared = Mutex(Shared(nextPosition: tail.lastPosition + 1, acknowledged: tail.lastPosition, synced: tail.lastPosition))
+        do {
+            try fileSystem.createDirectory(configuration.directory)
+            let state: WriterState
+            if let segmentPath = tail.segmentPath {
+                let file = try fileSystem.open(segmentPath, create: false)
+                state = WriterState(segment: file, segmentPath: segmentPath, segmentCapacity: max(try file.size(), tail.offset), offset: tail.offset, written: tail.lastPosition)
+            } else {
+                let path = Self.segmentPath(in: configuration.directory, firstPosition: tail.lastPosition + 1)
+                let file = try fileSystem.open(path, create: true)
+                try file.preallocate(configuration.segmentSize)
+                try file.sync()
+                try fileSystem.syncDirectory(configuration.directory)
+                state = WriterState(segment: file, segmentPath: path, segmentCapacity: configuration.segmentSize, offset: 0, written: tail.lastPosition)
+            }
+            self.writer = Mutex(state)
+        } catch {
+            throw .failed("cannot open the log in \(configuration.directory): \(error)")
+        }
+        let thread = DispatchQueue(label: "muster.wal.writer", qos: .userInitiated)
+        thread.async { [self] in runWriter() }
+    }
+
+    /// The default fatal handler: says why on standard error and exits with EX_IOERR.
+    public static let exitProcess: @Sendable (String) -> Void = { message in
+        let line = Array("muster: fatal: \(message)\n".utf8)
+        _ = line.withUnsafeBytes { Glibc.write(2, $0.baseAddress, $0.count) }
+        exit(74)
+    }
+
+    /// The file name of the segment whose first record is `firstPosition`.
+    static func segmentPath(in directory: String, firstPosition: LogPosition) -> String {
+        let digits = String(firstPosition)
+        return directory + "/" + String(repeating: "0", count: max(0, 20 - digits.count)) + digits + ".wal"
+    }
+
+    // MARK: EventSink
+
+    public func append(_ record: LogRecord) throws -> LogPosition {
+        var writer = BinaryWriter(capacity: 128)
+        EventCodec.encode(record, into: &writer)
+        let bytes = writer.bytes
+        let (position, signal) = try shared.withLock { state throws(LogError) -> (LogPosition, Bool) in
+            if let failure = state.failure { throw failure }
+            if state.diskFull { throw LogError.diskFull }
+            if state.closing { throw LogError.failed("the log is closed") }
+            let position = state.nextPosition
+            state.nextPosition += 1
+            state.pending.append(bytes)
+            state.pendingBytes += bytes.count
+            let signal = state.writerSleeping
+            state.writerSleeping = false
+            return (position, signal)
+        }
+        if signal { wake.signal() }
+        return position
+    }
+
+    public func waitUntilDurable(_ position: LogPosition) async throws {
+        let ready = try shared.withLock { state throws(LogError) -> Bool in
+            if state.acknowledged >= position { return true }
+            if let failure = state.failure { throw failure }
+            return false
+        }
+        if ready { return }
+        try await withCheckedThrowingContinuation { (continuation: CheckedContinuation<Void, any Error>) in
+            let immediate: Result<Void, any Error>? = shared.withLock { state in
+                if state.acknowledged >= position { return .success(()) }
+                if let failure = state.failure { return .failure(failure) }
+                state.waiters.append(Waiter(position: position, continuation: continuation))
+                return nil
+            }
+            if let immediate { continuation.resume(with: immediate) }
+        }
+    }
+
+    /// The highest position that is acknowledged (durable under the policy).
+    public var durablePosition: LogPosition { shared.withLock { $0.acknowledged } }
+
+    /// The highest position known to be on stable storage.
+    public var syncedPosition: LogPosition { shared.withLock { $0.synced } }
+
+    /// Whether new changes are being refused because the disk is full.
+    public var isDiskFull: Bool { shared.withLock { $0.diskFull } }
+
+    /// Writes and syncs everything queued, then stops the writer. Appends after this fail.
+    public func close() {
+        let signal = shared.withLock { state -> Bool in
+            state.closing = true
+            let signal = state.writerSleeping
+            state.writerSleeping = false
+            return signal
+        }
+        if signal { wake.signal() }
+        stopped.wait()
+    }
+
+    // MARK: The writer
+
+    private func runWriter() {
+        while true {
+            let (batch, firstPosition, stop) = shared.withLock { state -> ([[UInt8]], LogPosition, Bool) in
+                if state.pending.isEmpty {
+                    if state.closing || state.failure != nil { return ([], 0, true) }
+                    state.writerSleeping = true
+                    return ([], 0, false)
+                }
+                let first = state.nextPosition - LogPosition(state.pending.count)
+                var take = 0
+                var bytes = 0
+                let limit = configuration.fsyncPolicy == .everyRecord ? 1 : Int.max
+                while take < state.pending.count, take < limit, take == 0 || bytes + state.pending[take].count <= configuration.maximumBatchBytes {
+                    bytes += state.pending[take].count
+                    take += 1
+                }
+                let batch = Array(state.pending[0..<take])
+                state.pending.removeFirst(take)
+                state.pendingBytes -= bytes
+                return (batch, first, false)
+            }
+            if stop { break }
+            if batch.isEmpty {
+                sleepUntilWork()
+                continue
+            }
+            guard write(batch, firstPosition: firstPosition) else { break }
+        }
+        writer.withLock { state in
+            if shared.withLock({ $0.failure == nil }) {
+                do { try state.segment.sync() } catch { failStop("sync of \(state.segmentPath) at close failed: \(error)") }
+            }
+            state.segment.close()
+            if let spare = state.spare {
+                spare.file.close()
+                try? fileSystem.remove(spare.path)
+            }
+        }
+        stopped.signal()
+    }
+
+    /// Waits for an append, or for the next interval sync when written data is unsynced.
+    private func sleepUntilWork() {
+        guard case .interval(let milliseconds) = configuration.fsyncPolicy else {
+            wake.wait()
+            return
+        }
+        let unsynced = writer.withLock { $0.written } > shared.withLock { $0.synced }
+        if !unsynced {
+            wake.wait()
+            return
+        }
+        if wake.wait(timeout: .now() + .milliseconds(milliseconds)) == .timedOut {
+            // No new work: stop the writer from being woken while it syncs.
+            shared.withLock { $0.writerSleeping = false }
+            syncNow()
+        }
+    }
+
+    /// Writes one batch as one frame; false after a fail-stop.
+    private func write(_ batch: [[UInt8]], firstPosition: LogPosition) -> Bool {
+        var payload = BinaryWriter(capacity: batch.reduce(0) { $0 + $1.count + 3 })
+        for record in batch {
+            payload.varint(UInt64(record.count))
+            payload.bytes.append(contentsOf: record)
+        }
+        let frame = Frame(firstPosition: firstPosition, recordCount: UInt32(batch.count), payload: payload.bytes).encoded(level: configuration.compressionLevel)
+        let lastPosition = firstPosition + LogPosition(batch.count) - 1
+        return writer.withLock { state -> Bool in
+            do {
+                if state.offset + Int64(frame.count) > state.segmentCapacity {
+                    try rotate(&state, firstPosition: firstPosition, minimumCapacity: Int64(frame.count))
+                }
+                try state.segment.write(frame, at: state.offset)
+            } catch {
+                failStop("write of positions \(firstPosition)…\(lastPosition) to \(state.segmentPath) failed: \(error)")
+                return false
+            }
+            state.offset += Int64(frame.count)
+            state.written = lastPosition
+            let policy = configuration.fsyncPolicy
+            var syncNowNeeded = policy.acknowledgesAfterSync
+            if case .interval(let milliseconds) = policy, Self.monotonicMilliseconds() - state.lastSync >= Int64(milliseconds) {
+                syncNowNeeded = true
+            }
+            if syncNowNeeded {
+                do { try state.segment.sync() } catch {
+                    failStop("fdatasync of \(state.segmentPath) failed after writing positions \(firstPosition)…\(lastPosition): \(error)")
+                    return false
+                }
+                state.lastSync = Self.monotonicMilliseconds()
+            }
+            acknowledge(written: lastPosition, synced: syncNowNeeded ? lastPosition : nil)
+            prepareSpare(&state)
+            return true
+        }
+    }
+
+    private func syncNow() {
+        writer.withLock { state in
+            do { try state.segment.sync() } catch {
+                failStop("fdatasync of \(state.segmentPath) failed: \(error)")
+                return
+            }
+            state.lastSync = Self.monotonicMilliseconds()
+            acknowledge(written: state.written, synced: state.written)
+        }
+    }
+
+    /// Moves the acknowledged and synced marks and wakes the waiters they cover.
+    private func acknowledge(written: LogPosition, synced: LogPosition?) {
+        let ready = shared.withLock { state -> [Waiter] in
+            if let synced { state.synced = max(state.synced, synced) }
+            state.acknowledged = configuration.fsyncPolicy.acknowledgesAfterSync ? state.synced : max(state.acknowledged, written)
+            let acknowledged = state.acknowledged
+            guard state.waiters.contains(where: { $0.position <= acknowledged }) else { return [] }
+            var ready = [Waiter]()
+            state.waiters.removeAll { waiter in
+                guard waiter.position <= acknowledged else { return false }
+                ready.append(waiter)
+                return true
+            }
+            return ready
+        }
+        for waiter in ready { waiter.continuation.resume() }
+    }
+
+    /// Starts a new segment named after its first record, from the preallocated spare when
+    /// there is one; syncs the old segment and the directory.
+    private func rotate(_ state: inout WriterState, firstPosition: LogPosition, minimumCapacity: Int64) throws(FileSystemError) {
+        try state.segment.sync()
+        state.segment.close()
+        let path = Self.segmentPath(in: configuration.directory, firstPosition: firstPosition)
+        let capacity = max(configuration.segmentSize, minimumCapacity)
+        if let spare = state.spare, capacity <= configuration.segmentSize {
+            try fileSystem.rename(spare.path, to: path)
+            state.segment = spare.file
+            state.spare = nil
+        } else {
+            let file = try fileSystem.open(path, create: true)
+            try file.preallocate(capacity)
+            state.segment = file
+        }
+        try fileSystem.syncDirectory(configuration.directory)
+        state.segmentPath = path
+        state.segmentCapacity = capacity
+        state.offset = 0
+    }
+
+    /// Keeps a preallocated spare segment ready once the current one is half full. When the
+    /// disk has no room for it, new changes are refused (reads go on) while the current
+    /// segment still has room for everything already accepted; once space is freed, the next
+    /// attempt (at most one a second) lifts the refusal.
+    private func prepareSpare(_ state: inout WriterState) {
+        guard state.spare == nil, state.offset * 2 >= state.segmentCapacity else { return }
+        let now = Self.monotonicMilliseconds()
+        if shared.withLock({ $0.diskFull }), now - state.lastSpareAttempt < 1000 { return }
+        state.lastSpareAttempt = now
+        let path = configuration.directory + "/spare.wal.tmp"
+        do {
+            let file = try fileSystem.open(path, create: true)
+            do {
+                try file.preallocate(configuration.segmentSize)
+            } catch {
+                file.close()
+                try? fileSystem.remove(path)
+                throw error
+            }
+            state.spare = (file, path)
+            shared.withLock { $0.diskFull = false }
+        } catch {
+            shared.withLock { $0.diskFull = true }
+        }
+    }
+
+    /// Stops the log for good: fails every waiter and every later append, then calls the fatal
+    /// handler.
+    private func failStop(_ message: String) {
+        let waiters = shared.withLock { state -> [Waiter] in
+            state.failure = .failed(message)
+            defer { state.waiters = [] }
+            return state.waiters
+        }
+        for waiter in waiters { waiter.continuation.resume(throwing: LogError.failed(message)) }
+        fatal(message)
+    }
+
+    static func monotonicMilliseconds() -> Int64 {
+        var spec = timespec()
+        clock_gettime(CLOCK_MONOTONIC, &spec)
+        return Int64(spec.tv_sec) * 1000 + Int64(spec.tv_nsec) / 1_000_000
+    }
+}
+
+/// Where the log ends: the segment to continue, the offset after its last good frame, and the
+/// position of the last record.
+public struct LogTail: Hashable, Sendable {
+    public var segmentPath: String?
+    public var offset: Int64
+    public var lastPosition: LogPosition
+
+    /// Creates a tail.
+    public init(segmentPath: String?, offset: Int64, lastPosition: LogPosition) {
+        self.segmentPath = segmentPath
+        self.offset = offset
+        self.lastPosition = lastPosition
+    }
+
+    /// An empty log.
+    public static let empty = LogTail(segmentPath: nil, offset: 0, lastPosition: 0)
+}

@@ -1,0 +1,82 @@
+import MusterDomain
+import MusterEngine
+import MusterSecurity
+import Synchronization
+import Testing
+
+@testable import MusterLog
+
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// A fresh directory under the system's temporary folder, removed when the test is done with it.
+final class TemporaryDirectory: Sendable {
+    let path: String
+
+    init() {
+        var template = Array("/tmp/muster-test-XXXXXX".utf8CString)
+        let result = template.withUnsafeMutableBufferPointer { mkdtemp($0.baseAddress!) }
+        precondition(result != nil, "mkdtemp failed")
+        path = String(cString: template.map { UInt8(bitPattern: $0) }.dropLast() + [0])
+    }
+
+    deinit {
+        _ = system("rm -rf '\(path)'")
+    }
+
+    /// Copies the whole directory to a new temporary one.
+    func copy() -> TemporaryDirectory {
+        let target = TemporaryDirectory()
+        _ = system("cp -a '\(path)/.' '\(target.path)/'")
+        return target
+    }
+}
+
+/// Hands every record to the log and keeps a copy, to compare what recovery reads back.
+final class TeeSink: EventSink {
+    let log: WriteAheadLog
+    let memory = InMemoryEventSink()
+
+    init(_ log: WriteAheadLog) {
+        self.log = log
+    }
+
+    func append(_ record: LogRecord) throws -> LogPosition {
+        let position = try log.append(record)
+        _ = try memory.append(record)
+        return position
+    }
+
+    func waitUntilDurable(_ position: LogPosition) async throws {
+        try await log.waitUntilDurable(position)
+    }
+}
+
+/// Records the fatal message instead of exiting.
+final class FatalRecorder: Sendable {
+    private let messages = Mutex<[String]>([])
+    var all: [String] { messages.withLock { $0 } }
+    var handler: @Sendable (String) -> Void { { [self] message in messages.withLock { $0.append(message) } } }
+}
+
+func engine(on sink: any EventSink, clock: ManualClock) -> MusterEngine {
+    MusterEngine(secret: Array(repeating: 42, count: 32), sink: sink, clock: clock, hasher: PasswordHasher(rounds: 1_000))
+}
+
+/// Writes `count` small org records as separate, synced frames; returns the log directory.
+func writeFrames(_ count: Int, in directory: String, segmentSize: Int64 = 1 << 20) async throws -> [LogRecord] {
+    var configuration = LogConfiguration(directory: directory)
+    configuration.segmentSize = segmentSize
+    let log = try WriteAheadLog(configuration: configuration, tail: .empty)
+    var records = [LogRecord]()
+    let orgID = OrganisationID.random()
+    for index in 0..<count {
+        let record = LogRecord.org(orgID, [OrgEventRecord(sequence: UInt64(index + 1), at: Timestamp(millisecondsSinceEpoch: Int64(index)), actor: .platformAdmin, event: .organisationCreated(name: "org \(index) " + String(repeating: "x", count: index % 7)))])
+        let position = try log.append(record)
+        try await log.waitUntilDurable(position)
+        records.append(record)
+    }
+    log.close()
+    return records
+}
