@@ -214,8 +214,16 @@ public final class WriteAheadLog: EventSink {
         stopped.signal()
     }
 
-    /// Waits for an append, or for the next interval sync when written data is unsynced.
+    /// Waits for an append, or for the next interval sync when written data is unsynced, or
+    /// for the next attempt at a spare segment while the disk is full.
     private func sleepUntilWork() {
+        if shared.withLock({ $0.diskFull }) {
+            if wake.wait(timeout: .now() + .seconds(1)) == .timedOut {
+                shared.withLock { $0.writerSleeping = false }
+                writer.withLock { prepareSpare(&$0) }
+            }
+            return
+        }
         guard case .interval(let milliseconds) = configuration.fsyncPolicy else {
             wake.wait()
             return
