@@ -13,4 +13,14 @@ public struct AuditEntry: Hashable, Sendable {
     public var target: String
     /// A short account of the change, such as the new role or the revoke reason.
     public var details: String?
+
+    /// Creates a row from all its fields.
+    public init(sequence: UInt64, at: Timestamp, actor: Principal, action: OrgEvent.Kind, target: String, details: String? = nil) {
+        self.sequence = sequence
+        self.at = at
+        self.actor = actor
+        self.action = action
+        self.target = target
+        self.details = details
+    }
 }

@@ -30,6 +30,25 @@ public struct Collaborator: Hashable, Sendable {
 
     /// Whether the person sees the tenant now: an account mode, signed in once, not ended.
     public var grantsAccess: Bool { isActive && activatedAt != nil && mode != .referenceOnly }
+
+    /// Creates a row from all its fields.
+    public init(id: CollaboratorID, tenantID: TenantID, mode: ParticipationMode, userID: UserID? = nil, email: EmailAddress? = nil, fullName: String? = nil, contact: ContactCard? = nil, invitedBy: Principal, invitedAt: Timestamp, capOverridden: Bool, activatedAt: Timestamp? = nil, endedAt: Timestamp? = nil, endedBy: Principal? = nil, tokenDigest: SecretDigest? = nil, linkExpiresAt: Timestamp? = nil) {
+        self.id = id
+        self.tenantID = tenantID
+        self.mode = mode
+        self.userID = userID
+        self.email = email
+        self.fullName = fullName
+        self.contact = contact
+        self.invitedBy = invitedBy
+        self.invitedAt = invitedAt
+        self.capOverridden = capOverridden
+        self.activatedAt = activatedAt
+        self.endedAt = endedAt
+        self.endedBy = endedBy
+        self.tokenDigest = tokenDigest
+        self.linkExpiresAt = linkExpiresAt
+    }
 }
 
 /// How a collaborator takes part in a tenant's case.

@@ -13,6 +13,16 @@ public struct DirectoryState: Hashable, Sendable {
     /// An empty directory.
     public init() {}
 
+    /// Rebuilds a directory from its rows, as a snapshot keeps them; the indexes are derived.
+    public init(version: UInt64, users: [User], sessions: [SecretDigest: Session], signInLinks: [SignInLink]) {
+        self.version = version
+        self.users = Dictionary(uniqueKeysWithValues: users.map { ($0.id, $0) })
+        self.userByEmail = Dictionary(uniqueKeysWithValues: users.map { ($0.email, $0.id) })
+        self.sessions = sessions
+        for (digest, session) in sessions { sessionsByUser[session.userID, default: []].insert(digest) }
+        self.signInLinks = Dictionary(uniqueKeysWithValues: signInLinks.map { ($0.id, $0) })
+    }
+
     /// The user with `email`, if there is one.
     public func user(email: EmailAddress) -> User? {
         userByEmail[email].flatMap { users[$0] }
@@ -101,6 +111,7 @@ public struct DirectoryState: Hashable, Sendable {
         case .sessionEnded(let digest):
             if let session = sessions.removeValue(forKey: digest) {
                 sessionsByUser[session.userID]?.remove(digest)
+                if sessionsByUser[session.userID]?.isEmpty == true { sessionsByUser[session.userID] = nil }
             }
         case .userSessionsEnded(let userID):
             for digest in sessionsByUser.removeValue(forKey: userID) ?? [] {

@@ -69,4 +69,27 @@ public struct Invitation: Hashable, Sendable {
 
     /// When the last email of this invitation went out: the last resend, or creation.
     public var lastSentAt: Timestamp { resentAt ?? createdAt }
+
+    /// Creates a row from all its fields.
+    public init(id: InvitationID, orgID: OrganisationID, email: EmailAddress, role: Role, method: Method, status: Status, invitedBy: Principal, createdAt: Timestamp, expiresAt: Timestamp, acceptedAt: Timestamp? = nil, acceptedBy: UserID? = nil, revokedAt: Timestamp? = nil, revokedBy: Principal? = nil, revokedReason: String? = nil, expiredAt: Timestamp? = nil, resentAt: Timestamp? = nil, resendCount: Int, recentResends: [Timestamp], tokenDigest: SecretDigest? = nil) {
+        self.id = id
+        self.orgID = orgID
+        self.email = email
+        self.role = role
+        self.method = method
+        self.status = status
+        self.invitedBy = invitedBy
+        self.createdAt = createdAt
+        self.expiresAt = expiresAt
+        self.acceptedAt = acceptedAt
+        self.acceptedBy = acceptedBy
+        self.revokedAt = revokedAt
+        self.revokedBy = revokedBy
+        self.revokedReason = revokedReason
+        self.expiredAt = expiredAt
+        self.resentAt = resentAt
+        self.resendCount = resendCount
+        self.recentResends = recentResends
+        self.tokenDigest = tokenDigest
+    }
 }

@@ -35,6 +35,18 @@ public struct Member: Hashable, Sendable {
             }
         }
     }
+
+    /// Creates a row from all its fields.
+    public init(userID: UserID, email: EmailAddress, role: Role, grants: PermissionSet, joinedAt: Timestamp, joinedVia: JoinMethod, removedAt: Timestamp? = nil, removedBy: Principal? = nil) {
+        self.userID = userID
+        self.email = email
+        self.role = role
+        self.grants = grants
+        self.joinedAt = joinedAt
+        self.joinedVia = joinedVia
+        self.removedAt = removedAt
+        self.removedBy = removedBy
+    }
 }
 
 /// An organisation's API key, for its own backend services. Only the digest of the secret is
@@ -51,4 +63,15 @@ public struct APIKey: Hashable, Sendable {
 
     /// Whether requests may use the key.
     public var isActive: Bool { revokedAt == nil }
+
+    /// Creates a row from all its fields.
+    public init(id: APIKeyID, name: String, role: Role, secretDigest: SecretDigest, createdAt: Timestamp, createdBy: Principal, revokedAt: Timestamp? = nil) {
+        self.id = id
+        self.name = name
+        self.role = role
+        self.secretDigest = secretDigest
+        self.createdAt = createdAt
+        self.createdBy = createdBy
+        self.revokedAt = revokedAt
+    }
 }

@@ -45,6 +45,44 @@ public struct OrgState: Hashable, Sendable {
         self.id = id
     }
 
+    /// Rebuilds an org from its rows, as a snapshot keeps them, each list in its listing
+    /// order; the indexes are derived exactly as `apply` keeps them.
+    public init(
+        id: OrganisationID, name: String, createdAt: Timestamp, version: UInt64, members: [Member], invitations: [Invitation],
+        apiKeys: [APIKey], tenants: [Tenant], collaborators: [Collaborator], audit: [AuditEntry]
+    ) {
+        self.id = id
+        self.exists = true
+        self.name = name
+        self.createdAt = createdAt
+        self.version = version
+        self.memberOrder = members.map(\.userID)
+        self.members = Dictionary(uniqueKeysWithValues: members.map { ($0.userID, $0) })
+        for member in members where member.isActive {
+            activeMemberByEmail[member.email] = member.userID
+            if member.role == .orgAdmin { activeOrgAdmins += 1 }
+        }
+        self.invitationOrder = invitations.map(\.id)
+        self.invitations = Dictionary(uniqueKeysWithValues: invitations.map { ($0.id, $0) })
+        for invitation in invitations {
+            invitationsByEmail[invitation.email, default: []].append(invitation.id)
+            if invitation.status == .pending { pendingInvitationByEmail[invitation.email] = invitation.id }
+        }
+        self.apiKeys = Dictionary(uniqueKeysWithValues: apiKeys.map { ($0.id, $0) })
+        self.tenantOrder = tenants.map(\.id)
+        self.tenants = Dictionary(uniqueKeysWithValues: tenants.map { ($0.id, $0) })
+        self.collaborators = Dictionary(uniqueKeysWithValues: collaborators.map { ($0.id, $0) })
+        for collaborator in collaborators where collaborator.isActive {
+            if let userID = collaborator.userID {
+                activeAssignments[AssignmentKey(tenantID: collaborator.tenantID, userID: userID)] = collaborator.id
+            }
+        }
+        self.audit = audit
+    }
+
+    /// The org's API keys in a stable order (by id), for snapshots.
+    public var apiKeysInOrder: [APIKey] { apiKeys.values.sorted { $0.id < $1.id } }
+
     /// The pending invitation for `email`, if there is one (expired or not).
     public func pendingInvitation(for email: EmailAddress) -> Invitation? {
         pendingInvitationByEmail[email].flatMap { invitations[$0] }

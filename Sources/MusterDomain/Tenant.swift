@@ -10,4 +10,15 @@ public struct Tenant: Hashable, Sendable {
     public var collaborators: [CollaboratorID]
     /// What has been written about the case.
     public var workspace: Workspace
+
+    /// Creates a row from all its fields.
+    public init(id: TenantID, name: String, reference: String? = nil, createdAt: Timestamp, createdBy: Principal, collaborators: [CollaboratorID], workspace: Workspace) {
+        self.id = id
+        self.name = name
+        self.reference = reference
+        self.createdAt = createdAt
+        self.createdBy = createdBy
+        self.collaborators = collaborators
+        self.workspace = workspace
+    }
 }

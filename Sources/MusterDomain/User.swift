@@ -32,6 +32,20 @@ public struct User: Hashable, Sendable {
             }
         }
     }
+
+    /// Creates a row from all its fields.
+    public init(id: UserID, email: EmailAddress, fullName: String? = nil, createdAt: Timestamp, createdFor: OrganisationID? = nil, origin: Origin, passwordHash: String? = nil, mustChangePassword: Bool, identityOrganisation: IdentityOrganisation? = nil, lastSignInAt: Timestamp? = nil) {
+        self.id = id
+        self.email = email
+        self.fullName = fullName
+        self.createdAt = createdAt
+        self.createdFor = createdFor
+        self.origin = origin
+        self.passwordHash = passwordHash
+        self.mustChangePassword = mustChangePassword
+        self.identityOrganisation = identityOrganisation
+        self.lastSignInAt = lastSignInAt
+    }
 }
 
 /// The support-provider organisation created as a collaborator's identity container.
@@ -52,6 +66,14 @@ public struct Session: Hashable, Sendable {
     public var createdAt: Timestamp
     public var expiresAt: Timestamp
     public var method: SignInMethod
+
+    /// Creates a row from all its fields.
+    public init(userID: UserID, createdAt: Timestamp, expiresAt: Timestamp, method: SignInMethod) {
+        self.userID = userID
+        self.createdAt = createdAt
+        self.expiresAt = expiresAt
+        self.method = method
+    }
 }
 
 /// How a session was obtained.
@@ -78,4 +100,12 @@ public struct SignInLink: Hashable, Sendable {
     public var userID: UserID
     public var tokenDigest: SecretDigest
     public var expiresAt: Timestamp
+
+    /// Creates a row from all its fields.
+    public init(id: SignInLinkID, userID: UserID, tokenDigest: SecretDigest, expiresAt: Timestamp) {
+        self.id = id
+        self.userID = userID
+        self.tokenDigest = tokenDigest
+        self.expiresAt = expiresAt
+    }
 }

@@ -15,6 +15,12 @@ public struct Workspace: Hashable, Sendable {
 public struct Authorship: Hashable, Sendable {
     public var author: Principal
     public var at: Timestamp
+
+    /// Creates a row from all its fields.
+    public init(author: Principal, at: Timestamp) {
+        self.author = author
+        self.at = at
+    }
 }
 
 /// A note on the case: shared with collaborators, or professional (org staff only).
@@ -34,6 +40,14 @@ public struct Note: Hashable, Sendable {
         /// The kind as the API spells it.
         public var name: String { self == .shared ? "shared" : "professional" }
     }
+
+    /// Creates a row from all its fields.
+    public init(id: WorkspaceItemID, kind: Kind, body: String, authorship: Authorship) {
+        self.id = id
+        self.kind = kind
+        self.body = body
+        self.authorship = authorship
+    }
 }
 
 /// A goal agreed for the tenant.
@@ -42,6 +56,14 @@ public struct Goal: Hashable, Sendable {
     public var title: String
     public var detail: String?
     public var authorship: Authorship
+
+    /// Creates a row from all its fields.
+    public init(id: WorkspaceItemID, title: String, detail: String? = nil, authorship: Authorship) {
+        self.id = id
+        self.title = title
+        self.detail = detail
+        self.authorship = authorship
+    }
 }
 
 /// A dated record of contact with the tenant, by its author.
@@ -51,6 +73,14 @@ public struct SessionRecord: Hashable, Sendable {
     public var occurredAt: Timestamp
     public var summary: String
     public var authorship: Authorship
+
+    /// Creates a row from all its fields.
+    public init(id: WorkspaceItemID, occurredAt: Timestamp, summary: String, authorship: Authorship) {
+        self.id = id
+        self.occurredAt = occurredAt
+        self.summary = summary
+        self.authorship = authorship
+    }
 }
 
 /// A document's metadata; the bytes live elsewhere.
@@ -62,10 +92,26 @@ public struct Document: Hashable, Sendable {
     /// The content's checksum as the uploader gave it, for example `sha256:…`.
     public var checksum: String
     public var authorship: Authorship
+
+    /// Creates a row from all its fields.
+    public init(id: WorkspaceItemID, name: String, contentType: String, sizeBytes: Int64, checksum: String, authorship: Authorship) {
+        self.id = id
+        self.name = name
+        self.contentType = contentType
+        self.sizeBytes = sizeBytes
+        self.checksum = checksum
+        self.authorship = authorship
+    }
 }
 
 /// The short summary of the case that housing officers and supervisors read.
 public struct ContextSummary: Hashable, Sendable {
     public var text: String
     public var authorship: Authorship
+
+    /// Creates a row from all its fields.
+    public init(text: String, authorship: Authorship) {
+        self.text = text
+        self.authorship = authorship
+    }
 }

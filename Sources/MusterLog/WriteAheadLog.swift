@@ -153,6 +153,9 @@ public final class WriteAheadLog: EventSink {
     /// The highest position that is acknowledged (durable under the policy).
     public var durablePosition: LogPosition { shared.withLock { $0.acknowledged } }
 
+    /// The highest position given to a record so far (durable or not).
+    public var lastAssignedPosition: LogPosition { shared.withLock { $0.nextPosition - 1 } }
+
     /// The highest position known to be on stable storage.
     public var syncedPosition: LogPosition { shared.withLock { $0.synced } }
 

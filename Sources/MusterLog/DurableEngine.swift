@@ -1,0 +1,233 @@
+import Dispatch
+import MusterDomain
+import MusterEngine
+import MusterSecurity
+import Synchronization
+
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// Where the durable engine keeps its files and how it recovers.
+public struct StoreOptions: Sendable {
+    /// The data folder: `log/` and `snapshots/` live in it.
+    public var dataDirectory: String
+    public var fsyncPolicy: FsyncPolicy = .groupCommit
+    public var segmentSize: Int64 = 64 << 20
+    /// Take a snapshot after this many records…
+    public var snapshotEveryRecords: UInt64 = 1_000_000
+    /// …or after this long, whichever comes first (when anything changed).
+    public var snapshotInterval: Span = .minutes(30)
+    /// The operator's explicit choice to cut the log at mid-log damage instead of refusing to start.
+    public var truncateCorruption = false
+    public var fileSystem: any LogFileSystem = PosixFileSystem()
+
+    /// Options for the data folder `dataDirectory`.
+    public init(dataDirectory: String) {
+        self.dataDirectory = dataDirectory
+    }
+
+    var logConfiguration: LogConfiguration {
+        var configuration = LogConfiguration(directory: dataDirectory + "/log")
+        configuration.fsyncPolicy = fsyncPolicy
+        configuration.segmentSize = segmentSize
+        return configuration
+    }
+}
+
+/// What recovery did, for the operator.
+public struct RecoveryReport: Sendable, CustomStringConvertible {
+    public var snapshotPath: String?
+    public var snapshotPosition: LogPosition
+    /// Snapshots that were newer but did not load, with why.
+    public var skippedSnapshots: [String]
+    public var segments: Int
+    public var records: Int
+    public var bytes: Int64
+    public var truncations: [Truncation]
+    public var orgs: Int
+    public var lastPosition: LogPosition
+    public var seconds: Double
+
+    public var recordsPerSecond: Double { seconds > 0 ? Double(records) / seconds : 0 }
+
+    public var description: String {
+        var lines = [String]()
+        lines.append("recovery: " + (snapshotPath.map { "snapshot \($0) (position \(snapshotPosition))" } ?? "no snapshot"))
+        for skipped in skippedSnapshots { lines.append("recovery: skipped snapshot \(skipped)") }
+        lines.append("recovery: replayed \(records) records from \(segments) segments (\(bytes) bytes) up to position \(lastPosition)")
+        for truncation in truncations { lines.append("recovery: \(truncation)") }
+        lines.append("recovery: \(orgs) organisations ready in \(String(format3(seconds))) s (\(Int(recordsPerSecond)) records/s)")
+        return lines.joined(separator: "\n")
+    }
+}
+
+private func format3(_ value: Double) -> String {
+    let thousandths = Int((value * 1000).rounded())
+    let fraction = String(thousandths % 1000)
+    return "\(thousandths / 1000)." + String(repeating: "0", count: 3 - fraction.count) + fraction
+}
+
+/// The engine with its write-ahead log and snapshots: recovers at open, logs every change,
+/// and takes snapshots that let the next start skip most of the log.
+public final class DurableEngine: Sendable {
+    public let engine: MusterEngine
+    public let log: WriteAheadLog
+    public let snapshots: SnapshotStore
+    public let report: RecoveryReport
+    public let options: StoreOptions
+    private let lastSnapshot: Mutex<(position: LogPosition, at: Int64)>
+    /// One snapshot at a time.
+    private let snapshotting = Mutex(false)
+
+    private init(engine: MusterEngine, log: WriteAheadLog, snapshots: SnapshotStore, report: RecoveryReport, options: StoreOptions) {
+        self.engine = engine
+        self.log = log
+        self.snapshots = snapshots
+        self.report = report
+        self.options = options
+        self.lastSnapshot = Mutex((report.snapshotPosition, WriteAheadLog.monotonicMilliseconds()))
+    }
+
+    /// Recovers the state in the data folder and opens the engine on it.
+    ///
+    /// Loads the newest snapshot that passes its checksums (an older one if the newest is
+    /// damaged), replays the log after it, cutting a torn tail, and refuses to start on damage
+    /// anywhere else unless `options.truncateCorruption` says otherwise.
+    public static func open(
+        _ options: StoreOptions, policy: Policy = Policy(), secret: [UInt8], clock: any WallClock = SystemWallClock(),
+        hasher: PasswordHasher = PasswordHasher(), fatal: @escaping @Sendable (String) -> Void = WriteAheadLog.exitProcess
+    ) async throws -> DurableEngine {
+        let started = WriteAheadLog.monotonicMilliseconds()
+        let store = SnapshotStore(directory: options.dataDirectory + "/snapshots", fileSystem: options.fileSystem)
+        let (snapshot, snapshotPath, skipped) = store.loadNewest()
+        let position = snapshot?.position ?? 0
+        let scan = try LogRecovery.scan(options.logConfiguration, fileSystem: options.fileSystem, after: position, truncateCorruption: options.truncateCorruption)
+        let (orgs, directory) = try replay(scan.records, onto: snapshot)
+        let log = try WriteAheadLog(configuration: options.logConfiguration, fileSystem: options.fileSystem, tail: scan.tail, fatal: fatal)
+        let engine = await MusterEngine(recovering: orgs, directory: directory, policy: policy, secret: secret, sink: log, clock: clock, hasher: hasher)
+        let report = RecoveryReport(
+            snapshotPath: snapshotPath, snapshotPosition: position, skippedSnapshots: skipped, segments: scan.segments, records: scan.records.count,
+            bytes: scan.bytes, truncations: scan.truncations, orgs: orgs.count, lastPosition: scan.tail.lastPosition,
+            seconds: Double(WriteAheadLog.monotonicMilliseconds() - started) / 1000
+        )
+        return DurableEngine(engine: engine, log: log, snapshots: store, report: report, options: options)
+    }
+
+    /// Applies logged records onto the snapshot's states: the directory in order, the orgs in
+    /// parallel (each org's records in order). Records a state already holds (by its stream
+    /// sequence) are skipped, because a snapshot may hold a little more than its position.
+    static func replay(_ records: [LogRecordAt], onto snapshot: Snapshot?) throws(LogError) -> ([OrgState], DirectoryState) {
+        var directory = snapshot?.directory ?? DirectoryState()
+        var index = [OrganisationID: Int]()
+        var orgs = [OrgState]()
+        for state in snapshot?.orgs ?? [] {
+            index[state.id] = orgs.count
+            orgs.append(state)
+        }
+        var perOrg = [[OrgEventRecord]](repeating: [], count: orgs.count)
+        for entry in records {
+            switch entry.record {
+            case .directory(let events):
+                for event in events where event.sequence > directory.version {
+                    guard event.sequence == directory.version + 1 else {
+                        throw .corrupt(segment: "", offset: -1, reason: "directory event \(event.sequence) at position \(entry.position) follows \(directory.version)")
+                    }
+                    directory.apply(event)
+                }
+            case .org(let orgID, let events):
+                let slot: Int
+                if let existing = index[orgID] {
+                    slot = existing
+                } else {
+                    slot = orgs.count
+                    index[orgID] = slot
+                    orgs.append(OrgState(id: orgID))
+                    perOrg.append([])
+                }
+                perOrg[slot].append(contentsOf: events)
+            }
+        }
+        let states = Mutex(orgs)
+        let failure = Mutex<LogError?>(nil)
+        let work = perOrg
+        DispatchQueue.concurrentPerform(iterations: work.count) { slot in
+            guard !work[slot].isEmpty else { return }
+            var state = states.withLock { states in
+                defer { states[slot] = OrgState(id: states[slot].id) }
+                return states[slot]
+            }
+            for event in work[slot] where event.sequence > state.version {
+                guard event.sequence == state.version + 1 else {
+                    failure.withLock { $0 = .corrupt(segment: "", offset: -1, reason: "org \(state.id) event \(event.sequence) follows \(state.version)") }
+                    return
+                }
+                state.apply(event)
+            }
+            let finished = state
+            states.withLock { $0[slot] = finished }
+        }
+        if let error = failure.withLock({ $0 }) { throw error }
+        return (states.withLock { $0 }, directory)
+    }
+
+    /// Takes a snapshot now: copies every state (cheap, copy on write), waits until all it
+    /// holds is durable, writes it atomically off the actors, then removes log segments that
+    /// both kept snapshots cover.
+    @discardableResult
+    public func snapshot() async throws -> (position: LogPosition, path: String, bytes: Int) {
+        guard snapshotting.withLock({ busy in defer { busy = true }; return !busy }) else {
+            throw LogError.failed("a snapshot is being taken already")
+        }
+        defer { snapshotting.withLock { $0 = false } }
+        let position = log.lastAssignedPosition
+        let orgs = await engine.orgStates()
+        let directory = await engine.directoryState()
+        // The copies may hold records after `position`; make all of them durable first.
+        try await log.waitUntilDurable(log.lastAssignedPosition)
+        let snapshot = Snapshot(position: position, directory: directory, orgs: orgs)
+        let store = snapshots
+        let written = try await withCheckedThrowingContinuation { (continuation: CheckedContinuation<(path: String, bytes: Int), any Error>) in
+            DispatchQueue.global().async {
+                do { continuation.resume(returning: try store.write(snapshot)) } catch { continuation.resume(throwing: error) }
+            }
+        }
+        lastSnapshot.withLock { $0 = (position, WriteAheadLog.monotonicMilliseconds()) }
+        try compactLog()
+        return (position, written.path, written.bytes)
+    }
+
+    /// Removes the segments whose records every kept snapshot already holds.
+    private func compactLog() throws {
+        guard let covered = snapshots.list().map(\.position).min() else { return }
+        let directory = options.logConfiguration.directory
+        let names = try options.fileSystem.list(directory).filter(LogRecovery.isSegmentName)
+        var removed = false
+        for (name, next) in zip(names, names.dropFirst()) where LogPosition(next.dropLast(4))! <= covered + 1 {
+            try options.fileSystem.remove(directory + "/" + name)
+            removed = true
+        }
+        if removed { try options.fileSystem.syncDirectory(directory) }
+    }
+
+    /// Whether a scheduled snapshot is due: enough records or enough time since the last.
+    public var snapshotDue: Bool {
+        let (position, at) = lastSnapshot.withLock { $0 }
+        let assigned = log.lastAssignedPosition
+        guard assigned > position else { return false }
+        return assigned - position >= options.snapshotEveryRecords || WriteAheadLog.monotonicMilliseconds() - at >= options.snapshotInterval.milliseconds
+    }
+
+    /// Takes snapshots when due until the task is cancelled; checks once a second.
+    public func runSnapshotSchedule() async {
+        while !Task.isCancelled {
+            try? await Task.sleep(for: .seconds(1))
+            if snapshotDue { _ = try? await snapshot() }
+        }
+    }
+
+    /// Syncs and closes the log.
+    public func close() {
+        log.close()
+    }
+}

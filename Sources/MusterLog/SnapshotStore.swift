@@ -1,0 +1,182 @@
+import Dispatch
+import MusterDomain
+import MusterEngine
+import Synchronization
+
+/// A consistent copy of every org and the directory, and the log position it covers.
+public struct Snapshot: Sendable {
+    /// Every record up to this position is reflected in the states.
+    public var position: LogPosition
+    public var directory: DirectoryState
+    public var orgs: [OrgState]
+}
+
+/// Writes and loads snapshots (see `docs/LOG-FORMAT.md`): versioned, split into blocks that
+/// are compressed and checksummed separately so both sides work in parallel, written to a
+/// temporary file, synced, renamed and the directory synced. The newest two are kept.
+public struct SnapshotStore: Sendable {
+    public let directory: String
+    let fileSystem: any LogFileSystem
+    static let magic: UInt32 = 0x504E_534D  // "MSNP" in file order
+    static let headerLength = 24
+    /// How many orgs go in one block: enough to compress well, few enough to spread work.
+    static let orgsPerBlock = 256
+
+    /// Creates a store for the snapshots in `directory`.
+    public init(directory: String, fileSystem: any LogFileSystem = PosixFileSystem()) {
+        self.directory = directory
+        self.fileSystem = fileSystem
+    }
+
+    /// The snapshots on disk, newest first.
+    public func list() -> [(position: LogPosition, path: String)] {
+        let names = (try? fileSystem.list(directory)) ?? []
+        return names.compactMap { name -> (LogPosition, String)? in
+            guard name.hasSuffix(".snap"), let position = LogPosition(name.dropLast(5)) else { return nil }
+            return (position, directory + "/" + name)
+        }.sorted { $0.0 > $1.0 }
+    }
+
+    /// Writes a snapshot atomically, then removes all but the newest two; returns its path
+    /// and size.
+    @discardableResult
+    public func write(_ snapshot: Snapshot) throws(LogError) -> (path: String, bytes: Int) {
+        let blocks = Self.encodeBlocks(snapshot)
+        var header = BinaryWriter(capacity: Self.headerLength)
+        header.u32(Self.magic)
+        header.u16(EventCodec.version)
+        header.u16(1)
+        header.u64(snapshot.position)
+        header.u32(UInt32(blocks.count))
+        header.u32(Zlib.crc32(header.bytes))
+        var file = header.bytes
+        for block in blocks { file.append(contentsOf: block) }
+
+        let digits = String(snapshot.position)
+        let name = String(repeating: "0", count: max(0, 20 - digits.count)) + digits + ".snap"
+        let path = directory + "/" + name
+        let temporary = path + ".tmp"
+        do {
+            try fileSystem.createDirectory(directory)
+            let handle = try fileSystem.open(temporary, create: true)
+            try handle.truncate(0)
+            try handle.write(file, at: 0)
+            try handle.sync()
+            handle.close()
+            try fileSystem.rename(temporary, to: path)
+            try fileSystem.syncDirectory(directory)
+        } catch {
+            try? fileSystem.remove(temporary)
+            throw .failed("cannot write snapshot \(path): \(error)")
+        }
+        for old in list().dropFirst(2) { try? fileSystem.remove(old.path) }
+        for name in (try? fileSystem.list(directory)) ?? [] where name.hasSuffix(".tmp") && directory + "/" + name != temporary {
+            try? fileSystem.remove(directory + "/" + name)
+        }
+        return (path, file.count)
+    }
+
+    /// Loads one snapshot file, checking every checksum.
+    public func load(_ path: String) throws(LogError) -> Snapshot {
+        let bytes: [UInt8]
+        do { bytes = try fileSystem.read(path) } catch { throw .failed("cannot read \(path): \(error)") }
+        var reader = BinaryReader(bytes)
+        guard bytes.count >= Self.headerLength, try reader.u32() == Self.magic else { throw .malformed("not a snapshot") }
+        let version = try reader.u16()
+        guard version == EventCodec.version else { throw .malformed("unknown snapshot version \(version)") }
+        _ = try reader.u16()
+        let position = try reader.u64()
+        let blockCount = Int(try reader.u32())
+        guard try reader.u32() == Zlib.crc32(bytes[0..<20]) else { throw .malformed("header checksum mismatch") }
+
+        var blocks = [(kind: UInt8, rawLength: Int, range: Range<Int>, crc: UInt32, headerStart: Int)]()
+        for _ in 0..<blockCount {
+            let start = reader.offset
+            let kind = try reader.u8()
+            let rawLength = Int(try reader.u32())
+            let storedLength = Int(try reader.u32())
+            let crc = try reader.u32()
+            guard storedLength <= reader.remaining else { throw .malformed("block at \(start) runs past the end") }
+            blocks.append((kind, rawLength, reader.offset..<(reader.offset + storedLength), crc, start))
+            reader = BinaryReader(bytes, from: reader.offset + storedLength)
+        }
+        guard reader.isAtEnd else { throw .malformed("trailing bytes after the last block") }
+
+        let blockList = blocks
+        let results = Mutex<[Result<(DirectoryState?, [OrgState]), LogError>?]>(Array(repeating: nil, count: blocks.count))
+        DispatchQueue.concurrentPerform(iterations: blocks.count) { index in
+            let block = blockList[index]
+            var result: Result<(DirectoryState?, [OrgState]), LogError>
+            do throws(LogError) {
+                let checked = Zlib.crc32(bytes[block.range], continuing: Zlib.crc32(bytes[block.headerStart..<(block.headerStart + 9)]))
+                guard checked == block.crc else { throw .malformed("block \(index) checksum mismatch") }
+                let raw = try Zlib.decompress(bytes[block.range], expectedLength: block.rawLength)
+                var blockReader = BinaryReader(raw)
+                switch block.kind {
+                case 0:
+                    result = .success((try StateCodec.decodeDirectory(&blockReader), []))
+                case 1:
+                    var orgs = [OrgState]()
+                    for _ in 0..<(try blockReader.count()) { orgs.append(try StateCodec.decodeOrg(&blockReader)) }
+                    result = .success((nil, orgs))
+                default:
+                    throw .malformed("unknown block kind \(block.kind)")
+                }
+                guard blockReader.isAtEnd else { throw .malformed("block \(index) has trailing bytes") }
+            } catch {
+                result = .failure(error)
+            }
+            results.withLock { $0[index] = result }
+        }
+        var directory: DirectoryState?
+        var orgs = [OrgState]()
+        for result in results.withLock({ $0 }) {
+            let (blockDirectory, blockOrgs) = try result!.get()
+            if let blockDirectory { directory = blockDirectory }
+            orgs.append(contentsOf: blockOrgs)
+        }
+        guard let directory else { throw .malformed("no directory block") }
+        return Snapshot(position: position, directory: directory, orgs: orgs)
+    }
+
+    /// The newest snapshot that loads, and why any newer ones were skipped.
+    public func loadNewest() -> (snapshot: Snapshot?, path: String?, skipped: [String]) {
+        var skipped = [String]()
+        for candidate in list() {
+            do {
+                return (try load(candidate.path), candidate.path, skipped)
+            } catch {
+                skipped.append("\(candidate.path): \(error)")
+            }
+        }
+        return (nil, nil, skipped)
+    }
+
+    private static func encodeBlocks(_ snapshot: Snapshot) -> [[UInt8]] {
+        let chunks = stride(from: 0, to: snapshot.orgs.count, by: orgsPerBlock).map { Array(snapshot.orgs[$0..<min($0 + orgsPerBlock, snapshot.orgs.count)]) }
+        let blocks = Mutex<[[UInt8]]>(Array(repeating: [], count: chunks.count + 1))
+        DispatchQueue.concurrentPerform(iterations: chunks.count + 1) { index in
+            var writer = BinaryWriter(capacity: 1 << 16)
+            let kind: UInt8
+            if index == 0 {
+                kind = 0
+                StateCodec.encode(snapshot.directory, into: &writer)
+            } else {
+                kind = 1
+                let chunk = chunks[index - 1]
+                writer.varint(UInt64(chunk.count))
+                for org in chunk { StateCodec.encode(org, into: &writer) }
+            }
+            let stored = Zlib.compress(writer.bytes, level: 1)
+            var block = BinaryWriter(capacity: stored.count + 13)
+            block.u8(kind)
+            block.u32(UInt32(writer.bytes.count))
+            block.u32(UInt32(stored.count))
+            block.u32(Zlib.crc32(stored, continuing: Zlib.crc32(block.bytes)))
+            block.bytes.append(contentsOf: stored)
+            let bytes = block.bytes
+            blocks.withLock { $0[index] = bytes }
+        }
+        return blocks.withLock { $0 }
+    }
+}

@@ -1,0 +1,356 @@
+import MusterDomain
+
+/// The binary encoding of whole states for snapshots: each org and the directory as lists of
+/// rows; the indexes are rebuilt on load.
+enum StateCodec {
+    // MARK: Org
+
+    static func encode(_ state: OrgState, into writer: inout BinaryWriter) {
+        writer.id(state.id)
+        writer.string(state.name)
+        writer.timestamp(state.createdAt)
+        writer.varint(state.version)
+        writer.varint(UInt64(state.memberOrder.count))
+        for userID in state.memberOrder { encode(state.members[userID]!, into: &writer) }
+        writer.varint(UInt64(state.invitationOrder.count))
+        for invitationID in state.invitationOrder { encode(state.invitations[invitationID]!, into: &writer) }
+        let keys = state.apiKeysInOrder
+        writer.varint(UInt64(keys.count))
+        for key in keys { encode(key, into: &writer) }
+        writer.varint(UInt64(state.tenantOrder.count))
+        for tenantID in state.tenantOrder {
+            let tenant = state.tenants[tenantID]!
+            encode(tenant, into: &writer)
+            // A tenant's collaborator rows travel with it, in their team order.
+            for collaboratorID in tenant.collaborators { encode(state.collaborators[collaboratorID]!, into: &writer) }
+        }
+        writer.varint(UInt64(state.audit.count))
+        for entry in state.audit { encode(entry, into: &writer) }
+    }
+
+    static func decodeOrg(_ reader: inout BinaryReader) throws(LogError) -> OrgState {
+        let id: OrganisationID = try reader.id()
+        let name = try reader.string()
+        let createdAt = try reader.timestamp()
+        let version = try reader.varint()
+        var members = [Member]()
+        for _ in 0..<(try reader.count()) { members.append(try decodeMember(&reader)) }
+        var invitations = [Invitation]()
+        let invitationCount = try reader.count()
+        invitations.reserveCapacity(invitationCount)
+        for _ in 0..<invitationCount { invitations.append(try decodeInvitation(&reader, orgID: id)) }
+        var keys = [APIKey]()
+        for _ in 0..<(try reader.count()) { keys.append(try decodeAPIKey(&reader)) }
+        var tenants = [Tenant]()
+        var collaborators = [Collaborator]()
+        let tenantCount = try reader.count()
+        tenants.reserveCapacity(tenantCount)
+        for _ in 0..<tenantCount {
+            let tenant = try decodeTenant(&reader)
+            for _ in tenant.collaborators { collaborators.append(try decodeCollaborator(&reader)) }
+            tenants.append(tenant)
+        }
+        var audit = [AuditEntry]()
+        let auditCount = try reader.count(limit: 1 << 28)
+        audit.reserveCapacity(auditCount)
+        for _ in 0..<auditCount { audit.append(try decodeAuditEntry(&reader)) }
+        return OrgState(id: id, name: name, createdAt: createdAt, version: version, members: members, invitations: invitations, apiKeys: keys, tenants: tenants, collaborators: collaborators, audit: audit)
+    }
+
+    static func encode(_ member: Member, into writer: inout BinaryWriter) {
+        writer.id(member.userID)
+        EventCodec.encode(member.email, into: &writer)
+        writer.u8(member.role.rawValue)
+        writer.u16(member.grants.rawValue)
+        writer.timestamp(member.joinedAt)
+        writer.u8(member.joinedVia.rawValue)
+        writer.optionalTimestamp(member.removedAt)
+        writer.bool(member.removedBy != nil)
+        if let removedBy = member.removedBy { EventCodec.encode(removedBy, into: &writer) }
+    }
+
+    static func decodeMember(_ reader: inout BinaryReader) throws(LogError) -> Member {
+        Member(
+            userID: try reader.id(), email: try EventCodec.decodeEmail(&reader), role: try reader.enumeration(), grants: PermissionSet(rawValue: try reader.u16()),
+            joinedAt: try reader.timestamp(), joinedVia: try reader.enumeration(), removedAt: try reader.optionalTimestamp(),
+            removedBy: try reader.bool() ? try EventCodec.decodePrincipal(&reader) : nil
+        )
+    }
+
+    static func encode(_ invitation: Invitation, into writer: inout BinaryWriter) {
+        writer.id(invitation.id)
+        EventCodec.encode(invitation.email, into: &writer)
+        writer.u8(invitation.role.rawValue)
+        writer.u8(invitation.method.rawValue)
+        writer.u8(invitation.status.rawValue)
+        EventCodec.encode(invitation.invitedBy, into: &writer)
+        writer.timestamp(invitation.createdAt)
+        writer.timestamp(invitation.expiresAt)
+        writer.optionalTimestamp(invitation.acceptedAt)
+        writer.optionalID(invitation.acceptedBy)
+        writer.optionalTimestamp(invitation.revokedAt)
+        writer.bool(invitation.revokedBy != nil)
+        if let revokedBy = invitation.revokedBy { EventCodec.encode(revokedBy, into: &writer) }
+        writer.optionalString(invitation.revokedReason)
+        writer.optionalTimestamp(invitation.expiredAt)
+        writer.optionalTimestamp(invitation.resentAt)
+        writer.varint(UInt64(invitation.resendCount))
+        writer.varint(UInt64(invitation.recentResends.count))
+        for resend in invitation.recentResends { writer.timestamp(resend) }
+        writer.optionalDigest(invitation.tokenDigest)
+    }
+
+    static func decodeInvitation(_ reader: inout BinaryReader, orgID: OrganisationID) throws(LogError) -> Invitation {
+        let id: InvitationID = try reader.id()
+        let email = try EventCodec.decodeEmail(&reader)
+        let role: Role = try reader.enumeration()
+        let method: Invitation.Method = try reader.enumeration()
+        let status: Invitation.Status = try reader.enumeration()
+        let invitedBy = try EventCodec.decodePrincipal(&reader)
+        let createdAt = try reader.timestamp()
+        let expiresAt = try reader.timestamp()
+        let acceptedAt = try reader.optionalTimestamp()
+        let acceptedBy: UserID? = try reader.optionalID()
+        let revokedAt = try reader.optionalTimestamp()
+        let revokedBy = try reader.bool() ? try EventCodec.decodePrincipal(&reader) : nil
+        let revokedReason = try reader.optionalString()
+        let expiredAt = try reader.optionalTimestamp()
+        let resentAt = try reader.optionalTimestamp()
+        let resendCount = try reader.count()
+        var recentResends = [Timestamp]()
+        for _ in 0..<(try reader.count()) { recentResends.append(try reader.timestamp()) }
+        return Invitation(
+            id: id, orgID: orgID, email: email, role: role, method: method, status: status, invitedBy: invitedBy, createdAt: createdAt,
+            expiresAt: expiresAt, acceptedAt: acceptedAt, acceptedBy: acceptedBy, revokedAt: revokedAt, revokedBy: revokedBy,
+            revokedReason: revokedReason, expiredAt: expiredAt, resentAt: resentAt, resendCount: resendCount, recentResends: recentResends,
+            tokenDigest: try reader.optionalDigest()
+        )
+    }
+
+    static func encode(_ key: APIKey, into writer: inout BinaryWriter) {
+        writer.id(key.id)
+        writer.string(key.name)
+        writer.u8(key.role.rawValue)
+        writer.digest(key.secretDigest)
+        writer.timestamp(key.createdAt)
+        EventCodec.encode(key.createdBy, into: &writer)
+        writer.optionalTimestamp(key.revokedAt)
+    }
+
+    static func decodeAPIKey(_ reader: inout BinaryReader) throws(LogError) -> APIKey {
+        APIKey(
+            id: try reader.id(), name: try reader.string(), role: try reader.enumeration(), secretDigest: try reader.digest(),
+            createdAt: try reader.timestamp(), createdBy: try EventCodec.decodePrincipal(&reader), revokedAt: try reader.optionalTimestamp()
+        )
+    }
+
+    static func encode(_ authorship: Authorship, into writer: inout BinaryWriter) {
+        EventCodec.encode(authorship.author, into: &writer)
+        writer.timestamp(authorship.at)
+    }
+
+    static func decodeAuthorship(_ reader: inout BinaryReader) throws(LogError) -> Authorship {
+        Authorship(author: try EventCodec.decodePrincipal(&reader), at: try reader.timestamp())
+    }
+
+    static func encode(_ tenant: Tenant, into writer: inout BinaryWriter) {
+        writer.id(tenant.id)
+        writer.string(tenant.name)
+        writer.optionalString(tenant.reference)
+        writer.timestamp(tenant.createdAt)
+        EventCodec.encode(tenant.createdBy, into: &writer)
+        writer.varint(UInt64(tenant.collaborators.count))
+        for id in tenant.collaborators { writer.id(id) }
+        let workspace = tenant.workspace
+        writer.varint(UInt64(workspace.notes.count))
+        for note in workspace.notes {
+            writer.id(note.id)
+            writer.u8(note.kind.rawValue)
+            writer.string(note.body)
+            encode(note.authorship, into: &writer)
+        }
+        writer.varint(UInt64(workspace.goals.count))
+        for goal in workspace.goals {
+            writer.id(goal.id)
+            writer.string(goal.title)
+            writer.optionalString(goal.detail)
+            encode(goal.authorship, into: &writer)
+        }
+        writer.varint(UInt64(workspace.sessions.count))
+        for session in workspace.sessions {
+            writer.id(session.id)
+            writer.timestamp(session.occurredAt)
+            writer.string(session.summary)
+            encode(session.authorship, into: &writer)
+        }
+        writer.varint(UInt64(workspace.documents.count))
+        for document in workspace.documents {
+            writer.id(document.id)
+            writer.string(document.name)
+            writer.string(document.contentType)
+            writer.signed(document.sizeBytes)
+            writer.string(document.checksum)
+            encode(document.authorship, into: &writer)
+        }
+        writer.bool(workspace.contextSummary != nil)
+        if let summary = workspace.contextSummary {
+            writer.string(summary.text)
+            encode(summary.authorship, into: &writer)
+        }
+    }
+
+    static func decodeTenant(_ reader: inout BinaryReader) throws(LogError) -> Tenant {
+        let id: TenantID = try reader.id()
+        let name = try reader.string()
+        let reference = try reader.optionalString()
+        let createdAt = try reader.timestamp()
+        let createdBy = try EventCodec.decodePrincipal(&reader)
+        var collaborators = [CollaboratorID]()
+        for _ in 0..<(try reader.count()) { collaborators.append(try reader.id()) }
+        var workspace = Workspace()
+        for _ in 0..<(try reader.count()) {
+            workspace.notes.append(Note(id: try reader.id(), kind: try reader.enumeration(), body: try reader.string(), authorship: try decodeAuthorship(&reader)))
+        }
+        for _ in 0..<(try reader.count()) {
+            workspace.goals.append(Goal(id: try reader.id(), title: try reader.string(), detail: try reader.optionalString(), authorship: try decodeAuthorship(&reader)))
+        }
+        for _ in 0..<(try reader.count()) {
+            workspace.sessions.append(SessionRecord(id: try reader.id(), occurredAt: try reader.timestamp(), summary: try reader.string(), authorship: try decodeAuthorship(&reader)))
+        }
+        for _ in 0..<(try reader.count()) {
+            workspace.documents.append(
+                Document(id: try reader.id(), name: try reader.string(), contentType: try reader.string(), sizeBytes: try reader.signed(), checksum: try reader.string(), authorship: try decodeAuthorship(&reader))
+            )
+        }
+        if try reader.bool() {
+            workspace.contextSummary = ContextSummary(text: try reader.string(), authorship: try decodeAuthorship(&reader))
+        }
+        return Tenant(id: id, name: name, reference: reference, createdAt: createdAt, createdBy: createdBy, collaborators: collaborators, workspace: workspace)
+    }
+
+    static func encode(_ row: Collaborator, into writer: inout BinaryWriter) {
+        writer.id(row.id)
+        writer.id(row.tenantID)
+        writer.u8(row.mode.rawValue)
+        writer.optionalID(row.userID)
+        EventCodec.encodeOptional(row.email, into: &writer)
+        writer.optionalString(row.fullName)
+        writer.bool(row.contact != nil)
+        if let contact = row.contact { EventCodec.encode(contact, into: &writer) }
+        EventCodec.encode(row.invitedBy, into: &writer)
+        writer.timestamp(row.invitedAt)
+        writer.bool(row.capOverridden)
+        writer.optionalTimestamp(row.activatedAt)
+        writer.optionalTimestamp(row.endedAt)
+        writer.bool(row.endedBy != nil)
+        if let endedBy = row.endedBy { EventCodec.encode(endedBy, into: &writer) }
+        writer.optionalDigest(row.tokenDigest)
+        writer.optionalTimestamp(row.linkExpiresAt)
+    }
+
+    static func decodeCollaborator(_ reader: inout BinaryReader) throws(LogError) -> Collaborator {
+        let id: CollaboratorID = try reader.id()
+        let tenantID: TenantID = try reader.id()
+        let mode: ParticipationMode = try reader.enumeration()
+        let userID: UserID? = try reader.optionalID()
+        let email = try EventCodec.decodeOptionalEmail(&reader)
+        let fullName = try reader.optionalString()
+        let contact = try reader.bool() ? try EventCodec.decodeContact(&reader) : nil
+        return Collaborator(
+            id: id, tenantID: tenantID, mode: mode, userID: userID, email: email, fullName: fullName, contact: contact,
+            invitedBy: try EventCodec.decodePrincipal(&reader), invitedAt: try reader.timestamp(), capOverridden: try reader.bool(),
+            activatedAt: try reader.optionalTimestamp(), endedAt: try reader.optionalTimestamp(),
+            endedBy: try reader.bool() ? try EventCodec.decodePrincipal(&reader) : nil,
+            tokenDigest: try reader.optionalDigest(), linkExpiresAt: try reader.optionalTimestamp()
+        )
+    }
+
+    static func encode(_ entry: AuditEntry, into writer: inout BinaryWriter) {
+        writer.varint(entry.sequence)
+        writer.timestamp(entry.at)
+        EventCodec.encode(entry.actor, into: &writer)
+        writer.u8(entry.action.rawValue)
+        writer.string(entry.target)
+        writer.optionalString(entry.details)
+    }
+
+    static func decodeAuditEntry(_ reader: inout BinaryReader) throws(LogError) -> AuditEntry {
+        AuditEntry(
+            sequence: try reader.varint(), at: try reader.timestamp(), actor: try EventCodec.decodePrincipal(&reader),
+            action: try reader.enumeration(), target: try reader.string(), details: try reader.optionalString()
+        )
+    }
+
+    // MARK: Directory
+
+    static func encode(_ state: DirectoryState, into writer: inout BinaryWriter) {
+        writer.varint(state.version)
+        let users = state.users.values.sorted { $0.id < $1.id }
+        writer.varint(UInt64(users.count))
+        for user in users {
+            writer.id(user.id)
+            EventCodec.encode(user.email, into: &writer)
+            writer.optionalString(user.fullName)
+            writer.timestamp(user.createdAt)
+            writer.optionalID(user.createdFor)
+            writer.u8(user.origin.rawValue)
+            writer.optionalString(user.passwordHash)
+            writer.bool(user.mustChangePassword)
+            writer.bool(user.identityOrganisation != nil)
+            if let identity = user.identityOrganisation {
+                writer.id(identity.id)
+                writer.string(identity.name)
+            }
+            writer.optionalTimestamp(user.lastSignInAt)
+        }
+        writer.varint(UInt64(state.sessions.count))
+        for (digest, session) in state.sessions {
+            writer.digest(digest)
+            writer.id(session.userID)
+            writer.timestamp(session.createdAt)
+            writer.timestamp(session.expiresAt)
+            writer.u8(session.method.rawValue)
+        }
+        writer.varint(UInt64(state.signInLinks.count))
+        for link in state.signInLinks.values {
+            writer.id(link.id)
+            writer.id(link.userID)
+            writer.digest(link.tokenDigest)
+            writer.timestamp(link.expiresAt)
+        }
+    }
+
+    static func decodeDirectory(_ reader: inout BinaryReader) throws(LogError) -> DirectoryState {
+        let version = try reader.varint()
+        var users = [User]()
+        let userCount = try reader.count(limit: 1 << 28)
+        users.reserveCapacity(userCount)
+        for _ in 0..<userCount {
+            let id: UserID = try reader.id()
+            let email = try EventCodec.decodeEmail(&reader)
+            let fullName = try reader.optionalString()
+            let createdAt = try reader.timestamp()
+            let createdFor: OrganisationID? = try reader.optionalID()
+            let origin: User.Origin = try reader.enumeration()
+            let passwordHash = try reader.optionalString()
+            let mustChange = try reader.bool()
+            let identity = try reader.bool() ? IdentityOrganisation(id: try reader.id(), name: try reader.string()) : nil
+            users.append(
+                User(
+                    id: id, email: email, fullName: fullName, createdAt: createdAt, createdFor: createdFor, origin: origin, passwordHash: passwordHash,
+                    mustChangePassword: mustChange, identityOrganisation: identity, lastSignInAt: try reader.optionalTimestamp()
+                )
+            )
+        }
+        var sessions = [SecretDigest: Session]()
+        for _ in 0..<(try reader.count(limit: 1 << 28)) {
+            let digest = try reader.digest()
+            sessions[digest] = Session(userID: try reader.id(), createdAt: try reader.timestamp(), expiresAt: try reader.timestamp(), method: try reader.enumeration())
+        }
+        var links = [SignInLink]()
+        for _ in 0..<(try reader.count(limit: 1 << 28)) {
+            links.append(SignInLink(id: try reader.id(), userID: try reader.id(), tokenDigest: try reader.digest(), expiresAt: try reader.timestamp()))
+        }
+        return DirectoryState(version: version, users: users, sessions: sessions, signInLinks: links)
+    }
+}

@@ -1,0 +1,160 @@
+import MusterDomain
+import MusterEngine
+import MusterSecurity
+import MusterTestSupport
+import Testing
+
+@testable import MusterLog
+
+@Suite struct DurableEngineTests {
+    static func open(_ directory: TemporaryDirectory, clock: ManualClock, segmentSize: Int64 = 1 << 20) async throws -> DurableEngine {
+        var options = StoreOptions(dataDirectory: directory.path)
+        options.segmentSize = segmentSize
+        return try await DurableEngine.open(options, secret: Array(repeating: 42, count: 32), clock: clock, hasher: PasswordHasher(rounds: 1_000))
+    }
+
+    /// Every org's state and the directory, comparable across restarts.
+    static func states(_ engine: MusterEngine) async -> ([OrgState], DirectoryState) {
+        (await engine.orgStates().sorted { $0.id < $1.id }, await engine.directoryState())
+    }
+
+    @Test func aRestartFromSnapshotPlusLogGivesExactlyTheStateBeforeIt() async throws {
+        let directory = TemporaryDirectory()
+        let clock = ManualClock()
+        let first = try await Self.open(directory, clock: clock)
+        try await SampleWorkload.run(on: first.engine, clock: clock)
+        let snapshot = try await first.snapshot()
+        try await SampleWorkload.run(on: first.engine, clock: clock)
+        let before = await Self.states(first.engine)
+        let collaborator = before.1.users.values.first { $0.origin == .collaborator }!
+        let caseload = await first.engine.caseload(of: collaborator.id)
+        first.close()
+
+        let second = try await Self.open(directory, clock: clock)
+        #expect(second.report.snapshotPosition == snapshot.position)
+        #expect(second.report.records > 0 && second.report.truncations.isEmpty)
+        let after = await Self.states(second.engine)
+        #expect(after.0 == before.0)
+        #expect(after.1 == before.1)
+        #expect(await second.engine.caseload(of: collaborator.id) == caseload)
+        // And it goes on working where it left off.
+        try await SampleWorkload.run(on: second.engine, clock: clock)
+        second.close()
+    }
+
+    @Test func aRestartFromTheLogAloneGivesExactlyTheStateBeforeIt() async throws {
+        let directory = TemporaryDirectory()
+        let clock = ManualClock()
+        let first = try await Self.open(directory, clock: clock)
+        try await SampleWorkload.run(on: first.engine, clock: clock)
+        let before = await Self.states(first.engine)
+        first.close()
+        let second = try await Self.open(directory, clock: clock)
+        #expect(second.report.snapshotPath == nil)
+        let after = await Self.states(second.engine)
+        #expect(after.0 == before.0 && after.1 == before.1)
+        second.close()
+    }
+
+    @Test func aDamagedNewestSnapshotFallsBackToTheOneBeforeAndSaysSo() async throws {
+        let directory = TemporaryDirectory()
+        let clock = ManualClock()
+        let first = try await Self.open(directory, clock: clock)
+        try await SampleWorkload.run(on: first.engine, clock: clock)
+        let older = try await first.snapshot()
+        try await SampleWorkload.run(on: first.engine, clock: clock)
+        let newer = try await first.snapshot()
+        try await SampleWorkload.run(on: first.engine, clock: clock)
+        let before = await Self.states(first.engine)
+        first.close()
+
+        let file = try PosixFileSystem().open(newer.path, create: false)
+        try file.write([0xFF, 0xFF], at: Int64(newer.bytes / 2))
+        file.close()
+
+        let second = try await Self.open(directory, clock: clock)
+        #expect(second.report.snapshotPosition == older.position)
+        #expect(second.report.skippedSnapshots.count == 1)
+        #expect(second.report.description.contains("skipped snapshot"))
+        let after = await Self.states(second.engine)
+        #expect(after.0 == before.0 && after.1 == before.1)
+        second.close()
+    }
+
+    @Test func everyFlippedByteOfASnapshotIsCaught() async throws {
+        let directory = TemporaryDirectory()
+        let clock = ManualClock()
+        let engine = try await Self.open(directory, clock: clock)
+        try await SampleWorkload.run(on: engine.engine, clock: clock)
+        let written = try await engine.snapshot()
+        engine.close()
+        let bytes = try PosixFileSystem().read(written.path)
+        let store = SnapshotStore(directory: directory.path + "/snapshots")
+        _ = try store.load(written.path)
+        for offset in stride(from: 0, to: bytes.count, by: 3) {
+            var damaged = bytes
+            damaged[offset] ^= 0x21
+            let file = try PosixFileSystem().open(written.path, create: false)
+            try file.write(damaged, at: 0)
+            file.close()
+            #expect(throws: LogError.self, "a flip at \(offset) went unnoticed") { try store.load(written.path) }
+        }
+    }
+
+    @Test func segmentsThatBothKeptSnapshotsCoverAreRemovedAndRestartStillMatches() async throws {
+        let directory = TemporaryDirectory()
+        let clock = ManualClock()
+        let first = try await Self.open(directory, clock: clock, segmentSize: 4096)
+        for _ in 0..<3 { try await SampleWorkload.run(on: first.engine, clock: clock) }
+        let segmentsBefore = try PosixFileSystem().list(directory.path + "/log").filter(LogRecovery.isSegmentName).count
+        try await first.snapshot()
+        try await SampleWorkload.run(on: first.engine, clock: clock)
+        try await first.snapshot()
+        let segmentsAfter = try PosixFileSystem().list(directory.path + "/log").filter(LogRecovery.isSegmentName).count
+        #expect(segmentsBefore > 3)
+        #expect(segmentsAfter < segmentsBefore)
+        #expect(SnapshotStore(directory: directory.path + "/snapshots").list().count == 2)
+        try await SampleWorkload.run(on: first.engine, clock: clock)
+        let before = await Self.states(first.engine)
+        first.close()
+        let second = try await Self.open(directory, clock: clock, segmentSize: 4096)
+        let after = await Self.states(second.engine)
+        #expect(after.0 == before.0 && after.1 == before.1)
+        second.close()
+    }
+
+    @Test func aSnapshotTakenWhileOrgsKeepChangingStillRestartsExactly() async throws {
+        let directory = TemporaryDirectory()
+        let clock = ManualClock()
+        let first = try await Self.open(directory, clock: clock)
+        let orgs = try await (0..<4).asyncMap { index in try await first.engine.createOrganisation(name: "Org \(index)", by: .platformAdmin) }
+        try await withThrowingTaskGroup(of: Void.self) { group in
+            for orgID in orgs {
+                group.addTask {
+                    for index in 0..<150 {
+                        _ = try await first.engine.createTenant(org: orgID, name: "Tenant \(index)", by: .platformAdmin)
+                    }
+                }
+            }
+            group.addTask {
+                for _ in 0..<5 { try await first.snapshot() }
+            }
+            try await group.waitForAll()
+        }
+        let before = await Self.states(first.engine)
+        first.close()
+        let second = try await Self.open(directory, clock: clock)
+        let after = await Self.states(second.engine)
+        #expect(after.0 == before.0 && after.1 == before.1)
+        #expect(after.0.map(\.tenants.count) == [150, 150, 150, 150])
+        second.close()
+    }
+}
+
+extension Sequence {
+    func asyncMap<T>(_ transform: (Element) async throws -> T) async rethrows -> [T] {
+        var results = [T]()
+        for element in self { results.append(try await transform(element)) }
+        return results
+    }
+}
