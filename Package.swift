@@ -62,6 +62,12 @@ let package = Package(
             dependencies: ["MusterDomain", "MusterEngine"],
             swiftSettings: swiftSettings
         ),
+        // Runs the durable engine in a child process for the SIGKILL crash test.
+        .executableTarget(
+            name: "MusterCrashDriver",
+            dependencies: ["MusterDomain", "MusterEngine", "MusterLog", "MusterSecurity"],
+            swiftSettings: swiftSettings
+        ),
         .testTarget(
             name: "MusterDomainTests",
             dependencies: ["MusterDomain"],
@@ -79,7 +85,7 @@ let package = Package(
         ),
         .testTarget(
             name: "MusterLogTests",
-            dependencies: ["MusterLog", "MusterEngine", "MusterDomain", "MusterSecurity", "MusterTestSupport"],
+            dependencies: ["MusterLog", "MusterEngine", "MusterDomain", "MusterSecurity", "MusterTestSupport", "MusterCrashDriver"],
             swiftSettings: swiftSettings
         ),
     ]
