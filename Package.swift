@@ -18,9 +18,11 @@ let package = Package(
         .library(name: "MusterSecurity", targets: ["MusterSecurity"]),
         .library(name: "MusterEngine", targets: ["MusterEngine"]),
         .library(name: "MusterLog", targets: ["MusterLog"]),
+        .executable(name: "muster", targets: ["MusterCLI"]),
     ],
     dependencies: [
-        .package(url: "https://github.com/apple/swift-crypto.git", from: "3.12.3")
+        .package(url: "https://github.com/apple/swift-crypto.git", from: "3.12.3"),
+        .package(url: "https://github.com/apple/swift-argument-parser.git", from: "1.8.2"),
     ],
     targets: [
         // The pure, event-sourced rules of the product: value types, decide and apply. No I/O.
@@ -60,6 +62,15 @@ let package = Package(
         .target(
             name: "MusterTestSupport",
             dependencies: ["MusterDomain", "MusterEngine"],
+            swiftSettings: swiftSettings
+        ),
+        // The `muster` command: the server and the data-folder tools.
+        .executableTarget(
+            name: "MusterCLI",
+            dependencies: [
+                "MusterDomain", "MusterEngine", "MusterLog",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ],
             swiftSettings: swiftSettings
         ),
         // Runs the durable engine in a child process for the SIGKILL crash test.

@@ -80,7 +80,10 @@ public final class DurableEngine: Sendable {
     /// One snapshot at a time.
     private let snapshotting = Mutex(false)
 
-    private init(engine: MusterEngine, log: WriteAheadLog, snapshots: SnapshotStore, report: RecoveryReport, options: StoreOptions) {
+    private let lock: DataDirectoryLock
+
+    private init(engine: MusterEngine, log: WriteAheadLog, snapshots: SnapshotStore, report: RecoveryReport, options: StoreOptions, lock: DataDirectoryLock) {
+        self.lock = lock
         self.engine = engine
         self.log = log
         self.snapshots = snapshots
@@ -99,6 +102,7 @@ public final class DurableEngine: Sendable {
         hasher: PasswordHasher = PasswordHasher(), fatal: @escaping @Sendable (String) -> Void = WriteAheadLog.exitProcess
     ) async throws -> DurableEngine {
         let started = WriteAheadLog.monotonicMilliseconds()
+        let lock = try DataDirectoryLock(options.dataDirectory)
         let store = SnapshotStore(directory: options.dataDirectory + "/snapshots", fileSystem: options.fileSystem)
         let (snapshot, snapshotPath, skipped) = store.loadNewest()
         let position = snapshot?.position ?? 0
@@ -111,7 +115,7 @@ public final class DurableEngine: Sendable {
             bytes: scan.bytes, truncations: scan.truncations, orgs: orgs.count, lastPosition: scan.tail.lastPosition,
             seconds: Double(WriteAheadLog.monotonicMilliseconds() - started) / 1000
         )
-        return DurableEngine(engine: engine, log: log, snapshots: store, report: report, options: options)
+        return DurableEngine(engine: engine, log: log, snapshots: store, report: report, options: options, lock: lock)
     }
 
     /// Applies logged records onto the snapshot's states: the directory in order, the orgs in
@@ -226,8 +230,9 @@ public final class DurableEngine: Sendable {
         }
     }
 
-    /// Syncs and closes the log.
+    /// Syncs and closes the log and releases the data folder.
     public func close() {
         log.close()
+        lock.release()
     }
 }

@@ -40,12 +40,17 @@ public enum LogRecovery {
     ///     still checked.
     ///   - truncateCorruption: the operator's explicit choice to cut the log at damage that is
     ///     not a torn tail, losing everything after it; without it such damage stops the start.
+    ///   - repair: whether to cut what must be cut; without it (`muster log verify`) the scan
+    ///     changes nothing and reports the cuts it would make.
     public static func scan(
-        _ configuration: LogConfiguration, fileSystem: any LogFileSystem = PosixFileSystem(), after: LogPosition = 0, truncateCorruption: Bool = false
+        _ configuration: LogConfiguration, fileSystem: any LogFileSystem = PosixFileSystem(), after: LogPosition = 0, truncateCorruption: Bool = false,
+        repair: Bool = true
     ) throws(LogError) -> LogScan {
         let directory = configuration.directory
-        do { try fileSystem.createDirectory(directory) } catch { throw .failed("cannot create \(directory): \(error)") }
-        if fileSystem.exists(directory + "/spare.wal.tmp") { try? fileSystem.remove(directory + "/spare.wal.tmp") }
+        if repair {
+            do { try fileSystem.createDirectory(directory) } catch { throw .failed("cannot create \(directory): \(error)") }
+            if fileSystem.exists(directory + "/spare.wal.tmp") { try? fileSystem.remove(directory + "/spare.wal.tmp") }
+        }
         let names: [String]
         do { names = try fileSystem.list(directory).filter(isSegmentName) } catch { throw .failed("cannot list \(directory): \(error)") }
 
@@ -88,7 +93,12 @@ public enum LogRecovery {
                 guard isTornTail || truncateCorruption else {
                     throw .corrupt(segment: name, offset: Int64(offset), reason: reason)
                 }
-                truncations.append(try cut(path: path, name: name, bytes: bytes, at: offset, reason: isTornTail ? "torn tail: \(reason)" : "operator truncation: \(reason)", fileSystem: fileSystem, directory: directory))
+                let why = isTornTail ? "torn tail: \(reason)" : "operator truncation: \(reason)"
+                guard repair else {
+                    truncations.append(Truncation(segment: name, offset: Int64(offset), length: Int64(bytes.count - offset), reason: why, savedTo: "(not cut: read-only scan)"))
+                    break segments
+                }
+                truncations.append(try cut(path: path, name: name, bytes: bytes, at: offset, reason: why, fileSystem: fileSystem, directory: directory))
                 for later in names[(index + 1)...] {
                     let saved = try keepAside(directory: directory, name: later, fileSystem: fileSystem)
                     truncations.append(Truncation(segment: later, offset: 0, length: -1, reason: "after an operator truncation", savedTo: saved))
