@@ -8,7 +8,7 @@ extension OrgState {
         precondition(record.sequence == version + 1, "event \(record.sequence) applied to org \(id) at version \(version)")
         version = record.sequence
         let now = record.at
-        var target = id.description
+        var target = Identifier<AuditEntry>(high: id.high, low: id.low)
         var details: String?
 
         switch record.event {
@@ -16,7 +16,6 @@ extension OrgState {
             exists = true
             self.name = name
             createdAt = now
-            details = name
 
         case .userInvited(let invitationID, let email, let role, let method, let expiresAt, let seal):
             invitations[invitationID] = Invitation(
@@ -27,8 +26,7 @@ extension OrgState {
             invitationOrder.append(invitationID)
             pendingInvitationByEmail[email] = invitationID
             invitationsByEmail[email, default: []].append(invitationID)
-            target = invitationID.description
-            details = "\(email) as \(role.name) by \(method.name)"
+            target = Self.auditTarget(invitationID)
 
         case .invitationResent(let invitationID, let expiresAt, let seal):
             modifyInvitation(invitationID) { invitation in
@@ -38,7 +36,7 @@ extension OrgState {
                 invitation.recentResends.append(now)
                 invitation.tokenDigest = seal.digest
             }
-            target = invitationID.description
+            target = Self.auditTarget(invitationID)
 
         case .invitationRevoked(let invitationID, let reason):
             modifyInvitation(invitationID) { invitation in
@@ -47,8 +45,7 @@ extension OrgState {
                 invitation.revokedBy = record.actor
                 invitation.revokedReason = reason
             }
-            target = invitationID.description
-            details = reason
+            target = Self.auditTarget(invitationID)
 
         case .invitationAccepted(let invitationID, let userID):
             modifyInvitation(invitationID) { invitation in
@@ -56,19 +53,17 @@ extension OrgState {
                 invitation.acceptedAt = now
                 invitation.acceptedBy = userID
             }
-            target = invitationID.description
-            details = "by \(userID)"
+            target = Self.auditTarget(invitationID)
 
         case .invitationExpired(let invitationID):
             modifyInvitation(invitationID) { invitation in
                 invitation.status = .expired
                 invitation.expiredAt = now
             }
-            target = invitationID.description
+            target = Self.auditTarget(invitationID)
 
-        case .userCreated(let userID, let email):
-            target = userID.description
-            details = email.value
+        case .userCreated(let userID, _):
+            target = Self.auditTarget(userID)
 
         case .memberAdded(let userID, let email, let role, let via):
             let member = Member(userID: userID, email: email, role: role, grants: [], joinedAt: now, joinedVia: via)
@@ -76,8 +71,8 @@ extension OrgState {
             members[userID] = member
             activeMemberByEmail[email] = userID
             if role == .orgAdmin { activeOrgAdmins += 1 }
-            target = userID.description
-            details = "\(email) as \(role.name)"
+            target = Self.auditTarget(userID)
+            details = role.name
 
         case .memberRoleChanged(let userID, let role):
             if let old = members[userID]?.role {
@@ -86,11 +81,11 @@ extension OrgState {
                 details = "\(old.name) → \(role.name)"
             }
             members[userID]?.role = role
-            target = userID.description
+            target = Self.auditTarget(userID)
 
         case .memberGrantsChanged(let userID, let grants):
             members[userID]?.grants = grants
-            target = userID.description
+            target = Self.auditTarget(userID)
             details = grants.permissions.map(\.key).joined(separator: ",")
 
         case .memberRemoved(let userID):
@@ -100,24 +95,24 @@ extension OrgState {
             }
             members[userID]?.removedAt = now
             members[userID]?.removedBy = record.actor
-            target = userID.description
+            target = Self.auditTarget(userID)
 
         case .memberPasswordReset(let userID):
-            target = userID.description
+            target = Self.auditTarget(userID)
 
         case .apiKeyCreated(let keyID, let name, let role, let secretDigest):
             apiKeys[keyID] = APIKey(id: keyID, name: name, role: role, secretDigest: secretDigest, createdAt: now, createdBy: record.actor)
-            target = keyID.description
+            target = Self.auditTarget(keyID)
             details = "\(name) as \(role.name)"
 
         case .apiKeyRevoked(let keyID):
             apiKeys[keyID]?.revokedAt = now
-            target = keyID.description
+            target = Self.auditTarget(keyID)
 
         case .tenantCreated(let tenantID, let name, let reference):
             tenants[tenantID] = Tenant(id: tenantID, name: name, reference: reference, createdAt: now, createdBy: record.actor, collaborators: [], workspace: Workspace())
             tenantOrder.append(tenantID)
-            target = tenantID.description
+            target = Self.auditTarget(tenantID)
 
         case .collaboratorInvited(let invited):
             collaborators[invited.id] = Collaborator(
@@ -130,13 +125,13 @@ extension OrgState {
             if let userID = invited.userID {
                 activeAssignments[AssignmentKey(tenantID: invited.tenantID, userID: userID)] = invited.id
             }
-            target = invited.id.description
-            details = "\(invited.mode.name) on tenant \(invited.tenantID)" + (invited.capOverridden ? " (caseload cap overridden)" : "")
+            target = Self.auditTarget(invited.id)
+            if invited.capOverridden { details = "caseload cap overridden" }
 
         case .collaboratorActivated(let collaboratorID, _):
             collaborators[collaboratorID]?.activatedAt = now
             collaborators[collaboratorID]?.tokenDigest = nil
-            target = collaboratorID.description
+            target = Self.auditTarget(collaboratorID)
 
         case .collaboratorEnded(let collaboratorID):
             if let collaborator = collaborators[collaboratorID], let userID = collaborator.userID {
@@ -145,42 +140,42 @@ extension OrgState {
             collaborators[collaboratorID]?.endedAt = now
             collaborators[collaboratorID]?.endedBy = record.actor
             collaborators[collaboratorID]?.tokenDigest = nil
-            target = collaboratorID.description
+            target = Self.auditTarget(collaboratorID)
 
         case .collaboratorContactUpdated(let collaboratorID, let contact):
             collaborators[collaboratorID]?.contact = contact
-            target = collaboratorID.description
+            target = Self.auditTarget(collaboratorID)
 
         case .noteAdded(let tenantID, let itemID, let kind, let body):
             let note = Note(id: itemID, kind: kind, body: body, authorship: Authorship(author: record.actor, at: now))
             tenants[tenantID]?.workspace.notes.append(note)
-            target = itemID.description
-            details = "\(kind.name) note on tenant \(tenantID)"
+            target = Self.auditTarget(itemID)
 
         case .goalAdded(let tenantID, let itemID, let title, let detail):
             let goal = Goal(id: itemID, title: title, detail: detail, authorship: Authorship(author: record.actor, at: now))
             tenants[tenantID]?.workspace.goals.append(goal)
-            target = itemID.description
-            details = "goal on tenant \(tenantID)"
+            target = Self.auditTarget(itemID)
 
         case .sessionRecorded(let tenantID, let itemID, let occurredAt, let summary):
             let session = SessionRecord(id: itemID, occurredAt: occurredAt, summary: summary, authorship: Authorship(author: record.actor, at: now))
             tenants[tenantID]?.workspace.sessions.append(session)
-            target = itemID.description
-            details = "session on tenant \(tenantID)"
+            target = Self.auditTarget(itemID)
 
         case .documentAdded(let tenantID, let itemID, let name, let contentType, let sizeBytes, let checksum):
             let document = Document(id: itemID, name: name, contentType: contentType, sizeBytes: sizeBytes, checksum: checksum, authorship: Authorship(author: record.actor, at: now))
             tenants[tenantID]?.workspace.documents.append(document)
-            target = itemID.description
-            details = "document on tenant \(tenantID)"
+            target = Self.auditTarget(itemID)
 
         case .contextSummaryUpdated(let tenantID, let text):
             tenants[tenantID]?.workspace.contextSummary = ContextSummary(text: text, authorship: Authorship(author: record.actor, at: now))
-            target = tenantID.description
+            target = Self.auditTarget(tenantID)
         }
 
         audit.append(AuditEntry(sequence: record.sequence, at: now, actor: record.actor, action: record.event.kind, target: target, details: details))
+    }
+
+    private static func auditTarget<Target>(_ id: Identifier<Target>) -> Identifier<AuditEntry> {
+        Identifier(high: id.high, low: id.low)
     }
 
     /// Changes an invitation in place and keeps the pending index true to its status.

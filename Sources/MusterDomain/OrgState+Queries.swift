@@ -87,17 +87,23 @@ extension OrgState {
 public struct AuditFilter: Hashable, Sendable {
     public var actions: Set<OrgEvent.Kind>?
     public var actor: Principal?
-    public var target: String?
+    public var target: Identifier<AuditEntry>?
 
     /// Creates a filter; `nil` fields match everything.
-    public init(actions: Set<OrgEvent.Kind>? = nil, actor: Principal? = nil, target: String? = nil) {
+    public init<Target>(actions: Set<OrgEvent.Kind>? = nil, actor: Principal? = nil, target: Identifier<Target>?) {
         self.actions = actions
         self.actor = actor
-        self.target = target
+        self.target = target.map { Identifier(high: $0.high, low: $0.low) }
+    }
+
+    /// Creates a filter on actions and actor; `nil` fields match everything.
+    public init(actions: Set<OrgEvent.Kind>? = nil, actor: Principal? = nil) {
+        self.actions = actions
+        self.actor = actor
     }
 
     /// Whether `entry` passes the filter.
     public func matches(_ entry: AuditEntry) -> Bool {
-        (actions?.contains(entry.action) ?? true) && (actor.map { $0 == entry.actor } ?? true) && (target.map { $0 == entry.target } ?? true)
+        (actions?.contains(entry.action) ?? true) && (actor.map { $0 == entry.actor } ?? true) && (target.map { $0 == entry.targetID } ?? true)
     }
 }

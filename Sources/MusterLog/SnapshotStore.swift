@@ -9,6 +9,13 @@ public struct Snapshot: Sendable {
     public var position: LogPosition
     public var directory: DirectoryState
     public var orgs: [OrgState]
+
+    /// Creates a snapshot of these states, holding every record up to `position`.
+    public init(position: LogPosition, directory: DirectoryState, orgs: [OrgState]) {
+        self.position = position
+        self.directory = directory
+        self.orgs = orgs
+    }
 }
 
 /// Writes and loads snapshots (see `docs/LOG-FORMAT.md`): versioned, split into blocks that
@@ -19,8 +26,9 @@ public struct SnapshotStore: Sendable {
     let fileSystem: any LogFileSystem
     static let magic: UInt32 = 0x504E_534D  // "MSNP" in file order
     static let headerLength = 24
-    /// How many orgs go in one block: enough to compress well, few enough to spread work.
-    static let orgsPerBlock = 256
+    /// About how many rows go in one block: enough to compress well, few enough that a large
+    /// state spreads over every core. An org is never split.
+    static let rowsPerBlock = 20_000
 
     /// Creates a store for the snapshots in `directory`.
     public init(directory: String, fileSystem: any LogFileSystem = PosixFileSystem()) {
@@ -153,9 +161,22 @@ public struct SnapshotStore: Sendable {
     }
 
     private static func encodeBlocks(_ snapshot: Snapshot) -> [[UInt8]] {
-        let chunks = stride(from: 0, to: snapshot.orgs.count, by: orgsPerBlock).map { Array(snapshot.orgs[$0..<min($0 + orgsPerBlock, snapshot.orgs.count)]) }
-        let blocks = Mutex<[[UInt8]]>(Array(repeating: [], count: chunks.count + 1))
-        DispatchQueue.concurrentPerform(iterations: chunks.count + 1) { index in
+        var chunks = [[OrgState]]()
+        var current = [OrgState]()
+        var rows = 0
+        for org in snapshot.orgs {
+            current.append(org)
+            rows += 1 + org.members.count + org.invitations.count + org.tenants.count + org.collaborators.count + org.audit.count
+            if rows >= rowsPerBlock {
+                chunks.append(current)
+                current = []
+                rows = 0
+            }
+        }
+        if !current.isEmpty { chunks.append(current) }
+        let blockOrgs = chunks
+        let blocks = Mutex<[[UInt8]]>(Array(repeating: [], count: blockOrgs.count + 1))
+        DispatchQueue.concurrentPerform(iterations: blockOrgs.count + 1) { index in
             var writer = BinaryWriter(capacity: 1 << 16)
             let kind: UInt8
             if index == 0 {
@@ -163,7 +184,7 @@ public struct SnapshotStore: Sendable {
                 StateCodec.encode(snapshot.directory, into: &writer)
             } else {
                 kind = 1
-                let chunk = chunks[index - 1]
+                let chunk = blockOrgs[index - 1]
                 writer.varint(UInt64(chunk.count))
                 for org in chunk { StateCodec.encode(org, into: &writer) }
             }

@@ -270,14 +270,14 @@ enum StateCodec {
         writer.timestamp(entry.at)
         EventCodec.encode(entry.actor, into: &writer)
         writer.u8(entry.action.rawValue)
-        writer.string(entry.target)
+        writer.id(entry.targetID)
         writer.optionalString(entry.details)
     }
 
     static func decodeAuditEntry(_ reader: inout BinaryReader) throws(LogError) -> AuditEntry {
         AuditEntry(
             sequence: try reader.varint(), at: try reader.timestamp(), actor: try EventCodec.decodePrincipal(&reader),
-            action: try reader.enumeration(), target: try reader.string(), details: try reader.optionalString()
+            action: try reader.enumeration(), target: try reader.id(AuditEntry.TargetID.self), details: try reader.optionalString()
         )
     }
 

@@ -12,8 +12,10 @@ import Testing
         #expect(org.state.audit.count == Int(org.state.version))
         let page = try org.state.auditPage(for: admin, filter: AuditFilter(), before: nil, limit: 3)
         #expect(page.items.map(\.action) == [.invitationRevoked, .invitationResent, .userInvited])
-        #expect(page.items.first?.details == "no longer needed")
         #expect(page.items.allSatisfy { $0.actor == admin && $0.target == id.description })
+        // The line names its target; the target row holds what the line does not repeat.
+        let revoked = try #require(page.items.first.flatMap { org.state.invitations[InvitationID(high: $0.targetID.high, low: $0.targetID.low)] })
+        #expect(revoked.revokedReason == "no longer needed")
         let rest = try org.state.auditPage(for: admin, filter: AuditFilter(), before: page.nextCursor, limit: 100)
         #expect(rest.items.map(\.sequence) == Array((1...(org.state.version - 3)).reversed()))
         #expect(rest.nextCursor == nil)
@@ -22,6 +24,10 @@ import Testing
         #expect(OrgEvent.Kind.invitationRevoked.name == "user.invitation_revoked")
         let viewer = org.member("viewer@example.org", role: .viewer)
         #expect(throws: DomainError.self) { try org.state.auditPage(for: viewer, filter: AuditFilter(), before: nil, limit: 10) }
+        guard case .user(let viewerID) = viewer else { return }
+        try org.run(.changeRole(userID: viewerID, role: .caseworker), by: admin)
+        let change = try org.state.auditPage(for: admin, filter: AuditFilter(actions: [.memberRoleChanged], target: viewerID), before: nil, limit: 1)
+        #expect(change.items.first?.details == "viewer → caseworker", "a role change keeps what the member row no longer shows")
     }
 
     @Test func replayingTheLogGivesAStateEqualToTheLiveOne() throws {

@@ -77,7 +77,7 @@ import Testing
         #expect(fixture.sink.records.count == recordsBefore, "the refusal changed nothing")
         let overridden = try await fixture.engine.inviteCollaborator(org: first, tenant: extra.id, mode: .full, invitee: .person(email: worker, fullName: "Busy Worker"), overrideCap: true, by: firstAdmin)
         #expect(overridden.collaborator.capOverridden)
-        let audit = try await fixture.engine.audit(org: first, filter: AuditFilter(actions: [.collaboratorInvited], target: overridden.collaborator.id.description), by: firstAdmin)
+        let audit = try await fixture.engine.audit(org: first, filter: AuditFilter(actions: [.collaboratorInvited], target: overridden.collaborator.id), by: firstAdmin)
         #expect(audit.items.first?.actor == firstAdmin)
         #expect(audit.items.first?.details?.contains("overridden") == true)
     }
