@@ -50,39 +50,25 @@ struct BinaryWriter {
         }
     }
 
-    mutating func optionalString(_ value: String?) {
-        if let value {
-            u8(1)
-            string(value)
-        } else {
-            u8(0)
-        }
+    /// An optional value: a presence byte (0 or 1), then the value when present.
+    mutating func optional<Value>(_ value: Value?, _ write: (inout BinaryWriter, Value) -> Void) {
+        guard let value else { return u8(0) }
+        u8(1)
+        write(&self, value)
     }
+
+    mutating func optionalString(_ value: String?) { optional(value) { $0.string($1) } }
 
     mutating func id<Tag>(_ value: Identifier<Tag>) {
         u64(value.high)
         u64(value.low)
     }
 
-    mutating func optionalID<Tag>(_ value: Identifier<Tag>?) {
-        if let value {
-            u8(1)
-            id(value)
-        } else {
-            u8(0)
-        }
-    }
+    mutating func optionalID<Tag>(_ value: Identifier<Tag>?) { optional(value) { $0.id($1) } }
 
     mutating func timestamp(_ value: Timestamp) { signed(value.millisecondsSinceEpoch) }
 
-    mutating func optionalTimestamp(_ value: Timestamp?) {
-        if let value {
-            u8(1)
-            timestamp(value)
-        } else {
-            u8(0)
-        }
-    }
+    mutating func optionalTimestamp(_ value: Timestamp?) { optional(value) { $0.timestamp($1) } }
 
     mutating func digest(_ value: SecretDigest) {
         u64(value.word0)
@@ -91,12 +77,5 @@ struct BinaryWriter {
         u64(value.word3)
     }
 
-    mutating func optionalDigest(_ value: SecretDigest?) {
-        if let value {
-            u8(1)
-            digest(value)
-        } else {
-            u8(0)
-        }
-    }
+    mutating func optionalDigest(_ value: SecretDigest?) { optional(value) { $0.digest($1) } }
 }

@@ -23,6 +23,17 @@ public protocol LogFileSystem: Sendable {
     func exists(_ path: String) -> Bool
 }
 
+extension LogFileSystem {
+    /// Replaces the content of `path` with `bytes` and syncs it (not its directory).
+    public func writeFile(_ path: String, _ bytes: [UInt8]) throws(FileSystemError) {
+        let file = try open(path, create: true)
+        defer { file.close() }
+        try file.truncate(0)
+        try file.write(bytes, at: 0)
+        try file.sync()
+    }
+}
+
 /// An open file.
 public protocol LogFile: AnyObject, Sendable {
     /// Writes all of `bytes` at `offset`.

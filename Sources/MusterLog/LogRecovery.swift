@@ -157,11 +157,7 @@ public enum LogRecovery {
         let saved = tornDirectory + "/\(name)-\(offset).bin"
         do {
             try fileSystem.createDirectory(tornDirectory)
-            let copy = try fileSystem.open(saved, create: true)
-            try copy.truncate(0)
-            try copy.write(cutBytes, at: 0)
-            try copy.sync()
-            copy.close()
+            try fileSystem.writeFile(saved, cutBytes)
             try fileSystem.syncDirectory(tornDirectory)
             let segment = try fileSystem.open(path, create: false)
             if !cutBytes.isEmpty { try segment.write([UInt8](repeating: 0, count: cutBytes.count), at: Int64(offset)) }

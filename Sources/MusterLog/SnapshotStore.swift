@@ -66,11 +66,7 @@ public struct SnapshotStore: Sendable {
         let temporary = path + ".tmp"
         do {
             try fileSystem.createDirectory(directory)
-            let handle = try fileSystem.open(temporary, create: true)
-            try handle.truncate(0)
-            try handle.write(file, at: 0)
-            try handle.sync()
-            handle.close()
+            try fileSystem.writeFile(temporary, file)
             try fileSystem.rename(temporary, to: path)
             try fileSystem.syncDirectory(directory)
         } catch {
