@@ -68,54 +68,46 @@ private func format3(_ value: Double) -> String {
     return "\(thousandths / 1000)." + String(repeating: "0", count: 3 - fraction.count) + fraction
 }
 
-/// The engine with its write-ahead log and snapshots: recovers at open, logs every change,
-/// and takes snapshots that let the next start skip most of the log.
+/// The engine on a durable log: recovers at open, logs every change, and takes snapshots
+/// that let the next start skip most of the log.
 public final class DurableEngine: Sendable {
     public let engine: MusterEngine
-    public let log: WriteAheadLog
-    public let snapshots: SnapshotStore
+    public let log: any LogBackend
     public let report: RecoveryReport
     public let options: StoreOptions
     private let lastSnapshot: Mutex<(position: LogPosition, at: Int64)>
     /// One snapshot at a time.
     private let snapshotting = Mutex(false)
 
-    private let lock: DataDirectoryLock
-
-    private init(engine: MusterEngine, log: WriteAheadLog, snapshots: SnapshotStore, report: RecoveryReport, options: StoreOptions, lock: DataDirectoryLock) {
-        self.lock = lock
-        self.engine = engine
-        self.log = log
-        self.snapshots = snapshots
+    /// Opens the engine on `log`, replaying what it recovered.
+    public init(
+        log: any LogBackend, recovered: RecoveredLog, options: StoreOptions, policy: Policy = Policy(), secret: [UInt8],
+        clock: any WallClock = SystemWallClock(), hasher: PasswordHasher = PasswordHasher()
+    ) async throws {
+        let started = WriteAheadLog.monotonicMilliseconds()
+        let (orgs, directory) = try Self.replay(recovered.records, onto: recovered.snapshot)
+        self.engine = await MusterEngine(recovering: orgs, directory: directory, policy: policy, secret: secret, sink: log, clock: clock, hasher: hasher)
+        var report = recovered.report
+        report.orgs = orgs.count
+        report.seconds += Double(WriteAheadLog.monotonicMilliseconds() - started) / 1000
         self.report = report
+        self.log = log
         self.options = options
         self.lastSnapshot = Mutex((report.snapshotPosition, WriteAheadLog.monotonicMilliseconds()))
     }
 
-    /// Recovers the state in the data folder and opens the engine on it.
-    ///
-    /// Loads the newest snapshot that passes its checksums (an older one if the newest is
-    /// damaged), replays the log after it, cutting a torn tail, and refuses to start on damage
-    /// anywhere else unless `options.truncateCorruption` says otherwise.
+    /// Recovers the state in the data folder (the embedded file log) and opens the engine on it.
     public static func open(
         _ options: StoreOptions, policy: Policy = Policy(), secret: [UInt8], clock: any WallClock = SystemWallClock(),
         hasher: PasswordHasher = PasswordHasher(), fatal: @escaping @Sendable (String) -> Void = WriteAheadLog.exitProcess
     ) async throws -> DurableEngine {
-        let started = WriteAheadLog.monotonicMilliseconds()
-        let lock = try DataDirectoryLock(options.dataDirectory)
-        let store = SnapshotStore(directory: options.dataDirectory + "/snapshots", fileSystem: options.fileSystem)
-        let (snapshot, snapshotPath, skipped) = store.loadNewest()
-        let position = snapshot?.position ?? 0
-        let scan = try LogRecovery.scan(options.logConfiguration, fileSystem: options.fileSystem, after: position, truncateCorruption: options.truncateCorruption)
-        let (orgs, directory) = try replay(scan.records, onto: snapshot)
-        let log = try WriteAheadLog(configuration: options.logConfiguration, fileSystem: options.fileSystem, tail: scan.tail, fatal: fatal)
-        let engine = await MusterEngine(recovering: orgs, directory: directory, policy: policy, secret: secret, sink: log, clock: clock, hasher: hasher)
-        let report = RecoveryReport(
-            snapshotPath: snapshotPath, snapshotPosition: position, skippedSnapshots: skipped, segments: scan.segments, records: scan.records.count,
-            bytes: scan.bytes, truncations: scan.truncations, orgs: orgs.count, lastPosition: scan.tail.lastPosition,
-            seconds: Double(WriteAheadLog.monotonicMilliseconds() - started) / 1000
-        )
-        return DurableEngine(engine: engine, log: log, snapshots: store, report: report, options: options, lock: lock)
+        let (log, recovered) = try FileLog.open(options, fatal: fatal)
+        do {
+            return try await DurableEngine(log: log, recovered: recovered, options: options, policy: policy, secret: secret, clock: clock, hasher: hasher)
+        } catch {
+            log.close()
+            throw error
+        }
     }
 
     /// Applies logged records onto the snapshot's states: the directory in order, the orgs in
@@ -176,8 +168,8 @@ public final class DurableEngine: Sendable {
     }
 
     /// Takes a snapshot now: copies every state (cheap, copy on write), waits until all it
-    /// holds is durable, writes it atomically off the actors, then removes log segments that
-    /// both kept snapshots cover.
+    /// holds is durable, then hands it to the backend, which writes it off the actors and
+    /// drops the log it makes redundant.
     @discardableResult
     public func snapshot() async throws -> (position: LogPosition, path: String, bytes: Int) {
         guard snapshotting.withLock({ busy in defer { busy = true }; return !busy }) else {
@@ -190,28 +182,9 @@ public final class DurableEngine: Sendable {
         // The copies may hold records after `position`; make all of them durable first.
         try await log.waitUntilDurable(log.lastAssignedPosition)
         let snapshot = Snapshot(position: position, directory: directory, orgs: orgs)
-        let store = snapshots
-        let written = try await withCheckedThrowingContinuation { (continuation: CheckedContinuation<(path: String, bytes: Int), any Error>) in
-            DispatchQueue.global().async {
-                do { continuation.resume(returning: try store.write(snapshot)) } catch { continuation.resume(throwing: error) }
-            }
-        }
+        let written = try await log.writeSnapshot(snapshot)
         lastSnapshot.withLock { $0 = (position, WriteAheadLog.monotonicMilliseconds()) }
-        try compactLog()
         return (position, written.path, written.bytes)
-    }
-
-    /// Removes the segments whose records every kept snapshot already holds.
-    private func compactLog() throws {
-        guard let covered = snapshots.list().map(\.position).min() else { return }
-        let directory = options.logConfiguration.directory
-        let names = try options.fileSystem.list(directory).filter(LogRecovery.isSegmentName)
-        var removed = false
-        for (name, next) in zip(names, names.dropFirst()) where LogPosition(next.dropLast(4))! <= covered + 1 {
-            try options.fileSystem.remove(directory + "/" + name)
-            removed = true
-        }
-        if removed { try options.fileSystem.syncDirectory(directory) }
     }
 
     /// Whether a scheduled snapshot is due: enough records or enough time since the last.
@@ -233,6 +206,5 @@ public final class DurableEngine: Sendable {
     /// Syncs and closes the log and releases the data folder.
     public func close() {
         log.close()
-        lock.release()
     }
 }

@@ -151,6 +151,41 @@ import Testing
     }
 }
 
+extension DurableEngineTests {
+    @Test func theBackendReadsBackTheDurableRecordsAfterAPosition() async throws {
+        let directory = TemporaryDirectory()
+        let clock = ManualClock()
+        let durable = try await Self.open(directory, clock: clock)
+        try await SampleWorkload.run(on: durable.engine, clock: clock)
+        let last = durable.log.durablePosition
+        let records = try durable.log.records(after: 10)
+        #expect(records.map(\.position) == Array(11...last))
+        #expect(try durable.log.records(after: last).isEmpty)
+        durable.close()
+    }
+
+    @Test func aSnapshotFallsDueAfterTheConfiguredNumberOfRecords() async throws {
+        let directory = TemporaryDirectory()
+        var options = StoreOptions(dataDirectory: directory.path)
+        options.snapshotEveryRecords = 5
+        let durable = try await DurableEngine.open(options, secret: Array(repeating: 42, count: 32), clock: ManualClock(), hasher: PasswordHasher(rounds: 1_000))
+        let orgID = try await durable.engine.createOrganisation(name: "Org", by: .platformAdmin)
+        for index in 0..<3 { _ = try await durable.engine.createTenant(org: orgID, name: "T\(index)", by: .platformAdmin) }
+        #expect(!durable.snapshotDue)
+        _ = try await durable.engine.createTenant(org: orgID, name: "T3", by: .platformAdmin)
+        #expect(durable.snapshotDue)
+        try await durable.snapshot()
+        #expect(!durable.snapshotDue)
+        durable.close()
+        let reopened = try await DurableEngine.open(options, secret: Array(repeating: 42, count: 32), clock: ManualClock(), hasher: PasswordHasher(rounds: 1_000))
+        #expect(reopened.report.snapshotPosition == 5 && reopened.report.records == 0)
+        await #expect(throws: LogError.self, "a second process opened the same data folder") {
+            try await DurableEngine.open(options, secret: Array(repeating: 42, count: 32))
+        }
+        reopened.close()
+    }
+}
+
 extension Sequence {
     func asyncMap<T>(_ transform: (Element) async throws -> T) async rethrows -> [T] {
         var results = [T]()

@@ -1,0 +1,76 @@
+import Dispatch
+import MusterEngine
+
+/// The embedded log backend: segment files (``WriteAheadLog``) and snapshot files
+/// (``SnapshotStore``) in the data folder.
+public final class FileLog: LogBackend {
+    public let wal: WriteAheadLog
+    public let snapshots: SnapshotStore
+    public let options: StoreOptions
+    private let lock: DataDirectoryLock
+
+    private init(wal: WriteAheadLog, snapshots: SnapshotStore, options: StoreOptions, lock: DataDirectoryLock) {
+        self.wal = wal
+        self.snapshots = snapshots
+        self.options = options
+        self.lock = lock
+    }
+
+    /// Locks the data folder, loads the newest snapshot that passes its checksums (an older
+    /// one if the newest is damaged), scans the log after it — cutting a torn tail, refusing
+    /// other damage unless `options.truncateCorruption` — and opens the log for appending.
+    public static func open(_ options: StoreOptions, fatal: @escaping @Sendable (String) -> Void = WriteAheadLog.exitProcess) throws -> (FileLog, RecoveredLog) {
+        let started = WriteAheadLog.monotonicMilliseconds()
+        let lock = try DataDirectoryLock(options.dataDirectory)
+        let store = SnapshotStore(directory: options.dataDirectory + "/snapshots", fileSystem: options.fileSystem)
+        let (snapshot, snapshotPath, skipped) = store.loadNewest()
+        let position = snapshot?.position ?? 0
+        let scan = try LogRecovery.scan(options.logConfiguration, fileSystem: options.fileSystem, after: position, truncateCorruption: options.truncateCorruption)
+        let wal = try WriteAheadLog(configuration: options.logConfiguration, fileSystem: options.fileSystem, tail: scan.tail, fatal: fatal)
+        let report = RecoveryReport(
+            snapshotPath: snapshotPath, snapshotPosition: position, skippedSnapshots: skipped, segments: scan.segments, records: scan.records.count,
+            bytes: scan.bytes, truncations: scan.truncations, orgs: snapshot?.orgs.count ?? 0, lastPosition: scan.tail.lastPosition,
+            seconds: Double(WriteAheadLog.monotonicMilliseconds() - started) / 1000
+        )
+        return (FileLog(wal: wal, snapshots: store, options: options, lock: lock), RecoveredLog(snapshot: snapshot, records: scan.records, report: report))
+    }
+
+    public func append(_ record: LogRecord) throws -> LogPosition { try wal.append(record) }
+    public func waitUntilDurable(_ position: LogPosition) async throws { try await wal.waitUntilDurable(position) }
+    public var lastAssignedPosition: LogPosition { wal.lastAssignedPosition }
+    public var durablePosition: LogPosition { wal.durablePosition }
+
+    public func records(after position: LogPosition) throws -> [LogRecordAt] {
+        try LogRecovery.scan(options.logConfiguration, fileSystem: options.fileSystem, after: position, repair: false).records.filter { $0.position <= durablePosition }
+    }
+
+    /// Writes the snapshot off the caller's thread, then removes the segments whose records
+    /// both kept snapshots hold.
+    public func writeSnapshot(_ snapshot: Snapshot) async throws -> (path: String, bytes: Int) {
+        let store = snapshots
+        let written = try await withCheckedThrowingContinuation { (continuation: CheckedContinuation<(path: String, bytes: Int), any Error>) in
+            DispatchQueue.global().async {
+                do { continuation.resume(returning: try store.write(snapshot)) } catch { continuation.resume(throwing: error) }
+            }
+        }
+        try compact()
+        return written
+    }
+
+    private func compact() throws {
+        guard let covered = snapshots.list().map(\.position).min() else { return }
+        let directory = options.logConfiguration.directory
+        let names = try options.fileSystem.list(directory).filter(LogRecovery.isSegmentName)
+        var removed = false
+        for (name, next) in zip(names, names.dropFirst()) where LogPosition(next.dropLast(4))! <= covered + 1 {
+            try options.fileSystem.remove(directory + "/" + name)
+            removed = true
+        }
+        if removed { try options.fileSystem.syncDirectory(directory) }
+    }
+
+    public func close() {
+        wal.close()
+        lock.release()
+    }
+}
