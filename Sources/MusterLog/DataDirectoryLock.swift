@@ -1,3 +1,4 @@
+import MusterDomain
 import Synchronization
 
 #if canImport(Glibc)
@@ -6,17 +7,25 @@ import Glibc
 
 /// An exclusive lock on a data folder (`LOCK`, with `flock`), so that two processes never
 /// append to one log. The kernel drops it when the process dies, even by SIGKILL.
+///
+/// Taking it waits up to `patience` for a holder to let go: a process that is exiting, or a
+/// fork that briefly shares the descriptor before it execs, holds the lock a little longer
+/// than its owner.
 final class DataDirectoryLock: Sendable {
     private let descriptor: Mutex<Int32>
 
-    init(_ dataDirectory: String) throws(LogError) {
+    init(_ dataDirectory: String, patience: Span = .seconds(2)) throws(LogError) {
         do { try PosixFileSystem().createDirectory(dataDirectory) } catch { throw .failed("cannot create \(dataDirectory): \(error)") }
         let path = dataDirectory + "/LOCK"
         let descriptor = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0o644)
         guard descriptor >= 0 else { throw .failed("cannot open \(path): errno \(errno)") }
-        guard flock(descriptor, LOCK_EX | LOCK_NB) == 0 else {
-            close(descriptor)
-            throw .failed("\(dataDirectory) is in use by another Muster process")
+        let deadline = WriteAheadLog.monotonicMilliseconds() + patience.milliseconds
+        while flock(descriptor, LOCK_EX | LOCK_NB) != 0 {
+            guard errno == EWOULDBLOCK || errno == EINTR, WriteAheadLog.monotonicMilliseconds() < deadline else {
+                close(descriptor)
+                throw .failed("\(dataDirectory) is in use by another Muster process")
+            }
+            usleep(10_000)
         }
         self.descriptor = Mutex(descriptor)
     }
