@@ -57,7 +57,7 @@ public struct RecoveryReport: Sendable, CustomStringConvertible {
         for skipped in skippedSnapshots { lines.append("recovery: skipped snapshot \(skipped)") }
         lines.append("recovery: replayed \(records) records from \(segments) segments (\(bytes) bytes) up to position \(lastPosition)")
         for truncation in truncations { lines.append("recovery: \(truncation)") }
-        lines.append("recovery: \(orgs) organisations ready in \(String(format3(seconds))) s (\(Int(recordsPerSecond)) records/s)")
+        lines.append("recovery: \(orgs) organisations ready in \(format3(seconds)) s" + (records > 0 ? " (\(Int(recordsPerSecond)) records/s)" : ""))
         return lines.joined(separator: "\n")
     }
 }
