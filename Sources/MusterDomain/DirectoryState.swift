@@ -42,13 +42,6 @@ public struct DirectoryState: Hashable, Sendable {
         }
     }
 
-    /// Decides a command and applies its events, returning the records it produced.
-    public mutating func execute(_ command: DirectoryCommand, by principal: Principal, at now: Timestamp, policy: Policy) throws(DomainError) -> [DirectoryEventRecord] {
-        let records = try decideRecords(command, by: principal, at: now, policy: policy)
-        records.forEach { apply($0) }
-        return records
-    }
-
     /// Decides a command against the directory at `now`. Who may ask is the engine's to check
     /// (the directory serves every org); the rules here are about the records themselves.
     public func decide(_ command: DirectoryCommand, at now: Timestamp, policy: Policy) throws(DomainError) -> [DirectoryEvent] {

@@ -156,9 +156,6 @@ public final class WriteAheadLog: EventSink {
     /// The highest position given to a record so far (durable or not).
     public var lastAssignedPosition: LogPosition { shared.withLock { $0.nextPosition - 1 } }
 
-    /// The highest position known to be on stable storage.
-    public var syncedPosition: LogPosition { shared.withLock { $0.synced } }
-
     /// Whether new changes are being refused because the disk is full.
     public var isDiskFull: Bool { shared.withLock { $0.diskFull } }
 
