@@ -26,13 +26,8 @@ public final class MusterEngine: Sendable {
     ///   - sink: where the events of every command go; the write-ahead log in production.
     ///   - clock: the source of the time passed to every decision.
     ///   - hasher: the password hasher (lower its rounds in tests only).
-    public init(policy: Policy = Policy(), secret: [UInt8], sink: any EventSink, clock: any WallClock = SystemWallClock(), hasher: PasswordHasher = PasswordHasher()) {
-        self.policy = policy
-        self.clock = clock
-        self.sink = sink
-        self.signer = LinkTokenSigner(secret: secret)
-        self.hasher = hasher
-        self.directory = UserDirectory(state: DirectoryState(), sink: sink, clock: clock, policy: policy)
+    public convenience init(policy: Policy = Policy(), secret: [UInt8], sink: any EventSink, clock: any WallClock = SystemWallClock(), hasher: PasswordHasher = PasswordHasher()) {
+        self.init(policy: policy, secret: secret, sink: sink, clock: clock, hasher: hasher, directoryState: DirectoryState())
     }
 
     /// Creates an engine from recovered state (a snapshot plus the log after it), rebuilding the

@@ -4,10 +4,6 @@ import MusterEngine
 import MusterSecurity
 import Synchronization
 
-#if canImport(Glibc)
-import Glibc
-#endif
-
 /// Where the durable engine keeps its files and how it recovers.
 public struct StoreOptions: Sendable {
     /// The data folder: `log/` and `snapshots/` live in it.

@@ -108,6 +108,11 @@ public enum LogRecovery {
             }
         }
 
+        // A gap between the state and the log is damage; say so before decoding anything.
+        if let firstPosition, firstPosition > after + 1 {
+            throw .corrupt(segment: names.first ?? "", offset: 0, reason: "the log starts at position \(firstPosition) but the state covers only up to \(after)")
+        }
+
         // Decode in parallel: records are independent until they are applied, in order.
         let wanted = frames.filter { $0.frame.firstPosition + LogPosition($0.frame.recordCount) - 1 > after }
         let decoded = Mutex<[Result<[LogRecordAt], LogError>?]>(Array(repeating: nil, count: wanted.count))
@@ -123,9 +128,6 @@ public enum LogRecovery {
             case .failure(let error):
                 throw .corrupt(segment: wanted[index].segment, offset: -1, reason: "frame at position \(wanted[index].frame.firstPosition) does not decode: \(error)")
             }
-        }
-        if let firstPosition, firstPosition > after + 1 {
-            throw .corrupt(segment: names.first ?? "", offset: 0, reason: "the log starts at position \(firstPosition) but the state covers only up to \(after)")
         }
         return LogScan(records: records, tail: tail, segments: names.count, frames: frames.count, bytes: totalBytes, truncations: truncations, firstPosition: firstPosition)
     }
