@@ -23,6 +23,12 @@ let package = Package(
     dependencies: [
         .package(url: "https://github.com/apple/swift-crypto.git", from: "3.12.3"),
         .package(url: "https://github.com/apple/swift-argument-parser.git", from: "1.8.2"),
+        .package(url: "https://github.com/hummingbird-project/hummingbird.git", from: "2.28.1", traits: []),
+        .package(url: "https://github.com/apple/swift-http-types.git", from: "1.8.0"),
+        .package(url: "https://github.com/swift-server/swift-service-lifecycle.git", from: "2.13.0"),
+        .package(url: "https://github.com/apple/swift-log.git", from: "1.16.2"),
+        .package(url: "https://github.com/apple/swift-metrics.git", from: "2.13.0"),
+        .package(url: "https://github.com/swift-server/swift-prometheus.git", from: "2.4.1"),
     ],
     targets: [
         // The pure, event-sourced rules of the product: value types, decide and apply. No I/O.
@@ -58,6 +64,22 @@ let package = Package(
             dependencies: ["MusterDomain", "MusterEngine", "CZlib"],
             swiftSettings: swiftSettings
         ),
+        // The HTTP API on Hummingbird 2: authentication, problem+json errors, idempotency, the
+        // email outbox and the background services.
+        .target(
+            name: "MusterServer",
+            dependencies: [
+                "MusterDomain", "MusterSecurity", "MusterEngine", "MusterLog",
+                .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "HTTPTypes", package: "swift-http-types"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "Metrics", package: "swift-metrics"),
+                .product(name: "Prometheus", package: "swift-prometheus"),
+            ],
+            swiftSettings: swiftSettings
+        ),
         // Shared by the test suites and the crash driver: workloads that touch every event.
         .target(
             name: "MusterTestSupport",
@@ -68,8 +90,9 @@ let package = Package(
         .executableTarget(
             name: "MusterCLI",
             dependencies: [
-                "MusterDomain", "MusterEngine", "MusterLog",
+                "MusterDomain", "MusterEngine", "MusterLog", "MusterServer",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "Logging", package: "swift-log"),
             ],
             swiftSettings: swiftSettings
         ),
@@ -97,6 +120,15 @@ let package = Package(
         .testTarget(
             name: "MusterLogTests",
             dependencies: ["MusterLog", "MusterEngine", "MusterDomain", "MusterSecurity", "MusterTestSupport", "MusterCrashDriver"],
+            swiftSettings: swiftSettings
+        ),
+        .testTarget(
+            name: "MusterServerTests",
+            dependencies: [
+                "MusterServer", "MusterEngine", "MusterDomain", "MusterSecurity", "MusterLog",
+                .product(name: "HummingbirdTesting", package: "hummingbird"),
+                .product(name: "HTTPTypes", package: "swift-http-types"),
+            ],
             swiftSettings: swiftSettings
         ),
     ]

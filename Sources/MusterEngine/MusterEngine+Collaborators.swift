@@ -6,6 +6,8 @@ public struct IssuedCollaborator: Sendable {
     public var collaborator: Collaborator
     /// The link to email; `nil` for reference-only contacts, who get no email.
     public var token: String?
+    /// The org's name, for the email.
+    public var orgName: String
 }
 
 /// Who to invite as a collaborator.
@@ -67,25 +69,37 @@ extension MusterEngine {
             throw DomainError.validation("a \(mode.name) collaborator needs an email and a full name")
         }
 
-        let collaborator = try await run(.inviteCollaborator(request), on: orgID, by: principal) { state throws(DomainError) in
-            state.collaborators[collaboratorID]!
+        let (collaborator, orgName) = try await run(.inviteCollaborator(request), on: orgID, by: principal) { state throws(DomainError) in
+            (state.collaborators[collaboratorID]!, state.name)
         }
         try await durable(directoryPosition)
-        return IssuedCollaborator(collaborator: collaborator, token: token)
+        return IssuedCollaborator(collaborator: collaborator, token: token, orgName: orgName)
     }
 
-    /// Ends an assignment: from the next request on the person no longer sees the tenant.
-    public func endCollaborator(org orgID: OrganisationID, id collaboratorID: CollaboratorID, by principal: Principal) async throws -> Collaborator {
-        try await run(.endCollaborator(id: collaboratorID), on: orgID, by: principal) { state throws(DomainError) in state.collaborators[collaboratorID]! }
+    /// Ends an assignment: from the next request on the person no longer sees the tenant. With
+    /// `tenant`, a row of another tenant is `not_found` (the API's paths name both).
+    public func endCollaborator(org orgID: OrganisationID, tenant tenantID: TenantID? = nil, id collaboratorID: CollaboratorID, by principal: Principal) async throws -> Collaborator {
+        try await requireCollaborator(collaboratorID, of: tenantID, in: orgID)
+        return try await run(.endCollaborator(id: collaboratorID), on: orgID, by: principal) { state throws(DomainError) in state.collaborators[collaboratorID]! }
     }
 
-    /// Edits a reference-only contact card; no email is sent.
-    public func updateContact(org orgID: OrganisationID, id collaboratorID: CollaboratorID, contact: ContactCard, by principal: Principal) async throws -> Collaborator {
-        try await run(.updateContact(id: collaboratorID, contact: contact), on: orgID, by: principal) { state throws(DomainError) in state.collaborators[collaboratorID]! }
+    /// Edits a reference-only contact card; no email is sent. With `tenant`, a row of another
+    /// tenant is `not_found`.
+    public func updateContact(org orgID: OrganisationID, tenant tenantID: TenantID? = nil, id collaboratorID: CollaboratorID, contact: ContactCard, by principal: Principal) async throws -> Collaborator {
+        try await requireCollaborator(collaboratorID, of: tenantID, in: orgID)
+        return try await run(.updateContact(id: collaboratorID, contact: contact), on: orgID, by: principal) { state throws(DomainError) in state.collaborators[collaboratorID]! }
     }
 
     /// The tenant's team as staff see it, reference-only contacts and ended rows included.
     public func team(org orgID: OrganisationID, tenant tenantID: TenantID, by principal: Principal) async throws -> [Collaborator] {
         try await read(orgID) { state, _ throws(DomainError) in try state.team(of: tenantID, for: principal) }
+    }
+
+    /// Refuses with `not_found` when the row is not one of `tenantID`'s (a row never moves
+    /// between tenants, so checking before the command is enough).
+    private func requireCollaborator(_ collaboratorID: CollaboratorID, of tenantID: TenantID?, in orgID: OrganisationID) async throws {
+        guard let tenantID else { return }
+        let belongs = try await org(orgID).read { state, _ in state.collaborators[collaboratorID]?.tenantID == tenantID }.0
+        if !belongs { throw DomainError.notFound("collaborator \(collaboratorID) is not on tenant \(tenantID)'s team") }
     }
 }

@@ -6,6 +6,8 @@ public struct IssuedInvitation: Sendable {
     public var invitation: Invitation
     /// The magic-link token to email; only its digest is kept.
     public var token: String
+    /// The org's name, for the email.
+    public var orgName: String
 }
 
 /// What a magic link shows before anyone accepts it.
@@ -38,20 +40,20 @@ extension MusterEngine {
         let existingUser = try await readDirectory { state, _ in state.user(email: email)?.id }
         let invitationID = InvitationID.random()
         let (token, seal) = signer.sign(LinkToken(purpose: .invitation, orgID: orgID, target: invitationID, nonce: RandomSecret.nonce()))
-        let invitation = try await run(.invite(id: invitationID, email: email, role: role, method: method, existingUserID: existingUser, seal: seal), on: orgID, by: principal) { state throws(DomainError) in
-            state.invitations[invitationID]!
+        let (invitation, orgName) = try await run(.invite(id: invitationID, email: email, role: role, method: method, existingUserID: existingUser, seal: seal), on: orgID, by: principal) { state throws(DomainError) in
+            (state.invitations[invitationID]!, state.name)
         }
-        return IssuedInvitation(invitation: invitation, token: token)
+        return IssuedInvitation(invitation: invitation, token: token, orgName: orgName)
     }
 
     /// Sends a pending invitation again with a new link (the old one stops working), within the
     /// rate limits.
     public func resendInvitation(org orgID: OrganisationID, id invitationID: InvitationID, by principal: Principal) async throws -> IssuedInvitation {
         let (token, seal) = signer.sign(LinkToken(purpose: .invitation, orgID: orgID, target: invitationID, nonce: RandomSecret.nonce()))
-        let invitation = try await run(.resendInvitation(id: invitationID, seal: seal), on: orgID, by: principal) { state throws(DomainError) in
-            state.invitations[invitationID]!
+        let (invitation, orgName) = try await run(.resendInvitation(id: invitationID, seal: seal), on: orgID, by: principal) { state throws(DomainError) in
+            (state.invitations[invitationID]!, state.name)
         }
-        return IssuedInvitation(invitation: invitation, token: token)
+        return IssuedInvitation(invitation: invitation, token: token, orgName: orgName)
     }
 
     /// Revokes a pending invitation, with an optional reason of at most 500 characters.

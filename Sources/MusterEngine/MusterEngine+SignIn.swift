@@ -40,6 +40,20 @@ extension MusterEngine {
         return .user(session.userID)
     }
 
+    /// Who a bearer token stands for, and whether that person must change a temporary password
+    /// before doing anything else: one read of the directory per request.
+    public func identify(bearer token: String) async throws -> Caller {
+        if token.hasPrefix("mka_") {
+            return Caller(principal: .apiKey(try await authenticateAPIKey(token).keyID), mustChangePassword: false)
+        }
+        guard token.hasPrefix("mks_"), token.utf8.count < 128 else { throw DomainError(.sessionInvalid, "the bearer token is not valid") }
+        let digest = SecretDigest(of: token)
+        return try await readDirectory { state, now throws(DomainError) in
+            let session = try state.session(digest, at: now)
+            return Caller(principal: .user(session.userID), mustChangePassword: state.users[session.userID]?.mustChangePassword ?? false)
+        }
+    }
+
     /// Ends the session of `token` (sign-out).
     public func logout(sessionToken token: String) async throws {
         let position = try await directory.execute(.endSession(digest: SecretDigest(of: token)), by: .system)
@@ -143,5 +157,19 @@ extension MusterEngine {
     /// index, never by asking the orgs.
     public func caseload(of userID: UserID) async -> [CaseloadEntry] {
         await people.caseload(of: userID)
+    }
+}
+
+/// Who is calling, as a bearer token identifies them.
+public struct Caller: Hashable, Sendable {
+    /// The principal every decision is made for.
+    public var principal: Principal
+    /// Whether the person signed in with a temporary password that must be changed first.
+    public var mustChangePassword: Bool
+
+    /// Creates a caller.
+    public init(principal: Principal, mustChangePassword: Bool) {
+        self.principal = principal
+        self.mustChangePassword = mustChangePassword
     }
 }

@@ -17,6 +17,8 @@ public struct StoreOptions: Sendable {
     /// The operator's explicit choice to cut the log at mid-log damage instead of refusing to start.
     public var truncateCorruption = false
     public var fileSystem: any LogFileSystem = PosixFileSystem()
+    /// Told about every batch written to the log (see ``LogConfiguration/batchObserver``).
+    public var batchObserver: (@Sendable (LogBatchStatistics) -> Void)?
 
     /// Options for the data folder `dataDirectory`.
     public init(dataDirectory: String) {
@@ -27,6 +29,7 @@ public struct StoreOptions: Sendable {
         var configuration = LogConfiguration(directory: dataDirectory + "/log")
         configuration.fsyncPolicy = fsyncPolicy
         configuration.segmentSize = segmentSize
+        configuration.batchObserver = batchObserver
         return configuration
     }
 }

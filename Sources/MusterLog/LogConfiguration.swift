@@ -56,9 +56,21 @@ public struct LogConfiguration: Sendable {
     public var maximumBatchBytes = 8 << 20
     /// zlib's level: 1 is fastest, and the batches of one writer need speed most.
     public var compressionLevel: Int32 = 1
+    /// Told about every batch the writer puts on disk, from the writer thread: keep it quick.
+    public var batchObserver: (@Sendable (LogBatchStatistics) -> Void)?
 
     /// Creates a configuration for the log in `directory`.
     public init(directory: String) {
         self.directory = directory
     }
+}
+
+/// What one batch of the writer cost: for metrics.
+public struct LogBatchStatistics: Sendable {
+    /// Records in the batch.
+    public var records: Int
+    /// Bytes of the frame on disk (compressed, with its header).
+    public var bytes: Int
+    /// How long the `fdatasync` after it took, when one ran.
+    public var syncNanoseconds: UInt64?
 }

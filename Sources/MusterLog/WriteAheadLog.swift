@@ -266,13 +266,17 @@ public final class WriteAheadLog: EventSink {
             if case .interval(let milliseconds) = policy, Self.monotonicMilliseconds() - state.lastSync >= Int64(milliseconds) {
                 syncNowNeeded = true
             }
+            var syncNanoseconds: UInt64?
             if syncNowNeeded {
+                let started = DispatchTime.now().uptimeNanoseconds
                 do { try state.segment.sync() } catch {
                     failStop("fdatasync of \(state.segmentPath) failed after writing positions \(firstPosition)…\(lastPosition): \(error)")
                     return false
                 }
+                syncNanoseconds = DispatchTime.now().uptimeNanoseconds - started
                 state.lastSync = Self.monotonicMilliseconds()
             }
+            configuration.batchObserver?(LogBatchStatistics(records: batch.count, bytes: frame.count, syncNanoseconds: syncNanoseconds))
             acknowledge(written: lastPosition, synced: syncNowNeeded ? lastPosition : nil)
             prepareSpare(&state)
             return true

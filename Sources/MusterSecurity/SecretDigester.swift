@@ -14,9 +14,13 @@ public enum RandomSecret {
     /// A random token of `byteCount` bytes from the system's secure generator, base64url
     /// encoded, after `prefix`.
     public static func token(prefix: String, byteCount: Int = 32) -> String {
+        prefix + Base64URL.encode(bytes(byteCount))
+    }
+
+    /// `count` random bytes from the system's secure generator (a signing key, say).
+    public static func bytes(_ count: Int) -> [UInt8] {
         var generator = SystemRandomNumberGenerator()
-        let bytes = (0..<byteCount).map { _ in UInt8.random(in: .min ... .max, using: &generator) }
-        return prefix + Base64URL.encode(bytes)
+        return (0..<count).map { _ in UInt8.random(in: .min ... .max, using: &generator) }
     }
 
     /// A random nonce for a magic link.

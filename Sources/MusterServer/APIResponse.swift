@@ -1,0 +1,39 @@
+import HTTPTypes
+import Hummingbird
+import NIOCore
+
+/// An answer of the API with its body in hand, so that the idempotency store can keep it and
+/// replay it byte for byte.
+struct APIResponse: ResponseGenerator, Sendable {
+    var status: HTTPResponse.Status
+    var contentType: String
+    /// Headers beyond the content type, as name–value pairs (for example `Location`).
+    var extraHeaders: [(String, String)]
+    var body: [UInt8]
+
+    init(status: HTTPResponse.Status = .ok, contentType: String = "application/json", extraHeaders: [(String, String)] = [], body: [UInt8]) {
+        self.status = status
+        self.contentType = contentType
+        self.extraHeaders = extraHeaders
+        self.body = body
+    }
+
+    /// A JSON answer written by `write`.
+    static func json(_ status: HTTPResponse.Status = .ok, _ write: (inout JSONWriter) -> Void) -> APIResponse {
+        var json = JSONWriter()
+        write(&json)
+        return APIResponse(status: status, body: json.bytes)
+    }
+
+    /// A 204 with no body.
+    static var noContent: APIResponse { APIResponse(status: .noContent, body: []) }
+
+    func response(from request: Request, context: some RequestContext) throws -> Response {
+        var headers: HTTPFields = [:]
+        if !body.isEmpty || status != .noContent { headers[.contentType] = contentType }
+        for (name, value) in extraHeaders {
+            if let field = HTTPField.Name(name) { headers[field] = value }
+        }
+        return Response(status: status, headers: headers, body: .init(byteBuffer: ByteBuffer(bytes: body)))
+    }
+}

@@ -1,0 +1,152 @@
+import HTTPTypes
+import Hummingbird
+import MusterDomain
+import MusterEngine
+
+extension APIRoutes {
+    /// Tenants and their collaborators: create and list tenants; invite (one or a batch), list,
+    /// edit and end collaborators.
+    func registerCollaborators(on router: Router<MusterRequestContext>) {
+        post(router, "/v1/orgs/{org}/tenants", command: "create_tenant") { request, context in
+            let principal = try context.requirePrincipal()
+            let orgID: OrganisationID = try request.pathID("org", context: context)
+            var fields = try await request.fields(context: context)
+            let name = try fields.string("name", maxLength: 200)
+            let reference = try fields.optionalString("reference", maxLength: 200)
+            try fields.finish()
+            let tenant = try await engine.createTenant(org: orgID, name: name, reference: reference, by: principal)
+            return APIResponse.json(.created) { $0.tenant(tenant) }.located("/v1/orgs/\(orgID)/tenants/\(tenant.id)")
+        }
+
+        get(router, "/v1/orgs/{org}/tenants") { request, context in
+            let principal = try context.requirePrincipal()
+            let orgID: OrganisationID = try request.pathID("org", context: context)
+            let (cursor, limit) = try request.pageQuery()
+            let page = try await engine.tenants(org: orgID, after: cursor, limit: limit, by: principal)
+            return APIResponse.page(page) { $0.tenant($1) }
+        }
+
+        post(router, "/v1/orgs/{org}/tenants/{tenant}/collaborators", command: "invite_collaborator") { request, context in
+            let principal = try context.requirePrincipal()
+            let orgID: OrganisationID = try request.pathID("org", context: context)
+            let tenantID: TenantID = try request.pathID("tenant", context: context)
+            var fields = try await request.fields(context: context)
+            let (mode, invitee, overrideCap) = try Self.collaboratorFields(&fields)
+            try fields.finish()
+            let issued = try await engine.inviteCollaborator(org: orgID, tenant: tenantID, mode: mode, invitee: invitee, overrideCap: overrideCap, by: principal)
+            if let mail = mail(for: issued) { try await outbox.enqueue([mail]) }
+            return APIResponse.json(.created) { $0.collaborator(issued.collaborator, orgID: orgID) }
+        }
+
+        post(router, "/v1/orgs/{org}/tenants/{tenant}/collaborators/batch", command: "invite_collaborator_batch") { request, context in
+            let principal = try context.requirePrincipal()
+            let orgID: OrganisationID = try request.pathID("org", context: context)
+            let tenantID: TenantID = try request.pathID("tenant", context: context)
+            let items = try await batchItems(&request, context: context)
+            let engine = try engine
+            let results = await Self.forEachItem(items) { index, item throws -> IssuedCollaborator in
+                var fields = try RequestFields(item, path: "items[\(index)].")
+                let (mode, invitee, overrideCap) = try Self.collaboratorFields(&fields)
+                try fields.finish()
+                return try await engine.inviteCollaborator(org: orgID, tenant: tenantID, mode: mode, invitee: invitee, overrideCap: overrideCap, by: principal)
+            }
+            try await outbox.enqueue(results.compactMap { result in (try? result.get()).flatMap { mail(for: $0) } })
+            return batchResponse(results) { json, issued in json.collaborator(issued.collaborator, orgID: orgID) }
+        }
+
+        get(router, "/v1/orgs/{org}/tenants/{tenant}/collaborators") { request, context in
+            let principal = try context.requirePrincipal()
+            let orgID: OrganisationID = try request.pathID("org", context: context)
+            let tenantID: TenantID = try request.pathID("tenant", context: context)
+            let team = try await engine.team(org: orgID, tenant: tenantID, by: principal)
+            return .json { json in
+                json.object { object in
+                    object.array("items", team) { $0.collaborator($1, orgID: orgID) }
+                    object.field("next_cursor", String?.none)
+                }
+            }
+        }
+
+        patch(router, "/v1/orgs/{org}/tenants/{tenant}/collaborators/{id}", command: "update_contact") { request, context in
+            let principal = try context.requirePrincipal()
+            let orgID: OrganisationID = try request.pathID("org", context: context)
+            let tenantID: TenantID = try request.pathID("tenant", context: context)
+            let collaboratorID: CollaboratorID = try request.pathID("id", context: context)
+            var fields = try await request.fields(context: context)
+            let engine = try engine
+            // A partial edit: fields left out keep their value.
+            let team = try await engine.team(org: orgID, tenant: tenantID, by: principal)
+            guard let row = team.first(where: { $0.id == collaboratorID }) else {
+                throw Problem(DomainError.notFound("collaborator \(collaboratorID) is not on tenant \(tenantID)'s team"))
+            }
+            guard var card = row.contact else {
+                throw Problem(DomainError(.notReferenceOnly, "only a reference_only contact card can be edited; a \(row.mode.name) collaborator is changed by ending and inviting again"))
+            }
+            if fields.contains("contact_name") { card.name = try fields.string("contact_name", maxLength: 200) }
+            if fields.contains("contact_email") { card.email = try fields.optionalEmail("contact_email") }
+            if fields.contains("contact_phone") { card.phone = try fields.optionalString("contact_phone", maxLength: 50) }
+            if fields.contains("contact_organisation_name") { card.organisationName = try fields.optionalString("contact_organisation_name", maxLength: 200) }
+            if fields.contains("contact_role_label") { card.roleLabel = try fields.optionalString("contact_role_label", maxLength: 200) }
+            try fields.finish()
+            let updated = try await engine.updateContact(org: orgID, tenant: tenantID, id: collaboratorID, contact: card, by: principal)
+            return .json { $0.collaborator(updated, orgID: orgID) }
+        }
+
+        post(router, "/v1/orgs/{org}/tenants/{tenant}/collaborators/{id}/end", command: "end_collaborator") { request, context in
+            let principal = try context.requirePrincipal()
+            let orgID: OrganisationID = try request.pathID("org", context: context)
+            let tenantID: TenantID = try request.pathID("tenant", context: context)
+            let collaboratorID: CollaboratorID = try request.pathID("id", context: context)
+            if let fields = try await request.optionalFields(context: context) { try fields.finish() }
+            let row = try await engine.endCollaborator(org: orgID, tenant: tenantID, id: collaboratorID, by: principal)
+            return .json { $0.collaborator(row, orgID: orgID) }
+        }
+    }
+
+    /// `mode` and who: `email` + `full_name` for the account modes, the `contact_…` card for
+    /// `reference_only`; `override_cap` to pass the caseload cap deliberately.
+    static func collaboratorFields(_ fields: inout RequestFields) throws(Problem) -> (ParticipationMode, CollaboratorInvitee, Bool) {
+        let mode = try fields.spelled("mode", as: ParticipationMode.self)
+        let overrideCap = try fields.optionalBool("override_cap") ?? false
+        switch mode {
+        case .full, .contextOnly:
+            for key in ["contact_name", "contact_email", "contact_phone", "contact_organisation_name", "contact_role_label"] where fields.contains(key) {
+                throw Problem(.unprocessableContent, code: "validation_failed", "field `\(key)` is for reference_only contacts; a \(mode.name) collaborator takes `email` and `full_name`")
+            }
+            let email = try fields.email("email")
+            let fullName = try fields.string("full_name", maxLength: 200)
+            return (mode, .person(email: email, fullName: fullName), overrideCap)
+        case .referenceOnly:
+            for key in ["email", "full_name"] where fields.contains(key) {
+                throw Problem(.unprocessableContent, code: "validation_failed", "field `\(key)` is for full and context_only collaborators; a reference_only contact takes `contact_name` and `contact_email` or `contact_phone`")
+            }
+            let card = ContactCard(
+                name: try fields.string("contact_name", maxLength: 200), email: try fields.optionalEmail("contact_email"),
+                phone: try fields.optionalString("contact_phone", maxLength: 50), organisationName: try fields.optionalString("contact_organisation_name", maxLength: 200),
+                roleLabel: try fields.optionalString("contact_role_label", maxLength: 200)
+            )
+            return (mode, .contact(card), overrideCap)
+        }
+    }
+
+    /// The email of a collaborator invitation; `nil` for reference-only contacts.
+    func mail(for issued: IssuedCollaborator) -> MailMessage? {
+        guard let token = issued.token, let email = issued.collaborator.email else { return nil }
+        let link = "\(configuration.linkBase)/auth/verify?token=\(token)"
+        let mode = issued.collaborator.mode == .full ? "a support worker" : "a context-only collaborator (read and record sessions)"
+        let text = """
+            Hello \(issued.collaborator.fullName ?? ""),
+
+            \(issued.orgName) has asked you to collaborate on a case on Muster as \(mode).
+
+            Sign in through this link to see the case:
+            \(link)
+
+            The link works once and expires at \(issued.collaborator.linkExpiresAt?.iso8601 ?? "in 7 days"). If you did not expect this, you can ignore this email.
+            """
+        return MailMessage(
+            id: Identifier<MailMessage>.random().description, kind: "collaborator_invitation", to: email.description,
+            subject: "\(issued.orgName) invites you to collaborate on a case", text: text, queuedAt: now.millisecondsSinceEpoch
+        )
+    }
+}

@@ -1,0 +1,247 @@
+import HTTPTypes
+import Hummingbird
+import MusterDomain
+import MusterEngine
+
+extension APIRoutes {
+    /// The most items one bulk request takes.
+    static let maximumBatchItems = 1000
+
+    /// Invitations: create (one or a batch), list, read, revoke, resend, and the public preview
+    /// and accept of the magic link.
+    func registerInvitations(on router: Router<MusterRequestContext>) {
+        post(router, "/v1/orgs/{org}/invitations", command: "invite") { request, context in
+            let principal = try context.requirePrincipal()
+            let orgID: OrganisationID = try request.pathID("org", context: context)
+            var fields = try await request.fields(context: context)
+            let (email, role, method) = try Self.invitationFields(&fields)
+            try fields.finish()
+            let issued = try await engine.invite(org: orgID, email: email, role: role, method: method, by: principal)
+            try await outbox.enqueue([mail(for: issued, resent: false)])
+            return APIResponse.json(.created) { $0.invitation(issued.invitation, at: now) }.located("/v1/orgs/\(orgID)/invitations/\(issued.invitation.id)")
+        }
+
+        post(router, "/v1/orgs/{org}/invitations/batch", command: "invite_batch") { request, context in
+            let principal = try context.requirePrincipal()
+            let orgID: OrganisationID = try request.pathID("org", context: context)
+            let items = try await batchItems(&request, context: context)
+            let engine = try engine
+            let results = await Self.forEachItem(items) { index, item throws -> IssuedInvitation in
+                var fields = try RequestFields(item, path: "items[\(index)].")
+                let (email, role, method) = try Self.invitationFields(&fields)
+                try fields.finish()
+                return try await engine.invite(org: orgID, email: email, role: role, method: method, by: principal)
+            }
+            try await outbox.enqueue(results.compactMap { result in (try? result.get()).map { mail(for: $0, resent: false) } })
+            let at = now
+            return batchResponse(results) { json, issued in json.invitation(issued.invitation, at: at) }
+        }
+
+        get(router, "/v1/orgs/{org}/invitations") { request, context in
+            let principal = try context.requirePrincipal()
+            let orgID: OrganisationID = try request.pathID("org", context: context)
+            let (cursor, limit) = try request.pageQuery()
+            var status: Invitation.Status?
+            if let text = request.query("status") {
+                guard let value = Invitation.Status(name: text) else {
+                    throw Problem.badRequest("`status` must be one of \(Invitation.Status.allCases.map(\.name).joined(separator: ", ")); got \"\(text)\"")
+                }
+                status = value
+            }
+            var email: EmailAddress?
+            if let text = request.query("email") {
+                do throws(DomainError) { email = try EmailAddress(text) } catch { throw Problem.badRequest("`email`: \(error.message)") }
+            }
+            let page = try await engine.invitations(org: orgID, status: status, email: email, after: cursor, limit: limit, by: principal)
+            let at = now
+            return APIResponse.page(page) { $0.invitation($1, at: at) }
+        }
+
+        get(router, "/v1/orgs/{org}/invitations/{id}") { request, context in
+            let principal = try context.requirePrincipal()
+            let orgID: OrganisationID = try request.pathID("org", context: context)
+            let invitationID: InvitationID = try request.pathID("id", context: context)
+            let invitation = try await engine.invitation(org: orgID, id: invitationID, by: principal)
+            let at = now
+            return .json { $0.invitation(invitation, at: at) }
+        }
+
+        post(router, "/v1/orgs/{org}/invitations/{id}/revoke", command: "revoke_invitation") { request, context in
+            let principal = try context.requirePrincipal()
+            let orgID: OrganisationID = try request.pathID("org", context: context)
+            let invitationID: InvitationID = try request.pathID("id", context: context)
+            var reason: String?
+            if var fields = try await request.optionalFields(context: context) {
+                reason = try fields.optionalString("reason", maxLength: 100_000)
+                try fields.finish()
+            }
+            let invitation = try await engine.revokeInvitation(org: orgID, id: invitationID, reason: reason, by: principal)
+            let at = now
+            return .json { $0.invitation(invitation, at: at) }
+        }
+
+        post(router, "/v1/orgs/{org}/invitations/{id}/resend", command: "resend_invitation") { request, context in
+            let principal = try context.requirePrincipal()
+            let orgID: OrganisationID = try request.pathID("org", context: context)
+            let invitationID: InvitationID = try request.pathID("id", context: context)
+            if let fields = try await request.optionalFields(context: context) { try fields.finish() }
+            let issued = try await engine.resendInvitation(org: orgID, id: invitationID, by: principal)
+            try await outbox.enqueue([mail(for: issued, resent: true)])
+            let at = now
+            return .json { $0.invitation(issued.invitation, at: at) }
+        }
+
+        get(router, "/v1/invitations/preview") { request, _ in
+            guard let token = request.query("token") else { throw Problem.badRequest("`token` is required: the token from the invitation link") }
+            let preview = try await engine.previewInvitation(token: token)
+            return .json { json in
+                json.object { object in
+                    object.field("invitation_id", preview.invitationID)
+                    object.field("org_id", preview.orgID)
+                    object.field("org_name", preview.orgName)
+                    object.field("email", preview.email)
+                    object.field("role", preview.role.name)
+                    object.field("status", preview.status.name)
+                    object.field("expires_at", preview.expiresAt)
+                    object.field("valid", preview.isValid)
+                    object.field("reason_code", preview.refusal?.code.rawValue)
+                    object.field("reason", preview.refusal?.message)
+                }
+            }
+        }
+
+        post(router, "/v1/invitations/accept", command: "accept_invitation") { request, context in
+            var fields = try await request.fields(context: context)
+            let token = try fields.string("token", maxLength: 1000)
+            try fields.finish()
+            let acceptance = try await engine.acceptInvitation(token: token)
+            let at = now
+            return .json { json in
+                json.object { object in
+                    object.field("session_token", acceptance.sessionToken)
+                    object.field("token_type", "Bearer")
+                    object.field("expires_at", acceptance.session.expiresAt)
+                    object.nested("user") { $0.user(acceptance.user) }
+                    object.nested("invitation") { $0.invitation(acceptance.invitation, at: at) }
+                }
+            }
+        }
+    }
+
+    /// `email`, `role` and `method` (default `email`) of one invitation.
+    static func invitationFields(_ fields: inout RequestFields) throws(Problem) -> (EmailAddress, Role, Invitation.Method) {
+        let email = try fields.email("email")
+        let role = try fields.spelled("role", as: Role.self)
+        let method = try fields.optionalSpelled("method", as: Invitation.Method.self) ?? .email
+        return (email, role, method)
+    }
+
+    /// The email of an invitation (sent or resent).
+    func mail(for issued: IssuedInvitation, resent: Bool) -> MailMessage {
+        let invitation = issued.invitation
+        let link = "\(configuration.linkBase)/invitations/accept?token=\(issued.token)"
+        let text = """
+            You have been invited to join \(issued.orgName) on Muster as \(invitation.role.name.split(separator: "_").joined(separator: " ")).
+
+            To accept, open this link and confirm:
+            \(link)
+
+            The link works once and expires at \(invitation.expiresAt.iso8601). If you did not expect this invitation, you can ignore this email.
+            """
+        return MailMessage(
+            id: Identifier<MailMessage>.random().description, kind: resent ? "invitation_resent" : "invitation", to: invitation.email.description,
+            subject: "You are invited to join \(issued.orgName)", text: text, queuedAt: now.millisecondsSinceEpoch
+        )
+    }
+
+    // MARK: Bulk requests
+
+    /// The `items` of a bulk body: 1 to 1,000 of them.
+    func batchItems(_ request: inout Request, context: MusterRequestContext) async throws -> [JSONValue] {
+        var fields = try await request.fields(context: context)
+        guard case .array(let items)? = try fields.rawValue("items") else {
+            throw Problem(.unprocessableContent, code: "validation_failed", "field `items` is required: an array of 1 to \(Self.maximumBatchItems) objects")
+        }
+        try fields.finish()
+        guard (1...Self.maximumBatchItems).contains(items.count) else {
+            throw Problem(.unprocessableContent, code: "validation_failed", "field `items` must hold 1 to \(Self.maximumBatchItems) objects; it holds \(items.count)")
+        }
+        return items
+    }
+
+    /// Runs `body` for every item, many at a time, and returns the results in item order.
+    static func forEachItem<Result: Sendable>(
+        _ items: [JSONValue], _ body: @escaping @Sendable (Int, JSONValue) async throws -> Result
+    ) async -> [Swift.Result<Result, any Error>] {
+        var results = [Swift.Result<Result, any Error>?](repeating: nil, count: items.count)
+        await withTaskGroup(of: (Int, Swift.Result<Result, any Error>).self) { group in
+            var next = 0
+            // Enough in flight to fill a group commit, few enough not to swamp the actor's queue.
+            let width = min(64, items.count)
+            func add(_ index: Int) {
+                group.addTask {
+                    do { return (index, .success(try await body(index, items[index]))) } catch { return (index, .failure(error)) }
+                }
+            }
+            while next < width {
+                add(next)
+                next += 1
+            }
+            for await (index, result) in group {
+                results[index] = result
+                if next < items.count {
+                    add(next)
+                    next += 1
+                }
+            }
+        }
+        return results.map { $0! }
+    }
+
+    /// The answer of a bulk request: 200 with one result per item, in order — `status` and the
+    /// record, or `status` and the problem.
+    func batchResponse<Item>(_ results: [Swift.Result<Item, any Error>], _ write: (inout JSONWriter, Item) -> Void) -> APIResponse {
+        APIResponse.json { json in
+            json.object { object in
+                object.array("results", results.indices) { json, index in
+                    json.object { entry in
+                        entry.field("index", index)
+                        switch results[index] {
+                        case .success(let item):
+                            entry.field("status", 201)
+                            entry.nested("result") { write(&$0, item) }
+                            entry.field("error", String?.none)
+                        case .failure(let error):
+                            let problem = Problem(describing: error)
+                            entry.field("status", problem.status.code)
+                            entry.field("result", String?.none)
+                            entry.object("error") { body in
+                                body.field("code", problem.code)
+                                body.field("detail", problem.detail)
+                                body.field("existing_record", problem.existingRecord)
+                            }
+                        }
+                    }
+                }
+                object.nested("succeeded") { $0.value(results.filter { if case .success = $0 { true } else { false } }.count) }
+                object.nested("failed") { $0.value(results.filter { if case .failure = $0 { true } else { false } }.count) }
+            }
+        }
+    }
+}
+
+extension Problem {
+    /// The problem any error of a bulk item stands for.
+    init(describing error: any Error) {
+        switch error {
+        case let problem as Problem: self = problem
+        case let error as DomainError: self.init(error)
+        default:
+            if let storage = StorageUnavailable(error) {
+                self.init(.serviceUnavailable, code: "storage_unavailable", storage.reason)
+            } else {
+                self.init(.internalServerError, code: "internal_error", "this item failed; the failure is in the server's log")
+            }
+        }
+    }
+}

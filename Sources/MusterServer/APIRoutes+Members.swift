@@ -1,0 +1,113 @@
+import HTTPTypes
+import Hummingbird
+import MusterDomain
+import MusterEngine
+
+extension APIRoutes {
+    /// Members, legacy direct creation, password resets and org API keys.
+    func registerMembers(on router: Router<MusterRequestContext>) {
+        post(router, "/v1/orgs/{org}/users", command: "create_user_direct") { request, context in
+            let principal = try context.requirePrincipal()
+            let orgID: OrganisationID = try request.pathID("org", context: context)
+            var fields = try await request.fields(context: context)
+            let email = try fields.email("email")
+            let role = try fields.spelled("role", as: Role.self)
+            let fullName = try fields.optionalString("full_name", maxLength: 200)
+            try fields.finish()
+            let created = try await engine.createUserWithTemporaryPassword(org: orgID, email: email, fullName: fullName, role: role, by: principal)
+            return APIResponse.json(.created) { json in
+                json.object { object in
+                    object.nested("member") { $0.member(created.member) }
+                    object.field("temporary_password", created.temporaryPassword)
+                    object.field("must_change_password", true)
+                }
+            }.located("/v1/orgs/\(orgID)/members/\(created.member.userID)")
+        }
+
+        get(router, "/v1/orgs/{org}/members") { request, context in
+            let principal = try context.requirePrincipal()
+            let orgID: OrganisationID = try request.pathID("org", context: context)
+            let (cursor, limit) = try request.pageQuery()
+            let includeRemoved = try request.flag("include_removed")
+            let page = try await engine.members(org: orgID, includeRemoved: includeRemoved, after: cursor, limit: limit, by: principal)
+            return APIResponse.page(page) { $0.member($1) }
+        }
+
+        patch(router, "/v1/orgs/{org}/members/{user}", command: "change_member") { request, context in
+            let principal = try context.requirePrincipal()
+            let orgID: OrganisationID = try request.pathID("org", context: context)
+            let userID: UserID = try request.pathID("user", context: context)
+            var fields = try await request.fields(context: context)
+            let role = try fields.optionalSpelled("role", as: Role.self)
+            let grant = try fields.optionalPermissions("grant")
+            let withdraw = try fields.optionalPermissions("withdraw")
+            try fields.finish()
+            guard role != nil || grant != nil || withdraw != nil else {
+                throw Problem(.unprocessableContent, code: "validation_failed", "give at least one of `role`, `grant` and `withdraw`")
+            }
+            let engine = try engine
+            var member: Member?
+            if let role { member = try await engine.changeRole(org: orgID, user: userID, to: role, by: principal) }
+            if grant != nil || withdraw != nil {
+                member = try await engine.changeGrants(org: orgID, user: userID, grant: grant ?? [], withdraw: withdraw ?? [], by: principal)
+            }
+            return .json { $0.member(member!) }
+        }
+
+        post(router, "/v1/orgs/{org}/members/{user}/remove", command: "remove_member") { request, context in
+            let principal = try context.requirePrincipal()
+            let orgID: OrganisationID = try request.pathID("org", context: context)
+            let userID: UserID = try request.pathID("user", context: context)
+            if let fields = try await request.optionalFields(context: context) { try fields.finish() }
+            let member = try await engine.removeMember(org: orgID, user: userID, by: principal)
+            return .json { $0.member(member) }
+        }
+
+        post(router, "/v1/orgs/{org}/members/{user}/reset-password", command: "reset_password") { request, context in
+            let principal = try context.requirePrincipal()
+            let orgID: OrganisationID = try request.pathID("org", context: context)
+            let userID: UserID = try request.pathID("user", context: context)
+            if let fields = try await request.optionalFields(context: context) { try fields.finish() }
+            let password = try await engine.resetPassword(org: orgID, user: userID, by: principal)
+            return .json { json in
+                json.object { object in
+                    object.field("user_id", userID)
+                    object.field("temporary_password", password)
+                    object.field("must_change_password", true)
+                }
+            }
+        }
+
+        post(router, "/v1/orgs/{org}/api-keys", command: "create_api_key") { request, context in
+            let principal = try context.requirePrincipal()
+            let orgID: OrganisationID = try request.pathID("org", context: context)
+            var fields = try await request.fields(context: context)
+            let name = try fields.string("name", maxLength: 200)
+            let role = try fields.optionalSpelled("role", as: Role.self) ?? .orgAdmin
+            try fields.finish()
+            let issued = try await engine.createAPIKey(org: orgID, name: name, role: role, by: principal)
+            return APIResponse.json(.created) { $0.apiKey(issued.key, orgID: orgID, secret: issued.secret) }
+        }
+
+        post(router, "/v1/orgs/{org}/api-keys/{key}/revoke", command: "revoke_api_key") { request, context in
+            let principal = try context.requirePrincipal()
+            let orgID: OrganisationID = try request.pathID("org", context: context)
+            let keyID: APIKeyID = try request.pathID("key", context: context)
+            if let fields = try await request.optionalFields(context: context) { try fields.finish() }
+            let key = try await engine.revokeAPIKey(org: orgID, id: keyID, by: principal)
+            return .json { $0.apiKey(key, orgID: orgID, secret: nil) }
+        }
+    }
+}
+
+extension Request {
+    /// A boolean query parameter: absent is `false`; anything but `true`/`false` is refused.
+    func flag(_ name: String) throws(Problem) -> Bool {
+        guard let text = query(name) else { return false }
+        switch text {
+        case "true": return true
+        case "false": return false
+        default: throw Problem.badRequest("`\(name)` must be true or false; got \"\(text)\"")
+        }
+    }
+}

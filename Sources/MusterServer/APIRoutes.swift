@@ -1,0 +1,159 @@
+import Crypto
+import HTTPTypes
+import Hummingbird
+import Logging
+import MusterDomain
+import MusterEngine
+import NIOCore
+
+/// The handlers of the API, by feature (`APIRoutes+Invitations.swift` and so on), and the
+/// wrapper every POST goes through for `Idempotency-Key`.
+struct APIRoutes: Sendable {
+    typealias Handler = @Sendable (inout Request, MusterRequestContext) async throws -> APIResponse
+
+    let slot: EngineSlot
+    let clock: any WallClock
+    let outbox: MailOutbox
+    let idempotency: IdempotencyStore
+    let metrics: ServerMetrics
+    let configuration: ServerConfiguration
+
+    /// The engine, or 503 `not_ready` while recovery runs.
+    var engine: MusterEngine {
+        get throws(Problem) { try slot.engine() }
+    }
+
+    /// Adds every route of the API to `router`.
+    func register(on router: Router<MusterRequestContext>) {
+        registerOperations(on: router)
+        registerOrganisations(on: router)
+        registerInvitations(on: router)
+        registerMembers(on: router)
+        registerCollaborators(on: router)
+        registerWorkspace(on: router)
+        registerSignIn(on: router)
+    }
+
+    // MARK: Route helpers
+
+    func get(_ router: Router<MusterRequestContext>, _ path: String, _ handler: @escaping Handler) {
+        router.get(RouterPath(path)) { request, context in
+            var request = request
+            return try await handler(&request, context)
+        }
+    }
+
+    func put(_ router: Router<MusterRequestContext>, _ path: String, command: String, _ handler: @escaping Handler) {
+        router.put(RouterPath(path)) { request, context in
+            var request = request
+            let response = try await handler(&request, context)
+            metrics.command(command)
+            return response
+        }
+    }
+
+    func patch(_ router: Router<MusterRequestContext>, _ path: String, command: String, _ handler: @escaping Handler) {
+        router.patch(RouterPath(path)) { request, context in
+            var request = request
+            let response = try await handler(&request, context)
+            metrics.command(command)
+            return response
+        }
+    }
+
+    /// A POST route: with an `Idempotency-Key`, its first successful answer is kept and replayed
+    /// to retries with the same key and request; the change is applied once.
+    func post(_ router: Router<MusterRequestContext>, _ path: String, command: String, _ handler: @escaping Handler) {
+        router.post(RouterPath(path)) { request, context in
+            var request = request
+            let response = try await idempotent(&request, context: context, handler)
+            metrics.command(command)
+            return response
+        }
+    }
+
+    private func idempotent(_ request: inout Request, context: MusterRequestContext, _ handler: Handler) async throws -> APIResponse {
+        guard let key = request.headers[HTTPField.Name("Idempotency-Key")!] else {
+            return try await handler(&request, context)
+        }
+        guard (1...255).contains(key.utf8.count), key.utf8.allSatisfy({ $0 >= 0x21 && $0 <= 0x7E }) else {
+            throw Problem.badRequest("Idempotency-Key must be 1 to 255 visible ASCII characters, such as a UUID")
+        }
+        // The caller's identity scopes the key: one client's key never answers another's request.
+        let scope = context.caller?.principal.description ?? "anonymous"
+        let body: ByteBuffer
+        do {
+            body = try await request.collectBody(upTo: context.maxUploadSize)
+        } catch is NIOTooManyBytesError {
+            throw Problem(.contentTooLarge, code: "body_too_large", "the request body is larger than the limit of \(context.maxUploadSize) bytes")
+        }
+        var hash = SHA256()
+        hash.update(data: Array(request.method.rawValue.utf8) + [0] + Array(request.uri.path.utf8) + [0])
+        hash.update(data: Array(buffer: body))
+        let fingerprint = hash.finalize().map { String($0, radix: 16) }.joined()
+        request.body = RequestBody(buffer: body)
+
+        switch try await idempotency.begin(scope: scope, key: key, fingerprint: fingerprint, now: clock.now()) {
+        case .replay(var stored):
+            stored.extraHeaders.append(("Idempotent-Replayed", "true"))
+            return stored
+        case .run:
+            let response: APIResponse
+            do {
+                response = try await handler(&request, context)
+            } catch {
+                await idempotency.release(scope: scope, key: key, now: clock.now())
+                throw error
+            }
+            if (200..<300).contains(response.status.code) {
+                try await idempotency.complete(scope: scope, key: key, fingerprint: fingerprint, response: response, now: clock.now())
+            } else {
+                await idempotency.release(scope: scope, key: key, now: clock.now())
+            }
+            return response
+        }
+    }
+
+    /// The current time: what list answers compute effective statuses with.
+    var now: Timestamp { clock.now() }
+}
+
+/// Turns every error into `application/problem+json`: domain refusals with their status and
+/// code, the router's own 404/405, storage trouble as 503, anything else as a 500 that says
+/// nothing about internals (the log has the details).
+struct ProblemMiddleware: RouterMiddleware {
+    typealias Context = MusterRequestContext
+    let logger: Logger
+
+    func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
+        do {
+            return try await next(request, context)
+        } catch let problem as Problem {
+            return try problem.response(from: request, context: context)
+        } catch let error as DomainError {
+            return try Problem(error).response(from: request, context: context)
+        } catch let error as HTTPError {
+            let code: String
+            switch error.status {
+            case .notFound: code = "not_found"
+            case .methodNotAllowed: code = "method_not_allowed"
+            case .contentTooLarge: code = "body_too_large"
+            default: code = "bad_request"
+            }
+            let detail = error.status == .notFound ? "no route matches \(request.method.rawValue) \(request.uri.path)" : (error.body ?? error.status.reasonPhrase)
+            return try Problem(error.status, code: code, detail).response(from: request, context: context)
+        } catch let error as any HTTPResponseError {
+            return try Problem(error.status, code: "bad_request", error.status.reasonPhrase).response(from: request, context: context)
+        } catch let error as StorageUnavailable {
+            logger.error("storage refused a change", metadata: ["error": "\(error.reason)"])
+            return try Problem(.serviceUnavailable, code: "storage_unavailable", error.reason).response(from: request, context: context)
+        } catch {
+            if let mapped = StorageUnavailable(error) {
+                logger.error("storage refused a change", metadata: ["error": "\(mapped.reason)"])
+                return try Problem(.serviceUnavailable, code: "storage_unavailable", mapped.reason).response(from: request, context: context)
+            }
+            logger.error("request failed", metadata: ["route": "\(context.endpointPath ?? request.uri.path)", "error": "\(error)"])
+            return try Problem(.internalServerError, code: "internal_error", "the server failed to answer; the failure is in its log").response(from: request, context: context)
+        }
+    }
+}

@@ -1,0 +1,99 @@
+import CoreMetrics
+import Logging
+import MusterDomain
+import MusterEngine
+import MusterLog
+import MusterSecurity
+import ServiceLifecycle
+
+/// Where the server's engine comes from.
+enum EngineSource: Sendable {
+    /// Recover the durable engine from the data folder (`muster serve`).
+    case durable(secret: [UInt8], hasher: PasswordHasher, clock: any WallClock)
+    /// An engine that is ready already (tests with an in-memory sink).
+    case ready(MusterEngine)
+}
+
+/// Recovers the engine, puts it in the slot (from then on `/readyz` is 200), takes snapshots
+/// on schedule, and at shutdown — after the HTTP server has drained — syncs and closes the log.
+struct EngineService: Service {
+    let source: EngineSource
+    let slot: EngineSlot
+    let configuration: ServerConfiguration
+    let metrics: ServerMetrics
+    let logger: Logger
+
+    func run() async throws {
+        switch source {
+        case .ready(let engine):
+            slot.install(engine)
+            try? await gracefulShutdown()
+        case .durable(let secret, let hasher, let clock):
+            var options = StoreOptions(dataDirectory: configuration.dataDirectory)
+            options.fsyncPolicy = configuration.fsyncPolicy
+            options.segmentSize = configuration.segmentSize
+            options.snapshotEveryRecords = configuration.snapshotEveryRecords
+            options.snapshotInterval = configuration.snapshotInterval
+            options.truncateCorruption = configuration.truncateCorruption
+            options.batchObserver = { [metrics] in metrics.logBatch($0) }
+            let durable = try await DurableEngine.open(options, policy: configuration.policy, secret: secret, clock: clock, hasher: hasher)
+            let report = durable.report
+            metrics.recoverySeconds.record(report.seconds)
+            logger.info(
+                "recovered",
+                metadata: [
+                    "seconds": "\(report.seconds)", "records": "\(report.records)", "orgs": "\(report.orgs)",
+                    "snapshot": "\(report.snapshotPath ?? "none")", "truncations": "\(report.truncations.count)",
+                ]
+            )
+            for truncation in report.truncations {
+                logger.warning("the log's torn tail was cut", metadata: ["truncation": "\(truncation)"])
+            }
+            slot.install(durable.engine)
+            await cancelWhenGracefulShutdown {
+                await durable.runSnapshotSchedule()
+            }
+            durable.close()
+            logger.info("log synced and closed")
+        }
+    }
+}
+
+/// Moves pending invitations past `expires_at` to `expired` every `sweepInterval`, and drops
+/// idempotency answers past their retention.
+struct SweepService: Service {
+    let slot: EngineSlot
+    let idempotency: IdempotencyStore
+    let interval: Span
+    let clock: any WallClock
+    let metrics: ServerMetrics
+    let logger: Logger
+
+    func run() async throws {
+        await cancelWhenGracefulShutdown {
+            while !Task.isCancelled {
+                try? await Task.sleep(for: .milliseconds(interval.milliseconds))
+                if Task.isCancelled { break }
+                await sweepOnce()
+            }
+        }
+    }
+
+    /// One sweep; returns how many invitations expired.
+    @discardableResult
+    func sweepOnce() async -> Int {
+        await idempotency.prune(now: clock.now())
+        guard let engine = try? slot.engine() else { return 0 }
+        do {
+            let expired = try await engine.expireInvitations()
+            if expired > 0 {
+                metrics.invitationsExpired.increment(by: expired)
+                logger.info("expired invitations", metadata: ["count": "\(expired)"])
+            }
+            return expired
+        } catch {
+            logger.error("the expiry sweep failed", metadata: ["error": "\(error)"])
+            return 0
+        }
+    }
+}

@@ -1,0 +1,109 @@
+import HTTPTypes
+import Hummingbird
+import MusterDomain
+import NIOCore
+
+extension Request {
+    /// The body as JSON fields, refusing a body over the context's size limit (413), a body that
+    /// is not JSON (415 or 400) and a body that is not one object (422).
+    mutating func fields(context: MusterRequestContext) async throws -> RequestFields {
+        try RequestFields(try await json(context: context))
+    }
+
+    /// The body's fields, or `nil` for an empty body: for calls whose fields are all optional.
+    mutating func optionalFields(context: MusterRequestContext) async throws -> RequestFields? {
+        let value = try await json(context: context, allowEmpty: true)
+        return try value.map { value throws(Problem) in try RequestFields(value) }
+    }
+
+    /// The body as a JSON value, with the same refusals as ``fields(context:)``.
+    mutating func json(context: MusterRequestContext) async throws -> JSONValue {
+        guard let value = try await json(context: context, allowEmpty: false) else { throw Problem.badRequest("this call needs a JSON body") }
+        return value
+    }
+
+    private mutating func json(context: MusterRequestContext, allowEmpty: Bool) async throws -> JSONValue? {
+        if let type = headers[.contentType], !type.lowercased().hasPrefix("application/json"), !type.lowercased().contains("+json") {
+            throw Problem(.unsupportedMediaType, code: "unsupported_media_type", "send the body as application/json, not \(type)")
+        }
+        let buffer: ByteBuffer
+        do {
+            buffer = try await collectBody(upTo: context.maxUploadSize)
+        } catch let error as NIOTooManyBytesError {
+            _ = error
+            throw Problem(.contentTooLarge, code: "body_too_large", "the request body is larger than the limit of \(context.maxUploadSize) bytes")
+        }
+        guard buffer.readableBytes > 0 else {
+            if allowEmpty { return nil }
+            throw Problem.badRequest("this call needs a JSON body")
+        }
+        return try buffer.withUnsafeReadableBytes { raw throws(Problem) in try JSONValue.parse(raw) }
+    }
+
+    /// An id from the path, or 404 naming the parameter (an id that cannot exist names nothing).
+    func pathID<Tag>(_ name: String, context: MusterRequestContext, as type: Identifier<Tag>.Type = Identifier<Tag>.self) throws(Problem) -> Identifier<Tag> {
+        guard let text = context.parameters.get(name), let id = Identifier<Tag>(text) else {
+            throw Problem(.badRequest, code: "validation_failed", "`\(name)` in the path must be a UUID such as 3f2b8c1e-1d2a-4f6b-9c3d-2a1b0c9d8e7f; got \"\(context.parameters.get(name) ?? "")\"")
+        }
+        return id
+    }
+
+    /// The `limit` and `cursor` query parameters of a list, checked: limit 1…1000 (default 100),
+    /// cursor an opaque string this server issued.
+    func pageQuery() throws(Problem) -> (cursor: UInt64?, limit: Int) {
+        let query = uri.queryParameters
+        var limit = 100
+        if let text = query["limit"] {
+            guard let value = Int(String(text)), (1...1000).contains(value) else {
+                throw Problem.badRequest("`limit` must be a whole number from 1 to 1000; got \"\(text)\"")
+            }
+            limit = value
+        }
+        var cursor: UInt64?
+        if let text = query["cursor"], !text.isEmpty {
+            guard let value = PageCursor.decode(String(text)) else {
+                throw Problem(.badRequest, code: "invalid_cursor", "`cursor` is not a cursor this server issued; pass `next_cursor` from the previous page unchanged")
+            }
+            cursor = value
+        }
+        return (cursor, limit)
+    }
+
+    /// A query parameter, or `nil` when absent or empty.
+    func query(_ name: String) -> String? {
+        guard let value = uri.queryParameters[name[...]], !value.isEmpty else { return nil }
+        return String(value)
+    }
+}
+
+/// Pagination cursors as clients see them: opaque, versioned, with a check digit so a cursor
+/// that was made up or cut short is refused instead of silently starting somewhere else.
+enum PageCursor {
+    static func encode(_ position: UInt64) -> String {
+        "c1" + String(position, radix: 36) + "." + String(check(position), radix: 36)
+    }
+
+    static func decode(_ text: String) -> UInt64? {
+        guard text.hasPrefix("c1"), let dot = text.firstIndex(of: "."),
+            let position = UInt64(text[text.index(text.startIndex, offsetBy: 2)..<dot], radix: 36),
+            let digit = UInt64(text[text.index(after: dot)...], radix: 36), digit == check(position)
+        else { return nil }
+        return position
+    }
+
+    private static func check(_ position: UInt64) -> UInt64 {
+        (position &* 0x9E37_79B9_7F4A_7C15) >> 59
+    }
+}
+
+extension APIResponse {
+    /// A list page: `{"items": [...], "next_cursor": "…" | null}`.
+    static func page<Item>(_ page: Page<Item>, _ item: @escaping (inout JSONWriter, Item) -> Void) -> APIResponse {
+        json { json in
+            json.object { object in
+                object.array("items", page.items, item)
+                object.field("next_cursor", page.nextCursor.map(PageCursor.encode))
+            }
+        }
+    }
+}

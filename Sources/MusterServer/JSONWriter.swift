@@ -1,0 +1,145 @@
+import MusterDomain
+
+/// Writes JSON straight into bytes: the API's answers are built field by field with their
+/// snake_case names, without `Codable`'s reflection and key conversion on the hot path.
+struct JSONWriter {
+    private(set) var bytes: [UInt8] = []
+
+    init(capacity: Int = 256) {
+        bytes.reserveCapacity(capacity)
+    }
+
+    /// Writes one object; `body` adds its fields.
+    mutating func object(_ body: (inout ObjectWriter) -> Void) {
+        bytes.append(UInt8(ascii: "{"))
+        var object = ObjectWriter(writer: self)
+        self = JSONWriter()
+        body(&object)
+        self = object.writer
+        bytes.append(UInt8(ascii: "}"))
+    }
+
+    /// Writes one array of `items`, each by `body`.
+    mutating func array<Items: Sequence>(_ items: Items, _ body: (inout JSONWriter, Items.Element) -> Void) {
+        bytes.append(UInt8(ascii: "["))
+        var first = true
+        for item in items {
+            if !first { bytes.append(UInt8(ascii: ",")) }
+            first = false
+            body(&self, item)
+        }
+        bytes.append(UInt8(ascii: "]"))
+    }
+
+    mutating func string(_ value: String) {
+        bytes.append(UInt8(ascii: "\""))
+        for byte in value.utf8 {
+            switch byte {
+            case UInt8(ascii: "\""): bytes.append(contentsOf: [92, 34])
+            case UInt8(ascii: "\\"): bytes.append(contentsOf: [92, 92])
+            case 0x0A: bytes.append(contentsOf: [92, UInt8(ascii: "n")])
+            case 0x0D: bytes.append(contentsOf: [92, UInt8(ascii: "r")])
+            case 0x09: bytes.append(contentsOf: [92, UInt8(ascii: "t")])
+            case 0..<0x20:
+                let hex: [UInt8] = Array("0123456789abcdef".utf8)
+                bytes.append(contentsOf: [92, UInt8(ascii: "u"), 48, 48, hex[Int(byte >> 4)], hex[Int(byte & 15)]])
+            default: bytes.append(byte)
+            }
+        }
+        bytes.append(UInt8(ascii: "\""))
+    }
+
+    mutating func raw(_ text: String) {
+        bytes.append(contentsOf: text.utf8)
+    }
+
+    mutating func value(_ value: some JSONScalar) {
+        value.write(to: &self)
+    }
+
+    /// Writes the fields of one object, with the commas between them.
+    struct ObjectWriter {
+        fileprivate var writer: JSONWriter
+        private var first = true
+
+        fileprivate init(writer: JSONWriter) {
+            self.writer = writer
+        }
+
+        private mutating func key(_ name: StaticString) {
+            if !first { writer.bytes.append(UInt8(ascii: ",")) }
+            first = false
+            writer.bytes.append(UInt8(ascii: "\""))
+            writer.bytes.append(contentsOf: UnsafeBufferPointer(start: name.utf8Start, count: name.utf8CodeUnitCount))
+            writer.bytes.append(contentsOf: [UInt8(ascii: "\""), UInt8(ascii: ":")])
+        }
+
+        /// A field with a scalar value; `nil` is written as JSON `null`, so every documented
+        /// field is always present.
+        mutating func field(_ name: StaticString, _ value: (some JSONScalar)?) {
+            key(name)
+            if let value { value.write(to: &writer) } else { writer.raw("null") }
+        }
+
+        /// A field whose value is an object.
+        mutating func object(_ name: StaticString, _ body: (inout ObjectWriter) -> Void) {
+            key(name)
+            writer.object(body)
+        }
+
+        /// A field whose value is an array.
+        mutating func array<Items: Sequence>(_ name: StaticString, _ items: Items, _ body: (inout JSONWriter, Items.Element) -> Void) {
+            key(name)
+            writer.array(items, body)
+        }
+
+        /// A field whose value another writer builds (a nested representation).
+        mutating func nested(_ name: StaticString, _ body: (inout JSONWriter) -> Void) {
+            key(name)
+            body(&writer)
+        }
+    }
+}
+
+/// A value that is written as one JSON scalar.
+protocol JSONScalar {
+    func write(to writer: inout JSONWriter)
+}
+
+extension String: JSONScalar {
+    func write(to writer: inout JSONWriter) { writer.string(self) }
+}
+
+extension Int: JSONScalar {
+    func write(to writer: inout JSONWriter) { writer.raw(String(self)) }
+}
+
+extension Int64: JSONScalar {
+    func write(to writer: inout JSONWriter) { writer.raw(String(self)) }
+}
+
+extension UInt64: JSONScalar {
+    func write(to writer: inout JSONWriter) { writer.raw(String(self)) }
+}
+
+extension Bool: JSONScalar {
+    func write(to writer: inout JSONWriter) { writer.raw(self ? "true" : "false") }
+}
+
+extension Timestamp: JSONScalar {
+    /// ISO 8601 in UTC, with milliseconds.
+    func write(to writer: inout JSONWriter) { writer.string(iso8601) }
+}
+
+extension Identifier: JSONScalar {
+    func write(to writer: inout JSONWriter) { writer.string(description) }
+}
+
+extension EmailAddress: JSONScalar {
+    func write(to writer: inout JSONWriter) { writer.string(description) }
+}
+
+extension Principal: JSONScalar {
+    /// `platform_admin`, `system`, `user:<id>` or `api_key:<id>`.
+    func write(to writer: inout JSONWriter) { writer.string(description) }
+}

@@ -1,0 +1,78 @@
+import MusterDomain
+
+/// One email the outbox delivers: who to, what about, and the magic link it carries.
+struct MailMessage: Codable, Hashable, Sendable {
+    /// A UUID: the file name of the `.eml` file and the `Message-ID`'s local part.
+    var id: String
+    /// What the email is for: `invitation`, `invitation_resent`, `collaborator_invitation` or `sign_in_link`.
+    var kind: String
+    var to: String
+    var subject: String
+    /// The plain-text body, the link included.
+    var text: String
+    /// When the email was queued (milliseconds since the epoch).
+    var queuedAt: Int64
+
+    /// The message in RFC 5322 form: CRLF line ends, UTF-8 text body.
+    func rfc5322(from sender: String) -> String {
+        let date = Timestamp(millisecondsSinceEpoch: queuedAt).rfc5322Date
+        let lines = [
+            "Message-ID: <\(id)@muster>",
+            "Date: \(date)",
+            "From: \(sender)",
+            "To: \(to)",
+            "Subject: \(Self.encodeHeader(subject))",
+            "MIME-Version: 1.0",
+            "Content-Type: text/plain; charset=utf-8",
+            "Content-Transfer-Encoding: 8bit",
+            "X-Muster-Mail-Kind: \(kind)",
+            "",
+        ]
+        let body = text.replacingLineEnds()
+        return lines.joined(separator: "\r\n") + "\r\n" + body + (body.hasSuffix("\r\n") ? "" : "\r\n")
+    }
+
+    /// A header value in RFC 2047 encoded-word form when it is not plain ASCII.
+    private static func encodeHeader(_ value: String) -> String {
+        guard value.utf8.contains(where: { $0 >= 0x80 || $0 < 0x20 }) else { return value }
+        return "=?utf-8?B?\(base64(Array(value.utf8)))?="
+    }
+
+    private static func base64(_ bytes: [UInt8]) -> String {
+        let alphabet = Array("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/".utf8)
+        var output = [UInt8]()
+        var index = 0
+        while index < bytes.count {
+            let chunk = Array(bytes[index..<min(index + 3, bytes.count)])
+            let value = (UInt32(chunk[0]) << 16) | (chunk.count > 1 ? UInt32(chunk[1]) << 8 : 0) | (chunk.count > 2 ? UInt32(chunk[2]) : 0)
+            output.append(alphabet[Int(value >> 18 & 63)])
+            output.append(alphabet[Int(value >> 12 & 63)])
+            output.append(chunk.count > 1 ? alphabet[Int(value >> 6 & 63)] : UInt8(ascii: "="))
+            output.append(chunk.count > 2 ? alphabet[Int(value & 63)] : UInt8(ascii: "="))
+            index += 3
+        }
+        return String(decoding: output, as: UTF8.self)
+    }
+}
+
+extension String {
+    /// The text with every line ending as CRLF, as RFC 5322 requires.
+    fileprivate func replacingLineEnds() -> String {
+        split(separator: "\n", omittingEmptySubsequences: false).map { $0.hasSuffix("\r") ? String($0.dropLast()) : String($0) }.joined(separator: "\r\n")
+    }
+}
+
+extension Timestamp {
+    /// The time as an RFC 5322 date in UTC, for example `Sat, 21 Nov 2026 09:30:00 +0000`.
+    var rfc5322Date: String {
+        let iso = iso8601  // YYYY-MM-DDTHH:MM:SS.fffZ
+        let parts = Array(iso.utf8)
+        func text(_ range: Range<Int>) -> String { String(decoding: parts[range], as: UTF8.self) }
+        let days = millisecondsSinceEpoch >= 0 ? millisecondsSinceEpoch / 86_400_000 : (millisecondsSinceEpoch - 86_399_999) / 86_400_000
+        let weekdays = ["Thu", "Fri", "Sat", "Sun", "Mon", "Tue", "Wed"]  // 1970-01-01 was a Thursday
+        let weekday = weekdays[Int(((days % 7) + 7) % 7)]
+        let months = ["Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"]
+        let month = months[(Int(text(5..<7)) ?? 1) - 1]
+        return "\(weekday), \(text(8..<10)) \(month) \(text(0..<4)) \(text(11..<19)) +0000"
+    }
+}

@@ -1,0 +1,43 @@
+import HTTPTypes
+import Hummingbird
+import MusterDomain
+import MusterEngine
+
+/// The context of every request: who is calling, once the authentication middleware has read
+/// the `Authorization` header.
+struct MusterRequestContext: RequestContext {
+    var coreContext: CoreRequestContextStorage
+    /// The caller, or `nil` when the request carried no usable credentials.
+    var caller: Caller?
+    /// The bearer token as sent, kept only for sign-out (it names the session to end).
+    var bearerToken: String?
+    /// Why the credentials were refused, answered when a route needs them.
+    var authenticationFailure: Problem?
+    /// The largest request body accepted, in bytes.
+    var maxUploadSize: Int = ServerConfiguration.defaultMaxBodyBytes
+
+    init(source: ApplicationRequestContextSource) {
+        self.coreContext = .init(source: source)
+    }
+
+    /// The principal of an authenticated call, or a 401 problem. A person who still holds a
+    /// temporary password may do nothing but change it (`allowingPasswordChange`).
+    func requirePrincipal(allowingPasswordChange: Bool = false) throws(Problem) -> Principal {
+        if let authenticationFailure { throw authenticationFailure }
+        guard let caller else {
+            throw Problem.unauthorized("this call needs `Authorization: Bearer <token>`: the admin token, an org API key or a session token")
+        }
+        if caller.mustChangePassword, !allowingPasswordChange {
+            throw Problem(DomainError(.passwordChangeRequired, "change your temporary password first (POST /v1/auth/password/change)"))
+        }
+        return caller.principal
+    }
+
+    /// The signed-in person's user id, or a problem for any other kind of caller.
+    func requireUser(allowingPasswordChange: Bool = false) throws(Problem) -> UserID {
+        guard case .user(let userID) = try requirePrincipal(allowingPasswordChange: allowingPasswordChange) else {
+            throw Problem(.forbidden, code: "forbidden", "this call is for a signed-in person (a session token), not an admin token or an API key")
+        }
+        return userID
+    }
+}

@@ -1,0 +1,111 @@
+import Hummingbird
+import Logging
+import MusterDomain
+import MusterEngine
+import MusterSecurity
+import ServiceLifecycle
+
+/// Builds the Muster HTTP server: the router with its middleware, the API's routes, and the
+/// background services (recovery and snapshots, the email outbox, the expiry sweep).
+public enum MusterServer {
+    /// Runs the server for `configuration` until SIGTERM or SIGINT, which drain the requests in
+    /// flight, sync the log and return.
+    public static func run(configuration: ServerConfiguration, logger: Logger) async throws {
+        let application = try makeApplication(configuration: configuration, logger: logger)
+        logger.info("serving", metadata: ["address": "\(configuration.host):\(configuration.port)", "data": "\(configuration.dataDirectory)", "fsync": "\(configuration.fsyncPolicy)"])
+        try await application.runService()
+    }
+
+    /// The server for `configuration`, recovering its data in the background; run it with
+    /// `runService()`, which stops cleanly on SIGTERM or SIGINT.
+    public static func makeApplication(configuration: ServerConfiguration, logger: Logger) throws -> some ApplicationProtocol {
+        let secrets = try ServerSecrets.load(dataDirectory: configuration.dataDirectory, configuredAdminToken: configuration.adminToken)
+        if secrets.adminTokenIsNew {
+            print(
+                """
+                A platform admin token was generated and saved in \(configuration.dataDirectory)/\(ServerSecrets.adminTokenFile) (readable by you only):
+
+                    \(secrets.adminToken)
+
+                Use it as `Authorization: Bearer <token>` to create organisations. Set MUSTER_ADMIN_TOKEN to choose your own instead.
+                """
+            )
+            fflush(nil)
+        }
+        let parts = try makeParts(
+            configuration: configuration, adminToken: secrets.adminToken,
+            source: .durable(secret: secrets.signingKey, hasher: PasswordHasher(), clock: SystemWallClock()), clock: SystemWallClock(), logger: logger
+        )
+        return parts.application
+    }
+
+    /// The pieces of a server, for tests: the application and what its services work on.
+    struct Parts: Sendable {
+        var application: Application<RouterResponder<MusterRequestContext>>
+        var slot: EngineSlot
+        var outbox: MailOutbox
+        var outboxService: OutboxService
+        var sweep: SweepService
+        var metrics: ServerMetrics
+        /// Every route as `METHOD /path/{parameter}`, as the router has them.
+        var routeTable: [String]
+    }
+
+    /// Assembles a server on `source`, with durable outbox and idempotency journals when
+    /// `configuration.dataDirectory` is set.
+    static func makeParts(
+        configuration: ServerConfiguration, adminToken: String, source: EngineSource, clock: any WallClock, logger: Logger,
+        transport: (any MailTransport)? = nil, durableJournals: Bool = true
+    ) throws -> Parts {
+        let metrics = ServerMetrics()
+        let slot = EngineSlot()
+        let outbox: MailOutbox
+        let idempotency: IdempotencyStore
+        if durableJournals {
+            try PosixFileSystemShim.createDirectory(configuration.dataDirectory)
+            outbox = try MailOutbox(path: "\(configuration.dataDirectory)/outbox.journal")
+            idempotency = try IdempotencyStore(path: "\(configuration.dataDirectory)/idempotency.journal", now: clock.now())
+        } else {
+            outbox = MailOutbox()
+            idempotency = IdempotencyStore()
+        }
+
+        let router = Router(context: MusterRequestContext.self)
+        router.add(middleware: RequestMetricsMiddleware(metrics: metrics))
+        router.add(middleware: ProblemMiddleware(logger: logger))
+        router.add(middleware: AuthenticationMiddleware(slot: slot, adminTokenDigest: SecretDigest(of: adminToken), maxBodyBytes: configuration.maxBodyBytes))
+        let routes = APIRoutes(slot: slot, clock: clock, outbox: outbox, idempotency: idempotency, metrics: metrics, configuration: configuration)
+        routes.register(on: router)
+
+        let outboxService = OutboxService(
+            outbox: outbox, transport: transport ?? FileMailTransport(folder: configuration.resolvedMailDirectory, sender: configuration.mailSender),
+            clock: clock, logger: logger, metrics: metrics
+        )
+        let sweep = SweepService(slot: slot, idempotency: idempotency, interval: configuration.sweepInterval, clock: clock, metrics: metrics, logger: logger)
+        let engineService = EngineService(source: source, slot: slot, configuration: configuration, metrics: metrics, logger: logger)
+        // Services stop in reverse order: the HTTP server (added last by Hummingbird) drains
+        // first, then the outbox and the sweep, and the engine — which syncs the log — last.
+        let application = Application(
+            router: router,
+            configuration: .init(address: .hostname(configuration.host, port: configuration.port), serverName: "Muster"),
+            services: [engineService, outboxService, sweep],
+            logger: logger
+        )
+        return Parts(application: application, slot: slot, outbox: outbox, outboxService: outboxService, sweep: sweep, metrics: metrics, routeTable: router.routes.map { "\($0.method.rawValue) \($0.path)" })
+    }
+}
+
+import MusterLog
+
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+
+/// The data folder is created before the journals in it are opened.
+private enum PosixFileSystemShim {
+    static func createDirectory(_ path: String) throws {
+        try PosixFileSystem().createDirectory(path)
+    }
+}

@@ -1,0 +1,55 @@
+import CoreMetrics
+import Logging
+import MusterDomain
+import MusterEngine
+import ServiceLifecycle
+
+/// Delivers the outbox's emails in the background until shutdown: within a moment of being
+/// queued, and again at each retry's due time.
+struct OutboxService: Service {
+    let outbox: MailOutbox
+    let transport: any MailTransport
+    let clock: any WallClock
+    let logger: Logger
+    let metrics: ServerMetrics
+    var pollInterval: Duration = .milliseconds(50)
+
+    func run() async throws {
+        await cancelWhenGracefulShutdown {
+            await deliverUntilCancelled()
+        }
+    }
+
+    /// One pass: tries every email that is due now. Returns how many were delivered.
+    @discardableResult
+    func deliverDue() async -> Int {
+        var delivered = 0
+        while !Task.isCancelled {
+            let due = await outbox.due(at: clock.now())
+            if due.isEmpty { break }
+            for message in due {
+                do {
+                    try await transport.deliver(message)
+                    await outbox.markDelivered(message.id)
+                    metrics.mailDelivered.increment()
+                    delivered += 1
+                } catch {
+                    // The error names the transport's failure; the message and its link are not logged.
+                    logger.warning("email delivery failed; will retry", metadata: ["mail.id": "\(message.id)", "mail.kind": "\(message.kind)", "error": "\(error)"])
+                    metrics.mailFailed.increment()
+                    await outbox.markFailed(message.id, error: "\(error)", at: clock.now())
+                }
+            }
+        }
+        return delivered
+    }
+
+    private func deliverUntilCancelled() async {
+        while !Task.isCancelled {
+            await deliverDue()
+            // Polls: a new email waits at most `pollInterval`, which keeps the loop free of
+            // wake-up plumbing at the cost of a few idle checks a second.
+            try? await Task.sleep(for: pollInterval)
+        }
+    }
+}

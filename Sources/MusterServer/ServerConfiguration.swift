@@ -1,0 +1,54 @@
+import MusterDomain
+import MusterLog
+
+/// Every setting of `muster serve`, with the embedded defaults: 127.0.0.1:8080, data in
+/// `data/`, group commit.
+public struct ServerConfiguration: Sendable {
+    /// The address to listen on.
+    public var host = "127.0.0.1"
+    /// The port to listen on (0 picks a free one).
+    public var port = 8080
+    /// The data folder: the log, snapshots, the server secret, the outbox and `mail/`.
+    public var dataDirectory = "data"
+    /// When appends become durable; group commit by default.
+    public var fsyncPolicy: FsyncPolicy = .groupCommit
+    /// The base of every link in an email: `<publicBaseURL>/invitations/accept?token=…`.
+    public var publicBaseURL = "http://127.0.0.1:8080"
+    /// The platform admin's token; when `nil`, one is generated on first start, kept in the
+    /// data folder and printed once.
+    public var adminToken: String?
+    /// The largest request body, in bytes.
+    public var maxBodyBytes = ServerConfiguration.defaultMaxBodyBytes
+    /// Take a snapshot after this many log records…
+    public var snapshotEveryRecords: UInt64 = 1_000_000
+    /// …or this long after the last one, whichever comes first.
+    public var snapshotInterval: Span = .minutes(30)
+    /// How often pending invitations past `expires_at` are moved to `expired`.
+    public var sweepInterval: Span = .hours(1)
+    /// The `From:` of every email.
+    public var mailSender = "Muster <no-reply@muster.invalid>"
+    /// The folder `.eml` files are written to; `<data>/mail` when `nil`.
+    public var mailDirectory: String?
+    /// The size each log segment is preallocated to.
+    public var segmentSize: Int64 = 64 << 20
+    /// Cut the log at mid-log damage instead of refusing to start (an explicit operator choice).
+    public var truncateCorruption = false
+    /// The rules' limits: caseload cap, direct-create policy, lifetimes.
+    public var policy = Policy()
+
+    /// 1 MiB: far above the largest legitimate body (a bulk request of 1,000 items).
+    public static let defaultMaxBodyBytes = 1 << 20
+
+    /// The embedded defaults.
+    public init() {}
+
+    /// The folder of the `.eml` files.
+    var resolvedMailDirectory: String { mailDirectory ?? dataDirectory + "/mail" }
+
+    /// The public base URL without a trailing slash.
+    var linkBase: String {
+        var base = publicBaseURL
+        while base.hasSuffix("/") { base.removeLast() }
+        return base
+    }
+}
