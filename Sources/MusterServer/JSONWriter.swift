@@ -98,6 +98,15 @@ struct JSONWriter {
             key(name)
             body(&writer)
         }
+
+        /// A field with a name known only at run time (a path in the OpenAPI document).
+        mutating func nested(named name: String, _ body: (inout JSONWriter) -> Void) {
+            if !first { writer.bytes.append(UInt8(ascii: ",")) }
+            first = false
+            writer.string(name)
+            writer.bytes.append(UInt8(ascii: ":"))
+            body(&writer)
+        }
     }
 }
 

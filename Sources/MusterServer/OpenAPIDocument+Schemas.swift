@@ -1,0 +1,280 @@
+/// A JSON Schema, as much of it as the document needs.
+indirect enum Schema: Sendable {
+    case string
+    case uuid
+    case dateTime
+    case email
+    case integer
+    case boolean
+    case enumeration([String])
+    case array(Schema)
+    case nullable(Schema)
+    case ref(String)
+    /// An object: its properties in order, and which are required.
+    case object([(String, Schema)], required: [String])
+    /// JSON `null`.
+    case null
+
+    func write(to json: inout JSONWriter) {
+        json.object { object in
+            switch self {
+            case .string: object.field("type", "string")
+            case .uuid:
+                object.field("type", "string")
+                object.field("format", "uuid")
+            case .dateTime:
+                object.field("type", "string")
+                object.field("format", "date-time")
+            case .email:
+                object.field("type", "string")
+                object.field("format", "email")
+            case .integer: object.field("type", "integer")
+            case .boolean: object.field("type", "boolean")
+            case .enumeration(let values):
+                object.field("type", "string")
+                object.array("enum", values) { $0.string($1) }
+            case .array(let items):
+                object.field("type", "array")
+                object.nested("items") { items.write(to: &$0) }
+            case .nullable(let inner):
+                object.array("oneOf", [inner, .null]) { $1.write(to: &$0) }
+            case .ref(let name):
+                object.field("$ref", "#/components/schemas/\(name)")
+            case .object(let properties, let required):
+                object.field("type", "object")
+                object.object("properties") { fields in
+                    for (name, schema) in properties {
+                        fields.nested(named: name) { schema.write(to: &$0) }
+                    }
+                }
+                if !required.isEmpty { object.array("required", required) { $0.string($1) } }
+                object.field("additionalProperties", false)
+            case .null:
+                object.field("type", "null")
+            }
+        }
+    }
+}
+
+
+/// The component schemas: every body the API takes and every record it answers with.
+enum Schemas {
+    private static func nullable(_ schema: Schema) -> Schema { .nullable(schema) }
+    private static let role = Schema.enumeration(["org_admin", "site_admin", "caseworker", "viewer", "hr_admin", "fm_technician"])
+    private static let assignableRole = Schema.enumeration(["org_admin", "site_admin", "caseworker", "viewer"])
+    private static let permission = Schema.enumeration([
+        "users.view", "users.invite", "users.create_direct", "users.revoke", "users.resend", "users.manage_roles", "users.reset_password",
+        "collaborators.invite", "collaborators.end", "workspace.professional",
+    ])
+    private static let mode = Schema.enumeration(["full", "context_only", "reference_only"])
+    private static let principal = Schema.string
+    private static func page(_ item: String) -> Schema {
+        .object([("items", .array(.ref(item))), ("next_cursor", nullable(.string))], required: ["items", "next_cursor"])
+    }
+    private static let authored: [(String, Schema)] = [("author", principal), ("created_at", .dateTime)]
+
+    static let all: [(String, Schema)] = [
+        (
+            "Problem",
+            .object(
+                [
+                    ("type", .string), ("title", .string), ("status", .integer), ("detail", .string), ("code", .string),
+                    ("retry_after_seconds", .integer), ("existing_record", .string),
+                ], required: ["type", "title", "status", "detail", "code"])
+        ),
+        ("Status", .object([("status", .string), ("detail", .string)], required: ["status"])),
+        ("NameRequest", .object([("name", .string)], required: ["name"])),
+        (
+            "Organisation",
+            .object([("id", .uuid), ("name", .string), ("created_at", .dateTime), ("member_count", .integer), ("tenant_count", .integer)], required: ["id", "name", "created_at"])
+        ),
+        ("APIKeyRequest", .object([("name", .string), ("role", assignableRole)], required: ["name"])),
+        (
+            "APIKey",
+            .object(
+                [
+                    ("id", .uuid), ("org_id", .uuid), ("name", .string), ("role", role), ("created_at", .dateTime), ("created_by", principal),
+                    ("revoked_at", nullable(.dateTime)), ("secret", .string),
+                ], required: ["id", "org_id", "name", "role", "created_at"])
+        ),
+        ("InvitationRequest", .object([("email", .email), ("role", assignableRole), ("method", .enumeration(["email", "existing_user"]))], required: ["email", "role"])),
+        ("InvitationBatchRequest", .object([("items", .array(.ref("InvitationRequest")))], required: ["items"])),
+        ("CollaboratorBatchRequest", .object([("items", .array(.ref("CollaboratorRequest")))], required: ["items"])),
+        (
+            "BatchResult",
+            .object(
+                [
+                    (
+                        "results",
+                        .array(
+                            .object(
+                                [
+                                    ("index", .integer), ("status", .integer), ("result", nullable(.object([], required: []))),
+                                    ("error", nullable(.object([("code", .string), ("detail", .string), ("existing_record", nullable(.string))], required: ["code", "detail"]))),
+                                ], required: ["index", "status"]))
+                    ), ("succeeded", .integer), ("failed", .integer),
+                ], required: ["results", "succeeded", "failed"])
+        ),
+        (
+            "Invitation",
+            .object(
+                [
+                    ("id", .uuid), ("org_id", .uuid), ("email", .email), ("role", role), ("method", .enumeration(["email", "existing_user"])),
+                    ("status", .enumeration(["pending", "accepted", "expired", "revoked"])), ("invited_by", principal), ("created_at", .dateTime),
+                    ("expires_at", .dateTime), ("accepted_at", nullable(.dateTime)), ("accepted_by", nullable(.uuid)), ("revoked_at", nullable(.dateTime)),
+                    ("revoked_by", nullable(principal)), ("revoked_reason", nullable(.string)), ("expired_at", nullable(.dateTime)),
+                    ("resent_at", nullable(.dateTime)), ("resend_count", .integer),
+                ], required: ["id", "org_id", "email", "role", "method", "status", "invited_by", "created_at", "expires_at", "resend_count"])
+        ),
+        ("InvitationPage", page("Invitation")),
+        ("RevokeRequest", .object([("reason", .string)], required: [])),
+        ("TokenRequest", .object([("token", .string)], required: ["token"])),
+        (
+            "InvitationPreview",
+            .object(
+                [
+                    ("invitation_id", .uuid), ("org_id", .uuid), ("org_name", .string), ("email", .email), ("role", role), ("status", .string),
+                    ("expires_at", .dateTime), ("valid", .boolean), ("reason_code", nullable(.string)), ("reason", nullable(.string)),
+                ], required: ["invitation_id", "org_id", "org_name", "email", "role", "status", "expires_at", "valid"])
+        ),
+        (
+            "User",
+            .object(
+                [
+                    ("id", .uuid), ("email", .email), ("full_name", nullable(.string)), ("created_at", .dateTime),
+                    ("origin", .enumeration(["invitation", "collaborator", "temporary_password"])), ("must_change_password", .boolean),
+                    ("last_sign_in_at", nullable(.dateTime)), ("identity_organisation", nullable(.object([("id", .uuid), ("name", .string)], required: ["id", "name"]))),
+                ], required: ["id", "email", "created_at", "origin", "must_change_password"])
+        ),
+        (
+            "Acceptance",
+            .object(
+                [("session_token", .string), ("token_type", .string), ("expires_at", .dateTime), ("user", .ref("User")), ("invitation", .ref("Invitation"))],
+                required: ["session_token", "token_type", "expires_at", "user", "invitation"])
+        ),
+        (
+            "SignedIn",
+            .object(
+                [
+                    ("session_token", .string), ("token_type", .string), ("expires_at", .dateTime), ("method", .string), ("user", .ref("User")),
+                    ("activated_assignment", .ref("CaseloadEntry")),
+                ], required: ["session_token", "token_type", "expires_at", "method", "user"])
+        ),
+        ("DirectUserRequest", .object([("email", .email), ("role", assignableRole), ("full_name", .string)], required: ["email", "role"])),
+        ("DirectUser", .object([("member", .ref("Member")), ("temporary_password", .string), ("must_change_password", .boolean)], required: ["member", "temporary_password"])),
+        (
+            "Member",
+            .object(
+                [
+                    ("user_id", .uuid), ("email", .email), ("role", role), ("grants", .array(permission)), ("permissions", .array(permission)),
+                    ("joined_at", .dateTime), ("joined_via", .enumeration(["invitation", "existing_user", "temporary_password"])),
+                    ("status", .enumeration(["active", "removed"])), ("removed_at", nullable(.dateTime)), ("removed_by", nullable(principal)),
+                ], required: ["user_id", "email", "role", "grants", "permissions", "joined_at", "status"])
+        ),
+        ("MemberPage", page("Member")),
+        ("MemberPatch", .object([("role", assignableRole), ("grant", .array(permission)), ("withdraw", .array(permission))], required: [])),
+        ("PasswordReset", .object([("user_id", .uuid), ("temporary_password", .string), ("must_change_password", .boolean)], required: ["user_id", "temporary_password"])),
+        ("TenantRequest", .object([("name", .string), ("reference", .string)], required: ["name"])),
+        (
+            "Tenant",
+            .object([("id", .uuid), ("name", .string), ("reference", nullable(.string)), ("created_at", .dateTime), ("created_by", principal)], required: ["id", "name", "created_at"])
+        ),
+        ("TenantPage", page("Tenant")),
+        (
+            "CollaboratorRequest",
+            .object(
+                [
+                    ("mode", mode), ("email", .email), ("full_name", .string), ("contact_name", .string), ("contact_email", .email), ("contact_phone", .string),
+                    ("contact_organisation_name", .string), ("contact_role_label", .string), ("override_cap", .boolean),
+                ], required: ["mode"])
+        ),
+        (
+            "ContactPatch",
+            .object(
+                [
+                    ("contact_name", .string), ("contact_email", nullable(.email)), ("contact_phone", nullable(.string)),
+                    ("contact_organisation_name", nullable(.string)), ("contact_role_label", nullable(.string)),
+                ], required: [])
+        ),
+        (
+            "Collaborator",
+            .object(
+                [
+                    ("id", .uuid), ("org_id", .uuid), ("tenant_id", .uuid), ("mode", mode), ("user_id", nullable(.uuid)), ("email", nullable(.email)),
+                    ("full_name", nullable(.string)), ("contact", nullable(.ref("ContactPatch"))), ("status", .enumeration(["invited", "active", "contact", "ended"])),
+                    ("invited_by", principal), ("invited_at", .dateTime), ("cap_overridden", .boolean), ("activated_at", nullable(.dateTime)),
+                    ("link_expires_at", nullable(.dateTime)), ("ended_at", nullable(.dateTime)), ("ended_by", nullable(principal)),
+                ], required: ["id", "org_id", "tenant_id", "mode", "status", "invited_by", "invited_at"])
+        ),
+        ("CollaboratorList", page("Collaborator")),
+        ("NoteRequest", .object([("body", .string), ("kind", .enumeration(["shared", "professional"]))], required: ["body"])),
+        ("Note", .object([("id", .uuid), ("kind", .enumeration(["shared", "professional"])), ("body", .string)] + authored, required: ["id", "kind", "body", "author", "created_at"])),
+        ("NoteList", page("Note")),
+        ("GoalRequest", .object([("title", .string), ("detail", .string)], required: ["title"])),
+        ("Goal", .object([("id", .uuid), ("title", .string), ("detail", nullable(.string))] + authored, required: ["id", "title", "author", "created_at"])),
+        ("GoalList", page("Goal")),
+        ("SessionRequest", .object([("summary", .string), ("occurred_at", .dateTime)], required: ["summary"])),
+        ("SessionRecord", .object([("id", .uuid), ("occurred_at", .dateTime), ("summary", .string)] + authored, required: ["id", "occurred_at", "summary", "author", "created_at"])),
+        ("SessionList", page("SessionRecord")),
+        ("DocumentRequest", .object([("name", .string), ("content_type", .string), ("size_bytes", .integer), ("checksum", .string)], required: ["name", "content_type", "size_bytes", "checksum"])),
+        (
+            "Document",
+            .object(
+                [("id", .uuid), ("name", .string), ("content_type", .string), ("size_bytes", .integer), ("checksum", .string)] + authored,
+                required: ["id", "name", "content_type", "size_bytes", "checksum", "author", "created_at"])
+        ),
+        ("DocumentList", page("Document")),
+        ("ContextSummaryRequest", .object([("text", .string)], required: ["text"])),
+        ("ContextSummary", nullable(.object([("text", .string), ("author", principal), ("updated_at", .dateTime)], required: ["text", "author", "updated_at"]))),
+        (
+            "Workspace",
+            .object(
+                [
+                    ("org_id", .uuid), ("tenant_id", .uuid), ("tenant_name", .string), ("access", .array(.string)), ("notes", .array(.ref("Note"))),
+                    ("goals", .array(.ref("Goal"))), ("sessions", .array(.ref("SessionRecord"))), ("documents", .array(.ref("Document"))),
+                    ("context_summary", .ref("ContextSummary")),
+                ], required: ["org_id", "tenant_id", "tenant_name", "access", "notes", "goals", "sessions", "documents", "context_summary"])
+        ),
+        (
+            "Digest",
+            .object(
+                [
+                    ("org_id", .uuid), ("tenant_id", .uuid), ("tenant_name", .string), ("reference", nullable(.string)),
+                    (
+                        "team",
+                        .array(
+                            .object(
+                                [
+                                    ("collaborator_id", .uuid), ("user_id", nullable(.uuid)), ("full_name", nullable(.string)), ("email", nullable(.email)), ("mode", mode),
+                                    ("since", .dateTime), ("activated_at", nullable(.dateTime)),
+                                ], required: ["collaborator_id", "mode", "since"]))
+                    ),
+                    ("shared_notes", .array(.ref("Note"))), ("goals", .array(.ref("Goal"))), ("session_count", .integer), ("last_session_at", nullable(.dateTime)),
+                    ("document_count", .integer), ("context_summary", .ref("ContextSummary")),
+                ], required: ["org_id", "tenant_id", "tenant_name", "team", "shared_notes", "goals", "session_count", "document_count"])
+        ),
+        (
+            "AuditEntry",
+            .object(
+                [
+                    ("sequence", .integer), ("org_id", .uuid), ("at", .dateTime), ("actor", principal), ("action", .string), ("target", .uuid),
+                    ("details", nullable(.string)),
+                ], required: ["sequence", "org_id", "at", "actor", "action", "target"])
+        ),
+        ("AuditPage", page("AuditEntry")),
+        ("Me", .object([("user", .ref("User")), ("memberships", .array(.ref("Membership")))], required: ["user", "memberships"])),
+        ("Membership", .object([("org_id", .uuid), ("org_name", .string), ("role", role), ("permissions", .array(permission))], required: ["org_id", "org_name", "role", "permissions"])),
+        (
+            "CaseloadEntry",
+            .object(
+                [
+                    ("collaborator_id", .uuid), ("org_id", .uuid), ("org_name", .string), ("tenant_id", .uuid), ("tenant_name", .string), ("mode", mode),
+                    ("since", .dateTime), ("invited_at", .dateTime),
+                ], required: ["collaborator_id", "org_id", "org_name", "tenant_id", "tenant_name", "mode", "since"])
+        ),
+        ("Caseload", .object([("items", .array(.ref("CaseloadEntry"))), ("count", .integer)], required: ["items", "count"])),
+        ("EmailRequest", .object([("email", .email)], required: ["email"])),
+        ("PasswordRequest", .object([("email", .email), ("password", .string)], required: ["email", "password"])),
+        ("PasswordChange", .object([("current_password", .string), ("new_password", .string)], required: ["current_password", "new_password"])),
+    ]
+}

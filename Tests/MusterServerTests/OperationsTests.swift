@@ -1,0 +1,91 @@
+import Foundation
+import HTTPTypes
+import MusterDomain
+import MusterEngine
+import Testing
+
+@testable import MusterServer
+
+@Suite("Operations endpoints and the OpenAPI document")
+struct OperationsTests {
+    @Test("healthz and readyz answer, and metrics count requests by route template and commands by type")
+    func healthReadinessAndMetrics() async throws {
+        let fixture = try ServerFixture()
+        try await fixture.run { api in
+            #expect(try await api.get("/healthz").status == 200)
+            #expect(try await api.get("/readyz").json["status"]?.string == "ready")
+            let org = try await api.org()
+            try await api.get("/v1/orgs/\(org)", token: api.admin)
+            let metrics = try await api.get("/metrics")
+            #expect(metrics.headers[.contentType]?.hasPrefix("text/plain") == true)
+            #expect(metrics.text.contains(#"muster_http_requests_total{route="/v1/orgs/{org}",method="GET",status="200"} 1"#))
+            #expect(metrics.text.contains(#"muster_commands_total{type="create_organisation"} 1"#))
+            #expect(metrics.text.contains("muster_http_request_duration_seconds_bucket"))
+            #expect(!metrics.text.contains(org), "ids must not become labels")
+        }
+    }
+
+    @Test("readyz is 503 and the API answers not_ready until the engine is recovered")
+    func notReadyBeforeRecovery() async throws {
+        let slot = EngineSlot()
+        #expect(!slot.isReady)
+        #expect(throws: Problem.self) { try slot.engine() }
+        let fixture = try ServerFixture()
+        slot.install(fixture.engine)
+        #expect(slot.isReady)
+    }
+
+    @Test("The OpenAPI document is 3.1, describes exactly the routes the server has, and every reference resolves")
+    func openAPIMatchesTheRouter() async throws {
+        let fixture = try ServerFixture()
+        try await fixture.run { api in
+            let reply = try await api.get("/openapi.json")
+            #expect(reply.status == 200)
+            let document = reply.json
+            #expect(document["openapi"]?.string == "3.1.0")
+            guard case .object(let paths)? = document["paths"] else {
+                Issue.record("no paths")
+                return
+            }
+            var documented = Set<String>()
+            for (path, item) in paths {
+                guard case .object(let operations) = item else { continue }
+                for method in operations.keys { documented.insert("\(method.uppercased()) \(path)") }
+            }
+            #expect(documented == Set(fixture.parts.routeTable), "only documented: \(documented.subtracting(fixture.parts.routeTable)); only served: \(Set(fixture.parts.routeTable).subtracting(documented))")
+            guard case .object(let schemas)? = document["components"]?["schemas"] else {
+                Issue.record("no schemas")
+                return
+            }
+            var references = Set<String>()
+            func collect(_ value: JSONValue) {
+                switch value {
+                case .object(let fields):
+                    if let ref = fields["$ref"]?.string { references.insert(String(ref.split(separator: "/").last!)) }
+                    fields.values.forEach(collect)
+                case .array(let items): items.forEach(collect)
+                default: break
+                }
+            }
+            collect(document)
+            #expect(references.subtracting(schemas.keys).isEmpty, "unresolved: \(references.subtracting(schemas.keys))")
+            var operationIDs = [String]()
+            for (_, item) in paths {
+                guard case .object(let operations) = item else { continue }
+                operationIDs += operations.values.compactMap { $0["operationId"]?.string }
+            }
+            #expect(Set(operationIDs).count == operationIDs.count, "operation ids must be unique")
+        }
+    }
+
+    @Test("An unknown route or method is a problem+json 404, not an empty answer")
+    func unknownRoutes() async throws {
+        let fixture = try ServerFixture()
+        try await fixture.run { api in
+            let missing = try await api.get("/v1/nothing-here", token: api.admin)
+            #expect(missing.status == 404)
+            #expect(missing.headers[.contentType] == "application/problem+json")
+            #expect(missing.code == "not_found")
+        }
+    }
+}
