@@ -1,0 +1,116 @@
+import Foundation
+import HTTPTypes
+import MusterDomain
+import MusterEngine
+import Testing
+
+@testable import MusterServer
+
+@Suite("Members, passwords and API keys over HTTP")
+struct MemberRoutesTests {
+    @Test("A user created with a temporary password must change it before doing anything else")
+    func temporaryPasswordFlow() async throws {
+        let fixture = try ServerFixture()
+        try await fixture.run { api in
+            let org = try await api.org()
+            let created = try await api.post("/v1/orgs/\(org)/users", token: api.admin, #"{"email": "temp@example.org", "role": "caseworker", "full_name": "Tem Porary"}"#)
+            #expect(created.status == 201)
+            let password = try #require(created.json["temporary_password"]?.string)
+            let wrong = try await api.post("/v1/auth/password", #"{"email": "temp@example.org", "password": "nope-nope-nope"}"#)
+            let unknown = try await api.post("/v1/auth/password", #"{"email": "nobody@example.org", "password": "nope-nope-nope"}"#)
+            #expect(wrong.status == 401)
+            #expect(wrong.code == "invalid_credentials")
+            #expect(unknown.text == wrong.text, "an unknown email answers exactly like a wrong password")
+
+            let signedIn = try await api.post("/v1/auth/password", #"{"email": "temp@example.org", "password": "\#(password)"}"#)
+            let session = try #require(signedIn.json["session_token"]?.string)
+            #expect(signedIn.json["user"]?["must_change_password"]?.bool == true)
+            let blocked = try await api.get("/v1/orgs/\(org)/tenants", token: session)
+            #expect(blocked.status == 403)
+            #expect(blocked.code == "password_change_required")
+            #expect(try await api.get("/v1/me", token: session).status == 200)
+            let changed = try await api.post("/v1/auth/password/change", token: session, #"{"current_password": "\#(password)", "new_password": "a-much-better-secret-42"}"#)
+            #expect(changed.status == 200, "\(changed.text)")
+            #expect(try await api.get("/v1/me", token: session).status == 401, "changing the password ends every session")
+            let fresh = try await api.post("/v1/auth/password", #"{"email": "temp@example.org", "password": "a-much-better-secret-42"}"#).json["session_token"]!.string!
+            #expect(try await api.get("/v1/orgs/\(org)/tenants", token: fresh).status == 200)
+        }
+    }
+
+    @Test("Role changes, grants and removal are for org admins, and take effect on the next request")
+    func rolesGrantsAndRemoval() async throws {
+        let fixture = try ServerFixture()
+        try await fixture.run { api in
+            let cast = try await Cast.make(api)
+            let viewer = try #require(cast.userIDs[.viewer])
+            let path = "/v1/orgs/\(cast.org)/members/\(viewer)"
+            try await cast.expectOnly(administrators) { kind, token in
+                try await api.call(.patch, path, token: token, json: #"{"role": "\#(kind == .orgAdmin ? "caseworker" : "viewer")"}"#)
+            }
+            // A single key granted without a role change: the viewer can then invite.
+            let viewerToken = try #require(cast.tokens[.viewer])
+            #expect(try await api.post("/v1/orgs/\(cast.org)/invitations", token: viewerToken, #"{"email": "v1@example.org", "role": "viewer"}"#).status == 403)
+            let granted = try await api.call(.patch, path, token: api.admin, json: #"{"grant": ["users.invite", "users.view"]}"#)
+            #expect(granted.json["grants"]?.array.compactMap(\.string) == ["users.view", "users.invite"])
+            #expect(try await api.post("/v1/orgs/\(cast.org)/invitations", token: viewerToken, #"{"email": "v1@example.org", "role": "viewer"}"#).status == 201)
+            let withdrawn = try await api.call(.patch, path, token: api.admin, json: #"{"withdraw": ["users.invite"]}"#)
+            #expect(withdrawn.json["grants"]?.array.compactMap(\.string) == ["users.view"])
+            #expect(try await api.post("/v1/orgs/\(cast.org)/invitations", token: viewerToken, #"{"email": "v2@example.org", "role": "viewer"}"#).status == 403)
+            #expect(try await api.call(.patch, path, token: api.admin, json: "{}").status == 422)
+            #expect(try await api.call(.patch, path, token: api.admin, json: #"{"grant": ["users.fly"]}"#).status == 422)
+
+            let caseworker = try #require(cast.userIDs[.caseworker])
+            #expect(try await api.get("/v1/orgs/\(cast.org)/tenants", token: cast.tokens[.caseworker]).status == 200)
+            try await cast.expectOnly(administrators) { kind, token in
+                let member = try await api.member(cast.org, "removable-\(kind.rawValue.lowercased())@example.org", role: "viewer")
+                return try await api.post("/v1/orgs/\(cast.org)/members/\(member.userID)/remove", token: token)
+            }
+            #expect(try await api.post("/v1/orgs/\(cast.org)/members/\(caseworker)/remove", token: api.admin).status == 200)
+            #expect(try await api.get("/v1/orgs/\(cast.org)/tenants", token: cast.tokens[.caseworker]).status == 403, "removal ends access on the next request")
+            let members = try await api.get("/v1/orgs/\(cast.org)/members?include_removed=true", token: api.admin)
+            #expect(members.json["items"]?.array.contains { $0["user_id"]?.string == caseworker && $0["status"]?.string == "removed" } == true)
+            let active = try await api.get("/v1/orgs/\(cast.org)/members", token: api.admin)
+            #expect(active.json["items"]?.array.contains { $0["user_id"]?.string == caseworker } == false)
+        }
+    }
+
+    @Test("A password reset issues a temporary password and ends the member's sessions")
+    func passwordReset() async throws {
+        let fixture = try ServerFixture()
+        try await fixture.run { api in
+            let cast = try await Cast.make(api)
+            let caseworker = try #require(cast.userIDs[.caseworker])
+            try await cast.expectOnly(administrators) { kind, token in
+                let member = try await api.member(cast.org, "reset-\(kind.rawValue.lowercased())@example.org", role: "viewer")
+                return try await api.post("/v1/orgs/\(cast.org)/members/\(member.userID)/reset-password", token: token)
+            }
+            #expect(try await api.post("/v1/orgs/\(cast.org)/members/\(caseworker)/reset-password", token: api.admin).status == 200)
+            #expect(try await api.get("/v1/me", token: cast.tokens[.caseworker]).status == 401)
+            let reset = try await api.post("/v1/orgs/\(cast.org)/members/\(caseworker)/reset-password", token: api.admin)
+            let password = try #require(reset.json["temporary_password"]?.string)
+            let signedIn = try await api.post("/v1/auth/password", #"{"email": "caseworker@example.org", "password": "\#(password)"}"#)
+            #expect(signedIn.json["user"]?["must_change_password"]?.bool == true)
+        }
+    }
+
+    @Test("An API key is shown once, works for its org only, and stops working the moment it is revoked")
+    func apiKeys() async throws {
+        let fixture = try ServerFixture()
+        try await fixture.run { api in
+            let cast = try await Cast.make(api)
+            try await cast.expectOnly([.platformAdmin, .orgAdmin, .apiKey]) { _, token in
+                try await api.post("/v1/orgs/\(cast.org)/api-keys", token: token, #"{"name": "ci"}"#)
+            }
+            let created = try await api.post("/v1/orgs/\(cast.org)/api-keys", token: api.admin, #"{"name": "reporting", "role": "viewer"}"#)
+            let secret = try #require(created.json["secret"]?.string)
+            let keyID = try #require(created.json["id"]?.string)
+            #expect(try await api.get("/v1/orgs/\(cast.org)", token: secret).status == 200)
+            #expect(try await api.post("/v1/orgs/\(cast.org)/invitations", token: secret, #"{"email": "k@example.org", "role": "viewer"}"#).status == 403, "a viewer key cannot invite")
+            #expect(try await api.get("/v1/orgs/\(cast.otherOrg)", token: secret).status == 403)
+            let revoked = try await api.post("/v1/orgs/\(cast.org)/api-keys/\(keyID)/revoke", token: api.admin)
+            #expect(revoked.json["revoked_at"]?.string != nil)
+            #expect(revoked.json["secret"] == nil, "the secret is never shown again")
+            #expect(try await api.get("/v1/orgs/\(cast.org)", token: secret).status == 401)
+        }
+    }
+}
