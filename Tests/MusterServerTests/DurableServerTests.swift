@@ -1,0 +1,150 @@
+import Foundation
+import HTTPTypes
+import HummingbirdTesting
+import Logging
+import MusterDomain
+import MusterEngine
+import MusterSecurity
+import Testing
+
+@testable import MusterServer
+
+/// A server on a real data folder: the durable engine, the outbox and idempotency journals.
+private struct DurableServer {
+    let parts: MusterServer.Parts
+    let clock: ManualClock
+
+    init(folder: String, clock: ManualClock, transport: (any MailTransport)? = nil) throws {
+        var configuration = ServerConfiguration()
+        configuration.dataDirectory = folder
+        configuration.publicBaseURL = "https://app.example.org"
+        var logger = Logger(label: "test")
+        logger.logLevel = .critical
+        self.clock = clock
+        parts = try MusterServer.makeParts(
+            configuration: configuration, adminToken: ServerFixture.adminToken,
+            source: .durable(secret: Array(repeating: 9, count: 32), hasher: PasswordHasher(rounds: 1_000), clock: clock), clock: clock, logger: logger,
+            transport: transport
+        )
+    }
+
+    func run(_ body: @Sendable (any TestClientProtocol) async throws -> Void) async throws {
+        try await parts.application.test(.router) { client in
+            // Recovery runs in the engine service; wait for it like a load balancer would.
+            for _ in 0..<500 {
+                if try await client.execute(uri: "/readyz", method: .get).status == .ok { break }
+                try await Task.sleep(for: .milliseconds(10))
+            }
+            try await body(client)
+        }
+    }
+}
+
+private func temporaryFolder() -> String {
+    let path = NSTemporaryDirectory() + "muster-server-\(UUID().uuidString)"
+    try? FileManager.default.createDirectory(atPath: path, withIntermediateDirectories: true)
+    return path
+}
+
+@Suite("The server on a data folder")
+struct DurableServerTests {
+    @Test("After a restart the data, the idempotent answers and the outbox's deliveries are all still there")
+    func restartKeepsEverything() async throws {
+        let folder = temporaryFolder()
+        defer { try? FileManager.default.removeItem(atPath: folder) }
+        let clock = ManualClock()
+        let refusing = RecordingTransport()
+        refusing.failing.withLock { $0 = true }
+        let body = #"{"email": "kept@example.org", "role": "viewer"}"#
+        let firstAnswer = Mutex<[UInt8]>([])
+        let orgID = Mutex<String>("")
+
+        // First life: the mail transport is down, so the invitation's email stays queued.
+        let first = try DurableServer(folder: folder, clock: clock, transport: refusing)
+        try await first.run { client in
+            let api = API(client: client, fixture: try ServerFixture())
+            let org = try await api.org()
+            orgID.withLock { $0 = org }
+            let reply = try await api.post("/v1/orgs/\(org)/invitations", token: api.admin, body, headers: ["Idempotency-Key": "restart-1"])
+            #expect(reply.status == 201)
+            firstAnswer.withLock { $0 = reply.body }
+            await first.parts.outboxService.deliverDue()
+            let pending = await first.parts.outbox.pendingItems()
+            #expect(pending.count == 1)
+            #expect(pending.first?.attempts == 1, "the failed attempt is recorded")
+        }
+
+        // Second life, with the default file transport.
+        let second = try DurableServer(folder: folder, clock: clock)
+        try await second.run { client in
+            let api = API(client: client, fixture: try ServerFixture())
+            let org = orgID.withLock { $0 }
+            let list = try await api.get("/v1/orgs/\(org)/invitations", token: api.admin)
+            #expect(list.json["items"]?.array.count == 1)
+            let retry = try await api.post("/v1/orgs/\(org)/invitations", token: api.admin, body, headers: ["Idempotency-Key": "restart-1"])
+            #expect(retry.status == 201)
+            #expect(retry.body == firstAnswer.withLock { $0 }, "the first answer survives the restart")
+            clock.advance(by: .seconds(5))
+            await second.parts.outboxService.deliverDue()
+            let files = try FileManager.default.contentsOfDirectory(atPath: folder + "/mail").filter { $0.hasSuffix(".eml") }
+            #expect(files.count == 1)
+            let message = try String(contentsOfFile: folder + "/mail/" + files[0], encoding: .utf8)
+            #expect(message.contains("To: kept@example.org\r\n"))
+            #expect(message.contains("https://app.example.org/invitations/accept?token=mk1."))
+        }
+
+        // Third life: what was delivered is not sent again.
+        let third = try DurableServer(folder: folder, clock: clock)
+        try await third.run { client in
+            #expect(await third.parts.outbox.pendingItems().isEmpty)
+            await third.parts.outboxService.deliverDue()
+            let files = try FileManager.default.contentsOfDirectory(atPath: folder + "/mail").filter { $0.hasSuffix(".eml") }
+            #expect(files.count == 1)
+            let ready = try await client.execute(uri: "/readyz", method: .get)
+            #expect(ready.status == .ok)
+        }
+    }
+
+    @Test("The server secret and admin token are generated once, kept private, and reused")
+    func secretsAreKept() throws {
+        let folder = temporaryFolder()
+        defer { try? FileManager.default.removeItem(atPath: folder) }
+        let first = try ServerSecrets.load(dataDirectory: folder, configuredAdminToken: nil)
+        #expect(first.adminTokenIsNew)
+        let second = try ServerSecrets.load(dataDirectory: folder, configuredAdminToken: nil)
+        #expect(!second.adminTokenIsNew)
+        #expect(second.adminToken == first.adminToken)
+        #expect(second.signingKey == first.signingKey)
+        let attributes = try FileManager.default.attributesOfItem(atPath: folder + "/admin-token")
+        #expect((attributes[.posixPermissions] as? Int) == 0o600)
+        let configured = try ServerSecrets.load(dataDirectory: folder, configuredAdminToken: "configured-admin-token-123456")
+        #expect(configured.adminToken == "configured-admin-token-123456")
+        #expect(throws: ServerSetupError.self) { try ServerSecrets.load(dataDirectory: folder, configuredAdminToken: "short") }
+    }
+
+    @Test("A failed delivery is retried with backoff until it succeeds")
+    func deliveryRetries() async throws {
+        let fixture = try ServerFixture()
+        fixture.transport.failing.withLock { $0 = true }
+        try await fixture.run { api in
+            let org = try await api.org()
+            try await api.post("/v1/orgs/\(org)/invitations", token: api.admin, #"{"email": "retry@example.org", "role": "viewer"}"#)
+            await fixture.parts.outboxService.deliverDue()
+            await fixture.parts.outboxService.deliverDue()
+            #expect(await fixture.parts.outbox.pendingItems().first?.attempts == 1, "the next attempt waits for its backoff")
+            fixture.clock.advance(by: .seconds(1))
+            await fixture.parts.outboxService.deliverDue()
+            #expect(await fixture.parts.outbox.pendingItems().first?.attempts == 2)
+            fixture.transport.failing.withLock { $0 = false }
+            fixture.clock.advance(by: .seconds(2))
+            await fixture.parts.outboxService.deliverDue()
+            #expect(await fixture.parts.outbox.pendingItems().isEmpty)
+            #expect(fixture.transport.delivered.count == 1)
+            let counts = await fixture.parts.outbox.currentCounts()
+            #expect(counts.delivered == 1)
+            #expect(counts.failedAttempts >= 2)
+        }
+    }
+}
+
+import Synchronization
