@@ -97,7 +97,7 @@ extension APIRoutes {
             let orgID: OrganisationID = try request.pathID("org", context: context)
             let tenantID: TenantID = try request.pathID("tenant", context: context)
             let collaboratorID: CollaboratorID = try request.pathID("id", context: context)
-            if let fields = try await request.optionalFields(context: context) { try fields.finish() }
+            try await request.expectNoFields(context: context)
             let row = try await engine.endCollaborator(org: orgID, tenant: tenantID, id: collaboratorID, by: principal)
             return .json { $0.collaborator(row, orgID: orgID) }
         }

@@ -84,7 +84,7 @@ extension APIRoutes {
             let principal = try context.requirePrincipal()
             let orgID: OrganisationID = try request.pathID("org", context: context)
             let invitationID: InvitationID = try request.pathID("id", context: context)
-            if let fields = try await request.optionalFields(context: context) { try fields.finish() }
+            try await request.expectNoFields(context: context)
             let issued = try await engine.resendInvitation(org: orgID, id: invitationID, by: principal)
             try await outbox.enqueue([mail(for: issued, resent: true)])
             let at = now

@@ -58,7 +58,7 @@ extension APIRoutes {
             let principal = try context.requirePrincipal()
             let orgID: OrganisationID = try request.pathID("org", context: context)
             let userID: UserID = try request.pathID("user", context: context)
-            if let fields = try await request.optionalFields(context: context) { try fields.finish() }
+            try await request.expectNoFields(context: context)
             let member = try await engine.removeMember(org: orgID, user: userID, by: principal)
             return .json { $0.member(member) }
         }
@@ -67,7 +67,7 @@ extension APIRoutes {
             let principal = try context.requirePrincipal()
             let orgID: OrganisationID = try request.pathID("org", context: context)
             let userID: UserID = try request.pathID("user", context: context)
-            if let fields = try await request.optionalFields(context: context) { try fields.finish() }
+            try await request.expectNoFields(context: context)
             let password = try await engine.resetPassword(org: orgID, user: userID, by: principal)
             return .json { json in
                 json.object { object in
@@ -93,7 +93,7 @@ extension APIRoutes {
             let principal = try context.requirePrincipal()
             let orgID: OrganisationID = try request.pathID("org", context: context)
             let keyID: APIKeyID = try request.pathID("key", context: context)
-            if let fields = try await request.optionalFields(context: context) { try fields.finish() }
+            try await request.expectNoFields(context: context)
             let key = try await engine.revokeAPIKey(org: orgID, id: keyID, by: principal)
             return .json { $0.apiKey(key, orgID: orgID, secret: nil) }
         }

@@ -100,7 +100,7 @@ extension APIRoutes {
         post(router, "/v1/auth/logout", command: "logout") { request, context in
             _ = try context.requireUser(allowingPasswordChange: true)
             guard let token = context.bearerToken else { throw Problem.unauthorized("sign-out needs the session token") }
-            if let fields = try await request.optionalFields(context: context) { try fields.finish() }
+            try await request.expectNoFields(context: context)
             try await engine.logout(sessionToken: token)
             return .noContent
         }

@@ -44,16 +44,16 @@ struct APIRoutes: Sendable {
     }
 
     func put(_ router: Router<MusterRequestContext>, _ path: String, command: String, _ handler: @escaping Handler) {
-        router.put(RouterPath(path)) { request, context in
-            var request = request
-            let response = try await handler(&request, context)
-            metrics.command(command)
-            return response
-        }
+        counted(router, .put, path, command: command, handler)
     }
 
     func patch(_ router: Router<MusterRequestContext>, _ path: String, command: String, _ handler: @escaping Handler) {
-        router.patch(RouterPath(path)) { request, context in
+        counted(router, .patch, path, command: command, handler)
+    }
+
+    /// A route that changes something, counted as a command of type `command` once it succeeded.
+    private func counted(_ router: Router<MusterRequestContext>, _ method: HTTPRequest.Method, _ path: String, command: String, _ handler: @escaping Handler) {
+        router.on(RouterPath(path), method: method) { request, context in
             var request = request
             let response = try await handler(&request, context)
             metrics.command(command)

@@ -16,6 +16,11 @@ extension Request {
         return try value.map { value throws(Problem) in try RequestFields(value) }
     }
 
+    /// Refuses any field in the body of a call that takes none (an empty body or `{}` is fine).
+    mutating func expectNoFields(context: MusterRequestContext) async throws {
+        if let fields = try await optionalFields(context: context) { try fields.finish() }
+    }
+
     /// The body as a JSON value, with the same refusals as ``fields(context:)``.
     mutating func json(context: MusterRequestContext) async throws -> JSONValue {
         guard let value = try await json(context: context, allowEmpty: false) else { throw Problem.badRequest("this call needs a JSON body") }
