@@ -64,12 +64,14 @@ let package = Package(
             dependencies: ["MusterDomain", "MusterEngine", "CZlib"],
             swiftSettings: swiftSettings
         ),
+        // System calls Swift's Glibc module does not expose (syncfs).
+        .target(name: "CMusterSystem"),
         // The HTTP API on Hummingbird 2: authentication, problem+json errors, idempotency, the
         // email outbox and the background services.
         .target(
             name: "MusterServer",
             dependencies: [
-                "MusterDomain", "MusterSecurity", "MusterEngine", "MusterLog",
+                "MusterDomain", "MusterSecurity", "MusterEngine", "MusterLog", "CMusterSystem",
                 .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "HTTPTypes", package: "swift-http-types"),

@@ -39,8 +39,15 @@ actor MailOutbox {
         var error: String?
     }
 
+    /// Every email not yet delivered (or given up on), by id.
     private var pending: [String: Pending] = [:]
-    private var order: [String] = []
+    /// Ids waiting for their first attempt, oldest first; `readyHead` is the next to take.
+    private var ready: [String] = []
+    private var readyHead = 0
+    /// Ids whose last attempt failed, waiting for their backoff (few: failures are rare).
+    private var retrying: Set<String> = []
+    /// Entries in the journal file, to know when compacting it pays.
+    private var journalEntries = 0
     private var counts = Counts(pending: 0, delivered: 0, failedAttempts: 0, abandoned: 0)
     private let journal: Journal?
 
@@ -76,7 +83,8 @@ actor MailOutbox {
         }
         order.removeAll { pending[$0] == nil }
         self.pending = pending
-        self.order = order
+        self.ready = order.filter { pending[$0]!.attempts == 0 }
+        self.retrying = Set(order.filter { pending[$0]!.attempts > 0 })
         counts.pending = order.count
         let encoder = JSONEncoder()
         var live = [[UInt8]]()
@@ -88,6 +96,7 @@ actor MailOutbox {
             }
         }
         try journal.rewrite(live)
+        journalEntries = live.count
     }
 
     /// Queues `messages` durably; returns once they are journaled.
@@ -97,31 +106,69 @@ actor MailOutbox {
             let encoder = JSONEncoder()
             try await journal.append(contentsOf: try messages.map { Array(try encoder.encode(Entry(kind: .queued, id: $0.id, message: $0))) })
         }
+        journalEntries += messages.count
         for message in messages where pending[message.id] == nil {
             pending[message.id] = Pending(message: message, attempts: 0, nextAttemptAt: Timestamp(millisecondsSinceEpoch: 0))
-            order.append(message.id)
+            ready.append(message.id)
         }
-        counts.pending = order.count
+        counts.pending = pending.count
     }
 
-    /// The emails due for an attempt at `now`, oldest first, at most `limit`.
-    func due(at now: Timestamp, limit: Int = 64) -> [MailMessage] {
+    /// Takes the emails due for an attempt at `now`: first the retries whose backoff is over,
+    /// then the oldest new ones, at most `limit`. Each is handed out once; the caller reports
+    /// it delivered or failed.
+    func takeDue(at now: Timestamp, limit: Int = 64) -> [MailMessage] {
         var result = [MailMessage]()
-        for id in order {
-            guard let item = pending[id], item.nextAttemptAt <= now else { continue }
-            result.append(item.message)
-            if result.count == limit { break }
+        for id in retrying where result.count < limit {
+            guard let item = pending[id] else {
+                retrying.remove(id)
+                continue
+            }
+            if item.nextAttemptAt <= now {
+                retrying.remove(id)
+                result.append(item.message)
+            }
+        }
+        while result.count < limit, readyHead < ready.count {
+            let id = ready[readyHead]
+            readyHead += 1
+            if let item = pending[id] { result.append(item.message) }
+        }
+        // Drop the consumed prefix now and then, so the queue does not grow without bound.
+        if readyHead > 4096, readyHead * 2 > ready.count {
+            ready.removeFirst(readyHead)
+            readyHead = 0
         }
         return result
     }
 
-    /// Records a delivery.
-    func markDelivered(_ id: String) async {
-        guard pending.removeValue(forKey: id) != nil else { return }
-        order.removeAll { $0 == id }
-        counts.pending = order.count
-        counts.delivered += 1
-        try? await journal?.append(Array(try JSONEncoder().encode(Entry(kind: .delivered, id: id))))
+    /// Records deliveries.
+    func markDelivered(_ ids: [String]) async {
+        let delivered = ids.filter { pending.removeValue(forKey: $0) != nil }
+        guard !delivered.isEmpty else { return }
+        counts.pending = pending.count
+        counts.delivered += delivered.count
+        journalEntries += delivered.count
+        let encoder = JSONEncoder()
+        try? await journal?.append(contentsOf: delivered.compactMap { try? Array(encoder.encode(Entry(kind: .delivered, id: $0))) })
+        compactIfWorthIt()
+    }
+
+    /// Rewrites the journal with only what is pending once most of it is history.
+    private func compactIfWorthIt() {
+        guard let journal, journalEntries > 100_000, journalEntries > 4 * (pending.count + 1) else { return }
+        let encoder = JSONEncoder()
+        var live = [[UInt8]]()
+        for item in pending.values {
+            guard let queued = try? encoder.encode(Entry(kind: .queued, id: item.message.id, message: item.message)) else { continue }
+            live.append(Array(queued))
+            if item.attempts > 0, let failed = try? encoder.encode(Entry(kind: .failed, id: item.message.id, attempts: item.attempts, nextAttemptAt: item.nextAttemptAt.millisecondsSinceEpoch, error: item.lastError)) {
+                live.append(Array(failed))
+            }
+        }
+        // Appends racing this rewrite are serialised by the journal; one that failed to be
+        // rewritten would only be delivered again, never lost.
+        if (try? journal.rewrite(live)) != nil { journalEntries = live.count }
     }
 
     /// Records a failed attempt and schedules the next one: 1 s, 2 s, 4 s … at most 15 minutes
@@ -131,10 +178,10 @@ actor MailOutbox {
         item.attempts += 1
         item.lastError = error
         counts.failedAttempts += 1
+        journalEntries += 1
         if item.attempts >= Self.maximumAttempts {
             pending[id] = nil
-            order.removeAll { $0 == id }
-            counts.pending = order.count
+            counts.pending = pending.count
             counts.abandoned += 1
             try? await journal?.append(Array(try JSONEncoder().encode(Entry(kind: .abandoned, id: id, attempts: item.attempts, error: error))))
             return
@@ -142,14 +189,15 @@ actor MailOutbox {
         let delay = min(Int64(1000) << min(item.attempts - 1, 20), 15 * 60 * 1000)
         item.nextAttemptAt = now.adding(Span(milliseconds: delay))
         pending[id] = item
+        retrying.insert(id)
         try? await journal?.append(
             Array(try JSONEncoder().encode(Entry(kind: .failed, id: id, attempts: item.attempts, nextAttemptAt: item.nextAttemptAt.millisecondsSinceEpoch, error: error)))
         )
     }
 
-    /// The pending emails with their attempt state.
+    /// The pending emails with their attempt state, oldest first.
     func pendingItems() -> [Pending] {
-        order.compactMap { pending[$0] }
+        pending.values.sorted { ($0.message.queuedAt, $0.message.id) < ($1.message.queuedAt, $1.message.id) }
     }
 
     /// Delivery counts since the start.

@@ -20,25 +20,24 @@ struct OutboxService: Service {
         }
     }
 
-    /// One pass: tries every email that is due now. Returns how many were delivered.
+    /// One pass: tries every email that is due now, in batches. Returns how many were delivered.
     @discardableResult
     func deliverDue() async -> Int {
         var delivered = 0
         while !Task.isCancelled {
-            let due = await outbox.due(at: clock.now())
+            let due = await outbox.takeDue(at: clock.now(), limit: 256)
             if due.isEmpty { break }
+            let failures = await transport.deliver(batch: due)
+            let succeeded = due.filter { failures[$0.id] == nil }.map(\.id)
+            await outbox.markDelivered(succeeded)
+            metrics.mailDelivered.increment(by: succeeded.count)
+            delivered += succeeded.count
             for message in due {
-                do {
-                    try await transport.deliver(message)
-                    await outbox.markDelivered(message.id)
-                    metrics.mailDelivered.increment()
-                    delivered += 1
-                } catch {
-                    // The error names the transport's failure; the message and its link are not logged.
-                    logger.warning("email delivery failed; will retry", metadata: ["mail.id": "\(message.id)", "mail.kind": "\(message.kind)", "error": "\(error)"])
-                    metrics.mailFailed.increment()
-                    await outbox.markFailed(message.id, error: "\(error)", at: clock.now())
-                }
+                guard let error = failures[message.id] else { continue }
+                // The error names the transport's failure; the message and its link are not logged.
+                logger.warning("email delivery failed; will retry", metadata: ["mail.id": "\(message.id)", "mail.kind": "\(message.kind)", "error": "\(error)"])
+                metrics.mailFailed.increment()
+                await outbox.markFailed(message.id, error: "\(error)", at: clock.now())
             }
         }
         return delivered

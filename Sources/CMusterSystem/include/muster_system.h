@@ -1,0 +1,8 @@
+#ifndef MUSTER_SYSTEM_H
+#define MUSTER_SYSTEM_H
+
+/// Flushes every dirty page of the file system that holds `fd` (Linux `syncfs`); elsewhere
+/// falls back to `sync`. Returns 0, or -1 with errno set.
+int muster_syncfs(int fd);
+
+#endif
