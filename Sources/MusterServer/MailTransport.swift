@@ -1,4 +1,5 @@
 import CMusterSystem
+import Dispatch
 import MusterLog
 
 #if canImport(Glibc)
@@ -38,9 +39,19 @@ struct FileMailTransport: MailTransport {
         if let failure = await deliver(batch: [message])[message.id] { throw failure }
     }
 
+    /// The thread the file work runs on: blocking calls (writes, `syncfs`, renames in a large
+    /// folder) must not occupy the few threads of Swift's cooperative pool, which serve requests.
+    private static let queue = DispatchQueue(label: "muster.mail.files")
+
     /// Writes every file of the batch, makes them durable with one `syncfs`, renames them into
     /// place and syncs the folder once: two flushes for the whole batch instead of two per email.
     func deliver(batch: [MailMessage]) async -> [String: any Error] {
+        await withCheckedContinuation { continuation in
+            Self.queue.async { continuation.resume(returning: deliverNow(batch)) }
+        }
+    }
+
+    private func deliverNow(_ batch: [MailMessage]) -> [String: any Error] {
         var failures = [String: any Error]()
         do {
             try fileSystem.createDirectory(folder)
