@@ -1,5 +1,6 @@
 import HTTPTypes
 import Hummingbird
+import Logging
 import MusterDomain
 import MusterEngine
 
@@ -213,6 +214,9 @@ extension APIRoutes {
                             entry.field("error", String?.none)
                         case .failure(let error):
                             let problem = Problem(describing: error)
+                            if problem.isServerFailure {
+                                logger.error("a bulk item failed", metadata: ["index": "\(index)", "code": "\(problem.code)", "error": "\(error)"])
+                            }
                             entry.field("status", problem.status.code)
                             entry.field("result", String?.none)
                             entry.object("error") { body in
@@ -225,22 +229,6 @@ extension APIRoutes {
                 }
                 object.nested("succeeded") { $0.value(results.filter { if case .success = $0 { true } else { false } }.count) }
                 object.nested("failed") { $0.value(results.filter { if case .failure = $0 { true } else { false } }.count) }
-            }
-        }
-    }
-}
-
-extension Problem {
-    /// The problem any error of a bulk item stands for.
-    init(describing error: any Error) {
-        switch error {
-        case let problem as Problem: self = problem
-        case let error as DomainError: self.init(error)
-        default:
-            if let storage = StorageUnavailable(error) {
-                self.init(.serviceUnavailable, code: "storage_unavailable", storage.reason)
-            } else {
-                self.init(.internalServerError, code: "internal_error", "this item failed; the failure is in the server's log")
             }
         }
     }

@@ -17,6 +17,7 @@ struct APIRoutes: Sendable {
     let idempotency: IdempotencyStore
     let metrics: ServerMetrics
     let configuration: ServerConfiguration
+    let logger: Logger
 
     /// The engine, or 503 `not_ready` while recovery runs.
     var engine: MusterEngine {
@@ -81,17 +82,11 @@ struct APIRoutes: Sendable {
         }
         // The caller's identity scopes the key: one client's key never answers another's request.
         let scope = context.caller?.principal.description ?? "anonymous"
-        let body: ByteBuffer
-        do {
-            body = try await request.collectBody(upTo: context.maxUploadSize)
-        } catch is NIOTooManyBytesError {
-            throw Problem(.contentTooLarge, code: "body_too_large", "the request body is larger than the limit of \(context.maxUploadSize) bytes")
-        }
+        let body = try await request.collectBody(within: context)
         var hash = SHA256()
         hash.update(data: Array(request.method.rawValue.utf8) + [0] + Array(request.uri.path.utf8) + [0])
         hash.update(data: Array(buffer: body))
         let fingerprint = hash.finalize().map { String($0, radix: 16) }.joined()
-        request.body = RequestBody(buffer: body)
 
         switch try await idempotency.begin(scope: scope, key: key, fingerprint: fingerprint, now: clock.now()) {
         case .replay(var stored):
@@ -128,32 +123,15 @@ struct ProblemMiddleware: RouterMiddleware {
     func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
         do {
             return try await next(request, context)
-        } catch let problem as Problem {
-            return try problem.response(from: request, context: context)
-        } catch let error as DomainError {
-            return try Problem(error).response(from: request, context: context)
-        } catch let error as HTTPError {
-            let code: String
-            switch error.status {
-            case .notFound: code = "not_found"
-            case .methodNotAllowed: code = "method_not_allowed"
-            case .contentTooLarge: code = "body_too_large"
-            default: code = "bad_request"
-            }
-            let detail = error.status == .notFound ? "no route matches \(request.method.rawValue) \(request.uri.path)" : (error.body ?? error.status.reasonPhrase)
-            return try Problem(error.status, code: code, detail).response(from: request, context: context)
-        } catch let error as any HTTPResponseError {
-            return try Problem(error.status, code: "bad_request", error.status.reasonPhrase).response(from: request, context: context)
-        } catch let error as StorageUnavailable {
-            logger.error("storage refused a change", metadata: ["error": "\(error.reason)"])
-            return try Problem(.serviceUnavailable, code: "storage_unavailable", error.reason).response(from: request, context: context)
         } catch {
-            if let mapped = StorageUnavailable(error) {
-                logger.error("storage refused a change", metadata: ["error": "\(mapped.reason)"])
-                return try Problem(.serviceUnavailable, code: "storage_unavailable", mapped.reason).response(from: request, context: context)
+            var problem = Problem(describing: error)
+            if let error = error as? HTTPError, error.status == .notFound {
+                problem.detail = "no route matches \(request.method.rawValue) \(request.uri.path)"
             }
-            logger.error("request failed", metadata: ["route": "\(context.endpointPath ?? request.uri.path)", "error": "\(error)"])
-            return try Problem(.internalServerError, code: "internal_error", "the server failed to answer; the failure is in its log").response(from: request, context: context)
+            if problem.isServerFailure {
+                logger.error("request failed", metadata: ["route": "\(context.endpointPath ?? request.uri.path)", "code": "\(problem.code)", "error": "\(error)"])
+            }
+            return try problem.response(from: request, context: context)
         }
     }
 }

@@ -23,7 +23,6 @@ struct AuthenticationMiddleware: RouterMiddleware {
         var context = context
         context.maxUploadSize = maxBodyBytes
         if let header = request.headers[.authorization] {
-            context.bearerToken = nil
             if let token = Self.bearerToken(header) {
                 if SecretDigest(of: token) == adminTokenDigest {
                     context.caller = Caller(principal: .platformAdmin, mustChangePassword: false)

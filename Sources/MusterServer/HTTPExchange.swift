@@ -31,18 +31,22 @@ extension Request {
         if let type = headers[.contentType], !type.lowercased().hasPrefix("application/json"), !type.lowercased().contains("+json") {
             throw Problem(.unsupportedMediaType, code: "unsupported_media_type", "send the body as application/json, not \(type)")
         }
-        let buffer: ByteBuffer
-        do {
-            buffer = try await collectBody(upTo: context.maxUploadSize)
-        } catch let error as NIOTooManyBytesError {
-            _ = error
-            throw Problem(.contentTooLarge, code: "body_too_large", "the request body is larger than the limit of \(context.maxUploadSize) bytes")
-        }
+        let buffer = try await collectBody(within: context)
         guard buffer.readableBytes > 0 else {
             if allowEmpty { return nil }
             throw Problem.badRequest("this call needs a JSON body")
         }
         return try buffer.withUnsafeReadableBytes { raw throws(Problem) in try JSONValue.parse(raw) }
+    }
+
+    /// The whole body, or 413 when it is larger than the context's limit. The body stays
+    /// readable: later calls get the same bytes.
+    mutating func collectBody(within context: MusterRequestContext) async throws -> ByteBuffer {
+        do {
+            return try await collectBody(upTo: context.maxUploadSize)
+        } catch is NIOTooManyBytesError {
+            throw Problem(.contentTooLarge, code: "body_too_large", "the request body is larger than the limit of \(context.maxUploadSize) bytes")
+        }
     }
 
     /// An id from the path, or 404 naming the parameter (an id that cannot exist names nothing).

@@ -2,6 +2,7 @@ import Hummingbird
 import Logging
 import MusterDomain
 import MusterEngine
+import MusterLog
 import MusterSecurity
 import ServiceLifecycle
 
@@ -62,7 +63,7 @@ public enum MusterServer {
         let outbox: MailOutbox
         let idempotency: IdempotencyStore
         if durableJournals {
-            try PosixFileSystemShim.createDirectory(configuration.dataDirectory)
+            try PosixFileSystem().createDirectory(configuration.dataDirectory)
             outbox = try MailOutbox(path: "\(configuration.dataDirectory)/outbox.journal")
             idempotency = try IdempotencyStore(path: "\(configuration.dataDirectory)/idempotency.journal", now: clock.now())
         } else {
@@ -74,7 +75,7 @@ public enum MusterServer {
         router.add(middleware: RequestMetricsMiddleware(metrics: metrics))
         router.add(middleware: ProblemMiddleware(logger: logger))
         router.add(middleware: AuthenticationMiddleware(slot: slot, adminTokenDigest: SecretDigest(of: adminToken), maxBodyBytes: configuration.maxBodyBytes))
-        let routes = APIRoutes(slot: slot, clock: clock, outbox: outbox, idempotency: idempotency, metrics: metrics, configuration: configuration)
+        let routes = APIRoutes(slot: slot, clock: clock, outbox: outbox, idempotency: idempotency, metrics: metrics, configuration: configuration, logger: logger)
         routes.register(on: router)
 
         let outboxService = OutboxService(
@@ -95,17 +96,8 @@ public enum MusterServer {
     }
 }
 
-import MusterLog
-
 #if canImport(Glibc)
 import Glibc
 #elseif canImport(Darwin)
 import Darwin
 #endif
-
-/// The data folder is created before the journals in it are opened.
-private enum PosixFileSystemShim {
-    static func createDirectory(_ path: String) throws {
-        try PosixFileSystem().createDirectory(path)
-    }
-}

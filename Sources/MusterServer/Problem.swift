@@ -1,6 +1,7 @@
 import HTTPTypes
 import Hummingbird
 import MusterDomain
+import MusterLog
 import NIOCore
 
 /// A refusal as the API answers it: an `application/problem+json` body (RFC 9457) with a
@@ -30,6 +31,39 @@ struct Problem: Error, HTTPResponseError, Sendable {
         let retry = error.retryAfter.map { Int(($0.milliseconds + 999) / 1000) }
         self.init(Self.status(of: error.code), code: error.code.rawValue, error.message, retryAfterSeconds: retry, existingRecord: error.existingRecord)
     }
+
+    /// The problem any error stands for: problems as they are, domain refusals with the status
+    /// their code calls for, storage trouble as 503, the router's own errors with their status,
+    /// anything else a 500 that says nothing about internals.
+    init(describing error: any Error) {
+        switch error {
+        case let problem as Problem:
+            self = problem
+        case let error as DomainError:
+            self.init(error)
+        case let error as LogError where error == .diskFull:
+            self.init(.serviceUnavailable, code: "storage_unavailable", "the disk is full: changes are refused until space is freed; reads keep working")
+        case let error as LogError where error.isFailStop:
+            self.init(.serviceUnavailable, code: "storage_unavailable", "the log stopped accepting writes after a storage failure; the server must be restarted")
+        case let error as FileSystemError:
+            self.init(.serviceUnavailable, code: "storage_unavailable", error.isOutOfSpace ? "the disk is full: changes are refused until space is freed" : "a durable write failed")
+        case let error as HTTPError:
+            let code = switch error.status {
+            case .notFound: "not_found"
+            case .methodNotAllowed: "method_not_allowed"
+            case .contentTooLarge: "body_too_large"
+            default: "bad_request"
+            }
+            self.init(error.status, code: code, error.body ?? error.status.reasonPhrase)
+        case let error as any HTTPResponseError:
+            self.init(error.status, code: "bad_request", error.status.reasonPhrase)
+        default:
+            self.init(.internalServerError, code: "internal_error", "the server failed to carry this out; the failure is in its log")
+        }
+    }
+
+    /// Whether the failure is the server's, not the caller's: worth a line in the log.
+    var isServerFailure: Bool { status.code >= 500 }
 
     /// A request whose body, query or path could not be understood.
     static func badRequest(_ detail: String) -> Problem {
@@ -73,5 +107,12 @@ struct Problem: Error, HTTPResponseError, Sendable {
         var headers: HTTPFields = [.contentType: "application/problem+json"]
         if let retryAfterSeconds { headers[.retryAfter] = String(retryAfterSeconds) }
         return Response(status: status, headers: headers, body: .init(byteBuffer: ByteBuffer(bytes: json.bytes)))
+    }
+}
+
+extension LogError {
+    /// The log stopped after a failed write or sync.
+    fileprivate var isFailStop: Bool {
+        if case .failed = self { true } else { false }
     }
 }
