@@ -58,7 +58,10 @@ public final class FileLog: LogBackend {
     }
 
     private func compact() throws {
-        guard let covered = snapshots.list().map(\.position).min() else { return }
+        // Only what both kept snapshots hold may go: if the newest is damaged, recovery falls
+        // back to the older one and replays the log from there.
+        let positions = snapshots.list().map(\.position)
+        guard positions.count >= 2, let covered = positions.min() else { return }
         let directory = options.logConfiguration.directory
         let names = try options.fileSystem.list(directory).filter(LogRecovery.isSegmentName)
         var removed = false
