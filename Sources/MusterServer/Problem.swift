@@ -62,8 +62,10 @@ struct Problem: Error, HTTPResponseError, Sendable {
         }
     }
 
-    /// Whether the failure is the server's, not the caller's: worth a line in the log.
-    var isServerFailure: Bool { status.code >= 500 }
+    /// Whether the failure is the server's, not the caller's: worth a line in the log. Being
+    /// still in recovery is expected at every start (load balancers poll `/readyz` through
+    /// it), so it is not one.
+    var isServerFailure: Bool { status.code >= 500 && code != "not_ready" }
 
     /// A request whose body, query or path could not be understood.
     static func badRequest(_ detail: String) -> Problem {
