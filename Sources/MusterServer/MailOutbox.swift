@@ -26,19 +26,6 @@ actor MailOutbox {
     /// After this many failed attempts an email is given up on (and stays in the journal as such).
     static let maximumAttempts = 20
 
-    private enum EntryKind: String, Codable {
-        case queued, delivered, failed, abandoned
-    }
-
-    private struct Entry: Codable {
-        var kind: EntryKind
-        var id: String
-        var message: MailMessage?
-        var attempts: Int?
-        var nextAttemptAt: Int64?
-        var error: String?
-    }
-
     /// Every email not yet delivered (or given up on), by id.
     private var pending: [String: Pending] = [:]
     /// Ids waiting for their first attempt, oldest first; `readyHead` is the next to take.
@@ -61,11 +48,10 @@ actor MailOutbox {
     init(path: String) throws {
         let (journal, payloads) = try Journal.open(path: path)
         self.journal = journal
-        let decoder = JSONDecoder()
         var pending = [String: Pending]()
         var order = [String]()
         for payload in payloads {
-            guard let entry = try? decoder.decode(Entry.self, from: Data(payload)) else { continue }
+            guard let entry = Entry.decode(payload) else { continue }
             switch entry.kind {
             case .queued:
                 guard let message = entry.message, pending[entry.id] == nil else { continue }
@@ -86,15 +72,7 @@ actor MailOutbox {
         self.ready = order.filter { pending[$0]!.attempts == 0 }
         self.retrying = Set(order.filter { pending[$0]!.attempts > 0 })
         counts.pending = order.count
-        let encoder = JSONEncoder()
-        var live = [[UInt8]]()
-        for id in order {
-            let item = pending[id]!
-            live.append(Array(try encoder.encode(Entry(kind: .queued, id: id, message: item.message))))
-            if item.attempts > 0 {
-                live.append(Array(try encoder.encode(Entry(kind: .failed, id: id, attempts: item.attempts, nextAttemptAt: item.nextAttemptAt.millisecondsSinceEpoch, error: item.lastError))))
-            }
-        }
+        let live = order.flatMap { Self.liveEntries(pending[$0]!) }
         try journal.rewrite(live)
         journalEntries = live.count
     }
@@ -103,8 +81,7 @@ actor MailOutbox {
     func enqueue(_ messages: [MailMessage]) async throws {
         guard !messages.isEmpty else { return }
         if let journal {
-            let encoder = JSONEncoder()
-            try await journal.append(contentsOf: try messages.map { Array(try encoder.encode(Entry(kind: .queued, id: $0.id, message: $0))) })
+            try await journal.append(contentsOf: messages.map { Entry(kind: .queued, id: $0.id, message: $0).encoded() })
         }
         journalEntries += messages.count
         for message in messages where pending[message.id] == nil {
@@ -149,23 +126,14 @@ actor MailOutbox {
         counts.pending = pending.count
         counts.delivered += delivered.count
         journalEntries += delivered.count
-        let encoder = JSONEncoder()
-        try? await journal?.append(contentsOf: delivered.compactMap { try? Array(encoder.encode(Entry(kind: .delivered, id: $0))) })
+        try? await journal?.append(contentsOf: delivered.map { Entry(kind: .delivered, id: $0).encoded() })
         compactIfWorthIt()
     }
 
     /// Rewrites the journal with only what is pending once most of it is history.
     private func compactIfWorthIt() {
         guard let journal, journalEntries > 100_000, journalEntries > 4 * (pending.count + 1) else { return }
-        let encoder = JSONEncoder()
-        var live = [[UInt8]]()
-        for item in pending.values {
-            guard let queued = try? encoder.encode(Entry(kind: .queued, id: item.message.id, message: item.message)) else { continue }
-            live.append(Array(queued))
-            if item.attempts > 0, let failed = try? encoder.encode(Entry(kind: .failed, id: item.message.id, attempts: item.attempts, nextAttemptAt: item.nextAttemptAt.millisecondsSinceEpoch, error: item.lastError)) {
-                live.append(Array(failed))
-            }
-        }
+        let live = pending.values.flatMap(Self.liveEntries)
         // Appends racing this rewrite are serialised by the journal; one that failed to be
         // rewritten would only be delivered again, never lost.
         if (try? journal.rewrite(live)) != nil { journalEntries = live.count }
@@ -183,16 +151,24 @@ actor MailOutbox {
             pending[id] = nil
             counts.pending = pending.count
             counts.abandoned += 1
-            try? await journal?.append(Array(try JSONEncoder().encode(Entry(kind: .abandoned, id: id, attempts: item.attempts, error: error))))
+            try? await journal?.append(Entry(kind: .abandoned, id: id, attempts: item.attempts, error: error).encoded())
             return
         }
         let delay = min(Int64(1000) << min(item.attempts - 1, 20), 15 * 60 * 1000)
         item.nextAttemptAt = now.adding(Span(milliseconds: delay))
         pending[id] = item
         retrying.insert(id)
-        try? await journal?.append(
-            Array(try JSONEncoder().encode(Entry(kind: .failed, id: id, attempts: item.attempts, nextAttemptAt: item.nextAttemptAt.millisecondsSinceEpoch, error: error)))
-        )
+        try? await journal?.append(Entry(kind: .failed, id: id, attempts: item.attempts, nextAttemptAt: item.nextAttemptAt.millisecondsSinceEpoch, error: error).encoded())
+    }
+
+    /// The entries that say all the journal must keep of a pending email: queued, and its
+    /// attempt state once it has failed.
+    private static func liveEntries(_ item: Pending) -> [[UInt8]] {
+        var entries = [Entry(kind: .queued, id: item.message.id, message: item.message).encoded()]
+        if item.attempts > 0 {
+            entries.append(Entry(kind: .failed, id: item.message.id, attempts: item.attempts, nextAttemptAt: item.nextAttemptAt.millisecondsSinceEpoch, error: item.lastError).encoded())
+        }
+        return entries
     }
 
     /// The pending emails with their attempt state, oldest first.
