@@ -48,6 +48,39 @@ actor OrgActor {
         return Outcome(answer: try answer(state), records: records, position: lastPosition, personChanges: personChanges(records))
     }
 
+    /// The outcome of a run of commands: one result per command, in order.
+    struct BatchOutcome<Answer: Sendable>: Sendable {
+        var results: [Result<Answer, any Error>]
+        /// Where the last record sits in the log; answer nobody before it is durable.
+        var position: LogPosition
+        var personChanges: PersonChanges
+    }
+
+    /// Executes `commands` one after another in one step, each seeing the state the ones
+    /// before it left; a refused command fails alone. Each command is still its own record
+    /// (decided, logged, then applied), but the caller makes one actor hop and waits for
+    /// durability once, for the last of them.
+    func executeEach<Answer: Sendable>(
+        _ commands: [OrgCommand], by principal: Principal, answer: (OrgState, Int) throws(DomainError) -> Answer
+    ) -> BatchOutcome<Answer> {
+        let now = clock.now()
+        var changes = PersonChanges()
+        let results = commands.indices.map { index -> Result<Answer, any Error> in
+            Result {
+                let records = try state.decideRecords(commands[index], by: principal, at: now, policy: policy)
+                if !records.isEmpty {
+                    lastPosition = try sink.append(.org(id, records))
+                    records.forEach { state.apply($0) }
+                    let recordChanges = personChanges(records)
+                    changes.assignments += recordChanges.assignments
+                    changes.memberships += recordChanges.memberships
+                }
+                return try answer(state, index)
+            }
+        }
+        return BatchOutcome(results: results, position: lastPosition, personChanges: changes)
+    }
+
     /// Answers a read from the current state at the current time, with the log position the
     /// state reflects (the read fence: wait until it is durable before answering).
     func read<Answer: Sendable>(_ body: (OrgState, Timestamp) throws(DomainError) -> Answer) throws(DomainError) -> (Answer, LogPosition) {

@@ -26,12 +26,23 @@ extension APIRoutes {
             let principal = try context.requirePrincipal()
             let orgID: OrganisationID = try request.pathID("org", context: context)
             let items = try await batchItems(&request, context: context)
-            let engine = try engine
-            let results = await Self.forEachItem(items) { index, item throws -> IssuedInvitation in
-                var fields = try RequestFields(item, path: "items[\(index)].")
-                let (email, role, method) = try Self.invitationFields(&fields)
-                try fields.finish()
-                return try await engine.invite(org: orgID, email: email, role: role, method: method, by: principal)
+            // Items that parse go to the engine together (one hop, one durable wait); the rest
+            // keep their field errors, in their places.
+            let parsed = items.indices.map { index in
+                Swift.Result { () throws(Problem) in
+                    var fields = try RequestFields(items[index], path: "items[\(index)].")
+                    let request = try Self.invitationFields(&fields)
+                    try fields.finish()
+                    return request
+                }
+            }
+            let requests = parsed.compactMap { try? $0.get() }
+            var issued = try await engine.invite(org: orgID, batch: requests.map { (email: $0.0, role: $0.1, method: $0.2) }, by: principal).makeIterator()
+            let results = parsed.map { item -> Swift.Result<IssuedInvitation, any Error> in
+                switch item {
+                case .success: issued.next()!
+                case .failure(let problem): .failure(problem)
+                }
             }
             try await outbox.enqueue(results.compactMap { result in (try? result.get()).map { mail(for: $0, resent: false) } })
             let at = now

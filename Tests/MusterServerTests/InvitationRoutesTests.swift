@@ -228,6 +228,14 @@ struct InvitationRoutesTests {
             #expect(try await api.get("/v1/orgs/\(org)/invitations?email=t0@example.org", token: api.admin).json["items"]?.array.isEmpty == true)
             for _ in 0..<20 { await fixture.parts.outboxService.deliverDue() }
             #expect(fixture.transport.delivered.count >= 1000)
+            // Each emailed link of a batch works, once.
+            let token = try await api.linkToken(to: "bulk5@example.org")
+            #expect(try await api.post("/v1/invitations/accept", token: nil, #"{"token": "\#(token)"}"#).status == 200)
+            #expect(try await api.post("/v1/invitations/accept", token: nil, #"{"token": "\#(token)"}"#).status == 410)
+            // An org that does not exist refuses the batch whole.
+            let missing = try await api.post("/v1/orgs/\(OrganisationID.random())/invitations/batch", token: api.admin, #"{"items": [{"email": "lost@example.org", "role": "viewer"}]}"#)
+            #expect(missing.status == 404)
+            #expect(missing.json["code"]?.string == "not_found")
         }
     }
 
