@@ -1,8 +1,10 @@
-// Measures the durable engine end to end. Build and run in release:
+// The engine end to end, the large data generator and the recovery timer. Build in release
+// (`swift build -c release --package-path Benchmarks`), then:
 //
-//   swift run -c release --package-path Benchmarks MusterMeasure throughput <empty folder>
-//   swift run -c release --package-path Benchmarks MusterMeasure generate <empty folder> 1000000
-//   swift run -c release --package-path Benchmarks MusterMeasure load <folder from generate>
+//   MusterMeasure throughput <empty folder> [tenant|invite|onboard]   256 clients, group commit
+//   MusterMeasure generate <empty folder> [orgs] [tenants per org] [invitations per org]
+//   MusterMeasure recover <generated folder> <muster binary> [snapshot,log,tail]
+//   MusterMeasure redis-export <generated folder> <output.resp>
 import MusterDomain
 import MusterEngine
 import MusterLog
@@ -12,92 +14,90 @@ import MusterSecurity
 import Glibc
 #endif
 
-func seconds() -> Double {
-    var time = timespec()
-    clock_gettime(CLOCK_MONOTONIC, &time)
-    return Double(time.tv_sec) + Double(time.tv_nsec) / 1e9
-}
-
-/// The resident set size in kB, from /proc.
-func residentKilobytes() -> Int {
-    guard let file = fopen("/proc/self/status", "r") else { return 0 }
-    defer { fclose(file) }
-    var line = [CChar](repeating: 0, count: 256)
-    while fgets(&line, 256, file) != nil {
-        let text = String(cString: line)
-        if text.hasPrefix("VmRSS:") { return Int(text.split(separator: " ")[1]) ?? 0 }
-    }
-    return 0
-}
-
 let arguments = CommandLine.arguments
 guard arguments.count >= 3 else {
-    print("usage: MusterMeasure throughput|generate|load <folder> [count]")
+    print("usage: MusterMeasure throughput|generate|recover|redis-export <folder> [...]")
     exit(64)
 }
 let folder = arguments[2]
 
-switch arguments[1] {
-case "throughput":
-    // 256 concurrent clients over 64 orgs, each command one event, group commit.
-    let durable = try await DurableEngine.open(StoreOptions(dataDirectory: folder), secret: Array(repeating: 1, count: 32), hasher: PasswordHasher(rounds: 1000))
-    let engine = durable.engine
-    var orgs = [OrganisationID]()
-    for index in 0..<64 { orgs.append(try await engine.createOrganisation(name: "org \(index)", by: .platformAdmin)) }
-    let perClient = 4000
-    let clients = 256
-    let start = seconds()
-    try await withThrowingTaskGroup(of: Void.self) { group in
-        for client in 0..<clients {
-            let orgID = orgs[client % orgs.count]
-            group.addTask {
-                for index in 0..<perClient { _ = try await engine.createTenant(org: orgID, name: "t\(client)-\(index)", by: .platformAdmin) }
+do {
+    switch arguments[1] {
+    case "throughput":
+        // 256 concurrent clients over 64 orgs, group commit: one-event commands (tenant), an
+        // invitation each (invite), or invite + accept + assign each (onboard).
+        let kind = arguments.count > 3 ? arguments[3] : "tenant"
+        let durable = try await DurableEngine.open(StoreOptions(dataDirectory: folder), secret: Array(repeating: 1, count: 32), hasher: PasswordHasher(rounds: 1000))
+        let engine = durable.engine
+        var orgs = [OrganisationID]()
+        var tenants = [TenantID]()
+        for index in 0..<64 {
+            let orgID = try await engine.createOrganisation(name: "org \(index)", by: .platformAdmin)
+            orgs.append(orgID)
+            tenants.append(try await engine.createTenant(org: orgID, name: "tenant", by: .platformAdmin).id)
+        }
+        let perClient = kind == "tenant" ? 4000 : 400
+        let clients = 256
+        let before = durable.log.lastAssignedPosition
+        let start = seconds()
+        try await withThrowingTaskGroup(of: Void.self) { group in
+            for client in 0..<clients {
+                let orgID = orgs[client % orgs.count]
+                let tenantID = tenants[client % orgs.count]
+                group.addTask {
+                    for index in 0..<perClient {
+                        switch kind {
+                        case "tenant":
+                            _ = try await engine.createTenant(org: orgID, name: "t\(client)-\(index)", by: .platformAdmin)
+                        case "invite":
+                            _ = try await engine.invite(org: orgID, email: try EmailAddress("p\(client)-\(index)@bench.example"), role: .caseworker, method: .email, by: .platformAdmin)
+                        default:
+                            let email = try EmailAddress("w\(client)-\(index)@bench.example")
+                            let issued = try await engine.invite(org: orgID, email: email, role: .caseworker, method: .email, by: .platformAdmin)
+                            _ = try await engine.acceptInvitation(token: issued.token)
+                            _ = try await engine.inviteCollaborator(org: orgID, tenant: tenantID, mode: .full, invitee: .person(email: email, fullName: "Worker"), by: .platformAdmin)
+                        }
+                    }
+                }
+            }
+            try await group.waitForAll()
+        }
+        let elapsed = seconds() - start
+        let operations = clients * perClient
+        let records = Int(durable.log.lastAssignedPosition - before)
+        durable.close()
+        let scan = try LogRecovery.scan(LogConfiguration(directory: folder + "/log"), repair: false)
+        let events = scan.records.reduce(0) { total, entry in
+            switch entry.record {
+            case .org(_, let events): total + events.count
+            case .directory(let events): total + events.count
             }
         }
-        try await group.waitForAll()
+        print("throughput \(kind): \(operations) operations (\(records) log records) in \(String(format: "%.2f", elapsed)) s = \(Int(Double(operations) / elapsed)) operations/s, \(Int(Double(records) / elapsed)) records/s")
+        print("throughput \(kind): log \(scan.bytes) bytes, \(events) events in \(scan.frames) frames: \(String(format: "%.1f", Double(scan.bytes) / Double(events))) bytes/event")
+        print(String(format: "RESULT kind=%@ ops_per_s=%.0f records_per_s=%.0f log_bytes_per_event=%.1f", kind, Double(operations) / elapsed, Double(records) / elapsed, Double(scan.bytes) / Double(events)))
+
+    case "generate":
+        var generator = Generator(folder: folder)
+        if arguments.count > 3 { generator.orgs = Int(arguments[3]) ?? generator.orgs }
+        if arguments.count > 4 { generator.tenantsPerOrg = Int(arguments[4]) ?? generator.tenantsPerOrg }
+        if arguments.count > 5 { generator.invitationsPerOrg = Int(arguments[5]) ?? generator.invitationsPerOrg }
+        let counts = try await generator.run()
+        print(String(format: "RESULT generated_records=%d log_bytes_per_event=%.1f", counts.collaborators + counts.invitations, Double(counts.logBytes) / Double(max(1, counts.events))))
+
+    case "recover":
+        guard arguments.count >= 4 else { throw MeasureError("recover needs the generated folder and the muster binary") }
+        let modes = arguments.count > 4 ? arguments[4].split(separator: ",").map(String.init) : ["snapshot", "log", "tail"]
+        try RecoveryTimer(folder: folder, muster: arguments[3]).run(modes: modes)
+
+    case "redis-export":
+        guard arguments.count >= 4 else { throw MeasureError("redis-export needs the generated folder and an output file") }
+        try await RedisExport(folder: folder, output: arguments[3]).run()
+
+    default:
+        throw MeasureError("unknown measurement \(arguments[1])")
     }
-    let elapsed = seconds() - start
-    print("group commit: \(clients * perClient) one-event commands in \(elapsed) s = \(Int(Double(clients * perClient) / elapsed)) events/s")
-    durable.close()
-    let scan = try LogRecovery.scan(LogConfiguration(directory: folder + "/log"), repair: false)
-    print("log: \(scan.bytes) bytes, \(scan.records.count) records, \(scan.frames) frames: \(Double(scan.bytes) / Double(scan.records.count)) bytes/event")
-
-case "generate":
-    // `count` tenants over orgs of 1,000, each with one full collaborator, plus `count`
-    // pending invitations; built directly in state and written as one snapshot.
-    let count = arguments.count > 3 ? Int(arguments[3]) ?? 1_000_000 : 1_000_000
-    let policy = Policy()
-    var now = Timestamp(millisecondsSinceEpoch: 1_767_225_600_000)
-    var orgs = [OrgState]()
-    for orgIndex in 0..<(count / 1000) {
-        var state = OrgState(id: .random())
-        _ = try state.execute(.createOrganisation(name: "Org \(orgIndex)"), by: .platformAdmin, at: now, policy: policy)
-        for index in 0..<1000 {
-            let tenantID = TenantID.random()
-            let seal = LinkSeal(digest: SecretDigest(word0: .random(in: 0 ... .max), word1: 1, word2: 2, word3: 3), nonce: .random())
-            _ = try state.execute(.createTenant(id: tenantID, name: "Tenant \(index)", reference: nil), by: .platformAdmin, at: now, policy: policy)
-            let person = OrgCommand.CollaboratorRequest.Person(userID: .random(), email: try EmailAddress("w\(orgIndex)-\(index)@support.example"), fullName: "Worker \(index)")
-            _ = try state.execute(.inviteCollaborator(.init(id: .random(), tenantID: tenantID, mode: .full, person: person, seal: seal)), by: .platformAdmin, at: now, policy: policy)
-            _ = try state.execute(.invite(id: .random(), email: try EmailAddress("p\(orgIndex)-\(index)@example.org"), role: .caseworker, method: .email, existingUserID: nil, seal: seal), by: .platformAdmin, at: now, policy: policy)
-            now = now.adding(Span(milliseconds: 1))
-        }
-        orgs.append(state)
-    }
-    let resident = residentKilobytes()
-    let start = seconds()
-    let written = try SnapshotStore(directory: folder + "/snapshots").write(Snapshot(position: 0, directory: DirectoryState(), orgs: orgs))
-    print("snapshot of \(count) collaborators + \(count) invitations: \(written.bytes) bytes in \(seconds() - start) s; resident \(resident) kB")
-
-case "load":
-    let before = residentKilobytes()
-    let start = seconds()
-    let durable = try await DurableEngine.open(StoreOptions(dataDirectory: folder), secret: Array(repeating: 1, count: 32))
-    let elapsed = seconds() - start
-    print(durable.report)
-    print("open in \(elapsed) s; resident grew \(residentKilobytes() - before) kB")
-    durable.close()
-
-default:
-    print("unknown measurement \(arguments[1])")
-    exit(64)
+} catch {
+    print("MusterMeasure: \(error)")
+    exit(1)
 }
