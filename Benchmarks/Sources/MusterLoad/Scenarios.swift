@@ -21,15 +21,13 @@ struct Scenarios: Sendable {
             report(scenario, try await client.run(plan) { _, _ in get("/healthz", token: nil) })
 
         case "invite":
-            let admin = try adminToken()
-            let orgs = try await makeTenants(orgs: 16, tenantsPerOrg: 0, admin: admin).orgs
+            let (admin, orgs) = try await sixteenOrgs()
             report(scenario, try await client.run(plan) { connection, sequence in
                 post("/v1/orgs/\(orgs[(connection + sequence) % orgs.count])/invitations", invitationBody("i\(runTag)-\(connection)-\(sequence)@load.example"), token: admin)
             }, unit: "invitations")
 
         case "bulk":
-            let admin = try adminToken()
-            let orgs = try await makeTenants(orgs: 16, tenantsPerOrg: 0, admin: admin).orgs
+            let (admin, orgs) = try await sixteenOrgs()
             report(scenario, try await client.run(plan) { connection, sequence in
                 batch("/v1/orgs/\(orgs[(connection + sequence) % orgs.count])/invitations/batch", size: 1000, token: admin) {
                     #"{"email":"b\#(runTag)-\#(connection)-\#(sequence)-\#($0)@load.example","role":"caseworker"}"#
@@ -39,8 +37,7 @@ struct Scenarios: Sendable {
         case "accept":
             // Single-use tokens: `--count` invitations are made in bulk, their emails read, and
             // each link accepted once; the run ends when all are accepted.
-            let admin = try adminToken()
-            let orgs = try await makeTenants(orgs: 16, tenantsPerOrg: 0, admin: admin).orgs
+            let (admin, orgs) = try await sixteenOrgs()
             let prefix = "a\(runTag)-"
             _ = try await client.setUp((0..<(count + 999) / 1000).map { chunk in
                 batch("/v1/orgs/\(orgs[chunk % orgs.count])/invitations/batch", size: min(1000, count - chunk * 1000), token: admin) {
@@ -138,6 +135,12 @@ struct Scenarios: Sendable {
     /// The ids of the results of a good bulk answer.
     func keepBatchIDs(_ text: String) -> [String] {
         ((jsonField(text, "results") as? [[String: Any]]) ?? []).compactMap { ($0["result"] as? [String: Any])?["id"] as? String }
+    }
+
+    /// The admin token and 16 new orgs: where the invitation scenarios send their requests.
+    func sixteenOrgs() async throws -> (admin: String, orgs: [String]) {
+        let admin = try adminToken()
+        return (admin, try await makeTenants(orgs: 16, tenantsPerOrg: 0, admin: admin).orgs)
     }
 
     /// Creates `count` orgs and `tenantsPerOrg` tenants in each; returns "org/tenant" paths.
