@@ -55,6 +55,21 @@ func temporaryFolder() -> String {
     return String(cString: mkdtemp(&template))
 }
 
+/// Removes a sample's folder: every sample makes a log or snapshot of its own, and thousands
+/// of preallocated segments would fill the disk.
+func remove(_ folder: String) {
+    _ = system("rm -rf '\(folder)'")
+}
+
+/// A log in a new folder with small segments, so that preallocating them stays cheap.
+func openLog(_ fsync: FsyncPolicy) -> (WriteAheadLog, String) {
+    let folder = temporaryFolder()
+    var configuration = LogConfiguration(directory: folder)
+    configuration.fsyncPolicy = fsync
+    configuration.segmentSize = 4 << 20
+    return (try! WriteAheadLog(configuration: configuration, tail: .empty, fatal: { fatalError($0) }), folder)
+}
+
 var thousand: Benchmark.Configuration { .init(metrics: [.wallClock, .mallocCountTotal, .throughput], scalingFactor: .kilo, maxDuration: .seconds(3)) }
 
 let benchmarks: @Sendable () -> Void = {
@@ -122,28 +137,24 @@ let benchmarks: @Sendable () -> Void = {
 
     for (name, fsync) in [("group commit", FsyncPolicy.groupCommit), ("every record", .everyRecord), ("interval 10 ms", .interval(milliseconds: 10)), ("none", .none)] {
         Benchmark("log append+durable, one writer, \(name)", configuration: .init(metrics: [.wallClock, .mallocCountTotal, .throughput], maxDuration: .seconds(2))) { benchmark in
-            let folder = temporaryFolder()
-            var configuration = LogConfiguration(directory: folder)
-            configuration.fsyncPolicy = fsync
-            let log = try! WriteAheadLog(configuration: configuration, tail: .empty, fatal: { fatalError($0) })
+            let (log, folder) = openLog(fsync)
             benchmark.startMeasurement()
             for _ in benchmark.scaledIterations {
                 try! await log.waitUntilDurable(try! log.append(inviteRecord))
             }
             benchmark.stopMeasurement()
             log.close()
+            remove(folder)
         }
         Benchmark("log append 1000 then durable, \(name)", configuration: thousand) { benchmark in
-            let folder = temporaryFolder()
-            var configuration = LogConfiguration(directory: folder)
-            configuration.fsyncPolicy = fsync
-            let log = try! WriteAheadLog(configuration: configuration, tail: .empty, fatal: { fatalError($0) })
+            let (log, folder) = openLog(fsync)
             benchmark.startMeasurement()
             var last: LogPosition = 0
             for _ in benchmark.scaledIterations { last = try! log.append(inviteRecord) }
             try! await log.waitUntilDurable(last)
             benchmark.stopMeasurement()
             log.close()
+            remove(folder)
         }
     }
 
@@ -164,9 +175,12 @@ let benchmarks: @Sendable () -> Void = {
     }()
     let snapshotConfiguration = Benchmark.Configuration(metrics: [.wallClock, .mallocCountTotal, .peakMemoryResident], maxDuration: .seconds(5), maxIterations: 20)
     Benchmark("snapshot write, 20k collaborators + 20k invitations", configuration: snapshotConfiguration) { benchmark in
-        let store = SnapshotStore(directory: temporaryFolder())
+        let folder = temporaryFolder()
+        let store = SnapshotStore(directory: folder)
         benchmark.startMeasurement()
         blackHole(try! store.write(snapshot))
+        benchmark.stopMeasurement()
+        remove(folder)
     }
     let snapshotFolder = temporaryFolder()
     let written = try! SnapshotStore(directory: snapshotFolder).write(snapshot)
