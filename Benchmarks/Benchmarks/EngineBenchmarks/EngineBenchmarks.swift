@@ -57,7 +57,7 @@ func temporaryFolder() -> String {
 
 /// Removes a sample's folder: every sample makes a log or snapshot of its own, and thousands
 /// of preallocated segments would fill the disk.
-func remove(_ folder: String) {
+func removeFolder(_ folder: String) {
     _ = system("rm -rf '\(folder)'")
 }
 
@@ -144,7 +144,7 @@ let benchmarks: @Sendable () -> Void = {
             }
             benchmark.stopMeasurement()
             log.close()
-            remove(folder)
+            removeFolder(folder)
         }
         Benchmark("log append 1000 then durable, \(name)", configuration: thousand) { benchmark in
             let (log, folder) = openLog(fsync)
@@ -154,7 +154,7 @@ let benchmarks: @Sendable () -> Void = {
             try! await log.waitUntilDurable(last)
             benchmark.stopMeasurement()
             log.close()
-            remove(folder)
+            removeFolder(folder)
         }
     }
 
@@ -180,7 +180,7 @@ let benchmarks: @Sendable () -> Void = {
         benchmark.startMeasurement()
         blackHole(try! store.write(snapshot))
         benchmark.stopMeasurement()
-        remove(folder)
+        removeFolder(folder)
     }
     let snapshotFolder = temporaryFolder()
     let written = try! SnapshotStore(directory: snapshotFolder).write(snapshot)
