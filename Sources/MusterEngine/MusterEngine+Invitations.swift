@@ -59,20 +59,17 @@ extension MusterEngine {
         let emails = requests.map(\.email)
         let existingUsers = try await readDirectory { state, _ in emails.map { state.user(email: $0)?.id } }
         let invitationIDs = requests.map { _ in InvitationID.random() }
-        var tokens = [String]()
-        tokens.reserveCapacity(requests.count)
-        let commands = requests.indices.map { index -> OrgCommand in
+        let signed = invitationIDs.map { signer.sign(LinkToken(purpose: .invitation, orgID: orgID, target: $0, nonce: RandomSecret.nonce())) }
+        let commands = requests.indices.map { index in
             let request = requests[index]
-            let (token, seal) = signer.sign(LinkToken(purpose: .invitation, orgID: orgID, target: invitationIDs[index], nonce: RandomSecret.nonce()))
-            tokens.append(token)
-            return .invite(id: invitationIDs[index], email: request.email, role: request.role, method: request.method, existingUserID: existingUsers[index], seal: seal)
+            return OrgCommand.invite(id: invitationIDs[index], email: request.email, role: request.role, method: request.method, existingUserID: existingUsers[index], seal: signed[index].seal)
         }
         let outcome = await actor.executeEach(commands, by: principal) { state, index throws(DomainError) in
             (state.invitations[invitationIDs[index]]!, state.name)
         }
         try await durable(outcome.position)
         return outcome.results.indices.map { index in
-            outcome.results[index].map { IssuedInvitation(invitation: $0.0, token: tokens[index], orgName: $0.1) }
+            outcome.results[index].map { IssuedInvitation(invitation: $0.0, token: signed[index].token, orgName: $0.1) }
         }
     }
 

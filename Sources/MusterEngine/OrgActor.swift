@@ -38,13 +38,7 @@ actor OrgActor {
     func execute<Answer: Sendable>(
         _ command: OrgCommand, by principal: Principal, answer: (OrgState) throws(DomainError) -> Answer
     ) throws -> Outcome<Answer> {
-        // Decide on the state in place (no copy), log, then apply: nothing is applied that the
-        // sink refused.
-        let records = try state.decideRecords(command, by: principal, at: clock.now(), policy: policy)
-        if !records.isEmpty {
-            lastPosition = try sink.append(.org(id, records))
-            records.forEach { state.apply($0) }
-        }
+        let records = try commit(command, by: principal, at: clock.now())
         return Outcome(answer: try answer(state), records: records, position: lastPosition, personChanges: personChanges(records))
     }
 
@@ -67,18 +61,24 @@ actor OrgActor {
         var changes = PersonChanges()
         let results = commands.indices.map { index -> Result<Answer, any Error> in
             Result {
-                let records = try state.decideRecords(commands[index], by: principal, at: now, policy: policy)
-                if !records.isEmpty {
-                    lastPosition = try sink.append(.org(id, records))
-                    records.forEach { state.apply($0) }
-                    let recordChanges = personChanges(records)
-                    changes.assignments += recordChanges.assignments
-                    changes.memberships += recordChanges.memberships
-                }
+                let recordChanges = personChanges(try commit(commands[index], by: principal, at: now))
+                changes.assignments += recordChanges.assignments
+                changes.memberships += recordChanges.memberships
                 return try answer(state, index)
             }
         }
         return BatchOutcome(results: results, position: lastPosition, personChanges: changes)
+    }
+
+    /// Decides `command` on the state in place (no copy), logs its events as one record, then
+    /// applies them: nothing is applied that the sink refused.
+    private func commit(_ command: OrgCommand, by principal: Principal, at now: Timestamp) throws -> [OrgEventRecord] {
+        let records = try state.decideRecords(command, by: principal, at: now, policy: policy)
+        if !records.isEmpty {
+            lastPosition = try sink.append(.org(id, records))
+            records.forEach { state.apply($0) }
+        }
+        return records
     }
 
     /// Answers a read from the current state at the current time, with the log position the

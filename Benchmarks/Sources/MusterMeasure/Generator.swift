@@ -116,12 +116,7 @@ struct Generator {
         let scan = try LogRecovery.scan(LogConfiguration(directory: folder + "/log"), repair: false)
         counts.logBytes = scan.bytes
         counts.logRecords = scan.records.count
-        counts.events = scan.records.reduce(0) { total, entry in
-            switch entry.record {
-            case .org(_, let events): total + events.count
-            case .directory(let events): total + events.count
-            }
-        }
+        counts.events = scan.eventCount
         print("generate: \(counts.description) in all, \(Int(seconds() - started)) s")
         print("generate: log \(counts.logBytes) bytes, \(counts.logRecords) records, \(counts.events) events: \(String(format: "%.1f", Double(counts.logBytes) / Double(max(1, counts.events)))) bytes/event")
         try write("records \(counts.collaborators + counts.invitations)\nevents \(counts.events)\n", to: folder + "/generated.txt")
@@ -147,6 +142,18 @@ struct Generator {
                 }
             }
             return total
+        }
+    }
+}
+
+extension LogScan {
+    /// How many events the scanned records hold.
+    var eventCount: Int {
+        records.reduce(0) { total, entry in
+            switch entry.record {
+            case .org(_, let events): total + events.count
+            case .directory(let events): total + events.count
+            }
         }
     }
 }

@@ -67,12 +67,7 @@ do {
         let records = Int(durable.log.lastAssignedPosition - before)
         durable.close()
         let scan = try LogRecovery.scan(LogConfiguration(directory: folder + "/log"), repair: false)
-        let events = scan.records.reduce(0) { total, entry in
-            switch entry.record {
-            case .org(_, let events): total + events.count
-            case .directory(let events): total + events.count
-            }
-        }
+        let events = scan.eventCount
         print("throughput \(kind): \(operations) operations (\(records) log records) in \(String(format: "%.2f", elapsed)) s = \(Int(Double(operations) / elapsed)) operations/s, \(Int(Double(records) / elapsed)) records/s")
         print("throughput \(kind): log \(scan.bytes) bytes, \(events) events in \(scan.frames) frames: \(String(format: "%.1f", Double(scan.bytes) / Double(events))) bytes/event")
         print(String(format: "RESULT kind=%@ ops_per_s=%.0f records_per_s=%.0f log_bytes_per_event=%.1f", kind, Double(operations) / elapsed, Double(records) / elapsed, Double(scan.bytes) / Double(events)))
