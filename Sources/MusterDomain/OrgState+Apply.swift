@@ -149,21 +149,25 @@ extension OrgState {
         case .noteAdded(let tenantID, let itemID, let kind, let body):
             let note = Note(id: itemID, kind: kind, body: body, authorship: Authorship(author: record.actor, at: now))
             tenants[tenantID]?.workspace.notes.append(note)
+            workspaceItemTenants[itemID] = tenantID
             target = Self.auditTarget(itemID)
 
         case .goalAdded(let tenantID, let itemID, let title, let detail):
             let goal = Goal(id: itemID, title: title, detail: detail, authorship: Authorship(author: record.actor, at: now))
             tenants[tenantID]?.workspace.goals.append(goal)
+            workspaceItemTenants[itemID] = tenantID
             target = Self.auditTarget(itemID)
 
         case .sessionRecorded(let tenantID, let itemID, let occurredAt, let summary):
             let session = SessionRecord(id: itemID, occurredAt: occurredAt, summary: summary, authorship: Authorship(author: record.actor, at: now))
             tenants[tenantID]?.workspace.sessions.append(session)
+            workspaceItemTenants[itemID] = tenantID
             target = Self.auditTarget(itemID)
 
         case .documentAdded(let tenantID, let itemID, let name, let contentType, let sizeBytes, let checksum):
             let document = Document(id: itemID, name: name, contentType: contentType, sizeBytes: sizeBytes, checksum: checksum, authorship: Authorship(author: record.actor, at: now))
             tenants[tenantID]?.workspace.documents.append(document)
+            workspaceItemTenants[itemID] = tenantID
             target = Self.auditTarget(itemID)
 
         case .contextSummaryUpdated(let tenantID, let text):

@@ -33,6 +33,8 @@ public struct OrgState: Hashable, Sendable {
     var invitationsByEmail: [EmailAddress: [InvitationID]] = [:]
     var activeAssignments: [AssignmentKey: CollaboratorID] = [:]
     var activeOrgAdmins = 0
+    /// The tenant of every workspace item, for naming it in the event feed.
+    var workspaceItemTenants: [WorkspaceItemID: TenantID] = [:]
 
     /// Names the one active account assignment a person may have on a tenant.
     struct AssignmentKey: Hashable, Sendable {
@@ -71,6 +73,11 @@ public struct OrgState: Hashable, Sendable {
         self.apiKeys = Dictionary(uniqueKeysWithValues: apiKeys.map { ($0.id, $0) })
         self.tenantOrder = tenants.map(\.id)
         self.tenants = Dictionary(uniqueKeysWithValues: tenants.map { ($0.id, $0) })
+        for tenant in tenants {
+            let workspace = tenant.workspace
+            let items = workspace.notes.map(\.id) + workspace.goals.map(\.id) + workspace.sessions.map(\.id) + workspace.documents.map(\.id)
+            for item in items { workspaceItemTenants[item] = tenant.id }
+        }
         self.collaborators = Dictionary(uniqueKeysWithValues: collaborators.map { ($0.id, $0) })
         for collaborator in collaborators where collaborator.isActive {
             if let userID = collaborator.userID {

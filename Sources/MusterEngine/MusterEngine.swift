@@ -17,6 +17,8 @@ public final class MusterEngine: Sendable {
     let hasher: PasswordHasher
     let directory: UserDirectory
     let people = PersonIndex()
+    /// Each org's latest version, for long-polling feed readers and webhook workers.
+    public let changes = ChangeSignal<OrganisationID>()
     private let orgs = Mutex<[OrganisationID: OrgActor]>([:])
 
     /// Creates an engine with empty state.
@@ -37,7 +39,7 @@ public final class MusterEngine: Sendable {
         clock: any WallClock = SystemWallClock(), hasher: PasswordHasher = PasswordHasher()
     ) async {
         self.init(policy: policy, secret: secret, sink: sink, clock: clock, hasher: hasher, directoryState: directory)
-        let actors = orgStates.map { OrgActor(state: $0, sink: sink, clock: clock, policy: policy) }
+        let actors = orgStates.map { OrgActor(state: $0, sink: sink, clock: clock, policy: policy, changes: changes) }
         orgs.withLock { table in
             for actor in actors { table[actor.id] = actor }
         }
@@ -107,7 +109,7 @@ public final class MusterEngine: Sendable {
     /// Creates an organisation (platform admin only) and returns its id.
     public func createOrganisation(name: String, by principal: Principal) async throws -> OrganisationID {
         let orgID = OrganisationID.random()
-        let actor = OrgActor(state: OrgState(id: orgID), sink: sink, clock: clock, policy: policy)
+        let actor = OrgActor(state: OrgState(id: orgID), sink: sink, clock: clock, policy: policy, changes: changes)
         let outcome = try await actor.execute(.createOrganisation(name: name), by: principal) { _ throws(DomainError) in () }
         orgs.withLock { $0[orgID] = actor }
         try await durable(outcome.position)

@@ -9,15 +9,19 @@ actor OrgActor {
     private let sink: any EventSink
     private let clock: any WallClock
     private let policy: Policy
+    /// Told each new version, for feed readers and webhook workers waiting on this org.
+    private let changes: ChangeSignal<OrganisationID>
     /// The position of the last record this org appended: what a read has observed.
     private var lastPosition: LogPosition = 0
 
-    init(state: OrgState, sink: any EventSink, clock: any WallClock, policy: Policy) {
+    init(state: OrgState, sink: any EventSink, clock: any WallClock, policy: Policy, changes: ChangeSignal<OrganisationID>) {
         self.id = state.id
         self.state = state
         self.sink = sink
         self.clock = clock
         self.policy = policy
+        self.changes = changes
+        changes.publish(state.id, version: state.version)
     }
 
     /// The outcome of one command.
@@ -77,6 +81,9 @@ actor OrgActor {
         if !records.isEmpty {
             lastPosition = try sink.append(.org(id, records))
             records.forEach { state.apply($0) }
+            // Waiters read through the engine's read fence, so waking them before the record
+            // is durable reveals nothing early.
+            changes.publish(id, version: state.version)
         }
         return records
     }

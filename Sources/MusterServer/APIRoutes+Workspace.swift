@@ -148,17 +148,7 @@ extension APIRoutes {
     /// `action` (comma-separated event names), `actor` (`platform_admin`, `system`,
     /// `user:<id>`, `api_key:<id>`) and `target` (an id).
     private func auditFilter(_ request: Request) throws(Problem) -> AuditFilter {
-        var actions: Set<OrgEvent.Kind>?
-        if let text = request.query("action") {
-            var set = Set<OrgEvent.Kind>()
-            for name in text.split(separator: ",") {
-                guard let kind = OrgEvent.Kind(name: String(name)) else {
-                    throw Problem.badRequest("`action`: \"\(name)\" is not an event name; for example user.invited or collaborator.ended")
-                }
-                set.insert(kind)
-            }
-            actions = set
-        }
+        let actions = try request.query("action").map { text throws(Problem) in try FeedQuery.kinds(text, parameter: "action") }
         var actor: Principal?
         if let text = request.query("actor") {
             guard let principal = Principal(spelled: text) else {

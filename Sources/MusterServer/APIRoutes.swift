@@ -33,6 +33,7 @@ struct APIRoutes: Sendable {
         registerCollaborators(on: router)
         registerWorkspace(on: router)
         registerSignIn(on: router)
+        registerEvents(on: router)
     }
 
     // MARK: Route helpers

@@ -1,0 +1,108 @@
+extension OrgState {
+    /// The most audit lines one feed page examines, so that a narrow type filter over a long
+    /// trail answers quickly; the page's cursor then moves past what was examined.
+    public static let maximumFeedScan = 10_000
+
+    /// Refuses unless `principal` may follow the org's events and manage its webhooks: the
+    /// platform admin (or Muster itself), an active org admin, or an active API key of the org.
+    public func requireIntegrationAccess(_ principal: Principal, toDo action: String) throws(DomainError) {
+        switch principal {
+        case .platformAdmin, .system:
+            return
+        case .user(let userID):
+            guard let member = members[userID], member.isActive else { throw .forbidden("only members of organisation \(name) may \(action)") }
+            guard member.role == .orgAdmin else { throw .forbidden("only org admins and API keys may \(action)") }
+        case .apiKey(let keyID):
+            guard let key = apiKeys[keyID], key.isActive else { throw .forbidden("only members of organisation \(name) may \(action)") }
+        }
+    }
+
+    /// The events after sequence `cursor`, oldest first, of the given types (all when `nil`),
+    /// at most `limit` of them, for a reader `principal` may be.
+    public func feedPage(for principal: Principal, after cursor: UInt64, kinds: Set<OrgEvent.Kind>?, limit: Int) throws(DomainError) -> FeedPage {
+        try requireIntegrationAccess(principal, toDo: "read the event feed")
+        return try feedPage(after: cursor, kinds: kinds, limit: Self.checkedLimit(limit))
+    }
+
+    /// The events after sequence `cursor`, without an access check: for Muster's own webhook
+    /// delivery, whose subscriptions were authorised when they were registered.
+    public func feedPage(after cursor: UInt64, kinds: Set<OrgEvent.Kind>?, limit: Int) throws(DomainError) -> FeedPage {
+        guard cursor <= version else {
+            throw .validation("the cursor \(cursor) is past the org's last event (\(version))")
+        }
+        // Sequence n sits at index n - 1: the trail has one line per event, without gaps.
+        var index = Int(cursor)
+        let scanEnd = min(audit.count, index + Self.maximumFeedScan)
+        var events = [FeedEvent]()
+        while index < scanEnd, events.count < limit {
+            let entry = audit[index]
+            index += 1
+            if kinds?.contains(entry.action) ?? true { events.append(feedEvent(entry)) }
+        }
+        return FeedPage(events: events, cursor: UInt64(index), hasMore: index < audit.count)
+    }
+
+    /// The event at `entry`, with its facts read from the records it names.
+    func feedEvent(_ entry: AuditEntry) -> FeedEvent {
+        var data = EventData()
+        let target = entry.targetID
+        switch entry.action {
+        case .organisationCreated:
+            data.name = name
+        case .userInvited, .invitationResent, .invitationRevoked, .invitationAccepted, .invitationExpired:
+            let invitationID = InvitationID(high: target.high, low: target.low)
+            data.invitationID = invitationID
+            if let invitation = invitations[invitationID] {
+                data.email = invitation.email
+                switch entry.action {
+                case .userInvited:
+                    data.role = invitation.role
+                    data.method = invitation.method
+                case .invitationRevoked: data.reason = invitation.revokedReason
+                case .invitationAccepted: data.userID = invitation.acceptedBy
+                default: break
+                }
+            }
+        case .userCreated, .memberAdded, .memberRoleChanged, .memberGrantsChanged, .memberRemoved, .memberPasswordReset:
+            let userID = UserID(high: target.high, low: target.low)
+            data.userID = userID
+            data.email = members[userID]?.email
+            if entry.action == .memberAdded {
+                data.role = entry.details.flatMap { Role(name: $0) }
+            } else if entry.action == .memberRoleChanged, let details = entry.details {
+                // Kept by `apply` as "<before> → <after>".
+                let roles = details.split(separator: " → ").map { Role(name: String($0)) }
+                if roles.count == 2 {
+                    data.previousRole = roles[0]
+                    data.role = roles[1]
+                }
+            }
+        case .apiKeyCreated, .apiKeyRevoked:
+            let keyID = APIKeyID(high: target.high, low: target.low)
+            data.apiKeyID = keyID
+            if entry.action == .apiKeyCreated, let key = apiKeys[keyID] {
+                data.name = key.name
+                data.role = key.role
+            }
+        case .tenantCreated, .contextSummaryUpdated:
+            let tenantID = TenantID(high: target.high, low: target.low)
+            data.tenantID = tenantID
+            if entry.action == .tenantCreated { data.name = tenants[tenantID]?.name }
+        case .collaboratorInvited, .collaboratorActivated, .collaboratorEnded, .collaboratorContactUpdated:
+            let collaboratorID = CollaboratorID(high: target.high, low: target.low)
+            data.collaboratorID = collaboratorID
+            if let collaborator = collaborators[collaboratorID] {
+                data.tenantID = collaborator.tenantID
+                data.mode = collaborator.mode
+                data.userID = collaborator.userID
+                data.email = collaborator.email
+                if entry.action == .collaboratorInvited { data.capOverridden = collaborator.capOverridden }
+            }
+        case .noteAdded, .goalAdded, .sessionRecorded, .documentAdded:
+            let itemID = WorkspaceItemID(high: target.high, low: target.low)
+            data.itemID = itemID
+            data.tenantID = workspaceItemTenants[itemID]
+        }
+        return FeedEvent(sequence: entry.sequence, at: entry.at, actor: entry.actor, kind: entry.action, data: data)
+    }
+}
