@@ -14,6 +14,7 @@ struct APIRoutes: Sendable {
     let slot: EngineSlot
     let clock: any WallClock
     let outbox: MailOutbox
+    let webhooks: WebhookRegistry
     let idempotency: IdempotencyStore
     let metrics: ServerMetrics
     let configuration: ServerConfiguration
@@ -34,6 +35,7 @@ struct APIRoutes: Sendable {
         registerWorkspace(on: router)
         registerSignIn(on: router)
         registerEvents(on: router)
+        registerWebhooks(on: router)
     }
 
     // MARK: Route helpers
@@ -47,6 +49,10 @@ struct APIRoutes: Sendable {
 
     func put(_ router: Router<MusterRequestContext>, _ path: String, command: String, _ handler: @escaping Handler) {
         counted(router, .put, path, command: command, handler)
+    }
+
+    func delete(_ router: Router<MusterRequestContext>, _ path: String, command: String, _ handler: @escaping Handler) {
+        counted(router, .delete, path, command: command, handler)
     }
 
     func patch(_ router: Router<MusterRequestContext>, _ path: String, command: String, _ handler: @escaping Handler) {

@@ -46,6 +46,7 @@ public enum MusterServer {
         var slot: EngineSlot
         var outbox: MailOutbox
         var outboxService: OutboxService
+        var webhooks: WebhookRegistry
         var sweep: SweepService
         var metrics: ServerMetrics
         /// Every route as `METHOD /path/{parameter}`, as the router has them.
@@ -62,20 +63,23 @@ public enum MusterServer {
         let slot = EngineSlot()
         let outbox: MailOutbox
         let idempotency: IdempotencyStore
+        let webhooks: WebhookRegistry
         if durableJournals {
             try PosixFileSystem().createDirectory(configuration.dataDirectory)
             outbox = try MailOutbox(path: "\(configuration.dataDirectory)/outbox.journal")
             idempotency = try IdempotencyStore(path: "\(configuration.dataDirectory)/idempotency.journal", now: clock.now())
+            webhooks = try WebhookRegistry(path: "\(configuration.dataDirectory)/webhooks.journal", retry: configuration.webhookRetry)
         } else {
             outbox = MailOutbox()
             idempotency = IdempotencyStore()
+            webhooks = WebhookRegistry(retry: configuration.webhookRetry)
         }
 
         let router = Router(context: MusterRequestContext.self)
         router.add(middleware: RequestMetricsMiddleware(metrics: metrics))
         router.add(middleware: ProblemMiddleware(logger: logger))
         router.add(middleware: AuthenticationMiddleware(slot: slot, adminTokenDigest: SecretDigest(of: adminToken), maxBodyBytes: configuration.maxBodyBytes))
-        let routes = APIRoutes(slot: slot, clock: clock, outbox: outbox, idempotency: idempotency, metrics: metrics, configuration: configuration, logger: logger)
+        let routes = APIRoutes(slot: slot, clock: clock, outbox: outbox, webhooks: webhooks, idempotency: idempotency, metrics: metrics, configuration: configuration, logger: logger)
         routes.register(on: router)
 
         let outboxService = OutboxService(
@@ -83,16 +87,19 @@ public enum MusterServer {
             clock: clock, logger: logger, metrics: metrics
         )
         let sweep = SweepService(slot: slot, idempotency: idempotency, interval: configuration.sweepInterval, clock: clock, metrics: metrics, logger: logger)
+        // Retries and signatures run on real time, whatever clock the rules are given: a
+        // receiver checks the signature's timestamp against its own clock.
+        let webhookService = WebhookService(registry: webhooks, slot: slot, clock: SystemWallClock(), metrics: metrics, logger: logger)
         let engineService = EngineService(source: source, slot: slot, configuration: configuration, metrics: metrics, logger: logger)
         // Services stop in reverse order: the HTTP server (added last by Hummingbird) drains
         // first, then the outbox and the sweep, and the engine — which syncs the log — last.
         let application = Application(
             router: router,
             configuration: .init(address: .hostname(configuration.host, port: configuration.port), serverName: "Muster"),
-            services: [engineService, outboxService, sweep],
+            services: [engineService, outboxService, webhookService, sweep],
             logger: logger
         )
-        return Parts(application: application, slot: slot, outbox: outbox, outboxService: outboxService, sweep: sweep, metrics: metrics, routeTable: router.routes.map { "\($0.method.rawValue) \($0.path)" })
+        return Parts(application: application, slot: slot, outbox: outbox, outboxService: outboxService, webhooks: webhooks, sweep: sweep, metrics: metrics, routeTable: router.routes.map { "\($0.method.rawValue) \($0.path)" })
     }
 }
 

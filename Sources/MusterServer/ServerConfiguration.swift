@@ -33,6 +33,8 @@ public struct ServerConfiguration: Sendable {
     public var segmentSize: Int64 = 64 << 20
     /// Cut the log at mid-log damage instead of refusing to start (an explicit operator choice).
     public var truncateCorruption = false
+    /// How webhook deliveries are retried and timed out.
+    public var webhookRetry = WebhookRetryPolicy()
     /// The rules' limits: caseload cap, direct-create policy, lifetimes.
     public var policy = Policy()
 

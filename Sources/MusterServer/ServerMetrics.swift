@@ -19,6 +19,16 @@ final class ServerMetrics: Sendable {
     let logSyncSeconds: CoreMetrics.Timer
     let recoverySeconds: CoreMetrics.Gauge
     let invitationsExpired: CoreMetrics.Counter
+    let mailRetries: CoreMetrics.Counter
+    let mailAbandoned: CoreMetrics.Counter
+    /// From an email's queueing to its delivery.
+    let mailLag: CoreMetrics.Timer
+    let webhookDelivered: CoreMetrics.Counter
+    let webhookFailed: CoreMetrics.Counter
+    let webhookRetries: CoreMetrics.Counter
+    let webhookPaused: CoreMetrics.Counter
+    /// From an event's time to its delivery to a webhook.
+    let webhookLag: CoreMetrics.Timer
     private let commands: Mutex<[String: CoreMetrics.Counter]> = Mutex([:])
     private let routes: Mutex<[RouteKey: (CoreMetrics.Counter, CoreMetrics.Timer)]> = Mutex([:])
 
@@ -44,6 +54,17 @@ final class ServerMetrics: Sendable {
         logSyncSeconds = CoreMetrics.Timer(label: "muster_log_sync_duration_seconds", factory: factory)
         recoverySeconds = CoreMetrics.Gauge(label: "muster_recovery_seconds", factory: factory)
         invitationsExpired = CoreMetrics.Counter(label: "muster_invitations_expired_total", factory: factory)
+        mailRetries = CoreMetrics.Counter(label: "muster_mail_retries_total", factory: factory)
+        mailAbandoned = CoreMetrics.Counter(label: "muster_mail_abandoned_total", factory: factory)
+        webhookDelivered = CoreMetrics.Counter(label: "muster_webhook_delivered_total", factory: factory)
+        webhookFailed = CoreMetrics.Counter(label: "muster_webhook_failed_attempts_total", factory: factory)
+        webhookRetries = CoreMetrics.Counter(label: "muster_webhook_retries_total", factory: factory)
+        webhookPaused = CoreMetrics.Counter(label: "muster_webhook_paused_total", factory: factory)
+        // Delivery lag spans milliseconds to hours (a receiver down for a while).
+        let lagBuckets: [Duration] = [.milliseconds(10), .milliseconds(50), .milliseconds(250), .seconds(1), .seconds(5), .seconds(30), .seconds(120), .seconds(600), .seconds(3600)]
+        factory.defaultDurationHistogramBuckets = lagBuckets
+        mailLag = CoreMetrics.Timer(label: "muster_mail_delivery_lag_seconds", factory: factory)
+        webhookLag = CoreMetrics.Timer(label: "muster_webhook_delivery_lag_seconds", factory: factory)
     }
 
     /// Counts one command of `type` (for example `invite`), as the API carried it out.

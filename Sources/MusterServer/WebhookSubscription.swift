@@ -1,0 +1,86 @@
+import MusterDomain
+
+/// One registered webhook endpoint of an org, with its delivery state: the journal keeps it
+/// whole, so a restart resumes each subscription where it stood.
+///
+/// Delivery follows the org's event feed with a cursor: the events after `cursor` (of the
+/// subscribed types) go out one at a time, in order; the cursor moves only once the receiver
+/// answered 2xx and that is journaled. Hence at least once, in order, and nothing lost.
+struct WebhookSubscription: Codable, Hashable, Sendable {
+    enum Status: String, Codable, Sendable {
+        case active
+        /// Stopped after an event failed ``WebhookRetryPolicy/maximumAttempts`` times; resumed
+        /// by an admin.
+        case paused
+    }
+
+    var id: String
+    var orgID: String
+    var url: String
+    /// The event types delivered; `nil` for all.
+    var eventTypes: [String]?
+    var description: String?
+    /// The HMAC key of `Muster-Signature`; shown once, when registered.
+    var secret: String
+    var createdAt: Int64
+    var createdBy: String
+    var status: Status
+    var pausedReason: String?
+    /// The sequence of the last event delivered (or skipped by the type filter).
+    var cursor: UInt64
+    /// Failed attempts at the next event.
+    var attempts: Int
+    /// When the next attempt may start (milliseconds since the epoch).
+    var nextAttemptAt: Int64
+    var lastError: String?
+    var lastDeliveredAt: Int64?
+    var deliveredCount: Int
+    var failedAttemptCount: Int
+
+    /// The subscribed event types, `nil` for all.
+    var kinds: Set<OrgEvent.Kind>? {
+        eventTypes.map { Set($0.compactMap { OrgEvent.Kind(name: $0) }) }
+    }
+}
+
+/// One attempt to deliver an event, kept in the subscription's history.
+struct WebhookDelivery: Codable, Hashable, Sendable {
+    enum Outcome: String, Codable, Sendable {
+        case delivered
+        case failed
+    }
+
+    var eventID: String
+    var sequence: UInt64
+    var eventType: String
+    var outcome: Outcome
+    /// 1 for the first attempt at this event.
+    var attempt: Int
+    var at: Int64
+    /// The receiver's status, when it answered.
+    var responseStatus: Int?
+    var error: String?
+    var durationMilliseconds: Int64
+}
+
+/// How often and how patiently a failing event is retried.
+public struct WebhookRetryPolicy: Sendable {
+    /// Failed attempts at one event before the subscription is paused.
+    public var maximumAttempts = 10
+    /// The wait after the first failure; each further failure doubles it…
+    public var firstDelay: Span = .seconds(1)
+    /// …up to this.
+    public var longestDelay: Span = .minutes(10)
+    /// How long one request may take, connecting included.
+    public var requestTimeout: Span = .seconds(10)
+
+    /// The defaults: 10 attempts over about 8.5 minutes, 10 s per request.
+    public init() {}
+
+    /// The wait after the `attempts`-th failure.
+    func delay(afterAttempts attempts: Int) -> Span {
+        let first = firstDelay.milliseconds
+        let doubled = first << Int64(min(max(attempts - 1, 0), 30))
+        return Span(milliseconds: min(doubled, longestDelay.milliseconds))
+    }
+}
