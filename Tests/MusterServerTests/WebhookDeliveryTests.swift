@@ -1,0 +1,294 @@
+import Foundation
+import HTTPTypes
+import Hummingbird
+import HummingbirdTesting
+import Logging
+import MusterDomain
+import MusterEngine
+import MusterSecurity
+import NIOCore
+import Synchronization
+import Testing
+
+@testable import MusterServer
+
+/// A real HTTP receiver on loopback that keeps every webhook request, and can be "down"
+/// (answering 503) for a while.
+private final class WebhookReceiver: Sendable {
+    struct Received: Sendable {
+        var signature: String
+        var eventID: String
+        var body: [UInt8]
+        var json: JSONValue { (try? JSONValue.parse(body)) ?? .null }
+        var sequence: Int? { json["sequence"]?.int }
+    }
+
+    let received = Mutex<[Received]>([])
+    let down = Mutex(false)
+
+    func application() -> some ApplicationProtocol {
+        let router = Router()
+        router.post("/hook") { [self] request, context -> Response in
+            let body = try await request.body.collect(upTo: 1 << 20)
+            if down.withLock({ $0 }) { return Response(status: .serviceUnavailable) }
+            let item = Received(
+                signature: request.headers[HTTPField.Name(WebhookSignature.headerName)!] ?? "",
+                eventID: request.headers[HTTPField.Name("Muster-Event-Id")!] ?? "", body: Array(buffer: body)
+            )
+            received.withLock { $0.append(item) }
+            return Response(status: .noContent)
+        }
+        var logger = Logger(label: "receiver")
+        logger.logLevel = .critical
+        return Application(router: router, configuration: .init(address: .hostname("127.0.0.1", port: 0)), logger: logger)
+    }
+
+    /// The sequences received, in arrival order.
+    var sequences: [Int] { received.withLock { $0.compactMap(\.sequence) } }
+
+    /// Waits until `condition` holds of what arrived (at most 20 s).
+    func waitUntil(_ condition: @escaping @Sendable ([Received]) -> Bool) async throws {
+        for _ in 0..<2000 {
+            if condition(received.withLock({ $0 })) { return }
+            try await Task.sleep(for: .milliseconds(10))
+        }
+        Issue.record("the receiver did not get what was expected; it got sequences \(sequences)")
+    }
+}
+
+/// Muster on a data folder, with its webhook service delivering for real.
+private struct LiveMuster {
+    let parts: MusterServer.Parts
+    let transport = RecordingTransport()
+
+    init(folder: String, clock: ManualClock, retry: WebhookRetryPolicy) throws {
+        var configuration = ServerConfiguration()
+        configuration.dataDirectory = folder
+        configuration.publicBaseURL = "https://app.example.org"
+        configuration.webhookRetry = retry
+        var logger = Logger(label: "test")
+        logger.logLevel = .critical
+        parts = try MusterServer.makeParts(
+            configuration: configuration, adminToken: ServerFixture.adminToken,
+            source: .durable(secret: Array(repeating: 9, count: 32), hasher: PasswordHasher(rounds: 1_000), clock: clock), clock: clock, logger: logger,
+            transport: transport
+        )
+    }
+
+    func run(_ body: @Sendable (any TestClientProtocol) async throws -> Void) async throws {
+        try await parts.application.test(.router) { client in
+            for _ in 0..<500 {
+                if try await client.execute(uri: "/readyz", method: .get).status == .ok { break }
+                try await Task.sleep(for: .milliseconds(10))
+            }
+            try await body(client)
+        }
+    }
+
+    /// The token of the newest link emailed to `email`.
+    func linkToken(to email: String) async throws -> String {
+        for _ in 0..<200 where !transport.delivered.contains(where: { $0.to == email }) {
+            await parts.outboxService.deliverDue()
+            try await Task.sleep(for: .milliseconds(10))
+        }
+        let message = try #require(transport.delivered.last { $0.to == email })
+        let range = try #require(message.text.range(of: "?token="))
+        return String(message.text[range.upperBound...].prefix { !$0.isWhitespace })
+    }
+}
+
+private func temporaryFolder() -> String {
+    let path = NSTemporaryDirectory() + "muster-webhooks-\(UUID().uuidString)"
+    try? FileManager.default.createDirectory(atPath: path, withIntermediateDirectories: true)
+    return path
+}
+
+private let fastRetries: WebhookRetryPolicy = {
+    var retry = WebhookRetryPolicy()
+    retry.maximumAttempts = 1000
+    retry.firstDelay = Span(milliseconds: 20)
+    retry.longestDelay = Span(milliseconds: 200)
+    retry.requestTimeout = .seconds(5)
+    return retry
+}()
+
+@Suite("Webhook delivery to a real receiver")
+struct WebhookDeliveryTests {
+    @Test("Every event of an invitation's lifecycle arrives signed and in order, also after the receiver was down and across a restart")
+    func everyEventArrivesSignedInOrderAcrossDowntimeAndRestart() async throws {
+        let folder = temporaryFolder()
+        defer { try? FileManager.default.removeItem(atPath: folder) }
+        let receiver = WebhookReceiver()
+        let clock = ManualClock()
+        let secret = Mutex("")
+        let org = Mutex("")
+        let webhookID = Mutex("")
+        try await receiver.application().test(.live) { receiverClient in
+            let url = "http://127.0.0.1:\(try #require(receiverClient.port))/hook"
+
+            // First life: the whole lifecycle, then the receiver goes down.
+            let first = try LiveMuster(folder: folder, clock: clock, retry: fastRetries)
+            try await first.run { client in
+                let api = API(client: client, fixture: try ServerFixture())
+                let orgID = try await api.org()
+                org.withLock { $0 = orgID }
+                let registered = try await api.post("/v1/orgs/\(orgID)/webhooks", token: api.admin, #"{"url": "\#(url)", "after": 0}"#)
+                #expect(registered.status == 201, "\(registered.text)")
+                let secretText = try #require(registered.json["secret"]?.string)
+                #expect(secretText.hasPrefix("whsec_"))
+                secret.withLock { $0 = secretText }
+                webhookID.withLock { $0 = registered.json["id"]?.string ?? "" }
+                let listed = try await api.get("/v1/orgs/\(orgID)/webhooks", token: api.admin)
+                #expect(listed.json["items"]?.array.count == 1)
+                #expect(!listed.text.contains(secretText), "the secret is shown once only")
+
+                let ann = try await api.post("/v1/orgs/\(orgID)/invitations", token: api.admin, #"{"email": "ann@example.org", "role": "viewer"}"#)
+                let annID = try #require(ann.json["id"]?.string)
+                clock.advance(by: .seconds(120))
+                #expect(try await api.post("/v1/orgs/\(orgID)/invitations/\(annID)/resend", token: api.admin).status == 200)
+                #expect(try await api.post("/v1/orgs/\(orgID)/invitations/\(annID)/revoke", token: api.admin, #"{"reason": "duplicate"}"#).status == 200)
+                try await api.post("/v1/orgs/\(orgID)/invitations", token: api.admin, #"{"email": "bob@example.org", "role": "caseworker"}"#)
+                let token = try await first.linkToken(to: "bob@example.org")
+                #expect(try await api.post("/v1/invitations/accept", #"{"token": "\#(token)"}"#).status == 200)
+                try await api.post("/v1/orgs/\(orgID)/invitations", token: api.admin, #"{"email": "cat@example.org", "role": "viewer"}"#)
+                clock.advance(by: .days(8))
+                #expect(await first.parts.sweep.sweepOnce() == 1)
+
+                let feed = try await api.get("/v1/orgs/\(orgID)/events?limit=1000", token: api.admin)
+                let count = feed.json["items"]?.array.count ?? 0
+                try await receiver.waitUntil { Set($0.compactMap(\.sequence)).count == count }
+
+                receiver.down.withLock { $0 = true }
+                try await api.post("/v1/orgs/\(orgID)/invitations", token: api.admin, #"{"email": "dan@example.org", "role": "viewer"}"#)
+                try await api.post("/v1/orgs/\(orgID)/invitations", token: api.admin, #"{"email": "eve@example.org", "role": "viewer"}"#)
+                // Wait until the failures show in the subscription's state.
+                for _ in 0..<500 {
+                    let state = try await api.get("/v1/orgs/\(orgID)/webhooks/\(webhookID.withLock { $0 })", token: api.admin)
+                    if (state.json["attempts"]?.int ?? 0) >= 2 { break }
+                    try await Task.sleep(for: .milliseconds(10))
+                }
+                let state = try await api.get("/v1/orgs/\(orgID)/webhooks/\(webhookID.withLock { $0 })", token: api.admin)
+                #expect(state.json["status"]?.string == "active")
+                #expect(state.json["last_error"]?.string == "the receiver answered 503")
+                #expect((state.json["lag_events"]?.int ?? 0) >= 1)
+            }
+
+            // Muster is stopped; the receiver comes back; Muster starts again on the same folder.
+            receiver.down.withLock { $0 = false }
+            let second = try LiveMuster(folder: folder, clock: clock, retry: fastRetries)
+            try await second.run { client in
+                let api = API(client: client, fixture: try ServerFixture())
+                let orgID = org.withLock { $0 }
+                _ = try await api.tenant(orgID, "After the restart")
+                let feed = try await api.get("/v1/orgs/\(orgID)/events?limit=1000", token: api.admin)
+                let expected = feed.json["items"]?.array.compactMap { $0["sequence"]?.int } ?? []
+                try await receiver.waitUntil { Set($0.compactMap(\.sequence)) == Set(expected) }
+
+                // In order: the first arrival of each event comes after the first of the one before.
+                var firstArrivals = [Int]()
+                for sequence in receiver.sequences where !firstArrivals.contains(sequence) { firstArrivals.append(sequence) }
+                #expect(firstArrivals == expected)
+                let types = Set(feed.json["items"]?.array.compactMap { $0["type"]?.string } ?? [])
+                for type in ["user.invited", "user.invitation_resent", "user.invitation_revoked", "user.invitation_accepted", "user.created", "member.added", "user.invitation_expired", "tenant.created"] {
+                    #expect(types.contains(type), "\(type) is missing from the feed")
+                }
+                // Each request is signed with the secret over its exact body, and is the feed's event.
+                let feedEvents = Dictionary(uniqueKeysWithValues: feed.json["items"]?.array.compactMap { item in item["sequence"]?.int.map { ($0, item) } } ?? [])
+                let now = Int64(Date().timeIntervalSince1970)
+                for item in receiver.received.withLock({ $0 }) {
+                    #expect(WebhookSignature.verify(header: item.signature, body: item.body, secret: secret.withLock { $0 }, now: now))
+                    #expect(!WebhookSignature.verify(header: item.signature, body: item.body + [0x20], secret: secret.withLock { $0 }, now: now))
+                    #expect(item.json == feedEvents[item.sequence ?? -1])
+                    #expect(item.eventID == "\(orgID):\(item.sequence ?? -1)")
+                }
+                // The history shows the failed attempts and the deliveries after them.
+                let history = try await api.get("/v1/orgs/\(orgID)/webhooks/\(webhookID.withLock { $0 })/deliveries", token: api.admin)
+                let statuses = history.json["items"]?.array.compactMap { $0["status"]?.string } ?? []
+                #expect(statuses.contains("failed") && statuses.first == "delivered")
+                #expect(history.json["items"]?.array.contains { $0["response_status"]?.int == 503 } == true)
+            }
+        }
+    }
+
+    @Test("A subscriber that keeps failing is paused at the retry limit, and resumes where it stopped")
+    func failingSubscriberIsPausedAndResumes() async throws {
+        let folder = temporaryFolder()
+        defer { try? FileManager.default.removeItem(atPath: folder) }
+        let receiver = WebhookReceiver()
+        receiver.down.withLock { $0 = true }
+        let retry = {
+            var retry = fastRetries
+            retry.maximumAttempts = 3
+            return retry
+        }()
+        try await receiver.application().test(.live) { receiverClient in
+            let url = "http://127.0.0.1:\(try #require(receiverClient.port))/hook"
+            let muster = try LiveMuster(folder: folder, clock: ManualClock(), retry: retry)
+            try await muster.run { client in
+                let api = API(client: client, fixture: try ServerFixture())
+                let org = try await api.org()
+                let key = try await api.apiKey(org)
+                let registered = try await api.post("/v1/orgs/\(org)/webhooks", token: key, #"{"url": "\#(url)", "event_types": ["tenant.created"]}"#)
+                #expect(registered.status == 201, "\(registered.text)")
+                let id = try #require(registered.json["id"]?.string)
+                let tenant = try await api.tenant(org, "Paused")
+                var state = try await api.get("/v1/orgs/\(org)/webhooks/\(id)", token: key)
+                for _ in 0..<500 where state.json["status"]?.string != "paused" {
+                    try await Task.sleep(for: .milliseconds(10))
+                    state = try await api.get("/v1/orgs/\(org)/webhooks/\(id)", token: key)
+                }
+                #expect(state.json["status"]?.string == "paused")
+                #expect(state.json["paused_reason"]?.string?.contains("failed 3 times") == true)
+                let history = try await api.get("/v1/orgs/\(org)/webhooks/\(id)/deliveries", token: key)
+                #expect(history.json["items"]?.array.compactMap { $0["attempt"]?.int } == [3, 2, 1])
+
+                // Back up, but paused: nothing is sent until an admin resumes it.
+                receiver.down.withLock { $0 = false }
+                try await Task.sleep(for: .milliseconds(300))
+                #expect(receiver.sequences.isEmpty)
+                let resumed = try await api.post("/v1/orgs/\(org)/webhooks/\(id)/resume", token: key)
+                #expect(resumed.json["status"]?.string == "active")
+                try await receiver.waitUntil { $0.count == 1 }
+                #expect(receiver.received.withLock { $0.first?.json["data"]?["tenant_id"]?.string } == tenant)
+            }
+        }
+    }
+
+    @Test("Bad webhook requests get a clear 4xx and register nothing; only admins and keys manage webhooks")
+    func badWebhookRequestsAreRefused() async throws {
+        let fixture = try ServerFixture()
+        try await fixture.run { api in
+            let org = try await api.org()
+            let base = "/v1/orgs/\(org)/webhooks"
+            for body in [
+                #"{"url": "ftp://example.org/hook"}"#, #"{"url": "not a url"}"#, #"{"url": "https://user:pw@example.org/"}"#,
+                #"{"url": "https://example.org/hook", "event_types": ["user.bogus"]}"#, #"{"url": "https://example.org/hook", "event_types": []}"#,
+                #"{"url": "https://example.org/hook", "after": 999}"#, #"{"url": "https://example.org/hook", "colour": "red"}"#, #"{}"#, #"[]"#,
+            ] {
+                let reply = try await api.post(base, token: api.admin, body)
+                #expect((400..<500).contains(reply.status), "\(body): \(reply.text)")
+                #expect(reply.code == "validation_failed", "\(body): \(reply.text)")
+            }
+            #expect(try await api.get(base, token: api.admin).json["items"]?.array.isEmpty == true)
+
+            let viewer = try await api.member(org, "viewer@example.org", role: "viewer")
+            #expect(try await api.post(base, token: viewer.token, #"{"url": "https://example.org/hook"}"#).status == 403)
+            #expect(try await api.get(base, token: viewer.token).status == 403)
+
+            let created = try await api.post(base, token: api.admin, #"{"url": "https://example.org/hook"}"#)
+            let id = try #require(created.json["id"]?.string)
+            let other = try await api.org("Elsewhere")
+            #expect(try await api.get("/v1/orgs/\(other)/webhooks/\(id)", token: api.admin).status == 404)
+            #expect(try await api.call(.delete, "\(base)/\(id)", token: viewer.token).status == 403)
+            #expect(try await api.call(.delete, "\(base)/\(id)", token: api.admin).status == 204)
+            #expect(try await api.call(.delete, "\(base)/\(id)", token: api.admin).status == 404)
+            #expect(try await api.get("\(base)/\(id)", token: api.admin).status == 404)
+
+            for index in 0..<WebhookRegistry.maximumPerOrg {
+                #expect(try await api.post(base, token: api.admin, #"{"url": "https://example.org/hook/\#(index)"}"#).status == 201)
+            }
+            let tooMany = try await api.post(base, token: api.admin, #"{"url": "https://example.org/hook/more"}"#)
+            #expect(tooMany.status == 409)
+        }
+    }
+}
