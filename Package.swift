@@ -138,6 +138,8 @@ let package = Package(
                 .product(name: "HummingbirdTesting", package: "hummingbird"),
                 .product(name: "HTTPTypes", package: "swift-http-types"),
             ],
+            // The SMTP server the tests start (Python's aiosmtpd).
+            exclude: ["Fixtures"],
             swiftSettings: swiftSettings
         ),
     ]

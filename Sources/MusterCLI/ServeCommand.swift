@@ -56,6 +56,30 @@ struct ServeCommand: AsyncParsableCommand {
     @Option(name: .customLong("mail-from"), help: "The From: of every email (MUSTER_MAIL_FROM).")
     var mailFrom: String = Environment.value("MUSTER_MAIL_FROM") ?? "Muster <no-reply@muster.invalid>"
 
+    @Option(name: .customLong("smtp-host"), help: "Send emails to this SMTP server instead of writing .eml files (MUSTER_SMTP_HOST).")
+    var smtpHost: String?
+
+    @Option(name: .customLong("smtp-port"), help: "The SMTP server's port; 587 by default, 465 with --smtp-security tls (MUSTER_SMTP_PORT).")
+    var smtpPort: Int?
+
+    @Option(name: .customLong("smtp-security"), help: "none, starttls or tls (MUSTER_SMTP_SECURITY); starttls by default.")
+    var smtpSecurity: String = Environment.value("MUSTER_SMTP_SECURITY") ?? "starttls"
+
+    @Option(name: .customLong("smtp-username"), help: "Sign in to the SMTP server as this user (MUSTER_SMTP_USERNAME); the password comes from MUSTER_SMTP_PASSWORD.")
+    var smtpUsername: String?
+
+    @Option(name: .customLong("smtp-ca-file"), help: "A PEM file of CA certificates to trust for the SMTP server instead of the system's (MUSTER_SMTP_CA_FILE).")
+    var smtpCAFile: String?
+
+    @Option(name: .customLong("smtp-timeout-seconds"), help: "How long connecting and each SMTP reply may take (MUSTER_SMTP_TIMEOUT_SECONDS).")
+    var smtpTimeoutSeconds: Int = Environment.value("MUSTER_SMTP_TIMEOUT_SECONDS").flatMap { Int($0) } ?? 30
+
+    @Option(name: .customLong("webhook-max-attempts"), help: "Failed attempts at one event before a webhook is paused (MUSTER_WEBHOOK_MAX_ATTEMPTS).")
+    var webhookMaxAttempts: Int = Environment.value("MUSTER_WEBHOOK_MAX_ATTEMPTS").flatMap { Int($0) } ?? 10
+
+    @Option(name: .customLong("webhook-timeout-seconds"), help: "How long one webhook request may take (MUSTER_WEBHOOK_TIMEOUT_SECONDS).")
+    var webhookTimeoutSeconds: Int = Environment.value("MUSTER_WEBHOOK_TIMEOUT_SECONDS").flatMap { Int($0) } ?? 10
+
     @Option(name: .customLong("segment-size-mb"), help: "The size of each log segment in MiB (MUSTER_SEGMENT_SIZE_MB).")
     var segmentSizeMiB: Int = Environment.value("MUSTER_SEGMENT_SIZE_MB").flatMap { Int($0) } ?? 64
 
@@ -77,6 +101,11 @@ struct ServeCommand: AsyncParsableCommand {
         guard maxBodyBytes >= 1024 else { throw ValidationError("--max-body-bytes must be at least 1024") }
         guard snapshotIntervalMinutes >= 1, sweepIntervalSeconds >= 1, segmentSizeMiB >= 1, caseloadCap >= 1 else {
             throw ValidationError("intervals, the segment size and the caseload cap must be positive")
+        }
+        guard SMTPSettings.Security(rawValue: smtpSecurity) != nil else { throw ValidationError("--smtp-security must be none, starttls or tls") }
+        if let port = smtpPort ?? Environment.value("MUSTER_SMTP_PORT").flatMap({ Int($0) }), !(1...65535).contains(port) { throw ValidationError("--smtp-port must be 1 to 65535") }
+        guard smtpTimeoutSeconds >= 1, webhookMaxAttempts >= 1, webhookTimeoutSeconds >= 1 else {
+            throw ValidationError("--smtp-timeout-seconds, --webhook-max-attempts and --webhook-timeout-seconds must be positive")
         }
         guard Self.directCreatePolicy(directCreate) != nil else { throw ValidationError("--direct-create must be org-admins, platform-admin-only or disabled") }
         guard Logger.Level(rawValue: logLevel) != nil else { throw ValidationError("--log-level must be one of trace, debug, info, notice, warning, error, critical") }
@@ -101,6 +130,18 @@ struct ServeCommand: AsyncParsableCommand {
         configuration.truncateCorruption = truncateCorruption
         configuration.policy.directCreate = Self.directCreatePolicy(directCreate)!
         configuration.policy.caseloadCap = caseloadCap
+        if let host = smtpHost ?? Environment.value("MUSTER_SMTP_HOST") {
+            let security = SMTPSettings.Security(rawValue: smtpSecurity)!
+            let port = smtpPort ?? Environment.value("MUSTER_SMTP_PORT").flatMap { Int($0) } ?? (security == .tls ? 465 : 587)
+            var smtp = SMTPSettings(
+                host: host, port: port, security: security, username: smtpUsername ?? Environment.value("MUSTER_SMTP_USERNAME"),
+                password: Environment.value("MUSTER_SMTP_PASSWORD"), caFile: smtpCAFile ?? Environment.value("MUSTER_SMTP_CA_FILE")
+            )
+            smtp.timeout = .seconds(smtpTimeoutSeconds)
+            configuration.smtp = smtp
+        }
+        configuration.webhookRetry.maximumAttempts = webhookMaxAttempts
+        configuration.webhookRetry.requestTimeout = .seconds(Int64(webhookTimeoutSeconds))
 
         var logger = Logger(label: "muster")
         logger.logLevel = Logger.Level(rawValue: logLevel)!

@@ -21,6 +21,44 @@ extension APIRoutes {
         get(router, "/openapi.json") { _, _ in
             APIResponse(body: OpenAPIDocument.bytes)
         }
+        // The email outbox's state, for operators: what waits, how often it failed and why.
+        get(router, "/v1/outbox") { _, context in
+            guard try context.requirePrincipal() == .platformAdmin else {
+                throw Problem(DomainError.forbidden("only the platform admin may read the email outbox"))
+            }
+            let counts = await outbox.currentCounts()
+            let pending = await outbox.pendingItems()
+            let abandoned = await outbox.recentlyAbandoned()
+            return .json { json in
+                json.object { object in
+                    object.field("pending", counts.pending)
+                    object.field("delivered", counts.delivered)
+                    object.field("failed_attempts", counts.failedAttempts)
+                    object.field("abandoned", counts.abandoned)
+                    object.array("items", pending.prefix(1000)) { json, item in
+                        json.object { row in
+                            row.field("id", item.message.id)
+                            row.field("kind", item.message.kind)
+                            row.field("to", item.message.to)
+                            row.field("queued_at", Timestamp(millisecondsSinceEpoch: item.message.queuedAt))
+                            row.field("attempts", item.attempts)
+                            row.field("next_attempt_at", item.attempts > 0 ? item.nextAttemptAt : nil)
+                            row.field("last_error", item.lastError)
+                        }
+                    }
+                    object.array("recently_abandoned", abandoned.reversed()) { json, item in
+                        json.object { row in
+                            row.field("id", item.message.id)
+                            row.field("kind", item.message.kind)
+                            row.field("to", item.message.to)
+                            row.field("attempts", item.attempts)
+                            row.field("error", item.error)
+                            row.field("at", item.at)
+                        }
+                    }
+                }
+            }
+        }
     }
 
     /// `POST /v1/orgs` and `GET /v1/orgs/{org}`.

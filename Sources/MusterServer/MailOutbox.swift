@@ -23,6 +23,14 @@ actor MailOutbox {
         var abandoned: Int
     }
 
+    /// An email given up on.
+    struct Abandoned: Sendable {
+        var message: MailMessage
+        var attempts: Int
+        var error: String
+        var at: Timestamp
+    }
+
     /// After this many failed attempts an email is given up on (and stays in the journal as such).
     static let maximumAttempts = 20
 
@@ -35,6 +43,7 @@ actor MailOutbox {
     private var retrying: Set<String> = []
     /// Entries in the journal file, to know when compacting it pays.
     private var journalEntries = 0
+    private var abandoned: [Abandoned] = []
     private var counts = Counts(pending: 0, delivered: 0, failedAttempts: 0, abandoned: 0)
     private let journal: Journal?
 
@@ -140,25 +149,30 @@ actor MailOutbox {
     }
 
     /// Records a failed attempt and schedules the next one: 1 s, 2 s, 4 s … at most 15 minutes
-    /// apart; gives up after ``maximumAttempts``.
-    func markFailed(_ id: String, error: String, at now: Timestamp) async {
-        guard var item = pending[id] else { return }
+    /// apart; gives up after ``maximumAttempts``, or at once when the failure is `permanent`
+    /// (the server refused the message itself). Returns whether the email was given up.
+    @discardableResult
+    func markFailed(_ id: String, error: String, at now: Timestamp, permanent: Bool = false) async -> Bool {
+        guard var item = pending[id] else { return false }
         item.attempts += 1
         item.lastError = error
         counts.failedAttempts += 1
         journalEntries += 1
-        if item.attempts >= Self.maximumAttempts {
+        if item.attempts >= Self.maximumAttempts || permanent {
             pending[id] = nil
             counts.pending = pending.count
             counts.abandoned += 1
+            abandoned.append(Abandoned(message: item.message, attempts: item.attempts, error: error, at: now))
+            if abandoned.count > 100 { abandoned.removeFirst() }
             try? await journal?.append(Entry(kind: .abandoned, id: id, attempts: item.attempts, error: error).encoded())
-            return
+            return true
         }
         let delay = min(Int64(1000) << min(item.attempts - 1, 20), 15 * 60 * 1000)
         item.nextAttemptAt = now.adding(Span(milliseconds: delay))
         pending[id] = item
         retrying.insert(id)
         try? await journal?.append(Entry(kind: .failed, id: id, attempts: item.attempts, nextAttemptAt: item.nextAttemptAt.millisecondsSinceEpoch, error: error).encoded())
+        return false
     }
 
     /// The entries that say all the journal must keep of a pending email: queued, and its
@@ -175,6 +189,9 @@ actor MailOutbox {
     func pendingItems() -> [Pending] {
         pending.values.sorted { ($0.message.queuedAt, $0.message.id) < ($1.message.queuedAt, $1.message.id) }
     }
+
+    /// The emails given up on since the start, newest last (at most 100).
+    func recentlyAbandoned() -> [Abandoned] { abandoned }
 
     /// Delivery counts since the start.
     func currentCounts() -> Counts { counts }

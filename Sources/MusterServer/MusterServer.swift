@@ -83,7 +83,7 @@ public enum MusterServer {
         routes.register(on: router)
 
         let outboxService = OutboxService(
-            outbox: outbox, transport: transport ?? FileMailTransport(folder: configuration.resolvedMailDirectory, sender: configuration.mailSender),
+            outbox: outbox, transport: transport ?? configuration.mailTransport,
             clock: clock, logger: logger, metrics: metrics
         )
         let sweep = SweepService(slot: slot, idempotency: idempotency, interval: configuration.sweepInterval, clock: clock, metrics: metrics, logger: logger)

@@ -31,13 +31,23 @@ struct OutboxService: Service {
             let succeeded = due.filter { failures[$0.id] == nil }.map(\.id)
             await outbox.markDelivered(succeeded)
             metrics.mailDelivered.increment(by: succeeded.count)
+            let now = clock.now()
+            for message in due where failures[message.id] == nil {
+                metrics.mailLag.recordMilliseconds(max(0, now.millisecondsSinceEpoch - message.queuedAt))
+            }
             delivered += succeeded.count
             for message in due {
                 guard let error = failures[message.id] else { continue }
                 // The error names the transport's failure; the message and its link are not logged.
                 logger.warning("email delivery failed; will retry", metadata: ["mail.id": "\(message.id)", "mail.kind": "\(message.kind)", "error": "\(error)"])
                 metrics.mailFailed.increment()
-                await outbox.markFailed(message.id, error: "\(error)", at: clock.now())
+                let permanent = (error as? SMTPError)?.isPermanent ?? false
+                if await outbox.markFailed(message.id, error: "\(error)", at: clock.now(), permanent: permanent) {
+                    metrics.mailAbandoned.increment()
+                    logger.error("email given up", metadata: ["mail.id": "\(message.id)", "error": "\(error)"])
+                } else {
+                    metrics.mailRetries.increment()
+                }
             }
         }
         return delivered

@@ -27,6 +27,8 @@ public struct ServerConfiguration: Sendable {
     public var sweepInterval: Span = .hours(1)
     /// The `From:` of every email.
     public var mailSender = "Muster <no-reply@muster.invalid>"
+    /// The SMTP server emails go to; when `nil`, each email is a file in ``mailDirectory``.
+    public var smtp: SMTPSettings?
     /// The folder `.eml` files are written to; `<data>/mail` when `nil`.
     public var mailDirectory: String?
     /// The size each log segment is preallocated to.
@@ -43,6 +45,12 @@ public struct ServerConfiguration: Sendable {
 
     /// The embedded defaults.
     public init() {}
+
+    /// SMTP when it is configured, files otherwise.
+    var mailTransport: any MailTransport {
+        if let smtp { return SMTPMailTransport(settings: smtp, sender: mailSender) }
+        return FileMailTransport(folder: resolvedMailDirectory, sender: mailSender)
+    }
 
     /// The folder of the `.eml` files.
     var resolvedMailDirectory: String { mailDirectory ?? dataDirectory + "/mail" }
