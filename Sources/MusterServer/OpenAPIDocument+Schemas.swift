@@ -273,6 +273,46 @@ enum Schemas {
                 ], required: ["collaborator_id", "org_id", "org_name", "tenant_id", "tenant_name", "mode", "since"])
         ),
         ("Caseload", .object([("items", .array(.ref("CaseloadEntry"))), ("count", .integer)], required: ["items", "count"])),
+        (
+            "Event",
+            .object(
+                [
+                    ("id", .string), ("sequence", .integer), ("type", .string), ("org_id", .uuid), ("at", .dateTime), ("actor", principal),
+                    ("data", .object([("invitation_id", .uuid), ("user_id", .uuid), ("email", .email), ("role", role), ("tenant_id", .uuid), ("collaborator_id", .uuid), ("mode", mode)], required: [])),
+                ], required: ["id", "sequence", "type", "org_id", "at", "actor", "data"])
+        ),
+        ("EventPage", .object([("items", .array(.ref("Event"))), ("next_cursor", .string), ("has_more", .boolean)], required: ["items", "next_cursor", "has_more"])),
+        ("WebhookRequest", .object([("url", .string), ("event_types", .array(.string)), ("description", .string), ("after", .integer)], required: ["url"])),
+        (
+            "Webhook",
+            .object(
+                [
+                    ("id", .uuid), ("org_id", .uuid), ("url", .string), ("event_types", nullable(.array(.string))), ("description", nullable(.string)),
+                    ("secret", .string), ("status", .enumeration(["active", "paused"])), ("paused_reason", nullable(.string)), ("cursor", .string),
+                    ("lag_events", .integer), ("attempts", .integer), ("next_attempt_at", nullable(.dateTime)), ("last_error", nullable(.string)),
+                    ("last_delivered_at", nullable(.dateTime)), ("delivered_count", .integer), ("failed_attempt_count", .integer), ("created_at", .dateTime),
+                    ("created_by", principal),
+                ], required: ["id", "org_id", "url", "status", "cursor", "lag_events", "attempts", "created_at"])
+        ),
+        ("WebhookList", page("Webhook")),
+        (
+            "WebhookDelivery",
+            .object(
+                [
+                    ("event_id", .string), ("sequence", .integer), ("event_type", .string), ("status", .enumeration(["delivered", "failed"])), ("attempt", .integer),
+                    ("at", .dateTime), ("response_status", nullable(.integer)), ("error", nullable(.string)), ("duration_ms", .integer),
+                ], required: ["event_id", "sequence", "event_type", "status", "attempt", "at"])
+        ),
+        ("WebhookDeliveryList", page("WebhookDelivery")),
+        (
+            "Outbox",
+            .object(
+                [
+                    ("pending", .integer), ("delivered", .integer), ("failed_attempts", .integer), ("abandoned", .integer),
+                    ("items", .array(.object([("id", .string), ("kind", .string), ("to", .email), ("queued_at", .dateTime), ("attempts", .integer), ("next_attempt_at", nullable(.dateTime)), ("last_error", nullable(.string))], required: ["id", "kind", "to", "attempts"]))),
+                    ("recently_abandoned", .array(.object([("id", .string), ("kind", .string), ("to", .email), ("attempts", .integer), ("error", .string), ("at", .dateTime)], required: ["id", "error"]))),
+                ], required: ["pending", "delivered", "failed_attempts", "abandoned", "items", "recently_abandoned"])
+        ),
         ("EmailRequest", .object([("email", .email)], required: ["email"])),
         ("PasswordRequest", .object([("email", .email), ("password", .string)], required: ["email", "password"])),
         ("PasswordChange", .object([("current_password", .string), ("new_password", .string)], required: ["current_password", "new_password"])),

@@ -110,6 +110,21 @@ enum OpenAPIDocument {
                 ],
                 answers: [200: "AuditPage"]),
 
+            Operation(
+                "GET", org + "/events", "The org's events after a cursor, oldest first, with an optional long poll (org admins and API keys)", tag: "integrations",
+                parameters: [
+                    .query("after", .string, "an event sequence (`next_cursor`); 0 or absent for the beginning"), .query("limit", .integer, "1 to 1000, 100 by default"),
+                    .query("type", .string, "comma-separated event types"), .query("wait", .string, "seconds (up to 60) to wait for a new event"),
+                ],
+                answers: [200: "EventPage"]),
+            Operation("POST", org + "/webhooks", "Register a webhook; the signing secret is shown once", tag: "integrations", body: "WebhookRequest", answers: [201: "Webhook"]),
+            Operation("GET", org + "/webhooks", "The org's webhooks with their delivery state", tag: "integrations", answers: [200: "WebhookList"]),
+            Operation("GET", org + "/webhooks/{id}", "One webhook with its delivery state", tag: "integrations", answers: [200: "Webhook"]),
+            Operation("DELETE", org + "/webhooks/{id}", "Delete a webhook and its history", tag: "integrations", answers: [204: "none"]),
+            Operation("POST", org + "/webhooks/{id}/resume", "Resume a paused webhook from the event it stopped at", tag: "integrations", answers: [200: "Webhook"]),
+            Operation("GET", org + "/webhooks/{id}/deliveries", "The webhook's last 100 delivery attempts, newest first", tag: "integrations", answers: [200: "WebhookDeliveryList"]),
+            Operation("GET", "/v1/outbox", "The email outbox: what waits, attempts and errors (platform admin)", tag: "operations", answers: [200: "Outbox"]),
+
             Operation("GET", "/v1/me", "The signed-in person and their memberships", tag: "sign-in", answers: [200: "Me"]),
             Operation("GET", "/v1/me/caseload", "Every tenant the person is actively assigned to, across orgs", tag: "sign-in", answers: [200: "Caseload"]),
             Operation("POST", "/v1/auth/magic-link", "Email a sign-in link; answers the same whether or not the email has an account", tag: "sign-in", isPublic: true, body: "EmailRequest", answers: [202: "Status"]),
