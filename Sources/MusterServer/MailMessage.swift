@@ -38,7 +38,8 @@ struct MailMessage: Codable, Hashable, Sendable {
         return "=?utf-8?B?\(base64(Array(value.utf8)))?="
     }
 
-    private static func base64(_ bytes: [UInt8]) -> String {
+    /// `bytes` in standard base64 with padding (RFC 4648 §4), for headers and SMTP AUTH.
+    static func base64(_ bytes: [UInt8]) -> String {
         let alphabet = Array("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/".utf8)
         var output = [UInt8]()
         var index = 0

@@ -156,12 +156,12 @@ private struct SMTPSession {
         let auth = capabilities.first { $0.uppercased().hasPrefix("AUTH") }?.uppercased().split(separator: " ").map(String.init) ?? []
         let password = settings.password ?? ""
         if auth.contains("PLAIN") || !auth.contains("LOGIN") {
-            let credentials = Self.base64(Array(("\0" + username + "\0" + password).utf8))
+            let credentials = MailMessage.base64(Array(("\0" + username + "\0" + password).utf8))
             try await expect(command("AUTH PLAIN " + credentials, secret: true), 235, during: "AUTH PLAIN")
         } else {
             try await expect(command("AUTH LOGIN"), 334, during: "AUTH LOGIN")
-            try await expect(command(Self.base64(Array(username.utf8)), secret: true), 334, during: "AUTH LOGIN")
-            try await expect(command(Self.base64(Array(password.utf8)), secret: true), 235, during: "AUTH LOGIN")
+            try await expect(command(MailMessage.base64(Array(username.utf8)), secret: true), 334, during: "AUTH LOGIN")
+            try await expect(command(MailMessage.base64(Array(password.utf8)), secret: true), 235, during: "AUTH LOGIN")
         }
     }
 
@@ -226,22 +226,6 @@ private struct SMTPSession {
 
     private func refusal(_ reply: SMTPReply, during step: String, isMessageReply: Bool) -> SMTPError {
         SMTPError(description: "SMTP \(step): \(reply.code) \(reply.lines.joined(separator: " "))", code: reply.code, isReply: isMessageReply)
-    }
-
-    private static func base64(_ bytes: [UInt8]) -> String {
-        let alphabet = Array("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/".utf8)
-        var output = [UInt8]()
-        var index = 0
-        while index < bytes.count {
-            let chunk = Array(bytes[index..<min(index + 3, bytes.count)])
-            let value = (UInt32(chunk[0]) << 16) | (chunk.count > 1 ? UInt32(chunk[1]) << 8 : 0) | (chunk.count > 2 ? UInt32(chunk[2]) : 0)
-            output.append(alphabet[Int(value >> 18 & 63)])
-            output.append(alphabet[Int(value >> 12 & 63)])
-            output.append(chunk.count > 1 ? alphabet[Int(value >> 6 & 63)] : UInt8(ascii: "="))
-            output.append(chunk.count > 2 ? alphabet[Int(value & 63)] : UInt8(ascii: "="))
-            index += 3
-        }
-        return String(decoding: output, as: UTF8.self)
     }
 }
 
