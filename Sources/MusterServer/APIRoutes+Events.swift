@@ -53,15 +53,20 @@ struct FeedQuery: Sendable {
             wait = .milliseconds(Int64(seconds * 1000))
         }
         if let text = request.query("type") {
-            kinds = try Self.kinds(text, parameter: "type")
+            kinds = try Self.kinds(commaSeparated: text, parameter: "type")
         }
     }
 
-    /// Parses a comma-separated list of event types.
-    static func kinds(_ text: String, parameter: String) throws(Problem) -> Set<OrgEvent.Kind> {
+    /// Parses a query's comma-separated event types.
+    static func kinds(commaSeparated text: String, parameter: String) throws(Problem) -> Set<OrgEvent.Kind> {
+        try kinds(text.split(separator: ",", omittingEmptySubsequences: false).map(String.init), parameter: parameter)
+    }
+
+    /// Parses event type names, refusing any that is not one.
+    static func kinds(_ names: [String], parameter: String) throws(Problem) -> Set<OrgEvent.Kind> {
         var set = Set<OrgEvent.Kind>()
-        for name in text.split(separator: ",", omittingEmptySubsequences: false) {
-            guard let kind = OrgEvent.Kind(name: String(name)) else {
+        for name in names {
+            guard let kind = OrgEvent.Kind(name: name) else {
                 throw Problem.badRequest("`\(parameter)`: \"\(name)\" is not an event type; for example user.invited or collaborator.ended")
             }
             set.insert(kind)

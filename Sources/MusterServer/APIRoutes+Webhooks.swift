@@ -17,7 +17,7 @@ extension APIRoutes {
             let url = try Self.webhookURL(try fields.string("url", maxLength: 2048))
             let eventTypes = try fields.optionalStrings("event_types").map { names throws(Problem) -> [String] in
                 guard !names.isEmpty else { throw Problem(.unprocessableContent, code: "validation_failed", "field `event_types` must name at least one type, or be left out for all") }
-                return try FeedQuery.kinds(names.joined(separator: ","), parameter: "event_types").map(\.name).sorted()
+                return try FeedQuery.kinds(names, parameter: "event_types").map(\.name).sorted()
             }
             let description = try fields.optionalString("description", maxLength: 200)
             let after = try fields.optionalInteger("after")

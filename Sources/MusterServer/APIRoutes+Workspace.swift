@@ -148,7 +148,7 @@ extension APIRoutes {
     /// `action` (comma-separated event names), `actor` (`platform_admin`, `system`,
     /// `user:<id>`, `api_key:<id>`) and `target` (an id).
     private func auditFilter(_ request: Request) throws(Problem) -> AuditFilter {
-        let actions = try request.query("action").map { text throws(Problem) in try FeedQuery.kinds(text, parameter: "action") }
+        let actions = try request.query("action").map { text throws(Problem) in try FeedQuery.kinds(commaSeparated: text, parameter: "action") }
         var actor: Principal?
         if let text = request.query("actor") {
             guard let principal = Principal(spelled: text) else {

@@ -157,11 +157,11 @@ private struct SMTPSession {
         let password = settings.password ?? ""
         if auth.contains("PLAIN") || !auth.contains("LOGIN") {
             let credentials = MailMessage.base64(Array(("\0" + username + "\0" + password).utf8))
-            try await expect(command("AUTH PLAIN " + credentials, secret: true), 235, during: "AUTH PLAIN")
+            try await expect(command("AUTH PLAIN " + credentials), 235, during: "AUTH PLAIN")
         } else {
             try await expect(command("AUTH LOGIN"), 334, during: "AUTH LOGIN")
-            try await expect(command(MailMessage.base64(Array(username.utf8)), secret: true), 334, during: "AUTH LOGIN")
-            try await expect(command(MailMessage.base64(Array(password.utf8)), secret: true), 235, during: "AUTH LOGIN")
+            try await expect(command(MailMessage.base64(Array(username.utf8))), 334, during: "AUTH LOGIN")
+            try await expect(command(MailMessage.base64(Array(password.utf8))), 235, during: "AUTH LOGIN")
         }
     }
 
@@ -175,7 +175,7 @@ private struct SMTPSession {
         for line in message.rfc5322(from: sender).split(separator: "\r\n", omittingEmptySubsequences: false).dropLast() {
             text += (line.hasPrefix(".") ? "." : "") + line + "\r\n"
         }
-        try await expect(command(text + ".", logged: false), 250, during: "the message", isMessageReply: true)
+        try await expect(command(text + "."), 250, during: "the message", isMessageReply: true)
     }
 
     mutating func reset() async throws {
@@ -193,7 +193,7 @@ private struct SMTPSession {
     }
 
     /// Writes one command line and reads its reply.
-    private mutating func command(_ line: String, secret: Bool = false, logged: Bool = true) async throws -> SMTPReply {
+    private mutating func command(_ line: String) async throws -> SMTPReply {
         try await outbound.write(ByteBuffer(string: line + "\r\n"))
         return try await reply()
     }

@@ -61,10 +61,12 @@ final class ServerMetrics: Sendable {
         webhookRetries = CoreMetrics.Counter(label: "muster_webhook_retries_total", factory: factory)
         webhookPaused = CoreMetrics.Counter(label: "muster_webhook_paused_total", factory: factory)
         // Delivery lag spans milliseconds to hours (a receiver down for a while).
-        let lagBuckets: [Duration] = [.milliseconds(10), .milliseconds(50), .milliseconds(250), .seconds(1), .seconds(5), .seconds(30), .seconds(120), .seconds(600), .seconds(3600)]
-        factory.defaultDurationHistogramBuckets = lagBuckets
-        mailLag = CoreMetrics.Timer(label: "muster_mail_delivery_lag_seconds", factory: factory)
-        webhookLag = CoreMetrics.Timer(label: "muster_webhook_delivery_lag_seconds", factory: factory)
+        var lagFactory = factory
+        lagFactory.defaultDurationHistogramBuckets = [
+            .milliseconds(10), .milliseconds(50), .milliseconds(250), .seconds(1), .seconds(5), .seconds(30), .seconds(120), .seconds(600), .seconds(3600),
+        ]
+        mailLag = CoreMetrics.Timer(label: "muster_mail_delivery_lag_seconds", factory: lagFactory)
+        webhookLag = CoreMetrics.Timer(label: "muster_webhook_delivery_lag_seconds", factory: lagFactory)
     }
 
     /// Counts one command of `type` (for example `invite`), as the API carried it out.

@@ -9,37 +9,6 @@ import Testing
 
 @testable import MusterServer
 
-/// A server on a real data folder: the durable engine, the outbox and idempotency journals.
-private struct DurableServer {
-    let parts: MusterServer.Parts
-    let clock: ManualClock
-
-    init(folder: String, clock: ManualClock, transport: (any MailTransport)? = nil) throws {
-        var configuration = ServerConfiguration()
-        configuration.dataDirectory = folder
-        configuration.publicBaseURL = "https://app.example.org"
-        var logger = Logger(label: "test")
-        logger.logLevel = .critical
-        self.clock = clock
-        parts = try MusterServer.makeParts(
-            configuration: configuration, adminToken: ServerFixture.adminToken,
-            source: .durable(secret: Array(repeating: 9, count: 32), hasher: PasswordHasher(rounds: 1_000), clock: clock), clock: clock, logger: logger,
-            transport: transport
-        )
-    }
-
-    func run(_ body: @Sendable (any TestClientProtocol) async throws -> Void) async throws {
-        try await parts.application.test(.router) { client in
-            // Recovery runs in the engine service; wait for it like a load balancer would.
-            for _ in 0..<500 {
-                if try await client.execute(uri: "/readyz", method: .get).status == .ok { break }
-                try await Task.sleep(for: .milliseconds(10))
-            }
-            try await body(client)
-        }
-    }
-}
-
 private func temporaryFolder() -> String {
     let path = NSTemporaryDirectory() + "muster-server-\(UUID().uuidString)"
     try? FileManager.default.createDirectory(atPath: path, withIntermediateDirectories: true)

@@ -56,45 +56,15 @@ private final class WebhookReceiver: Sendable {
     }
 }
 
-/// Muster on a data folder, with its webhook service delivering for real.
-private struct LiveMuster {
-    let parts: MusterServer.Parts
-    let transport = RecordingTransport()
-
-    init(folder: String, clock: ManualClock, retry: WebhookRetryPolicy) throws {
-        var configuration = ServerConfiguration()
-        configuration.dataDirectory = folder
-        configuration.publicBaseURL = "https://app.example.org"
-        configuration.webhookRetry = retry
-        var logger = Logger(label: "test")
-        logger.logLevel = .critical
-        parts = try MusterServer.makeParts(
-            configuration: configuration, adminToken: ServerFixture.adminToken,
-            source: .durable(secret: Array(repeating: 9, count: 32), hasher: PasswordHasher(rounds: 1_000), clock: clock), clock: clock, logger: logger,
-            transport: transport
-        )
+/// The token of the newest link `server`'s outbox handed `transport` for `email`.
+private func linkToken(to email: String, on server: DurableServer, via transport: RecordingTransport) async throws -> String {
+    for _ in 0..<200 where !transport.delivered.contains(where: { $0.to == email }) {
+        await server.parts.outboxService.deliverDue()
+        try await Task.sleep(for: .milliseconds(10))
     }
-
-    func run(_ body: @Sendable (any TestClientProtocol) async throws -> Void) async throws {
-        try await parts.application.test(.router) { client in
-            for _ in 0..<500 {
-                if try await client.execute(uri: "/readyz", method: .get).status == .ok { break }
-                try await Task.sleep(for: .milliseconds(10))
-            }
-            try await body(client)
-        }
-    }
-
-    /// The token of the newest link emailed to `email`.
-    func linkToken(to email: String) async throws -> String {
-        for _ in 0..<200 where !transport.delivered.contains(where: { $0.to == email }) {
-            await parts.outboxService.deliverDue()
-            try await Task.sleep(for: .milliseconds(10))
-        }
-        let message = try #require(transport.delivered.last { $0.to == email })
-        let range = try #require(message.text.range(of: "?token="))
-        return String(message.text[range.upperBound...].prefix { !$0.isWhitespace })
-    }
+    let message = try #require(transport.delivered.last { $0.to == email })
+    let range = try #require(message.text.range(of: "?token="))
+    return String(message.text[range.upperBound...].prefix { !$0.isWhitespace })
 }
 
 private func temporaryFolder() -> String {
@@ -127,7 +97,8 @@ struct WebhookDeliveryTests {
             let url = "http://127.0.0.1:\(try #require(receiverClient.port))/hook"
 
             // First life: the whole lifecycle, then the receiver goes down.
-            let first = try LiveMuster(folder: folder, clock: clock, retry: fastRetries)
+            let transport = RecordingTransport()
+            let first = try DurableServer(folder: folder, clock: clock, transport: transport, webhookRetry: fastRetries)
             try await first.run { client in
                 let api = API(client: client, fixture: try ServerFixture())
                 let orgID = try await api.org()
@@ -148,7 +119,7 @@ struct WebhookDeliveryTests {
                 #expect(try await api.post("/v1/orgs/\(orgID)/invitations/\(annID)/resend", token: api.admin).status == 200)
                 #expect(try await api.post("/v1/orgs/\(orgID)/invitations/\(annID)/revoke", token: api.admin, #"{"reason": "duplicate"}"#).status == 200)
                 try await api.post("/v1/orgs/\(orgID)/invitations", token: api.admin, #"{"email": "bob@example.org", "role": "caseworker"}"#)
-                let token = try await first.linkToken(to: "bob@example.org")
+                let token = try await linkToken(to: "bob@example.org", on: first, via: transport)
                 #expect(try await api.post("/v1/invitations/accept", #"{"token": "\#(token)"}"#).status == 200)
                 try await api.post("/v1/orgs/\(orgID)/invitations", token: api.admin, #"{"email": "cat@example.org", "role": "viewer"}"#)
                 clock.advance(by: .days(8))
@@ -175,7 +146,7 @@ struct WebhookDeliveryTests {
 
             // Muster is stopped; the receiver comes back; Muster starts again on the same folder.
             receiver.down.withLock { $0 = false }
-            let second = try LiveMuster(folder: folder, clock: clock, retry: fastRetries)
+            let second = try DurableServer(folder: folder, clock: clock, transport: RecordingTransport(), webhookRetry: fastRetries)
             try await second.run { client in
                 let api = API(client: client, fixture: try ServerFixture())
                 let orgID = org.withLock { $0 }
@@ -223,7 +194,7 @@ struct WebhookDeliveryTests {
         }()
         try await receiver.application().test(.live) { receiverClient in
             let url = "http://127.0.0.1:\(try #require(receiverClient.port))/hook"
-            let muster = try LiveMuster(folder: folder, clock: ManualClock(), retry: retry)
+            let muster = try DurableServer(folder: folder, clock: ManualClock(), transport: RecordingTransport(), webhookRetry: retry)
             try await muster.run { client in
                 let api = API(client: client, fixture: try ServerFixture())
                 let org = try await api.org()
