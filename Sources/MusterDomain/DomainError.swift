@@ -76,5 +76,10 @@ public struct DomainError: Error, Hashable, Sendable, CustomStringConvertible {
         case passwordChangeRequired = "password_change_required"
         case invalidCredentials = "invalid_credentials"
         case apiKeyRevoked = "api_key_revoked"
+        case beyondOwnAuthority = "beyond_own_authority"
+        case userSharedAcrossOrgs = "user_shared_across_orgs"
+        case passwordNotAllowed = "password_not_allowed"
+        case capOverrideNotAllowed = "cap_override_not_allowed"
+        case rateLimited = "rate_limited"
     }
 }

@@ -31,7 +31,9 @@ public struct EmailAddress: Hashable, Sendable, Comparable, CustomStringConverti
             throw .validation("'\(trimmed)' is not an email address: the domain needs a dot")
         }
         for scalar in lowered.unicodeScalars {
-            if scalar.value <= 0x20 || scalar.value == 0x7F || "<>()[],;:\\\"".unicodeScalars.contains(scalar) {
+            if scalar.value <= 0x20 || scalar.value == 0x7F || scalar.breaksLines || scalar.properties.isWhitespace
+                || "<>()[],;:\\\"".unicodeScalars.contains(scalar)
+            {
                 throw .validation("'\(trimmed)' is not an email address: it has a character mail cannot carry")
             }
         }
@@ -56,5 +58,17 @@ extension StringProtocol {
         guard let first = scalars.firstIndex(where: { !$0.properties.isWhitespace }) else { return "" }
         let last = scalars.lastIndex(where: { !$0.properties.isWhitespace })!
         return String(String.UnicodeScalarView(scalars[first...last]))
+    }
+}
+
+extension Unicode.Scalar {
+    /// Whether the scalar is a control character or a Unicode line or paragraph separator
+    /// (`U+0085`, `U+2028`, `U+2029` as well as CR and LF): anything that could end a line in
+    /// a mail header or a log line, and so is refused in every single-line field.
+    public var breaksLines: Bool {
+        switch properties.generalCategory {
+        case .control, .lineSeparator, .paragraphSeparator: true
+        default: false
+        }
     }
 }

@@ -67,9 +67,6 @@ public struct Invitation: Hashable, Sendable {
         status == .pending && now >= expiresAt ? .expired : status
     }
 
-    /// When the last email of this invitation went out: the last resend, or creation.
-    public var lastSentAt: Timestamp { resentAt ?? createdAt }
-
     /// Creates a row from all its fields.
     public init(id: InvitationID, orgID: OrganisationID, email: EmailAddress, role: Role, method: Method, status: Status, invitedBy: Principal, createdAt: Timestamp, expiresAt: Timestamp, acceptedAt: Timestamp? = nil, acceptedBy: UserID? = nil, revokedAt: Timestamp? = nil, revokedBy: Principal? = nil, revokedReason: String? = nil, expiredAt: Timestamp? = nil, resentAt: Timestamp? = nil, resendCount: Int, recentResends: [Timestamp], tokenDigest: SecretDigest? = nil) {
         self.id = id

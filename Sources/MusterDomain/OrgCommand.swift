@@ -24,8 +24,9 @@ public enum OrgCommand: Hashable, Sendable {
     /// Grants and withdraws single permission keys without changing the role.
     case changeGrants(userID: UserID, grant: PermissionSet, withdraw: PermissionSet)
     case removeMember(userID: UserID)
-    /// Records that an admin issued a new temporary password (the directory stores it).
-    case resetPassword(userID: UserID)
+    /// Records that an admin issued a new temporary password (the directory stores it);
+    /// `target` is what the engine knows of the person beyond this org.
+    case resetPassword(userID: UserID, target: PasswordResetTarget)
     case createAPIKey(id: APIKeyID, name: String, role: Role, secretDigest: SecretDigest)
     case revokeAPIKey(id: APIKeyID)
     case createTenant(id: TenantID, name: String, reference: String?)

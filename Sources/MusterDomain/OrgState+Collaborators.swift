@@ -17,6 +17,10 @@ extension OrgState {
     func decideInviteCollaborator(_ request: OrgCommand.CollaboratorRequest, by principal: Principal, at now: Timestamp, policy: Policy) throws(DomainError) -> [OrgEvent] {
         try checkCanInviteCollaborator(onto: request.tenantID, by: principal)
         guard collaborators[request.id] == nil else { throw DomainError(.conflict, "collaborator \(request.id) exists already") }
+        // Passing the cap is an org admin's decision, whatever keys the inviter holds.
+        if request.overrideCap, !isOrgAdmin(principal) {
+            throw DomainError(.capOverrideNotAllowed, "only org admins and the platform admin may override the caseload cap")
+        }
         var invited = OrgEvent.CollaboratorInvitation(id: request.id, tenantID: request.tenantID, mode: request.mode, capOverridden: false)
 
         switch request.mode {

@@ -30,8 +30,8 @@ extension OrgState {
             return try decideChangeGrants(userID, grant: grant, withdraw: withdraw, by: principal)
         case .removeMember(let userID):
             return try decideRemoveMember(userID, by: principal)
-        case .resetPassword(let userID):
-            return try decideResetPassword(userID, by: principal)
+        case .resetPassword(let userID, let target):
+            return try decideResetPassword(userID, target: target, by: principal, policy: policy)
         case .createAPIKey(let keyID, let name, let role, let secretDigest):
             return try decideCreateAPIKey(keyID, name: name, role: role, secretDigest: secretDigest, by: principal, policy: policy)
         case .revokeAPIKey(let keyID):
@@ -61,8 +61,8 @@ enum Validate {
         guard trimmed.count <= policy.maximumNameLength else {
             throw .validation("\(field) is longer than \(policy.maximumNameLength) characters")
         }
-        guard !trimmed.unicodeScalars.contains(where: { $0.properties.generalCategory == .control }) else {
-            throw .validation("\(field) contains control characters")
+        guard !trimmed.unicodeScalars.contains(where: \.breaksLines) else {
+            throw .validation("\(field) contains control characters or line breaks")
         }
         return trimmed
     }

@@ -7,6 +7,7 @@ extension OrgState {
         guard role.isAssignable else {
             throw .roleNotAssignable(role)
         }
+        try requireWithinAuthority(of: principal, role.permissions, "inviting someone as \(role.name)")
         guard invitations[invitationID] == nil else {
             throw DomainError(.conflict, "invitation \(invitationID) exists already", existingRecord: invitationID.description)
         }
@@ -43,7 +44,8 @@ extension OrgState {
         case .accepted:
             throw DomainError(.invitationAlreadyAccepted, "this invitation has already been accepted")
         case .revoked:
-            throw DomainError(.invitationRevoked, "this invitation was revoked" + (invitation.revokedReason.map { ": \($0)" } ?? ""))
+            // The reason is for staff: the person holding the link learns only that it was revoked.
+            throw DomainError(.invitationRevoked, "this invitation was revoked; ask the organisation for a new one")
         case .expired:
             throw DomainError(.invitationExpired, "this invitation has expired; ask for a new one")
         case .pending:
@@ -92,8 +94,8 @@ extension OrgState {
                 retryAfter: retryAfter
             )
         }
-        let sinceLast = now.span(since: invitation.lastSentAt)
-        if sinceLast < policy.resendCooldown {
+        // The cooldown runs between resends: the first may follow the invitation at once.
+        if let lastResend = invitation.resentAt, case let sinceLast = now.span(since: lastResend), sinceLast < policy.resendCooldown {
             let retryAfter = Span(milliseconds: policy.resendCooldown.milliseconds - sinceLast.milliseconds)
             throw DomainError(
                 .resendCooldown,

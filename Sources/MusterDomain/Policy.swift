@@ -15,8 +15,12 @@ public struct Policy: Hashable, Sendable {
     public var maximumRevokeReasonLength: Int = 500
     /// The soft cap on distinct active tenants per collaborator, across all orgs.
     public var caseloadCap: Int = 500
-    /// Who may create users with a temporary password.
+    /// Who may create users with a temporary password, or reset one: `disabled` stops every
+    /// way of issuing a temporary password.
     public var directCreate: DirectCreatePolicy = .orgAdmins
+    /// Whether an admin may give a temporary password to someone who has only ever signed in
+    /// by link (and so has no password). Off by default: such people get a sign-in link.
+    public var temporaryPasswordsForLinkUsers = false
     /// How long a collaborator's magic link stays usable.
     public var collaboratorLinkLifetime: Span = .days(7)
     /// How long a sign-in link stays usable.

@@ -41,7 +41,7 @@ extension Timestamp {
             bytes[13] == UInt8(ascii: ":"), bytes[16] == UInt8(ascii: ":"),
             let year = number(0..<4), let month = number(5..<7), let day = number(8..<10),
             let hour = number(11..<13), let minute = number(14..<16), let second = number(17..<19),
-            (1...12).contains(month), (1...31).contains(day), hour < 24, minute < 60, second < 60
+            year >= 1, (1...12).contains(month), (1...Self.days(inMonth: month, of: year)).contains(day), hour < 24, minute < 60, second < 60
         else { return nil }
         var index = 19
         var milliseconds: Int64 = 0
@@ -77,5 +77,21 @@ extension Timestamp {
         let days = era * 146_097 + dayOfEra - 719_468
         let seconds = days * 86_400 + hour * 3600 + minute * 60 + second - offsetMinutes * 60
         self.init(millisecondsSinceEpoch: seconds * 1000 + milliseconds)
+    }
+}
+
+extension Timestamp {
+    /// The number of days in `month` (1–12) of `year` in the proleptic Gregorian calendar, so
+    /// that `2026-02-31` is refused rather than moved to March.
+    static func days(inMonth month: Int64, of year: Int64) -> Int64 {
+        switch month {
+        case 2:
+            let leap = year % 4 == 0 && (year % 100 != 0 || year % 400 == 0)
+            return leap ? 29 : 28
+        case 4, 6, 9, 11:
+            return 30
+        default:
+            return 31
+        }
     }
 }

@@ -22,13 +22,13 @@ extension MusterEngine {
         let policy = self.policy
         _ = try await read(orgID) { state, _ throws(DomainError) in
             try state.requireDirectCreate(by: principal, policy: policy)
-            try state.checkCanJoin(userID: nil, email: email, role: role)
+            try state.checkCanJoin(userID: nil, email: email, role: role, by: principal)
         }
         if let existing = try await readDirectory({ state, _ in state.user(email: email) }) {
             throw DomainError(.userExists, "\(email) has an account already; add them as an existing user instead", existingRecord: existing.id.description)
         }
         let password = RandomSecret.temporaryPassword()
-        let hash = hasher.hash(password)
+        let hash = try await hashing.hash(password)
         let userID = UserID.random()
         let position = try await directory.execute(
             .createUser(id: userID, email: email, fullName: fullName, origin: .temporaryPassword, createdFor: orgID, passwordHash: hash, identityOrganisation: nil),
@@ -64,13 +64,21 @@ extension MusterEngine {
     }
 
     /// Issues a new temporary password for a member, ending all their sessions.
+    ///
+    /// The org decides with what only the engine can see: whether the person belongs to any
+    /// other org (then only the platform admin may reset it) and whether they have a password
+    /// at all. The org command is decided and logged before the directory changes, so a
+    /// refusal leaves the person's password as it was.
     public func resetPassword(org orgID: OrganisationID, user userID: UserID, by principal: Principal) async throws -> String {
-        _ = try await read(orgID) { state, _ throws(DomainError) in try state.checkResetPassword(userID, by: principal) }
+        let hasPassword = try await readDirectory { state, _ in state.users[userID]?.passwordHash != nil }
+        let target = PasswordResetTarget(isSharedWithOtherOrgs: await people.belongsElsewhere(userID, than: orgID), hasPassword: hasPassword)
+        let policy = self.policy
+        _ = try await read(orgID) { state, _ throws(DomainError) in try state.checkResetPassword(userID, target: target, by: principal, policy: policy) }
         let password = RandomSecret.temporaryPassword()
-        let hash = hasher.hash(password)
+        let hash = try await hashing.hash(password)
+        try await run(.resetPassword(userID: userID, target: target), on: orgID, by: principal) { _ throws(DomainError) in () }
         try await directory.execute(.setPassword(userID: userID, passwordHash: hash, mustChange: true), by: principal)
         let directoryPosition = try await directory.execute(.endAllSessions(userID: userID), by: principal)
-        try await run(.resetPassword(userID: userID), on: orgID, by: principal) { _ throws(DomainError) in () }
         try await durable(directoryPosition)
         return password
     }

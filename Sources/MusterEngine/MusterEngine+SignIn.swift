@@ -115,8 +115,8 @@ extension MusterEngine {
     public func passwordSignIn(email: EmailAddress, password: String) async throws -> SignedIn {
         let user = try await readDirectory { state, _ in state.user(email: email) }
         // Hash even for an unknown email, so the timing does not tell which it was.
-        let stored = user?.passwordHash ?? "$pbkdf2-sha256$i=\(hasher.rounds)$AAAAAAAAAAAAAAAAAAAAAA$AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA"
-        let matches = hasher.verify(password, against: stored)
+        let stored = user?.passwordHash ?? "$pbkdf2-sha256$i=\(hashing.hasher.rounds)$AAAAAAAAAAAAAAAAAAAAAA$AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA"
+        let matches = try await hashing.verify(password, against: stored)
         guard let user, user.passwordHash != nil, matches else {
             throw DomainError(.invalidCredentials, "the email or the password is wrong")
         }
@@ -129,11 +129,11 @@ extension MusterEngine {
     public func changePassword(userID: UserID, current: String, new: String) async throws {
         try PasswordHasher.checkChosen(new)
         let stored = try await readDirectory { state, _ in state.users[userID]?.passwordHash }
-        guard let stored, hasher.verify(current, against: stored) else {
+        guard let stored, try await hashing.verify(current, against: stored) else {
             throw DomainError(.invalidCredentials, "the current password is wrong")
         }
         guard current != new else { throw DomainError.validation("the new password must differ from the current one") }
-        let hash = hasher.hash(new)
+        let hash = try await hashing.hash(new)
         try await directory.execute(.setPassword(userID: userID, passwordHash: hash, mustChange: false), by: .user(userID))
         let position = try await directory.execute(.endAllSessions(userID: userID), by: .user(userID))
         try await durable(position)

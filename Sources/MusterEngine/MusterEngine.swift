@@ -14,7 +14,8 @@ public final class MusterEngine: Sendable {
     let clock: any WallClock
     let sink: any EventSink
     let signer: LinkTokenSigner
-    let hasher: PasswordHasher
+    /// The slow password hashes, run on threads of their own.
+    let hashing: PasswordHashingPool
     let directory: UserDirectory
     let people = PersonIndex()
     /// Each org's latest version, for long-polling feed readers and webhook workers.
@@ -53,7 +54,7 @@ public final class MusterEngine: Sendable {
         self.clock = clock
         self.sink = sink
         self.signer = LinkTokenSigner(secret: secret)
-        self.hasher = hasher
+        self.hashing = PasswordHashingPool(hasher: hasher)
         self.directory = UserDirectory(state: directoryState, sink: sink, clock: clock, policy: policy)
     }
 

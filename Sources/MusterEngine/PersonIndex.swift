@@ -39,6 +39,13 @@ actor PersonIndex {
         (assignments[userID]?.values.filter(\.isVisible) ?? []).sorted { ($0.since, $0.collaboratorID) < ($1.since, $1.collaboratorID) }
     }
 
+    /// Whether the person is an active member, or has an assignment that has not ended, in any
+    /// org but `orgID`: whether their account reaches beyond that org.
+    func belongsElsewhere(_ userID: UserID, than orgID: OrganisationID) -> Bool {
+        if memberships[userID]?.values.contains(where: { $0.isActive && $0.orgID != orgID }) == true { return true }
+        return assignments[userID]?.values.contains(where: { $0.isActive && $0.orgID != orgID }) == true
+    }
+
     /// The person's active memberships, by org name.
     func memberships(of userID: UserID) -> [MembershipEntry] {
         (memberships[userID]?.values.filter(\.isActive) ?? []).sorted { ($0.orgName, $0.orgID) < ($1.orgName, $1.orgID) }

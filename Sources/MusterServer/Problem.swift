@@ -80,14 +80,16 @@ struct Problem: Error, HTTPResponseError, Sendable {
     static func status(of code: DomainError.Code) -> HTTPResponse.Status {
         switch code {
         case .validationFailed, .roleNotAssignable, .reasonTooLong, .notReferenceOnly: .unprocessableContent
-        case .forbidden, .directCreateDisabled, .passwordChangeRequired: .forbidden
+        case .forbidden, .directCreateDisabled, .passwordChangeRequired, .beyondOwnAuthority, .userSharedAcrossOrgs, .passwordNotAllowed,
+            .capOverrideNotAllowed:
+            .forbidden
         case .notFound, .invitationNotFound, .userNotFound, .tenantNotFound: .notFound
         case .conflict, .organisationExists, .alreadyMember, .invitationPending, .userExists, .lastOrgAdmin, .memberRemoved,
             .collaboratorExists, .collaboratorEnded, .caseloadCapReached:
             .conflict
         case .tokenInvalid: .badRequest
         case .invitationExpired, .invitationRevoked, .invitationAlreadyAccepted, .tokenSuperseded, .tokenUsed, .tokenExpired: .gone
-        case .resendCooldown, .resendDailyLimit: .tooManyRequests
+        case .resendCooldown, .resendDailyLimit, .rateLimited: .tooManyRequests
         case .sessionInvalid, .sessionExpired, .invalidCredentials, .apiKeyRevoked: .unauthorized
         }
     }

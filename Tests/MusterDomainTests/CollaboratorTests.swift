@@ -126,8 +126,8 @@ import Testing
         let (other, _, _) = try org.collaborator(on: tenant, mode: .full)
         let (_, worker) = org.activeCollaborator(on: tenant, mode: .full)
         let person = OrgCommand.CollaboratorRequest.Person(userID: .random(), email: try EmailAddress("friend@x.org"), fullName: "A Friend")
-        org.expectRefusal(.inviteCollaborator(.init(id: .random(), tenantID: tenant, mode: .full, person: person, seal: OrgFixture.seal())), by: worker, .forbidden)
-        org.expectRefusal(.endCollaborator(id: other), by: worker, .forbidden)
+        org.expectRefusal(.inviteCollaborator(.init(id: .random(), tenantID: tenant, mode: .full, person: person, seal: OrgFixture.seal())), by: worker, .notFound)
+        org.expectRefusal(.endCollaborator(id: other), by: worker, .notFound)
         org.expectRefusal(.inviteCollaborator(.init(id: .random(), tenantID: .random(), mode: .full, person: person, seal: OrgFixture.seal())), by: .platformAdmin, .tenantNotFound)
     }
 

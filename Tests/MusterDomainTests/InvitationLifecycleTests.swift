@@ -90,11 +90,20 @@ import Testing
         org.expectRefusal(.acceptInvitation(id: id, tokenDigest: digest, userID: .random(), userIsNew: true), by: .system, .invitationExpired)
     }
 
-    @Test func aRevokedInvitationIsRefusedWithItsOwnReason() throws {
+    /// The reason is for staff: whoever holds the link learns that it was revoked, not why.
+    @Test func aRevokedInvitationIsRefusedAsRevokedWithoutTheStaffReason() throws {
         var org = OrgFixture()
         let (id, digest) = try org.invite("ann@example.org")
         try org.run(.revokeInvitation(id: id, reason: "sent to wrong address"), by: .platformAdmin)
         org.expectRefusal(.acceptInvitation(id: id, tokenDigest: digest, userID: .random(), userIsNew: true), by: .system, .invitationRevoked)
+        do {
+            _ = try org.state.acceptableInvitation(id, tokenDigest: digest, at: org.now)
+            Issue.record("a revoked invitation was acceptable")
+        } catch {
+            #expect(error.message.contains("revoked"))
+            #expect(!error.message.contains("wrong address"))
+        }
+        #expect(org.state.invitations[id]?.revokedReason == "sent to wrong address", "staff still see the reason")
     }
 
     @Test func anUnknownInvitationIsRefusedAsNotFound() {

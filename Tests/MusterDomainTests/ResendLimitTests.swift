@@ -15,6 +15,15 @@ import Testing
         #expect(invitation.resendCount == 1)
     }
 
+    /// The cooldown runs between resends: the invitation's own email does not start one.
+    @Test func theFirstResendMayFollowTheInvitationAtOnce() throws {
+        var org = OrgFixture()
+        let (id, _) = try org.invite("ann@example.org")
+        try org.run(.resendInvitation(id: id, seal: OrgFixture.seal()), by: .platformAdmin)
+        #expect(org.state.invitations[id]?.resendCount == 1)
+        org.expectRefusal(.resendInvitation(id: id, seal: OrgFixture.seal()), by: .platformAdmin, .resendCooldown)
+    }
+
     @Test func aResendFiftyNineSecondsAfterTheLastIsRefusedWithTheTimeToWait() throws {
         var org = OrgFixture()
         let (id, _) = try org.invite("ann@example.org")

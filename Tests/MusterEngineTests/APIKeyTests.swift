@@ -12,7 +12,7 @@ import Testing
         let principal = try await fixture.engine.authenticate(bearer: issued.secret)
         #expect(principal == .apiKey(issued.key.id))
         _ = try await fixture.engine.invite(org: orgID, email: fixture.email("via-key@example.org"), role: .viewer, method: .email, by: principal)
-        await expectRefusal(.forbidden) {
+        await expectRefusal(.notFound) {
             try await fixture.engine.invite(org: otherOrg, email: fixture.email("x@example.org"), role: .viewer, method: .email, by: principal)
         }
         var altered = Array(issued.secret)

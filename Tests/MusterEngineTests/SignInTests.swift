@@ -76,9 +76,48 @@ import Testing
         await expectRefusal(.userExists) {
             try await fixture.engine.createUserWithTemporaryPassword(org: orgID, email: fixture.email("taken@example.org"), fullName: nil, role: .viewer, by: admin)
         }
-        await expectRefusal(.forbidden) {
+        await expectRefusal(.notFound) {
             try await fixture.engine.createUserWithTemporaryPassword(org: orgID, email: fixture.email("new@example.org"), fullName: nil, role: .viewer, by: .user(.random()))
         }
         #expect(fixture.sink.records.count == before)
+    }
+
+    /// The attack: Bob is a caseworker in org A and org admin of org B. A's admin resets his
+    /// password, signs in as Bob and runs org B. A user is global; A's authority ends at A.
+    @Test func anOrgCannotTakeOverAnAccountSharedWithAnotherOrgThroughAPasswordReset() async throws {
+        let fixture = EngineFixture()
+        let (orgA, adminA) = try await fixture.org("A")
+        let (orgB, _) = try await fixture.org("B")
+        let bob = try await fixture.engine.createUserWithTemporaryPassword(org: orgA, email: fixture.email("bob@example.org"), fullName: "Bob", role: .caseworker, by: adminA)
+        let intoB = try await fixture.engine.invite(org: orgB, email: fixture.email("bob@example.org"), role: .orgAdmin, method: .existingUser, by: .platformAdmin)
+        _ = try await fixture.engine.acceptInvitation(token: intoB.token)
+        let before = fixture.sink.records.count
+        await expectRefusal(.userSharedAcrossOrgs) { try await fixture.engine.resetPassword(org: orgA, user: bob.member.userID, by: adminA) }
+        #expect(fixture.sink.records.count == before, "the refused reset logged nothing")
+        _ = try await fixture.engine.passwordSignIn(email: fixture.email("bob@example.org"), password: bob.temporaryPassword)
+        // The platform admin's authority is not bounded by an org.
+        let reset = try await fixture.engine.resetPassword(org: orgA, user: bob.member.userID, by: .platformAdmin)
+        _ = try await fixture.engine.passwordSignIn(email: fixture.email("bob@example.org"), password: reset)
+    }
+
+    @Test func anAssignmentInAnotherOrgAlsoPutsTheAccountBeyondAnOrgsReset() async throws {
+        let fixture = EngineFixture()
+        let (orgA, adminA) = try await fixture.org("A")
+        let (orgB, _) = try await fixture.org("B")
+        let bob = try await fixture.engine.createUserWithTemporaryPassword(org: orgA, email: fixture.email("bob@example.org"), fullName: "Bob", role: .viewer, by: adminA)
+        let tenant = try await fixture.engine.createTenant(org: orgB, name: "Jo Tenant", reference: nil, by: .platformAdmin)
+        let (row, _) = try await fixture.activeCollaborator(org: orgB, tenant: tenant.id, "bob@example.org")
+        await expectRefusal(.userSharedAcrossOrgs) { try await fixture.engine.resetPassword(org: orgA, user: bob.member.userID, by: adminA) }
+        // Once the assignment has ended, Bob is wholly A's again.
+        _ = try await fixture.engine.endCollaborator(org: orgB, tenant: tenant.id, id: row.id, by: .platformAdmin)
+        _ = try await fixture.engine.resetPassword(org: orgA, user: bob.member.userID, by: adminA)
+    }
+
+    @Test func someoneWhoJoinedByLinkIsGivenNoPasswordByAnAdmin() async throws {
+        let fixture = EngineFixture()
+        let (orgID, admin) = try await fixture.org()
+        guard case .user(let annID) = try await fixture.member(of: orgID, "ann@example.org", role: .viewer) else { return }
+        await expectRefusal(.passwordNotAllowed) { try await fixture.engine.resetPassword(org: orgID, user: annID, by: admin) }
+        #expect(await fixture.engine.directoryState().users[annID]?.passwordHash == nil)
     }
 }

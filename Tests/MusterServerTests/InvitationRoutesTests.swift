@@ -89,10 +89,10 @@ struct InvitationRoutesTests {
                 let invite = try await api.post("/v1/orgs/\(cast.org)/invitations", token: api.admin, #"{"email": "revoke-\#(kind.rawValue)@example.org", "role": "viewer"}"#)
                 return try await api.post("/v1/orgs/\(cast.org)/invitations/\(invite.json["id"]!.string!)/revoke", token: token, #"{"reason": "left"}"#)
             }
-            // Nobody of this org acts in the other org.
+            // Nobody of this org acts in the other org, nor learns that it exists.
             for kind in [CallerKind.orgAdmin, .apiKey, .siteAdmin] {
                 let reply = try await api.post("/v1/orgs/\(cast.otherOrg)/invitations", token: cast.tokens[kind], #"{"email": "x@example.org", "role": "viewer"}"#)
-                #expect(reply.status == 403, "\(kind): \(reply.text)")
+                #expect(reply.status == 404, "\(kind): \(reply.text)")
             }
         }
     }
@@ -128,16 +128,19 @@ struct InvitationRoutesTests {
             let org = try await api.org()
             let id = try await api.post("/v1/orgs/\(org)/invitations", token: api.admin, #"{"email": "f@example.org", "role": "viewer"}"#).json["id"]!.string!
             let firstToken = try await api.linkToken(to: "f@example.org")
-            fixture.clock.advance(by: .seconds(59))
-            let early = try await api.post("/v1/orgs/\(org)/invitations/\(id)/resend", token: api.admin)
-            #expect(early.status == 429)
-            #expect(early.code == "resend_cooldown")
-            #expect(early.headers[.retryAfter] == "1")
+            // The first resend may follow the invitation at once; the cooldown runs between resends.
             for round in 1...5 {
-                fixture.clock.advance(by: .seconds(61))
                 let resent = try await api.post("/v1/orgs/\(org)/invitations/\(id)/resend", token: api.admin)
                 #expect(resent.status == 200, "\(resent.text)")
                 #expect(resent.json["resend_count"]?.int == round)
+                if round == 1 {
+                    fixture.clock.advance(by: .seconds(59))
+                    let early = try await api.post("/v1/orgs/\(org)/invitations/\(id)/resend", token: api.admin)
+                    #expect(early.status == 429)
+                    #expect(early.code == "resend_cooldown")
+                    #expect(early.headers[.retryAfter] == "1")
+                }
+                fixture.clock.advance(by: .seconds(61))
             }
             fixture.clock.advance(by: .seconds(61))
             let sixth = try await api.post("/v1/orgs/\(org)/invitations/\(id)/resend", token: api.admin)

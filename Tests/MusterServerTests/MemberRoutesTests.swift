@@ -66,7 +66,7 @@ struct MemberRoutesTests {
                 return try await api.post("/v1/orgs/\(cast.org)/members/\(member.userID)/remove", token: token)
             }
             #expect(try await api.post("/v1/orgs/\(cast.org)/members/\(caseworker)/remove", token: api.admin).status == 200)
-            #expect(try await api.get("/v1/orgs/\(cast.org)/tenants", token: cast.tokens[.caseworker]).status == 403, "removal ends access on the next request")
+            #expect(try await api.get("/v1/orgs/\(cast.org)/tenants", token: cast.tokens[.caseworker]).status == 404, "removal ends access on the next request")
             let members = try await api.get("/v1/orgs/\(cast.org)/members?include_removed=true", token: api.admin)
             #expect(members.json["items"]?.array.contains { $0["user_id"]?.string == caseworker && $0["status"]?.string == "removed" } == true)
             let active = try await api.get("/v1/orgs/\(cast.org)/members", token: api.admin)
@@ -79,17 +79,51 @@ struct MemberRoutesTests {
         let fixture = try ServerFixture()
         try await fixture.run { api in
             let cast = try await Cast.make(api)
-            let caseworker = try #require(cast.userIDs[.caseworker])
             try await cast.expectOnly(administrators) { kind, token in
-                let member = try await api.member(cast.org, "reset-\(kind.rawValue.lowercased())@example.org", role: "viewer")
-                return try await api.post("/v1/orgs/\(cast.org)/members/\(member.userID)/reset-password", token: token)
+                let created = try await api.post("/v1/orgs/\(cast.org)/users", token: api.admin, #"{"email": "reset-\#(kind.rawValue.lowercased())@example.org", "role": "viewer"}"#)
+                let userID = try #require(created.json["member"]?["user_id"]?.string, "\(created.text)")
+                return try await api.post("/v1/orgs/\(cast.org)/members/\(userID)/reset-password", token: token)
             }
-            #expect(try await api.post("/v1/orgs/\(cast.org)/members/\(caseworker)/reset-password", token: api.admin).status == 200)
-            #expect(try await api.get("/v1/me", token: cast.tokens[.caseworker]).status == 401)
-            let reset = try await api.post("/v1/orgs/\(cast.org)/members/\(caseworker)/reset-password", token: api.admin)
+            let created = try await api.post("/v1/orgs/\(cast.org)/users", token: api.admin, #"{"email": "direct@example.org", "role": "caseworker"}"#)
+            let userID = try #require(created.json["member"]?["user_id"]?.string)
+            let first = try #require(created.json["temporary_password"]?.string)
+            let session = try #require(try await api.post("/v1/auth/password", #"{"email": "direct@example.org", "password": "\#(first)"}"#).json["session_token"]?.string)
+            let reset = try await api.post("/v1/orgs/\(cast.org)/members/\(userID)/reset-password", token: cast.tokens[.orgAdmin])
             let password = try #require(reset.json["temporary_password"]?.string)
-            let signedIn = try await api.post("/v1/auth/password", #"{"email": "caseworker@example.org", "password": "\#(password)"}"#)
+            #expect(try await api.get("/v1/me", token: session).status == 401, "the reset ends every session")
+            let signedIn = try await api.post("/v1/auth/password", #"{"email": "direct@example.org", "password": "\#(password)"}"#)
             #expect(signedIn.json["user"]?["must_change_password"]?.bool == true)
+
+            // Someone who joined through a link has no password and is given none by an admin.
+            let caseworker = try #require(cast.userIDs[.caseworker])
+            let refused = try await api.post("/v1/orgs/\(cast.org)/members/\(caseworker)/reset-password", token: cast.tokens[.orgAdmin])
+            #expect(refused.status == 403 && refused.code == "password_not_allowed", "\(refused.text)")
+            #expect(try await api.get("/v1/me", token: cast.tokens[.caseworker]).status == 200, "the refusal ended nothing")
+        }
+    }
+
+    @Test("An org cannot take over an account shared with another org by resetting its password")
+    func crossOrgTakeover() async throws {
+        let fixture = try ServerFixture()
+        try await fixture.run { api in
+            let orgA = try await api.org("A Housing")
+            let orgB = try await api.org("B Care")
+            let adminA = try await api.member(orgA, "admin-a@example.org", role: "org_admin").token
+            // Bob: a caseworker created in A with a password, and org admin of B.
+            let created = try await api.post("/v1/orgs/\(orgA)/users", token: adminA, #"{"email": "bob@example.org", "role": "caseworker"}"#)
+            let bobID = try #require(created.json["member"]?["user_id"]?.string)
+            let invite = try await api.post("/v1/orgs/\(orgB)/invitations", token: api.admin, #"{"email": "bob@example.org", "role": "org_admin", "method": "existing_user"}"#)
+            #expect(invite.status == 201, "\(invite.text)")
+            let token = try await api.linkToken(to: "bob@example.org")
+            #expect(try await api.post("/v1/invitations/accept", #"{"token": "\#(token)"}"#).status == 200)
+
+            let attack = try await api.post("/v1/orgs/\(orgA)/members/\(bobID)/reset-password", token: adminA)
+            #expect(attack.status == 403)
+            #expect(attack.code == "user_shared_across_orgs")
+            #expect(attack.text.contains("sign-in link"), "the refusal points to the sign-in-link flow")
+            #expect(attack.json["temporary_password"] == nil)
+            let byPlatform = try await api.post("/v1/orgs/\(orgA)/members/\(bobID)/reset-password", token: api.admin)
+            #expect(byPlatform.status == 200, "the platform admin may")
         }
     }
 
@@ -106,7 +140,11 @@ struct MemberRoutesTests {
             let keyID = try #require(created.json["id"]?.string)
             #expect(try await api.get("/v1/orgs/\(cast.org)", token: secret).status == 200)
             #expect(try await api.post("/v1/orgs/\(cast.org)/invitations", token: secret, #"{"email": "k@example.org", "role": "viewer"}"#).status == 403, "a viewer key cannot invite")
-            #expect(try await api.get("/v1/orgs/\(cast.otherOrg)", token: secret).status == 403)
+            let elsewhere = try await api.get("/v1/orgs/\(cast.otherOrg)", token: secret)
+            let nowhere = try await api.get("/v1/orgs/\(UUID())", token: secret)
+            #expect(elsewhere.status == 404 && nowhere.status == 404, "another org's existence is not confirmed")
+            #expect(elsewhere.code == nowhere.code)
+            #expect(!elsewhere.text.contains("Hillside"), "nor its name told")
             let revoked = try await api.post("/v1/orgs/\(cast.org)/api-keys/\(keyID)/revoke", token: api.admin)
             #expect(revoked.json["revoked_at"]?.string != nil)
             #expect(revoked.json["secret"] == nil, "the secret is never shown again")

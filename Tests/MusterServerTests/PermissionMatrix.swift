@@ -9,6 +9,11 @@ import Testing
 enum CallerKind: String, CaseIterable, Sendable {
     case platformAdmin, orgAdmin, siteAdmin, caseworker, viewer, apiKey, otherOrgAdmin
     case fullCollaborator, contextCollaborator, noToken, endedSession, revokedAPIKey
+
+    /// Whether the caller is staff of the cast's org (its members, its key, the platform admin).
+    var isStaff: Bool {
+        [.platformAdmin, .orgAdmin, .siteAdmin, .caseworker, .viewer, .apiKey].contains(self)
+    }
 }
 
 /// One org with a caller of every kind, and a tenant with both kinds of collaborator.
@@ -45,17 +50,20 @@ struct Cast: Sendable {
     }
 
     /// Runs `request` as every kind of caller and expects success (2xx) exactly for `allowed`;
-    /// the others get 401 (no or dead credentials) or 403 — or `outsiderStatus` for the other
-    /// org's admin, since a tenant of another org is answered as not found.
+    /// the others get 401 (no or dead credentials), 404 when they are not staff of the org
+    /// (another org's admin, a collaborator: the org is not confirmed to them), or 403. A route
+    /// of a tenant that the collaborators work on tells them 403 (`collaboratorStatus`).
     func expectOnly(
-        _ allowed: Set<CallerKind>, outsiderStatus: Int = 403, sourceLocation: SourceLocation = #_sourceLocation, _ request: (CallerKind, Token?) async throws -> Reply
+        _ allowed: Set<CallerKind>, collaboratorStatus: Int = 404, sourceLocation: SourceLocation = #_sourceLocation, _ request: (CallerKind, Token?) async throws -> Reply
     ) async throws {
         for kind in CallerKind.allCases {
             let reply = try await request(kind, tokens[kind])
             if allowed.contains(kind) {
                 #expect((200..<300).contains(reply.status), "\(kind) should be allowed: \(reply.status) \(reply.text)", sourceLocation: sourceLocation)
             } else {
-                let expected = [.noToken, .endedSession, .revokedAPIKey].contains(kind) ? 401 : kind == .otherOrgAdmin ? outsiderStatus : 403
+                let expected =
+                    [.noToken, .endedSession, .revokedAPIKey].contains(kind) ? 401
+                    : [.fullCollaborator, .contextCollaborator].contains(kind) ? collaboratorStatus : kind.isStaff ? 403 : 404
                 #expect(reply.status == expected, "\(kind) should get \(expected): \(reply.status) \(reply.text)", sourceLocation: sourceLocation)
                 #expect(reply.headers[.contentType] == "application/problem+json", sourceLocation: sourceLocation)
             }
