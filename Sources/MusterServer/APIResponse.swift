@@ -10,6 +10,9 @@ struct APIResponse: ResponseGenerator, Sendable {
     /// Headers beyond the content type, as name–value pairs (for example `Location`).
     var extraHeaders: [(String, String)]
     var body: [UInt8]
+    /// The id of the record whose secret this answer shows (a temporary password, an API key's
+    /// or a webhook's secret): such an answer is shown once and never stored for a replay.
+    var secretOf: String?
 
     init(status: HTTPResponse.Status = .ok, contentType: String = "application/json", extraHeaders: [(String, String)] = [], body: [UInt8]) {
         self.status = status
@@ -23,6 +26,13 @@ struct APIResponse: ResponseGenerator, Sendable {
         var json = JSONWriter()
         write(&json)
         return APIResponse(status: status, body: json.bytes)
+    }
+
+    /// The same answer, marked as showing the secret of `record`.
+    func showingSecret(of record: String) -> APIResponse {
+        var copy = self
+        copy.secretOf = record
+        return copy
     }
 
     /// A 204 with no body.

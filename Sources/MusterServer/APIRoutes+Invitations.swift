@@ -122,7 +122,7 @@ extension APIRoutes {
             }
         }
 
-        post(router, "/v1/invitations/accept", command: "accept_invitation") { request, context in
+        publicPost(router, "/v1/invitations/accept", command: "accept_invitation") { request, context in
             var fields = try await request.fields(context: context)
             let token = try fields.string("token", maxLength: 1000)
             try fields.finish()

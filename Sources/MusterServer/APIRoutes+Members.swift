@@ -21,7 +21,9 @@ extension APIRoutes {
                     object.field("temporary_password", created.temporaryPassword)
                     object.field("must_change_password", true)
                 }
-            }.located("/v1/orgs/\(orgID)/members/\(created.member.userID)")
+            }
+            .located("/v1/orgs/\(orgID)/members/\(created.member.userID)")
+            .showingSecret(of: created.member.userID.description)
         }
 
         get(router, "/v1/orgs/{org}/members") { request, context in
@@ -69,13 +71,14 @@ extension APIRoutes {
             let userID: UserID = try request.pathID("user", context: context)
             try await request.expectNoFields(context: context)
             let password = try await engine.resetPassword(org: orgID, user: userID, by: principal)
-            return .json { json in
+            return APIResponse.json { json in
                 json.object { object in
                     object.field("user_id", userID)
                     object.field("temporary_password", password)
                     object.field("must_change_password", true)
                 }
             }
+            .showingSecret(of: userID.description)
         }
 
         post(router, "/v1/orgs/{org}/api-keys", command: "create_api_key") { request, context in
@@ -86,7 +89,7 @@ extension APIRoutes {
             let role = try fields.optionalSpelled("role", as: Role.self) ?? .orgAdmin
             try fields.finish()
             let issued = try await engine.createAPIKey(org: orgID, name: name, role: role, by: principal)
-            return APIResponse.json(.created) { $0.apiKey(issued.key, orgID: orgID, secret: issued.secret) }
+            return APIResponse.json(.created) { $0.apiKey(issued.key, orgID: orgID, secret: issued.secret) }.showingSecret(of: issued.key.id.description)
         }
 
         post(router, "/v1/orgs/{org}/api-keys/{key}/revoke", command: "revoke_api_key") { request, context in

@@ -29,7 +29,7 @@ extension APIRoutes {
             }
         }
 
-        post(router, "/v1/auth/magic-link", command: "request_sign_in_link") { request, context in
+        publicPost(router, "/v1/auth/magic-link", command: "request_sign_in_link") { request, context in
             var fields = try await request.fields(context: context)
             let email = try fields.email("email")
             try fields.finish()
@@ -65,7 +65,7 @@ extension APIRoutes {
             }
         }
 
-        post(router, "/v1/auth/verify", command: "verify_link") { request, context in
+        publicPost(router, "/v1/auth/verify", command: "verify_link") { request, context in
             var fields = try await request.fields(context: context)
             let token = try fields.string("token", maxLength: 1000)
             try fields.finish()
@@ -73,7 +73,7 @@ extension APIRoutes {
             return .json { $0.signedIn(signedIn) }
         }
 
-        post(router, "/v1/auth/password", command: "password_sign_in") { request, context in
+        publicPost(router, "/v1/auth/password", command: "password_sign_in") { request, context in
             var fields = try await request.fields(context: context)
             let email = try fields.email("email")
             let password = try fields.string("password", maxLength: 1000)

@@ -34,7 +34,7 @@ extension APIRoutes {
                 attempts: 0, nextAttemptAt: 0, lastError: nil, lastDeliveredAt: nil, deliveredCount: 0, failedAttemptCount: 0
             )
             try await webhooks.register(subscription)
-            return .json(.created) { $0.webhook(subscription, orgVersion: version, includingSecret: true) }
+            return APIResponse.json(.created) { $0.webhook(subscription, orgVersion: version, includingSecret: true) }.showingSecret(of: subscription.id)
         }
 
         get(router, base) { request, context in

@@ -69,8 +69,9 @@ struct APIRoutes: Sendable {
         }
     }
 
-    /// A POST route: with an `Idempotency-Key`, its first successful answer is kept and replayed
-    /// to retries with the same key and request; the change is applied once.
+    /// A POST route for an authenticated caller: with an `Idempotency-Key`, its first successful
+    /// answer is kept and replayed to retries with the same key and request; the change is
+    /// applied once.
     func post(_ router: Router<MusterRequestContext>, _ path: String, command: String, _ handler: @escaping Handler) {
         router.post(RouterPath(path)) { request, context in
             var request = request
@@ -80,23 +81,45 @@ struct APIRoutes: Sendable {
         }
     }
 
+    /// A POST route that anyone may call (accepting an invitation, signing in). It ignores
+    /// `Idempotency-Key`: its answers carry new sessions, and a key alone must never let an
+    /// anonymous caller replay one. Retrying a used link is refused by the link itself.
+    func publicPost(_ router: Router<MusterRequestContext>, _ path: String, command: String, _ handler: @escaping Handler) {
+        router.post(RouterPath(path)) { request, context in
+            var request = request
+            let response = try await handler(&request, context)
+            metrics.command(command)
+            return response
+        }
+    }
+
     private func idempotent(_ request: inout Request, context: MusterRequestContext, _ handler: Handler) async throws -> APIResponse {
         guard let key = request.headers[HTTPField.Name("Idempotency-Key")!] else {
             return try await handler(&request, context)
         }
+        // Idempotency belongs to an authenticated caller: who is calling is settled first, so an
+        // anonymous request is a 401 whatever its key, and never writes the journal.
+        let principal = try context.requirePrincipal(allowingPasswordChange: true)
         guard (1...255).contains(key.utf8.count), key.utf8.allSatisfy({ $0 >= 0x21 && $0 <= 0x7E }) else {
             throw Problem.badRequest("Idempotency-Key must be 1 to 255 visible ASCII characters, such as a UUID")
         }
         // The caller's identity scopes the key: one client's key never answers another's request.
-        let scope = context.caller?.principal.description ?? "anonymous"
+        let scope = principal.description
         let body = try await request.collectBody(within: context)
         var hash = SHA256()
         hash.update(data: Array(request.method.rawValue.utf8) + [0] + Array(request.uri.path.utf8) + [0])
         hash.update(data: Array(buffer: body))
-        let fingerprint = hash.finalize().map { String($0, radix: 16) }.joined()
+        let fingerprint = Self.hex(hash.finalize())
 
         switch try await idempotency.begin(scope: scope, key: key, fingerprint: fingerprint, now: clock.now()) {
         case .replay(var stored):
+            if let record = stored.secretOf {
+                throw Problem(
+                    .conflict, code: "idempotency_secret_not_replayed",
+                    "the first request with Idempotency-Key \"\(key)\" succeeded and created \(record); its answer showed a secret, which is never shown twice — revoke it and create a new one if it was lost",
+                    existingRecord: record
+                )
+            }
             stored.extraHeaders.append(("Idempotent-Replayed", "true"))
             return stored
         case .run:
@@ -114,6 +137,17 @@ struct APIRoutes: Sendable {
             }
             return response
         }
+    }
+
+    /// Bytes as lower-case hex, two digits each: an unambiguous fingerprint.
+    static func hex(_ bytes: some Sequence<UInt8>) -> String {
+        let digits = Array("0123456789abcdef".utf8)
+        var text = [UInt8]()
+        for byte in bytes {
+            text.append(digits[Int(byte >> 4)])
+            text.append(digits[Int(byte & 0x0F)])
+        }
+        return String(decoding: text, as: UTF8.self)
     }
 
     /// The current time: what list answers compute effective statuses with.

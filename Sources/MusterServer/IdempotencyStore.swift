@@ -35,6 +35,8 @@ actor IdempotencyStore {
         var contentType: String?
         var headers: [[String]]?
         var body: Data?
+        /// For an answer that showed a secret: the record it created; the answer is not kept.
+        var secretOf: String?
     }
 
     struct Stored: Sendable {
@@ -80,10 +82,11 @@ actor IdempotencyStore {
         for key in order {
             guard let entry = kept[key] else { continue }
             if entry.kind == "complete", let status = entry.status {
-                let response = APIResponse(
+                var response = APIResponse(
                     status: .init(code: status), contentType: entry.contentType ?? "application/json",
                     extraHeaders: (entry.headers ?? []).compactMap { $0.count == 2 ? ($0[0], $0[1]) : nil }, body: Array(entry.body ?? Data())
                 )
+                response.secretOf = entry.secretOf
                 slots[key] = .completed(Stored(fingerprint: entry.fingerprint ?? "", at: Timestamp(millisecondsSinceEpoch: entry.at), response: response))
             } else {
                 slots[key] = .interrupted(fingerprint: entry.fingerprint ?? "", at: Timestamp(millisecondsSinceEpoch: entry.at))
@@ -129,13 +132,19 @@ actor IdempotencyStore {
         }
     }
 
-    /// Keeps `response` as the answer to `key`.
+    /// Keeps `response` as the answer to `key`. An answer that showed a secret is kept only as
+    /// the record it created, never its body, in memory or in the journal.
     func complete(scope: String, key: String, fingerprint: String, response: APIResponse, now: Timestamp) async throws {
-        slots[Key(scope: scope, key: key)] = .completed(Stored(fingerprint: fingerprint, at: now, response: response))
+        var kept = response
+        if response.secretOf != nil {
+            kept.body = []
+            kept.extraHeaders = []
+        }
+        slots[Key(scope: scope, key: key)] = .completed(Stored(fingerprint: fingerprint, at: now, response: kept))
         try await write(
             Entry(
-                kind: "complete", scope: scope, key: key, fingerprint: fingerprint, at: now.millisecondsSinceEpoch, status: response.status.code,
-                contentType: response.contentType, headers: response.extraHeaders.map { [$0.0, $0.1] }, body: Data(response.body)
+                kind: "complete", scope: scope, key: key, fingerprint: fingerprint, at: now.millisecondsSinceEpoch, status: kept.status.code,
+                contentType: kept.contentType, headers: kept.extraHeaders.map { [$0.0, $0.1] }, body: Data(kept.body), secretOf: kept.secretOf
             )
         )
     }

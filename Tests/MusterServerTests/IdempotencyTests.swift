@@ -48,4 +48,50 @@ struct IdempotencyTests {
             #expect(again.headers[HTTPField.Name("Idempotent-Replayed")!] == nil)
         }
     }
+
+    /// The attack: an anonymous caller replays the first answer of a public route — a working
+    /// session — with nothing but its idempotency key.
+    @Test("Public routes ignore Idempotency-Key, so a used link never yields a session twice")
+    func publicRoutesNeverReplaySessions() async throws {
+        let fixture = try ServerFixture()
+        try await fixture.run { api in
+            let org = try await api.org()
+            try await api.post("/v1/orgs/\(org)/invitations", token: api.admin, #"{"email": "ann@example.org", "role": "viewer"}"#)
+            let token = try await api.linkToken(to: "ann@example.org")
+            let body = #"{"token": "\#(token)"}"#
+            let first = try await api.post("/v1/invitations/accept", body, headers: ["Idempotency-Key": "accept-1"])
+            #expect(first.status == 200 && first.json["session_token"]?.string != nil)
+            let replay = try await api.post("/v1/invitations/accept", body, headers: ["Idempotency-Key": "accept-1"])
+            #expect(replay.status == 410)
+            #expect(replay.code == "invitation_already_accepted")
+            #expect(replay.json["session_token"] == nil)
+        }
+    }
+
+    @Test("An answer that showed a secret is never replayed: the retry names the record it created")
+    func secretsAreNeverReplayed() async throws {
+        let fixture = try ServerFixture()
+        try await fixture.run { api in
+            let org = try await api.org()
+            let body = #"{"name": "backend", "role": "viewer"}"#
+            let first = try await api.post("/v1/orgs/\(org)/api-keys", token: api.admin, body, headers: ["Idempotency-Key": "key-1"])
+            let keyID = try #require(first.json["id"]?.string)
+            #expect(first.json["secret"]?.string != nil)
+            let retry = try await api.post("/v1/orgs/\(org)/api-keys", token: api.admin, body, headers: ["Idempotency-Key": "key-1"])
+            #expect(retry.status == 409)
+            #expect(retry.code == "idempotency_secret_not_replayed")
+            #expect(retry.json["existing_record"]?.string == keyID)
+            #expect(!retry.text.contains("mka_"), "the secret is not in the retry's answer")
+        }
+    }
+
+    @Test("Idempotency is checked after authentication: an anonymous request with a malformed key is 401")
+    func anonymousKeysAre401() async throws {
+        let fixture = try ServerFixture()
+        try await fixture.run { api in
+            let org = try await api.org()
+            let reply = try await api.post("/v1/orgs/\(org)/invitations", #"{"email": "x@example.org", "role": "viewer"}"#, headers: ["Idempotency-Key": ""])
+            #expect(reply.status == 401)
+        }
+    }
 }
