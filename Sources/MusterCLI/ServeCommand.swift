@@ -86,6 +86,12 @@ struct ServeCommand: AsyncParsableCommand {
     @Option(name: .customLong("direct-create"), help: "Who may create users with a temporary password: org-admins, platform-admin-only or disabled (MUSTER_DIRECT_CREATE).")
     var directCreate: String = Environment.value("MUSTER_DIRECT_CREATE") ?? "org-admins"
 
+    @Flag(
+        name: .customLong("temporary-passwords-for-link-users"),
+        help: "Let admins give a temporary password to people who have only signed in by link (MUSTER_TEMPORARY_PASSWORDS_FOR_LINK_USERS=1)."
+    )
+    var temporaryPasswordsForLinkUsers = Environment.value("MUSTER_TEMPORARY_PASSWORDS_FOR_LINK_USERS") == "1"
+
     @Option(name: .customLong("caseload-cap"), help: "The soft cap on distinct active tenants per collaborator (MUSTER_CASELOAD_CAP).")
     var caseloadCap: Int = Environment.value("MUSTER_CASELOAD_CAP").flatMap { Int($0) } ?? 500
 
@@ -129,6 +135,7 @@ struct ServeCommand: AsyncParsableCommand {
         configuration.segmentSize = Int64(segmentSizeMiB) << 20
         configuration.truncateCorruption = truncateCorruption
         configuration.policy.directCreate = Self.directCreatePolicy(directCreate)!
+        configuration.policy.temporaryPasswordsForLinkUsers = temporaryPasswordsForLinkUsers
         configuration.policy.caseloadCap = caseloadCap
         if let host = smtpHost ?? Environment.value("MUSTER_SMTP_HOST") {
             let security = SMTPSettings.Security(rawValue: smtpSecurity)!
