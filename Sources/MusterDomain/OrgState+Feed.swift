@@ -3,18 +3,11 @@ extension OrgState {
     /// trail answers quickly; the page's cursor then moves past what was examined.
     public static let maximumFeedScan = 10_000
 
-    /// Refuses unless `principal` may follow the org's events and manage its webhooks: the
-    /// platform admin (or Muster itself), an active org admin, or an active API key of the org.
+    /// Refuses unless `principal` may follow the org's events and manage its webhooks: the same
+    /// authority as the audit trail (`users.view`, which org and site admins hold).
     public func requireIntegrationAccess(_ principal: Principal, toDo action: String) throws(DomainError) {
-        switch principal {
-        case .platformAdmin, .system:
-            return
-        case .user(let userID):
-            guard let member = members[userID], member.isActive else { throw .forbidden("only members of organisation \(name) may \(action)") }
-            guard member.role == .orgAdmin else { throw .forbidden("only org admins and API keys may \(action)") }
-        case .apiKey(let keyID):
-            guard let key = apiKeys[keyID], key.isActive else { throw .forbidden("only members of organisation \(name) may \(action)") }
-        }
+        // The feed and webhooks carry the audit trail's facts, so they need its authority.
+        try require(.usersView, of: principal, toDo: action)
     }
 
     /// The events after sequence `cursor`, oldest first, of the given types (all when `nil`),
