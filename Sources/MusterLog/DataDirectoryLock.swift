@@ -15,9 +15,12 @@ final class DataDirectoryLock: Sendable {
     private let descriptor: Mutex<Int32>
 
     init(_ dataDirectory: String, patience: Span = .seconds(2)) throws(LogError) {
-        do { try PosixFileSystem().createDirectory(dataDirectory) } catch { throw .failed("cannot create \(dataDirectory): \(error)") }
+        do {
+            try PosixFileSystem().createDirectory(dataDirectory)
+            try PosixFileSystem().restrictToOwner(dataDirectory)
+        } catch { throw .failed("cannot prepare \(dataDirectory): \(error)") }
         let path = dataDirectory + "/LOCK"
-        let descriptor = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0o644)
+        let descriptor = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0o600)
         guard descriptor >= 0 else { throw .failed("cannot open \(path): errno \(errno)") }
         let deadline = WriteAheadLog.monotonicMilliseconds() + patience.milliseconds
         while flock(descriptor, LOCK_EX | LOCK_NB) != 0 {

@@ -74,7 +74,8 @@ public struct PosixFileSystem: LogFileSystem {
     public init() {}
 
     public func open(_ path: String, create: Bool) throws(FileSystemError) -> any LogFile {
-        let descriptor = Glibc.open(path, O_RDWR | O_CLOEXEC | (create ? O_CREAT : 0), 0o644)
+        // Owner-only from the first byte: journals, segments and mail files hold personal data.
+        let descriptor = Glibc.open(path, O_RDWR | O_CLOEXEC | (create ? O_CREAT : 0), 0o600)
         guard descriptor >= 0 else { throw FileSystemError(operation: "open", path: path, code: errno) }
         return PosixFile(descriptor: descriptor, path: path)
     }
@@ -114,8 +115,27 @@ public struct PosixFileSystem: LogFileSystem {
         var prefix = path.hasPrefix("/") ? "" : "."
         for component in path.split(separator: "/") {
             prefix += "/" + component
-            if mkdir(prefix, 0o755) != 0, errno != EEXIST {
+            if mkdir(prefix, 0o700) != 0, errno != EEXIST {
                 throw FileSystemError(operation: "mkdir", path: prefix, code: errno)
+            }
+        }
+    }
+
+    /// Makes `directory` and everything under it private to the owner: folders `0700`, files
+    /// `0600`. Muster creates them so; this tightens a folder written by an older version, a
+    /// copy, or a restore made under a loose umask. Symbolic links are left alone, never followed.
+    public func restrictToOwner(_ directory: String) throws(FileSystemError) {
+        guard chmod(directory, 0o700) == 0 else { throw FileSystemError(operation: "chmod", path: directory, code: errno) }
+        for name in try list(directory) {
+            let path = directory + "/" + name
+            var status = stat()
+            guard lstat(path, &status) == 0 else { throw FileSystemError(operation: "lstat", path: path, code: errno) }
+            switch status.st_mode & S_IFMT {
+            case S_IFDIR: try restrictToOwner(path)
+            case S_IFREG:
+                guard status.st_mode & 0o077 != 0 else { continue }
+                guard chmod(path, 0o600) == 0 else { throw FileSystemError(operation: "chmod", path: path, code: errno) }
+            default: continue
             }
         }
     }

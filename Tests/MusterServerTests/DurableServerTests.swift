@@ -91,6 +91,50 @@ struct DurableServerTests {
         #expect(throws: ServerSetupError.self) { try ServerSecrets.load(dataDirectory: folder, configuredAdminToken: "short") }
     }
 
+    @Test("Every folder and file of the data folder is private to its owner, whatever the umask, and a loose one is tightened at start")
+    func dataFolderIsPrivate() async throws {
+        let folder = temporaryFolder()
+        defer { try? FileManager.default.removeItem(atPath: folder) }
+        let clock = ManualClock()
+        let loose = umask(0o022)
+        defer { umask(loose) }
+
+        let server = try DurableServer(folder: folder, clock: clock)
+        try await server.run { client in
+            let api = API(client: client, fixture: try ServerFixture())
+            let org = try await api.org()
+            try await api.post("/v1/orgs/\(org)/invitations", token: api.admin, #"{"email": "private@example.org", "role": "viewer"}"#, headers: ["Idempotency-Key": "private-1"])
+            clock.advance(by: .seconds(5))
+            await server.parts.outboxService.deliverDue()
+        }
+        var seen = Set<String>()
+        func expectPrivate(_ directory: String) throws {
+            let mode = (try FileManager.default.attributesOfItem(atPath: directory)[.posixPermissions] as? Int) ?? -1
+            #expect(mode == 0o700, "folder \(directory) is \(String(mode, radix: 8))")
+            for name in try FileManager.default.contentsOfDirectory(atPath: directory) {
+                let path = directory + "/" + name
+                var isDirectory: ObjCBool = false
+                _ = FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory)
+                if isDirectory.boolValue { try expectPrivate(path); continue }
+                seen.insert(name.hasSuffix(".eml") ? "*.eml" : name)
+                let mode = (try FileManager.default.attributesOfItem(atPath: path)[.posixPermissions] as? Int) ?? -1
+                #expect(mode == 0o600, "file \(path) is \(String(mode, radix: 8))")
+            }
+        }
+        try expectPrivate(folder)
+        for expected in ["LOCK", "00000000000000000001.wal", "outbox.journal", "idempotency.journal", "webhooks.journal", "*.eml"] {
+            #expect(seen.contains(expected), "the walk saw \(expected) among \(seen.sorted())")
+        }
+
+        // A folder restored under a loose umask is tightened when the server next opens it.
+        try FileManager.default.setAttributes([.posixPermissions: 0o755], ofItemAtPath: folder)
+        try FileManager.default.setAttributes([.posixPermissions: 0o644], ofItemAtPath: folder + "/outbox.journal")
+        let again = try DurableServer(folder: folder, clock: clock)
+        try await again.run { _ in }
+        seen = []
+        try expectPrivate(folder)
+    }
+
     @Test("A failed delivery is retried with backoff until it succeeds")
     func deliveryRetries() async throws {
         let fixture = try ServerFixture()
