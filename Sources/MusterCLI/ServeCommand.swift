@@ -80,6 +80,12 @@ struct ServeCommand: AsyncParsableCommand {
     @Option(name: .customLong("webhook-timeout-seconds"), help: "How long one webhook request may take (MUSTER_WEBHOOK_TIMEOUT_SECONDS).")
     var webhookTimeoutSeconds: Int = Environment.value("MUSTER_WEBHOOK_TIMEOUT_SECONDS").flatMap { Int($0) } ?? 10
 
+    @Flag(
+        name: .customLong("webhook-allow-private-networks"),
+        help: "Let webhooks go to loopback and private-network addresses, for a receiver on this machine or network (MUSTER_WEBHOOK_ALLOW_PRIVATE_NETWORKS=1)."
+    )
+    var webhookAllowPrivateNetworks = Environment.value("MUSTER_WEBHOOK_ALLOW_PRIVATE_NETWORKS") == "1"
+
     @Option(name: .customLong("segment-size-mb"), help: "The size of each log segment in MiB (MUSTER_SEGMENT_SIZE_MB).")
     var segmentSizeMiB: Int = Environment.value("MUSTER_SEGMENT_SIZE_MB").flatMap { Int($0) } ?? 64
 
@@ -149,6 +155,7 @@ struct ServeCommand: AsyncParsableCommand {
         }
         configuration.webhookRetry.maximumAttempts = webhookMaxAttempts
         configuration.webhookRetry.requestTimeout = .seconds(Int64(webhookTimeoutSeconds))
+        configuration.webhookAllowPrivateNetworks = webhookAllowPrivateNetworks
 
         var logger = Logger(label: "muster")
         logger.logLevel = Logger.Level(rawValue: logLevel)!

@@ -14,7 +14,7 @@ extension APIRoutes {
             let principal = try context.requirePrincipal()
             let orgID: OrganisationID = try request.pathID("org", context: context)
             var fields = try await request.fields(context: context)
-            let url = try Self.webhookURL(try fields.string("url", maxLength: 2048))
+            let url = try webhookURL(try fields.string("url", maxLength: 2048))
             let eventTypes = try fields.optionalStrings("event_types").map { names throws(Problem) -> [String] in
                 guard !names.isEmpty else { throw Problem(.unprocessableContent, code: "validation_failed", "field `event_types` must name at least one type, or be left out for all") }
                 return try FeedQuery.kinds(names, parameter: "event_types").map(\.name).sorted()
@@ -98,11 +98,20 @@ extension APIRoutes {
     }
 
     /// An absolute `http` or `https` URL with a host, without credentials or a fragment.
-    static func webhookURL(_ text: String) throws(Problem) -> String {
+    /// An absolute http or https URL whose host Muster may deliver to.
+    func webhookURL(_ text: String) throws(Problem) -> String {
         guard let components = URLComponents(string: text), let scheme = components.scheme?.lowercased(), ["http", "https"].contains(scheme),
             let host = components.host, !host.isEmpty, components.user == nil, components.password == nil, components.fragment == nil
         else {
             throw Problem(.unprocessableContent, code: "validation_failed", "field `url` must be an absolute http or https URL with a host, without credentials or a fragment; got \"\(text)\"")
+        }
+        do {
+            try configuration.webhookDestinations.checkRegistration(host: host)
+        } catch {
+            throw Problem(
+                .unprocessableContent, code: "webhook_url_not_allowed",
+                "field `url`: \(error); webhooks go to public internet addresses only (the deployment may allow private networks)"
+            )
         }
         return text
     }

@@ -89,7 +89,9 @@ public enum MusterServer {
         let sweep = SweepService(slot: slot, idempotency: idempotency, interval: configuration.sweepInterval, clock: clock, metrics: metrics, logger: logger)
         // Retries and signatures run on real time, whatever clock the rules are given: a
         // receiver checks the signature's timestamp against its own clock.
-        let webhookService = WebhookService(registry: webhooks, slot: slot, clock: SystemWallClock(), metrics: metrics, logger: logger)
+        let webhookService = WebhookService(
+            registry: webhooks, slot: slot, clock: SystemWallClock(), metrics: metrics, logger: logger, destinations: configuration.webhookDestinations
+        )
         let engineService = EngineService(source: source, slot: slot, configuration: configuration, metrics: metrics, logger: logger)
         // Services stop in reverse order: the HTTP server (added last by Hummingbird) drains
         // first, then the outbox and the sweep, and the engine — which syncs the log — last.

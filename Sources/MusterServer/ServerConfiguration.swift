@@ -37,6 +37,12 @@ public struct ServerConfiguration: Sendable {
     public var truncateCorruption = false
     /// How webhook deliveries are retried and timed out.
     public var webhookRetry = WebhookRetryPolicy()
+    /// Whether webhooks may go to loopback and private-network addresses (a receiver on the
+    /// same machine or network). Off by default: a webhook is a request on a customer's behalf
+    /// and must not reach what the customer cannot.
+    public var webhookAllowPrivateNetworks = false
+    /// Resolves webhook hosts at delivery; replaced in tests.
+    var webhookResolver: any HostResolver = SystemHostResolver()
     /// The rules' limits: caseload cap, direct-create policy, lifetimes.
     public var policy = Policy()
 
@@ -45,6 +51,11 @@ public struct ServerConfiguration: Sendable {
 
     /// The embedded defaults.
     public init() {}
+
+    /// Where webhooks may be delivered.
+    var webhookDestinations: WebhookDestinations {
+        WebhookDestinations(allowPrivateNetworks: webhookAllowPrivateNetworks, resolver: webhookResolver)
+    }
 
     /// SMTP when it is configured, files otherwise.
     var mailTransport: any MailTransport {

@@ -1,3 +1,4 @@
+import Foundation
 import AsyncHTTPClient
 import CoreMetrics
 import Dispatch
@@ -19,6 +20,8 @@ struct WebhookService: Service {
     let clock: any WallClock
     let metrics: ServerMetrics
     let logger: Logger
+    /// Where deliveries may go; every attempt resolves and checks the host again.
+    var destinations = WebhookDestinations()
 
     /// The events one worker reads from the feed at a time.
     static let pageSize = 32
@@ -26,25 +29,23 @@ struct WebhookService: Service {
     static let feedWait: Duration = .seconds(2)
 
     func run() async throws {
-        let timeout = TimeAmount.milliseconds(registry.retry.requestTimeout.milliseconds)
-        let client = HTTPClient(
-            eventLoopGroupProvider: .singleton,
-            configuration: HTTPClient.Configuration(redirectConfiguration: .disallow, timeout: .init(connect: timeout, read: timeout))
-        )
         await cancelWhenGracefulShutdown {
-            await superviseWorkers(client: client)
+            await superviseWorkers()
         }
-        try? await client.shutdown()
     }
 
     /// Starts a worker for every subscription, and for each one registered later.
-    private func superviseWorkers(client: HTTPClient) async {
+    private func superviseWorkers() async {
         await withDiscardingTaskGroup { group in
             var started = Set<String>()
             while !Task.isCancelled {
                 let seen = registry.changes.version(of: "")
                 for id in await registry.allIDs() where started.insert(id).inserted {
-                    group.addTask { await work(id, client: client) }
+                    group.addTask {
+                        var connection = PinnedClient(destinations: destinations, timeout: registry.retry.requestTimeout)
+                        await work(id, connection: &connection)
+                        await connection.shutdown()
+                    }
                 }
                 _ = await registry.changes.wait(for: "", beyond: seen, timeout: .seconds(3600))
             }
@@ -52,7 +53,7 @@ struct WebhookService: Service {
     }
 
     /// Delivers one subscription's events until it is deleted or the service stops.
-    private func work(_ id: String, client: HTTPClient) async {
+    private func work(_ id: String, connection: inout PinnedClient) async {
         while !Task.isCancelled {
             let seen = registry.changes.version(of: id)
             guard let subscription = await registry.subscription(id) else { return }
@@ -83,7 +84,7 @@ struct WebhookService: Service {
             }
             var current = subscription
             for event in page.events {
-                let delivery = await send(event, orgID: orgID, to: current, client: client)
+                let delivery = await send(event, orgID: orgID, to: current, connection: &connection)
                 do {
                     guard let next = try await registry.record(id, from: current.cursor, delivery) else { break }
                     count(delivery, event: event, subscription: next)
@@ -100,7 +101,7 @@ struct WebhookService: Service {
     }
 
     /// POSTs one event, signed, and says how it went.
-    private func send(_ event: FeedEvent, orgID: OrganisationID, to subscription: WebhookSubscription, client: HTTPClient) async -> WebhookDelivery {
+    private func send(_ event: FeedEvent, orgID: OrganisationID, to subscription: WebhookSubscription, connection: inout PinnedClient) async -> WebhookDelivery {
         var json = JSONWriter()
         json.feedEvent(event, orgID: orgID)
         let body = json.bytes
@@ -125,6 +126,7 @@ struct WebhookService: Service {
             responseStatus: nil, error: nil, durationMilliseconds: 0
         )
         do {
+            let client = try await connection.client(for: subscription.url)
             let response = try await client.execute(request, timeout: .milliseconds(registry.retry.requestTimeout.milliseconds))
             // Read (and drop) the answer so the connection can be reused.
             _ = try? await response.body.collect(upTo: 64 * 1024)
@@ -157,5 +159,44 @@ struct WebhookService: Service {
                 logger.error("webhook paused after repeated failures", metadata: ["webhook.id": "\(subscription.id)", "reason": "\(subscription.pausedReason ?? "")"])
             }
         }
+    }
+}
+
+/// One worker's HTTP client, connecting only to the address its host was last checked at.
+///
+/// The host is resolved and checked before every attempt; the client is built with that address
+/// as its DNS override, so the connection goes where the check looked (a name that changes its
+/// answer between the check and the connect gains nothing). TLS still verifies the certificate
+/// against the name. A new address means a new client; an unchanged one keeps its connections.
+private struct PinnedClient {
+    let destinations: WebhookDestinations
+    let timeout: Span
+    private var pinned: (host: String, address: NetworkAddress, client: HTTPClient)?
+
+    init(destinations: WebhookDestinations, timeout: Span) {
+        self.destinations = destinations
+        self.timeout = timeout
+    }
+
+    mutating func client(for url: String) async throws -> HTTPClient {
+        guard let host = URLComponents(string: url)?.host else { throw WebhookDestinationError("\(url) has no host") }
+        let address = try await destinations.address(for: host)
+        if let pinned, pinned.host == host, pinned.address == address { return pinned.client }
+        await shutdown()
+        var configuration = HTTPClient.Configuration(
+            redirectConfiguration: .disallow,
+            timeout: .init(connect: .milliseconds(timeout.milliseconds), read: .milliseconds(timeout.milliseconds))
+        )
+        if NetworkAddress(numericHost: host) == nil {
+            configuration.dnsOverride = [host: address.description]
+        }
+        let client = HTTPClient(eventLoopGroupProvider: .singleton, configuration: configuration)
+        pinned = (host, address, client)
+        return client
+    }
+
+    mutating func shutdown() async {
+        if let client = pinned?.client { try? await client.shutdown() }
+        pinned = nil
     }
 }

@@ -11,9 +11,16 @@ struct DurableServer {
     let parts: MusterServer.Parts
     let clock: ManualClock
 
-    init(folder: String, clock: ManualClock, transport: (any MailTransport)? = nil, webhookRetry: WebhookRetryPolicy = WebhookRetryPolicy()) throws {
+    /// A server on `folder`. Its webhooks may go to private networks (the tests' receivers
+    /// listen on loopback) unless `allowPrivateNetworks` says otherwise.
+    init(
+        folder: String, clock: ManualClock, transport: (any MailTransport)? = nil, webhookRetry: WebhookRetryPolicy = WebhookRetryPolicy(),
+        allowPrivateNetworks: Bool = true, resolver: (any HostResolver)? = nil
+    ) throws {
         var configuration = ServerConfiguration()
         configuration.webhookRetry = webhookRetry
+        configuration.webhookAllowPrivateNetworks = allowPrivateNetworks
+        if let resolver { configuration.webhookResolver = resolver }
         configuration.dataDirectory = folder
         configuration.publicBaseURL = "https://app.example.org"
         var logger = Logger(label: "test")

@@ -225,6 +225,48 @@ struct WebhookDeliveryTests {
         }
     }
 
+    @Test("Delivery connects to the address it checked: a name turned private is refused, a name on an allowed network is reached by that address")
+    func deliveryGoesOnlyWhereTheCheckLooked() async throws {
+        let receiver = WebhookReceiver()
+        try await receiver.application().test(.live) { receiverClient in
+            let port = try #require(receiverClient.port)
+            let url = "http://hooks.muster-test:\(port)/hook"
+            let loopback = try #require(NetworkAddress(numericHost: "127.0.0.1"))
+
+            // The default: the name resolves to loopback at delivery, so nothing is sent.
+            let folder = temporaryFolder()
+            defer { try? FileManager.default.removeItem(atPath: folder) }
+            let resolver = TableResolver(["hooks.muster-test": [loopback]])
+            let guarded = try DurableServer(folder: folder, clock: ManualClock(), transport: RecordingTransport(), webhookRetry: fastRetries, allowPrivateNetworks: false, resolver: resolver)
+            try await guarded.run { client in
+                let api = API(client: client, fixture: try ServerFixture())
+                let org = try await api.org()
+                let registered = try await api.post("/v1/orgs/\(org)/webhooks", token: api.admin, #"{"url": "\#(url)", "after": 0}"#)
+                #expect(registered.status == 201, "a name is checked when it is used, \(registered.text)")
+                let id = try #require(registered.json["id"]?.string)
+                var state = try await api.get("/v1/orgs/\(org)/webhooks/\(id)", token: api.admin)
+                for _ in 0..<500 where (state.json["attempts"]?.int ?? 0) < 2 {
+                    try await Task.sleep(for: .milliseconds(10))
+                    state = try await api.get("/v1/orgs/\(org)/webhooks/\(id)", token: api.admin)
+                }
+                #expect(state.json["last_error"]?.string?.contains("127.0.0.1, not a public internet address") == true, "\(state.text)")
+                #expect(receiver.sequences.isEmpty, "nothing reached the private address")
+            }
+
+            // Allowed: the name exists only in Muster's resolver, so arriving proves the request
+            // went to the checked address rather than a second lookup.
+            let allowedFolder = temporaryFolder()
+            defer { try? FileManager.default.removeItem(atPath: allowedFolder) }
+            let allowed = try DurableServer(folder: allowedFolder, clock: ManualClock(), transport: RecordingTransport(), webhookRetry: fastRetries, allowPrivateNetworks: true, resolver: resolver)
+            try await allowed.run { client in
+                let api = API(client: client, fixture: try ServerFixture())
+                let org = try await api.org()
+                #expect(try await api.post("/v1/orgs/\(org)/webhooks", token: api.admin, #"{"url": "\#(url)", "after": 0}"#).status == 201)
+                try await receiver.waitUntil { !$0.isEmpty }
+            }
+        }
+    }
+
     @Test("Bad webhook requests get a clear 4xx and register nothing; only admins and keys manage webhooks")
     func badWebhookRequestsAreRefused() async throws {
         let fixture = try ServerFixture()

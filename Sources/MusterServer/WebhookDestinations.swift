@@ -1,0 +1,111 @@
+import Dispatch
+import Foundation
+
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+
+/// Turns a host name into its addresses.
+protocol HostResolver: Sendable {
+    /// Every address `host` resolves to; throws when it resolves to none.
+    func addresses(of host: String) async throws -> [NetworkAddress]
+}
+
+/// The system resolver (`getaddrinfo`: `/etc/hosts`, then DNS), on a thread of its own so that
+/// a slow name server never holds one of the few threads that serve requests.
+struct SystemHostResolver: HostResolver {
+    private static let queue = DispatchQueue(label: "muster.webhooks.resolver", attributes: .concurrent)
+
+    func addresses(of host: String) async throws -> [NetworkAddress] {
+        try await withCheckedThrowingContinuation { continuation in
+            Self.queue.async { continuation.resume(with: Result { try Self.resolve(host) }) }
+        }
+    }
+
+    private static func resolve(_ host: String) throws -> [NetworkAddress] {
+        var hints = addrinfo()
+        hints.ai_socktype = Int32(SOCK_STREAM.rawValue)
+        var list: UnsafeMutablePointer<addrinfo>?
+        let status = getaddrinfo(host, nil, &hints, &list)
+        guard status == 0, let list else { throw WebhookDestinationError("\(host) does not resolve: \(String(cString: gai_strerror(status)))") }
+        defer { freeaddrinfo(list) }
+        var addresses = [NetworkAddress]()
+        var entry: UnsafeMutablePointer<addrinfo>? = list
+        while let current = entry {
+            if let socket = current.pointee.ai_addr {
+                switch Int32(socket.pointee.sa_family) {
+                case AF_INET:
+                    let address = socket.withMemoryRebound(to: sockaddr_in.self, capacity: 1) { $0.pointee.sin_addr.s_addr }
+                    addresses.append(.v4(UInt32(bigEndian: address)))
+                case AF_INET6:
+                    var address = socket.withMemoryRebound(to: sockaddr_in6.self, capacity: 1) { $0.pointee.sin6_addr }
+                    addresses.append(.v6(withUnsafeBytes(of: &address) { Array($0) }))
+                default: break
+                }
+            }
+            entry = current.pointee.ai_next
+        }
+        guard !addresses.isEmpty else { throw WebhookDestinationError("\(host) has no IPv4 or IPv6 address") }
+        var seen = Set<NetworkAddress>()
+        return addresses.filter { seen.insert($0).inserted }
+    }
+}
+
+/// Why a webhook's URL may not be delivered to.
+struct WebhookDestinationError: Error, CustomStringConvertible {
+    let description: String
+    init(_ description: String) { self.description = description }
+}
+
+/// Where webhooks may go: public addresses only, unless the deployment allows private networks.
+///
+/// Checked twice. At registration a URL whose host is a loopback name or a non-public address in
+/// any spelling is refused at once. At every delivery the host is resolved again and each of its
+/// addresses checked, because a name can point anywhere later (DNS rebinding); the request then
+/// connects to the address that was checked, never to a second lookup's answer.
+struct WebhookDestinations: Sendable {
+    /// Whether loopback and private addresses are allowed (a receiver on the same machine or
+    /// network; tests and walk-throughs).
+    var allowPrivateNetworks = false
+    /// Resolves names at delivery.
+    var resolver: any HostResolver = SystemHostResolver()
+
+    /// Refuses, at registration, a URL that names a place Muster never delivers to.
+    func checkRegistration(host rawHost: String) throws(WebhookDestinationError) {
+        guard !allowPrivateNetworks else { return }
+        let host = Self.normalised(rawHost)
+        if host == "localhost" || host.hasSuffix(".localhost") {
+            throw WebhookDestinationError("\(rawHost) is this machine")
+        }
+        if let address = NetworkAddress(numericHost: host), !address.isPublic {
+            throw WebhookDestinationError("\(rawHost) is \(address), not a public internet address")
+        }
+    }
+
+    /// The address to connect to for `host` now, after checking every address it resolves to.
+    func address(for rawHost: String) async throws -> NetworkAddress {
+        let host = Self.normalised(rawHost)
+        try checkRegistration(host: host)
+        let addresses: [NetworkAddress]
+        if let literal = NetworkAddress(numericHost: host) {
+            addresses = [literal]
+        } else {
+            addresses = try await resolver.addresses(of: host)
+        }
+        if !allowPrivateNetworks, let refused = addresses.first(where: { !$0.isPublic }) {
+            throw WebhookDestinationError("\(rawHost) resolves to \(refused), not a public internet address; Muster does not deliver there")
+        }
+        guard let first = addresses.first else { throw WebhookDestinationError("\(rawHost) has no address") }
+        return first
+    }
+
+    /// Lower case, without brackets or the root's trailing dot.
+    static func normalised(_ host: String) -> String {
+        var host = host.lowercased()
+        if host.hasPrefix("["), host.hasSuffix("]") { host = String(host.dropFirst().dropLast()) }
+        while host.hasSuffix(".") { host.removeLast() }
+        return host
+    }
+}
