@@ -68,6 +68,15 @@ extension OrgEvent {
             return [("tenant_id", .string(tenantID.description)), ("document_id", .string(id.description)), ("name", .string(name)), ("content_type", .string(contentType)), ("size_bytes", .integer(sizeBytes)), ("checksum", .string(checksum))]
         case .contextSummaryUpdated(let tenantID, _):
             return [("tenant_id", .string(tenantID.description))]
+        case .webhookCreated(let id, let url, let eventTypes, let description, let startAfter, _):
+            return [
+                ("webhook_id", .string(id.description)), ("url", .string(url)), ("event_types", eventTypes.map { .strings($0.map(\.name)) } ?? .null),
+                ("description", description.field), ("after", .integer(Int64(startAfter))),
+            ]
+        case .webhookDeleted(let id), .webhookResumed(let id):
+            return [("webhook_id", .string(id.description))]
+        case .webhookPaused(let id, let cause, let reason):
+            return [("webhook_id", .string(id.description)), ("cause", .string(cause.name)), ("reason", .string(reason))]
         }
     }
 }

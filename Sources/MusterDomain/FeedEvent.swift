@@ -42,6 +42,9 @@ public struct EventData: Hashable, Sendable {
     public var capOverridden: Bool?
     /// A workspace item (note, goal, session, document).
     public var itemID: WorkspaceItemID?
+    public var webhookID: WebhookID?
+    /// A webhook's endpoint.
+    public var url: String?
 
     /// No facts.
     public init() {}

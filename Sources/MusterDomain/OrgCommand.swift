@@ -43,6 +43,16 @@ public enum OrgCommand: Hashable, Sendable {
     case recordSession(tenantID: TenantID, id: WorkspaceItemID, occurredAt: Timestamp, summary: String)
     case addDocument(tenantID: TenantID, id: WorkspaceItemID, name: String, contentType: String, sizeBytes: Int64, checksum: String)
     case setContextSummary(tenantID: TenantID, text: String)
+    /// Subscribes an endpoint to the org's events (integration access), from after
+    /// `startAfter`, or from now when `nil`.
+    case createWebhook(id: WebhookID, url: String, eventTypes: [OrgEvent.Kind]?, description: String?, startAfter: UInt64?, secretNonce: Identifier<Webhook>)
+    /// Deletes a subscription (integration access).
+    case deleteWebhook(id: WebhookID)
+    /// Stops deliveries: asked by someone with integration access, or by Muster itself when an
+    /// event keeps failing.
+    case pauseWebhook(id: WebhookID, cause: Webhook.PauseCause, reason: String)
+    /// Starts deliveries again from where they stopped.
+    case resumeWebhook(id: WebhookID)
 
     /// The data of an ``inviteCollaborator(_:)`` command.
     public struct CollaboratorRequest: Hashable, Sendable {

@@ -27,6 +27,10 @@ public enum OrgEvent: Hashable, Sendable {
     case sessionRecorded(tenantID: TenantID, id: WorkspaceItemID, occurredAt: Timestamp, summary: String)
     case documentAdded(tenantID: TenantID, id: WorkspaceItemID, name: String, contentType: String, sizeBytes: Int64, checksum: String)
     case contextSummaryUpdated(tenantID: TenantID, text: String)
+    case webhookCreated(id: WebhookID, url: String, eventTypes: [Kind]?, description: String?, startAfter: UInt64, secretNonce: Identifier<Webhook>)
+    case webhookDeleted(id: WebhookID)
+    case webhookPaused(id: WebhookID, cause: Webhook.PauseCause, reason: String)
+    case webhookResumed(id: WebhookID)
 
     /// The data of a `collaborator.invited` event.
     public struct CollaboratorInvitation: Hashable, Sendable {
@@ -76,6 +80,10 @@ public enum OrgEvent: Hashable, Sendable {
         case sessionRecorded
         case documentAdded
         case contextSummaryUpdated
+        case webhookCreated
+        case webhookDeleted
+        case webhookPaused
+        case webhookResumed
 
         /// The event type as consumers see it, for example `user.invitation_revoked`.
         public var name: String {
@@ -104,6 +112,10 @@ public enum OrgEvent: Hashable, Sendable {
             case .sessionRecorded: "workspace.session_recorded"
             case .documentAdded: "workspace.document_added"
             case .contextSummaryUpdated: "workspace.context_summary_updated"
+            case .webhookCreated: "webhook.created"
+            case .webhookDeleted: "webhook.deleted"
+            case .webhookPaused: "webhook.paused"
+            case .webhookResumed: "webhook.resumed"
             }
         }
 
@@ -137,6 +149,10 @@ public enum OrgEvent: Hashable, Sendable {
         case .sessionRecorded: .sessionRecorded
         case .documentAdded: .documentAdded
         case .contextSummaryUpdated: .contextSummaryUpdated
+        case .webhookCreated: .webhookCreated
+        case .webhookDeleted: .webhookDeleted
+        case .webhookPaused: .webhookPaused
+        case .webhookResumed: .webhookResumed
         }
     }
 }

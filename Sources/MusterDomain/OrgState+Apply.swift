@@ -173,6 +173,29 @@ extension OrgState {
         case .contextSummaryUpdated(let tenantID, let text):
             tenants[tenantID]?.workspace.contextSummary = ContextSummary(text: text, authorship: Authorship(author: record.actor, at: now))
             target = Self.auditTarget(tenantID)
+
+        case .webhookCreated(let webhookID, let url, let eventTypes, let description, let startAfter, let secretNonce):
+            webhooks[webhookID] = Webhook(
+                id: webhookID, url: url, eventTypes: eventTypes, description: description, startAfter: startAfter, secretNonce: secretNonce,
+                createdAt: now, createdBy: record.actor, status: .active
+            )
+            webhookOrder.append(webhookID)
+            target = Self.auditTarget(webhookID)
+            details = url
+
+        case .webhookDeleted(let webhookID):
+            webhooks[webhookID] = nil
+            webhookOrder.removeAll { $0 == webhookID }
+            target = Self.auditTarget(webhookID)
+
+        case .webhookPaused(let webhookID, let cause, let reason):
+            webhooks[webhookID]?.status = .paused(cause, reason: reason)
+            target = Self.auditTarget(webhookID)
+            details = reason
+
+        case .webhookResumed(let webhookID):
+            webhooks[webhookID]?.status = .active
+            target = Self.auditTarget(webhookID)
         }
 
         audit.append(AuditEntry(sequence: record.sequence, at: now, actor: record.actor, action: record.event.kind, target: target, details: details))

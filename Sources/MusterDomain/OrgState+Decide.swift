@@ -48,6 +48,16 @@ extension OrgState {
             return try decideUpdateContact(collaboratorID, contact: contact, by: principal, policy: policy)
         case .addNote, .addGoal, .recordSession, .addDocument, .setContextSummary:
             return try decideWorkspaceWrite(command, by: principal, at: now, policy: policy)
+        case .createWebhook(let webhookID, let url, let eventTypes, let description, let startAfter, let secretNonce):
+            return try decideCreateWebhook(
+                webhookID, url: url, eventTypes: eventTypes, description: description, startAfter: startAfter, secretNonce: secretNonce, by: principal, policy: policy
+            )
+        case .deleteWebhook(let webhookID):
+            return try decideDeleteWebhook(webhookID, by: principal)
+        case .pauseWebhook(let webhookID, let cause, let reason):
+            return try decidePauseWebhook(webhookID, cause: cause, reason: reason, by: principal)
+        case .resumeWebhook(let webhookID):
+            return try decideResumeWebhook(webhookID, by: principal)
         }
     }
 }

@@ -95,6 +95,13 @@ extension OrgState {
             let itemID = WorkspaceItemID(high: target.high, low: target.low)
             data.itemID = itemID
             data.tenantID = workspaceItemTenants[itemID]
+        case .webhookCreated, .webhookDeleted, .webhookPaused, .webhookResumed:
+            data.webhookID = WebhookID(high: target.high, low: target.low)
+            switch entry.action {
+            case .webhookCreated: data.url = entry.details
+            case .webhookPaused: data.reason = entry.details
+            default: break
+            }
         }
         return FeedEvent(sequence: entry.sequence, at: entry.at, actor: entry.actor, kind: entry.action, data: data)
     }

@@ -24,6 +24,9 @@ public struct OrgState: Hashable, Sendable {
     /// Tenant ids in creation order.
     public internal(set) var tenantOrder: [TenantID] = []
     public internal(set) var collaborators: [CollaboratorID: Collaborator] = [:]
+    public internal(set) var webhooks: [WebhookID: Webhook] = [:]
+    /// Webhook ids in creation order.
+    public internal(set) var webhookOrder: [WebhookID] = []
     /// The audit trail, oldest first (listed newest first).
     public internal(set) var audit: [AuditEntry] = []
 
@@ -51,7 +54,7 @@ public struct OrgState: Hashable, Sendable {
     /// order; the indexes are derived exactly as `apply` keeps them.
     public init(
         id: OrganisationID, name: String, createdAt: Timestamp, version: UInt64, members: [Member], invitations: [Invitation],
-        apiKeys: [APIKey], tenants: [Tenant], collaborators: [Collaborator], audit: [AuditEntry]
+        apiKeys: [APIKey], tenants: [Tenant], collaborators: [Collaborator], webhooks: [Webhook] = [], audit: [AuditEntry]
     ) {
         self.id = id
         self.exists = true
@@ -71,6 +74,8 @@ public struct OrgState: Hashable, Sendable {
             if invitation.status == .pending { pendingInvitationByEmail[invitation.email] = invitation.id }
         }
         self.apiKeys = Dictionary(uniqueKeysWithValues: apiKeys.map { ($0.id, $0) })
+        self.webhookOrder = webhooks.map(\.id)
+        self.webhooks = Dictionary(uniqueKeysWithValues: webhooks.map { ($0.id, $0) })
         self.tenantOrder = tenants.map(\.id)
         self.tenants = Dictionary(uniqueKeysWithValues: tenants.map { ($0.id, $0) })
         for tenant in tenants {

@@ -18,6 +18,8 @@ public final class MusterEngine: Sendable {
     let hashing: PasswordHashingPool
     let directory: UserDirectory
     let people = PersonIndex()
+    /// Where every webhook lives, for the delivery service.
+    let webhookDirectory = WebhookDirectory()
     /// Each org's latest version, for long-polling feed readers and webhook workers.
     public let changes = ChangeSignal<OrganisationID>()
     private let orgs = Mutex<[OrganisationID: OrgActor]>([:])
@@ -47,6 +49,7 @@ public final class MusterEngine: Sendable {
         for actor in actors {
             await people.merge(await actor.allPersonEntries())
         }
+        webhookDirectory.add(orgStates)
     }
 
     private init(policy: Policy, secret: [UInt8], sink: any EventSink, clock: any WallClock, hasher: PasswordHasher, directoryState: DirectoryState) {
@@ -86,6 +89,7 @@ public final class MusterEngine: Sendable {
         if !outcome.personChanges.isEmpty {
             await people.merge(outcome.personChanges)
         }
+        webhookDirectory.note(outcome.records, of: orgID)
         try await durable(outcome.position)
         return outcome.answer
     }

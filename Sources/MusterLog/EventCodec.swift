@@ -201,7 +201,35 @@ enum EventCodec {
         case .contextSummaryUpdated(let tenantID, let text):
             writer.id(tenantID)
             writer.string(text)
+        case .webhookCreated(let id, let url, let eventTypes, let description, let startAfter, let secretNonce):
+            writer.id(id)
+            writer.string(url)
+            encode(eventTypes, into: &writer)
+            writer.optionalString(description)
+            writer.varint(startAfter)
+            writer.id(secretNonce)
+        case .webhookDeleted(let id), .webhookResumed(let id):
+            writer.id(id)
+        case .webhookPaused(let id, let cause, let reason):
+            writer.id(id)
+            writer.u8(cause.rawValue)
+            writer.string(reason)
         }
+    }
+
+    /// A set of event types, or none for all: a count plus one byte per type, or `0xff`.
+    static func encode(_ kinds: [OrgEvent.Kind]?, into writer: inout BinaryWriter) {
+        guard let kinds else { return writer.u8(0xff) }
+        writer.u8(UInt8(kinds.count))
+        for kind in kinds { writer.u8(kind.rawValue) }
+    }
+
+    static func decodeKinds(_ reader: inout BinaryReader) throws(LogError) -> [OrgEvent.Kind]? {
+        let count = try reader.u8()
+        guard count != 0xff else { return nil }
+        var kinds = [OrgEvent.Kind]()
+        for _ in 0..<count { kinds.append(try reader.enumeration()) }
+        return kinds
     }
 
     static func decodeOrgRecord(_ reader: inout BinaryReader) throws(LogError) -> OrgEventRecord {
@@ -269,6 +297,17 @@ enum EventCodec {
             event = .documentAdded(tenantID: try reader.id(), id: try reader.id(), name: try reader.string(), contentType: try reader.string(), sizeBytes: try reader.signed(), checksum: try reader.string())
         case .contextSummaryUpdated:
             event = .contextSummaryUpdated(tenantID: try reader.id(), text: try reader.string())
+        case .webhookCreated:
+            event = .webhookCreated(
+                id: try reader.id(), url: try reader.string(), eventTypes: try decodeKinds(&reader), description: try reader.optionalString(),
+                startAfter: try reader.varint(), secretNonce: try reader.id()
+            )
+        case .webhookDeleted:
+            event = .webhookDeleted(id: try reader.id())
+        case .webhookPaused:
+            event = .webhookPaused(id: try reader.id(), cause: try reader.enumeration(), reason: try reader.string())
+        case .webhookResumed:
+            event = .webhookResumed(id: try reader.id())
         }
         return OrgEventRecord(sequence: sequence, at: at, actor: actor, event: event)
     }

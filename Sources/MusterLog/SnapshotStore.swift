@@ -45,6 +45,14 @@ public struct SnapshotStore: Sendable {
         }.sorted { $0.0 > $1.0 }
     }
 
+    /// Header flag: the blocks are zlib-compressed (always set).
+    static let compressed: UInt16 = 1
+    /// Header flag: each org's rows end with its webhooks (snapshots written before webhooks
+    /// were org records lack them, and still load).
+    static let orgsHaveWebhooks: UInt16 = 2
+    /// The flags this version writes.
+    static let flags = compressed | orgsHaveWebhooks
+
     /// Writes a snapshot atomically, then removes all but the newest two; returns its path
     /// and size.
     @discardableResult
@@ -53,7 +61,7 @@ public struct SnapshotStore: Sendable {
         var header = BinaryWriter(capacity: Self.headerLength)
         header.u32(Self.magic)
         header.u16(EventCodec.version)
-        header.u16(1)
+        header.u16(Self.flags)
         header.u64(snapshot.position)
         header.u32(UInt32(blocks.count))
         header.u32(Zlib.crc32(header.bytes))
@@ -88,7 +96,7 @@ public struct SnapshotStore: Sendable {
         guard bytes.count >= Self.headerLength, try reader.u32() == Self.magic else { throw .malformed("not a snapshot") }
         let version = try reader.u16()
         guard version == EventCodec.version else { throw .malformed("unknown snapshot version \(version)") }
-        _ = try reader.u16()
+        let withWebhooks = try reader.u16() & Self.orgsHaveWebhooks != 0
         let position = try reader.u64()
         let blockCount = Int(try reader.u32())
         guard try reader.u32() == Zlib.crc32(bytes[0..<20]) else { throw .malformed("header checksum mismatch") }
@@ -121,7 +129,7 @@ public struct SnapshotStore: Sendable {
                     result = .success((try StateCodec.decodeDirectory(&blockReader), []))
                 case 1:
                     var orgs = [OrgState]()
-                    for _ in 0..<(try blockReader.count()) { orgs.append(try StateCodec.decodeOrg(&blockReader)) }
+                    for _ in 0..<(try blockReader.count()) { orgs.append(try StateCodec.decodeOrg(&blockReader, withWebhooks: withWebhooks)) }
                     result = .success((nil, orgs))
                 default:
                     throw .malformed("unknown block kind \(block.kind)")

@@ -26,9 +26,52 @@ enum StateCodec {
         }
         writer.varint(UInt64(state.audit.count))
         for entry in state.audit { encode(entry, into: &writer) }
+        let webhooks = state.webhooksInOrder
+        writer.varint(UInt64(webhooks.count))
+        for webhook in webhooks { encode(webhook, into: &writer) }
     }
 
-    static func decodeOrg(_ reader: inout BinaryReader) throws(LogError) -> OrgState {
+    static func encode(_ webhook: Webhook, into writer: inout BinaryWriter) {
+        writer.id(webhook.id)
+        writer.string(webhook.url)
+        EventCodec.encode(webhook.eventTypes, into: &writer)
+        writer.optionalString(webhook.description)
+        writer.varint(webhook.startAfter)
+        writer.id(webhook.secretNonce)
+        writer.timestamp(webhook.createdAt)
+        EventCodec.encode(webhook.createdBy, into: &writer)
+        switch webhook.status {
+        case .active:
+            writer.u8(0)
+        case .paused(let cause, let reason):
+            writer.u8(1)
+            writer.u8(cause.rawValue)
+            writer.string(reason)
+        }
+    }
+
+    static func decodeWebhook(_ reader: inout BinaryReader) throws(LogError) -> Webhook {
+        let id: WebhookID = try reader.id()
+        let url = try reader.string()
+        let eventTypes = try EventCodec.decodeKinds(&reader)
+        let description = try reader.optionalString()
+        let startAfter = try reader.varint()
+        let secretNonce: Identifier<Webhook> = try reader.id()
+        let createdAt = try reader.timestamp()
+        let createdBy = try EventCodec.decodePrincipal(&reader)
+        let status: Webhook.Status
+        switch try reader.u8() {
+        case 0: status = .active
+        case 1: status = .paused(try reader.enumeration(), reason: try reader.string())
+        case let tag: throw .malformed("unknown webhook status \(tag)")
+        }
+        return Webhook(
+            id: id, url: url, eventTypes: eventTypes, description: description, startAfter: startAfter, secretNonce: secretNonce,
+            createdAt: createdAt, createdBy: createdBy, status: status
+        )
+    }
+
+    static func decodeOrg(_ reader: inout BinaryReader, withWebhooks: Bool = true) throws(LogError) -> OrgState {
         let id: OrganisationID = try reader.id()
         let name = try reader.string()
         let createdAt = try reader.timestamp()
@@ -54,7 +97,14 @@ enum StateCodec {
         let auditCount = try reader.count(limit: 1 << 28)
         audit.reserveCapacity(auditCount)
         for _ in 0..<auditCount { audit.append(try decodeAuditEntry(&reader)) }
-        return OrgState(id: id, name: name, createdAt: createdAt, version: version, members: members, invitations: invitations, apiKeys: keys, tenants: tenants, collaborators: collaborators, audit: audit)
+        var webhooks = [Webhook]()
+        if withWebhooks {
+            for _ in 0..<(try reader.count(limit: Webhook.maximumPerOrg)) { webhooks.append(try decodeWebhook(&reader)) }
+        }
+        return OrgState(
+            id: id, name: name, createdAt: createdAt, version: version, members: members, invitations: invitations, apiKeys: keys, tenants: tenants,
+            collaborators: collaborators, webhooks: webhooks, audit: audit
+        )
     }
 
     static func encode(_ member: Member, into writer: inout BinaryWriter) {

@@ -82,7 +82,7 @@ public struct LinkTokenSigner: Sendable {
         self.secret = secret
     }
 
-    private var key: SymmetricKey { SymmetricKey(data: secret) }
+    var key: SymmetricKey { SymmetricKey(data: secret) }
 
     /// The token text for `content`, and the seal the state keeps of it.
     public func sign(_ content: LinkToken) -> (token: String, seal: LinkSeal) {

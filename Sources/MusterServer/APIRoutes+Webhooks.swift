@@ -15,49 +15,45 @@ extension APIRoutes {
             let orgID: OrganisationID = try request.pathID("org", context: context)
             var fields = try await request.fields(context: context)
             let url = try webhookURL(try fields.string("url", maxLength: 2048))
-            let eventTypes = try fields.optionalStrings("event_types").map { names throws(Problem) -> [String] in
+            let eventTypes = try fields.optionalStrings("event_types").map { names throws(Problem) -> [OrgEvent.Kind] in
                 guard !names.isEmpty else { throw Problem(.unprocessableContent, code: "validation_failed", "field `event_types` must name at least one type, or be left out for all") }
-                return try FeedQuery.kinds(names, parameter: "event_types").map(\.name).sorted()
+                return Array(try FeedQuery.kinds(names, parameter: "event_types"))
             }
             let description = try fields.optionalString("description", maxLength: 200)
             let after = try fields.optionalInteger("after")
             try fields.finish()
+            if let after, after < 0 { throw Problem(.unprocessableContent, code: "validation_failed", "field `after` must be an event sequence from 0") }
 
-            let version = try await engine.integrationVersion(org: orgID, toDo: "register webhooks", by: principal)
-            if let after, !(0...Int64(version)).contains(after) {
-                throw Problem(.unprocessableContent, code: "validation_failed", "field `after` must be an event sequence from 0 to \(version)")
-            }
-            let subscription = WebhookSubscription(
-                id: Identifier<WebhookSubscription>.random().description, orgID: orgID.description, url: url, eventTypes: eventTypes,
-                description: description, secret: RandomSecret.token(prefix: "whsec_"), createdAt: now.millisecondsSinceEpoch,
-                createdBy: principal.description, status: .active, pausedReason: nil, cursor: after.map(UInt64.init) ?? version,
-                attempts: 0, nextAttemptAt: 0, lastError: nil, lastDeliveredAt: nil, deliveredCount: 0, failedAttemptCount: 0
+            let (view, secret) = try await engine.createWebhook(
+                org: orgID, url: url, eventTypes: eventTypes, description: description, after: after.map(UInt64.init), by: principal
             )
-            try await webhooks.register(subscription)
-            return APIResponse.json(.created) { $0.webhook(subscription, orgVersion: version, includingSecret: true) }.showingSecret(of: subscription.id)
+            let progress = await webhooks.progress(of: view.webhook, orgID: orgID)
+            return APIResponse.json(.created) { $0.webhook(view, orgID: orgID, progress: progress, secret: secret) }.showingSecret(of: view.webhook.id.description)
         }
 
         get(router, base) { request, context in
-            let (orgID, version) = try await webhookAccess(request, context)
-            let subscriptions = await webhooks.subscriptions(org: orgID.description)
+            let principal = try context.requirePrincipal()
+            let orgID: OrganisationID = try request.pathID("org", context: context)
+            let views = try await engine.webhooks(org: orgID, by: principal)
+            var progress = [WebhookProgress]()
+            for view in views { progress.append(await webhooks.progress(of: view.webhook, orgID: orgID)) }
             return .json { json in
                 json.object { object in
-                    object.array("items", subscriptions) { $0.webhook($1, orgVersion: version, includingSecret: false) }
+                    object.array("items", Array(zip(views, progress))) { $0.webhook($1.0, orgID: orgID, progress: $1.1, secret: nil) }
                     object.field("next_cursor", String?.none)
                 }
             }
         }
 
         get(router, base + "/{id}") { request, context in
-            let (orgID, version) = try await webhookAccess(request, context)
-            let subscription = try await webhook(request, context, orgID: orgID)
-            return .json { $0.webhook(subscription, orgVersion: version, includingSecret: false) }
+            let (orgID, view) = try await webhook(request, context)
+            let progress = await webhooks.progress(of: view.webhook, orgID: orgID)
+            return .json { $0.webhook(view, orgID: orgID, progress: progress, secret: nil) }
         }
 
         get(router, base + "/{id}/deliveries") { request, context in
-            let (orgID, _) = try await webhookAccess(request, context)
-            let subscription = try await webhook(request, context, orgID: orgID)
-            let deliveries = await webhooks.deliveries(subscription.id)
+            let (_, view) = try await webhook(request, context)
+            let deliveries = await webhooks.deliveries(view.webhook.id.description)
             return .json { json in
                 json.object { object in
                     object.array("items", deliveries) { $0.webhookDelivery($1) }
@@ -66,38 +62,45 @@ extension APIRoutes {
             }
         }
 
+        post(router, base + "/{id}/pause", command: "pause_webhook") { request, context in
+            let principal = try context.requirePrincipal()
+            let orgID: OrganisationID = try request.pathID("org", context: context)
+            let id: WebhookID = try request.pathID("id", context: context)
+            var reason = "paused on request"
+            if var fields = try await request.optionalFields(context: context) {
+                reason = try fields.optionalString("reason", maxLength: 500) ?? reason
+                try fields.finish()
+            }
+            let view = try await engine.pauseWebhook(id, org: orgID, cause: .requested, reason: reason, by: principal)
+            let progress = await webhooks.progress(of: view.webhook, orgID: orgID)
+            return .json { $0.webhook(view, orgID: orgID, progress: progress, secret: nil) }
+        }
+
         post(router, base + "/{id}/resume", command: "resume_webhook") { request, context in
-            let (orgID, version) = try await webhookAccess(request, context)
-            let subscription = try await webhook(request, context, orgID: orgID)
-            guard let resumed = try await webhooks.resume(subscription.id, org: orgID.description) else { throw Self.unknownWebhook(subscription.id) }
-            return .json { $0.webhook(resumed, orgVersion: version, includingSecret: false) }
+            let principal = try context.requirePrincipal()
+            let orgID: OrganisationID = try request.pathID("org", context: context)
+            let id: WebhookID = try request.pathID("id", context: context)
+            let view = try await engine.resumeWebhook(id, org: orgID, by: principal)
+            let progress = await webhooks.progress(of: view.webhook, orgID: orgID)
+            return .json { $0.webhook(view, orgID: orgID, progress: progress, secret: nil) }
         }
 
         delete(router, base + "/{id}", command: "delete_webhook") { request, context in
-            let (orgID, _) = try await webhookAccess(request, context)
-            let id = try context.parameters.require("id")
-            guard try await webhooks.delete(id, org: orgID.description) else { throw Self.unknownWebhook(id) }
+            let principal = try context.requirePrincipal()
+            let orgID: OrganisationID = try request.pathID("org", context: context)
+            let id: WebhookID = try request.pathID("id", context: context)
+            try await engine.deleteWebhook(id, org: orgID, by: principal)
             return .noContent
         }
     }
 
-    private func webhookAccess(_ request: Request, _ context: MusterRequestContext) async throws -> (OrganisationID, UInt64) {
+    private func webhook(_ request: Request, _ context: MusterRequestContext) async throws -> (OrganisationID, MusterEngine.WebhookView) {
         let principal = try context.requirePrincipal()
         let orgID: OrganisationID = try request.pathID("org", context: context)
-        return (orgID, try await engine.integrationVersion(org: orgID, toDo: "manage webhooks", by: principal))
+        let id: WebhookID = try request.pathID("id", context: context)
+        return (orgID, try await engine.webhook(id, org: orgID, by: principal))
     }
 
-    private func webhook(_ request: Request, _ context: MusterRequestContext, orgID: OrganisationID) async throws -> WebhookSubscription {
-        let id = try context.parameters.require("id")
-        guard let subscription = await webhooks.subscription(id, org: orgID.description) else { throw Self.unknownWebhook(id) }
-        return subscription
-    }
-
-    private static func unknownWebhook(_ id: String) -> Problem {
-        Problem(DomainError.notFound("webhook \(id) does not exist in this organisation"))
-    }
-
-    /// An absolute `http` or `https` URL with a host, without credentials or a fragment.
     /// An absolute http or https URL whose host Muster may deliver to.
     func webhookURL(_ text: String) throws(Problem) -> String {
         guard let components = URLComponents(string: text), let scheme = components.scheme?.lowercased(), ["http", "https"].contains(scheme),
@@ -119,28 +122,37 @@ extension APIRoutes {
 
 extension JSONWriter {
     /// A subscription with its delivery state; the secret only in the answer that created it.
-    mutating func webhook(_ subscription: WebhookSubscription, orgVersion: UInt64, includingSecret: Bool) {
+    mutating func webhook(_ view: MusterEngine.WebhookView, orgID: OrganisationID, progress: WebhookProgress, secret: String?) {
+        let webhook = view.webhook
         object { object in
-            object.field("id", subscription.id)
-            object.field("org_id", subscription.orgID)
-            object.field("url", subscription.url)
+            object.field("id", webhook.id)
+            object.field("org_id", orgID)
+            object.field("url", webhook.url)
             object.nested("event_types") { json in
-                if let types = subscription.eventTypes { json.array(types) { $0.string($1) } } else { json.raw("null") }
+                if let types = webhook.eventTypes { json.array(types) { $0.string($1.name) } } else { json.raw("null") }
             }
-            object.field("description", subscription.description)
-            if includingSecret { object.field("secret", subscription.secret) }
-            object.field("status", subscription.status.rawValue)
-            object.field("paused_reason", subscription.pausedReason)
-            object.field("cursor", String(subscription.cursor))
-            object.field("lag_events", orgVersion > subscription.cursor ? orgVersion - subscription.cursor : 0)
-            object.field("attempts", subscription.attempts)
-            object.field("next_attempt_at", subscription.nextAttemptAt > 0 ? Timestamp(millisecondsSinceEpoch: subscription.nextAttemptAt) : nil)
-            object.field("last_error", subscription.lastError)
-            object.field("last_delivered_at", subscription.lastDeliveredAt.map { Timestamp(millisecondsSinceEpoch: $0) })
-            object.field("delivered_count", subscription.deliveredCount)
-            object.field("failed_attempt_count", subscription.failedAttemptCount)
-            object.field("created_at", Timestamp(millisecondsSinceEpoch: subscription.createdAt))
-            object.field("created_by", subscription.createdBy)
+            object.field("description", webhook.description)
+            if let secret { object.field("secret", secret) }
+            switch webhook.status {
+            case .active:
+                object.field("status", "active")
+                object.field("paused_cause", String?.none)
+                object.field("paused_reason", String?.none)
+            case .paused(let cause, let reason):
+                object.field("status", "paused")
+                object.field("paused_cause", cause.name)
+                object.field("paused_reason", reason)
+            }
+            object.field("cursor", String(progress.cursor))
+            object.field("lag_events", view.orgVersion > progress.cursor ? view.orgVersion - progress.cursor : 0)
+            object.field("attempts", progress.attempts)
+            object.field("next_attempt_at", progress.nextAttemptAt > 0 ? Timestamp(millisecondsSinceEpoch: progress.nextAttemptAt) : nil)
+            object.field("last_error", progress.lastError)
+            object.field("last_delivered_at", progress.lastDeliveredAt.map { Timestamp(millisecondsSinceEpoch: $0) })
+            object.field("delivered_count", progress.deliveredCount)
+            object.field("failed_attempt_count", progress.failedAttemptCount)
+            object.field("created_at", webhook.createdAt)
+            object.field("created_by", webhook.createdBy)
         }
     }
 

@@ -288,7 +288,8 @@ enum Schemas {
             .object(
                 [
                     ("id", .uuid), ("org_id", .uuid), ("url", .string), ("event_types", nullable(.array(.string))), ("description", nullable(.string)),
-                    ("secret", .string), ("status", .enumeration(["active", "paused"])), ("paused_reason", nullable(.string)), ("cursor", .string),
+                    ("secret", .string), ("status", .enumeration(["active", "paused"])),
+                    ("paused_cause", nullable(.enumeration(["delivery_failing", "requested", "creator_lost_access"]))), ("paused_reason", nullable(.string)), ("cursor", .string),
                     ("lag_events", .integer), ("attempts", .integer), ("next_attempt_at", nullable(.dateTime)), ("last_error", nullable(.string)),
                     ("last_delivered_at", nullable(.dateTime)), ("delivered_count", .integer), ("failed_attempt_count", .integer), ("created_at", .dateTime),
                     ("created_by", principal),

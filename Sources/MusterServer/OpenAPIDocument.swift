@@ -121,7 +121,12 @@ enum OpenAPIDocument {
             Operation("GET", org + "/webhooks", "The org's webhooks with their delivery state", tag: "integrations", answers: [200: "WebhookList"]),
             Operation("GET", org + "/webhooks/{id}", "One webhook with its delivery state", tag: "integrations", answers: [200: "Webhook"]),
             Operation("DELETE", org + "/webhooks/{id}", "Delete a webhook and its history", tag: "integrations", answers: [204: "none"]),
-            Operation("POST", org + "/webhooks/{id}/resume", "Resume a paused webhook from the event it stopped at", tag: "integrations", answers: [200: "Webhook"]),
+            Operation(
+                "POST", org + "/webhooks/{id}/pause", "Pause a webhook, with an optional reason (≤ 500 characters); events wait for the resume", tag: "integrations",
+                body: "RevokeRequest", optionalBody: true, answers: [200: "Webhook"]),
+            Operation(
+                "POST", org + "/webhooks/{id}/resume",
+                "Resume a paused webhook from the event it stopped at (org admins only when its creator lost access)", tag: "integrations", answers: [200: "Webhook"]),
             Operation("GET", org + "/webhooks/{id}/deliveries", "The webhook's last 100 delivery attempts, newest first", tag: "integrations", answers: [200: "WebhookDeliveryList"]),
             Operation("GET", "/v1/outbox", "The email outbox: what waits, attempts and errors (platform admin)", tag: "operations", answers: [200: "Outbox"]),
 

@@ -32,6 +32,8 @@ extension JSONWriter {
             if let value = data.mode { object.field("mode", value.name) }
             if let value = data.capOverridden { object.field("cap_overridden", value) }
             if let value = data.itemID { object.field("item_id", value) }
+            if let value = data.webhookID { object.field("webhook_id", value) }
+            if let value = data.url { object.field("url", value) }
         }
     }
 }

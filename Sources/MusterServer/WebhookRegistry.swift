@@ -3,14 +3,12 @@ import MusterDomain
 import MusterEngine
 import MusterLog
 
-/// The webhook subscriptions of every org, their delivery state and history, journaled so a
-/// restart neither loses a subscription nor re-sends what was acknowledged as delivered.
+/// How far delivery to each webhook has got, and its recent attempts, journaled so a restart
+/// neither loses its place nor re-sends what was acknowledged as delivered.
 ///
-/// Every change is durable before it is visible: a registration before the route answers, a
-/// delivery before the worker moves on to the next event.
+/// It holds no subscription and no secret: those are org records. A delivery is durable here
+/// before the worker moves on to the next event.
 actor WebhookRegistry {
-    /// The most subscriptions one org may have.
-    static let maximumPerOrg = 20
     /// Deliveries kept per subscription, newest last.
     static let historyLength = 100
 
@@ -18,14 +16,11 @@ actor WebhookRegistry {
     private let journal: Journal?
     private var journalEntries = 0
     let retry: WebhookRetryPolicy
-    /// Bumped per subscription id when it changes (resumed, deleted), and under the key `""`
-    /// when one is added: what the delivery workers wait on.
-    nonisolated let changes = ChangeSignal<String>()
 
     private enum Entry: Codable {
-        case subscription(WebhookSubscription)
+        case progress(WebhookProgress)
         case delivery(id: String, WebhookDelivery)
-        case deleted(id: String)
+        case forgotten(id: String)
     }
 
     /// A registry in memory only (tests without a data folder).
@@ -34,11 +29,10 @@ actor WebhookRegistry {
         self.retry = retry
     }
 
-    /// Opens the registry on its journal, readable by its owner only (it holds the signing
-    /// secrets), and compacts the journal to what is live.
+    /// Opens the registry on its journal and compacts the journal to what is live. Entries it
+    /// cannot read (an older layout) are dropped: at worst an event is delivered again.
     init(path: String, retry: WebhookRetryPolicy = WebhookRetryPolicy()) throws {
         let (journal, payloads) = try Journal.open(path: path)
-        chmod(path, 0o600)
         self.journal = journal
         self.retry = retry
         let decoder = JSONDecoder()
@@ -46,13 +40,12 @@ actor WebhookRegistry {
         for payload in payloads {
             guard let entry = try? decoder.decode(Entry.self, from: Data(payload)) else { continue }
             switch entry {
-            case .subscription(let subscription):
-                if tables.subscriptions[subscription.id] == nil { tables.byOrg[subscription.orgID, default: []].append(subscription.id) }
-                tables.subscriptions[subscription.id] = subscription
+            case .progress(let progress):
+                tables.progress[progress.id] = progress
             case .delivery(let id, let delivery):
-                guard tables.subscriptions[id] != nil else { continue }
+                guard tables.progress[id] != nil else { continue }
                 tables.appendHistory(id, delivery)
-            case .deleted(let id):
+            case .forgotten(let id):
                 tables.forget(id)
             }
         }
@@ -62,106 +55,74 @@ actor WebhookRegistry {
         journalEntries = live.count
     }
 
-    // MARK: Administration
-
-    /// Adds a subscription; refuses when the org already has ``maximumPerOrg``.
-    func register(_ subscription: WebhookSubscription) async throws {
-        guard tables.byOrg[subscription.orgID, default: []].count < Self.maximumPerOrg else {
-            throw DomainError(.conflict, "an organisation may have at most \(Self.maximumPerOrg) webhooks; delete one first")
-        }
-        try await write([.subscription(subscription)])
-        tables.subscriptions[subscription.id] = subscription
-        tables.byOrg[subscription.orgID, default: []].append(subscription.id)
-        changes.bump("")
+    /// Where delivery to `webhook` stands; a new webhook starts after its `startAfter`.
+    func progress(of webhook: Webhook, orgID: OrganisationID) -> WebhookProgress {
+        tables.progress[webhook.id.description] ?? WebhookProgress(webhook, orgID: orgID)
     }
 
-    /// The org's subscriptions in registration order.
-    func subscriptions(org orgID: String) -> [WebhookSubscription] {
-        tables.byOrg[orgID, default: []].compactMap { tables.subscriptions[$0] }
-    }
-
-    /// One subscription of `orgID`, or `nil`.
-    func subscription(_ id: String, org orgID: String) -> WebhookSubscription? {
-        tables.subscriptions[id].flatMap { $0.orgID == orgID ? $0 : nil }
-    }
-
-    /// One subscription, whatever its org.
-    func subscription(_ id: String) -> WebhookSubscription? { tables.subscriptions[id] }
-
-    /// Every subscription's id.
-    func allIDs() -> [String] { Array(tables.subscriptions.keys) }
-
-    /// Deletes a subscription and its history; returns whether it existed.
-    func delete(_ id: String, org orgID: String) async throws -> Bool {
-        guard subscription(id, org: orgID) != nil else { return false }
-        try await write([.deleted(id: id)])
-        tables.forget(id)
-        changes.bump(id)
-        return true
-    }
-
-    /// Resumes a paused subscription at once, from the event it stopped at.
-    func resume(_ id: String, org orgID: String) async throws -> WebhookSubscription? {
-        guard var subscription = subscription(id, org: orgID) else { return nil }
-        subscription.status = .active
-        subscription.pausedReason = nil
-        subscription.attempts = 0
-        subscription.nextAttemptAt = 0
-        try await write([.subscription(subscription)])
-        tables.subscriptions[id] = subscription
-        changes.bump(id)
-        return subscription
-    }
-
-    /// The subscription's deliveries, newest first.
+    /// The webhook's deliveries, newest first.
     func deliveries(_ id: String) -> [WebhookDelivery] {
         tables.history[id, default: []].reversed()
     }
 
-    // MARK: Delivery
-
-    /// Moves the cursor past events the type filter skipped.
-    func skip(_ id: String, from cursor: UInt64, to newCursor: UInt64) async {
-        guard var subscription = tables.subscriptions[id], subscription.cursor == cursor, newCursor > cursor else { return }
-        subscription.cursor = newCursor
-        // Not worth a failure: at worst the skipped events are examined again.
-        try? await write([.subscription(subscription)])
-        if tables.subscriptions[id]?.cursor == cursor { tables.subscriptions[id]?.cursor = newCursor }
+    /// Drops what is kept of a deleted webhook.
+    func forget(_ id: String) async {
+        guard tables.progress[id] != nil else { return }
+        try? await write([.forgotten(id: id)])
+        tables.forget(id)
     }
 
-    /// Records an attempt at the event after `cursor`. A success moves the cursor; a failure
-    /// schedules the next attempt, or pauses the subscription once the retries are spent.
-    /// Returns the subscription as it now is, or `nil` when it was deleted or moved meanwhile
-    /// (the worker then starts over from the registry).
-    func record(_ id: String, from cursor: UInt64, _ delivery: WebhookDelivery) async throws -> WebhookSubscription? {
-        guard var subscription = tables.subscriptions[id], subscription.cursor == cursor, subscription.status == .active else { return nil }
+    /// Moves the cursor past events the type filter skipped.
+    func skip(_ progress: WebhookProgress, to newCursor: UInt64) async {
+        guard newCursor > progress.cursor, current(progress.id, orgID: progress.orgID, cursor: progress.cursor) != nil else { return }
+        var moved = tables.progress[progress.id] ?? progress
+        moved.cursor = newCursor
+        // Not worth a failure: at worst the skipped events are examined again.
+        try? await write([.progress(moved)])
+        tables.progress[progress.id] = moved
+    }
+
+    /// Starts counting attempts afresh: after the webhook was paused for failing, so that a
+    /// resume gets the full number of retries.
+    func resetAttempts(_ progress: WebhookProgress) async throws {
+        var reset = tables.progress[progress.id] ?? progress
+        reset.attempts = 0
+        reset.nextAttemptAt = 0
+        try await write([.progress(reset)])
+        tables.progress[progress.id] = reset
+    }
+
+    /// Records an attempt at the event after `progress.cursor`. A success moves the cursor; a
+    /// failure schedules the next attempt. Returns the progress as it now is, or `nil` when it
+    /// moved meanwhile.
+    func record(_ progress: WebhookProgress, _ delivery: WebhookDelivery) async throws -> WebhookProgress? {
+        guard var next = current(progress.id, orgID: progress.orgID, cursor: progress.cursor) else { return nil }
         var delivery = delivery
-        delivery.attempt = subscription.attempts + 1
+        delivery.attempt = next.attempts + 1
         switch delivery.outcome {
         case .delivered:
-            subscription.cursor = delivery.sequence
-            subscription.attempts = 0
-            subscription.nextAttemptAt = 0
-            subscription.lastDeliveredAt = delivery.at
-            subscription.deliveredCount += 1
+            next.cursor = delivery.sequence
+            next.attempts = 0
+            next.nextAttemptAt = 0
+            next.lastDeliveredAt = delivery.at
+            next.deliveredCount += 1
         case .failed:
-            subscription.attempts += 1
-            subscription.failedAttemptCount += 1
-            subscription.lastError = delivery.error
-            if subscription.attempts >= retry.maximumAttempts {
-                subscription.status = .paused
-                subscription.pausedReason = "event \(delivery.eventID) failed \(subscription.attempts) times; last: \(delivery.error ?? "no answer")"
-            } else {
-                subscription.nextAttemptAt = delivery.at + retry.delay(afterAttempts: subscription.attempts).milliseconds
-            }
+            next.attempts += 1
+            next.failedAttemptCount += 1
+            next.lastError = delivery.error
+            next.nextAttemptAt = delivery.at + retry.delay(afterAttempts: next.attempts).milliseconds
         }
-        try await write([.subscription(subscription), .delivery(id: id, delivery)])
-        // A resume or delete that ran during the write wins.
-        guard tables.subscriptions[id]?.cursor == cursor else { return nil }
-        tables.subscriptions[id] = subscription
-        tables.appendHistory(id, delivery)
+        try await write([.progress(next), .delivery(id: progress.id, delivery)])
+        tables.progress[progress.id] = next
+        tables.appendHistory(progress.id, delivery)
         compactIfWorthIt()
-        return subscription
+        return next
+    }
+
+    /// The stored progress, or a fresh one, if it is still at `cursor`.
+    private func current(_ id: String, orgID: String, cursor: UInt64) -> WebhookProgress? {
+        if let stored = tables.progress[id] { return stored.cursor == cursor ? stored : nil }
+        return WebhookProgress(id: id, orgID: orgID, cursor: cursor)
     }
 
     // MARK: Journal
@@ -176,7 +137,7 @@ actor WebhookRegistry {
     /// Rewrites the journal once most of it is superseded state.
     private func compactIfWorthIt() {
         guard let journal else { return }
-        let liveCount = tables.subscriptions.count * (Self.historyLength + 1)
+        let liveCount = tables.progress.count * (Self.historyLength + 1)
         guard journalEntries > 10_000, journalEntries > 4 * liveCount else { return }
         let live = tables.liveEntries()
         // A write racing this rewrite is serialised by the journal; one lost would only mean a
@@ -184,10 +145,9 @@ actor WebhookRegistry {
         if (try? journal.rewrite(live)) != nil { journalEntries = live.count }
     }
 
-    /// The registry's rows: subscriptions, each org's ids in registration order, histories.
+    /// The registry's rows: each webhook's progress and history.
     private struct Tables {
-        var subscriptions: [String: WebhookSubscription] = [:]
-        var byOrg: [String: [String]] = [:]
+        var progress: [String: WebhookProgress] = [:]
         var history: [String: [WebhookDelivery]] = [:]
 
         mutating func appendHistory(_ id: String, _ delivery: WebhookDelivery) {
@@ -198,23 +158,32 @@ actor WebhookRegistry {
         }
 
         mutating func forget(_ id: String) {
-            guard let subscription = subscriptions.removeValue(forKey: id) else { return }
-            byOrg[subscription.orgID]?.removeAll { $0 == id }
+            progress[id] = nil
             history[id] = nil
         }
 
-        /// The entries that say everything the registry holds: each subscription, then its history.
+        /// The entries that say everything the registry holds: each progress, then its history.
         func liveEntries() -> [[UInt8]] {
             let encoder = JSONEncoder()
             var entries = [Entry]()
-            for ids in byOrg.values {
-                for id in ids {
-                    guard let subscription = subscriptions[id] else { continue }
-                    entries.append(.subscription(subscription))
-                    entries += history[id, default: []].map { .delivery(id: id, $0) }
-                }
+            for (id, progress) in progress.sorted(by: { $0.key < $1.key }) {
+                entries.append(.progress(progress))
+                entries += history[id, default: []].map { .delivery(id: id, $0) }
             }
             return entries.compactMap { try? Array(encoder.encode($0)) }
         }
+    }
+}
+
+extension WebhookProgress {
+    /// Progress at `cursor` with no attempt made.
+    fileprivate init(id: String, orgID: String, cursor: UInt64) {
+        self.id = id
+        self.orgID = orgID
+        self.cursor = cursor
+        attempts = 0
+        nextAttemptAt = 0
+        deliveredCount = 0
+        failedAttemptCount = 0
     }
 }

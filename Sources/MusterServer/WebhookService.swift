@@ -34,62 +34,87 @@ struct WebhookService: Service {
         }
     }
 
-    /// Starts a worker for every subscription, and for each one registered later.
+    /// Starts a worker for every webhook, and for each one created later.
     private func superviseWorkers() async {
         await withDiscardingTaskGroup { group in
-            var started = Set<String>()
+            var started = Set<WebhookID>()
             while !Task.isCancelled {
-                let seen = registry.changes.version(of: "")
-                for id in await registry.allIDs() where started.insert(id).inserted {
+                // Recovery runs first; until then there is nothing to deliver.
+                guard let engine = try? slot.engine() else {
+                    try? await Task.sleep(for: .milliseconds(50))
+                    continue
+                }
+                let seen = engine.webhookDirectoryChanges.version(of: 0)
+                for (id, orgID) in engine.allWebhooks where started.insert(id).inserted {
                     group.addTask {
                         var connection = PinnedClient(destinations: destinations, timeout: registry.retry.requestTimeout)
-                        await work(id, connection: &connection)
+                        await work(id, orgID: orgID, engine: engine, connection: &connection)
                         await connection.shutdown()
                     }
                 }
-                _ = await registry.changes.wait(for: "", beyond: seen, timeout: .seconds(3600))
+                _ = await engine.webhookDirectoryChanges.wait(for: 0, beyond: seen, timeout: .seconds(3600))
             }
         }
     }
 
-    /// Delivers one subscription's events until it is deleted or the service stops.
-    private func work(_ id: String, connection: inout PinnedClient) async {
+    /// Delivers one webhook's events until it is deleted or the service stops. The webhook's
+    /// status is read from the org on every round, so a pause, resume or delete — an org event —
+    /// takes effect at once.
+    private func work(_ id: WebhookID, orgID: OrganisationID, engine: MusterEngine, connection: inout PinnedClient) async {
         while !Task.isCancelled {
-            let seen = registry.changes.version(of: id)
-            guard let subscription = await registry.subscription(id) else { return }
-            guard subscription.status == .active else {
-                _ = await registry.changes.wait(for: id, beyond: seen, timeout: .seconds(3600))
+            let seen = engine.changes.version(of: orgID)
+            let webhook: Webhook
+            do {
+                guard let found = try await engine.webhookForDelivery(id, org: orgID) else {
+                    await registry.forget(id.description)
+                    return
+                }
+                webhook = found
+            } catch {
+                logger.warning("webhook state could not be read", metadata: ["webhook.id": "\(id)", "error": "\(error)"])
+                try? await Task.sleep(for: .seconds(1))
                 continue
             }
-            let wait = subscription.nextAttemptAt - clock.now().millisecondsSinceEpoch
+            guard webhook.isActive else {
+                _ = await engine.changes.wait(for: orgID, beyond: seen, timeout: .seconds(3600))
+                continue
+            }
+            var progress = await registry.progress(of: webhook, orgID: orgID)
+            if progress.attempts >= registry.retry.maximumAttempts {
+                await pause(webhook, orgID: orgID, engine: engine, progress: progress, reason: "an event failed \(progress.attempts) times; last: \(progress.lastError ?? "no answer")")
+                continue
+            }
+            let wait = progress.nextAttemptAt - clock.now().millisecondsSinceEpoch
             if wait > 0 {
-                _ = await registry.changes.wait(for: id, beyond: seen, timeout: .milliseconds(wait))
-                continue
-            }
-            guard let engine = try? slot.engine(), let orgID = OrganisationID(subscription.orgID) else {
-                try? await Task.sleep(for: .milliseconds(100))
+                _ = await engine.changes.wait(for: orgID, beyond: seen, timeout: .milliseconds(wait))
                 continue
             }
             let page: FeedPage
             do {
-                page = try await engine.eventsForDelivery(org: orgID, after: subscription.cursor, kinds: subscription.kinds, limit: Self.pageSize, wait: Self.feedWait)
+                page = try await engine.eventsForDelivery(org: orgID, after: progress.cursor, kinds: webhook.kinds, limit: Self.pageSize, wait: Self.feedWait)
             } catch {
                 logger.warning("webhook feed read failed", metadata: ["webhook.id": "\(id)", "error": "\(error)"])
                 try? await Task.sleep(for: .seconds(1))
                 continue
             }
             guard !page.events.isEmpty else {
-                await registry.skip(id, from: subscription.cursor, to: page.cursor)
+                await registry.skip(progress, to: page.cursor)
                 continue
             }
-            var current = subscription
+            let secret = engine.webhookSecret(webhook)
             for event in page.events {
-                let delivery = await send(event, orgID: orgID, to: current, connection: &connection)
+                let delivery = await send(event, orgID: orgID, to: webhook, secret: secret, attempt: progress.attempts + 1, connection: &connection)
                 do {
-                    guard let next = try await registry.record(id, from: current.cursor, delivery) else { break }
-                    count(delivery, event: event, subscription: next)
-                    current = next
-                    if delivery.outcome == .failed { break }
+                    guard let next = try await registry.record(progress, delivery) else { break }
+                    count(delivery, event: event, webhook: webhook)
+                    progress = next
+                    guard delivery.outcome == .delivered else {
+                        if next.attempts >= registry.retry.maximumAttempts {
+                            let reason = "event \(delivery.eventID) failed \(next.attempts) times; last: \(delivery.error ?? "no answer")"
+                            await pause(webhook, orgID: orgID, engine: engine, progress: next, reason: reason)
+                        }
+                        break
+                    }
                 } catch {
                     // The journal refused: leave the cursor; the event goes out again later.
                     logger.error("webhook delivery state could not be saved", metadata: ["webhook.id": "\(id)", "error": "\(error)"])
@@ -100,24 +125,42 @@ struct WebhookService: Service {
         }
     }
 
+    /// Pauses a webhook whose retries are spent, as an org event by Muster itself, then starts
+    /// its attempt count afresh for when it is resumed.
+    private func pause(_ webhook: Webhook, orgID: OrganisationID, engine: MusterEngine, progress: WebhookProgress, reason: String) async {
+        do {
+            // An error's text may span lines; a reason is one line.
+            let line = String(String.UnicodeScalarView(reason.unicodeScalars.map { $0.breaksLines ? " " : $0 }).prefix(500))
+            try await engine.pauseWebhook(webhook.id, org: orgID, cause: .deliveryFailing, reason: line, by: .system)
+            try await registry.resetAttempts(progress)
+            metrics.webhookPaused.increment()
+            logger.error("webhook paused after repeated failures", metadata: ["webhook.id": "\(webhook.id)", "reason": "\(reason)"])
+        } catch {
+            logger.error("webhook could not be paused", metadata: ["webhook.id": "\(webhook.id)", "error": "\(error)"])
+            try? await Task.sleep(for: .seconds(1))
+        }
+    }
+
     /// POSTs one event, signed, and says how it went.
-    private func send(_ event: FeedEvent, orgID: OrganisationID, to subscription: WebhookSubscription, connection: inout PinnedClient) async -> WebhookDelivery {
+    private func send(
+        _ event: FeedEvent, orgID: OrganisationID, to webhook: Webhook, secret: String, attempt: Int, connection: inout PinnedClient
+    ) async -> WebhookDelivery {
         var json = JSONWriter()
         json.feedEvent(event, orgID: orgID)
         let body = json.bytes
         let now = clock.now()
         let eventID = FeedEvent.id(orgID: orgID, sequence: event.sequence)
-        var request = HTTPClientRequest(url: subscription.url)
+        var request = HTTPClientRequest(url: webhook.url)
         request.method = .POST
         request.headers.add(name: "Content-Type", value: "application/json")
         request.headers.add(name: "User-Agent", value: "Muster-Webhooks/1")
         request.headers.add(name: "Muster-Event-Id", value: eventID)
         request.headers.add(name: "Muster-Event-Type", value: event.kind.name)
-        request.headers.add(name: "Muster-Webhook-Id", value: subscription.id)
-        request.headers.add(name: "Muster-Delivery-Attempt", value: String(subscription.attempts + 1))
+        request.headers.add(name: "Muster-Webhook-Id", value: webhook.id.description)
+        request.headers.add(name: "Muster-Delivery-Attempt", value: String(attempt))
         request.headers.add(
             name: WebhookSignature.headerName,
-            value: WebhookSignature.header(body: body, secret: subscription.secret, timestamp: now.millisecondsSinceEpoch / 1000)
+            value: WebhookSignature.header(body: body, secret: secret, timestamp: now.millisecondsSinceEpoch / 1000)
         )
         request.body = .bytes(ByteBuffer(bytes: body))
         let started = DispatchTime.now().uptimeNanoseconds
@@ -126,7 +169,7 @@ struct WebhookService: Service {
             responseStatus: nil, error: nil, durationMilliseconds: 0
         )
         do {
-            let client = try await connection.client(for: subscription.url)
+            let client = try await connection.client(for: webhook.url)
             let response = try await client.execute(request, timeout: .milliseconds(registry.retry.requestTimeout.milliseconds))
             // Read (and drop) the answer so the connection can be reused.
             _ = try? await response.body.collect(upTo: 64 * 1024)
@@ -143,7 +186,7 @@ struct WebhookService: Service {
         return delivery
     }
 
-    private func count(_ delivery: WebhookDelivery, event: FeedEvent, subscription: WebhookSubscription) {
+    private func count(_ delivery: WebhookDelivery, event: FeedEvent, webhook: Webhook) {
         if delivery.attempt > 1 { metrics.webhookRetries.increment() }
         switch delivery.outcome {
         case .delivered:
@@ -152,12 +195,8 @@ struct WebhookService: Service {
         case .failed:
             metrics.webhookFailed.increment()
             logger.warning(
-                "webhook delivery failed", metadata: ["webhook.id": "\(subscription.id)", "event.id": "\(delivery.eventID)", "attempt": "\(delivery.attempt)", "error": "\(delivery.error ?? "")"]
+                "webhook delivery failed", metadata: ["webhook.id": "\(webhook.id)", "event.id": "\(delivery.eventID)", "attempt": "\(delivery.attempt)", "error": "\(delivery.error ?? "")"]
             )
-            if subscription.status == .paused {
-                metrics.webhookPaused.increment()
-                logger.error("webhook paused after repeated failures", metadata: ["webhook.id": "\(subscription.id)", "reason": "\(subscription.pausedReason ?? "")"])
-            }
         }
     }
 }

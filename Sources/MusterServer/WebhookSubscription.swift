@@ -1,31 +1,15 @@
 import MusterDomain
 
-/// One registered webhook endpoint of an org, with its delivery state: the journal keeps it
-/// whole, so a restart resumes each subscription where it stood.
+/// How far delivery to one webhook has got: the delivering service's own bookkeeping, journaled
+/// so a restart resumes where it stood. The subscription itself (its URL, types, status and who
+/// made it) is an org record, changed only by the org's events.
 ///
 /// Delivery follows the org's event feed with a cursor: the events after `cursor` (of the
 /// subscribed types) go out one at a time, in order; the cursor moves only once the receiver
 /// answered 2xx and that is journaled. Hence at least once, in order, and nothing lost.
-struct WebhookSubscription: Codable, Hashable, Sendable {
-    enum Status: String, Codable, Sendable {
-        case active
-        /// Stopped after an event failed ``WebhookRetryPolicy/maximumAttempts`` times; resumed
-        /// by an admin.
-        case paused
-    }
-
+struct WebhookProgress: Codable, Hashable, Sendable {
     var id: String
     var orgID: String
-    var url: String
-    /// The event types delivered; `nil` for all.
-    var eventTypes: [String]?
-    var description: String?
-    /// The HMAC key of `Muster-Signature`; shown once, when registered.
-    var secret: String
-    var createdAt: Int64
-    var createdBy: String
-    var status: Status
-    var pausedReason: String?
     /// The sequence of the last event delivered (or skipped by the type filter).
     var cursor: UInt64
     /// Failed attempts at the next event.
@@ -37,9 +21,15 @@ struct WebhookSubscription: Codable, Hashable, Sendable {
     var deliveredCount: Int
     var failedAttemptCount: Int
 
-    /// The subscribed event types, `nil` for all.
-    var kinds: Set<OrgEvent.Kind>? {
-        eventTypes.map { Set($0.compactMap { OrgEvent.Kind(name: $0) }) }
+    /// The progress of a webhook nothing has been delivered to yet.
+    init(_ webhook: Webhook, orgID: OrganisationID) {
+        id = webhook.id.description
+        self.orgID = orgID.description
+        cursor = webhook.startAfter
+        attempts = 0
+        nextAttemptAt = 0
+        deliveredCount = 0
+        failedAttemptCount = 0
     }
 }
 

@@ -144,6 +144,15 @@ struct WebhookDeliveryTests {
                 #expect((state.json["lag_events"]?.int ?? 0) >= 1)
             }
 
+            // The signing secret is derived when needed and stored in no file of the data folder.
+            let secretBytes = Data(secret.withLock { $0 }.utf8)
+            let files = FileManager.default.enumerator(atPath: folder)?.compactMap { $0 as? String } ?? []
+            #expect(files.contains("webhooks.journal"))
+            for file in files {
+                guard let bytes = FileManager.default.contents(atPath: folder + "/" + file) else { continue }
+                #expect(bytes.range(of: secretBytes) == nil, "\(file) holds the webhook secret")
+            }
+
             // Muster is stopped; the receiver comes back; Muster starts again on the same folder.
             receiver.down.withLock { $0 = false }
             let second = try DurableServer(folder: folder, clock: clock, transport: RecordingTransport(), webhookRetry: fastRetries)
@@ -267,6 +276,46 @@ struct WebhookDeliveryTests {
         }
     }
 
+    @Test("Webhook changes are audited with who made them; revoking the creating key pauses its webhook until an org admin resumes it")
+    func webhookChangesAreAuditedAndFollowTheirCreator() async throws {
+        let fixture = try ServerFixture()
+        try await fixture.run { api in
+            let org = try await api.org()
+            let key = try await api.post("/v1/orgs/\(org)/api-keys", token: api.admin, #"{"name": "integration", "role": "site_admin"}"#)
+            let keyID = try #require(key.json["id"]?.string)
+            let keySecret = try #require(key.json["secret"]?.string)
+            let created = try await api.post("/v1/orgs/\(org)/webhooks", token: keySecret, #"{"url": "https://hooks.example.org/in"}"#)
+            #expect(created.status == 201, "\(created.text)")
+            let id = try #require(created.json["id"]?.string)
+            #expect(created.json["created_by"]?.string == "api_key:\(keyID)")
+
+            let paused = try await api.post("/v1/orgs/\(org)/webhooks/\(id)/pause", token: keySecret, #"{"reason": "deploying the receiver"}"#)
+            #expect(paused.json["status"]?.string == "paused")
+            #expect(paused.json["paused_cause"]?.string == "requested")
+            #expect(try await api.post("/v1/orgs/\(org)/webhooks/\(id)/resume", token: keySecret).json["status"]?.string == "active")
+
+            #expect(try await api.post("/v1/orgs/\(org)/api-keys/\(keyID)/revoke", token: api.admin).status == 200)
+            let state = try await api.get("/v1/orgs/\(org)/webhooks/\(id)", token: api.admin)
+            #expect(state.json["status"]?.string == "paused")
+            #expect(state.json["paused_cause"]?.string == "creator_lost_access")
+            #expect(state.json["paused_reason"]?.string?.contains("integration") == true, "\(state.text)")
+
+            let siteAdmin = try await api.member(org, "site@example.org", role: "site_admin")
+            let refused = try await api.post("/v1/orgs/\(org)/webhooks/\(id)/resume", token: siteAdmin.token)
+            #expect(refused.status == 403, "only an org admin takes over a webhook whose creator lost access: \(refused.text)")
+            let orgAdmin = try await api.member(org, "admin@example.org", role: "org_admin")
+            #expect(try await api.post("/v1/orgs/\(org)/webhooks/\(id)/resume", token: orgAdmin.token).json["status"]?.string == "active")
+            #expect(try await api.call(.delete, "/v1/orgs/\(org)/webhooks/\(id)", token: orgAdmin.token).status == 204)
+
+            let audit = try await api.get("/v1/orgs/\(org)/events?type=webhook.created,webhook.paused,webhook.resumed,webhook.deleted", token: api.admin)
+            let items = audit.json["items"]?.array ?? []
+            #expect(items.compactMap { $0["type"]?.string } == ["webhook.created", "webhook.paused", "webhook.resumed", "webhook.paused", "webhook.resumed", "webhook.deleted"])
+            #expect(items.compactMap { $0["actor"]?.string } == ["api_key:\(keyID)", "api_key:\(keyID)", "api_key:\(keyID)", "platform_admin", "user:\(orgAdmin.userID)", "user:\(orgAdmin.userID)"])
+            #expect(items.first?["data"]?["url"]?.string == "https://hooks.example.org/in")
+            #expect(items.allSatisfy { $0["data"]?["webhook_id"]?.string == id })
+        }
+    }
+
     @Test("Bad webhook requests get a clear 4xx and register nothing; only admins and keys manage webhooks")
     func badWebhookRequestsAreRefused() async throws {
         let fixture = try ServerFixture()
@@ -297,7 +346,7 @@ struct WebhookDeliveryTests {
             #expect(try await api.call(.delete, "\(base)/\(id)", token: api.admin).status == 404)
             #expect(try await api.get("\(base)/\(id)", token: api.admin).status == 404)
 
-            for index in 0..<WebhookRegistry.maximumPerOrg {
+            for index in 0..<Webhook.maximumPerOrg {
                 #expect(try await api.post(base, token: api.admin, #"{"url": "https://example.org/hook/\#(index)"}"#).status == 201)
             }
             let tooMany = try await api.post(base, token: api.admin, #"{"url": "https://example.org/hook/more"}"#)
