@@ -8,6 +8,8 @@ public enum DirectoryEvent: Hashable, Sendable {
     case userSessionsEnded(userID: UserID)
     case signInLinkIssued(id: SignInLinkID, userID: UserID, seal: LinkSeal, expiresAt: Timestamp)
     case signInLinkUsed(id: SignInLinkID)
+    /// Every session and sign-in link that expired at or before `cutoff` was removed.
+    case expiredRemoved(cutoff: Timestamp)
 
     /// The event type as consumers see it.
     public var name: String {
@@ -19,6 +21,7 @@ public enum DirectoryEvent: Hashable, Sendable {
         case .userSessionsEnded: "session.all_ended"
         case .signInLinkIssued: "sign_in_link.issued"
         case .signInLinkUsed: "sign_in_link.used"
+        case .expiredRemoved: "directory.expired_removed"
         }
     }
 }
@@ -52,4 +55,6 @@ public enum DirectoryCommand: Hashable, Sendable {
     case issueSignInLink(id: SignInLinkID, userID: UserID, seal: LinkSeal)
     /// Uses a sign-in link once and starts a session with `sessionDigest`.
     case useSignInLink(id: SignInLinkID, tokenDigest: SecretDigest, sessionDigest: SecretDigest)
+    /// Removes the sessions and sign-in links that have expired by now (the sweep).
+    case removeExpired
 }

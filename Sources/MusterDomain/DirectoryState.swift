@@ -79,6 +79,9 @@ public struct DirectoryState: Hashable, Sendable {
                 .signInLinkUsed(id: linkID),
                 .sessionStarted(digest: sessionDigest, userID: link.userID, expiresAt: now.adding(policy.sessionLifetime), method: .signInLink),
             ]
+        case .removeExpired:
+            let anyExpired = sessions.values.contains { $0.expiresAt <= now } || signInLinks.values.contains { $0.expiresAt <= now }
+            return anyExpired ? [.expiredRemoved(cutoff: now)] : []
         }
     }
 
@@ -114,6 +117,13 @@ public struct DirectoryState: Hashable, Sendable {
             signInLinks[linkID] = SignInLink(id: linkID, userID: userID, tokenDigest: seal.digest, expiresAt: expiresAt)
         case .signInLinkUsed(let linkID):
             signInLinks[linkID] = nil
+        case .expiredRemoved(let cutoff):
+            for (digest, session) in sessions where session.expiresAt <= cutoff {
+                sessions[digest] = nil
+                sessionsByUser[session.userID]?.remove(digest)
+                if sessionsByUser[session.userID]?.isEmpty == true { sessionsByUser[session.userID] = nil }
+            }
+            signInLinks = signInLinks.filter { $0.value.expiresAt > cutoff }
         }
     }
 }

@@ -107,6 +107,8 @@ extension DirectoryEvent {
             return [("sign_in_link_id", .string(id.description)), ("user_id", .string(userID.description)), ("expires_at", .string(expiresAt.iso8601))]
         case .signInLinkUsed(let id):
             return [("sign_in_link_id", .string(id.description))]
+        case .expiredRemoved(let cutoff):
+            return [("cutoff", .string(cutoff.iso8601))]
         }
     }
 }

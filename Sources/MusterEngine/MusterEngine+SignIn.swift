@@ -158,6 +158,16 @@ extension MusterEngine {
     public func caseload(of userID: UserID) async -> [CaseloadEntry] {
         await people.caseload(of: userID)
     }
+
+    /// Removes the sessions and sign-in links that have expired (the sweep); returns how many.
+    @discardableResult
+    public func removeExpiredSignIns() async throws -> Int {
+        let before = try await readDirectory { state, _ in state.sessions.count + state.signInLinks.count }
+        let position = try await directory.execute(.removeExpired, by: .system)
+        try await durable(position)
+        let after = try await readDirectory { state, _ in state.sessions.count + state.signInLinks.count }
+        return max(0, before - after)
+    }
 }
 
 /// Who is calling, as a bearer token identifies them.

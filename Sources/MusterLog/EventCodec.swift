@@ -358,6 +358,9 @@ enum EventCodec {
         case .signInLinkUsed(let id):
             writer.u8(6)
             writer.id(id)
+        case .expiredRemoved(let cutoff):
+            writer.u8(7)
+            writer.timestamp(cutoff)
         }
     }
 
@@ -388,6 +391,8 @@ enum EventCodec {
             event = .signInLinkIssued(id: try reader.id(), userID: try reader.id(), seal: try decodeSeal(&reader), expiresAt: try reader.timestamp())
         case 6:
             event = .signInLinkUsed(id: try reader.id())
+        case 7:
+            event = .expiredRemoved(cutoff: try reader.timestamp())
         case let tag:
             throw .malformed("unknown directory event tag \(tag)")
         }

@@ -34,6 +34,15 @@ extension APIRoutes {
             let email = try fields.email("email")
             try fields.finish()
             let engine = try engine
+            let accepted = APIResponse.json(.accepted) { json in
+                json.object { object in
+                    object.field("status", "accepted")
+                    object.field("detail", "if this email has an account, a sign-in link is on its way")
+                }
+            }
+            // Beyond the limit the answer is the same, but no email goes out: a flood of
+            // requests cannot fill someone's inbox, and the answer says nothing new.
+            guard throttle.allowLink(to: email, at: clock.now()) else { return accepted }
             // Answered at once and the same either way: whether the email has an account shows
             // neither in the answer nor in its timing. The link is issued and queued behind it.
             let issue = Task { [outbox, configuration, clock] in
@@ -57,12 +66,7 @@ extension APIRoutes {
                 }
             }
             _ = issue
-            return .json(.accepted) { json in
-                json.object { object in
-                    object.field("status", "accepted")
-                    object.field("detail", "if this email has an account, a sign-in link is on its way")
-                }
-            }
+            return accepted
         }
 
         publicPost(router, "/v1/auth/verify", command: "verify_link") { request, context in
@@ -78,7 +82,12 @@ extension APIRoutes {
             let email = try fields.email("email")
             let password = try fields.string("password", maxLength: 1000)
             try fields.finish()
-            let signedIn = try await engine.passwordSignIn(email: email, password: password)
+            // Counted per account — known or not, so the answer reveals nothing — and per client
+            // address; checked before the slow hash, so a flood costs no CPU.
+            var keys: [SignInThrottle.Key] = [.account(email)]
+            if let address = context.clientAddress { keys.append(.address(address)) }
+            let signedIn = try await throttled(keys) { try await engine.passwordSignIn(email: email, password: password) }
+            throttle.clear(.account(email))
             return .json { $0.signedIn(signedIn) }
         }
 
@@ -88,7 +97,7 @@ extension APIRoutes {
             let current = try fields.string("current_password", maxLength: 1000)
             let new = try fields.string("new_password", maxLength: 1000)
             try fields.finish()
-            try await engine.changePassword(userID: userID, current: current, new: new)
+            try await throttled([.user(userID)]) { try await engine.changePassword(userID: userID, current: current, new: new) }
             return .json { json in
                 json.object { object in
                     object.field("status", "changed")
@@ -103,6 +112,24 @@ extension APIRoutes {
             try await request.expectNoFields(context: context)
             try await engine.logout(sessionToken: token)
             return .noContent
+        }
+    }
+
+    /// Runs a password check unless `keys` are over their failure limit (then `429
+    /// rate_limited` with `Retry-After`), and counts a wrong password under each key.
+    private func throttled<Answer>(_ keys: [SignInThrottle.Key], _ body: () async throws -> Answer) async throws -> Answer {
+        let now = clock.now()
+        if let wait = throttle.retryAfter(keys, at: now) {
+            throw Problem(
+                .tooManyRequests, code: DomainError.Code.rateLimited.rawValue,
+                "too many failed sign-ins; try again in \(wait) seconds, or ask for a sign-in link", retryAfterSeconds: wait
+            )
+        }
+        do {
+            return try await body()
+        } catch let error as DomainError where error.code == .invalidCredentials {
+            throttle.record(keys, at: now)
+            throw error
         }
     }
 }

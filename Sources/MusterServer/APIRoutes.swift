@@ -18,6 +18,8 @@ struct APIRoutes: Sendable {
     let idempotency: IdempotencyStore
     let metrics: ServerMetrics
     let configuration: ServerConfiguration
+    /// Failed sign-ins and sign-in link requests, counted.
+    let throttle: SignInThrottle
     let logger: Logger
 
     /// The engine, or 503 `not_ready` while recovery runs.

@@ -59,8 +59,8 @@ struct EngineService: Service {
     }
 }
 
-/// Moves pending invitations past `expires_at` to `expired` every `sweepInterval`, and drops
-/// idempotency answers past their retention.
+/// Moves pending invitations past `expires_at` to `expired` every `sweepInterval`, removes
+/// expired sessions and sign-in links, and drops idempotency answers past their retention.
 struct SweepService: Service {
     let slot: EngineSlot
     let idempotency: IdempotencyStore
@@ -90,6 +90,8 @@ struct SweepService: Service {
                 metrics.invitationsExpired.increment(by: expired)
                 logger.info("expired invitations", metadata: ["count": "\(expired)"])
             }
+            let removed = try await engine.removeExpiredSignIns()
+            if removed > 0 { logger.info("removed expired sessions and sign-in links", metadata: ["count": "\(removed)"]) }
             return expired
         } catch {
             logger.error("the expiry sweep failed", metadata: ["error": "\(error)"])

@@ -16,8 +16,13 @@ struct MusterRequestContext: RequestContext {
     /// The largest request body accepted, in bytes.
     var maxUploadSize: Int = ServerConfiguration.defaultMaxBodyBytes
 
+    /// The client's IP address as the socket sees it (a proxy's, behind one), for per-address
+    /// limits; `nil` when the transport has none.
+    let clientAddress: String?
+
     init(source: ApplicationRequestContextSource) {
         self.coreContext = .init(source: source)
+        self.clientAddress = source.channel.remoteAddress?.ipAddress
     }
 
     /// The principal of an authenticated call, or a 401 problem. A person who still holds a

@@ -79,7 +79,10 @@ public enum MusterServer {
         router.add(middleware: RequestMetricsMiddleware(metrics: metrics))
         router.add(middleware: ProblemMiddleware(logger: logger))
         router.add(middleware: AuthenticationMiddleware(slot: slot, adminTokenDigest: SecretDigest(of: adminToken), maxBodyBytes: configuration.maxBodyBytes))
-        let routes = APIRoutes(slot: slot, clock: clock, outbox: outbox, webhooks: webhooks, idempotency: idempotency, metrics: metrics, configuration: configuration, logger: logger)
+        let routes = APIRoutes(
+            slot: slot, clock: clock, outbox: outbox, webhooks: webhooks, idempotency: idempotency, metrics: metrics, configuration: configuration,
+            throttle: SignInThrottle(limits: configuration.signInLimits), logger: logger
+        )
         routes.register(on: router)
 
         let outboxService = OutboxService(

@@ -43,6 +43,8 @@ public struct ServerConfiguration: Sendable {
     public var webhookAllowPrivateNetworks = false
     /// Resolves webhook hosts at delivery; replaced in tests.
     var webhookResolver: any HostResolver = SystemHostResolver()
+    /// How many failed sign-ins and sign-in link requests are taken before callers wait.
+    public var signInLimits = SignInLimits()
     /// The rules' limits: caseload cap, direct-create policy, lifetimes.
     public var policy = Policy()
 

@@ -47,12 +47,23 @@ public enum SampleWorkload {
         _ = try await engine.removeMember(org: first, user: viewerID, by: admin)
         let key = try await engine.createAPIKey(org: first, name: "svc", role: .caseworker, by: admin)
         _ = try await engine.revokeAPIKey(org: first, id: key.key.id, by: admin)
+        // Webhooks: one kept, one paused and resumed, one whose creating key is revoked, one deleted.
+        _ = try await engine.createWebhook(org: first, url: "https://hooks.example.org/all", eventTypes: nil, description: "everything", after: 0, by: admin)
+        let paused = try await engine.createWebhook(org: first, url: "https://hooks.example.org/some", eventTypes: [.tenantCreated, .userInvited], description: nil, after: nil, by: admin)
+        try await engine.pauseWebhook(paused.view.webhook.id, org: first, cause: .requested, reason: "maintenance", by: admin)
+        _ = try await engine.resumeWebhook(paused.view.webhook.id, org: first, by: admin)
+        let integration = try await engine.createAPIKey(org: first, name: "integration", role: .siteAdmin, by: admin)
+        _ = try await engine.createWebhook(org: first, url: "https://hooks.example.org/key", eventTypes: nil, description: nil, after: nil, by: .apiKey(integration.key.id))
+        _ = try await engine.revokeAPIKey(org: first, id: integration.key.id, by: admin)
+        let deleted = try await engine.createWebhook(org: second, url: "https://hooks.example.org/gone", eventTypes: nil, description: nil, after: nil, by: secondAdmin)
+        try await engine.deleteWebhook(deleted.view.webhook.id, org: second, by: secondAdmin)
         let link = try await engine.requestSignInLink(email: workerEmail)
         let session = try await engine.verifyLink(token: link!.token)
         try await engine.logout(sessionToken: session.sessionToken)
         _ = try await engine.invite(org: second, email: email("lapsing-\(suffix)@example.org"), role: .viewer, method: .email, by: secondAdmin)
         clock.advance(by: .days(8))
         try await engine.expireInvitations()
+        try await engine.removeExpiredSignIns()
         return [first, second]
     }
 }
