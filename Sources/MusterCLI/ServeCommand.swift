@@ -80,6 +80,12 @@ struct ServeCommand: AsyncParsableCommand {
     @Option(name: .customLong("webhook-timeout-seconds"), help: "How long one webhook request may take (MUSTER_WEBHOOK_TIMEOUT_SECONDS).")
     var webhookTimeoutSeconds: Int = Environment.value("MUSTER_WEBHOOK_TIMEOUT_SECONDS").flatMap { Int($0) } ?? 10
 
+    @Option(name: .customLong("idle-timeout-seconds"), help: "How long a connection may wait for a request, and a client may take to send its head (MUSTER_IDLE_TIMEOUT_SECONDS).")
+    var idleTimeoutSeconds: Int = Environment.value("MUSTER_IDLE_TIMEOUT_SECONDS").flatMap { Int($0) } ?? 60
+
+    @Option(name: .customLong("request-timeout-seconds"), help: "How long a client may take to send a request's body after its head (MUSTER_REQUEST_TIMEOUT_SECONDS).")
+    var requestTimeoutSeconds: Int = Environment.value("MUSTER_REQUEST_TIMEOUT_SECONDS").flatMap { Int($0) } ?? 30
+
     @Flag(
         name: .customLong("webhook-allow-private-networks"),
         help: "Let webhooks go to loopback and private-network addresses, for a receiver on this machine or network (MUSTER_WEBHOOK_ALLOW_PRIVATE_NETWORKS=1)."
@@ -116,8 +122,10 @@ struct ServeCommand: AsyncParsableCommand {
         }
         guard SMTPSettings.Security(rawValue: smtpSecurity) != nil else { throw ValidationError("--smtp-security must be none, starttls or tls") }
         if let port = smtpPort ?? Environment.value("MUSTER_SMTP_PORT").flatMap({ Int($0) }), !(1...65535).contains(port) { throw ValidationError("--smtp-port must be 1 to 65535") }
-        guard smtpTimeoutSeconds >= 1, webhookMaxAttempts >= 1, webhookTimeoutSeconds >= 1 else {
-            throw ValidationError("--smtp-timeout-seconds, --webhook-max-attempts and --webhook-timeout-seconds must be positive")
+        guard smtpTimeoutSeconds >= 1, webhookMaxAttempts >= 1, webhookTimeoutSeconds >= 1, idleTimeoutSeconds >= 1, requestTimeoutSeconds >= 1 else {
+            throw ValidationError(
+                "--smtp-timeout-seconds, --webhook-max-attempts, --webhook-timeout-seconds, --idle-timeout-seconds and --request-timeout-seconds must be positive"
+            )
         }
         guard Self.directCreatePolicy(directCreate) != nil else { throw ValidationError("--direct-create must be org-admins, platform-admin-only or disabled") }
         guard Logger.Level(rawValue: logLevel) != nil else { throw ValidationError("--log-level must be one of trace, debug, info, notice, warning, error, critical") }
@@ -156,6 +164,8 @@ struct ServeCommand: AsyncParsableCommand {
         configuration.webhookRetry.maximumAttempts = webhookMaxAttempts
         configuration.webhookRetry.requestTimeout = .seconds(Int64(webhookTimeoutSeconds))
         configuration.webhookAllowPrivateNetworks = webhookAllowPrivateNetworks
+        configuration.idleTimeout = .seconds(Int64(idleTimeoutSeconds))
+        configuration.requestTimeout = .seconds(Int64(requestTimeoutSeconds))
 
         var logger = Logger(label: "muster")
         logger.logLevel = Logger.Level(rawValue: logLevel)!

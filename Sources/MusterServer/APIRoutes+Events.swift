@@ -13,7 +13,9 @@ extension APIRoutes {
             let principal = try context.requirePrincipal()
             let orgID: OrganisationID = try request.pathID("org", context: context)
             let query = try FeedQuery(request)
-            let page = try await engine.events(org: orgID, after: query.after, kinds: query.kinds, limit: query.limit, wait: query.wait, by: principal)
+            let engine = try engine
+            let read = { try await engine.events(org: orgID, after: query.after, kinds: query.kinds, limit: query.limit, wait: query.wait, by: principal) }
+            let page = query.wait > .zero ? try await longPolls.run(for: principal, read) : try await read()
             return .json { json in
                 json.object { object in
                     object.array("items", page.events) { $0.feedEvent($1, orgID: orgID) }

@@ -20,6 +20,8 @@ struct APIRoutes: Sendable {
     let configuration: ServerConfiguration
     /// Failed sign-ins and sign-in link requests, counted.
     let throttle: SignInThrottle
+    /// The long polls running.
+    let longPolls: LongPollGate
     let logger: Logger
 
     /// The engine, or 503 `not_ready` while recovery runs.

@@ -3,6 +3,7 @@ import Logging
 import MusterDomain
 import MusterEngine
 import MusterLog
+import NIOCore
 import MusterSecurity
 import ServiceLifecycle
 
@@ -81,7 +82,8 @@ public enum MusterServer {
         router.add(middleware: AuthenticationMiddleware(slot: slot, adminTokenDigest: SecretDigest(of: adminToken), maxBodyBytes: configuration.maxBodyBytes))
         let routes = APIRoutes(
             slot: slot, clock: clock, outbox: outbox, webhooks: webhooks, idempotency: idempotency, metrics: metrics, configuration: configuration,
-            throttle: SignInThrottle(limits: configuration.signInLimits), logger: logger
+            throttle: SignInThrottle(limits: configuration.signInLimits),
+            longPolls: LongPollGate(total: configuration.maximumLongPolls, perCaller: configuration.maximumLongPollsPerCaller), logger: logger
         )
         routes.register(on: router)
 
@@ -98,8 +100,13 @@ public enum MusterServer {
         let engineService = EngineService(source: source, slot: slot, configuration: configuration, metrics: metrics, logger: logger)
         // Services stop in reverse order: the HTTP server (added last by Hummingbird) drains
         // first, then the outbox and the sweep, and the engine — which syncs the log — last.
+        let idle = TimeAmount.milliseconds(configuration.idleTimeout.milliseconds)
+        let body = TimeAmount.milliseconds(configuration.requestTimeout.milliseconds)
         let application = Application(
             router: router,
+            server: .http1(
+                configuration: .init(additionalChannelHandlers: [RequestDeadlineHandler(headTimeout: idle, bodyTimeout: body)], idleTimeout: idle)
+            ),
             configuration: .init(address: .hostname(configuration.host, port: configuration.port), serverName: "Muster"),
             services: [engineService, outboxService, webhookService, sweep],
             logger: logger

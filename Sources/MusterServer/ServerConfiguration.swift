@@ -43,6 +43,15 @@ public struct ServerConfiguration: Sendable {
     public var webhookAllowPrivateNetworks = false
     /// Resolves webhook hosts at delivery; replaced in tests.
     var webhookResolver: any HostResolver = SystemHostResolver()
+    /// How long a connection may wait for a request, and a client may take to send a request's
+    /// head, before the connection is closed.
+    public var idleTimeout: Span = .seconds(60)
+    /// How long a client may take to send a request's body after its head.
+    public var requestTimeout: Span = .seconds(30)
+    /// Long polls (`wait` on the event feed) running at once, in total and per caller; beyond
+    /// them a poll is refused with `429 rate_limited`.
+    public var maximumLongPolls = 1_000
+    public var maximumLongPollsPerCaller = 10
     /// How many failed sign-ins and sign-in link requests are taken before callers wait.
     public var signInLimits = SignInLimits()
     /// The rules' limits: caseload cap, direct-create policy, lifetimes.

@@ -46,18 +46,29 @@ struct ServerFixture: Sendable {
     let transport = RecordingTransport()
     static let adminToken = "test-admin-token-0123456789abcdef"
 
-    init(policy: Policy = Policy(), maxBodyBytes: Int = ServerConfiguration.defaultMaxBodyBytes) throws {
+    init(
+        policy: Policy = Policy(), maxBodyBytes: Int = ServerConfiguration.defaultMaxBodyBytes,
+        configure: (inout ServerConfiguration) -> Void = { _ in }
+    ) throws {
         engine = MusterEngine(policy: policy, secret: Array(repeating: 7, count: 32), sink: InMemoryEventSink(), clock: clock, hasher: PasswordHasher(rounds: 1_000))
         var configuration = ServerConfiguration()
         configuration.publicBaseURL = "https://app.example.org/"
         configuration.maxBodyBytes = maxBodyBytes
         configuration.policy = policy
+        configure(&configuration)
         var logger = Logger(label: "test")
         logger.logLevel = .critical
         parts = try MusterServer.makeParts(
             configuration: configuration, adminToken: Self.adminToken, source: .ready(engine), clock: clock, logger: logger,
             transport: transport, durableJournals: false
         )
+    }
+
+    /// Runs `body` against the server listening on a real socket, with its port.
+    func runLive(_ body: @Sendable (API, Int) async throws -> Void) async throws {
+        try await parts.application.test(.live) { client in
+            try await body(API(client: client, fixture: self), try #require(client.port))
+        }
     }
 
     /// Runs `body` against the server.
