@@ -71,6 +71,12 @@ struct ServeCommand: AsyncParsableCommand {
     @Option(name: .customLong("smtp-ca-file"), help: "A PEM file of CA certificates to trust for the SMTP server instead of the system's (MUSTER_SMTP_CA_FILE).")
     var smtpCAFile: String?
 
+    @Flag(
+        name: .customLong("smtp-allow-plaintext-auth"),
+        help: "Allow sending the SMTP password without TLS (--smtp-security none), for a relay on a trusted network (MUSTER_SMTP_ALLOW_PLAINTEXT_AUTH=1)."
+    )
+    var smtpAllowPlaintextAuth = Environment.value("MUSTER_SMTP_ALLOW_PLAINTEXT_AUTH") == "1"
+
     @Option(name: .customLong("smtp-timeout-seconds"), help: "How long connecting and each SMTP reply may take (MUSTER_SMTP_TIMEOUT_SECONDS).")
     var smtpTimeoutSeconds: Int = Environment.value("MUSTER_SMTP_TIMEOUT_SECONDS").flatMap { Int($0) } ?? 30
 
@@ -159,6 +165,12 @@ struct ServeCommand: AsyncParsableCommand {
                 password: Environment.value("MUSTER_SMTP_PASSWORD"), caFile: smtpCAFile ?? Environment.value("MUSTER_SMTP_CA_FILE")
             )
             smtp.timeout = .seconds(smtpTimeoutSeconds)
+            smtp.allowPlaintextAuth = smtpAllowPlaintextAuth
+            if security == .none, smtp.username != nil, !smtpAllowPlaintextAuth {
+                throw ValidationError(
+                    "--smtp-security none with --smtp-username would send the password in clear text; use starttls or tls, or pass --smtp-allow-plaintext-auth for a relay on a trusted network"
+                )
+            }
             configuration.smtp = smtp
         }
         configuration.webhookRetry.maximumAttempts = webhookMaxAttempts

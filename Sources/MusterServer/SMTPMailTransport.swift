@@ -24,9 +24,12 @@ struct SMTPMailTransport: MailTransport {
         var delivered = Set<String>()
         do {
             let tls = try settings.tlsContext()
-            let channel = try await SMTPSession.connect(settings, tls: tls)
+            let boundary = PlaintextBoundary()
+            let channel = try await SMTPSession.connect(settings, tls: tls, boundary: boundary)
             try await channel.executeThenClose { inbound, outbound in
-                var session = SMTPSession(channel: channel.channel, replies: inbound.makeAsyncIterator(), outbound: outbound, settings: settings)
+                var session = SMTPSession(
+                    channel: channel.channel, replies: inbound.makeAsyncIterator(), outbound: outbound, settings: settings, boundary: boundary
+                )
                 try await session.greet(tls: tls)
                 for message in batch {
                     do {
@@ -77,6 +80,9 @@ public struct SMTPSettings: Sendable {
     public var heloName = "muster.localdomain"
     /// How long connecting, and waiting for each reply, may take.
     public var timeout: Duration = .seconds(30)
+    /// Whether `AUTH` may be sent over a connection without TLS (`security: .none`), where
+    /// anyone on the path reads the password. Off unless the operator says so.
+    public var allowPlaintextAuth = false
 
     /// Settings for `host:port`.
     public init(host: String, port: Int, security: Security, username: String? = nil, password: String? = nil, caFile: String? = nil) {
@@ -116,9 +122,10 @@ private struct SMTPSession {
     var replies: NIOAsyncChannelInboundStream<SMTPReply>.AsyncIterator
     let outbound: NIOAsyncChannelOutboundWriter<ByteBuffer>
     let settings: SMTPSettings
+    let boundary: PlaintextBoundary
 
     /// Connects, with TLS from the first byte when the settings say so.
-    static func connect(_ settings: SMTPSettings, tls: NIOSSLContext?) async throws -> NIOAsyncChannel<SMTPReply, ByteBuffer> {
+    static func connect(_ settings: SMTPSettings, tls: NIOSSLContext?, boundary: PlaintextBoundary) async throws -> NIOAsyncChannel<SMTPReply, ByteBuffer> {
         let implicitTLS = settings.security == .tls ? tls : nil
         let host = settings.host
         return try await ClientBootstrap(group: MultiThreadedEventLoopGroup.singleton)
@@ -128,7 +135,7 @@ private struct SMTPSession {
                     if let tls = implicitTLS {
                         try channel.pipeline.syncOperations.addHandler(try NIOSSLClientHandler(context: tls, serverHostname: SMTPSession.serverName(host)))
                     }
-                    try channel.pipeline.syncOperations.addHandler(ByteToMessageHandler(SMTPReplyDecoder()))
+                    try channel.pipeline.syncOperations.addHandler(ByteToMessageHandler(SMTPReplyDecoder(boundary: boundary)))
                     return try NIOAsyncChannel<SMTPReply, ByteBuffer>(wrappingChannelSynchronously: channel)
                 }
             }
@@ -147,12 +154,22 @@ private struct SMTPSession {
             guard capabilities.contains(where: { $0.uppercased() == "STARTTLS" }) else {
                 throw SMTPError(description: "the SMTP server does not offer STARTTLS, which the settings require")
             }
+            // Nothing the server sends after its 220 and before the handshake is believed: an
+            // attacker on the path could otherwise slip in replies that are read as if they
+            // had come over TLS.
+            boundary.expectLastPlaintextReply()
             try await expect(command("STARTTLS"), 220, during: "STARTTLS")
             let handler = try NIOSSLClientHandler(context: tls, serverHostname: Self.serverName(settings.host))
             try await channel.pipeline.addHandler(handler, position: .first).get()
+            boundary.tlsStarted()
             capabilities = try await ehlo()
         }
         guard let username = settings.username else { return }
+        guard settings.security != .none || settings.allowPlaintextAuth else {
+            throw SMTPError(
+                description: "refusing to send the SMTP password over a connection without TLS; use starttls or tls, or allow it explicitly (--smtp-allow-plaintext-auth)"
+            )
+        }
         let auth = capabilities.first { $0.uppercased().hasPrefix("AUTH") }?.uppercased().split(separator: " ").map(String.init) ?? []
         let password = settings.password ?? ""
         if auth.contains("PLAIN") || !auth.contains("LOGIN") {
@@ -248,12 +265,41 @@ struct SMTPReply: Sendable {
     var lines: [String]
 }
 
+/// Where a STARTTLS session stands between plain text and TLS: after the server's reply to
+/// STARTTLS, any further plain byte is an attack (RFC 3207 §4.2: discard what came before the
+/// handshake), so the decoder refuses it.
+final class PlaintextBoundary: Sendable {
+    enum Phase {
+        /// Plain text is expected (before STARTTLS, or a session without it).
+        case plaintext
+        /// STARTTLS was sent: one more reply may come in plain text, and nothing after it.
+        case awaitingLastPlaintextReply
+        /// The reply came; any plain byte now is refused until TLS is in place.
+        case closed
+        /// TLS is in place; what the decoder sees was decrypted.
+        case tls
+    }
+
+    let phase = Mutex(Phase.plaintext)
+
+    func expectLastPlaintextReply() { phase.withLock { $0 = .awaitingLastPlaintextReply } }
+    func tlsStarted() { phase.withLock { $0 = .tls } }
+}
+
 /// Splits the server's bytes into replies: lines of `NNN-text` continue, `NNN text` ends one.
 struct SMTPReplyDecoder: ByteToMessageDecoder {
     typealias InboundOut = SMTPReply
     private var lines: [String] = []
+    let boundary: PlaintextBoundary
+
+    init(boundary: PlaintextBoundary = PlaintextBoundary()) {
+        self.boundary = boundary
+    }
 
     mutating func decode(context: ChannelHandlerContext, buffer: inout ByteBuffer) throws -> DecodingState {
+        if boundary.phase.withLock({ $0 }) == .closed, buffer.readableBytes > 0 {
+            throw SMTPError(description: "the SMTP server sent data after its STARTTLS reply and before TLS; refusing it (possible injection)")
+        }
         guard let newline = buffer.readableBytesView.firstIndex(of: UInt8(ascii: "\n")) else {
             if buffer.readableBytes > 4096 { throw SMTPError(description: "the SMTP server sent a line longer than 4096 bytes") }
             return .needMoreData
@@ -268,6 +314,14 @@ struct SMTPReplyDecoder: ByteToMessageDecoder {
         }
         lines.append(utf8.count > 4 ? String(decoding: utf8[4...], as: UTF8.self) : "")
         if utf8.count > 3, utf8[3] == UInt8(ascii: "-") { return .continue }
+        let wasLastPlaintextReply = boundary.phase.withLock { phase in
+            guard phase == .awaitingLastPlaintextReply else { return false }
+            phase = .closed
+            return true
+        }
+        if wasLastPlaintextReply, buffer.readableBytes > 0 {
+            throw SMTPError(description: "the SMTP server sent data after its STARTTLS reply and before TLS; refusing it (possible injection)")
+        }
         context.fireChannelRead(wrapInboundOut(SMTPReply(code: code, lines: lines)))
         lines = []
         return .continue

@@ -102,6 +102,8 @@ struct SMTPTransportTests {
         var configuration = ServerConfiguration()
         configuration.publicBaseURL = "https://app.example.org"
         configuration.smtp = SMTPSettings(host: "127.0.0.1", port: server.port, security: .none, username: "muster", password: "s3cret")
+        // A relay on the same host: the operator allows the password without TLS explicitly.
+        configuration.smtp?.allowPlaintextAuth = true
         var logger = Logger(label: "test")
         logger.logLevel = .critical
         let engine = MusterEngine(secret: Array(repeating: 7, count: 32), sink: InMemoryEventSink(), clock: ManualClock(), hasher: PasswordHasher(rounds: 1_000))
@@ -166,6 +168,32 @@ struct SMTPTransportTests {
         #expect(await service.deliverDue() == 0)
         #expect(server.messages.isEmpty)
         #expect(await outbox.pendingItems().first?.lastError?.contains("STARTTLS") == true)
+    }
+
+    @Test("The SMTP password is never sent without TLS unless the operator allows it")
+    func noPlaintextAuthUnlessAllowed() async throws {
+        let server = try SMTPTestServer(mode: "accept", credentials: "muster:s3cret")
+        defer { server.stop() }
+        let settings = SMTPSettings(host: "127.0.0.1", port: server.port, security: .none, username: "muster", password: "s3cret")
+        let (outbox, service) = makeOutbox(over: SMTPMailTransport(settings: settings, sender: "no-reply@example.org"))
+        try await outbox.enqueue([message(to: "a@example.org")])
+        #expect(await service.deliverDue() == 0)
+        let pending = await outbox.pendingItems()
+        #expect(pending.first?.lastError?.contains("without TLS") == true, "\(pending.first?.lastError ?? "")")
+        #expect(server.messages.isEmpty)
+    }
+
+    @Test("Replies slipped in behind the STARTTLS answer, before the handshake, are refused rather than believed")
+    func startTLSInjectionIsRefused() async throws {
+        let server = try SMTPTestServer(mode: "starttls-inject")
+        defer { server.stop() }
+        var settings = SMTPSettings(host: "127.0.0.1", port: server.port, security: .startTLS, username: "muster", password: "s3cret")
+        settings.timeout = .seconds(5)
+        let (outbox, service) = makeOutbox(over: SMTPMailTransport(settings: settings, sender: "no-reply@example.org"))
+        try await outbox.enqueue([message(to: "a@example.org")])
+        #expect(await service.deliverDue() == 0)
+        let pending = await outbox.pendingItems()
+        #expect(pending.first?.lastError?.contains("before TLS") == true, "\(pending.first?.lastError ?? "")")
     }
 
     @Test("A temporary refusal (4xx) is retried with backoff; a permanent one (5xx) is given up at once")

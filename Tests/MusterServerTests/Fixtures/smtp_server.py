@@ -2,7 +2,8 @@
 
 Usage: smtp_server.py MODE MAILDIR [--tls CERT KEY] [--auth USER:PASSWORD]
 MODE: accept (250 and a file per message in MAILDIR), refuse-temporary (451 to RCPT),
-refuse-permanent (550 to RCPT), silent (accepts the connection and never says anything).
+refuse-permanent (550 to RCPT), silent (accepts the connection and never says anything),
+starttls-inject (offers STARTTLS and forges replies behind its 220, in plain text).
 Prints "PORT <n>" once it listens, then serves until killed.
 """
 import asyncio
@@ -35,6 +36,31 @@ def main():
             args = args[2:]
         else:
             raise SystemExit(f"unknown argument {args[0]}")
+
+    if mode == "starttls-inject":
+        # A man in the middle: it answers STARTTLS and slips forged replies in behind the 220,
+        # in the same packet, hoping they are read as if they had come over TLS.
+        listener = socket.socket()
+        listener.bind(("127.0.0.1", 0))
+        listener.listen(16)
+        print(f"PORT {listener.getsockname()[1]}", flush=True)
+        while True:
+            connection, _ = listener.accept()
+            stream = connection.makefile("rb")
+            connection.sendall(b"220 mitm ESMTP\r\n")
+            try:
+                while True:
+                    line = stream.readline()
+                    if not line:
+                        break
+                    command = line.strip().upper()
+                    if command.startswith(b"EHLO"):
+                        connection.sendall(b"250-mitm\r\n250 STARTTLS\r\n")
+                    elif command == b"STARTTLS":
+                        connection.sendall(b"220 go ahead\r\n250-forged\r\n250 AUTH PLAIN\r\n")
+            except OSError:
+                pass
+            connection.close()
 
     if mode == "silent":
         listener = socket.socket()
