@@ -134,6 +134,12 @@ let package = Package(
             swiftSettings: swiftSettings
         ),
         .testTarget(
+            name: "MusterCLITests",
+            // MusterCLI so that the `muster` binary the tests run is built beside them.
+            dependencies: ["MusterCLI", "MusterLog", "MusterEngine", "MusterDomain", "MusterSecurity"],
+            swiftSettings: swiftSettings
+        ),
+        .testTarget(
             name: "MusterServerTests",
             dependencies: [
                 "MusterServer", "MusterEngine", "MusterDomain", "MusterSecurity", "MusterLog",

@@ -181,7 +181,15 @@ struct ServeCommand: AsyncParsableCommand {
 
         var logger = Logger(label: "muster")
         logger.logLevel = Logger.Level(rawValue: logLevel)!
-        try await MusterServer.run(configuration: configuration, logger: logger)
+        do {
+            try await MusterServer.run(configuration: configuration, logger: logger)
+        } catch let error as LogError {
+            guard case .corrupt = error else { throw error }
+            // Say what the operator can do: nothing is changed until they choose.
+            throw ValidationError(
+                "\(error). Muster will not start on a damaged log. Restore the data folder from a backup, or, to keep what comes before the damage and set the rest aside in log/torn/, start once with --truncate-corruption."
+            )
+        }
     }
 
     private static func directCreatePolicy(_ text: String) -> DirectCreatePolicy? {

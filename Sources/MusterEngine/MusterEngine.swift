@@ -15,7 +15,7 @@ public final class MusterEngine: Sendable {
     let sink: any EventSink
     let signer: LinkTokenSigner
     /// The slow password hashes, run on threads of their own.
-    let hashing: PasswordHashingPool
+    public let hashing: PasswordHashingPool
     let directory: UserDirectory
     let people = PersonIndex()
     /// Where every webhook lives, for the delivery service.

@@ -84,7 +84,10 @@ public enum LogRecovery {
                     continue segments
                 case .frame(let frame, let length):
                     if frame.firstPosition != expected! {
-                        damage = "expected position \(expected!), found \(frame.firstPosition)"
+                        damage =
+                            frame.firstPosition > expected!
+                            ? "positions \(expected!)…\(frame.firstPosition - 1) are missing (a segment was lost or removed): expected position \(expected!), found \(frame.firstPosition)"
+                            : "expected position \(expected!), found \(frame.firstPosition)"
                     } else {
                         frames.append((frame, name))
                         if firstPosition == nil { firstPosition = frame.firstPosition }

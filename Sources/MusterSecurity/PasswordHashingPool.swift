@@ -32,6 +32,9 @@ public final class PasswordHashingPool: Sendable {
         self.queues = (0..<threads).map { DispatchQueue(label: "muster.password-hashing.\($0)") }
     }
 
+    /// The hashes waiting or running now.
+    public var pending: Int { state.withLock { $0.queued } }
+
     /// One fewer than the machine's cores, at least one: a core stays free for requests.
     public static var defaultThreads: Int {
         max(1, System.coreCount - 1)

@@ -12,6 +12,8 @@ enum EngineSource: Sendable {
     case durable(secret: [UInt8], hasher: PasswordHasher, clock: any WallClock)
     /// An engine that is ready already (tests with an in-memory sink).
     case ready(MusterEngine)
+    /// An engine that is ready once `make` returns: tests of the time before recovery ends.
+    case eventually(@Sendable () async throws -> MusterEngine)
 }
 
 /// Recovers the engine, puts it in the slot (from then on `/readyz` is 200), takes snapshots
@@ -27,6 +29,9 @@ struct EngineService: Service {
         switch source {
         case .ready(let engine):
             slot.install(engine)
+            try? await gracefulShutdown()
+        case .eventually(let make):
+            slot.install(try await make())
             try? await gracefulShutdown()
         case .durable(let secret, let hasher, let clock):
             var options = StoreOptions(dataDirectory: configuration.dataDirectory)

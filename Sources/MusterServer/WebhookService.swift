@@ -38,12 +38,9 @@ struct WebhookService: Service {
     private func superviseWorkers() async {
         await withDiscardingTaskGroup { group in
             var started = Set<WebhookID>()
+            // Recovery runs first; until then there is nothing to deliver.
+            guard let engine = await slot.readyEngine() else { return }
             while !Task.isCancelled {
-                // Recovery runs first; until then there is nothing to deliver.
-                guard let engine = try? slot.engine() else {
-                    try? await Task.sleep(for: .milliseconds(50))
-                    continue
-                }
                 let seen = engine.webhookDirectoryChanges.version(of: 0)
                 for (id, orgID) in engine.allWebhooks where started.insert(id).inserted {
                     group.addTask {

@@ -1,5 +1,6 @@
 import MusterDomain
 import MusterEngine
+import Dispatch
 import Synchronization
 import Testing
 
@@ -14,6 +15,17 @@ final class FaultyFileSystem: LogFileSystem {
     let real = PosixFileSystem()
     let failSync = Atomic<Bool>(false)
     let diskFull = Atomic<Bool>(false)
+    /// While set, every sync waits for ``releaseSyncs()``: a slow disk under the test's control.
+    let holdSyncs = Atomic<Bool>(false)
+    /// How many syncs have been held.
+    let heldSyncs = Atomic<Int>(0)
+    let syncGate = DispatchSemaphore(value: 0)
+
+    /// Lets every held sync (and later ones) go on.
+    func releaseSyncs() {
+        holdSyncs.store(false, ordering: .sequentiallyConsistent)
+        for _ in 0..<64 { syncGate.signal() }
+    }
 
     func open(_ path: String, create: Bool) throws(FileSystemError) -> any LogFile {
         FaultyFile(try real.open(path, create: create), path: path, owner: self)
@@ -41,6 +53,10 @@ final class FaultyFile: LogFile {
     func write(_ bytes: [UInt8], at offset: Int64) throws(FileSystemError) { try file.write(bytes, at: offset) }
     func sync() throws(FileSystemError) {
         if owner.failSync.load(ordering: .relaxed) { throw FileSystemError(operation: "fdatasync", path: path, code: EIO) }
+        if owner.holdSyncs.load(ordering: .sequentiallyConsistent) {
+            owner.heldSyncs.add(1, ordering: .sequentiallyConsistent)
+            owner.syncGate.wait()
+        }
         try file.sync()
     }
     func preallocate(_ length: Int64) throws(FileSystemError) {
@@ -52,9 +68,50 @@ final class FaultyFile: LogFile {
     func close() { file.close() }
 }
 
+/// How many answers have come back.
+private final class AnswerCount: Sendable {
+    let count = Atomic<Int>(0)
+}
+
 @Suite struct FaultInjectionTests {
     static func record(_ index: Int) -> LogRecord {
         .directory([DirectoryEventRecord(sequence: UInt64(index), at: Timestamp(millisecondsSinceEpoch: 0), actor: .system, event: .signInLinkUsed(id: .random()))])
+    }
+
+    @Test func nothingWrittenWhileASyncIsHeldIsRevealedToAWriterOrAReaderUntilItIsDurable() async throws {
+        let directory = TemporaryDirectory()
+        let fileSystem = FaultyFileSystem()
+        let log = try WriteAheadLog(configuration: LogConfiguration(directory: directory.path), fileSystem: fileSystem, tail: .empty, fatal: FatalRecorder().handler)
+        let engine = engine(on: log, clock: ManualClock())
+        let fenced = try await engine.createOrganisation(name: "Fenced", by: .platformAdmin)
+        let untouched = try await engine.createOrganisation(name: "Untouched", by: .platformAdmin)
+
+        fileSystem.holdSyncs.store(true, ordering: .sequentiallyConsistent)
+        let done = AnswerCount()
+        let write = Task {
+            defer { done.count.add(1, ordering: .sequentiallyConsistent) }
+            return try await engine.createTenant(org: fenced, name: "Not yet durable", by: .platformAdmin).id
+        }
+        while fileSystem.heldSyncs.load(ordering: .sequentiallyConsistent) == 0 { try await Task.sleep(for: .milliseconds(5)) }
+        // The tenant is applied in memory and its record written, but not synced.
+        let read = Task {
+            defer { done.count.add(1, ordering: .sequentiallyConsistent) }
+            return try await engine.tenants(org: fenced, by: .platformAdmin).items.map(\.id)
+        }
+        let feed = Task {
+            defer { done.count.add(1, ordering: .sequentiallyConsistent) }
+            return try await engine.events(org: fenced, after: 0, by: .platformAdmin).events.count
+        }
+        // An org whose state holds nothing undurable answers at once.
+        #expect(try await engine.tenants(org: untouched, by: .platformAdmin).items.isEmpty)
+        try await Task.sleep(for: .milliseconds(300))
+        #expect(done.count.load(ordering: .sequentiallyConsistent) == 0, "an answer revealed a change that was not durable")
+
+        fileSystem.releaseSyncs()
+        let tenant = try await write.value
+        #expect(try await read.value == [tenant])
+        #expect(try await feed.value == 2)
+        log.close()
     }
 
     @Test func aFailedSyncStopsTheLogAcknowledgesNothingAfterItAndCallsTheFatalHandler() async throws {

@@ -3,6 +3,7 @@ import HummingbirdTesting
 import Logging
 import MusterEngine
 import MusterSecurity
+import Testing
 
 @testable import MusterServer
 
@@ -35,11 +36,9 @@ struct DurableServer {
 
     func run(_ body: @Sendable (any TestClientProtocol) async throws -> Void) async throws {
         try await parts.application.test(.router) { client in
-            // Recovery runs in the engine service; wait for it like a load balancer would.
-            for _ in 0..<500 {
-                if try await client.execute(uri: "/readyz", method: .get).status == .ok { break }
-                try await Task.sleep(for: .milliseconds(10))
-            }
+            // Recovery runs in the engine service; the slot says when it has finished.
+            try #require(await parts.slot.readyEngine() != nil, "recovery did not finish")
+            #expect(try await client.execute(uri: "/readyz", method: .get).status == .ok)
             try await body(client)
         }
     }

@@ -2,9 +2,16 @@ import Foundation
 import HTTPTypes
 import MusterDomain
 import MusterEngine
+import MusterSecurity
+import Synchronization
 import Testing
 
 @testable import MusterServer
+
+/// How many requests have come back.
+private final class Finished: Sendable {
+    let count = Atomic<Int>(0)
+}
 
 @Suite("Floods of sign-ins and links")
 struct FloodTests {
@@ -106,6 +113,28 @@ struct FloodTests {
         throttle.clear(user0)
         #expect(throttle.retryAfter([address], at: now.adding(.minutes(10))) == 300, "clearing an account leaves the address counted")
         #expect(throttle.retryAfter([address], at: now.adding(.minutes(15))) == nil)
+    }
+
+    @Test("A storm of 24 concurrent password sign-ins leaves /healthz and the rest of the API answering while the hashes run")
+    func aSignInStormLeavesTheServerAnswering() async throws {
+        // Real work per hash, so that the storm lasts: the hashes run on threads of their own.
+        let fixture = try ServerFixture(passwordRounds: 200_000)
+        try await fixture.run { api in
+            let org = try await api.org()
+            let finished = Finished()
+            let storm = (0..<24).map { index in
+                Task {
+                    defer { finished.count.add(1, ordering: .sequentiallyConsistent) }
+                    return try await api.post("/v1/auth/password", #"{"email": "storm-\#(index)@example.org", "password": "not-the-password"}"#).code
+                }
+            }
+            while fixture.engine.hashing.pending == 0 { try await Task.sleep(for: .milliseconds(1)) }
+            #expect(try await api.get("/healthz").status == 200)
+            #expect(try await api.get("/v1/orgs/\(org)", token: api.admin).status == 200)
+            #expect(try await api.post("/v1/orgs/\(org)/tenants", token: api.admin, #"{"name": "During the storm"}"#).status == 201)
+            #expect(finished.count.load(ordering: .sequentiallyConsistent) < 24, "the other requests were answered while sign-ins still waited for their hashes")
+            for task in storm { #expect(try await task.value == "invalid_credentials") }
+        }
     }
 
     @Test("The sweep removes expired sessions and sign-in links")

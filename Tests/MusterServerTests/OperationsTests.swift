@@ -1,5 +1,8 @@
 import Foundation
 import HTTPTypes
+import HummingbirdTesting
+import Logging
+import NIOCore
 import MusterDomain
 import MusterEngine
 import Testing
@@ -25,14 +28,46 @@ struct OperationsTests {
         }
     }
 
-    @Test("readyz is 503 and the API answers not_ready until the engine is recovered")
+    @Test("Until recovery ends, healthz answers, readyz is 503 and every API call is 503 not_ready; then all answer")
     func notReadyBeforeRecovery() async throws {
-        let slot = EngineSlot()
-        #expect(!slot.isReady)
-        #expect(throws: Problem.self) { try slot.engine() }
-        let fixture = try ServerFixture()
-        slot.install(fixture.engine)
-        #expect(slot.isReady)
+        let engine = try ServerFixture().engine
+        let (recovered, finishRecovery) = AsyncStream<Void>.makeStream()
+        var logger = Logger(label: "test")
+        logger.logLevel = .critical
+        let parts = try MusterServer.makeParts(
+            configuration: ServerConfiguration(), adminToken: ServerFixture.adminToken,
+            source: .eventually {
+                for await _ in recovered { break }
+                return engine
+            },
+            clock: ManualClock(), logger: logger, durableJournals: false
+        )
+        try await parts.application.test(.router) { client in
+            let admin: HTTPFields = [.authorization: "Bearer \(ServerFixture.adminToken)", .contentType: "application/json"]
+            #expect(try await client.execute(uri: "/healthz", method: .get).status == .ok)
+            let notReady = try await client.execute(uri: "/readyz", method: .get)
+            #expect(notReady.status == .serviceUnavailable)
+            let calls: [(HTTPRequest.Method, String, String?)] = [
+                (.get, "/v1/orgs/3f2b8c1e-1d2a-4f6b-9c3d-2a1b0c9d8e7f", nil), (.post, "/v1/orgs", #"{"name": "Early"}"#),
+                (.post, "/v1/auth/magic-link", #"{"email": "a@example.org"}"#), (.post, "/v1/auth/password", #"{"email": "a@example.org", "password": "p"}"#),
+            ]
+            for (method, path, body) in calls {
+                let reply = try await client.execute(uri: path, method: method, headers: admin, body: body.map { ByteBuffer(string: $0) })
+                #expect(reply.status == .serviceUnavailable, "\(method) \(path)")
+                #expect(String(buffer: reply.body).contains("not_ready"), "\(method) \(path): \(String(buffer: reply.body))")
+            }
+            #expect(try await engine.orgStates().isEmpty, "nothing was written before recovery ended")
+
+            finishRecovery.yield()
+            var ready = try await client.execute(uri: "/readyz", method: .get)
+            for _ in 0..<500 where ready.status != .ok {
+                try await Task.sleep(for: .milliseconds(10))
+                ready = try await client.execute(uri: "/readyz", method: .get)
+            }
+            #expect(ready.status == .ok)
+            let created = try await client.execute(uri: "/v1/orgs", method: .post, headers: admin, body: ByteBuffer(string: #"{"name": "Ready"}"#))
+            #expect(created.status == .created)
+        }
     }
 
     @Test("The OpenAPI document is 3.1, describes exactly the routes the server has, and every reference resolves")

@@ -20,6 +20,7 @@ struct OutboxJournalTests {
     @Test("What was queued and not delivered is pending again after a restart, field for field")
     func binaryEntriesSurviveRestart() async throws {
         let path = journalPath()
+        defer { try? FileManager.default.removeItem(atPath: (path as NSString).deletingLastPathComponent) }
         let first = try MailOutbox(path: path)
         try await first.enqueue([message("m1", to: "a@example.org"), message("m2", to: "b@example.org"), message("m3", to: "c@example.org")])
         await first.markDelivered(["m1"])
@@ -36,6 +37,7 @@ struct OutboxJournalTests {
     @Test("A journal written in JSON by an earlier version is still read")
     func jsonEntriesStillRead() async throws {
         let path = journalPath()
+        defer { try? FileManager.default.removeItem(atPath: (path as NSString).deletingLastPathComponent) }
         let (journal, _) = try Journal.open(path: path)
         let queued = { (id: String) in
             #"{"kind":"queued","id":"\#(id)","message":{"id":"\#(id)","kind":"sign_in_link","to":"\#(id)@example.org","subject":"Sign in","text":"link","queuedAt":5}}"#
@@ -51,6 +53,7 @@ struct OutboxJournalTests {
     @Test("An entry that is neither form, or is cut short, is skipped and the rest is read")
     func unreadableEntriesSkipped() async throws {
         let path = journalPath()
+        defer { try? FileManager.default.removeItem(atPath: (path as NSString).deletingLastPathComponent) }
         let good = MailOutbox.Entry(kind: .queued, id: "m9", message: message("m9", to: "z@example.org")).encoded()
         let (journal, _) = try Journal.open(path: path)
         try await journal.append(contentsOf: [[7, 1, 2], Array(good.dropLast(3)), good + [0], good])

@@ -47,10 +47,10 @@ struct ServerFixture: Sendable {
     static let adminToken = "test-admin-token-0123456789abcdef"
 
     init(
-        policy: Policy = Policy(), maxBodyBytes: Int = ServerConfiguration.defaultMaxBodyBytes,
+        policy: Policy = Policy(), maxBodyBytes: Int = ServerConfiguration.defaultMaxBodyBytes, passwordRounds: Int = 1_000,
         configure: (inout ServerConfiguration) -> Void = { _ in }
     ) throws {
-        engine = MusterEngine(policy: policy, secret: Array(repeating: 7, count: 32), sink: InMemoryEventSink(), clock: clock, hasher: PasswordHasher(rounds: 1_000))
+        engine = MusterEngine(policy: policy, secret: Array(repeating: 7, count: 32), sink: InMemoryEventSink(), clock: clock, hasher: PasswordHasher(rounds: passwordRounds))
         var configuration = ServerConfiguration()
         configuration.publicBaseURL = "https://app.example.org/"
         configuration.maxBodyBytes = maxBodyBytes

@@ -1,0 +1,118 @@
+import Foundation
+import Synchronization
+
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// The `muster` binary, run as an operator would, with its output collected.
+final class MusterProcess: Sendable {
+    /// The binary, built beside the test bundle.
+    static var binaryPath: String {
+        let bundle = CommandLine.arguments[0]
+        var directory = String(bundle[..<(bundle.lastIndex(of: "/") ?? bundle.startIndex)])
+        // On Linux the test binary sits in the build folder; on macOS inside the .xctest bundle.
+        while !directory.isEmpty, access(directory + "/muster", X_OK) != 0 {
+            directory = String(directory[..<(directory.lastIndex(of: "/") ?? directory.startIndex)])
+        }
+        return directory + "/muster"
+    }
+
+    private let process: Process
+    private let collected = Collected()
+
+    /// The output, filled by the pipe's reader.
+    private final class Collected: Sendable {
+        let data = Mutex(Data())
+    }
+
+    /// Starts `muster <arguments>` in `directory`, without any `MUSTER_…` setting inherited.
+    init(_ arguments: [String], in directory: String) throws {
+        process = Process()
+        process.executableURL = URL(fileURLWithPath: Self.binaryPath)
+        process.arguments = arguments
+        process.currentDirectoryURL = URL(fileURLWithPath: directory)
+        process.environment = ProcessInfo.processInfo.environment.filter { !$0.key.hasPrefix("MUSTER_") }
+        let pipe = Pipe()
+        process.standardOutput = pipe
+        process.standardError = pipe
+        pipe.fileHandleForReading.readabilityHandler = { [collected] handle in
+            let data = handle.availableData
+            collected.data.withLock { $0.append(data) }
+        }
+        try process.run()
+    }
+
+    /// Everything printed so far, standard output and error together.
+    var output: String { collected.data.withLock { String(decoding: $0, as: UTF8.self) } }
+
+    /// Waits up to `seconds` for the process to exit; its status, or nil if it still runs.
+    func exitStatus(within seconds: Double) async throws -> Int32? {
+        let deadline = Date().addingTimeInterval(seconds)
+        while process.isRunning, Date() < deadline { try await Task.sleep(for: .milliseconds(20)) }
+        guard !process.isRunning else { return nil }
+        // Let the last output drain.
+        try await Task.sleep(for: .milliseconds(50))
+        return process.terminationStatus
+    }
+
+    /// Sends SIGTERM, as a service manager stops a service.
+    func terminate() { process.terminate() }
+
+    /// Runs `muster <arguments>` to its end and returns its status and output.
+    static func run(_ arguments: [String], in directory: String = NSTemporaryDirectory(), within seconds: Double = 60) async throws -> (status: Int32, output: String) {
+        let process = try MusterProcess(arguments, in: directory)
+        guard let status = try await process.exitStatus(within: seconds) else {
+            process.terminate()
+            throw CocoaError(.executableLoad, userInfo: [NSLocalizedDescriptionKey: "muster \(arguments) did not finish: \(process.output)"])
+        }
+        return (status, process.output)
+    }
+}
+
+/// A folder for one test, removed when the test is done.
+final class TemporaryFolder: Sendable {
+    let path: String
+
+    init() {
+        path = NSTemporaryDirectory() + "muster-cli-\(UUID().uuidString)"
+        try? FileManager.default.createDirectory(atPath: path, withIntermediateDirectories: true)
+    }
+
+    deinit { try? FileManager.default.removeItem(atPath: path) }
+}
+
+/// A port nothing listens on now.
+func freePort() -> Int {
+    let descriptor = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+    defer { close(descriptor) }
+    var address = sockaddr_in()
+    address.sin_family = sa_family_t(AF_INET)
+    address.sin_addr.s_addr = inet_addr("127.0.0.1")
+    _ = withUnsafePointer(to: &address) { $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(descriptor, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) } }
+    var length = socklen_t(MemoryLayout<sockaddr_in>.size)
+    _ = withUnsafeMutablePointer(to: &address) { $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { getsockname(descriptor, $0, &length) } }
+    return Int(UInt16(bigEndian: address.sin_port))
+}
+
+/// `GET path` on `127.0.0.1:port` over a plain socket; the status code, or nil when nothing answers.
+func httpStatus(port: Int, path: String, host: String = "127.0.0.1") -> Int? {
+    let descriptor = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+    defer { close(descriptor) }
+    var address = sockaddr_in()
+    address.sin_family = sa_family_t(AF_INET)
+    address.sin_port = in_port_t(UInt16(port).bigEndian)
+    address.sin_addr.s_addr = inet_addr(host)
+    let connected = withUnsafePointer(to: &address) {
+        $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { connect(descriptor, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) }
+    }
+    guard connected == 0 else { return nil }
+    var timeout = timeval(tv_sec: 5, tv_usec: 0)
+    setsockopt(descriptor, SOL_SOCKET, SO_RCVTIMEO, &timeout, socklen_t(MemoryLayout<timeval>.size))
+    let request = Array("GET \(path) HTTP/1.1\r\nHost: localhost\r\nConnection: close\r\n\r\n".utf8)
+    _ = request.withUnsafeBytes { send(descriptor, $0.baseAddress, $0.count, Int32(MSG_NOSIGNAL)) }
+    var buffer = [UInt8](repeating: 0, count: 64)
+    let count = recv(descriptor, &buffer, buffer.count, 0)
+    guard count >= 12 else { return nil }
+    return Int(String(decoding: buffer[9..<12], as: UTF8.self))
+}
