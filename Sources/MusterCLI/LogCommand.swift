@@ -54,11 +54,17 @@ struct LogCommand: AsyncParsableCommand {
                 switch entry.record {
                 case .org(let orgID, let events):
                     for event in events {
-                        print(JSONLine.render(position: entry.position, stream: "org:\(orgID)", sequence: event.sequence, at: event.at, actor: event.actor, type: event.event.kind.name, fields: event.event.fields))
+                        print(
+                            JSONLine.render(
+                                position: entry.position, stream: "org:\(orgID)", sequence: event.sequence, at: event.at, actor: event.actor,
+                                type: event.event.kind.name, fields: event.event.fields))
                     }
                 case .directory(let events):
                     for event in events {
-                        print(JSONLine.render(position: entry.position, stream: "directory", sequence: event.sequence, at: event.at, actor: event.actor, type: event.event.name, fields: event.event.fields))
+                        print(
+                            JSONLine.render(
+                                position: entry.position, stream: "directory", sequence: event.sequence, at: event.at, actor: event.actor,
+                                type: event.event.name, fields: event.event.fields))
                     }
                 }
             }
@@ -68,9 +74,12 @@ struct LogCommand: AsyncParsableCommand {
 
 /// Renders one event as a JSON object on one line.
 enum JSONLine {
-    static func render(position: LogPosition, stream: String, sequence: UInt64, at: Timestamp, actor: Principal, type: String, fields: [(name: String, value: FieldValue)]) -> String {
+    static func render(
+        position: LogPosition, stream: String, sequence: UInt64, at: Timestamp, actor: Principal, type: String, fields: [(name: String, value: FieldValue)]
+    ) -> String {
         let data = fields.map { "\(quote($0.name)):\(value($0.value))" }.joined(separator: ",")
-        return "{\"position\":\(position),\"stream\":\(quote(stream)),\"sequence\":\(sequence),\"at\":\(quote(at.iso8601)),\"actor\":\(quote(actor.description)),\"type\":\(quote(type)),\"data\":{\(data)}}"
+        return
+            "{\"position\":\(position),\"stream\":\(quote(stream)),\"sequence\":\(sequence),\"at\":\(quote(at.iso8601)),\"actor\":\(quote(actor.description)),\"type\":\(quote(type)),\"data\":{\(data)}}"
     }
 
     static func value(_ value: FieldValue) -> String {

@@ -65,10 +65,13 @@ struct ServeCommand: AsyncParsableCommand {
     @Option(name: .customLong("smtp-security"), help: "none, starttls or tls (MUSTER_SMTP_SECURITY); starttls by default.")
     var smtpSecurity: String = Environment.value("MUSTER_SMTP_SECURITY") ?? "starttls"
 
-    @Option(name: .customLong("smtp-username"), help: "Sign in to the SMTP server as this user (MUSTER_SMTP_USERNAME); the password comes from MUSTER_SMTP_PASSWORD.")
+    @Option(
+        name: .customLong("smtp-username"),
+        help: "Sign in to the SMTP server as this user (MUSTER_SMTP_USERNAME); the password comes from MUSTER_SMTP_PASSWORD.")
     var smtpUsername: String?
 
-    @Option(name: .customLong("smtp-ca-file"), help: "A PEM file of CA certificates to trust for the SMTP server instead of the system's (MUSTER_SMTP_CA_FILE).")
+    @Option(
+        name: .customLong("smtp-ca-file"), help: "A PEM file of CA certificates to trust for the SMTP server instead of the system's (MUSTER_SMTP_CA_FILE).")
     var smtpCAFile: String?
 
     @Flag(
@@ -86,10 +89,14 @@ struct ServeCommand: AsyncParsableCommand {
     @Option(name: .customLong("webhook-timeout-seconds"), help: "How long one webhook request may take (MUSTER_WEBHOOK_TIMEOUT_SECONDS).")
     var webhookTimeoutSeconds: Int = Environment.value("MUSTER_WEBHOOK_TIMEOUT_SECONDS").flatMap { Int($0) } ?? 10
 
-    @Option(name: .customLong("idle-timeout-seconds"), help: "How long a connection may wait for a request, and a client may take to send its head (MUSTER_IDLE_TIMEOUT_SECONDS).")
+    @Option(
+        name: .customLong("idle-timeout-seconds"),
+        help: "How long a connection may wait for a request, and a client may take to send its head (MUSTER_IDLE_TIMEOUT_SECONDS).")
     var idleTimeoutSeconds: Int = Environment.value("MUSTER_IDLE_TIMEOUT_SECONDS").flatMap { Int($0) } ?? 60
 
-    @Option(name: .customLong("request-timeout-seconds"), help: "How long a client may take to send a request's body after its head (MUSTER_REQUEST_TIMEOUT_SECONDS).")
+    @Option(
+        name: .customLong("request-timeout-seconds"),
+        help: "How long a client may take to send a request's body after its head (MUSTER_REQUEST_TIMEOUT_SECONDS).")
     var requestTimeoutSeconds: Int = Environment.value("MUSTER_REQUEST_TIMEOUT_SECONDS").flatMap { Int($0) } ?? 30
 
     @Flag(
@@ -101,7 +108,9 @@ struct ServeCommand: AsyncParsableCommand {
     @Option(name: .customLong("segment-size-mb"), help: "The size of each log segment in MiB (MUSTER_SEGMENT_SIZE_MB).")
     var segmentSizeMiB: Int = Environment.value("MUSTER_SEGMENT_SIZE_MB").flatMap { Int($0) } ?? 64
 
-    @Option(name: .customLong("direct-create"), help: "Who may create users with a temporary password: org-admins, platform-admin-only or disabled (MUSTER_DIRECT_CREATE).")
+    @Option(
+        name: .customLong("direct-create"),
+        help: "Who may create users with a temporary password: org-admins, platform-admin-only or disabled (MUSTER_DIRECT_CREATE).")
     var directCreate: String = Environment.value("MUSTER_DIRECT_CREATE") ?? "org-admins"
 
     @Flag(
@@ -127,15 +136,21 @@ struct ServeCommand: AsyncParsableCommand {
             throw ValidationError("intervals, the segment size and the caseload cap must be positive")
         }
         guard SMTPSettings.Security(rawValue: smtpSecurity) != nil else { throw ValidationError("--smtp-security must be none, starttls or tls") }
-        if let port = smtpPort ?? Environment.value("MUSTER_SMTP_PORT").flatMap({ Int($0) }), !(1...65535).contains(port) { throw ValidationError("--smtp-port must be 1 to 65535") }
+        if let port = smtpPort ?? Environment.value("MUSTER_SMTP_PORT").flatMap({ Int($0) }), !(1...65535).contains(port) {
+            throw ValidationError("--smtp-port must be 1 to 65535")
+        }
         guard smtpTimeoutSeconds >= 1, webhookMaxAttempts >= 1, webhookTimeoutSeconds >= 1, idleTimeoutSeconds >= 1, requestTimeoutSeconds >= 1 else {
             throw ValidationError(
                 "--smtp-timeout-seconds, --webhook-max-attempts, --webhook-timeout-seconds, --idle-timeout-seconds and --request-timeout-seconds must be positive"
             )
         }
         guard Self.directCreatePolicy(directCreate) != nil else { throw ValidationError("--direct-create must be org-admins, platform-admin-only or disabled") }
-        guard Logger.Level(rawValue: logLevel) != nil else { throw ValidationError("--log-level must be one of trace, debug, info, notice, warning, error, critical") }
-        if let adminToken = adminToken ?? Environment.value("MUSTER_ADMIN_TOKEN"), adminToken.utf8.count < 24 { throw ValidationError("--admin-token must be at least 24 characters") }
+        guard Logger.Level(rawValue: logLevel) != nil else {
+            throw ValidationError("--log-level must be one of trace, debug, info, notice, warning, error, critical")
+        }
+        if let adminToken = adminToken ?? Environment.value("MUSTER_ADMIN_TOKEN"), adminToken.utf8.count < 24 {
+            throw ValidationError("--admin-token must be at least 24 characters")
+        }
     }
 
     func run() async throws {

@@ -4,7 +4,8 @@ import MusterLog
 /// `muster snapshot`: recovers the data folder and writes a snapshot now (the server must not
 /// be running on the same folder; the folder's lock refuses a second process).
 struct SnapshotCommand: AsyncParsableCommand {
-    static let configuration = CommandConfiguration(commandName: "snapshot", abstract: "Take a snapshot of the data folder now, so the next start replays less log.")
+    static let configuration = CommandConfiguration(
+        commandName: "snapshot", abstract: "Take a snapshot of the data folder now, so the next start replays less log.")
 
     @OptionGroup var options: DataFolderOptions
 

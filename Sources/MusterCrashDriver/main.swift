@@ -7,7 +7,7 @@ import MusterLog
 import MusterSecurity
 
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #endif
 
 /// Writes one line to standard output at once (no buffering survives a SIGKILL).

@@ -32,7 +32,11 @@ public struct Collaborator: Hashable, Sendable {
     public var grantsAccess: Bool { isActive && activatedAt != nil && mode != .referenceOnly }
 
     /// Creates a row from all its fields.
-    public init(id: CollaboratorID, tenantID: TenantID, mode: ParticipationMode, userID: UserID? = nil, email: EmailAddress? = nil, fullName: String? = nil, contact: ContactCard? = nil, invitedBy: Principal, invitedAt: Timestamp, capOverridden: Bool, activatedAt: Timestamp? = nil, endedAt: Timestamp? = nil, endedBy: Principal? = nil, tokenDigest: SecretDigest? = nil, linkExpiresAt: Timestamp? = nil) {
+    public init(
+        id: CollaboratorID, tenantID: TenantID, mode: ParticipationMode, userID: UserID? = nil, email: EmailAddress? = nil, fullName: String? = nil,
+        contact: ContactCard? = nil, invitedBy: Principal, invitedAt: Timestamp, capOverridden: Bool, activatedAt: Timestamp? = nil, endedAt: Timestamp? = nil,
+        endedBy: Principal? = nil, tokenDigest: SecretDigest? = nil, linkExpiresAt: Timestamp? = nil
+    ) {
         self.id = id
         self.tenantID = tenantID
         self.mode = mode

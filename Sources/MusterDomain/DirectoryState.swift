@@ -36,7 +36,9 @@ public struct DirectoryState: Hashable, Sendable {
     }
 
     /// Decides a command and wraps its events in records numbered after the current version.
-    public func decideRecords(_ command: DirectoryCommand, by principal: Principal, at now: Timestamp, policy: Policy) throws(DomainError) -> [DirectoryEventRecord] {
+    public func decideRecords(_ command: DirectoryCommand, by principal: Principal, at now: Timestamp, policy: Policy) throws(DomainError)
+        -> [DirectoryEventRecord]
+    {
         try decide(command, at: now, policy: policy).enumerated().map { offset, event in
             DirectoryEventRecord(sequence: version + 1 + UInt64(offset), at: now, actor: principal, event: event)
         }
@@ -52,7 +54,11 @@ public struct DirectoryState: Hashable, Sendable {
             }
             guard users[userID] == nil else { throw DomainError(.conflict, "user \(userID) exists already") }
             let fullName = try Validate.optionalName(fullName, field: "full_name", policy: policy)
-            return [.userCreated(id: userID, email: email, fullName: fullName, origin: origin, createdFor: createdFor, passwordHash: passwordHash, identityOrganisation: identity)]
+            return [
+                .userCreated(
+                    id: userID, email: email, fullName: fullName, origin: origin, createdFor: createdFor, passwordHash: passwordHash,
+                    identityOrganisation: identity)
+            ]
         case .setPassword(let userID, let passwordHash, let mustChange):
             guard users[userID] != nil else { throw DomainError(.userNotFound, "user \(userID) does not exist") }
             return [.passwordSet(userID: userID, passwordHash: passwordHash, mustChange: mustChange)]

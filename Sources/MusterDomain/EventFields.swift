@@ -19,7 +19,10 @@ extension OrgEvent {
         case .organisationCreated(let name):
             return [("name", .string(name))]
         case .userInvited(let id, let email, let role, let method, let expiresAt, _):
-            return [("invitation_id", .string(id.description)), ("email", .string(email.value)), ("role", .string(role.name)), ("method", .string(method.name)), ("expires_at", .string(expiresAt.iso8601))]
+            return [
+                ("invitation_id", .string(id.description)), ("email", .string(email.value)), ("role", .string(role.name)), ("method", .string(method.name)),
+                ("expires_at", .string(expiresAt.iso8601)),
+            ]
         case .invitationResent(let id, let expiresAt, _):
             return [("invitation_id", .string(id.description)), ("expires_at", .string(expiresAt.iso8601))]
         case .invitationRevoked(let id, let reason):
@@ -65,7 +68,10 @@ extension OrgEvent {
         case .sessionRecorded(let tenantID, let id, let occurredAt, _):
             return [("tenant_id", .string(tenantID.description)), ("session_id", .string(id.description)), ("occurred_at", .string(occurredAt.iso8601))]
         case .documentAdded(let tenantID, let id, let name, let contentType, let sizeBytes, let checksum):
-            return [("tenant_id", .string(tenantID.description)), ("document_id", .string(id.description)), ("name", .string(name)), ("content_type", .string(contentType)), ("size_bytes", .integer(sizeBytes)), ("checksum", .string(checksum))]
+            return [
+                ("tenant_id", .string(tenantID.description)), ("document_id", .string(id.description)), ("name", .string(name)),
+                ("content_type", .string(contentType)), ("size_bytes", .integer(sizeBytes)), ("checksum", .string(checksum)),
+            ]
         case .contextSummaryUpdated(let tenantID, _):
             return [("tenant_id", .string(tenantID.description))]
         case .webhookCreated(let id, let url, let eventTypes, let description, let startAfter, _):
@@ -84,7 +90,10 @@ extension OrgEvent {
 extension ContactCard {
     /// The card's fields with the spec's names.
     var fields: [(name: String, value: FieldValue)] {
-        [("contact_name", .string(name)), ("contact_email", (email?.value).field), ("contact_phone", phone.field), ("contact_organisation_name", organisationName.field), ("contact_role_label", roleLabel.field)]
+        [
+            ("contact_name", .string(name)), ("contact_email", (email?.value).field), ("contact_phone", phone.field),
+            ("contact_organisation_name", organisationName.field), ("contact_role_label", roleLabel.field),
+        ]
     }
 }
 
@@ -94,7 +103,10 @@ extension DirectoryEvent {
     public var fields: [(name: String, value: FieldValue)] {
         switch self {
         case .userCreated(let id, let email, let fullName, let origin, let createdFor, _, let identity):
-            return [("user_id", .string(id.description)), ("email", .string(email.value)), ("full_name", fullName.field), ("origin", .string(origin.name)), ("created_for", (createdFor?.description).field), ("identity_organisation", (identity?.name).field)]
+            return [
+                ("user_id", .string(id.description)), ("email", .string(email.value)), ("full_name", fullName.field), ("origin", .string(origin.name)),
+                ("created_for", (createdFor?.description).field), ("identity_organisation", (identity?.name).field),
+            ]
         case .passwordSet(let userID, _, let mustChange):
             return [("user_id", .string(userID.description)), ("must_change", .boolean(mustChange))]
         case .sessionStarted(_, let userID, let expiresAt, let method):

@@ -37,7 +37,10 @@ public struct Member: Hashable, Sendable {
     }
 
     /// Creates a row from all its fields.
-    public init(userID: UserID, email: EmailAddress, role: Role, grants: PermissionSet, joinedAt: Timestamp, joinedVia: JoinMethod, removedAt: Timestamp? = nil, removedBy: Principal? = nil) {
+    public init(
+        userID: UserID, email: EmailAddress, role: Role, grants: PermissionSet, joinedAt: Timestamp, joinedVia: JoinMethod, removedAt: Timestamp? = nil,
+        removedBy: Principal? = nil
+    ) {
         self.userID = userID
         self.email = email
         self.role = role

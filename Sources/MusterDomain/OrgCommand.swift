@@ -70,7 +70,10 @@ public enum OrgCommand: Hashable, Sendable {
         public var overrideCap: Bool
 
         /// Creates a request.
-        public init(id: CollaboratorID, tenantID: TenantID, mode: ParticipationMode, person: Person? = nil, contact: ContactCard? = nil, seal: LinkSeal? = nil, caseload: Int = 0, overrideCap: Bool = false) {
+        public init(
+            id: CollaboratorID, tenantID: TenantID, mode: ParticipationMode, person: Person? = nil, contact: ContactCard? = nil, seal: LinkSeal? = nil,
+            caseload: Int = 0, overrideCap: Bool = false
+        ) {
             self.id = id
             self.tenantID = tenantID
             self.mode = mode

@@ -110,7 +110,8 @@ extension OrgState {
             target = Self.auditTarget(keyID)
 
         case .tenantCreated(let tenantID, let name, let reference):
-            tenants[tenantID] = Tenant(id: tenantID, name: name, reference: reference, createdAt: now, createdBy: record.actor, collaborators: [], workspace: Workspace())
+            tenants[tenantID] = Tenant(
+                id: tenantID, name: name, reference: reference, createdAt: now, createdBy: record.actor, collaborators: [], workspace: Workspace())
             tenantOrder.append(tenantID)
             target = Self.auditTarget(tenantID)
 
@@ -165,7 +166,9 @@ extension OrgState {
             target = Self.auditTarget(itemID)
 
         case .documentAdded(let tenantID, let itemID, let name, let contentType, let sizeBytes, let checksum):
-            let document = Document(id: itemID, name: name, contentType: contentType, sizeBytes: sizeBytes, checksum: checksum, authorship: Authorship(author: record.actor, at: now))
+            let document = Document(
+                id: itemID, name: name, contentType: contentType, sizeBytes: sizeBytes, checksum: checksum,
+                authorship: Authorship(author: record.actor, at: now))
             tenants[tenantID]?.workspace.documents.append(document)
             workspaceItemTenants[itemID] = tenantID
             target = Self.auditTarget(itemID)

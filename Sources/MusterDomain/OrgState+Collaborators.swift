@@ -14,7 +14,9 @@ extension OrgState {
         guard tenants[tenantID] != nil else { throw DomainError(.tenantNotFound, "tenant \(tenantID) does not exist in this organisation") }
     }
 
-    func decideInviteCollaborator(_ request: OrgCommand.CollaboratorRequest, by principal: Principal, at now: Timestamp, policy: Policy) throws(DomainError) -> [OrgEvent] {
+    func decideInviteCollaborator(_ request: OrgCommand.CollaboratorRequest, by principal: Principal, at now: Timestamp, policy: Policy) throws(DomainError)
+        -> [OrgEvent]
+    {
         try checkCanInviteCollaborator(onto: request.tenantID, by: principal)
         guard collaborators[request.id] == nil else { throw DomainError(.conflict, "collaborator \(request.id) exists already") }
         // Passing the cap is an org admin's decision, whatever keys the inviter holds.
@@ -60,7 +62,9 @@ extension OrgState {
         return [.collaboratorInvited(invited)]
     }
 
-    func decideActivateCollaborator(_ collaboratorID: CollaboratorID, tokenDigest: SecretDigest, userID: UserID, at now: Timestamp) throws(DomainError) -> [OrgEvent] {
+    func decideActivateCollaborator(_ collaboratorID: CollaboratorID, tokenDigest: SecretDigest, userID: UserID, at now: Timestamp) throws(DomainError)
+        -> [OrgEvent]
+    {
         let collaborator = try activatableCollaborator(collaboratorID, tokenDigest: tokenDigest, at: now)
         guard collaborator.userID == userID else { throw DomainError(.tokenInvalid, "this link was issued to someone else") }
         return [.collaboratorActivated(id: collaboratorID, userID: userID)]
@@ -89,11 +93,13 @@ extension OrgState {
         return [.collaboratorEnded(id: collaborator.id)]
     }
 
-    func decideUpdateContact(_ collaboratorID: CollaboratorID, contact: ContactCard, by principal: Principal, policy: Policy) throws(DomainError) -> [OrgEvent] {
+    func decideUpdateContact(_ collaboratorID: CollaboratorID, contact: ContactCard, by principal: Principal, policy: Policy) throws(DomainError) -> [OrgEvent]
+    {
         try require(.collaboratorsInvite, of: principal, toDo: "edit contact cards")
         let collaborator = try activeCollaborator(collaboratorID)
         guard collaborator.mode == .referenceOnly else {
-            throw DomainError(.notReferenceOnly, "only reference_only contact cards can be edited; a \(collaborator.mode.name) collaborator's details are their account's")
+            throw DomainError(
+                .notReferenceOnly, "only reference_only contact cards can be edited; a \(collaborator.mode.name) collaborator's details are their account's")
         }
         let card = try validatedContact(contact, policy: policy)
         guard card != collaborator.contact else { return [] }

@@ -13,7 +13,8 @@ extension OrgState {
         case .createOrganisation:
             preconditionFailure("handled above")
         case .invite(let invitationID, let email, let role, let method, let existingUserID, let seal):
-            return try decideInvite(invitationID, email: email, role: role, method: method, existingUserID: existingUserID, seal: seal, by: principal, at: now, policy: policy)
+            return try decideInvite(
+                invitationID, email: email, role: role, method: method, existingUserID: existingUserID, seal: seal, by: principal, at: now, policy: policy)
         case .acceptInvitation(let invitationID, let tokenDigest, let userID, let userIsNew):
             return try decideAccept(invitationID, tokenDigest: tokenDigest, userID: userID, userIsNew: userIsNew, at: now)
         case .revokeInvitation(let invitationID, let reason):
@@ -50,7 +51,8 @@ extension OrgState {
             return try decideWorkspaceWrite(command, by: principal, at: now, policy: policy)
         case .createWebhook(let webhookID, let url, let eventTypes, let description, let startAfter, let secretNonce):
             return try decideCreateWebhook(
-                webhookID, url: url, eventTypes: eventTypes, description: description, startAfter: startAfter, secretNonce: secretNonce, by: principal, policy: policy
+                webhookID, url: url, eventTypes: eventTypes, description: description, startAfter: startAfter, secretNonce: secretNonce, by: principal,
+                policy: policy
             )
         case .deleteWebhook(let webhookID):
             return try decideDeleteWebhook(webhookID, by: principal)

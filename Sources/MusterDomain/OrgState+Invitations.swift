@@ -15,7 +15,8 @@ extension OrgState {
             throw DomainError(.userNotFound, "no user has the email \(email); invite them by email instead")
         }
         if let member = activeMember(email: email) {
-            throw DomainError(.alreadyMember, "\(email) is already a member of this organisation as \(member.role.name)", existingRecord: member.userID.description)
+            throw DomainError(
+                .alreadyMember, "\(email) is already a member of this organisation as \(member.role.name)", existingRecord: member.userID.description)
         }
         var events = [OrgEvent]()
         if let pending = pendingInvitation(for: email) {
@@ -56,7 +57,9 @@ extension OrgState {
         }
     }
 
-    func decideAccept(_ invitationID: InvitationID, tokenDigest: SecretDigest, userID: UserID, userIsNew: Bool, at now: Timestamp) throws(DomainError) -> [OrgEvent] {
+    func decideAccept(_ invitationID: InvitationID, tokenDigest: SecretDigest, userID: UserID, userIsNew: Bool, at now: Timestamp) throws(DomainError)
+        -> [OrgEvent]
+    {
         let invitation = try acceptableInvitation(invitationID, tokenDigest: tokenDigest, at: now)
         var events = [OrgEvent]()
         if userIsNew {
@@ -71,7 +74,9 @@ extension OrgState {
         return events
     }
 
-    func decideRevoke(_ invitationID: InvitationID, reason: String?, by principal: Principal, at now: Timestamp, policy: Policy) throws(DomainError) -> [OrgEvent] {
+    func decideRevoke(_ invitationID: InvitationID, reason: String?, by principal: Principal, at now: Timestamp, policy: Policy) throws(DomainError)
+        -> [OrgEvent]
+    {
         try require(.usersRevoke, of: principal, toDo: "revoke invitations")
         let invitation = try pendingInvitation(invitationID, toDo: "revoked", at: now)
         let trimmed = reason?.trimmingWhitespace()
@@ -81,7 +86,9 @@ extension OrgState {
         return [.invitationRevoked(id: invitation.id, reason: trimmed?.isEmpty == false ? trimmed : nil)]
     }
 
-    func decideResend(_ invitationID: InvitationID, seal: LinkSeal, by principal: Principal, at now: Timestamp, policy: Policy) throws(DomainError) -> [OrgEvent] {
+    func decideResend(_ invitationID: InvitationID, seal: LinkSeal, by principal: Principal, at now: Timestamp, policy: Policy) throws(DomainError)
+        -> [OrgEvent]
+    {
         try require(.usersResend, of: principal, toDo: "resend invitations")
         let invitation = try pendingInvitation(invitationID, toDo: "resent", at: now)
         let windowStart = now.adding(Span(milliseconds: -policy.resendWindow.milliseconds))
@@ -110,7 +117,8 @@ extension OrgState {
         guard principal == .system || principal == .platformAdmin else {
             throw .forbidden("only Muster's sweep expires invitations")
         }
-        return pendingInvitationIDs
+        return
+            pendingInvitationIDs
             .compactMap { invitations[$0] }
             .filter { now >= $0.expiresAt }
             .sorted { ($0.expiresAt, $0.id) < ($1.expiresAt, $1.id) }

@@ -1,5 +1,7 @@
 extension OrgState {
-    func decideDirectMember(_ userID: UserID, email: EmailAddress, role: Role, userIsNew: Bool, by principal: Principal, policy: Policy) throws(DomainError) -> [OrgEvent] {
+    func decideDirectMember(_ userID: UserID, email: EmailAddress, role: Role, userIsNew: Bool, by principal: Principal, policy: Policy) throws(DomainError)
+        -> [OrgEvent]
+    {
         try requireDirectCreate(by: principal, policy: policy)
         try checkCanJoin(userID: userID, email: email, role: role, by: principal)
         var events = [OrgEvent]()
@@ -31,10 +33,13 @@ extension OrgState {
         }
         try requireWithinAuthority(of: principal, role.permissions, "adding someone as \(role.name)")
         if let member = activeMember(email: email) ?? userID.flatMap({ members[$0] }).flatMap({ $0.isActive ? $0 : nil }) {
-            throw DomainError(.alreadyMember, "\(email) is already a member of this organisation as \(member.role.name)", existingRecord: member.userID.description)
+            throw DomainError(
+                .alreadyMember, "\(email) is already a member of this organisation as \(member.role.name)", existingRecord: member.userID.description)
         }
         if let pending = pendingInvitation(for: email), pending.status == .pending {
-            throw DomainError(.invitationPending, "\(email) has a pending invitation (\(pending.id)); revoke it first or let them accept it", existingRecord: pending.id.description)
+            throw DomainError(
+                .invitationPending, "\(email) has a pending invitation (\(pending.id)); revoke it first or let them accept it",
+                existingRecord: pending.id.description)
         }
     }
 
@@ -58,7 +63,8 @@ extension OrgState {
         try require(.usersManageRoles, of: principal, toDo: "grant or withdraw permissions")
         let member = try activeMember(userID)
         guard grant.isDisjoint(with: withdraw) else {
-            throw .validation("a permission cannot be granted and withdrawn at once: \(grant.intersection(withdraw).permissions.map(\.key).joined(separator: ", "))")
+            throw .validation(
+                "a permission cannot be granted and withdrawn at once: \(grant.intersection(withdraw).permissions.map(\.key).joined(separator: ", "))")
         }
         try requireNotSelf(userID, principal, toDo: "grant or withdraw permissions of")
         try requireWithinAuthority(of: principal, member.permissions, "changing the permissions of \(member.email)")
@@ -75,7 +81,8 @@ extension OrgState {
         if member.role == .orgAdmin, activeOrgAdmins <= 1 {
             throw DomainError(.lastOrgAdmin, "\(member.email) is the organisation's last org admin and cannot be removed")
         }
-        return [.memberRemoved(userID: userID)] + pausingWebhooks(createdBy: .user(userID), because: "its creator \(member.email) was removed from the organisation")
+        return [.memberRemoved(userID: userID)]
+            + pausingWebhooks(createdBy: .user(userID), because: "its creator \(member.email) was removed from the organisation")
     }
 
     func decideResetPassword(_ userID: UserID, target: PasswordResetTarget, by principal: Principal, policy: Policy) throws(DomainError) -> [OrgEvent] {
@@ -116,7 +123,9 @@ extension OrgState {
         }
     }
 
-    func decideCreateAPIKey(_ keyID: APIKeyID, name: String, role: Role, secretDigest: SecretDigest, by principal: Principal, policy: Policy) throws(DomainError) -> [OrgEvent] {
+    func decideCreateAPIKey(_ keyID: APIKeyID, name: String, role: Role, secretDigest: SecretDigest, by principal: Principal, policy: Policy)
+        throws(DomainError) -> [OrgEvent]
+    {
         try require(.usersManageRoles, of: principal, toDo: "create API keys")
         let name = try Validate.name(name, field: "name", policy: policy)
         guard role.isAssignable else { throw .roleNotAssignable(role) }

@@ -30,7 +30,8 @@ extension OrgState {
 
     /// Refuses unless `principal` holds `needed` on the tenant; a tenant they may not see at
     /// all is reported as not found, so its existence is not revealed.
-    public func requireAccess(_ needed: WorkspaceAccess, of principal: Principal, tenant tenantID: TenantID, toDo action: String) throws(DomainError) -> Tenant {
+    public func requireAccess(_ needed: WorkspaceAccess, of principal: Principal, tenant tenantID: TenantID, toDo action: String) throws(DomainError) -> Tenant
+    {
         let access = workspaceAccess(of: principal, tenant: tenantID)
         guard access.seesTenant, let tenant = tenants[tenantID] else {
             throw DomainError(.tenantNotFound, "tenant \(tenantID) does not exist or is not visible to you")
@@ -48,12 +49,16 @@ extension OrgState {
         case .addGoal(let tenantID, let itemID, let title, let detail):
             _ = try requireAccess(.writeGoals, of: principal, tenant: tenantID, toDo: "add goals")
             let title = try Validate.name(title, field: "title", policy: policy)
-            let detail = try detail.flatMap { text throws(DomainError) in text.trimmingWhitespace().isEmpty ? nil : try Validate.text(text, field: "detail", policy: policy) }
+            let detail = try detail.flatMap { text throws(DomainError) in
+                text.trimmingWhitespace().isEmpty ? nil : try Validate.text(text, field: "detail", policy: policy)
+            }
             return [.goalAdded(tenantID: tenantID, id: itemID, title: title, detail: detail)]
         case .recordSession(let tenantID, let itemID, let occurredAt, let summary):
             _ = try requireAccess(.recordSessions, of: principal, tenant: tenantID, toDo: "record sessions")
             guard occurredAt <= now.adding(.days(1)) else { throw .validation("occurred_at is in the future") }
-            return [.sessionRecorded(tenantID: tenantID, id: itemID, occurredAt: occurredAt, summary: try Validate.text(summary, field: "summary", policy: policy))]
+            return [
+                .sessionRecorded(tenantID: tenantID, id: itemID, occurredAt: occurredAt, summary: try Validate.text(summary, field: "summary", policy: policy))
+            ]
         case .addDocument(let tenantID, let itemID, let name, let contentType, let sizeBytes, let checksum):
             _ = try requireAccess(.writeDocuments, of: principal, tenant: tenantID, toDo: "add documents")
             let name = try Validate.name(name, field: "name", policy: policy)
@@ -113,7 +118,11 @@ extension OrgState {
         let team = tenant.collaborators
             .compactMap { collaborators[$0] }
             .filter { $0.isActive && $0.mode != .referenceOnly }
-            .map { TenantDigest.TeamMember(collaboratorID: $0.id, userID: $0.userID, fullName: $0.fullName, email: $0.email, mode: $0.mode, since: $0.invitedAt, activatedAt: $0.activatedAt) }
+            .map {
+                TenantDigest.TeamMember(
+                    collaboratorID: $0.id, userID: $0.userID, fullName: $0.fullName, email: $0.email, mode: $0.mode, since: $0.invitedAt,
+                    activatedAt: $0.activatedAt)
+            }
         let workspace = tenant.workspace
         return TenantDigest(
             tenant: tenant.id,

@@ -12,7 +12,9 @@ public struct Tenant: Hashable, Sendable {
     public var workspace: Workspace
 
     /// Creates a row from all its fields.
-    public init(id: TenantID, name: String, reference: String? = nil, createdAt: Timestamp, createdBy: Principal, collaborators: [CollaboratorID], workspace: Workspace) {
+    public init(
+        id: TenantID, name: String, reference: String? = nil, createdAt: Timestamp, createdBy: Principal, collaborators: [CollaboratorID], workspace: Workspace
+    ) {
         self.id = id
         self.name = name
         self.reference = reference

@@ -34,7 +34,10 @@ public struct User: Hashable, Sendable {
     }
 
     /// Creates a row from all its fields.
-    public init(id: UserID, email: EmailAddress, fullName: String? = nil, createdAt: Timestamp, createdFor: OrganisationID? = nil, origin: Origin, passwordHash: String? = nil, mustChangePassword: Bool, identityOrganisation: IdentityOrganisation? = nil, lastSignInAt: Timestamp? = nil) {
+    public init(
+        id: UserID, email: EmailAddress, fullName: String? = nil, createdAt: Timestamp, createdFor: OrganisationID? = nil, origin: Origin,
+        passwordHash: String? = nil, mustChangePassword: Bool, identityOrganisation: IdentityOrganisation? = nil, lastSignInAt: Timestamp? = nil
+    ) {
         self.id = id
         self.email = email
         self.fullName = fullName

@@ -51,10 +51,14 @@ extension MusterEngine {
         case (.full, .person(let email, let fullName)), (.contextOnly, .person(let email, let fullName)):
             // Check first, so a refused invite creates no user.
             _ = try await read(orgID) { state, _ throws(DomainError) in try state.checkCanInviteCollaborator(onto: tenantID, by: principal) }
-            let ensured = try await directory.ensureUser(email: email, creation: { userID in
-                let identity = IdentityOrganisation(id: .random(), name: "\(fullName.trimmingWhitespace()) (support provider)")
-                return .createUser(id: userID, email: email, fullName: fullName, origin: .collaborator, createdFor: orgID, passwordHash: nil, identityOrganisation: identity)
-            }, by: principal)
+            let ensured = try await directory.ensureUser(
+                email: email,
+                creation: { userID in
+                    let identity = IdentityOrganisation(id: .random(), name: "\(fullName.trimmingWhitespace()) (support provider)")
+                    return .createUser(
+                        id: userID, email: email, fullName: fullName, origin: .collaborator, createdFor: orgID, passwordHash: nil,
+                        identityOrganisation: identity)
+                }, by: principal)
             directoryPosition = ensured.position
             request.person = .init(userID: ensured.user.id, email: email, fullName: fullName)
             request.caseload = await people.activeTenantCount(of: ensured.user.id)
@@ -78,16 +82,23 @@ extension MusterEngine {
 
     /// Ends an assignment: from the next request on the person no longer sees the tenant. With
     /// `tenant`, a row of another tenant is `not_found` (the API's paths name both).
-    public func endCollaborator(org orgID: OrganisationID, tenant tenantID: TenantID? = nil, id collaboratorID: CollaboratorID, by principal: Principal) async throws -> Collaborator {
+    public func endCollaborator(org orgID: OrganisationID, tenant tenantID: TenantID? = nil, id collaboratorID: CollaboratorID, by principal: Principal)
+        async throws -> Collaborator
+    {
         try await requireCollaborator(collaboratorID, of: tenantID, in: orgID)
-        return try await run(.endCollaborator(id: collaboratorID), on: orgID, by: principal) { state throws(DomainError) in state.collaborators[collaboratorID]! }
+        return try await run(.endCollaborator(id: collaboratorID), on: orgID, by: principal) { state throws(DomainError) in state.collaborators[collaboratorID]!
+        }
     }
 
     /// Edits a reference-only contact card; no email is sent. With `tenant`, a row of another
     /// tenant is `not_found`.
-    public func updateContact(org orgID: OrganisationID, tenant tenantID: TenantID? = nil, id collaboratorID: CollaboratorID, contact: ContactCard, by principal: Principal) async throws -> Collaborator {
+    public func updateContact(
+        org orgID: OrganisationID, tenant tenantID: TenantID? = nil, id collaboratorID: CollaboratorID, contact: ContactCard, by principal: Principal
+    ) async throws -> Collaborator {
         try await requireCollaborator(collaboratorID, of: tenantID, in: orgID)
-        return try await run(.updateContact(id: collaboratorID, contact: contact), on: orgID, by: principal) { state throws(DomainError) in state.collaborators[collaboratorID]! }
+        return try await run(.updateContact(id: collaboratorID, contact: contact), on: orgID, by: principal) { state throws(DomainError) in
+            state.collaborators[collaboratorID]!
+        }
     }
 
     /// The tenant's team as staff see it, reference-only contacts and ended rows included.

@@ -35,12 +35,16 @@ public struct Acceptance: Sendable {
 
 extension MusterEngine {
     /// Invites `email` to the org with `role`, by email or as an existing user (`method`).
-    public func invite(org orgID: OrganisationID, email: EmailAddress, role: Role, method: Invitation.Method, by principal: Principal) async throws -> IssuedInvitation {
+    public func invite(org orgID: OrganisationID, email: EmailAddress, role: Role, method: Invitation.Method, by principal: Principal) async throws
+        -> IssuedInvitation
+    {
         _ = try org(orgID)
         let existingUser = try await readDirectory { state, _ in state.user(email: email)?.id }
         let invitationID = InvitationID.random()
         let (token, seal) = signer.sign(LinkToken(purpose: .invitation, orgID: orgID, target: invitationID, nonce: RandomSecret.nonce()))
-        let (invitation, orgName) = try await run(.invite(id: invitationID, email: email, role: role, method: method, existingUserID: existingUser, seal: seal), on: orgID, by: principal) { state throws(DomainError) in
+        let (invitation, orgName) = try await run(
+            .invite(id: invitationID, email: email, role: role, method: method, existingUserID: existingUser, seal: seal), on: orgID, by: principal
+        ) { state throws(DomainError) in
             (state.invitations[invitationID]!, state.name)
         }
         return IssuedInvitation(invitation: invitation, token: token, orgName: orgName)
@@ -62,7 +66,9 @@ extension MusterEngine {
         let signed = invitationIDs.map { signer.sign(LinkToken(purpose: .invitation, orgID: orgID, target: $0, nonce: RandomSecret.nonce())) }
         let commands = requests.indices.map { index in
             let request = requests[index]
-            return OrgCommand.invite(id: invitationIDs[index], email: request.email, role: request.role, method: request.method, existingUserID: existingUsers[index], seal: signed[index].seal)
+            return OrgCommand.invite(
+                id: invitationIDs[index], email: request.email, role: request.role, method: request.method, existingUserID: existingUsers[index],
+                seal: signed[index].seal)
         }
         let outcome = await actor.executeEach(commands, by: principal) { state, index throws(DomainError) in
             (state.invitations[invitationIDs[index]]!, state.name)
@@ -84,7 +90,8 @@ extension MusterEngine {
     }
 
     /// Revokes a pending invitation, with an optional reason of at most 500 characters.
-    public func revokeInvitation(org orgID: OrganisationID, id invitationID: InvitationID, reason: String?, by principal: Principal) async throws -> Invitation {
+    public func revokeInvitation(org orgID: OrganisationID, id invitationID: InvitationID, reason: String?, by principal: Principal) async throws -> Invitation
+    {
         try await run(.revokeInvitation(id: invitationID, reason: reason), on: orgID, by: principal) { state throws(DomainError) in
             state.invitations[invitationID]!
         }
@@ -137,11 +144,16 @@ extension MusterEngine {
         let (invitation, _) = try await actor.read { state, now throws(DomainError) in
             try state.acceptableInvitation(invitationID, tokenDigest: digest, at: now)
         }
-        let ensured = try await directory.ensureUser(email: invitation.email, creation: { userID in
-            .createUser(id: userID, email: invitation.email, fullName: nil, origin: .invitation, createdFor: orgID, passwordHash: nil, identityOrganisation: nil)
-        }, by: .system)
+        let ensured = try await directory.ensureUser(
+            email: invitation.email,
+            creation: { userID in
+                .createUser(
+                    id: userID, email: invitation.email, fullName: nil, origin: .invitation, createdFor: orgID, passwordHash: nil, identityOrganisation: nil)
+            }, by: .system)
         let user = ensured.user
-        let accepted = try await run(.acceptInvitation(id: invitationID, tokenDigest: digest, userID: user.id, userIsNew: ensured.created), on: orgID, by: .user(user.id)) { state throws(DomainError) in
+        let accepted = try await run(
+            .acceptInvitation(id: invitationID, tokenDigest: digest, userID: user.id, userIsNew: ensured.created), on: orgID, by: .user(user.id)
+        ) { state throws(DomainError) in
             state.invitations[invitationID]!
         }
         let (sessionToken, session) = try await startSession(for: user.id, method: .invitationLink)

@@ -31,18 +31,22 @@ extension MusterEngine {
         let hash = try await hashing.hash(password)
         let userID = UserID.random()
         let position = try await directory.execute(
-            .createUser(id: userID, email: email, fullName: fullName, origin: .temporaryPassword, createdFor: orgID, passwordHash: hash, identityOrganisation: nil),
+            .createUser(
+                id: userID, email: email, fullName: fullName, origin: .temporaryPassword, createdFor: orgID, passwordHash: hash, identityOrganisation: nil),
             by: principal
         )
         try await durable(position)
-        let member = try await run(.addDirectMember(userID: userID, email: email, role: role, userIsNew: true), on: orgID, by: principal) { state throws(DomainError) in
+        let member = try await run(.addDirectMember(userID: userID, email: email, role: role, userIsNew: true), on: orgID, by: principal) {
+            state throws(DomainError) in
             state.members[userID]!
         }
         return DirectlyCreatedUser(member: member, temporaryPassword: password)
     }
 
     /// A page of the org's members.
-    public func members(org orgID: OrganisationID, includeRemoved: Bool = false, after cursor: UInt64? = nil, limit: Int = 100, by principal: Principal) async throws -> Page<Member> {
+    public func members(org orgID: OrganisationID, includeRemoved: Bool = false, after cursor: UInt64? = nil, limit: Int = 100, by principal: Principal)
+        async throws -> Page<Member>
+    {
         try await read(orgID) { state, _ throws(DomainError) in
             try state.membersPage(for: principal, includeRemoved: includeRemoved, after: cursor, limit: limit)
         }
@@ -54,8 +58,12 @@ extension MusterEngine {
     }
 
     /// Grants and withdraws single permission keys of a member, without changing their role.
-    public func changeGrants(org orgID: OrganisationID, user userID: UserID, grant: PermissionSet, withdraw: PermissionSet, by principal: Principal) async throws -> Member {
-        try await run(.changeGrants(userID: userID, grant: grant, withdraw: withdraw), on: orgID, by: principal) { state throws(DomainError) in state.members[userID]! }
+    public func changeGrants(org orgID: OrganisationID, user userID: UserID, grant: PermissionSet, withdraw: PermissionSet, by principal: Principal)
+        async throws -> Member
+    {
+        try await run(.changeGrants(userID: userID, grant: grant, withdraw: withdraw), on: orgID, by: principal) { state throws(DomainError) in
+            state.members[userID]!
+        }
     }
 
     /// Ends a membership; the row stays, marked removed.
@@ -87,7 +95,8 @@ extension MusterEngine {
     public func createAPIKey(org orgID: OrganisationID, name: String, role: Role, by principal: Principal) async throws -> IssuedAPIKey {
         let keyID = APIKeyID.random()
         let secret = "mka_" + orgID.description.replacingHyphens() + keyID.description.replacingHyphens() + RandomSecret.token(prefix: "_")
-        let key = try await run(.createAPIKey(id: keyID, name: name, role: role, secretDigest: SecretDigest(of: secret)), on: orgID, by: principal) { state throws(DomainError) in
+        let key = try await run(.createAPIKey(id: keyID, name: name, role: role, secretDigest: SecretDigest(of: secret)), on: orgID, by: principal) {
+            state throws(DomainError) in
             state.apiKeys[keyID]!
         }
         return IssuedAPIKey(key: key, secret: secret)

@@ -99,7 +99,8 @@ extension MusterEngine {
                 try state.activatableCollaborator(collaboratorID, tokenDigest: digest, at: now)
             }
             guard let userID = row.userID else { throw DomainError(.tokenInvalid, "this link does not belong to any assignment") }
-            let entry = try await run(.activateCollaborator(id: collaboratorID, tokenDigest: digest, userID: userID), on: content.orgID, by: .user(userID)) { state throws(DomainError) in
+            let entry = try await run(.activateCollaborator(id: collaboratorID, tokenDigest: digest, userID: userID), on: content.orgID, by: .user(userID)) {
+                state throws(DomainError) in
                 state.collaborators[collaboratorID]!
             }
             let (sessionToken, session) = try await startSession(for: userID, method: .collaboratorLink)

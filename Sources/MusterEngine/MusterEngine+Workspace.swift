@@ -39,7 +39,9 @@ extension MusterEngine {
     }
 
     /// A page of the org's audit trail, newest first.
-    public func audit(org orgID: OrganisationID, filter: AuditFilter = AuditFilter(), before cursor: UInt64? = nil, limit: Int = 100, by principal: Principal) async throws -> Page<AuditEntry> {
+    public func audit(org orgID: OrganisationID, filter: AuditFilter = AuditFilter(), before cursor: UInt64? = nil, limit: Int = 100, by principal: Principal)
+        async throws -> Page<AuditEntry>
+    {
         try await read(orgID) { state, _ throws(DomainError) in try state.auditPage(for: principal, filter: filter, before: cursor, limit: limit) }
     }
 }

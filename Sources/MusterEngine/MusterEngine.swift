@@ -31,7 +31,9 @@ public final class MusterEngine: Sendable {
     ///   - sink: where the events of every command go; the write-ahead log in production.
     ///   - clock: the source of the time passed to every decision.
     ///   - hasher: the password hasher (lower its rounds in tests only).
-    public convenience init(policy: Policy = Policy(), secret: [UInt8], sink: any EventSink, clock: any WallClock = SystemWallClock(), hasher: PasswordHasher = PasswordHasher()) {
+    public convenience init(
+        policy: Policy = Policy(), secret: [UInt8], sink: any EventSink, clock: any WallClock = SystemWallClock(), hasher: PasswordHasher = PasswordHasher()
+    ) {
         self.init(policy: policy, secret: secret, sink: sink, clock: clock, hasher: hasher, directoryState: DirectoryState())
     }
 
@@ -125,7 +127,8 @@ public final class MusterEngine: Sendable {
     public func organisation(_ orgID: OrganisationID, by principal: Principal) async throws -> OrganisationSummary {
         try await read(orgID) { state, _ throws(DomainError) in
             try state.requireStaff(principal, toDo: "see the organisation")
-            return OrganisationSummary(id: state.id, name: state.name, createdAt: state.createdAt, memberCount: state.activeMemberCount, tenantCount: state.tenants.count)
+            return OrganisationSummary(
+                id: state.id, name: state.name, createdAt: state.createdAt, memberCount: state.activeMemberCount, tenantCount: state.tenants.count)
         }
     }
 

@@ -124,7 +124,9 @@ actor OrgActor {
 
     private func membershipEntry(_ userID: UserID) -> MembershipEntry? {
         guard let member = state.members[userID] else { return nil }
-        return MembershipEntry(userID: userID, orgID: id, orgName: state.name, role: member.role, permissions: member.permissions, isActive: member.isActive, orgVersion: state.version)
+        return MembershipEntry(
+            userID: userID, orgID: id, orgName: state.name, role: member.role, permissions: member.permissions, isActive: member.isActive,
+            orgVersion: state.version)
     }
 
     private func caseloadEntry(_ collaboratorID: CollaboratorID) -> CaseloadEntry? {

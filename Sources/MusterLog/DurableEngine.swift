@@ -126,7 +126,8 @@ public final class DurableEngine: Sendable {
             case .directory(let events):
                 for event in events where event.sequence > directory.version {
                     guard event.sequence == directory.version + 1 else {
-                        throw .corrupt(segment: "", offset: -1, reason: "directory event \(event.sequence) at position \(entry.position) follows \(directory.version)")
+                        throw .corrupt(
+                            segment: "", offset: -1, reason: "directory event \(event.sequence) at position \(entry.position) follows \(directory.version)")
                     }
                     directory.apply(event)
                 }
@@ -171,7 +172,12 @@ public final class DurableEngine: Sendable {
     /// drops the log it makes redundant.
     @discardableResult
     public func snapshot() async throws -> (position: LogPosition, path: String, bytes: Int) {
-        guard snapshotting.withLock({ busy in defer { busy = true }; return !busy }) else {
+        guard
+            snapshotting.withLock({ busy in
+                defer { busy = true }
+                return !busy
+            })
+        else {
             throw LogError.failed("a snapshot is being taken already")
         }
         defer { snapshotting.withLock { $0 = false } }

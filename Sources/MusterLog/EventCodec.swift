@@ -96,7 +96,9 @@ enum EventCodec {
     }
 
     static func decodeContact(_ reader: inout BinaryReader) throws(LogError) -> ContactCard {
-        ContactCard(name: try reader.string(), email: try decodeOptionalEmail(&reader), phone: try reader.optionalString(), organisationName: try reader.optionalString(), roleLabel: try reader.optionalString())
+        ContactCard(
+            name: try reader.string(), email: try decodeOptionalEmail(&reader), phone: try reader.optionalString(),
+            organisationName: try reader.optionalString(), roleLabel: try reader.optionalString())
     }
 
     // MARK: Org events
@@ -242,7 +244,9 @@ enum EventCodec {
         case .organisationCreated:
             event = .organisationCreated(name: try reader.string())
         case .userInvited:
-            event = .userInvited(id: try reader.id(), email: try decodeEmail(&reader), role: try reader.enumeration(), method: try reader.enumeration(), expiresAt: try reader.timestamp(), seal: try decodeSeal(&reader))
+            event = .userInvited(
+                id: try reader.id(), email: try decodeEmail(&reader), role: try reader.enumeration(), method: try reader.enumeration(),
+                expiresAt: try reader.timestamp(), seal: try decodeSeal(&reader))
         case .invitationResent:
             event = .invitationResent(id: try reader.id(), expiresAt: try reader.timestamp(), seal: try decodeSeal(&reader))
         case .invitationRevoked:
@@ -294,7 +298,9 @@ enum EventCodec {
         case .sessionRecorded:
             event = .sessionRecorded(tenantID: try reader.id(), id: try reader.id(), occurredAt: try reader.timestamp(), summary: try reader.string())
         case .documentAdded:
-            event = .documentAdded(tenantID: try reader.id(), id: try reader.id(), name: try reader.string(), contentType: try reader.string(), sizeBytes: try reader.signed(), checksum: try reader.string())
+            event = .documentAdded(
+                tenantID: try reader.id(), id: try reader.id(), name: try reader.string(), contentType: try reader.string(), sizeBytes: try reader.signed(),
+                checksum: try reader.string())
         case .contextSummaryUpdated:
             event = .contextSummaryUpdated(tenantID: try reader.id(), text: try reader.string())
         case .webhookCreated:
@@ -378,7 +384,8 @@ enum EventCodec {
             let createdFor: OrganisationID? = try reader.optionalID()
             let passwordHash = try reader.optionalString()
             let identity = try reader.bool() ? IdentityOrganisation(id: try reader.id(), name: try reader.string()) : nil
-            event = .userCreated(id: id, email: email, fullName: fullName, origin: origin, createdFor: createdFor, passwordHash: passwordHash, identityOrganisation: identity)
+            event = .userCreated(
+                id: id, email: email, fullName: fullName, origin: origin, createdFor: createdFor, passwordHash: passwordHash, identityOrganisation: identity)
         case 1:
             event = .passwordSet(userID: try reader.id(), passwordHash: try reader.string(), mustChange: try reader.bool())
         case 2:

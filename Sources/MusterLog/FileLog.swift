@@ -19,13 +19,15 @@ public final class FileLog: LogBackend {
     /// Locks the data folder, loads the newest snapshot that passes its checksums (an older
     /// one if the newest is damaged), scans the log after it — cutting a torn tail, refusing
     /// other damage unless `options.truncateCorruption` — and opens the log for appending.
-    public static func open(_ options: StoreOptions, fatal: @escaping @Sendable (String) -> Void = WriteAheadLog.exitProcess) throws -> (FileLog, RecoveredLog) {
+    public static func open(_ options: StoreOptions, fatal: @escaping @Sendable (String) -> Void = WriteAheadLog.exitProcess) throws -> (FileLog, RecoveredLog)
+    {
         let started = WriteAheadLog.monotonicMilliseconds()
         let lock = try DataDirectoryLock(options.dataDirectory)
         let store = SnapshotStore(directory: options.dataDirectory + "/snapshots", fileSystem: options.fileSystem)
         let (snapshot, snapshotPath, skipped) = store.loadNewest()
         let position = snapshot?.position ?? 0
-        let scan = try LogRecovery.scan(options.logConfiguration, fileSystem: options.fileSystem, after: position, truncateCorruption: options.truncateCorruption)
+        let scan = try LogRecovery.scan(
+            options.logConfiguration, fileSystem: options.fileSystem, after: position, truncateCorruption: options.truncateCorruption)
         let wal = try WriteAheadLog(configuration: options.logConfiguration, fileSystem: options.fileSystem, tail: scan.tail, fatal: fatal)
         let report = RecoveryReport(
             snapshotPath: snapshotPath, snapshotPosition: position, skippedSnapshots: skipped, segments: scan.segments, records: scan.records.count,
@@ -41,7 +43,9 @@ public final class FileLog: LogBackend {
     public var durablePosition: LogPosition { wal.durablePosition }
 
     public func records(after position: LogPosition) throws -> [LogRecordAt] {
-        try LogRecovery.scan(options.logConfiguration, fileSystem: options.fileSystem, after: position, repair: false).records.filter { $0.position <= durablePosition }
+        try LogRecovery.scan(options.logConfiguration, fileSystem: options.fileSystem, after: position, repair: false).records.filter {
+            $0.position <= durablePosition
+        }
     }
 
     /// Writes the snapshot off the caller's thread, then removes the segments whose records

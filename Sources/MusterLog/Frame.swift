@@ -1,3 +1,5 @@
+import MusterEngine
+
 /// One batch of records as it sits in a segment: a 32-byte header and a zlib-compressed
 /// payload, checksummed together (see `docs/LOG-FORMAT.md`).
 struct Frame {
@@ -86,7 +88,9 @@ struct Frame {
             reader = BinaryReader(payload, from: start + length)
             position += 1
         }
-        guard records.count == Int(recordCount) else { throw .malformed("frame at \(firstPosition) holds \(records.count) records, its header says \(recordCount)") }
+        guard records.count == Int(recordCount) else {
+            throw .malformed("frame at \(firstPosition) holds \(records.count) records, its header says \(recordCount)")
+        }
         return records
     }
 }
@@ -96,5 +100,3 @@ public struct LogRecordAt: Sendable, Hashable {
     public var position: LogPosition
     public var record: LogRecord
 }
-
-import MusterEngine

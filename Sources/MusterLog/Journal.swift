@@ -159,6 +159,9 @@ public final class Journal: Sendable {
     }
 
     private static func appendLittleEndian32(_ value: UInt32, to bytes: inout [UInt8]) {
-        bytes.append(contentsOf: [UInt8(truncatingIfNeeded: value), UInt8(truncatingIfNeeded: value >> 8), UInt8(truncatingIfNeeded: value >> 16), UInt8(truncatingIfNeeded: value >> 24)])
+        bytes.append(contentsOf: [
+            UInt8(truncatingIfNeeded: value), UInt8(truncatingIfNeeded: value >> 8), UInt8(truncatingIfNeeded: value >> 16),
+            UInt8(truncatingIfNeeded: value >> 24),
+        ])
     }
 }

@@ -1,6 +1,7 @@
 import Dispatch
 import MusterDomain
 import MusterEngine
+import Synchronization
 
 /// A part of the log that recovery cut off, and where the cut bytes were kept.
 public struct Truncation: Hashable, Sendable, CustomStringConvertible {
@@ -105,7 +106,9 @@ public enum LogRecovery {
                 }
                 let why = isTornTail ? "torn tail: \(reason)" : "operator truncation: \(reason)"
                 guard repair else {
-                    truncations.append(Truncation(segment: name, offset: Int64(offset), length: Int64(bytes.count - offset), reason: why, savedTo: "(not cut: read-only scan)"))
+                    truncations.append(
+                        Truncation(segment: name, offset: Int64(offset), length: Int64(bytes.count - offset), reason: why, savedTo: "(not cut: read-only scan)")
+                    )
                     break segments
                 }
                 truncations.append(try cut(path: path, name: name, bytes: bytes, at: offset, reason: why, fileSystem: fileSystem, directory: directory))
@@ -120,7 +123,8 @@ public enum LogRecovery {
 
         // A gap between the state and the log is damage; say so before decoding anything.
         if let firstPosition, firstPosition > after + 1 {
-            throw .corrupt(segment: names.first ?? "", offset: 0, reason: "the log starts at position \(firstPosition) but the state covers only up to \(after)")
+            throw .corrupt(
+                segment: names.first ?? "", offset: 0, reason: "the log starts at position \(firstPosition) but the state covers only up to \(after)")
         }
 
         // Decode in parallel: records are independent until they are applied, in order.
@@ -136,10 +140,13 @@ public enum LogRecovery {
             switch result! {
             case .success(let frameRecords): records.append(contentsOf: frameRecords.lazy.filter { $0.position > after })
             case .failure(let error):
-                throw .corrupt(segment: wanted[index].segment, offset: -1, reason: "frame at position \(wanted[index].frame.firstPosition) does not decode: \(error)")
+                throw .corrupt(
+                    segment: wanted[index].segment, offset: -1, reason: "frame at position \(wanted[index].frame.firstPosition) does not decode: \(error)")
             }
         }
-        return LogScan(records: records, tail: tail, segments: names.count, frames: frames.count, bytes: totalBytes, truncations: truncations, firstPosition: firstPosition)
+        return LogScan(
+            records: records, tail: tail, segments: names.count, frames: frames.count, bytes: totalBytes, truncations: truncations, firstPosition: firstPosition
+        )
     }
 
     static func isSegmentName(_ name: String) -> Bool {
@@ -162,7 +169,9 @@ public enum LogRecovery {
 
     /// Copies the bytes from `offset` to the last non-zero byte aside, then zeroes them in the
     /// segment and syncs it, so appending continues at `offset`.
-    private static func cut(path: String, name: String, bytes: [UInt8], at offset: Int, reason: String, fileSystem: any LogFileSystem, directory: String) throws(LogError) -> Truncation {
+    private static func cut(path: String, name: String, bytes: [UInt8], at offset: Int, reason: String, fileSystem: any LogFileSystem, directory: String)
+        throws(LogError) -> Truncation
+    {
         let end = (bytes.lastIndex { $0 != 0 } ?? (offset - 1)) + 1
         let cutBytes = end > offset ? Array(bytes[offset..<end]) : []
         let tornDirectory = directory + "/torn"
@@ -193,5 +202,3 @@ public enum LogRecovery {
         return saved
     }
 }
-
-import Synchronization

@@ -121,7 +121,8 @@ enum StateCodec {
 
     static func decodeMember(_ reader: inout BinaryReader) throws(LogError) -> Member {
         Member(
-            userID: try reader.id(), email: try EventCodec.decodeEmail(&reader), role: try reader.enumeration(), grants: PermissionSet(rawValue: try reader.u16()),
+            userID: try reader.id(), email: try EventCodec.decodeEmail(&reader), role: try reader.enumeration(),
+            grants: PermissionSet(rawValue: try reader.u16()),
             joinedAt: try reader.timestamp(), joinedVia: try reader.enumeration(), removedAt: try reader.optionalTimestamp(),
             removedBy: try reader.bool() ? try EventCodec.decodePrincipal(&reader) : nil
         )
@@ -259,17 +260,22 @@ enum StateCodec {
         for _ in 0..<(try reader.count()) { collaborators.append(try reader.id()) }
         var workspace = Workspace()
         for _ in 0..<(try reader.count()) {
-            workspace.notes.append(Note(id: try reader.id(), kind: try reader.enumeration(), body: try reader.string(), authorship: try decodeAuthorship(&reader)))
+            workspace.notes.append(
+                Note(id: try reader.id(), kind: try reader.enumeration(), body: try reader.string(), authorship: try decodeAuthorship(&reader)))
         }
         for _ in 0..<(try reader.count()) {
-            workspace.goals.append(Goal(id: try reader.id(), title: try reader.string(), detail: try reader.optionalString(), authorship: try decodeAuthorship(&reader)))
+            workspace.goals.append(
+                Goal(id: try reader.id(), title: try reader.string(), detail: try reader.optionalString(), authorship: try decodeAuthorship(&reader)))
         }
         for _ in 0..<(try reader.count()) {
-            workspace.sessions.append(SessionRecord(id: try reader.id(), occurredAt: try reader.timestamp(), summary: try reader.string(), authorship: try decodeAuthorship(&reader)))
+            workspace.sessions.append(
+                SessionRecord(id: try reader.id(), occurredAt: try reader.timestamp(), summary: try reader.string(), authorship: try decodeAuthorship(&reader)))
         }
         for _ in 0..<(try reader.count()) {
             workspace.documents.append(
-                Document(id: try reader.id(), name: try reader.string(), contentType: try reader.string(), sizeBytes: try reader.signed(), checksum: try reader.string(), authorship: try decodeAuthorship(&reader))
+                Document(
+                    id: try reader.id(), name: try reader.string(), contentType: try reader.string(), sizeBytes: try reader.signed(),
+                    checksum: try reader.string(), authorship: try decodeAuthorship(&reader))
             )
         }
         if try reader.bool() {
@@ -395,7 +401,8 @@ enum StateCodec {
         var sessions = [SecretDigest: Session]()
         for _ in 0..<(try reader.count(limit: 1 << 28)) {
             let digest = try reader.digest()
-            sessions[digest] = Session(userID: try reader.id(), createdAt: try reader.timestamp(), expiresAt: try reader.timestamp(), method: try reader.enumeration())
+            sessions[digest] = Session(
+                userID: try reader.id(), createdAt: try reader.timestamp(), expiresAt: try reader.timestamp(), method: try reader.enumeration())
         }
         var links = [SignInLink]()
         for _ in 0..<(try reader.count(limit: 1 << 28)) {

@@ -4,9 +4,9 @@ import MusterEngine
 import Synchronization
 
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #elseif canImport(Darwin)
-import Darwin
+    import Darwin
 #endif
 
 /// The write-ahead log: the engine's durable ``EventSink``.
@@ -80,7 +80,9 @@ public final class WriteAheadLog: EventSink {
             let state: WriterState
             if let segmentPath = tail.segmentPath {
                 let file = try fileSystem.open(segmentPath, create: false)
-                state = WriterState(segment: file, segmentPath: segmentPath, segmentCapacity: max(try file.size(), tail.offset), offset: tail.offset, written: tail.lastPosition)
+                state = WriterState(
+                    segment: file, segmentPath: segmentPath, segmentCapacity: max(try file.size(), tail.offset), offset: tail.offset, written: tail.lastPosition
+                )
             } else {
                 let path = Self.segmentPath(in: configuration.directory, firstPosition: tail.lastPosition + 1)
                 let file = try fileSystem.open(path, create: true)

@@ -1,6 +1,6 @@
 import Crypto
-import _CryptoExtras
 import MusterDomain
+import _CryptoExtras
 
 /// Slow salted password hashes: PBKDF2-HMAC-SHA256 in the PHC string form
 /// `$pbkdf2-sha256$i=<rounds>$<salt>$<hash>` (base64url).

@@ -33,7 +33,8 @@ extension APIRoutes {
             var fields = try await request.fields(context: context)
             let (mode, invitee, overrideCap) = try Self.collaboratorFields(&fields)
             try fields.finish()
-            let issued = try await engine.inviteCollaborator(org: orgID, tenant: tenantID, mode: mode, invitee: invitee, overrideCap: overrideCap, by: principal)
+            let issued = try await engine.inviteCollaborator(
+                org: orgID, tenant: tenantID, mode: mode, invitee: invitee, overrideCap: overrideCap, by: principal)
             if let mail = mail(for: issued) { try await outbox.enqueue([mail]) }
             return APIResponse.json(.created) { $0.collaborator(issued.collaborator, orgID: orgID) }
         }
@@ -80,7 +81,10 @@ extension APIRoutes {
                 throw Problem(DomainError.notFound("collaborator \(collaboratorID) is not on tenant \(tenantID)'s team"))
             }
             guard var card = row.contact else {
-                throw Problem(DomainError(.notReferenceOnly, "only a reference_only contact card can be edited; a \(row.mode.name) collaborator is changed by ending and inviting again"))
+                throw Problem(
+                    DomainError(
+                        .notReferenceOnly,
+                        "only a reference_only contact card can be edited; a \(row.mode.name) collaborator is changed by ending and inviting again"))
             }
             if fields.contains("contact_name") { card.name = try fields.string("contact_name", maxLength: 200) }
             if fields.contains("contact_email") { card.email = try fields.optionalEmail("contact_email") }
@@ -111,18 +115,24 @@ extension APIRoutes {
         switch mode {
         case .full, .contextOnly:
             for key in ["contact_name", "contact_email", "contact_phone", "contact_organisation_name", "contact_role_label"] where fields.contains(key) {
-                throw Problem(.unprocessableContent, code: "validation_failed", "field `\(key)` is for reference_only contacts; a \(mode.name) collaborator takes `email` and `full_name`")
+                throw Problem(
+                    .unprocessableContent, code: "validation_failed",
+                    "field `\(key)` is for reference_only contacts; a \(mode.name) collaborator takes `email` and `full_name`")
             }
             let email = try fields.email("email")
             let fullName = try fields.string("full_name", maxLength: 200)
             return (mode, .person(email: email, fullName: fullName), overrideCap)
         case .referenceOnly:
             for key in ["email", "full_name"] where fields.contains(key) {
-                throw Problem(.unprocessableContent, code: "validation_failed", "field `\(key)` is for full and context_only collaborators; a reference_only contact takes `contact_name` and `contact_email` or `contact_phone`")
+                throw Problem(
+                    .unprocessableContent, code: "validation_failed",
+                    "field `\(key)` is for full and context_only collaborators; a reference_only contact takes `contact_name` and `contact_email` or `contact_phone`"
+                )
             }
             let card = ContactCard(
                 name: try fields.string("contact_name", maxLength: 200), email: try fields.optionalEmail("contact_email"),
-                phone: try fields.optionalString("contact_phone", maxLength: 50), organisationName: try fields.optionalString("contact_organisation_name", maxLength: 200),
+                phone: try fields.optionalString("contact_phone", maxLength: 50),
+                organisationName: try fields.optionalString("contact_organisation_name", maxLength: 200),
                 roleLabel: try fields.optionalString("contact_role_label", maxLength: 200)
             )
             return (mode, .contact(card), overrideCap)

@@ -38,7 +38,8 @@ struct FeedQuery: Sendable {
     init(_ request: Request) throws(Problem) {
         if let text = request.query("after") {
             guard let value = UInt64(text) else {
-                throw Problem(.badRequest, code: "invalid_cursor", "`after` must be an event sequence number (a `next_cursor` or an event's `sequence`); got \"\(text)\"")
+                throw Problem(
+                    .badRequest, code: "invalid_cursor", "`after` must be an event sequence number (a `next_cursor` or an event's `sequence`); got \"\(text)\"")
             }
             after = value
         }

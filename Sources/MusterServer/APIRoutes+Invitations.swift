@@ -176,7 +176,8 @@ extension APIRoutes {
         }
         try fields.finish()
         guard (1...Self.maximumBatchItems).contains(items.count) else {
-            throw Problem(.unprocessableContent, code: "validation_failed", "field `items` must hold 1 to \(Self.maximumBatchItems) objects; it holds \(items.count)")
+            throw Problem(
+                .unprocessableContent, code: "validation_failed", "field `items` must hold 1 to \(Self.maximumBatchItems) objects; it holds \(items.count)")
         }
         return items
     }

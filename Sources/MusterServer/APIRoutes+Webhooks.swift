@@ -16,7 +16,9 @@ extension APIRoutes {
             var fields = try await request.fields(context: context)
             let url = try webhookURL(try fields.string("url", maxLength: 2048))
             let eventTypes = try fields.optionalStrings("event_types").map { names throws(Problem) -> [OrgEvent.Kind] in
-                guard !names.isEmpty else { throw Problem(.unprocessableContent, code: "validation_failed", "field `event_types` must name at least one type, or be left out for all") }
+                guard !names.isEmpty else {
+                    throw Problem(.unprocessableContent, code: "validation_failed", "field `event_types` must name at least one type, or be left out for all")
+                }
                 return Array(try FeedQuery.kinds(names, parameter: "event_types"))
             }
             let description = try fields.optionalString("description", maxLength: 200)
@@ -28,7 +30,8 @@ extension APIRoutes {
                 org: orgID, url: url, eventTypes: eventTypes, description: description, after: after.map(UInt64.init), by: principal
             )
             let progress = await webhooks.progress(of: view.webhook, orgID: orgID)
-            return APIResponse.json(.created) { $0.webhook(view, orgID: orgID, progress: progress, secret: secret) }.showingSecret(of: view.webhook.id.description)
+            return APIResponse.json(.created) { $0.webhook(view, orgID: orgID, progress: progress, secret: secret) }.showingSecret(
+                of: view.webhook.id.description)
         }
 
         get(router, base) { request, context in
@@ -106,7 +109,9 @@ extension APIRoutes {
         guard let components = URLComponents(string: text), let scheme = components.scheme?.lowercased(), ["http", "https"].contains(scheme),
             let host = components.host, !host.isEmpty, components.user == nil, components.password == nil, components.fragment == nil
         else {
-            throw Problem(.unprocessableContent, code: "validation_failed", "field `url` must be an absolute http or https URL with a host, without credentials or a fragment; got \"\(text)\"")
+            throw Problem(
+                .unprocessableContent, code: "validation_failed",
+                "field `url` must be an absolute http or https URL with a host, without credentials or a fragment; got \"\(text)\"")
         }
         do {
             try configuration.webhookDestinations.checkRegistration(host: host)

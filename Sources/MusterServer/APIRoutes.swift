@@ -174,7 +174,8 @@ struct ProblemMiddleware: RouterMiddleware {
                 problem.detail = "no route matches \(request.method.rawValue) \(request.uri.path)"
             }
             if problem.isServerFailure {
-                logger.error("request failed", metadata: ["route": "\(context.endpointPath ?? request.uri.path)", "code": "\(problem.code)", "error": "\(error)"])
+                logger.error(
+                    "request failed", metadata: ["route": "\(context.endpointPath ?? request.uri.path)", "code": "\(problem.code)", "error": "\(error)"])
             }
             return try problem.response(from: request, context: context)
         }

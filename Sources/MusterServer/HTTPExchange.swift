@@ -52,7 +52,9 @@ extension Request {
     /// An id from the path, or 404 naming the parameter (an id that cannot exist names nothing).
     func pathID<Tag>(_ name: String, context: MusterRequestContext, as type: Identifier<Tag>.Type = Identifier<Tag>.self) throws(Problem) -> Identifier<Tag> {
         guard let text = context.parameters.get(name), let id = Identifier<Tag>(text) else {
-            throw Problem(.badRequest, code: "validation_failed", "`\(name)` in the path must be a UUID such as 3f2b8c1e-1d2a-4f6b-9c3d-2a1b0c9d8e7f; got \"\(context.parameters.get(name) ?? "")\"")
+            throw Problem(
+                .badRequest, code: "validation_failed",
+                "`\(name)` in the path must be a UUID such as 3f2b8c1e-1d2a-4f6b-9c3d-2a1b0c9d8e7f; got \"\(context.parameters.get(name) ?? "")\"")
         }
         return id
     }
@@ -71,7 +73,8 @@ extension Request {
         var cursor: UInt64?
         if let text = query["cursor"], !text.isEmpty {
             guard let value = PageCursor.decode(String(text)) else {
-                throw Problem(.badRequest, code: "invalid_cursor", "`cursor` is not a cursor this server issued; pass `next_cursor` from the previous page unchanged")
+                throw Problem(
+                    .badRequest, code: "invalid_cursor", "`cursor` is not a cursor this server issued; pass `next_cursor` from the previous page unchanged")
             }
             cursor = value
         }

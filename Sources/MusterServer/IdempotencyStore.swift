@@ -174,6 +174,8 @@ actor IdempotencyStore {
     }
 
     private static func mismatch(_ key: String) -> Problem {
-        Problem(.unprocessableContent, code: "idempotency_key_reused", "Idempotency-Key \"\(key)\" was already used for a different request; use a new key for a new request")
+        Problem(
+            .unprocessableContent, code: "idempotency_key_reused",
+            "Idempotency-Key \"\(key)\" was already used for a different request; use a new key for a new request")
     }
 }

@@ -47,12 +47,12 @@ extension MailOutbox {
             guard first == binaryFormat else { return nil }
             var reader = Reader(bytes: payload, offset: 1)
             guard let kind = reader.byte().flatMap(EntryKind.init(rawValue:)), let id = reader.string(), let attempts = reader.integer(),
-                  let nextAttemptAt = reader.integer(), let error = reader.string(), let hasMessage = reader.byte()
+                let nextAttemptAt = reader.integer(), let error = reader.string(), let hasMessage = reader.byte()
             else { return nil }
             var entry = Entry(kind: kind, id: id, attempts: Int(attempts), nextAttemptAt: nextAttemptAt, error: error.isEmpty ? nil : error)
             if hasMessage == 1 {
                 guard let messageID = reader.string(), let messageKind = reader.string(), let to = reader.string(), let subject = reader.string(),
-                      let text = reader.string(), let queuedAt = reader.integer()
+                    let text = reader.string(), let queuedAt = reader.integer()
                 else { return nil }
                 entry.message = MailMessage(id: messageID, kind: messageKind, to: to, subject: subject, text: text, queuedAt: queuedAt)
             }

@@ -171,7 +171,8 @@ actor MailOutbox {
         item.nextAttemptAt = now.adding(Span(milliseconds: delay))
         pending[id] = item
         retrying.insert(id)
-        try? await journal?.append(Entry(kind: .failed, id: id, attempts: item.attempts, nextAttemptAt: item.nextAttemptAt.millisecondsSinceEpoch, error: error).encoded())
+        try? await journal?.append(
+            Entry(kind: .failed, id: id, attempts: item.attempts, nextAttemptAt: item.nextAttemptAt.millisecondsSinceEpoch, error: error).encoded())
         return false
     }
 
@@ -180,7 +181,10 @@ actor MailOutbox {
     private static func liveEntries(_ item: Pending) -> [[UInt8]] {
         var entries = [Entry(kind: .queued, id: item.message.id, message: item.message).encoded()]
         if item.attempts > 0 {
-            entries.append(Entry(kind: .failed, id: item.message.id, attempts: item.attempts, nextAttemptAt: item.nextAttemptAt.millisecondsSinceEpoch, error: item.lastError).encoded())
+            entries.append(
+                Entry(
+                    kind: .failed, id: item.message.id, attempts: item.attempts, nextAttemptAt: item.nextAttemptAt.millisecondsSinceEpoch, error: item.lastError
+                ).encoded())
         }
         return entries
     }

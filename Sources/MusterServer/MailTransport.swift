@@ -3,9 +3,9 @@ import Dispatch
 import MusterLog
 
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #elseif canImport(Darwin)
-import Darwin
+    import Darwin
 #endif
 
 /// Where the outbox hands each email. A transport must be idempotent per message id: the

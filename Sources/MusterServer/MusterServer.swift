@@ -3,8 +3,8 @@ import Logging
 import MusterDomain
 import MusterEngine
 import MusterLog
-import NIOCore
 import MusterSecurity
+import NIOCore
 import ServiceLifecycle
 
 /// Builds the Muster HTTP server: the router with its middleware, the API's routes, and the
@@ -14,7 +14,11 @@ public enum MusterServer {
     /// flight, sync the log and return.
     public static func run(configuration: ServerConfiguration, logger: Logger) async throws {
         let application = try makeApplication(configuration: configuration, logger: logger)
-        logger.info("serving", metadata: ["address": "\(configuration.host):\(configuration.port)", "data": "\(configuration.dataDirectory)", "fsync": "\(configuration.fsyncPolicy)"])
+        logger.info(
+            "serving",
+            metadata: [
+                "address": "\(configuration.host):\(configuration.port)", "data": "\(configuration.dataDirectory)", "fsync": "\(configuration.fsyncPolicy)",
+            ])
         try await application.runService()
     }
 
@@ -111,12 +115,14 @@ public enum MusterServer {
             services: [engineService, outboxService, webhookService, sweep],
             logger: logger
         )
-        return Parts(application: application, slot: slot, outbox: outbox, outboxService: outboxService, webhooks: webhooks, sweep: sweep, metrics: metrics, routeTable: router.routes.map { "\($0.method.rawValue) \($0.path)" })
+        return Parts(
+            application: application, slot: slot, outbox: outbox, outboxService: outboxService, webhooks: webhooks, sweep: sweep, metrics: metrics,
+            routeTable: router.routes.map { "\($0.method.rawValue) \($0.path)" })
     }
 }
 
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #elseif canImport(Darwin)
-import Darwin
+    import Darwin
 #endif

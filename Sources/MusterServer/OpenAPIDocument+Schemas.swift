@@ -56,7 +56,6 @@ indirect enum Schema: Sendable {
     }
 }
 
-
 /// The component schemas: every body the API takes and every record it answers with.
 enum Schemas {
     private static func nullable(_ schema: Schema) -> Schema { .nullable(schema) }
@@ -86,7 +85,9 @@ enum Schemas {
         ("NameRequest", .object([("name", .string)], required: ["name"])),
         (
             "Organisation",
-            .object([("id", .uuid), ("name", .string), ("created_at", .dateTime), ("member_count", .integer), ("tenant_count", .integer)], required: ["id", "name", "created_at"])
+            .object(
+                [("id", .uuid), ("name", .string), ("created_at", .dateTime), ("member_count", .integer), ("tenant_count", .integer)],
+                required: ["id", "name", "created_at"])
         ),
         ("APIKeyRequest", .object([("name", .string), ("role", assignableRole)], required: ["name"])),
         (
@@ -97,7 +98,10 @@ enum Schemas {
                     ("revoked_at", nullable(.dateTime)), ("secret", .string),
                 ], required: ["id", "org_id", "name", "role", "created_at"])
         ),
-        ("InvitationRequest", .object([("email", .email), ("role", assignableRole), ("method", .enumeration(["email", "existing_user"]))], required: ["email", "role"])),
+        (
+            "InvitationRequest",
+            .object([("email", .email), ("role", assignableRole), ("method", .enumeration(["email", "existing_user"]))], required: ["email", "role"])
+        ),
         ("InvitationBatchRequest", .object([("items", .array(.ref("InvitationRequest")))], required: ["items"])),
         ("CollaboratorBatchRequest", .object([("items", .array(.ref("CollaboratorRequest")))], required: ["items"])),
         (
@@ -110,7 +114,12 @@ enum Schemas {
                             .object(
                                 [
                                     ("index", .integer), ("status", .integer), ("result", nullable(.object([], required: []))),
-                                    ("error", nullable(.object([("code", .string), ("detail", .string), ("existing_record", nullable(.string))], required: ["code", "detail"]))),
+                                    (
+                                        "error",
+                                        nullable(
+                                            .object(
+                                                [("code", .string), ("detail", .string), ("existing_record", nullable(.string))], required: ["code", "detail"]))
+                                    ),
                                 ], required: ["index", "status"]))
                     ), ("succeeded", .integer), ("failed", .integer),
                 ], required: ["results", "succeeded", "failed"])
@@ -143,7 +152,8 @@ enum Schemas {
                 [
                     ("id", .uuid), ("email", .email), ("full_name", nullable(.string)), ("created_at", .dateTime),
                     ("origin", .enumeration(["invitation", "collaborator", "temporary_password"])), ("must_change_password", .boolean),
-                    ("last_sign_in_at", nullable(.dateTime)), ("identity_organisation", nullable(.object([("id", .uuid), ("name", .string)], required: ["id", "name"]))),
+                    ("last_sign_in_at", nullable(.dateTime)),
+                    ("identity_organisation", nullable(.object([("id", .uuid), ("name", .string)], required: ["id", "name"]))),
                 ], required: ["id", "email", "created_at", "origin", "must_change_password"])
         ),
         (
@@ -161,7 +171,11 @@ enum Schemas {
                 ], required: ["session_token", "token_type", "expires_at", "method", "user"])
         ),
         ("DirectUserRequest", .object([("email", .email), ("role", assignableRole), ("full_name", .string)], required: ["email", "role"])),
-        ("DirectUser", .object([("member", .ref("Member")), ("temporary_password", .string), ("must_change_password", .boolean)], required: ["member", "temporary_password"])),
+        (
+            "DirectUser",
+            .object(
+                [("member", .ref("Member")), ("temporary_password", .string), ("must_change_password", .boolean)], required: ["member", "temporary_password"])
+        ),
         (
             "Member",
             .object(
@@ -173,11 +187,16 @@ enum Schemas {
         ),
         ("MemberPage", page("Member")),
         ("MemberPatch", .object([("role", assignableRole), ("grant", .array(permission)), ("withdraw", .array(permission))], required: [])),
-        ("PasswordReset", .object([("user_id", .uuid), ("temporary_password", .string), ("must_change_password", .boolean)], required: ["user_id", "temporary_password"])),
+        (
+            "PasswordReset",
+            .object([("user_id", .uuid), ("temporary_password", .string), ("must_change_password", .boolean)], required: ["user_id", "temporary_password"])
+        ),
         ("TenantRequest", .object([("name", .string), ("reference", .string)], required: ["name"])),
         (
             "Tenant",
-            .object([("id", .uuid), ("name", .string), ("reference", nullable(.string)), ("created_at", .dateTime), ("created_by", principal)], required: ["id", "name", "created_at"])
+            .object(
+                [("id", .uuid), ("name", .string), ("reference", nullable(.string)), ("created_at", .dateTime), ("created_by", principal)],
+                required: ["id", "name", "created_at"])
         ),
         ("TenantPage", page("Tenant")),
         (
@@ -201,22 +220,38 @@ enum Schemas {
             .object(
                 [
                     ("id", .uuid), ("org_id", .uuid), ("tenant_id", .uuid), ("mode", mode), ("user_id", nullable(.uuid)), ("email", nullable(.email)),
-                    ("full_name", nullable(.string)), ("contact", nullable(.ref("ContactPatch"))), ("status", .enumeration(["invited", "active", "contact", "ended"])),
+                    ("full_name", nullable(.string)), ("contact", nullable(.ref("ContactPatch"))),
+                    ("status", .enumeration(["invited", "active", "contact", "ended"])),
                     ("invited_by", principal), ("invited_at", .dateTime), ("cap_overridden", .boolean), ("activated_at", nullable(.dateTime)),
                     ("link_expires_at", nullable(.dateTime)), ("ended_at", nullable(.dateTime)), ("ended_by", nullable(principal)),
                 ], required: ["id", "org_id", "tenant_id", "mode", "status", "invited_by", "invited_at"])
         ),
         ("CollaboratorList", page("Collaborator")),
         ("NoteRequest", .object([("body", .string), ("kind", .enumeration(["shared", "professional"]))], required: ["body"])),
-        ("Note", .object([("id", .uuid), ("kind", .enumeration(["shared", "professional"])), ("body", .string)] + authored, required: ["id", "kind", "body", "author", "created_at"])),
+        (
+            "Note",
+            .object(
+                [("id", .uuid), ("kind", .enumeration(["shared", "professional"])), ("body", .string)] + authored,
+                required: ["id", "kind", "body", "author", "created_at"])
+        ),
         ("NoteList", page("Note")),
         ("GoalRequest", .object([("title", .string), ("detail", .string)], required: ["title"])),
         ("Goal", .object([("id", .uuid), ("title", .string), ("detail", nullable(.string))] + authored, required: ["id", "title", "author", "created_at"])),
         ("GoalList", page("Goal")),
         ("SessionRequest", .object([("summary", .string), ("occurred_at", .dateTime)], required: ["summary"])),
-        ("SessionRecord", .object([("id", .uuid), ("occurred_at", .dateTime), ("summary", .string)] + authored, required: ["id", "occurred_at", "summary", "author", "created_at"])),
+        (
+            "SessionRecord",
+            .object(
+                [("id", .uuid), ("occurred_at", .dateTime), ("summary", .string)] + authored,
+                required: ["id", "occurred_at", "summary", "author", "created_at"])
+        ),
         ("SessionList", page("SessionRecord")),
-        ("DocumentRequest", .object([("name", .string), ("content_type", .string), ("size_bytes", .integer), ("checksum", .string)], required: ["name", "content_type", "size_bytes", "checksum"])),
+        (
+            "DocumentRequest",
+            .object(
+                [("name", .string), ("content_type", .string), ("size_bytes", .integer), ("checksum", .string)],
+                required: ["name", "content_type", "size_bytes", "checksum"])
+        ),
         (
             "Document",
             .object(
@@ -225,7 +260,10 @@ enum Schemas {
         ),
         ("DocumentList", page("Document")),
         ("ContextSummaryRequest", .object([("text", .string)], required: ["text"])),
-        ("ContextSummary", nullable(.object([("text", .string), ("author", principal), ("updated_at", .dateTime)], required: ["text", "author", "updated_at"]))),
+        (
+            "ContextSummary",
+            nullable(.object([("text", .string), ("author", principal), ("updated_at", .dateTime)], required: ["text", "author", "updated_at"]))
+        ),
         (
             "Workspace",
             .object(
@@ -245,11 +283,13 @@ enum Schemas {
                         .array(
                             .object(
                                 [
-                                    ("collaborator_id", .uuid), ("user_id", nullable(.uuid)), ("full_name", nullable(.string)), ("email", nullable(.email)), ("mode", mode),
+                                    ("collaborator_id", .uuid), ("user_id", nullable(.uuid)), ("full_name", nullable(.string)), ("email", nullable(.email)),
+                                    ("mode", mode),
                                     ("since", .dateTime), ("activated_at", nullable(.dateTime)),
                                 ], required: ["collaborator_id", "mode", "since"]))
                     ),
-                    ("shared_notes", .array(.ref("Note"))), ("goals", .array(.ref("Goal"))), ("session_count", .integer), ("last_session_at", nullable(.dateTime)),
+                    ("shared_notes", .array(.ref("Note"))), ("goals", .array(.ref("Goal"))), ("session_count", .integer),
+                    ("last_session_at", nullable(.dateTime)),
                     ("document_count", .integer), ("context_summary", .ref("ContextSummary")),
                 ], required: ["org_id", "tenant_id", "tenant_name", "team", "shared_notes", "goals", "session_count", "document_count"])
         ),
@@ -263,7 +303,12 @@ enum Schemas {
         ),
         ("AuditPage", page("AuditEntry")),
         ("Me", .object([("user", .ref("User")), ("memberships", .array(.ref("Membership")))], required: ["user", "memberships"])),
-        ("Membership", .object([("org_id", .uuid), ("org_name", .string), ("role", role), ("permissions", .array(permission))], required: ["org_id", "org_name", "role", "permissions"])),
+        (
+            "Membership",
+            .object(
+                [("org_id", .uuid), ("org_name", .string), ("role", role), ("permissions", .array(permission))],
+                required: ["org_id", "org_name", "role", "permissions"])
+        ),
         (
             "CaseloadEntry",
             .object(
@@ -278,10 +323,20 @@ enum Schemas {
             .object(
                 [
                     ("id", .string), ("sequence", .integer), ("type", .string), ("org_id", .uuid), ("at", .dateTime), ("actor", principal),
-                    ("data", .object([("invitation_id", .uuid), ("user_id", .uuid), ("email", .email), ("role", role), ("tenant_id", .uuid), ("collaborator_id", .uuid), ("mode", mode)], required: [])),
+                    (
+                        "data",
+                        .object(
+                            [
+                                ("invitation_id", .uuid), ("user_id", .uuid), ("email", .email), ("role", role), ("tenant_id", .uuid),
+                                ("collaborator_id", .uuid), ("mode", mode),
+                            ], required: [])
+                    ),
                 ], required: ["id", "sequence", "type", "org_id", "at", "actor", "data"])
         ),
-        ("EventPage", .object([("items", .array(.ref("Event"))), ("next_cursor", .string), ("has_more", .boolean)], required: ["items", "next_cursor", "has_more"])),
+        (
+            "EventPage",
+            .object([("items", .array(.ref("Event"))), ("next_cursor", .string), ("has_more", .boolean)], required: ["items", "next_cursor", "has_more"])
+        ),
         ("WebhookRequest", .object([("url", .string), ("event_types", .array(.string)), ("description", .string), ("after", .integer)], required: ["url"])),
         (
             "Webhook",
@@ -289,7 +344,8 @@ enum Schemas {
                 [
                     ("id", .uuid), ("org_id", .uuid), ("url", .string), ("event_types", nullable(.array(.string))), ("description", nullable(.string)),
                     ("secret", .string), ("status", .enumeration(["active", "paused"])),
-                    ("paused_cause", nullable(.enumeration(["delivery_failing", "requested", "creator_lost_access"]))), ("paused_reason", nullable(.string)), ("cursor", .string),
+                    ("paused_cause", nullable(.enumeration(["delivery_failing", "requested", "creator_lost_access"]))), ("paused_reason", nullable(.string)),
+                    ("cursor", .string),
                     ("lag_events", .integer), ("attempts", .integer), ("next_attempt_at", nullable(.dateTime)), ("last_error", nullable(.string)),
                     ("last_delivered_at", nullable(.dateTime)), ("delivered_count", .integer), ("failed_attempt_count", .integer), ("created_at", .dateTime),
                     ("created_by", principal),
@@ -300,7 +356,8 @@ enum Schemas {
             "WebhookDelivery",
             .object(
                 [
-                    ("event_id", .string), ("sequence", .integer), ("event_type", .string), ("status", .enumeration(["delivered", "failed"])), ("attempt", .integer),
+                    ("event_id", .string), ("sequence", .integer), ("event_type", .string), ("status", .enumeration(["delivered", "failed"])),
+                    ("attempt", .integer),
                     ("at", .dateTime), ("response_status", nullable(.integer)), ("error", nullable(.string)), ("duration_ms", .integer),
                 ], required: ["event_id", "sequence", "event_type", "status", "attempt", "at"])
         ),
@@ -310,8 +367,22 @@ enum Schemas {
             .object(
                 [
                     ("pending", .integer), ("delivered", .integer), ("failed_attempts", .integer), ("abandoned", .integer),
-                    ("items", .array(.object([("id", .string), ("kind", .string), ("to", .email), ("queued_at", .dateTime), ("attempts", .integer), ("next_attempt_at", nullable(.dateTime)), ("last_error", nullable(.string))], required: ["id", "kind", "to", "attempts"]))),
-                    ("recently_abandoned", .array(.object([("id", .string), ("kind", .string), ("to", .email), ("attempts", .integer), ("error", .string), ("at", .dateTime)], required: ["id", "error"]))),
+                    (
+                        "items",
+                        .array(
+                            .object(
+                                [
+                                    ("id", .string), ("kind", .string), ("to", .email), ("queued_at", .dateTime), ("attempts", .integer),
+                                    ("next_attempt_at", nullable(.dateTime)), ("last_error", nullable(.string)),
+                                ], required: ["id", "kind", "to", "attempts"]))
+                    ),
+                    (
+                        "recently_abandoned",
+                        .array(
+                            .object(
+                                [("id", .string), ("kind", .string), ("to", .email), ("attempts", .integer), ("error", .string), ("at", .dateTime)],
+                                required: ["id", "error"]))
+                    ),
                 ], required: ["pending", "delivered", "failed_attempts", "abandoned", "items", "recently_abandoned"])
         ),
         ("EmailRequest", .object([("email", .email)], required: ["email"])),

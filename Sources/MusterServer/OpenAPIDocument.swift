@@ -55,53 +55,97 @@ enum OpenAPIDocument {
         let page: [Parameter] = [.query("limit", .integer, "1 to 1000, default 100"), .query("cursor", .string, "next_cursor of the previous page")]
         return [
             Operation("GET", "/healthz", "Liveness", tag: "operations", isPublic: true, answers: [200: "Status"]),
-            Operation("GET", "/readyz", "Readiness: 200 once recovery has finished, 503 before", tag: "operations", isPublic: true, answers: [200: "Status", 503: "Problem"]),
+            Operation(
+                "GET", "/readyz", "Readiness: 200 once recovery has finished, 503 before", tag: "operations", isPublic: true,
+                answers: [200: "Status", 503: "Problem"]),
             Operation("GET", "/metrics", "Prometheus metrics", tag: "operations", isPublic: true, answers: [200: "text"]),
             Operation("GET", "/openapi.json", "This document", tag: "operations", isPublic: true, answers: [200: "any"]),
 
             Operation("POST", "/v1/orgs", "Create an organisation (platform admin)", tag: "organisations", body: "NameRequest", answers: [201: "Organisation"]),
             Operation("GET", org, "One organisation", tag: "organisations", answers: [200: "Organisation"]),
-            Operation("POST", org + "/api-keys", "Create an org API key (org admin); the secret is shown once", tag: "organisations", body: "APIKeyRequest", answers: [201: "APIKey"]),
+            Operation(
+                "POST", org + "/api-keys", "Create an org API key (org admin); the secret is shown once", tag: "organisations", body: "APIKeyRequest",
+                answers: [201: "APIKey"]),
             Operation("POST", org + "/api-keys/{key}/revoke", "Revoke an org API key", tag: "organisations", answers: [200: "APIKey"]),
 
-            Operation("POST", org + "/invitations", "Invite by email, or add an existing user (`method`)", tag: "invitations", body: "InvitationRequest", answers: [201: "Invitation"]),
-            Operation("POST", org + "/invitations/batch", "Up to 1,000 invitations, a result per item", tag: "invitations", body: "InvitationBatchRequest", answers: [200: "BatchResult"]),
+            Operation(
+                "POST", org + "/invitations", "Invite by email, or add an existing user (`method`)", tag: "invitations", body: "InvitationRequest",
+                answers: [201: "Invitation"]),
+            Operation(
+                "POST", org + "/invitations/batch", "Up to 1,000 invitations, a result per item", tag: "invitations", body: "InvitationBatchRequest",
+                answers: [200: "BatchResult"]),
             Operation(
                 "GET", org + "/invitations", "List invitations", tag: "invitations",
-                parameters: page + [.query("status", .enumeration(["pending", "accepted", "expired", "revoked"]), "only this status"), .query("email", .string, "only this email")],
+                parameters: page + [
+                    .query("status", .enumeration(["pending", "accepted", "expired", "revoked"]), "only this status"),
+                    .query("email", .string, "only this email"),
+                ],
                 answers: [200: "InvitationPage"]),
             Operation("GET", org + "/invitations/{id}", "One invitation with all its audit fields", tag: "invitations", answers: [200: "Invitation"]),
-            Operation("POST", org + "/invitations/{id}/revoke", "Revoke a pending invitation, with an optional reason (≤ 500 characters)", tag: "invitations", body: "RevokeRequest", optionalBody: true, answers: [200: "Invitation"]),
-            Operation("POST", org + "/invitations/{id}/resend", "Resend with a new link: one per 60 s, five per 24 h (429 beyond)", tag: "invitations", answers: [200: "Invitation", 429: "Problem"]),
-            Operation("GET", "/v1/invitations/preview", "What an invitation link is for and whether it is still valid; changes nothing", tag: "invitations", isPublic: true, parameters: [.query("token", .string, "the link's token", required: true)], answers: [200: "InvitationPreview"]),
-            Operation("POST", "/v1/invitations/accept", "Accept an invitation; returns a session", tag: "invitations", isPublic: true, body: "TokenRequest", answers: [200: "Acceptance"]),
+            Operation(
+                "POST", org + "/invitations/{id}/revoke", "Revoke a pending invitation, with an optional reason (≤ 500 characters)", tag: "invitations",
+                body: "RevokeRequest", optionalBody: true, answers: [200: "Invitation"]),
+            Operation(
+                "POST", org + "/invitations/{id}/resend", "Resend with a new link: one per 60 s, five per 24 h (429 beyond)", tag: "invitations",
+                answers: [200: "Invitation", 429: "Problem"]),
+            Operation(
+                "GET", "/v1/invitations/preview", "What an invitation link is for and whether it is still valid; changes nothing", tag: "invitations",
+                isPublic: true, parameters: [.query("token", .string, "the link's token", required: true)], answers: [200: "InvitationPreview"]),
+            Operation(
+                "POST", "/v1/invitations/accept", "Accept an invitation; returns a session", tag: "invitations", isPublic: true, body: "TokenRequest",
+                answers: [200: "Acceptance"]),
 
-            Operation("POST", org + "/users", "Create a user with a temporary password (legacy)", tag: "members", body: "DirectUserRequest", answers: [201: "DirectUser"]),
-            Operation("GET", org + "/members", "List members", tag: "members", parameters: page + [.query("include_removed", .boolean, "include removed members")], answers: [200: "MemberPage"]),
-            Operation("PATCH", org + "/members/{user}", "Change a member's role, grant or withdraw permission keys", tag: "members", body: "MemberPatch", answers: [200: "Member"]),
+            Operation(
+                "POST", org + "/users", "Create a user with a temporary password (legacy)", tag: "members", body: "DirectUserRequest",
+                answers: [201: "DirectUser"]),
+            Operation(
+                "GET", org + "/members", "List members", tag: "members", parameters: page + [.query("include_removed", .boolean, "include removed members")],
+                answers: [200: "MemberPage"]),
+            Operation(
+                "PATCH", org + "/members/{user}", "Change a member's role, grant or withdraw permission keys", tag: "members", body: "MemberPatch",
+                answers: [200: "Member"]),
             Operation("POST", org + "/members/{user}/remove", "End a membership (kept, marked removed)", tag: "members", answers: [200: "Member"]),
-            Operation("POST", org + "/members/{user}/reset-password", "Issue a new temporary password; ends the member's sessions", tag: "members", answers: [200: "PasswordReset"]),
+            Operation(
+                "POST", org + "/members/{user}/reset-password", "Issue a new temporary password; ends the member's sessions", tag: "members",
+                answers: [200: "PasswordReset"]),
 
             Operation("POST", org + "/tenants", "Create a tenant", tag: "tenants", body: "TenantRequest", answers: [201: "Tenant"]),
             Operation("GET", org + "/tenants", "List tenants", tag: "tenants", parameters: page, answers: [200: "TenantPage"]),
-            Operation("POST", tenant + "/collaborators", "Invite a collaborator in a participation mode", tag: "collaborators", body: "CollaboratorRequest", answers: [201: "Collaborator"]),
-            Operation("POST", tenant + "/collaborators/batch", "Up to 1,000 collaborators, a result per item", tag: "collaborators", body: "CollaboratorBatchRequest", answers: [200: "BatchResult"]),
+            Operation(
+                "POST", tenant + "/collaborators", "Invite a collaborator in a participation mode", tag: "collaborators", body: "CollaboratorRequest",
+                answers: [201: "Collaborator"]),
+            Operation(
+                "POST", tenant + "/collaborators/batch", "Up to 1,000 collaborators, a result per item", tag: "collaborators", body: "CollaboratorBatchRequest",
+                answers: [200: "BatchResult"]),
             Operation("GET", tenant + "/collaborators", "The tenant's team (staff only)", tag: "collaborators", answers: [200: "CollaboratorList"]),
-            Operation("PATCH", tenant + "/collaborators/{id}", "Edit a reference-only contact card (fields left out keep their value)", tag: "collaborators", body: "ContactPatch", answers: [200: "Collaborator"]),
-            Operation("POST", tenant + "/collaborators/{id}/end", "End an assignment: access ends on the next request", tag: "collaborators", answers: [200: "Collaborator"]),
+            Operation(
+                "PATCH", tenant + "/collaborators/{id}", "Edit a reference-only contact card (fields left out keep their value)", tag: "collaborators",
+                body: "ContactPatch", answers: [200: "Collaborator"]),
+            Operation(
+                "POST", tenant + "/collaborators/{id}/end", "End an assignment: access ends on the next request", tag: "collaborators",
+                answers: [200: "Collaborator"]),
 
             Operation("GET", tenant + "/workspace", "The workspace as the caller may see it", tag: "workspace", answers: [200: "Workspace"]),
-            Operation("POST", tenant + "/notes", "Add a note (shared, or professional for staff with workspace.professional)", tag: "workspace", body: "NoteRequest", answers: [201: "Note"]),
-            Operation("GET", tenant + "/notes", "The notes the caller may read", tag: "workspace", parameters: [.query("kind", .enumeration(["shared", "professional"]), "only this kind")], answers: [200: "NoteList"]),
+            Operation(
+                "POST", tenant + "/notes", "Add a note (shared, or professional for staff with workspace.professional)", tag: "workspace", body: "NoteRequest",
+                answers: [201: "Note"]),
+            Operation(
+                "GET", tenant + "/notes", "The notes the caller may read", tag: "workspace",
+                parameters: [.query("kind", .enumeration(["shared", "professional"]), "only this kind")], answers: [200: "NoteList"]),
             Operation("POST", tenant + "/goals", "Add a goal", tag: "workspace", body: "GoalRequest", answers: [201: "Goal"]),
             Operation("GET", tenant + "/goals", "The goals", tag: "workspace", answers: [200: "GoalList"]),
-            Operation("POST", tenant + "/sessions", "Record a session (a dated contact, by its author)", tag: "workspace", body: "SessionRequest", answers: [201: "SessionRecord"]),
+            Operation(
+                "POST", tenant + "/sessions", "Record a session (a dated contact, by its author)", tag: "workspace", body: "SessionRequest",
+                answers: [201: "SessionRecord"]),
             Operation("GET", tenant + "/sessions", "The sessions the caller may read", tag: "workspace", answers: [200: "SessionList"]),
             Operation("POST", tenant + "/documents", "Add a document's metadata", tag: "workspace", body: "DocumentRequest", answers: [201: "Document"]),
             Operation("GET", tenant + "/documents", "The documents", tag: "workspace", answers: [200: "DocumentList"]),
-            Operation("PUT", tenant + "/context-summary", "Set the context summary", tag: "workspace", body: "ContextSummaryRequest", answers: [200: "ContextSummary"]),
+            Operation(
+                "PUT", tenant + "/context-summary", "Set the context summary", tag: "workspace", body: "ContextSummaryRequest", answers: [200: "ContextSummary"]
+            ),
             Operation("GET", tenant + "/context-summary", "The context summary (null when none is set)", tag: "workspace", answers: [200: "ContextSummary"]),
-            Operation("GET", tenant + "/digest", "The digest export: no reference-only contacts, no professional notes", tag: "workspace", answers: [200: "Digest"]),
+            Operation(
+                "GET", tenant + "/digest", "The digest export: no reference-only contacts, no professional notes", tag: "workspace", answers: [200: "Digest"]),
             Operation(
                 "GET", org + "/audit", "The audit trail, newest first", tag: "audit",
                 parameters: page + [
@@ -111,31 +155,46 @@ enum OpenAPIDocument {
                 answers: [200: "AuditPage"]),
 
             Operation(
-                "GET", org + "/events", "The org's events after a cursor, oldest first, with an optional long poll (org admins and API keys)", tag: "integrations",
+                "GET", org + "/events", "The org's events after a cursor, oldest first, with an optional long poll (org admins and API keys)",
+                tag: "integrations",
                 parameters: [
-                    .query("after", .string, "an event sequence (`next_cursor`); 0 or absent for the beginning"), .query("limit", .integer, "1 to 1000, 100 by default"),
+                    .query("after", .string, "an event sequence (`next_cursor`); 0 or absent for the beginning"),
+                    .query("limit", .integer, "1 to 1000, 100 by default"),
                     .query("type", .string, "comma-separated event types"), .query("wait", .string, "seconds (up to 60) to wait for a new event"),
                 ],
                 answers: [200: "EventPage"]),
-            Operation("POST", org + "/webhooks", "Register a webhook; the signing secret is shown once", tag: "integrations", body: "WebhookRequest", answers: [201: "Webhook"]),
+            Operation(
+                "POST", org + "/webhooks", "Register a webhook; the signing secret is shown once", tag: "integrations", body: "WebhookRequest",
+                answers: [201: "Webhook"]),
             Operation("GET", org + "/webhooks", "The org's webhooks with their delivery state", tag: "integrations", answers: [200: "WebhookList"]),
             Operation("GET", org + "/webhooks/{id}", "One webhook with its delivery state", tag: "integrations", answers: [200: "Webhook"]),
             Operation("DELETE", org + "/webhooks/{id}", "Delete a webhook and its history", tag: "integrations", answers: [204: "none"]),
             Operation(
-                "POST", org + "/webhooks/{id}/pause", "Pause a webhook, with an optional reason (≤ 500 characters); events wait for the resume", tag: "integrations",
+                "POST", org + "/webhooks/{id}/pause", "Pause a webhook, with an optional reason (≤ 500 characters); events wait for the resume",
+                tag: "integrations",
                 body: "RevokeRequest", optionalBody: true, answers: [200: "Webhook"]),
             Operation(
                 "POST", org + "/webhooks/{id}/resume",
-                "Resume a paused webhook from the event it stopped at (org admins only when its creator lost access)", tag: "integrations", answers: [200: "Webhook"]),
-            Operation("GET", org + "/webhooks/{id}/deliveries", "The webhook's last 100 delivery attempts, newest first", tag: "integrations", answers: [200: "WebhookDeliveryList"]),
+                "Resume a paused webhook from the event it stopped at (org admins only when its creator lost access)", tag: "integrations",
+                answers: [200: "Webhook"]),
+            Operation(
+                "GET", org + "/webhooks/{id}/deliveries", "The webhook's last 100 delivery attempts, newest first", tag: "integrations",
+                answers: [200: "WebhookDeliveryList"]),
             Operation("GET", "/v1/outbox", "The email outbox: what waits, attempts and errors (platform admin)", tag: "operations", answers: [200: "Outbox"]),
 
             Operation("GET", "/v1/me", "The signed-in person and their memberships", tag: "sign-in", answers: [200: "Me"]),
             Operation("GET", "/v1/me/caseload", "Every tenant the person is actively assigned to, across orgs", tag: "sign-in", answers: [200: "Caseload"]),
-            Operation("POST", "/v1/auth/magic-link", "Email a sign-in link; answers the same whether or not the email has an account", tag: "sign-in", isPublic: true, body: "EmailRequest", answers: [202: "Status"]),
-            Operation("POST", "/v1/auth/verify", "Use a sign-in or collaborator link; returns a session", tag: "sign-in", isPublic: true, body: "TokenRequest", answers: [200: "SignedIn"]),
-            Operation("POST", "/v1/auth/password", "Legacy password sign-in", tag: "sign-in", isPublic: true, body: "PasswordRequest", answers: [200: "SignedIn"]),
-            Operation("POST", "/v1/auth/password/change", "Change the password; ends every session of the user", tag: "sign-in", body: "PasswordChange", answers: [200: "Status"]),
+            Operation(
+                "POST", "/v1/auth/magic-link", "Email a sign-in link; answers the same whether or not the email has an account", tag: "sign-in", isPublic: true,
+                body: "EmailRequest", answers: [202: "Status"]),
+            Operation(
+                "POST", "/v1/auth/verify", "Use a sign-in or collaborator link; returns a session", tag: "sign-in", isPublic: true, body: "TokenRequest",
+                answers: [200: "SignedIn"]),
+            Operation(
+                "POST", "/v1/auth/password", "Legacy password sign-in", tag: "sign-in", isPublic: true, body: "PasswordRequest", answers: [200: "SignedIn"]),
+            Operation(
+                "POST", "/v1/auth/password/change", "Change the password; ends every session of the user", tag: "sign-in", body: "PasswordChange",
+                answers: [200: "Status"]),
             Operation("POST", "/v1/auth/logout", "End this session", tag: "sign-in", answers: [204: "none"]),
         ]
     }()
@@ -181,7 +240,9 @@ enum OpenAPIDocument {
         /// A unique id from the method and path: `postV1OrgsByOrgInvitations`.
         var operationID: String {
             func capitalised(_ word: Substring) -> String { word.prefix(1).uppercased() + word.dropFirst() }
-            let words = path.split(whereSeparator: { "/-._".contains($0) }).map { $0.hasPrefix("{") ? "By" + capitalised($0.dropFirst().dropLast()) : capitalised($0) }
+            let words = path.split(whereSeparator: { "/-._".contains($0) }).map {
+                $0.hasPrefix("{") ? "By" + capitalised($0.dropFirst().dropLast()) : capitalised($0)
+            }
             return method.lowercased() + words.joined()
         }
 
@@ -196,7 +257,9 @@ enum OpenAPIDocument {
                 object.field("operationId", operationID)
                 object.array("tags", [tag]) { $0.string($1) }
                 if isPublic { object.array("security", [String]()) { $0.string($1) } }
-                let all = pathParameters.map { Parameter.path($0) } + parameters + (method == "POST" ? [Parameter.header("Idempotency-Key", "a retry with the same key returns the first answer")] : [])
+                let all =
+                    pathParameters.map { Parameter.path($0) } + parameters
+                    + (method == "POST" ? [Parameter.header("Idempotency-Key", "a retry with the same key returns the first answer")] : [])
                 if !all.isEmpty { object.array("parameters", all) { $1.write(to: &$0) } }
                 if let body {
                     object.object("requestBody") { request in
@@ -208,9 +271,15 @@ enum OpenAPIDocument {
                 }
                 object.object("responses") { responses in
                     var statuses = answers
-                    if !isPublic { statuses[401] = statuses[401] ?? "Problem"; statuses[403] = statuses[403] ?? "Problem" }
+                    if !isPublic {
+                        statuses[401] = statuses[401] ?? "Problem"
+                        statuses[403] = statuses[403] ?? "Problem"
+                    }
                     if method != "GET" || !parameters.isEmpty || !pathParameters.isEmpty { statuses[400] = "Problem" }
-                    if body != nil { statuses[422] = "Problem"; statuses[413] = "Problem" }
+                    if body != nil {
+                        statuses[422] = "Problem"
+                        statuses[413] = "Problem"
+                    }
                     if !pathParameters.isEmpty { statuses[404] = "Problem" }
                     for status in statuses.keys.sorted() {
                         responses.nested(Self.statusKey(status)) { json in
@@ -221,8 +290,12 @@ enum OpenAPIDocument {
                                 case "none": break
                                 case "text": response.object("content") { $0.object("text/plain") { $0.nested("schema") { Schema.string.write(to: &$0) } } }
                                 case "any": response.object("content") { $0.object("application/json") { $0.object("schema") { $0.field("type", "object") } } }
-                                case "Problem": response.object("content") { $0.object("application/problem+json") { $0.nested("schema") { Schema.ref("Problem").write(to: &$0) } } }
-                                default: response.object("content") { $0.object("application/json") { $0.nested("schema") { Schema.ref(schema).write(to: &$0) } } }
+                                case "Problem":
+                                    response.object("content") {
+                                        $0.object("application/problem+json") { $0.nested("schema") { Schema.ref("Problem").write(to: &$0) } }
+                                    }
+                                default:
+                                    response.object("content") { $0.object("application/json") { $0.nested("schema") { Schema.ref(schema).write(to: &$0) } } }
                                 }
                             }
                         }

@@ -39,7 +39,8 @@ struct OutboxService: Service {
             for message in due {
                 guard let error = failures[message.id] else { continue }
                 // The error names the transport's failure; the message and its link are not logged.
-                logger.warning("email delivery failed; will retry", metadata: ["mail.id": "\(message.id)", "mail.kind": "\(message.kind)", "error": "\(error)"])
+                logger.warning(
+                    "email delivery failed; will retry", metadata: ["mail.id": "\(message.id)", "mail.kind": "\(message.kind)", "error": "\(error)"])
                 metrics.mailFailed.increment()
                 let permanent = (error as? SMTPError)?.isPermanent ?? false
                 if await outbox.markFailed(message.id, error: "\(error)", at: clock.now(), permanent: permanent) {

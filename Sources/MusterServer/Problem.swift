@@ -44,16 +44,20 @@ struct Problem: Error, HTTPResponseError, Sendable {
         case let error as LogError where error == .diskFull:
             self.init(.serviceUnavailable, code: "storage_unavailable", "the disk is full: changes are refused until space is freed; reads keep working")
         case let error as LogError where error.isFailStop:
-            self.init(.serviceUnavailable, code: "storage_unavailable", "the log stopped accepting writes after a storage failure; the server must be restarted")
+            self.init(
+                .serviceUnavailable, code: "storage_unavailable", "the log stopped accepting writes after a storage failure; the server must be restarted")
         case let error as FileSystemError:
-            self.init(.serviceUnavailable, code: "storage_unavailable", error.isOutOfSpace ? "the disk is full: changes are refused until space is freed" : "a durable write failed")
+            self.init(
+                .serviceUnavailable, code: "storage_unavailable",
+                error.isOutOfSpace ? "the disk is full: changes are refused until space is freed" : "a durable write failed")
         case let error as HTTPError:
-            let code = switch error.status {
-            case .notFound: "not_found"
-            case .methodNotAllowed: "method_not_allowed"
-            case .contentTooLarge: "body_too_large"
-            default: "bad_request"
-            }
+            let code =
+                switch error.status {
+                case .notFound: "not_found"
+                case .methodNotAllowed: "method_not_allowed"
+                case .contentTooLarge: "body_too_large"
+                default: "bad_request"
+                }
             self.init(error.status, code: code, error.body ?? error.status.reasonPhrase)
         case let error as any HTTPResponseError:
             self.init(error.status, code: "bad_request", error.status.reasonPhrase)

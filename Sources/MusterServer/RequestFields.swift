@@ -12,7 +12,9 @@ struct RequestFields {
 
     init(_ value: JSONValue, path: String = "") throws(Problem) {
         guard case .object(let fields) = value else {
-            throw Problem(.unprocessableContent, code: "validation_failed", "\(path.isEmpty ? "the request body" : String(path.dropLast())) must be a JSON object, not \(value.kindName)")
+            throw Problem(
+                .unprocessableContent, code: "validation_failed",
+                "\(path.isEmpty ? "the request body" : String(path.dropLast())) must be a JSON object, not \(value.kindName)")
         }
         self.fields = fields
         self.path = path
@@ -116,7 +118,9 @@ struct RequestFields {
     /// An optional time in ISO 8601.
     mutating func optionalTimestamp(_ key: String) throws(Problem) -> Timestamp? {
         guard let text = try optionalString(key, maxLength: 64) else { return nil }
-        guard let time = Timestamp(iso8601: text) else { throw invalid("field \(name(key)) must be an ISO 8601 time such as 2026-01-31T09:30:00Z; got \"\(text)\"") }
+        guard let time = Timestamp(iso8601: text) else {
+            throw invalid("field \(name(key)) must be an ISO 8601 time such as 2026-01-31T09:30:00Z; got \"\(text)\"")
+        }
         return time
     }
 
@@ -126,7 +130,8 @@ struct RequestFields {
         var set = PermissionSet()
         for text in keys {
             guard let permission = Permission(name: text) else {
-                throw invalid("field \(name(key)): \"\(text)\" is not a permission key; the keys are \(Permission.allCases.map(\.name).joined(separator: ", "))")
+                throw invalid(
+                    "field \(name(key)): \"\(text)\" is not a permission key; the keys are \(Permission.allCases.map(\.name).joined(separator: ", "))")
             }
             set.formUnion(PermissionSet(permission))
         }
@@ -146,7 +151,9 @@ struct RequestFields {
         let unknown = fields.keys.filter { !read.contains($0) }.sorted()
         guard unknown.isEmpty else {
             let known = read.sorted().map { "`\($0)`" }.joined(separator: ", ")
-            throw invalid("unknown field\(unknown.count == 1 ? "" : "s") \(unknown.map { name($0) }.joined(separator: ", "))\(known.isEmpty ? "; this body takes no fields" : "; expected \(known)")")
+            throw invalid(
+                "unknown field\(unknown.count == 1 ? "" : "s") \(unknown.map { name($0) }.joined(separator: ", "))\(known.isEmpty ? "; this body takes no fields" : "; expected \(known)")"
+            )
         }
     }
 }

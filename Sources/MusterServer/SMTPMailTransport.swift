@@ -167,7 +167,8 @@ private struct SMTPSession {
         guard let username = settings.username else { return }
         guard settings.security != .none || settings.allowPlaintextAuth else {
             throw SMTPError(
-                description: "refusing to send the SMTP password over a connection without TLS; use starttls or tls, or allow it explicitly (--smtp-allow-plaintext-auth)"
+                description:
+                    "refusing to send the SMTP password over a connection without TLS; use starttls or tls, or allow it explicitly (--smtp-allow-plaintext-auth)"
             )
         }
         let auth = capabilities.first { $0.uppercased().hasPrefix("AUTH") }?.uppercased().split(separator: " ").map(String.init) ?? []

@@ -124,11 +124,15 @@ struct RequestMetricsMiddleware: RouterMiddleware {
         do {
             let response = try await next(request, context)
             status = response.status.code
-            metrics.request(route: context.endpointPath ?? "unmatched", method: request.method.rawValue, status: status, nanoseconds: DispatchTime.now().uptimeNanoseconds - started)
+            metrics.request(
+                route: context.endpointPath ?? "unmatched", method: request.method.rawValue, status: status,
+                nanoseconds: DispatchTime.now().uptimeNanoseconds - started)
             return response
         } catch {
             status = (error as? any HTTPResponseError)?.status.code ?? 500
-            metrics.request(route: context.endpointPath ?? "unmatched", method: request.method.rawValue, status: status, nanoseconds: DispatchTime.now().uptimeNanoseconds - started)
+            metrics.request(
+                route: context.endpointPath ?? "unmatched", method: request.method.rawValue, status: status,
+                nanoseconds: DispatchTime.now().uptimeNanoseconds - started)
             throw error
         }
     }

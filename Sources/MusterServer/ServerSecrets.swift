@@ -23,7 +23,10 @@ struct ServerSecrets: Sendable {
         var key: [UInt8]
         if fileSystem.exists(keyPath) {
             key = try fileSystem.read(keyPath)
-            guard key.count >= 32 else { throw ServerSetupError("\(keyPath) holds \(key.count) bytes; a signing key needs at least 32 (delete it to make a new one, which voids every link sent)") }
+            guard key.count >= 32 else {
+                throw ServerSetupError(
+                    "\(keyPath) holds \(key.count) bytes; a signing key needs at least 32 (delete it to make a new one, which voids every link sent)")
+            }
         } else {
             key = RandomSecret.bytes(64)
             try writePrivate(keyPath, key, fileSystem: fileSystem)
@@ -63,7 +66,7 @@ public struct ServerSetupError: Error, CustomStringConvertible, Sendable {
 }
 
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #elseif canImport(Darwin)
-import Darwin
+    import Darwin
 #endif

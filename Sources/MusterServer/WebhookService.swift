@@ -1,7 +1,7 @@
-import Foundation
 import AsyncHTTPClient
 import CoreMetrics
 import Dispatch
+import Foundation
 import Logging
 import MusterDomain
 import MusterEngine
@@ -78,7 +78,9 @@ struct WebhookService: Service {
             }
             var progress = await registry.progress(of: webhook, orgID: orgID)
             if progress.attempts >= registry.retry.maximumAttempts {
-                await pause(webhook, orgID: orgID, engine: engine, progress: progress, reason: "an event failed \(progress.attempts) times; last: \(progress.lastError ?? "no answer")")
+                await pause(
+                    webhook, orgID: orgID, engine: engine, progress: progress,
+                    reason: "an event failed \(progress.attempts) times; last: \(progress.lastError ?? "no answer")")
                 continue
             }
             let wait = progress.nextAttemptAt - clock.now().millisecondsSinceEpoch
@@ -192,7 +194,10 @@ struct WebhookService: Service {
         case .failed:
             metrics.webhookFailed.increment()
             logger.warning(
-                "webhook delivery failed", metadata: ["webhook.id": "\(webhook.id)", "event.id": "\(delivery.eventID)", "attempt": "\(delivery.attempt)", "error": "\(delivery.error ?? "")"]
+                "webhook delivery failed",
+                metadata: [
+                    "webhook.id": "\(webhook.id)", "event.id": "\(delivery.eventID)", "attempt": "\(delivery.attempt)", "error": "\(delivery.error ?? "")",
+                ]
             )
         }
     }

@@ -21,18 +21,25 @@ public enum SampleWorkload {
         let tenant = try await engine.createTenant(org: first, name: "Alex", reference: "T-1", by: admin)
         let other = try await engine.createTenant(org: second, name: "Bo", by: secondAdmin)
         let workerEmail = email("worker-\(suffix)@support.example")
-        let invited = try await engine.inviteCollaborator(org: first, tenant: tenant.id, mode: .full, invitee: .person(email: workerEmail, fullName: "Sam Worker"), by: admin)
+        let invited = try await engine.inviteCollaborator(
+            org: first, tenant: tenant.id, mode: .full, invitee: .person(email: workerEmail, fullName: "Sam Worker"), by: admin)
         let worker = Principal.user(try await engine.verifyLink(token: invited.token!).user.id)
-        let context = try await engine.inviteCollaborator(org: second, tenant: other.id, mode: .contextOnly, invitee: .person(email: workerEmail, fullName: "Sam Worker"), by: secondAdmin)
+        let context = try await engine.inviteCollaborator(
+            org: second, tenant: other.id, mode: .contextOnly, invitee: .person(email: workerEmail, fullName: "Sam Worker"), by: secondAdmin)
         _ = try await engine.verifyLink(token: context.token!)
         try await engine.writeWorkspace(org: first, .note(tenant: tenant.id, kind: .shared, body: "shared"), by: worker)
         try await engine.writeWorkspace(org: first, .note(tenant: tenant.id, kind: .professional, body: "pro"), by: admin)
         try await engine.writeWorkspace(org: first, .goal(tenant: tenant.id, title: "Goal", detail: "d"), by: worker)
         try await engine.writeWorkspace(org: first, .session(tenant: tenant.id, occurredAt: clock.now(), summary: "visit"), by: worker)
-        try await engine.writeWorkspace(org: first, .document(tenant: tenant.id, name: "a.pdf", contentType: "application/pdf", sizeBytes: 10, checksum: "sha256:00"), by: worker)
+        try await engine.writeWorkspace(
+            org: first, .document(tenant: tenant.id, name: "a.pdf", contentType: "application/pdf", sizeBytes: 10, checksum: "sha256:00"), by: worker)
         try await engine.writeWorkspace(org: first, .contextSummary(tenant: tenant.id, text: "summary"), by: worker)
-        let contact = try await engine.inviteCollaborator(org: first, tenant: tenant.id, mode: .referenceOnly, invitee: .contact(ContactCard(name: "GP", phone: "0161 555 0100")), by: admin)
-        _ = try await engine.updateContact(org: first, id: contact.collaborator.id, contact: ContactCard(name: "Dr GP", email: email("gp@surgery.example"), phone: "0161 555 0100", organisationName: "Surgery", roleLabel: "GP"), by: admin)
+        let contact = try await engine.inviteCollaborator(
+            org: first, tenant: tenant.id, mode: .referenceOnly, invitee: .contact(ContactCard(name: "GP", phone: "0161 555 0100")), by: admin)
+        _ = try await engine.updateContact(
+            org: first, id: contact.collaborator.id,
+            contact: ContactCard(name: "Dr GP", email: email("gp@surgery.example"), phone: "0161 555 0100", organisationName: "Surgery", roleLabel: "GP"),
+            by: admin)
         _ = try await engine.endCollaborator(org: first, id: invited.collaborator.id, by: admin)
         let pending = try await engine.invite(org: first, email: email("pending-\(suffix)@example.org"), role: .viewer, method: .email, by: admin)
         clock.advance(by: .minutes(2))
@@ -42,20 +49,24 @@ public enum SampleWorkload {
         let viewerID = try await member(first, "viewer-\(suffix)@example.org", .viewer)
         _ = try await engine.changeRole(org: first, user: viewerID, to: .caseworker, by: admin)
         _ = try await engine.changeGrants(org: first, user: viewerID, grant: PermissionSet(.usersView), withdraw: [], by: admin)
-        let direct = try await engine.createUserWithTemporaryPassword(org: first, email: email("direct-\(suffix)@example.org"), fullName: "Di Rect", role: .viewer, by: admin)
+        let direct = try await engine.createUserWithTemporaryPassword(
+            org: first, email: email("direct-\(suffix)@example.org"), fullName: "Di Rect", role: .viewer, by: admin)
         _ = try await engine.resetPassword(org: first, user: direct.member.userID, by: admin)
         _ = try await engine.removeMember(org: first, user: viewerID, by: admin)
         let key = try await engine.createAPIKey(org: first, name: "svc", role: .caseworker, by: admin)
         _ = try await engine.revokeAPIKey(org: first, id: key.key.id, by: admin)
         // Webhooks: one kept, one paused and resumed, one whose creating key is revoked, one deleted.
         _ = try await engine.createWebhook(org: first, url: "https://hooks.example.org/all", eventTypes: nil, description: "everything", after: 0, by: admin)
-        let paused = try await engine.createWebhook(org: first, url: "https://hooks.example.org/some", eventTypes: [.tenantCreated, .userInvited], description: nil, after: nil, by: admin)
+        let paused = try await engine.createWebhook(
+            org: first, url: "https://hooks.example.org/some", eventTypes: [.tenantCreated, .userInvited], description: nil, after: nil, by: admin)
         try await engine.pauseWebhook(paused.view.webhook.id, org: first, cause: .requested, reason: "maintenance", by: admin)
         _ = try await engine.resumeWebhook(paused.view.webhook.id, org: first, by: admin)
         let integration = try await engine.createAPIKey(org: first, name: "integration", role: .siteAdmin, by: admin)
-        _ = try await engine.createWebhook(org: first, url: "https://hooks.example.org/key", eventTypes: nil, description: nil, after: nil, by: .apiKey(integration.key.id))
+        _ = try await engine.createWebhook(
+            org: first, url: "https://hooks.example.org/key", eventTypes: nil, description: nil, after: nil, by: .apiKey(integration.key.id))
         _ = try await engine.revokeAPIKey(org: first, id: integration.key.id, by: admin)
-        let deleted = try await engine.createWebhook(org: second, url: "https://hooks.example.org/gone", eventTypes: nil, description: nil, after: nil, by: secondAdmin)
+        let deleted = try await engine.createWebhook(
+            org: second, url: "https://hooks.example.org/gone", eventTypes: nil, description: nil, after: nil, by: secondAdmin)
         try await engine.deleteWebhook(deleted.view.webhook.id, org: second, by: secondAdmin)
         let link = try await engine.requestSignInLink(email: workerEmail)
         let session = try await engine.verifyLink(token: link!.token)

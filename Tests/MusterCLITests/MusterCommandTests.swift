@@ -6,7 +6,7 @@ import MusterSecurity
 import Testing
 
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #endif
 
 /// Runs a blocking call off Swift's cooperative threads.
@@ -55,7 +55,9 @@ struct MusterCommandTests {
         #expect(FileManager.default.fileExists(atPath: data + "/admin-token"), "the admin token is in data/")
         #expect(FileManager.default.fileExists(atPath: data + "/server-secret.key"))
         #expect(FileManager.default.fileExists(atPath: data + "/log"))
-        #expect(server.output.contains(try String(contentsOfFile: data + "/admin-token", encoding: .utf8).trimmingCharacters(in: .whitespacesAndNewlines)), "the new token is printed once")
+        #expect(
+            server.output.contains(try String(contentsOfFile: data + "/admin-token", encoding: .utf8).trimmingCharacters(in: .whitespacesAndNewlines)),
+            "the new token is printed once")
         server.terminate()
         #expect(try await server.exitStatus(within: 30) == 0, "\(server.output)")
         #expect(server.output.contains("log synced and closed"))
@@ -110,7 +112,7 @@ struct MusterCommandTests {
         let lines = dump.output.split(separator: "\n").filter { $0.hasPrefix("{") }
         #expect(lines.count == 10, "\(dump.output)")
         let types = lines.compactMap { line in
-            (try? JSONSerialization.jsonObject(with: Data(line.utf8))) .flatMap { $0 as? [String: Any] }?["type"] as? String
+            (try? JSONSerialization.jsonObject(with: Data(line.utf8))).flatMap { $0 as? [String: Any] }?["type"] as? String
         }
         #expect(types.filter { $0 == "organisation.created" }.count == 5)
         #expect(types.filter { $0 == "tenant.created" }.count == 5)

@@ -2,7 +2,7 @@ import Foundation
 import Synchronization
 
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #endif
 
 /// The `muster` binary, run as an operator would, with its output collected.
@@ -60,7 +60,9 @@ final class MusterProcess: Sendable {
     func terminate() { process.terminate() }
 
     /// Runs `muster <arguments>` to its end and returns its status and output.
-    static func run(_ arguments: [String], in directory: String = NSTemporaryDirectory(), within seconds: Double = 60) async throws -> (status: Int32, output: String) {
+    static func run(_ arguments: [String], in directory: String = NSTemporaryDirectory(), within seconds: Double = 60) async throws -> (
+        status: Int32, output: String
+    ) {
         let process = try MusterProcess(arguments, in: directory)
         guard let status = try await process.exitStatus(within: seconds) else {
             process.terminate()
@@ -89,7 +91,9 @@ func freePort() -> Int {
     var address = sockaddr_in()
     address.sin_family = sa_family_t(AF_INET)
     address.sin_addr.s_addr = inet_addr("127.0.0.1")
-    _ = withUnsafePointer(to: &address) { $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(descriptor, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) } }
+    _ = withUnsafePointer(to: &address) {
+        $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(descriptor, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) }
+    }
     var length = socklen_t(MemoryLayout<sockaddr_in>.size)
     _ = withUnsafeMutablePointer(to: &address) { $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { getsockname(descriptor, $0, &length) } }
     return Int(UInt16(bigEndian: address.sin_port))

@@ -196,7 +196,9 @@ import Testing
         guard case .user(let workerID) = worker else { return }
         try org.run(.changeGrants(userID: workerID, grant: PermissionSet(.usersInvite), withdraw: []), by: .platformAdmin)
         let email = try EmailAddress("boss@example.org")
-        org.expectRefusal(.invite(id: .random(), email: email, role: .orgAdmin, method: .email, existingUserID: nil, seal: OrgFixture.seal()), by: worker, .beyondOwnAuthority)
+        org.expectRefusal(
+            .invite(id: .random(), email: email, role: .orgAdmin, method: .email, existingUserID: nil, seal: OrgFixture.seal()), by: worker, .beyondOwnAuthority
+        )
         try org.run(.invite(id: .random(), email: email, role: .caseworker, method: .email, existingUserID: nil, seal: OrgFixture.seal()), by: worker)
     }
 

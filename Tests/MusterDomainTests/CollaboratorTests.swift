@@ -6,21 +6,37 @@ import Testing
         var org = OrgFixture()
         let tenant = org.tenant()
         for mode in [ParticipationMode.full, .contextOnly] {
-            org.expectRefusal(.inviteCollaborator(.init(id: .random(), tenantID: tenant, mode: mode, seal: OrgFixture.seal())), by: .platformAdmin, .validationFailed)
+            org.expectRefusal(
+                .inviteCollaborator(.init(id: .random(), tenantID: tenant, mode: mode, seal: OrgFixture.seal())), by: .platformAdmin, .validationFailed)
             let blankName = OrgCommand.CollaboratorRequest.Person(userID: .random(), email: try EmailAddress("w@x.org"), fullName: "  ")
-            org.expectRefusal(.inviteCollaborator(.init(id: .random(), tenantID: tenant, mode: mode, person: blankName, seal: OrgFixture.seal())), by: .platformAdmin, .validationFailed)
+            org.expectRefusal(
+                .inviteCollaborator(.init(id: .random(), tenantID: tenant, mode: mode, person: blankName, seal: OrgFixture.seal())), by: .platformAdmin,
+                .validationFailed)
         }
     }
 
     @Test func aReferenceOnlyContactNeedsANameAndAnEmailOrPhoneAndNeverGetsAnAccountOrALink() throws {
         var org = OrgFixture()
         let tenant = org.tenant()
-        org.expectRefusal(.inviteCollaborator(.init(id: .random(), tenantID: tenant, mode: .referenceOnly, contact: ContactCard(name: "PO Smith"))), by: .platformAdmin, .validationFailed)
-        org.expectRefusal(.inviteCollaborator(.init(id: .random(), tenantID: tenant, mode: .referenceOnly, contact: ContactCard(name: " ", phone: "0161 555 0100"))), by: .platformAdmin, .validationFailed)
-        org.expectRefusal(.inviteCollaborator(.init(id: .random(), tenantID: tenant, mode: .referenceOnly, contact: ContactCard(name: "PO Smith", phone: "call me"))), by: .platformAdmin, .validationFailed)
+        org.expectRefusal(
+            .inviteCollaborator(.init(id: .random(), tenantID: tenant, mode: .referenceOnly, contact: ContactCard(name: "PO Smith"))), by: .platformAdmin,
+            .validationFailed)
+        org.expectRefusal(
+            .inviteCollaborator(.init(id: .random(), tenantID: tenant, mode: .referenceOnly, contact: ContactCard(name: " ", phone: "0161 555 0100"))),
+            by: .platformAdmin, .validationFailed)
+        org.expectRefusal(
+            .inviteCollaborator(.init(id: .random(), tenantID: tenant, mode: .referenceOnly, contact: ContactCard(name: "PO Smith", phone: "call me"))),
+            by: .platformAdmin, .validationFailed)
         let person = OrgCommand.CollaboratorRequest.Person(userID: .random(), email: try EmailAddress("po@probation.example"), fullName: "PO Smith")
-        org.expectRefusal(.inviteCollaborator(.init(id: .random(), tenantID: tenant, mode: .referenceOnly, person: person, contact: ContactCard(name: "PO Smith", phone: "0161 555 0100"))), by: .platformAdmin, .validationFailed)
-        org.expectRefusal(.inviteCollaborator(.init(id: .random(), tenantID: tenant, mode: .referenceOnly, contact: ContactCard(name: "PO Smith", phone: "0161 555 0100"), seal: OrgFixture.seal())), by: .platformAdmin, .validationFailed)
+        org.expectRefusal(
+            .inviteCollaborator(
+                .init(id: .random(), tenantID: tenant, mode: .referenceOnly, person: person, contact: ContactCard(name: "PO Smith", phone: "0161 555 0100"))),
+            by: .platformAdmin, .validationFailed)
+        org.expectRefusal(
+            .inviteCollaborator(
+                .init(
+                    id: .random(), tenantID: tenant, mode: .referenceOnly, contact: ContactCard(name: "PO Smith", phone: "0161 555 0100"),
+                    seal: OrgFixture.seal())), by: .platformAdmin, .validationFailed)
 
         let id = CollaboratorID.random()
         let card = ContactCard(name: " PO Smith ", phone: "0161 555 0100", organisationName: "Probation Service", roleLabel: "Probation officer")
@@ -35,7 +51,10 @@ import Testing
         var org = OrgFixture()
         let tenant = org.tenant()
         let id = CollaboratorID.random()
-        try org.run(.inviteCollaborator(.init(id: id, tenantID: tenant, mode: .referenceOnly, contact: ContactCard(name: "Dr Patel", email: try EmailAddress("gp@surgery.example")))), by: .platformAdmin)
+        try org.run(
+            .inviteCollaborator(
+                .init(id: id, tenantID: tenant, mode: .referenceOnly, contact: ContactCard(name: "Dr Patel", email: try EmailAddress("gp@surgery.example")))),
+            by: .platformAdmin)
         let records = try org.run(.updateContact(id: id, contact: ContactCard(name: "Dr Patel", phone: "0161 555 0199", roleLabel: "GP")), by: .platformAdmin)
         #expect(records.map(\.event.kind) == [.collaboratorContactUpdated])
         #expect(org.state.collaborators[id]?.contact?.phone == "0161 555 0199")
@@ -115,7 +134,9 @@ import Testing
         _ = try org.collaborator(on: tenant, mode: .full, userID: .random(), caseload: 499)
         let id = CollaboratorID.random()
         let person = OrgCommand.CollaboratorRequest.Person(userID: userID, email: try EmailAddress("busy@support.example"), fullName: "Busy Worker")
-        try org.run(.inviteCollaborator(.init(id: id, tenantID: tenant, mode: .full, person: person, seal: OrgFixture.seal(), caseload: 500, overrideCap: true)), by: .platformAdmin)
+        try org.run(
+            .inviteCollaborator(.init(id: id, tenantID: tenant, mode: .full, person: person, seal: OrgFixture.seal(), caseload: 500, overrideCap: true)),
+            by: .platformAdmin)
         #expect(org.state.collaborators[id]?.capOverridden == true)
         #expect(org.state.audit.last?.details?.contains("caseload cap overridden") == true)
     }
@@ -126,16 +147,21 @@ import Testing
         let (other, _, _) = try org.collaborator(on: tenant, mode: .full)
         let (_, worker) = org.activeCollaborator(on: tenant, mode: .full)
         let person = OrgCommand.CollaboratorRequest.Person(userID: .random(), email: try EmailAddress("friend@x.org"), fullName: "A Friend")
-        org.expectRefusal(.inviteCollaborator(.init(id: .random(), tenantID: tenant, mode: .full, person: person, seal: OrgFixture.seal())), by: worker, .notFound)
+        org.expectRefusal(
+            .inviteCollaborator(.init(id: .random(), tenantID: tenant, mode: .full, person: person, seal: OrgFixture.seal())), by: worker, .notFound)
         org.expectRefusal(.endCollaborator(id: other), by: worker, .notFound)
-        org.expectRefusal(.inviteCollaborator(.init(id: .random(), tenantID: .random(), mode: .full, person: person, seal: OrgFixture.seal())), by: .platformAdmin, .tenantNotFound)
+        org.expectRefusal(
+            .inviteCollaborator(.init(id: .random(), tenantID: .random(), mode: .full, person: person, seal: OrgFixture.seal())), by: .platformAdmin,
+            .tenantNotFound)
     }
 
     @Test func theDigestNeverHoldsReferenceOnlyContactsOrProfessionalNotes() throws {
         var org = OrgFixture()
         let tenant = org.tenant()
         let (fullRow, worker) = org.activeCollaborator(on: tenant, mode: .full)
-        try org.run(.inviteCollaborator(.init(id: .random(), tenantID: tenant, mode: .referenceOnly, contact: ContactCard(name: "PO Smith", phone: "0161 555 0100"))), by: .platformAdmin)
+        try org.run(
+            .inviteCollaborator(.init(id: .random(), tenantID: tenant, mode: .referenceOnly, contact: ContactCard(name: "PO Smith", phone: "0161 555 0100"))),
+            by: .platformAdmin)
         try org.run(.addNote(tenantID: tenant, id: .random(), kind: .professional, body: "Safeguarding concern"), by: .platformAdmin)
         try org.run(.addNote(tenantID: tenant, id: .random(), kind: .shared, body: "Rent plan agreed"), by: worker)
         let digest = try org.state.digest(of: tenant, for: .platformAdmin)

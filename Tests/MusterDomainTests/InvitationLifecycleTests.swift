@@ -47,15 +47,19 @@ import Testing
 
     @Test func legacyRolesAreRefusedForNewInvitations() throws {
         var org = OrgFixture()
-        let command = OrgCommand.invite(id: .random(), email: try EmailAddress("a@b.org"), role: .hrAdmin, method: .email, existingUserID: nil, seal: OrgFixture.seal())
+        let command = OrgCommand.invite(
+            id: .random(), email: try EmailAddress("a@b.org"), role: .hrAdmin, method: .email, existingUserID: nil, seal: OrgFixture.seal())
         org.expectRefusal(command, by: .platformAdmin, .roleNotAssignable)
     }
 
     @Test func addingAnExistingUserNeedsTheUserToExist() throws {
         var org = OrgFixture()
         let email = try EmailAddress("a@b.org")
-        org.expectRefusal(.invite(id: .random(), email: email, role: .viewer, method: .existingUser, existingUserID: nil, seal: OrgFixture.seal()), by: .platformAdmin, .userNotFound)
-        try org.run(.invite(id: .random(), email: email, role: .viewer, method: .existingUser, existingUserID: .random(), seal: OrgFixture.seal()), by: .platformAdmin)
+        org.expectRefusal(
+            .invite(id: .random(), email: email, role: .viewer, method: .existingUser, existingUserID: nil, seal: OrgFixture.seal()), by: .platformAdmin,
+            .userNotFound)
+        try org.run(
+            .invite(id: .random(), email: email, role: .viewer, method: .existingUser, existingUserID: .random(), seal: OrgFixture.seal()), by: .platformAdmin)
     }
 
     @Test func acceptingCreatesTheMembershipAndRecordsWhoAcceptedAndWhen() throws {
@@ -108,7 +112,8 @@ import Testing
 
     @Test func anUnknownInvitationIsRefusedAsNotFound() {
         var org = OrgFixture()
-        org.expectRefusal(.acceptInvitation(id: .random(), tokenDigest: OrgFixture.seal().digest, userID: .random(), userIsNew: true), by: .system, .invitationNotFound)
+        org.expectRefusal(
+            .acceptInvitation(id: .random(), tokenDigest: OrgFixture.seal().digest, userID: .random(), userIsNew: true), by: .system, .invitationNotFound)
     }
 
     @Test func aLinkReplacedByAResendNoLongerAccepts() throws {
@@ -203,7 +208,10 @@ import Testing
     }
 
     @Test func malformedEmailsAreRefused() {
-        for bad in ["", "   ", "no-at-sign", "two@@example.org", "a@nodot", "a b@example.org", "@example.org", "a@example.", String(repeating: "a", count: 250) + "@example.org"] {
+        for bad in [
+            "", "   ", "no-at-sign", "two@@example.org", "a@nodot", "a b@example.org", "@example.org", "a@example.",
+            String(repeating: "a", count: 250) + "@example.org",
+        ] {
             #expect(throws: DomainError.self, "\(bad) was accepted") { try EmailAddress(bad) }
         }
     }

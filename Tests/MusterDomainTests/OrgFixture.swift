@@ -40,7 +40,9 @@ struct OrgFixture {
 
     /// Invites `email` with `role` and returns the invitation id and its link digest.
     @discardableResult
-    mutating func invite(_ email: String, role: Role = .caseworker, by principal: Principal = .platformAdmin) throws(DomainError) -> (InvitationID, SecretDigest) {
+    mutating func invite(_ email: String, role: Role = .caseworker, by principal: Principal = .platformAdmin) throws(DomainError) -> (
+        InvitationID, SecretDigest
+    ) {
         let id = InvitationID.random()
         let seal = Self.seal()
         try run(.invite(id: id, email: try EmailAddress(email), role: role, method: .email, existingUserID: nil, seal: seal), by: principal)
@@ -63,7 +65,9 @@ struct OrgFixture {
     }
 
     /// Invites a full or context-only collaborator and returns the row id, their user and the link digest.
-    mutating func collaborator(on tenantID: TenantID, mode: ParticipationMode, userID: UserID = .random(), caseload: Int = 0) throws(DomainError) -> (CollaboratorID, UserID, SecretDigest) {
+    mutating func collaborator(on tenantID: TenantID, mode: ParticipationMode, userID: UserID = .random(), caseload: Int = 0) throws(DomainError) -> (
+        CollaboratorID, UserID, SecretDigest
+    ) {
         let id = CollaboratorID.random()
         let seal = Self.seal()
         let person = OrgCommand.CollaboratorRequest.Person(userID: userID, email: try EmailAddress("worker-\(userID)@support.example"), fullName: "Sam Worker")
@@ -80,7 +84,10 @@ struct OrgFixture {
 
     /// A fresh random link seal.
     static func seal() -> LinkSeal {
-        LinkSeal(digest: SecretDigest(word0: .random(in: 0 ... .max), word1: .random(in: 0 ... .max), word2: .random(in: 0 ... .max), word3: .random(in: 0 ... .max)), nonce: .random())
+        LinkSeal(
+            digest: SecretDigest(
+                word0: .random(in: 0 ... .max), word1: .random(in: 0 ... .max), word2: .random(in: 0 ... .max), word3: .random(in: 0 ... .max)),
+            nonce: .random())
     }
 
     /// The state rebuilt from the log alone.

@@ -37,10 +37,16 @@ import Testing
                 _ = try org.state.membersPage(for: principal, includeRemoved: false, after: nil, limit: 10)
             case .invite, .addExisting:
                 let method: Invitation.Method = action == .invite ? .email : .existingUser
-                try org.run(.invite(id: .random(), email: try EmailAddress("new-\(UInt32.random(in: 0 ... .max))@example.org"), role: .viewer, method: method, existingUserID: .random(), seal: OrgFixture.seal()), by: principal)
+                try org.run(
+                    .invite(
+                        id: .random(), email: try EmailAddress("new-\(UInt32.random(in: 0 ... .max))@example.org"), role: .viewer, method: method,
+                        existingUserID: .random(), seal: OrgFixture.seal()), by: principal)
             case .createDirect:
                 try org.state.requireDirectCreate(by: principal, policy: org.policy)
-                try org.run(.addDirectMember(userID: .random(), email: try EmailAddress("direct-\(UInt32.random(in: 0 ... .max))@example.org"), role: .viewer, userIsNew: true), by: principal)
+                try org.run(
+                    .addDirectMember(
+                        userID: .random(), email: try EmailAddress("direct-\(UInt32.random(in: 0 ... .max))@example.org"), role: .viewer, userIsNew: true),
+                    by: principal)
             case .revoke:
                 let (id, _) = try org.invite("revoke-\(UInt32.random(in: 0 ... .max))@example.org")
                 try org.run(.revokeInvitation(id: id, reason: nil), by: principal)
@@ -154,7 +160,8 @@ import Testing
         try org.run(.changeGrants(userID: targetID, grant: PermissionSet(.usersManageRoles), withdraw: []), by: delegate)
         try org.run(.changeGrants(userID: targetID, grant: [], withdraw: PermissionSet(.usersManageRoles)), by: delegate)
         #expect(org.state.members[targetID]?.grants == [])
-        org.expectRefusal(.changeGrants(userID: targetID, grant: PermissionSet(.usersView), withdraw: PermissionSet(.usersView)), by: .platformAdmin, .validationFailed)
+        org.expectRefusal(
+            .changeGrants(userID: targetID, grant: PermissionSet(.usersView), withdraw: PermissionSet(.usersView)), by: .platformAdmin, .validationFailed)
     }
 
     @Test func theLastOrgAdminCannotBeDemotedOrRemoved() throws {

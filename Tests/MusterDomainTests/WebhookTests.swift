@@ -1,21 +1,23 @@
 import MusterDomain
 import Testing
 
-private extension OrgFixture {
+extension OrgFixture {
     /// Registers a webhook as `principal` and returns its id.
-    mutating func webhook(by principal: Principal, types: [OrgEvent.Kind]? = nil) throws(DomainError) -> WebhookID {
+    fileprivate mutating func webhook(by principal: Principal, types: [OrgEvent.Kind]? = nil) throws(DomainError) -> WebhookID {
         let id = WebhookID.random()
-        try run(.createWebhook(id: id, url: "https://hooks.example.org/\(id)", eventTypes: types, description: nil, startAfter: nil, secretNonce: .random()), by: principal)
+        try run(
+            .createWebhook(id: id, url: "https://hooks.example.org/\(id)", eventTypes: types, description: nil, startAfter: nil, secretNonce: .random()),
+            by: principal)
         return id
     }
 
-    mutating func apiKey(role: Role) -> Principal {
+    fileprivate mutating func apiKey(role: Role) -> Principal {
         let id = APIKeyID.random()
         try! run(.createAPIKey(id: id, name: "backend", role: role, secretDigest: OrgFixture.seal().digest), by: .platformAdmin)
         return .apiKey(id)
     }
 
-    func lastAudit(_ count: Int) -> [AuditEntry] { Array(state.audit.suffix(count)) }
+    fileprivate func lastAudit(_ count: Int) -> [AuditEntry] { Array(state.audit.suffix(count)) }
 }
 
 @Suite("Webhooks as org records")
@@ -83,7 +85,8 @@ struct WebhookTests {
         let viewer = org.member("viewer@example.org", role: .viewer)
         let viewerKey = org.apiKey(role: .viewer)
         let caseworker = org.member("cw@example.org", role: .caseworker)
-        let create = OrgCommand.createWebhook(id: .random(), url: "https://hooks.example.org/x", eventTypes: nil, description: nil, startAfter: nil, secretNonce: .random())
+        let create = OrgCommand.createWebhook(
+            id: .random(), url: "https://hooks.example.org/x", eventTypes: nil, description: nil, startAfter: nil, secretNonce: .random())
         for actor in [viewer, viewerKey, caseworker] {
             org.expectRefusal(create, by: actor, .forbidden)
             org.expectRefusal(.pauseWebhook(id: id, cause: .requested, reason: "stop"), by: actor, .forbidden)
@@ -122,7 +125,9 @@ struct WebhookTests {
         org.expectRefusal(create(url: "https://hooks.example.org/\u{2028}"), by: admin, .validationFailed)
         org.expectRefusal(create(types: []), by: admin, .validationFailed)
         org.expectRefusal(create(after: org.state.version + 1), by: admin, .validationFailed)
-        org.expectRefusal(.createWebhook(id: id, url: "https://hooks.example.org/dup", eventTypes: nil, description: nil, startAfter: nil, secretNonce: .random()), by: admin, .conflict)
+        org.expectRefusal(
+            .createWebhook(id: id, url: "https://hooks.example.org/dup", eventTypes: nil, description: nil, startAfter: nil, secretNonce: .random()), by: admin,
+            .conflict)
         org.expectRefusal(.pauseWebhook(id: id, cause: .requested, reason: "   "), by: admin, .validationFailed)
         org.expectRefusal(.pauseWebhook(id: id, cause: .requested, reason: String(repeating: "x", count: 501)), by: admin, .validationFailed)
         org.expectRefusal(.deleteWebhook(id: .random()), by: admin, .notFound)

@@ -32,8 +32,11 @@ struct EngineFixture {
     }
 
     /// Invites a full or context-only collaborator and signs them in through their link.
-    func activeCollaborator(org orgID: OrganisationID, tenant tenantID: TenantID, _ address: String, mode: ParticipationMode = .full, by principal: Principal = .platformAdmin) async throws -> (Collaborator, UserID) {
-        let issued = try await engine.inviteCollaborator(org: orgID, tenant: tenantID, mode: mode, invitee: .person(email: email(address), fullName: "Sam Worker"), by: principal)
+    func activeCollaborator(
+        org orgID: OrganisationID, tenant tenantID: TenantID, _ address: String, mode: ParticipationMode = .full, by principal: Principal = .platformAdmin
+    ) async throws -> (Collaborator, UserID) {
+        let issued = try await engine.inviteCollaborator(
+            org: orgID, tenant: tenantID, mode: mode, invitee: .person(email: email(address), fullName: "Sam Worker"), by: principal)
         let signedIn = try await engine.verifyLink(token: issued.token!)
         return (issued.collaborator, signedIn.user.id)
     }

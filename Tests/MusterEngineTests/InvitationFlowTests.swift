@@ -6,7 +6,8 @@ import Testing
     @Test func twoAcceptsOfOneInvitationRacingOnTheEngineHaveExactlyOneWinner() async throws {
         let fixture = EngineFixture()
         let (orgID, _) = try await fixture.org()
-        let issued = try await fixture.engine.invite(org: orgID, email: fixture.email("racer@example.org"), role: .caseworker, method: .email, by: .platformAdmin)
+        let issued = try await fixture.engine.invite(
+            org: orgID, email: fixture.email("racer@example.org"), role: .caseworker, method: .email, by: .platformAdmin)
         let outcomes = await withTaskGroup(of: Result<UserID, any Error>.self) { group in
             for _ in 0..<16 {
                 group.addTask {

@@ -45,17 +45,26 @@ import Testing
     @Test func aTemporaryPasswordSignsInOnlyToBeChangedAndAResetEndsEverySession() async throws {
         let fixture = EngineFixture()
         let (orgID, admin) = try await fixture.org()
-        let created = try await fixture.engine.createUserWithTemporaryPassword(org: orgID, email: fixture.email("offline@example.org"), fullName: "Off Line", role: .caseworker, by: admin)
+        let created = try await fixture.engine.createUserWithTemporaryPassword(
+            org: orgID, email: fixture.email("offline@example.org"), fullName: "Off Line", role: .caseworker, by: admin)
         #expect(created.member.joinedVia == .temporaryPassword)
         let stored = await fixture.engine.directoryState().users[created.member.userID]?.passwordHash
         #expect(stored?.hasPrefix("$pbkdf2-sha256$") == true && stored?.contains(created.temporaryPassword) == false)
 
-        await expectRefusal(.invalidCredentials) { try await fixture.engine.passwordSignIn(email: fixture.email("offline@example.org"), password: "wrong password") }
-        await expectRefusal(.invalidCredentials) { try await fixture.engine.passwordSignIn(email: fixture.email("nobody@example.org"), password: created.temporaryPassword) }
+        await expectRefusal(.invalidCredentials) {
+            try await fixture.engine.passwordSignIn(email: fixture.email("offline@example.org"), password: "wrong password")
+        }
+        await expectRefusal(.invalidCredentials) {
+            try await fixture.engine.passwordSignIn(email: fixture.email("nobody@example.org"), password: created.temporaryPassword)
+        }
         let session = try await fixture.engine.passwordSignIn(email: fixture.email("offline@example.org"), password: created.temporaryPassword)
         await expectRefusal(.passwordChangeRequired) { try await fixture.engine.requirePasswordChanged(session.user.id) }
-        await expectRefusal(.validationFailed) { try await fixture.engine.changePassword(userID: session.user.id, current: created.temporaryPassword, new: "short") }
-        await expectRefusal(.invalidCredentials) { try await fixture.engine.changePassword(userID: session.user.id, current: "not it", new: "a much better passphrase") }
+        await expectRefusal(.validationFailed) {
+            try await fixture.engine.changePassword(userID: session.user.id, current: created.temporaryPassword, new: "short")
+        }
+        await expectRefusal(.invalidCredentials) {
+            try await fixture.engine.changePassword(userID: session.user.id, current: "not it", new: "a much better passphrase")
+        }
         try await fixture.engine.changePassword(userID: session.user.id, current: created.temporaryPassword, new: "a much better passphrase")
         try await fixture.engine.requirePasswordChanged(session.user.id)
         await expectRefusal(.sessionInvalid) { try await fixture.engine.authenticate(bearer: session.sessionToken) }
@@ -74,10 +83,12 @@ import Testing
         _ = try await fixture.member(of: other, "taken@example.org", role: .viewer)
         let before = fixture.sink.records.count
         await expectRefusal(.userExists) {
-            try await fixture.engine.createUserWithTemporaryPassword(org: orgID, email: fixture.email("taken@example.org"), fullName: nil, role: .viewer, by: admin)
+            try await fixture.engine.createUserWithTemporaryPassword(
+                org: orgID, email: fixture.email("taken@example.org"), fullName: nil, role: .viewer, by: admin)
         }
         await expectRefusal(.notFound) {
-            try await fixture.engine.createUserWithTemporaryPassword(org: orgID, email: fixture.email("new@example.org"), fullName: nil, role: .viewer, by: .user(.random()))
+            try await fixture.engine.createUserWithTemporaryPassword(
+                org: orgID, email: fixture.email("new@example.org"), fullName: nil, role: .viewer, by: .user(.random()))
         }
         #expect(fixture.sink.records.count == before)
     }
@@ -88,8 +99,10 @@ import Testing
         let fixture = EngineFixture()
         let (orgA, adminA) = try await fixture.org("A")
         let (orgB, _) = try await fixture.org("B")
-        let bob = try await fixture.engine.createUserWithTemporaryPassword(org: orgA, email: fixture.email("bob@example.org"), fullName: "Bob", role: .caseworker, by: adminA)
-        let intoB = try await fixture.engine.invite(org: orgB, email: fixture.email("bob@example.org"), role: .orgAdmin, method: .existingUser, by: .platformAdmin)
+        let bob = try await fixture.engine.createUserWithTemporaryPassword(
+            org: orgA, email: fixture.email("bob@example.org"), fullName: "Bob", role: .caseworker, by: adminA)
+        let intoB = try await fixture.engine.invite(
+            org: orgB, email: fixture.email("bob@example.org"), role: .orgAdmin, method: .existingUser, by: .platformAdmin)
         _ = try await fixture.engine.acceptInvitation(token: intoB.token)
         let before = fixture.sink.records.count
         await expectRefusal(.userSharedAcrossOrgs) { try await fixture.engine.resetPassword(org: orgA, user: bob.member.userID, by: adminA) }
@@ -104,7 +117,8 @@ import Testing
         let fixture = EngineFixture()
         let (orgA, adminA) = try await fixture.org("A")
         let (orgB, _) = try await fixture.org("B")
-        let bob = try await fixture.engine.createUserWithTemporaryPassword(org: orgA, email: fixture.email("bob@example.org"), fullName: "Bob", role: .viewer, by: adminA)
+        let bob = try await fixture.engine.createUserWithTemporaryPassword(
+            org: orgA, email: fixture.email("bob@example.org"), fullName: "Bob", role: .viewer, by: adminA)
         let tenant = try await fixture.engine.createTenant(org: orgB, name: "Jo Tenant", reference: nil, by: .platformAdmin)
         let (row, _) = try await fixture.activeCollaborator(org: orgB, tenant: tenant.id, "bob@example.org")
         await expectRefusal(.userSharedAcrossOrgs) { try await fixture.engine.resetPassword(org: orgA, user: bob.member.userID, by: adminA) }

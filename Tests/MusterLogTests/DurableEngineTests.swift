@@ -195,7 +195,8 @@ extension DurableEngineTests {
         let directory = TemporaryDirectory()
         var options = StoreOptions(dataDirectory: directory.path)
         options.snapshotEveryRecords = 5
-        let durable = try await DurableEngine.open(options, secret: Array(repeating: 42, count: 32), clock: ManualClock(), hasher: PasswordHasher(rounds: 1_000))
+        let durable = try await DurableEngine.open(
+            options, secret: Array(repeating: 42, count: 32), clock: ManualClock(), hasher: PasswordHasher(rounds: 1_000))
         let orgID = try await durable.engine.createOrganisation(name: "Org", by: .platformAdmin)
         for index in 0..<3 { _ = try await durable.engine.createTenant(org: orgID, name: "T\(index)", by: .platformAdmin) }
         #expect(!durable.snapshotDue)
@@ -204,7 +205,8 @@ extension DurableEngineTests {
         try await durable.snapshot()
         #expect(!durable.snapshotDue)
         durable.close()
-        let reopened = try await DurableEngine.open(options, secret: Array(repeating: 42, count: 32), clock: ManualClock(), hasher: PasswordHasher(rounds: 1_000))
+        let reopened = try await DurableEngine.open(
+            options, secret: Array(repeating: 42, count: 32), clock: ManualClock(), hasher: PasswordHasher(rounds: 1_000))
         #expect(reopened.report.snapshotPosition == 5 && reopened.report.records == 0)
         await #expect(throws: LogError.self, "a second process opened the same data folder") {
             try await DurableEngine.open(options, secret: Array(repeating: 42, count: 32))

@@ -1,13 +1,13 @@
+import Dispatch
 import MusterDomain
 import MusterEngine
-import Dispatch
 import Synchronization
 import Testing
 
 @testable import MusterLog
 
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #endif
 
 /// The real file system with switchable faults.
@@ -75,13 +75,16 @@ private final class AnswerCount: Sendable {
 
 @Suite struct FaultInjectionTests {
     static func record(_ index: Int) -> LogRecord {
-        .directory([DirectoryEventRecord(sequence: UInt64(index), at: Timestamp(millisecondsSinceEpoch: 0), actor: .system, event: .signInLinkUsed(id: .random()))])
+        .directory([
+            DirectoryEventRecord(sequence: UInt64(index), at: Timestamp(millisecondsSinceEpoch: 0), actor: .system, event: .signInLinkUsed(id: .random()))
+        ])
     }
 
     @Test func nothingWrittenWhileASyncIsHeldIsRevealedToAWriterOrAReaderUntilItIsDurable() async throws {
         let directory = TemporaryDirectory()
         let fileSystem = FaultyFileSystem()
-        let log = try WriteAheadLog(configuration: LogConfiguration(directory: directory.path), fileSystem: fileSystem, tail: .empty, fatal: FatalRecorder().handler)
+        let log = try WriteAheadLog(
+            configuration: LogConfiguration(directory: directory.path), fileSystem: fileSystem, tail: .empty, fatal: FatalRecorder().handler)
         let engine = engine(on: log, clock: ManualClock())
         let fenced = try await engine.createOrganisation(name: "Fenced", by: .platformAdmin)
         let untouched = try await engine.createOrganisation(name: "Untouched", by: .platformAdmin)

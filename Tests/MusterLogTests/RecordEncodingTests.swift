@@ -13,8 +13,10 @@ struct RecordEncodingTests {
         let orgID = try await engine.createOrganisation(name: "Encoding Trust", by: .platformAdmin)
         let tenant = try await engine.createTenant(org: orgID, name: "Robin", by: .platformAdmin)
         _ = try await engine.invite(org: orgID, email: try EmailAddress("ada@example.org"), role: .caseworker, method: .email, by: .platformAdmin)
-        _ = try await engine.inviteCollaborator(org: orgID, tenant: tenant.id, mode: .full, invitee: .person(email: try EmailAddress("sam@support.example"), fullName: "Sam"), by: .platformAdmin)
-        let webhook = try await engine.createWebhook(org: orgID, url: "https://hooks.example.org/a", eventTypes: [.userInvited], description: "d", after: 0, by: .platformAdmin)
+        _ = try await engine.inviteCollaborator(
+            org: orgID, tenant: tenant.id, mode: .full, invitee: .person(email: try EmailAddress("sam@support.example"), fullName: "Sam"), by: .platformAdmin)
+        let webhook = try await engine.createWebhook(
+            org: orgID, url: "https://hooks.example.org/a", eventTypes: [.userInvited], description: "d", after: 0, by: .platformAdmin)
         try await engine.pauseWebhook(webhook.view.webhook.id, org: orgID, cause: .requested, reason: "later", by: .platformAdmin)
         _ = try await engine.resumeWebhook(webhook.view.webhook.id, org: orgID, by: .platformAdmin)
         try await engine.deleteWebhook(webhook.view.webhook.id, org: orgID, by: .platformAdmin)

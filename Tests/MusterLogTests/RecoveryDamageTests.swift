@@ -5,7 +5,7 @@ import Testing
 @testable import MusterLog
 
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #endif
 
 @Suite struct RecoveryDamageTests {

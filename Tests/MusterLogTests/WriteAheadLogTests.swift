@@ -29,7 +29,14 @@ import Testing
             for task in 0..<8 {
                 group.addTask {
                     for index in 0..<250 {
-                        let position = try log.append(.org(orgID, [OrgEventRecord(sequence: UInt64(task * 1000 + index), at: Timestamp(millisecondsSinceEpoch: 0), actor: .system, event: .invitationExpired(id: .random()))]))
+                        let position = try log.append(
+                            .org(
+                                orgID,
+                                [
+                                    OrgEventRecord(
+                                        sequence: UInt64(task * 1000 + index), at: Timestamp(millisecondsSinceEpoch: 0), actor: .system,
+                                        event: .invitationExpired(id: .random()))
+                                ]))
                         try await log.waitUntilDurable(position)
                         #expect(log.durablePosition >= position)
                     }
@@ -48,7 +55,12 @@ import Testing
         var configuration = LogConfiguration(directory: directory.path)
         configuration.fsyncPolicy = .everyRecord
         let log = try WriteAheadLog(configuration: configuration, tail: .empty)
-        let positions = try (0..<20).map { _ in try log.append(.directory([DirectoryEventRecord(sequence: 1, at: Timestamp(millisecondsSinceEpoch: 0), actor: .system, event: .userSessionsEnded(userID: .random()))])) }
+        let positions = try (0..<20).map { _ in
+            try log.append(
+                .directory([
+                    DirectoryEventRecord(sequence: 1, at: Timestamp(millisecondsSinceEpoch: 0), actor: .system, event: .userSessionsEnded(userID: .random()))
+                ]))
+        }
         try await log.waitUntilDurable(positions.last!)
         log.close()
         let scan = try LogRecovery.scan(configuration)
@@ -62,7 +74,9 @@ import Testing
         configuration.fsyncPolicy = policy
         let log = try WriteAheadLog(configuration: configuration, tail: .empty)
         for _ in 0..<50 {
-            let position = try log.append(.directory([DirectoryEventRecord(sequence: 1, at: Timestamp(millisecondsSinceEpoch: 0), actor: .system, event: .signInLinkUsed(id: .random()))]))
+            let position = try log.append(
+                .directory([DirectoryEventRecord(sequence: 1, at: Timestamp(millisecondsSinceEpoch: 0), actor: .system, event: .signInLinkUsed(id: .random()))])
+            )
             try await log.waitUntilDurable(position)
         }
         log.close()
@@ -78,7 +92,11 @@ import Testing
         #expect(first.segments > 3)
         #expect(first.records.map(\.record) == records)
         let log = try WriteAheadLog(configuration: configuration, tail: first.tail)
-        let extra = LogRecord.directory([DirectoryEventRecord(sequence: 1, at: Timestamp(millisecondsSinceEpoch: 9), actor: .system, event: .sessionEnded(digest: SecretDigest(word0: 1, word1: 2, word2: 3, word3: 4)))])
+        let extra = LogRecord.directory([
+            DirectoryEventRecord(
+                sequence: 1, at: Timestamp(millisecondsSinceEpoch: 9), actor: .system,
+                event: .sessionEnded(digest: SecretDigest(word0: 1, word1: 2, word2: 3, word3: 4)))
+        ])
         let position = try log.append(extra)
         #expect(position == 201)
         try await log.waitUntilDurable(position)

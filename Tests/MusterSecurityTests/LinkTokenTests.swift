@@ -39,7 +39,10 @@ import Testing
         let (token, _) = signer.sign(LinkToken(purpose: .invitation, orgID: .random(), target: InvitationID.random(), nonce: .random()))
         let otherSigner = LinkTokenSigner(secret: Array(repeating: 8, count: 32))
         let (forged, _) = otherSigner.sign(try signer.verify(token))
-        for bad in [forged, String(token.dropLast()), String(token.dropLast(10)), "", "mk1.", "mk1..", token + "A", "mk2" + token.dropFirst(3), String(repeating: "a", count: 300)] {
+        for bad in [
+            forged, String(token.dropLast()), String(token.dropLast(10)), "", "mk1.", "mk1..", token + "A", "mk2" + token.dropFirst(3),
+            String(repeating: "a", count: 300),
+        ] {
             do {
                 _ = try signer.verify(bad)
                 Issue.record("accepted \(bad)")

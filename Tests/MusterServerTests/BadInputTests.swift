@@ -23,7 +23,10 @@ struct BadInputTests {
                 (#"{"email": "a@example.org", "role": "emperor"}"#, 422, "validation_failed", "must be one of org_admin"),
                 (#"{"email": "not an email", "role": "viewer"}"#, 422, "validation_failed", "`email`"),
                 (#"{"email": "a@example.org", "role": "hr_admin"}"#, 422, "role_not_assignable", "cannot be assigned"),
-                ("{\"email\": \"a@example.org\", \"role\": \"viewer\", \"pad\": \"\(String(repeating: "x", count: 3000))\"}", 413, "body_too_large", "2048 bytes"),
+                (
+                    "{\"email\": \"a@example.org\", \"role\": \"viewer\", \"pad\": \"\(String(repeating: "x", count: 3000))\"}", 413, "body_too_large",
+                    "2048 bytes"
+                ),
             ]
             for (body, status, code, words) in cases {
                 let reply = try await api.post(path, token: api.admin, body)

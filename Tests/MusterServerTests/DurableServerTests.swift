@@ -5,6 +5,7 @@ import Logging
 import MusterDomain
 import MusterEngine
 import MusterSecurity
+import Synchronization
 import Testing
 
 @testable import MusterServer
@@ -103,7 +104,9 @@ struct DurableServerTests {
         try await server.run { client in
             let api = API(client: client, fixture: try ServerFixture())
             let org = try await api.org()
-            try await api.post("/v1/orgs/\(org)/invitations", token: api.admin, #"{"email": "private@example.org", "role": "viewer"}"#, headers: ["Idempotency-Key": "private-1"])
+            try await api.post(
+                "/v1/orgs/\(org)/invitations", token: api.admin, #"{"email": "private@example.org", "role": "viewer"}"#,
+                headers: ["Idempotency-Key": "private-1"])
             clock.advance(by: .seconds(5))
             await server.parts.outboxService.deliverDue()
         }
@@ -115,7 +118,10 @@ struct DurableServerTests {
                 let path = directory + "/" + name
                 var isDirectory: ObjCBool = false
                 _ = FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory)
-                if isDirectory.boolValue { try expectPrivate(path); continue }
+                if isDirectory.boolValue {
+                    try expectPrivate(path)
+                    continue
+                }
                 seen.insert(name.hasSuffix(".eml") ? "*.eml" : name)
                 let mode = (try FileManager.default.attributesOfItem(atPath: path)[.posixPermissions] as? Int) ?? -1
                 #expect(mode == 0o600, "file \(path) is \(String(mode, radix: 8))")
@@ -159,5 +165,3 @@ struct DurableServerTests {
         }
     }
 }
-
-import Synchronization

@@ -87,7 +87,8 @@ struct EventFeedTests {
             let org = try await api.org()
             for (query, code) in [
                 ("after=abc", "invalid_cursor"), ("after=99", "validation_failed"), ("limit=0", "validation_failed"), ("limit=1001", "validation_failed"),
-                ("wait=-1", "validation_failed"), ("wait=61", "validation_failed"), ("wait=soon", "validation_failed"), ("type=user.bogus", "validation_failed"),
+                ("wait=-1", "validation_failed"), ("wait=61", "validation_failed"), ("wait=soon", "validation_failed"),
+                ("type=user.bogus", "validation_failed"),
             ] {
                 let reply = try await api.get("/v1/orgs/\(org)/events?\(query)", token: api.admin)
                 #expect((400..<500).contains(reply.status), "\(query): \(reply.text)")

@@ -48,12 +48,14 @@ struct FloodTests {
             let org = try await api.org()
             let created = try await api.post("/v1/orgs/\(org)/users", token: api.admin, #"{"email": "change@example.org", "role": "caseworker"}"#)
             let password = try #require(created.json["temporary_password"]?.string)
-            let session = try #require(try await api.post("/v1/auth/password", #"{"email": "change@example.org", "password": "\#(password)"}"#).json["session_token"]?.string)
+            let session = try #require(
+                try await api.post("/v1/auth/password", #"{"email": "change@example.org", "password": "\#(password)"}"#).json["session_token"]?.string)
             for attempt in 1...10 {
                 let body = #"{"current_password": "guess-\#(attempt)-guess", "new_password": "a-new-long-passphrase"}"#
                 #expect(try await api.post("/v1/auth/password/change", token: session, body).code == "invalid_credentials")
             }
-            let locked = try await api.post("/v1/auth/password/change", token: session, #"{"current_password": "\#(password)", "new_password": "a-new-long-passphrase"}"#)
+            let locked = try await api.post(
+                "/v1/auth/password/change", token: session, #"{"current_password": "\#(password)", "new_password": "a-new-long-passphrase"}"#)
             #expect(locked.status == 429)
         }
     }
@@ -133,7 +135,9 @@ struct FloodTests {
             #expect(try await api.get("/v1/orgs/\(org)", token: api.admin).status == 200)
             #expect(try await api.post("/v1/orgs/\(org)/tenants", token: api.admin, #"{"name": "During the storm"}"#).status == 201)
             let stillHashing = fixture.engine.hashing.pending
-            #expect(stillHashing > 0 || finished.count.load(ordering: .sequentiallyConsistent) < 24, "the other requests were answered while sign-ins still waited for their hashes")
+            #expect(
+                stillHashing > 0 || finished.count.load(ordering: .sequentiallyConsistent) < 24,
+                "the other requests were answered while sign-ins still waited for their hashes")
             for task in storm { #expect(try await task.value == "invalid_credentials") }
         }
     }

@@ -86,12 +86,14 @@ struct InvitationRoutesTests {
             }
             // Revoke: org admins, the platform admin, and an admin API key (site admins do not).
             try await cast.expectOnly(administrators) { kind, token in
-                let invite = try await api.post("/v1/orgs/\(cast.org)/invitations", token: api.admin, #"{"email": "revoke-\#(kind.rawValue)@example.org", "role": "viewer"}"#)
+                let invite = try await api.post(
+                    "/v1/orgs/\(cast.org)/invitations", token: api.admin, #"{"email": "revoke-\#(kind.rawValue)@example.org", "role": "viewer"}"#)
                 return try await api.post("/v1/orgs/\(cast.org)/invitations/\(invite.json["id"]!.string!)/revoke", token: token, #"{"reason": "left"}"#)
             }
             // Nobody of this org acts in the other org, nor learns that it exists.
             for kind in [CallerKind.orgAdmin, .apiKey, .siteAdmin] {
-                let reply = try await api.post("/v1/orgs/\(cast.otherOrg)/invitations", token: cast.tokens[kind], #"{"email": "x@example.org", "role": "viewer"}"#)
+                let reply = try await api.post(
+                    "/v1/orgs/\(cast.otherOrg)/invitations", token: cast.tokens[kind], #"{"email": "x@example.org", "role": "viewer"}"#)
                 #expect(reply.status == 404, "\(kind): \(reply.text)")
             }
         }
@@ -116,7 +118,8 @@ struct InvitationRoutesTests {
             let accept = try await api.post("/v1/invitations/accept", #"{"token": "\#(token)"}"#)
             #expect(accept.code == "invitation_revoked")
             // Revoking needs no body at all.
-            let other = try await api.post("/v1/orgs/\(org)/invitations", token: api.admin, #"{"email": "e@example.org", "role": "viewer"}"#).json["id"]!.string!
+            let other = try await api.post("/v1/orgs/\(org)/invitations", token: api.admin, #"{"email": "e@example.org", "role": "viewer"}"#).json["id"]!
+                .string!
             #expect(try await api.call(.post, "/v1/orgs/\(org)/invitations/\(other)/revoke", token: api.admin).status == 200)
         }
     }
@@ -220,7 +223,9 @@ struct InvitationRoutesTests {
             #expect(results[998]["result"]?["email"]?.string == "bulk998@example.org")
             #expect(results[999]["status"]?.int == 409)
             #expect(results[999]["error"]?["code"]?.string == "invitation_pending")
-            let mixed = try await api.post("/v1/orgs/\(org)/invitations/batch", token: api.admin, #"{"items": [{"email": "ok@example.org", "role": "viewer"}, {"email": "x", "role": "viewer"}, {"email": "y@example.org", "role": "boss"}, 7]}"#)
+            let mixed = try await api.post(
+                "/v1/orgs/\(org)/invitations/batch", token: api.admin,
+                #"{"items": [{"email": "ok@example.org", "role": "viewer"}, {"email": "x", "role": "viewer"}, {"email": "y@example.org", "role": "boss"}, 7]}"#)
             #expect(mixed.json["results"]?[0]?["status"]?.int == 201)
             #expect(mixed.json["results"]?[1]?["error"]?["code"]?.string == "validation_failed")
             #expect(mixed.json["results"]?[2]?["error"]?["detail"]?.string?.contains("items[2].role") == true)
@@ -236,7 +241,8 @@ struct InvitationRoutesTests {
             #expect(try await api.post("/v1/invitations/accept", token: nil, #"{"token": "\#(token)"}"#).status == 200)
             #expect(try await api.post("/v1/invitations/accept", token: nil, #"{"token": "\#(token)"}"#).status == 410)
             // An org that does not exist refuses the batch whole.
-            let missing = try await api.post("/v1/orgs/\(OrganisationID.random())/invitations/batch", token: api.admin, #"{"items": [{"email": "lost@example.org", "role": "viewer"}]}"#)
+            let missing = try await api.post(
+                "/v1/orgs/\(OrganisationID.random())/invitations/batch", token: api.admin, #"{"items": [{"email": "lost@example.org", "role": "viewer"}]}"#)
             #expect(missing.status == 404)
             #expect(missing.json["code"]?.string == "not_found")
         }

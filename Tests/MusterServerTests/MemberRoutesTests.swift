@@ -13,7 +13,8 @@ struct MemberRoutesTests {
         let fixture = try ServerFixture()
         try await fixture.run { api in
             let org = try await api.org()
-            let created = try await api.post("/v1/orgs/\(org)/users", token: api.admin, #"{"email": "temp@example.org", "role": "caseworker", "full_name": "Tem Porary"}"#)
+            let created = try await api.post(
+                "/v1/orgs/\(org)/users", token: api.admin, #"{"email": "temp@example.org", "role": "caseworker", "full_name": "Tem Porary"}"#)
             #expect(created.status == 201)
             let password = try #require(created.json["temporary_password"]?.string)
             let wrong = try await api.post("/v1/auth/password", #"{"email": "temp@example.org", "password": "nope-nope-nope"}"#)
@@ -29,10 +30,12 @@ struct MemberRoutesTests {
             #expect(blocked.status == 403)
             #expect(blocked.code == "password_change_required")
             #expect(try await api.get("/v1/me", token: session).status == 200)
-            let changed = try await api.post("/v1/auth/password/change", token: session, #"{"current_password": "\#(password)", "new_password": "a-much-better-secret-42"}"#)
+            let changed = try await api.post(
+                "/v1/auth/password/change", token: session, #"{"current_password": "\#(password)", "new_password": "a-much-better-secret-42"}"#)
             #expect(changed.status == 200, "\(changed.text)")
             #expect(try await api.get("/v1/me", token: session).status == 401, "changing the password ends every session")
-            let fresh = try await api.post("/v1/auth/password", #"{"email": "temp@example.org", "password": "a-much-better-secret-42"}"#).json["session_token"]!.string!
+            let fresh = try await api.post("/v1/auth/password", #"{"email": "temp@example.org", "password": "a-much-better-secret-42"}"#).json["session_token"]!
+                .string!
             #expect(try await api.get("/v1/orgs/\(org)/tenants", token: fresh).status == 200)
         }
     }
@@ -80,14 +83,16 @@ struct MemberRoutesTests {
         try await fixture.run { api in
             let cast = try await Cast.make(api)
             try await cast.expectOnly(administrators) { kind, token in
-                let created = try await api.post("/v1/orgs/\(cast.org)/users", token: api.admin, #"{"email": "reset-\#(kind.rawValue.lowercased())@example.org", "role": "viewer"}"#)
+                let created = try await api.post(
+                    "/v1/orgs/\(cast.org)/users", token: api.admin, #"{"email": "reset-\#(kind.rawValue.lowercased())@example.org", "role": "viewer"}"#)
                 let userID = try #require(created.json["member"]?["user_id"]?.string, "\(created.text)")
                 return try await api.post("/v1/orgs/\(cast.org)/members/\(userID)/reset-password", token: token)
             }
             let created = try await api.post("/v1/orgs/\(cast.org)/users", token: api.admin, #"{"email": "direct@example.org", "role": "caseworker"}"#)
             let userID = try #require(created.json["member"]?["user_id"]?.string)
             let first = try #require(created.json["temporary_password"]?.string)
-            let session = try #require(try await api.post("/v1/auth/password", #"{"email": "direct@example.org", "password": "\#(first)"}"#).json["session_token"]?.string)
+            let session = try #require(
+                try await api.post("/v1/auth/password", #"{"email": "direct@example.org", "password": "\#(first)"}"#).json["session_token"]?.string)
             let reset = try await api.post("/v1/orgs/\(cast.org)/members/\(userID)/reset-password", token: cast.tokens[.orgAdmin])
             let password = try #require(reset.json["temporary_password"]?.string)
             #expect(try await api.get("/v1/me", token: session).status == 401, "the reset ends every session")
@@ -112,7 +117,8 @@ struct MemberRoutesTests {
             // Bob: a caseworker created in A with a password, and org admin of B.
             let created = try await api.post("/v1/orgs/\(orgA)/users", token: adminA, #"{"email": "bob@example.org", "role": "caseworker"}"#)
             let bobID = try #require(created.json["member"]?["user_id"]?.string)
-            let invite = try await api.post("/v1/orgs/\(orgB)/invitations", token: api.admin, #"{"email": "bob@example.org", "role": "org_admin", "method": "existing_user"}"#)
+            let invite = try await api.post(
+                "/v1/orgs/\(orgB)/invitations", token: api.admin, #"{"email": "bob@example.org", "role": "org_admin", "method": "existing_user"}"#)
             #expect(invite.status == 201, "\(invite.text)")
             let token = try await api.linkToken(to: "bob@example.org")
             #expect(try await api.post("/v1/invitations/accept", #"{"token": "\#(token)"}"#).status == 200)
@@ -139,7 +145,9 @@ struct MemberRoutesTests {
             let secret = try #require(created.json["secret"]?.string)
             let keyID = try #require(created.json["id"]?.string)
             #expect(try await api.get("/v1/orgs/\(cast.org)", token: secret).status == 200)
-            #expect(try await api.post("/v1/orgs/\(cast.org)/invitations", token: secret, #"{"email": "k@example.org", "role": "viewer"}"#).status == 403, "a viewer key cannot invite")
+            #expect(
+                try await api.post("/v1/orgs/\(cast.org)/invitations", token: secret, #"{"email": "k@example.org", "role": "viewer"}"#).status == 403,
+                "a viewer key cannot invite")
             let elsewhere = try await api.get("/v1/orgs/\(cast.otherOrg)", token: secret)
             let nowhere = try await api.get("/v1/orgs/\(UUID())", token: secret)
             #expect(elsewhere.status == 404 && nowhere.status == 404, "another org's existence is not confirmed")

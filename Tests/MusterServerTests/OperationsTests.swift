@@ -2,9 +2,9 @@ import Foundation
 import HTTPTypes
 import HummingbirdTesting
 import Logging
-import NIOCore
 import MusterDomain
 import MusterEngine
+import NIOCore
 import Testing
 
 @testable import MusterServer
@@ -87,7 +87,9 @@ struct OperationsTests {
                 guard case .object(let operations) = item else { continue }
                 for method in operations.keys { documented.insert("\(method.uppercased()) \(path)") }
             }
-            #expect(documented == Set(fixture.parts.routeTable), "only documented: \(documented.subtracting(fixture.parts.routeTable)); only served: \(Set(fixture.parts.routeTable).subtracting(documented))")
+            #expect(
+                documented == Set(fixture.parts.routeTable),
+                "only documented: \(documented.subtracting(fixture.parts.routeTable)); only served: \(Set(fixture.parts.routeTable).subtracting(documented))")
             guard case .object(let schemas)? = document["components"]?["schemas"] else {
                 Issue.record("no schemas")
                 return

@@ -14,7 +14,9 @@ struct OutboxJournalTests {
     }
 
     private func message(_ id: String, to: String) -> MailMessage {
-        MailMessage(id: id, kind: "invitation", to: to, subject: "Einladung für Zoë — «Riverside»", text: "Open https://app.example.org/invitations/accept?token=abc\nThanks", queuedAt: 1_767_225_600_123)
+        MailMessage(
+            id: id, kind: "invitation", to: to, subject: "Einladung für Zoë — «Riverside»",
+            text: "Open https://app.example.org/invitations/accept?token=abc\nThanks", queuedAt: 1_767_225_600_123)
     }
 
     @Test("What was queued and not delivered is pending again after a restart, field for field")
@@ -47,7 +49,8 @@ struct OutboxJournalTests {
 
         let outbox = try MailOutbox(path: path)
         let pending = await outbox.pendingItems()
-        #expect(pending.map(\.message) == [MailMessage(id: "old2", kind: "sign_in_link", to: "old2@example.org", subject: "Sign in", text: "link", queuedAt: 5)])
+        #expect(
+            pending.map(\.message) == [MailMessage(id: "old2", kind: "sign_in_link", to: "old2@example.org", subject: "Sign in", text: "link", queuedAt: 5)])
     }
 
     @Test("An entry that is neither form, or is cut short, is skipped and the rest is read")

@@ -54,7 +54,8 @@ struct Cast: Sendable {
     /// (another org's admin, a collaborator: the org is not confirmed to them), or 403. A route
     /// of a tenant that the collaborators work on tells them 403 (`collaboratorStatus`).
     func expectOnly(
-        _ allowed: Set<CallerKind>, collaboratorStatus: Int = 404, sourceLocation: SourceLocation = #_sourceLocation, _ request: (CallerKind, Token?) async throws -> Reply
+        _ allowed: Set<CallerKind>, collaboratorStatus: Int = 404, sourceLocation: SourceLocation = #_sourceLocation,
+        _ request: (CallerKind, Token?) async throws -> Reply
     ) async throws {
         for kind in CallerKind.allCases {
             let reply = try await request(kind, tokens[kind])
@@ -62,7 +63,8 @@ struct Cast: Sendable {
                 #expect((200..<300).contains(reply.status), "\(kind) should be allowed: \(reply.status) \(reply.text)", sourceLocation: sourceLocation)
             } else {
                 let expected =
-                    [.noToken, .endedSession, .revokedAPIKey].contains(kind) ? 401
+                    [.noToken, .endedSession, .revokedAPIKey].contains(kind)
+                    ? 401
                     : [.fullCollaborator, .contextCollaborator].contains(kind) ? collaboratorStatus : kind.isStaff ? 403 : 404
                 #expect(reply.status == expected, "\(kind) should get \(expected): \(reply.status) \(reply.text)", sourceLocation: sourceLocation)
                 #expect(reply.headers[.contentType] == "application/problem+json", sourceLocation: sourceLocation)

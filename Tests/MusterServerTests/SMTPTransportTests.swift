@@ -106,9 +106,11 @@ struct SMTPTransportTests {
         configuration.smtp?.allowPlaintextAuth = true
         var logger = Logger(label: "test")
         logger.logLevel = .critical
-        let engine = MusterEngine(secret: Array(repeating: 7, count: 32), sink: InMemoryEventSink(), clock: ManualClock(), hasher: PasswordHasher(rounds: 1_000))
+        let engine = MusterEngine(
+            secret: Array(repeating: 7, count: 32), sink: InMemoryEventSink(), clock: ManualClock(), hasher: PasswordHasher(rounds: 1_000))
         let parts = try MusterServer.makeParts(
-            configuration: configuration, adminToken: ServerFixture.adminToken, source: .ready(engine), clock: ManualClock(), logger: logger, durableJournals: false
+            configuration: configuration, adminToken: ServerFixture.adminToken, source: .ready(engine), clock: ManualClock(), logger: logger,
+            durableJournals: false
         )
         try await parts.application.test(.router) { client in
             let api = API(client: client, fixture: try ServerFixture())
@@ -200,7 +202,8 @@ struct SMTPTransportTests {
     func refusalsAreRetriedOrGivenUp() async throws {
         let temporary = try SMTPTestServer(mode: "refuse-temporary")
         defer { temporary.stop() }
-        let (outbox, service) = makeOutbox(over: SMTPMailTransport(settings: SMTPSettings(host: "127.0.0.1", port: temporary.port, security: .none), sender: "no-reply@example.org"))
+        let (outbox, service) = makeOutbox(
+            over: SMTPMailTransport(settings: SMTPSettings(host: "127.0.0.1", port: temporary.port, security: .none), sender: "no-reply@example.org"))
         try await outbox.enqueue([message(to: "a@example.org"), message(to: "b@example.org")])
         #expect(await service.deliverDue() == 0)
         let pending = await outbox.pendingItems()
@@ -213,7 +216,8 @@ struct SMTPTransportTests {
 
         let permanent = try SMTPTestServer(mode: "refuse-permanent")
         defer { permanent.stop() }
-        let (refused, refusing) = makeOutbox(over: SMTPMailTransport(settings: SMTPSettings(host: "127.0.0.1", port: permanent.port, security: .none), sender: "no-reply@example.org"))
+        let (refused, refusing) = makeOutbox(
+            over: SMTPMailTransport(settings: SMTPSettings(host: "127.0.0.1", port: permanent.port, security: .none), sender: "no-reply@example.org"))
         try await refused.enqueue([message(to: "nobody@example.org")])
         #expect(await refusing.deliverDue() == 0)
         #expect(await refused.pendingItems().isEmpty)

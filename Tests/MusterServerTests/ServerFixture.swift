@@ -50,7 +50,8 @@ struct ServerFixture: Sendable {
         policy: Policy = Policy(), maxBodyBytes: Int = ServerConfiguration.defaultMaxBodyBytes, passwordRounds: Int = 1_000,
         configure: (inout ServerConfiguration) -> Void = { _ in }
     ) throws {
-        engine = MusterEngine(policy: policy, secret: Array(repeating: 7, count: 32), sink: InMemoryEventSink(), clock: clock, hasher: PasswordHasher(rounds: passwordRounds))
+        engine = MusterEngine(
+            policy: policy, secret: Array(repeating: 7, count: 32), sink: InMemoryEventSink(), clock: clock, hasher: PasswordHasher(rounds: passwordRounds))
         var configuration = ServerConfiguration()
         configuration.publicBaseURL = "https://app.example.org/"
         configuration.maxBodyBytes = maxBodyBytes
@@ -103,7 +104,9 @@ struct API: Sendable {
     var admin: Token { ServerFixture.adminToken }
 
     @discardableResult
-    func call(_ method: HTTPRequest.Method, _ path: String, token: Token? = nil, json: String? = nil, headers extra: [String: String] = [:]) async throws -> Reply {
+    func call(_ method: HTTPRequest.Method, _ path: String, token: Token? = nil, json: String? = nil, headers extra: [String: String] = [:]) async throws
+        -> Reply
+    {
         var headers: HTTPFields = [:]
         if let token { headers[.authorization] = "Bearer \(token)" }
         if json != nil { headers[.contentType] = "application/json" }
@@ -149,7 +152,8 @@ struct API: Sendable {
     /// Invites a collaborator in `mode` and signs them in through their link; returns their
     /// session token and the collaborator row's id.
     func collaborator(_ org: String, tenant: String, _ email: String, mode: String = "full") async throws -> (token: Token, id: String) {
-        let invite = try await post("/v1/orgs/\(org)/tenants/\(tenant)/collaborators", token: admin, #"{"mode": "\#(mode)", "email": "\#(email)", "full_name": "Sam Worker"}"#)
+        let invite = try await post(
+            "/v1/orgs/\(org)/tenants/\(tenant)/collaborators", token: admin, #"{"mode": "\#(mode)", "email": "\#(email)", "full_name": "Sam Worker"}"#)
         #expect(invite.status == 201, "\(invite.text)")
         let link = try await linkToken(to: email)
         let verified = try await post("/v1/auth/verify", #"{"token": "\#(link)"}"#)

@@ -8,7 +8,7 @@ import Testing
 @testable import MusterServer
 
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #endif
 
 /// A bare TCP connection to the test server, to behave as no HTTP client library would. Its

@@ -169,11 +169,15 @@ struct WebhookDeliveryTests {
                 for sequence in receiver.sequences where !firstArrivals.contains(sequence) { firstArrivals.append(sequence) }
                 #expect(firstArrivals == expected)
                 let types = Set(feed.json["items"]?.array.compactMap { $0["type"]?.string } ?? [])
-                for type in ["user.invited", "user.invitation_resent", "user.invitation_revoked", "user.invitation_accepted", "user.created", "member.added", "user.invitation_expired", "tenant.created"] {
+                for type in [
+                    "user.invited", "user.invitation_resent", "user.invitation_revoked", "user.invitation_accepted", "user.created", "member.added",
+                    "user.invitation_expired", "tenant.created",
+                ] {
                     #expect(types.contains(type), "\(type) is missing from the feed")
                 }
                 // Each request is signed with the secret over its exact body, and is the feed's event.
-                let feedEvents = Dictionary(uniqueKeysWithValues: feed.json["items"]?.array.compactMap { item in item["sequence"]?.int.map { ($0, item) } } ?? [])
+                let feedEvents = Dictionary(
+                    uniqueKeysWithValues: feed.json["items"]?.array.compactMap { item in item["sequence"]?.int.map { ($0, item) } } ?? [])
                 let now = Int64(Date().timeIntervalSince1970)
                 for item in receiver.received.withLock({ $0 }) {
                     #expect(WebhookSignature.verify(header: item.signature, body: item.body, secret: secret.withLock { $0 }, now: now))
@@ -246,7 +250,9 @@ struct WebhookDeliveryTests {
             let folder = temporaryFolder()
             defer { try? FileManager.default.removeItem(atPath: folder) }
             let resolver = TableResolver(["hooks.muster-test": [loopback]])
-            let guarded = try DurableServer(folder: folder, clock: ManualClock(), transport: RecordingTransport(), webhookRetry: fastRetries, allowPrivateNetworks: false, resolver: resolver)
+            let guarded = try DurableServer(
+                folder: folder, clock: ManualClock(), transport: RecordingTransport(), webhookRetry: fastRetries, allowPrivateNetworks: false,
+                resolver: resolver)
             try await guarded.run { client in
                 let api = API(client: client, fixture: try ServerFixture())
                 let org = try await api.org()
@@ -266,7 +272,9 @@ struct WebhookDeliveryTests {
             // went to the checked address rather than a second lookup.
             let allowedFolder = temporaryFolder()
             defer { try? FileManager.default.removeItem(atPath: allowedFolder) }
-            let allowed = try DurableServer(folder: allowedFolder, clock: ManualClock(), transport: RecordingTransport(), webhookRetry: fastRetries, allowPrivateNetworks: true, resolver: resolver)
+            let allowed = try DurableServer(
+                folder: allowedFolder, clock: ManualClock(), transport: RecordingTransport(), webhookRetry: fastRetries, allowPrivateNetworks: true,
+                resolver: resolver)
             try await allowed.run { client in
                 let api = API(client: client, fixture: try ServerFixture())
                 let org = try await api.org()
@@ -309,8 +317,14 @@ struct WebhookDeliveryTests {
 
             let audit = try await api.get("/v1/orgs/\(org)/events?type=webhook.created,webhook.paused,webhook.resumed,webhook.deleted", token: api.admin)
             let items = audit.json["items"]?.array ?? []
-            #expect(items.compactMap { $0["type"]?.string } == ["webhook.created", "webhook.paused", "webhook.resumed", "webhook.paused", "webhook.resumed", "webhook.deleted"])
-            #expect(items.compactMap { $0["actor"]?.string } == ["api_key:\(keyID)", "api_key:\(keyID)", "api_key:\(keyID)", "platform_admin", "user:\(orgAdmin.userID)", "user:\(orgAdmin.userID)"])
+            #expect(
+                items.compactMap { $0["type"]?.string } == [
+                    "webhook.created", "webhook.paused", "webhook.resumed", "webhook.paused", "webhook.resumed", "webhook.deleted",
+                ])
+            #expect(
+                items.compactMap { $0["actor"]?.string } == [
+                    "api_key:\(keyID)", "api_key:\(keyID)", "api_key:\(keyID)", "platform_admin", "user:\(orgAdmin.userID)", "user:\(orgAdmin.userID)",
+                ])
             #expect(items.first?["data"]?["url"]?.string == "https://hooks.example.org/in")
             #expect(items.allSatisfy { $0["data"]?["webhook_id"]?.string == id })
         }

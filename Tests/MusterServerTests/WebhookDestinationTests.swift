@@ -35,7 +35,9 @@ struct WebhookDestinationTests {
         #expect(try !address(spelling).isPublic, "\(spelling) must not count as public")
     }
 
-    @Test("Public unicast addresses are deliverable", arguments: ["93.184.215.14", "8.8.8.8", "172.32.0.1", "100.128.0.1", "2606:4700::1111", "::ffff:8.8.8.8", "2002:808:808::1"])
+    @Test(
+        "Public unicast addresses are deliverable",
+        arguments: ["93.184.215.14", "8.8.8.8", "172.32.0.1", "100.128.0.1", "2606:4700::1111", "::ffff:8.8.8.8", "2002:808:808::1"])
     func publicAddressesAreDeliverable(spelling: String) throws {
         #expect(try address(spelling).isPublic, "\(spelling) is public")
     }

@@ -8,7 +8,7 @@ import MusterLog
 import MusterSecurity
 
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #endif
 
 let policy = Policy()
@@ -88,7 +88,8 @@ let benchmarks: @Sendable () -> Void = {
             (0..<1000).map { index in
                 let id = InvitationID.random()
                 _ = try! state.execute(invite(index, id: id), by: .platformAdmin, at: start, policy: policy)
-                return .acceptInvitation(id: id, tokenDigest: SecretDigest(word0: UInt64(index), word1: 1, word2: 2, word3: 3), userID: .random(), userIsNew: true)
+                return .acceptInvitation(
+                    id: id, tokenDigest: SecretDigest(word0: UInt64(index), word1: 1, word2: 2, word3: 3), userID: .random(), userIsNew: true)
             }
         }
     }
@@ -135,8 +136,12 @@ let benchmarks: @Sendable () -> Void = {
 
     // MARK: log append, per fsync policy
 
-    for (name, fsync) in [("group commit", FsyncPolicy.groupCommit), ("every record", .everyRecord), ("interval 10 ms", .interval(milliseconds: 10)), ("none", .none)] {
-        Benchmark("log append+durable, one writer, \(name)", configuration: .init(metrics: [.wallClock, .mallocCountTotal, .throughput], maxDuration: .seconds(2))) { benchmark in
+    for (name, fsync) in [
+        ("group commit", FsyncPolicy.groupCommit), ("every record", .everyRecord), ("interval 10 ms", .interval(milliseconds: 10)), ("none", .none),
+    ] {
+        Benchmark(
+            "log append+durable, one writer, \(name)", configuration: .init(metrics: [.wallClock, .mallocCountTotal, .throughput], maxDuration: .seconds(2))
+        ) { benchmark in
             let (log, folder) = openLog(fsync)
             benchmark.startMeasurement()
             for _ in benchmark.scaledIterations {
@@ -173,7 +178,8 @@ let benchmarks: @Sendable () -> Void = {
         }
         return Snapshot(position: 1, directory: DirectoryState(), orgs: orgs)
     }()
-    let snapshotConfiguration = Benchmark.Configuration(metrics: [.wallClock, .mallocCountTotal, .peakMemoryResident], maxDuration: .seconds(5), maxIterations: 20)
+    let snapshotConfiguration = Benchmark.Configuration(
+        metrics: [.wallClock, .mallocCountTotal, .peakMemoryResident], maxDuration: .seconds(5), maxIterations: 20)
     Benchmark("snapshot write, 20k collaborators + 20k invitations", configuration: snapshotConfiguration) { benchmark in
         let folder = temporaryFolder()
         let store = SnapshotStore(directory: folder)
@@ -197,7 +203,8 @@ let benchmarks: @Sendable () -> Void = {
         for index in 0..<5 {
             let orgID = try! await engine.createOrganisation(name: "Org \(index)", by: .platformAdmin)
             let tenant = try! await engine.createTenant(org: orgID, name: "Tenant", by: .platformAdmin)
-            let issued = try! await engine.inviteCollaborator(org: orgID, tenant: tenant.id, mode: .full, invitee: .person(email: person, fullName: "Reader"), by: .platformAdmin)
+            let issued = try! await engine.inviteCollaborator(
+                org: orgID, tenant: tenant.id, mode: .full, invitee: .person(email: person, fullName: "Reader"), by: .platformAdmin)
             userID = issued.collaborator.userID
         }
         benchmark.startMeasurement()

@@ -16,8 +16,8 @@ struct Mailbox {
             for name in names where name.hasSuffix(".eml") && !seen.contains(name) {
                 seen.insert(name)
                 guard let text = try? String(contentsOfFile: folder + "/" + name, encoding: .utf8),
-                      let to = Self.header("To", in: text), to.hasPrefix(prefix),
-                      let token = Self.token(in: text)
+                    let to = Self.header("To", in: text), to.hasPrefix(prefix),
+                    let token = Self.token(in: text)
                 else { continue }
                 found[to, default: []].append(token)
                 count += 1

@@ -22,28 +22,35 @@ struct Scenarios: Sendable {
 
         case "invite":
             let (admin, orgs) = try await sixteenOrgs()
-            report(scenario, try await client.run(plan) { connection, sequence in
-                post("/v1/orgs/\(orgs[(connection + sequence) % orgs.count])/invitations", invitationBody("i\(runTag)-\(connection)-\(sequence)@load.example"), token: admin)
-            }, unit: "invitations")
+            report(
+                scenario,
+                try await client.run(plan) { connection, sequence in
+                    post(
+                        "/v1/orgs/\(orgs[(connection + sequence) % orgs.count])/invitations",
+                        invitationBody("i\(runTag)-\(connection)-\(sequence)@load.example"), token: admin)
+                }, unit: "invitations")
 
         case "bulk":
             let (admin, orgs) = try await sixteenOrgs()
-            report(scenario, try await client.run(plan) { connection, sequence in
-                batch("/v1/orgs/\(orgs[(connection + sequence) % orgs.count])/invitations/batch", size: 1000, token: admin) {
-                    #"{"email":"b\#(runTag)-\#(connection)-\#(sequence)-\#($0)@load.example","role":"caseworker"}"#
-                }
-            }, unit: "invitations")
+            report(
+                scenario,
+                try await client.run(plan) { connection, sequence in
+                    batch("/v1/orgs/\(orgs[(connection + sequence) % orgs.count])/invitations/batch", size: 1000, token: admin) {
+                        #"{"email":"b\#(runTag)-\#(connection)-\#(sequence)-\#($0)@load.example","role":"caseworker"}"#
+                    }
+                }, unit: "invitations")
 
         case "accept":
             // Single-use tokens: `--count` invitations are made in bulk, their emails read, and
             // each link accepted once; the run ends when all are accepted.
             let (admin, orgs) = try await sixteenOrgs()
             let prefix = "a\(runTag)-"
-            _ = try await client.setUp((0..<(count + 999) / 1000).map { chunk in
-                batch("/v1/orgs/\(orgs[chunk % orgs.count])/invitations/batch", size: min(1000, count - chunk * 1000), token: admin) {
-                    #"{"email":"\#(prefix)\#(chunk * 1000 + $0)@load.example","role":"caseworker"}"#
-                }
-            }, connections: 4)
+            _ = try await client.setUp(
+                (0..<(count + 999) / 1000).map { chunk in
+                    batch("/v1/orgs/\(orgs[chunk % orgs.count])/invitations/batch", size: min(1000, count - chunk * 1000), token: admin) {
+                        #"{"email":"\#(prefix)\#(chunk * 1000 + $0)@load.example","role":"caseworker"}"#
+                    }
+                }, connections: 4)
             let tokens = try Mailbox(folder: dataFolder + "/mail").tokens(recipientPrefix: prefix, expected: count).values.flatMap { $0 }
             let drain = RunPlan(connections: plan.connections, duration: nil, warmup: 0, rate: plan.rate)
             let queue = RequestQueue(tokens.map { post("/v1/invitations/accept", #"{"token":"\#($0)"}"#, token: nil, expect: .ok) })
@@ -52,19 +59,26 @@ struct Scenarios: Sendable {
         case "collaborator":
             let admin = try adminToken()
             let tenants = try await makeTenants(orgs: 16, tenantsPerOrg: 8, admin: admin).tenants
-            report(scenario, try await client.run(plan) { connection, sequence in
-                post("/v1/orgs/\(tenants[(connection * 7 + sequence) % tenants.count])/collaborators", collaboratorBody("c\(runTag)-\(connection)-\(sequence)@load.example"), token: admin)
-            }, unit: "collaborator invitations")
+            report(
+                scenario,
+                try await client.run(plan) { connection, sequence in
+                    post(
+                        "/v1/orgs/\(tenants[(connection * 7 + sequence) % tenants.count])/collaborators",
+                        collaboratorBody("c\(runTag)-\(connection)-\(sequence)@load.example"), token: admin)
+                }, unit: "collaborator invitations")
 
         case "end":
             // `--count` assignments are made in bulk, then each is ended once.
             let admin = try adminToken()
             let tenants = try await makeTenants(orgs: 16, tenantsPerOrg: 8, admin: admin).tenants
             let perTenant = (count + tenants.count - 1) / tenants.count
-            let rows = try await client.setUp(tenants.map { tenant in
-                batch("/v1/orgs/\(tenant)/collaborators/batch", size: perTenant, token: admin, item: { collaboratorBody("e\(runTag)-\(tenant.suffix(8))-\($0)@load.example") },
-                      keep: { text in keepBatchIDs(text).map { "\(tenant)/collaborators/\($0)/end" } })
-            }, connections: 4)
+            let rows = try await client.setUp(
+                tenants.map { tenant in
+                    batch(
+                        "/v1/orgs/\(tenant)/collaborators/batch", size: perTenant, token: admin,
+                        item: { collaboratorBody("e\(runTag)-\(tenant.suffix(8))-\($0)@load.example") },
+                        keep: { text in keepBatchIDs(text).map { "\(tenant)/collaborators/\($0)/end" } })
+                }, connections: 4)
             let drain = RunPlan(connections: plan.connections, duration: nil, warmup: 0, rate: plan.rate)
             let queue = RequestQueue(rows.map { post("/v1/orgs/\($0)", "{}", token: admin, expect: .ok) })
             report(scenario, try await client.run(drain, queue.source), unit: "ends", plan: drain)
@@ -72,12 +86,14 @@ struct Scenarios: Sendable {
         case "caseload", "workspace":
             let people = try await signedInPeople(Int(options["people"] ?? "") ?? 256, assignments: 3, admin: try adminToken())
             let wantsCaseload = scenario == "caseload"
-            report(scenario, try await client.run(plan) { connection, sequence in
-                let person = people[(connection * 31 + sequence) % people.count]
-                return wantsCaseload
-                    ? get("/v1/me/caseload", token: person.session) { $0.contains(#""count":3"#) ? nil : "caseload is not 3 entries: \($0.prefix(200))" }
-                    : get("/v1/orgs/\(person.tenant)/workspace", token: person.session)
-            })
+            report(
+                scenario,
+                try await client.run(plan) { connection, sequence in
+                    let person = people[(connection * 31 + sequence) % people.count]
+                    return wantsCaseload
+                        ? get("/v1/me/caseload", token: person.session) { $0.contains(#""count":3"#) ? nil : "caseload is not 3 entries: \($0.prefix(200))" }
+                        : get("/v1/orgs/\(person.tenant)/workspace", token: person.session)
+                })
 
         case "mix":
             // Half caseload reads, a fifth workspace reads, a fifth invitations, a tenth
@@ -85,18 +101,22 @@ struct Scenarios: Sendable {
             let admin = try adminToken()
             let people = try await signedInPeople(256, assignments: 3, admin: admin)
             let tenants = try await makeTenants(orgs: 16, tenantsPerOrg: 8, admin: admin).tenants
-            report(scenario, try await client.run(plan) { connection, sequence in
-                let person = people[(connection * 31 + sequence) % people.count]
-                switch sequence % 10 {
-                case 0..<5: return get("/v1/me/caseload", token: person.session)
-                case 5..<7: return get("/v1/orgs/\(person.tenant)/workspace", token: person.session)
-                case 7..<9:
-                    let org = tenants[(connection + sequence) % tenants.count].split(separator: "/")[0]
-                    return post("/v1/orgs/\(org)/invitations", invitationBody("m\(runTag)-\(connection)-\(sequence)@load.example"), token: admin)
-                default:
-                    return post("/v1/orgs/\(tenants[(connection + sequence) % tenants.count])/collaborators", collaboratorBody("n\(runTag)-\(connection)-\(sequence)@load.example"), token: admin)
-                }
-            })
+            report(
+                scenario,
+                try await client.run(plan) { connection, sequence in
+                    let person = people[(connection * 31 + sequence) % people.count]
+                    switch sequence % 10 {
+                    case 0..<5: return get("/v1/me/caseload", token: person.session)
+                    case 5..<7: return get("/v1/orgs/\(person.tenant)/workspace", token: person.session)
+                    case 7..<9:
+                        let org = tenants[(connection + sequence) % tenants.count].split(separator: "/")[0]
+                        return post("/v1/orgs/\(org)/invitations", invitationBody("m\(runTag)-\(connection)-\(sequence)@load.example"), token: admin)
+                    default:
+                        return post(
+                            "/v1/orgs/\(tenants[(connection + sequence) % tenants.count])/collaborators",
+                            collaboratorBody("n\(runTag)-\(connection)-\(sequence)@load.example"), token: admin)
+                    }
+                })
 
         default:
             throw LoadError("unknown scenario \(scenario)")
@@ -109,8 +129,10 @@ struct Scenarios: Sendable {
         return try String(contentsOfFile: dataFolder + "/admin-token", encoding: .utf8).trimmingCharacters(in: .whitespacesAndNewlines)
     }
 
-    func post(_ uri: String, _ body: String, token: String?, expect: HTTPResponseStatus = .created, operations: Int = 1,
-              check: (@Sendable (String) -> String?)? = nil, keep: (@Sendable (String) -> [String])? = nil) -> LoadRequest {
+    func post(
+        _ uri: String, _ body: String, token: String?, expect: HTTPResponseStatus = .created, operations: Int = 1,
+        check: (@Sendable (String) -> String?)? = nil, keep: (@Sendable (String) -> [String])? = nil
+    ) -> LoadRequest {
         LoadRequest(method: .POST, uri: uri, bearer: token, body: body, expected: expect, operations: operations, check: check, keep: keep)
     }
 
@@ -127,9 +149,11 @@ struct Scenarios: Sendable {
     /// A bulk body of `size` items made by `item`, and a check that every item succeeded.
     func batch(_ uri: String, size: Int, token: String, item: (Int) -> String, keep: (@Sendable (String) -> [String])? = nil) -> LoadRequest {
         let body = #"{"items":["# + (0..<size).map(item).joined(separator: ",") + "]}"
-        return post(uri, body, token: token, expect: .ok, operations: size, check: { text in
-            text.contains(#""succeeded":\#(size),"#) ? nil : "not every item succeeded: \(text.prefix(300))"
-        }, keep: keep)
+        return post(
+            uri, body, token: token, expect: .ok, operations: size,
+            check: { text in
+                text.contains(#""succeeded":\#(size),"#) ? nil : "not every item succeeded: \(text.prefix(300))"
+            }, keep: keep)
     }
 
     /// The ids of the results of a good bulk answer.
@@ -146,11 +170,12 @@ struct Scenarios: Sendable {
     /// Creates `count` orgs and `tenantsPerOrg` tenants in each; returns "org/tenant" paths.
     func makeTenants(orgs count: Int, tenantsPerOrg: Int, admin: String) async throws -> (orgs: [String], tenants: [String]) {
         let orgs = try await client.setUp((0..<count).map { post("/v1/orgs", #"{"name":"Load \#(runTag) \#($0)"}"#, token: admin, keep: keepID) })
-        let tenants = try await client.setUp(orgs.flatMap { org in
-            (0..<tenantsPerOrg).map { index in
-                post("/v1/orgs/\(org)/tenants", #"{"name":"Tenant \#(index)"}"#, token: admin, keep: { ["\(org)/tenants/" + (keepID($0).first ?? "")] })
-            }
-        })
+        let tenants = try await client.setUp(
+            orgs.flatMap { org in
+                (0..<tenantsPerOrg).map { index in
+                    post("/v1/orgs/\(org)/tenants", #"{"name":"Tenant \#(index)"}"#, token: admin, keep: { ["\(org)/tenants/" + (keepID($0).first ?? "")] })
+                }
+            })
         return (orgs, tenants)
     }
 
@@ -174,7 +199,10 @@ struct Scenarios: Sendable {
         var verifies = [LoadRequest]()
         for person in 0..<people {
             for token in tokens["\(prefix)\(person)@load.example"] ?? [] {
-                verifies.append(post("/v1/auth/verify", #"{"token":"\#(token)"}"#, token: nil, expect: .ok, keep: { ["\(person) " + ((jsonField($0, "session_token") as? String) ?? "")] }))
+                verifies.append(
+                    post(
+                        "/v1/auth/verify", #"{"token":"\#(token)"}"#, token: nil, expect: .ok,
+                        keep: { ["\(person) " + ((jsonField($0, "session_token") as? String) ?? "")] }))
             }
         }
         var sessions = [Int: String]()
@@ -189,12 +217,18 @@ struct Scenarios: Sendable {
         let plan = plan ?? self.plan
         let mode = plan.rate.map { "open loop at \(Int($0)) req/s" } ?? "closed loop"
         print("\(name): \(plan.connections) connections, \(mode), \(String(format: "%.1f", result.seconds)) s measured")
-        print("  \(result.requests) good answers, \(result.wrong) wrong; \(Int(result.operationsPerSecond)) \(unit)/s (\(Int(result.requestsPerSecond)) requests/s)")
-        print(String(format: "  latency ms: p50 %.2f  p90 %.2f  p99 %.2f  p99.9 %.2f  max %.2f",
-                     result.milliseconds(50), result.milliseconds(90), result.milliseconds(99), result.milliseconds(99.9), Double(result.latency.max) / 1000))
+        print(
+            "  \(result.requests) good answers, \(result.wrong) wrong; \(Int(result.operationsPerSecond)) \(unit)/s (\(Int(result.requestsPerSecond)) requests/s)"
+        )
+        print(
+            String(
+                format: "  latency ms: p50 %.2f  p90 %.2f  p99 %.2f  p99.9 %.2f  max %.2f",
+                result.milliseconds(50), result.milliseconds(90), result.milliseconds(99), result.milliseconds(99.9), Double(result.latency.max) / 1000))
         for sample in result.wrongSamples { print("  wrong: \(sample)") }
-        print(String(format: "RESULT scenario=%@ ops_per_s=%.0f requests_per_s=%.0f p50_ms=%.3f p90_ms=%.3f p99_ms=%.3f p999_ms=%.3f wrong=%d",
-                     name, result.operationsPerSecond, result.requestsPerSecond, result.milliseconds(50), result.milliseconds(90),
-                     result.milliseconds(99), result.milliseconds(99.9), result.wrong))
+        print(
+            String(
+                format: "RESULT scenario=%@ ops_per_s=%.0f requests_per_s=%.0f p50_ms=%.3f p90_ms=%.3f p99_ms=%.3f p999_ms=%.3f wrong=%d",
+                name, result.operationsPerSecond, result.requestsPerSecond, result.milliseconds(50), result.milliseconds(90),
+                result.milliseconds(99), result.milliseconds(99.9), result.wrong))
     }
 }

@@ -13,7 +13,9 @@ import NIOPosix
 var options = [String: String]()
 var arguments = CommandLine.arguments.dropFirst()
 guard let scenario = arguments.popFirst() else {
-    print("usage: MusterLoad hello|healthz|invite|accept|collaborator|end|bulk|caseload|workspace|mix [--url U] [--data D] [--connections C] [--duration S] [--warmup S] [--rate R] [--count N] [--threads T]")
+    print(
+        "usage: MusterLoad hello|healthz|invite|accept|collaborator|end|bulk|caseload|workspace|mix [--url U] [--data D] [--connections C] [--duration S] [--warmup S] [--rate R] [--count N] [--threads T]"
+    )
     exit(64)
 }
 while let key = arguments.popFirst(), key.hasPrefix("--"), let value = arguments.popFirst() {

@@ -26,8 +26,11 @@ struct Generator {
         var logBytes: Int64 = 0, logRecords = 0, events = 0
 
         static func + (a: Counts, b: Counts) -> Counts {
-            Counts(orgs: a.orgs + b.orgs, tenants: a.tenants + b.tenants, collaborators: a.collaborators + b.collaborators, invitations: a.invitations + b.invitations,
-                   pending: a.pending + b.pending, accepted: a.accepted + b.accepted, expired: a.expired + b.expired, revoked: a.revoked + b.revoked, ended: a.ended + b.ended)
+            Counts(
+                orgs: a.orgs + b.orgs, tenants: a.tenants + b.tenants, collaborators: a.collaborators + b.collaborators,
+                invitations: a.invitations + b.invitations,
+                pending: a.pending + b.pending, accepted: a.accepted + b.accepted, expired: a.expired + b.expired, revoked: a.revoked + b.revoked,
+                ended: a.ended + b.ended)
         }
 
         var description: String {
@@ -59,12 +62,16 @@ struct Generator {
                 let issued: IssuedCollaborator
                 switch index % 10 {
                 case 9:
-                    let card = ContactCard(name: "Contact \(index)", email: try EmailAddress("contact\(orgIndex)-\(index)@gp.example"), organisationName: "Riverside GP", roleLabel: "GP")
-                    issued = try await engine.inviteCollaborator(org: orgID, tenant: tenant.id, mode: .referenceOnly, invitee: .contact(card), by: .platformAdmin)
+                    let card = ContactCard(
+                        name: "Contact \(index)", email: try EmailAddress("contact\(orgIndex)-\(index)@gp.example"), organisationName: "Riverside GP",
+                        roleLabel: "GP")
+                    issued = try await engine.inviteCollaborator(
+                        org: orgID, tenant: tenant.id, mode: .referenceOnly, invitee: .contact(card), by: .platformAdmin)
                 case let slot:
                     let mode: ParticipationMode = slot == 8 ? .contextOnly : .full
                     issued = try await engine.inviteCollaborator(
-                        org: orgID, tenant: tenant.id, mode: mode, invitee: .person(email: try EmailAddress("worker\(person)@support.example"), fullName: "Worker \(person)"),
+                        org: orgID, tenant: tenant.id, mode: mode,
+                        invitee: .person(email: try EmailAddress("worker\(person)@support.example"), fullName: "Worker \(person)"),
                         by: .platformAdmin)
                 }
                 counts.collaborators += 1
@@ -73,7 +80,8 @@ struct Generator {
             for id in collaboratorsToEnd { _ = try await engine.endCollaborator(org: orgID, id: id, by: .platformAdmin) }
             counts.ended += collaboratorsToEnd.count
             for index in 0..<expiring {
-                _ = try await engine.invite(org: orgID, email: try EmailAddress("lapsed\(orgIndex)-\(index)@example.org"), role: .viewer, method: .email, by: .platformAdmin)
+                _ = try await engine.invite(
+                    org: orgID, email: try EmailAddress("lapsed\(orgIndex)-\(index)@example.org"), role: .viewer, method: .email, by: .platformAdmin)
             }
             counts.invitations += expiring
             return counts
@@ -82,43 +90,52 @@ struct Generator {
         counts.expired = try await engine.expireInvitations()
 
         // Phase 2: the rest of the invitations, a week later.
-        counts = counts + (try await forEachOrg(orgIDs) { orgIndex, orgID in
-            var counts = Counts()
-            for index in expiring..<invitationsPerOrg {
-                let issued = try await engine.invite(org: orgID, email: try EmailAddress("person\(orgIndex)-\(index)@example.org"), role: index % 5 == 0 ? .siteAdmin : .caseworker, method: .email, by: .platformAdmin)
-                counts.invitations += 1
-                switch index % 20 {
-                case 0..<5:
-                    _ = try await engine.acceptInvitation(token: issued.token)
-                    counts.accepted += 1
-                case 5, 6:
-                    _ = try await engine.revokeInvitation(org: orgID, id: issued.invitation.id, reason: "sent to the wrong address", by: .platformAdmin)
-                    counts.revoked += 1
-                default:
-                    counts.pending += 1
+        counts =
+            counts
+            + (try await forEachOrg(orgIDs) { orgIndex, orgID in
+                var counts = Counts()
+                for index in expiring..<invitationsPerOrg {
+                    let issued = try await engine.invite(
+                        org: orgID, email: try EmailAddress("person\(orgIndex)-\(index)@example.org"), role: index % 5 == 0 ? .siteAdmin : .caseworker,
+                        method: .email, by: .platformAdmin)
+                    counts.invitations += 1
+                    switch index % 20 {
+                    case 0..<5:
+                        _ = try await engine.acceptInvitation(token: issued.token)
+                        counts.accepted += 1
+                    case 5, 6:
+                        _ = try await engine.revokeInvitation(org: orgID, id: issued.invitation.id, reason: "sent to the wrong address", by: .platformAdmin)
+                        counts.revoked += 1
+                    default:
+                        counts.pending += 1
+                    }
                 }
-            }
-            return counts
-        })
+                return counts
+            })
         print("generate: \(counts.description) in \(Int(seconds() - started)) s")
         let snapshot = try await durable.snapshot()
         print("generate: snapshot at position \(snapshot.position), \(snapshot.bytes) bytes")
 
         // The tail: more invitations after the snapshot.
         let tailOrgs = Array(orgIDs.prefix(Int(Double(orgs) * tailFraction)))
-        counts = counts + (try await forEachOrg(tailOrgs) { orgIndex, orgID in
-            for index in 0..<invitationsPerOrg {
-                _ = try await engine.invite(org: orgID, email: try EmailAddress("later\(orgIndex)-\(index)@example.org"), role: .viewer, method: .email, by: .platformAdmin)
-            }
-            return Counts(invitations: invitationsPerOrg, pending: invitationsPerOrg)
-        })
+        counts =
+            counts
+            + (try await forEachOrg(tailOrgs) { orgIndex, orgID in
+                for index in 0..<invitationsPerOrg {
+                    _ = try await engine.invite(
+                        org: orgID, email: try EmailAddress("later\(orgIndex)-\(index)@example.org"), role: .viewer, method: .email, by: .platformAdmin)
+                }
+                return Counts(invitations: invitationsPerOrg, pending: invitationsPerOrg)
+            })
         durable.close()
         let scan = try LogRecovery.scan(LogConfiguration(directory: folder + "/log"), repair: false)
         counts.logBytes = scan.bytes
         counts.logRecords = scan.records.count
         counts.events = scan.eventCount
         print("generate: \(counts.description) in all, \(Int(seconds() - started)) s")
-        print("generate: log \(counts.logBytes) bytes, \(counts.logRecords) records, \(counts.events) events: \(String(format: "%.1f", Double(counts.logBytes) / Double(max(1, counts.events)))) bytes/event")
+        print(
+            "generate: log \(counts.logBytes) bytes, \(counts.logRecords) records, \(counts.events) events: \(String(format: "%.1f", Double(counts.logBytes) / Double(max(1, counts.events)))) bytes/event"
+        )
         try write("records \(counts.collaborators + counts.invitations)\nevents \(counts.events)\n", to: folder + "/generated.txt")
         return counts
     }

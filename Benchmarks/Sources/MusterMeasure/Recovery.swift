@@ -1,5 +1,5 @@
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #endif
 
 /// Times `muster serve` from process start to `/readyz` answering 200 on a generated data
@@ -12,10 +12,11 @@ struct RecoveryTimer {
 
     func run(modes: [String]) throws {
         let generated = try readFile(folder + "/generated.txt")
-        let numbers = Dictionary(uniqueKeysWithValues: generated.split(separator: "\n").map { line in
-            let parts = line.split(separator: " ")
-            return (String(parts[0]), Double(parts[1]) ?? 0)
-        })
+        let numbers = Dictionary(
+            uniqueKeysWithValues: generated.split(separator: "\n").map { line in
+                let parts = line.split(separator: " ")
+                return (String(parts[0]), Double(parts[1]) ?? 0)
+            })
         let records = numbers["records"] ?? 0
         let events = numbers["events"] ?? 0
         for mode in modes {
@@ -30,7 +31,9 @@ struct RecoveryTimer {
             // The copy was just written, so its files are in the page cache: this times a warm
             // restart, as an operator's restart on the same machine is.
             let started = seconds()
-            let pid = try spawn([muster, "serve", "--data-dir", copy, "--port", String(port), "--admin-token", String(repeating: "b", count: 32), "--log-level", "warning"])
+            let pid = try spawn([
+                muster, "serve", "--data-dir", copy, "--port", String(port), "--admin-token", String(repeating: "b", count: 32), "--log-level", "warning",
+            ])
             while !isReady(port: port) {
                 guard processIsAlive(pid) else { throw MeasureError("muster serve exited before it was ready (mode \(mode))") }
                 usleep(2000)
@@ -41,7 +44,8 @@ struct RecoveryTimer {
             var status: Int32 = 0
             waitpid(pid, &status, 0)
             let perRecord = Double(resident) * 1024 / records
-            var line = "recover \(mode): ready in \(String(format: "%.3f", elapsed)) s; resident \(resident / 1024) MB = \(Int(perRecord)) bytes per collaborator or invitation (\(Int(records)) of them)"
+            var line =
+                "recover \(mode): ready in \(String(format: "%.3f", elapsed)) s; resident \(resident / 1024) MB = \(Int(perRecord)) bytes per collaborator or invitation (\(Int(records)) of them)"
             if mode == "log" { line += "; replay \(Int(events / elapsed)) events/s" }
             print(line)
             print(String(format: "RESULT recover=%@ seconds=%.3f resident_mb=%d bytes_per_record=%.0f", mode, elapsed, resident / 1024, perRecord))

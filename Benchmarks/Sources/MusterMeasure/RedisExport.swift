@@ -3,7 +3,7 @@ import MusterEngine
 import MusterLog
 
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #endif
 
 /// Writes the invitations and collaborators of a data folder as Redis commands (RESP, for
@@ -30,7 +30,8 @@ struct RedisExport {
                 var fields: [(String, [UInt8])] = [
                     ("org", text(orgID)), ("email", text(invitation.email.description)), ("role", text(invitation.role.name)),
                     ("method", text(invitation.method.name)), ("status", text(invitation.status.name)), ("invited_by", text("\(invitation.invitedBy)")),
-                    ("created_at", millis(invitation.createdAt)), ("expires_at", millis(invitation.expiresAt)), ("resend_count", text(String(invitation.resendCount))),
+                    ("created_at", millis(invitation.createdAt)), ("expires_at", millis(invitation.expiresAt)),
+                    ("resend_count", text(String(invitation.resendCount))),
                 ]
                 if let at = invitation.acceptedAt { fields.append(("accepted_at", millis(at))) }
                 if let user = invitation.acceptedBy { fields.append(("accepted_by", text(user.description))) }
@@ -40,7 +41,9 @@ struct RedisExport {
                 if let at = invitation.expiredAt { fields.append(("expired_at", millis(at))) }
                 if let digest = invitation.tokenDigest { fields.append(("token_digest", bytes(digest))) }
                 out.command([text("HSET"), text(key)] + fields.flatMap { [text($0.0), $0.1] })
-                out.command([text("ZADD"), text("org:\(orgID):invitations"), text(String(invitation.createdAt.millisecondsSinceEpoch)), text(invitation.id.description)])
+                out.command([
+                    text("ZADD"), text("org:\(orgID):invitations"), text(String(invitation.createdAt.millisecondsSinceEpoch)), text(invitation.id.description),
+                ])
                 if invitation.status == .pending {
                     out.command([text("SET"), text("org:\(orgID):pending:\(invitation.email)"), text(invitation.id.description)])
                 }

@@ -11,7 +11,7 @@ import MusterLog
 import MusterSecurity
 
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #endif
 
 let arguments = CommandLine.arguments
@@ -27,7 +27,8 @@ do {
         // 256 concurrent clients over 64 orgs, group commit: one-event commands (tenant), an
         // invitation each (invite), or invite + accept + assign each (onboard).
         let kind = arguments.count > 3 ? arguments[3] : "tenant"
-        let durable = try await DurableEngine.open(StoreOptions(dataDirectory: folder), secret: Array(repeating: 1, count: 32), hasher: PasswordHasher(rounds: 1000))
+        let durable = try await DurableEngine.open(
+            StoreOptions(dataDirectory: folder), secret: Array(repeating: 1, count: 32), hasher: PasswordHasher(rounds: 1000))
         let engine = durable.engine
         var orgs = [OrganisationID]()
         var tenants = [TenantID]()
@@ -50,12 +51,14 @@ do {
                         case "tenant":
                             _ = try await engine.createTenant(org: orgID, name: "t\(client)-\(index)", by: .platformAdmin)
                         case "invite":
-                            _ = try await engine.invite(org: orgID, email: try EmailAddress("p\(client)-\(index)@bench.example"), role: .caseworker, method: .email, by: .platformAdmin)
+                            _ = try await engine.invite(
+                                org: orgID, email: try EmailAddress("p\(client)-\(index)@bench.example"), role: .caseworker, method: .email, by: .platformAdmin)
                         default:
                             let email = try EmailAddress("w\(client)-\(index)@bench.example")
                             let issued = try await engine.invite(org: orgID, email: email, role: .caseworker, method: .email, by: .platformAdmin)
                             _ = try await engine.acceptInvitation(token: issued.token)
-                            _ = try await engine.inviteCollaborator(org: orgID, tenant: tenantID, mode: .full, invitee: .person(email: email, fullName: "Worker"), by: .platformAdmin)
+                            _ = try await engine.inviteCollaborator(
+                                org: orgID, tenant: tenantID, mode: .full, invitee: .person(email: email, fullName: "Worker"), by: .platformAdmin)
                         }
                     }
                 }
@@ -68,9 +71,16 @@ do {
         durable.close()
         let scan = try LogRecovery.scan(LogConfiguration(directory: folder + "/log"), repair: false)
         let events = scan.eventCount
-        print("throughput \(kind): \(operations) operations (\(records) log records) in \(String(format: "%.2f", elapsed)) s = \(Int(Double(operations) / elapsed)) operations/s, \(Int(Double(records) / elapsed)) records/s")
-        print("throughput \(kind): log \(scan.bytes) bytes, \(events) events in \(scan.frames) frames: \(String(format: "%.1f", Double(scan.bytes) / Double(events))) bytes/event")
-        print(String(format: "RESULT kind=%@ ops_per_s=%.0f records_per_s=%.0f log_bytes_per_event=%.1f", kind, Double(operations) / elapsed, Double(records) / elapsed, Double(scan.bytes) / Double(events)))
+        print(
+            "throughput \(kind): \(operations) operations (\(records) log records) in \(String(format: "%.2f", elapsed)) s = \(Int(Double(operations) / elapsed)) operations/s, \(Int(Double(records) / elapsed)) records/s"
+        )
+        print(
+            "throughput \(kind): log \(scan.bytes) bytes, \(events) events in \(scan.frames) frames: \(String(format: "%.1f", Double(scan.bytes) / Double(events))) bytes/event"
+        )
+        print(
+            String(
+                format: "RESULT kind=%@ ops_per_s=%.0f records_per_s=%.0f log_bytes_per_event=%.1f", kind, Double(operations) / elapsed,
+                Double(records) / elapsed, Double(scan.bytes) / Double(events)))
 
     case "generate":
         var generator = Generator(folder: folder)
@@ -78,7 +88,10 @@ do {
         if arguments.count > 4 { generator.tenantsPerOrg = Int(arguments[4]) ?? generator.tenantsPerOrg }
         if arguments.count > 5 { generator.invitationsPerOrg = Int(arguments[5]) ?? generator.invitationsPerOrg }
         let counts = try await generator.run()
-        print(String(format: "RESULT generated_records=%d log_bytes_per_event=%.1f", counts.collaborators + counts.invitations, Double(counts.logBytes) / Double(max(1, counts.events))))
+        print(
+            String(
+                format: "RESULT generated_records=%d log_bytes_per_event=%.1f", counts.collaborators + counts.invitations,
+                Double(counts.logBytes) / Double(max(1, counts.events))))
 
     case "recover":
         guard arguments.count >= 4 else { throw MeasureError("recover needs the generated folder and the muster binary") }
