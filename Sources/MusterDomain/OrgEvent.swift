@@ -54,7 +54,7 @@ public enum OrgEvent: Hashable, Sendable {
         }
     }
 
-    /// The type of an event, with the names of SPEC §5.
+    /// The type of an event, with the names consumers see (`user.invited`, …).
     public enum Kind: UInt8, SpelledCase, CustomStringConvertible {
         case organisationCreated
         case userInvited

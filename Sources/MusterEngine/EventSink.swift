@@ -19,15 +19,19 @@ public protocol EventSink: Sendable {
 /// running without a data folder. Its records replay into fresh state.
 public final class InMemoryEventSink: EventSink {
     private let storage = Mutex<[LogRecord]>([])
+    /// Bumped on every append: in memory, a record is durable at once.
+    public let durableChanges = ChangeSignal<Int>()
 
     /// Creates an empty sink.
     public init() {}
 
     public func append(_ record: LogRecord) throws -> LogPosition {
-        storage.withLock { records in
+        let position = storage.withLock { records in
             records.append(record)
             return LogPosition(records.count)
         }
+        durableChanges.bump(0)
+        return position
     }
 
     public func waitUntilDurable(_ position: LogPosition) async throws {}

@@ -76,6 +76,10 @@ public final class MusterEngine: Sendable {
         orgs.withLock { Array($0.values) }
     }
 
+    /// Where followers read the durable records, when the sink offers it (every sink Muster
+    /// ships does).
+    public var durableRecords: (any DurableRecordSource)? { sink as? any DurableRecordSource }
+
     /// Waits until `position` is durable: the last step before any answer.
     func durable(_ position: LogPosition) async throws {
         if position > 0 { try await sink.waitUntilDurable(position) }

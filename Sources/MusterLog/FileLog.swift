@@ -1,5 +1,6 @@
 import Dispatch
 import MusterEngine
+import Synchronization
 
 /// The embedded log backend: segment files (``WriteAheadLog``) and snapshot files
 /// (``SnapshotStore``) in the data folder.
@@ -8,6 +9,8 @@ public final class FileLog: LogBackend {
     public let snapshots: SnapshotStore
     public let options: StoreOptions
     private let lock: DataDirectoryLock
+    /// How far each follower of the log has consumed it; compaction keeps what any has not.
+    private let followers = Mutex<[String: LogPosition]>([:])
 
     private init(wal: WriteAheadLog, snapshots: SnapshotStore, options: StoreOptions, lock: DataDirectoryLock) {
         self.wal = wal
@@ -42,6 +45,19 @@ public final class FileLog: LogBackend {
     public var lastAssignedPosition: LogPosition { wal.lastAssignedPosition }
     public var durablePosition: LogPosition { wal.durablePosition }
 
+    public var durableChanges: ChangeSignal<Int> { wal.durableChanges }
+
+    public func durableRecords(after position: LogPosition, limit: Int) throws -> [DurableRecord] {
+        if let recent = try wal.recentDurableRecords(after: position, limit: limit) { return recent }
+        // Older than what is kept in memory (a follower catching up after a restart): from the
+        // segments, which compaction keeps for it.
+        return Array(try records(after: position).prefix(limit))
+    }
+
+    public func follower(_ name: String, consumedThrough position: LogPosition) {
+        followers.withLock { $0[name] = position }
+    }
+
     public func records(after position: LogPosition) throws -> [LogRecordAt] {
         try LogRecovery.scan(options.logConfiguration, fileSystem: options.fileSystem, after: position, repair: false).records.filter {
             $0.position <= durablePosition
@@ -65,7 +81,8 @@ public final class FileLog: LogBackend {
         // Only what both kept snapshots hold may go: if the newest is damaged, recovery falls
         // back to the older one and replays the log from there.
         let positions = snapshots.list().map(\.position)
-        guard positions.count >= 2, let covered = positions.min() else { return }
+        guard positions.count >= 2, var covered = positions.min() else { return }
+        if let slowest = followers.withLock({ $0.values.min() }) { covered = min(covered, slowest) }
         let directory = options.logConfiguration.directory
         let names = try options.fileSystem.list(directory).filter(LogRecovery.isSegmentName)
         var removed = false

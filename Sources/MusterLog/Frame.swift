@@ -96,7 +96,4 @@ struct Frame {
 }
 
 /// A decoded record and its log position.
-public struct LogRecordAt: Sendable, Hashable {
-    public var position: LogPosition
-    public var record: LogRecord
-}
+public typealias LogRecordAt = DurableRecord

@@ -6,7 +6,7 @@ import MusterEngine
 /// Appending and waiting for durability come from ``EventSink``; a backend adds reading back,
 /// snapshots, and its positions. Opening a backend is its own business, because that is where
 /// recovery happens (see ``FileLog/open(_:)``).
-public protocol LogBackend: EventSink {
+public protocol LogBackend: EventSink, DurableRecordSource {
     /// The highest position given to a record so far (durable or not).
     var lastAssignedPosition: LogPosition { get }
     /// The highest position that is acknowledged.

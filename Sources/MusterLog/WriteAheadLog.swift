@@ -29,6 +29,40 @@ public final class WriteAheadLog: EventSink {
     private let stopped = DispatchSemaphore(value: 0)
     /// Touched by the writer thread only.
     private let writer: Mutex<WriterState>
+    /// The most recently written records, encoded, for the log's followers: they learn of new
+    /// durable records from here, never by rescanning segments.
+    private let recent: Mutex<RecentRecords>
+    /// Bumped (key `0`) whenever the durable position moves.
+    public let durableChanges = ChangeSignal<Int>()
+
+    /// The newest written records, oldest first, bounded by bytes.
+    private struct RecentRecords {
+        var first: LogPosition = 1
+        var records: [[UInt8]] = []
+        var head = 0
+        var bytes = 0
+        static let maximumBytes = 32 << 20
+
+        mutating func append(_ batch: [[UInt8]], firstPosition: LogPosition) {
+            if records.count - head == 0 {
+                records.removeAll(keepingCapacity: true)
+                head = 0
+                first = firstPosition
+            }
+            records.append(contentsOf: batch)
+            bytes += batch.reduce(0) { $0 + $1.count }
+            while bytes > Self.maximumBytes, head < records.count {
+                bytes -= records[head].count
+                records[head] = []
+                head += 1
+                first += 1
+            }
+            if head > 4096, head * 2 > records.count {
+                records.removeFirst(head)
+                head = 0
+            }
+        }
+    }
 
     private struct Waiter {
         var position: LogPosition
@@ -75,6 +109,8 @@ public final class WriteAheadLog: EventSink {
         self.fileSystem = fileSystem
         self.fatal = fatal
         self.shared = Mutex(Shared(nextPosition: tail.lastPosition + 1, acknowledged: tail.lastPosition, synced: tail.lastPosition))
+        // What was written before this start is in the segments, not in memory.
+        self.recent = Mutex(RecentRecords(first: tail.lastPosition + 1))
         do {
             try fileSystem.createDirectory(configuration.directory)
             let state: WriterState
@@ -263,6 +299,7 @@ public final class WriteAheadLog: EventSink {
             }
             state.offset += Int64(frame.count)
             state.written = lastPosition
+            recent.withLock { $0.append(batch, firstPosition: firstPosition) }
             let policy = configuration.fsyncPolicy
             var syncNowNeeded = policy.acknowledgesAfterSync
             if case .interval(let milliseconds) = policy, Self.monotonicMilliseconds() - state.lastSync >= Int64(milliseconds) {
@@ -312,6 +349,25 @@ public final class WriteAheadLog: EventSink {
             return ready
         }
         for waiter in ready { waiter.continuation.resume() }
+        durableChanges.bump(0)
+    }
+
+    /// Up to `limit` durable records after `position` from the records kept in memory, or `nil`
+    /// when they start later than that (the caller then reads the segments).
+    public func recentDurableRecords(after position: LogPosition, limit: Int) throws(LogError) -> [LogRecordAt]? {
+        let durable = durablePosition
+        guard position < durable else { return [] }
+        let encoded: [[UInt8]]? = recent.withLock { recent in
+            guard position + 1 >= recent.first else { return nil }
+            let start = recent.head + Int(position + 1 - recent.first)
+            let end = min(recent.records.count, start + limit, recent.head + Int(durable + 1 - recent.first))
+            guard start <= end else { return [] }
+            return Array(recent.records[start..<end])
+        }
+        guard let encoded else { return nil }
+        return try encoded.enumerated().map { offset, bytes throws(LogError) in
+            LogRecordAt(position: position + 1 + LogPosition(offset), record: try LogRecord(encoded: bytes))
+        }
     }
 
     /// Starts a new segment named after its first record, from the preallocated spare when

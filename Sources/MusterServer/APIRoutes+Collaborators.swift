@@ -35,7 +35,6 @@ extension APIRoutes {
             try fields.finish()
             let issued = try await engine.inviteCollaborator(
                 org: orgID, tenant: tenantID, mode: mode, invitee: invitee, overrideCap: overrideCap, by: principal)
-            if let mail = mail(for: issued) { try await outbox.enqueue([mail]) }
             return APIResponse.json(.created) { $0.collaborator(issued.collaborator, orgID: orgID) }
         }
 
@@ -51,7 +50,6 @@ extension APIRoutes {
                 try fields.finish()
                 return try await engine.inviteCollaborator(org: orgID, tenant: tenantID, mode: mode, invitee: invitee, overrideCap: overrideCap, by: principal)
             }
-            try await outbox.enqueue(results.compactMap { result in (try? result.get()).flatMap { mail(for: $0) } })
             return batchResponse(results) { json, issued in json.collaborator(issued.collaborator, orgID: orgID) }
         }
 
@@ -137,26 +135,5 @@ extension APIRoutes {
             )
             return (mode, .contact(card), overrideCap)
         }
-    }
-
-    /// The email of a collaborator invitation; `nil` for reference-only contacts.
-    func mail(for issued: IssuedCollaborator) -> MailMessage? {
-        guard let token = issued.token, let email = issued.collaborator.email else { return nil }
-        let link = "\(configuration.linkBase)/auth/verify?token=\(token)"
-        let mode = issued.collaborator.mode == .full ? "a support worker" : "a context-only collaborator (read and record sessions)"
-        let text = """
-            Hello \(issued.collaborator.fullName ?? ""),
-
-            \(issued.orgName) has asked you to collaborate on a case on Muster as \(mode).
-
-            Sign in through this link to see the case:
-            \(link)
-
-            The link works once and expires at \(issued.collaborator.linkExpiresAt?.iso8601 ?? "in 7 days"). If you did not expect this, you can ignore this email.
-            """
-        return MailMessage(
-            id: Identifier<MailMessage>.random().description, kind: "collaborator_invitation", to: email.description,
-            subject: "\(issued.orgName) invites you to collaborate on a case", text: text, queuedAt: now.millisecondsSinceEpoch
-        )
     }
 }

@@ -18,7 +18,6 @@ extension APIRoutes {
             let (email, role, method) = try Self.invitationFields(&fields)
             try fields.finish()
             let issued = try await engine.invite(org: orgID, email: email, role: role, method: method, by: principal)
-            try await outbox.enqueue([mail(for: issued, resent: false)])
             return APIResponse.json(.created) { $0.invitation(issued.invitation, at: now) }.located("/v1/orgs/\(orgID)/invitations/\(issued.invitation.id)")
         }
 
@@ -44,7 +43,6 @@ extension APIRoutes {
                 case .failure(let problem): .failure(problem)
                 }
             }
-            try await outbox.enqueue(results.compactMap { result in (try? result.get()).map { mail(for: $0, resent: false) } })
             let at = now
             return batchResponse(results) { json, issued in json.invitation(issued.invitation, at: at) }
         }
@@ -98,7 +96,6 @@ extension APIRoutes {
             let invitationID: InvitationID = try request.pathID("id", context: context)
             try await request.expectNoFields(context: context)
             let issued = try await engine.resendInvitation(org: orgID, id: invitationID, by: principal)
-            try await outbox.enqueue([mail(for: issued, resent: true)])
             let at = now
             return .json { $0.invitation(issued.invitation, at: at) }
         }
@@ -146,24 +143,6 @@ extension APIRoutes {
         let role = try fields.spelled("role", as: Role.self)
         let method = try fields.optionalSpelled("method", as: Invitation.Method.self) ?? .email
         return (email, role, method)
-    }
-
-    /// The email of an invitation (sent or resent).
-    func mail(for issued: IssuedInvitation, resent: Bool) -> MailMessage {
-        let invitation = issued.invitation
-        let link = "\(configuration.linkBase)/invitations/accept?token=\(issued.token)"
-        let text = """
-            You have been invited to join \(issued.orgName) on Muster as \(invitation.role.name.split(separator: "_").joined(separator: " ")).
-
-            To accept, open this link and confirm:
-            \(link)
-
-            The link works once and expires at \(invitation.expiresAt.iso8601). If you did not expect this invitation, you can ignore this email.
-            """
-        return MailMessage(
-            id: Identifier<MailMessage>.random().description, kind: resent ? "invitation_resent" : "invitation", to: invitation.email.description,
-            subject: "You are invited to join \(issued.orgName)", text: text, queuedAt: now.millisecondsSinceEpoch
-        )
     }
 
     // MARK: Bulk requests

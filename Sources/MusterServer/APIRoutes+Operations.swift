@@ -29,8 +29,12 @@ extension APIRoutes {
             let counts = await outbox.currentCounts()
             let pending = await outbox.pendingItems()
             let abandoned = await outbox.recentlyAbandoned()
+            let cursor = await outbox.cursor
+            let durable = (try? engine)?.durableRecords?.durablePosition ?? cursor
             return .json { json in
                 json.object { object in
+                    object.field("cursor", String(cursor))
+                    object.field("lag_records", durable > cursor ? durable - cursor : 0)
                     object.field("pending", counts.pending)
                     object.field("delivered", counts.delivered)
                     object.field("failed_attempts", counts.failedAttempts)

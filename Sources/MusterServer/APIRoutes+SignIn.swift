@@ -45,22 +45,10 @@ extension APIRoutes {
             guard throttle.allowLink(to: email, at: clock.now()) else { return accepted }
             // Answered at once and the same either way: whether the email has an account shows
             // neither in the answer nor in its timing. The link is issued and queued behind it.
-            let issue = Task { [outbox, configuration, clock] in
+            // The email follows from the durable sign-in-link event (the outbox renders it).
+            let issue = Task {
                 do {
-                    guard let (user, token) = try await engine.requestSignInLink(email: email) else { return }
-                    let link = "\(configuration.linkBase)/auth/verify?token=\(token)"
-                    let text = """
-                        Sign in to Muster with this link:
-                        \(link)
-
-                        The link works once and expires in \(engine.policy.signInLinkLifetime.milliseconds / 60_000) minutes. If you did not ask to sign in, you can ignore this email.
-                        """
-                    try await outbox.enqueue([
-                        MailMessage(
-                            id: Identifier<MailMessage>.random().description, kind: "sign_in_link", to: user.email.description,
-                            subject: "Your Muster sign-in link", text: text, queuedAt: clock.now().millisecondsSinceEpoch
-                        )
-                    ])
+                    _ = try await engine.requestSignInLink(email: email)
                 } catch {
                     context.logger.error("issuing a sign-in link failed", metadata: ["error": "\(error)"])
                 }

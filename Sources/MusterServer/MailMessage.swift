@@ -2,7 +2,7 @@ import MusterDomain
 
 /// One email the outbox delivers: who to, what about, and the magic link it carries.
 struct MailMessage: Codable, Hashable, Sendable {
-    /// A UUID: the file name of the `.eml` file and the `Message-ID`'s local part.
+    /// `<log position>-<index>`: the file name of the `.eml` file and the `Message-ID`'s local part.
     var id: String
     /// What the email is for: `invitation`, `invitation_resent`, `collaborator_invitation` or `sign_in_link`.
     var kind: String
@@ -12,6 +12,8 @@ struct MailMessage: Codable, Hashable, Sendable {
     var text: String
     /// When the email was queued (milliseconds since the epoch).
     var queuedAt: Int64
+    /// The log position of the record that caused it.
+    var position: UInt64 = 0
 
     /// The message in RFC 5322 form: CRLF line ends, UTF-8 text body.
     func rfc5322(from sender: String) -> String {

@@ -1,11 +1,16 @@
 import Foundation
 import MusterDomain
+import MusterEngine
 import MusterLog
 
-/// The durable outbox: every email is journaled before the request that caused it answers,
-/// then delivered at least once by ``OutboxService`` through a ``MailTransport``, with retries
-/// and exponential backoff. A delivery is journaled too, so after a restart only what was not
-/// delivered is sent.
+/// The emails the log's records cause, from the record that caused them to their delivery.
+///
+/// The outbox follows the durable log: ``OutboxService`` reads the records after
+/// ``readThrough``, renders their emails (``MailRenderer``) and hands them here; they are
+/// delivered with retries and exponential backoff. The outbox journals only its cursor — the
+/// log position through which every email is delivered or given up — once per delivery round,
+/// never per request. After a restart it reads the log again from the cursor: at least once,
+/// never lost, and no live link is stored anywhere but in the delivered email itself.
 actor MailOutbox {
     /// An email waiting for delivery.
     struct Pending: Sendable {
@@ -31,7 +36,7 @@ actor MailOutbox {
         var at: Timestamp
     }
 
-    /// After this many failed attempts an email is given up on (and stays in the journal as such).
+    /// After this many failed attempts an email is given up on.
     static let maximumAttempts = 20
 
     /// Every email not yet delivered (or given up on), by id.
@@ -41,63 +46,80 @@ actor MailOutbox {
     private var readyHead = 0
     /// Ids whose last attempt failed, waiting for their backoff (few: failures are rare).
     private var retrying: Set<String> = []
-    /// Entries in the journal file, to know when compacting it pays.
-    private var journalEntries = 0
     private var abandoned: [Abandoned] = []
     private var counts = Counts(pending: 0, delivered: 0, failedAttempts: 0, abandoned: 0)
-    private let journal: Journal?
 
-    /// An outbox in memory only (tests without a data folder).
+    /// Every email from records at or before this position is delivered or given up.
+    private(set) var cursor: LogPosition
+    /// The last record read from the log and handed to ``enqueue(_:through:)``.
+    private(set) var readThrough: LogPosition
+    /// Undone emails per record position, for moving the cursor.
+    private var undone: [LogPosition: Int] = [:]
+    private let journal: Journal?
+    private var journalEntries = 0
+
+    /// An outbox in memory only (tests without a data folder): it follows the log from its start.
     init() {
         journal = nil
+        cursor = 0
+        readThrough = 0
     }
 
-    /// Opens the outbox on its journal: what was queued and not delivered is pending again; the
-    /// journal is compacted to just that.
-    init(path: String) throws {
+    /// Opens the outbox's cursor journal. A data folder that has none starts from the log's
+    /// beginning.
+    init(cursorPath path: String) throws {
         let (journal, payloads) = try Journal.open(path: path)
         self.journal = journal
-        var pending = [String: Pending]()
-        var order = [String]()
-        for payload in payloads {
-            guard let entry = Entry.decode(payload) else { continue }
-            switch entry.kind {
-            case .queued:
-                guard let message = entry.message, pending[entry.id] == nil else { continue }
-                pending[entry.id] = Pending(message: message, attempts: 0, nextAttemptAt: Timestamp(millisecondsSinceEpoch: 0))
-                order.append(entry.id)
-            case .failed:
-                guard var item = pending[entry.id] else { continue }
-                item.attempts = entry.attempts ?? 0
-                item.nextAttemptAt = Timestamp(millisecondsSinceEpoch: entry.nextAttemptAt ?? 0)
-                item.lastError = entry.error
-                pending[entry.id] = item
-            case .delivered, .abandoned:
-                pending[entry.id] = nil
-            }
-        }
-        order.removeAll { pending[$0] == nil }
-        self.pending = pending
-        self.ready = order.filter { pending[$0]!.attempts == 0 }
-        self.retrying = Set(order.filter { pending[$0]!.attempts > 0 })
-        counts.pending = order.count
-        let live = order.flatMap { Self.liveEntries(pending[$0]!) }
-        try journal.rewrite(live)
-        journalEntries = live.count
+        let last = payloads.last.flatMap(Self.decodePosition) ?? 0
+        cursor = last
+        readThrough = last
+        try journal.rewrite([Self.encode(last)])
+        journalEntries = 1
     }
 
-    /// Queues `messages` durably; returns once they are journaled.
-    func enqueue(_ messages: [MailMessage]) async throws {
-        guard !messages.isEmpty else { return }
-        if let journal {
-            try await journal.append(contentsOf: messages.map { Entry(kind: .queued, id: $0.id, message: $0).encoded() })
-        }
-        journalEntries += messages.count
+    /// Queues the emails of the records read through `position` (possibly none).
+    func enqueue(_ messages: [MailMessage], through position: LogPosition) {
+        readThrough = max(readThrough, position)
         for message in messages where pending[message.id] == nil {
             pending[message.id] = Pending(message: message, attempts: 0, nextAttemptAt: Timestamp(millisecondsSinceEpoch: 0))
             ready.append(message.id)
+            undone[message.position, default: 0] += 1
         }
         counts.pending = pending.count
+    }
+
+    /// The emails waiting or retrying.
+    var pendingCount: Int { pending.count }
+
+    /// Moves the cursor past every record whose emails are all done, journals it (one synced
+    /// write for the whole round) and returns it.
+    @discardableResult
+    func advanceCursor() async -> LogPosition {
+        let next = undone.keys.min().map { $0 > 0 ? $0 - 1 : 0 } ?? readThrough
+        guard next > cursor else { return cursor }
+        do {
+            try await journal?.append(Self.encode(next))
+            cursor = next
+            journalEntries += 1
+            if journalEntries > 10_000, let journal, (try? journal.rewrite([Self.encode(next)])) != nil { journalEntries = 1 }
+        } catch {
+            // Not moved: the records after the old cursor are read again after a restart.
+        }
+        return cursor
+    }
+
+    private func finished(_ message: MailMessage) {
+        guard let left = undone[message.position] else { return }
+        undone[message.position] = left > 1 ? left - 1 : nil
+    }
+
+    private static func encode(_ position: LogPosition) -> [UInt8] {
+        withUnsafeBytes(of: position.littleEndian) { Array($0) }
+    }
+
+    private static func decodePosition(_ bytes: [UInt8]) -> LogPosition? {
+        guard bytes.count == 8 else { return nil }
+        return bytes.reversed().reduce(0) { $0 << 8 | LogPosition($1) }
     }
 
     /// Takes the emails due for an attempt at `now`: first the retries whose backoff is over,
@@ -129,64 +151,38 @@ actor MailOutbox {
     }
 
     /// Records deliveries.
-    func markDelivered(_ ids: [String]) async {
-        let delivered = ids.filter { pending.removeValue(forKey: $0) != nil }
-        guard !delivered.isEmpty else { return }
+    func markDelivered(_ ids: [String]) {
+        for id in ids {
+            guard let item = pending.removeValue(forKey: id) else { continue }
+            finished(item.message)
+            counts.delivered += 1
+        }
         counts.pending = pending.count
-        counts.delivered += delivered.count
-        journalEntries += delivered.count
-        try? await journal?.append(contentsOf: delivered.map { Entry(kind: .delivered, id: $0).encoded() })
-        compactIfWorthIt()
-    }
-
-    /// Rewrites the journal with only what is pending once most of it is history.
-    private func compactIfWorthIt() {
-        guard let journal, journalEntries > 100_000, journalEntries > 4 * (pending.count + 1) else { return }
-        let live = pending.values.flatMap(Self.liveEntries)
-        // Appends racing this rewrite are serialised by the journal; one that failed to be
-        // rewritten would only be delivered again, never lost.
-        if (try? journal.rewrite(live)) != nil { journalEntries = live.count }
     }
 
     /// Records a failed attempt and schedules the next one: 1 s, 2 s, 4 s … at most 15 minutes
     /// apart; gives up after ``maximumAttempts``, or at once when the failure is `permanent`
     /// (the server refused the message itself). Returns whether the email was given up.
     @discardableResult
-    func markFailed(_ id: String, error: String, at now: Timestamp, permanent: Bool = false) async -> Bool {
+    func markFailed(_ id: String, error: String, at now: Timestamp, permanent: Bool = false) -> Bool {
         guard var item = pending[id] else { return false }
         item.attempts += 1
         item.lastError = error
         counts.failedAttempts += 1
-        journalEntries += 1
         if item.attempts >= Self.maximumAttempts || permanent {
             pending[id] = nil
+            finished(item.message)
             counts.pending = pending.count
             counts.abandoned += 1
             abandoned.append(Abandoned(message: item.message, attempts: item.attempts, error: error, at: now))
             if abandoned.count > 100 { abandoned.removeFirst() }
-            try? await journal?.append(Entry(kind: .abandoned, id: id, attempts: item.attempts, error: error).encoded())
             return true
         }
         let delay = min(Int64(1000) << min(item.attempts - 1, 20), 15 * 60 * 1000)
         item.nextAttemptAt = now.adding(Span(milliseconds: delay))
         pending[id] = item
         retrying.insert(id)
-        try? await journal?.append(
-            Entry(kind: .failed, id: id, attempts: item.attempts, nextAttemptAt: item.nextAttemptAt.millisecondsSinceEpoch, error: error).encoded())
         return false
-    }
-
-    /// The entries that say all the journal must keep of a pending email: queued, and its
-    /// attempt state once it has failed.
-    private static func liveEntries(_ item: Pending) -> [[UInt8]] {
-        var entries = [Entry(kind: .queued, id: item.message.id, message: item.message).encoded()]
-        if item.attempts > 0 {
-            entries.append(
-                Entry(
-                    kind: .failed, id: item.message.id, attempts: item.attempts, nextAttemptAt: item.nextAttemptAt.millisecondsSinceEpoch, error: item.lastError
-                ).encoded())
-        }
-        return entries
     }
 
     /// The pending emails with their attempt state, oldest first.

@@ -71,7 +71,7 @@ public enum MusterServer {
         let webhooks: WebhookRegistry
         if durableJournals {
             try PosixFileSystem().createDirectory(configuration.dataDirectory)
-            outbox = try MailOutbox(path: "\(configuration.dataDirectory)/outbox.journal")
+            outbox = try MailOutbox(cursorPath: "\(configuration.dataDirectory)/outbox.cursor")
             idempotency = try IdempotencyStore(path: "\(configuration.dataDirectory)/idempotency.journal", now: clock.now())
             webhooks = try WebhookRegistry(path: "\(configuration.dataDirectory)/webhooks.journal", retry: configuration.webhookRetry)
         } else {
@@ -92,7 +92,8 @@ public enum MusterServer {
         routes.register(on: router)
 
         let outboxService = OutboxService(
-            outbox: outbox, transport: transport ?? configuration.mailTransport,
+            outbox: outbox, transport: transport ?? configuration.mailTransport, slot: slot,
+            renderer: MailRenderer(linkBase: configuration.linkBase, signInLinkLifetime: configuration.policy.signInLinkLifetime),
             clock: clock, logger: logger, metrics: metrics
         )
         let sweep = SweepService(slot: slot, idempotency: idempotency, interval: configuration.sweepInterval, clock: clock, metrics: metrics, logger: logger)

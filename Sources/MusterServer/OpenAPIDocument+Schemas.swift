@@ -366,6 +366,7 @@ enum Schemas {
             "Outbox",
             .object(
                 [
+                    ("cursor", .string), ("lag_records", .integer),
                     ("pending", .integer), ("delivered", .integer), ("failed_attempts", .integer), ("abandoned", .integer),
                     (
                         "items",

@@ -4,15 +4,22 @@ import MusterDomain
 import MusterEngine
 import ServiceLifecycle
 
-/// Delivers the outbox's emails in the background until shutdown: within a moment of being
-/// queued, and again at each retry's due time.
+/// Follows the durable log and delivers the emails its records cause, in the background until
+/// shutdown: within a moment of a record becoming durable, and again at each retry's due time.
 struct OutboxService: Service {
     let outbox: MailOutbox
     let transport: any MailTransport
+    let slot: EngineSlot
+    let renderer: MailRenderer
     let clock: any WallClock
     let logger: Logger
     let metrics: ServerMetrics
-    var pollInterval: Duration = .milliseconds(50)
+    /// The longest a retry waits beyond its due time when nothing new arrives.
+    var pollInterval: Duration = .milliseconds(250)
+    /// Emails rendered ahead of delivery at most: a backlog is read from the log as it drains.
+    static let maximumAhead = 10_000
+    /// Records read from the log at a time.
+    static let readBatch = 1024
 
     func run() async throws {
         await cancelWhenGracefulShutdown {
@@ -20,9 +27,30 @@ struct OutboxService: Service {
         }
     }
 
-    /// One pass: tries every email that is due now, in batches. Returns how many were delivered.
+    /// Reads the durable records after the outbox's read position and queues their emails,
+    /// while fewer than ``maximumAhead`` wait.
+    func follow(_ engine: MusterEngine) async {
+        guard let source = engine.durableRecords else { return }
+        while !Task.isCancelled, await outbox.pendingCount < Self.maximumAhead {
+            do {
+                let records = try source.durableRecords(after: await outbox.readThrough, limit: Self.readBatch)
+                guard let last = records.last else { return }
+                var messages = [MailMessage]()
+                for record in records { messages += try await renderer.messages(for: record, engine: engine) }
+                await outbox.enqueue(messages, through: last.position)
+            } catch {
+                logger.error("the outbox could not read the log", metadata: ["error": "\(error)"])
+                return
+            }
+        }
+    }
+
+    /// One pass: reads what became durable, tries every email that is due now, in batches, and
+    /// moves the cursor. Returns how many were delivered.
     @discardableResult
     func deliverDue() async -> Int {
+        let engine = try? slot.engine()
+        if let engine { await follow(engine) }
         var delivered = 0
         while !Task.isCancelled {
             let due = await outbox.takeDue(at: clock.now(), limit: 256)
@@ -30,6 +58,7 @@ struct OutboxService: Service {
             let failures = await transport.deliver(batch: due)
             let succeeded = due.filter { failures[$0.id] == nil }.map(\.id)
             await outbox.markDelivered(succeeded)
+            if let engine { await follow(engine) }
             metrics.mailDelivered.increment(by: succeeded.count)
             let now = clock.now()
             for message in due where failures[message.id] == nil {
@@ -51,15 +80,21 @@ struct OutboxService: Service {
                 }
             }
         }
+        let cursor = await outbox.advanceCursor()
+        if let source = engine?.durableRecords {
+            source.follower("outbox", consumedThrough: cursor)
+            metrics.outboxLag.record(Double(source.durablePosition > cursor ? source.durablePosition - cursor : 0))
+        }
         return delivered
     }
 
     private func deliverUntilCancelled() async {
+        guard let engine = await slot.readyEngine(), let source = engine.durableRecords else { return }
         while !Task.isCancelled {
+            let seen = source.durableChanges.version(of: 0)
             await deliverDue()
-            // Polls: a new email waits at most `pollInterval`, which keeps the loop free of
-            // wake-up plumbing at the cost of a few idle checks a second.
-            try? await Task.sleep(for: pollInterval)
+            // Wakes as soon as more records are durable, or for the next retry.
+            _ = await source.durableChanges.wait(for: 0, beyond: seen, timeout: pollInterval)
         }
     }
 }

@@ -18,6 +18,8 @@ final class ServerMetrics: Sendable {
     let logBatchBytes: CoreMetrics.Recorder
     let logSyncSeconds: CoreMetrics.Timer
     let recoverySeconds: CoreMetrics.Gauge
+    /// Durable log records the outbox has not yet finished with.
+    let outboxLag: CoreMetrics.Gauge
     let invitationsExpired: CoreMetrics.Counter
     let mailRetries: CoreMetrics.Counter
     let mailAbandoned: CoreMetrics.Counter
@@ -53,6 +55,7 @@ final class ServerMetrics: Sendable {
         logBatchBytes = CoreMetrics.Recorder(label: "muster_log_batch_bytes", factory: factory)
         logSyncSeconds = CoreMetrics.Timer(label: "muster_log_sync_duration_seconds", factory: factory)
         recoverySeconds = CoreMetrics.Gauge(label: "muster_recovery_seconds", factory: factory)
+        outboxLag = CoreMetrics.Gauge(label: "muster_outbox_lag_records", factory: factory)
         invitationsExpired = CoreMetrics.Counter(label: "muster_invitations_expired_total", factory: factory)
         mailRetries = CoreMetrics.Counter(label: "muster_mail_retries_total", factory: factory)
         mailAbandoned = CoreMetrics.Counter(label: "muster_mail_abandoned_total", factory: factory)

@@ -150,6 +150,36 @@ import Testing
         second.close()
     }
 
+    @Test func compactionKeepsEverySegmentAFollowerHasNotConsumedAndFollowersReadTheSameRecordsFromMemoryOrSegments() async throws {
+        let directory = TemporaryDirectory()
+        let clock = ManualClock()
+        let first = try await Self.open(directory, clock: clock, segmentSize: 4096)
+        let source = try #require(first.engine.durableRecords)
+        source.follower("outbox", consumedThrough: 0)
+        for _ in 0..<3 { try await SampleWorkload.run(on: first.engine, clock: clock) }
+        let segments = { try PosixFileSystem().list(directory.path + "/log").filter(LogRecovery.isSegmentName) }
+        let before = try segments()
+        try await first.snapshot()
+        try await SampleWorkload.run(on: first.engine, clock: clock)
+        try await first.snapshot()
+        #expect(try segments().first == before.first, "the follower has consumed nothing, so nothing goes")
+
+        // What a follower reads is the log, whether it comes from memory or from the segments.
+        let fromMemory = try source.durableRecords(after: 0, limit: 100_000)
+        #expect(fromMemory.map(\.position) == Array(1...source.durablePosition))
+        first.close()
+        let second = try await Self.open(directory, clock: clock, segmentSize: 4096)
+        let reopened = try #require(second.engine.durableRecords)
+        #expect(try reopened.durableRecords(after: 0, limit: 100_000) == fromMemory, "after a restart they come from the segments")
+        #expect(try reopened.durableRecords(after: 10, limit: 5).map(\.position) == [11, 12, 13, 14, 15])
+
+        reopened.follower("outbox", consumedThrough: reopened.durablePosition)
+        try await SampleWorkload.run(on: second.engine, clock: clock)
+        try await second.snapshot()
+        #expect(try segments().count < before.count, "once consumed, covered segments go")
+        second.close()
+    }
+
     @Test func aSnapshotTakenWhileOrgsKeepChangingStillRestartsExactly() async throws {
         let directory = TemporaryDirectory()
         let clock = ManualClock()

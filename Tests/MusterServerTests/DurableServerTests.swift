@@ -75,6 +75,56 @@ struct DurableServerTests {
         }
     }
 
+    @Test("Emails follow the durable log: a restart that forgot how far delivery got sends each email again to the same file, never a second one, and no link is stored outside mail/")
+    func emailsFollowTheLogExactlyOnceToFiles() async throws {
+        let folder = temporaryFolder()
+        defer { try? FileManager.default.removeItem(atPath: folder) }
+        let clock = ManualClock()
+        let first = try DurableServer(folder: folder, clock: clock)
+        let org = Mutex("")
+        try await first.run { client in
+            let api = API(client: client, fixture: try ServerFixture())
+            let orgID = try await api.org()
+            org.withLock { $0 = orgID }
+            let invitation = try await api.post("/v1/orgs/\(orgID)/invitations", token: api.admin, #"{"email": "once@example.org", "role": "viewer"}"#)
+            let id = try #require(invitation.json["id"]?.string)
+            clock.advance(by: .seconds(61))
+            #expect(try await api.post("/v1/orgs/\(orgID)/invitations/\(id)/resend", token: api.admin).status == 200)
+            let tenant = try await api.tenant(orgID, "Robin")
+            try await api.post("/v1/orgs/\(orgID)/tenants/\(tenant)/collaborators", token: api.admin, #"{"mode": "full", "email": "sam@support.example", "full_name": "Sam"}"#)
+            await first.parts.outboxService.deliverDue()
+        }
+        let mail = folder + "/mail"
+        let delivered = try FileManager.default.contentsOfDirectory(atPath: mail).filter { $0.hasSuffix(".eml") }.sorted()
+        #expect(delivered.count == 3, "\(delivered)")
+        let kinds = try delivered.map { try String(contentsOfFile: mail + "/" + $0, encoding: .utf8) }.compactMap { text in
+            text.split(separator: "\r\n").first { $0.hasPrefix("X-Muster-Mail-Kind: ") }.map { String($0.dropFirst(20)) }
+        }
+        #expect(kinds.sorted() == ["collaborator_invitation", "invitation", "invitation_resent"])
+
+        // A crash before the cursor was journaled: the outbox reads the log again from the start.
+        try FileManager.default.removeItem(atPath: folder + "/outbox.cursor")
+        let second = try DurableServer(folder: folder, clock: clock)
+        try await second.run { _ in
+            await second.parts.outboxService.deliverDue()
+            #expect(await second.parts.outbox.cursor > 0, "the cursor moved past the records again")
+        }
+        #expect(try FileManager.default.contentsOfDirectory(atPath: mail).filter { $0.hasSuffix(".eml") }.sorted() == delivered, "no email twice")
+
+        // The links exist only in the delivered emails.
+        let tokens = try delivered.compactMap { name -> String? in
+            let text = try String(contentsOfFile: mail + "/" + name, encoding: .utf8)
+            guard let range = text.range(of: "?token=") else { return nil }
+            return String(text[range.upperBound...].prefix { !$0.isWhitespace })
+        }
+        #expect(tokens.count == 3)
+        let files = FileManager.default.enumerator(atPath: folder)?.compactMap { $0 as? String }.filter { !$0.hasPrefix("mail") } ?? []
+        for file in files {
+            guard let bytes = FileManager.default.contents(atPath: folder + "/" + file) else { continue }
+            for token in tokens { #expect(bytes.range(of: Data(token.utf8)) == nil, "\(file) holds a live link") }
+        }
+    }
+
     @Test("The server secret and admin token are generated once, kept private, and reused")
     func secretsAreKept() throws {
         let folder = temporaryFolder()
@@ -128,13 +178,13 @@ struct DurableServerTests {
             }
         }
         try expectPrivate(folder)
-        for expected in ["LOCK", "00000000000000000001.wal", "outbox.journal", "idempotency.journal", "webhooks.journal", "*.eml"] {
+        for expected in ["LOCK", "00000000000000000001.wal", "outbox.cursor", "idempotency.journal", "webhooks.journal", "*.eml"] {
             #expect(seen.contains(expected), "the walk saw \(expected) among \(seen.sorted())")
         }
 
         // A folder restored under a loose umask is tightened when the server next opens it.
         try FileManager.default.setAttributes([.posixPermissions: 0o755], ofItemAtPath: folder)
-        try FileManager.default.setAttributes([.posixPermissions: 0o644], ofItemAtPath: folder + "/outbox.journal")
+        try FileManager.default.setAttributes([.posixPermissions: 0o644], ofItemAtPath: folder + "/outbox.cursor")
         let again = try DurableServer(folder: folder, clock: clock)
         try await again.run { _ in }
         seen = []

@@ -90,7 +90,11 @@ private func makeOutbox(over transport: any MailTransport) -> (MailOutbox, Outbo
     var logger = Logger(label: "test")
     logger.logLevel = .critical
     let outbox = MailOutbox()
-    return (outbox, OutboxService(outbox: outbox, transport: transport, clock: ManualClock(), logger: logger, metrics: ServerMetrics()))
+    // No engine in the slot: the service delivers what the test queues, with no log to follow.
+    let service = OutboxService(
+        outbox: outbox, transport: transport, slot: EngineSlot(), renderer: MailRenderer(linkBase: "https://app.example.org", signInLinkLifetime: .minutes(15)),
+        clock: ManualClock(), logger: logger, metrics: ServerMetrics())
+    return (outbox, service)
 }
 
 @Suite("SMTP delivery to a real SMTP server")
@@ -141,7 +145,7 @@ struct SMTPTransportTests {
         defer { server.stop() }
         let settings = SMTPSettings(host: "localhost", port: server.port, security: .startTLS, username: "muster", password: "s3cret", caFile: certificate.cert)
         let (outbox, service) = makeOutbox(over: SMTPMailTransport(settings: settings, sender: "Muster <no-reply@example.org>"))
-        try await outbox.enqueue([message(to: "a@example.org"), message(to: "b@example.org")])
+        try await outbox.enqueue([message(to: "a@example.org"), message(to: "b@example.org")], through: 0)
         #expect(await service.deliverDue() == 2)
         #expect(server.messages.count == 2)
         let mail = try #require(server.messages.first)
@@ -153,7 +157,7 @@ struct SMTPTransportTests {
         var wrong = settings
         wrong.password = "guess"
         let (kept, retrying) = makeOutbox(over: SMTPMailTransport(settings: wrong, sender: "Muster <no-reply@example.org>"))
-        try await kept.enqueue([message(to: "c@example.org")])
+        try await kept.enqueue([message(to: "c@example.org")], through: 0)
         #expect(await retrying.deliverDue() == 0)
         let pending = await kept.pendingItems()
         #expect(pending.count == 1 && pending.first?.attempts == 1)
@@ -166,7 +170,7 @@ struct SMTPTransportTests {
         defer { server.stop() }
         let settings = SMTPSettings(host: "127.0.0.1", port: server.port, security: .startTLS)
         let (outbox, service) = makeOutbox(over: SMTPMailTransport(settings: settings, sender: "Muster <no-reply@example.org>"))
-        try await outbox.enqueue([message(to: "a@example.org")])
+        try await outbox.enqueue([message(to: "a@example.org")], through: 0)
         #expect(await service.deliverDue() == 0)
         #expect(server.messages.isEmpty)
         #expect(await outbox.pendingItems().first?.lastError?.contains("STARTTLS") == true)
@@ -178,7 +182,7 @@ struct SMTPTransportTests {
         defer { server.stop() }
         let settings = SMTPSettings(host: "127.0.0.1", port: server.port, security: .none, username: "muster", password: "s3cret")
         let (outbox, service) = makeOutbox(over: SMTPMailTransport(settings: settings, sender: "no-reply@example.org"))
-        try await outbox.enqueue([message(to: "a@example.org")])
+        try await outbox.enqueue([message(to: "a@example.org")], through: 0)
         #expect(await service.deliverDue() == 0)
         let pending = await outbox.pendingItems()
         #expect(pending.first?.lastError?.contains("without TLS") == true, "\(pending.first?.lastError ?? "")")
@@ -192,7 +196,7 @@ struct SMTPTransportTests {
         var settings = SMTPSettings(host: "127.0.0.1", port: server.port, security: .startTLS, username: "muster", password: "s3cret")
         settings.timeout = .seconds(5)
         let (outbox, service) = makeOutbox(over: SMTPMailTransport(settings: settings, sender: "no-reply@example.org"))
-        try await outbox.enqueue([message(to: "a@example.org")])
+        try await outbox.enqueue([message(to: "a@example.org")], through: 0)
         #expect(await service.deliverDue() == 0)
         let pending = await outbox.pendingItems()
         #expect(pending.first?.lastError?.contains("before TLS") == true, "\(pending.first?.lastError ?? "")")
@@ -204,7 +208,7 @@ struct SMTPTransportTests {
         defer { temporary.stop() }
         let (outbox, service) = makeOutbox(
             over: SMTPMailTransport(settings: SMTPSettings(host: "127.0.0.1", port: temporary.port, security: .none), sender: "no-reply@example.org"))
-        try await outbox.enqueue([message(to: "a@example.org"), message(to: "b@example.org")])
+        try await outbox.enqueue([message(to: "a@example.org"), message(to: "b@example.org")], through: 0)
         #expect(await service.deliverDue() == 0)
         let pending = await outbox.pendingItems()
         #expect(pending.count == 2)
@@ -218,7 +222,7 @@ struct SMTPTransportTests {
         defer { permanent.stop() }
         let (refused, refusing) = makeOutbox(
             over: SMTPMailTransport(settings: SMTPSettings(host: "127.0.0.1", port: permanent.port, security: .none), sender: "no-reply@example.org"))
-        try await refused.enqueue([message(to: "nobody@example.org")])
+        try await refused.enqueue([message(to: "nobody@example.org")], through: 0)
         #expect(await refusing.deliverDue() == 0)
         #expect(await refused.pendingItems().isEmpty)
         #expect(await refused.currentCounts().abandoned == 1)
@@ -232,7 +236,7 @@ struct SMTPTransportTests {
         var settings = SMTPSettings(host: "127.0.0.1", port: server.port, security: .none)
         settings.timeout = .milliseconds(500)
         let (outbox, service) = makeOutbox(over: SMTPMailTransport(settings: settings, sender: "no-reply@example.org"))
-        try await outbox.enqueue([message(to: "a@example.org")])
+        try await outbox.enqueue([message(to: "a@example.org")], through: 0)
         let started = ContinuousClock.now
         #expect(await service.deliverDue() == 0)
         #expect(ContinuousClock.now - started < .seconds(10))

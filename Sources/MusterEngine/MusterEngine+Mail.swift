@@ -1,0 +1,25 @@
+import MusterDomain
+import MusterSecurity
+
+extension MusterEngine {
+    /// The link token a durable event's seal stands for, signed again with the server secret,
+    /// or `nil` if it does not match the seal's digest (a different secret).
+    ///
+    /// Only the nonce is logged; the same nonce and ids give the same token, so the outbox can
+    /// send a link that was never stored anywhere.
+    public func linkToken<Target>(_ purpose: LinkToken.Purpose, org orgID: OrganisationID, target: Identifier<Target>, seal: LinkSeal) -> String? {
+        let (token, signed) = signer.sign(LinkToken(purpose: purpose, orgID: orgID, target: target, nonce: seal.nonce))
+        return signed.digest == seal.digest ? token : nil
+    }
+
+    /// What an email about an org record needs: the org's name and, when asked, one invitation.
+    /// Unchecked (Muster's own outbox asks), behind the read fence.
+    public func mailFacts(org orgID: OrganisationID, invitation invitationID: InvitationID? = nil) async throws -> (orgName: String, invitation: Invitation?) {
+        try await read(orgID) { state, _ in (state.name, invitationID.flatMap { state.invitations[$0] }) }
+    }
+
+    /// The user a sign-in link goes to, for the outbox.
+    public func mailRecipient(_ userID: UserID) async throws -> User? {
+        try await readDirectory { state, _ in state.users[userID] }
+    }
+}
