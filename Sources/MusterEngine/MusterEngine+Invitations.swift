@@ -39,7 +39,8 @@ extension MusterEngine {
         -> IssuedInvitation
     {
         _ = try org(orgID)
-        let existingUser = try await readDirectory { state, _ in state.user(email: email)?.id }
+        let (existingUser, seenAt) = directory.view.userID(email: email)
+        try await durable(seenAt)
         let invitationID = InvitationID.random()
         let (token, seal) = signer.sign(LinkToken(purpose: .invitation, orgID: orgID, target: invitationID, nonce: RandomSecret.nonce()))
         let (invitation, orgName) = try await run(
@@ -61,7 +62,8 @@ extension MusterEngine {
     ) async throws -> [Result<IssuedInvitation, any Error>] {
         let actor = try org(orgID)
         let emails = requests.map(\.email)
-        let existingUsers = try await readDirectory { state, _ in emails.map { state.user(email: $0)?.id } }
+        let (existingUsers, seenAt) = directory.view.userIDs(emails: emails)
+        try await durable(seenAt)
         let invitationIDs = requests.map { _ in InvitationID.random() }
         let signed = invitationIDs.map { signer.sign(LinkToken(purpose: .invitation, orgID: orgID, target: $0, nonce: RandomSecret.nonce())) }
         let commands = requests.indices.map { index in

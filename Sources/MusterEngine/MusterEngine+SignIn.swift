@@ -34,24 +34,23 @@ extension MusterEngine {
         if token.hasPrefix("mka_") {
             return .apiKey(try await authenticateAPIKey(token).keyID)
         }
-        guard token.hasPrefix("mks_"), token.utf8.count < 128 else { throw DomainError(.sessionInvalid, "the bearer token is not valid") }
-        let digest = SecretDigest(of: token)
-        let session = try await readDirectory { state, now throws(DomainError) in try state.session(digest, at: now) }
-        return .user(session.userID)
+        return try await identify(bearer: token).principal
     }
 
     /// Who a bearer token stands for, and whether that person must change a temporary password
-    /// before doing anything else: one read of the directory per request.
+    /// before doing anything else: read from the directory's published view (no actor hop),
+    /// behind the read fence.
     public func identify(bearer token: String) async throws -> Caller {
         if token.hasPrefix("mka_") {
             return Caller(principal: .apiKey(try await authenticateAPIKey(token).keyID), mustChangePassword: false)
         }
         guard token.hasPrefix("mks_"), token.utf8.count < 128 else { throw DomainError(.sessionInvalid, "the bearer token is not valid") }
-        let digest = SecretDigest(of: token)
-        return try await readDirectory { state, now throws(DomainError) in
-            let session = try state.session(digest, at: now)
-            return Caller(principal: .user(session.userID), mustChangePassword: state.users[session.userID]?.mustChangePassword ?? false)
-        }
+        // From the directory's published view, not its actor: no global hop per request.
+        let (session, mustChange, position) = directory.view.session(SecretDigest(of: token))
+        try await durable(position)
+        guard let session else { throw DomainError(.sessionInvalid, "the session is not valid; sign in again") }
+        guard clock.now() < session.expiresAt else { throw DomainError(.sessionExpired, "the session has expired; sign in again") }
+        return Caller(principal: .user(session.userID), mustChangePassword: mustChange)
     }
 
     /// Ends the session of `token` (sign-out).

@@ -7,8 +7,11 @@ actor UserDirectory {
     private let clock: any WallClock
     private let policy: Policy
     private var lastPosition: LogPosition = 0
+    /// What requests read without coming here: sessions and emails, as of `lastPosition`.
+    nonisolated let view: DirectoryView
 
     init(state: DirectoryState, sink: any EventSink, clock: any WallClock, policy: Policy) {
+        self.view = DirectoryView(state, position: 0)
         self.state = state
         self.sink = sink
         self.clock = clock
@@ -22,6 +25,8 @@ actor UserDirectory {
         if !records.isEmpty {
             lastPosition = try sink.append(.directory(records))
             records.forEach { state.apply($0) }
+            // In the same step: the view never shows what the state has not, nor lags behind it.
+            view.apply(records, position: lastPosition)
         }
         return lastPosition
     }

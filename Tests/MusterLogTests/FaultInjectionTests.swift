@@ -117,6 +117,36 @@ private final class AnswerCount: Sendable {
         log.close()
     }
 
+    @Test func aSignOutHeldBeforeItsSyncIsNotRevealedByAuthenticationThroughTheDirectoryView() async throws {
+        let directory = TemporaryDirectory()
+        let fileSystem = FaultyFileSystem()
+        let log = try WriteAheadLog(
+            configuration: LogConfiguration(directory: directory.path), fileSystem: fileSystem, tail: .empty, fatal: FatalRecorder().handler)
+        let engine = engine(on: log, clock: ManualClock())
+        let org = try await engine.createOrganisation(name: "Views", by: .platformAdmin)
+        let issued = try await engine.invite(org: org, email: try EmailAddress("view@example.org"), role: .viewer, method: .email, by: .platformAdmin)
+        let token = try await engine.acceptInvitation(token: issued.token).sessionToken
+        #expect(try await engine.identify(bearer: token).principal != .platformAdmin)
+
+        fileSystem.holdSyncs.store(true, ordering: .sequentiallyConsistent)
+        let done = AnswerCount()
+        let signOut = Task {
+            defer { done.count.add(1, ordering: .sequentiallyConsistent) }
+            try await engine.logout(sessionToken: token)
+        }
+        while fileSystem.heldSyncs.load(ordering: .sequentiallyConsistent) == 0 { try await Task.sleep(for: .milliseconds(5)) }
+        let check = Task {
+            defer { done.count.add(1, ordering: .sequentiallyConsistent) }
+            return try await engine.identify(bearer: token)
+        }
+        try await Task.sleep(for: .milliseconds(300))
+        #expect(done.count.load(ordering: .sequentiallyConsistent) == 0, "the sign-out showed before it was durable")
+        fileSystem.releaseSyncs()
+        try await signOut.value
+        await #expect(throws: DomainError.self, "the ended session fails on the very next request") { try await check.value }
+        log.close()
+    }
+
     @Test func aFailedSyncStopsTheLogAcknowledgesNothingAfterItAndCallsTheFatalHandler() async throws {
         let directory = TemporaryDirectory()
         let fileSystem = FaultyFileSystem()

@@ -75,7 +75,9 @@ struct DurableServerTests {
         }
     }
 
-    @Test("Emails follow the durable log: a restart that forgot how far delivery got sends each email again to the same file, never a second one, and no link is stored outside mail/")
+    @Test(
+        "Emails follow the durable log: a restart that forgot how far delivery got sends each email again to the same file, never a second one, and no link is stored outside mail/"
+    )
     func emailsFollowTheLogExactlyOnceToFiles() async throws {
         let folder = temporaryFolder()
         defer { try? FileManager.default.removeItem(atPath: folder) }
@@ -91,7 +93,8 @@ struct DurableServerTests {
             clock.advance(by: .seconds(61))
             #expect(try await api.post("/v1/orgs/\(orgID)/invitations/\(id)/resend", token: api.admin).status == 200)
             let tenant = try await api.tenant(orgID, "Robin")
-            try await api.post("/v1/orgs/\(orgID)/tenants/\(tenant)/collaborators", token: api.admin, #"{"mode": "full", "email": "sam@support.example", "full_name": "Sam"}"#)
+            try await api.post(
+                "/v1/orgs/\(orgID)/tenants/\(tenant)/collaborators", token: api.admin, #"{"mode": "full", "email": "sam@support.example", "full_name": "Sam"}"#)
             await first.parts.outboxService.deliverDue()
         }
         let mail = folder + "/mail"

@@ -58,6 +58,9 @@ struct OutboxService: Service {
             let failures = await transport.deliver(batch: due)
             let succeeded = due.filter { failures[$0.id] == nil }.map(\.id)
             await outbox.markDelivered(succeeded)
+            // The cursor moves with every batch, so a long backlog is not read again after a
+            // restart; then the log is read further as the queue drains.
+            await advanceCursor(engine)
             if let engine { await follow(engine) }
             metrics.mailDelivered.increment(by: succeeded.count)
             let now = clock.now()
@@ -80,12 +83,16 @@ struct OutboxService: Service {
                 }
             }
         }
-        let cursor = await outbox.advanceCursor()
-        if let source = engine?.durableRecords {
-            source.follower("outbox", consumedThrough: cursor)
-            metrics.outboxLag.record(Double(source.durablePosition > cursor ? source.durablePosition - cursor : 0))
-        }
+        await advanceCursor(engine)
         return delivered
+    }
+
+    /// Journals how far delivery has got, lets the log drop what is consumed, and reports the lag.
+    private func advanceCursor(_ engine: MusterEngine?) async {
+        let cursor = await outbox.advanceCursor()
+        guard let source = engine?.durableRecords else { return }
+        source.follower("outbox", consumedThrough: cursor)
+        metrics.outboxLag.record(Double(source.durablePosition > cursor ? source.durablePosition - cursor : 0))
     }
 
     private func deliverUntilCancelled() async {
