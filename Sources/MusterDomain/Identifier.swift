@@ -17,9 +17,10 @@ public struct Identifier<Entity>: Hashable, Sendable, Comparable {
         self.low = low
     }
 
-    /// Creates a random identifier in the shape of a version-4 UUID.
+    /// Creates a random identifier in the shape of a version-4 UUID, from the system's secure
+    /// generator (``SecureRandom``).
     public static func random() -> Self {
-        var generator = SystemRandomNumberGenerator()
+        var generator = SecureRandom()
         return random(using: &generator)
     }
 

@@ -20,11 +20,25 @@ public struct SecretDigest: Hashable, Sendable {
     /// Creates a digest from exactly 32 bytes.
     public init?(bytes: some Collection<UInt8>) {
         guard bytes.count == 32 else { return nil }
-        var words: [UInt64] = [0, 0, 0, 0]
-        for (index, byte) in bytes.enumerated() {
-            words[index / 8] = words[index / 8] << 8 | UInt64(byte)
+        if let digest = bytes.withContiguousStorageIfAvailable({ Self(UnsafeRawBufferPointer($0)) }) {
+            self = digest
+        } else {
+            self = Array(bytes).withUnsafeBytes { Self($0) }
         }
-        self.init(word0: words[0], word1: words[1], word2: words[2], word3: words[3])
+    }
+
+    /// Creates a digest from exactly 32 bytes in memory, without copying them anywhere first: a
+    /// digest is made for every authenticated request.
+    public init?(raw bytes: UnsafeRawBufferPointer) {
+        guard bytes.count == 32 else { return nil }
+        self.init(bytes)
+    }
+
+    private init(_ bytes: UnsafeRawBufferPointer) {
+        func word(_ index: Int) -> UInt64 {
+            UInt64(bigEndian: bytes.loadUnaligned(fromByteOffset: index * 8, as: UInt64.self))
+        }
+        self.init(word0: word(0), word1: word(1), word2: word(2), word3: word(3))
     }
 
     /// The 32 bytes, big-endian.

@@ -24,8 +24,7 @@ public struct PasswordHasher: Sendable {
 
     /// A new hash of `password` with a fresh random salt.
     public func hash(_ password: String) -> String {
-        var generator = SystemRandomNumberGenerator()
-        let salt = (0..<16).map { _ in UInt8.random(in: .min ... .max, using: &generator) }
+        let salt = SecureRandom.bytes(16)
         let derived = Self.derive(password, salt: salt, rounds: rounds)
         return "$pbkdf2-sha256$i=\(rounds)$\(Base64URL.encode(salt))$\(Base64URL.encode(derived))"
     }

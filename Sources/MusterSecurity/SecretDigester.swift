@@ -4,8 +4,10 @@ import MusterDomain
 extension SecretDigest {
     /// The SHA-256 digest of a secret's text, as the state keeps it.
     public init(of secret: some StringProtocol) {
-        let digest = SHA256.hash(data: Array(secret.utf8))
-        self.init(bytes: Array(digest))!
+        var hasher = SHA256()
+        var text = String(secret)
+        text.withUTF8 { hasher.update(bufferPointer: UnsafeRawBufferPointer($0)) }
+        self = hasher.finalize().withUnsafeBytes { SecretDigest(raw: $0)! }
     }
 }
 
@@ -19,8 +21,7 @@ public enum RandomSecret {
 
     /// `count` random bytes from the system's secure generator (a signing key, say).
     public static func bytes(_ count: Int) -> [UInt8] {
-        var generator = SystemRandomNumberGenerator()
-        return (0..<count).map { _ in UInt8.random(in: .min ... .max, using: &generator) }
+        SecureRandom.bytes(count)
     }
 
     /// A random nonce for a magic link.
@@ -32,7 +33,7 @@ public enum RandomSecret {
     /// look-alikes 0/O and 1/l/I.
     public static func temporaryPassword() -> String {
         let alphabet = Array("abcdefghjkmnpqrstuvwxyzABCDEFGHJKLMNPQRSTUVWXYZ23456789")
-        var generator = SystemRandomNumberGenerator()
+        var generator = SecureRandom()
         return String((0..<16).map { _ in alphabet.randomElement(using: &generator)! })
     }
 }
