@@ -1,5 +1,7 @@
 #define _GNU_SOURCE
 #include <unistd.h>
+#include <sys/resource.h>
+#include <sys/syscall.h>
 #include "muster_system.h"
 
 int muster_syncfs(int fd) {
@@ -8,6 +10,15 @@ int muster_syncfs(int fd) {
 #else
     (void)fd;
     sync();
+    return 0;
+#endif
+}
+
+int muster_set_thread_nice(int nice) {
+#ifdef __linux__
+    return setpriority(PRIO_PROCESS, (id_t)syscall(SYS_gettid), nice);
+#else
+    (void)nice;
     return 0;
 #endif
 }

@@ -5,4 +5,8 @@
 /// falls back to `sync`. Returns 0, or -1 with errno set.
 int muster_syncfs(int fd);
 
+/// Sets the nice value of the calling thread alone (Linux, where each thread has its own);
+/// elsewhere does nothing. Returns 0, or -1 with errno set.
+int muster_set_thread_nice(int nice);
+
 #endif

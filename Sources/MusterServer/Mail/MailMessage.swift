@@ -17,21 +17,40 @@ struct MailMessage: Codable, Hashable, Sendable {
 
     /// The message in RFC 5322 form: CRLF line ends, UTF-8 text body.
     func rfc5322(from sender: String) -> String {
-        let date = Timestamp(millisecondsSinceEpoch: queuedAt).rfc5322Date
-        let lines = [
-            "Message-ID: <\(id)@muster>",
-            "Date: \(date)",
-            "From: \(sender)",
-            "To: \(to)",
-            "Subject: \(Self.encodeHeader(subject))",
-            "MIME-Version: 1.0",
-            "Content-Type: text/plain; charset=utf-8",
-            "Content-Transfer-Encoding: 8bit",
-            "X-Muster-Mail-Kind: \(kind)",
-            "",
-        ]
-        let body = text.replacingLineEnds()
-        return lines.joined(separator: "\r\n") + "\r\n" + body + (body.hasSuffix("\r\n") ? "" : "\r\n")
+        String(decoding: rfc5322Bytes(from: sender), as: UTF8.self)
+    }
+
+    /// The message in RFC 5322 form as bytes, written in one pass: every line of the body ends
+    /// in CRLF (a lone LF becomes CRLF; a CRLF stays one), and the body ends with a line end.
+    func rfc5322Bytes(from sender: String) -> [UInt8] {
+        var bytes = [UInt8]()
+        bytes.reserveCapacity(320 + text.utf8.count)
+        func header(_ name: String, _ value: String) {
+            bytes.append(contentsOf: name.utf8)
+            bytes.append(contentsOf: ": ".utf8)
+            bytes.append(contentsOf: value.utf8)
+            bytes.append(contentsOf: [0x0D, 0x0A])
+        }
+        header("Message-ID", "<\(id)@muster>")
+        header("Date", Timestamp(millisecondsSinceEpoch: queuedAt).rfc5322Date)
+        header("From", sender)
+        header("To", to)
+        header("Subject", Self.encodeHeader(subject))
+        header("MIME-Version", "1.0")
+        header("Content-Type", "text/plain; charset=utf-8")
+        header("Content-Transfer-Encoding", "8bit")
+        header("X-Muster-Mail-Kind", kind)
+        bytes.append(contentsOf: [0x0D, 0x0A])
+        var previous: UInt8 = 0
+        for byte in text.utf8 {
+            if byte == 0x0A, previous != 0x0D { bytes.append(0x0D) }
+            bytes.append(byte)
+            previous = byte
+        }
+        if !bytes.suffix(2).elementsEqual([0x0D, 0x0A]) || text.isEmpty {
+            if previous == 0x0D { bytes.append(0x0A) } else { bytes.append(contentsOf: [0x0D, 0x0A]) }
+        }
+        return bytes
     }
 
     /// A header value in RFC 2047 encoded-word form when it is not plain ASCII.
@@ -55,13 +74,6 @@ struct MailMessage: Codable, Hashable, Sendable {
             index += 3
         }
         return String(decoding: output, as: UTF8.self)
-    }
-}
-
-extension String {
-    /// The text with every line ending as CRLF, as RFC 5322 requires.
-    fileprivate func replacingLineEnds() -> String {
-        split(separator: "\n", omittingEmptySubsequences: false).map { $0.hasSuffix("\r") ? String($0.dropLast()) : String($0) }.joined(separator: "\r\n")
     }
 }
 

@@ -1,6 +1,6 @@
 import CMusterSystem
-import Dispatch
 import MusterLog
+import NIOPosix
 
 #if canImport(Glibc)
     import Glibc
@@ -39,15 +39,32 @@ struct FileMailTransport: MailTransport {
         if let failure = await deliver(batch: [message])[message.id] { throw failure }
     }
 
-    /// The thread the file work runs on: blocking calls (writes, `syncfs`, renames in a large
-    /// folder) must not occupy the few threads of Swift's cooperative pool, which serve requests.
-    private static let queue = DispatchQueue(label: "muster.mail.files")
+    /// The one thread the file work runs on, at a lower priority than the rest of the process.
+    ///
+    /// Blocking calls (writes, `syncfs`, inode creation in a folder of many files) must not
+    /// occupy the few threads of Swift's cooperative pool, which serve requests; and at nice
+    /// ``niceness`` the kernel gives this thread about a tenth of the share of a request thread
+    /// when both want a core, so a burst of emails slows requests little and drains as soon as
+    /// the load eases. The emails' durability does not depend on it: they follow the log.
+    private static let thread: NIOThreadPool = {
+        let pool = NIOThreadPool(numberOfThreads: 1)
+        pool.start()
+        return pool
+    }()
+
+    /// The nice value of the file thread (0 is a request thread's; 19 the lowest priority).
+    static let niceness: Int32 = 10
 
     /// Writes every file of the batch, makes them durable with one `syncfs`, renames them into
     /// place and syncs the folder once: two flushes for the whole batch instead of two per email.
     func deliver(batch: [MailMessage]) async -> [String: any Error] {
-        await withCheckedContinuation { continuation in
-            Self.queue.async { continuation.resume(returning: deliverNow(batch)) }
+        do {
+            return try await Self.thread.runIfActive { [self] in
+                _ = muster_set_thread_nice(Self.niceness)
+                return deliverNow(batch)
+            }
+        } catch {
+            return Dictionary(batch.map { ($0.id, error) }, uniquingKeysWith: { first, _ in first })
         }
     }
 
@@ -67,7 +84,7 @@ struct FileMailTransport: MailTransport {
                 let file = try fileSystem.open(temporaryPath(message), create: true)
                 defer { file.close() }
                 try file.truncate(0)
-                try file.write(Array(message.rfc5322(from: sender).utf8), at: 0)
+                try file.write(message.rfc5322Bytes(from: sender), at: 0)
                 written.append(message)
             } catch {
                 failures[message.id] = error
