@@ -9,13 +9,6 @@ import Testing
     import Glibc
 #endif
 
-/// Runs a blocking call off Swift's cooperative threads.
-private func onThread<Value: Sendable>(_ body: @escaping @Sendable () -> Value) async -> Value {
-    await withCheckedContinuation { continuation in
-        DispatchQueue.global().async { continuation.resume(returning: body()) }
-    }
-}
-
 /// A data folder with `orgs` organisations written through the durable engine, in small
 /// segments so that there are several; returns the segment names, oldest first.
 private func populate(_ folder: String, orgs: Int) async throws -> [String] {

@@ -59,6 +59,9 @@ final class MusterProcess: Sendable {
     /// Sends SIGTERM, as a service manager stops a service.
     func terminate() { process.terminate() }
 
+    /// Sends SIGKILL: the process ends at once, mid-write if it was writing.
+    func kill() { _ = Glibc.kill(process.processIdentifier, SIGKILL) }
+
     /// Runs `muster <arguments>` to its end and returns its status and output.
     static func run(_ arguments: [String], in directory: String = NSTemporaryDirectory(), within seconds: Double = 60) async throws -> (
         status: Int32, output: String
@@ -119,4 +122,63 @@ func httpStatus(port: Int, path: String, host: String = "127.0.0.1") -> Int? {
     let count = recv(descriptor, &buffer, buffer.count, 0)
     guard count >= 12 else { return nil }
     return Int(String(decoding: buffer[9..<12], as: UTF8.self))
+}
+
+/// Runs a blocking call off Swift's cooperative threads.
+func onThread<Value: Sendable>(_ body: @escaping @Sendable () -> Value) async -> Value {
+    await withCheckedContinuation { continuation in
+        DispatchQueue.global().async { continuation.resume(returning: body()) }
+    }
+}
+
+/// One HTTP/1.1 request to `127.0.0.1:port` over a plain blocking socket, `Connection: close`;
+/// the status and body, or nil when nothing answers or the connection breaks (a killed server).
+func httpRequest(port: Int, method: String, path: String, token: String? = nil, body: String? = nil) -> (status: Int, body: Data)? {
+    let descriptor = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+    defer { close(descriptor) }
+    var address = sockaddr_in()
+    address.sin_family = sa_family_t(AF_INET)
+    address.sin_port = in_port_t(UInt16(port).bigEndian)
+    address.sin_addr.s_addr = inet_addr("127.0.0.1")
+    let connected = withUnsafePointer(to: &address) {
+        $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { connect(descriptor, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) }
+    }
+    guard connected == 0 else { return nil }
+    var timeout = timeval(tv_sec: 10, tv_usec: 0)
+    setsockopt(descriptor, SOL_SOCKET, SO_RCVTIMEO, &timeout, socklen_t(MemoryLayout<timeval>.size))
+    var head = "\(method) \(path) HTTP/1.1\r\nHost: localhost\r\nConnection: close\r\n"
+    if let token { head += "Authorization: Bearer \(token)\r\n" }
+    let payload = Array((body ?? "").utf8)
+    if body != nil { head += "Content-Type: application/json\r\nContent-Length: \(payload.count)\r\n" }
+    let request = Array((head + "\r\n").utf8) + payload
+    let sent = request.withUnsafeBytes { send(descriptor, $0.baseAddress, $0.count, Int32(MSG_NOSIGNAL)) }
+    guard sent == request.count else { return nil }
+    var response = [UInt8]()
+    var buffer = [UInt8](repeating: 0, count: 16384)
+    while true {
+        let count = recv(descriptor, &buffer, buffer.count, 0)
+        guard count > 0 else { break }
+        response.append(contentsOf: buffer[0..<count])
+    }
+    guard response.count >= 12, let status = Int(String(decoding: response[9..<12], as: UTF8.self)) else { return nil }
+    let separator = Array("\r\n\r\n".utf8)
+    guard let end = (0...(response.count - 4)).first(where: { Array(response[$0..<$0 + 4]) == separator }) else { return nil }
+    let headText = String(decoding: response[..<end], as: UTF8.self).lowercased()
+    // A server killed mid-answer leaves a body shorter than it said: no answer at all.
+    if let line = headText.split(separator: "\r\n").first(where: { $0.hasPrefix("content-length:") }),
+        let length = Int(line.dropFirst(15).trimmingCharacters(in: .whitespaces)), response.count - end - 4 < length
+    {
+        return nil
+    }
+    return (status, Data(response[(end + 4)...]))
+}
+
+/// A top-level string field of a JSON object.
+func jsonString(_ body: Data, _ key: String) -> String? {
+    (try? JSONSerialization.jsonObject(with: body) as? [String: Any])?[key] as? String
+}
+
+/// A top-level whole-number field of a JSON object.
+func jsonInteger(_ body: Data, _ key: String) -> Int? {
+    (try? JSONSerialization.jsonObject(with: body) as? [String: Any])?[key] as? Int
 }

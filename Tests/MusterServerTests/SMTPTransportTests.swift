@@ -237,9 +237,10 @@ struct SMTPTransportTests {
         settings.timeout = .milliseconds(500)
         let (outbox, service) = makeOutbox(over: SMTPMailTransport(settings: settings, sender: "no-reply@example.org"))
         try await outbox.enqueue([message(to: "a@example.org")], through: 0)
-        let started = ContinuousClock.now
+        // The silent server never answers: without the timeout this call would never return,
+        // and the error below says it was the timeout that ended it (no wall-clock bound, which a
+        // loaded machine could miss).
         #expect(await service.deliverDue() == 0)
-        #expect(ContinuousClock.now - started < .seconds(10))
         let pending = await outbox.pendingItems()
         #expect(pending.first?.attempts == 1)
         #expect(pending.first?.lastError?.contains("did not answer") == true, "\(pending.first?.lastError ?? "")")
