@@ -31,11 +31,14 @@ public struct EmailAddress: Hashable, Sendable, Comparable, CustomStringConverti
             throw .validation("'\(trimmed)' is not an email address: the domain needs a dot")
         }
         for scalar in lowered.unicodeScalars {
-            if scalar.value <= 0x20 || scalar.value == 0x7F || scalar.breaksLines || scalar.properties.isWhitespace
-                || "<>()[],;:\\\"".unicodeScalars.contains(scalar)
-            {
-                throw .validation("'\(trimmed)' is not an email address: it has a character mail cannot carry")
+            let carried: Bool
+            switch scalar.value {
+            // Visible ASCII, the common case, needs no look-up of Unicode properties.
+            case 0x21..<0x7F: carried = !"<>()[],;:\\\"".utf8.contains(UInt8(scalar.value))
+            case 0...0x20, 0x7F: carried = false
+            default: carried = !scalar.breaksLines && !scalar.properties.isWhitespace
             }
+            guard carried else { throw .validation("'\(trimmed)' is not an email address: it has a character mail cannot carry") }
         }
         self.value = lowered
     }
@@ -54,6 +57,10 @@ extension StringProtocol {
     /// The string without leading and trailing white space and newlines.
     public func trimmingWhitespace() -> String {
         let string = String(self)
+        // Text that starts and ends with visible ASCII has nothing to trim.
+        if let first = string.utf8.first, let last = string.utf8.last, (0x21..<0x7F).contains(first), (0x21..<0x7F).contains(last) {
+            return string
+        }
         let scalars = string.unicodeScalars
         guard let first = scalars.firstIndex(where: { !$0.properties.isWhitespace }) else { return "" }
         let last = scalars.lastIndex(where: { !$0.properties.isWhitespace })!

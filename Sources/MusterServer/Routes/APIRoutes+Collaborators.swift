@@ -6,10 +6,10 @@ import MusterEngine
 extension APIRoutes {
     /// Tenants and their collaborators: create and list tenants; invite (one or a batch), list,
     /// edit and end collaborators.
-    func registerCollaborators(on router: Router<MusterRequestContext>) {
-        post(router, "/v1/orgs/{org}/tenants", command: "create_tenant") { request, context in
-            let principal = try context.requirePrincipal()
-            let orgID: OrganisationID = try request.pathID("org", context: context)
+    func registerCollaborators(on org: RouterGroup<OrgRequestContext>) {
+        post(org, "tenants", command: "create_tenant") { request, context in
+            let principal = context.principal
+            let orgID = context.org
             var fields = try await request.fields(context: context)
             let name = try fields.string("name", maxLength: 200)
             let reference = try fields.optionalString("reference", maxLength: 200)
@@ -18,17 +18,17 @@ extension APIRoutes {
             return APIResponse.json(.created) { $0.tenant(tenant) }.located("/v1/orgs/\(orgID)/tenants/\(tenant.id)")
         }
 
-        get(router, "/v1/orgs/{org}/tenants") { request, context in
-            let principal = try context.requirePrincipal()
-            let orgID: OrganisationID = try request.pathID("org", context: context)
+        get(org, "tenants") { request, context in
+            let principal = context.principal
+            let orgID = context.org
             let (cursor, limit) = try request.pageQuery()
             let page = try await engine.tenants(org: orgID, after: cursor, limit: limit, by: principal)
             return APIResponse.page(page) { $0.tenant($1) }
         }
 
-        post(router, "/v1/orgs/{org}/tenants/{tenant}/collaborators", command: "invite_collaborator") { request, context in
-            let principal = try context.requirePrincipal()
-            let orgID: OrganisationID = try request.pathID("org", context: context)
+        post(org, "tenants/{tenant}/collaborators", command: "invite_collaborator") { request, context in
+            let principal = context.principal
+            let orgID = context.org
             let tenantID: TenantID = try request.pathID("tenant", context: context)
             var fields = try await request.fields(context: context)
             let (mode, invitee, overrideCap) = try Self.collaboratorFields(&fields)
@@ -38,9 +38,9 @@ extension APIRoutes {
             return APIResponse.json(.created) { $0.collaborator(issued.collaborator, orgID: orgID) }
         }
 
-        post(router, "/v1/orgs/{org}/tenants/{tenant}/collaborators/batch", command: "invite_collaborator_batch") { request, context in
-            let principal = try context.requirePrincipal()
-            let orgID: OrganisationID = try request.pathID("org", context: context)
+        post(org, "tenants/{tenant}/collaborators/batch", command: "invite_collaborator_batch") { request, context in
+            let principal = context.principal
+            let orgID = context.org
             let tenantID: TenantID = try request.pathID("tenant", context: context)
             let items = try await batchItems(&request, context: context)
             let engine = try engine
@@ -53,9 +53,9 @@ extension APIRoutes {
             return batchResponse(results) { json, issued in json.collaborator(issued.collaborator, orgID: orgID) }
         }
 
-        get(router, "/v1/orgs/{org}/tenants/{tenant}/collaborators") { request, context in
-            let principal = try context.requirePrincipal()
-            let orgID: OrganisationID = try request.pathID("org", context: context)
+        get(org, "tenants/{tenant}/collaborators") { request, context in
+            let principal = context.principal
+            let orgID = context.org
             let tenantID: TenantID = try request.pathID("tenant", context: context)
             let team = try await engine.team(org: orgID, tenant: tenantID, by: principal)
             return .json { json in
@@ -66,9 +66,9 @@ extension APIRoutes {
             }
         }
 
-        patch(router, "/v1/orgs/{org}/tenants/{tenant}/collaborators/{id}", command: "update_contact") { request, context in
-            let principal = try context.requirePrincipal()
-            let orgID: OrganisationID = try request.pathID("org", context: context)
+        patch(org, "tenants/{tenant}/collaborators/{id}", command: "update_contact") { request, context in
+            let principal = context.principal
+            let orgID = context.org
             let tenantID: TenantID = try request.pathID("tenant", context: context)
             let collaboratorID: CollaboratorID = try request.pathID("id", context: context)
             var fields = try await request.fields(context: context)
@@ -94,9 +94,9 @@ extension APIRoutes {
             return .json { $0.collaborator(updated, orgID: orgID) }
         }
 
-        post(router, "/v1/orgs/{org}/tenants/{tenant}/collaborators/{id}/end", command: "end_collaborator") { request, context in
-            let principal = try context.requirePrincipal()
-            let orgID: OrganisationID = try request.pathID("org", context: context)
+        post(org, "tenants/{tenant}/collaborators/{id}/end", command: "end_collaborator") { request, context in
+            let principal = context.principal
+            let orgID = context.org
             let tenantID: TenantID = try request.pathID("tenant", context: context)
             let collaboratorID: CollaboratorID = try request.pathID("id", context: context)
             try await request.expectNoFields(context: context)

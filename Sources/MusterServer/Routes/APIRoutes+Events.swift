@@ -8,10 +8,10 @@ extension APIRoutes {
 
     /// `GET /v1/orgs/{org}/events`: the org's events after a cursor, oldest first, with an
     /// optional long poll.
-    func registerEvents(on router: Router<MusterRequestContext>) {
-        get(router, "/v1/orgs/{org}/events") { request, context in
-            let principal = try context.requirePrincipal()
-            let orgID: OrganisationID = try request.pathID("org", context: context)
+    func registerEvents(on org: RouterGroup<OrgRequestContext>) {
+        get(org, "events") { request, context in
+            let principal = context.principal
+            let orgID = context.org
             let query = try FeedQuery(request)
             let engine = try engine
             let read = { try await engine.events(org: orgID, after: query.after, kinds: query.kinds, limit: query.limit, wait: query.wait, by: principal) }

@@ -10,10 +10,10 @@ extension APIRoutes {
 
     /// Invitations: create (one or a batch), list, read, revoke, resend, and the public preview
     /// and accept of the magic link.
-    func registerInvitations(on router: Router<MusterRequestContext>) {
-        post(router, "/v1/orgs/{org}/invitations", command: "invite") { request, context in
-            let principal = try context.requirePrincipal()
-            let orgID: OrganisationID = try request.pathID("org", context: context)
+    func registerInvitations(on router: Router<MusterRequestContext>, org: RouterGroup<OrgRequestContext>) {
+        post(org, "invitations", command: "invite") { request, context in
+            let principal = context.principal
+            let orgID = context.org
             var fields = try await request.fields(context: context)
             let (email, role, method) = try Self.invitationFields(&fields)
             try fields.finish()
@@ -21,9 +21,9 @@ extension APIRoutes {
             return APIResponse.json(.created) { $0.invitation(issued.invitation, at: now) }.located("/v1/orgs/\(orgID)/invitations/\(issued.invitation.id)")
         }
 
-        post(router, "/v1/orgs/{org}/invitations/batch", command: "invite_batch") { request, context in
-            let principal = try context.requirePrincipal()
-            let orgID: OrganisationID = try request.pathID("org", context: context)
+        post(org, "invitations/batch", command: "invite_batch") { request, context in
+            let principal = context.principal
+            let orgID = context.org
             let items = try await batchItems(&request, context: context)
             // Items that parse go to the engine together (one hop, one durable wait); the rest
             // keep their field errors, in their places.
@@ -47,9 +47,9 @@ extension APIRoutes {
             return batchResponse(results) { json, issued in json.invitation(issued.invitation, at: at) }
         }
 
-        get(router, "/v1/orgs/{org}/invitations") { request, context in
-            let principal = try context.requirePrincipal()
-            let orgID: OrganisationID = try request.pathID("org", context: context)
+        get(org, "invitations") { request, context in
+            let principal = context.principal
+            let orgID = context.org
             let (cursor, limit) = try request.pageQuery()
             var status: Invitation.Status?
             if let text = request.query("status") {
@@ -67,18 +67,18 @@ extension APIRoutes {
             return APIResponse.page(page) { $0.invitation($1, at: at) }
         }
 
-        get(router, "/v1/orgs/{org}/invitations/{id}") { request, context in
-            let principal = try context.requirePrincipal()
-            let orgID: OrganisationID = try request.pathID("org", context: context)
+        get(org, "invitations/{id}") { request, context in
+            let principal = context.principal
+            let orgID = context.org
             let invitationID: InvitationID = try request.pathID("id", context: context)
             let invitation = try await engine.invitation(org: orgID, id: invitationID, by: principal)
             let at = now
             return .json { $0.invitation(invitation, at: at) }
         }
 
-        post(router, "/v1/orgs/{org}/invitations/{id}/revoke", command: "revoke_invitation") { request, context in
-            let principal = try context.requirePrincipal()
-            let orgID: OrganisationID = try request.pathID("org", context: context)
+        post(org, "invitations/{id}/revoke", command: "revoke_invitation") { request, context in
+            let principal = context.principal
+            let orgID = context.org
             let invitationID: InvitationID = try request.pathID("id", context: context)
             var reason: String?
             if var fields = try await request.optionalFields(context: context) {
@@ -90,9 +90,9 @@ extension APIRoutes {
             return .json { $0.invitation(invitation, at: at) }
         }
 
-        post(router, "/v1/orgs/{org}/invitations/{id}/resend", command: "resend_invitation") { request, context in
-            let principal = try context.requirePrincipal()
-            let orgID: OrganisationID = try request.pathID("org", context: context)
+        post(org, "invitations/{id}/resend", command: "resend_invitation") { request, context in
+            let principal = context.principal
+            let orgID = context.org
             let invitationID: InvitationID = try request.pathID("id", context: context)
             try await request.expectNoFields(context: context)
             let issued = try await engine.resendInvitation(org: orgID, id: invitationID, by: principal)
@@ -148,7 +148,7 @@ extension APIRoutes {
     // MARK: Bulk requests
 
     /// The `items` of a bulk body: 1 to 1,000 of them.
-    func batchItems(_ request: inout Request, context: MusterRequestContext) async throws -> [JSONValue] {
+    func batchItems(_ request: inout Request, context: some RequestContext) async throws -> [JSONValue] {
         var fields = try await request.fields(context: context)
         guard case .array(let items)? = try fields.rawValue("items") else {
             throw Problem(.unprocessableContent, code: "validation_failed", "field `items` is required: an array of 1 to \(Self.maximumBatchItems) objects")

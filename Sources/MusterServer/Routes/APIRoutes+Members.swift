@@ -5,10 +5,10 @@ import MusterEngine
 
 extension APIRoutes {
     /// Members, legacy direct creation, password resets and org API keys.
-    func registerMembers(on router: Router<MusterRequestContext>) {
-        post(router, "/v1/orgs/{org}/users", command: "create_user_direct") { request, context in
-            let principal = try context.requirePrincipal()
-            let orgID: OrganisationID = try request.pathID("org", context: context)
+    func registerMembers(on org: RouterGroup<OrgRequestContext>) {
+        post(org, "users", command: "create_user_direct") { request, context in
+            let principal = context.principal
+            let orgID = context.org
             var fields = try await request.fields(context: context)
             let email = try fields.email("email")
             let role = try fields.spelled("role", as: Role.self)
@@ -26,18 +26,18 @@ extension APIRoutes {
             .showingSecret(of: created.member.userID.description)
         }
 
-        get(router, "/v1/orgs/{org}/members") { request, context in
-            let principal = try context.requirePrincipal()
-            let orgID: OrganisationID = try request.pathID("org", context: context)
+        get(org, "members") { request, context in
+            let principal = context.principal
+            let orgID = context.org
             let (cursor, limit) = try request.pageQuery()
             let includeRemoved = try request.flag("include_removed")
             let page = try await engine.members(org: orgID, includeRemoved: includeRemoved, after: cursor, limit: limit, by: principal)
             return APIResponse.page(page) { $0.member($1) }
         }
 
-        patch(router, "/v1/orgs/{org}/members/{user}", command: "change_member") { request, context in
-            let principal = try context.requirePrincipal()
-            let orgID: OrganisationID = try request.pathID("org", context: context)
+        patch(org, "members/{user}", command: "change_member") { request, context in
+            let principal = context.principal
+            let orgID = context.org
             let userID: UserID = try request.pathID("user", context: context)
             var fields = try await request.fields(context: context)
             let role = try fields.optionalSpelled("role", as: Role.self)
@@ -56,18 +56,18 @@ extension APIRoutes {
             return .json { $0.member(member!) }
         }
 
-        post(router, "/v1/orgs/{org}/members/{user}/remove", command: "remove_member") { request, context in
-            let principal = try context.requirePrincipal()
-            let orgID: OrganisationID = try request.pathID("org", context: context)
+        post(org, "members/{user}/remove", command: "remove_member") { request, context in
+            let principal = context.principal
+            let orgID = context.org
             let userID: UserID = try request.pathID("user", context: context)
             try await request.expectNoFields(context: context)
             let member = try await engine.removeMember(org: orgID, user: userID, by: principal)
             return .json { $0.member(member) }
         }
 
-        post(router, "/v1/orgs/{org}/members/{user}/reset-password", command: "reset_password") { request, context in
-            let principal = try context.requirePrincipal()
-            let orgID: OrganisationID = try request.pathID("org", context: context)
+        post(org, "members/{user}/reset-password", command: "reset_password") { request, context in
+            let principal = context.principal
+            let orgID = context.org
             let userID: UserID = try request.pathID("user", context: context)
             try await request.expectNoFields(context: context)
             let password = try await engine.resetPassword(org: orgID, user: userID, by: principal)
@@ -81,9 +81,9 @@ extension APIRoutes {
             .showingSecret(of: userID.description)
         }
 
-        post(router, "/v1/orgs/{org}/api-keys", command: "create_api_key") { request, context in
-            let principal = try context.requirePrincipal()
-            let orgID: OrganisationID = try request.pathID("org", context: context)
+        post(org, "api-keys", command: "create_api_key") { request, context in
+            let principal = context.principal
+            let orgID = context.org
             var fields = try await request.fields(context: context)
             let name = try fields.string("name", maxLength: 200)
             let role = try fields.optionalSpelled("role", as: Role.self) ?? .orgAdmin
@@ -92,9 +92,9 @@ extension APIRoutes {
             return APIResponse.json(.created) { $0.apiKey(issued.key, orgID: orgID, secret: issued.secret) }.showingSecret(of: issued.key.id.description)
         }
 
-        post(router, "/v1/orgs/{org}/api-keys/{key}/revoke", command: "revoke_api_key") { request, context in
-            let principal = try context.requirePrincipal()
-            let orgID: OrganisationID = try request.pathID("org", context: context)
+        post(org, "api-keys/{key}/revoke", command: "revoke_api_key") { request, context in
+            let principal = context.principal
+            let orgID = context.org
             let keyID: APIKeyID = try request.pathID("key", context: context)
             try await request.expectNoFields(context: context)
             let key = try await engine.revokeAPIKey(org: orgID, id: keyID, by: principal)

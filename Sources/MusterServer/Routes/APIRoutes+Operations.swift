@@ -66,7 +66,7 @@ extension APIRoutes {
     }
 
     /// `POST /v1/orgs` and `GET /v1/orgs/{org}`.
-    func registerOrganisations(on router: Router<MusterRequestContext>) {
+    func registerOrganisations(on router: Router<MusterRequestContext>, org: RouterGroup<OrgRequestContext>) {
         post(router, "/v1/orgs", command: "create_organisation") { request, context in
             let principal = try context.requirePrincipal()
             var fields = try await request.fields(context: context)
@@ -77,9 +77,9 @@ extension APIRoutes {
             let summary = try await engine.organisation(orgID, by: principal)
             return APIResponse.json(.created) { $0.organisation(summary) }.located("/v1/orgs/\(orgID)")
         }
-        get(router, "/v1/orgs/{org}") { request, context in
-            let principal = try context.requirePrincipal()
-            let orgID: OrganisationID = try request.pathID("org", context: context)
+        get(org, "") { request, context in
+            let principal = context.principal
+            let orgID = context.org
             let summary = try await engine.organisation(orgID, by: principal)
             return .json { $0.organisation(summary) }
         }

@@ -7,12 +7,12 @@ import MusterSecurity
 extension APIRoutes {
     /// `…/webhooks`: register, list, inspect, resume and delete an org's webhook subscriptions,
     /// and read each one's delivery history. Org admins, API keys and the platform admin only.
-    func registerWebhooks(on router: Router<MusterRequestContext>) {
-        let base = "/v1/orgs/{org}/webhooks"
+    func registerWebhooks(on org: RouterGroup<OrgRequestContext>) {
+        let subscriptions = org.group("webhooks")
 
-        post(router, base, command: "create_webhook") { request, context in
-            let principal = try context.requirePrincipal()
-            let orgID: OrganisationID = try request.pathID("org", context: context)
+        post(subscriptions, "", command: "create_webhook") { request, context in
+            let principal = context.principal
+            let orgID = context.org
             var fields = try await request.fields(context: context)
             let url = try webhookURL(try fields.string("url", maxLength: 2048))
             let eventTypes = try fields.optionalStrings("event_types").map { names throws(Problem) -> [OrgEvent.Kind] in
@@ -34,9 +34,9 @@ extension APIRoutes {
                 of: view.webhook.id.description)
         }
 
-        get(router, base) { request, context in
-            let principal = try context.requirePrincipal()
-            let orgID: OrganisationID = try request.pathID("org", context: context)
+        get(subscriptions, "") { request, context in
+            let principal = context.principal
+            let orgID = context.org
             let views = try await engine.webhooks(org: orgID, by: principal)
             var progress = [WebhookProgress]()
             for view in views { progress.append(await webhooks.progress(of: view.webhook, orgID: orgID)) }
@@ -48,13 +48,13 @@ extension APIRoutes {
             }
         }
 
-        get(router, base + "/{id}") { request, context in
+        get(subscriptions, "{id}") { request, context in
             let (orgID, view) = try await webhook(request, context)
             let progress = await webhooks.progress(of: view.webhook, orgID: orgID)
             return .json { $0.webhook(view, orgID: orgID, progress: progress, secret: nil) }
         }
 
-        get(router, base + "/{id}/deliveries") { request, context in
+        get(subscriptions, "{id}/deliveries") { request, context in
             let (_, view) = try await webhook(request, context)
             let deliveries = await webhooks.deliveries(view.webhook.id.description)
             return .json { json in
@@ -65,9 +65,9 @@ extension APIRoutes {
             }
         }
 
-        post(router, base + "/{id}/pause", command: "pause_webhook") { request, context in
-            let principal = try context.requirePrincipal()
-            let orgID: OrganisationID = try request.pathID("org", context: context)
+        post(subscriptions, "{id}/pause", command: "pause_webhook") { request, context in
+            let principal = context.principal
+            let orgID = context.org
             let id: WebhookID = try request.pathID("id", context: context)
             var reason = "paused on request"
             if var fields = try await request.optionalFields(context: context) {
@@ -79,29 +79,27 @@ extension APIRoutes {
             return .json { $0.webhook(view, orgID: orgID, progress: progress, secret: nil) }
         }
 
-        post(router, base + "/{id}/resume", command: "resume_webhook") { request, context in
-            let principal = try context.requirePrincipal()
-            let orgID: OrganisationID = try request.pathID("org", context: context)
+        post(subscriptions, "{id}/resume", command: "resume_webhook") { request, context in
+            let principal = context.principal
+            let orgID = context.org
             let id: WebhookID = try request.pathID("id", context: context)
             let view = try await engine.resumeWebhook(id, org: orgID, by: principal)
             let progress = await webhooks.progress(of: view.webhook, orgID: orgID)
             return .json { $0.webhook(view, orgID: orgID, progress: progress, secret: nil) }
         }
 
-        delete(router, base + "/{id}", command: "delete_webhook") { request, context in
-            let principal = try context.requirePrincipal()
-            let orgID: OrganisationID = try request.pathID("org", context: context)
+        delete(subscriptions, "{id}", command: "delete_webhook") { request, context in
+            let principal = context.principal
+            let orgID = context.org
             let id: WebhookID = try request.pathID("id", context: context)
             try await engine.deleteWebhook(id, org: orgID, by: principal)
             return .noContent
         }
     }
 
-    private func webhook(_ request: Request, _ context: MusterRequestContext) async throws -> (OrganisationID, MusterEngine.WebhookView) {
-        let principal = try context.requirePrincipal()
-        let orgID: OrganisationID = try request.pathID("org", context: context)
+    private func webhook(_ request: Request, _ context: OrgRequestContext) async throws -> (OrganisationID, MusterEngine.WebhookView) {
         let id: WebhookID = try request.pathID("id", context: context)
-        return (orgID, try await engine.webhook(id, org: orgID, by: principal))
+        return (context.org, try await engine.webhook(id, org: context.org, by: context.principal))
     }
 
     /// An absolute http or https URL whose host Muster may deliver to.

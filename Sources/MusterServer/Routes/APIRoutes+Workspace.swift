@@ -6,16 +6,16 @@ import MusterEngine
 extension APIRoutes {
     /// A tenant's workspace (as the caller may see it), its items, the context summary, the
     /// digest export and the org's audit trail.
-    func registerWorkspace(on router: Router<MusterRequestContext>) {
-        let base = "/v1/orgs/{org}/tenants/{tenant}"
+    func registerWorkspace(on org: RouterGroup<OrgRequestContext>) {
+        let tenant = org.group("tenants/{tenant}")
 
-        get(router, base + "/workspace") { request, context in
+        get(tenant, "workspace") { request, context in
             let (principal, orgID, tenantID) = try workspaceTarget(request, context)
             let view = try await engine.workspace(org: orgID, tenant: tenantID, by: principal)
             return .json { $0.workspace(view, orgID: orgID) }
         }
 
-        post(router, base + "/notes", command: "add_note") { request, context in
+        post(tenant, "notes", command: "add_note") { request, context in
             let (principal, orgID, tenantID) = try workspaceTarget(request, context)
             var fields = try await request.fields(context: context)
             let body = try fields.string("body", maxLength: 20_000)
@@ -25,7 +25,7 @@ extension APIRoutes {
             let view = try await engine.workspace(org: orgID, tenant: tenantID, by: principal)
             return try created(view.notes.first { $0.id == itemID }) { $0.note($1) }
         }
-        get(router, base + "/notes") { request, context in
+        get(tenant, "notes") { request, context in
             let (principal, orgID, tenantID) = try workspaceTarget(request, context)
             var kind: Note.Kind?
             if let text = request.query("kind") {
@@ -36,7 +36,7 @@ extension APIRoutes {
             return itemList(view.notes.filter { kind == nil || $0.kind == kind }) { $0.note($1) }
         }
 
-        post(router, base + "/goals", command: "add_goal") { request, context in
+        post(tenant, "goals", command: "add_goal") { request, context in
             let (principal, orgID, tenantID) = try workspaceTarget(request, context)
             var fields = try await request.fields(context: context)
             let title = try fields.string("title", maxLength: 200)
@@ -46,13 +46,13 @@ extension APIRoutes {
             let view = try await engine.workspace(org: orgID, tenant: tenantID, by: principal)
             return try created(view.goals.first { $0.id == itemID }) { $0.goal($1) }
         }
-        get(router, base + "/goals") { request, context in
+        get(tenant, "goals") { request, context in
             let (principal, orgID, tenantID) = try workspaceTarget(request, context)
             let view = try await engine.workspace(org: orgID, tenant: tenantID, by: principal)
             return itemList(view.goals) { $0.goal($1) }
         }
 
-        post(router, base + "/sessions", command: "record_session") { request, context in
+        post(tenant, "sessions", command: "record_session") { request, context in
             let (principal, orgID, tenantID) = try workspaceTarget(request, context)
             var fields = try await request.fields(context: context)
             let summary = try fields.string("summary", maxLength: 20_000)
@@ -62,13 +62,13 @@ extension APIRoutes {
             let view = try await engine.workspace(org: orgID, tenant: tenantID, by: principal)
             return try created(view.sessions.first { $0.id == itemID }) { $0.session($1) }
         }
-        get(router, base + "/sessions") { request, context in
+        get(tenant, "sessions") { request, context in
             let (principal, orgID, tenantID) = try workspaceTarget(request, context)
             let view = try await engine.workspace(org: orgID, tenant: tenantID, by: principal)
             return itemList(view.sessions) { $0.session($1) }
         }
 
-        post(router, base + "/documents", command: "add_document") { request, context in
+        post(tenant, "documents", command: "add_document") { request, context in
             let (principal, orgID, tenantID) = try workspaceTarget(request, context)
             var fields = try await request.fields(context: context)
             let name = try fields.string("name", maxLength: 200)
@@ -83,13 +83,13 @@ extension APIRoutes {
             let view = try await engine.workspace(org: orgID, tenant: tenantID, by: principal)
             return try created(view.documents.first { $0.id == itemID }) { $0.document($1) }
         }
-        get(router, base + "/documents") { request, context in
+        get(tenant, "documents") { request, context in
             let (principal, orgID, tenantID) = try workspaceTarget(request, context)
             let view = try await engine.workspace(org: orgID, tenant: tenantID, by: principal)
             return itemList(view.documents) { $0.document($1) }
         }
 
-        put(router, base + "/context-summary", command: "set_context_summary") { request, context in
+        put(tenant, "context-summary", command: "set_context_summary") { request, context in
             let (principal, orgID, tenantID) = try workspaceTarget(request, context)
             var fields = try await request.fields(context: context)
             let text = try fields.string("text", maxLength: 20_000)
@@ -98,7 +98,7 @@ extension APIRoutes {
             let view = try await engine.workspace(org: orgID, tenant: tenantID, by: principal)
             return .json { $0.contextSummary(view.contextSummary) }
         }
-        get(router, base + "/context-summary") { request, context in
+        get(tenant, "context-summary") { request, context in
             let (principal, orgID, tenantID) = try workspaceTarget(request, context)
             let view = try await engine.workspace(org: orgID, tenant: tenantID, by: principal)
             guard view.access.contains(.readContextSummary) else {
@@ -107,15 +107,15 @@ extension APIRoutes {
             return .json { $0.contextSummary(view.contextSummary) }
         }
 
-        get(router, base + "/digest") { request, context in
+        get(tenant, "digest") { request, context in
             let (principal, orgID, tenantID) = try workspaceTarget(request, context)
             let digest = try await engine.digest(org: orgID, tenant: tenantID, by: principal)
             return .json { $0.digest(digest, orgID: orgID) }
         }
 
-        get(router, "/v1/orgs/{org}/audit") { request, context in
-            let principal = try context.requirePrincipal()
-            let orgID: OrganisationID = try request.pathID("org", context: context)
+        get(org, "audit") { request, context in
+            let principal = context.principal
+            let orgID = context.org
             let (cursor, limit) = try request.pageQuery()
             let filter = try auditFilter(request)
             let page = try await engine.audit(org: orgID, filter: filter, before: cursor, limit: limit, by: principal)
@@ -123,9 +123,9 @@ extension APIRoutes {
         }
     }
 
-    private func workspaceTarget(_ request: Request, _ context: MusterRequestContext) throws(Problem) -> (Principal, OrganisationID, TenantID) {
-        let principal = try context.requirePrincipal()
-        let orgID: OrganisationID = try request.pathID("org", context: context)
+    private func workspaceTarget(_ request: Request, _ context: OrgRequestContext) throws(Problem) -> (Principal, OrganisationID, TenantID) {
+        let principal = context.principal
+        let orgID = context.org
         let tenantID: TenantID = try request.pathID("tenant", context: context)
         return (principal, orgID, tenantID)
     }

@@ -9,7 +9,7 @@ import NIOCore
 /// The handlers of the API, by feature (`APIRoutes+Invitations.swift` and so on), and the
 /// wrapper every POST goes through for `Idempotency-Key`.
 struct APIRoutes: Sendable {
-    typealias Handler = @Sendable (inout Request, MusterRequestContext) async throws -> APIResponse
+    typealias Handler<Context> = @Sendable (inout Request, Context) async throws -> APIResponse
 
     let slot: EngineSlot
     let clock: any WallClock
@@ -29,42 +29,47 @@ struct APIRoutes: Sendable {
         get throws(Problem) { try slot.engine() }
     }
 
-    /// Adds every route of the API to `router`.
+    /// Adds every route of the API to `router`: the public and personal routes on the router
+    /// itself, each org's resources on one group whose context has settled the caller and the
+    /// org before any handler runs.
     func register(on router: Router<MusterRequestContext>) {
+        let org = router.group("/v1/orgs/{org}", context: OrgRequestContext.self)
         registerOperations(on: router)
-        registerOrganisations(on: router)
-        registerInvitations(on: router)
-        registerMembers(on: router)
-        registerCollaborators(on: router)
-        registerWorkspace(on: router)
+        registerOrganisations(on: router, org: org)
+        registerInvitations(on: router, org: org)
+        registerMembers(on: org)
+        registerCollaborators(on: org)
+        registerWorkspace(on: org)
         registerSignIn(on: router)
-        registerEvents(on: router)
-        registerWebhooks(on: router)
+        registerEvents(on: org)
+        registerWebhooks(on: org)
     }
 
     // MARK: Route helpers
 
-    func get(_ router: Router<MusterRequestContext>, _ path: String, _ handler: @escaping Handler) {
+    func get<Context: CallerContext>(_ router: some RouterMethods<Context>, _ path: String, _ handler: @escaping Handler<Context>) {
         router.get(RouterPath(path)) { request, context in
             var request = request
             return try await handler(&request, context)
         }
     }
 
-    func put(_ router: Router<MusterRequestContext>, _ path: String, command: String, _ handler: @escaping Handler) {
+    func put<Context: CallerContext>(_ router: some RouterMethods<Context>, _ path: String, command: String, _ handler: @escaping Handler<Context>) {
         counted(router, .put, path, command: command, handler)
     }
 
-    func delete(_ router: Router<MusterRequestContext>, _ path: String, command: String, _ handler: @escaping Handler) {
+    func delete<Context: CallerContext>(_ router: some RouterMethods<Context>, _ path: String, command: String, _ handler: @escaping Handler<Context>) {
         counted(router, .delete, path, command: command, handler)
     }
 
-    func patch(_ router: Router<MusterRequestContext>, _ path: String, command: String, _ handler: @escaping Handler) {
+    func patch<Context: CallerContext>(_ router: some RouterMethods<Context>, _ path: String, command: String, _ handler: @escaping Handler<Context>) {
         counted(router, .patch, path, command: command, handler)
     }
 
     /// A route that changes something, counted as a command of type `command` once it succeeded.
-    private func counted(_ router: Router<MusterRequestContext>, _ method: HTTPRequest.Method, _ path: String, command: String, _ handler: @escaping Handler) {
+    private func counted<Context: CallerContext>(
+        _ router: some RouterMethods<Context>, _ method: HTTPRequest.Method, _ path: String, command: String, _ handler: @escaping Handler<Context>
+    ) {
         router.on(RouterPath(path), method: method) { request, context in
             var request = request
             let response = try await handler(&request, context)
@@ -76,7 +81,7 @@ struct APIRoutes: Sendable {
     /// A POST route for an authenticated caller: with an `Idempotency-Key`, its first successful
     /// answer is kept and replayed to retries with the same key and request; the change is
     /// applied once.
-    func post(_ router: Router<MusterRequestContext>, _ path: String, command: String, _ handler: @escaping Handler) {
+    func post<Context: CallerContext>(_ router: some RouterMethods<Context>, _ path: String, command: String, _ handler: @escaping Handler<Context>) {
         router.post(RouterPath(path)) { request, context in
             var request = request
             let response = try await idempotent(&request, context: context, handler)
@@ -88,7 +93,7 @@ struct APIRoutes: Sendable {
     /// A POST route that anyone may call (accepting an invitation, signing in). It ignores
     /// `Idempotency-Key`: its answers carry new sessions, and a key alone must never let an
     /// anonymous caller replay one. Retrying a used link is refused by the link itself.
-    func publicPost(_ router: Router<MusterRequestContext>, _ path: String, command: String, _ handler: @escaping Handler) {
+    func publicPost(_ router: Router<MusterRequestContext>, _ path: String, command: String, _ handler: @escaping Handler<MusterRequestContext>) {
         router.post(RouterPath(path)) { request, context in
             var request = request
             let response = try await handler(&request, context)
@@ -97,7 +102,7 @@ struct APIRoutes: Sendable {
         }
     }
 
-    private func idempotent(_ request: inout Request, context: MusterRequestContext, _ handler: Handler) async throws -> APIResponse {
+    private func idempotent<Context: CallerContext>(_ request: inout Request, context: Context, _ handler: Handler<Context>) async throws -> APIResponse {
         guard let key = request.headers[HTTPField.Name("Idempotency-Key")!] else {
             return try await handler(&request, context)
         }

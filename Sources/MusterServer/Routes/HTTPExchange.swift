@@ -6,28 +6,28 @@ import NIOCore
 extension Request {
     /// The body as JSON fields, refusing a body over the context's size limit (413), a body that
     /// is not JSON (415 or 400) and a body that is not one object (422).
-    mutating func fields(context: MusterRequestContext) async throws -> RequestFields {
+    mutating func fields(context: some RequestContext) async throws -> RequestFields {
         try RequestFields(try await json(context: context))
     }
 
     /// The body's fields, or `nil` for an empty body: for calls whose fields are all optional.
-    mutating func optionalFields(context: MusterRequestContext) async throws -> RequestFields? {
+    mutating func optionalFields(context: some RequestContext) async throws -> RequestFields? {
         let value = try await json(context: context, allowEmpty: true)
         return try value.map { value throws(Problem) in try RequestFields(value) }
     }
 
     /// Refuses any field in the body of a call that takes none (an empty body or `{}` is fine).
-    mutating func expectNoFields(context: MusterRequestContext) async throws {
+    mutating func expectNoFields(context: some RequestContext) async throws {
         if let fields = try await optionalFields(context: context) { try fields.finish() }
     }
 
     /// The body as a JSON value, with the same refusals as ``fields(context:)``.
-    mutating func json(context: MusterRequestContext) async throws -> JSONValue {
+    mutating func json(context: some RequestContext) async throws -> JSONValue {
         guard let value = try await json(context: context, allowEmpty: false) else { throw Problem.badRequest("this call needs a JSON body") }
         return value
     }
 
-    private mutating func json(context: MusterRequestContext, allowEmpty: Bool) async throws -> JSONValue? {
+    private mutating func json(context: some RequestContext, allowEmpty: Bool) async throws -> JSONValue? {
         if let type = headers[.contentType], !type.lowercased().hasPrefix("application/json"), !type.lowercased().contains("+json") {
             throw Problem(.unsupportedMediaType, code: "unsupported_media_type", "send the body as application/json, not \(type)")
         }
@@ -41,7 +41,7 @@ extension Request {
 
     /// The whole body, or 413 when it is larger than the context's limit. The body stays
     /// readable: later calls get the same bytes.
-    mutating func collectBody(within context: MusterRequestContext) async throws -> ByteBuffer {
+    mutating func collectBody(within context: some RequestContext) async throws -> ByteBuffer {
         do {
             return try await collectBody(upTo: context.maxUploadSize)
         } catch is NIOTooManyBytesError {
@@ -49,14 +49,9 @@ extension Request {
         }
     }
 
-    /// An id from the path, or 404 naming the parameter (an id that cannot exist names nothing).
-    func pathID<Tag>(_ name: String, context: MusterRequestContext, as type: Identifier<Tag>.Type = Identifier<Tag>.self) throws(Problem) -> Identifier<Tag> {
-        guard let text = context.parameters.get(name), let id = Identifier<Tag>(text) else {
-            throw Problem(
-                .badRequest, code: "validation_failed",
-                "`\(name)` in the path must be a UUID such as 3f2b8c1e-1d2a-4f6b-9c3d-2a1b0c9d8e7f; got \"\(context.parameters.get(name) ?? "")\"")
-        }
-        return id
+    /// An id from the path, or 400 naming the parameter (an id that cannot exist names nothing).
+    func pathID<Tag>(_ name: String, context: some RequestContext, as type: Identifier<Tag>.Type = Identifier<Tag>.self) throws(Problem) -> Identifier<Tag> {
+        try context.pathID(name)
     }
 
     /// The `limit` and `cursor` query parameters of a list, checked: limit 1…1000 (default 100),
@@ -85,6 +80,18 @@ extension Request {
     func query(_ name: String) -> String? {
         guard let value = uri.queryParameters[name[...]], !value.isEmpty else { return nil }
         return String(value)
+    }
+}
+
+extension RequestContext {
+    /// An id from the path, or 400 naming the parameter (an id that cannot exist names nothing).
+    func pathID<Tag>(_ name: String, as type: Identifier<Tag>.Type = Identifier<Tag>.self) throws(Problem) -> Identifier<Tag> {
+        guard let text = parameters.get(name), let id = Identifier<Tag>(text) else {
+            throw Problem(
+                .badRequest, code: "validation_failed",
+                "`\(name)` in the path must be a UUID such as 3f2b8c1e-1d2a-4f6b-9c3d-2a1b0c9d8e7f; got \"\(parameters.get(name) ?? "")\"")
+        }
+        return id
     }
 }
 
