@@ -135,7 +135,7 @@ public struct OrgState: Hashable, Sendable {
     /// Decides a command and applies its events, returning the records it produced.
     public mutating func execute(_ command: OrgCommand, by principal: Principal, at now: Timestamp, policy: Policy) throws(DomainError) -> [OrgEventRecord] {
         let records = try decideRecords(command, by: principal, at: now, policy: policy)
-        records.forEach { apply($0) }
+        for record in records { apply(record) }
         return records
     }
 }

@@ -80,7 +80,7 @@ actor OrgActor {
         let records = try state.decideRecords(command, by: principal, at: now, policy: policy)
         if !records.isEmpty {
             lastPosition = try sink.append(.org(id, records))
-            records.forEach { state.apply($0) }
+            for record in records { state.apply(record) }
             // Waiters read through the engine's read fence, so waking them before the record
             // is durable reveals nothing early.
             changes.publish(id, version: state.version)

@@ -24,7 +24,7 @@ actor UserDirectory {
         let records = try state.decideRecords(command, by: principal, at: clock.now(), policy: policy)
         if !records.isEmpty {
             lastPosition = try sink.append(.directory(records))
-            records.forEach { state.apply($0) }
+            for record in records { state.apply(record) }
             // In the same step: the view never shows what the state has not, nor lags behind it.
             view.apply(records, position: lastPosition)
         }

@@ -106,7 +106,7 @@ public final class Journal: Sendable {
                 try file.write(bytes, at: offset)
                 try file.sync()
                 state.withLock { $0.offset = offset + Int64(bytes.count) }
-                waiters.forEach { $0.resume() }
+                for waiter in waiters { waiter.resume() }
             } catch {
                 let stranded = state.withLock { state -> [CheckedContinuation<Void, any Error>] in
                     state.failure = error
@@ -114,7 +114,7 @@ public final class Journal: Sendable {
                     defer { state.waiters = [] }
                     return state.waiters
                 }
-                (waiters + stranded).forEach { $0.resume(throwing: error) }
+                for waiter in waiters + stranded { waiter.resume(throwing: error) }
                 return
             }
         }

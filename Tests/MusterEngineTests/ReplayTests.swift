@@ -13,10 +13,10 @@ import Testing
             switch record {
             case .org(let orgID, let events):
                 var state = orgs[orgID] ?? OrgState(id: orgID)
-                events.forEach { state.apply($0) }
+                for event in events { state.apply(event) }
                 orgs[orgID] = state
             case .directory(let events):
-                events.forEach { directory.apply($0) }
+                for event in events { directory.apply(event) }
             }
         }
         let live = await fixture.engine.orgStates()

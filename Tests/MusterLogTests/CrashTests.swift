@@ -34,7 +34,7 @@ import Testing
         posix_spawn_file_actions_adddup2(&actions, pipeEnds[1], 1)
         posix_spawn_file_actions_addclose(&actions, pipeEnds[0])
         let argv: [UnsafeMutablePointer<CChar>?] = [driverPath, dataDirectory, String(round)].map { text in text.withCString { strdup($0) } } + [nil]
-        defer { argv.forEach { free($0) } }
+        defer { for argument in argv { free(argument) } }
         var pid: pid_t = 0
         guard posix_spawn(&pid, driverPath, &actions, nil, argv, environ) == 0 else { throw LogError.failed("cannot start \(driverPath)") }
         close(pipeEnds[1])

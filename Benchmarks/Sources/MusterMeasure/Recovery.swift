@@ -82,7 +82,7 @@ struct MeasureError: Error, CustomStringConvertible {
 func spawn(_ arguments: [String]) throws -> pid_t {
     var pid: pid_t = 0
     var argv = arguments.map { strdup($0) } + [nil]
-    defer { argv.forEach { free($0) } }
+    defer { for argument in argv { free(argument) } }
     let result = posix_spawn(&pid, arguments[0], nil, nil, &argv, environ)
     guard result == 0 else { throw MeasureError("cannot start \(arguments[0]): error \(result)") }
     return pid
