@@ -118,9 +118,55 @@ struct Scenarios: Sendable {
                     }
                 })
 
+        case "drain":
+            // A backlog of `--count` emails (made in bulk, 1,000 invitations a request), then
+            // the outbox's own counters read until every one is delivered: the rate at which
+            // the outbox writes emails when nothing else competes for the cores.
+            let (admin, orgs) = try await sixteenOrgs()
+            let before = try await outboxCounts(admin)
+            let started = Date()
+            _ = try await client.setUp(
+                (0..<(count + 999) / 1000).map { chunk in
+                    batch("/v1/orgs/\(orgs[chunk % orgs.count])/invitations/batch", size: min(1000, count - chunk * 1000), token: admin) {
+                        #"{"email":"d\#(runTag)-\#(chunk * 1000 + $0)@load.example","role":"caseworker"}"#
+                    }
+                }, connections: 4)
+            let created = Date()
+            var counts = try await outboxCounts(admin)
+            let backlog = count - (counts.delivered - before.delivered)
+            while counts.delivered - before.delivered < count {
+                try await Task.sleep(for: .milliseconds(100))
+                counts = try await outboxCounts(admin)
+                guard counts.abandoned == before.abandoned else { throw LoadError("the outbox gave up on an email") }
+            }
+            let finished = Date()
+            let drainSeconds = finished.timeIntervalSince(created)
+            print("drain: \(count) invitations made in \(String(format: "%.1f", created.timeIntervalSince(started))) s; \(backlog) emails still waiting then")
+            print(
+                "  every email delivered \(String(format: "%.1f", finished.timeIntervalSince(started))) s after the first request; the backlog drained at \(Int(Double(backlog) / max(drainSeconds, 0.001))) emails/s"
+            )
+            print(
+                String(
+                    format: "RESULT scenario=drain emails=%d backlog=%d drain_emails_per_s=%.0f total_s=%.2f", count, backlog,
+                    Double(backlog) / max(drainSeconds, 0.001), finished.timeIntervalSince(started)))
+
         default:
             throw LoadError("unknown scenario \(scenario)")
         }
+    }
+
+    /// The outbox's delivered and abandoned counts, as `GET /v1/outbox` reports them.
+    func outboxCounts(_ admin: String) async throws -> (delivered: Int, abandoned: Int) {
+        let answer = try await client.setUp(
+            [
+                LoadRequest(
+                    method: .GET, uri: "/v1/outbox", bearer: admin, body: nil, expected: .ok,
+                    keep: { ["\(jsonField($0, "delivered") as? Int ?? -1) \(jsonField($0, "abandoned") as? Int ?? -1)"] })
+            ],
+            connections: 1)
+        let parts = (answer.first ?? "").split(separator: " ").compactMap { Int($0) }
+        guard parts.count == 2, parts[0] >= 0 else { throw LoadError("GET /v1/outbox did not answer with its counts") }
+        return (parts[0], parts[1])
     }
 
     /// The admin token the server printed at first start, from the data folder (or `--admin-token`).
