@@ -73,9 +73,11 @@ extension Unicode.Scalar {
     /// (`U+0085`, `U+2028`, `U+2029` as well as CR and LF): anything that could end a line in
     /// a mail header or a log line, and so is refused in every single-line field.
     public var breaksLines: Bool {
+        // ASCII, most text, needs no look-up: its controls are C0 and DEL.
+        if value < 0x80 { return value < 0x20 || value == 0x7F }
         switch properties.generalCategory {
-        case .control, .lineSeparator, .paragraphSeparator: true
-        default: false
+        case .control, .lineSeparator, .paragraphSeparator: return true
+        default: return false
         }
     }
 }
