@@ -67,20 +67,33 @@ public struct Identifier<Entity>: Hashable, Sendable, Comparable {
 extension Identifier: CustomStringConvertible {
     /// The canonical lower-case UUID text form.
     public var description: String {
-        let digits: [UInt8] = Array("0123456789abcdef".utf8)
-        var bytes = [UInt8]()
-        bytes.reserveCapacity(36)
-        for (half, value) in [high, low].enumerated() {
-            for nibbleIndex in 0..<16 {
-                let position = half * 16 + nibbleIndex
-                if position == 8 || position == 12 || position == 16 || position == 20 {
-                    bytes.append(UInt8(ascii: "-"))
-                }
-                let shift = UInt64(60 - nibbleIndex * 4)
-                bytes.append(digits[Int((value >> shift) & 0xF)])
-            }
+        String(unsafeUninitializedCapacity: 36) { buffer in
+            writeText(into: UnsafeMutableRawBufferPointer(buffer))
+            return 36
         }
-        return String(decoding: bytes, as: UTF8.self)
+    }
+
+    /// Appends the canonical lower-case UUID text form (36 bytes) to `bytes`, with no string
+    /// made on the way: answers write every id this way.
+    public func appendText(to bytes: inout [UInt8]) {
+        let start = bytes.count
+        bytes.append(contentsOf: repeatElement(0, count: 36))
+        bytes.withUnsafeMutableBytes { raw in writeText(into: UnsafeMutableRawBufferPointer(rebasing: raw[start..<start + 36])) }
+    }
+
+    /// Writes the 36 bytes of the text form into `buffer`, which holds at least 36.
+    private func writeText(into buffer: UnsafeMutableRawBufferPointer) {
+        let digits: StaticString = "0123456789abcdef"
+        var index = 0
+        for position in 0..<32 {
+            if position == 8 || position == 12 || position == 16 || position == 20 {
+                buffer[index] = UInt8(ascii: "-")
+                index += 1
+            }
+            let value = position < 16 ? high : low
+            buffer[index] = digits.utf8Start[Int((value >> UInt64(60 - (position % 16) * 4)) & 0xF)]
+            index += 1
+        }
     }
 }
 

@@ -1,6 +1,15 @@
 extension Timestamp {
     /// The time as ISO 8601 in UTC with milliseconds, for example `2026-01-01T09:30:00.000Z`.
     public var iso8601: String {
+        var bytes = [UInt8]()
+        bytes.reserveCapacity(24)
+        appendISO8601(to: &bytes)
+        return String(decoding: bytes, as: UTF8.self)
+    }
+
+    /// Appends the ISO 8601 form (`2026-11-21T09:30:00.000Z`, 24 bytes for years 0000–9999)
+    /// to `bytes`, digit by digit: answers write every time this way, with no string made.
+    public func appendISO8601(to bytes: inout [UInt8]) {
         let milliseconds = millisecondsSinceEpoch
         let days = milliseconds >= 0 ? milliseconds / 86_400_000 : (milliseconds - 86_399_999) / 86_400_000
         let millisecondOfDay = milliseconds - days * 86_400_000
@@ -14,12 +23,34 @@ extension Timestamp {
         let day = dayOfYear - (153 * monthIndex + 2) / 5 + 1
         let month = monthIndex < 10 ? monthIndex + 3 : monthIndex - 9
         let year = yearOfEra + era * 400 + (month <= 2 ? 1 : 0)
-        func pad(_ value: Int64, _ width: Int) -> String {
-            let text = String(value)
-            return String(repeating: "0", count: max(0, width - text.count)) + text
+        func digits(_ value: Int64, _ width: Int) {
+            if value < 0 { bytes.append(UInt8(ascii: "-")) }
+            let magnitude = value.magnitude
+            var divisor: UInt64 = 1
+            var width = width
+            while width > 1 || magnitude / divisor >= 10 {
+                divisor *= 10
+                width -= 1
+            }
+            while divisor > 0 {
+                bytes.append(UInt8(ascii: "0") + UInt8(magnitude / divisor % 10))
+                divisor /= 10
+            }
         }
-        return
-            "\(pad(year, 4))-\(pad(month, 2))-\(pad(day, 2))T\(pad(millisecondOfDay / 3_600_000, 2)):\(pad(millisecondOfDay / 60_000 % 60, 2)):\(pad(millisecondOfDay / 1000 % 60, 2)).\(pad(millisecondOfDay % 1000, 3))Z"
+        digits(year, 4)
+        bytes.append(UInt8(ascii: "-"))
+        digits(month, 2)
+        bytes.append(UInt8(ascii: "-"))
+        digits(day, 2)
+        bytes.append(UInt8(ascii: "T"))
+        digits(millisecondOfDay / 3_600_000, 2)
+        bytes.append(UInt8(ascii: ":"))
+        digits(millisecondOfDay / 60_000 % 60, 2)
+        bytes.append(UInt8(ascii: ":"))
+        digits(millisecondOfDay / 1000 % 60, 2)
+        bytes.append(UInt8(ascii: "."))
+        digits(millisecondOfDay % 1000, 3)
+        bytes.append(UInt8(ascii: "Z"))
     }
 }
 

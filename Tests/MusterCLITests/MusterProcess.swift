@@ -102,10 +102,10 @@ func freePort() -> Int {
     return Int(UInt16(bigEndian: address.sin_port))
 }
 
-/// `GET path` on `127.0.0.1:port` over a plain socket; the status code, or nil when nothing answers.
-func httpStatus(port: Int, path: String, host: String = "127.0.0.1") -> Int? {
+/// A blocking TCP socket connected to `host:port`, reads timing out after `timeoutSeconds`; nil
+/// when nothing listens. The caller closes it.
+func connectedSocket(port: Int, host: String, timeoutSeconds: Int) -> Int32? {
     let descriptor = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
-    defer { close(descriptor) }
     var address = sockaddr_in()
     address.sin_family = sa_family_t(AF_INET)
     address.sin_port = in_port_t(UInt16(port).bigEndian)
@@ -113,9 +113,19 @@ func httpStatus(port: Int, path: String, host: String = "127.0.0.1") -> Int? {
     let connected = withUnsafePointer(to: &address) {
         $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { connect(descriptor, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) }
     }
-    guard connected == 0 else { return nil }
-    var timeout = timeval(tv_sec: 5, tv_usec: 0)
+    guard connected == 0 else {
+        close(descriptor)
+        return nil
+    }
+    var timeout = timeval(tv_sec: timeoutSeconds, tv_usec: 0)
     setsockopt(descriptor, SOL_SOCKET, SO_RCVTIMEO, &timeout, socklen_t(MemoryLayout<timeval>.size))
+    return descriptor
+}
+
+/// `GET path` on `127.0.0.1:port` over a plain socket; the status code, or nil when nothing answers.
+func httpStatus(port: Int, path: String, host: String = "127.0.0.1") -> Int? {
+    guard let descriptor = connectedSocket(port: port, host: host, timeoutSeconds: 5) else { return nil }
+    defer { close(descriptor) }
     let request = Array("GET \(path) HTTP/1.1\r\nHost: localhost\r\nConnection: close\r\n\r\n".utf8)
     _ = request.withUnsafeBytes { send(descriptor, $0.baseAddress, $0.count, Int32(MSG_NOSIGNAL)) }
     var buffer = [UInt8](repeating: 0, count: 64)
@@ -134,18 +144,8 @@ func onThread<Value: Sendable>(_ body: @escaping @Sendable () -> Value) async ->
 /// One HTTP/1.1 request to `127.0.0.1:port` over a plain blocking socket, `Connection: close`;
 /// the status and body, or nil when nothing answers or the connection breaks (a killed server).
 func httpRequest(port: Int, method: String, path: String, token: String? = nil, body: String? = nil) -> (status: Int, body: Data)? {
-    let descriptor = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+    guard let descriptor = connectedSocket(port: port, host: "127.0.0.1", timeoutSeconds: 10) else { return nil }
     defer { close(descriptor) }
-    var address = sockaddr_in()
-    address.sin_family = sa_family_t(AF_INET)
-    address.sin_port = in_port_t(UInt16(port).bigEndian)
-    address.sin_addr.s_addr = inet_addr("127.0.0.1")
-    let connected = withUnsafePointer(to: &address) {
-        $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { connect(descriptor, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) }
-    }
-    guard connected == 0 else { return nil }
-    var timeout = timeval(tv_sec: 10, tv_usec: 0)
-    setsockopt(descriptor, SOL_SOCKET, SO_RCVTIMEO, &timeout, socklen_t(MemoryLayout<timeval>.size))
     var head = "\(method) \(path) HTTP/1.1\r\nHost: localhost\r\nConnection: close\r\n"
     if let token { head += "Authorization: Bearer \(token)\r\n" }
     let payload = Array((body ?? "").utf8)

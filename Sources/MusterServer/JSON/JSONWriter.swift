@@ -3,7 +3,8 @@ import MusterDomain
 /// Writes JSON straight into bytes: the API's answers are built field by field with their
 /// snake_case names, without `Codable`'s reflection and key conversion on the hot path.
 struct JSONWriter {
-    private(set) var bytes: [UInt8] = []
+    /// The bytes written so far; the scalar writers of this file append to it directly.
+    fileprivate(set) var bytes: [UInt8] = []
 
     init(capacity: Int = 256) {
         bytes.reserveCapacity(capacity)
@@ -33,20 +34,50 @@ struct JSONWriter {
 
     mutating func string(_ value: String) {
         bytes.append(UInt8(ascii: "\""))
-        for byte in value.utf8 {
-            switch byte {
-            case UInt8(ascii: "\""): bytes.append(contentsOf: [92, 34])
-            case UInt8(ascii: "\\"): bytes.append(contentsOf: [92, 92])
-            case 0x0A: bytes.append(contentsOf: [92, UInt8(ascii: "n")])
-            case 0x0D: bytes.append(contentsOf: [92, UInt8(ascii: "r")])
-            case 0x09: bytes.append(contentsOf: [92, UInt8(ascii: "t")])
-            case 0..<0x20:
-                let hex: [UInt8] = Array("0123456789abcdef".utf8)
-                bytes.append(contentsOf: [92, UInt8(ascii: "u"), 48, 48, hex[Int(byte >> 4)], hex[Int(byte & 15)]])
-            default: bytes.append(byte)
+        var value = value
+        value.withUTF8 { utf8 in
+            // Most text needs no escape: copied in one piece.
+            guard utf8.contains(where: { $0 < 0x20 || $0 == UInt8(ascii: "\"") || $0 == UInt8(ascii: "\\") }) else {
+                bytes.append(contentsOf: utf8)
+                return
+            }
+            for byte in utf8 {
+                switch byte {
+                case UInt8(ascii: "\""), UInt8(ascii: "\\"):
+                    bytes.append(UInt8(ascii: "\\"))
+                    bytes.append(byte)
+                case 0x0A: escape(UInt8(ascii: "n"))
+                case 0x0D: escape(UInt8(ascii: "r"))
+                case 0x09: escape(UInt8(ascii: "t"))
+                case 0..<0x20:
+                    let hex: StaticString = "0123456789abcdef"
+                    escape(UInt8(ascii: "u"))
+                    bytes.append(UInt8(ascii: "0"))
+                    bytes.append(UInt8(ascii: "0"))
+                    bytes.append(hex.utf8Start[Int(byte >> 4)])
+                    bytes.append(hex.utf8Start[Int(byte & 15)])
+                default: bytes.append(byte)
+                }
             }
         }
         bytes.append(UInt8(ascii: "\""))
+    }
+
+    private mutating func escape(_ letter: UInt8) {
+        bytes.append(UInt8(ascii: "\\"))
+        bytes.append(letter)
+    }
+
+    /// A whole number, digit by digit.
+    mutating func integer(_ value: some BinaryInteger) {
+        if value < 0 { bytes.append(UInt8(ascii: "-")) }
+        var magnitude = UInt64(value.magnitude)
+        let start = bytes.count
+        repeat {
+            bytes.append(UInt8(ascii: "0") + UInt8(magnitude % 10))
+            magnitude /= 10
+        } while magnitude > 0
+        bytes[start...].reverse()
     }
 
     mutating func raw(_ text: String) {
@@ -71,7 +102,8 @@ struct JSONWriter {
             first = false
             writer.bytes.append(UInt8(ascii: "\""))
             writer.bytes.append(contentsOf: UnsafeBufferPointer(start: name.utf8Start, count: name.utf8CodeUnitCount))
-            writer.bytes.append(contentsOf: [UInt8(ascii: "\""), UInt8(ascii: ":")])
+            writer.bytes.append(UInt8(ascii: "\""))
+            writer.bytes.append(UInt8(ascii: ":"))
         }
 
         /// A field with a scalar value; `nil` is written as JSON `null`, so every documented
@@ -120,15 +152,15 @@ extension String: JSONScalar {
 }
 
 extension Int: JSONScalar {
-    func write(to writer: inout JSONWriter) { writer.raw(String(self)) }
+    func write(to writer: inout JSONWriter) { writer.integer(self) }
 }
 
 extension Int64: JSONScalar {
-    func write(to writer: inout JSONWriter) { writer.raw(String(self)) }
+    func write(to writer: inout JSONWriter) { writer.integer(self) }
 }
 
 extension UInt64: JSONScalar {
-    func write(to writer: inout JSONWriter) { writer.raw(String(self)) }
+    func write(to writer: inout JSONWriter) { writer.integer(self) }
 }
 
 extension Bool: JSONScalar {
@@ -137,11 +169,19 @@ extension Bool: JSONScalar {
 
 extension Timestamp: JSONScalar {
     /// ISO 8601 in UTC, with milliseconds.
-    func write(to writer: inout JSONWriter) { writer.string(iso8601) }
+    func write(to writer: inout JSONWriter) {
+        writer.bytes.append(UInt8(ascii: "\""))
+        appendISO8601(to: &writer.bytes)
+        writer.bytes.append(UInt8(ascii: "\""))
+    }
 }
 
 extension Identifier: JSONScalar {
-    func write(to writer: inout JSONWriter) { writer.string(description) }
+    func write(to writer: inout JSONWriter) {
+        writer.bytes.append(UInt8(ascii: "\""))
+        appendText(to: &writer.bytes)
+        writer.bytes.append(UInt8(ascii: "\""))
+    }
 }
 
 extension EmailAddress: JSONScalar {
