@@ -3,85 +3,99 @@ import MusterDomain
 /// Writes JSON straight into bytes: the API's answers are built field by field with their
 /// snake_case names, without `Codable`'s reflection and key conversion on the hot path.
 struct JSONWriter {
-    /// The bytes written so far; the scalar writers of this file append to it directly.
-    fileprivate(set) var bytes: [UInt8] = []
+    /// The bytes, in one buffer that every copy of the writer shares: a nested object's writer
+    /// appends to the same bytes in place. (With the array itself in the struct, handing the
+    /// writer to a nested object made a second reference, and the next append copied the whole
+    /// answer — once per item of a bulk answer.)
+    private final class Buffer {
+        var bytes: [UInt8] = []
+    }
+
+    private let buffer = Buffer()
+
+    /// The bytes written so far.
+    var bytes: [UInt8] { buffer.bytes }
+
+    /// The bytes, for appending in place.
+    fileprivate var out: [UInt8] {
+        _read { yield buffer.bytes }
+        nonmutating _modify { yield &buffer.bytes }
+    }
 
     init(capacity: Int = 256) {
-        bytes.reserveCapacity(capacity)
+        buffer.bytes.reserveCapacity(capacity)
     }
 
     /// Writes one object; `body` adds its fields.
     mutating func object(_ body: (inout ObjectWriter) -> Void) {
-        bytes.append(UInt8(ascii: "{"))
+        out.append(UInt8(ascii: "{"))
         var object = ObjectWriter(writer: self)
-        self = JSONWriter()
         body(&object)
-        self = object.writer
-        bytes.append(UInt8(ascii: "}"))
+        out.append(UInt8(ascii: "}"))
     }
 
     /// Writes one array of `items`, each by `body`.
     mutating func array<Items: Sequence>(_ items: Items, _ body: (inout JSONWriter, Items.Element) -> Void) {
-        bytes.append(UInt8(ascii: "["))
+        out.append(UInt8(ascii: "["))
         var first = true
         for item in items {
-            if !first { bytes.append(UInt8(ascii: ",")) }
+            if !first { out.append(UInt8(ascii: ",")) }
             first = false
             body(&self, item)
         }
-        bytes.append(UInt8(ascii: "]"))
+        out.append(UInt8(ascii: "]"))
     }
 
     mutating func string(_ value: String) {
-        bytes.append(UInt8(ascii: "\""))
+        out.append(UInt8(ascii: "\""))
         var value = value
         value.withUTF8 { utf8 in
             // Most text needs no escape: copied in one piece.
             guard utf8.contains(where: { $0 < 0x20 || $0 == UInt8(ascii: "\"") || $0 == UInt8(ascii: "\\") }) else {
-                bytes.append(contentsOf: utf8)
+                out.append(contentsOf: utf8)
                 return
             }
             for byte in utf8 {
                 switch byte {
                 case UInt8(ascii: "\""), UInt8(ascii: "\\"):
-                    bytes.append(UInt8(ascii: "\\"))
-                    bytes.append(byte)
+                    out.append(UInt8(ascii: "\\"))
+                    out.append(byte)
                 case 0x0A: escape(UInt8(ascii: "n"))
                 case 0x0D: escape(UInt8(ascii: "r"))
                 case 0x09: escape(UInt8(ascii: "t"))
                 case 0..<0x20:
                     let hex: StaticString = "0123456789abcdef"
                     escape(UInt8(ascii: "u"))
-                    bytes.append(UInt8(ascii: "0"))
-                    bytes.append(UInt8(ascii: "0"))
-                    bytes.append(hex.utf8Start[Int(byte >> 4)])
-                    bytes.append(hex.utf8Start[Int(byte & 15)])
-                default: bytes.append(byte)
+                    out.append(UInt8(ascii: "0"))
+                    out.append(UInt8(ascii: "0"))
+                    out.append(hex.utf8Start[Int(byte >> 4)])
+                    out.append(hex.utf8Start[Int(byte & 15)])
+                default: out.append(byte)
                 }
             }
         }
-        bytes.append(UInt8(ascii: "\""))
+        out.append(UInt8(ascii: "\""))
     }
 
     private mutating func escape(_ letter: UInt8) {
-        bytes.append(UInt8(ascii: "\\"))
-        bytes.append(letter)
+        out.append(UInt8(ascii: "\\"))
+        out.append(letter)
     }
 
     /// A whole number, digit by digit.
     mutating func integer(_ value: some BinaryInteger) {
-        if value < 0 { bytes.append(UInt8(ascii: "-")) }
+        if value < 0 { out.append(UInt8(ascii: "-")) }
         var magnitude = UInt64(value.magnitude)
-        let start = bytes.count
+        let start = out.count
         repeat {
-            bytes.append(UInt8(ascii: "0") + UInt8(magnitude % 10))
+            out.append(UInt8(ascii: "0") + UInt8(magnitude % 10))
             magnitude /= 10
         } while magnitude > 0
-        bytes[start...].reverse()
+        out[start...].reverse()
     }
 
     mutating func raw(_ text: String) {
-        bytes.append(contentsOf: text.utf8)
+        out.append(contentsOf: text.utf8)
     }
 
     mutating func value(_ value: some JSONScalar) {
@@ -98,12 +112,12 @@ struct JSONWriter {
         }
 
         private mutating func key(_ name: StaticString) {
-            if !first { writer.bytes.append(UInt8(ascii: ",")) }
+            if !first { writer.out.append(UInt8(ascii: ",")) }
             first = false
-            writer.bytes.append(UInt8(ascii: "\""))
-            writer.bytes.append(contentsOf: UnsafeBufferPointer(start: name.utf8Start, count: name.utf8CodeUnitCount))
-            writer.bytes.append(UInt8(ascii: "\""))
-            writer.bytes.append(UInt8(ascii: ":"))
+            writer.out.append(UInt8(ascii: "\""))
+            writer.out.append(contentsOf: UnsafeBufferPointer(start: name.utf8Start, count: name.utf8CodeUnitCount))
+            writer.out.append(UInt8(ascii: "\""))
+            writer.out.append(UInt8(ascii: ":"))
         }
 
         /// A field with a scalar value; `nil` is written as JSON `null`, so every documented
@@ -133,10 +147,10 @@ struct JSONWriter {
 
         /// A field with a name known only at run time (a path in the OpenAPI document).
         mutating func nested(named name: String, _ body: (inout JSONWriter) -> Void) {
-            if !first { writer.bytes.append(UInt8(ascii: ",")) }
+            if !first { writer.out.append(UInt8(ascii: ",")) }
             first = false
             writer.string(name)
-            writer.bytes.append(UInt8(ascii: ":"))
+            writer.out.append(UInt8(ascii: ":"))
             body(&writer)
         }
     }
@@ -170,17 +184,17 @@ extension Bool: JSONScalar {
 extension Timestamp: JSONScalar {
     /// ISO 8601 in UTC, with milliseconds.
     func write(to writer: inout JSONWriter) {
-        writer.bytes.append(UInt8(ascii: "\""))
-        appendISO8601(to: &writer.bytes)
-        writer.bytes.append(UInt8(ascii: "\""))
+        writer.out.append(UInt8(ascii: "\""))
+        appendISO8601(to: &writer.out)
+        writer.out.append(UInt8(ascii: "\""))
     }
 }
 
 extension Identifier: JSONScalar {
     func write(to writer: inout JSONWriter) {
-        writer.bytes.append(UInt8(ascii: "\""))
-        appendText(to: &writer.bytes)
-        writer.bytes.append(UInt8(ascii: "\""))
+        writer.out.append(UInt8(ascii: "\""))
+        appendText(to: &writer.out)
+        writer.out.append(UInt8(ascii: "\""))
     }
 }
 
