@@ -34,7 +34,13 @@ public struct EmailAddress: Hashable, Sendable, Comparable, CustomStringConverti
             let carried: Bool
             switch scalar.value {
             // Visible ASCII, the common case, needs no look-up of Unicode properties.
-            case 0x21..<0x7F: carried = !"<>()[],;:\\\"".utf8.contains(UInt8(scalar.value))
+            case 0x21..<0x7F:
+                switch UInt8(scalar.value) {
+                case UInt8(ascii: "<"), UInt8(ascii: ">"), UInt8(ascii: "("), UInt8(ascii: ")"), UInt8(ascii: "["), UInt8(ascii: "]"), UInt8(ascii: ","),
+                    UInt8(ascii: ";"), UInt8(ascii: ":"), UInt8(ascii: "\\"), UInt8(ascii: "\""):
+                    carried = false
+                default: carried = true
+                }
             case 0...0x20, 0x7F: carried = false
             default: carried = !scalar.breaksLines && !scalar.properties.isWhitespace
             }

@@ -22,6 +22,18 @@ import Testing
         #expect(Timestamp(iso8601: "2000-02-29T00:00:00Z") != nil)
     }
 
+    /// Characters that would split an address in a mail header or a list of recipients.
+    @Test(arguments: ["<", ">", "(", ")", "[", "]", ",", ";", ":", "\\", "\"", " ", "\u{7F}", "\u{0}", "\u{A0}", "\u{3000}"])
+    func addressesRefuseWhatMailCannotCarry(character: String) {
+        #expect(throws: DomainError.self) { try EmailAddress("ann\(character)eve@example.org") }
+    }
+
+    @Test func addressesAreTrimmedAndLowerCasedWhateverTheirScript() throws {
+        #expect(try EmailAddress("  Ann.O'Neil+tag@Example.ORG\t").value == "ann.o'neil+tag@example.org")
+        #expect(try EmailAddress("\u{2003}zoë@exämple.org\u{2003}").value == "zoë@exämple.org")
+        #expect(try EmailAddress("a!#$%&*/=?^_`{|}~-@example.org").value == "a!#$%&*/=?^_`{|}~-@example.org")
+    }
+
     /// U+0085 (next line), U+2028 (line separator), U+2029 (paragraph separator) end lines in
     /// some readers just as CR and LF do.
     @Test(arguments: ["\u{85}", "\u{2028}", "\u{2029}", "\r", "\n", "\u{0B}"])
