@@ -39,7 +39,16 @@ public struct SecureRandom: RandomNumberGenerator, Sendable {
     /// Random bytes from the kernel not yet handed out.
     private struct Pool: ~Copyable {
         static let size = 4096
-        let storage = UnsafeMutableRawBufferPointer.allocate(byteCount: size, alignment: 16)
+        let storage: UnsafeMutableRawBufferPointer = {
+            // A page of its own, kept out of core dumps and wiped in a forked child, so bytes not
+            // yet handed out are neither written to disk nor handed out twice.
+            let page = UnsafeMutableRawBufferPointer.allocate(byteCount: size, alignment: size)
+            #if os(Linux)
+                _ = madvise(page.baseAddress, size, 16)  // MADV_DONTDUMP
+                _ = madvise(page.baseAddress, size, 18)  // MADV_WIPEONFORK
+            #endif
+            return page
+        }()
         /// The first byte not yet handed out; `size` when the pool is empty.
         var next = size
 

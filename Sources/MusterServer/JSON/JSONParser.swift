@@ -4,7 +4,9 @@
 ///
 /// It is stricter than most: a key that appears twice in one object, text that is not UTF-8,
 /// a lone surrogate escape, a control character inside a string and anything after the value
-/// are all refused, so two readers of the same body can never disagree about what it says.
+/// are all refused, so a body never means one thing here and another to a proxy or a log
+/// reader that keeps the first of two keys. Keys are compared as Swift compares strings:
+/// two canonically equivalent spellings of one key are the same key, and the second is refused.
 /// Nesting is limited to ``maximumDepth`` levels, so a hostile body cannot exhaust the stack.
 struct JSONParser {
     /// Why a body is not JSON, with the byte offset where reading stopped.

@@ -42,7 +42,11 @@ struct RequestFields {
     mutating func optionalString(_ key: String, maxLength: Int = 10_000) throws(Problem) -> String? {
         guard let value = value(key) else { return nil }
         guard case .string(let text) = value else { throw invalid("field \(name(key)) must be a string, not \(value.kindName)") }
-        guard text.count <= maxLength else { throw invalid("field \(name(key)) is longer than \(maxLength) characters") }
+        // Characters are grapheme clusters, and one can hold any number of combining marks: the
+        // bytes are bounded too, at four per character.
+        guard text.count <= maxLength, text.utf8.count <= maxLength * 4 else {
+            throw invalid("field \(name(key)) is longer than \(maxLength) characters")
+        }
         return text
     }
 

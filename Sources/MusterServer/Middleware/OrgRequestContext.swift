@@ -38,5 +38,9 @@ struct OrgRequestContext: ChildRequestContext, CallerContext {
 
     var maxUploadSize: Int { base.maxUploadSize }
 
-    func requirePrincipal(allowingPasswordChange: Bool) throws(Problem) -> Principal { principal }
+    /// Asks the server's context again, so the temporary-password rule is decided in one place
+    /// whatever a handler passes.
+    func requirePrincipal(allowingPasswordChange: Bool) throws(Problem) -> Principal {
+        try base.requirePrincipal(allowingPasswordChange: allowingPasswordChange)
+    }
 }
