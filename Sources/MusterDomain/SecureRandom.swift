@@ -7,13 +7,14 @@ import Synchronization
 #endif
 
 /// The system's cryptographically secure random bytes, drawn from the kernel 4 KiB at a time
-/// (`getentropy`, the same source as `SystemRandomNumberGenerator`) and handed out from a buffer, so an id or a nonce costs a lock instead of a system call.
+/// (`getentropy`) and handed out from a buffer, so an id or a nonce costs a lock instead of a
+/// system call.
 ///
-/// `SystemRandomNumberGenerator` asks the kernel (`getrandom`) for every eight bytes; a
-/// command that draws an id and a link nonce, and a token of 32 bytes drawn a byte at a time,
-/// made dozens of system calls. The bytes are the kernel's own, unchanged and used once each:
-/// buffering moves where they wait, not how they were made. The buffer lives in this process's
-/// memory beside the keys it already holds, and is never written anywhere.
+/// `SystemRandomNumberGenerator` asks the kernel for every eight bytes; a command that draws an
+/// id and a link nonce, and a token of 32 bytes drawn a byte at a time, made dozens of system
+/// calls. The bytes are the kernel's own, unchanged and used once each: buffering moves where
+/// they wait, not how they were made. The buffer is a page of this process's memory kept out of
+/// core dumps and wiped in a forked child.
 public struct SecureRandom: RandomNumberGenerator, Sendable {
     /// Creates a generator; every instance draws from the one process-wide buffer.
     public init() {}
@@ -31,7 +32,8 @@ public struct SecureRandom: RandomNumberGenerator, Sendable {
         while bytes.count < count {
             withUnsafeBytes(of: generator.next()) { bytes.append(contentsOf: $0) }
         }
-        return Array(bytes.prefix(count))
+        bytes.removeLast(bytes.count - count)
+        return bytes
     }
 
     private static let pool = Mutex(Pool())

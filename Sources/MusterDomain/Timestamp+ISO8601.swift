@@ -23,33 +23,19 @@ extension Timestamp {
         let day = dayOfYear - (153 * monthIndex + 2) / 5 + 1
         let month = monthIndex < 10 ? monthIndex + 3 : monthIndex - 9
         let year = yearOfEra + era * 400 + (month <= 2 ? 1 : 0)
-        func digits(_ value: Int64, _ width: Int) {
-            if value < 0 { bytes.append(UInt8(ascii: "-")) }
-            let magnitude = value.magnitude
-            var divisor: UInt64 = 1
-            var width = width
-            while width > 1 || magnitude / divisor >= 10 {
-                divisor *= 10
-                width -= 1
-            }
-            while divisor > 0 {
-                bytes.append(UInt8(ascii: "0") + UInt8(magnitude / divisor % 10))
-                divisor /= 10
-            }
-        }
-        digits(year, 4)
+        bytes.appendDecimal(year, minimumDigits: 4)
         bytes.append(UInt8(ascii: "-"))
-        digits(month, 2)
+        bytes.appendDecimal(month, minimumDigits: 2)
         bytes.append(UInt8(ascii: "-"))
-        digits(day, 2)
+        bytes.appendDecimal(day, minimumDigits: 2)
         bytes.append(UInt8(ascii: "T"))
-        digits(millisecondOfDay / 3_600_000, 2)
+        bytes.appendDecimal(millisecondOfDay / 3_600_000, minimumDigits: 2)
         bytes.append(UInt8(ascii: ":"))
-        digits(millisecondOfDay / 60_000 % 60, 2)
+        bytes.appendDecimal(millisecondOfDay / 60_000 % 60, minimumDigits: 2)
         bytes.append(UInt8(ascii: ":"))
-        digits(millisecondOfDay / 1000 % 60, 2)
+        bytes.appendDecimal(millisecondOfDay / 1000 % 60, minimumDigits: 2)
         bytes.append(UInt8(ascii: "."))
-        digits(millisecondOfDay % 1000, 3)
+        bytes.appendDecimal(millisecondOfDay % 1000, minimumDigits: 3)
         bytes.append(UInt8(ascii: "Z"))
     }
 }
@@ -125,5 +111,21 @@ extension Timestamp {
         default:
             return 31
         }
+    }
+}
+
+extension Array where Element == UInt8 {
+    /// Appends `value` in decimal, with leading zeros up to `minimumDigits`, digit by digit:
+    /// times and numbers in answers are written this way, with no string made.
+    public mutating func appendDecimal(_ value: some BinaryInteger, minimumDigits: Int = 1) {
+        if value < 0 { append(UInt8(ascii: "-")) }
+        var magnitude = UInt64(value.magnitude)
+        let start = count
+        repeat {
+            append(UInt8(ascii: "0") + UInt8(magnitude % 10))
+            magnitude /= 10
+        } while magnitude > 0
+        while count - start < minimumDigits { append(UInt8(ascii: "0")) }
+        self[start...].reverse()
     }
 }

@@ -64,8 +64,7 @@ struct JSONParser {
         var fields: [String: JSONValue] = [:]
         skipWhitespace()
         if peek() == UInt8(ascii: "}") {
-            index += 1
-            depth -= 1
+            leave()
             return .object(fields)
         }
         while true {
@@ -85,8 +84,7 @@ struct JSONParser {
             switch peek() {
             case UInt8(ascii: ","): index += 1
             case UInt8(ascii: "}"):
-                index += 1
-                depth -= 1
+                leave()
                 return .object(fields)
             default: throw failure("expected `,` or `}` in an object")
             }
@@ -99,8 +97,7 @@ struct JSONParser {
         var items: [JSONValue] = []
         skipWhitespace()
         if peek() == UInt8(ascii: "]") {
-            index += 1
-            depth -= 1
+            leave()
             return .array(items)
         }
         while true {
@@ -110,8 +107,7 @@ struct JSONParser {
             switch peek() {
             case UInt8(ascii: ","): index += 1
             case UInt8(ascii: "]"):
-                index += 1
-                depth -= 1
+                leave()
                 return .array(items)
             default: throw failure("expected `,` or `]` in an array")
             }
@@ -121,6 +117,12 @@ struct JSONParser {
     private mutating func enter() throws(Failure) {
         depth += 1
         guard depth <= Self.maximumDepth else { throw failure("nested more than \(Self.maximumDepth) levels deep") }
+    }
+
+    /// Steps past the closing bracket of the container `enter()` opened.
+    private mutating func leave() {
+        index += 1
+        depth -= 1
     }
 
     private mutating func literal(_ word: StaticString) throws(Failure) {
@@ -139,14 +141,15 @@ struct JSONParser {
     private mutating func string() throws(Failure) -> String {
         index += 1
         var start = index
+        // The text decoded so far when the string has escapes; empty while it has none, since
+        // every escape appends at least one byte.
         var utf8: [UInt8] = []
-        var escaped = false
         while true {
             guard index < bytes.count else { throw failure("a string is not closed") }
             let byte = bytes[index]
             switch byte {
             case UInt8(ascii: "\""):
-                if !escaped {
+                if utf8.isEmpty {
                     let text = try validated(start..<index)
                     index += 1
                     return text
@@ -156,7 +159,6 @@ struct JSONParser {
                 guard let text = String(validating: utf8, as: UTF8.self) else { throw failure("a string is not valid UTF-8") }
                 return text
             case UInt8(ascii: "\\"):
-                escaped = true
                 utf8.append(contentsOf: bytes[start..<index])
                 try escape(into: &utf8)
                 start = index

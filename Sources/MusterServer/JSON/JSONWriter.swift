@@ -84,14 +84,7 @@ struct JSONWriter {
 
     /// A whole number, digit by digit.
     mutating func integer(_ value: some BinaryInteger) {
-        if value < 0 { out.append(UInt8(ascii: "-")) }
-        var magnitude = UInt64(value.magnitude)
-        let start = out.count
-        repeat {
-            out.append(UInt8(ascii: "0") + UInt8(magnitude % 10))
-            magnitude /= 10
-        } while magnitude > 0
-        out[start...].reverse()
+        out.appendDecimal(value)
     }
 
     mutating func raw(_ text: String) {

@@ -29,7 +29,8 @@ struct MailMessage: Codable, Hashable, Sendable {
             bytes.append(contentsOf: name.utf8)
             bytes.append(contentsOf: ": ".utf8)
             bytes.append(contentsOf: value.utf8)
-            bytes.append(contentsOf: [0x0D, 0x0A])
+            bytes.append(0x0D)
+            bytes.append(0x0A)
         }
         header("Message-ID", "<\(id)@muster>")
         header("Date", Timestamp(millisecondsSinceEpoch: queuedAt).rfc5322Date)
@@ -40,15 +41,18 @@ struct MailMessage: Codable, Hashable, Sendable {
         header("Content-Type", "text/plain; charset=utf-8")
         header("Content-Transfer-Encoding", "8bit")
         header("X-Muster-Mail-Kind", kind)
-        bytes.append(contentsOf: [0x0D, 0x0A])
+        bytes.append(0x0D)
+        bytes.append(0x0A)
         var previous: UInt8 = 0
         for byte in text.utf8 {
             if byte == 0x0A, previous != 0x0D { bytes.append(0x0D) }
             bytes.append(byte)
             previous = byte
         }
-        if !bytes.suffix(2).elementsEqual([0x0D, 0x0A]) || text.isEmpty {
-            if previous == 0x0D { bytes.append(0x0A) } else { bytes.append(contentsOf: [0x0D, 0x0A]) }
+        // The body ends with a line end: an LF is one now; a CR left last gets its LF.
+        if previous != 0x0A {
+            if previous != 0x0D { bytes.append(0x0D) }
+            bytes.append(0x0A)
         }
         return bytes
     }

@@ -29,7 +29,7 @@ extension APIRoutes {
         post(org, "tenants/{tenant}/collaborators", command: "invite_collaborator") { request, context in
             let principal = context.principal
             let orgID = context.org
-            let tenantID: TenantID = try request.pathID("tenant", context: context)
+            let tenantID: TenantID = try context.pathID("tenant")
             var fields = try await request.fields(context: context)
             let (mode, invitee, overrideCap) = try Self.collaboratorFields(&fields)
             try fields.finish()
@@ -41,7 +41,7 @@ extension APIRoutes {
         post(org, "tenants/{tenant}/collaborators/batch", command: "invite_collaborator_batch") { request, context in
             let principal = context.principal
             let orgID = context.org
-            let tenantID: TenantID = try request.pathID("tenant", context: context)
+            let tenantID: TenantID = try context.pathID("tenant")
             let items = try await batchItems(&request, context: context)
             let engine = try engine
             let results = await Self.forEachItem(items) { index, item throws -> IssuedCollaborator in
@@ -56,7 +56,7 @@ extension APIRoutes {
         get(org, "tenants/{tenant}/collaborators") { request, context in
             let principal = context.principal
             let orgID = context.org
-            let tenantID: TenantID = try request.pathID("tenant", context: context)
+            let tenantID: TenantID = try context.pathID("tenant")
             let team = try await engine.team(org: orgID, tenant: tenantID, by: principal)
             return .json { json in
                 json.object { object in
@@ -69,8 +69,8 @@ extension APIRoutes {
         patch(org, "tenants/{tenant}/collaborators/{id}", command: "update_contact") { request, context in
             let principal = context.principal
             let orgID = context.org
-            let tenantID: TenantID = try request.pathID("tenant", context: context)
-            let collaboratorID: CollaboratorID = try request.pathID("id", context: context)
+            let tenantID: TenantID = try context.pathID("tenant")
+            let collaboratorID: CollaboratorID = try context.pathID("id")
             var fields = try await request.fields(context: context)
             let engine = try engine
             // A partial edit: fields left out keep their value.
@@ -97,8 +97,8 @@ extension APIRoutes {
         post(org, "tenants/{tenant}/collaborators/{id}/end", command: "end_collaborator") { request, context in
             let principal = context.principal
             let orgID = context.org
-            let tenantID: TenantID = try request.pathID("tenant", context: context)
-            let collaboratorID: CollaboratorID = try request.pathID("id", context: context)
+            let tenantID: TenantID = try context.pathID("tenant")
+            let collaboratorID: CollaboratorID = try context.pathID("id")
             try await request.expectNoFields(context: context)
             let row = try await engine.endCollaborator(org: orgID, tenant: tenantID, id: collaboratorID, by: principal)
             return .json { $0.collaborator(row, orgID: orgID) }

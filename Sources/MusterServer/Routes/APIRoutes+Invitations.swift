@@ -70,7 +70,7 @@ extension APIRoutes {
         get(org, "invitations/{id}") { request, context in
             let principal = context.principal
             let orgID = context.org
-            let invitationID: InvitationID = try request.pathID("id", context: context)
+            let invitationID: InvitationID = try context.pathID("id")
             let invitation = try await engine.invitation(org: orgID, id: invitationID, by: principal)
             let at = now
             return .json { $0.invitation(invitation, at: at) }
@@ -79,7 +79,7 @@ extension APIRoutes {
         post(org, "invitations/{id}/revoke", command: "revoke_invitation") { request, context in
             let principal = context.principal
             let orgID = context.org
-            let invitationID: InvitationID = try request.pathID("id", context: context)
+            let invitationID: InvitationID = try context.pathID("id")
             var reason: String?
             if var fields = try await request.optionalFields(context: context) {
                 reason = try fields.optionalString("reason", maxLength: 100_000)
@@ -93,7 +93,7 @@ extension APIRoutes {
         post(org, "invitations/{id}/resend", command: "resend_invitation") { request, context in
             let principal = context.principal
             let orgID = context.org
-            let invitationID: InvitationID = try request.pathID("id", context: context)
+            let invitationID: InvitationID = try context.pathID("id")
             try await request.expectNoFields(context: context)
             let issued = try await engine.resendInvitation(org: orgID, id: invitationID, by: principal)
             let at = now

@@ -38,7 +38,7 @@ extension APIRoutes {
         patch(org, "members/{user}", command: "change_member") { request, context in
             let principal = context.principal
             let orgID = context.org
-            let userID: UserID = try request.pathID("user", context: context)
+            let userID: UserID = try context.pathID("user")
             var fields = try await request.fields(context: context)
             let role = try fields.optionalSpelled("role", as: Role.self)
             let grant = try fields.optionalPermissions("grant")
@@ -59,7 +59,7 @@ extension APIRoutes {
         post(org, "members/{user}/remove", command: "remove_member") { request, context in
             let principal = context.principal
             let orgID = context.org
-            let userID: UserID = try request.pathID("user", context: context)
+            let userID: UserID = try context.pathID("user")
             try await request.expectNoFields(context: context)
             let member = try await engine.removeMember(org: orgID, user: userID, by: principal)
             return .json { $0.member(member) }
@@ -68,7 +68,7 @@ extension APIRoutes {
         post(org, "members/{user}/reset-password", command: "reset_password") { request, context in
             let principal = context.principal
             let orgID = context.org
-            let userID: UserID = try request.pathID("user", context: context)
+            let userID: UserID = try context.pathID("user")
             try await request.expectNoFields(context: context)
             let password = try await engine.resetPassword(org: orgID, user: userID, by: principal)
             return APIResponse.json { json in
@@ -95,7 +95,7 @@ extension APIRoutes {
         post(org, "api-keys/{key}/revoke", command: "revoke_api_key") { request, context in
             let principal = context.principal
             let orgID = context.org
-            let keyID: APIKeyID = try request.pathID("key", context: context)
+            let keyID: APIKeyID = try context.pathID("key")
             try await request.expectNoFields(context: context)
             let key = try await engine.revokeAPIKey(org: orgID, id: keyID, by: principal)
             return .json { $0.apiKey(key, orgID: orgID, secret: nil) }

@@ -49,13 +49,13 @@ extension APIRoutes {
         }
 
         get(subscriptions, "{id}") { request, context in
-            let (orgID, view) = try await webhook(request, context)
+            let (orgID, view) = try await webhook(context)
             let progress = await webhooks.progress(of: view.webhook, orgID: orgID)
             return .json { $0.webhook(view, orgID: orgID, progress: progress, secret: nil) }
         }
 
         get(subscriptions, "{id}/deliveries") { request, context in
-            let (_, view) = try await webhook(request, context)
+            let (_, view) = try await webhook(context)
             let deliveries = await webhooks.deliveries(view.webhook.id.description)
             return .json { json in
                 json.object { object in
@@ -68,7 +68,7 @@ extension APIRoutes {
         post(subscriptions, "{id}/pause", command: "pause_webhook") { request, context in
             let principal = context.principal
             let orgID = context.org
-            let id: WebhookID = try request.pathID("id", context: context)
+            let id: WebhookID = try context.pathID("id")
             var reason = "paused on request"
             if var fields = try await request.optionalFields(context: context) {
                 reason = try fields.optionalString("reason", maxLength: 500) ?? reason
@@ -82,7 +82,7 @@ extension APIRoutes {
         post(subscriptions, "{id}/resume", command: "resume_webhook") { request, context in
             let principal = context.principal
             let orgID = context.org
-            let id: WebhookID = try request.pathID("id", context: context)
+            let id: WebhookID = try context.pathID("id")
             let view = try await engine.resumeWebhook(id, org: orgID, by: principal)
             let progress = await webhooks.progress(of: view.webhook, orgID: orgID)
             return .json { $0.webhook(view, orgID: orgID, progress: progress, secret: nil) }
@@ -91,14 +91,14 @@ extension APIRoutes {
         delete(subscriptions, "{id}", command: "delete_webhook") { request, context in
             let principal = context.principal
             let orgID = context.org
-            let id: WebhookID = try request.pathID("id", context: context)
+            let id: WebhookID = try context.pathID("id")
             try await engine.deleteWebhook(id, org: orgID, by: principal)
             return .noContent
         }
     }
 
-    private func webhook(_ request: Request, _ context: OrgRequestContext) async throws -> (OrganisationID, MusterEngine.WebhookView) {
-        let id: WebhookID = try request.pathID("id", context: context)
+    private func webhook(_ context: OrgRequestContext) async throws -> (OrganisationID, MusterEngine.WebhookView) {
+        let id: WebhookID = try context.pathID("id")
         return (context.org, try await engine.webhook(id, org: context.org, by: context.principal))
     }
 

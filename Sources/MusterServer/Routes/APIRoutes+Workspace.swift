@@ -10,13 +10,13 @@ extension APIRoutes {
         let tenant = org.group("tenants/{tenant}")
 
         get(tenant, "workspace") { request, context in
-            let (principal, orgID, tenantID) = try workspaceTarget(request, context)
+            let (principal, orgID, tenantID) = try workspaceTarget(context)
             let view = try await engine.workspace(org: orgID, tenant: tenantID, by: principal)
             return .json { $0.workspace(view, orgID: orgID) }
         }
 
         post(tenant, "notes", command: "add_note") { request, context in
-            let (principal, orgID, tenantID) = try workspaceTarget(request, context)
+            let (principal, orgID, tenantID) = try workspaceTarget(context)
             var fields = try await request.fields(context: context)
             let body = try fields.string("body", maxLength: 20_000)
             let kind = try fields.optionalSpelled("kind", as: Note.Kind.self) ?? .shared
@@ -26,7 +26,7 @@ extension APIRoutes {
             return try created(view.notes.first { $0.id == itemID }) { $0.note($1) }
         }
         get(tenant, "notes") { request, context in
-            let (principal, orgID, tenantID) = try workspaceTarget(request, context)
+            let (principal, orgID, tenantID) = try workspaceTarget(context)
             var kind: Note.Kind?
             if let text = request.query("kind") {
                 guard let value = Note.Kind(name: text) else { throw Problem.badRequest("`kind` must be shared or professional; got \"\(text)\"") }
@@ -37,7 +37,7 @@ extension APIRoutes {
         }
 
         post(tenant, "goals", command: "add_goal") { request, context in
-            let (principal, orgID, tenantID) = try workspaceTarget(request, context)
+            let (principal, orgID, tenantID) = try workspaceTarget(context)
             var fields = try await request.fields(context: context)
             let title = try fields.string("title", maxLength: 200)
             let detail = try fields.optionalString("detail", maxLength: 20_000)
@@ -47,13 +47,13 @@ extension APIRoutes {
             return try created(view.goals.first { $0.id == itemID }) { $0.goal($1) }
         }
         get(tenant, "goals") { request, context in
-            let (principal, orgID, tenantID) = try workspaceTarget(request, context)
+            let (principal, orgID, tenantID) = try workspaceTarget(context)
             let view = try await engine.workspace(org: orgID, tenant: tenantID, by: principal)
             return itemList(view.goals) { $0.goal($1) }
         }
 
         post(tenant, "sessions", command: "record_session") { request, context in
-            let (principal, orgID, tenantID) = try workspaceTarget(request, context)
+            let (principal, orgID, tenantID) = try workspaceTarget(context)
             var fields = try await request.fields(context: context)
             let summary = try fields.string("summary", maxLength: 20_000)
             let occurredAt = try fields.optionalTimestamp("occurred_at") ?? now
@@ -63,13 +63,13 @@ extension APIRoutes {
             return try created(view.sessions.first { $0.id == itemID }) { $0.session($1) }
         }
         get(tenant, "sessions") { request, context in
-            let (principal, orgID, tenantID) = try workspaceTarget(request, context)
+            let (principal, orgID, tenantID) = try workspaceTarget(context)
             let view = try await engine.workspace(org: orgID, tenant: tenantID, by: principal)
             return itemList(view.sessions) { $0.session($1) }
         }
 
         post(tenant, "documents", command: "add_document") { request, context in
-            let (principal, orgID, tenantID) = try workspaceTarget(request, context)
+            let (principal, orgID, tenantID) = try workspaceTarget(context)
             var fields = try await request.fields(context: context)
             let name = try fields.string("name", maxLength: 200)
             let contentType = try fields.string("content_type", maxLength: 200)
@@ -84,13 +84,13 @@ extension APIRoutes {
             return try created(view.documents.first { $0.id == itemID }) { $0.document($1) }
         }
         get(tenant, "documents") { request, context in
-            let (principal, orgID, tenantID) = try workspaceTarget(request, context)
+            let (principal, orgID, tenantID) = try workspaceTarget(context)
             let view = try await engine.workspace(org: orgID, tenant: tenantID, by: principal)
             return itemList(view.documents) { $0.document($1) }
         }
 
         put(tenant, "context-summary", command: "set_context_summary") { request, context in
-            let (principal, orgID, tenantID) = try workspaceTarget(request, context)
+            let (principal, orgID, tenantID) = try workspaceTarget(context)
             var fields = try await request.fields(context: context)
             let text = try fields.string("text", maxLength: 20_000)
             try fields.finish()
@@ -99,7 +99,7 @@ extension APIRoutes {
             return .json { $0.contextSummary(view.contextSummary) }
         }
         get(tenant, "context-summary") { request, context in
-            let (principal, orgID, tenantID) = try workspaceTarget(request, context)
+            let (principal, orgID, tenantID) = try workspaceTarget(context)
             let view = try await engine.workspace(org: orgID, tenant: tenantID, by: principal)
             guard view.access.contains(.readContextSummary) else {
                 throw Problem(DomainError.forbidden("you may not read this tenant's context summary"))
@@ -108,7 +108,7 @@ extension APIRoutes {
         }
 
         get(tenant, "digest") { request, context in
-            let (principal, orgID, tenantID) = try workspaceTarget(request, context)
+            let (principal, orgID, tenantID) = try workspaceTarget(context)
             let digest = try await engine.digest(org: orgID, tenant: tenantID, by: principal)
             return .json { $0.digest(digest, orgID: orgID) }
         }
@@ -123,11 +123,8 @@ extension APIRoutes {
         }
     }
 
-    private func workspaceTarget(_ request: Request, _ context: OrgRequestContext) throws(Problem) -> (Principal, OrganisationID, TenantID) {
-        let principal = context.principal
-        let orgID = context.org
-        let tenantID: TenantID = try request.pathID("tenant", context: context)
-        return (principal, orgID, tenantID)
+    private func workspaceTarget(_ context: OrgRequestContext) throws(Problem) -> (Principal, OrganisationID, TenantID) {
+        (context.principal, context.org, try context.pathID("tenant"))
     }
 
     private func created<Item>(_ item: Item?, _ write: (inout JSONWriter, Item) -> Void) throws -> APIResponse {

@@ -49,11 +49,6 @@ extension Request {
         }
     }
 
-    /// An id from the path, or 400 naming the parameter (an id that cannot exist names nothing).
-    func pathID<Tag>(_ name: String, context: some RequestContext, as type: Identifier<Tag>.Type = Identifier<Tag>.self) throws(Problem) -> Identifier<Tag> {
-        try context.pathID(name)
-    }
-
     /// The `limit` and `cursor` query parameters of a list, checked: limit 1…1000 (default 100),
     /// cursor an opaque string this server issued.
     func pageQuery() throws(Problem) -> (cursor: UInt64?, limit: Int) {
