@@ -89,8 +89,8 @@ struct SlowClientTests {
     private static func fixture() throws -> ServerFixture {
         try ServerFixture { configuration in
             // Short enough to test quickly, long enough for a loaded machine to answer a prompt client.
-            configuration.idleTimeout = Span(milliseconds: 2_000)
-            configuration.requestTimeout = Span(milliseconds: 2_000)
+            configuration.idleTimeout = Span(milliseconds: 3_000)
+            configuration.requestTimeout = Span(milliseconds: 3_000)
             configuration.maximumLongPollsPerCaller = 2
         }
     }
@@ -136,10 +136,10 @@ struct SlowClientTests {
             #expect(await connection.blocking { $0.readResponse() }.hasPrefix("HTTP/1.1 200"))
             // A long poll outlasts both timeouts: nothing runs while a request is answered.
             let started = Date()
-            connection.send("GET /v1/orgs/\(org)/events?after=1&wait=3 HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer \(ServerFixture.adminToken)\r\n\r\n")
+            connection.send("GET /v1/orgs/\(org)/events?after=1&wait=4 HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer \(ServerFixture.adminToken)\r\n\r\n")
             let answer = await connection.blocking { $0.readResponse() }
             #expect(answer.hasPrefix("HTTP/1.1 200"), "\(answer)")
-            #expect(Date().timeIntervalSince(started) >= 2.9, "the poll waited its three seconds")
+            #expect(Date().timeIntervalSince(started) >= 3.9, "the poll waited its four seconds")
             #expect(await connection.blocking { $0.closes(within: 10) }, "idle past the timeout")
         }
     }
