@@ -35,8 +35,10 @@ extension OrgEvent {
             return [("user_id", .string(userID.description)), ("email", .string(email.value))]
         case .memberAdded(let userID, let email, let role, let via):
             return [("user_id", .string(userID.description)), ("email", .string(email.value)), ("role", .string(role.name)), ("via", .string(via.name))]
-        case .memberRoleChanged(let userID, let role):
-            return [("user_id", .string(userID.description)), ("role", .string(role.name))]
+        case .memberRoleChanged(let userID, let role, let previous):
+            var fields: [(name: String, value: FieldValue)] = [("user_id", .string(userID.description)), ("role", .string(role.name))]
+            if let previous { fields.append(("previous_role", .string(previous.name))) }
+            return fields
         case .memberGrantsChanged(let userID, let grants):
             return [("user_id", .string(userID.description)), ("permissions", .strings(grants.permissions.map(\.key)))]
         case .memberRemoved(let userID), .memberPasswordReset(let userID):

@@ -11,7 +11,9 @@ public enum OrgEvent: Hashable, Sendable {
     /// creation); the directory holds the user, this line is the org's record of it.
     case userCreated(userID: UserID, email: EmailAddress)
     case memberAdded(userID: UserID, email: EmailAddress, role: Role, via: Member.JoinMethod)
-    case memberRoleChanged(userID: UserID, role: Role)
+    /// `previous` is the role before the change; `nil` only in records written before events
+    /// carried it (the audit line then takes it from the state).
+    case memberRoleChanged(userID: UserID, role: Role, previous: Role?)
     case memberGrantsChanged(userID: UserID, grants: PermissionSet)
     case memberRemoved(userID: UserID)
     case memberPasswordReset(userID: UserID)

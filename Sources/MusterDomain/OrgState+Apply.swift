@@ -8,8 +8,7 @@ extension OrgState {
         precondition(record.sequence == version + 1, "event \(record.sequence) applied to org \(id) at version \(version)")
         version = record.sequence
         let now = record.at
-        var target = Identifier<AuditEntry>(high: id.high, low: id.low)
-        var details: String?
+        var line = AuditEntry(record, orgID: id)
 
         switch record.event {
         case .organisationCreated(let name):
@@ -26,7 +25,6 @@ extension OrgState {
             invitationOrder.append(invitationID)
             pendingInvitationByEmail[email] = invitationID
             invitationsByEmail[email, default: []].append(invitationID)
-            target = Self.auditTarget(invitationID)
 
         case .invitationResent(let invitationID, let expiresAt, let seal):
             modifyInvitation(invitationID) { invitation in
@@ -36,7 +34,6 @@ extension OrgState {
                 invitation.recentResends.append(now)
                 invitation.tokenDigest = seal.digest
             }
-            target = Self.auditTarget(invitationID)
 
         case .invitationRevoked(let invitationID, let reason):
             modifyInvitation(invitationID) { invitation in
@@ -45,7 +42,6 @@ extension OrgState {
                 invitation.revokedBy = record.actor
                 invitation.revokedReason = reason
             }
-            target = Self.auditTarget(invitationID)
 
         case .invitationAccepted(let invitationID, let userID):
             modifyInvitation(invitationID) { invitation in
@@ -53,17 +49,16 @@ extension OrgState {
                 invitation.acceptedAt = now
                 invitation.acceptedBy = userID
             }
-            target = Self.auditTarget(invitationID)
 
         case .invitationExpired(let invitationID):
             modifyInvitation(invitationID) { invitation in
                 invitation.status = .expired
                 invitation.expiredAt = now
             }
-            target = Self.auditTarget(invitationID)
 
-        case .userCreated(let userID, _):
-            target = Self.auditTarget(userID)
+        case .userCreated, .memberPasswordReset:
+            // The audit line is the whole of it.
+            break
 
         case .memberAdded(let userID, let email, let role, let via):
             let member = Member(userID: userID, email: email, role: role, grants: [], joinedAt: now, joinedVia: via)
@@ -71,22 +66,17 @@ extension OrgState {
             members[userID] = member
             activeMemberByEmail[email] = userID
             if role == .orgAdmin { activeOrgAdmins += 1 }
-            target = Self.auditTarget(userID)
-            details = role.name
 
-        case .memberRoleChanged(let userID, let role):
+        case .memberRoleChanged(let userID, let role, let previous):
             if let old = members[userID]?.role {
                 if old == .orgAdmin { activeOrgAdmins -= 1 }
                 if role == .orgAdmin { activeOrgAdmins += 1 }
-                details = "\(old.name) → \(role.name)"
+                if previous == nil { line.details = AuditEntry.roleChange(from: old, to: role) }
             }
             members[userID]?.role = role
-            target = Self.auditTarget(userID)
 
         case .memberGrantsChanged(let userID, let grants):
             members[userID]?.grants = grants
-            target = Self.auditTarget(userID)
-            details = grants.permissions.map(\.key).joined(separator: ",")
 
         case .memberRemoved(let userID):
             if let member = members[userID] {
@@ -95,25 +85,17 @@ extension OrgState {
             }
             members[userID]?.removedAt = now
             members[userID]?.removedBy = record.actor
-            target = Self.auditTarget(userID)
-
-        case .memberPasswordReset(let userID):
-            target = Self.auditTarget(userID)
 
         case .apiKeyCreated(let keyID, let name, let role, let secretDigest):
             apiKeys[keyID] = APIKey(id: keyID, name: name, role: role, secretDigest: secretDigest, createdAt: now, createdBy: record.actor)
-            target = Self.auditTarget(keyID)
-            details = "\(name) as \(role.name)"
 
         case .apiKeyRevoked(let keyID):
             apiKeys[keyID]?.revokedAt = now
-            target = Self.auditTarget(keyID)
 
         case .tenantCreated(let tenantID, let name, let reference):
             tenants[tenantID] = Tenant(
                 id: tenantID, name: name, reference: reference, createdAt: now, createdBy: record.actor, collaborators: [], workspace: Workspace())
             tenantOrder.append(tenantID)
-            target = Self.auditTarget(tenantID)
 
         case .collaboratorInvited(let invited):
             collaborators[invited.id] = Collaborator(
@@ -126,13 +108,10 @@ extension OrgState {
             if let userID = invited.userID {
                 activeAssignments[AssignmentKey(tenantID: invited.tenantID, userID: userID)] = invited.id
             }
-            target = Self.auditTarget(invited.id)
-            if invited.capOverridden { details = "caseload cap overridden" }
 
         case .collaboratorActivated(let collaboratorID, _):
             collaborators[collaboratorID]?.activatedAt = now
             collaborators[collaboratorID]?.tokenDigest = nil
-            target = Self.auditTarget(collaboratorID)
 
         case .collaboratorEnded(let collaboratorID):
             if let collaborator = collaborators[collaboratorID], let userID = collaborator.userID {
@@ -141,29 +120,24 @@ extension OrgState {
             collaborators[collaboratorID]?.endedAt = now
             collaborators[collaboratorID]?.endedBy = record.actor
             collaborators[collaboratorID]?.tokenDigest = nil
-            target = Self.auditTarget(collaboratorID)
 
         case .collaboratorContactUpdated(let collaboratorID, let contact):
             collaborators[collaboratorID]?.contact = contact
-            target = Self.auditTarget(collaboratorID)
 
         case .noteAdded(let tenantID, let itemID, let kind, let body):
             let note = Note(id: itemID, kind: kind, body: body, authorship: Authorship(author: record.actor, at: now))
             tenants[tenantID]?.workspace.notes.append(note)
             workspaceItemTenants[itemID] = tenantID
-            target = Self.auditTarget(itemID)
 
         case .goalAdded(let tenantID, let itemID, let title, let detail):
             let goal = Goal(id: itemID, title: title, detail: detail, authorship: Authorship(author: record.actor, at: now))
             tenants[tenantID]?.workspace.goals.append(goal)
             workspaceItemTenants[itemID] = tenantID
-            target = Self.auditTarget(itemID)
 
         case .sessionRecorded(let tenantID, let itemID, let occurredAt, let summary):
             let session = SessionRecord(id: itemID, occurredAt: occurredAt, summary: summary, authorship: Authorship(author: record.actor, at: now))
             tenants[tenantID]?.workspace.sessions.append(session)
             workspaceItemTenants[itemID] = tenantID
-            target = Self.auditTarget(itemID)
 
         case .documentAdded(let tenantID, let itemID, let name, let contentType, let sizeBytes, let checksum):
             let document = Document(
@@ -171,11 +145,9 @@ extension OrgState {
                 authorship: Authorship(author: record.actor, at: now))
             tenants[tenantID]?.workspace.documents.append(document)
             workspaceItemTenants[itemID] = tenantID
-            target = Self.auditTarget(itemID)
 
         case .contextSummaryUpdated(let tenantID, let text):
             tenants[tenantID]?.workspace.contextSummary = ContextSummary(text: text, authorship: Authorship(author: record.actor, at: now))
-            target = Self.auditTarget(tenantID)
 
         case .webhookCreated(let webhookID, let url, let eventTypes, let description, let startAfter, let secretNonce):
             webhooks[webhookID] = Webhook(
@@ -183,29 +155,19 @@ extension OrgState {
                 createdAt: now, createdBy: record.actor, status: .active
             )
             webhookOrder.append(webhookID)
-            target = Self.auditTarget(webhookID)
-            details = url
 
         case .webhookDeleted(let webhookID):
             webhooks[webhookID] = nil
             webhookOrder.removeAll { $0 == webhookID }
-            target = Self.auditTarget(webhookID)
 
         case .webhookPaused(let webhookID, let cause, let reason):
             webhooks[webhookID]?.status = .paused(cause, reason: reason)
-            target = Self.auditTarget(webhookID)
-            details = reason
 
         case .webhookResumed(let webhookID):
             webhooks[webhookID]?.status = .active
-            target = Self.auditTarget(webhookID)
         }
 
-        audit.append(AuditEntry(sequence: record.sequence, at: now, actor: record.actor, action: record.event.kind, target: target, details: details))
-    }
-
-    private static func auditTarget<Target>(_ id: Identifier<Target>) -> Identifier<AuditEntry> {
-        Identifier(high: id.high, low: id.low)
+        audit.append(line)
     }
 
     /// Changes an invitation in place and keeps the pending index true to its status.

@@ -35,6 +35,13 @@ extension OrgState {
         return FeedPage(events: events, cursor: UInt64(index), hasMore: index < audit.count)
     }
 
+    /// The feed event of `record`, built from the record itself and the records it names, not
+    /// from the audit trail: how webhooks, which follow the log, see an event. It equals the
+    /// event the trail's line gives (``feedPage(after:kinds:limit:)``).
+    public func feedEvent(for record: OrgEventRecord) -> FeedEvent {
+        feedEvent(AuditEntry(record, orgID: id))
+    }
+
     /// The event at `entry`, with its facts read from the records it names.
     func feedEvent(_ entry: AuditEntry) -> FeedEvent {
         var data = EventData()

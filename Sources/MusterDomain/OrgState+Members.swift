@@ -56,7 +56,7 @@ extension OrgState {
         if member.role == .orgAdmin, activeOrgAdmins <= 1 {
             throw DomainError(.lastOrgAdmin, "\(member.email) is the organisation's last org admin; make someone else org admin first")
         }
-        return [.memberRoleChanged(userID: userID, role: role)]
+        return [.memberRoleChanged(userID: userID, role: role, previous: member.role)]
     }
 
     func decideChangeGrants(_ userID: UserID, grant: PermissionSet, withdraw: PermissionSet, by principal: Principal) throws(DomainError) -> [OrgEvent] {

@@ -20,6 +20,11 @@ public protocol DurableRecordSource: Sendable {
     var durablePosition: LogPosition { get }
     /// Up to `limit` durable records after `position`, oldest first.
     func durableRecords(after position: LogPosition, limit: Int) throws -> [DurableRecord]
+    /// Up to `limit` durable records of one org after `position`, oldest first, and the last
+    /// position examined for them: a follower of one org (a webhook) moves on to there. The
+    /// other orgs' records are passed over without being decoded, at most
+    /// ``DurableRecord/orgScanLimit`` of them per call.
+    func durableRecords(of orgID: OrganisationID, after position: LogPosition, limit: Int) throws -> (records: [DurableRecord], examinedThrough: LogPosition)
     /// Bumped (key `0`) whenever more records become durable.
     var durableChanges: ChangeSignal<Int> { get }
     /// Says that the follower `name` has consumed everything through `position`: the log keeps
@@ -27,7 +32,29 @@ public protocol DurableRecordSource: Sendable {
     func follower(_ name: String, consumedThrough position: LogPosition)
 }
 
+extension DurableRecord {
+    /// The most records one call of ``DurableRecordSource/durableRecords(of:after:limit:)``
+    /// examines, so that a follower of a quiet org never holds the log for long.
+    public static let orgScanLimit = 65_536
+}
+
+extension LogRecord {
+    /// The org whose stream the record belongs to, `nil` for the directory's.
+    public var orgID: OrganisationID? {
+        if case .org(let orgID, _) = self { orgID } else { nil }
+    }
+}
+
 extension InMemoryEventSink: DurableRecordSource {
+    public func durableRecords(of orgID: OrganisationID, after position: LogPosition, limit: Int) throws -> (
+        records: [DurableRecord], examinedThrough: LogPosition
+    ) {
+        let examined = try durableRecords(after: position, limit: DurableRecord.orgScanLimit)
+        let matching = examined.filter { $0.record.orgID == orgID }.prefix(limit)
+        let through = matching.count == limit ? matching.last!.position : (examined.last?.position ?? position)
+        return (Array(matching), through)
+    }
+
     public var durablePosition: LogPosition { LogPosition(records.count) }
 
     public func durableRecords(after position: LogPosition, limit: Int) throws -> [DurableRecord] {

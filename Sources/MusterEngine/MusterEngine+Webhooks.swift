@@ -102,10 +102,18 @@ extension MusterEngine {
         }
     }
 
-    /// The webhook as the delivery service needs it, or `nil` once it is deleted; behind the read
-    /// fence like every read.
-    public func webhookForDelivery(_ id: WebhookID, org orgID: OrganisationID) async throws -> Webhook? {
-        try await read(orgID) { state, _ throws(DomainError) in state.webhooks[id] }
+    /// The webhook as the delivery service needs it, with the org's version, or `nil` once it
+    /// is deleted; behind the read fence like every read, so every event up to that version is
+    /// durable — in the log a follower reads next — when it returns.
+    public func webhookForDelivery(_ id: WebhookID, org orgID: OrganisationID) async throws -> (webhook: Webhook, orgVersion: UInt64)? {
+        try await read(orgID) { state, _ throws(DomainError) in state.webhooks[id].map { ($0, state.version) } }
+    }
+
+    /// The feed events of `records` — the org's own, read from the durable log — as a webhook
+    /// receives them: each built from its record and the records it names, never from the
+    /// audit trail.
+    public func feedEventsForDelivery(org orgID: OrganisationID, records: [OrgEventRecord]) async throws -> [FeedEvent] {
+        try await read(orgID) { state, _ throws(DomainError) in records.map { state.feedEvent(for: $0) } }
     }
 
     /// Every webhook's id and org, for the delivery service.

@@ -113,7 +113,7 @@ actor OrgActor {
                 if let entry = caseloadEntry(invited.id) { changes.assignments.append(entry) }
             case .collaboratorActivated(let id, _), .collaboratorEnded(let id):
                 if let entry = caseloadEntry(id) { changes.assignments.append(entry) }
-            case .memberAdded(let userID, _, _, _), .memberRoleChanged(let userID, _), .memberGrantsChanged(let userID, _), .memberRemoved(let userID):
+            case .memberAdded(let userID, _, _, _), .memberRoleChanged(let userID, _, _), .memberGrantsChanged(let userID, _), .memberRemoved(let userID):
                 if let entry = membershipEntry(userID) { changes.memberships.append(entry) }
             default:
                 continue

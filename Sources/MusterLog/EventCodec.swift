@@ -103,11 +103,20 @@ enum EventCodec {
 
     // MARK: Org events
 
+    /// The tag of a `member.role_changed` that carries the role before the change. Records
+    /// written before it existed use the plain event type's tag and decode with no previous
+    /// role, so older data folders still read; the type numbers stop well below it.
+    static let memberRoleChangedWithPrevious: UInt8 = 0x80
+
     static func encode(_ record: OrgEventRecord, into writer: inout BinaryWriter) {
         writer.varint(record.sequence)
         writer.timestamp(record.at)
         encode(record.actor, into: &writer)
-        writer.u8(record.event.kind.rawValue)
+        if case .memberRoleChanged(_, _, .some) = record.event {
+            writer.u8(Self.memberRoleChangedWithPrevious)
+        } else {
+            writer.u8(record.event.kind.rawValue)
+        }
         switch record.event {
         case .organisationCreated(let name):
             writer.string(name)
@@ -138,9 +147,10 @@ enum EventCodec {
             encode(email, into: &writer)
             writer.u8(role.rawValue)
             writer.u8(via.rawValue)
-        case .memberRoleChanged(let userID, let role):
+        case .memberRoleChanged(let userID, let role, let previous):
             writer.id(userID)
             writer.u8(role.rawValue)
+            if let previous { writer.u8(previous.rawValue) }
         case .memberGrantsChanged(let userID, let grants):
             writer.id(userID)
             writer.u16(grants.rawValue)
@@ -238,7 +248,12 @@ enum EventCodec {
         let sequence = try reader.varint()
         let at = try reader.timestamp()
         let actor = try decodePrincipal(&reader)
-        let kind: OrgEvent.Kind = try reader.enumeration()
+        let tag = try reader.u8()
+        if tag == Self.memberRoleChangedWithPrevious {
+            let event = OrgEvent.memberRoleChanged(userID: try reader.id(), role: try reader.enumeration(), previous: try reader.enumeration())
+            return OrgEventRecord(sequence: sequence, at: at, actor: actor, event: event)
+        }
+        guard let kind = OrgEvent.Kind(rawValue: tag) else { throw .malformed("unknown event type \(tag)") }
         let event: OrgEvent
         switch kind {
         case .organisationCreated:
@@ -260,7 +275,7 @@ enum EventCodec {
         case .memberAdded:
             event = .memberAdded(userID: try reader.id(), email: try decodeEmail(&reader), role: try reader.enumeration(), via: try reader.enumeration())
         case .memberRoleChanged:
-            event = .memberRoleChanged(userID: try reader.id(), role: try reader.enumeration())
+            event = .memberRoleChanged(userID: try reader.id(), role: try reader.enumeration(), previous: nil)
         case .memberGrantsChanged:
             event = .memberGrantsChanged(userID: try reader.id(), grants: PermissionSet(rawValue: try reader.u16()))
         case .memberRemoved:

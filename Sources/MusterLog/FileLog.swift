@@ -1,4 +1,5 @@
 import Dispatch
+import MusterDomain
 import MusterEngine
 import Synchronization
 
@@ -51,7 +52,17 @@ public final class FileLog: LogBackend {
         if let recent = try wal.recentDurableRecords(after: position, limit: limit) { return recent }
         // Older than what is kept in memory (a follower catching up after a restart): from the
         // segments, which compaction keeps for it.
-        return Array(try records(after: position).prefix(limit))
+        return try records(after: position, limit: limit)
+    }
+
+    public func durableRecords(of orgID: OrganisationID, after position: LogPosition, limit: Int) throws -> (
+        records: [DurableRecord], examinedThrough: LogPosition
+    ) {
+        if let recent = try wal.recentDurableRecords(of: orgID, after: position, limit: limit) { return recent }
+        let examined = try records(after: position, limit: DurableRecord.orgScanLimit)
+        let matching = examined.filter { $0.record.orgID == orgID }.prefix(limit)
+        let through = matching.count == limit ? matching.last!.position : (examined.last?.position ?? position)
+        return (Array(matching), through)
     }
 
     public func follower(_ name: String, consumedThrough position: LogPosition) {
@@ -59,9 +70,15 @@ public final class FileLog: LogBackend {
     }
 
     public func records(after position: LogPosition) throws -> [LogRecordAt] {
-        try LogRecovery.scan(options.logConfiguration, fileSystem: options.fileSystem, after: position, repair: false).records.filter {
-            $0.position <= durablePosition
-        }
+        try records(after: position, limit: nil)
+    }
+
+    /// The durable records after `position` in the segments, reading no more segments than
+    /// `limit` records need.
+    private func records(after position: LogPosition, limit: Int?) throws -> [LogRecordAt] {
+        let durable = durablePosition
+        let scanned = try LogRecovery.scan(options.logConfiguration, fileSystem: options.fileSystem, after: position, repair: false, limit: limit).records
+        return Array(scanned.lazy.filter { $0.position <= durable }.prefix(limit ?? Int.max))
     }
 
     /// Writes the snapshot off the caller's thread, then removes the segments whose records

@@ -45,7 +45,7 @@ public enum LogRecovery {
     ///     changes nothing and reports the cuts it would make.
     public static func scan(
         _ configuration: LogConfiguration, fileSystem: any LogFileSystem = PosixFileSystem(), after: LogPosition = 0, truncateCorruption: Bool = false,
-        repair: Bool = true
+        repair: Bool = true, limit: Int? = nil
     ) throws(LogError) -> LogScan {
         let directory = configuration.directory
         if repair {
@@ -82,6 +82,8 @@ public enum LogRecovery {
                 switch Frame.scan(bytes, at: offset) {
                 case .end:
                     totalBytes += Int64(offset)
+                    // A follower's read wants only so many records: the later segments wait.
+                    if let limit, !repair, let expected, expected > after + LogPosition(limit) { break segments }
                     continue segments
                 case .frame(let frame, let length):
                     if frame.firstPosition != expected! {

@@ -370,6 +370,39 @@ public final class WriteAheadLog: EventSink {
         }
     }
 
+    /// Like ``recentDurableRecords(after:limit:)`` for one org's records only: the others are
+    /// recognised by their first bytes (tag and org id) and never decoded.
+    public func recentDurableRecords(of orgID: OrganisationID, after position: LogPosition, limit: Int) throws(LogError) -> (
+        records: [LogRecordAt], examinedThrough: LogPosition
+    )? {
+        let durable = durablePosition
+        guard position < durable else { return ([], position) }
+        var prefix = BinaryWriter(capacity: 17)
+        prefix.u8(1)
+        prefix.id(orgID)
+        let wanted = prefix.bytes
+        let found: (matching: [(LogPosition, [UInt8])], through: LogPosition)? = recent.withLock { recent in
+            guard position + 1 >= recent.first else { return nil }
+            let start = recent.head + Int(position + 1 - recent.first)
+            let end = min(recent.records.count, start + DurableRecord.orgScanLimit, recent.head + Int(durable + 1 - recent.first))
+            guard start < end else { return ([], position) }
+            var matching = [(LogPosition, [UInt8])]()
+            var through = position
+            for index in start..<end {
+                through = position + LogPosition(index - start + 1)
+                let bytes = recent.records[index]
+                if bytes.count >= wanted.count, bytes.withUnsafeBufferPointer({ $0.prefix(wanted.count).elementsEqual(wanted) }) {
+                    matching.append((through, bytes))
+                    if matching.count == limit { break }
+                }
+            }
+            return (matching, through)
+        }
+        guard let found else { return nil }
+        let records = try found.matching.map { position, bytes throws(LogError) in LogRecordAt(position: position, record: try LogRecord(encoded: bytes)) }
+        return (records, found.through)
+    }
+
     /// Starts a new segment named after its first record, from the preallocated spare when
     /// there is one; syncs the old segment and the directory.
     private func rotate(_ state: inout WriterState, firstPosition: LogPosition, minimumCapacity: Int64) throws(FileSystemError) {

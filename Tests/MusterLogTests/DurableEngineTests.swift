@@ -173,6 +173,17 @@ import Testing
         #expect(try reopened.durableRecords(after: 0, limit: 100_000) == fromMemory, "after a restart they come from the segments")
         #expect(try reopened.durableRecords(after: 10, limit: 5).map(\.position) == [11, 12, 13, 14, 15])
 
+        // A follower of one org reads just its records, from memory or segments alike, and
+        // learns how far it has examined the log.
+        let orgID = try #require(fromMemory.lazy.compactMap(\.record.orgID).first)
+        let ofOrg = fromMemory.filter { $0.record.orgID == orgID }
+        for found in [try source.durableRecords(of: orgID, after: 0, limit: 100_000), try reopened.durableRecords(of: orgID, after: 0, limit: 100_000)] {
+            #expect(found.records == ofOrg)
+            #expect(found.examinedThrough == source.durablePosition)
+        }
+        let firstTwo = try reopened.durableRecords(of: orgID, after: 0, limit: 2)
+        #expect(firstTwo.records == Array(ofOrg.prefix(2)) && firstTwo.examinedThrough == ofOrg[1].position)
+
         reopened.follower("outbox", consumedThrough: reopened.durablePosition)
         try await SampleWorkload.run(on: second.engine, clock: clock)
         try await second.snapshot()

@@ -40,4 +40,36 @@ struct RecordEncodingTests {
         }
         #expect(throws: LogError.self) { try LogRecord(encoded: bytes + [0]) }
     }
+
+    @Test("A role change written before events kept the previous role still reads, and its audit line still names both roles")
+    func anOldRoleChangeStillReads() throws {
+        let orgID = OrganisationID(high: 7, low: 7)
+        let userID = UserID(high: 1, low: 2)
+        let new = LogRecord.org(
+            orgID,
+            [
+                OrgEventRecord(
+                    sequence: 2, at: Timestamp(millisecondsSinceEpoch: 5), actor: .system,
+                    event: .memberRoleChanged(userID: userID, role: .orgAdmin, previous: .viewer))
+            ])
+        // The layout before: the plain type tag (8), the user and the new role, no previous role.
+        var old = new.encoded()
+        let tag = try #require(old.firstIndex(of: 0x80))
+        old[tag] = OrgEvent.Kind.memberRoleChanged.rawValue
+        old.removeLast()
+        guard case .org(_, let events) = try LogRecord(encoded: old), case .memberRoleChanged(let decodedUser, let role, let previous) = events[0].event else {
+            Issue.record("the old layout did not decode to a role change")
+            return
+        }
+        #expect(decodedUser == userID && role == .orgAdmin && previous == nil)
+        #expect(try LogRecord(encoded: new.encoded()) == new)
+
+        var state = OrgState(id: orgID)
+        state.apply(
+            OrgEventRecord(
+                sequence: 1, at: Timestamp(millisecondsSinceEpoch: 1), actor: .system,
+                event: .memberAdded(userID: userID, email: try EmailAddress("a@example.org"), role: .viewer, via: .invitation)))
+        state.apply(events[0])
+        #expect(state.audit.last?.details == "viewer → org_admin", "the state supplies what the old record lacks")
+    }
 }

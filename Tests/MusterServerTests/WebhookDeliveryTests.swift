@@ -194,6 +194,42 @@ struct WebhookDeliveryTests {
         }
     }
 
+    @Test(
+        "A webhook that starts in the org's history gets every event once, in order, across the handover from the trail to the log, and none of another org's")
+    func historyThenLogWithoutGapOrRepeat() async throws {
+        let folder = temporaryFolder()
+        defer { try? FileManager.default.removeItem(atPath: folder) }
+        let receiver = WebhookReceiver()
+        try await receiver.application().test(.live) { receiverClient in
+            let url = "http://127.0.0.1:\(try #require(receiverClient.port))/hook"
+            let server = try DurableServer(folder: folder, clock: ManualClock(), transport: RecordingTransport(), webhookRetry: fastRetries)
+            try await server.run { client in
+                let api = API(client: client, fixture: try ServerFixture())
+                let orgID = try await api.org()
+                let otherOrg = try await api.org("Other Housing")
+                for index in 0..<40 {
+                    try await api.post("/v1/orgs/\(orgID)/invitations", token: api.admin, #"{"email": "early\#(index)@example.org", "role": "viewer"}"#)
+                }
+                let registered = try await api.post("/v1/orgs/\(orgID)/webhooks", token: api.admin, #"{"url": "\#(url)", "after": 0}"#)
+                #expect(registered.status == 201, "\(registered.text)")
+                // While it catches up on the history, both orgs keep changing.
+                for index in 0..<40 {
+                    try await api.post("/v1/orgs/\(orgID)/invitations", token: api.admin, #"{"email": "late\#(index)@example.org", "role": "viewer"}"#)
+                    try await api.post("/v1/orgs/\(otherOrg)/invitations", token: api.admin, #"{"email": "other\#(index)@example.org", "role": "viewer"}"#)
+                }
+                let feed = try await api.get("/v1/orgs/\(orgID)/events?limit=1000", token: api.admin)
+                let expected = feed.json["items"]?.array.compactMap { $0["sequence"]?.int } ?? []
+                #expect(expected.count > 80)
+                try await receiver.waitUntil { $0.count >= expected.count }
+                try await Task.sleep(for: .milliseconds(200))
+                #expect(receiver.sequences == expected, "each event once, in the org's order")
+                let emails = receiver.received.withLock { $0 }.compactMap { $0.json["data"]?["email"]?.string }
+                #expect(!emails.contains { $0.hasPrefix("other") }, "another org's events never reach it")
+                #expect(receiver.received.withLock { $0 }.allSatisfy { $0.eventID.hasPrefix("\(orgID):") })
+            }
+        }
+    }
+
     @Test("A subscriber that keeps failing is paused at the retry limit, and resumes where it stopped")
     func failingSubscriberIsPausedAndResumes() async throws {
         let folder = temporaryFolder()

@@ -1,17 +1,24 @@
 import MusterDomain
+import MusterEngine
 
 /// How far delivery to one webhook has got: the delivering service's own bookkeeping, journaled
 /// so a restart resumes where it stood. The subscription itself (its URL, types, status and who
 /// made it) is an org record, changed only by the org's events.
 ///
-/// Delivery follows the org's event feed with a cursor: the events after `cursor` (of the
-/// subscribed types) go out one at a time, in order; the cursor moves only once the receiver
-/// answered 2xx and that is journaled. Hence at least once, in order, and nothing lost.
+/// Delivery follows the durable log from `logPosition`, taking the org's events after
+/// `cursor` (of the subscribed types) one at a time, in order; the cursor moves only once the
+/// receiver answered 2xx and that is journaled. Hence at least once, in order, and nothing
+/// lost. A subscription that starts in the org's history (or progress journaled before
+/// delivery followed the log) has no `logPosition` yet: it catches up from the org's trail
+/// to a handover point, then follows the log.
 struct WebhookProgress: Codable, Hashable, Sendable {
     var id: String
     var orgID: String
     /// The sequence of the last event delivered (or skipped by the type filter).
     var cursor: UInt64
+    /// The log position through which every record of the org has been examined: the org's
+    /// events in later records are after `cursor` or not yet seen.
+    var logPosition: LogPosition?
     /// Failed attempts at the next event.
     var attempts: Int
     /// When the next attempt may start (milliseconds since the epoch).

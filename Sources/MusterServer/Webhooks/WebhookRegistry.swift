@@ -13,6 +13,12 @@ actor WebhookRegistry {
     static let historyLength = 100
 
     private var tables = Tables()
+    /// Each webhook's log position as last journaled, and when (milliseconds since the epoch):
+    /// what a restart would resume from, hence what the log must keep.
+    private var journaledPositions: [String: (position: LogPosition, at: Int64)] = [:]
+    /// How stale the journaled log position of a webhook whose org is quiet may grow: moving it
+    /// costs a synced write, and a restart merely examines the records since again.
+    static let positionJournalInterval: Int64 = 30_000
     private let journal: Journal?
     private var journalEntries = 0
     let retry: WebhookRetryPolicy
@@ -51,6 +57,9 @@ actor WebhookRegistry {
         }
         let live = tables.liveEntries()
         try journal.rewrite(live)
+        for (id, progress) in tables.progress {
+            if let position = progress.logPosition { journaledPositions[id] = (position, 0) }
+        }
         self.tables = tables
         journalEntries = live.count
     }
@@ -67,9 +76,34 @@ actor WebhookRegistry {
 
     /// Drops what is kept of a deleted webhook.
     func forget(_ id: String) async {
+        journaledPositions[id] = nil
         guard tables.progress[id] != nil else { return }
         try? await write([.forgotten(id: id)])
         tables.forget(id)
+    }
+
+    /// The log position a restart would resume the webhook from, if it follows the log.
+    func journaledLogPosition(_ id: String) -> LogPosition? {
+        journaledPositions[id]?.position
+    }
+
+    /// Moves the webhook past records examined without a delivery: their events were of other
+    /// types, or there were none. The move is journaled when the cursor changes or the log
+    /// position is first set; otherwise at most every ``positionJournalInterval``, because a
+    /// lost move only means examining those records again.
+    func advance(_ progress: WebhookProgress, cursor newCursor: UInt64, logPosition: LogPosition, now: Int64) async {
+        guard var moved = current(progress.id, orgID: progress.orgID, cursor: progress.cursor) else { return }
+        let cursorMoved = newCursor > moved.cursor
+        guard cursorMoved || logPosition > (moved.logPosition ?? 0) || moved.logPosition == nil else { return }
+        moved.cursor = max(moved.cursor, newCursor)
+        moved.logPosition = max(moved.logPosition ?? 0, logPosition)
+        let journaled = journaledPositions[progress.id]
+        if cursorMoved || journaled == nil || now - journaled!.at >= Self.positionJournalInterval {
+            // Not worth a failure: at worst the records are examined again.
+            guard (try? await write([.progress(moved)])) != nil else { return }
+            journaledPositions[progress.id] = (moved.logPosition!, now)
+        }
+        tables.progress[progress.id] = moved
     }
 
     /// Moves the cursor past events the type filter skipped.
@@ -95,13 +129,16 @@ actor WebhookRegistry {
     /// Records an attempt at the event after `progress.cursor`. A success moves the cursor; a
     /// failure schedules the next attempt. Returns the progress as it now is, or `nil` when it
     /// moved meanwhile.
-    func record(_ progress: WebhookProgress, _ delivery: WebhookDelivery) async throws -> WebhookProgress? {
+    /// `logPosition`, for an event read from the log, is the position just before its record:
+    /// the record is read again, and its events up to the cursor passed over.
+    func record(_ progress: WebhookProgress, _ delivery: WebhookDelivery, logPosition: LogPosition? = nil) async throws -> WebhookProgress? {
         guard var next = current(progress.id, orgID: progress.orgID, cursor: progress.cursor) else { return nil }
         var delivery = delivery
         delivery.attempt = next.attempts + 1
         switch delivery.outcome {
         case .delivered:
             next.cursor = delivery.sequence
+            if let logPosition { next.logPosition = max(next.logPosition ?? 0, logPosition) }
             next.attempts = 0
             next.nextAttemptAt = 0
             next.lastDeliveredAt = delivery.at
@@ -113,6 +150,7 @@ actor WebhookRegistry {
             next.nextAttemptAt = delivery.at + retry.delay(afterAttempts: next.attempts).milliseconds
         }
         try await write([.progress(next), .delivery(id: progress.id, delivery)])
+        if let position = next.logPosition { journaledPositions[progress.id] = (position, delivery.at) }
         tables.progress[progress.id] = next
         tables.appendHistory(progress.id, delivery)
         compactIfWorthIt()

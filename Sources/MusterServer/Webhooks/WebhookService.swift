@@ -11,9 +11,9 @@ import NIOHTTP1
 import ServiceLifecycle
 
 /// Delivers each org's events to its webhook subscriptions in the background: one worker per
-/// subscription follows the org's feed from the subscription's cursor, POSTs each event
-/// signed, in order, and retries a failure with exponential backoff until the retry limit
-/// pauses the subscription.
+/// subscription follows the durable log from the subscription's position, POSTs each of its
+/// org's events signed, in order, and retries a failure with exponential backoff until the
+/// retry limit pauses the subscription. Like the mail outbox, it sees only durable records.
 struct WebhookService: Service {
     let registry: WebhookRegistry
     let slot: EngineSlot
@@ -39,13 +39,13 @@ struct WebhookService: Service {
         await withDiscardingTaskGroup { group in
             var started = Set<WebhookID>()
             // Recovery runs first; until then there is nothing to deliver.
-            guard let engine = await slot.readyEngine() else { return }
+            guard let engine = await slot.readyEngine(), let source = engine.durableRecords else { return }
             while !Task.isCancelled {
                 let seen = engine.webhookDirectoryChanges.version(of: 0)
                 for (id, orgID) in engine.allWebhooks where started.insert(id).inserted {
                     group.addTask {
                         var connection = PinnedClient(destinations: destinations, timeout: registry.retry.requestTimeout)
-                        await work(id, orgID: orgID, engine: engine, connection: &connection)
+                        await work(id, orgID: orgID, engine: engine, source: source, connection: &connection)
                         await connection.shutdown()
                     }
                 }
@@ -57,16 +57,26 @@ struct WebhookService: Service {
     /// Delivers one webhook's events until it is deleted or the service stops. The webhook's
     /// status is read from the org on every round, so a pause, resume or delete — an org event —
     /// takes effect at once.
-    private func work(_ id: WebhookID, orgID: OrganisationID, engine: MusterEngine, connection: inout PinnedClient) async {
+    ///
+    /// A webhook follows the durable log from its progress's log position, reading its org's
+    /// records only. One without a log position yet (a new subscription, which may start in
+    /// the org's history) first catches up from the org's trail to a handover point.
+    private func work(
+        _ id: WebhookID, orgID: OrganisationID, engine: MusterEngine, source: any DurableRecordSource, connection: inout PinnedClient
+    ) async {
+        let followerName = "webhook:\(id)"
         while !Task.isCancelled {
+            // Taken before the fenced read: an event applied after it wakes the wait below, and
+            // one applied before it is durable, hence in the log, once the read returns.
             let seen = engine.changes.version(of: orgID)
             let webhook: Webhook
             do {
                 guard let found = try await engine.webhookForDelivery(id, org: orgID) else {
                     await registry.forget(id.description)
+                    source.follower(followerName, consumedThrough: .max)
                     return
                 }
-                webhook = found
+                webhook = found.webhook
             } catch {
                 logger.warning("webhook state could not be read", metadata: ["webhook.id": "\(id)", "error": "\(error)"])
                 try? await Task.sleep(for: .seconds(1))
@@ -76,7 +86,7 @@ struct WebhookService: Service {
                 _ = await engine.changes.wait(for: orgID, beyond: seen, timeout: .seconds(3600))
                 continue
             }
-            var progress = await registry.progress(of: webhook, orgID: orgID)
+            let progress = await registry.progress(of: webhook, orgID: orgID)
             if progress.attempts >= registry.retry.maximumAttempts {
                 await pause(
                     webhook, orgID: orgID, engine: engine, progress: progress,
@@ -88,38 +98,126 @@ struct WebhookService: Service {
                 _ = await engine.changes.wait(for: orgID, beyond: seen, timeout: .milliseconds(wait))
                 continue
             }
-            let page: FeedPage
-            do {
-                page = try await engine.eventsForDelivery(org: orgID, after: progress.cursor, kinds: webhook.kinds, limit: Self.pageSize, wait: Self.feedWait)
-            } catch {
-                logger.warning("webhook feed read failed", metadata: ["webhook.id": "\(id)", "error": "\(error)"])
-                try? await Task.sleep(for: .seconds(1))
-                continue
+            let caughtUp: Bool
+            if let logPosition = progress.logPosition {
+                caughtUp = await followLog(
+                    webhook, orgID: orgID, from: logPosition, progress: progress, engine: engine, source: source, connection: &connection)
+            } else {
+                caughtUp = await catchUpFromTrail(webhook, orgID: orgID, progress: progress, engine: engine, source: source, connection: &connection)
             }
-            guard !page.events.isEmpty else {
-                await registry.skip(progress, to: page.cursor)
-                continue
+            if let position = await registry.journaledLogPosition(id.description) {
+                source.follower(followerName, consumedThrough: position)
             }
-            let secret = engine.webhookSecret(webhook)
-            for event in page.events {
-                let delivery = await send(event, orgID: orgID, to: webhook, secret: secret, attempt: progress.attempts + 1, connection: &connection)
-                do {
-                    guard let next = try await registry.record(progress, delivery) else { break }
-                    count(delivery, event: event, webhook: webhook)
-                    progress = next
-                    guard delivery.outcome == .delivered else {
-                        if next.attempts >= registry.retry.maximumAttempts {
-                            let reason = "event \(delivery.eventID) failed \(next.attempts) times; last: \(delivery.error ?? "no answer")"
-                            await pause(webhook, orgID: orgID, engine: engine, progress: next, reason: reason)
-                        }
-                        break
-                    }
-                } catch {
-                    // The journal refused: leave the cursor; the event goes out again later.
-                    logger.error("webhook delivery state could not be saved", metadata: ["webhook.id": "\(id)", "error": "\(error)"])
-                    try? await Task.sleep(for: .seconds(1))
-                    break
+            if caughtUp {
+                _ = await engine.changes.wait(for: orgID, beyond: seen, timeout: Self.feedWait)
+            }
+        }
+    }
+
+    /// Delivers the org's events in the durable log after `logPosition`, one page at a time.
+    /// Returns whether the log holds nothing more for the webhook now.
+    private func followLog(
+        _ webhook: Webhook, orgID: OrganisationID, from logPosition: LogPosition, progress: WebhookProgress, engine: MusterEngine,
+        source: any DurableRecordSource, connection: inout PinnedClient
+    ) async -> Bool {
+        let read: (records: [DurableRecord], examinedThrough: LogPosition)
+        let pending: [(position: LogPosition, record: OrgEventRecord)]
+        do {
+            read = try source.durableRecords(of: orgID, after: logPosition, limit: Self.pageSize)
+            pending = read.records.flatMap { durable -> [(position: LogPosition, record: OrgEventRecord)] in
+                guard case .org(_, let events) = durable.record else { return [] }
+                return events.filter { $0.sequence > progress.cursor && (webhook.kinds?.contains($0.event.kind) ?? true) }.map {
+                    (durable.position, $0)
                 }
+            }
+        } catch {
+            logger.warning("webhook could not read the log", metadata: ["webhook.id": "\(webhook.id)", "error": "\(error)"])
+            try? await Task.sleep(for: .seconds(1))
+            return false
+        }
+        guard !pending.isEmpty else {
+            let lastSequence = read.records.last.flatMap { durable -> UInt64? in
+                guard case .org(_, let events) = durable.record else { return nil }
+                return events.last?.sequence
+            }
+            await registry.advance(
+                progress, cursor: max(progress.cursor, lastSequence ?? 0), logPosition: read.examinedThrough, now: clock.now().millisecondsSinceEpoch)
+            return read.examinedThrough >= source.durablePosition
+        }
+        let events: [FeedEvent]
+        do {
+            events = try await engine.feedEventsForDelivery(org: orgID, records: pending.map(\.record))
+        } catch {
+            logger.warning("webhook events could not be read", metadata: ["webhook.id": "\(webhook.id)", "error": "\(error)"])
+            try? await Task.sleep(for: .seconds(1))
+            return false
+        }
+        let positioned = zip(events, pending).map { (event: $0, logPosition: Optional($1.position - 1)) }
+        await deliver(positioned, to: webhook, orgID: orgID, progress: progress, engine: engine, connection: &connection)
+        return false
+    }
+
+    /// Delivers the org's events after the cursor from the org's trail, until the cursor
+    /// reaches the org's version at a handover position of the log taken just before; from
+    /// there on the webhook follows the log. Every event after that version is in a record
+    /// after the handover position, because the records up to it were applied before the
+    /// version was read. Returns whether the webhook has nothing more to deliver now.
+    private func catchUpFromTrail(
+        _ webhook: Webhook, orgID: OrganisationID, progress: WebhookProgress, engine: MusterEngine, source: any DurableRecordSource,
+        connection: inout PinnedClient
+    ) async -> Bool {
+        let handover = source.durablePosition
+        // The log keeps what the handover needs while the history is delivered.
+        source.follower("webhook:\(webhook.id)", consumedThrough: handover)
+        let page: FeedPage
+        let version: UInt64
+        do {
+            guard let found = try await engine.webhookForDelivery(webhook.id, org: orgID) else { return false }
+            version = found.orgVersion
+            if progress.cursor >= version {
+                await registry.advance(progress, cursor: progress.cursor, logPosition: handover, now: clock.now().millisecondsSinceEpoch)
+                return false
+            }
+            page = try await engine.eventsForDelivery(org: orgID, after: progress.cursor, kinds: webhook.kinds, limit: Self.pageSize)
+        } catch {
+            logger.warning("webhook history could not be read", metadata: ["webhook.id": "\(webhook.id)", "error": "\(error)"])
+            try? await Task.sleep(for: .seconds(1))
+            return false
+        }
+        guard !page.events.isEmpty else {
+            await registry.skip(progress, to: page.cursor)
+            return false
+        }
+        await deliver(page.events.map { ($0, nil) }, to: webhook, orgID: orgID, progress: progress, engine: engine, connection: &connection)
+        return false
+    }
+
+    /// Sends `events` in order, each journaled before the next; stops at the first failure,
+    /// which is retried after its backoff (pausing the webhook at the retry limit).
+    private func deliver(
+        _ events: [(event: FeedEvent, logPosition: LogPosition?)], to webhook: Webhook, orgID: OrganisationID, progress: WebhookProgress,
+        engine: MusterEngine, connection: inout PinnedClient
+    ) async {
+        var progress = progress
+        let secret = engine.webhookSecret(webhook)
+        for (event, logPosition) in events {
+            let delivery = await send(event, orgID: orgID, to: webhook, secret: secret, attempt: progress.attempts + 1, connection: &connection)
+            do {
+                guard let next = try await registry.record(progress, delivery, logPosition: logPosition) else { return }
+                count(delivery, event: event, webhook: webhook)
+                progress = next
+                guard delivery.outcome == .delivered else {
+                    if next.attempts >= registry.retry.maximumAttempts {
+                        let reason = "event \(delivery.eventID) failed \(next.attempts) times; last: \(delivery.error ?? "no answer")"
+                        await pause(webhook, orgID: orgID, engine: engine, progress: next, reason: reason)
+                    }
+                    return
+                }
+            } catch {
+                // The journal refused: leave the cursor; the event goes out again later.
+                logger.error("webhook delivery state could not be saved", metadata: ["webhook.id": "\(webhook.id)", "error": "\(error)"])
+                try? await Task.sleep(for: .seconds(1))
+                return
             }
         }
     }
