@@ -70,12 +70,35 @@ let package = Package(
         ),
         // System calls Swift's Glibc module does not expose (syncfs).
         .target(name: "CMusterSystem"),
-        // The HTTP API on Hummingbird 2: authentication, problem+json errors, idempotency, the
-        // email outbox and the background services.
+        // JSON read and written straight from and to bytes: the API's bodies, the feed's events.
+        .target(
+            name: "MusterJSON",
+            dependencies: ["MusterDomain"],
+            swiftSettings: swiftSettings
+        ),
+        // What follows the durable log: the email outbox with its file and SMTP transports, and
+        // webhook delivery. It depends on the log, not on HTTP serving.
+        .target(
+            name: "MusterDelivery",
+            dependencies: [
+                "MusterDomain", "MusterSecurity", "MusterEngine", "MusterLog", "MusterJSON", "CMusterSystem",
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "Metrics", package: "swift-metrics"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "NIOSSL", package: "swift-nio-ssl"),
+                .product(name: "NIOHTTP1", package: "swift-nio"),
+            ],
+            swiftSettings: swiftSettings
+        ),
+        // The HTTP API on Hummingbird 2: authentication, problem+json errors, idempotency and
+        // the background services.
         .target(
             name: "MusterServer",
             dependencies: [
-                "MusterDomain", "MusterSecurity", "MusterEngine", "MusterLog", "CMusterSystem",
+                "MusterDomain", "MusterSecurity", "MusterEngine", "MusterLog", "MusterJSON", "MusterDelivery", "CMusterSystem",
                 .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "HTTPTypes", package: "swift-http-types"),
@@ -140,9 +163,19 @@ let package = Package(
             swiftSettings: swiftSettings
         ),
         .testTarget(
+            name: "MusterJSONTests",
+            dependencies: ["MusterJSON", "MusterDomain"],
+            swiftSettings: swiftSettings
+        ),
+        .testTarget(
+            name: "MusterDeliveryTests",
+            dependencies: ["MusterDelivery", "MusterEngine", "MusterDomain", "MusterLog"],
+            swiftSettings: swiftSettings
+        ),
+        .testTarget(
             name: "MusterServerTests",
             dependencies: [
-                "MusterServer", "MusterEngine", "MusterDomain", "MusterSecurity", "MusterLog",
+                "MusterServer", "MusterDelivery", "MusterJSON", "MusterEngine", "MusterDomain", "MusterSecurity", "MusterLog",
                 .product(name: "HummingbirdTesting", package: "hummingbird"),
                 .product(name: "HTTPTypes", package: "swift-http-types"),
             ],

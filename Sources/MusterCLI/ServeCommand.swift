@@ -1,5 +1,6 @@
 import ArgumentParser
 import Logging
+import MusterDelivery
 import MusterDomain
 import MusterLog
 import MusterServer

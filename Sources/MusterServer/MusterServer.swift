@@ -1,5 +1,6 @@
 import Hummingbird
 import Logging
+import MusterDelivery
 import MusterDomain
 import MusterEngine
 import MusterLog
@@ -94,13 +95,13 @@ public enum MusterServer {
         let outboxService = OutboxService(
             outbox: outbox, transport: transport ?? configuration.mailTransport, slot: slot,
             renderer: MailRenderer(linkBase: configuration.linkBase, signInLinkLifetime: configuration.policy.signInLinkLifetime),
-            clock: clock, logger: logger, metrics: metrics
+            clock: clock, logger: logger, metrics: metrics.delivery
         )
         let sweep = SweepService(slot: slot, idempotency: idempotency, interval: configuration.sweepInterval, clock: clock, metrics: metrics, logger: logger)
         // Retries and signatures run on real time, whatever clock the rules are given: a
         // receiver checks the signature's timestamp against its own clock.
         let webhookService = WebhookService(
-            registry: webhooks, slot: slot, clock: SystemWallClock(), metrics: metrics, logger: logger, destinations: configuration.webhookDestinations
+            registry: webhooks, slot: slot, clock: SystemWallClock(), metrics: metrics.delivery, logger: logger, destinations: configuration.webhookDestinations
         )
         let engineService = EngineService(source: source, slot: slot, configuration: configuration, metrics: metrics, logger: logger)
         // Services stop in reverse order: the HTTP server (added last by Hummingbird) drains

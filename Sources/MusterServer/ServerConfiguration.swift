@@ -1,3 +1,4 @@
+import MusterDelivery
 import MusterDomain
 import MusterLog
 

@@ -5,6 +5,8 @@ import MusterEngine
 import MusterSecurity
 import Testing
 
+@testable import MusterDelivery
+@testable import MusterJSON
 @testable import MusterServer
 
 /// A server on a real data folder: the durable engine, the outbox and idempotency journals.

@@ -8,6 +8,8 @@ import MusterSecurity
 import Synchronization
 import Testing
 
+@testable import MusterDelivery
+@testable import MusterJSON
 @testable import MusterServer
 
 private func temporaryFolder() -> String {

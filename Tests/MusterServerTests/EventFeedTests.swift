@@ -3,6 +3,8 @@ import MusterDomain
 import Synchronization
 import Testing
 
+@testable import MusterDelivery
+@testable import MusterJSON
 @testable import MusterServer
 
 @Suite("The event feed")

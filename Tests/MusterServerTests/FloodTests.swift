@@ -6,6 +6,8 @@ import MusterSecurity
 import Synchronization
 import Testing
 
+@testable import MusterDelivery
+@testable import MusterJSON
 @testable import MusterServer
 
 /// How many requests have come back.

@@ -4,6 +4,8 @@ import MusterDomain
 import MusterEngine
 import Testing
 
+@testable import MusterDelivery
+@testable import MusterJSON
 @testable import MusterServer
 
 @Suite("Idempotency keys")

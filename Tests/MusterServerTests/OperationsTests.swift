@@ -7,6 +7,8 @@ import MusterEngine
 import NIOCore
 import Testing
 
+@testable import MusterDelivery
+@testable import MusterJSON
 @testable import MusterServer
 
 @Suite("Operations endpoints and the OpenAPI document")

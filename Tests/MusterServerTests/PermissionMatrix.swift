@@ -3,6 +3,8 @@ import MusterDomain
 import MusterEngine
 import Testing
 
+@testable import MusterDelivery
+@testable import MusterJSON
 @testable import MusterServer
 
 /// Every kind of caller a permission matrix is checked for.

@@ -1,5 +1,7 @@
 import Testing
 
+@testable import MusterDelivery
+@testable import MusterJSON
 @testable import MusterServer
 
 /// Field limits hold for text a person would read as short.

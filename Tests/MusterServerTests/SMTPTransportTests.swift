@@ -6,6 +6,8 @@ import MusterEngine
 import MusterSecurity
 import Testing
 
+@testable import MusterDelivery
+@testable import MusterJSON
 @testable import MusterServer
 
 /// A real SMTP server (Python's aiosmtpd, `Fixtures/smtp_server.py`) on loopback, for one test.
@@ -93,7 +95,7 @@ private func makeOutbox(over transport: any MailTransport) -> (MailOutbox, Outbo
     // No engine in the slot: the service delivers what the test queues, with no log to follow.
     let service = OutboxService(
         outbox: outbox, transport: transport, slot: EngineSlot(), renderer: MailRenderer(linkBase: "https://app.example.org", signInLinkLifetime: .minutes(15)),
-        clock: ManualClock(), logger: logger, metrics: ServerMetrics())
+        clock: ManualClock(), logger: logger, metrics: ServerMetrics().delivery)
     return (outbox, service)
 }
 

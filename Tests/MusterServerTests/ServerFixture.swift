@@ -10,6 +10,8 @@ import NIOCore
 import Synchronization
 import Testing
 
+@testable import MusterDelivery
+@testable import MusterJSON
 @testable import MusterServer
 
 /// A transport that keeps every email in memory, once per message id.

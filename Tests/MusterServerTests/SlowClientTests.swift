@@ -5,6 +5,8 @@ import MusterEngine
 import Synchronization
 import Testing
 
+@testable import MusterDelivery
+@testable import MusterJSON
 @testable import MusterServer
 
 #if canImport(Glibc)

@@ -10,6 +10,8 @@ import NIOCore
 import Synchronization
 import Testing
 
+@testable import MusterDelivery
+@testable import MusterJSON
 @testable import MusterServer
 
 /// A real HTTP receiver on loopback that keeps every webhook request, and can be "down"

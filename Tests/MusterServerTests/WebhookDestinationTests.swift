@@ -2,6 +2,8 @@ import Foundation
 import Synchronization
 import Testing
 
+@testable import MusterDelivery
+@testable import MusterJSON
 @testable import MusterServer
 
 /// A resolver that answers from a table, as a name server under an attacker's control would.

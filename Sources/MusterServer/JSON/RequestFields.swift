@@ -1,5 +1,6 @@
 import HTTPTypes
 import MusterDomain
+import MusterJSON
 
 /// Reads the fields of one JSON object from a request, each with a clear refusal when it is
 /// missing or of the wrong type, and refuses fields nobody asked for (`finish()`), so a

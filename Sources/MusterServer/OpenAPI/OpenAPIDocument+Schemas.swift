@@ -1,3 +1,5 @@
+import MusterJSON
+
 /// A JSON Schema, as much of it as the document needs.
 indirect enum Schema: Sendable {
     case string

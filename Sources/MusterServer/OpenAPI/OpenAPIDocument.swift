@@ -1,3 +1,5 @@
+import MusterJSON
+
 /// The OpenAPI 3.1 document of the API, served at `/openapi.json`. A test checks that its
 /// operations are exactly the routes the server has.
 enum OpenAPIDocument {

@@ -1,5 +1,6 @@
 import HTTPTypes
 import Hummingbird
+import MusterJSON
 import NIOCore
 
 /// An answer of the API with its body in hand, so that the idempotency store can keep it and

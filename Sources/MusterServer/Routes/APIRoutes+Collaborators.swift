@@ -2,6 +2,7 @@ import HTTPTypes
 import Hummingbird
 import MusterDomain
 import MusterEngine
+import MusterJSON
 
 extension APIRoutes {
     /// Tenants and their collaborators: create and list tenants; invite (one or a batch), list,

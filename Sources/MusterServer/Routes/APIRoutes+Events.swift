@@ -1,6 +1,7 @@
 import Hummingbird
 import MusterDomain
 import MusterEngine
+import MusterJSON
 
 extension APIRoutes {
     /// The longest a feed request may wait for a new event, in seconds.

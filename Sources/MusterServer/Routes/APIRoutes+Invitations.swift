@@ -3,6 +3,7 @@ import Hummingbird
 import Logging
 import MusterDomain
 import MusterEngine
+import MusterJSON
 
 extension APIRoutes {
     /// The most items one bulk request takes.

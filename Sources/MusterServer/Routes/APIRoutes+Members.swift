@@ -2,6 +2,7 @@ import HTTPTypes
 import Hummingbird
 import MusterDomain
 import MusterEngine
+import MusterJSON
 
 extension APIRoutes {
     /// Members, legacy direct creation, password resets and org API keys.

@@ -1,7 +1,9 @@
 import HTTPTypes
 import Hummingbird
+import MusterDelivery
 import MusterDomain
 import MusterEngine
+import MusterJSON
 
 extension APIRoutes {
     /// `/healthz`, `/readyz`, `/metrics` and `/openapi.json`: public, never authenticated.

@@ -1,7 +1,9 @@
 import Hummingbird
 import Logging
+import MusterDelivery
 import MusterDomain
 import MusterEngine
+import MusterJSON
 
 extension APIRoutes {
     /// Sign-in (magic links, legacy passwords), sign-out, and the signed-in person's profile and

@@ -1,7 +1,9 @@
 import Foundation
 import Hummingbird
+import MusterDelivery
 import MusterDomain
 import MusterEngine
+import MusterJSON
 import MusterSecurity
 
 extension APIRoutes {

@@ -2,6 +2,7 @@ import HTTPTypes
 import Hummingbird
 import MusterDomain
 import MusterEngine
+import MusterJSON
 
 extension APIRoutes {
     /// A tenant's workspace (as the caller may see it), its items, the context summary, the

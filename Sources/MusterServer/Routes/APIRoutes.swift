@@ -2,6 +2,7 @@ import Crypto
 import HTTPTypes
 import Hummingbird
 import Logging
+import MusterDelivery
 import MusterDomain
 import MusterEngine
 import NIOCore

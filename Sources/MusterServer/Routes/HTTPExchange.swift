@@ -1,6 +1,7 @@
 import HTTPTypes
 import Hummingbird
 import MusterDomain
+import MusterJSON
 import NIOCore
 
 extension Request {

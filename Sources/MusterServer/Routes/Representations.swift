@@ -1,5 +1,6 @@
 import MusterDomain
 import MusterEngine
+import MusterJSON
 
 // How each record appears in the API: snake_case names, ISO 8601 UTC times, every documented
 // field present (`null` when unset). The OpenAPI document describes the same shapes.

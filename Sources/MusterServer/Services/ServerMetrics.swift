@@ -3,6 +3,7 @@ import Dispatch
 import HTTPTypes
 import Hummingbird
 import Metrics
+import MusterDelivery
 import MusterLog
 import Prometheus
 import Synchronization
@@ -12,25 +13,13 @@ import Synchronization
 final class ServerMetrics: Sendable {
     let registry: PrometheusCollectorRegistry
     private let factory: PrometheusMetricsFactory
-    let mailDelivered: CoreMetrics.Counter
-    let mailFailed: CoreMetrics.Counter
     let logBatchRecords: CoreMetrics.Recorder
     let logBatchBytes: CoreMetrics.Recorder
     let logSyncSeconds: CoreMetrics.Timer
     let recoverySeconds: CoreMetrics.Gauge
-    /// Durable log records the outbox has not yet finished with.
-    let outboxLag: CoreMetrics.Gauge
     let invitationsExpired: CoreMetrics.Counter
-    let mailRetries: CoreMetrics.Counter
-    let mailAbandoned: CoreMetrics.Counter
-    /// From an email's queueing to its delivery.
-    let mailLag: CoreMetrics.Timer
-    let webhookDelivered: CoreMetrics.Counter
-    let webhookFailed: CoreMetrics.Counter
-    let webhookRetries: CoreMetrics.Counter
-    let webhookPaused: CoreMetrics.Counter
-    /// From an event's time to its delivery to a webhook.
-    let webhookLag: CoreMetrics.Timer
+    /// The mail outbox's and the webhooks' metrics, in the same registry.
+    let delivery: DeliveryMetrics
     private let commands: Mutex<[String: CoreMetrics.Counter]> = Mutex([:])
     private let routes: Mutex<[RouteKey: (CoreMetrics.Counter, CoreMetrics.Timer)]> = Mutex([:])
 
@@ -49,27 +38,17 @@ final class ServerMetrics: Sendable {
         ]
         factory.defaultValueHistogramBuckets = [1, 2, 4, 8, 16, 32, 64, 128, 256, 512, 1024, 4096, 16384, 65536, 262_144, 1_048_576]
         self.factory = factory
-        mailDelivered = CoreMetrics.Counter(label: "muster_mail_delivered_total", factory: factory)
-        mailFailed = CoreMetrics.Counter(label: "muster_mail_failed_attempts_total", factory: factory)
         logBatchRecords = CoreMetrics.Recorder(label: "muster_log_batch_records", factory: factory)
         logBatchBytes = CoreMetrics.Recorder(label: "muster_log_batch_bytes", factory: factory)
         logSyncSeconds = CoreMetrics.Timer(label: "muster_log_sync_duration_seconds", factory: factory)
         recoverySeconds = CoreMetrics.Gauge(label: "muster_recovery_seconds", factory: factory)
-        outboxLag = CoreMetrics.Gauge(label: "muster_outbox_lag_records", factory: factory)
         invitationsExpired = CoreMetrics.Counter(label: "muster_invitations_expired_total", factory: factory)
-        mailRetries = CoreMetrics.Counter(label: "muster_mail_retries_total", factory: factory)
-        mailAbandoned = CoreMetrics.Counter(label: "muster_mail_abandoned_total", factory: factory)
-        webhookDelivered = CoreMetrics.Counter(label: "muster_webhook_delivered_total", factory: factory)
-        webhookFailed = CoreMetrics.Counter(label: "muster_webhook_failed_attempts_total", factory: factory)
-        webhookRetries = CoreMetrics.Counter(label: "muster_webhook_retries_total", factory: factory)
-        webhookPaused = CoreMetrics.Counter(label: "muster_webhook_paused_total", factory: factory)
         // Delivery lag spans milliseconds to hours (a receiver down for a while).
         var lagFactory = factory
         lagFactory.defaultDurationHistogramBuckets = [
             .milliseconds(10), .milliseconds(50), .milliseconds(250), .seconds(1), .seconds(5), .seconds(30), .seconds(120), .seconds(600), .seconds(3600),
         ]
-        mailLag = CoreMetrics.Timer(label: "muster_mail_delivery_lag_seconds", factory: lagFactory)
-        webhookLag = CoreMetrics.Timer(label: "muster_webhook_delivery_lag_seconds", factory: lagFactory)
+        delivery = DeliveryMetrics(factory: factory, lagFactory: lagFactory)
     }
 
     /// Counts one command of `type` (for example `invite`), as the API carried it out.

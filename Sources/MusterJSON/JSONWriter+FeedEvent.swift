@@ -3,7 +3,7 @@ import MusterDomain
 extension JSONWriter {
     /// One event as the feed lists it and a webhook receives it:
     /// `{"id", "sequence", "type", "org_id", "at", "actor", "data": {…}}`.
-    mutating func feedEvent(_ event: FeedEvent, orgID: OrganisationID) {
+    package mutating func feedEvent(_ event: FeedEvent, orgID: OrganisationID) {
         object { object in
             object.field("id", FeedEvent.id(orgID: orgID, sequence: event.sequence))
             object.field("sequence", event.sequence)
@@ -40,7 +40,7 @@ extension JSONWriter {
 
 extension FeedEvent {
     /// The event's stable id: the org and the event's position in it.
-    static func id(orgID: OrganisationID, sequence: UInt64) -> String {
+    package static func id(orgID: OrganisationID, sequence: UInt64) -> String {
         "\(orgID):\(sequence)"
     }
 }

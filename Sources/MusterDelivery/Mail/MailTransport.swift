@@ -10,7 +10,7 @@ import NIOPosix
 
 /// Where the outbox hands each email. A transport must be idempotent per message id: the
 /// outbox delivers at least once, and again after a crash that lost the record of delivery.
-protocol MailTransport: Sendable {
+package protocol MailTransport: Sendable {
     func deliver(_ message: MailMessage) async throws
 
     /// Delivers several emails; returns the failures by message id.
@@ -19,7 +19,7 @@ protocol MailTransport: Sendable {
 
 extension MailTransport {
     /// One at a time.
-    func deliver(batch: [MailMessage]) async -> [String: any Error] {
+    package func deliver(batch: [MailMessage]) async -> [String: any Error] {
         var failures = [String: any Error]()
         for message in batch {
             do { try await deliver(message) } catch { failures[message.id] = error }
@@ -30,12 +30,19 @@ extension MailTransport {
 
 /// The default transport: each email one RFC 5322 file, `<folder>/<id>.eml`, written to a
 /// temporary name, made durable and renamed, so a reader never sees half a message.
-struct FileMailTransport: MailTransport {
-    let folder: String
-    let sender: String
-    var fileSystem: any LogFileSystem = PosixFileSystem()
+package struct FileMailTransport: MailTransport {
+    package let folder: String
+    package let sender: String
+    package var fileSystem: any LogFileSystem = PosixFileSystem()
 
-    func deliver(_ message: MailMessage) async throws {
+    /// Creates one from its parts.
+    package init(folder: String, sender: String, fileSystem: any LogFileSystem = PosixFileSystem()) {
+        self.folder = folder
+        self.sender = sender
+        self.fileSystem = fileSystem
+    }
+
+    package func deliver(_ message: MailMessage) async throws {
         if let failure = await deliver(batch: [message])[message.id] { throw failure }
     }
 
@@ -57,7 +64,7 @@ struct FileMailTransport: MailTransport {
 
     /// Writes every file of the batch, makes them durable with one `syncfs`, renames them into
     /// place and syncs the folder once: two flushes for the whole batch instead of two per email.
-    func deliver(batch: [MailMessage]) async -> [String: any Error] {
+    package func deliver(batch: [MailMessage]) async -> [String: any Error] {
         do {
             return try await Self.thread.runIfActive { [self] in
                 _ = muster_set_thread_nice(Self.niceness)

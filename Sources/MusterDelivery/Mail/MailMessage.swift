@@ -1,22 +1,22 @@
 import MusterDomain
 
 /// One email the outbox delivers: who to, what about, and the magic link it carries.
-struct MailMessage: Codable, Hashable, Sendable {
+package struct MailMessage: Codable, Hashable, Sendable {
     /// `<log position>-<index>`: the file name of the `.eml` file and the `Message-ID`'s local part.
-    var id: String
+    package var id: String
     /// What the email is for: `invitation`, `invitation_resent`, `collaborator_invitation` or `sign_in_link`.
-    var kind: String
-    var to: String
-    var subject: String
+    package var kind: String
+    package var to: String
+    package var subject: String
     /// The plain-text body, the link included.
-    var text: String
+    package var text: String
     /// When the email was queued (milliseconds since the epoch).
-    var queuedAt: Int64
+    package var queuedAt: Int64
     /// The log position of the record that caused it.
-    var position: UInt64 = 0
+    package var position: UInt64 = 0
 
     /// The message in RFC 5322 form: CRLF line ends, UTF-8 text body.
-    func rfc5322(from sender: String) -> String {
+    package func rfc5322(from sender: String) -> String {
         String(decoding: rfc5322Bytes(from: sender), as: UTF8.self)
     }
 

@@ -2,32 +2,34 @@ import MusterDomain
 
 /// Writes JSON straight into bytes: the API's answers are built field by field with their
 /// snake_case names, without `Codable`'s reflection and key conversion on the hot path.
-struct JSONWriter {
+package struct JSONWriter {
     /// The bytes, in one buffer that every copy of the writer shares: a nested object's writer
     /// appends to the same bytes in place. (With the array itself in the struct, handing the
     /// writer to a nested object made a second reference, and the next append copied the whole
     /// answer — once per item of a bulk answer.)
-    private final class Buffer {
-        var bytes: [UInt8] = []
+    @usableFromInline
+    final class Buffer {
+        @usableFromInline var bytes: [UInt8] = []
+        @usableFromInline init() {}
     }
 
-    private let buffer = Buffer()
+    @usableFromInline let buffer = Buffer()
 
     /// The bytes written so far.
-    var bytes: [UInt8] { buffer.bytes }
+    package var bytes: [UInt8] { buffer.bytes }
 
     /// The bytes, for appending in place.
-    fileprivate var out: [UInt8] {
-        _read { yield buffer.bytes }
-        nonmutating _modify { yield &buffer.bytes }
+    @usableFromInline var out: [UInt8] {
+        @inlinable _read { yield buffer.bytes }
+        @inlinable nonmutating _modify { yield &buffer.bytes }
     }
 
-    init(capacity: Int = 256) {
+    @inlinable package init(capacity: Int = 256) {
         buffer.bytes.reserveCapacity(capacity)
     }
 
     /// Writes one object; `body` adds its fields.
-    mutating func object(_ body: (inout ObjectWriter) -> Void) {
+    @inlinable package mutating func object(_ body: (inout ObjectWriter) -> Void) {
         out.append(UInt8(ascii: "{"))
         var object = ObjectWriter(writer: self)
         body(&object)
@@ -35,7 +37,7 @@ struct JSONWriter {
     }
 
     /// Writes one array of `items`, each by `body`.
-    mutating func array<Items: Sequence>(_ items: Items, _ body: (inout JSONWriter, Items.Element) -> Void) {
+    @inlinable package mutating func array<Items: Sequence>(_ items: Items, _ body: (inout JSONWriter, Items.Element) -> Void) {
         out.append(UInt8(ascii: "["))
         var first = true
         for item in items {
@@ -46,7 +48,7 @@ struct JSONWriter {
         out.append(UInt8(ascii: "]"))
     }
 
-    mutating func string(_ value: String) {
+    @inlinable package mutating func string(_ value: String) {
         out.append(UInt8(ascii: "\""))
         var value = value
         value.withUTF8 { utf8 in
@@ -77,34 +79,34 @@ struct JSONWriter {
         out.append(UInt8(ascii: "\""))
     }
 
-    private mutating func escape(_ letter: UInt8) {
+    @usableFromInline mutating func escape(_ letter: UInt8) {
         out.append(UInt8(ascii: "\\"))
         out.append(letter)
     }
 
     /// A whole number, digit by digit.
-    mutating func integer(_ value: some BinaryInteger) {
+    @inlinable package mutating func integer(_ value: some BinaryInteger) {
         out.appendDecimal(value)
     }
 
-    mutating func raw(_ text: String) {
+    @inlinable package mutating func raw(_ text: String) {
         out.append(contentsOf: text.utf8)
     }
 
-    mutating func value(_ value: some JSONScalar) {
+    @inlinable package mutating func value(_ value: some JSONScalar) {
         value.write(to: &self)
     }
 
     /// Writes the fields of one object, with the commas between them.
-    struct ObjectWriter {
-        fileprivate var writer: JSONWriter
-        private var first = true
+    package struct ObjectWriter {
+        @usableFromInline var writer: JSONWriter
+        @usableFromInline var first = true
 
-        fileprivate init(writer: JSONWriter) {
+        @usableFromInline init(writer: JSONWriter) {
             self.writer = writer
         }
 
-        private mutating func key(_ name: StaticString) {
+        @inlinable mutating func key(_ name: StaticString) {
             if !first { writer.out.append(UInt8(ascii: ",")) }
             first = false
             writer.out.append(UInt8(ascii: "\""))
@@ -115,31 +117,31 @@ struct JSONWriter {
 
         /// A field with a scalar value; `nil` is written as JSON `null`, so every documented
         /// field is always present.
-        mutating func field(_ name: StaticString, _ value: (some JSONScalar)?) {
+        @inlinable package mutating func field(_ name: StaticString, _ value: (some JSONScalar)?) {
             key(name)
             if let value { value.write(to: &writer) } else { writer.raw("null") }
         }
 
         /// A field whose value is an object.
-        mutating func object(_ name: StaticString, _ body: (inout ObjectWriter) -> Void) {
+        @inlinable package mutating func object(_ name: StaticString, _ body: (inout ObjectWriter) -> Void) {
             key(name)
             writer.object(body)
         }
 
         /// A field whose value is an array.
-        mutating func array<Items: Sequence>(_ name: StaticString, _ items: Items, _ body: (inout JSONWriter, Items.Element) -> Void) {
+        @inlinable package mutating func array<Items: Sequence>(_ name: StaticString, _ items: Items, _ body: (inout JSONWriter, Items.Element) -> Void) {
             key(name)
             writer.array(items, body)
         }
 
         /// A field whose value another writer builds (a nested representation).
-        mutating func nested(_ name: StaticString, _ body: (inout JSONWriter) -> Void) {
+        @inlinable package mutating func nested(_ name: StaticString, _ body: (inout JSONWriter) -> Void) {
             key(name)
             body(&writer)
         }
 
         /// A field with a name known only at run time (a path in the OpenAPI document).
-        mutating func nested(named name: String, _ body: (inout JSONWriter) -> Void) {
+        @inlinable package mutating func nested(named name: String, _ body: (inout JSONWriter) -> Void) {
             if !first { writer.out.append(UInt8(ascii: ",")) }
             first = false
             writer.string(name)
@@ -150,33 +152,33 @@ struct JSONWriter {
 }
 
 /// A value that is written as one JSON scalar.
-protocol JSONScalar {
+package protocol JSONScalar {
     func write(to writer: inout JSONWriter)
 }
 
 extension String: JSONScalar {
-    func write(to writer: inout JSONWriter) { writer.string(self) }
+    package func write(to writer: inout JSONWriter) { writer.string(self) }
 }
 
 extension Int: JSONScalar {
-    func write(to writer: inout JSONWriter) { writer.integer(self) }
+    package func write(to writer: inout JSONWriter) { writer.integer(self) }
 }
 
 extension Int64: JSONScalar {
-    func write(to writer: inout JSONWriter) { writer.integer(self) }
+    package func write(to writer: inout JSONWriter) { writer.integer(self) }
 }
 
 extension UInt64: JSONScalar {
-    func write(to writer: inout JSONWriter) { writer.integer(self) }
+    package func write(to writer: inout JSONWriter) { writer.integer(self) }
 }
 
 extension Bool: JSONScalar {
-    func write(to writer: inout JSONWriter) { writer.raw(self ? "true" : "false") }
+    package func write(to writer: inout JSONWriter) { writer.raw(self ? "true" : "false") }
 }
 
 extension Timestamp: JSONScalar {
     /// ISO 8601 in UTC, with milliseconds.
-    func write(to writer: inout JSONWriter) {
+    package func write(to writer: inout JSONWriter) {
         writer.out.append(UInt8(ascii: "\""))
         appendISO8601(to: &writer.out)
         writer.out.append(UInt8(ascii: "\""))
@@ -184,7 +186,7 @@ extension Timestamp: JSONScalar {
 }
 
 extension Identifier: JSONScalar {
-    func write(to writer: inout JSONWriter) {
+    package func write(to writer: inout JSONWriter) {
         writer.out.append(UInt8(ascii: "\""))
         appendText(to: &writer.out)
         writer.out.append(UInt8(ascii: "\""))
@@ -192,10 +194,10 @@ extension Identifier: JSONScalar {
 }
 
 extension EmailAddress: JSONScalar {
-    func write(to writer: inout JSONWriter) { writer.string(description) }
+    package func write(to writer: inout JSONWriter) { writer.string(description) }
 }
 
 extension Principal: JSONScalar {
     /// `platform_admin`, `system`, `user:<id>` or `api_key:<id>`.
-    func write(to writer: inout JSONWriter) { writer.string(description) }
+    package func write(to writer: inout JSONWriter) { writer.string(description) }
 }

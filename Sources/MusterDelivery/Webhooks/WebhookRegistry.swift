@@ -8,7 +8,7 @@ import MusterLog
 ///
 /// It holds no subscription and no secret: those are org records. A delivery is durable here
 /// before the worker moves on to the next event.
-actor WebhookRegistry {
+package actor WebhookRegistry {
     /// Deliveries kept per subscription, newest last.
     static let historyLength = 100
 
@@ -21,7 +21,7 @@ actor WebhookRegistry {
     static let positionJournalInterval: Int64 = 30_000
     private let journal: Journal?
     private var journalEntries = 0
-    let retry: WebhookRetryPolicy
+    package let retry: WebhookRetryPolicy
 
     private enum Entry: Codable {
         case progress(WebhookProgress)
@@ -30,14 +30,14 @@ actor WebhookRegistry {
     }
 
     /// A registry in memory only (tests without a data folder).
-    init(retry: WebhookRetryPolicy = WebhookRetryPolicy()) {
+    package init(retry: WebhookRetryPolicy = WebhookRetryPolicy()) {
         journal = nil
         self.retry = retry
     }
 
     /// Opens the registry on its journal and compacts the journal to what is live. Entries it
     /// cannot read (an older layout) are dropped: at worst an event is delivered again.
-    init(path: String, retry: WebhookRetryPolicy = WebhookRetryPolicy()) throws {
+    package init(path: String, retry: WebhookRetryPolicy = WebhookRetryPolicy()) throws {
         let (journal, payloads) = try Journal.open(path: path)
         self.journal = journal
         self.retry = retry
@@ -65,17 +65,17 @@ actor WebhookRegistry {
     }
 
     /// Where delivery to `webhook` stands; a new webhook starts after its `startAfter`.
-    func progress(of webhook: Webhook, orgID: OrganisationID) -> WebhookProgress {
+    package func progress(of webhook: Webhook, orgID: OrganisationID) -> WebhookProgress {
         tables.progress[webhook.id.description] ?? WebhookProgress(webhook, orgID: orgID)
     }
 
     /// The webhook's deliveries, newest first.
-    func deliveries(_ id: String) -> [WebhookDelivery] {
+    package func deliveries(_ id: String) -> [WebhookDelivery] {
         tables.history[id, default: []].reversed()
     }
 
     /// Drops what is kept of a deleted webhook.
-    func forget(_ id: String) async {
+    package func forget(_ id: String) async {
         journaledPositions[id] = nil
         guard tables.progress[id] != nil else { return }
         try? await write([.forgotten(id: id)])
@@ -91,7 +91,7 @@ actor WebhookRegistry {
     /// types, or there were none. The move is journaled when the cursor changes or the log
     /// position is first set; otherwise at most every ``positionJournalInterval``, because a
     /// lost move only means examining those records again.
-    func advance(_ progress: WebhookProgress, cursor newCursor: UInt64, logPosition: LogPosition, now: Int64) async {
+    package func advance(_ progress: WebhookProgress, cursor newCursor: UInt64, logPosition: LogPosition, now: Int64) async {
         guard var moved = current(progress.id, orgID: progress.orgID, cursor: progress.cursor) else { return }
         let cursorMoved = newCursor > moved.cursor
         guard cursorMoved || logPosition > (moved.logPosition ?? 0) || moved.logPosition == nil else { return }
@@ -107,7 +107,7 @@ actor WebhookRegistry {
     }
 
     /// Moves the cursor past events the type filter skipped.
-    func skip(_ progress: WebhookProgress, to newCursor: UInt64) async {
+    package func skip(_ progress: WebhookProgress, to newCursor: UInt64) async {
         guard newCursor > progress.cursor, current(progress.id, orgID: progress.orgID, cursor: progress.cursor) != nil else { return }
         var moved = tables.progress[progress.id] ?? progress
         moved.cursor = newCursor
@@ -131,7 +131,7 @@ actor WebhookRegistry {
     /// moved meanwhile.
     /// `logPosition`, for an event read from the log, is the position just before its record:
     /// the record is read again, and its events up to the cursor passed over.
-    func record(_ progress: WebhookProgress, _ delivery: WebhookDelivery, logPosition: LogPosition? = nil) async throws -> WebhookProgress? {
+    package func record(_ progress: WebhookProgress, _ delivery: WebhookDelivery, logPosition: LogPosition? = nil) async throws -> WebhookProgress? {
         guard var next = current(progress.id, orgID: progress.orgID, cursor: progress.cursor) else { return nil }
         var delivery = delivery
         delivery.attempt = next.attempts + 1
@@ -185,8 +185,8 @@ actor WebhookRegistry {
 
     /// The registry's rows: each webhook's progress and history.
     private struct Tables {
-        var progress: [String: WebhookProgress] = [:]
-        var history: [String: [WebhookDelivery]] = [:]
+        package var progress: [String: WebhookProgress] = [:]
+        package var history: [String: [WebhookDelivery]] = [:]
 
         mutating func appendHistory(_ id: String, _ delivery: WebhookDelivery) {
             var deliveries = history[id, default: []]
@@ -195,7 +195,7 @@ actor WebhookRegistry {
             history[id] = deliveries
         }
 
-        mutating func forget(_ id: String) {
+        package mutating func forget(_ id: String) {
             progress[id] = nil
             history[id] = nil
         }

@@ -8,17 +8,20 @@ import Foundation
 #endif
 
 /// Turns a host name into its addresses.
-protocol HostResolver: Sendable {
+package protocol HostResolver: Sendable {
     /// Every address `host` resolves to; throws when it resolves to none.
     func addresses(of host: String) async throws -> [NetworkAddress]
 }
 
 /// The system resolver (`getaddrinfo`: `/etc/hosts`, then DNS), on a thread of its own so that
 /// a slow name server never holds one of the few threads that serve requests.
-struct SystemHostResolver: HostResolver {
+package struct SystemHostResolver: HostResolver {
+    /// The resolver of the system (`getaddrinfo`).
+    package init() {}
+
     private static let queue = DispatchQueue(label: "muster.webhooks.resolver", attributes: .concurrent)
 
-    func addresses(of host: String) async throws -> [NetworkAddress] {
+    package func addresses(of host: String) async throws -> [NetworkAddress] {
         try await withCheckedThrowingContinuation { continuation in
             Self.queue.async { continuation.resume(with: Result { try Self.resolve(host) }) }
         }
@@ -54,9 +57,9 @@ struct SystemHostResolver: HostResolver {
 }
 
 /// Why a webhook's URL may not be delivered to.
-struct WebhookDestinationError: Error, CustomStringConvertible {
-    let description: String
-    init(_ description: String) { self.description = description }
+package struct WebhookDestinationError: Error, CustomStringConvertible {
+    package let description: String
+    package init(_ description: String) { self.description = description }
 }
 
 /// Where webhooks may go: public addresses only, unless the deployment allows private networks.
@@ -65,15 +68,21 @@ struct WebhookDestinationError: Error, CustomStringConvertible {
 /// any spelling is refused at once. At every delivery the host is resolved again and each of its
 /// addresses checked, because a name can point anywhere later (DNS rebinding); the request then
 /// connects to the address that was checked, never to a second lookup's answer.
-struct WebhookDestinations: Sendable {
+package struct WebhookDestinations: Sendable {
     /// Whether loopback and private addresses are allowed (a receiver on the same machine or
     /// network; tests and walk-throughs).
-    var allowPrivateNetworks = false
+    package var allowPrivateNetworks = false
     /// Resolves names at delivery.
-    var resolver: any HostResolver = SystemHostResolver()
+    package var resolver: any HostResolver = SystemHostResolver()
+
+    /// Destinations checked by `resolver`; private networks only when `allowPrivateNetworks`.
+    package init(allowPrivateNetworks: Bool = false, resolver: any HostResolver = SystemHostResolver()) {
+        self.allowPrivateNetworks = allowPrivateNetworks
+        self.resolver = resolver
+    }
 
     /// Refuses, at registration, a URL that names a place Muster never delivers to.
-    func checkRegistration(host rawHost: String) throws(WebhookDestinationError) {
+    package func checkRegistration(host rawHost: String) throws(WebhookDestinationError) {
         guard !allowPrivateNetworks else { return }
         let host = Self.normalised(rawHost)
         if host == "localhost" || host.hasSuffix(".localhost") {
@@ -85,7 +94,7 @@ struct WebhookDestinations: Sendable {
     }
 
     /// The address to connect to for `host` now, after checking every address it resolves to.
-    func address(for rawHost: String) async throws -> NetworkAddress {
+    package func address(for rawHost: String) async throws -> NetworkAddress {
         let host = Self.normalised(rawHost)
         try checkRegistration(host: host)
         let addresses: [NetworkAddress]
@@ -102,7 +111,7 @@ struct WebhookDestinations: Sendable {
     }
 
     /// Lower case, without brackets or the root's trailing dot.
-    static func normalised(_ host: String) -> String {
+    package static func normalised(_ host: String) -> String {
         var host = host.lowercased()
         if host.hasPrefix("["), host.hasSuffix("]") { host = String(host.dropFirst().dropLast()) }
         while host.hasSuffix(".") { host.removeLast() }

@@ -11,25 +11,25 @@ import MusterEngine
 /// lost. A subscription that starts in the org's history (or progress journaled before
 /// delivery followed the log) has no `logPosition` yet: it catches up from the org's trail
 /// to a handover point, then follows the log.
-struct WebhookProgress: Codable, Hashable, Sendable {
-    var id: String
-    var orgID: String
+package struct WebhookProgress: Codable, Hashable, Sendable {
+    package var id: String
+    package var orgID: String
     /// The sequence of the last event delivered (or skipped by the type filter).
-    var cursor: UInt64
+    package var cursor: UInt64
     /// The log position through which every record of the org has been examined: the org's
     /// events in later records are after `cursor` or not yet seen.
     var logPosition: LogPosition?
     /// Failed attempts at the next event.
-    var attempts: Int
+    package var attempts: Int
     /// When the next attempt may start (milliseconds since the epoch).
-    var nextAttemptAt: Int64
-    var lastError: String?
-    var lastDeliveredAt: Int64?
-    var deliveredCount: Int
-    var failedAttemptCount: Int
+    package var nextAttemptAt: Int64
+    package var lastError: String?
+    package var lastDeliveredAt: Int64?
+    package var deliveredCount: Int
+    package var failedAttemptCount: Int
 
     /// The progress of a webhook nothing has been delivered to yet.
-    init(_ webhook: Webhook, orgID: OrganisationID) {
+    package init(_ webhook: Webhook, orgID: OrganisationID) {
         id = webhook.id.description
         self.orgID = orgID.description
         cursor = webhook.startAfter
@@ -41,23 +41,23 @@ struct WebhookProgress: Codable, Hashable, Sendable {
 }
 
 /// One attempt to deliver an event, kept in the subscription's history.
-struct WebhookDelivery: Codable, Hashable, Sendable {
-    enum Outcome: String, Codable, Sendable {
+package struct WebhookDelivery: Codable, Hashable, Sendable {
+    package enum Outcome: String, Codable, Sendable {
         case delivered
         case failed
     }
 
-    var eventID: String
-    var sequence: UInt64
-    var eventType: String
-    var outcome: Outcome
+    package var eventID: String
+    package var sequence: UInt64
+    package var eventType: String
+    package var outcome: Outcome
     /// 1 for the first attempt at this event.
-    var attempt: Int
-    var at: Int64
+    package var attempt: Int
+    package var at: Int64
     /// The receiver's status, when it answered.
-    var responseStatus: Int?
-    var error: String?
-    var durationMilliseconds: Int64
+    package var responseStatus: Int?
+    package var error: String?
+    package var durationMilliseconds: Int64
 }
 
 /// How often and how patiently a failing event is retried.

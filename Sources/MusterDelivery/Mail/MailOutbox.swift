@@ -11,33 +11,33 @@ import MusterLog
 /// log position through which every email is delivered or given up — once per delivery round,
 /// never per request. After a restart it reads the log again from the cursor: at least once,
 /// never lost, and no live link is stored anywhere but in the delivered email itself.
-actor MailOutbox {
+package actor MailOutbox {
     /// An email waiting for delivery.
-    struct Pending: Sendable {
-        var message: MailMessage
-        var attempts: Int
-        var nextAttemptAt: Timestamp
-        var lastError: String?
+    package struct Pending: Sendable {
+        package var message: MailMessage
+        package var attempts: Int
+        package var nextAttemptAt: Timestamp
+        package var lastError: String?
     }
 
     /// Counts for `/metrics` and tests.
-    struct Counts: Sendable, Equatable {
-        var pending: Int
-        var delivered: Int
-        var failedAttempts: Int
-        var abandoned: Int
+    package struct Counts: Sendable, Equatable {
+        package var pending: Int
+        package var delivered: Int
+        package var failedAttempts: Int
+        package var abandoned: Int
     }
 
     /// An email given up on.
-    struct Abandoned: Sendable {
-        var message: MailMessage
-        var attempts: Int
-        var error: String
-        var at: Timestamp
+    package struct Abandoned: Sendable {
+        package var message: MailMessage
+        package var attempts: Int
+        package var error: String
+        package var at: Timestamp
     }
 
     /// After this many failed attempts an email is given up on.
-    static let maximumAttempts = 20
+    package static let maximumAttempts = 20
 
     /// Every email not yet delivered (or given up on), by id.
     private var pending: [String: Pending] = [:]
@@ -50,16 +50,16 @@ actor MailOutbox {
     private var counts = Counts(pending: 0, delivered: 0, failedAttempts: 0, abandoned: 0)
 
     /// Every email from records at or before this position is delivered or given up.
-    private(set) var cursor: LogPosition
+    package private(set) var cursor: LogPosition
     /// The last record read from the log and handed to ``enqueue(_:through:)``.
-    private(set) var readThrough: LogPosition
+    package private(set) var readThrough: LogPosition
     /// Undone emails per record position, for moving the cursor.
     private var undone: [LogPosition: Int] = [:]
     private let journal: Journal?
     private var journalEntries = 0
 
     /// An outbox in memory only (tests without a data folder): it follows the log from its start.
-    init() {
+    package init() {
         journal = nil
         cursor = 0
         readThrough = 0
@@ -67,7 +67,7 @@ actor MailOutbox {
 
     /// Opens the outbox's cursor journal. A data folder that has none starts from the log's
     /// beginning.
-    init(cursorPath path: String) throws {
+    package init(cursorPath path: String) throws {
         let (journal, payloads) = try Journal.open(path: path)
         self.journal = journal
         let last = payloads.last.flatMap(Self.decodePosition) ?? 0
@@ -78,7 +78,7 @@ actor MailOutbox {
     }
 
     /// Queues the emails of the records read through `position` (possibly none).
-    func enqueue(_ messages: [MailMessage], through position: LogPosition) {
+    package func enqueue(_ messages: [MailMessage], through position: LogPosition) {
         readThrough = max(readThrough, position)
         for message in messages where pending[message.id] == nil {
             pending[message.id] = Pending(message: message, attempts: 0, nextAttemptAt: Timestamp(millisecondsSinceEpoch: 0))
@@ -89,12 +89,12 @@ actor MailOutbox {
     }
 
     /// The emails waiting or retrying.
-    var pendingCount: Int { pending.count }
+    package var pendingCount: Int { pending.count }
 
     /// Moves the cursor past every record whose emails are all done, journals it (one synced
     /// write for the whole round) and returns it.
     @discardableResult
-    func advanceCursor() async -> LogPosition {
+    package func advanceCursor() async -> LogPosition {
         let next = undone.keys.min().map { $0 > 0 ? $0 - 1 : 0 } ?? readThrough
         guard next > cursor else { return cursor }
         do {
@@ -151,7 +151,7 @@ actor MailOutbox {
     }
 
     /// Records deliveries.
-    func markDelivered(_ ids: [String]) {
+    package func markDelivered(_ ids: [String]) {
         for id in ids {
             guard let item = pending.removeValue(forKey: id) else { continue }
             finished(item.message)
@@ -164,7 +164,7 @@ actor MailOutbox {
     /// apart; gives up after ``maximumAttempts``, or at once when the failure is `permanent`
     /// (the server refused the message itself). Returns whether the email was given up.
     @discardableResult
-    func markFailed(_ id: String, error: String, at now: Timestamp, permanent: Bool = false) -> Bool {
+    package func markFailed(_ id: String, error: String, at now: Timestamp, permanent: Bool = false) -> Bool {
         guard var item = pending[id] else { return false }
         item.attempts += 1
         item.lastError = error
@@ -186,13 +186,13 @@ actor MailOutbox {
     }
 
     /// The pending emails with their attempt state, oldest first.
-    func pendingItems() -> [Pending] {
+    package func pendingItems() -> [Pending] {
         pending.values.sorted { ($0.message.queuedAt, $0.message.id) < ($1.message.queuedAt, $1.message.id) }
     }
 
     /// The emails given up on since the start, newest last (at most 100).
-    func recentlyAbandoned() -> [Abandoned] { abandoned }
+    package func recentlyAbandoned() -> [Abandoned] { abandoned }
 
     /// Delivery counts since the start.
-    func currentCounts() -> Counts { counts }
+    package func currentCounts() -> Counts { counts }
 }

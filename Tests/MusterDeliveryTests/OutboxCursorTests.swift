@@ -2,7 +2,7 @@ import Foundation
 import MusterDomain
 import Testing
 
-@testable import MusterServer
+@testable import MusterDelivery
 
 @Suite("The outbox's cursor over the log")
 struct OutboxCursorTests {

@@ -1,7 +1,7 @@
 import Foundation
 import Testing
 
-@testable import MusterServer
+@testable import MusterJSON
 
 /// The request-body parser: every valid document read as JSON means it, every invalid one
 /// refused with where and why.

@@ -1,11 +1,9 @@
-import HTTPTypes
-import MusterEngine
 import Synchronization
 
 /// Holds the engine once recovery has produced it. The server listens from the start so that
 /// `/healthz` answers during a long recovery; until the slot is filled, `/readyz` and every
-/// API call answer 503 `not_ready`.
-final class EngineSlot: Sendable {
+/// API call answer 503 `not_ready`, and the log's followers wait.
+public final class EngineSlot: Sendable {
     private struct State {
         var engine: MusterEngine?
         var waiters: [Int: CheckedContinuation<MusterEngine?, Never>] = [:]
@@ -14,24 +12,20 @@ final class EngineSlot: Sendable {
 
     private let state: Mutex<State>
 
-    init(_ engine: MusterEngine? = nil) {
+    /// A slot holding `engine`, or empty until ``install(_:)``.
+    public init(_ engine: MusterEngine? = nil) {
         state = Mutex(State(engine: engine))
     }
 
     /// Whether recovery has finished.
-    var isReady: Bool { state.withLock { $0.engine != nil } }
+    public var isReady: Bool { state.withLock { $0.engine != nil } }
 
-    /// The engine, or 503 while recovery runs.
-    func engine() throws(Problem) -> MusterEngine {
-        guard let engine = state.withLock({ $0.engine }) else {
-            throw Problem(.serviceUnavailable, code: "not_ready", "the server is still recovering its data; retry in a moment")
-        }
-        return engine
-    }
+    /// The engine, or `nil` while recovery runs.
+    public var current: MusterEngine? { state.withLock { $0.engine } }
 
     /// The engine, once recovery has produced it, or `nil` if the waiting task is cancelled:
     /// for services that start with the server and have nothing to do before.
-    func readyEngine() async -> MusterEngine? {
+    public func readyEngine() async -> MusterEngine? {
         let id = state.withLock { state in
             defer { state.nextWaiter += 1 }
             return state.nextWaiter
@@ -51,7 +45,8 @@ final class EngineSlot: Sendable {
         }
     }
 
-    func install(_ engine: MusterEngine) {
+    /// Fills the slot and wakes everyone waiting in ``readyEngine()``.
+    public func install(_ engine: MusterEngine) {
         let waiters = state.withLock { state in
             state.engine = engine
             defer { state.waiters = [:] }

@@ -5,15 +5,21 @@ import MusterSecurity
 /// Turns durable log records into the emails they cause: an invitation or its resend, a
 /// collaborator's link, a sign-in link. A pure function of the record (and the few facts it
 /// names), so the same record always renders the same email, with the same id.
-struct MailRenderer: Sendable {
+package struct MailRenderer: Sendable {
     /// The base of every link, without a trailing slash.
-    let linkBase: String
+    package let linkBase: String
     /// The lifetime of a sign-in link, for its email.
-    let signInLinkLifetime: Span
+    package let signInLinkLifetime: Span
+
+    /// Creates one from its parts.
+    package init(linkBase: String, signInLinkLifetime: Span) {
+        self.linkBase = linkBase
+        self.signInLinkLifetime = signInLinkLifetime
+    }
 
     /// The emails `record` causes, each with an id made of its position and place, so that a
     /// record delivered again after a restart is recognised (the file transport skips it).
-    func messages(for record: DurableRecord, engine: MusterEngine) async throws -> [MailMessage] {
+    package func messages(for record: DurableRecord, engine: MusterEngine) async throws -> [MailMessage] {
         var messages = [MailMessage]()
         func add(kind: String, to: EmailAddress, subject: String, text: String, at: Timestamp) {
             messages.append(

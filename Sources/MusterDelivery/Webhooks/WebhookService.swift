@@ -5,6 +5,7 @@ import Foundation
 import Logging
 import MusterDomain
 import MusterEngine
+import MusterJSON
 import MusterSecurity
 import NIOCore
 import NIOHTTP1
@@ -14,21 +15,35 @@ import ServiceLifecycle
 /// subscription follows the durable log from the subscription's position, POSTs each of its
 /// org's events signed, in order, and retries a failure with exponential backoff until the
 /// retry limit pauses the subscription. Like the mail outbox, it sees only durable records.
-struct WebhookService: Service {
-    let registry: WebhookRegistry
-    let slot: EngineSlot
-    let clock: any WallClock
-    let metrics: ServerMetrics
-    let logger: Logger
+package struct WebhookService: Service {
+    package let registry: WebhookRegistry
+    package let slot: EngineSlot
+    package let clock: any WallClock
+    package let metrics: DeliveryMetrics
+    package let logger: Logger
+
     /// Where deliveries may go; every attempt resolves and checks the host again.
-    var destinations = WebhookDestinations()
+    package var destinations: WebhookDestinations
+
+    /// A service delivering `registry`'s subscriptions once `slot` holds the engine.
+    package init(
+        registry: WebhookRegistry, slot: EngineSlot, clock: any WallClock, metrics: DeliveryMetrics, logger: Logger,
+        destinations: WebhookDestinations = WebhookDestinations()
+    ) {
+        self.registry = registry
+        self.slot = slot
+        self.clock = clock
+        self.metrics = metrics
+        self.logger = logger
+        self.destinations = destinations
+    }
 
     /// The events one worker reads from the feed at a time.
     static let pageSize = 32
     /// How long a worker long-polls the feed before it looks at its subscription again.
     static let feedWait: Duration = .seconds(2)
 
-    func run() async throws {
+    package func run() async throws {
         await cancelWhenGracefulShutdown {
             await superviseWorkers()
         }
@@ -308,16 +323,16 @@ struct WebhookService: Service {
 /// answer between the check and the connect gains nothing). TLS still verifies the certificate
 /// against the name. A new address means a new client; an unchanged one keeps its connections.
 private struct PinnedClient {
-    let destinations: WebhookDestinations
-    let timeout: Span
+    package let destinations: WebhookDestinations
+    package let timeout: Span
     private var pinned: (host: String, address: NetworkAddress, client: HTTPClient)?
 
-    init(destinations: WebhookDestinations, timeout: Span) {
+    package init(destinations: WebhookDestinations, timeout: Span) {
         self.destinations = destinations
         self.timeout = timeout
     }
 
-    mutating func client(for url: String) async throws -> HTTPClient {
+    package mutating func client(for url: String) async throws -> HTTPClient {
         guard let host = URLComponents(string: url)?.host else { throw WebhookDestinationError("\(url) has no host") }
         let address = try await destinations.address(for: host)
         if let pinned, pinned.host == host, pinned.address == address { return pinned.client }
@@ -334,7 +349,7 @@ private struct PinnedClient {
         return client
     }
 
-    mutating func shutdown() async {
+    package mutating func shutdown() async {
         if let client = pinned?.client { try? await client.shutdown() }
         pinned = nil
     }

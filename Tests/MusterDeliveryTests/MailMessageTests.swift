@@ -1,7 +1,7 @@
 import Foundation
 import Testing
 
-@testable import MusterServer
+@testable import MusterDelivery
 
 /// The RFC 5322 form of an email, written in one pass.
 @Suite("Email messages")

@@ -10,13 +10,13 @@
 /// A webhook is an outbound request on a customer's behalf; pointed at the machine's own
 /// services, a cloud metadata endpoint or the private network behind it, it would reach what
 /// the customer cannot. Only public unicast addresses are deliverable by default.
-enum NetworkAddress: Hashable, Sendable, CustomStringConvertible {
+package enum NetworkAddress: Hashable, Sendable, CustomStringConvertible {
     case v4(UInt32)
     case v6([UInt8])
 
     /// Reads a numeric host in every spelling the C library accepts — `127.0.0.1`, `127.1`,
     /// `2130706433`, `0x7f.1`, `017700000001`, `::1`, `[::ffff:127.0.0.1]` — or nil for a name.
-    init?(numericHost text: String) {
+    package init?(numericHost text: String) {
         var host = text
         if host.hasPrefix("["), host.hasSuffix("]") { host = String(host.dropFirst().dropLast()) }
         guard !host.isEmpty, !host.contains(where: { $0.isWhitespace }) else { return nil }
@@ -33,14 +33,14 @@ enum NetworkAddress: Hashable, Sendable, CustomStringConvertible {
     /// Whether the public internet routes to this address: not loopback, private (RFC 1918,
     /// RFC 4193), shared (RFC 6598), link-local, multicast, reserved, documentation or
     /// unspecified, including IPv4 addresses embedded in IPv6 (mapped, NAT64, 6to4).
-    var isPublic: Bool {
+    package var isPublic: Bool {
         switch self {
         case .v4(let address): return Self.isPublicV4(address)
         case .v6(let bytes): return Self.isPublicV6(bytes)
         }
     }
 
-    var description: String {
+    package var description: String {
         switch self {
         case .v4(let address):
             return [24, 16, 8, 0].map { String((address >> UInt32($0)) & 0xff) }.joined(separator: ".")

@@ -10,16 +10,22 @@ import Synchronization
 /// A message the server refuses with a 5xx reply is refused for good (``SMTPError/isPermanent``)
 /// and the outbox gives it up at once; a 4xx, a timeout, a lost connection or a failed sign-in
 /// is temporary and retried with the outbox's backoff.
-struct SMTPMailTransport: MailTransport {
-    let settings: SMTPSettings
+package struct SMTPMailTransport: MailTransport {
+    package let settings: SMTPSettings
     /// The `From:` header of every email, for example `Muster <no-reply@example.org>`.
-    let sender: String
+    package let sender: String
 
-    func deliver(_ message: MailMessage) async throws {
+    /// Creates one from its parts.
+    package init(settings: SMTPSettings, sender: String) {
+        self.settings = settings
+        self.sender = sender
+    }
+
+    package func deliver(_ message: MailMessage) async throws {
         if let failure = await deliver(batch: [message])[message.id] { throw failure }
     }
 
-    func deliver(batch: [MailMessage]) async -> [String: any Error] {
+    package func deliver(batch: [MailMessage]) async -> [String: any Error] {
         var failures = [String: any Error]()
         var delivered = Set<String>()
         do {
@@ -50,7 +56,7 @@ struct SMTPMailTransport: MailTransport {
     }
 
     /// The address inside `Name <address>`, or the text itself.
-    static func address(of mailbox: String) -> String {
+    package static func address(of mailbox: String) -> String {
         guard let open = mailbox.lastIndex(of: "<"), let close = mailbox.lastIndex(of: ">"), open < close else { return mailbox }
         return String(mailbox[mailbox.index(after: open)..<close])
     }
@@ -104,9 +110,9 @@ public struct SMTPSettings: Sendable {
 
 /// Why an SMTP delivery failed.
 struct SMTPError: Error, CustomStringConvertible {
-    var description: String
+    package var description: String
     /// The server's reply code, when it answered.
-    var code: Int?
+    package var code: Int?
     /// Whether the server refused the message itself (a reply to MAIL, RCPT or DATA), as
     /// opposed to the session failing.
     var isReply = false
@@ -118,14 +124,16 @@ struct SMTPError: Error, CustomStringConvertible {
 /// One SMTP session over SwiftNIO: each command is written, then its (possibly multi-line)
 /// reply read, with a deadline that closes the connection when the server is silent.
 private struct SMTPSession {
-    let channel: any Channel
+    package let channel: any Channel
     var replies: NIOAsyncChannelInboundStream<SMTPReply>.AsyncIterator
     let outbound: NIOAsyncChannelOutboundWriter<ByteBuffer>
-    let settings: SMTPSettings
+    package let settings: SMTPSettings
     let boundary: PlaintextBoundary
 
     /// Connects, with TLS from the first byte when the settings say so.
-    static func connect(_ settings: SMTPSettings, tls: NIOSSLContext?, boundary: PlaintextBoundary) async throws -> NIOAsyncChannel<SMTPReply, ByteBuffer> {
+    package static func connect(_ settings: SMTPSettings, tls: NIOSSLContext?, boundary: PlaintextBoundary) async throws -> NIOAsyncChannel<
+        SMTPReply, ByteBuffer
+    > {
         let implicitTLS = settings.security == .tls ? tls : nil
         let host = settings.host
         return try await ClientBootstrap(group: MultiThreadedEventLoopGroup.singleton)
@@ -142,7 +150,7 @@ private struct SMTPSession {
     }
 
     /// SNI and certificate checks take a host name; an IP address is checked as an address.
-    static func serverName(_ host: String) -> String? {
+    package static func serverName(_ host: String) -> String? {
         host.allSatisfy { $0.isNumber || $0 == "." || $0 == ":" } ? nil : host
     }
 
@@ -184,7 +192,7 @@ private struct SMTPSession {
     }
 
     /// MAIL, RCPT, DATA and the message, dot-stuffed.
-    mutating func send(_ message: MailMessage, from sender: String, envelopeSender: String) async throws {
+    package mutating func send(_ message: MailMessage, from sender: String, envelopeSender: String) async throws {
         try await expect(command("MAIL FROM:<\(envelopeSender)>"), 250, during: "MAIL FROM", isMessageReply: true)
         let recipient = try await command("RCPT TO:<\(message.to)>")
         guard recipient.code == 250 || recipient.code == 251 else { throw refusal(recipient, during: "RCPT TO", isMessageReply: true) }
@@ -196,7 +204,7 @@ private struct SMTPSession {
         try await expect(command(text + "."), 250, during: "the message", isMessageReply: true)
     }
 
-    mutating func reset() async throws {
+    package mutating func reset() async throws {
         try await expect(command("RSET"), 250, during: "RSET")
     }
 
@@ -254,7 +262,7 @@ private final class TimeoutFlag: Sendable {
 
 extension TimeAmount {
     /// The same length as `duration`.
-    init(_ duration: Duration) {
+    package init(_ duration: Duration) {
         let (seconds, attoseconds) = duration.components
         self = .nanoseconds(seconds * 1_000_000_000 + attoseconds / 1_000_000_000)
     }
@@ -262,15 +270,15 @@ extension TimeAmount {
 
 /// One SMTP reply: its code and the text of each line.
 struct SMTPReply: Sendable {
-    var code: Int
-    var lines: [String]
+    package var code: Int
+    package var lines: [String]
 }
 
 /// Where a STARTTLS session stands between plain text and TLS: after the server's reply to
 /// STARTTLS, any further plain byte is an attack (RFC 3207 §4.2: discard what came before the
 /// handshake), so the decoder refuses it.
 final class PlaintextBoundary: Sendable {
-    enum Phase {
+    package enum Phase {
         /// Plain text is expected (before STARTTLS, or a session without it).
         case plaintext
         /// STARTTLS was sent: one more reply may come in plain text, and nothing after it.
@@ -281,7 +289,7 @@ final class PlaintextBoundary: Sendable {
         case tls
     }
 
-    let phase = Mutex(Phase.plaintext)
+    package let phase = Mutex(Phase.plaintext)
 
     func expectLastPlaintextReply() { phase.withLock { $0 = .awaitingLastPlaintextReply } }
     func tlsStarted() { phase.withLock { $0 = .tls } }
@@ -289,15 +297,15 @@ final class PlaintextBoundary: Sendable {
 
 /// Splits the server's bytes into replies: lines of `NNN-text` continue, `NNN text` ends one.
 struct SMTPReplyDecoder: ByteToMessageDecoder {
-    typealias InboundOut = SMTPReply
+    package typealias InboundOut = SMTPReply
     private var lines: [String] = []
     let boundary: PlaintextBoundary
 
-    init(boundary: PlaintextBoundary = PlaintextBoundary()) {
+    package init(boundary: PlaintextBoundary = PlaintextBoundary()) {
         self.boundary = boundary
     }
 
-    mutating func decode(context: ChannelHandlerContext, buffer: inout ByteBuffer) throws -> DecodingState {
+    package mutating func decode(context: ChannelHandlerContext, buffer: inout ByteBuffer) throws -> DecodingState {
         if boundary.phase.withLock({ $0 }) == .closed, buffer.readableBytes > 0 {
             throw SMTPError(description: "the SMTP server sent data after its STARTTLS reply and before TLS; refusing it (possible injection)")
         }

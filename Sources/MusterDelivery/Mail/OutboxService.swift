@@ -6,22 +6,37 @@ import ServiceLifecycle
 
 /// Follows the durable log and delivers the emails its records cause, in the background until
 /// shutdown: within a moment of a record becoming durable, and again at each retry's due time.
-struct OutboxService: Service {
-    let outbox: MailOutbox
-    let transport: any MailTransport
-    let slot: EngineSlot
-    let renderer: MailRenderer
-    let clock: any WallClock
-    let logger: Logger
-    let metrics: ServerMetrics
+package struct OutboxService: Service {
+    package let outbox: MailOutbox
+    package let transport: any MailTransport
+    package let slot: EngineSlot
+    package let renderer: MailRenderer
+    package let clock: any WallClock
+    package let logger: Logger
+    package let metrics: DeliveryMetrics
     /// The longest a retry waits beyond its due time when nothing new arrives.
     var pollInterval: Duration = .milliseconds(250)
+
+    /// Creates one from its parts.
+    package init(
+        outbox: MailOutbox, transport: any MailTransport, slot: EngineSlot, renderer: MailRenderer, clock: any WallClock, logger: Logger,
+        metrics: DeliveryMetrics, pollInterval: Duration = .milliseconds(250)
+    ) {
+        self.outbox = outbox
+        self.transport = transport
+        self.slot = slot
+        self.renderer = renderer
+        self.clock = clock
+        self.logger = logger
+        self.metrics = metrics
+        self.pollInterval = pollInterval
+    }
     /// Emails rendered ahead of delivery at most: a backlog is read from the log as it drains.
     static let maximumAhead = 10_000
     /// Records read from the log at a time.
     static let readBatch = 1024
 
-    func run() async throws {
+    package func run() async throws {
         await cancelWhenGracefulShutdown {
             await deliverUntilCancelled()
         }
@@ -29,7 +44,7 @@ struct OutboxService: Service {
 
     /// Reads the durable records after the outbox's read position and queues their emails,
     /// while fewer than ``maximumAhead`` wait.
-    func follow(_ engine: MusterEngine) async {
+    package func follow(_ engine: MusterEngine) async {
         guard let source = engine.durableRecords else { return }
         while !Task.isCancelled, await outbox.pendingCount < Self.maximumAhead {
             do {
@@ -48,8 +63,8 @@ struct OutboxService: Service {
     /// One pass: reads what became durable, tries every email that is due now, in batches, and
     /// moves the cursor. Returns how many were delivered.
     @discardableResult
-    func deliverDue() async -> Int {
-        let engine = try? slot.engine()
+    package func deliverDue() async -> Int {
+        let engine = slot.current
         if let engine { await follow(engine) }
         var delivered = 0
         while !Task.isCancelled {

@@ -8,15 +8,15 @@
 /// reader that keeps the first of two keys. Keys are compared as Swift compares strings:
 /// two canonically equivalent spellings of one key are the same key, and the second is refused.
 /// Nesting is limited to ``maximumDepth`` levels, so a hostile body cannot exhaust the stack.
-struct JSONParser {
+package struct JSONParser {
     /// Why a body is not JSON, with the byte offset where reading stopped.
-    struct Failure: Error, Equatable {
-        var offset: Int
-        var reason: String
+    package struct Failure: Error, Equatable {
+        package var offset: Int
+        package var reason: String
     }
 
     /// The deepest nesting of arrays and objects accepted.
-    static let maximumDepth = 64
+    package static let maximumDepth = 64
 
     private let bytes: UnsafeRawBufferPointer
     private var index = 0
@@ -27,7 +27,7 @@ struct JSONParser {
     }
 
     /// Parses one JSON document that fills `bytes` (white space around it allowed).
-    static func parse(_ bytes: UnsafeRawBufferPointer) throws(Failure) -> JSONValue {
+    package static func parse(_ bytes: UnsafeRawBufferPointer) throws(Failure) -> JSONValue {
         var parser = JSONParser(bytes)
         parser.skipWhitespace()
         let value = try parser.value()
