@@ -2,34 +2,37 @@ import Dispatch
 import Synchronization
 
 /// A small append-only file of independent entries with group commit: what the server keeps
-/// durably beside the event log (idempotency answers, the email outbox's delivery state).
+/// durably beside the event log (idempotency answers, the email outbox's cursor, webhook
+/// progress).
 ///
 /// Each entry is framed as `length (u32 LE) · CRC-32 (u32 LE) · payload`. ``open(path:fileSystem:)``
-/// reads every whole entry back and cuts a torn tail. Appends are written and synced by one
-/// serial queue, many at a time, and ``append(_:)`` returns only once its entry is durable.
-/// ``rewrite(_:)`` replaces the file atomically (temporary file, sync, rename, directory sync),
-/// which is how an owner drops entries it no longer needs.
+/// reads every whole entry back and cuts a torn tail. Appends go through the same
+/// ``GroupCommit`` core as the event log: queued without I/O, written and synced many at a time
+/// by a drain on a serial queue that runs only while there is work, and ``append(_:)`` returns
+/// only once its entry is durable. A failed write or sync stops the journal: that append and
+/// every later one throw. ``rewrite(_:)`` replaces the file atomically (temporary file, sync,
+/// rename, directory sync), which is how an owner drops entries it no longer needs.
 public final class Journal: Sendable {
     /// The file's path.
     public let path: String
     private let fileSystem: any LogFileSystem
     private let queue: DispatchQueue
-    private let state: Mutex<State>
-
-    private struct State {
-        var file: (any LogFile)?
-        var offset: Int64
-        var pending: [UInt8] = []
-        var waiters: [CheckedContinuation<Void, any Error>] = []
-        var flushing = false
-        var failure: FileSystemError?
-    }
+    private let commits: GroupCommit
+    /// The open file and where the next entry goes: the drain's, and ``rewrite(_:)``'s.
+    private let file: Mutex<(handle: (any LogFile)?, offset: Int64)>
 
     private init(path: String, fileSystem: any LogFileSystem, file: any LogFile, offset: Int64) {
         self.path = path
         self.fileSystem = fileSystem
-        self.queue = DispatchQueue(label: "muster.journal")
-        self.state = Mutex(State(file: file, offset: offset))
+        let queue = DispatchQueue(label: "muster.journal")
+        self.queue = queue
+        self.file = Mutex((file, offset))
+        // The drain needs `self`, which does not exist yet: the handler reaches it through a box.
+        let box = WeakJournal()
+        self.commits = GroupCommit(after: 0, closed: .failed("the journal \(path) is closed")) {
+            queue.async { box.journal?.drain() }
+        }
+        box.journal = self
     }
 
     /// Opens (creating) the journal at `path` and returns it with every whole entry it holds,
@@ -70,52 +73,36 @@ public final class Journal: Sendable {
             Self.appendLittleEndian32(Zlib.crc32(payload), to: &framed)
             framed.append(contentsOf: payload)
         }
-        try await withCheckedThrowingContinuation { (continuation: CheckedContinuation<Void, any Error>) in
-            let startFlush = state.withLock { state -> Bool in
-                if let failure = state.failure {
-                    continuation.resume(throwing: failure)
-                    return false
-                }
-                state.pending.append(contentsOf: framed)
-                state.waiters.append(continuation)
-                guard !state.flushing else { return false }
-                state.flushing = true
-                return true
-            }
-            if startFlush { queue.async { self.flush() } }
-        }
+        try await commits.waitUntilAcknowledged(try commits.submit(framed))
     }
 
-    /// Writes and syncs what is pending, again and again until nothing is: every append that
-    /// arrives while a sync runs joins the next batch.
-    private func flush() {
+    /// Writes and syncs whatever is queued, batch after batch, until nothing is: every append
+    /// that arrives while a sync runs joins the next batch.
+    private func drain() {
         while true {
-            let taken = state.withLock { state -> (any LogFile, [UInt8], Int64, [CheckedContinuation<Void, any Error>])? in
-                guard !state.pending.isEmpty, let file = state.file else {
-                    state.flushing = false
-                    return nil
-                }
-                defer {
-                    state.pending = []
-                    state.waiters = []
-                }
-                return (file, state.pending, state.offset, state.waiters)
-            }
-            guard let (file, bytes, offset, waiters) = taken else { return }
-            do {
-                try file.write(bytes, at: offset)
-                try file.sync()
-                state.withLock { $0.offset = offset + Int64(bytes.count) }
-                for waiter in waiters { waiter.resume() }
-            } catch {
-                let stranded = state.withLock { state -> [CheckedContinuation<Void, any Error>] in
-                    state.failure = error
-                    state.flushing = false
-                    defer { state.waiters = [] }
-                    return state.waiters
-                }
-                for waiter in waiters + stranded { waiter.resume(throwing: error) }
+            switch commits.take() {
+            case .idle:
                 return
+            case .stop:
+                file.withLock { file in
+                    file.handle?.close()
+                    file.handle = nil
+                }
+                return
+            case .batch(let entries, let first):
+                do {
+                    try file.withLock { file throws(FileSystemError) in
+                        guard let handle = file.handle else { throw FileSystemError(operation: "append", path: path, code: 9) }
+                        let bytes = Array(entries.joined())
+                        try handle.write(bytes, at: file.offset)
+                        try handle.sync()
+                        file.offset += Int64(bytes.count)
+                    }
+                    commits.acknowledge(through: first + GroupCommit.Ticket(entries.count) - 1)
+                } catch {
+                    commits.fail(error.isOutOfSpace ? .diskFull : .failed("a write to \(path) failed: \(error)"))
+                    return
+                }
             }
         }
     }
@@ -130,23 +117,18 @@ public final class Journal: Sendable {
         }
         let temporary = path + ".tmp"
         try fileSystem.writeFile(temporary, bytes)
-        try state.withLock { state throws(FileSystemError) in
+        try file.withLock { file throws(FileSystemError) in
             try fileSystem.rename(temporary, to: path)
             try fileSystem.syncDirectory(Self.directory(of: path))
-            state.file?.close()
-            let file = try fileSystem.open(path, create: true)
-            state.file = file
-            state.offset = Int64(bytes.count)
+            file.handle?.close()
+            file.handle = try fileSystem.open(path, create: true)
+            file.offset = Int64(bytes.count)
         }
     }
 
-    /// Closes the file; later appends fail.
+    /// Writes what is queued, then closes the file; later appends fail.
     public func close() {
-        state.withLock { state in
-            state.file?.close()
-            state.file = nil
-            state.failure = state.failure ?? FileSystemError(operation: "append", path: path, code: 9)
-        }
+        commits.close()
     }
 
     private static func directory(of path: String) -> String {
@@ -164,4 +146,14 @@ public final class Journal: Sendable {
             UInt8(truncatingIfNeeded: value >> 24),
         ])
     }
+}
+
+/// How the journal's wake handler, made before the journal itself, reaches it — weakly, so a
+/// journal its owner drops is freed (and its file closed) rather than kept by its own handler.
+///
+/// `@unchecked Sendable`: `journal` is written once, in the journal's initializer, before the
+/// handler can run (it runs only after an append, which needs the finished journal); that
+/// write happens before every read through the core's lock, which the append takes first.
+private final class WeakJournal: @unchecked Sendable {
+    weak var journal: Journal?
 }

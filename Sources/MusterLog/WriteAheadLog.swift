@@ -24,8 +24,8 @@ public final class WriteAheadLog: EventSink {
     public let configuration: LogConfiguration
     private let fileSystem: any LogFileSystem
     private let fatal: @Sendable (String) -> Void
-    private let shared: Mutex<Shared>
-    private let wake = DispatchSemaphore(value: 0)
+    /// The queue of encoded records and their waiters; this log's writer thread drains it.
+    private let commits: GroupCommit
     private let stopped = DispatchSemaphore(value: 0)
     /// Touched by the writer thread only.
     private let writer: Mutex<WriterState>
@@ -64,27 +64,6 @@ public final class WriteAheadLog: EventSink {
         }
     }
 
-    private struct Waiter {
-        var position: LogPosition
-        var continuation: CheckedContinuation<Void, any Error>
-    }
-
-    private struct Shared {
-        var nextPosition: LogPosition
-        var pending: [[UInt8]] = []
-        var pendingBytes = 0
-        /// Highest position whose waiters may be answered (synced, or written for the
-        /// policies that acknowledge before syncing).
-        var acknowledged: LogPosition
-        /// Highest position known to be on stable storage.
-        var synced: LogPosition
-        var waiters: [Waiter] = []
-        var failure: LogError?
-        var diskFull = false
-        var writerSleeping = false
-        var closing = false
-    }
-
     private struct WriterState {
         var segment: any LogFile
         var segmentPath: String
@@ -93,6 +72,8 @@ public final class WriteAheadLog: EventSink {
         var spare: (file: any LogFile, path: String)?
         var lastSpareAttempt: Int64 = 0
         var written: LogPosition
+        /// Highest position known to be on stable storage.
+        var synced: LogPosition
         var lastSync: Int64 = 0
     }
 
@@ -108,7 +89,7 @@ public final class WriteAheadLog: EventSink {
         self.configuration = configuration
         self.fileSystem = fileSystem
         self.fatal = fatal
-        self.shared = Mutex(Shared(nextPosition: tail.lastPosition + 1, acknowledged: tail.lastPosition, synced: tail.lastPosition))
+        self.commits = GroupCommit(after: tail.lastPosition, closed: .failed("the log is closed"))
         // What was written before this start is in the segments, not in memory.
         self.recent = Mutex(RecentRecords(first: tail.lastPosition + 1))
         do {
@@ -117,7 +98,9 @@ public final class WriteAheadLog: EventSink {
             if let segmentPath = tail.segmentPath {
                 let file = try fileSystem.open(segmentPath, create: false)
                 state = WriterState(
-                    segment: file, segmentPath: segmentPath, segmentCapacity: max(try file.size(), tail.offset), offset: tail.offset, written: tail.lastPosition
+                    segment: file, segmentPath: segmentPath, segmentCapacity: max(try file.size(), tail.offset), offset: tail.offset,
+                    written: tail.lastPosition,
+                    synced: tail.lastPosition
                 )
             } else {
                 let path = Self.segmentPath(in: configuration.directory, firstPosition: tail.lastPosition + 1)
@@ -125,7 +108,9 @@ public final class WriteAheadLog: EventSink {
                 try file.preallocate(configuration.segmentSize)
                 try file.sync()
                 try fileSystem.syncDirectory(configuration.directory)
-                state = WriterState(segment: file, segmentPath: path, segmentCapacity: configuration.segmentSize, offset: 0, written: tail.lastPosition)
+                state = WriterState(
+                    segment: file, segmentPath: path, segmentCapacity: configuration.segmentSize, offset: 0, written: tail.lastPosition,
+                    synced: tail.lastPosition)
             }
             self.writer = Mutex(state)
         } catch {
@@ -153,94 +138,41 @@ public final class WriteAheadLog: EventSink {
     public func append(_ record: LogRecord) throws -> LogPosition {
         var writer = BinaryWriter(capacity: 128)
         EventCodec.encode(record, into: &writer)
-        let bytes = writer.bytes
-        let (position, signal) = try shared.withLock { state throws(LogError) -> (LogPosition, Bool) in
-            if let failure = state.failure { throw failure }
-            if state.diskFull { throw LogError.diskFull }
-            if state.closing { throw LogError.failed("the log is closed") }
-            let position = state.nextPosition
-            state.nextPosition += 1
-            state.pending.append(bytes)
-            state.pendingBytes += bytes.count
-            let signal = state.writerSleeping
-            state.writerSleeping = false
-            return (position, signal)
-        }
-        if signal { wake.signal() }
-        return position
+        return try commits.submit(writer.bytes)
     }
 
     public func waitUntilDurable(_ position: LogPosition) async throws {
-        let ready = try shared.withLock { state throws(LogError) -> Bool in
-            if state.acknowledged >= position { return true }
-            if let failure = state.failure { throw failure }
-            return false
-        }
-        if ready { return }
-        try await withCheckedThrowingContinuation { (continuation: CheckedContinuation<Void, any Error>) in
-            let immediate: Result<Void, any Error>? = shared.withLock { state in
-                if state.acknowledged >= position { return .success(()) }
-                if let failure = state.failure { return .failure(failure) }
-                state.waiters.append(Waiter(position: position, continuation: continuation))
-                return nil
-            }
-            if let immediate { continuation.resume(with: immediate) }
-        }
+        try await commits.waitUntilAcknowledged(position)
     }
 
     /// The highest position that is acknowledged (durable under the policy).
-    public var durablePosition: LogPosition { shared.withLock { $0.acknowledged } }
+    public var durablePosition: LogPosition { commits.acknowledged }
 
     /// The highest position given to a record so far (durable or not).
-    public var lastAssignedPosition: LogPosition { shared.withLock { $0.nextPosition - 1 } }
+    public var lastAssignedPosition: LogPosition { commits.lastTicket }
 
     /// Whether new changes are being refused because the disk is full.
-    public var isDiskFull: Bool { shared.withLock { $0.diskFull } }
+    public var isDiskFull: Bool { commits.refusal != nil }
 
     /// Writes and syncs everything queued, then stops the writer. Appends after this fail.
     public func close() {
-        let signal = shared.withLock { state -> Bool in
-            state.closing = true
-            let signal = state.writerSleeping
-            state.writerSleeping = false
-            return signal
-        }
-        if signal { wake.signal() }
+        commits.close()
         stopped.wait()
     }
 
     // MARK: The writer
 
     private func runWriter() {
-        while true {
-            let (batch, firstPosition, stop) = shared.withLock { state -> ([[UInt8]], LogPosition, Bool) in
-                if state.pending.isEmpty {
-                    if state.closing || state.failure != nil { return ([], 0, true) }
-                    state.writerSleeping = true
-                    return ([], 0, false)
-                }
-                let first = state.nextPosition - LogPosition(state.pending.count)
-                var take = 0
-                var bytes = 0
-                let limit = configuration.fsyncPolicy == .everyRecord ? 1 : Int.max
-                while take < state.pending.count, take < limit, take == 0 || bytes + state.pending[take].count <= configuration.maximumBatchBytes {
-                    bytes += state.pending[take].count
-                    take += 1
-                }
-                let batch = Array(state.pending[0..<take])
-                state.pending.removeFirst(take)
-                state.pendingBytes -= bytes
-                return (batch, first, false)
+        let maximumEntries = configuration.fsyncPolicy == .everyRecord ? 1 : Int.max
+        writing: while true {
+            switch commits.take(maximumEntries: maximumEntries, maximumBytes: configuration.maximumBatchBytes) {
+            case .stop: break writing
+            case .idle: sleepUntilWork()
+            case .batch(let batch, let firstPosition): guard write(batch, firstPosition: firstPosition) else { break writing }
             }
-            if stop { break }
-            if batch.isEmpty {
-                sleepUntilWork()
-                continue
-            }
-            guard write(batch, firstPosition: firstPosition) else { break }
         }
         writer.withLock { state in
-            if shared.withLock({ $0.failure == nil }) {
+            if !commits.hasFailed {
                 do { try state.segment.sync() } catch { failStop("sync of \(state.segmentPath) at close failed: \(error)") }
             }
             state.segment.close()
@@ -255,27 +187,15 @@ public final class WriteAheadLog: EventSink {
     /// Waits for an append, or for the next interval sync when written data is unsynced, or
     /// for the next attempt at a spare segment while the disk is full.
     private func sleepUntilWork() {
-        if shared.withLock({ $0.diskFull }) {
-            if wake.wait(timeout: .now() + .seconds(1)) == .timedOut {
-                shared.withLock { $0.writerSleeping = false }
-                writer.withLock { prepareSpare(&$0) }
-            }
+        if commits.refusal != nil {
+            if !commits.sleep(until: .now() + .seconds(1)) { writer.withLock { prepareSpare(&$0) } }
             return
         }
-        guard case .interval(let milliseconds) = configuration.fsyncPolicy else {
-            wake.wait()
+        guard case .interval(let milliseconds) = configuration.fsyncPolicy, writer.withLock({ $0.written > $0.synced }) else {
+            _ = commits.sleep()
             return
         }
-        let unsynced = writer.withLock { $0.written } > shared.withLock { $0.synced }
-        if !unsynced {
-            wake.wait()
-            return
-        }
-        if wake.wait(timeout: .now() + .milliseconds(milliseconds)) == .timedOut {
-            // No new work: stop the writer from being woken while it syncs.
-            shared.withLock { $0.writerSleeping = false }
-            syncNow()
-        }
+        if !commits.sleep(until: .now() + .milliseconds(milliseconds)) { syncNow() }
     }
 
     /// Writes one batch as one frame; false after a fail-stop.
@@ -316,7 +236,7 @@ public final class WriteAheadLog: EventSink {
                 state.lastSync = Self.monotonicMilliseconds()
             }
             configuration.batchObserver?(LogBatchStatistics(records: batch.count, bytes: frame.count, syncNanoseconds: syncNanoseconds))
-            acknowledge(written: lastPosition, synced: syncNowNeeded ? lastPosition : nil)
+            acknowledge(&state, written: lastPosition, synced: syncNowNeeded ? lastPosition : nil)
             prepareSpare(&state)
             return true
         }
@@ -329,26 +249,14 @@ public final class WriteAheadLog: EventSink {
                 return
             }
             state.lastSync = Self.monotonicMilliseconds()
-            acknowledge(written: state.written, synced: state.written)
+            acknowledge(&state, written: state.written, synced: state.written)
         }
     }
 
-    /// Moves the acknowledged and synced marks and wakes the waiters they cover.
-    private func acknowledge(written: LogPosition, synced: LogPosition?) {
-        let ready = shared.withLock { state -> [Waiter] in
-            if let synced { state.synced = max(state.synced, synced) }
-            state.acknowledged = configuration.fsyncPolicy.acknowledgesAfterSync ? state.synced : max(state.acknowledged, written)
-            let acknowledged = state.acknowledged
-            guard state.waiters.contains(where: { $0.position <= acknowledged }) else { return [] }
-            var ready = [Waiter]()
-            state.waiters.removeAll { waiter in
-                guard waiter.position <= acknowledged else { return false }
-                ready.append(waiter)
-                return true
-            }
-            return ready
-        }
-        for waiter in ready { waiter.continuation.resume() }
+    /// Moves the synced and acknowledged marks and wakes the waiters they cover.
+    private func acknowledge(_ state: inout WriterState, written: LogPosition, synced: LogPosition?) {
+        if let synced { state.synced = max(state.synced, synced) }
+        commits.acknowledge(through: configuration.fsyncPolicy.acknowledgesAfterSync ? state.synced : written)
         durableChanges.bump(0)
     }
 
@@ -432,7 +340,7 @@ public final class WriteAheadLog: EventSink {
     private func prepareSpare(_ state: inout WriterState) {
         guard state.spare == nil, state.offset * 2 >= state.segmentCapacity else { return }
         let now = Self.monotonicMilliseconds()
-        if shared.withLock({ $0.diskFull }), now - state.lastSpareAttempt < 1000 { return }
+        if commits.refusal != nil, now - state.lastSpareAttempt < 1000 { return }
         state.lastSpareAttempt = now
         let path = configuration.directory + "/spare.wal.tmp"
         do {
@@ -445,21 +353,16 @@ public final class WriteAheadLog: EventSink {
                 throw error
             }
             state.spare = (file, path)
-            shared.withLock { $0.diskFull = false }
+            commits.refuse(nil)
         } catch {
-            shared.withLock { $0.diskFull = true }
+            commits.refuse(.diskFull)
         }
     }
 
     /// Stops the log for good: fails every waiter and every later append, then calls the fatal
     /// handler.
     private func failStop(_ message: String) {
-        let waiters = shared.withLock { state -> [Waiter] in
-            state.failure = .failed(message)
-            defer { state.waiters = [] }
-            return state.waiters
-        }
-        for waiter in waiters { waiter.continuation.resume(throwing: LogError.failed(message)) }
+        commits.fail(.failed(message))
         fatal(message)
     }
 
