@@ -51,20 +51,22 @@ struct LogCommand: AsyncParsableCommand {
         func run() throws {
             let scan = try LogRecovery.scan(LogConfiguration(directory: options.logDirectory), after: after, repair: false)
             for entry in scan.records {
+                // A change made by a request with an Idempotency-Key says which.
+                let mark: [(name: String, value: FieldValue)] = entry.mark.map { [("idempotency_key", .string($0.key))] } ?? []
                 switch entry.record {
                 case .org(let orgID, let events):
                     for event in events {
                         print(
                             JSONLine.render(
                                 position: entry.position, stream: "org:\(orgID)", sequence: event.sequence, at: event.at, actor: event.actor,
-                                type: event.event.kind.name, fields: event.event.fields))
+                                type: event.event.kind.name, fields: event.event.fields + mark))
                     }
                 case .directory(let events):
                     for event in events {
                         print(
                             JSONLine.render(
                                 position: entry.position, stream: "directory", sequence: event.sequence, at: event.at, actor: event.actor,
-                                type: event.event.name, fields: event.event.fields))
+                                type: event.event.name, fields: event.event.fields + mark))
                     }
                 }
             }

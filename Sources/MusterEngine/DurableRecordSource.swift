@@ -1,15 +1,18 @@
 import MusterDomain
 import Synchronization
 
-/// A log record with its position.
+/// A log record with its position, and the request mark written inside it, if any.
 public struct DurableRecord: Sendable, Hashable {
     public var position: LogPosition
     public var record: LogRecord
+    /// The idempotent request whose change this record is (see ``RequestMark``).
+    public var mark: RequestMark?
 
     /// Creates one.
-    public init(position: LogPosition, record: LogRecord) {
+    public init(position: LogPosition, record: LogRecord, mark: RequestMark? = nil) {
         self.position = position
         self.record = record
+        self.mark = mark
     }
 }
 
@@ -58,10 +61,10 @@ extension InMemoryEventSink: DurableRecordSource {
     public var durablePosition: LogPosition { LogPosition(records.count) }
 
     public func durableRecords(after position: LogPosition, limit: Int) throws -> [DurableRecord] {
-        let all = records
+        let all = durableRecords
         let start = Int(min(position, LogPosition(all.count)))
         let end = min(all.count, start + limit)
-        return (start..<end).map { DurableRecord(position: LogPosition($0 + 1), record: all[$0]) }
+        return Array(all[start..<end])
     }
 
     public func follower(_ name: String, consumedThrough position: LogPosition) {}

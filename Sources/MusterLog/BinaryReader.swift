@@ -2,19 +2,19 @@ import MusterDomain
 
 /// Reads what ``BinaryWriter`` wrote, refusing anything truncated or out of range with
 /// ``LogError/malformed(_:)`` rather than trapping.
-struct BinaryReader {
+package struct BinaryReader {
     private let bytes: [UInt8]
     private(set) var offset: Int
     private let end: Int
 
-    init(_ bytes: [UInt8], from start: Int = 0, to end: Int? = nil) {
+    package init(_ bytes: [UInt8], from start: Int = 0, to end: Int? = nil) {
         self.bytes = bytes
         self.offset = start
         self.end = end ?? bytes.count
     }
 
-    var isAtEnd: Bool { offset >= end }
-    var remaining: Int { end - offset }
+    package var isAtEnd: Bool { offset >= end }
+    package var remaining: Int { end - offset }
 
     private mutating func take(_ count: Int) throws(LogError) -> Int {
         guard count >= 0, remaining >= count else { throw .malformed("truncated: needed \(count) bytes at \(offset), \(remaining) left") }
@@ -22,28 +22,28 @@ struct BinaryReader {
         return offset
     }
 
-    mutating func u8() throws(LogError) -> UInt8 { bytes[try take(1)] }
+    package mutating func u8() throws(LogError) -> UInt8 { bytes[try take(1)] }
 
-    mutating func u16() throws(LogError) -> UInt16 {
+    package mutating func u16() throws(LogError) -> UInt16 {
         let at = try take(2)
         return UInt16(bytes[at]) | UInt16(bytes[at + 1]) << 8
     }
 
-    mutating func u32() throws(LogError) -> UInt32 {
+    package mutating func u32() throws(LogError) -> UInt32 {
         let at = try take(4)
         var value: UInt32 = 0
         for index in 0..<4 { value |= UInt32(bytes[at + index]) << UInt32(index * 8) }
         return value
     }
 
-    mutating func u64() throws(LogError) -> UInt64 {
+    package mutating func u64() throws(LogError) -> UInt64 {
         let at = try take(8)
         var value: UInt64 = 0
         for index in 0..<8 { value |= UInt64(bytes[at + index]) << UInt64(index * 8) }
         return value
     }
 
-    mutating func varint() throws(LogError) -> UInt64 {
+    package mutating func varint() throws(LogError) -> UInt64 {
         var value: UInt64 = 0
         var shift: UInt64 = 0
         while true {
@@ -55,18 +55,18 @@ struct BinaryReader {
         }
     }
 
-    mutating func count(limit: Int = 1 << 24) throws(LogError) -> Int {
+    package mutating func count(limit: Int = 1 << 24) throws(LogError) -> Int {
         let value = try varint()
         guard value <= UInt64(limit) else { throw .malformed("count \(value) over the limit \(limit)") }
         return Int(value)
     }
 
-    mutating func signed() throws(LogError) -> Int64 {
+    package mutating func signed() throws(LogError) -> Int64 {
         let raw = try varint()
         return Int64(bitPattern: (raw >> 1) ^ (0 &- (raw & 1)))
     }
 
-    mutating func bool() throws(LogError) -> Bool {
+    package mutating func bool() throws(LogError) -> Bool {
         switch try u8() {
         case 0: return false
         case 1: return true
@@ -74,40 +74,47 @@ struct BinaryReader {
         }
     }
 
-    mutating func string() throws(LogError) -> String {
+    package mutating func string() throws(LogError) -> String {
         let length = try count(limit: 1 << 20)
         let at = try take(length)
         return String(decoding: bytes[at..<(at + length)], as: UTF8.self)
     }
 
-    mutating func optionalString() throws(LogError) -> String? {
+    /// A run of bytes written by ``BinaryWriter/byteRun(_:)``: its length, then the bytes.
+    package mutating func byteRun(limit: Int = 1 << 26) throws(LogError) -> [UInt8] {
+        let length = try count(limit: limit)
+        let at = try take(length)
+        return Array(bytes[at..<(at + length)])
+    }
+
+    package mutating func optionalString() throws(LogError) -> String? {
         try bool() ? try string() : nil
     }
 
-    mutating func id<Tag>(_: Identifier<Tag>.Type = Identifier<Tag>.self) throws(LogError) -> Identifier<Tag> {
+    package mutating func id<Tag>(_: Identifier<Tag>.Type = Identifier<Tag>.self) throws(LogError) -> Identifier<Tag> {
         Identifier(high: try u64(), low: try u64())
     }
 
-    mutating func optionalID<Tag>(_: Identifier<Tag>.Type = Identifier<Tag>.self) throws(LogError) -> Identifier<Tag>? {
+    package mutating func optionalID<Tag>(_: Identifier<Tag>.Type = Identifier<Tag>.self) throws(LogError) -> Identifier<Tag>? {
         try bool() ? try id() : nil
     }
 
-    mutating func timestamp() throws(LogError) -> Timestamp { Timestamp(millisecondsSinceEpoch: try signed()) }
+    package mutating func timestamp() throws(LogError) -> Timestamp { Timestamp(millisecondsSinceEpoch: try signed()) }
 
-    mutating func optionalTimestamp() throws(LogError) -> Timestamp? {
+    package mutating func optionalTimestamp() throws(LogError) -> Timestamp? {
         try bool() ? try timestamp() : nil
     }
 
-    mutating func digest() throws(LogError) -> SecretDigest {
+    package mutating func digest() throws(LogError) -> SecretDigest {
         SecretDigest(word0: try u64(), word1: try u64(), word2: try u64(), word3: try u64())
     }
 
-    mutating func optionalDigest() throws(LogError) -> SecretDigest? {
+    package mutating func optionalDigest() throws(LogError) -> SecretDigest? {
         try bool() ? try digest() : nil
     }
 
     /// A one-byte enum case, refused when no case has that raw value.
-    mutating func enumeration<Value: RawRepresentable>(_: Value.Type = Value.self) throws(LogError) -> Value where Value.RawValue == UInt8 {
+    package mutating func enumeration<Value: RawRepresentable>(_: Value.Type = Value.self) throws(LogError) -> Value where Value.RawValue == UInt8 {
         let raw = try u8()
         guard let value = Value(rawValue: raw) else { throw .malformed("unknown \(Value.self) \(raw)") }
         return value

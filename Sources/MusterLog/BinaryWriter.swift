@@ -2,31 +2,31 @@ import MusterDomain
 
 /// Appends little-endian integers, LEB128 varints and length-prefixed strings to a buffer:
 /// the primitive layer of the log and snapshot formats (see `docs/LOG-FORMAT.md`).
-struct BinaryWriter {
-    var bytes: [UInt8]
+package struct BinaryWriter {
+    package var bytes: [UInt8]
 
-    init(capacity: Int = 256) {
+    package init(capacity: Int = 256) {
         bytes = []
         bytes.reserveCapacity(capacity)
     }
 
-    mutating func u8(_ value: UInt8) { bytes.append(value) }
+    package mutating func u8(_ value: UInt8) { bytes.append(value) }
 
-    mutating func u16(_ value: UInt16) {
+    package mutating func u16(_ value: UInt16) {
         bytes.append(UInt8(truncatingIfNeeded: value))
         bytes.append(UInt8(truncatingIfNeeded: value >> 8))
     }
 
-    mutating func u32(_ value: UInt32) {
+    package mutating func u32(_ value: UInt32) {
         for shift in stride(from: 0, to: 32, by: 8) { bytes.append(UInt8(truncatingIfNeeded: value >> UInt32(shift))) }
     }
 
-    mutating func u64(_ value: UInt64) {
+    package mutating func u64(_ value: UInt64) {
         for shift in stride(from: 0, to: 64, by: 8) { bytes.append(UInt8(truncatingIfNeeded: value >> UInt64(shift))) }
     }
 
     /// An unsigned LEB128 varint: 1 byte below 128, at most 10.
-    mutating func varint(_ value: UInt64) {
+    package mutating func varint(_ value: UInt64) {
         var rest = value
         while rest >= 0x80 {
             bytes.append(UInt8(truncatingIfNeeded: rest) | 0x80)
@@ -36,13 +36,13 @@ struct BinaryWriter {
     }
 
     /// A signed value, zig-zag encoded into a varint.
-    mutating func signed(_ value: Int64) {
+    package mutating func signed(_ value: Int64) {
         varint(UInt64(bitPattern: (value << 1) ^ (value >> 63)))
     }
 
-    mutating func bool(_ value: Bool) { u8(value ? 1 : 0) }
+    package mutating func bool(_ value: Bool) { u8(value ? 1 : 0) }
 
-    mutating func string(_ value: String) {
+    package mutating func string(_ value: String) {
         var value = value
         value.withUTF8 { utf8 in
             varint(UInt64(utf8.count))
@@ -50,32 +50,38 @@ struct BinaryWriter {
         }
     }
 
+    /// A run of bytes: its length as a varint, then the bytes.
+    package mutating func byteRun(_ value: [UInt8]) {
+        varint(UInt64(value.count))
+        bytes.append(contentsOf: value)
+    }
+
     /// An optional value: a presence byte (0 or 1), then the value when present.
-    mutating func optional<Value>(_ value: Value?, _ write: (inout BinaryWriter, Value) -> Void) {
+    package mutating func optional<Value>(_ value: Value?, _ write: (inout BinaryWriter, Value) -> Void) {
         guard let value else { return u8(0) }
         u8(1)
         write(&self, value)
     }
 
-    mutating func optionalString(_ value: String?) { optional(value) { $0.string($1) } }
+    package mutating func optionalString(_ value: String?) { optional(value) { $0.string($1) } }
 
-    mutating func id<Tag>(_ value: Identifier<Tag>) {
+    package mutating func id<Tag>(_ value: Identifier<Tag>) {
         u64(value.high)
         u64(value.low)
     }
 
-    mutating func optionalID<Tag>(_ value: Identifier<Tag>?) { optional(value) { $0.id($1) } }
+    package mutating func optionalID<Tag>(_ value: Identifier<Tag>?) { optional(value) { $0.id($1) } }
 
-    mutating func timestamp(_ value: Timestamp) { signed(value.millisecondsSinceEpoch) }
+    package mutating func timestamp(_ value: Timestamp) { signed(value.millisecondsSinceEpoch) }
 
-    mutating func optionalTimestamp(_ value: Timestamp?) { optional(value) { $0.timestamp($1) } }
+    package mutating func optionalTimestamp(_ value: Timestamp?) { optional(value) { $0.timestamp($1) } }
 
-    mutating func digest(_ value: SecretDigest) {
+    package mutating func digest(_ value: SecretDigest) {
         u64(value.word0)
         u64(value.word1)
         u64(value.word2)
         u64(value.word3)
     }
 
-    mutating func optionalDigest(_ value: SecretDigest?) { optional(value) { $0.digest($1) } }
+    package mutating func optionalDigest(_ value: SecretDigest?) { optional(value) { $0.digest($1) } }
 }

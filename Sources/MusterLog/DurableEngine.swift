@@ -74,6 +74,9 @@ public final class DurableEngine: Sendable {
     public let log: any LogBackend
     public let report: RecoveryReport
     public let options: StoreOptions
+    /// The request marks in the records replayed after the snapshot, oldest first: what an
+    /// idempotency store needs to learn which keyed changes a crash left without an answer.
+    public let recoveredMarks: [(position: LogPosition, mark: RequestMark)]
     private let lastSnapshot: Mutex<(position: LogPosition, at: Int64)>
     /// One snapshot at a time.
     private let snapshotting = Mutex(false)
@@ -92,6 +95,7 @@ public final class DurableEngine: Sendable {
         self.report = report
         self.log = log
         self.options = options
+        self.recoveredMarks = recovered.records.compactMap { record in record.mark.map { (record.position, $0) } }
         self.lastSnapshot = Mutex((report.snapshotPosition, WriteAheadLog.monotonicMilliseconds()))
     }
 

@@ -23,6 +23,48 @@ enum EventCodec {
         }
     }
 
+    /// The tag of a record that carries a request mark before the record itself.
+    static let markedRecordTag: UInt8 = 3
+
+    /// Writes `record`, preceded by `mark` when there is one: `0x03 string(scope) string(key)
+    /// string(fingerprint)`, then the record as it is written without a mark.
+    static func encode(_ record: LogRecord, mark: RequestMark?, into writer: inout BinaryWriter) {
+        if let mark {
+            writer.u8(markedRecordTag)
+            writer.string(mark.scope)
+            writer.string(mark.key)
+            writer.string(mark.fingerprint)
+        }
+        encode(record, into: &writer)
+    }
+
+    /// Reads a record and the request mark before it, if any.
+    static func decodeMarkedRecord(_ reader: inout BinaryReader) throws(LogError) -> (LogRecord, RequestMark?) {
+        var probe = reader
+        guard try probe.u8() == markedRecordTag else { return (try decodeRecord(&reader), nil) }
+        reader = probe
+        let mark = RequestMark(scope: try reader.string(), key: try reader.string(), fingerprint: try reader.string())
+        return (try decodeRecord(&reader), mark)
+    }
+
+    /// Whether the encoded `bytes` are a record of `orgID`'s stream (with or without a mark),
+    /// read from their first bytes without decoding any event.
+    static func isRecord(_ bytes: [UInt8], of orgID: OrganisationID) -> Bool {
+        var reader = BinaryReader(bytes)
+        do throws(LogError) {
+            if try reader.u8() == markedRecordTag {
+                for _ in 0..<3 { _ = try reader.string() }
+            } else {
+                reader = BinaryReader(bytes)
+            }
+            guard try reader.u8() == 1 else { return false }
+            let id: OrganisationID = try reader.id()
+            return id == orgID
+        } catch {
+            return false
+        }
+    }
+
     static func decodeRecord(_ reader: inout BinaryReader) throws(LogError) -> LogRecord {
         switch try reader.u8() {
         case 1:

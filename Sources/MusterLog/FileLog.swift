@@ -41,7 +41,7 @@ public final class FileLog: LogBackend {
         return (FileLog(wal: wal, snapshots: store, options: options, lock: lock), RecoveredLog(snapshot: snapshot, records: scan.records, report: report))
     }
 
-    public func append(_ record: LogRecord) throws -> LogPosition { try wal.append(record) }
+    public func append(_ record: LogRecord, mark: RequestMark?) throws -> LogPosition { try wal.append(record, mark: mark) }
     public func waitUntilDurable(_ position: LogPosition) async throws { try await wal.waitUntilDurable(position) }
     public var lastAssignedPosition: LogPosition { wal.lastAssignedPosition }
     public var durablePosition: LogPosition { wal.durablePosition }

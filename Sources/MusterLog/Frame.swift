@@ -83,7 +83,8 @@ struct Frame {
             let start = reader.offset
             var recordReader = BinaryReader(payload, from: start, to: start + length)
             guard length <= reader.remaining else { throw .malformed("record at position \(position) runs past its frame") }
-            records.append(LogRecordAt(position: position, record: try EventCodec.decodeRecord(&recordReader)))
+            let (record, mark) = try EventCodec.decodeMarkedRecord(&recordReader)
+            records.append(LogRecordAt(position: position, record: record, mark: mark))
             guard recordReader.isAtEnd else { throw .malformed("record at position \(position) has trailing bytes") }
             reader = BinaryReader(payload, from: start + length)
             position += 1

@@ -9,10 +9,26 @@ extension LogRecord {
         return writer.bytes
     }
 
-    /// Decodes what ``encoded()`` wrote; refuses trailing bytes as well as missing ones.
+    /// The record in the log's binary encoding with a request mark inside it.
+    public func encoded(mark: RequestMark?) -> [UInt8] {
+        var writer = BinaryWriter()
+        EventCodec.encode(self, mark: mark, into: &writer)
+        return writer.bytes
+    }
+
+    /// Decodes what ``encoded()`` wrote (a mark, if any, is read past); refuses trailing bytes
+    /// as well as missing ones.
     public init(encoded bytes: [UInt8]) throws(LogError) {
+        self = try DurableRecord(position: 0, encoded: bytes).record
+    }
+}
+
+extension DurableRecord {
+    /// Decodes a record written at `position`, with its request mark.
+    init(position: LogPosition, encoded bytes: [UInt8]) throws(LogError) {
         var reader = BinaryReader(bytes)
-        self = try EventCodec.decodeRecord(&reader)
+        let (record, mark) = try EventCodec.decodeMarkedRecord(&reader)
         guard reader.isAtEnd else { throw .malformed("\(reader.remaining) bytes after the record") }
+        self.init(position: position, record: record, mark: mark)
     }
 }

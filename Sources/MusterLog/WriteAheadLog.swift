@@ -135,9 +135,9 @@ public final class WriteAheadLog: EventSink {
 
     // MARK: EventSink
 
-    public func append(_ record: LogRecord) throws -> LogPosition {
+    public func append(_ record: LogRecord, mark: RequestMark?) throws -> LogPosition {
         var writer = BinaryWriter(capacity: 128)
-        EventCodec.encode(record, into: &writer)
+        EventCodec.encode(record, mark: mark, into: &writer)
         return try commits.submit(writer.bytes)
     }
 
@@ -274,7 +274,7 @@ public final class WriteAheadLog: EventSink {
         }
         guard let encoded else { return nil }
         return try encoded.enumerated().map { offset, bytes throws(LogError) in
-            LogRecordAt(position: position + 1 + LogPosition(offset), record: try LogRecord(encoded: bytes))
+            try LogRecordAt(position: position + 1 + LogPosition(offset), encoded: bytes)
         }
     }
 
@@ -285,10 +285,6 @@ public final class WriteAheadLog: EventSink {
     )? {
         let durable = durablePosition
         guard position < durable else { return ([], position) }
-        var prefix = BinaryWriter(capacity: 17)
-        prefix.u8(1)
-        prefix.id(orgID)
-        let wanted = prefix.bytes
         let found: (matching: [(LogPosition, [UInt8])], through: LogPosition)? = recent.withLock { recent in
             guard position + 1 >= recent.first else { return nil }
             let start = recent.head + Int(position + 1 - recent.first)
@@ -299,7 +295,7 @@ public final class WriteAheadLog: EventSink {
             for index in start..<end {
                 through = position + LogPosition(index - start + 1)
                 let bytes = recent.records[index]
-                if bytes.count >= wanted.count, bytes.withUnsafeBufferPointer({ $0.prefix(wanted.count).elementsEqual(wanted) }) {
+                if EventCodec.isRecord(bytes, of: orgID) {
                     matching.append((through, bytes))
                     if matching.count == limit { break }
                 }
@@ -307,7 +303,7 @@ public final class WriteAheadLog: EventSink {
             return (matching, through)
         }
         guard let found else { return nil }
-        let records = try found.matching.map { position, bytes throws(LogError) in LogRecordAt(position: position, record: try LogRecord(encoded: bytes)) }
+        let records = try found.matching.map { position, bytes throws(LogError) in try LogRecordAt(position: position, encoded: bytes) }
         return (records, found.through)
     }
 

@@ -103,7 +103,7 @@ public enum MusterServer {
         let webhookService = WebhookService(
             registry: webhooks, slot: slot, clock: SystemWallClock(), metrics: metrics.delivery, logger: logger, destinations: configuration.webhookDestinations
         )
-        let engineService = EngineService(source: source, slot: slot, configuration: configuration, metrics: metrics, logger: logger)
+        let engineService = EngineService(source: source, slot: slot, configuration: configuration, idempotency: idempotency, metrics: metrics, logger: logger)
         // Services stop in reverse order: the HTTP server (added last by Hummingbird) drains
         // first, then the outbox and the sweep, and the engine — which syncs the log — last.
         let idle = TimeAmount.milliseconds(configuration.idleTimeout.milliseconds)

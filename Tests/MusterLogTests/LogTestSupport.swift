@@ -42,9 +42,9 @@ final class TeeSink: EventSink {
         self.log = log
     }
 
-    func append(_ record: LogRecord) throws -> LogPosition {
-        let position = try log.append(record)
-        _ = try memory.append(record)
+    func append(_ record: LogRecord, mark: RequestMark?) throws -> LogPosition {
+        let position = try log.append(record, mark: mark)
+        _ = try memory.append(record, mark: mark)
         return position
     }
 

@@ -132,18 +132,19 @@ struct APIRoutes: Sendable {
             }
             stored.extraHeaders.append(("Idempotent-Replayed", "true"))
             return stored
-        case .run:
+        case .run(let mark):
             let response: APIResponse
             do {
-                response = try await handler(&request, context)
+                // The change's log records carry the mark: durable exactly when the change is.
+                response = try await RequestMark.$current.withValue(mark) { try await handler(&request, context) }
             } catch {
-                await idempotency.release(scope: scope, key: key, now: clock.now())
+                await idempotency.release(scope: scope, key: key)
                 throw error
             }
             if (200..<300).contains(response.status.code) {
                 try await idempotency.complete(scope: scope, key: key, fingerprint: fingerprint, response: response, now: clock.now())
             } else {
-                await idempotency.release(scope: scope, key: key, now: clock.now())
+                await idempotency.release(scope: scope, key: key)
             }
             return response
         }

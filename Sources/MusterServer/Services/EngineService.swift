@@ -22,6 +22,7 @@ struct EngineService: Service {
     let source: EngineSource
     let slot: EngineSlot
     let configuration: ServerConfiguration
+    let idempotency: IdempotencyStore
     let metrics: ServerMetrics
     let logger: Logger
 
@@ -54,9 +55,19 @@ struct EngineService: Service {
             for truncation in report.truncations {
                 logger.warning("the log's torn tail was cut", metadata: ["truncation": "\(truncation)"])
             }
+            try await idempotency.recover(from: durable, now: clock.now())
             slot.install(durable.engine)
             await cancelWhenGracefulShutdown {
-                await durable.runSnapshotSchedule()
+                await withDiscardingTaskGroup { group in
+                    group.addTask { await durable.runSnapshotSchedule() }
+                    group.addTask {
+                        // An idle idempotency store moves its watermark along with the log.
+                        while !Task.isCancelled {
+                            try? await Task.sleep(for: .seconds(10))
+                            await idempotency.advanceWatermark(now: clock.now())
+                        }
+                    }
+                }
             }
             durable.close()
             logger.info("log synced and closed")

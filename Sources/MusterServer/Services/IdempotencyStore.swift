@@ -2,41 +2,36 @@ import Foundation
 import HTTPTypes
 import Hummingbird
 import MusterDomain
+import MusterEngine
 import MusterLog
 
 /// Remembers the first answer to each POST that carried an `Idempotency-Key`, durably, for at
 /// least ``retention``, so that a retry gets that answer instead of a second change.
 ///
-/// Before the change runs, a reservation is journaled; after a successful change, its answer.
-/// A refusal changes nothing, so its reservation is released and a retry may run again. A key
-/// whose reservation survived a crash without an answer is answered with
-/// `idempotency_outcome_unknown`: the change may or may not have happened, and guessing
-/// either way could apply it twice or lose it.
+/// One durable write per request: nothing is journaled before the change runs. The change's
+/// own log record carries the request's ``RequestMark`` (set around the handler), so it is
+/// durable exactly when the change is; after a successful change the answer is journaled once.
+/// A refusal changed nothing and left no mark, so its key is simply released. After a crash the
+/// log says what the journal cannot: a key whose mark is in the log but whose answer is not
+/// journaled was applied and lost its answer (`idempotency_answer_lost`); a key with neither
+/// was never applied, and a retry runs it.
+///
+/// The journal also keeps a *watermark*: every mark at or before it has its answer journaled
+/// or belongs to a request that ended. A restart reads the marks after it, and the log keeps
+/// the segments after it (the store is one of the log's followers).
 actor IdempotencyStore {
     /// How long answers are kept.
     static let retention = Span.hours(24)
 
     private enum Slot {
-        /// Running now, in this process.
-        case running(fingerprint: String)
-        /// Reserved before a restart that lost the answer.
-        case interrupted(fingerprint: String, at: Timestamp)
+        /// Running now, in this process. Its changes come after log position `since`.
+        case running(fingerprint: String, since: LogPosition)
+        /// Its change is in the log, but a restart lost its answer.
+        case answerLost(fingerprint: String, at: Timestamp)
+        /// Reserved, under the earlier journal layout, before a restart that lost the answer:
+        /// the change may or may not have been made.
+        case outcomeUnknown(fingerprint: String, at: Timestamp)
         case completed(Stored)
-    }
-
-    /// One journal entry.
-    private struct Entry: Codable {
-        var kind: String  // "reserve", "complete", "release"
-        var scope: String
-        var key: String
-        var fingerprint: String?
-        var at: Int64
-        var status: Int?
-        var contentType: String?
-        var headers: [[String]]?
-        var body: Data?
-        /// For an answer that showed a secret: the record it created; the answer is not kept.
-        var secretOf: String?
     }
 
     struct Stored: Sendable {
@@ -52,6 +47,13 @@ actor IdempotencyStore {
 
     private var slots: [Key: Slot] = [:]
     private let journal: Journal?
+    /// Every request mark at or before this log position has its answer journaled (or its
+    /// request ended without one).
+    private(set) var watermark: LogPosition = 0
+    /// The watermark as last journaled, and when (milliseconds since the epoch).
+    private var journaledWatermark: (position: LogPosition, at: Int64) = (0, 0)
+    /// The log, once the engine is recovered: where new changes' positions come from.
+    private var log: (any DurableRecordSource)?
 
     /// A store that keeps answers in memory only (tests and data-less runs).
     init() {
@@ -59,59 +61,91 @@ actor IdempotencyStore {
     }
 
     /// Opens the store on its journal, keeping what is younger than the retention and
-    /// compacting the file to just that.
+    /// compacting the file to just that. Entries of the earlier JSON layout are still read.
     init(path: String, now: Timestamp) throws {
         let (journal, payloads) = try Journal.open(path: path)
         self.journal = journal
-        let decoder = JSONDecoder()
         let horizon = now.adding(Span(milliseconds: -Self.retention.milliseconds)).millisecondsSinceEpoch
-        var kept = [Key: Entry]()
+        var answers = [Key: JournalEntry.Answer]()
         var order = [Key]()
         for payload in payloads {
-            guard let entry = try? decoder.decode(Entry.self, from: Data(payload)), entry.at >= horizon else { continue }
-            let key = Key(scope: entry.scope, key: entry.key)
-            switch entry.kind {
-            case "release": kept[key] = nil
-            default:
-                if kept[key] == nil { order.append(key) }
-                kept[key] = entry
+            switch JournalEntry(payload) {
+            case .answer(let answer) where answer.at >= horizon:
+                let key = Key(scope: answer.scope, key: answer.key)
+                if answers[key] == nil { order.append(key) }
+                answers[key] = answer
+                watermark = max(watermark, answer.watermark)
+            case .watermark(let position):
+                watermark = max(watermark, position)
+            case .reservation(let scope, let key, let fingerprint, let at) where at >= horizon:
+                // Written before marks existed: its outcome is unknown, as it was then.
+                slots[Key(scope: scope, key: key)] = .outcomeUnknown(fingerprint: fingerprint, at: Timestamp(millisecondsSinceEpoch: at))
+            case .released(let scope, let key):
+                slots[Key(scope: scope, key: key)] = nil
+                answers[Key(scope: scope, key: key)] = nil
+            case .answer, .reservation, nil:
+                continue
             }
         }
-        var live = [[UInt8]]()
-        let encoder = JSONEncoder()
+        var live = [JournalEntry.watermark(watermark).encoded]
+        for (key, slot) in slots {
+            guard case .outcomeUnknown(let fingerprint, let at) = slot, answers[key] == nil else { continue }
+            live.append(JournalEntry.reservation(scope: key.scope, key: key.key, fingerprint: fingerprint, at: at.millisecondsSinceEpoch).encoded)
+        }
         for key in order {
-            guard let entry = kept[key] else { continue }
-            if entry.kind == "complete", let status = entry.status {
-                var response = APIResponse(
-                    status: .init(code: status), contentType: entry.contentType ?? "application/json",
-                    extraHeaders: (entry.headers ?? []).compactMap { $0.count == 2 ? ($0[0], $0[1]) : nil }, body: Array(entry.body ?? Data())
-                )
-                response.secretOf = entry.secretOf
-                slots[key] = .completed(Stored(fingerprint: entry.fingerprint ?? "", at: Timestamp(millisecondsSinceEpoch: entry.at), response: response))
-            } else {
-                slots[key] = .interrupted(fingerprint: entry.fingerprint ?? "", at: Timestamp(millisecondsSinceEpoch: entry.at))
-            }
-            if let bytes = try? encoder.encode(entry) { live.append(Array(bytes)) }
+            guard let answer = answers[key] else { continue }
+            slots[key] = .completed(answer.stored)
+            live.append(JournalEntry.answer(answer).encoded)
         }
         try journal.rewrite(live)
+        journaledWatermark = (watermark, now.millisecondsSinceEpoch)
+    }
+
+    /// Learns from the recovered log which keyed changes lost their answers in a crash: the
+    /// marks after the watermark with no journaled answer. Call it once the engine is
+    /// recovered and before requests are served.
+    func recover(from durable: DurableEngine, now: Timestamp) throws {
+        log = durable.engine.durableRecords
+        var marks = durable.recoveredMarks.filter { $0.position > watermark }
+        let snapshotPosition = durable.report.snapshotPosition
+        if watermark < snapshotPosition {
+            // The newest snapshot holds changes after the watermark: read their marks from the
+            // segments, which the log kept for this store.
+            let older = try durable.log.records(after: watermark).prefix { $0.position <= snapshotPosition }
+            marks = older.compactMap { record in record.mark.map { (record.position, $0) } } + marks
+        }
+        for (_, mark) in marks {
+            let key = Key(scope: mark.scope, key: mark.key)
+            if case .completed = slots[key] { continue }
+            slots[key] = .answerLost(fingerprint: mark.fingerprint, at: now)
+        }
+        log?.follower("idempotency", consumedThrough: watermark)
     }
 
     /// What to do with a request carrying `key`.
     enum Decision: Sendable {
-        /// Run it; then call ``complete`` or ``release``.
-        case run
+        /// Run it inside the returned mark's scope (``RequestMark/current``); then call
+        /// ``complete`` or ``release``.
+        case run(RequestMark)
         /// Answer with the stored first answer.
         case replay(APIResponse)
     }
 
-    /// Reserves `key` for a request, or says how to answer it without running it.
-    func begin(scope: String, key: String, fingerprint: String, now: Timestamp) async throws -> Decision {
+    /// Takes `key` for a request, or says how to answer it without running it. Nothing is
+    /// written: the mark goes into the change's own log record.
+    func begin(scope: String, key: String, fingerprint: String, now: Timestamp) throws -> Decision {
         let slotKey = Key(scope: scope, key: key)
         switch slots[slotKey] {
-        case .running(let first):
+        case .running(let first, _):
             guard first == fingerprint else { throw Self.mismatch(key) }
             throw Problem(.conflict, code: "idempotency_key_in_use", "a request with Idempotency-Key \"\(key)\" is still running; retry after it has answered")
-        case .interrupted(let first, _):
+        case .answerLost(let first, _):
+            guard first == fingerprint else { throw Self.mismatch(key) }
+            throw Problem(
+                .conflict, code: "idempotency_answer_lost",
+                "the first request with Idempotency-Key \"\(key)\" was applied (in whole or in part), but a restart lost its answer; read the resource to see the result, and use a new key for any new request"
+            )
+        case .outcomeUnknown(let first, _):
             guard first == fingerprint else { throw Self.mismatch(key) }
             throw Problem(
                 .conflict, code: "idempotency_outcome_unknown",
@@ -121,38 +155,40 @@ actor IdempotencyStore {
             guard stored.fingerprint == fingerprint else { throw Self.mismatch(key) }
             return .replay(stored.response)
         case nil:
-            slots[slotKey] = .running(fingerprint: fingerprint)
-            do {
-                try await write(Entry(kind: "reserve", scope: scope, key: key, fingerprint: fingerprint, at: now.millisecondsSinceEpoch))
-            } catch {
-                slots[slotKey] = nil
-                throw error
-            }
-            return .run
+            slots[slotKey] = .running(fingerprint: fingerprint, since: log?.durablePosition ?? 0)
+            return .run(RequestMark(scope: scope, key: key, fingerprint: fingerprint))
         }
     }
 
-    /// Keeps `response` as the answer to `key`. An answer that showed a secret is kept only as
-    /// the record it created, never its body, in memory or in the journal.
+    /// Keeps `response` as the answer to `key`, in one journal write that also moves the
+    /// watermark. An answer that showed a secret is kept only as the record it created, never
+    /// its body, in memory or in the journal.
     func complete(scope: String, key: String, fingerprint: String, response: APIResponse, now: Timestamp) async throws {
         var kept = response
         if response.secretOf != nil {
             kept.body = []
             kept.extraHeaders = []
         }
-        slots[Key(scope: scope, key: key)] = .completed(Stored(fingerprint: fingerprint, at: now, response: kept))
-        try await write(
-            Entry(
-                kind: "complete", scope: scope, key: key, fingerprint: fingerprint, at: now.millisecondsSinceEpoch, status: kept.status.code,
-                contentType: kept.contentType, headers: kept.extraHeaders.map { [$0.0, $0.1] }, body: Data(kept.body), secretOf: kept.secretOf
-            )
-        )
+        let stored = Stored(fingerprint: fingerprint, at: now, response: kept)
+        slots[Key(scope: scope, key: key)] = .completed(stored)
+        let position = currentWatermark()
+        watermark = max(watermark, position)
+        try await write(.answer(JournalEntry.Answer(scope: scope, key: key, stored: stored, watermark: position)), now: now)
     }
 
-    /// Forgets `key` after a refusal (which changed nothing), so a retry runs again.
-    func release(scope: String, key: String, now: Timestamp) async {
+    /// Forgets `key` after a refusal (which changed nothing and left no mark), so a retry runs
+    /// again. Nothing is written.
+    func release(scope: String, key: String) {
         slots[Key(scope: scope, key: key)] = nil
-        try? await write(Entry(kind: "release", scope: scope, key: key, at: now.millisecondsSinceEpoch))
+        watermark = max(watermark, currentWatermark())
+    }
+
+    /// Journals the watermark if it moved and nothing has journaled it for a while, so that an
+    /// idle store neither holds the log's segments nor makes a restart read far back.
+    func advanceWatermark(now: Timestamp) async {
+        watermark = max(watermark, currentWatermark())
+        guard watermark > journaledWatermark.position, now.millisecondsSinceEpoch - journaledWatermark.at >= 10_000 else { return }
+        try? await write(.watermark(watermark), now: now)
     }
 
     /// Drops answers older than the retention from memory (the journal is compacted at the
@@ -162,15 +198,28 @@ actor IdempotencyStore {
         slots = slots.filter { _, slot in
             switch slot {
             case .running: true
-            case .interrupted(_, let at): at >= horizon
+            case .answerLost(_, let at), .outcomeUnknown(_, let at): at >= horizon
             case .completed(let stored): stored.at >= horizon
             }
         }
     }
 
-    private func write(_ entry: Entry) async throws {
+    /// The lowest position a running request's changes may follow, or the log's durable end
+    /// when none runs: every mark up to it belongs to a request that has ended.
+    private func currentWatermark() -> LogPosition {
+        var lowest = log?.durablePosition ?? 0
+        for case .running(_, let since) in slots.values { lowest = min(lowest, since) }
+        return lowest
+    }
+
+    private func write(_ entry: JournalEntry, now: Timestamp) async throws {
         guard let journal else { return }
-        try await journal.append(Array(try JSONEncoder().encode(entry)))
+        try await journal.append(entry.encoded)
+        let position = entry.watermark
+        if position > journaledWatermark.position {
+            journaledWatermark = (position, now.millisecondsSinceEpoch)
+            log?.follower("idempotency", consumedThrough: position)
+        }
     }
 
     private static func mismatch(_ key: String) -> Problem {
