@@ -75,6 +75,9 @@ extension MusterEngine {
         let outcome = await actor.executeEach(commands, by: principal) { state, index throws(DomainError) in
             (state.invitations[invitationIDs[index]]!, state.name)
         }
+        if !outcome.personChanges.isEmpty {
+            await people.merge(outcome.personChanges, position: outcome.position)
+        }
         try await durable(outcome.position)
         return outcome.results.indices.map { index in
             outcome.results[index].map { IssuedInvitation(invitation: $0.0, token: signed[index].token, orgName: $0.1) }

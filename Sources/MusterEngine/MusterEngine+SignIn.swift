@@ -104,7 +104,7 @@ extension MusterEngine {
             }
             let (sessionToken, session) = try await startSession(for: userID, method: .collaboratorLink)
             let user = try await readDirectory { state, _ throws(DomainError) in state.users[userID]! }
-            let assignment = await people.caseload(of: userID).first { $0.collaboratorID == entry.id }
+            let assignment = try await caseload(of: userID).first { $0.collaboratorID == entry.id }
             return SignedIn(user: user, sessionToken: sessionToken, session: session, activatedAssignment: assignment)
         }
     }
@@ -150,13 +150,18 @@ extension MusterEngine {
         guard let user = try await readDirectory({ state, _ in state.users[userID] }) else {
             throw DomainError(.userNotFound, "user \(userID) does not exist")
         }
-        return PersonProfile(user: user, memberships: await people.memberships(of: userID))
+        let (memberships, position) = await people.memberships(of: userID)
+        try await durable(position)
+        return PersonProfile(user: user, memberships: memberships)
     }
 
     /// The tenants the person sees now, across every org that invited them: from the caseload
-    /// index, never by asking the orgs.
-    public func caseload(of userID: UserID) async -> [CaseloadEntry] {
-        await people.caseload(of: userID)
+    /// index, never by asking the orgs; behind the read fence like every read, so an
+    /// assignment made or ended shows only once it is durable.
+    public func caseload(of userID: UserID) async throws -> [CaseloadEntry] {
+        let (entries, position) = await people.caseload(of: userID)
+        try await durable(position)
+        return entries
     }
 
     /// Removes the sessions and sign-in links that have expired (the sweep); returns how many.

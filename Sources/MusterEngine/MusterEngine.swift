@@ -93,7 +93,7 @@ public final class MusterEngine: Sendable {
     ) async throws -> Answer {
         let outcome = try await org(orgID).execute(command, by: principal, answer: answer)
         if !outcome.personChanges.isEmpty {
-            await people.merge(outcome.personChanges)
+            await people.merge(outcome.personChanges, position: outcome.position)
         }
         webhookDirectory.note(outcome.records, of: orgID)
         try await durable(outcome.position)

@@ -6,12 +6,23 @@ import MusterDomain
 /// Org actors report every changed account collaborator row and membership. Merging keeps the
 /// most advanced stage of a row (invited, activated, ended) and the membership of the latest
 /// org version, so the index is right whatever order reports arrive in.
+///
+/// Changes are merged before their record is durable (so the very next request sees them), so
+/// the index keeps, per person, the log position of the newest change merged: a read of a
+/// person's caseload or memberships returns it, and the engine answers only once it is durable.
 actor PersonIndex {
     private var assignments: [UserID: [CollaboratorID: CaseloadEntry]] = [:]
     private var memberships: [UserID: [OrganisationID: MembershipEntry]] = [:]
+    /// The log position of the newest change merged for each person (absent: all durable).
+    private var positions: [UserID: LogPosition] = [:]
 
-    /// Merges reported changes into the index.
-    func merge(_ changes: OrgActor.PersonChanges) {
+    /// Merges reported changes into the index; `position` is where their record sits in the log
+    /// (`0` for what recovery found, durable already).
+    func merge(_ changes: OrgActor.PersonChanges, position: LogPosition = 0) {
+        if position > 0 {
+            for change in changes.assignments { positions[change.userID] = max(positions[change.userID] ?? 0, position) }
+            for change in changes.memberships { positions[change.userID] = max(positions[change.userID] ?? 0, position) }
+        }
         for change in changes.assignments {
             let existing = assignments[change.userID]?[change.collaboratorID]
             if existing.map({ $0.stage <= change.stage }) ?? true {
@@ -35,8 +46,9 @@ actor PersonIndex {
     }
 
     /// The tenants the person sees now, oldest assignment first.
-    func caseload(of userID: UserID) -> [CaseloadEntry] {
-        (assignments[userID]?.values.filter(\.isVisible) ?? []).sorted { ($0.since, $0.collaboratorID) < ($1.since, $1.collaboratorID) }
+    func caseload(of userID: UserID) -> (entries: [CaseloadEntry], position: LogPosition) {
+        let entries = (assignments[userID]?.values.filter(\.isVisible) ?? []).sorted { ($0.since, $0.collaboratorID) < ($1.since, $1.collaboratorID) }
+        return (entries, positions[userID] ?? 0)
     }
 
     /// Whether the person is an active member, or has an assignment that has not ended, in any
@@ -47,8 +59,9 @@ actor PersonIndex {
     }
 
     /// The person's active memberships, by org name.
-    func memberships(of userID: UserID) -> [MembershipEntry] {
-        (memberships[userID]?.values.filter(\.isActive) ?? []).sorted { ($0.orgName, $0.orgID) < ($1.orgName, $1.orgID) }
+    func memberships(of userID: UserID) -> (entries: [MembershipEntry], position: LogPosition) {
+        let entries = (memberships[userID]?.values.filter(\.isActive) ?? []).sorted { ($0.orgName, $0.orgID) < ($1.orgName, $1.orgID) }
+        return (entries, positions[userID] ?? 0)
     }
 }
 

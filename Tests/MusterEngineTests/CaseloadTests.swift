@@ -10,11 +10,11 @@ import Testing
         let (row, workerID) = try await fixture.activeCollaborator(org: orgID, tenant: tenant.id, "worker@support.example")
         let worker = Principal.user(workerID)
         try await fixture.engine.writeWorkspace(org: orgID, .note(tenant: tenant.id, kind: .shared, body: "Rent plan agreed"), by: worker)
-        #expect(await fixture.engine.caseload(of: workerID).map(\.tenantID) == [tenant.id])
+        #expect(try await fixture.engine.caseload(of: workerID).map(\.tenantID) == [tenant.id])
 
         _ = try await fixture.engine.endCollaborator(org: orgID, id: row.id, by: admin)
 
-        #expect(await fixture.engine.caseload(of: workerID).isEmpty)
+        #expect(try await fixture.engine.caseload(of: workerID).isEmpty)
         #expect(try await fixture.engine.access(org: orgID, tenant: tenant.id, by: worker).isEmpty)
         await expectRefusal(.tenantNotFound) { try await fixture.engine.workspace(org: orgID, tenant: tenant.id, by: worker) }
         let notes = try await fixture.engine.workspace(org: orgID, tenant: tenant.id, by: admin).notes
@@ -34,14 +34,14 @@ import Testing
         let (_, sameWorker) = try await fixture.activeCollaborator(
             org: second, tenant: tenantB.id, "Shared@Support.example ", mode: .contextOnly, by: secondAdmin)
         #expect(sameWorker == workerID, "one user across orgs")
-        let caseload = await fixture.engine.caseload(of: workerID)
+        let caseload = try await fixture.engine.caseload(of: workerID)
         #expect(Set(caseload.map(\.orgID)) == [first, second])
         #expect(caseload.first { $0.orgID == second }?.mode == .contextOnly)
         #expect(caseload.first { $0.orgID == second }?.orgName == "Second Care")
 
         _ = try await fixture.engine.endCollaborator(org: first, id: rowA.id, by: firstAdmin)
 
-        #expect(await fixture.engine.caseload(of: workerID).map(\.tenantID) == [tenantB.id])
+        #expect(try await fixture.engine.caseload(of: workerID).map(\.tenantID) == [tenantB.id])
         #expect(try await fixture.engine.access(org: second, tenant: tenantB.id, by: .user(workerID)) == .contextOnlyCollaborator)
     }
 
@@ -54,10 +54,10 @@ import Testing
         let userID = try #require(issued.collaborator.userID)
         let user = try #require(await fixture.engine.directoryState().users[userID])
         #expect(user.identityOrganisation?.name == "New Worker (support provider)")
-        #expect(await fixture.engine.caseload(of: userID).isEmpty)
+        #expect(try await fixture.engine.caseload(of: userID).isEmpty)
         let signedIn = try await fixture.engine.verifyLink(token: issued.token!)
         #expect(signedIn.activatedAssignment?.tenantID == tenant.id)
-        #expect(await fixture.engine.caseload(of: userID).map(\.tenantName) == ["Alex"])
+        #expect(try await fixture.engine.caseload(of: userID).map(\.tenantName) == ["Alex"])
         await expectRefusal(.tokenUsed) { try await fixture.engine.verifyLink(token: issued.token!) }
     }
 

@@ -35,8 +35,8 @@ import Testing
             recovering: await fixture.engine.orgStates(), directory: await fixture.engine.directoryState(),
             secret: Array(repeating: 42, count: 32), sink: InMemoryEventSink(), clock: fixture.clock
         )
-        #expect(await recovered.caseload(of: worker.id) == (await fixture.engine.caseload(of: worker.id)))
-        #expect(await recovered.caseload(of: worker.id).count == 1)
+        #expect(try await recovered.caseload(of: worker.id) == (try await fixture.engine.caseload(of: worker.id)))
+        #expect(try await recovered.caseload(of: worker.id).count == 1)
         #expect(try await recovered.profile(of: worker.id).memberships.isEmpty)
     }
 }

@@ -27,7 +27,7 @@ import Testing
         try await SampleWorkload.run(on: first.engine, clock: clock)
         let before = await Self.states(first.engine)
         let collaborator = before.1.users.values.first { $0.origin == .collaborator }!
-        let caseload = await first.engine.caseload(of: collaborator.id)
+        let caseload = try await first.engine.caseload(of: collaborator.id)
         first.close()
 
         let second = try await Self.open(directory, clock: clock)
@@ -36,7 +36,7 @@ import Testing
         let after = await Self.states(second.engine)
         #expect(after.0 == before.0)
         #expect(after.1 == before.1)
-        #expect(await second.engine.caseload(of: collaborator.id) == caseload)
+        #expect(try await second.engine.caseload(of: collaborator.id) == caseload)
         // And it goes on working where it left off.
         try await SampleWorkload.run(on: second.engine, clock: clock)
         second.close()

@@ -117,6 +117,41 @@ private final class AnswerCount: Sendable {
         log.close()
     }
 
+    @Test func anAssignmentEndedWhileItsSyncIsHeldStillShowsInTheCaseloadUntilTheEndIsDurable() async throws {
+        let directory = TemporaryDirectory()
+        let fileSystem = FaultyFileSystem()
+        let log = try WriteAheadLog(
+            configuration: LogConfiguration(directory: directory.path), fileSystem: fileSystem, tail: .empty, fatal: FatalRecorder().handler)
+        let engine = engine(on: log, clock: ManualClock())
+        let orgID = try await engine.createOrganisation(name: "Fenced", by: .platformAdmin)
+        let tenant = try await engine.createTenant(org: orgID, name: "Robin", by: .platformAdmin)
+        let issued = try await engine.inviteCollaborator(
+            org: orgID, tenant: tenant.id, mode: .full, invitee: .person(email: try EmailAddress("sam@support.example"), fullName: "Sam"),
+            by: .platformAdmin)
+        let workerID = try await engine.verifyLink(token: issued.token!).user.id
+        #expect(try await engine.caseload(of: workerID).map(\.tenantID) == [tenant.id])
+
+        fileSystem.holdSyncs.store(true, ordering: .sequentiallyConsistent)
+        let done = AnswerCount()
+        let end = Task {
+            defer { done.count.add(1, ordering: .sequentiallyConsistent) }
+            _ = try await engine.endCollaborator(org: orgID, id: issued.collaborator.id, by: .platformAdmin)
+        }
+        while fileSystem.heldSyncs.load(ordering: .sequentiallyConsistent) == 0 { try await Task.sleep(for: .milliseconds(5)) }
+        // The end is merged into the person index, but its record is not synced.
+        let caseload = Task {
+            defer { done.count.add(1, ordering: .sequentiallyConsistent) }
+            return try await engine.caseload(of: workerID)
+        }
+        try await Task.sleep(for: .milliseconds(300))
+        #expect(done.count.load(ordering: .sequentiallyConsistent) == 0, "the caseload showed an end that was not durable")
+
+        fileSystem.releaseSyncs()
+        try await end.value
+        #expect(try await caseload.value.isEmpty, "once durable, the end shows")
+        log.close()
+    }
+
     @Test func aSignOutHeldBeforeItsSyncIsNotRevealedByAuthenticationThroughTheDirectoryView() async throws {
         let directory = TemporaryDirectory()
         let fileSystem = FaultyFileSystem()

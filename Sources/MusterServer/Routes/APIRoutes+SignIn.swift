@@ -22,7 +22,7 @@ extension APIRoutes {
 
         get(router, "/v1/me/caseload") { _, context in
             let userID = try context.requireUser()
-            let caseload = await (try engine).caseload(of: userID)
+            let caseload = try await engine.caseload(of: userID)
             return .json { json in
                 json.object { object in
                     object.array("items", caseload) { $0.caseloadEntry($1) }
