@@ -122,6 +122,13 @@ extension MusterEngine {
     /// Bumped whenever a webhook is created or deleted in any org.
     public var webhookDirectoryChanges: ChangeSignal<Int> { webhookDirectory.changes }
 
+    /// The fingerprint of an idempotent request (see
+    /// ``LinkTokenSigner/requestFingerprint(method:path:body:)``): keyed by the server secret,
+    /// because it is stored in the log beside the change.
+    public func requestFingerprint(method: String, path: String, body: [UInt8]) -> String {
+        signer.requestFingerprint(method: method, path: path, body: body)
+    }
+
     /// The signing secret of a webhook (derived, never stored).
     public func webhookSecret(_ webhook: Webhook) -> String {
         signer.webhookSecret(nonce: webhook.secretNonce)

@@ -66,6 +66,18 @@ public final class Journal: Sendable {
 
     /// Appends several entries together and returns once all of them are durable.
     public func append(contentsOf payloads: [[UInt8]]) async throws {
+        try await waitUntilDurable(try enqueue(payloads))
+    }
+
+    /// The place of an entry in the journal's order, to wait for with ``waitUntilDurable(_:)``.
+    public struct Ticket: Sendable {
+        fileprivate var number: UInt64
+    }
+
+    /// Queues `payloads` to be written together, without waiting: entries queued one after
+    /// another are written in that order. An owner that must keep its own order (an actor)
+    /// enqueues inside its step, then waits outside it.
+    public func enqueue(_ payloads: [[UInt8]]) throws -> Ticket {
         var framed = [UInt8]()
         framed.reserveCapacity(payloads.reduce(0) { $0 + $1.count + 8 })
         for payload in payloads {
@@ -73,7 +85,12 @@ public final class Journal: Sendable {
             Self.appendLittleEndian32(Zlib.crc32(payload), to: &framed)
             framed.append(contentsOf: payload)
         }
-        try await commits.waitUntilAcknowledged(try commits.submit(framed))
+        return Ticket(number: try commits.submit(framed))
+    }
+
+    /// Returns once the entries of `ticket` (and all queued before them) are durable.
+    public func waitUntilDurable(_ ticket: Ticket) async throws {
+        try await commits.waitUntilAcknowledged(ticket.number)
     }
 
     /// Writes and syncs whatever is queued, batch after batch, until nothing is: every append
@@ -119,9 +136,22 @@ public final class Journal: Sendable {
         try fileSystem.writeFile(temporary, bytes)
         try file.withLock { file throws(FileSystemError) in
             try fileSystem.rename(temporary, to: path)
-            try fileSystem.syncDirectory(Self.directory(of: path))
+            do throws(FileSystemError) {
+                try fileSystem.syncDirectory(Self.directory(of: path))
+            } catch {
+                // The new file is in place but perhaps not durably: appending to the old one's
+                // handle would be acknowledged and lost. Stop the journal instead.
+                commits.fail(.failed("the rewrite of \(path) could not be made durable: \(error)"))
+                throw error
+            }
             file.handle?.close()
-            file.handle = try fileSystem.open(path, create: true)
+            file.handle = nil
+            do throws(FileSystemError) {
+                file.handle = try fileSystem.open(path, create: true)
+            } catch {
+                commits.fail(.failed("the rewritten \(path) could not be opened: \(error)"))
+                throw error
+            }
             file.offset = Int64(bytes.count)
         }
     }

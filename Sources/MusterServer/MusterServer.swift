@@ -103,7 +103,12 @@ public enum MusterServer {
         let webhookService = WebhookService(
             registry: webhooks, slot: slot, clock: SystemWallClock(), metrics: metrics.delivery, logger: logger, destinations: configuration.webhookDestinations
         )
-        let engineService = EngineService(source: source, slot: slot, configuration: configuration, idempotency: idempotency, metrics: metrics, logger: logger)
+        let engineService = EngineService(
+            source: source, slot: slot, configuration: configuration, idempotency: idempotency,
+            registerFollowers: { [outbox, webhooks] log in
+                log.follower("outbox", consumedThrough: await outbox.cursor)
+                await webhooks.registerFollowers(on: log)
+            }, metrics: metrics, logger: logger)
         // Services stop in reverse order: the HTTP server (added last by Hummingbird) drains
         // first, then the outbox and the sweep, and the engine — which syncs the log — last.
         let idle = TimeAmount.milliseconds(configuration.idleTimeout.milliseconds)

@@ -18,7 +18,7 @@ struct DurableServer {
     /// listen on loopback) unless `allowPrivateNetworks` says otherwise.
     init(
         folder: String, clock: ManualClock, transport: (any MailTransport)? = nil, webhookRetry: WebhookRetryPolicy = WebhookRetryPolicy(),
-        allowPrivateNetworks: Bool = true, resolver: (any HostResolver)? = nil
+        allowPrivateNetworks: Bool = true, resolver: (any HostResolver)? = nil, configure: (inout ServerConfiguration) -> Void = { _ in }
     ) throws {
         var configuration = ServerConfiguration()
         configuration.webhookRetry = webhookRetry
@@ -26,6 +26,7 @@ struct DurableServer {
         if let resolver { configuration.webhookResolver = resolver }
         configuration.dataDirectory = folder
         configuration.publicBaseURL = "https://app.example.org"
+        configure(&configuration)
         var logger = Logger(label: "test")
         logger.logLevel = .critical
         self.clock = clock

@@ -55,6 +55,8 @@ struct IdempotencyRecoveryTests {
         // First life: the keyed change is made durable, then the process dies before the
         // answer is journaled (the store never hears of it).
         let first = try await openEngine(folder, clock: clock)
+        // As in the server, the store is open (its journal started) before any request.
+        _ = try IdempotencyStore(path: journalPath, now: clock.now())
         let orgID = try await first.engine.createOrganisation(name: "Riverside", by: .platformAdmin)
         _ = try await RequestMark.$current.withValue(mark) {
             try await first.engine.createTenant(org: orgID, name: "Robin", by: .platformAdmin)
@@ -70,13 +72,51 @@ struct IdempotencyRecoveryTests {
         let second = try await openEngine(folder, clock: clock)
         defer { second.close() }
         let store = try IdempotencyStore(path: journalPath, now: clock.now())
-        try await store.recover(from: second, now: clock.now())
+        #expect(try await store.recover(from: second, now: clock.now()).isEmpty)
         #expect(await refusal(store, scope: mark.scope, key: mark.key, fingerprint: "f1", now: clock.now()) == "idempotency_answer_lost")
         #expect(await refusal(store, scope: mark.scope, key: mark.key, fingerprint: "other", now: clock.now()) == "idempotency_key_reused")
         #expect(await refusal(store, scope: mark.scope, key: "never-applied", fingerprint: "f2", now: clock.now()) == nil)
         #expect(await refusal(store, scope: "api_key:someone-else", key: mark.key, fingerprint: "f1", now: clock.now()) == nil)
         let tenants = try await second.engine.tenants(org: orgID, by: .platformAdmin)
         #expect(tenants.items.filter { $0.name == "Robin" }.count == 1, "the change was made once")
+
+        // The two requests that were let run end (refused, say); the watermark moves on past the
+        // mark, and a later restart still knows the answer was lost.
+        await store.release(scope: mark.scope, key: "never-applied")
+        await store.release(scope: "api_key:someone-else", key: mark.key)
+        _ = try await second.engine.createTenant(org: orgID, name: "Later", by: .platformAdmin)
+        clock.advance(by: .seconds(11))
+        await store.advanceWatermark(now: clock.now())
+        #expect(await store.watermark >= second.log.durablePosition)
+        let third = try IdempotencyStore(path: journalPath, now: clock.now())
+        _ = try await third.recover(from: second, now: clock.now())
+        #expect(await refusal(third, scope: mark.scope, key: mark.key, fingerprint: "f1", now: clock.now()) == "idempotency_answer_lost")
+    }
+
+    @Test("A data folder whose log was compacted before this version ran starts, and reads none of the log for marks")
+    func aCompactedFolderFromBeforeStarts() async throws {
+        let folder = temporaryFolder()
+        defer { try? FileManager.default.removeItem(atPath: folder) }
+        let clock = ManualClock()
+        var options = StoreOptions(dataDirectory: folder)
+        options.segmentSize = 4096
+        let first = try await DurableEngine.open(options, secret: Array(repeating: 7, count: 32), clock: clock, hasher: PasswordHasher(rounds: 1_000))
+        let orgID = try await first.engine.createOrganisation(name: "Riverside", by: .platformAdmin)
+        for index in 0..<200 { _ = try await first.engine.createTenant(org: orgID, name: "Tenant \(index)", by: .platformAdmin) }
+        try await first.snapshot()
+        for index in 0..<200 { _ = try await first.engine.createTenant(org: orgID, name: "More \(index)", by: .platformAdmin) }
+        try await first.snapshot()
+        first.close()
+        let segments = try FileManager.default.contentsOfDirectory(atPath: folder + "/log").filter { $0.hasSuffix(".wal") }.sorted()
+        #expect(segments.first != "00000000000000000001.wal", "the first segments were compacted away")
+
+        let second = try await DurableEngine.open(options, secret: Array(repeating: 7, count: 32), clock: clock, hasher: PasswordHasher(rounds: 1_000))
+        defer { second.close() }
+        // No journal: this version never ran here.
+        let store = try IdempotencyStore(path: folder + "/idempotency.journal", now: clock.now())
+        #expect(try await store.recover(from: second, now: clock.now()).isEmpty)
+        #expect(await store.watermark == second.report.lastPosition)
+        #expect(await refusal(store, scope: "platform_admin", key: "new", fingerprint: "f", now: clock.now()) == nil)
     }
 
     @Test("Each idempotent request costs one journal write, its answer, and the answer survives a restart byte for byte")

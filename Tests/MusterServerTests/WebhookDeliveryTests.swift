@@ -232,6 +232,59 @@ struct WebhookDeliveryTests {
         }
     }
 
+    @Test(
+        "A webhook paused while compaction removes the log it stood at holds none of it, and resumed after a restart catches up from the org's trail, every event once and in order"
+    )
+    func aLongPauseDoesNotPinTheLogNorLoseEvents() async throws {
+        let folder = temporaryFolder()
+        defer { try? FileManager.default.removeItem(atPath: folder) }
+        let receiver = WebhookReceiver()
+        let ids = Mutex(("", ""))
+        let clock = ManualClock()
+        let configure: @Sendable (inout ServerConfiguration) -> Void = {
+            $0.segmentSize = 4096
+            $0.snapshotEveryRecords = 40
+        }
+        try await receiver.application().test(.live) { receiverClient in
+            let url = "http://127.0.0.1:\(try #require(receiverClient.port))/hook"
+            let first = try DurableServer(folder: folder, clock: clock, transport: RecordingTransport(), webhookRetry: fastRetries, configure: configure)
+            try await first.run { client in
+                let api = API(client: client, fixture: try ServerFixture())
+                let org = try await api.org()
+                let registered = try await api.post("/v1/orgs/\(org)/webhooks", token: api.admin, #"{"url": "\#(url)", "after": 0}"#)
+                let id = try #require(registered.json["id"]?.string)
+                ids.withLock { $0 = (org, id) }
+                _ = try await api.tenant(org, "Before the pause")
+                try await receiver.waitUntil { $0.count >= 3 }
+                #expect(try await api.post("/v1/orgs/\(org)/webhooks/\(id)/pause", token: api.admin, #"{"reason": "away"}"#).status == 200)
+                let segments = { try FileManager.default.contentsOfDirectory(atPath: folder + "/log").filter { $0.hasSuffix(".wal") }.sorted() }
+                let firstSegment = try segments().first
+                for round in 0..<500 where try segments().first == firstSegment {
+                    // Compaction needs two snapshots past the position; the idempotency store
+                    // journals its watermark every 10 s when idle, and until then keeps the log.
+                    for index in 0..<10 { _ = try await api.tenant(org, "While paused \(round).\(index)") }
+                    clock.advance(by: .seconds(11))
+                    await first.parts.sweep.idempotency.advanceWatermark(now: clock.now())
+                    try await Task.sleep(for: .milliseconds(20))
+                }
+                #expect(try segments().first != firstSegment, "the paused webhook kept none of the log")
+            }
+
+            // Restarted, the log in memory is gone too: the webhook's records are nowhere but
+            // in the org's trail.
+            let second = try DurableServer(folder: folder, clock: clock, transport: RecordingTransport(), webhookRetry: fastRetries, configure: configure)
+            try await second.run { client in
+                let api = API(client: client, fixture: try ServerFixture())
+                let (org, id) = ids.withLock { $0 }
+                #expect(try await api.post("/v1/orgs/\(org)/webhooks/\(id)/resume", token: api.admin).status == 200)
+                let feed = try await api.get("/v1/orgs/\(org)/events?limit=1000", token: api.admin)
+                let expected = feed.json["items"]?.array.compactMap { $0["sequence"]?.int } ?? []
+                try await receiver.waitUntil { Set($0.compactMap(\.sequence)) == Set(expected) }
+                #expect(receiver.sequences == expected, "every event once, in order")
+            }
+        }
+    }
+
     @Test("A subscriber that keeps failing is paused at the retry limit, and resumes where it stopped")
     func failingSubscriberIsPausedAndResumes() async throws {
         let folder = temporaryFolder()

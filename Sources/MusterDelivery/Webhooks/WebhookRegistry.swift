@@ -21,6 +21,8 @@ package actor WebhookRegistry {
     static let positionJournalInterval: Int64 = 30_000
     private let journal: Journal?
     private var journalEntries = 0
+    /// Journal writes queued and not yet durable.
+    private var writesInFlight = 0
     package let retry: WebhookRetryPolicy
 
     private enum Entry: Codable {
@@ -85,6 +87,22 @@ package actor WebhookRegistry {
     /// The log position a restart would resume the webhook from, if it follows the log.
     func journaledLogPosition(_ id: String) -> LogPosition? {
         journaledPositions[id]?.position
+    }
+
+    /// Tells the log where each webhook would resume, so that compaction keeps those records:
+    /// called once the log is open, before anything can take a snapshot.
+    package func registerFollowers(on source: any DurableRecordSource) {
+        for (id, journaled) in journaledPositions { source.follower("webhook:\(id)", consumedThrough: journaled.position) }
+    }
+
+    /// Drops the webhook's log position — the log no longer holds the records after it (a
+    /// long pause let compaction go past) — so that it catches up from the org's trail again.
+    func forgetLogPosition(_ progress: WebhookProgress) async {
+        guard var reset = current(progress.id, orgID: progress.orgID, cursor: progress.cursor), reset.logPosition != nil else { return }
+        reset.logPosition = nil
+        guard (try? await write([.progress(reset)])) != nil else { return }
+        journaledPositions[progress.id] = nil
+        tables.progress[progress.id] = reset
     }
 
     /// Moves the webhook past records examined without a delivery: their events were of other
@@ -168,7 +186,11 @@ package actor WebhookRegistry {
     private func write(_ entries: [Entry]) async throws {
         guard let journal else { return }
         let encoder = JSONEncoder()
-        try await journal.append(contentsOf: try entries.map { Array(try encoder.encode($0)) })
+        // Queued in the actor's step, so entries reach the file in the order they were made.
+        let ticket = try journal.enqueue(try entries.map { Array(try encoder.encode($0)) })
+        writesInFlight += 1
+        defer { writesInFlight -= 1 }
+        try await journal.waitUntilDurable(ticket)
         journalEntries += entries.count
     }
 
@@ -176,10 +198,10 @@ package actor WebhookRegistry {
     private func compactIfWorthIt() {
         guard let journal else { return }
         let liveCount = tables.progress.count * (Self.historyLength + 1)
-        guard journalEntries > 10_000, journalEntries > 4 * liveCount else { return }
+        // A write still on its way could land in the file this rewrite replaces, and be lost
+        // while the tables do not hold it yet: only rewrite when none is.
+        guard journalEntries > 10_000, journalEntries > 4 * liveCount, writesInFlight == 0 else { return }
         let live = tables.liveEntries()
-        // A write racing this rewrite is serialised by the journal; one lost would only mean a
-        // delivery made again, never a lost event.
         if (try? journal.rewrite(live)) != nil { journalEntries = live.count }
     }
 

@@ -98,6 +98,10 @@ package struct WebhookService: Service {
                 continue
             }
             guard webhook.isActive else {
+                // A paused webhook holds no log: the log is not kept for ever for a receiver
+                // that may never come back. Resumed, it catches up from the org's trail if the
+                // records it needs are gone.
+                source.follower(followerName, consumedThrough: .max)
                 _ = await engine.changes.wait(for: orgID, beyond: seen, timeout: .seconds(3600))
                 continue
             }
@@ -146,8 +150,11 @@ package struct WebhookService: Service {
                 }
             }
         } catch {
-            logger.warning("webhook could not read the log", metadata: ["webhook.id": "\(webhook.id)", "error": "\(error)"])
-            try? await Task.sleep(for: .seconds(1))
+            // The log no longer reaches back so far (compacted while the webhook was paused), or
+            // cannot be read: the org's trail holds every event, so catch up from there.
+            logger.warning(
+                "webhook could not read the log; catching up from the org's trail", metadata: ["webhook.id": "\(webhook.id)", "error": "\(error)"])
+            await registry.forgetLogPosition(progress)
             return false
         }
         guard !pending.isEmpty else {
@@ -215,7 +222,14 @@ package struct WebhookService: Service {
     ) async {
         var progress = progress
         let secret = engine.webhookSecret(webhook)
+        var orgVersion = engine.changes.version(of: orgID)
         for (event, logPosition) in events {
+            // A pause or delete between two sends stops the page at once.
+            let latest = engine.changes.version(of: orgID)
+            if latest != orgVersion {
+                orgVersion = latest
+                guard let found = try? await engine.webhookForDelivery(webhook.id, org: orgID), found.webhook.isActive else { return }
+            }
             let delivery = await send(event, orgID: orgID, to: webhook, secret: secret, attempt: progress.attempts + 1, connection: &connection)
             do {
                 guard let next = try await registry.record(progress, delivery, logPosition: logPosition) else { return }

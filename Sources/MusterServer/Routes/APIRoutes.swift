@@ -116,10 +116,7 @@ struct APIRoutes: Sendable {
         // The caller's identity scopes the key: one client's key never answers another's request.
         let scope = principal.description
         let body = try await request.collectBody(within: context)
-        var hash = SHA256()
-        hash.update(data: Array(request.method.rawValue.utf8) + [0] + Array(request.uri.path.utf8) + [0])
-        hash.update(data: Array(buffer: body))
-        let fingerprint = Self.hex(hash.finalize())
+        let fingerprint = try engine.requestFingerprint(method: request.method.rawValue, path: request.uri.path, body: Array(buffer: body))
 
         switch try await idempotency.begin(scope: scope, key: key, fingerprint: fingerprint, now: clock.now()) {
         case .replay(var stored):
@@ -148,17 +145,6 @@ struct APIRoutes: Sendable {
             }
             return response
         }
-    }
-
-    /// Bytes as lower-case hex, two digits each: an unambiguous fingerprint.
-    static func hex(_ bytes: some Sequence<UInt8>) -> String {
-        let digits = Array("0123456789abcdef".utf8)
-        var text = [UInt8]()
-        for byte in bytes {
-            text.append(digits[Int(byte >> 4)])
-            text.append(digits[Int(byte & 0x0F)])
-        }
-        return String(decoding: text, as: UTF8.self)
     }
 
     /// The current time: what list answers compute effective statuses with.

@@ -23,6 +23,9 @@ struct EngineService: Service {
     let slot: EngineSlot
     let configuration: ServerConfiguration
     let idempotency: IdempotencyStore
+    /// Tells the recovered log where its followers (the outbox, the webhooks) stand, before
+    /// anything can take a snapshot and compact.
+    let registerFollowers: @Sendable (any DurableRecordSource) async -> Void
     let metrics: ServerMetrics
     let logger: Logger
 
@@ -55,7 +58,8 @@ struct EngineService: Service {
             for truncation in report.truncations {
                 logger.warning("the log's torn tail was cut", metadata: ["truncation": "\(truncation)"])
             }
-            try await idempotency.recover(from: durable, now: clock.now())
+            if let source = durable.engine.durableRecords { await registerFollowers(source) }
+            for warning in try await idempotency.recover(from: durable, now: clock.now()) { logger.warning("\(warning)") }
             slot.install(durable.engine)
             await cancelWhenGracefulShutdown {
                 await withDiscardingTaskGroup { group in

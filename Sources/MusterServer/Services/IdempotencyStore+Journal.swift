@@ -14,7 +14,11 @@ extension IdempotencyStore {
     ///             bytes(body) optional string(secret of) u64(watermark)
     /// watermark = kind 2: u64(position)
     /// unknown   = kind 3: string(scope) string(key) string(fingerprint) signed(at, ms)
+    /// lost      = kind 4: string(scope) string(key) string(fingerprint) signed(at, ms)
     /// ```
+    ///
+    /// A *lost* entry says a keyed change is in the log but a crash lost its answer; it is
+    /// written at the restart that finds the mark, before the watermark passes it.
     ///
     /// An *unknown* entry keeps, across rewrites, a reservation of the earlier layout that
     /// never got its answer.
@@ -36,6 +40,8 @@ extension IdempotencyStore {
         case watermark(LogPosition)
         /// A request of the earlier layout began and its outcome was never written.
         case reservation(scope: String, key: String, fingerprint: String, at: Int64)
+        /// A keyed change was made, but a crash lost its answer.
+        case lost(scope: String, key: String, fingerprint: String, at: Int64)
         /// Of the earlier layout only: a refused request gave its key back.
         case released(scope: String, key: String)
 
@@ -46,7 +52,7 @@ extension IdempotencyStore {
             switch self {
             case .answer(let answer): answer.watermark
             case .watermark(let position): position
-            case .reservation, .released: 0
+            case .reservation, .lost, .released: 0
             }
         }
 
@@ -75,8 +81,8 @@ extension IdempotencyStore {
             case .watermark(let position):
                 writer.u8(2)
                 writer.u64(position)
-            case .reservation(let scope, let key, let fingerprint, let at):
-                writer.u8(3)
+            case .reservation(let scope, let key, let fingerprint, let at), .lost(let scope, let key, let fingerprint, let at):
+                if case .lost = self { writer.u8(4) } else { writer.u8(3) }
                 writer.string(scope)
                 writer.string(key)
                 writer.string(fingerprint)
@@ -117,13 +123,16 @@ extension IdempotencyStore {
                     let position = try reader.u64()
                     guard reader.isAtEnd else { return nil }
                     self = .watermark(position)
-                case 3:
+                case let kind where kind == 3 || kind == 4:
                     let scope = try reader.string()
                     let key = try reader.string()
                     let fingerprint = try reader.string()
                     let at = try reader.timestamp().millisecondsSinceEpoch
                     guard reader.isAtEnd else { return nil }
-                    self = .reservation(scope: scope, key: key, fingerprint: fingerprint, at: at)
+                    self =
+                        kind == 3
+                        ? .reservation(scope: scope, key: key, fingerprint: fingerprint, at: at)
+                        : .lost(scope: scope, key: key, fingerprint: fingerprint, at: at)
                 default:
                     return nil
                 }

@@ -54,6 +54,9 @@ actor IdempotencyStore {
     private var journaledWatermark: (position: LogPosition, at: Int64) = (0, 0)
     /// The log, once the engine is recovered: where new changes' positions come from.
     private var log: (any DurableRecordSource)?
+    /// Whether the journal held an entry of this layout: if not, this version never ran on the
+    /// data folder, and no record in its log carries a mark.
+    private var journalHasWatermark = false
 
     /// A store that keeps answers in memory only (tests and data-less runs).
     init() {
@@ -77,20 +80,29 @@ actor IdempotencyStore {
                 watermark = max(watermark, answer.watermark)
             case .watermark(let position):
                 watermark = max(watermark, position)
+                journalHasWatermark = true
+            case .lost(let scope, let key, let fingerprint, let at) where at >= horizon:
+                slots[Key(scope: scope, key: key)] = .answerLost(fingerprint: fingerprint, at: Timestamp(millisecondsSinceEpoch: at))
             case .reservation(let scope, let key, let fingerprint, let at) where at >= horizon:
                 // Written before marks existed: its outcome is unknown, as it was then.
                 slots[Key(scope: scope, key: key)] = .outcomeUnknown(fingerprint: fingerprint, at: Timestamp(millisecondsSinceEpoch: at))
             case .released(let scope, let key):
                 slots[Key(scope: scope, key: key)] = nil
                 answers[Key(scope: scope, key: key)] = nil
-            case .answer, .reservation, nil:
+            case .answer, .reservation, .lost, nil:
                 continue
             }
         }
         var live = [JournalEntry.watermark(watermark).encoded]
-        for (key, slot) in slots {
-            guard case .outcomeUnknown(let fingerprint, let at) = slot, answers[key] == nil else { continue }
-            live.append(JournalEntry.reservation(scope: key.scope, key: key.key, fingerprint: fingerprint, at: at.millisecondsSinceEpoch).encoded)
+        for (key, slot) in slots where answers[key] == nil {
+            switch slot {
+            case .outcomeUnknown(let fingerprint, let at):
+                live.append(JournalEntry.reservation(scope: key.scope, key: key.key, fingerprint: fingerprint, at: at.millisecondsSinceEpoch).encoded)
+            case .answerLost(let fingerprint, let at):
+                live.append(JournalEntry.lost(scope: key.scope, key: key.key, fingerprint: fingerprint, at: at.millisecondsSinceEpoch).encoded)
+            case .running, .completed:
+                continue
+            }
         }
         for key in order {
             guard let answer = answers[key] else { continue }
@@ -102,24 +114,47 @@ actor IdempotencyStore {
     }
 
     /// Learns from the recovered log which keyed changes lost their answers in a crash: the
-    /// marks after the watermark with no journaled answer. Call it once the engine is
-    /// recovered and before requests are served.
-    func recover(from durable: DurableEngine, now: Timestamp) throws {
+    /// marks after the watermark with no journaled answer. Each is journaled as lost before
+    /// this returns, so the watermark can move past its mark and a later restart still knows.
+    /// Call it once the engine is recovered and before requests are served; it returns what
+    /// the operator should hear of.
+    func recover(from durable: DurableEngine, now: Timestamp) async throws -> [String] {
         log = durable.engine.durableRecords
+        var warnings = [String]()
+        if !journalHasWatermark {
+            // This version never ran here: no record carries a mark, and the log before this
+            // start may be compacted, so nothing is read.
+            watermark = max(watermark, durable.report.lastPosition)
+        }
         var marks = durable.recoveredMarks.filter { $0.position > watermark }
         let snapshotPosition = durable.report.snapshotPosition
         if watermark < snapshotPosition {
             // The newest snapshot holds changes after the watermark: read their marks from the
             // segments, which the log kept for this store.
-            let older = try durable.log.records(after: watermark).prefix { $0.position <= snapshotPosition }
-            marks = older.compactMap { record in record.mark.map { (record.position, $0) } } + marks
+            do {
+                let older = try durable.log.records(after: watermark).prefix { $0.position <= snapshotPosition }
+                marks = older.compactMap { record in record.mark.map { (record.position, $0) } } + marks
+            } catch {
+                warnings.append(
+                    "idempotency: the log after position \(watermark) could not be read (\(error)); a request whose answer a crash lost may run again if retried"
+                )
+            }
         }
+        var lost = [JournalEntry]()
         for (_, mark) in marks {
             let key = Key(scope: mark.scope, key: mark.key)
-            if case .completed = slots[key] { continue }
+            switch slots[key] {
+            case .completed, .answerLost: continue
+            default: break
+            }
             slots[key] = .answerLost(fingerprint: mark.fingerprint, at: now)
+            lost.append(.lost(scope: mark.scope, key: mark.key, fingerprint: mark.fingerprint, at: now.millisecondsSinceEpoch))
+        }
+        if let journal, !lost.isEmpty {
+            try await journal.waitUntilDurable(try journal.enqueue(lost.map(\.encoded)))
         }
         log?.follower("idempotency", consumedThrough: watermark)
+        return warnings
     }
 
     /// What to do with a request carrying `key`.
@@ -214,7 +249,10 @@ actor IdempotencyStore {
 
     private func write(_ entry: JournalEntry, now: Timestamp) async throws {
         guard let journal else { return }
-        try await journal.append(entry.encoded)
+        // Queued in the actor's step, so entries reach the file in the order they were made: a
+        // watermark never lands before an answer it counts as written.
+        let ticket = try journal.enqueue([entry.encoded])
+        try await journal.waitUntilDurable(ticket)
         let position = entry.watermark
         if position > journaledWatermark.position {
             journaledWatermark = (position, now.millisecondsSinceEpoch)
