@@ -33,6 +33,9 @@ public protocol DurableRecordSource: Sendable {
     /// Says that the follower `name` has consumed everything through `position`: the log keeps
     /// every record after the lowest such position of any follower.
     func follower(_ name: String, consumedThrough position: LogPosition)
+    /// The oldest position the log still holds (after compaction, the first record of its
+    /// first segment); 1 for a log that has never been compacted. Not for the hot path.
+    var oldestRetainedPosition: LogPosition { get }
 }
 
 extension DurableRecord {
@@ -68,4 +71,6 @@ extension InMemoryEventSink: DurableRecordSource {
     }
 
     public func follower(_ name: String, consumedThrough position: LogPosition) {}
+
+    public var oldestRetainedPosition: LogPosition { 1 }
 }

@@ -82,20 +82,33 @@ public final class DurableEngine: Sendable {
     private let snapshotting = Mutex(false)
 
     /// Opens the engine on `log`, replaying what it recovered.
-    public init(
+    public convenience init(
         log: any LogBackend, recovered: RecoveredLog, options: StoreOptions, policy: Policy = Policy(), secret: [UInt8],
         clock: any WallClock = SystemWallClock(), hasher: PasswordHasher = PasswordHasher()
     ) async throws {
         let started = WriteAheadLog.monotonicMilliseconds()
-        let (orgs, directory) = try Self.replay(recovered.records, onto: recovered.snapshot)
-        self.engine = await MusterEngine(recovering: orgs, directory: directory, policy: policy, secret: secret, sink: log, clock: clock, hasher: hasher)
+        let replay = LogReplay(onto: recovered.snapshot)
+        try replay.apply(recovered.records)
         var report = recovered.report
-        report.orgs = orgs.count
+        report.seconds += Double(WriteAheadLog.monotonicMilliseconds() - started) / 1000
+        try await self.init(log: log, replayed: replay, report: report, options: options, policy: policy, secret: secret, clock: clock, hasher: hasher)
+    }
+
+    /// Opens the engine on `log` with the states its recovery has already replayed.
+    init(
+        log: any LogBackend, replayed replay: LogReplay, report: RecoveryReport, options: StoreOptions, policy: Policy, secret: [UInt8],
+        clock: any WallClock, hasher: PasswordHasher
+    ) async throws {
+        let started = WriteAheadLog.monotonicMilliseconds()
+        self.engine = await MusterEngine(
+            recovering: replay.orgs, directory: replay.directory, policy: policy, secret: secret, sink: log, clock: clock, hasher: hasher)
+        var report = report
+        report.orgs = replay.orgs.count
         report.seconds += Double(WriteAheadLog.monotonicMilliseconds() - started) / 1000
         self.report = report
         self.log = log
         self.options = options
-        self.recoveredMarks = recovered.records.compactMap { record in record.mark.map { (record.position, $0) } }
+        self.recoveredMarks = replay.marks
         self.lastSnapshot = Mutex((report.snapshotPosition, WriteAheadLog.monotonicMilliseconds()))
     }
 
@@ -104,71 +117,15 @@ public final class DurableEngine: Sendable {
         _ options: StoreOptions, policy: Policy = Policy(), secret: [UInt8], clock: any WallClock = SystemWallClock(),
         hasher: PasswordHasher = PasswordHasher(), fatal: @escaping @Sendable (String) -> Void = WriteAheadLog.exitProcess
     ) async throws -> DurableEngine {
-        let (log, recovered) = try FileLog.open(options, fatal: fatal)
+        // The records are applied as they are read, segment by segment, never all held at once.
+        let (log, report, replay) = try FileLog.openReplaying(options, fatal: fatal)
         do {
-            return try await DurableEngine(log: log, recovered: recovered, options: options, policy: policy, secret: secret, clock: clock, hasher: hasher)
+            return try await DurableEngine(
+                log: log, replayed: replay, report: report, options: options, policy: policy, secret: secret, clock: clock, hasher: hasher)
         } catch {
             log.close()
             throw error
         }
-    }
-
-    /// Applies logged records onto the snapshot's states: the directory in order, the orgs in
-    /// parallel (each org's records in order). Records a state already holds (by its stream
-    /// sequence) are skipped, because a snapshot may hold a little more than its position.
-    static func replay(_ records: [LogRecordAt], onto snapshot: Snapshot?) throws(LogError) -> ([OrgState], DirectoryState) {
-        var directory = snapshot?.directory ?? DirectoryState()
-        var index = [OrganisationID: Int]()
-        var orgs = [OrgState]()
-        for state in snapshot?.orgs ?? [] {
-            index[state.id] = orgs.count
-            orgs.append(state)
-        }
-        var perOrg = [[OrgEventRecord]](repeating: [], count: orgs.count)
-        for entry in records {
-            switch entry.record {
-            case .directory(let events):
-                for event in events where event.sequence > directory.version {
-                    guard event.sequence == directory.version + 1 else {
-                        throw .corrupt(
-                            segment: "", offset: -1, reason: "directory event \(event.sequence) at position \(entry.position) follows \(directory.version)")
-                    }
-                    directory.apply(event)
-                }
-            case .org(let orgID, let events):
-                let slot: Int
-                if let existing = index[orgID] {
-                    slot = existing
-                } else {
-                    slot = orgs.count
-                    index[orgID] = slot
-                    orgs.append(OrgState(id: orgID))
-                    perOrg.append([])
-                }
-                perOrg[slot].append(contentsOf: events)
-            }
-        }
-        let states = Mutex(orgs)
-        let failure = Mutex<LogError?>(nil)
-        let work = perOrg
-        DispatchQueue.concurrentPerform(iterations: work.count) { slot in
-            guard !work[slot].isEmpty else { return }
-            var state = states.withLock { states in
-                defer { states[slot] = OrgState(id: states[slot].id) }
-                return states[slot]
-            }
-            for event in work[slot] where event.sequence > state.version {
-                guard event.sequence == state.version + 1 else {
-                    failure.withLock { $0 = .corrupt(segment: "", offset: -1, reason: "org \(state.id) event \(event.sequence) follows \(state.version)") }
-                    return
-                }
-                state.apply(event)
-            }
-            let finished = state
-            states.withLock { $0[slot] = finished }
-        }
-        if let error = failure.withLock({ $0 }) { throw error }
-        return (states.withLock { $0 }, directory)
     }
 
     /// Takes a snapshot now: copies every state (cheap, copy on write), waits until all it

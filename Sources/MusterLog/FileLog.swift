@@ -25,20 +25,49 @@ public final class FileLog: LogBackend {
     /// other damage unless `options.truncateCorruption` — and opens the log for appending.
     public static func open(_ options: StoreOptions, fatal: @escaping @Sendable (String) -> Void = WriteAheadLog.exitProcess) throws -> (FileLog, RecoveredLog)
     {
+        var records = [LogRecordAt]()
+        let (log, snapshot, report) = try open(options, fatal: fatal) { _ in { batch throws(LogError) in records.append(contentsOf: batch) } }
+        return (log, RecoveredLog(snapshot: snapshot, records: records, report: report))
+    }
+
+    /// Like ``open(_:fatal:)``, but applies the records after the snapshot as they are read,
+    /// one segment at a time, so that the whole log is never held decoded.
+    static func openReplaying(_ options: StoreOptions, fatal: @escaping @Sendable (String) -> Void) throws -> (FileLog, RecoveryReport, LogReplay) {
+        var replay: LogReplay?
+        let (log, _, report) = try open(options, fatal: fatal) { snapshot in
+            let started = LogReplay(onto: snapshot)
+            replay = started
+            return { batch throws(LogError) in try started.apply(batch) }
+        }
+        return (log, report, replay!)
+    }
+
+    /// Opens the log; `consumer` is given the loaded snapshot and returns what each batch of
+    /// records after it goes to.
+    private static func open(
+        _ options: StoreOptions, fatal: @escaping @Sendable (String) -> Void,
+        consumer: (Snapshot?) -> ([LogRecordAt]) throws(LogError) -> Void
+    ) throws -> (FileLog, Snapshot?, RecoveryReport) {
         let started = WriteAheadLog.monotonicMilliseconds()
         let lock = try DataDirectoryLock(options.dataDirectory)
         let store = SnapshotStore(directory: options.dataDirectory + "/snapshots", fileSystem: options.fileSystem)
         let (snapshot, snapshotPath, skipped) = store.loadNewest()
         let position = snapshot?.position ?? 0
-        let scan = try LogRecovery.scan(
-            options.logConfiguration, fileSystem: options.fileSystem, after: position, truncateCorruption: options.truncateCorruption)
+        let consume = consumer(snapshot)
+        var recordCount = 0
+        let scan = try LogRecovery.stream(
+            options.logConfiguration, fileSystem: options.fileSystem, after: position, truncateCorruption: options.truncateCorruption
+        ) { batch throws(LogError) in
+            recordCount += batch.count
+            try consume(batch)
+        }
         let wal = try WriteAheadLog(configuration: options.logConfiguration, fileSystem: options.fileSystem, tail: scan.tail, fatal: fatal)
         let report = RecoveryReport(
-            snapshotPath: snapshotPath, snapshotPosition: position, skippedSnapshots: skipped, segments: scan.segments, records: scan.records.count,
+            snapshotPath: snapshotPath, snapshotPosition: position, skippedSnapshots: skipped, segments: scan.segments, records: recordCount,
             bytes: scan.bytes, truncations: scan.truncations, orgs: snapshot?.orgs.count ?? 0, lastPosition: scan.tail.lastPosition,
             seconds: Double(WriteAheadLog.monotonicMilliseconds() - started) / 1000
         )
-        return (FileLog(wal: wal, snapshots: store, options: options, lock: lock), RecoveredLog(snapshot: snapshot, records: scan.records, report: report))
+        return (FileLog(wal: wal, snapshots: store, options: options, lock: lock), snapshot, report)
     }
 
     public func append(_ record: LogRecord, mark: RequestMark?) throws -> LogPosition { try wal.append(record, mark: mark) }
@@ -63,6 +92,11 @@ public final class FileLog: LogBackend {
         let matching = examined.filter { $0.record.orgID == orgID }.prefix(limit)
         let through = matching.count == limit ? matching.last!.position : (examined.last?.position ?? position)
         return (Array(matching), through)
+    }
+
+    public var oldestRetainedPosition: LogPosition {
+        let names = (try? options.fileSystem.list(options.logConfiguration.directory).filter(LogRecovery.isSegmentName).sorted()) ?? []
+        return names.first.flatMap { LogPosition($0.dropLast(4)) } ?? 1
     }
 
     public func follower(_ name: String, consumedThrough position: LogPosition) {

@@ -10,6 +10,15 @@ struct Frame {
     var recordCount: UInt32
     /// The uncompressed payload: each record as a varint length and its encoding.
     var payload: [UInt8]
+    /// For a frame read back from a segment: its payload as stored, inflated only when its
+    /// records are decoded — in parallel with other frames', not while the segment is scanned.
+    var stored: (bytes: ArraySlice<UInt8>, rawLength: Int)?
+
+    init(firstPosition: UInt64, recordCount: UInt32, payload: [UInt8]) {
+        self.firstPosition = firstPosition
+        self.recordCount = recordCount
+        self.payload = payload
+    }
 
     /// The frame's bytes: header, then the compressed payload.
     func encoded(level: Int32) -> [UInt8] {
@@ -65,8 +74,9 @@ struct Frame {
                 return .damaged("checksum mismatch")
             }
             guard flags == 1 else { return .damaged("unknown flags \(flags)") }
-            let payload = try Zlib.decompress(stored, expectedLength: rawLength)
-            return .frame(Frame(firstPosition: firstPosition, recordCount: recordCount, payload: payload), length: headerLength + storedLength)
+            var frame = Frame(firstPosition: firstPosition, recordCount: recordCount, payload: [])
+            frame.stored = (stored, rawLength)
+            return .frame(frame, length: headerLength + storedLength)
         } catch {
             return .damaged("\(error)")
         }
@@ -74,6 +84,7 @@ struct Frame {
 
     /// Splits the payload into its records, decoded.
     func records() throws(LogError) -> [LogRecordAt] {
+        let payload = try stored.map { stored throws(LogError) in try Zlib.decompress(stored.bytes, expectedLength: stored.rawLength) } ?? payload
         var reader = BinaryReader(payload)
         var records = [LogRecordAt]()
         records.reserveCapacity(Int(recordCount))

@@ -47,6 +47,22 @@ public enum LogRecovery {
         _ configuration: LogConfiguration, fileSystem: any LogFileSystem = PosixFileSystem(), after: LogPosition = 0, truncateCorruption: Bool = false,
         repair: Bool = true, limit: Int? = nil
     ) throws(LogError) -> LogScan {
+        var records = [LogRecordAt]()
+        var scan = try stream(configuration, fileSystem: fileSystem, after: after, truncateCorruption: truncateCorruption, repair: repair, limit: limit) {
+            batch throws(LogError) in records.append(contentsOf: batch)
+        }
+        scan.records = records
+        return scan
+    }
+
+    /// Like ``scan(_:fileSystem:after:truncateCorruption:repair:limit:)``, but hands the
+    /// records after `after` to `consume` as it goes — one segment's worth at a time, decoded in
+    /// parallel — instead of returning them, so that recovery never holds the whole log decoded
+    /// (or even read). The scan it returns has no records.
+    static func stream(
+        _ configuration: LogConfiguration, fileSystem: any LogFileSystem = PosixFileSystem(), after: LogPosition = 0, truncateCorruption: Bool = false,
+        repair: Bool = true, limit: Int? = nil, consume: ([LogRecordAt]) throws(LogError) -> Void
+    ) throws(LogError) -> LogScan {
         let directory = configuration.directory
         if repair {
             do { try fileSystem.createDirectory(directory) } catch { throw .failed("cannot create \(directory): \(error)") }
@@ -55,12 +71,36 @@ public enum LogRecovery {
         let names: [String]
         do { names = try fileSystem.list(directory).filter(isSegmentName) } catch { throw .failed("cannot list \(directory): \(error)") }
 
-        var frames = [(frame: Frame, segment: String)]()
+        // The current segment's frames not yet decoded.
+        var frames = [Frame]()
+        var frameCount = 0
         var expected: LogPosition?
         var truncations = [Truncation]()
         var tail = LogTail(segmentPath: nil, offset: 0, lastPosition: after)
         var totalBytes: Int64 = 0
         var firstPosition: LogPosition?
+
+        // Decodes the frames read so far in parallel and hands their records after `after` on.
+        func flush(_ segment: String) throws(LogError) {
+            let wanted = frames.filter { $0.firstPosition + LogPosition($0.recordCount) - 1 > after }
+            frames = []
+            guard !wanted.isEmpty else { return }
+            let decoded = Mutex<[Result<[LogRecordAt], LogError>?]>(Array(repeating: nil, count: wanted.count))
+            DispatchQueue.concurrentPerform(iterations: wanted.count) { index in
+                let result: Result<[LogRecordAt], LogError>
+                do throws(LogError) { result = .success(try wanted[index].records()) } catch { result = .failure(error) }
+                decoded.withLock { $0[index] = result }
+            }
+            var records = [LogRecordAt]()
+            for (index, result) in decoded.withLock({ $0 }).enumerated() {
+                switch result! {
+                case .success(let frameRecords): records.append(contentsOf: frameRecords.lazy.filter { $0.position > after })
+                case .failure(let error):
+                    throw .corrupt(segment: segment, offset: -1, reason: "frame at position \(wanted[index].firstPosition) does not decode: \(error)")
+                }
+            }
+            try consume(records)
+        }
 
         segments: for (index, name) in names.enumerated() {
             // A segment whose successor starts at or before the first record the state lacks
@@ -82,6 +122,7 @@ public enum LogRecovery {
                 switch Frame.scan(bytes, at: offset) {
                 case .end:
                     totalBytes += Int64(offset)
+                    try flush(name)
                     // A follower's read wants only so many records: the later segments wait.
                     if let limit, !repair, let expected, expected > after + LogPosition(limit) { break segments }
                     continue segments
@@ -92,8 +133,18 @@ public enum LogRecovery {
                             ? "positions \(expected!)…\(frame.firstPosition - 1) are missing (a segment was lost or removed): expected position \(expected!), found \(frame.firstPosition)"
                             : "expected position \(expected!), found \(frame.firstPosition)"
                     } else {
-                        frames.append((frame, name))
-                        if firstPosition == nil { firstPosition = frame.firstPosition }
+                        if firstPosition == nil {
+                            // A gap between the state and the log is damage; say so before
+                            // handing on anything.
+                            guard frame.firstPosition <= after + 1 else {
+                                throw .corrupt(
+                                    segment: name, offset: 0,
+                                    reason: "the log starts at position \(frame.firstPosition) but the state covers only up to \(after)")
+                            }
+                            firstPosition = frame.firstPosition
+                        }
+                        frames.append(frame)
+                        frameCount += 1
                         expected = frame.firstPosition + LogPosition(frame.recordCount)
                         offset += length
                         tail = LogTail(segmentPath: path, offset: Int64(offset), lastPosition: max(after, expected! - 1))
@@ -111,6 +162,7 @@ public enum LogRecovery {
                     truncations.append(
                         Truncation(segment: name, offset: Int64(offset), length: Int64(bytes.count - offset), reason: why, savedTo: "(not cut: read-only scan)")
                     )
+                    try flush(name)
                     break segments
                 }
                 truncations.append(try cut(path: path, name: name, bytes: bytes, at: offset, reason: why, fileSystem: fileSystem, directory: directory))
@@ -119,35 +171,13 @@ public enum LogRecovery {
                     truncations.append(Truncation(segment: later, offset: 0, length: -1, reason: "after an operator truncation", savedTo: saved))
                 }
                 totalBytes += Int64(offset)
+                try flush(name)
                 break segments
             }
         }
 
-        // A gap between the state and the log is damage; say so before decoding anything.
-        if let firstPosition, firstPosition > after + 1 {
-            throw .corrupt(
-                segment: names.first ?? "", offset: 0, reason: "the log starts at position \(firstPosition) but the state covers only up to \(after)")
-        }
-
-        // Decode in parallel: records are independent until they are applied, in order.
-        let wanted = frames.filter { $0.frame.firstPosition + LogPosition($0.frame.recordCount) - 1 > after }
-        let decoded = Mutex<[Result<[LogRecordAt], LogError>?]>(Array(repeating: nil, count: wanted.count))
-        DispatchQueue.concurrentPerform(iterations: wanted.count) { index in
-            let result: Result<[LogRecordAt], LogError>
-            do throws(LogError) { result = .success(try wanted[index].frame.records()) } catch { result = .failure(error) }
-            decoded.withLock { $0[index] = result }
-        }
-        var records = [LogRecordAt]()
-        for (index, result) in decoded.withLock({ $0 }).enumerated() {
-            switch result! {
-            case .success(let frameRecords): records.append(contentsOf: frameRecords.lazy.filter { $0.position > after })
-            case .failure(let error):
-                throw .corrupt(
-                    segment: wanted[index].segment, offset: -1, reason: "frame at position \(wanted[index].frame.firstPosition) does not decode: \(error)")
-            }
-        }
         return LogScan(
-            records: records, tail: tail, segments: names.count, frames: frames.count, bytes: totalBytes, truncations: truncations, firstPosition: firstPosition
+            records: [], tail: tail, segments: names.count, frames: frameCount, bytes: totalBytes, truncations: truncations, firstPosition: firstPosition
         )
     }
 

@@ -68,8 +68,10 @@ import Testing
         let before = await Self.states(first.engine)
         first.close()
 
+        let middle = newer.bytes / 2
+        let original = try PosixFileSystem().read(newer.path)[middle..<(middle + 2)]
         let file = try PosixFileSystem().open(newer.path, create: false)
-        try file.write([0xFF, 0xFF], at: Int64(newer.bytes / 2))
+        try file.write(original.map { $0 ^ 0xFF }, at: Int64(middle))
         file.close()
 
         let second = try await Self.open(directory, clock: clock)

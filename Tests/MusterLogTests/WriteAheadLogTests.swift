@@ -6,6 +6,23 @@ import Testing
 @testable import MusterLog
 
 @Suite struct WriteAheadLogTests {
+    @Test func recoveryHandsTheRecordsOnOneSegmentAtATimeInOrderNeverTheWholeLogAtOnce() async throws {
+        let directory = TemporaryDirectory()
+        let records = try await writeFrames(300, in: directory.path, segmentSize: 4096)
+        let segments = try PosixFileSystem().list(directory.path).filter(LogRecovery.isSegmentName).count
+        #expect(segments > 3)
+        var sizes = [Int]()
+        var positions = [LogPosition]()
+        let scan = try LogRecovery.stream(LogConfiguration(directory: directory.path), after: 40, repair: false) { batch throws(LogError) in
+            sizes.append(batch.count)
+            positions += batch.map(\.position)
+        }
+        #expect(positions == Array(41...300), "every record after the position, once, in order")
+        #expect(sizes.count >= segments - 1, "a batch per segment read")
+        #expect(sizes.max()! < records.count / 2, "no batch holds most of the log")
+        #expect(scan.records.isEmpty && scan.tail.lastPosition == 300)
+    }
+
     @Test func everyEventOfAWorkloadReadsBackExactlyAsAppended() async throws {
         let directory = TemporaryDirectory()
         let configuration = LogConfiguration(directory: directory.path + "/log")

@@ -130,6 +130,48 @@ struct DurableServerTests {
         }
     }
 
+    @Test("An outbox whose cursor is older than the compacted log goes on from the oldest record it holds, instead of stopping")
+    func anOutboxBehindTheCompactedLogCarriesOn() async throws {
+        let folder = NSTemporaryDirectory() + "muster-outbox-\(UUID().uuidString)"
+        defer { try? FileManager.default.removeItem(atPath: folder) }
+        let clock = ManualClock()
+        let configure: @Sendable (inout ServerConfiguration) -> Void = {
+            $0.segmentSize = 4096
+            $0.snapshotEveryRecords = 40
+        }
+        let first = try DurableServer(folder: folder, clock: clock, transport: RecordingTransport(), configure: configure)
+        let orgID = Mutex("")
+        try await first.run { client in
+            let api = API(client: client, fixture: try ServerFixture())
+            let org = try await api.org()
+            orgID.withLock { $0 = org }
+            let segments = { try FileManager.default.contentsOfDirectory(atPath: folder + "/log").filter { $0.hasSuffix(".wal") }.sorted() }
+            let firstSegment = try segments().first
+            for round in 0..<500 where try segments().first == firstSegment {
+                for index in 0..<10 { _ = try await api.tenant(org, "Tenant \(round).\(index)") }
+                clock.advance(by: .seconds(11))
+                await first.parts.sweep.idempotency.advanceWatermark(now: clock.now())
+                try await Task.sleep(for: .milliseconds(20))
+            }
+            #expect(try segments().first != firstSegment)
+        }
+        // As if the outbox had never kept a cursor here (a folder from before it did).
+        try FileManager.default.removeItem(atPath: folder + "/outbox.cursor")
+
+        let transport = RecordingTransport()
+        let second = try DurableServer(folder: folder, clock: clock, transport: transport, configure: configure)
+        try await second.run { client in
+            let api = API(client: client, fixture: try ServerFixture())
+            let org = orgID.withLock { $0 }
+            try await api.post("/v1/orgs/\(org)/invitations", token: api.admin, #"{"email": "after@example.org", "role": "viewer"}"#)
+            for _ in 0..<300 where !transport.delivered.contains(where: { $0.to == "after@example.org" }) {
+                await second.parts.outboxService.deliverDue()
+                try await Task.sleep(for: .milliseconds(10))
+            }
+            #expect(transport.delivered.contains { $0.to == "after@example.org" }, "the invitation's email went out")
+        }
+    }
+
     @Test("The server secret and admin token are generated once, kept private, and reused")
     func secretsAreKept() throws {
         let folder = temporaryFolder()

@@ -88,6 +88,13 @@ package actor MailOutbox {
         counts.pending = pending.count
     }
 
+    /// Moves the read position and the cursor past records the log no longer holds.
+    func skip(through position: LogPosition) async {
+        guard position > readThrough, undone.isEmpty else { return }
+        readThrough = position
+        await advanceCursor()
+    }
+
     /// The emails waiting or retrying.
     package var pendingCount: Int { pending.count }
 

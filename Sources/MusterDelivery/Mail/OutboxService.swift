@@ -54,8 +54,20 @@ package struct OutboxService: Service {
                 for record in records { messages += try await renderer.messages(for: record, engine: engine) }
                 await outbox.enqueue(messages, through: last.position)
             } catch {
-                logger.error("the outbox could not read the log", metadata: ["error": "\(error)"])
-                return
+                let oldest = source.oldestRetainedPosition
+                let readThrough = await outbox.readThrough
+                guard oldest > readThrough + 1 else {
+                    logger.error("the outbox could not read the log", metadata: ["error": "\(error)"])
+                    return
+                }
+                // The records after the cursor were compacted before this outbox ran (a data
+                // folder from before the outbox kept a cursor over the log): their emails cannot
+                // be made again. Say so and go on from the oldest record the log holds.
+                logger.warning(
+                    "the log no longer holds the records after the outbox's cursor; their emails are not sent",
+                    metadata: ["cursor": "\(readThrough)", "oldest": "\(oldest)"])
+                await outbox.skip(through: oldest - 1)
+                guard await outbox.readThrough > readThrough else { return }
             }
         }
     }
