@@ -39,6 +39,17 @@ public protocol DurableRecordSource: Sendable {
 }
 
 extension DurableRecord {
+    /// The records of `orgID` among `examined` (read after `position`), at most `limit`, and
+    /// the last position examined for them: what a source that cannot skip other orgs'
+    /// records undecoded answers ``DurableRecordSource/durableRecords(of:after:limit:)`` with.
+    public static func records(
+        of orgID: OrganisationID, in examined: [DurableRecord], after position: LogPosition, limit: Int
+    ) -> (records: [DurableRecord], examinedThrough: LogPosition) {
+        let matching = examined.filter { $0.record.orgID == orgID }.prefix(limit)
+        let through = matching.count == limit ? matching.last!.position : (examined.last?.position ?? position)
+        return (Array(matching), through)
+    }
+
     /// The most records one call of ``DurableRecordSource/durableRecords(of:after:limit:)``
     /// examines, so that a follower of a quiet org never holds the log for long.
     public static let orgScanLimit = 65_536
@@ -55,10 +66,7 @@ extension InMemoryEventSink: DurableRecordSource {
     public func durableRecords(of orgID: OrganisationID, after position: LogPosition, limit: Int) throws -> (
         records: [DurableRecord], examinedThrough: LogPosition
     ) {
-        let examined = try durableRecords(after: position, limit: DurableRecord.orgScanLimit)
-        let matching = examined.filter { $0.record.orgID == orgID }.prefix(limit)
-        let through = matching.count == limit ? matching.last!.position : (examined.last?.position ?? position)
-        return (Array(matching), through)
+        DurableRecord.records(of: orgID, in: try durableRecords(after: position, limit: DurableRecord.orgScanLimit), after: position, limit: limit)
     }
 
     public var durablePosition: LogPosition { LogPosition(records.count) }

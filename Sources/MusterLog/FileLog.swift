@@ -88,10 +88,7 @@ public final class FileLog: LogBackend {
         records: [DurableRecord], examinedThrough: LogPosition
     ) {
         if let recent = try wal.recentDurableRecords(of: orgID, after: position, limit: limit) { return recent }
-        let examined = try records(after: position, limit: DurableRecord.orgScanLimit)
-        let matching = examined.filter { $0.record.orgID == orgID }.prefix(limit)
-        let through = matching.count == limit ? matching.last!.position : (examined.last?.position ?? position)
-        return (Array(matching), through)
+        return DurableRecord.records(of: orgID, in: try records(after: position, limit: DurableRecord.orgScanLimit), after: position, limit: limit)
     }
 
     public var oldestRetainedPosition: LogPosition {

@@ -14,14 +14,6 @@ extension LinkTokenSigner {
         message.append(contentsOf: path.utf8)
         message.append(0)
         message.append(contentsOf: body)
-        let code = HMAC<SHA256>.authenticationCode(for: message, using: SymmetricKey(data: Array(derived)))
-        let digits = Array("0123456789abcdef".utf8)
-        var text = [UInt8]()
-        text.reserveCapacity(64)
-        for byte in code {
-            text.append(digits[Int(byte >> 4)])
-            text.append(digits[Int(byte & 0x0F)])
-        }
-        return String(decoding: text, as: UTF8.self)
+        return Hex.lowercase(HMAC<SHA256>.authenticationCode(for: message, using: SymmetricKey(data: Array(derived))))
     }
 }

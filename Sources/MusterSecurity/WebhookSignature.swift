@@ -12,7 +12,7 @@ public enum WebhookSignature {
 
     /// The header value for `body` sent at `timestamp` (seconds since the epoch).
     public static func header(body: [UInt8], secret: String, timestamp: Int64) -> String {
-        "t=\(timestamp),v1=\(hex(mac(body: body, secret: secret, timestamp: timestamp)))"
+        "t=\(timestamp),v1=\(Hex.lowercase(mac(body: body, secret: secret, timestamp: timestamp)))"
     }
 
     /// Whether `header` is a valid signature of `body` under `secret`, made within `tolerance`
@@ -40,17 +40,6 @@ public enum WebhookSignature {
         hmac.update(data: Array("\(timestamp).".utf8))
         hmac.update(data: body)
         return Array(hmac.finalize())
-    }
-
-    private static func hex(_ bytes: [UInt8]) -> String {
-        let digits = Array("0123456789abcdef".utf8)
-        var text = [UInt8]()
-        text.reserveCapacity(bytes.count * 2)
-        for byte in bytes {
-            text.append(digits[Int(byte >> 4)])
-            text.append(digits[Int(byte & 0x0F)])
-        }
-        return String(decoding: text, as: UTF8.self)
     }
 
     private static func unhex(_ text: Substring) -> [UInt8]? {

@@ -84,14 +84,18 @@ package struct WebhookService: Service {
             // Taken before the fenced read: an event applied after it wakes the wait below, and
             // one applied before it is durable, hence in the log, once the read returns.
             let seen = engine.changes.version(of: orgID)
+            // Also before it: a handover point for a webhook not yet following the log. Every
+            // record up to it was applied before the org's version below was read.
+            let handover = source.durablePosition
             let webhook: Webhook
+            let orgVersion: UInt64
             do {
                 guard let found = try await engine.webhookForDelivery(id, org: orgID) else {
                     await registry.forget(id.description)
                     source.follower(followerName, consumedThrough: .max)
                     return
                 }
-                webhook = found.webhook
+                (webhook, orgVersion) = found
             } catch {
                 logger.warning("webhook state could not be read", metadata: ["webhook.id": "\(id)", "error": "\(error)"])
                 try? await Task.sleep(for: .seconds(1))
@@ -122,7 +126,8 @@ package struct WebhookService: Service {
                 caughtUp = await followLog(
                     webhook, orgID: orgID, from: logPosition, progress: progress, engine: engine, source: source, connection: &connection)
             } else {
-                caughtUp = await catchUpFromTrail(webhook, orgID: orgID, progress: progress, engine: engine, source: source, connection: &connection)
+                caughtUp = await catchUpFromTrail(
+                    webhook, orgID: orgID, progress: progress, handover: (handover, orgVersion), engine: engine, source: source, connection: &connection)
             }
             if let position = await registry.journaledLogPosition(id.description) {
                 source.follower(followerName, consumedThrough: position)
@@ -185,21 +190,17 @@ package struct WebhookService: Service {
     /// after the handover position, because the records up to it were applied before the
     /// version was read. Returns whether the webhook has nothing more to deliver now.
     private func catchUpFromTrail(
-        _ webhook: Webhook, orgID: OrganisationID, progress: WebhookProgress, engine: MusterEngine, source: any DurableRecordSource,
-        connection: inout PinnedClient
+        _ webhook: Webhook, orgID: OrganisationID, progress: WebhookProgress, handover: (position: LogPosition, orgVersion: UInt64),
+        engine: MusterEngine, source: any DurableRecordSource, connection: inout PinnedClient
     ) async -> Bool {
-        let handover = source.durablePosition
         // The log keeps what the handover needs while the history is delivered.
-        source.follower("webhook:\(webhook.id)", consumedThrough: handover)
+        source.follower("webhook:\(webhook.id)", consumedThrough: handover.position)
+        if progress.cursor >= handover.orgVersion {
+            await registry.advance(progress, cursor: progress.cursor, logPosition: handover.position, now: clock.now().millisecondsSinceEpoch)
+            return false
+        }
         let page: FeedPage
-        let version: UInt64
         do {
-            guard let found = try await engine.webhookForDelivery(webhook.id, org: orgID) else { return false }
-            version = found.orgVersion
-            if progress.cursor >= version {
-                await registry.advance(progress, cursor: progress.cursor, logPosition: handover, now: clock.now().millisecondsSinceEpoch)
-                return false
-            }
             page = try await engine.eventsForDelivery(org: orgID, after: progress.cursor, kinds: webhook.kinds, limit: Self.pageSize)
         } catch {
             logger.warning("webhook history could not be read", metadata: ["webhook.id": "\(webhook.id)", "error": "\(error)"])
