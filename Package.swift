@@ -154,6 +154,7 @@ let package = Package(
         .testTarget(
             name: "MusterLogTests",
             dependencies: ["MusterLog", "MusterEngine", "MusterDomain", "MusterSecurity", "MusterTestSupport", "MusterCrashDriver"],
+            exclude: ["Fixtures"],
             swiftSettings: swiftSettings
         ),
         .testTarget(

@@ -20,8 +20,8 @@ public struct Collaborator: Hashable, Sendable {
     public var activatedAt: Timestamp?
     public var endedAt: Timestamp?
     public var endedBy: Principal?
-    /// The digest of the magic link that activates the row; `nil` once used or ended.
-    public var tokenDigest: SecretDigest?
+    /// How the magic link that activates the row is recognised; `nil` once used or ended.
+    public var link: LinkCheck?
     /// Until when the activation link may be used.
     public var linkExpiresAt: Timestamp?
 
@@ -35,7 +35,7 @@ public struct Collaborator: Hashable, Sendable {
     public init(
         id: CollaboratorID, tenantID: TenantID, mode: ParticipationMode, userID: UserID? = nil, email: EmailAddress? = nil, fullName: String? = nil,
         contact: ContactCard? = nil, invitedBy: Principal, invitedAt: Timestamp, capOverridden: Bool, activatedAt: Timestamp? = nil, endedAt: Timestamp? = nil,
-        endedBy: Principal? = nil, tokenDigest: SecretDigest? = nil, linkExpiresAt: Timestamp? = nil
+        endedBy: Principal? = nil, link: LinkCheck? = nil, linkExpiresAt: Timestamp? = nil
     ) {
         self.id = id
         self.tenantID = tenantID
@@ -50,7 +50,7 @@ public struct Collaborator: Hashable, Sendable {
         self.activatedAt = activatedAt
         self.endedAt = endedAt
         self.endedBy = endedBy
-        self.tokenDigest = tokenDigest
+        self.link = link
         self.linkExpiresAt = linkExpiresAt
     }
 }

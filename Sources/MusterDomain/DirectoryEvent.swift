@@ -58,7 +58,7 @@ public enum DirectoryCommand: Hashable, Sendable {
     case endAllSessions(userID: UserID)
     case issueSignInLink(id: SignInLinkID, userID: UserID, seal: LinkSeal)
     /// Uses a sign-in link once and starts a session with `sessionDigest`.
-    case useSignInLink(id: SignInLinkID, tokenDigest: SecretDigest, sessionDigest: SecretDigest)
+    case useSignInLink(id: SignInLinkID, link: LinkProof, sessionDigest: SecretDigest)
     /// Removes the sessions and sign-in links that have expired by now (the sweep).
     case removeExpired
 }

@@ -75,11 +75,11 @@ public struct DirectoryState: Hashable, Sendable {
         case .issueSignInLink(let linkID, let userID, let seal):
             guard users[userID] != nil else { throw DomainError(.userNotFound, "user \(userID) does not exist") }
             return [.signInLinkIssued(id: linkID, userID: userID, seal: seal, expiresAt: now.adding(policy.signInLinkLifetime))]
-        case .useSignInLink(let linkID, let tokenDigest, let sessionDigest):
+        case .useSignInLink(let linkID, let proof, let sessionDigest):
             guard let link = signInLinks[linkID] else {
                 throw DomainError(.tokenUsed, "this sign-in link has been used already; ask for a new one")
             }
-            guard link.tokenDigest == tokenDigest else { throw DomainError(.tokenInvalid, "this sign-in link is not valid") }
+            guard link.link.admits(proof) else { throw DomainError(.tokenInvalid, "this sign-in link is not valid") }
             guard now < link.expiresAt else { throw DomainError(.tokenExpired, "this sign-in link has expired; ask for a new one") }
             return [
                 .signInLinkUsed(id: linkID),
@@ -120,7 +120,7 @@ public struct DirectoryState: Hashable, Sendable {
                 sessions[digest] = nil
             }
         case .signInLinkIssued(let linkID, let userID, let seal, let expiresAt):
-            signInLinks[linkID] = SignInLink(id: linkID, userID: userID, tokenDigest: seal.digest, expiresAt: expiresAt)
+            signInLinks[linkID] = SignInLink(id: linkID, userID: userID, link: LinkCheck(seal), expiresAt: expiresAt)
         case .signInLinkUsed(let linkID):
             signInLinks[linkID] = nil
         case .expiredRemoved(let cutoff):

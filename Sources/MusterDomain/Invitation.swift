@@ -23,9 +23,9 @@ public struct Invitation: Hashable, Sendable {
     public var resendCount: Int
     /// The send times of the resends inside the rolling rate-limit window, oldest first.
     public var recentResends: [Timestamp]
-    /// The digest of the one token that may accept this invitation now; `nil` once it is
+    /// How the one link that may accept this invitation now is recognised; `nil` once it is
     /// no longer pending.
-    public var tokenDigest: SecretDigest?
+    public var link: LinkCheck?
 
     /// How the invitee was invited.
     public enum Method: UInt8, SpelledCase {
@@ -72,7 +72,7 @@ public struct Invitation: Hashable, Sendable {
         id: InvitationID, orgID: OrganisationID, email: EmailAddress, role: Role, method: Method, status: Status, invitedBy: Principal, createdAt: Timestamp,
         expiresAt: Timestamp, acceptedAt: Timestamp? = nil, acceptedBy: UserID? = nil, revokedAt: Timestamp? = nil, revokedBy: Principal? = nil,
         revokedReason: String? = nil, expiredAt: Timestamp? = nil, resentAt: Timestamp? = nil, resendCount: Int, recentResends: [Timestamp],
-        tokenDigest: SecretDigest? = nil
+        link: LinkCheck? = nil
     ) {
         self.id = id
         self.orgID = orgID
@@ -92,6 +92,6 @@ public struct Invitation: Hashable, Sendable {
         self.resentAt = resentAt
         self.resendCount = resendCount
         self.recentResends = recentResends
-        self.tokenDigest = tokenDigest
+        self.link = link
     }
 }

@@ -11,7 +11,7 @@ public enum OrgCommand: Hashable, Sendable {
     case invite(id: InvitationID, email: EmailAddress, role: Role, method: Invitation.Method, existingUserID: UserID?, seal: LinkSeal)
     /// Accepts an invitation through its link, as `userID` (created for the purpose when
     /// `userIsNew`).
-    case acceptInvitation(id: InvitationID, tokenDigest: SecretDigest, userID: UserID, userIsNew: Bool)
+    case acceptInvitation(id: InvitationID, link: LinkProof, userID: UserID, userIsNew: Bool)
     /// Revokes a pending invitation, with an optional reason.
     case revokeInvitation(id: InvitationID, reason: String?)
     /// Resends a pending invitation with a new link, within the rate limits.
@@ -34,7 +34,7 @@ public enum OrgCommand: Hashable, Sendable {
     /// user and `caseload` is how many distinct tenants they are actively assigned to now.
     case inviteCollaborator(CollaboratorRequest)
     /// Activates a collaborator row through its magic link, signed in as `userID`.
-    case activateCollaborator(id: CollaboratorID, tokenDigest: SecretDigest, userID: UserID)
+    case activateCollaborator(id: CollaboratorID, link: LinkProof, userID: UserID)
     case endCollaborator(id: CollaboratorID)
     /// Edits a reference-only contact card.
     case updateContact(id: CollaboratorID, contact: ContactCard)

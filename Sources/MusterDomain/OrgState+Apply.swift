@@ -20,7 +20,7 @@ extension OrgState {
             invitations[invitationID] = Invitation(
                 id: invitationID, orgID: id, email: email, role: role, method: method, status: .pending,
                 invitedBy: record.actor, createdAt: now, expiresAt: expiresAt, resendCount: 0,
-                recentResends: [], tokenDigest: seal.digest
+                recentResends: [], link: LinkCheck(seal)
             )
             invitationOrder.append(invitationID)
             pendingInvitationByEmail[email] = invitationID
@@ -32,7 +32,7 @@ extension OrgState {
                 invitation.resentAt = now
                 invitation.resendCount += 1
                 invitation.recentResends.append(now)
-                invitation.tokenDigest = seal.digest
+                invitation.link = LinkCheck(seal)
             }
 
         case .invitationRevoked(let invitationID, let reason):
@@ -102,7 +102,7 @@ extension OrgState {
                 id: invited.id, tenantID: invited.tenantID, mode: invited.mode, userID: invited.userID,
                 email: invited.email, fullName: invited.fullName, contact: invited.contact,
                 invitedBy: record.actor, invitedAt: now, capOverridden: invited.capOverridden,
-                tokenDigest: invited.seal?.digest, linkExpiresAt: invited.linkExpiresAt
+                link: invited.seal.map(LinkCheck.init), linkExpiresAt: invited.linkExpiresAt
             )
             tenants[invited.tenantID]?.collaborators.append(invited.id)
             if let userID = invited.userID {
@@ -111,7 +111,7 @@ extension OrgState {
 
         case .collaboratorActivated(let collaboratorID, _):
             collaborators[collaboratorID]?.activatedAt = now
-            collaborators[collaboratorID]?.tokenDigest = nil
+            collaborators[collaboratorID]?.link = nil
 
         case .collaboratorEnded(let collaboratorID):
             if let collaborator = collaborators[collaboratorID], let userID = collaborator.userID {
@@ -119,7 +119,7 @@ extension OrgState {
             }
             collaborators[collaboratorID]?.endedAt = now
             collaborators[collaboratorID]?.endedBy = record.actor
-            collaborators[collaboratorID]?.tokenDigest = nil
+            collaborators[collaboratorID]?.link = nil
 
         case .collaboratorContactUpdated(let collaboratorID, let contact):
             collaborators[collaboratorID]?.contact = contact
@@ -177,7 +177,7 @@ extension OrgState {
         change(&invitation)
         if wasPending, invitation.status != .pending, pendingInvitationByEmail[invitation.email] == invitationID {
             pendingInvitationByEmail[invitation.email] = nil
-            invitation.tokenDigest = nil
+            invitation.link = nil
         }
         invitations[invitationID] = invitation
     }

@@ -62,25 +62,25 @@ extension OrgState {
         return [.collaboratorInvited(invited)]
     }
 
-    func decideActivateCollaborator(_ collaboratorID: CollaboratorID, tokenDigest: SecretDigest, userID: UserID, at now: Timestamp) throws(DomainError)
+    func decideActivateCollaborator(_ collaboratorID: CollaboratorID, link proof: LinkProof, userID: UserID, at now: Timestamp) throws(DomainError)
         -> [OrgEvent]
     {
-        let collaborator = try activatableCollaborator(collaboratorID, tokenDigest: tokenDigest, at: now)
+        let collaborator = try activatableCollaborator(collaboratorID, link: proof, at: now)
         guard collaborator.userID == userID else { throw DomainError(.tokenInvalid, "this link was issued to someone else") }
         return [.collaboratorActivated(id: collaboratorID, userID: userID)]
     }
 
     /// The collaborator row a link names, checked for activation at `now`: active, not yet
     /// activated, the link current and unexpired.
-    public func activatableCollaborator(_ collaboratorID: CollaboratorID, tokenDigest: SecretDigest, at now: Timestamp) throws(DomainError) -> Collaborator {
+    public func activatableCollaborator(_ collaboratorID: CollaboratorID, link proof: LinkProof, at now: Timestamp) throws(DomainError) -> Collaborator {
         guard let collaborator = collaborators[collaboratorID], collaborator.mode != .referenceOnly else {
             throw DomainError(.tokenInvalid, "this link does not belong to any assignment")
         }
         guard collaborator.isActive else { throw DomainError(.collaboratorEnded, "this assignment has ended") }
-        guard collaborator.activatedAt == nil, let expected = collaborator.tokenDigest else {
+        guard collaborator.activatedAt == nil, let check = collaborator.link else {
             throw DomainError(.tokenUsed, "this link has been used already; ask for a sign-in link instead")
         }
-        guard expected == tokenDigest else { throw DomainError(.tokenInvalid, "this link is not valid") }
+        guard check.admits(proof) else { throw DomainError(.tokenInvalid, "this link is not valid") }
         if let expiresAt = collaborator.linkExpiresAt, now >= expiresAt {
             throw DomainError(.tokenExpired, "this link has expired; ask for a sign-in link instead")
         }

@@ -15,8 +15,8 @@ extension OrgState {
         case .invite(let invitationID, let email, let role, let method, let existingUserID, let seal):
             return try decideInvite(
                 invitationID, email: email, role: role, method: method, existingUserID: existingUserID, seal: seal, by: principal, at: now, policy: policy)
-        case .acceptInvitation(let invitationID, let tokenDigest, let userID, let userIsNew):
-            return try decideAccept(invitationID, tokenDigest: tokenDigest, userID: userID, userIsNew: userIsNew, at: now)
+        case .acceptInvitation(let invitationID, let proof, let userID, let userIsNew):
+            return try decideAccept(invitationID, link: proof, userID: userID, userIsNew: userIsNew, at: now)
         case .revokeInvitation(let invitationID, let reason):
             return try decideRevoke(invitationID, reason: reason, by: principal, at: now, policy: policy)
         case .resendInvitation(let invitationID, let seal):
@@ -41,8 +41,8 @@ extension OrgState {
             return try decideCreateTenant(tenantID, name: name, reference: reference, by: principal, policy: policy)
         case .inviteCollaborator(let request):
             return try decideInviteCollaborator(request, by: principal, at: now, policy: policy)
-        case .activateCollaborator(let collaboratorID, let tokenDigest, let userID):
-            return try decideActivateCollaborator(collaboratorID, tokenDigest: tokenDigest, userID: userID, at: now)
+        case .activateCollaborator(let collaboratorID, let proof, let userID):
+            return try decideActivateCollaborator(collaboratorID, link: proof, userID: userID, at: now)
         case .endCollaborator(let collaboratorID):
             return try decideEndCollaborator(collaboratorID, by: principal)
         case .updateContact(let collaboratorID, let contact):

@@ -37,7 +37,7 @@ extension OrgState {
 
     /// The invitation a link names, checked for acceptance at `now`: pending, unexpired, and
     /// the link is the current one. Shared by accept and by the read-only preview.
-    public func acceptableInvitation(_ invitationID: InvitationID, tokenDigest: SecretDigest, at now: Timestamp) throws(DomainError) -> Invitation {
+    public func acceptableInvitation(_ invitationID: InvitationID, link proof: LinkProof, at now: Timestamp) throws(DomainError) -> Invitation {
         guard let invitation = invitations[invitationID] else {
             throw DomainError(.invitationNotFound, "this invitation does not exist")
         }
@@ -50,17 +50,17 @@ extension OrgState {
         case .expired:
             throw DomainError(.invitationExpired, "this invitation has expired; ask for a new one")
         case .pending:
-            guard invitation.tokenDigest == tokenDigest else {
+            guard invitation.link?.admits(proof) == true else {
                 throw DomainError(.tokenSuperseded, "this link has been replaced by a newer one; use the link in the latest email")
             }
             return invitation
         }
     }
 
-    func decideAccept(_ invitationID: InvitationID, tokenDigest: SecretDigest, userID: UserID, userIsNew: Bool, at now: Timestamp) throws(DomainError)
+    func decideAccept(_ invitationID: InvitationID, link proof: LinkProof, userID: UserID, userIsNew: Bool, at now: Timestamp) throws(DomainError)
         -> [OrgEvent]
     {
-        let invitation = try acceptableInvitation(invitationID, tokenDigest: tokenDigest, at: now)
+        let invitation = try acceptableInvitation(invitationID, link: proof, at: now)
         var events = [OrgEvent]()
         if userIsNew {
             events.append(.userCreated(userID: userID, email: invitation.email))

@@ -101,14 +101,15 @@ public enum SignInMethod: UInt8, SpelledCase {
 public struct SignInLink: Hashable, Sendable {
     public var id: SignInLinkID
     public var userID: UserID
-    public var tokenDigest: SecretDigest
+    /// How the link is recognised.
+    public var link: LinkCheck
     public var expiresAt: Timestamp
 
     /// Creates a row from all its fields.
-    public init(id: SignInLinkID, userID: UserID, tokenDigest: SecretDigest, expiresAt: Timestamp) {
+    public init(id: SignInLinkID, userID: UserID, link: LinkCheck, expiresAt: Timestamp) {
         self.id = id
         self.userID = userID
-        self.tokenDigest = tokenDigest
+        self.link = link
         self.expiresAt = expiresAt
     }
 }

@@ -21,7 +21,7 @@ public enum CollaboratorInvitee: Sendable {
 extension MusterEngine {
     /// Creates a tenant (a person whose case the org works).
     public func createTenant(org orgID: OrganisationID, name: String, reference: String? = nil, by principal: Principal) async throws -> Tenant {
-        let tenantID = TenantID.random()
+        let tenantID = TenantID.timeOrdered()
         return try await run(.createTenant(id: tenantID, name: name, reference: reference), on: orgID, by: principal) { state throws(DomainError) in
             state.tenants[tenantID]!
         }
@@ -42,7 +42,7 @@ extension MusterEngine {
         org orgID: OrganisationID, tenant tenantID: TenantID, mode: ParticipationMode, invitee: CollaboratorInvitee,
         overrideCap: Bool = false, by principal: Principal
     ) async throws -> IssuedCollaborator {
-        let collaboratorID = CollaboratorID.random()
+        let collaboratorID = CollaboratorID.timeOrdered()
         var request = OrgCommand.CollaboratorRequest(id: collaboratorID, tenantID: tenantID, mode: mode, overrideCap: overrideCap)
         var token: String?
         var directoryPosition: LogPosition = 0
@@ -54,7 +54,7 @@ extension MusterEngine {
             let ensured = try await directory.ensureUser(
                 email: email,
                 creation: { userID in
-                    let identity = IdentityOrganisation(id: .random(), name: "\(fullName.trimmingWhitespace()) (support provider)")
+                    let identity = IdentityOrganisation(id: .timeOrdered(), name: "\(fullName.trimmingWhitespace()) (support provider)")
                     return .createUser(
                         id: userID, email: email, fullName: fullName, origin: .collaborator, createdFor: orgID, passwordHash: nil,
                         identityOrganisation: identity)

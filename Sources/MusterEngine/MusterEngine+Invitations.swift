@@ -4,7 +4,7 @@ import MusterSecurity
 /// An invitation as just sent, with the token for its magic link (never stored).
 public struct IssuedInvitation: Sendable {
     public var invitation: Invitation
-    /// The magic-link token to email; only its digest is kept.
+    /// The magic-link token to email; only its nonce is kept.
     public var token: String
     /// The org's name, for the email.
     public var orgName: String
@@ -41,7 +41,7 @@ extension MusterEngine {
         _ = try org(orgID)
         let (existingUser, seenAt) = directory.view.userID(email: email)
         try await durable(seenAt)
-        let invitationID = InvitationID.random()
+        let invitationID = InvitationID.timeOrdered()
         let (token, seal) = signer.sign(LinkToken(purpose: .invitation, orgID: orgID, target: invitationID, nonce: RandomSecret.nonce()))
         let (invitation, orgName) = try await run(
             .invite(id: invitationID, email: email, role: role, method: method, existingUserID: existingUser, seal: seal), on: orgID, by: principal
@@ -64,7 +64,7 @@ extension MusterEngine {
         let emails = requests.map(\.email)
         let (existingUsers, seenAt) = directory.view.userIDs(emails: emails)
         try await durable(seenAt)
-        let invitationIDs = requests.map { _ in InvitationID.random() }
+        let invitationIDs = requests.map { _ in InvitationID.timeOrdered() }
         let signed = invitationIDs.map { signer.sign(LinkToken(purpose: .invitation, orgID: orgID, target: $0, nonce: RandomSecret.nonce())) }
         let commands = requests.indices.map { index in
             let request = requests[index]
@@ -120,14 +120,14 @@ extension MusterEngine {
     /// What the link is for and whether it is still valid. Changes nothing: mail scanners
     /// open links, so only ``acceptInvitation(token:)`` accepts.
     public func previewInvitation(token: String) async throws -> InvitationPreview {
-        let (content, digest) = try invitationToken(token)
+        let (content, proof) = try invitationToken(token)
         let invitationID: InvitationID = content.target()
         let actor: OrgActor
         do { actor = try org(content.orgID) } catch { throw DomainError(.invitationNotFound, "this invitation does not exist") }
         let (preview, position) = try await actor.read { state, now throws(DomainError) -> InvitationPreview in
             guard let invitation = state.invitations[invitationID] else { throw DomainError(.invitationNotFound, "this invitation does not exist") }
             var refusal: DomainError?
-            do throws(DomainError) { _ = try state.acceptableInvitation(invitationID, tokenDigest: digest, at: now) } catch { refusal = error }
+            do throws(DomainError) { _ = try state.acceptableInvitation(invitationID, link: proof, at: now) } catch { refusal = error }
             return InvitationPreview(
                 invitationID: invitationID, orgID: state.id, orgName: state.name, email: invitation.email, role: invitation.role,
                 status: invitation.effectiveStatus(at: now), expiresAt: invitation.expiresAt, isValid: refusal == nil, refusal: refusal
@@ -140,14 +140,14 @@ extension MusterEngine {
     /// Accepts an invitation through its link, exactly once: creates the user if the email is
     /// new, makes them a member, and signs them in.
     public func acceptInvitation(token: String) async throws -> Acceptance {
-        let (content, digest) = try invitationToken(token)
+        let (content, proof) = try invitationToken(token)
         let invitationID: InvitationID = content.target()
         let orgID = content.orgID
         let actor: OrgActor
         do { actor = try org(orgID) } catch { throw DomainError(.invitationNotFound, "this invitation does not exist") }
         // Check first, so a refused link creates no user; the accept itself re-checks.
         let (invitation, _) = try await actor.read { state, now throws(DomainError) in
-            try state.acceptableInvitation(invitationID, tokenDigest: digest, at: now)
+            try state.acceptableInvitation(invitationID, link: proof, at: now)
         }
         let ensured = try await directory.ensureUser(
             email: invitation.email,
@@ -157,7 +157,7 @@ extension MusterEngine {
             }, by: .system)
         let user = ensured.user
         let accepted = try await run(
-            .acceptInvitation(id: invitationID, tokenDigest: digest, userID: user.id, userIsNew: ensured.created), on: orgID, by: .user(user.id)
+            .acceptInvitation(id: invitationID, link: proof, userID: user.id, userIsNew: ensured.created), on: orgID, by: .user(user.id)
         ) { state throws(DomainError) in
             state.invitations[invitationID]!
         }
@@ -178,11 +178,11 @@ extension MusterEngine {
         return expired
     }
 
-    private func invitationToken(_ token: String) throws(DomainError) -> (LinkToken, SecretDigest) {
+    private func invitationToken(_ token: String) throws(DomainError) -> (LinkToken, LinkProof) {
         let content = try signer.verify(token)
         guard content.purpose == .invitation else {
             throw DomainError(.tokenInvalid, "this link is not an invitation; open it as a sign-in link")
         }
-        return (content, SecretDigest(of: token))
+        return (content, signer.proof(of: token, content))
     }
 }

@@ -29,7 +29,7 @@ extension MusterEngine {
         }
         let password = RandomSecret.temporaryPassword()
         let hash = try await hashing.hash(password)
-        let userID = UserID.random()
+        let userID = UserID.timeOrdered()
         let position = try await directory.execute(
             .createUser(
                 id: userID, email: email, fullName: fullName, origin: .temporaryPassword, createdFor: orgID, passwordHash: hash, identityOrganisation: nil),
@@ -93,7 +93,7 @@ extension MusterEngine {
 
     /// Creates an org API key; the secret is returned once and only its digest is kept.
     public func createAPIKey(org orgID: OrganisationID, name: String, role: Role, by principal: Principal) async throws -> IssuedAPIKey {
-        let keyID = APIKeyID.random()
+        let keyID = APIKeyID.timeOrdered()
         let secret = "mka_" + orgID.description.replacingHyphens() + keyID.description.replacingHyphens() + RandomSecret.token(prefix: "_")
         let key = try await run(.createAPIKey(id: keyID, name: name, role: role, secretDigest: SecretDigest(of: secret)), on: orgID, by: principal) {
             state throws(DomainError) in

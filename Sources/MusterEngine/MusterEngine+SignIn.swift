@@ -63,7 +63,7 @@ extension MusterEngine {
     /// (The HTTP layer answers the same either way, so existence is not revealed.)
     public func requestSignInLink(email: EmailAddress) async throws -> (user: User, token: String)? {
         guard let user = try await readDirectory({ state, _ in state.user(email: email) }) else { return nil }
-        let linkID = SignInLinkID.random()
+        let linkID = SignInLinkID.timeOrdered()
         let (token, seal) = signer.sign(LinkToken(purpose: .signIn, orgID: OrganisationID(high: 0, low: 0), target: linkID, nonce: RandomSecret.nonce()))
         let position = try await directory.execute(.issueSignInLink(id: linkID, userID: user.id, seal: seal), by: .system)
         try await durable(position)
@@ -76,14 +76,14 @@ extension MusterEngine {
     /// the tenant. Invitation links are refused here: they are accepted explicitly.
     public func verifyLink(token: String) async throws -> SignedIn {
         let content = try signer.verify(token)
-        let digest = SecretDigest(of: token)
+        let proof = signer.proof(of: token, content)
         switch content.purpose {
         case .invitation:
             throw DomainError(.tokenInvalid, "this is an invitation link; accept the invitation instead")
         case .signIn:
             let sessionToken = RandomSecret.token(prefix: "mks_")
             let sessionDigest = SecretDigest(of: sessionToken)
-            let position = try await directory.execute(.useSignInLink(id: content.target(), tokenDigest: digest, sessionDigest: sessionDigest), by: .system)
+            let position = try await directory.execute(.useSignInLink(id: content.target(), link: proof, sessionDigest: sessionDigest), by: .system)
             try await durable(position)
             let (user, session) = try await readDirectory { state, now throws(DomainError) in
                 let session = try state.session(sessionDigest, at: now)
@@ -95,10 +95,10 @@ extension MusterEngine {
             let actor: OrgActor
             do { actor = try org(content.orgID) } catch { throw DomainError(.tokenInvalid, "this link does not belong to any assignment") }
             let (row, _) = try await actor.read { state, now throws(DomainError) in
-                try state.activatableCollaborator(collaboratorID, tokenDigest: digest, at: now)
+                try state.activatableCollaborator(collaboratorID, link: proof, at: now)
             }
             guard let userID = row.userID else { throw DomainError(.tokenInvalid, "this link does not belong to any assignment") }
-            let entry = try await run(.activateCollaborator(id: collaboratorID, tokenDigest: digest, userID: userID), on: content.orgID, by: .user(userID)) {
+            let entry = try await run(.activateCollaborator(id: collaboratorID, link: proof, userID: userID), on: content.orgID, by: .user(userID)) {
                 state throws(DomainError) in
                 state.collaborators[collaboratorID]!
             }

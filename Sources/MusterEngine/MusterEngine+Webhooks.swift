@@ -56,8 +56,8 @@ extension MusterEngine {
     public func createWebhook(
         org orgID: OrganisationID, url: String, eventTypes: [OrgEvent.Kind]?, description: String?, after: UInt64?, by principal: Principal
     ) async throws -> (view: WebhookView, secret: String) {
-        let id = WebhookID.random()
-        let nonce = Identifier<Webhook>.random()
+        let id = WebhookID.timeOrdered()
+        let nonce = Identifier<Webhook>.timeOrdered()
         let command = OrgCommand.createWebhook(id: id, url: url, eventTypes: eventTypes, description: description, startAfter: after, secretNonce: nonce)
         let view = try await run(command, on: orgID, by: principal) { state throws(DomainError) in
             WebhookView(webhook: try state.webhook(id, for: .system), orgVersion: state.version)

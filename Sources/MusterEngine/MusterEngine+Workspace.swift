@@ -5,7 +5,7 @@ extension MusterEngine {
     /// summary), checked against the writer's access now; returns the item's id.
     @discardableResult
     public func writeWorkspace(org orgID: OrganisationID, _ item: WorkspaceWrite, by principal: Principal) async throws -> WorkspaceItemID {
-        let itemID = WorkspaceItemID.random()
+        let itemID = WorkspaceItemID.timeOrdered()
         let command: OrgCommand
         switch item {
         case .note(let tenantID, let kind, let body):

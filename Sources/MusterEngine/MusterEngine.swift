@@ -119,7 +119,7 @@ public final class MusterEngine: Sendable {
 
     /// Creates an organisation (platform admin only) and returns its id.
     public func createOrganisation(name: String, by principal: Principal) async throws -> OrganisationID {
-        let orgID = OrganisationID.random()
+        let orgID = OrganisationID.timeOrdered()
         let actor = OrgActor(state: OrgState(id: orgID), sink: sink, clock: clock, policy: policy, changes: changes)
         let outcome = try await actor.execute(.createOrganisation(name: name), by: principal) { _ throws(DomainError) in () }
         orgs.withLock { $0[orgID] = actor }

@@ -41,7 +41,7 @@ actor UserDirectory {
         if let user = state.user(email: email) {
             return (user, false, lastPosition)
         }
-        let userID = UserID.random()
+        let userID = UserID.timeOrdered()
         let position = try execute(creation(userID), by: principal)
         return (state.users[userID]!, true, position)
     }

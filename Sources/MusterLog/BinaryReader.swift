@@ -6,11 +6,15 @@ package struct BinaryReader {
     private let bytes: [UInt8]
     private(set) var offset: Int
     private let end: Int
+    /// The format version the bytes were written in (the frame's or snapshot's header says):
+    /// the codecs read what that version wrote.
+    package let format: UInt16
 
-    package init(_ bytes: [UInt8], from start: Int = 0, to end: Int? = nil) {
+    package init(_ bytes: [UInt8], from start: Int = 0, to end: Int? = nil, format: UInt16 = EventCodec.version) {
         self.bytes = bytes
         self.offset = start
         self.end = end ?? bytes.count
+        self.format = format
     }
 
     package var isAtEnd: Bool { offset >= end }
@@ -105,8 +109,21 @@ package struct BinaryReader {
         try bool() ? try timestamp() : nil
     }
 
+    /// A digest: 16 bytes, or in format 1 the whole 32-byte SHA-256, of which the first 16
+    /// are kept (what ``SecretDigest`` is now).
     package mutating func digest() throws(LogError) -> SecretDigest {
-        SecretDigest(word0: try u64(), word1: try u64(), word2: try u64(), word3: try u64())
+        let digest = SecretDigest(word0: try u64(), word1: try u64())
+        if format == 1 { _ = (try u64(), try u64()) }
+        return digest
+    }
+
+    /// A time written by ``BinaryWriter/timestamp(_:after:)`` relative to `base`; format 1
+    /// wrote it whole.
+    package mutating func timestamp(after base: Timestamp) throws(LogError) -> Timestamp {
+        guard format >= 2 else { return try timestamp() }
+        let (sum, overflow) = base.millisecondsSinceEpoch.addingReportingOverflow(try signed())
+        guard !overflow else { throw .malformed("a time out of range") }
+        return Timestamp(millisecondsSinceEpoch: sum)
     }
 
     package mutating func optionalDigest() throws(LogError) -> SecretDigest? {

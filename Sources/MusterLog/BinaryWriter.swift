@@ -76,11 +76,15 @@ package struct BinaryWriter {
 
     package mutating func optionalTimestamp(_ value: Timestamp?) { optional(value) { $0.timestamp($1) } }
 
+    /// A time as its difference from `base`, a time it usually follows closely (an expiry
+    /// after the event's own time): the same few bytes for every event, which compress.
+    package mutating func timestamp(_ value: Timestamp, after base: Timestamp) {
+        signed(value.millisecondsSinceEpoch &- base.millisecondsSinceEpoch)
+    }
+
     package mutating func digest(_ value: SecretDigest) {
         u64(value.word0)
         u64(value.word1)
-        u64(value.word2)
-        u64(value.word3)
     }
 
     package mutating func optionalDigest(_ value: SecretDigest?) { optional(value) { $0.digest($1) } }

@@ -1,26 +1,87 @@
 import MusterDomain
 import MusterEngine
 
-/// The binary encoding of events and log records, version 1 (see `docs/LOG-FORMAT.md`).
+/// The binary encoding of events and log records, version 2 (see `docs/LOG-FORMAT.md`);
+/// version 1 is still read.
 ///
 /// Every enum is written as its one-byte raw value, which is therefore part of the format:
-/// cases are only ever appended, never reordered.
+/// cases are only ever appended, never reordered. What version 2 changed: a record whose events
+/// share their time and actor (every command's) writes them once; times that follow from the
+/// event's own (an expiry) are written as the difference; a link's seal is its nonce alone; a
+/// secret's digest is 16 bytes.
 enum EventCodec {
-    /// The version of this encoding, written in every batch and snapshot header.
-    static let version: UInt16 = 1
+    /// The version of this encoding, written in every frame and snapshot header.
+    static let version: UInt16 = 2
+    /// The versions this code reads: every one since the first.
+    static let readableVersions: ClosedRange<UInt16> = 1...version
+
+    /// Record tags. A record in one of the `shared` forms writes its first event's sequence,
+    /// time and actor once, for events that all have that time and actor and follow each other.
+    enum RecordTag {
+        static let org: UInt8 = 1
+        static let directory: UInt8 = 2
+        static let orgShared: UInt8 = 4
+        static let directoryShared: UInt8 = 5
+    }
 
     static func encode(_ record: LogRecord, into writer: inout BinaryWriter) {
         switch record {
         case .org(let orgID, let events):
-            writer.u8(1)
+            let shared = sharesHeader(events.map { ($0.sequence, $0.at, $0.actor) })
+            writer.u8(shared ? RecordTag.orgShared : RecordTag.org)
             writer.id(orgID)
             writer.varint(UInt64(events.count))
-            for event in events { encode(event, into: &writer) }
+            if shared, let first = events.first { encodeHeader(first.sequence, first.at, first.actor, into: &writer) }
+            for event in events { encode(event, withHeader: !shared, into: &writer) }
         case .directory(let events):
-            writer.u8(2)
+            let shared = sharesHeader(events.map { ($0.sequence, $0.at, $0.actor) })
+            writer.u8(shared ? RecordTag.directoryShared : RecordTag.directory)
             writer.varint(UInt64(events.count))
-            for event in events { encode(event, into: &writer) }
+            if shared, let first = events.first { encodeHeader(first.sequence, first.at, first.actor, into: &writer) }
+            for event in events { encode(event, withHeader: !shared, into: &writer) }
         }
+    }
+
+    /// Whether events with these headers can be written with one: at least one, all at the
+    /// first's time and by its actor, their sequences consecutive.
+    private static func sharesHeader(_ headers: [(sequence: UInt64, at: Timestamp, actor: Principal)]) -> Bool {
+        guard let first = headers.first else { return false }
+        for (offset, header) in headers.enumerated()
+        where header.sequence != first.sequence + UInt64(offset) || header.at != first.at || header.actor != first.actor {
+            return false
+        }
+        return true
+    }
+
+    private static func encodeHeader(_ sequence: UInt64, _ at: Timestamp, _ actor: Principal, into writer: inout BinaryWriter) {
+        writer.varint(sequence)
+        writer.timestamp(at)
+        encode(actor, into: &writer)
+    }
+
+    /// Reads the events of a record: each with its own header, or all under the one read first.
+    private static func decodeEvents<Event>(
+        _ reader: inout BinaryReader, shared: Bool,
+        _ decode: (inout BinaryReader, _ sequence: UInt64, _ at: Timestamp, _ actor: Principal) throws(LogError) -> Event
+    ) throws(LogError) -> [Event] {
+        let count = try reader.count(limit: 1 << 20)
+        var events = [Event]()
+        events.reserveCapacity(count)
+        if shared {
+            guard count > 0 else { throw .malformed("a shared-header record with no events") }
+            let sequence = try reader.varint()
+            let at = try reader.timestamp()
+            let actor = try decodePrincipal(&reader)
+            for offset in 0..<count { events.append(try decode(&reader, sequence + UInt64(offset), at, actor)) }
+        } else {
+            for _ in 0..<count {
+                let sequence = try reader.varint()
+                let at = try reader.timestamp()
+                let actor = try decodePrincipal(&reader)
+                events.append(try decode(&reader, sequence, at, actor))
+            }
+        }
+        return events
     }
 
     /// The tag of a record that carries a request mark before the record itself.
@@ -57,7 +118,8 @@ enum EventCodec {
             } else {
                 reader = BinaryReader(bytes)
             }
-            guard try reader.u8() == 1 else { return false }
+            let tag = try reader.u8()
+            guard tag == RecordTag.org || tag == RecordTag.orgShared else { return false }
             let id: OrganisationID = try reader.id()
             return id == orgID
         } catch {
@@ -67,19 +129,11 @@ enum EventCodec {
 
     static func decodeRecord(_ reader: inout BinaryReader) throws(LogError) -> LogRecord {
         switch try reader.u8() {
-        case 1:
+        case let tag where tag == RecordTag.org || (tag == RecordTag.orgShared && reader.format >= 2):
             let orgID: OrganisationID = try reader.id()
-            let count = try reader.count(limit: 1 << 20)
-            var events = [OrgEventRecord]()
-            events.reserveCapacity(count)
-            for _ in 0..<count { events.append(try decodeOrgRecord(&reader)) }
-            return .org(orgID, events)
-        case 2:
-            let count = try reader.count(limit: 1 << 20)
-            var events = [DirectoryEventRecord]()
-            events.reserveCapacity(count)
-            for _ in 0..<count { events.append(try decodeDirectoryRecord(&reader)) }
-            return .directory(events)
+            return .org(orgID, try decodeEvents(&reader, shared: tag == RecordTag.orgShared, decodeOrgEvent))
+        case let tag where tag == RecordTag.directory || (tag == RecordTag.directoryShared && reader.format >= 2):
+            return .directory(try decodeEvents(&reader, shared: tag == RecordTag.directoryShared, decodeDirectoryEvent))
         case let tag:
             throw .malformed("unknown record tag \(tag)")
         }
@@ -120,13 +174,15 @@ enum EventCodec {
         try reader.optionalString().map(EmailAddress.init(normalised:))
     }
 
+    /// A seal is its nonce; format 1 wrote the token's 32-byte digest before it, which is read
+    /// past (the state checks the nonce).
     static func encode(_ seal: LinkSeal, into writer: inout BinaryWriter) {
-        writer.digest(seal.digest)
         writer.id(seal.nonce)
     }
 
     static func decodeSeal(_ reader: inout BinaryReader) throws(LogError) -> LinkSeal {
-        LinkSeal(digest: try reader.digest(), nonce: try reader.id())
+        if reader.format == 1 { _ = try reader.digest() }
+        return LinkSeal(nonce: try reader.id())
     }
 
     static func encode(_ card: ContactCard, into writer: inout BinaryWriter) {
@@ -150,10 +206,9 @@ enum EventCodec {
     /// role, so older data folders still read; the type numbers stop well below it.
     static let memberRoleChangedWithPrevious: UInt8 = 0x80
 
-    static func encode(_ record: OrgEventRecord, into writer: inout BinaryWriter) {
-        writer.varint(record.sequence)
-        writer.timestamp(record.at)
-        encode(record.actor, into: &writer)
+    static func encode(_ record: OrgEventRecord, withHeader: Bool, into writer: inout BinaryWriter) {
+        if withHeader { encodeHeader(record.sequence, record.at, record.actor, into: &writer) }
+        let at = record.at
         if case .memberRoleChanged(_, _, .some) = record.event {
             writer.u8(Self.memberRoleChangedWithPrevious)
         } else {
@@ -167,11 +222,11 @@ enum EventCodec {
             encode(email, into: &writer)
             writer.u8(role.rawValue)
             writer.u8(method.rawValue)
-            writer.timestamp(expiresAt)
+            writer.timestamp(expiresAt, after: at)
             encode(seal, into: &writer)
         case .invitationResent(let id, let expiresAt, let seal):
             writer.id(id)
-            writer.timestamp(expiresAt)
+            writer.timestamp(expiresAt, after: at)
             encode(seal, into: &writer)
         case .invitationRevoked(let id, let reason):
             writer.id(id)
@@ -221,7 +276,8 @@ enum EventCodec {
             writer.bool(invited.capOverridden)
             writer.bool(invited.seal != nil)
             if let seal = invited.seal { encode(seal, into: &writer) }
-            writer.optionalTimestamp(invited.linkExpiresAt)
+            writer.bool(invited.linkExpiresAt != nil)
+            if let expiresAt = invited.linkExpiresAt { writer.timestamp(expiresAt, after: at) }
         case .collaboratorActivated(let id, let userID):
             writer.id(id)
             writer.id(userID)
@@ -243,7 +299,7 @@ enum EventCodec {
         case .sessionRecorded(let tenantID, let id, let occurredAt, let summary):
             writer.id(tenantID)
             writer.id(id)
-            writer.timestamp(occurredAt)
+            writer.timestamp(occurredAt, after: at)
             writer.string(summary)
         case .documentAdded(let tenantID, let id, let name, let contentType, let sizeBytes, let checksum):
             writer.id(tenantID)
@@ -286,10 +342,7 @@ enum EventCodec {
         return kinds
     }
 
-    static func decodeOrgRecord(_ reader: inout BinaryReader) throws(LogError) -> OrgEventRecord {
-        let sequence = try reader.varint()
-        let at = try reader.timestamp()
-        let actor = try decodePrincipal(&reader)
+    static func decodeOrgEvent(_ reader: inout BinaryReader, sequence: UInt64, at: Timestamp, actor: Principal) throws(LogError) -> OrgEventRecord {
         let tag = try reader.u8()
         if tag == Self.memberRoleChangedWithPrevious {
             let event = OrgEvent.memberRoleChanged(userID: try reader.id(), role: try reader.enumeration(), previous: try reader.enumeration())
@@ -303,9 +356,9 @@ enum EventCodec {
         case .userInvited:
             event = .userInvited(
                 id: try reader.id(), email: try decodeEmail(&reader), role: try reader.enumeration(), method: try reader.enumeration(),
-                expiresAt: try reader.timestamp(), seal: try decodeSeal(&reader))
+                expiresAt: try reader.timestamp(after: at), seal: try decodeSeal(&reader))
         case .invitationResent:
-            event = .invitationResent(id: try reader.id(), expiresAt: try reader.timestamp(), seal: try decodeSeal(&reader))
+            event = .invitationResent(id: try reader.id(), expiresAt: try reader.timestamp(after: at), seal: try decodeSeal(&reader))
         case .invitationRevoked:
             event = .invitationRevoked(id: try reader.id(), reason: try reader.optionalString())
         case .invitationAccepted:
@@ -340,7 +393,7 @@ enum EventCodec {
             invited.contact = try reader.bool() ? try decodeContact(&reader) : nil
             invited.capOverridden = try reader.bool()
             invited.seal = try reader.bool() ? try decodeSeal(&reader) : nil
-            invited.linkExpiresAt = try reader.optionalTimestamp()
+            invited.linkExpiresAt = try reader.bool() ? try reader.timestamp(after: at) : nil
             event = .collaboratorInvited(invited)
         case .collaboratorActivated:
             event = .collaboratorActivated(id: try reader.id(), userID: try reader.id())
@@ -353,7 +406,7 @@ enum EventCodec {
         case .goalAdded:
             event = .goalAdded(tenantID: try reader.id(), id: try reader.id(), title: try reader.string(), detail: try reader.optionalString())
         case .sessionRecorded:
-            event = .sessionRecorded(tenantID: try reader.id(), id: try reader.id(), occurredAt: try reader.timestamp(), summary: try reader.string())
+            event = .sessionRecorded(tenantID: try reader.id(), id: try reader.id(), occurredAt: try reader.timestamp(after: at), summary: try reader.string())
         case .documentAdded:
             event = .documentAdded(
                 tenantID: try reader.id(), id: try reader.id(), name: try reader.string(), contentType: try reader.string(), sizeBytes: try reader.signed(),
@@ -377,10 +430,9 @@ enum EventCodec {
 
     // MARK: Directory events
 
-    static func encode(_ record: DirectoryEventRecord, into writer: inout BinaryWriter) {
-        writer.varint(record.sequence)
-        writer.timestamp(record.at)
-        encode(record.actor, into: &writer)
+    static func encode(_ record: DirectoryEventRecord, withHeader: Bool, into writer: inout BinaryWriter) {
+        if withHeader { encodeHeader(record.sequence, record.at, record.actor, into: &writer) }
+        let at = record.at
         switch record.event {
         case .userCreated(let id, let email, let fullName, let origin, let createdFor, let passwordHash, let identity):
             writer.u8(0)
@@ -404,7 +456,7 @@ enum EventCodec {
             writer.u8(2)
             writer.digest(digest)
             writer.id(userID)
-            writer.timestamp(expiresAt)
+            writer.timestamp(expiresAt, after: at)
             writer.u8(method.rawValue)
         case .sessionEnded(let digest):
             writer.u8(3)
@@ -417,7 +469,7 @@ enum EventCodec {
             writer.id(id)
             writer.id(userID)
             encode(seal, into: &writer)
-            writer.timestamp(expiresAt)
+            writer.timestamp(expiresAt, after: at)
         case .signInLinkUsed(let id):
             writer.u8(6)
             writer.id(id)
@@ -427,10 +479,7 @@ enum EventCodec {
         }
     }
 
-    static func decodeDirectoryRecord(_ reader: inout BinaryReader) throws(LogError) -> DirectoryEventRecord {
-        let sequence = try reader.varint()
-        let at = try reader.timestamp()
-        let actor = try decodePrincipal(&reader)
+    static func decodeDirectoryEvent(_ reader: inout BinaryReader, sequence: UInt64, at: Timestamp, actor: Principal) throws(LogError) -> DirectoryEventRecord {
         let event: DirectoryEvent
         switch try reader.u8() {
         case 0:
@@ -446,13 +495,14 @@ enum EventCodec {
         case 1:
             event = .passwordSet(userID: try reader.id(), passwordHash: try reader.string(), mustChange: try reader.bool())
         case 2:
-            event = .sessionStarted(digest: try reader.digest(), userID: try reader.id(), expiresAt: try reader.timestamp(), method: try reader.enumeration())
+            event = .sessionStarted(
+                digest: try reader.digest(), userID: try reader.id(), expiresAt: try reader.timestamp(after: at), method: try reader.enumeration())
         case 3:
             event = .sessionEnded(digest: try reader.digest())
         case 4:
             event = .userSessionsEnded(userID: try reader.id())
         case 5:
-            event = .signInLinkIssued(id: try reader.id(), userID: try reader.id(), seal: try decodeSeal(&reader), expiresAt: try reader.timestamp())
+            event = .signInLinkIssued(id: try reader.id(), userID: try reader.id(), seal: try decodeSeal(&reader), expiresAt: try reader.timestamp(after: at))
         case 6:
             event = .signInLinkUsed(id: try reader.id())
         case 7:

@@ -8,6 +8,9 @@ struct Frame {
 
     var firstPosition: UInt64
     var recordCount: UInt32
+    /// The format version its records were written in: this version's, or an older one read
+    /// back from a segment.
+    var version = EventCodec.version
     /// The uncompressed payload: each record as a varint length and its encoding.
     var payload: [UInt8]
     /// For a frame read back from a segment: its payload as stored, inflated only when its
@@ -60,7 +63,7 @@ struct Frame {
             }
             guard magic == Self.magic else { return .damaged("bad magic \(magic)") }
             let version = try reader.u16()
-            guard version == EventCodec.version else { return .damaged("unknown format version \(version)") }
+            guard EventCodec.readableVersions.contains(version) else { return .damaged("unknown format version \(version)") }
             let flags = try reader.u16()
             let firstPosition = try reader.u64()
             let recordCount = try reader.u32()
@@ -75,6 +78,7 @@ struct Frame {
             }
             guard flags == 1 else { return .damaged("unknown flags \(flags)") }
             var frame = Frame(firstPosition: firstPosition, recordCount: recordCount, payload: [])
+            frame.version = version
             frame.stored = (stored, rawLength)
             return .frame(frame, length: headerLength + storedLength)
         } catch {
@@ -85,19 +89,19 @@ struct Frame {
     /// Splits the payload into its records, decoded.
     func records() throws(LogError) -> [LogRecordAt] {
         let payload = try stored.map { stored throws(LogError) in try Zlib.decompress(stored.bytes, expectedLength: stored.rawLength) } ?? payload
-        var reader = BinaryReader(payload)
+        var reader = BinaryReader(payload, format: version)
         var records = [LogRecordAt]()
         records.reserveCapacity(Int(recordCount))
         var position = firstPosition
         while !reader.isAtEnd {
             let length = try reader.count(limit: 1 << 26)
             let start = reader.offset
-            var recordReader = BinaryReader(payload, from: start, to: start + length)
+            var recordReader = BinaryReader(payload, from: start, to: start + length, format: version)
             guard length <= reader.remaining else { throw .malformed("record at position \(position) runs past its frame") }
             let (record, mark) = try EventCodec.decodeMarkedRecord(&recordReader)
             records.append(LogRecordAt(position: position, record: record, mark: mark))
             guard recordReader.isAtEnd else { throw .malformed("record at position \(position) has trailing bytes") }
-            reader = BinaryReader(payload, from: start + length)
+            reader = BinaryReader(payload, from: start + length, format: version)
             position += 1
         }
         guard records.count == Int(recordCount) else {

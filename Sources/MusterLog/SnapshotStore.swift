@@ -95,7 +95,7 @@ public struct SnapshotStore: Sendable {
         var reader = BinaryReader(bytes)
         guard bytes.count >= Self.headerLength, try reader.u32() == Self.magic else { throw .malformed("not a snapshot") }
         let version = try reader.u16()
-        guard version == EventCodec.version else { throw .malformed("unknown snapshot version \(version)") }
+        guard EventCodec.readableVersions.contains(version) else { throw .malformed("unknown snapshot version \(version)") }
         let withWebhooks = try reader.u16() & Self.orgsHaveWebhooks != 0
         let position = try reader.u64()
         let blockCount = Int(try reader.u32())
@@ -123,7 +123,7 @@ public struct SnapshotStore: Sendable {
                 let checked = Zlib.crc32(bytes[block.range], continuing: Zlib.crc32(bytes[block.headerStart..<(block.headerStart + 9)]))
                 guard checked == block.crc else { throw .malformed("block \(index) checksum mismatch") }
                 let raw = try Zlib.decompress(bytes[block.range], expectedLength: block.rawLength)
-                var blockReader = BinaryReader(raw)
+                var blockReader = BinaryReader(raw, format: version)
                 switch block.kind {
                 case 0:
                     result = .success((try StateCodec.decodeDirectory(&blockReader), []))

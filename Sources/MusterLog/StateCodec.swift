@@ -148,7 +148,32 @@ enum StateCodec {
         writer.varint(UInt64(invitation.resendCount))
         writer.varint(UInt64(invitation.recentResends.count))
         for resend in invitation.recentResends { writer.timestamp(resend) }
-        writer.optionalDigest(invitation.tokenDigest)
+        encode(invitation.link, into: &writer)
+    }
+
+    /// A record's link check: `0` none, `1` and a nonce, `2` and a digest. Format 1 kept an
+    /// optional digest of the token, which is read as a digest check.
+    static func encode(_ link: LinkCheck?, into writer: inout BinaryWriter) {
+        switch link {
+        case nil:
+            writer.u8(0)
+        case .nonce(let nonce):
+            writer.u8(1)
+            writer.id(nonce)
+        case .digest(let digest):
+            writer.u8(2)
+            writer.digest(digest)
+        }
+    }
+
+    static func decodeLinkCheck(_ reader: inout BinaryReader) throws(LogError) -> LinkCheck? {
+        guard reader.format >= 2 else { return try reader.optionalDigest().map(LinkCheck.digest) }
+        switch try reader.u8() {
+        case 0: return nil
+        case 1: return .nonce(try reader.id())
+        case 2: return .digest(try reader.digest())
+        case let tag: throw .malformed("unknown link check \(tag)")
+        }
     }
 
     static func decodeInvitation(_ reader: inout BinaryReader, orgID: OrganisationID) throws(LogError) -> Invitation {
@@ -174,7 +199,7 @@ enum StateCodec {
             id: id, orgID: orgID, email: email, role: role, method: method, status: status, invitedBy: invitedBy, createdAt: createdAt,
             expiresAt: expiresAt, acceptedAt: acceptedAt, acceptedBy: acceptedBy, revokedAt: revokedAt, revokedBy: revokedBy,
             revokedReason: revokedReason, expiredAt: expiredAt, resentAt: resentAt, resendCount: resendCount, recentResends: recentResends,
-            tokenDigest: try reader.optionalDigest()
+            link: try decodeLinkCheck(&reader)
         )
     }
 
@@ -300,7 +325,7 @@ enum StateCodec {
         writer.optionalTimestamp(row.endedAt)
         writer.bool(row.endedBy != nil)
         if let endedBy = row.endedBy { EventCodec.encode(endedBy, into: &writer) }
-        writer.optionalDigest(row.tokenDigest)
+        encode(row.link, into: &writer)
         writer.optionalTimestamp(row.linkExpiresAt)
     }
 
@@ -317,7 +342,7 @@ enum StateCodec {
             invitedBy: try EventCodec.decodePrincipal(&reader), invitedAt: try reader.timestamp(), capOverridden: try reader.bool(),
             activatedAt: try reader.optionalTimestamp(), endedAt: try reader.optionalTimestamp(),
             endedBy: try reader.bool() ? try EventCodec.decodePrincipal(&reader) : nil,
-            tokenDigest: try reader.optionalDigest(), linkExpiresAt: try reader.optionalTimestamp()
+            link: try decodeLinkCheck(&reader), linkExpiresAt: try reader.optionalTimestamp()
         )
     }
 
@@ -371,7 +396,7 @@ enum StateCodec {
         for link in state.signInLinks.values {
             writer.id(link.id)
             writer.id(link.userID)
-            writer.digest(link.tokenDigest)
+            encode(link.link, into: &writer)
             writer.timestamp(link.expiresAt)
         }
     }
@@ -406,7 +431,12 @@ enum StateCodec {
         }
         var links = [SignInLink]()
         for _ in 0..<(try reader.count(limit: 1 << 28)) {
-            links.append(SignInLink(id: try reader.id(), userID: try reader.id(), tokenDigest: try reader.digest(), expiresAt: try reader.timestamp()))
+            let id: SignInLinkID = try reader.id()
+            let userID: UserID = try reader.id()
+            // Format 1 wrote the digest alone, with no presence byte.
+            let check = reader.format >= 2 ? try decodeLinkCheck(&reader) : .digest(try reader.digest())
+            guard let check else { throw .malformed("a sign-in link with no check") }
+            links.append(SignInLink(id: id, userID: userID, link: check, expiresAt: try reader.timestamp()))
         }
         return DirectoryState(version: version, users: users, sessions: sessions, signInLinks: links)
     }

@@ -68,8 +68,8 @@ public struct LinkToken: Hashable, Sendable {
 
 /// Signs and verifies magic-link tokens with the server secret.
 ///
-/// Only a token's digest is ever stored; its nonce is logged so that the outbox can sign the
-/// same token again for delivery. Verification checks the format and the signature in
+/// A token is never stored; its nonce is logged so that the outbox can sign the same token
+/// again for delivery, and the state recognises the current link by it. Verification checks the format and the signature in
 /// constant time; whether the token is still the current, unused one is the state's to say.
 public struct LinkTokenSigner: Sendable {
     // The raw secret: `SymmetricKey` is not `Sendable` in this swift-crypto, and building one
@@ -89,7 +89,7 @@ public struct LinkTokenSigner: Sendable {
         let payload = content.payload
         let signature = HMAC<SHA256>.authenticationCode(for: payload, using: key)
         let token = LinkToken.prefix + Base64URL.encode(payload) + "." + Base64URL.encode(Array(signature))
-        return (token, LinkSeal(digest: SecretDigest(of: token), nonce: content.nonce))
+        return (token, LinkSeal(nonce: content.nonce))
     }
 
     /// The content of a token that this server signed, or `token_invalid` for anything forged,
@@ -102,5 +102,11 @@ public struct LinkTokenSigner: Sendable {
         guard HMAC<SHA256>.isValidAuthenticationCode(signature, authenticating: payload, using: key) else { throw invalid }
         guard let content = LinkToken(payload: payload) else { throw invalid }
         return content
+    }
+
+    /// What a verified `token` with `content` proves, for the state to check against the
+    /// record's current link.
+    public func proof(of token: String, _ content: LinkToken) -> LinkProof {
+        LinkProof(nonce: content.nonce, digest: SecretDigest(of: token))
     }
 }

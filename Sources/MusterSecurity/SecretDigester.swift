@@ -24,9 +24,10 @@ public enum RandomSecret {
         SecureRandom.bytes(count)
     }
 
-    /// A random nonce for a magic link.
+    /// A new nonce for a magic link: time-ordered, with 74 random bits (the link's signature,
+    /// not the nonce, is what cannot be forged).
     public static func nonce() -> Identifier<LinkSeal> {
-        .random()
+        .timeOrdered()
     }
 
     /// A temporary password a person can type: 16 characters from an alphabet without the

@@ -106,7 +106,7 @@ import Testing
         _ = org.member("first-admin@example.org", role: .orgAdmin)
         if actor.isAPIKey {
             let keyID = APIKeyID.random()
-            try org.run(.createAPIKey(id: keyID, name: "backend", role: actor.role, secretDigest: OrgFixture.seal().digest), by: .platformAdmin)
+            try org.run(.createAPIKey(id: keyID, name: "backend", role: actor.role, secretDigest: OrgFixture.randomDigest()), by: .platformAdmin)
             return (org, .apiKey(keyID))
         }
         let principal = org.member("actor@example.org", role: actor.role)
@@ -129,10 +129,10 @@ import Testing
         case .createDirect(let role):
             try org.run(.addDirectMember(userID: .random(), email: email, role: role, userIsNew: true), by: principal)
         case .createAPIKey(let role):
-            try org.run(.createAPIKey(id: .random(), name: "key", role: role, secretDigest: OrgFixture.seal().digest), by: principal)
+            try org.run(.createAPIKey(id: .random(), name: "key", role: role, secretDigest: OrgFixture.randomDigest()), by: principal)
         case .revokeAPIKey(let role):
             let keyID = APIKeyID.random()
-            try! org.run(.createAPIKey(id: keyID, name: "other key", role: role, secretDigest: OrgFixture.seal().digest), by: .platformAdmin)
+            try! org.run(.createAPIKey(id: keyID, name: "other key", role: role, secretDigest: OrgFixture.randomDigest()), by: .platformAdmin)
             try org.run(.revokeAPIKey(id: keyID), by: principal)
         case .changeRole(let from, let to):
             try org.run(.changeRole(userID: target(from), role: to), by: principal)

@@ -42,7 +42,7 @@ import Testing
         let card = ContactCard(name: " PO Smith ", phone: "0161 555 0100", organisationName: "Probation Service", roleLabel: "Probation officer")
         try org.run(.inviteCollaborator(.init(id: id, tenantID: tenant, mode: .referenceOnly, contact: card)), by: .platformAdmin)
         let row = try #require(org.state.collaborators[id])
-        #expect(row.userID == nil && row.email == nil && row.tokenDigest == nil)
+        #expect(row.userID == nil && row.email == nil && row.link == nil)
         #expect(row.contact?.name == "PO Smith")
         #expect(!row.grantsAccess)
     }
@@ -69,11 +69,11 @@ import Testing
         let tenant = org.tenant()
         let (id, userID, digest) = try org.collaborator(on: tenant, mode: .full)
         #expect(org.state.workspaceAccess(of: .user(userID), tenant: tenant).isEmpty)
-        org.expectRefusal(.activateCollaborator(id: id, tokenDigest: OrgFixture.seal().digest, userID: userID), by: .user(userID), .tokenInvalid)
-        org.expectRefusal(.activateCollaborator(id: id, tokenDigest: digest, userID: .random()), by: .system, .tokenInvalid)
-        try org.run(.activateCollaborator(id: id, tokenDigest: digest, userID: userID), by: .user(userID))
+        org.expectRefusal(.activateCollaborator(id: id, link: OrgFixture.proof(OrgFixture.seal()), userID: userID), by: .user(userID), .tokenInvalid)
+        org.expectRefusal(.activateCollaborator(id: id, link: digest, userID: .random()), by: .system, .tokenInvalid)
+        try org.run(.activateCollaborator(id: id, link: digest, userID: userID), by: .user(userID))
         #expect(org.state.workspaceAccess(of: .user(userID), tenant: tenant) == .fullCollaborator)
-        org.expectRefusal(.activateCollaborator(id: id, tokenDigest: digest, userID: userID), by: .user(userID), .tokenUsed)
+        org.expectRefusal(.activateCollaborator(id: id, link: digest, userID: userID), by: .user(userID), .tokenUsed)
     }
 
     @Test func anActivationLinkExpires() throws {
@@ -81,7 +81,7 @@ import Testing
         let tenant = org.tenant()
         let (id, userID, digest) = try org.collaborator(on: tenant, mode: .contextOnly)
         org.advance(.days(7))
-        org.expectRefusal(.activateCollaborator(id: id, tokenDigest: digest, userID: userID), by: .user(userID), .tokenExpired)
+        org.expectRefusal(.activateCollaborator(id: id, link: digest, userID: userID), by: .user(userID), .tokenExpired)
     }
 
     @Test func endingRemovesAccessAtOnceAndKeepsTheirAuthorship() throws {

@@ -15,7 +15,7 @@ import Testing
         #expect(invitation.expiresAt == org.now.adding(.days(7)))
         #expect(invitation.acceptedAt == nil && invitation.revokedAt == nil && invitation.resentAt == nil)
         #expect(invitation.resendCount == 0)
-        #expect(invitation.tokenDigest == digest)
+        #expect(invitation.link?.admits(digest) == true)
         #expect(org.state.audit.last?.action == .userInvited)
     }
 
@@ -67,13 +67,13 @@ import Testing
         let (id, digest) = try org.invite("ann@example.org", role: .siteAdmin)
         org.advance(.hours(3))
         let userID = UserID.random()
-        let records = try org.run(.acceptInvitation(id: id, tokenDigest: digest, userID: userID, userIsNew: true), by: .user(userID))
+        let records = try org.run(.acceptInvitation(id: id, link: digest, userID: userID, userIsNew: true), by: .user(userID))
         #expect(records.map(\.event.kind) == [.userCreated, .invitationAccepted, .memberAdded])
         let invitation = try #require(org.state.invitations[id])
         #expect(invitation.status == .accepted)
         #expect(invitation.acceptedAt == org.now)
         #expect(invitation.acceptedBy == userID)
-        #expect(invitation.tokenDigest == nil)
+        #expect(invitation.link == nil)
         #expect(org.state.members[userID]?.role == .siteAdmin)
         #expect(org.state.members[userID]?.joinedVia == .invitation)
     }
@@ -82,8 +82,8 @@ import Testing
         var org = OrgFixture()
         let (id, digest) = try org.invite("ann@example.org")
         let userID = UserID.random()
-        try org.run(.acceptInvitation(id: id, tokenDigest: digest, userID: userID, userIsNew: true), by: .user(userID))
-        org.expectRefusal(.acceptInvitation(id: id, tokenDigest: digest, userID: userID, userIsNew: false), by: .user(userID), .invitationAlreadyAccepted)
+        try org.run(.acceptInvitation(id: id, link: digest, userID: userID, userIsNew: true), by: .user(userID))
+        org.expectRefusal(.acceptInvitation(id: id, link: digest, userID: userID, userIsNew: false), by: .user(userID), .invitationAlreadyAccepted)
     }
 
     @Test func anInvitationPastItsExpiryCannotBeAcceptedEvenBeforeTheSweep() throws {
@@ -91,7 +91,7 @@ import Testing
         let (id, digest) = try org.invite("ann@example.org")
         org.advance(.days(7))
         #expect(org.state.invitations[id]?.status == .pending, "the sweep has not run")
-        org.expectRefusal(.acceptInvitation(id: id, tokenDigest: digest, userID: .random(), userIsNew: true), by: .system, .invitationExpired)
+        org.expectRefusal(.acceptInvitation(id: id, link: digest, userID: .random(), userIsNew: true), by: .system, .invitationExpired)
     }
 
     /// The reason is for staff: whoever holds the link learns that it was revoked, not why.
@@ -99,9 +99,9 @@ import Testing
         var org = OrgFixture()
         let (id, digest) = try org.invite("ann@example.org")
         try org.run(.revokeInvitation(id: id, reason: "sent to wrong address"), by: .platformAdmin)
-        org.expectRefusal(.acceptInvitation(id: id, tokenDigest: digest, userID: .random(), userIsNew: true), by: .system, .invitationRevoked)
+        org.expectRefusal(.acceptInvitation(id: id, link: digest, userID: .random(), userIsNew: true), by: .system, .invitationRevoked)
         do {
-            _ = try org.state.acceptableInvitation(id, tokenDigest: digest, at: org.now)
+            _ = try org.state.acceptableInvitation(id, link: digest, at: org.now)
             Issue.record("a revoked invitation was acceptable")
         } catch {
             #expect(error.message.contains("revoked"))
@@ -113,7 +113,7 @@ import Testing
     @Test func anUnknownInvitationIsRefusedAsNotFound() {
         var org = OrgFixture()
         org.expectRefusal(
-            .acceptInvitation(id: .random(), tokenDigest: OrgFixture.seal().digest, userID: .random(), userIsNew: true), by: .system, .invitationNotFound)
+            .acceptInvitation(id: .random(), link: OrgFixture.proof(OrgFixture.seal()), userID: .random(), userIsNew: true), by: .system, .invitationNotFound)
     }
 
     @Test func aLinkReplacedByAResendNoLongerAccepts() throws {
@@ -122,9 +122,9 @@ import Testing
         org.advance(.minutes(2))
         let newSeal = OrgFixture.seal()
         try org.run(.resendInvitation(id: id, seal: newSeal), by: .platformAdmin)
-        org.expectRefusal(.acceptInvitation(id: id, tokenDigest: oldDigest, userID: .random(), userIsNew: true), by: .system, .tokenSuperseded)
+        org.expectRefusal(.acceptInvitation(id: id, link: oldDigest, userID: .random(), userIsNew: true), by: .system, .tokenSuperseded)
         let userID = UserID.random()
-        try org.run(.acceptInvitation(id: id, tokenDigest: newSeal.digest, userID: userID, userIsNew: true), by: .user(userID))
+        try org.run(.acceptInvitation(id: id, link: OrgFixture.proof(newSeal), userID: userID, userIsNew: true), by: .user(userID))
     }
 
     @Test func revokeRecordsWhoWhenAndWhy() throws {
@@ -155,7 +155,7 @@ import Testing
         var org = OrgFixture()
         let (id, digest) = try org.invite("ann@example.org")
         let userID = UserID.random()
-        try org.run(.acceptInvitation(id: id, tokenDigest: digest, userID: userID, userIsNew: true), by: .user(userID))
+        try org.run(.acceptInvitation(id: id, link: digest, userID: userID, userIsNew: true), by: .user(userID))
         org.expectRefusal(.revokeInvitation(id: id, reason: nil), by: .platformAdmin, .invitationAlreadyAccepted)
         let (second, _) = try org.invite("bob@example.org")
         org.advance(.days(8))
@@ -189,7 +189,7 @@ import Testing
     @Test func invitationsAreNeverDeletedAndListByEffectiveStatus() throws {
         var org = OrgFixture()
         let (accepted, digest) = try org.invite("a@example.org")
-        try org.run(.acceptInvitation(id: accepted, tokenDigest: digest, userID: .random(), userIsNew: true), by: .system)
+        try org.run(.acceptInvitation(id: accepted, link: digest, userID: .random(), userIsNew: true), by: .system)
         let (revoked, _) = try org.invite("b@example.org")
         try org.run(.revokeInvitation(id: revoked, reason: nil), by: .platformAdmin)
         let (lapsed, _) = try org.invite("c@example.org")

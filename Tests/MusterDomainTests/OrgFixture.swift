@@ -38,22 +38,22 @@ struct OrgFixture {
         now = now.adding(span)
     }
 
-    /// Invites `email` with `role` and returns the invitation id and its link digest.
+    /// Invites `email` with `role` and returns the invitation id and what its link proves.
     @discardableResult
     mutating func invite(_ email: String, role: Role = .caseworker, by principal: Principal = .platformAdmin) throws(DomainError) -> (
-        InvitationID, SecretDigest
+        InvitationID, LinkProof
     ) {
         let id = InvitationID.random()
         let seal = Self.seal()
         try run(.invite(id: id, email: try EmailAddress(email), role: role, method: .email, existingUserID: nil, seal: seal), by: principal)
-        return (id, seal.digest)
+        return (id, Self.proof(seal))
     }
 
     /// Makes a new member with `role` through invite and accept; returns their principal.
     mutating func member(_ email: String, role: Role) -> Principal {
         let (id, digest) = try! invite(email, role: role)
         let userID = UserID.random()
-        try! run(.acceptInvitation(id: id, tokenDigest: digest, userID: userID, userIsNew: true), by: .user(userID))
+        try! run(.acceptInvitation(id: id, link: digest, userID: userID, userIsNew: true), by: .user(userID))
         return .user(userID)
     }
 
@@ -64,30 +64,37 @@ struct OrgFixture {
         return id
     }
 
-    /// Invites a full or context-only collaborator and returns the row id, their user and the link digest.
+    /// Invites a full or context-only collaborator and returns the row id, their user and what the link proves.
     mutating func collaborator(on tenantID: TenantID, mode: ParticipationMode, userID: UserID = .random(), caseload: Int = 0) throws(DomainError) -> (
-        CollaboratorID, UserID, SecretDigest
+        CollaboratorID, UserID, LinkProof
     ) {
         let id = CollaboratorID.random()
         let seal = Self.seal()
         let person = OrgCommand.CollaboratorRequest.Person(userID: userID, email: try EmailAddress("worker-\(userID)@support.example"), fullName: "Sam Worker")
         try run(.inviteCollaborator(.init(id: id, tenantID: tenantID, mode: mode, person: person, seal: seal, caseload: caseload)), by: .platformAdmin)
-        return (id, userID, seal.digest)
+        return (id, userID, Self.proof(seal))
     }
 
     /// An invited and activated collaborator; returns the row id and their principal.
     mutating func activeCollaborator(on tenantID: TenantID, mode: ParticipationMode) -> (CollaboratorID, Principal) {
         let (id, userID, digest) = try! collaborator(on: tenantID, mode: mode)
-        try! run(.activateCollaborator(id: id, tokenDigest: digest, userID: userID), by: .user(userID))
+        try! run(.activateCollaborator(id: id, link: digest, userID: userID), by: .user(userID))
         return (id, .user(userID))
     }
 
     /// A fresh random link seal.
     static func seal() -> LinkSeal {
-        LinkSeal(
-            digest: SecretDigest(
-                word0: .random(in: 0 ... .max), word1: .random(in: 0 ... .max), word2: .random(in: 0 ... .max), word3: .random(in: 0 ... .max)),
-            nonce: .random())
+        LinkSeal(nonce: .random())
+    }
+
+    /// What a link signed over `seal`'s nonce proves (its text's digest is random here).
+    static func proof(_ seal: LinkSeal) -> LinkProof {
+        LinkProof(nonce: seal.nonce, digest: randomDigest())
+    }
+
+    /// A random secret digest.
+    static func randomDigest() -> SecretDigest {
+        SecretDigest(word0: .random(in: 0 ... .max), word1: .random(in: 0 ... .max))
     }
 
     /// The state rebuilt from the log alone.

@@ -13,7 +13,7 @@ extension OrgFixture {
 
     fileprivate mutating func apiKey(role: Role) -> Principal {
         let id = APIKeyID.random()
-        try! run(.createAPIKey(id: id, name: "backend", role: role, secretDigest: OrgFixture.seal().digest), by: .platformAdmin)
+        try! run(.createAPIKey(id: id, name: "backend", role: role, secretDigest: OrgFixture.randomDigest()), by: .platformAdmin)
         return .apiKey(id)
     }
 

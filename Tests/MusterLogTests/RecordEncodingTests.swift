@@ -32,6 +32,25 @@ struct RecordEncodingTests {
         }
     }
 
+    @Test("a record whose events differ in time or actor keeps each event's own, and one that shares them writes them once")
+    func sharedAndOwnHeaders() throws {
+        let orgID = OrganisationID.random()
+        let at = Timestamp(millisecondsSinceEpoch: 1_767_225_600_000)
+        func event(_ sequence: UInt64, _ at: Timestamp, _ actor: Principal) -> OrgEventRecord {
+            OrgEventRecord(sequence: sequence, at: at, actor: actor, event: .invitationExpired(id: .random()))
+        }
+        let shared = LogRecord.org(orgID, [event(7, at, .system), event(8, at, .system), event(9, at, .system)])
+        let laterTime = LogRecord.org(orgID, [event(7, at, .system), event(8, at.adding(.seconds(1)), .system)])
+        let otherActor = LogRecord.org(orgID, [event(7, at, .system), event(8, at, .platformAdmin)])
+        let gap = LogRecord.org(orgID, [event(7, at, .system), event(9, at, .system)])
+        for record in [shared, laterTime, otherActor, gap] {
+            #expect(try LogRecord(encoded: record.encoded()) == record)
+        }
+        // Three events under one header cost less than three with their own.
+        let ownHeaders = LogRecord.org(orgID, [event(7, at, .system), event(8, at, .platformAdmin), event(9, at, .system)])
+        #expect(shared.encoded().count < ownHeaders.encoded().count - 8)
+    }
+
     @Test("a cut record and trailing bytes are refused, not guessed")
     func damageRefused() async throws {
         let bytes = try #require(try await workload().last).encoded()

@@ -112,7 +112,7 @@ import Testing
         let extra = LogRecord.directory([
             DirectoryEventRecord(
                 sequence: 1, at: Timestamp(millisecondsSinceEpoch: 9), actor: .system,
-                event: .sessionEnded(digest: SecretDigest(word0: 1, word1: 2, word2: 3, word3: 4)))
+                event: .sessionEnded(digest: SecretDigest(word0: 1, word1: 2)))
         ])
         let position = try log.append(extra)
         #expect(position == 201)

@@ -8,7 +8,7 @@ import MusterLog
 
 /// Writes the invitations and collaborators of a data folder as Redis commands (RESP, for
 /// `redis-cli --pipe`), the way a Redis user would keep them: a hash per row with only its
-/// set fields (ids as text, times as epoch milliseconds, digests as 32 raw bytes), and sets
+/// set fields (ids as text, times as epoch milliseconds, link checks as 16 raw bytes), and sets
 /// for the listings and lookups Muster indexes — an org's invitations, pending invitation by
 /// email, a tenant's team, a person's caseload.
 struct RedisExport {
@@ -39,7 +39,7 @@ struct RedisExport {
                 if let by = invitation.revokedBy { fields.append(("revoked_by", text("\(by)"))) }
                 if let reason = invitation.revokedReason { fields.append(("revoked_reason", text(reason))) }
                 if let at = invitation.expiredAt { fields.append(("expired_at", millis(at))) }
-                if let digest = invitation.tokenDigest { fields.append(("token_digest", bytes(digest))) }
+                if let link = invitation.link { fields.append(("link", bytes(link))) }
                 out.command([text("HSET"), text(key)] + fields.flatMap { [text($0.0), $0.1] })
                 out.command([
                     text("ZADD"), text("org:\(orgID):invitations"), text(String(invitation.createdAt.millisecondsSinceEpoch)), text(invitation.id.description),
@@ -66,7 +66,7 @@ struct RedisExport {
                 }
                 if let at = row.activatedAt { fields.append(("activated_at", millis(at))) }
                 if let at = row.endedAt { fields.append(("ended_at", millis(at))) }
-                if let digest = row.tokenDigest { fields.append(("token_digest", bytes(digest))) }
+                if let link = row.link { fields.append(("link", bytes(link))) }
                 if let at = row.linkExpiresAt { fields.append(("link_expires_at", millis(at))) }
                 out.command([text("HSET"), text("collab:\(row.id)")] + fields.flatMap { [text($0.0), $0.1] })
                 out.command([text("SADD"), text("tenant:\(row.tenantID):team"), text(row.id.description)])
@@ -83,8 +83,13 @@ struct RedisExport {
 
     private func text(_ value: String) -> [UInt8] { Array(value.utf8) }
     private func millis(_ value: Timestamp) -> [UInt8] { text(String(value.millisecondsSinceEpoch)) }
-    private func bytes(_ digest: SecretDigest) -> [UInt8] {
-        [digest.word0, digest.word1, digest.word2, digest.word3].flatMap { word in (0..<8).map { UInt8(truncatingIfNeeded: word >> ($0 * 8)) } }
+    private func bytes(_ link: LinkCheck) -> [UInt8] {
+        let words: [UInt64]
+        switch link {
+        case .nonce(let nonce): words = [nonce.high, nonce.low]
+        case .digest(let digest): words = [digest.word0, digest.word1]
+        }
+        return words.flatMap { word in (0..<8).map { UInt8(truncatingIfNeeded: word >> ($0 * 8)) } }
     }
 }
 

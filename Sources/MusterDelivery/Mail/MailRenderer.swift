@@ -33,22 +33,21 @@ package struct MailRenderer: Sendable {
             for event in events {
                 switch event.event {
                 case .userInvited(let id, let email, let role, _, let expiresAt, let seal):
-                    guard let token = engine.linkToken(.invitation, org: orgID, target: id, seal: seal) else { continue }
+                    let token = engine.linkToken(.invitation, org: orgID, target: id, seal: seal)
                     let orgName = try await engine.mailFacts(org: orgID).orgName
                     add(
                         kind: "invitation", to: email, subject: "You are invited to join \(orgName)",
                         text: invitationText(orgName: orgName, role: role, token: token, expiresAt: expiresAt), at: event.at)
                 case .invitationResent(let id, let expiresAt, let seal):
-                    guard let token = engine.linkToken(.invitation, org: orgID, target: id, seal: seal) else { continue }
+                    let token = engine.linkToken(.invitation, org: orgID, target: id, seal: seal)
                     let facts = try await engine.mailFacts(org: orgID, invitation: id)
                     guard let invitation = facts.invitation else { continue }
                     add(
                         kind: "invitation_resent", to: invitation.email, subject: "You are invited to join \(facts.orgName)",
                         text: invitationText(orgName: facts.orgName, role: invitation.role, token: token, expiresAt: expiresAt), at: event.at)
                 case .collaboratorInvited(let invited):
-                    guard let seal = invited.seal, let email = invited.email,
-                        let token = engine.linkToken(.collaborator, org: orgID, target: invited.id, seal: seal)
-                    else { continue }
+                    guard let seal = invited.seal, let email = invited.email else { continue }
+                    let token = engine.linkToken(.collaborator, org: orgID, target: invited.id, seal: seal)
                     let orgName = try await engine.mailFacts(org: orgID).orgName
                     add(
                         kind: "collaborator_invitation", to: email, subject: "\(orgName) invites you to collaborate on a case",
@@ -59,10 +58,9 @@ package struct MailRenderer: Sendable {
             }
         case .directory(let events):
             for event in events {
-                guard case .signInLinkIssued(let id, let userID, let seal, _) = event.event,
-                    let token = engine.linkToken(.signIn, org: OrganisationID(high: 0, low: 0), target: id, seal: seal),
-                    let user = try await engine.mailRecipient(userID)
+                guard case .signInLinkIssued(let id, let userID, let seal, _) = event.event, let user = try await engine.mailRecipient(userID)
                 else { continue }
+                let token = engine.linkToken(.signIn, org: OrganisationID(high: 0, low: 0), target: id, seal: seal)
                 let text = """
                     Sign in to Muster with this link:
                     \(linkBase)/auth/verify?token=\(token)
