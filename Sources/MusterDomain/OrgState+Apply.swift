@@ -22,7 +22,6 @@ extension OrgState {
                 invitedBy: record.actor, createdAt: now, expiresAt: expiresAt, resendCount: 0,
                 recentResends: [], link: LinkCheck(seal)
             )
-            invitationOrder.append(invitationID)
             pendingInvitationByEmail[email] = invitationID
             invitationsByEmail[email, default: []].append(invitationID)
 
@@ -95,7 +94,6 @@ extension OrgState {
         case .tenantCreated(let tenantID, let name, let reference):
             tenants[tenantID] = Tenant(
                 id: tenantID, name: name, reference: reference, createdAt: now, createdBy: record.actor, collaborators: [], workspace: Workspace())
-            tenantOrder.append(tenantID)
 
         case .collaboratorInvited(let invited):
             collaborators[invited.id] = Collaborator(

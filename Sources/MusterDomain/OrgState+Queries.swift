@@ -10,17 +10,19 @@ extension OrgState {
         try require(.usersView, of: principal, toDo: "list invitations")
         let limit = try Self.checkedLimit(limit)
         // With an email, walk that email's own history instead of the whole list.
-        let ids: [InvitationID] = email.map { invitationsByEmail[$0] ?? [] } ?? invitationOrder
+        let ids = email.map { invitationsByEmail[$0] ?? [] }
+        let total = ids?.count ?? invitations.count
         var position = Int(clamping: cursor ?? 0)
-        guard position <= ids.count else { throw .validation("the cursor is past the end of the list") }
+        guard position <= total else { throw .validation("the cursor is past the end of the list") }
         var items = [Invitation]()
-        while position < ids.count, items.count < limit {
-            if let invitation = invitations[ids[position]], status.map({ invitation.effectiveStatus(at: now) == $0 }) ?? true {
+        while position < total, items.count < limit {
+            let candidate = ids.map { invitations[$0[position]] } ?? invitations.rows[position]
+            if let invitation = candidate, status.map({ invitation.effectiveStatus(at: now) == $0 }) ?? true {
                 items.append(invitation)
             }
             position += 1
         }
-        return Page(items: items, nextCursor: position < ids.count ? UInt64(position) : nil)
+        return Page(items: items, nextCursor: position < total ? UInt64(position) : nil)
     }
 
     /// One invitation with all its audit fields.
@@ -54,9 +56,9 @@ extension OrgState {
         try requireStaff(principal, toDo: "list tenants")
         let limit = try Self.checkedLimit(limit)
         let start = Int(clamping: cursor ?? 0)
-        guard start <= tenantOrder.count else { throw .validation("the cursor is past the end of the list") }
-        let end = min(start + limit, tenantOrder.count)
-        return Page(items: tenantOrder[start..<end].compactMap { tenants[$0] }, nextCursor: end < tenantOrder.count ? UInt64(end) : nil)
+        guard start <= tenants.count else { throw .validation("the cursor is past the end of the list") }
+        let end = min(start + limit, tenants.count)
+        return Page(items: Array(tenants.rows[start..<end]), nextCursor: end < tenants.count ? UInt64(end) : nil)
     }
 
     /// One page of the audit trail, newest first, filtered by action, actor and target.

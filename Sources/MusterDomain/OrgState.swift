@@ -16,14 +16,13 @@ public struct OrgState: Hashable, Sendable {
     public internal(set) var members: [UserID: Member] = [:]
     /// Member ids in the order they first joined: the listing order.
     public internal(set) var memberOrder: [UserID] = []
-    public internal(set) var invitations: [InvitationID: Invitation] = [:]
-    /// Invitation ids in creation order: the listing order and the cursor space.
-    public internal(set) var invitationOrder: [InvitationID] = []
+    /// The invitations in creation order: the listing order and the cursor space.
+    public internal(set) var invitations = RowTable<InvitationID, Invitation>()
     public internal(set) var apiKeys: [APIKeyID: APIKey] = [:]
-    public internal(set) var tenants: [TenantID: Tenant] = [:]
-    /// Tenant ids in creation order.
-    public internal(set) var tenantOrder: [TenantID] = []
-    public internal(set) var collaborators: [CollaboratorID: Collaborator] = [:]
+    /// The tenants in creation order.
+    public internal(set) var tenants = RowTable<TenantID, Tenant>()
+    /// The collaborator rows in the order they were invited.
+    public internal(set) var collaborators = RowTable<CollaboratorID, Collaborator>()
     public internal(set) var webhooks: [WebhookID: Webhook] = [:]
     /// Webhook ids in creation order.
     public internal(set) var webhookOrder: [WebhookID] = []
@@ -51,7 +50,8 @@ public struct OrgState: Hashable, Sendable {
     }
 
     /// Rebuilds an org from its rows, as a snapshot keeps them, each list in its listing
-    /// order; the indexes are derived exactly as `apply` keeps them.
+    /// order (collaborator rows in the order they were invited); the indexes are derived
+    /// exactly as `apply` keeps them.
     public init(
         id: OrganisationID, name: String, createdAt: Timestamp, version: UInt64, members: [Member], invitations: [Invitation],
         apiKeys: [APIKey], tenants: [Tenant], collaborators: [Collaborator], webhooks: [Webhook] = [], audit: [AuditEntry]
@@ -67,8 +67,7 @@ public struct OrgState: Hashable, Sendable {
             activeMemberByEmail[member.email] = member.userID
             if member.role == .orgAdmin { activeOrgAdmins += 1 }
         }
-        self.invitationOrder = invitations.map(\.id)
-        self.invitations = Dictionary(uniqueKeysWithValues: invitations.map { ($0.id, $0) })
+        self.invitations = RowTable(invitations, id: \.id)
         for invitation in invitations {
             invitationsByEmail[invitation.email, default: []].append(invitation.id)
             if invitation.status == .pending { pendingInvitationByEmail[invitation.email] = invitation.id }
@@ -76,14 +75,13 @@ public struct OrgState: Hashable, Sendable {
         self.apiKeys = Dictionary(uniqueKeysWithValues: apiKeys.map { ($0.id, $0) })
         self.webhookOrder = webhooks.map(\.id)
         self.webhooks = Dictionary(uniqueKeysWithValues: webhooks.map { ($0.id, $0) })
-        self.tenantOrder = tenants.map(\.id)
-        self.tenants = Dictionary(uniqueKeysWithValues: tenants.map { ($0.id, $0) })
+        self.tenants = RowTable(tenants, id: \.id)
         for tenant in tenants {
             let workspace = tenant.workspace
             let items = workspace.notes.map(\.id) + workspace.goals.map(\.id) + workspace.sessions.map(\.id) + workspace.documents.map(\.id)
             for item in items { workspaceItemTenants[item] = tenant.id }
         }
-        self.collaborators = Dictionary(uniqueKeysWithValues: collaborators.map { ($0.id, $0) })
+        self.collaborators = RowTable(collaborators, id: \.id)
         for collaborator in collaborators where collaborator.isActive {
             if let userID = collaborator.userID {
                 activeAssignments[AssignmentKey(tenantID: collaborator.tenantID, userID: userID)] = collaborator.id

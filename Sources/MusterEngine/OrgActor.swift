@@ -140,6 +140,6 @@ actor OrgActor {
     /// Every account collaborator row and membership, for rebuilding the person index after
     /// recovery.
     func allPersonEntries() -> PersonChanges {
-        PersonChanges(assignments: state.collaborators.keys.compactMap(caseloadEntry), memberships: state.members.keys.compactMap(membershipEntry))
+        PersonChanges(assignments: state.collaborators.rows.map(\.id).compactMap(caseloadEntry), memberships: state.members.keys.compactMap(membershipEntry))
     }
 }

@@ -12,14 +12,13 @@ enum StateCodec {
         writer.varint(state.version)
         writer.varint(UInt64(state.memberOrder.count))
         for userID in state.memberOrder { encode(state.members[userID]!, into: &writer) }
-        writer.varint(UInt64(state.invitationOrder.count))
-        for invitationID in state.invitationOrder { encode(state.invitations[invitationID]!, into: &writer) }
+        writer.varint(UInt64(state.invitations.count))
+        for invitation in state.invitations.rows { encode(invitation, into: &writer) }
         let keys = state.apiKeysInOrder
         writer.varint(UInt64(keys.count))
         for key in keys { encode(key, into: &writer) }
-        writer.varint(UInt64(state.tenantOrder.count))
-        for tenantID in state.tenantOrder {
-            let tenant = state.tenants[tenantID]!
+        writer.varint(UInt64(state.tenants.count))
+        for tenant in state.tenants.rows {
             encode(tenant, into: &writer)
             // A tenant's collaborator rows travel with it, in their team order.
             for collaboratorID in tenant.collaborators { encode(state.collaborators[collaboratorID]!, into: &writer) }

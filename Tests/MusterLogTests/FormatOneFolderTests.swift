@@ -44,8 +44,8 @@ import Testing
         let marker = LinkCheck.nonce(Identifier(high: 0, low: 0))
         var (orgs, directory) = states
         for index in orgs.indices {
-            for (id, invitation) in orgs[index].invitations where invitation.link != nil { orgs[index].invitations[id]?.link = marker }
-            for (id, row) in orgs[index].collaborators where row.link != nil { orgs[index].collaborators[id]?.link = marker }
+            for invitation in orgs[index].invitations.rows where invitation.link != nil { orgs[index].invitations[invitation.id]?.link = marker }
+            for row in orgs[index].collaborators.rows where row.link != nil { orgs[index].collaborators[row.id]?.link = marker }
         }
         for id in directory.signInLinks.keys { directory.signInLinks[id]?.link = marker }
         return (orgs, directory)

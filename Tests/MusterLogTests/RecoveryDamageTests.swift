@@ -24,6 +24,8 @@ import Testing
         #expect(lastStart > 0)
         for cut in Int(lastStart)..<end {
             for zeroFilled in [false, true] {
+                // Zeros over bytes that are zeros already change nothing (a frame may end in one).
+                if zeroFilled, bytes[cut..<end].allSatisfy({ $0 == 0 }) { continue }
                 let copy = source.copy()
                 let path = try Self.onlySegment(copy.path)
                 let file = try PosixFileSystem().open(path, create: false)

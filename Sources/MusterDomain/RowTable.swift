@@ -1,0 +1,76 @@
+/// Rows of one kind in the order they were added, found by id through one hash table of
+/// 32-bit row numbers.
+///
+/// A `Dictionary` of rows keeps a row's whole value in every bucket, empty ones included: at
+/// its load factor, a table of 100 invitations of ~250 bytes holds 256 buckets of them. Here
+/// the rows sit densely in one array and the hash table holds only ids and row numbers, so a
+/// row costs its own bytes plus 20 per bucket. Rows are never removed — invitations, tenants
+/// and collaborator rows are kept for the audit trail — so a row's number never changes, and
+/// the array's order is the creation order that listings and cursors use.
+public struct RowTable<ID: Hashable & Sendable, Row: Hashable & Sendable>: Sendable {
+    /// The rows, oldest first.
+    public private(set) var rows: [Row] = []
+    private var numbers: [ID: UInt32] = [:]
+
+    /// An empty table.
+    public init() {}
+
+    /// A table of `rows` in their order, each found by `id`; every id must be distinct.
+    public init(_ rows: [Row], id: (Row) -> ID) {
+        self.rows = rows
+        numbers.reserveCapacity(rows.count)
+        for (number, row) in rows.enumerated() {
+            let previous = numbers.updateValue(UInt32(number), forKey: id(row))
+            precondition(previous == nil, "two rows with one id")
+        }
+    }
+
+    /// How many rows there are.
+    public var count: Int { rows.count }
+
+    /// Whether there are none.
+    public var isEmpty: Bool { rows.isEmpty }
+
+    /// The rows, oldest first (a `Dictionary`'s spelling, for readers of one).
+    public var values: [Row] { rows }
+
+    /// The ids of the rows, in no particular order.
+    public var ids: Dictionary<ID, UInt32>.Keys { numbers.keys }
+
+    /// The position of `id`'s row in creation order, if there is one.
+    public func position(of id: ID) -> Int? {
+        numbers[id].map(Int.init)
+    }
+
+    /// The row named `id`. Setting a row replaces the one with that id or appends a new one;
+    /// rows are never removed, and setting `nil` is a programming error.
+    public subscript(id: ID) -> Row? {
+        get {
+            guard let number = numbers[id] else { return nil }
+            return rows[Int(number)]
+        }
+        set {
+            guard let newValue else { preconditionFailure("rows of a RowTable are never removed") }
+            if let number = numbers[id] {
+                rows[Int(number)] = newValue
+            } else {
+                precondition(rows.count < Int(UInt32.max), "a RowTable holds fewer than 2³² rows")
+                numbers[id] = UInt32(rows.count)
+                rows.append(newValue)
+            }
+        }
+    }
+}
+
+extension RowTable: Hashable {
+    /// Two tables are equal when they hold equal rows under the same ids, whatever their order:
+    /// a snapshot keeps collaborator rows with their tenant, not in the order they were added.
+    public static func == (lhs: Self, rhs: Self) -> Bool {
+        lhs.count == rhs.count && lhs.numbers.allSatisfy { id, number in rhs[id] == lhs.rows[Int(number)] }
+    }
+
+    /// Combines the count only, which equal tables share whatever their order.
+    public func hash(into hasher: inout Hasher) {
+        hasher.combine(count)
+    }
+}
