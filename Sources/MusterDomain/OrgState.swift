@@ -27,7 +27,7 @@ public struct OrgState: Hashable, Sendable {
     /// Webhook ids in creation order.
     public internal(set) var webhookOrder: [WebhookID] = []
     /// The audit trail, oldest first (listed newest first).
-    public internal(set) var audit: [AuditEntry] = []
+    public internal(set) var audit = AuditTrail()
 
     // Indexes, kept by `apply`.
     var activeMemberByEmail: [EmailAddress: UserID] = [:]
@@ -87,7 +87,7 @@ public struct OrgState: Hashable, Sendable {
                 activeAssignments[AssignmentKey(tenantID: collaborator.tenantID, userID: userID)] = collaborator.id
             }
         }
-        self.audit = audit
+        self.audit = AuditTrail(audit)
     }
 
     /// The org's API keys in a stable order (by id), for snapshots.
