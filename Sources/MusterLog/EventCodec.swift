@@ -70,6 +70,7 @@ enum EventCodec {
         if shared {
             guard count > 0 else { throw .malformed("a shared-header record with no events") }
             let sequence = try reader.varint()
+            guard sequence <= UInt64.max - UInt64(count - 1) else { throw .malformed("a record's sequences run past the largest") }
             let at = try reader.timestamp()
             let actor = try decodePrincipal(&reader)
             for offset in 0..<count { events.append(try decode(&reader, sequence + UInt64(offset), at, actor)) }

@@ -94,16 +94,35 @@ enum StateCodec {
         }
         var audit = [AuditEntry]()
         let auditCount = try reader.count(limit: 1 << 28)
+        // One line per event, numbered by position: a file that says otherwise is refused here
+        // rather than trapping when the state is built or the next event applied.
+        guard UInt64(auditCount) == version else { throw .malformed("org \(id) has \(auditCount) audit lines at version \(version)") }
         audit.reserveCapacity(auditCount)
-        for _ in 0..<auditCount { audit.append(try decodeAuditEntry(&reader)) }
+        for position in 0..<auditCount {
+            let entry = try decodeAuditEntry(&reader)
+            guard entry.sequence == UInt64(position + 1) else { throw .malformed("org \(id) has audit line \(entry.sequence) at \(position + 1)") }
+            audit.append(entry)
+        }
         var webhooks = [Webhook]()
         if withWebhooks {
             for _ in 0..<(try reader.count(limit: Webhook.maximumPerOrg)) { webhooks.append(try decodeWebhook(&reader)) }
         }
+        try requireDistinct(members.map(\.userID), "member", in: id)
+        try requireDistinct(invitations.map(\.id), "invitation", in: id)
+        try requireDistinct(keys.map(\.id), "API key", in: id)
+        try requireDistinct(tenants.map(\.id), "tenant", in: id)
+        try requireDistinct(collaborators.map(\.id), "collaborator", in: id)
+        try requireDistinct(webhooks.map(\.id), "webhook", in: id)
         return OrgState(
             id: id, name: name, createdAt: createdAt, version: version, members: members, invitations: invitations, apiKeys: keys, tenants: tenants,
             collaborators: collaborators, webhooks: webhooks, audit: audit
         )
+    }
+
+    /// Refuses a file that lists one id twice, which building the state's tables would trap on.
+    private static func requireDistinct<Tag>(_ ids: [Identifier<Tag>], _ kind: String, in orgID: OrganisationID) throws(LogError) {
+        var seen = Set<Identifier<Tag>>(minimumCapacity: ids.count)
+        for id in ids where !seen.insert(id).inserted { throw .malformed("org \(orgID) lists \(kind) \(id) twice") }
     }
 
     static func encode(_ member: Member, into writer: inout BinaryWriter) {
@@ -437,6 +456,13 @@ enum StateCodec {
             guard let check else { throw .malformed("a sign-in link with no check") }
             links.append(SignInLink(id: id, userID: userID, link: check, expiresAt: try reader.timestamp()))
         }
+        var ids = Set<UserID>(minimumCapacity: users.count)
+        var emails = Set<EmailAddress>(minimumCapacity: users.count)
+        for user in users where !ids.insert(user.id).inserted || !emails.insert(user.email).inserted {
+            throw .malformed("the directory lists user \(user.id) or \(user.email.value) twice")
+        }
+        var linkIDs = Set<SignInLinkID>(minimumCapacity: links.count)
+        for link in links where !linkIDs.insert(link.id).inserted { throw .malformed("the directory lists sign-in link \(link.id) twice") }
         return DirectoryState(version: version, users: users, sessions: sessions, signInLinks: links)
     }
 }

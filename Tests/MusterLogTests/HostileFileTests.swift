@@ -1,0 +1,77 @@
+import MusterDomain
+import MusterEngine
+import Testing
+
+@testable import MusterLog
+
+/// Files that pass their checksums but say impossible things — crafted, or written by a bug —
+/// are refused with an error the recovery can act on, never a trap.
+@Suite struct HostileFileTests {
+    private static let orgID = OrganisationID.random()
+    private static let at = Timestamp(millisecondsSinceEpoch: 1_767_225_600_000)
+
+    private static func invitation() -> Invitation {
+        Invitation(
+            id: .random(), orgID: orgID, email: try! EmailAddress("ann@example.org"), role: .viewer, method: .email, status: .pending,
+            invitedBy: .platformAdmin, createdAt: at, expiresAt: at.adding(.days(7)), resendCount: 0, recentResends: [])
+    }
+
+    private static func audit(_ count: Int) -> [AuditEntry] {
+        (0..<count).map { AuditEntry(sequence: UInt64($0 + 1), at: at, actor: .platformAdmin, action: .userInvited, target: InvitationID.random()) }
+    }
+
+    /// An org's snapshot encoding with the given version, invitations and audit lines.
+    private static func org(version: UInt64, invitations: [Invitation], audit: [AuditEntry]) -> [UInt8] {
+        var writer = BinaryWriter()
+        writer.id(orgID)
+        writer.string("Hostile")
+        writer.timestamp(at)
+        writer.varint(version)
+        writer.varint(0)
+        writer.varint(UInt64(invitations.count))
+        for invitation in invitations { StateCodec.encode(invitation, into: &writer) }
+        writer.varint(0)
+        writer.varint(0)
+        writer.varint(UInt64(audit.count))
+        for entry in audit { StateCodec.encode(entry, into: &writer) }
+        writer.varint(0)
+        return writer.bytes
+    }
+
+    private static func decode(_ bytes: [UInt8]) throws(LogError) -> OrgState {
+        var reader = BinaryReader(bytes)
+        return try StateCodec.decodeOrg(&reader)
+    }
+
+    @Test func aWellFormedOrgDecodes() throws {
+        let state = try Self.decode(Self.org(version: 3, invitations: [Self.invitation()], audit: Self.audit(3)))
+        #expect(state.version == 3 && state.audit.count == 3 && state.invitations.count == 1)
+    }
+
+    @Test func anOrgWhoseAuditTrailDisagreesWithItsVersionIsRefused() {
+        #expect(throws: LogError.self) { try Self.decode(Self.org(version: 5, invitations: [], audit: Self.audit(3))) }
+        var lines = Self.audit(3)
+        lines[1].sequence = 7
+        #expect(throws: LogError.self) { try Self.decode(Self.org(version: 3, invitations: [], audit: lines)) }
+    }
+
+    @Test func anOrgThatListsOneRowTwiceIsRefused() {
+        let row = Self.invitation()
+        #expect(throws: LogError.self) { try Self.decode(Self.org(version: 1, invitations: [row, row], audit: Self.audit(1))) }
+    }
+
+    @Test func aSharedHeaderWhoseSequencesWouldOverflowIsRefused() {
+        var writer = BinaryWriter()
+        writer.u8(EventCodec.RecordTag.orgShared)
+        writer.id(Self.orgID)
+        writer.varint(2)
+        writer.varint(UInt64.max)
+        writer.timestamp(Self.at)
+        writer.u8(0)
+        for _ in 0..<2 {
+            writer.u8(OrgEvent.Kind.invitationExpired.rawValue)
+            writer.id(InvitationID.random())
+        }
+        #expect(throws: LogError.self) { try LogRecord(encoded: writer.bytes) }
+    }
+}
