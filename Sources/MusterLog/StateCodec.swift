@@ -107,12 +107,12 @@ enum StateCodec {
         if withWebhooks {
             for _ in 0..<(try reader.count(limit: Webhook.maximumPerOrg)) { webhooks.append(try decodeWebhook(&reader)) }
         }
-        try requireDistinct(members.map(\.userID), "member", in: id)
-        try requireDistinct(invitations.map(\.id), "invitation", in: id)
-        try requireDistinct(keys.map(\.id), "API key", in: id)
-        try requireDistinct(tenants.map(\.id), "tenant", in: id)
-        try requireDistinct(collaborators.map(\.id), "collaborator", in: id)
-        try requireDistinct(webhooks.map(\.id), "webhook", in: id)
+        try requireDistinct(members.map(\.userID), "member", in: "org \(id)")
+        try requireDistinct(invitations.map(\.id), "invitation", in: "org \(id)")
+        try requireDistinct(keys.map(\.id), "API key", in: "org \(id)")
+        try requireDistinct(tenants.map(\.id), "tenant", in: "org \(id)")
+        try requireDistinct(collaborators.map(\.id), "collaborator", in: "org \(id)")
+        try requireDistinct(webhooks.map(\.id), "webhook", in: "org \(id)")
         return OrgState(
             id: id, name: name, createdAt: createdAt, version: version, members: members, invitations: invitations, apiKeys: keys, tenants: tenants,
             collaborators: collaborators, webhooks: webhooks, audit: audit
@@ -120,9 +120,9 @@ enum StateCodec {
     }
 
     /// Refuses a file that lists one id twice, which building the state's tables would trap on.
-    private static func requireDistinct<Tag>(_ ids: [Identifier<Tag>], _ kind: String, in orgID: OrganisationID) throws(LogError) {
-        var seen = Set<Identifier<Tag>>(minimumCapacity: ids.count)
-        for id in ids where !seen.insert(id).inserted { throw .malformed("org \(orgID) lists \(kind) \(id) twice") }
+    private static func requireDistinct<Key: Hashable>(_ keys: [Key], _ kind: String, in place: String) throws(LogError) {
+        var seen = Set<Key>(minimumCapacity: keys.count)
+        for key in keys where !seen.insert(key).inserted { throw .malformed("\(place) lists \(kind) \(key) twice") }
     }
 
     static func encode(_ member: Member, into writer: inout BinaryWriter) {
@@ -456,13 +456,9 @@ enum StateCodec {
             guard let check else { throw .malformed("a sign-in link with no check") }
             links.append(SignInLink(id: id, userID: userID, link: check, expiresAt: try reader.timestamp()))
         }
-        var ids = Set<UserID>(minimumCapacity: users.count)
-        var emails = Set<EmailAddress>(minimumCapacity: users.count)
-        for user in users where !ids.insert(user.id).inserted || !emails.insert(user.email).inserted {
-            throw .malformed("the directory lists user \(user.id) or \(user.email.value) twice")
-        }
-        var linkIDs = Set<SignInLinkID>(minimumCapacity: links.count)
-        for link in links where !linkIDs.insert(link.id).inserted { throw .malformed("the directory lists sign-in link \(link.id) twice") }
+        try requireDistinct(users.map(\.id), "user", in: "the directory")
+        try requireDistinct(users.map(\.email.value), "email", in: "the directory")
+        try requireDistinct(links.map(\.id), "sign-in link", in: "the directory")
         return DirectoryState(version: version, users: users, sessions: sessions, signInLinks: links)
     }
 }
