@@ -23,8 +23,9 @@ public struct LinkProof: Hashable, Sendable {
     /// The digest of the link's whole text.
     public var digest: SecretDigest
 
-    /// Creates a proof; only the engine's verified tokens (and tests) make them.
-    package init(nonce: Identifier<LinkSeal>, digest: SecretDigest) {
+    /// Creates a proof. The engine makes one only from a token whose signature it verified
+    /// (`LinkTokenSigner.proof(of:_:)`); tests and benchmarks make their own.
+    public init(nonce: Identifier<LinkSeal>, digest: SecretDigest) {
         self.nonce = nonce
         self.digest = digest
     }

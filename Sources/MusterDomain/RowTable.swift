@@ -31,12 +31,6 @@ public struct RowTable<ID: Hashable & Sendable, Row: Hashable & Sendable>: Senda
     /// Whether there are none.
     public var isEmpty: Bool { rows.isEmpty }
 
-    /// The rows, oldest first (a `Dictionary`'s spelling, for readers of one).
-    public var values: [Row] { rows }
-
-    /// The ids of the rows, in no particular order.
-    public var ids: Dictionary<ID, UInt32>.Keys { numbers.keys }
-
     /// The position of `id`'s row in creation order, if there is one.
     public func position(of id: ID) -> Int? {
         numbers[id].map(Int.init)

@@ -130,7 +130,11 @@ actor OrgActor {
     }
 
     private func caseloadEntry(_ collaboratorID: CollaboratorID) -> CaseloadEntry? {
-        guard let row = state.collaborators[collaboratorID], let userID = row.userID, let tenant = state.tenants[row.tenantID] else { return nil }
+        state.collaborators[collaboratorID].flatMap(caseloadEntry)
+    }
+
+    private func caseloadEntry(_ row: Collaborator) -> CaseloadEntry? {
+        guard let userID = row.userID, let tenant = state.tenants[row.tenantID] else { return nil }
         return CaseloadEntry(
             collaboratorID: row.id, userID: userID, orgID: id, orgName: state.name, tenantID: row.tenantID,
             tenantName: tenant.name, mode: row.mode, since: row.invitedAt, activatedAt: row.activatedAt, endedAt: row.endedAt
@@ -140,6 +144,6 @@ actor OrgActor {
     /// Every account collaborator row and membership, for rebuilding the person index after
     /// recovery.
     func allPersonEntries() -> PersonChanges {
-        PersonChanges(assignments: state.collaborators.rows.map(\.id).compactMap(caseloadEntry), memberships: state.members.keys.compactMap(membershipEntry))
+        PersonChanges(assignments: state.collaborators.rows.compactMap(caseloadEntry), memberships: state.members.keys.compactMap(membershipEntry))
     }
 }

@@ -27,14 +27,14 @@ enum EventCodec {
     static func encode(_ record: LogRecord, into writer: inout BinaryWriter) {
         switch record {
         case .org(let orgID, let events):
-            let shared = sharesHeader(events.map { ($0.sequence, $0.at, $0.actor) })
+            let shared = sharesHeader(events.count) { (events[$0].sequence, events[$0].at, events[$0].actor) }
             writer.u8(shared ? RecordTag.orgShared : RecordTag.org)
             writer.id(orgID)
             writer.varint(UInt64(events.count))
             if shared, let first = events.first { encodeHeader(first.sequence, first.at, first.actor, into: &writer) }
             for event in events { encode(event, withHeader: !shared, into: &writer) }
         case .directory(let events):
-            let shared = sharesHeader(events.map { ($0.sequence, $0.at, $0.actor) })
+            let shared = sharesHeader(events.count) { (events[$0].sequence, events[$0].at, events[$0].actor) }
             writer.u8(shared ? RecordTag.directoryShared : RecordTag.directory)
             writer.varint(UInt64(events.count))
             if shared, let first = events.first { encodeHeader(first.sequence, first.at, first.actor, into: &writer) }
@@ -42,13 +42,16 @@ enum EventCodec {
         }
     }
 
-    /// Whether events with these headers can be written with one: at least one, all at the
-    /// first's time and by its actor, their sequences consecutive.
-    private static func sharesHeader(_ headers: [(sequence: UInt64, at: Timestamp, actor: Principal)]) -> Bool {
-        guard let first = headers.first else { return false }
-        for (offset, header) in headers.enumerated()
-        where header.sequence != first.sequence + UInt64(offset) || header.at != first.at || header.actor != first.actor {
-            return false
+    /// Whether `count` events, the header of each given by `header`, can be written with one:
+    /// at least one, all at the first's time and by its actor, their sequences consecutive.
+    /// (Read through a closure: every appended record asks, and a copy of the headers would
+    /// allocate.)
+    private static func sharesHeader(_ count: Int, _ header: (Int) -> (sequence: UInt64, at: Timestamp, actor: Principal)) -> Bool {
+        guard count > 0 else { return false }
+        let first = header(0)
+        for offset in 1..<count {
+            let next = header(offset)
+            if next.sequence != first.sequence + UInt64(offset) || next.at != first.at || next.actor != first.actor { return false }
         }
         return true
     }

@@ -94,7 +94,7 @@ import Testing
             let states = Dictionary(uniqueKeysWithValues: await durable.engine.orgStates().map { ($0.id, $0) })
             for (orgID, names) in tenants {
                 let state = try #require(states[orgID], "round \(round): acknowledged org \(orgID) is missing")
-                let present = Set(state.tenants.values.map(\.name))
+                let present = Set(state.tenants.rows.map(\.name))
                 #expect(names.isSubset(of: present), "round \(round): \(names.subtracting(present).count) acknowledged tenants lost")
             }
             for (orgID, emails) in members {
@@ -104,7 +104,7 @@ import Testing
             for state in states.values {
                 // All or nothing: an accepted invitation always has its member, and the audit
                 // trail has exactly one line per applied event.
-                for invitation in state.invitations.values where invitation.status == .accepted {
+                for invitation in state.invitations.rows where invitation.status == .accepted {
                     #expect(state.activeMember(email: invitation.email) != nil, "round \(round): half an acceptance")
                 }
                 #expect(state.audit.count == Int(state.version))

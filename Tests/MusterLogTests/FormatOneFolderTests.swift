@@ -66,7 +66,7 @@ import Testing
         #expect(a.1 == b.1)
         // The snapshot's pending links are recognised by digest, the log's by nonce.
         let legacy = try #require(raw.0.first { $0.name == "Legacy" })
-        let checks = legacy.invitations.values.compactMap(\.link) + legacy.collaborators.values.compactMap(\.link)
+        let checks = legacy.invitations.rows.compactMap(\.link) + legacy.collaborators.rows.compactMap(\.link)
         #expect(checks.contains { if case .digest = $0 { true } else { false } })
         #expect(checks.contains { if case .nonce = $0 { true } else { false } })
         fromSnapshot.close()
@@ -88,7 +88,7 @@ import Testing
             let refusal = await #expect(throws: DomainError.self) { try await durable.engine.acceptInvitation(token: lapsed) }
             #expect(refusal?.code == .invitationExpired)
             let legacy = try #require(await durable.engine.orgStates().first { $0.name == "Legacy" })
-            let row = try #require(legacy.collaborators.values.first { $0.email?.value == "legacy-worker@support.example" })
+            let row = try #require(legacy.collaborators.rows.first { $0.email?.value == "legacy-worker@support.example" })
             durable.close()
 
             // The collaborator's link, issued before the snapshot (kept there by its digest), used

@@ -15,7 +15,7 @@ let policy = Policy()
 let start = Timestamp(millisecondsSinceEpoch: 1_767_225_600_000)
 
 func seal(_ word: UInt64) -> LinkSeal {
-    LinkSeal(digest: SecretDigest(word0: word, word1: 1, word2: 2, word3: 3), nonce: .random())
+    LinkSeal(nonce: Identifier(high: word, low: 1))
 }
 
 /// An org with `tenants` tenants, made by commands as the engine would.
@@ -89,7 +89,8 @@ let benchmarks: @Sendable () -> Void = {
                 let id = InvitationID.random()
                 _ = try! state.execute(invite(index, id: id), by: .platformAdmin, at: start, policy: policy)
                 return .acceptInvitation(
-                    id: id, tokenDigest: SecretDigest(word0: UInt64(index), word1: 1, word2: 2, word3: 3), userID: .random(), userIsNew: true)
+                    id: id, link: LinkProof(nonce: Identifier(high: UInt64(index), low: 1), digest: SecretDigest(word0: UInt64(index), word1: 1)),
+                    userID: .random(), userIsNew: true)
             }
         }
     }
@@ -104,13 +105,13 @@ let benchmarks: @Sendable () -> Void = {
     }
     Benchmark("decide+apply inviteCollaborator", configuration: thousand) { benchmark in
         measureCommands(benchmark) { state in
-            let tenants = state.tenantOrder
+            let tenants = state.tenants.rows.map(\.id)
             return (0..<1000).map { collaborator($0, on: tenants) }
         }
     }
     Benchmark("decide+apply endCollaborator", configuration: thousand) { benchmark in
         measureCommands(benchmark) { state in
-            let tenants = state.tenantOrder
+            let tenants = state.tenants.rows.map(\.id)
             return (0..<1000).map { index in
                 guard case .inviteCollaborator(let request) = collaborator(index, on: tenants) else { fatalError("not a collaborator") }
                 _ = try! state.execute(.inviteCollaborator(request), by: .platformAdmin, at: start, policy: policy)
@@ -169,7 +170,7 @@ let benchmarks: @Sendable () -> Void = {
     let snapshot: Snapshot = {
         let orgs = (0..<20).map { _ in
             var state = org(tenants: 1000)
-            let tenants = state.tenantOrder
+            let tenants = state.tenants.rows.map(\.id)
             for index in 0..<1000 {
                 _ = try! state.execute(collaborator(index, on: tenants), by: .platformAdmin, at: start, policy: policy)
                 _ = try! state.execute(invite(index), by: .platformAdmin, at: start, policy: policy)

@@ -25,7 +25,7 @@ struct RedisExport {
         var rows = 0
         for org in orgs {
             let orgID = org.id.description
-            for invitation in org.invitations.values {
+            for invitation in org.invitations.rows {
                 let key = "inv:\(invitation.id)"
                 var fields: [(String, [UInt8])] = [
                     ("org", text(orgID)), ("email", text(invitation.email.description)), ("role", text(invitation.role.name)),
@@ -49,7 +49,7 @@ struct RedisExport {
                 }
                 rows += 1
             }
-            for row in org.collaborators.values {
+            for row in org.collaborators.rows {
                 var fields: [(String, [UInt8])] = [
                     ("org", text(orgID)), ("tenant", text(row.tenantID.description)), ("mode", text(row.mode.name)),
                     ("invited_by", text("\(row.invitedBy)")), ("invited_at", millis(row.invitedAt)),
