@@ -2,6 +2,9 @@
 #include <unistd.h>
 #include <sys/resource.h>
 #include <sys/syscall.h>
+#ifdef __GLIBC__
+#include <malloc.h>
+#endif
 #include "muster_system.h"
 
 int muster_syncfs(int fd) {
@@ -20,5 +23,11 @@ int muster_set_thread_nice(int nice) {
 #else
     (void)nice;
     return 0;
+#endif
+}
+
+void muster_release_free_memory(void) {
+#ifdef __GLIBC__
+    malloc_trim(0);
 #endif
 }

@@ -31,7 +31,7 @@ public final class FileLog: LogBackend {
     }
 
     /// Like ``open(_:fatal:)``, but applies the records after the snapshot as they are read,
-    /// one segment at a time, so that the whole log is never held decoded.
+    /// a few hundred frames at a time, so that the whole log is never held decoded.
     static func openReplaying(_ options: StoreOptions, fatal: @escaping @Sendable (String) -> Void) throws -> (FileLog, RecoveryReport, LogReplay) {
         var replay: LogReplay?
         let (log, _, report) = try open(options, fatal: fatal) { snapshot in

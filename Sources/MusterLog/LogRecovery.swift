@@ -56,12 +56,12 @@ public enum LogRecovery {
     }
 
     /// Like ``scan(_:fileSystem:after:truncateCorruption:repair:limit:)``, but hands the
-    /// records after `after` to `consume` as it goes — one segment's worth at a time, decoded in
+    /// records after `after` to `consume` as it goes — ``framesPerBatch`` frames at a time, decoded in
     /// parallel — instead of returning them, so that recovery never holds the whole log decoded
     /// (or even read). The scan it returns has no records.
     static func stream(
         _ configuration: LogConfiguration, fileSystem: any LogFileSystem = PosixFileSystem(), after: LogPosition = 0, truncateCorruption: Bool = false,
-        repair: Bool = true, limit: Int? = nil, consume: ([LogRecordAt]) throws(LogError) -> Void
+        repair: Bool = true, limit: Int? = nil, framesPerBatch: Int = framesPerBatch, consume: ([LogRecordAt]) throws(LogError) -> Void
     ) throws(LogError) -> LogScan {
         let directory = configuration.directory
         if repair {
@@ -148,6 +148,9 @@ public enum LogRecovery {
                         expected = frame.firstPosition + LogPosition(frame.recordCount)
                         offset += length
                         tail = LogTail(segmentPath: path, offset: Int64(offset), lastPosition: max(after, expected! - 1))
+                        // Decoded a few hundred frames at a time, a segment's records are never
+                        // all held at once.
+                        if frames.count >= framesPerBatch { try flush(name) }
                     }
                 case .damaged(let reason):
                     damage = reason
@@ -180,6 +183,9 @@ public enum LogRecovery {
             records: [], tail: tail, segments: names.count, frames: frameCount, bytes: totalBytes, truncations: truncations, firstPosition: firstPosition
         )
     }
+
+    /// How many frames recovery decodes (in parallel) before handing their records on.
+    static let framesPerBatch = 256
 
     static func isSegmentName(_ name: String) -> Bool {
         name.count == 24 && name.hasSuffix(".wal") && name.dropLast(4).allSatisfy(\.isNumber)

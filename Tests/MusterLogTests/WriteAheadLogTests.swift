@@ -23,6 +23,23 @@ import Testing
         #expect(scan.records.isEmpty && scan.tail.lastPosition == 300)
     }
 
+    @Test func recoveryDecodesALargeSegmentAFewFramesAtATimeSoItsRecordsAreNeverAllHeld() async throws {
+        let directory = TemporaryDirectory()
+        _ = try await writeFrames(300, in: directory.path)
+        #expect(try PosixFileSystem().list(directory.path).filter(LogRecovery.isSegmentName).count == 1)
+        var sizes = [Int]()
+        var positions = [LogPosition]()
+        let scan = try LogRecovery.stream(LogConfiguration(directory: directory.path), after: 40, repair: false, framesPerBatch: 16) {
+            batch throws(LogError) in
+            sizes.append(batch.count)
+            positions += batch.map(\.position)
+        }
+        #expect(positions == Array(41...300), "every record after the position, once, in order")
+        #expect(sizes.allSatisfy { $0 <= 16 }, "no batch holds more than its frames' records")
+        #expect(sizes.count >= 260 / 16)
+        #expect(scan.tail.lastPosition == 300)
+    }
+
     @Test func everyEventOfAWorkloadReadsBackExactlyAsAppended() async throws {
         let directory = TemporaryDirectory()
         let configuration = LogConfiguration(directory: directory.path + "/log")

@@ -9,4 +9,8 @@ int muster_syncfs(int fd);
 /// elsewhere does nothing. Returns 0, or -1 with errno set.
 int muster_set_thread_nice(int nice);
 
+/// Hands the heap's free pages back to the kernel (glibc `malloc_trim(0)`); elsewhere does
+/// nothing. Called once after recovery, whose decoding leaves freed memory behind.
+void muster_release_free_memory(void);
+
 #endif

@@ -1,3 +1,4 @@
+import CMusterSystem
 import CoreMetrics
 import Logging
 import MusterDomain
@@ -60,6 +61,8 @@ struct EngineService: Service {
             }
             if let source = durable.engine.durableRecords { await registerFollowers(source) }
             for warning in try await idempotency.recover(from: durable, now: clock.now()) { logger.warning("\(warning)") }
+            // Decoding the snapshot and the log freed far more than the state keeps.
+            muster_release_free_memory()
             slot.install(durable.engine)
             await cancelWhenGracefulShutdown {
                 await withDiscardingTaskGroup { group in
