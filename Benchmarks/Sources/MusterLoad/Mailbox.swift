@@ -12,7 +12,8 @@ struct Mailbox {
         var found = [String: [String]]()
         var count = 0
         while true {
-            let names = try FileManager.default.contentsOfDirectory(atPath: folder)
+            // The outbox makes the folder with its first email, which may not have gone yet.
+            let names = (try? FileManager.default.contentsOfDirectory(atPath: folder)) ?? []
             for name in names where name.hasSuffix(".eml") && !seen.contains(name) {
                 seen.insert(name)
                 guard let text = try? String(contentsOfFile: folder + "/" + name, encoding: .utf8),

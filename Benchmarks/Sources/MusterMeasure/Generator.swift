@@ -133,6 +133,12 @@ struct Generator {
         counts.logBytes = scan.bytes
         counts.logRecords = scan.records.count
         counts.events = scan.eventCount
+        // The folder stands for a deployment whose emails were all sent long ago: its outbox's
+        // cursor is at the log's end, so a restart on it does not mail a million invitations
+        // before any new one.
+        let (cursor, _) = try Journal.open(path: folder + "/outbox.cursor")
+        try cursor.rewrite([withUnsafeBytes(of: scan.tail.lastPosition.littleEndian) { Array($0) }])
+        cursor.close()
         print("generate: \(counts.description) in all, \(Int(seconds() - started)) s")
         print(
             "generate: log \(counts.logBytes) bytes, \(counts.logRecords) records, \(counts.events) events: \(String(format: "%.1f", Double(counts.logBytes) / Double(max(1, counts.events)))) bytes/event"

@@ -40,15 +40,19 @@ struct RecoveryTimer {
             }
             let elapsed = seconds() - started
             let resident = residentKilobytes(of: pid)
+            let peak = residentKilobytes(of: pid, field: "VmHWM")
             kill(pid, SIGTERM)
             var status: Int32 = 0
             waitpid(pid, &status, 0)
             let perRecord = Double(resident) * 1024 / records
             var line =
-                "recover \(mode): ready in \(String(format: "%.3f", elapsed)) s; resident \(resident / 1024) MB = \(Int(perRecord)) bytes per collaborator or invitation (\(Int(records)) of them)"
+                "recover \(mode): ready in \(String(format: "%.3f", elapsed)) s; resident \(resident / 1024) MB = \(Int(perRecord)) bytes per collaborator or invitation (\(Int(records)) of them); peak \(peak / 1024) MB"
             if mode == "log" { line += "; replay \(Int(events / elapsed)) events/s" }
             print(line)
-            print(String(format: "RESULT recover=%@ seconds=%.3f resident_mb=%d bytes_per_record=%.0f", mode, elapsed, resident / 1024, perRecord))
+            print(
+                String(
+                    format: "RESULT recover=%@ seconds=%.3f resident_mb=%d peak_mb=%d bytes_per_record=%.0f", mode, elapsed, resident / 1024, peak / 1024,
+                    perRecord))
             try shell("rm -rf '\(copy)'")
         }
     }
@@ -121,11 +125,12 @@ func seconds() -> Double {
     return Double(time.tv_sec) + Double(time.tv_nsec) / 1e9
 }
 
-/// The resident set size in kB of `pid` (default: this process), from /proc.
-func residentKilobytes(of pid: pid_t? = nil) -> Int {
+/// The resident set size in kB of `pid` (default: this process), from /proc; `VmHWM` for its
+/// peak so far.
+func residentKilobytes(of pid: pid_t? = nil, field: String = "VmRSS") -> Int {
     let path = pid.map { "/proc/\($0)/status" } ?? "/proc/self/status"
     guard let text = try? readFile(path) else { return 0 }
-    for line in text.split(separator: "\n") where line.hasPrefix("VmRSS:") {
+    for line in text.split(separator: "\n") where line.hasPrefix(field + ":") {
         return Int(line.split(separator: " ")[1]) ?? 0
     }
     return 0
