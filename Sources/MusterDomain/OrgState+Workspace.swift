@@ -8,24 +8,34 @@ extension OrgState {
     /// their assignment ends. Everyone else, and every reference-only contact, has none.
     public func workspaceAccess(of principal: Principal, tenant tenantID: TenantID) -> WorkspaceAccess {
         guard tenants[tenantID] != nil else { return [] }
-        var access: WorkspaceAccess = []
-        if let held = permissions(of: principal) {
-            access.formUnion(staffWrites(principal) ? .staffWriter : .staffReader)
-            if held.contains(.workspaceProfessional) {
-                access.insert(.readProfessionalNotes)
-                if staffWrites(principal) { access.insert(.writeProfessionalNotes) }
-            }
-            if held.contains(.collaboratorsInvite) { access.insert(.inviteCollaborators) }
-            if held.contains(.collaboratorsEnd) { access.insert(.endCollaborators) }
+        return staffAccess(of: principal).union(assignmentAccess(of: principal, tenant: tenantID))
+    }
+
+    /// What `principal`'s standing in the org gives them on every one of its cases: none for
+    /// anyone who is not staff.
+    func staffAccess(of principal: Principal) -> WorkspaceAccess {
+        guard let held = permissions(of: principal) else { return [] }
+        var access: WorkspaceAccess = staffWrites(principal) ? .staffWriter : .staffReader
+        if held.contains(.workspaceProfessional) {
+            access.insert(.readProfessionalNotes)
+            if staffWrites(principal) { access.insert(.writeProfessionalNotes) }
         }
-        if case .user(let userID) = principal, let assignment = activeAssignment(tenant: tenantID, user: userID), assignment.grantsAccess {
-            switch assignment.mode {
-            case .full: access.formUnion(.fullCollaborator)
-            case .contextOnly: access.formUnion(.contextOnlyCollaborator)
-            case .referenceOnly: break
-            }
-        }
+        if held.contains(.collaboratorsInvite) { access.insert(.inviteCollaborators) }
+        if held.contains(.collaboratorsEnd) { access.insert(.endCollaborators) }
         return access
+    }
+
+    /// What `principal`'s own assignment on `tenantID` gives them: their mode's access once
+    /// they have signed in through their link, none once it has ended (or for a contact card).
+    func assignmentAccess(of principal: Principal, tenant tenantID: TenantID) -> WorkspaceAccess {
+        guard case .user(let userID) = principal, let assignment = activeAssignment(tenant: tenantID, user: userID), assignment.grantsAccess else {
+            return []
+        }
+        switch assignment.mode {
+        case .full: return .fullCollaborator
+        case .contextOnly: return .contextOnlyCollaborator
+        case .referenceOnly: return []
+        }
     }
 
     /// Refuses unless `principal` holds `needed` on the tenant; a tenant they may not see at

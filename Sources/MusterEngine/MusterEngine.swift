@@ -103,9 +103,16 @@ public final class MusterEngine: Sendable {
     /// Reads from an org's state behind the read fence: answers only once everything the read
     /// observed is durable.
     func read<Answer: Sendable>(_ orgID: OrganisationID, _ body: @Sendable (OrgState, Timestamp) throws(DomainError) -> Answer) async throws -> Answer {
+        try await readWithPosition(orgID, body).answer
+    }
+
+    /// Like ``read(_:_:)``, with the log position the state it read reflects.
+    func readWithPosition<Answer: Sendable>(_ orgID: OrganisationID, _ body: @Sendable (OrgState, Timestamp) throws(DomainError) -> Answer)
+        async throws -> (answer: Answer, position: LogPosition)
+    {
         let (answer, position) = try await org(orgID).read(body)
         try await durable(position)
-        return answer
+        return (answer, position)
     }
 
     /// Reads from the directory behind the read fence.

@@ -1,0 +1,67 @@
+extension OrgState {
+    /// Refuses unless `principal` may ask about other people's access here: the platform
+    /// admin, or org staff (a member or an API key) whose role holds `users.view` — who may
+    /// already see every member and case of the org. The answers never reach past the org.
+    public func requireAccessChecker(_ principal: Principal) throws(DomainError) {
+        try require(.usersView, of: principal, toDo: "checking another person's access")
+    }
+
+    /// Decides `question` from the current state with the workspace's own rule
+    /// (``workspaceAccess(of:tenant:)``), and says why.
+    public func accessDecision(_ question: AccessQuestion) -> AccessDecision {
+        guard tenants[question.tenantID] != nil else { return AccessDecision(allowed: false, reason: .tenantNotFound) }
+        let principal = Principal.user(question.userID)
+        let needs = question.action.needs
+        let member = members[question.userID].flatMap { $0.isActive ? $0 : nil }
+        let assignment = activeAssignment(tenant: question.tenantID, user: question.userID)
+        let byRole = staffAccess(of: principal)
+        let byMode = assignmentAccess(of: principal, tenant: question.tenantID)
+        let decision = { (allowed: Bool, reason: AccessDecision.Reason) in
+            AccessDecision(allowed: allowed, reason: reason, role: member?.role, mode: assignment?.mode)
+        }
+        // Every action needs at most one capability, so "one of the two grants it" is the
+        // workspace's own rule (their union holds it).
+        if byRole.seesTenant && byRole.isSuperset(of: needs) { return decision(true, .role) }
+        if byMode.seesTenant && byMode.isSuperset(of: needs) { return decision(true, .mode) }
+        if let assignment {
+            if !assignment.grantsAccess { return decision(false, member == nil ? .notYetActivated : .roleDoesNotAllow) }
+            return decision(false, member == nil ? .modeDoesNotAllow : .roleDoesNotAllow)
+        }
+        if member != nil { return decision(false, .roleDoesNotAllow) }
+        return decision(false, hasEndedAssignment(tenant: question.tenantID, user: question.userID) ? .assignmentEnded : .noAccess)
+    }
+
+    /// The cases `userID` may see in this org, in listing order: every tenant for an active
+    /// member, else the tenants of their active, signed-in account assignments. The cursor is
+    /// a position in the tenant list (members) or the collaborator list (everyone else).
+    public func visibleTenants(of userID: UserID, after cursor: UInt64?, limit: Int) throws(DomainError) -> Page<VisibleTenant> {
+        let limit = try Self.checkedLimit(limit)
+        let start = Int(clamping: cursor ?? 0)
+        if let member = members[userID], member.isActive {
+            guard start <= tenants.count else { throw .validation("the cursor is past the end of the list") }
+            let end = min(start + limit, tenants.count)
+            let items = tenants.rows[start..<end].map {
+                VisibleTenant(tenant: $0, role: member.role, mode: activeAssignment(tenant: $0.id, user: userID)?.mode)
+            }
+            return Page(items: items, nextCursor: end < tenants.count ? UInt64(end) : nil)
+        }
+        let rows = collaborators.rows
+        guard start <= rows.count else { throw .validation("the cursor is past the end of the list") }
+        var items = [VisibleTenant]()
+        var index = start
+        while index < rows.count, items.count < limit {
+            let row = rows[index]
+            index += 1
+            guard row.userID == userID, row.grantsAccess, let tenant = tenants[row.tenantID] else { continue }
+            items.append(VisibleTenant(tenant: tenant, role: nil, mode: row.mode))
+        }
+        let more = rows[index...].contains { $0.userID == userID && $0.grantsAccess }
+        return Page(items: items, nextCursor: more ? UInt64(index) : nil)
+    }
+
+    private func hasEndedAssignment(tenant tenantID: TenantID, user userID: UserID) -> Bool {
+        (tenants[tenantID]?.collaborators ?? []).contains { id in
+            collaborators[id].map { $0.userID == userID && !$0.isActive } ?? false
+        }
+    }
+}

@@ -1,0 +1,28 @@
+import MusterDomain
+
+extension MusterEngine {
+    /// Answers each question from the org's current state, in order, and the log position
+    /// that state reflects (a caller may compare it with the position of a write it made).
+    ///
+    /// One read behind the read fence for the whole batch; nothing is cached, so an ended
+    /// assignment is refused on the very next call.
+    public func checkAccess(org orgID: OrganisationID, _ questions: [AccessQuestion], by principal: Principal) async throws -> (
+        decisions: [AccessDecision], asOf: LogPosition
+    ) {
+        let (decisions, position) = try await readWithPosition(orgID) { state, _ throws(DomainError) in
+            try state.requireAccessChecker(principal)
+            return questions.map(state.accessDecision)
+        }
+        return (decisions, position)
+    }
+
+    /// A page of the cases `userID` may see in the org, and through what.
+    public func visibleTenants(org orgID: OrganisationID, user userID: UserID, after cursor: UInt64? = nil, limit: Int = 100, by principal: Principal)
+        async throws -> Page<VisibleTenant>
+    {
+        try await read(orgID) { state, _ throws(DomainError) in
+            try state.requireAccessChecker(principal)
+            return try state.visibleTenants(of: userID, after: cursor, limit: limit)
+        }
+    }
+}
