@@ -120,6 +120,15 @@ struct RequestFields {
         return value
     }
 
+    /// A required id (a UUID).
+    mutating func identifier<Tag>(_ key: String, as type: Identifier<Tag>.Type = Identifier<Tag>.self) throws(Problem) -> Identifier<Tag> {
+        let text = try string(key, maxLength: 64)
+        guard let id = Identifier<Tag>(text) else {
+            throw invalid("field \(name(key)) must be a UUID such as 3f2b8c1e-1d2a-4f6b-9c3d-2a1b0c9d8e7f; got \"\(text)\"")
+        }
+        return id
+    }
+
     /// An optional time in ISO 8601.
     mutating func optionalTimestamp(_ key: String) throws(Problem) -> Timestamp? {
         guard let text = try optionalString(key, maxLength: 64) else { return nil }

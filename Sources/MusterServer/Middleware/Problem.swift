@@ -18,6 +18,8 @@ struct Problem: Error, HTTPResponseError, Sendable {
     var retryAfterSeconds: Int?
     /// The record that stands in the way of a conflict.
     var existingRecord: String?
+    /// The methods the path does take, for a 405's `Allow`.
+    var allow: [String] = []
 
     init(_ status: HTTPResponse.Status, code: String, _ detail: String, retryAfterSeconds: Int? = nil, existingRecord: String? = nil) {
         self.status = status
@@ -115,6 +117,7 @@ struct Problem: Error, HTTPResponseError, Sendable {
         }
         var headers: HTTPFields = [.contentType: "application/problem+json"]
         if let retryAfterSeconds { headers[.retryAfter] = String(retryAfterSeconds) }
+        if !allow.isEmpty { headers[.allow] = allow.joined(separator: ", ") }
         return Response(status: status, headers: headers, body: .init(byteBuffer: ByteBuffer(bytes: json.bytes)))
     }
 }

@@ -1,3 +1,4 @@
+import MusterDomain
 import MusterJSON
 
 /// A JSON Schema, as much of it as the document needs.
@@ -201,6 +202,35 @@ enum Schemas {
                 required: ["id", "name", "created_at"])
         ),
         ("TenantPage", page("Tenant")),
+        (
+            "AccessCheckRequest",
+            .object(
+                [("user_id", .uuid), ("tenant_id", .uuid), ("action", .enumeration(AccessAction.allCases.map(\.name)))],
+                required: ["user_id", "tenant_id", "action"])
+        ),
+        (
+            "AccessCheckBatchRequest",
+            .object([("checks", .array(.ref("AccessCheckRequest")))], required: ["checks"])
+        ),
+        (
+            "AccessDecision",
+            .object(
+                [
+                    ("allowed", .boolean), ("reason", .enumeration(AccessDecision.Reason.allCases.map(\.name))), ("role", nullable(role)),
+                    ("mode", nullable(mode)), ("as_of", .integer),
+                ], required: ["allowed", "reason", "role", "mode"])
+        ),
+        (
+            "AccessCheckBatchResult",
+            .object([("as_of", .integer), ("results", .array(.ref("AccessDecision")))], required: ["as_of", "results"])
+        ),
+        (
+            "VisibleTenant",
+            .object(
+                [("tenant_id", .uuid), ("name", .string), ("reference", nullable(.string)), ("role", nullable(role)), ("mode", nullable(mode))],
+                required: ["tenant_id", "name", "reference", "role", "mode"])
+        ),
+        ("VisibleTenantPage", page("VisibleTenant")),
         (
             "CollaboratorRequest",
             .object(

@@ -114,6 +114,16 @@ enum OpenAPIDocument {
             Operation("POST", org + "/tenants", "Create a tenant", tag: "tenants", body: "TenantRequest", answers: [201: "Tenant"]),
             Operation("GET", org + "/tenants", "List tenants", tag: "tenants", parameters: page, answers: [200: "TenantPage"]),
             Operation(
+                "POST", org + "/access/check",
+                "May this person do this action on this case? Decided from the current state, never cached (staff with users.view, API keys)",
+                tag: "access", body: "AccessCheckRequest", answers: [200: "AccessDecision"]),
+            Operation(
+                "POST", org + "/access/check/batch", "Up to 1,000 access checks in one read, a decision each, in order", tag: "access",
+                body: "AccessCheckBatchRequest", answers: [200: "AccessCheckBatchResult"]),
+            Operation(
+                "GET", org + "/users/{user}/tenants", "The cases this person may see in the org, with their role or mode", tag: "access",
+                parameters: page, answers: [200: "VisibleTenantPage"]),
+            Operation(
                 "POST", tenant + "/collaborators", "Invite a collaborator in a participation mode", tag: "collaborators", body: "CollaboratorRequest",
                 answers: [201: "Collaborator"]),
             Operation(

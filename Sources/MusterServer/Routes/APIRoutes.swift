@@ -44,12 +44,14 @@ struct APIRoutes: Sendable {
         registerSignIn(on: router)
         registerEvents(on: org)
         registerWebhooks(on: org)
+        registerAccessCheck(on: org)
     }
 
     // MARK: Route helpers
 
     func get<Context: CallerContext>(_ router: some RouterMethods<Context>, _ path: String, _ handler: @escaping Handler<Context>) {
         router.get(RouterPath(path)) { request, context in
+            try APIContract.checkQuery(request, route: context.endpointPath)
             var request = request
             return try await handler(&request, context)
         }
@@ -72,6 +74,7 @@ struct APIRoutes: Sendable {
         _ router: some RouterMethods<Context>, _ method: HTTPRequest.Method, _ path: String, command: String, _ handler: @escaping Handler<Context>
     ) {
         router.on(RouterPath(path), method: method) { request, context in
+            try APIContract.checkQuery(request, route: context.endpointPath)
             var request = request
             let response = try await handler(&request, context)
             metrics.command(command)
@@ -84,10 +87,21 @@ struct APIRoutes: Sendable {
     /// applied once.
     func post<Context: CallerContext>(_ router: some RouterMethods<Context>, _ path: String, command: String, _ handler: @escaping Handler<Context>) {
         router.post(RouterPath(path)) { request, context in
+            try APIContract.checkQuery(request, route: context.endpointPath)
             var request = request
             let response = try await idempotent(&request, context: context, handler)
             metrics.command(command)
             return response
+        }
+    }
+
+    /// A POST route that only asks (an access check): it changes nothing, so it is neither
+    /// counted as a command nor journaled for `Idempotency-Key`.
+    func question<Context: CallerContext>(_ router: some RouterMethods<Context>, _ path: String, _ handler: @escaping Handler<Context>) {
+        router.post(RouterPath(path)) { request, context in
+            try APIContract.checkQuery(request, route: context.endpointPath)
+            var request = request
+            return try await handler(&request, context)
         }
     }
 
@@ -96,6 +110,7 @@ struct APIRoutes: Sendable {
     /// anonymous caller replay one. Retrying a used link is refused by the link itself.
     func publicPost(_ router: Router<MusterRequestContext>, _ path: String, command: String, _ handler: @escaping Handler<MusterRequestContext>) {
         router.post(RouterPath(path)) { request, context in
+            try APIContract.checkQuery(request, route: context.endpointPath)
             var request = request
             let response = try await handler(&request, context)
             metrics.command(command)
@@ -164,7 +179,15 @@ struct ProblemMiddleware: RouterMiddleware {
         } catch {
             var problem = Problem(describing: error)
             if let error = error as? HTTPError, error.status == .notFound {
-                problem.detail = "no route matches \(request.method.rawValue) \(request.uri.path)"
+                let served = APIContract.methods(servingPath: request.uri.path)
+                if served.isEmpty {
+                    problem.detail = "no route matches \(request.method.rawValue) \(request.uri.path)"
+                } else {
+                    problem = Problem(
+                        .methodNotAllowed, code: "method_not_allowed",
+                        "\(request.uri.path) does not take \(request.method.rawValue); it takes \(served.joined(separator: ", "))")
+                    problem.allow = served
+                }
             }
             if problem.isServerFailure {
                 logger.error(
