@@ -34,16 +34,22 @@ extension OrgState {
         return invitation
     }
 
-    /// One page of the org's members in the order they joined, removed ones included when
-    /// asked for.
-    public func membersPage(for principal: Principal, includeRemoved: Bool, after cursor: UInt64?, limit: Int) throws(DomainError) -> Page<Member> {
+    /// One page of the org's members in the order they joined, filtered: removed ones only
+    /// when asked for, by role, and by email prefix.
+    public func membersPage(for principal: Principal, includeRemoved: Bool, after cursor: UInt64?, limit: Int, matching filter: MemberFilter = MemberFilter())
+        throws(DomainError) -> Page<Member>
+    {
         try require(.usersView, of: principal, toDo: "list members")
         let limit = try Self.checkedLimit(limit)
         var position = Int(clamping: cursor ?? 0)
         guard position <= memberOrder.count else { throw .validation("the cursor is past the end of the list") }
+        let prefix = filter.emailPrefix?.lowercased()
         var items = [Member]()
         while position < memberOrder.count, items.count < limit {
-            if let member = members[memberOrder[position]], includeRemoved || member.isActive {
+            if let member = members[memberOrder[position]],
+                filter.status.map({ $0 == .active ? member.isActive : !member.isActive }) ?? (includeRemoved || member.isActive),
+                filter.role.map({ member.role == $0 }) ?? true, prefix.map({ member.email.description.hasPrefix($0) }) ?? true
+            {
                 items.append(member)
             }
             position += 1
@@ -51,14 +57,35 @@ extension OrgState {
         return Page(items: items, nextCursor: position < memberOrder.count ? UInt64(position) : nil)
     }
 
+    /// The org's API keys, oldest first: names, roles and revocations, never a secret (only
+    /// its digest is kept). For those who may create keys.
+    public func apiKeysList(for principal: Principal) throws(DomainError) -> [APIKey] {
+        try require(.usersManageRoles, of: principal, toDo: "list API keys")
+        return apiKeys.values.sorted { ($0.createdAt, $0.id) < ($1.createdAt, $1.id) }
+    }
+
+    /// One tenant, for staff and for those assigned to it; anyone else is told it does not
+    /// exist.
+    public func tenant(_ tenantID: TenantID, for principal: Principal) throws(DomainError) -> Tenant {
+        try requireAccess([], of: principal, tenant: tenantID, toDo: "see the tenant")
+    }
+
     /// One page of the org's tenants in creation order, for staff.
-    public func tenantsPage(for principal: Principal, after cursor: UInt64?, limit: Int) throws(DomainError) -> Page<Tenant> {
+    public func tenantsPage(for principal: Principal, after cursor: UInt64?, limit: Int, matching query: String? = nil) throws(DomainError) -> Page<Tenant> {
         try requireStaff(principal, toDo: "list tenants")
         let limit = try Self.checkedLimit(limit)
-        let start = Int(clamping: cursor ?? 0)
-        guard start <= tenants.count else { throw .validation("the cursor is past the end of the list") }
-        let end = min(start + limit, tenants.count)
-        return Page(items: Array(tenants.rows[start..<end]), nextCursor: end < tenants.count ? UInt64(end) : nil)
+        var position = Int(clamping: cursor ?? 0)
+        guard position <= tenants.count else { throw .validation("the cursor is past the end of the list") }
+        let needle = query?.lowercased()
+        var items = [Tenant]()
+        while position < tenants.count, items.count < limit {
+            let tenant = tenants.rows[position]
+            if needle.map({ tenant.name.lowercased().contains($0) || (tenant.reference?.lowercased().contains($0) ?? false) }) ?? true {
+                items.append(tenant)
+            }
+            position += 1
+        }
+        return Page(items: items, nextCursor: position < tenants.count ? UInt64(position) : nil)
     }
 
     /// One page of the audit trail, newest first, filtered by action, actor and target.
@@ -107,5 +134,29 @@ public struct AuditFilter: Hashable, Sendable {
     /// Whether `entry` passes the filter.
     public func matches(_ entry: AuditEntry) -> Bool {
         (actions?.contains(entry.action) ?? true) && (actor.map { $0 == entry.actor } ?? true) && (target.map { $0 == entry.targetID } ?? true)
+    }
+}
+
+/// Which members a listing keeps.
+public struct MemberFilter: Hashable, Sendable {
+    /// Only members whose email starts with this (compared in lower case).
+    public var emailPrefix: String?
+    public var role: Role?
+    /// Only active or only removed members; when `nil`, the listing's `includeRemoved` decides.
+    public var status: Status?
+
+    /// Whether a membership is current.
+    public enum Status: UInt8, SpelledCase {
+        case active, removed
+
+        /// The status as the API spells it.
+        public var name: String { self == .active ? "active" : "removed" }
+    }
+
+    /// A filter; with no arguments it keeps everyone.
+    public init(emailPrefix: String? = nil, role: Role? = nil, status: Status? = nil) {
+        self.emailPrefix = emailPrefix
+        self.role = role
+        self.status = status
     }
 }

@@ -56,6 +56,18 @@ public enum Role: UInt8, SpelledCase, CustomStringConvertible {
         }
     }
 
+    /// What the role is for, in a sentence, for the role catalog.
+    public var summary: String {
+        switch self {
+        case .orgAdmin: "Runs the organisation: people, roles, keys, integrations and every case."
+        case .siteAdmin: "Runs people and cases at a site: invites, collaborators, professional notes; no roles or passwords."
+        case .caseworker: "Works cases: the whole workspace with professional notes, and the case's collaborators."
+        case .viewer: "Reads the cases' non-professional workspace and changes nothing."
+        case .hrAdmin: "Legacy: sees the member list."
+        case .fmTechnician: "Legacy: no permissions."
+        }
+    }
+
     /// Whether members in this role write to the workspace of the org's tenants.
     public var writesWorkspace: Bool {
         switch self {

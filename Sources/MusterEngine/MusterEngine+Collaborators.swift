@@ -28,8 +28,15 @@ extension MusterEngine {
     }
 
     /// A page of the org's tenants.
-    public func tenants(org orgID: OrganisationID, after cursor: UInt64? = nil, limit: Int = 100, by principal: Principal) async throws -> Page<Tenant> {
-        try await read(orgID) { state, _ throws(DomainError) in try state.tenantsPage(for: principal, after: cursor, limit: limit) }
+    public func tenants(org orgID: OrganisationID, matching query: String? = nil, after cursor: UInt64? = nil, limit: Int = 100, by principal: Principal)
+        async throws -> Page<Tenant>
+    {
+        try await read(orgID) { state, _ throws(DomainError) in try state.tenantsPage(for: principal, after: cursor, limit: limit, matching: query) }
+    }
+
+    /// One tenant, for staff and for those assigned to it.
+    public func tenant(org orgID: OrganisationID, _ tenantID: TenantID, by principal: Principal) async throws -> Tenant {
+        try await read(orgID) { state, _ throws(DomainError) in try state.tenant(tenantID, for: principal) }
     }
 
     /// Invites a collaborator onto a tenant's case in `mode`.

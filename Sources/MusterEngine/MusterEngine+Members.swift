@@ -44,12 +44,18 @@ extension MusterEngine {
     }
 
     /// A page of the org's members.
-    public func members(org orgID: OrganisationID, includeRemoved: Bool = false, after cursor: UInt64? = nil, limit: Int = 100, by principal: Principal)
-        async throws -> Page<Member>
-    {
+    public func members(
+        org orgID: OrganisationID, includeRemoved: Bool = false, matching filter: MemberFilter = MemberFilter(), after cursor: UInt64? = nil, limit: Int = 100,
+        by principal: Principal
+    ) async throws -> Page<Member> {
         try await read(orgID) { state, _ throws(DomainError) in
-            try state.membersPage(for: principal, includeRemoved: includeRemoved, after: cursor, limit: limit)
+            try state.membersPage(for: principal, includeRemoved: includeRemoved, after: cursor, limit: limit, matching: filter)
         }
+    }
+
+    /// The org's API keys, oldest first (never their secrets).
+    public func apiKeys(org orgID: OrganisationID, by principal: Principal) async throws -> [APIKey] {
+        try await read(orgID) { state, _ throws(DomainError) in try state.apiKeysList(for: principal) }
     }
 
     /// Changes a member's role.

@@ -138,9 +138,37 @@ public final class MusterEngine: Sendable {
     public func organisation(_ orgID: OrganisationID, by principal: Principal) async throws -> OrganisationSummary {
         try await read(orgID) { state, _ throws(DomainError) in
             try state.requireStaff(principal, toDo: "see the organisation")
-            return OrganisationSummary(
-                id: state.id, name: state.name, createdAt: state.createdAt, memberCount: state.activeMemberCount, tenantCount: state.tenants.count)
+            return OrganisationSummary(state)
         }
+    }
+
+    /// A page of every organisation (platform admin only), oldest first (those made in the same
+    /// millisecond in id order), optionally only those whose name contains `query` (in any
+    /// case). The cursor is a position in that order.
+    ///
+    /// Asks each org's actor in turn: an operator's listing, not a request-path read.
+    public func organisations(matching query: String? = nil, after cursor: UInt64? = nil, limit: Int = 100, by principal: Principal) async throws -> Page<
+        OrganisationSummary
+    > {
+        guard principal == .platformAdmin else { throw DomainError.forbidden("listing organisations is for the platform admin") }
+        guard (1...OrgState.maximumPageSize).contains(limit) else { throw DomainError.validation("limit must be 1 to \(OrgState.maximumPageSize)") }
+        let needle = query?.lowercased()
+        var summaries = [OrganisationSummary]()
+        var fence: LogPosition = 0
+        for actor in allOrgActors() {
+            let (summary, position) = try await actor.read { state, _ throws(DomainError) in
+                state.exists ? OrganisationSummary(state) : nil
+            }
+            fence = max(fence, position)
+            guard let summary, needle.map({ summary.name.lowercased().contains($0) }) ?? true else { continue }
+            summaries.append(summary)
+        }
+        try await durable(fence)
+        summaries.sort { ($0.createdAt, $0.id) < ($1.createdAt, $1.id) }
+        let start = Int(clamping: cursor ?? 0)
+        guard start <= summaries.count else { throw DomainError.validation("the cursor is past the end of the list") }
+        let end = min(start + limit, summaries.count)
+        return Page(items: Array(summaries[start..<end]), nextCursor: end < summaries.count ? UInt64(end) : nil)
     }
 
     /// Every org's state as it is now: for snapshots, and for tests comparing replay with live.
@@ -165,4 +193,18 @@ public struct OrganisationSummary: Hashable, Sendable {
     public var createdAt: Timestamp
     public var memberCount: Int
     public var tenantCount: Int
+
+    /// The summary of `state`.
+    init(_ state: OrgState) {
+        self.init(id: state.id, name: state.name, createdAt: state.createdAt, memberCount: state.activeMemberCount, tenantCount: state.tenants.count)
+    }
+
+    /// Creates a summary from all its fields.
+    public init(id: OrganisationID, name: String, createdAt: Timestamp, memberCount: Int, tenantCount: Int) {
+        self.id = id
+        self.name = name
+        self.createdAt = createdAt
+        self.memberCount = memberCount
+        self.tenantCount = tenantCount
+    }
 }

@@ -92,6 +92,21 @@ enum Schemas {
                 [("id", .uuid), ("name", .string), ("created_at", .dateTime), ("member_count", .integer), ("tenant_count", .integer)],
                 required: ["id", "name", "created_at"])
         ),
+        ("OrganisationPage", page("Organisation")),
+        (
+            "RoleCatalog",
+            .object(
+                [
+                    (
+                        "items",
+                        .array(
+                            .object(
+                                [("role", assignableRole), ("description", .string), ("permissions", .array(permission)), ("writes_workspace", .boolean)],
+                                required: ["role", "description", "permissions", "writes_workspace"]))
+                    )
+                ], required: ["items"])
+        ),
+        ("APIKeyList", .object([("items", .array(.ref("APIKey")))], required: ["items"])),
         ("APIKeyRequest", .object([("name", .string), ("role", assignableRole)], required: ["name"])),
         (
             "APIKey",

@@ -1,3 +1,4 @@
+import MusterDomain
 import MusterJSON
 
 /// The OpenAPI 3.1 document of the API, served at `/openapi.json`. A test checks that its
@@ -64,7 +65,14 @@ enum OpenAPIDocument {
             Operation("GET", "/openapi.json", "This document", tag: "operations", isPublic: true, answers: [200: "any"]),
 
             Operation("POST", "/v1/orgs", "Create an organisation (platform admin)", tag: "organisations", body: "NameRequest", answers: [201: "Organisation"]),
+            Operation(
+                "GET", "/v1/orgs", "Every organisation, oldest first (platform admin)", tag: "organisations",
+                parameters: page + [.query("q", .string, "only names containing this, in any case")], answers: [200: "OrganisationPage"]),
+            Operation("GET", "/v1/roles", "The assignable roles with their permission keys", tag: "organisations", answers: [200: "RoleCatalog"]),
             Operation("GET", org, "One organisation", tag: "organisations", answers: [200: "Organisation"]),
+            Operation(
+                "GET", org + "/api-keys", "The org's API keys, oldest first; never their secrets (org admin)", tag: "organisations",
+                answers: [200: "APIKeyList"]),
             Operation(
                 "POST", org + "/api-keys", "Create an org API key (org admin); the secret is shown once", tag: "organisations", body: "APIKeyRequest",
                 answers: [201: "APIKey"]),
@@ -101,7 +109,12 @@ enum OpenAPIDocument {
                 "POST", org + "/users", "Create a user with a temporary password (legacy)", tag: "members", body: "DirectUserRequest",
                 answers: [201: "DirectUser"]),
             Operation(
-                "GET", org + "/members", "List members", tag: "members", parameters: page + [.query("include_removed", .boolean, "include removed members")],
+                "GET", org + "/members", "List members", tag: "members",
+                parameters: page + [
+                    .query("include_removed", .boolean, "include removed members"), .query("q", .string, "only emails starting with this"),
+                    .query("role", .enumeration(Role.assignable.map(\.name)), "only this role"),
+                    .query("status", .enumeration(["active", "removed"]), "only active or only removed members"),
+                ],
                 answers: [200: "MemberPage"]),
             Operation(
                 "PATCH", org + "/members/{user}", "Change a member's role, grant or withdraw permission keys", tag: "members", body: "MemberPatch",
@@ -112,7 +125,10 @@ enum OpenAPIDocument {
                 answers: [200: "PasswordReset"]),
 
             Operation("POST", org + "/tenants", "Create a tenant", tag: "tenants", body: "TenantRequest", answers: [201: "Tenant"]),
-            Operation("GET", org + "/tenants", "List tenants", tag: "tenants", parameters: page, answers: [200: "TenantPage"]),
+            Operation(
+                "GET", org + "/tenants", "List tenants", tag: "tenants",
+                parameters: page + [.query("q", .string, "only tenants whose name or reference contains this, in any case")], answers: [200: "TenantPage"]),
+            Operation("GET", tenant, "One tenant (staff, and those assigned to it)", tag: "tenants", answers: [200: "Tenant"]),
             Operation(
                 "POST", org + "/access/check",
                 "May this person do this action on this case? Decided from the current state, never cached (staff with users.view, API keys)",

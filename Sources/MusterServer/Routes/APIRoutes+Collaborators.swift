@@ -23,8 +23,13 @@ extension APIRoutes {
             let principal = context.principal
             let orgID = context.org
             let (cursor, limit) = try request.pageQuery()
-            let page = try await engine.tenants(org: orgID, after: cursor, limit: limit, by: principal)
+            let page = try await engine.tenants(org: orgID, matching: request.query("q"), after: cursor, limit: limit, by: principal)
             return APIResponse.page(page) { $0.tenant($1) }
+        }
+
+        get(org, "tenants/{tenant}") { _, context in
+            let tenant = try await engine.tenant(org: context.org, try context.pathID("tenant", as: TenantID.self), by: context.principal)
+            return .json { $0.tenant(tenant) }
         }
 
         post(org, "tenants/{tenant}/collaborators", command: "invite_collaborator") { request, context in

@@ -32,7 +32,10 @@ extension APIRoutes {
             let orgID = context.org
             let (cursor, limit) = try request.pageQuery()
             let includeRemoved = try request.flag("include_removed")
-            let page = try await engine.members(org: orgID, includeRemoved: includeRemoved, after: cursor, limit: limit, by: principal)
+            let filter = MemberFilter(
+                emailPrefix: request.query("q"), role: try request.spelledQuery("role", as: Role.self, choices: Role.assignable),
+                status: try request.spelledQuery("status", as: MemberFilter.Status.self))
+            let page = try await engine.members(org: orgID, includeRemoved: includeRemoved, matching: filter, after: cursor, limit: limit, by: principal)
             return APIResponse.page(page) { $0.member($1) }
         }
 
@@ -91,6 +94,14 @@ extension APIRoutes {
             try fields.finish()
             let issued = try await engine.createAPIKey(org: orgID, name: name, role: role, by: principal)
             return APIResponse.json(.created) { $0.apiKey(issued.key, orgID: orgID, secret: issued.secret) }.showingSecret(of: issued.key.id.description)
+        }
+
+        get(org, "api-keys") { _, context in
+            let orgID = context.org
+            let keys = try await engine.apiKeys(org: orgID, by: context.principal)
+            return .json { json in
+                json.object { object in object.array("items", keys) { $0.apiKey($1, orgID: orgID, secret: nil) } }
+            }
         }
 
         post(org, "api-keys/{key}/revoke", command: "revoke_api_key") { request, context in

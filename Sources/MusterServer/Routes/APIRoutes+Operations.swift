@@ -67,7 +67,8 @@ extension APIRoutes {
         }
     }
 
-    /// `POST /v1/orgs` and `GET /v1/orgs/{org}`.
+    /// `POST /v1/orgs`, `GET /v1/orgs` (platform admin), `GET /v1/orgs/{org}` and the role
+    /// catalog, `GET /v1/roles`.
     func registerOrganisations(on router: Router<MusterRequestContext>, org: RouterGroup<OrgRequestContext>) {
         post(router, "/v1/orgs", command: "create_organisation") { request, context in
             let principal = try context.requirePrincipal()
@@ -78,6 +79,27 @@ extension APIRoutes {
             let orgID = try await engine.createOrganisation(name: name, by: principal)
             let summary = try await engine.organisation(orgID, by: principal)
             return APIResponse.json(.created) { $0.organisation(summary) }.located("/v1/orgs/\(orgID)")
+        }
+        get(router, "/v1/orgs") { request, context in
+            let principal = try context.requirePrincipal()
+            let (cursor, limit) = try request.pageQuery()
+            let page = try await engine.organisations(matching: request.query("q"), after: cursor, limit: limit, by: principal)
+            return APIResponse.page(page) { $0.organisation($1) }
+        }
+        get(router, "/v1/roles") { _, context in
+            _ = try context.requirePrincipal()
+            return .json { json in
+                json.object { object in
+                    object.array("items", Role.assignable) { json, role in
+                        json.object { entry in
+                            entry.field("role", role.name)
+                            entry.field("description", role.summary)
+                            entry.array("permissions", role.permissions.permissions) { $0.string($1.name) }
+                            entry.field("writes_workspace", role.writesWorkspace)
+                        }
+                    }
+                }
+            }
         }
         get(org, "") { request, context in
             let principal = context.principal

@@ -77,6 +77,16 @@ extension Request {
         guard let value = uri.queryParameters[name[...]], !value.isEmpty else { return nil }
         return String(value)
     }
+
+    /// A query parameter that must be one spelling of `type` (a role, a status), or 400
+    /// naming the choices.
+    func spelledQuery<Value: SpelledCase>(_ name: String, as type: Value.Type, choices: [Value] = Array(Value.allCases)) throws(Problem) -> Value? {
+        guard let text = query(name) else { return nil }
+        guard let value = Value(name: text), choices.contains(value) else {
+            throw Problem.badRequest("`\(name)` must be one of \(choices.map(\.name).joined(separator: ", ")); got \"\(text)\"")
+        }
+        return value
+    }
 }
 
 extension RequestContext {
