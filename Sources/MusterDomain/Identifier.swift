@@ -62,7 +62,18 @@ public struct Identifier<Entity>: Hashable, Sendable, Comparable {
 
     /// Parses the canonical 36-character UUID text form (either case); `nil` for anything else.
     public init?(_ text: some StringProtocol) {
-        let utf8 = Array(text.utf8)
+        self.init(String(text))
+    }
+
+    /// Parses a UUID's text from a string without copying it: the path ids and body ids of
+    /// every request come this way (a batch of access checks parses two thousand).
+    public init?(_ text: String) {
+        var text = text
+        guard let parsed = text.withUTF8(Self.parse) else { return nil }
+        self = parsed
+    }
+
+    private static func parse(_ utf8: UnsafeBufferPointer<UInt8>) -> Self? {
         guard utf8.count == 36 else { return nil }
         var value: (UInt64, UInt64) = (0, 0)
         var nibbles = 0
@@ -85,7 +96,7 @@ public struct Identifier<Entity>: Hashable, Sendable, Comparable {
             }
             nibbles += 1
         }
-        self.init(high: value.0, low: value.1)
+        return Self(high: value.0, low: value.1)
     }
 
     public static func < (lhs: Self, rhs: Self) -> Bool {
