@@ -95,6 +95,50 @@ struct Scenarios: Sendable {
                         : get("/v1/orgs/\(person.tenant)/workspace", token: person.session)
                 })
 
+        case "check", "check-batch":
+            // An app backend asking before it shows a case: 256 signed-in full collaborators,
+            // each asked about their own tenant (allowed) — one check a request, or 1,000.
+            let admin = try adminToken()
+            let people = try await signedInPeople(256, assignments: 1, admin: admin)
+            // Answers come back in any order: each kept line says whose it is.
+            var userIDs = [Int: String]()
+            let lookups = people.indices.map { index -> LoadRequest in
+                var request = get("/v1/me", token: people[index].session)
+                request.keep = { ["\(index) " + ((jsonField($0, "user", "id") as? String) ?? "?")] }
+                return request
+            }
+            for line in try await client.setUp(lookups) {
+                let parts = line.split(separator: " ")
+                userIDs[Int(parts[0])!] = String(parts[1])
+            }
+            let checks = people.indices.map { index in
+                let (userID, person) = (userIDs[index] ?? "?", people[index])
+                let parts = person.tenant.split(separator: "/")
+                return (org: String(parts[0]), body: #"{"user_id":"\#(userID)","tenant_id":"\#(parts[2])","action":"write_shared_notes"}"#)
+            }
+            if scenario == "check" {
+                report(
+                    scenario,
+                    try await client.run(plan) { connection, sequence in
+                        let check = checks[(connection * 31 + sequence) % checks.count]
+                        return post(
+                            "/v1/orgs/\(check.org)/access/check", check.body, token: admin, expect: .ok,
+                            check: { $0.hasPrefix(#"{"allowed":true"#) ? nil : "not allowed: \($0.prefix(200))" })
+                    }, unit: "decisions")
+            } else {
+                // A batch asks within one org: its people's checks, repeated up to 1,000.
+                let org = checks[0].org
+                let own = checks.filter { $0.org == org }.map(\.body)
+                let body = #"{"checks":["# + (0..<1000).map { own[$0 % own.count] }.joined(separator: ",") + "]}"
+                report(
+                    scenario,
+                    try await client.run(plan) { _, _ in
+                        post(
+                            "/v1/orgs/\(org)/access/check/batch", body, token: admin, expect: .ok, operations: 1000,
+                            check: { $0.contains(#""allowed":false"#) ? "a check was refused: \($0.prefix(200))" : nil })
+                    }, unit: "decisions")
+            }
+
         case "mix":
             // Half caseload reads, a fifth workspace reads, a fifth invitations, a tenth
             // collaborator invitations: an app backend's day.

@@ -4,7 +4,7 @@
 //              [--duration 10] [--warmup 2] [--rate N] [--count N] [--threads 1]
 //
 // Scenarios: hello (GET /hello on HelloServer), healthz, invite, accept, collaborator, end,
-// bulk, caseload, workspace, mix, and drain (the outbox writing a backlog of --count emails). Each sets up what it needs through the API first (orgs,
+// bulk, caseload, workspace, mix, check, check-batch (access checks, one or 1,000 a request), and drain (the outbox writing a backlog of --count emails). Each sets up what it needs through the API first (orgs,
 // tenants, people signed in through their emailed links), then measures; every answer is
 // checked, and wrong answers are counted and shown, never timed.
 import Foundation
@@ -14,7 +14,7 @@ var options = [String: String]()
 var arguments = CommandLine.arguments.dropFirst()
 guard let scenario = arguments.popFirst() else {
     print(
-        "usage: MusterLoad hello|healthz|invite|accept|collaborator|end|bulk|caseload|workspace|mix|drain [--url U] [--data D] [--connections C] [--duration S] [--warmup S] [--rate R] [--count N] [--threads T]"
+        "usage: MusterLoad hello|healthz|invite|accept|collaborator|end|bulk|caseload|workspace|mix|check|check-batch|drain [--url U] [--data D] [--connections C] [--duration S] [--warmup S] [--rate R] [--count N] [--threads T]"
     )
     exit(64)
 }
