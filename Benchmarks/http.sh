@@ -12,7 +12,7 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 CONNECTIONS=${CONNECTIONS:-64}
 DURATION=${DURATION:-10}
-SCENARIOS=${SCENARIOS:-"hello healthz invite invite-half accept collaborator end caseload workspace mix bulk"}
+SCENARIOS=${SCENARIOS:-"hello healthz invite invite-half accept collaborator end caseload workspace check check-batch mix bulk"}
 MUSTER=${MUSTER:-.build/release/muster}   # another build of the server, to compare two in one run
 LOAD=Benchmarks/.build/release/MusterLoad
 HELLO=Benchmarks/.build/release/HelloServer
