@@ -29,6 +29,19 @@ public struct DirectoryState: Hashable, Sendable {
     }
 
     /// The live session with `digest` at `now`, or why there is none.
+    /// The sessions of `userID` that have not expired, oldest first, each with its handle (see
+    /// ``SecretDigest/handle``): what `GET /v1/me/sessions` lists.
+    public func sessions(of userID: UserID, at now: Timestamp) -> [(handle: UInt64, session: Session)] {
+        (sessionsByUser[userID] ?? []).compactMap { digest in
+            sessions[digest].flatMap { $0.expiresAt > now ? (digest.handle, $0) : nil }
+        }.sorted { ($0.session.createdAt, $0.handle) < ($1.session.createdAt, $1.handle) }
+    }
+
+    /// The digest of the session of `userID` whose handle is `handle`, if it has one.
+    public func sessionDigest(of userID: UserID, handle: UInt64) -> SecretDigest? {
+        sessionsByUser[userID]?.first { $0.handle == handle }
+    }
+
     public func session(_ digest: SecretDigest, at now: Timestamp) throws(DomainError) -> Session {
         guard let session = sessions[digest] else { throw DomainError(.sessionInvalid, "the session is not valid; sign in again") }
         guard now < session.expiresAt else { throw DomainError(.sessionExpired, "the session has expired; sign in again") }

@@ -9,6 +9,10 @@ public struct SecretDigest: Hashable, Sendable {
     public var word0: UInt64
     public var word1: UInt64
 
+    /// A name for the secret that may be shown (a session's id in `GET /v1/me/sessions`): the
+    /// two words folded into one, so it neither authenticates nor gives the digest back.
+    public var handle: UInt64 { word0 ^ word1 }
+
     /// Creates a digest from its two 64-bit words, big-endian order.
     public init(word0: UInt64, word1: UInt64) {
         self.word0 = word0

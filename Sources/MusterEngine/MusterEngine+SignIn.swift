@@ -155,6 +155,30 @@ extension MusterEngine {
         return PersonProfile(user: user, memberships: memberships)
     }
 
+    /// The person's sessions that have not expired, oldest first.
+    public func sessions(of userID: UserID) async throws -> [(handle: UInt64, session: Session)] {
+        try await readDirectory { state, now in state.sessions(of: userID, at: now) }
+    }
+
+    /// Ends one of the person's own sessions, named by its handle; a handle that names none of
+    /// theirs (another person's included) is not found.
+    public func endSession(of userID: UserID, handle: UInt64) async throws {
+        guard let digest = try await readDirectory({ state, _ in state.sessionDigest(of: userID, handle: handle) }) else {
+            throw DomainError.notFound("you have no session \(String(handle, radix: 16))")
+        }
+        let position = try await directory.execute(.endSession(digest: digest), by: .system)
+        try await durable(position)
+    }
+
+    /// A user by email, with their memberships and active assignments in every org: for the
+    /// platform admin only, whose authority is the deployment's.
+    public func person(email: EmailAddress, by principal: Principal) async throws -> (profile: PersonProfile, caseload: [CaseloadEntry])? {
+        guard principal == .platformAdmin else { throw DomainError.forbidden("looking people up across organisations is for the platform admin") }
+        guard let user = try await readDirectory({ state, _ in state.user(email: email) }) else { return nil }
+        let profile = try await profile(of: user.id)
+        return (profile, try await caseload(of: user.id))
+    }
+
     /// The tenants the person sees now, across every org that invited them: from the caseload
     /// index, never by asking the orgs; behind the read fence like every read, so an
     /// assignment made or ended shows only once it is durable.

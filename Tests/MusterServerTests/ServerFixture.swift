@@ -136,9 +136,10 @@ struct API: Sendable {
 
     /// Invites and accepts `email` into `org` with `role`; returns the session token and user id.
     func member(_ org: String, _ email: String, role: String) async throws -> (token: Token, userID: String) {
+        let before = mailCount(to: email)
         let invite = try await post("/v1/orgs/\(org)/invitations", token: admin, #"{"email": "\#(email)", "role": "\#(role)"}"#)
         #expect(invite.status == 201, "\(invite.text)")
-        let link = try await linkToken(to: email)
+        let link = try await linkToken(to: email, after: before)
         let accepted = try await post("/v1/invitations/accept", #"{"token": "\#(link)"}"#)
         #expect(accepted.status == 200, "\(accepted.text)")
         return (try #require(accepted.json["session_token"]?.string), try #require(accepted.json["user"]?["id"]?.string))
@@ -154,10 +155,11 @@ struct API: Sendable {
     /// Invites a collaborator in `mode` and signs them in through their link; returns their
     /// session token and the collaborator row's id.
     func collaborator(_ org: String, tenant: String, _ email: String, mode: String = "full") async throws -> (token: Token, id: String) {
+        let before = mailCount(to: email)
         let invite = try await post(
             "/v1/orgs/\(org)/tenants/\(tenant)/collaborators", token: admin, #"{"mode": "\#(mode)", "email": "\#(email)", "full_name": "Sam Worker"}"#)
         #expect(invite.status == 201, "\(invite.text)")
-        let link = try await linkToken(to: email)
+        let link = try await linkToken(to: email, after: before)
         let verified = try await post("/v1/auth/verify", #"{"token": "\#(link)"}"#)
         #expect(verified.status == 200, "\(verified.text)")
         return (try #require(verified.json["session_token"]?.string), try #require(invite.json["id"]?.string))
@@ -180,8 +182,20 @@ struct API: Sendable {
         throw MissingMail(email: email)
     }
 
-    /// The token of the newest link emailed to `email`.
-    func linkToken(to email: String) async throws -> String {
+    /// How many emails to `email` have been delivered so far.
+    func mailCount(to email: String) -> Int {
+        fixture.transport.delivered.filter { $0.to == email.lowercased() }.count
+    }
+
+    /// The token of the newest link emailed to `email`; with `after`, of an email delivered
+    /// after that many had been (so a person's second link is never mistaken for the first).
+    func linkToken(to email: String, after count: Int? = nil) async throws -> String {
+        if let count {
+            for _ in 0..<200 where mailCount(to: email) <= count {
+                await fixture.parts.outboxService.deliverDue()
+                try await Task.sleep(for: .milliseconds(10))
+            }
+        }
         let message = try await mail(to: email)
         let text = message.text
         guard let range = text.range(of: "?token=") else { throw MissingMail(email: email) }

@@ -364,6 +364,25 @@ enum Schemas {
                     ("since", .dateTime), ("invited_at", .dateTime),
                 ], required: ["collaborator_id", "org_id", "org_name", "tenant_id", "tenant_name", "mode", "since"])
         ),
+        (
+            "SignInSessionList",
+            .object(
+                [
+                    (
+                        "items",
+                        .array(
+                            .object(
+                                [("id", .string), ("created_at", .dateTime), ("expires_at", .dateTime), ("method", .string), ("current", .boolean)],
+                                required: ["id", "created_at", "expires_at", "method", "current"]))
+                    )
+                ], required: ["items"])
+        ),
+        (
+            "Person",
+            .object(
+                [("user", .ref("User")), ("memberships", .array(.ref("Membership"))), ("assignments", .array(.ref("CaseloadEntry")))],
+                required: ["user", "memberships", "assignments"])
+        ),
         ("Caseload", .object([("items", .array(.ref("CaseloadEntry"))), ("count", .integer)], required: ["items", "count"])),
         (
             "Event",

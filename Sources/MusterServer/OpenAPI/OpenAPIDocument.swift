@@ -213,6 +213,15 @@ enum OpenAPIDocument {
             Operation("GET", "/v1/me", "The signed-in person and their memberships", tag: "sign-in", answers: [200: "Me"]),
             Operation("GET", "/v1/me/caseload", "Every tenant the person is actively assigned to, across orgs", tag: "sign-in", answers: [200: "Caseload"]),
             Operation(
+                "GET", "/v1/me/sessions", "The person's sessions that have not expired, which one is this", tag: "sign-in",
+                answers: [200: "SignInSessionList"]),
+            Operation(
+                "POST", "/v1/me/sessions/{id}/revoke", "End one of the person's own sessions (another device's, say)", tag: "sign-in",
+                answers: [204: "none", 404: "Problem"]),
+            Operation(
+                "GET", "/v1/users", "A person by email, with their memberships and active assignments in every org (platform admin)", tag: "organisations",
+                parameters: [.query("email", .email, "the person's email", required: true)], answers: [200: "Person", 404: "Problem"]),
+            Operation(
                 "POST", "/v1/auth/magic-link", "Email a sign-in link; answers the same whether or not the email has an account", tag: "sign-in", isPublic: true,
                 body: "EmailRequest", answers: [202: "Status"]),
             Operation(
@@ -286,7 +295,7 @@ enum OpenAPIDocument {
                 object.array("tags", [tag]) { $0.string($1) }
                 if isPublic { object.array("security", [String]()) { $0.string($1) } }
                 let all =
-                    pathParameters.map { Parameter.path($0) } + parameters
+                    pathParameters.map { path.hasPrefix("/v1/me/sessions/") ? .sessionID($0) : .path($0) } + parameters
                     + (method == "POST" ? [Parameter.header("Idempotency-Key", "a retry with the same key returns the first answer")] : [])
                 if !all.isEmpty { object.array("parameters", all) { $1.write(to: &$0) } }
                 if let body {
@@ -360,6 +369,11 @@ enum OpenAPIDocument {
 
         static func path(_ name: String) -> Parameter {
             Parameter(name: name, location: "path", schema: .uuid, description: "an id", required: true)
+        }
+
+        /// A session's id in the path: 16 hex digits, not a UUID.
+        static func sessionID(_ name: String) -> Parameter {
+            Parameter(name: name, location: "path", schema: .string, description: "a session id from GET /v1/me/sessions", required: true)
         }
 
         static func query(_ name: String, _ schema: Schema, _ description: String, required: Bool = false) -> Parameter {

@@ -4,6 +4,7 @@ import MusterDelivery
 import MusterDomain
 import MusterEngine
 import MusterJSON
+import MusterSecurity
 
 extension APIRoutes {
     /// Sign-in (magic links, legacy passwords), sign-out, and the signed-in person's profile and
@@ -27,6 +28,53 @@ extension APIRoutes {
                 json.object { object in
                     object.array("items", caseload) { $0.caseloadEntry($1) }
                     object.field("count", caseload.count)
+                }
+            }
+        }
+
+        get(router, "/v1/me/sessions") { _, context in
+            let userID = try context.requireUser(allowingPasswordChange: true)
+            let current = context.bearerToken.map { SecretDigest(of: $0).handle }
+            let sessions = try await engine.sessions(of: userID)
+            return .json { json in
+                json.object { object in
+                    object.array("items", sessions) { json, entry in
+                        json.object { row in
+                            row.field("id", Self.sessionID(entry.handle))
+                            row.field("created_at", entry.session.createdAt)
+                            row.field("expires_at", entry.session.expiresAt)
+                            row.field("method", entry.session.method.name)
+                            row.field("current", entry.handle == current)
+                        }
+                    }
+                }
+            }
+        }
+
+        post(router, "/v1/me/sessions/{id}/revoke", command: "revoke_session") { request, context in
+            let userID = try context.requireUser(allowingPasswordChange: true)
+            let text = context.parameters.get("id") ?? ""
+            guard text.utf8.count == 16, let handle = UInt64(text, radix: 16) else {
+                throw Problem.badRequest("`id` in the path must be a session id from GET /v1/me/sessions (16 hex digits); got \"\(text)\"")
+            }
+            try await request.expectNoFields(context: context)
+            try await engine.endSession(of: userID, handle: handle)
+            return .noContent
+        }
+
+        get(router, "/v1/users") { request, context in
+            let principal = try context.requirePrincipal()
+            guard let text = request.query("email") else { throw Problem.badRequest("`email` is required: the person to look up") }
+            let email: EmailAddress
+            do throws(DomainError) { email = try EmailAddress(text) } catch { throw Problem.badRequest("`email`: \(error.message)") }
+            guard let found = try await engine.person(email: email, by: principal) else {
+                throw Problem(.notFound, code: "user_not_found", "no user has the email \(email)")
+            }
+            return .json { json in
+                json.object { object in
+                    object.nested("user") { $0.user(found.profile.user) }
+                    object.array("memberships", found.profile.memberships) { $0.membership($1) }
+                    object.array("assignments", found.caseload) { $0.caseloadEntry($1) }
                 }
             }
         }
@@ -103,6 +151,12 @@ extension APIRoutes {
             try await engine.logout(sessionToken: token)
             return .noContent
         }
+    }
+
+    /// A session's id as the API shows it: its handle in 16 hex digits.
+    static func sessionID(_ handle: UInt64) -> String {
+        let digits = String(handle, radix: 16)
+        return String(repeating: "0", count: 16 - digits.count) + digits
     }
 
     /// Runs a password check unless `keys` are over their failure limit (then `429
