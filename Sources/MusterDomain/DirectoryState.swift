@@ -28,7 +28,6 @@ public struct DirectoryState: Hashable, Sendable {
         userByEmail[email].flatMap { users[$0] }
     }
 
-    /// The live session with `digest` at `now`, or why there is none.
     /// The sessions of `userID` that have not expired, oldest first, each with its handle (see
     /// ``SecretDigest/handle``): what `GET /v1/me/sessions` lists.
     public func sessions(of userID: UserID, at now: Timestamp) -> [(handle: UInt64, session: Session)] {
@@ -37,11 +36,12 @@ public struct DirectoryState: Hashable, Sendable {
         }.sorted { ($0.session.createdAt, $0.handle) < ($1.session.createdAt, $1.handle) }
     }
 
-    /// The digest of the session of `userID` whose handle is `handle`, if it has one.
-    public func sessionDigest(of userID: UserID, handle: UInt64) -> SecretDigest? {
-        sessionsByUser[userID]?.first { $0.handle == handle }
+    /// The digest of the live session of `userID` whose handle is `handle`, if they have one.
+    public func sessionDigest(of userID: UserID, handle: UInt64, at now: Timestamp) -> SecretDigest? {
+        sessionsByUser[userID]?.first { $0.handle == handle && (sessions[$0]?.expiresAt ?? now) > now }
     }
 
+    /// The live session with `digest` at `now`, or why there is none.
     public func session(_ digest: SecretDigest, at now: Timestamp) throws(DomainError) -> Session {
         guard let session = sessions[digest] else { throw DomainError(.sessionInvalid, "the session is not valid; sign in again") }
         guard now < session.expiresAt else { throw DomainError(.sessionExpired, "the session has expired; sign in again") }

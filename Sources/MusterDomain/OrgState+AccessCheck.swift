@@ -31,10 +31,14 @@ extension OrgState {
         return decision(false, hasEndedAssignment(tenant: question.tenantID, user: question.userID) ? .assignmentEnded : .noAccess)
     }
 
-    /// The cases `userID` may see in this org, in listing order: every tenant for an active
-    /// member, else the tenants of their active, signed-in account assignments. The cursor is
-    /// a position in the tenant list (members) or the collaborator list (everyone else).
-    public func visibleTenants(of userID: UserID, after cursor: UInt64?, limit: Int) throws(DomainError) -> Page<VisibleTenant> {
+    /// The cases `userID` may see in this org: every tenant, in creation order, for an active
+    /// member; else the tenants of those of `assignments` (the person's collaborator rows here,
+    /// oldest first, as the caseload index lists them) that are active and signed in to. The
+    /// cursor is a position in the tenant list (members) or in `assignments`, so a page costs
+    /// what it returns, not the size of the org.
+    public func visibleTenants(of userID: UserID, among assignments: [CollaboratorID], after cursor: UInt64?, limit: Int) throws(DomainError)
+        -> Page<VisibleTenant>
+    {
         let limit = try Self.checkedLimit(limit)
         let start = Int(clamping: cursor ?? 0)
         if let member = members[userID], member.isActive {
@@ -45,17 +49,18 @@ extension OrgState {
             }
             return Page(items: items, nextCursor: end < tenants.count ? UInt64(end) : nil)
         }
-        let rows = collaborators.rows
-        guard start <= rows.count else { throw .validation("the cursor is past the end of the list") }
+        guard start <= assignments.count else { throw .validation("the cursor is past the end of the list") }
+        let visible = { (id: CollaboratorID) -> VisibleTenant? in
+            guard let row = self.collaborators[id], row.userID == userID, row.grantsAccess, let tenant = self.tenants[row.tenantID] else { return nil }
+            return VisibleTenant(tenant: tenant, role: nil, mode: row.mode)
+        }
         var items = [VisibleTenant]()
         var index = start
-        while index < rows.count, items.count < limit {
-            let row = rows[index]
+        while index < assignments.count, items.count < limit {
+            if let item = visible(assignments[index]) { items.append(item) }
             index += 1
-            guard row.userID == userID, row.grantsAccess, let tenant = tenants[row.tenantID] else { continue }
-            items.append(VisibleTenant(tenant: tenant, role: nil, mode: row.mode))
         }
-        let more = rows[index...].contains { $0.userID == userID && $0.grantsAccess }
+        let more = assignments[index...].contains { visible($0) != nil }
         return Page(items: items, nextCursor: more ? UInt64(index) : nil)
     }
 

@@ -64,10 +64,10 @@ extension OrgState {
         return apiKeys.values.sorted { ($0.createdAt, $0.id) < ($1.createdAt, $1.id) }
     }
 
-    /// One tenant, for staff and for those assigned to it; anyone else is told it does not
-    /// exist.
-    public func tenant(_ tenantID: TenantID, for principal: Principal) throws(DomainError) -> Tenant {
-        try requireAccess([], of: principal, tenant: tenantID, toDo: "see the tenant")
+    /// One tenant, for staff and for those assigned to it, and whether the caller is staff
+    /// (a collaborator is shown its name only); anyone else is told it does not exist.
+    public func tenant(_ tenantID: TenantID, for principal: Principal) throws(DomainError) -> (tenant: Tenant, asStaff: Bool) {
+        (try requireAccess([], of: principal, tenant: tenantID, toDo: "see the tenant"), isStaff(principal))
     }
 
     /// One page of the org's tenants in creation order, for staff.

@@ -16,13 +16,17 @@ extension MusterEngine {
         return (decisions, position)
     }
 
-    /// A page of the cases `userID` may see in the org, and through what.
+    /// A page of the cases `userID` may see in the org, and through what: the person's rows
+    /// come from the caseload index, so the org's other collaborators are never scanned.
     public func visibleTenants(org orgID: OrganisationID, user userID: UserID, after cursor: UInt64? = nil, limit: Int = 100, by principal: Principal)
         async throws -> Page<VisibleTenant>
     {
-        try await read(orgID) { state, _ throws(DomainError) in
+        let (entries, position) = await people.assignments(of: userID, in: orgID)
+        try await durable(position)
+        let assignments = entries.map(\.collaboratorID)
+        return try await read(orgID) { state, _ throws(DomainError) in
             try state.requireAccessChecker(principal)
-            return try state.visibleTenants(of: userID, after: cursor, limit: limit)
+            return try state.visibleTenants(of: userID, among: assignments, after: cursor, limit: limit)
         }
     }
 }

@@ -34,8 +34,8 @@ extension MusterEngine {
         try await read(orgID) { state, _ throws(DomainError) in try state.tenantsPage(for: principal, after: cursor, limit: limit, matching: query) }
     }
 
-    /// One tenant, for staff and for those assigned to it.
-    public func tenant(org orgID: OrganisationID, _ tenantID: TenantID, by principal: Principal) async throws -> Tenant {
+    /// One tenant, for staff and for those assigned to it, and whether the caller is staff.
+    public func tenant(org orgID: OrganisationID, _ tenantID: TenantID, by principal: Principal) async throws -> (tenant: Tenant, asStaff: Bool) {
         try await read(orgID) { state, _ throws(DomainError) in try state.tenant(tenantID, for: principal) }
     }
 

@@ -163,11 +163,22 @@ extension MusterEngine {
     /// Ends one of the person's own sessions, named by its handle; a handle that names none of
     /// theirs (another person's included) is not found.
     public func endSession(of userID: UserID, handle: UInt64) async throws {
-        guard let digest = try await readDirectory({ state, _ in state.sessionDigest(of: userID, handle: handle) }) else {
-            throw DomainError.notFound("you have no session \(String(handle, radix: 16))")
+        let notFound = DomainError.notFound("you have no session \(Self.sessionIDText(handle))")
+        guard let digest = try await readDirectory({ state, now in state.sessionDigest(of: userID, handle: handle, at: now) }) else { throw notFound }
+        do {
+            let position = try await directory.execute(.endSession(digest: digest), by: .system)
+            try await durable(position)
+        } catch let error as DomainError where error.code == .sessionInvalid {
+            // Ended in between (a second click): the session is gone, which is what was asked,
+            // but say so as not found — a 401 would read as the caller's own session ending.
+            throw notFound
         }
-        let position = try await directory.execute(.endSession(digest: digest), by: .system)
-        try await durable(position)
+    }
+
+    /// A session's id as the API shows it: its handle in 16 hex digits.
+    public static func sessionIDText(_ handle: UInt64) -> String {
+        let digits = String(handle, radix: 16)
+        return String(repeating: "0", count: 16 - digits.count) + digits
     }
 
     /// A user by email, with their memberships and active assignments in every org: for the

@@ -51,6 +51,14 @@ actor PersonIndex {
         return (entries, positions[userID] ?? 0)
     }
 
+    /// The person's assignments in `orgID`, ended ones included, oldest first.
+    func assignments(of userID: UserID, in orgID: OrganisationID) -> (entries: [CaseloadEntry], position: LogPosition) {
+        let entries = (assignments[userID]?.values.filter { $0.orgID == orgID } ?? []).sorted {
+            ($0.since, $0.collaboratorID) < ($1.since, $1.collaboratorID)
+        }
+        return (entries, positions[userID] ?? 0)
+    }
+
     /// Whether the person is an active member, or has an assignment that has not ended, in any
     /// org but `orgID`: whether their account reaches beyond that org.
     func belongsElsewhere(_ userID: UserID, than orgID: OrganisationID) -> Bool {

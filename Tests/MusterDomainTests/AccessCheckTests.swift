@@ -133,13 +133,18 @@ import Testing
         }
     }
 
+    /// The person's collaborator rows in invitation order, as the caseload index hands them on.
+    static func rows(of userID: UserID, in org: OrgFixture) -> [CollaboratorID] {
+        org.state.collaborators.rows.filter { $0.userID == userID }.map(\.id)
+    }
+
     @Test func aMemberSeesEveryTenantAndACollaboratorOnlyTheirSignedInAssignments() throws {
         var org = OrgFixture()
         let tenants = (0..<5).map { org.tenant("Tenant \($0)") }
         guard case .user(let viewer) = org.member("viewer@example.org", role: .viewer) else { return }
-        let all = try org.state.visibleTenants(of: viewer, after: nil, limit: 2)
+        let all = try org.state.visibleTenants(of: viewer, among: Self.rows(of: viewer, in: org), after: nil, limit: 2)
         #expect(all.items.map(\.tenant.id) == Array(tenants[0..<2]) && all.items.allSatisfy { $0.role == .viewer })
-        let rest = try org.state.visibleTenants(of: viewer, after: all.nextCursor, limit: 10)
+        let rest = try org.state.visibleTenants(of: viewer, among: Self.rows(of: viewer, in: org), after: all.nextCursor, limit: 10)
         #expect(rest.items.map(\.tenant.id) == Array(tenants[2...]) && rest.nextCursor == nil)
 
         let userID = UserID.random()
@@ -148,13 +153,17 @@ import Testing
             if index < 4 { try org.run(.activateCollaborator(id: row, link: proof, userID: userID), by: .user(userID)) }
             if index == 1 { try org.run(.endCollaborator(id: row), by: .platformAdmin) }
         }
-        let first = try org.state.visibleTenants(of: userID, after: nil, limit: 2)
+        let first = try org.state.visibleTenants(of: userID, among: Self.rows(of: userID, in: org), after: nil, limit: 2)
         #expect(first.items.map(\.tenant.id) == [tenants[0], tenants[2]], "not the ended one; in invitation order")
         #expect(first.items.map(\.mode) == [.contextOnly, .full])
-        let second = try org.state.visibleTenants(of: userID, after: first.nextCursor, limit: 2)
+        let second = try org.state.visibleTenants(of: userID, among: Self.rows(of: userID, in: org), after: first.nextCursor, limit: 2)
         #expect(second.items.map(\.tenant.id) == [tenants[3]], "not the one never signed in to")
         #expect(second.nextCursor == nil)
-        #expect(try org.state.visibleTenants(of: .random(), after: nil, limit: 10).items.isEmpty)
+        #expect(try org.state.visibleTenants(of: .random(), among: Self.rows(of: .random(), in: org), after: nil, limit: 10).items.isEmpty)
+        let stranger = UserID.random()
+        #expect(
+            try org.state.visibleTenants(of: stranger, among: Self.rows(of: userID, in: org), after: nil, limit: 10).items.isEmpty,
+            "someone else's rows never show as a stranger's")
     }
 
     @Test func aBadCursorOrLimitIsRefusedAndChangesNothing() {
@@ -162,9 +171,9 @@ import Testing
         _ = org.tenant()
         guard case .user(let viewer) = org.member("viewer@example.org", role: .viewer) else { return }
         let before = org.state
-        #expect(throws: DomainError.self) { try org.state.visibleTenants(of: viewer, after: 99, limit: 10) }
-        #expect(throws: DomainError.self) { try org.state.visibleTenants(of: viewer, after: nil, limit: 0) }
-        #expect(throws: DomainError.self) { try org.state.visibleTenants(of: .random(), after: 99, limit: 10) }
+        #expect(throws: DomainError.self) { try org.state.visibleTenants(of: viewer, among: Self.rows(of: viewer, in: org), after: 99, limit: 10) }
+        #expect(throws: DomainError.self) { try org.state.visibleTenants(of: viewer, among: Self.rows(of: viewer, in: org), after: nil, limit: 0) }
+        #expect(throws: DomainError.self) { try org.state.visibleTenants(of: .random(), among: Self.rows(of: .random(), in: org), after: 99, limit: 10) }
         #expect(org.state == before)
     }
 }

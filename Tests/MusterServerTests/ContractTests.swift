@@ -35,6 +35,9 @@ struct ContractTests {
             #expect(reply.headers[.allow] == "POST, GET")
             #expect(reply.json["code"]?.string == "method_not_allowed")
             #expect(try await api.call(.put, "/v1/orgs/\(org)/access/check", token: api.admin).headers[.allow] == "POST")
+            let batch = try await api.get("/v1/orgs/\(org)/invitations/batch", token: api.admin)
+            #expect(batch.status == 405 && batch.headers[.allow] == "POST", "the literal route, not …/invitations/{id}")
+            #expect(try await api.call(.delete, "/v1/orgs/\(org)/invitations/\(org)", token: api.admin).headers[.allow] == "GET")
             let missing = try await api.get("/v1/orgs/\(org)/nothing-here", token: api.admin)
             #expect(missing.status == 404)
         }

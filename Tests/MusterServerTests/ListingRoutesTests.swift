@@ -88,7 +88,9 @@ struct ListingRoutesTests {
             let (worker, _) = try await api.collaborator(org, tenant: jo, "sam@example.org")
             let path = "/v1/orgs/\(org)/tenants/"
             #expect(try await api.get(path + jo, token: api.admin).json["name"]?.string == "Jo Tenant")
-            #expect(try await api.get(path + jo, token: worker).status == 200)
+            let seen = try await api.get(path + jo, token: worker)
+            #expect(seen.status == 200 && seen.json["name"]?.string == "Jo Tenant")
+            #expect(seen.json["created_by"] == nil && seen.json["reference"] == nil, "a collaborator sees the name, not the org's own fields")
             #expect(try await api.get(path + alex, token: worker).status == 404, "not their case")
             #expect(try await api.get(path + "00000000-0000-4000-8000-000000000000", token: api.admin).status == 404)
             #expect(try await api.get(path + "nope", token: api.admin).status == 400)

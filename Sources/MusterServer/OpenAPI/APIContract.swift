@@ -34,11 +34,21 @@ enum APIContract {
     /// when no route has this shape.
     static func methods(servingPath path: String) -> [String] {
         let segments = path.split(separator: "/")
-        var methods = [String]()
+        // The router prefers a literal segment to a `{parameter}` one, and does not fall back:
+        // `…/invitations/batch` is the batch route only, never `…/invitations/{id}`.
+        var best: (literals: [Bool], methods: [String])?
         for template in templates where template.segments.count == segments.count {
-            let matches = zip(template.segments, segments).allSatisfy { pattern, segment in pattern.hasPrefix("{") || pattern == segment }
-            if matches { methods += template.methods.filter { !methods.contains($0) } }
+            guard zip(template.segments, segments).allSatisfy({ pattern, segment in pattern.hasPrefix("{") || pattern == segment }) else { continue }
+            let literals = template.segments.map { !$0.hasPrefix("{") }
+            if let current = best, !Self.isMoreSpecific(literals, than: current.literals) { continue }
+            best = (literals, template.methods)
         }
-        return methods
+        return best?.methods ?? []
+    }
+
+    /// Whether, at the first segment where they differ, `one` has the literal.
+    private static func isMoreSpecific(_ one: [Bool], than other: [Bool]) -> Bool {
+        for (a, b) in zip(one, other) where a != b { return a }
+        return false
     }
 }

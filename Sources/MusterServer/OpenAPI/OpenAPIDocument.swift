@@ -128,7 +128,9 @@ enum OpenAPIDocument {
             Operation(
                 "GET", org + "/tenants", "List tenants", tag: "tenants",
                 parameters: page + [.query("q", .string, "only tenants whose name or reference contains this, in any case")], answers: [200: "TenantPage"]),
-            Operation("GET", tenant, "One tenant (staff, and those assigned to it)", tag: "tenants", answers: [200: "Tenant"]),
+            Operation(
+                "GET", tenant, "One tenant: all of it for staff, its id and name for those assigned to it", tag: "tenants",
+                answers: [200: "Tenant"]),
             Operation(
                 "POST", org + "/access/check",
                 "May this person do this action on this case? Decided from the current state, never cached (staff with users.view, API keys)",

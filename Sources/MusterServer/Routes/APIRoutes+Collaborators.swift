@@ -28,7 +28,18 @@ extension APIRoutes {
         }
 
         get(org, "tenants/{tenant}") { _, context in
-            let tenant = try await engine.tenant(org: context.org, try context.pathID("tenant", as: TenantID.self), by: context.principal)
+            let (tenant, asStaff) = try await engine.tenant(org: context.org, try context.pathID("tenant", as: TenantID.self), by: context.principal)
+            guard asStaff else {
+                // A collaborator sees the case's name, as in their caseload: the org's own
+                // reference and who created it are staff matters.
+                return .json { json in
+                    json.object { object in
+                        object.field("id", tenant.id)
+                        object.field("name", tenant.name)
+                        object.field("created_at", tenant.createdAt)
+                    }
+                }
+            }
             return .json { $0.tenant(tenant) }
         }
 

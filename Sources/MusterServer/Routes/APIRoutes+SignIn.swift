@@ -40,7 +40,7 @@ extension APIRoutes {
                 json.object { object in
                     object.array("items", sessions) { json, entry in
                         json.object { row in
-                            row.field("id", Self.sessionID(entry.handle))
+                            row.field("id", MusterEngine.sessionIDText(entry.handle))
                             row.field("created_at", entry.session.createdAt)
                             row.field("expires_at", entry.session.expiresAt)
                             row.field("method", entry.session.method.name)
@@ -54,7 +54,7 @@ extension APIRoutes {
         post(router, "/v1/me/sessions/{id}/revoke", command: "revoke_session") { request, context in
             let userID = try context.requireUser(allowingPasswordChange: true)
             let text = context.parameters.get("id") ?? ""
-            guard text.utf8.count == 16, let handle = UInt64(text, radix: 16) else {
+            guard text.utf8.count == 16, text.utf8.allSatisfy({ $0.isHexDigit }), let handle = UInt64(text, radix: 16) else {
                 throw Problem.badRequest("`id` in the path must be a session id from GET /v1/me/sessions (16 hex digits); got \"\(text)\"")
             }
             try await request.expectNoFields(context: context)
@@ -153,12 +153,6 @@ extension APIRoutes {
         }
     }
 
-    /// A session's id as the API shows it: its handle in 16 hex digits.
-    static func sessionID(_ handle: UInt64) -> String {
-        let digits = String(handle, radix: 16)
-        return String(repeating: "0", count: 16 - digits.count) + digits
-    }
-
     /// Runs a password check unless `keys` are over their failure limit (then `429
     /// rate_limited` with `Retry-After`), and counts a wrong password under each key.
     private func throttled<Answer>(_ keys: [SignInThrottle.Key], _ body: () async throws -> Answer) async throws -> Answer {
@@ -175,5 +169,13 @@ extension APIRoutes {
             throttle.record(keys, at: now)
             throw error
         }
+    }
+}
+
+extension UInt8 {
+    /// Whether the byte is an ASCII hex digit, either case (`UInt64(_:radix:)` alone would
+    /// also take a sign).
+    fileprivate var isHexDigit: Bool {
+        (0x30...0x39).contains(self) || (0x41...0x46).contains(self) || (0x61...0x66).contains(self)
     }
 }
