@@ -56,6 +56,7 @@ enum OpenAPIDocument {
         let org = "/v1/orgs/{org}"
         let tenant = org + "/tenants/{tenant}"
         let page: [Parameter] = [.query("limit", .integer, "1 to 1000, default 100"), .query("cursor", .string, "next_cursor of the previous page")]
+        let csv: [Parameter] = [.query("format", .enumeration(["json", "csv"]), "csv (or `Accept: text/csv`) for the whole filtered list as streamed CSV")]
         return [
             Operation("GET", "/healthz", "Liveness", tag: "operations", isPublic: true, answers: [200: "Status"]),
             Operation(
@@ -89,7 +90,7 @@ enum OpenAPIDocument {
                 parameters: page + [
                     .query("status", .enumeration(["pending", "accepted", "expired", "revoked"]), "only this status"),
                     .query("email", .string, "only this email"),
-                ],
+                ] + csv,
                 answers: [200: "InvitationPage"]),
             Operation("GET", org + "/invitations/{id}", "One invitation with all its audit fields", tag: "invitations", answers: [200: "Invitation"]),
             Operation(
@@ -114,7 +115,7 @@ enum OpenAPIDocument {
                     .query("include_removed", .boolean, "include removed members"), .query("q", .string, "only emails starting with this"),
                     .query("role", .enumeration(Role.assignable.map(\.name)), "only this role"),
                     .query("status", .enumeration(["active", "removed"]), "only active or only removed members"),
-                ],
+                ] + csv,
                 answers: [200: "MemberPage"]),
             Operation(
                 "PATCH", org + "/members/{user}", "Change a member's role, grant or withdraw permission keys", tag: "members", body: "MemberPatch",
@@ -181,7 +182,7 @@ enum OpenAPIDocument {
                 parameters: page + [
                     .query("action", .string, "comma-separated event names, e.g. user.invited,collaborator.ended"),
                     .query("actor", .string, "platform_admin, system, user:<id> or api_key:<id>"), .query("target", .string, "the id of the record acted on"),
-                ],
+                ] + csv,
                 answers: [200: "AuditPage"]),
 
             Operation(

@@ -14,6 +14,9 @@ struct APIResponse: ResponseGenerator, Sendable {
     /// The id of the record whose secret this answer shows (a temporary password, an API key's
     /// or a webhook's secret): such an answer is shown once and never stored for a replay.
     var secretOf: String?
+    /// The rest of a streamed answer (a CSV export), written after `body`; never kept for a
+    /// replay (only GETs stream).
+    var stream: (@Sendable (inout any ResponseBodyWriter) async throws -> Void)?
 
     init(status: HTTPResponse.Status = .ok, contentType: String = "application/json", extraHeaders: [(String, String)] = [], body: [UInt8]) {
         self.status = status
@@ -44,6 +47,14 @@ struct APIResponse: ResponseGenerator, Sendable {
         if !body.isEmpty || status != .noContent { headers[.contentType] = contentType }
         for (name, value) in extraHeaders {
             if let field = HTTPField.Name(name) { headers[field] = value }
+        }
+        if let stream {
+            return Response(
+                status: status, headers: headers,
+                body: ResponseBody { writer in
+                    try await stream(&writer)
+                    try await writer.finish(nil)
+                })
         }
         return Response(status: status, headers: headers, body: .init(byteBuffer: ByteBuffer(bytes: body)))
     }

@@ -63,8 +63,29 @@ extension APIRoutes {
             if let text = request.query("email") {
                 do throws(DomainError) { email = try EmailAddress(text) } catch { throw Problem.badRequest("`email`: \(error.message)") }
             }
-            let page = try await engine.invitations(org: orgID, status: status, email: email, after: cursor, limit: limit, by: principal)
             let at = now
+            if try request.wantsCSV() {
+                let (engine, filterStatus, filterEmail) = (try engine, status, email)
+                return try await CSVExport<Invitation>(
+                    columns: [
+                        "id", "email", "role", "method", "status", "invited_by", "created_at", "expires_at", "accepted_at", "revoked_at", "revoked_reason",
+                        "resend_count",
+                    ],
+                    row: { invitation in
+                        [
+                            invitation.id.description, invitation.email.description, invitation.role.name, invitation.method.name,
+                            invitation.effectiveStatus(at: at).name, invitation.invitedBy.description, invitation.createdAt.iso8601,
+                            invitation.expiresAt.iso8601, invitation.acceptedAt?.iso8601, invitation.revokedAt?.iso8601, invitation.revokedReason,
+                            String(invitation.resendCount),
+                        ]
+                    },
+                    page: { after in
+                        try await engine.invitations(
+                            org: orgID, status: filterStatus, email: filterEmail, after: after ?? cursor, limit: CSVExport<Invitation>.pageSize, by: principal)
+                    }
+                ).response(filename: "invitations.csv")
+            }
+            let page = try await engine.invitations(org: orgID, status: status, email: email, after: cursor, limit: limit, by: principal)
             return APIResponse.page(page) { $0.invitation($1, at: at) }
         }
 

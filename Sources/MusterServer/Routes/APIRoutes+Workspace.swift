@@ -119,6 +119,18 @@ extension APIRoutes {
             let orgID = context.org
             let (cursor, limit) = try request.pageQuery()
             let filter = try auditFilter(request)
+            if try request.wantsCSV() {
+                let engine = try engine
+                return try await CSVExport<AuditEntry>(
+                    columns: ["sequence", "at", "actor", "action", "target", "details"],
+                    row: { entry in
+                        [String(entry.sequence), entry.at.iso8601, entry.actor.description, entry.action.name, entry.target, entry.details]
+                    },
+                    page: { before in
+                        try await engine.audit(org: orgID, filter: filter, before: before ?? cursor, limit: CSVExport<AuditEntry>.pageSize, by: principal)
+                    }
+                ).response(filename: "audit.csv")
+            }
             let page = try await engine.audit(org: orgID, filter: filter, before: cursor, limit: limit, by: principal)
             return APIResponse.page(page) { $0.auditEntry($1, orgID: orgID) }
         }
