@@ -13,8 +13,9 @@ struct CSVExport<Item: Sendable>: Sendable {
     /// Reads the page after `cursor` (nil: the first).
     var page: @Sendable (UInt64?) async throws -> Page<Item>
 
-    /// How many rows one streamed page reads.
-    static var pageSize: Int { OrgState.maximumPageSize }
+    /// How many rows one streamed page reads: each page is one read on the org's actor, so a
+    /// long export never holds it for long.
+    static var pageSize: Int { 500 }
 
     /// The answer: its first page read now, the others as it is sent.
     func response(filename: String) async throws -> APIResponse {
