@@ -39,16 +39,13 @@ extension OrgState {
     public func visibleTenants(of userID: UserID, among assignments: [CollaboratorID], after cursor: UInt64?, limit: Int) throws(DomainError)
         -> Page<VisibleTenant>
     {
-        let limit = try Self.checkedLimit(limit)
-        let start = Int(clamping: cursor ?? 0)
         if let member = members[userID], member.isActive {
-            guard start <= tenants.count else { throw .validation("the cursor is past the end of the list") }
-            let end = min(start + limit, tenants.count)
-            let items = tenants.rows[start..<end].map {
+            return try Page(slicing: tenants.rows, after: cursor, limit: limit) {
                 VisibleTenant(tenant: $0, role: member.role, mode: activeAssignment(tenant: $0.id, user: userID)?.mode)
             }
-            return Page(items: items, nextCursor: end < tenants.count ? UInt64(end) : nil)
         }
+        let limit = try Self.checkedLimit(limit)
+        let start = Int(clamping: cursor ?? 0)
         guard start <= assignments.count else { throw .validation("the cursor is past the end of the list") }
         let visible = { (id: CollaboratorID) -> VisibleTenant? in
             guard let row = self.collaborators[id], row.userID == userID, row.grantsAccess, let tenant = self.tenants[row.tenantID] else { return nil }

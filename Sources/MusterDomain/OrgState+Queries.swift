@@ -104,7 +104,8 @@ extension OrgState {
         return Page(items: items, nextCursor: index >= 0 ? UInt64(index + 2) : nil)
     }
 
-    static func checkedLimit(_ limit: Int) throws(DomainError) -> Int {
+    /// `limit` when it is 1 to ``maximumPageSize``; otherwise the refusal every list gives.
+    public static func checkedLimit(_ limit: Int) throws(DomainError) -> Int {
         guard (1...maximumPageSize).contains(limit) else {
             throw .validation("limit must be between 1 and \(maximumPageSize)")
         }

@@ -151,7 +151,7 @@ public final class MusterEngine: Sendable {
         OrganisationSummary
     > {
         guard principal == .platformAdmin else { throw DomainError.forbidden("listing organisations is for the platform admin") }
-        guard (1...OrgState.maximumPageSize).contains(limit) else { throw DomainError.validation("limit must be 1 to \(OrgState.maximumPageSize)") }
+        _ = try OrgState.checkedLimit(limit)  // before asking every org
         let needle = query?.lowercased()
         var summaries = [OrganisationSummary]()
         var fence: LogPosition = 0
@@ -165,10 +165,7 @@ public final class MusterEngine: Sendable {
         }
         try await durable(fence)
         summaries.sort { ($0.createdAt, $0.id) < ($1.createdAt, $1.id) }
-        let start = Int(clamping: cursor ?? 0)
-        guard start <= summaries.count else { throw DomainError.validation("the cursor is past the end of the list") }
-        let end = min(start + limit, summaries.count)
-        return Page(items: Array(summaries[start..<end]), nextCursor: end < summaries.count ? UInt64(end) : nil)
+        return try Page(slicing: summaries, after: cursor, limit: limit) { $0 }
     }
 
     /// Every org's state as it is now: for snapshots, and for tests comparing replay with live.

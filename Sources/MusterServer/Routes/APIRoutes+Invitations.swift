@@ -52,13 +52,7 @@ extension APIRoutes {
             let principal = context.principal
             let orgID = context.org
             let (cursor, limit) = try request.pageQuery()
-            var status: Invitation.Status?
-            if let text = request.query("status") {
-                guard let value = Invitation.Status(name: text) else {
-                    throw Problem.badRequest("`status` must be one of \(Invitation.Status.allCases.map(\.name).joined(separator: ", ")); got \"\(text)\"")
-                }
-                status = value
-            }
+            let status = try request.spelledQuery("status", as: Invitation.Status.self)
             var email: EmailAddress?
             if let text = request.query("email") {
                 do throws(DomainError) { email = try EmailAddress(text) } catch { throw Problem.badRequest("`email`: \(error.message)") }
