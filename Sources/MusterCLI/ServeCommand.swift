@@ -123,6 +123,20 @@ struct ServeCommand: AsyncParsableCommand {
     @Option(name: .customLong("caseload-cap"), help: "The soft cap on distinct active tenants per collaborator (MUSTER_CASELOAD_CAP).")
     var caseloadCap: Int = Environment.value("MUSTER_CASELOAD_CAP").flatMap { Int($0) } ?? 500
 
+    @Option(
+        name: .customLong("invitation-lifetime-days"),
+        help: "How long an invitation stays acceptable unless the org or the invitation says otherwise, 1 to 30 (MUSTER_INVITATION_LIFETIME_DAYS).")
+    var invitationLifetimeDays: Int = Environment.value("MUSTER_INVITATION_LIFETIME_DAYS").flatMap { Int($0) } ?? 7
+
+    @Option(name: .customLong("resend-cooldown-seconds"), help: "The shortest time between two resends of one invitation (MUSTER_RESEND_COOLDOWN_SECONDS).")
+    var resendCooldownSeconds: Int = Environment.value("MUSTER_RESEND_COOLDOWN_SECONDS").flatMap { Int($0) } ?? 60
+
+    @Option(name: .customLong("resends-per-day"), help: "The most resends of one invitation in any 24 hours (MUSTER_RESENDS_PER_DAY).")
+    var resendsPerDay: Int = Environment.value("MUSTER_RESENDS_PER_DAY").flatMap { Int($0) } ?? 5
+
+    @Option(name: .customLong("default-locale"), help: "The language of emails when neither the invitation nor the org names one (MUSTER_DEFAULT_LOCALE).")
+    var defaultLocale: String = Environment.value("MUSTER_DEFAULT_LOCALE") ?? "en"
+
     @Flag(name: .customLong("truncate-corruption"), help: "Cut the log at mid-log damage instead of refusing to start (MUSTER_TRUNCATE_CORRUPTION=1).")
     var truncateCorruption = Environment.value("MUSTER_TRUNCATE_CORRUPTION") == "1"
 
@@ -145,6 +159,13 @@ struct ServeCommand: AsyncParsableCommand {
                 "--smtp-timeout-seconds, --webhook-max-attempts, --webhook-timeout-seconds, --idle-timeout-seconds and --request-timeout-seconds must be positive"
             )
         }
+        guard OrgSettings.invitationLifetimeDays.contains(invitationLifetimeDays) else {
+            throw ValidationError("--invitation-lifetime-days must be 1 to 30")
+        }
+        guard resendCooldownSeconds >= 0, resendsPerDay >= 1 else {
+            throw ValidationError("--resend-cooldown-seconds must be 0 or more and --resends-per-day at least 1")
+        }
+        guard (try? LocaleTag(defaultLocale)) != nil else { throw ValidationError("--default-locale must be a language tag such as en, cy or en-GB") }
         guard Self.directCreatePolicy(directCreate) != nil else { throw ValidationError("--direct-create must be org-admins, platform-admin-only or disabled") }
         guard Logger.Level(rawValue: logLevel) != nil else {
             throw ValidationError("--log-level must be one of trace, debug, info, notice, warning, error, critical")
@@ -173,6 +194,10 @@ struct ServeCommand: AsyncParsableCommand {
         configuration.policy.directCreate = Self.directCreatePolicy(directCreate)!
         configuration.policy.temporaryPasswordsForLinkUsers = temporaryPasswordsForLinkUsers
         configuration.policy.caseloadCap = caseloadCap
+        configuration.policy.invitationLifetime = .days(Int64(invitationLifetimeDays))
+        configuration.policy.resendCooldown = .seconds(Int64(resendCooldownSeconds))
+        configuration.policy.resendsPerWindow = resendsPerDay
+        configuration.policy.defaultLocale = try LocaleTag(defaultLocale)
         if let host = smtpHost ?? Environment.value("MUSTER_SMTP_HOST") {
             let security = SMTPSettings.Security(rawValue: smtpSecurity)!
             let port = smtpPort ?? Environment.value("MUSTER_SMTP_PORT").flatMap { Int($0) } ?? (security == .tls ? 465 : 587)

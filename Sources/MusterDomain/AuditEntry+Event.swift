@@ -12,6 +12,9 @@ extension AuditEntry {
         switch record.event {
         case .organisationCreated:
             target = TargetID(orgID)
+        case .organisationUpdated(let name, let settings):
+            target = TargetID(orgID)
+            details = Self.settingsSummary(name: name, settings)
         case .userInvited(let id, _, _, _, _, _), .invitationResent(let id, _, _), .invitationRevoked(let id, _), .invitationAccepted(let id, _),
             .invitationExpired(let id):
             target = TargetID(id)
@@ -46,10 +49,24 @@ extension AuditEntry {
         case .webhookPaused(let id, _, let reason):
             target = TargetID(id)
             details = reason
-        case .webhookDeleted(let id), .webhookResumed(let id):
+        case .webhookDeleted(let id), .webhookResumed(let id), .webhookPinged(let id):
             target = TargetID(id)
+        case .webhookUpdated(let id, let url, _, _):
+            target = TargetID(id)
+            details = url
+        case .webhookSecretRotated(let id, _, let previousUntil):
+            target = TargetID(id)
+            details = "previous secret signs until \(previousUntil.iso8601)"
         }
         self.init(sequence: record.sequence, at: record.at, actor: record.actor, action: record.event.kind, target: target, details: details)
+    }
+
+    /// An org update's details: the name and every setting as they now are, for people.
+    static func settingsSummary(name: String, _ settings: OrgSettings) -> String {
+        let lifetime = settings.invitationLifetimeDays.map { "\($0) days" } ?? "deployment default"
+        let domains = settings.allowedEmailDomains.isEmpty ? "any" : settings.allowedEmailDomains.joined(separator: " ")
+        let locale = settings.defaultLocale?.value ?? "deployment default"
+        return "name \(name); invitation lifetime \(lifetime); allowed email domains \(domains); default locale \(locale)"
     }
 
     /// A role change's details, `"<before> → <after>"`, as the feed reads them back.

@@ -81,5 +81,6 @@ public struct DomainError: Error, Hashable, Sendable, CustomStringConvertible {
         case passwordNotAllowed = "password_not_allowed"
         case capOverrideNotAllowed = "cap_override_not_allowed"
         case rateLimited = "rate_limited"
+        case emailDomainNotAllowed = "email_domain_not_allowed"
     }
 }

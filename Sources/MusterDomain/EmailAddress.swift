@@ -56,6 +56,11 @@ public struct EmailAddress: Hashable, Sendable, Comparable, CustomStringConverti
 
     public var description: String { value }
 
+    /// The part after the `@`.
+    public var domain: Substring {
+        value[value.index(after: value.lastIndex(of: "@")!)...]
+    }
+
     public static func < (lhs: EmailAddress, rhs: EmailAddress) -> Bool { lhs.value < rhs.value }
 }
 

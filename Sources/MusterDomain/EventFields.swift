@@ -81,10 +81,22 @@ extension OrgEvent {
                 ("webhook_id", .string(id.description)), ("url", .string(url)), ("event_types", eventTypes.map { .strings($0.map(\.name)) } ?? .null),
                 ("description", description.field), ("after", .integer(Int64(startAfter))),
             ]
-        case .webhookDeleted(let id), .webhookResumed(let id):
+        case .webhookDeleted(let id), .webhookResumed(let id), .webhookPinged(let id):
             return [("webhook_id", .string(id.description))]
         case .webhookPaused(let id, let cause, let reason):
             return [("webhook_id", .string(id.description)), ("cause", .string(cause.name)), ("reason", .string(reason))]
+        case .organisationUpdated(let name, let settings):
+            return [
+                ("name", .string(name)), ("invitation_lifetime_days", settings.invitationLifetimeDays.map { .integer(Int64($0)) } ?? .null),
+                ("allowed_email_domains", .strings(settings.allowedEmailDomains)), ("default_locale", (settings.defaultLocale?.value).field),
+            ]
+        case .webhookUpdated(let id, let url, let eventTypes, let description):
+            return [
+                ("webhook_id", .string(id.description)), ("url", .string(url)), ("event_types", eventTypes.map { .strings($0.map(\.name)) } ?? .null),
+                ("description", description.field),
+            ]
+        case .webhookSecretRotated(let id, _, let previousUntil):
+            return [("webhook_id", .string(id.description)), ("previous_secret_until", .string(previousUntil.iso8601))]
         }
     }
 }

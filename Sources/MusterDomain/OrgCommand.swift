@@ -6,9 +6,11 @@
 public enum OrgCommand: Hashable, Sendable {
     /// Creates the org (platform admin only).
     case createOrganisation(name: String)
+    /// Changes the org's name or settings (org admins).
+    case updateOrganisation(OrganisationUpdate)
     /// Invites by email or adds an existing user (`method`); `existingUserID` is the user the
-    /// email belongs to, if any.
-    case invite(id: InvitationID, email: EmailAddress, role: Role, method: Invitation.Method, existingUserID: UserID?, seal: LinkSeal)
+    /// email belongs to, if any. `lifetimeDays` overrides the org's invitation lifetime.
+    case invite(id: InvitationID, email: EmailAddress, role: Role, method: Invitation.Method, existingUserID: UserID?, seal: LinkSeal, lifetimeDays: Int? = nil)
     /// Accepts an invitation through its link, as `userID` (created for the purpose when
     /// `userIsNew`).
     case acceptInvitation(id: InvitationID, link: LinkProof, userID: UserID, userIsNew: Bool)
@@ -53,6 +55,12 @@ public enum OrgCommand: Hashable, Sendable {
     case pauseWebhook(id: WebhookID, cause: Webhook.PauseCause, reason: String)
     /// Starts deliveries again from where they stopped.
     case resumeWebhook(id: WebhookID)
+    /// Changes a webhook's endpoint, types or description (integration access).
+    case updateWebhook(id: WebhookID, WebhookUpdate)
+    /// Sends a webhook a test event (integration access).
+    case pingWebhook(id: WebhookID)
+    /// Gives a webhook a new signing secret; the old one signs beside it for `gracePeriod`.
+    case rotateWebhookSecret(id: WebhookID, secretNonce: Identifier<Webhook>, gracePeriod: Span)
 
     /// The data of an ``inviteCollaborator(_:)`` command.
     public struct CollaboratorRequest: Hashable, Sendable {
@@ -96,6 +104,43 @@ public enum OrgCommand: Hashable, Sendable {
                 self.email = email
                 self.fullName = fullName
             }
+        }
+    }
+
+    /// The data of an ``updateWebhook(id:_:)`` command: each part left, set or reset.
+    public struct WebhookUpdate: Hashable, Sendable {
+        /// The new endpoint, already checked as a destination by the caller, or `nil` to keep it.
+        public var url: String?
+        /// `reset` subscribes to every type.
+        public var eventTypes: SettingChange<[OrgEvent.Kind]>
+        public var description: SettingChange<String>
+
+        /// Creates an update; every part is left as it is unless given.
+        public init(url: String? = nil, eventTypes: SettingChange<[OrgEvent.Kind]> = .unchanged, description: SettingChange<String> = .unchanged) {
+            self.url = url
+            self.eventTypes = eventTypes
+            self.description = description
+        }
+    }
+
+    /// The data of an ``updateOrganisation(_:)`` command: each part left, set or reset.
+    public struct OrganisationUpdate: Hashable, Sendable {
+        /// The new display name, or `nil` to keep it.
+        public var name: String?
+        public var invitationLifetimeDays: SettingChange<Int>
+        /// The raw domains, normalised when the command is decided.
+        public var allowedEmailDomains: SettingChange<[String]>
+        public var defaultLocale: SettingChange<LocaleTag>
+
+        /// Creates an update; every part is left as it is unless given.
+        public init(
+            name: String? = nil, invitationLifetimeDays: SettingChange<Int> = .unchanged, allowedEmailDomains: SettingChange<[String]> = .unchanged,
+            defaultLocale: SettingChange<LocaleTag> = .unchanged
+        ) {
+            self.name = name
+            self.invitationLifetimeDays = invitationLifetimeDays
+            self.allowedEmailDomains = allowedEmailDomains
+            self.defaultLocale = defaultLocale
         }
     }
 }

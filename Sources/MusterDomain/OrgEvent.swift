@@ -2,6 +2,9 @@
 /// them, ``OrgState/apply(_:)`` folds them in, identically live and on replay.
 public enum OrgEvent: Hashable, Sendable {
     case organisationCreated(name: String)
+    /// The org's name and settings after an org admin changed either: the whole of both, so
+    /// applying it needs nothing from before.
+    case organisationUpdated(name: String, settings: OrgSettings)
     case userInvited(id: InvitationID, email: EmailAddress, role: Role, method: Invitation.Method, expiresAt: Timestamp, seal: LinkSeal)
     case invitationResent(id: InvitationID, expiresAt: Timestamp, seal: LinkSeal)
     case invitationRevoked(id: InvitationID, reason: String?)
@@ -33,6 +36,12 @@ public enum OrgEvent: Hashable, Sendable {
     case webhookDeleted(id: WebhookID)
     case webhookPaused(id: WebhookID, cause: Webhook.PauseCause, reason: String)
     case webhookResumed(id: WebhookID)
+    /// A webhook's endpoint, types or description after a change: all three, as they now are.
+    case webhookUpdated(id: WebhookID, url: String, eventTypes: [Kind]?, description: String?)
+    /// A test event, delivered to this webhook alone.
+    case webhookPinged(id: WebhookID)
+    /// A new signing secret; the one it replaces keeps signing until `previousUntil`.
+    case webhookSecretRotated(id: WebhookID, secretNonce: Identifier<Webhook>, previousUntil: Timestamp)
 
     /// The data of a `collaborator.invited` event.
     public struct CollaboratorInvitation: Hashable, Sendable {
@@ -86,6 +95,10 @@ public enum OrgEvent: Hashable, Sendable {
         case webhookDeleted
         case webhookPaused
         case webhookResumed
+        case organisationUpdated
+        case webhookUpdated
+        case webhookPinged
+        case webhookSecretRotated
 
         /// The event type as consumers see it, for example `user.invitation_revoked`.
         public var name: String {
@@ -118,6 +131,10 @@ public enum OrgEvent: Hashable, Sendable {
             case .webhookDeleted: "webhook.deleted"
             case .webhookPaused: "webhook.paused"
             case .webhookResumed: "webhook.resumed"
+            case .organisationUpdated: "organisation.updated"
+            case .webhookUpdated: "webhook.updated"
+            case .webhookPinged: "webhook.ping"
+            case .webhookSecretRotated: "webhook.secret_rotated"
             }
         }
 
@@ -155,6 +172,10 @@ public enum OrgEvent: Hashable, Sendable {
         case .webhookDeleted: .webhookDeleted
         case .webhookPaused: .webhookPaused
         case .webhookResumed: .webhookResumed
+        case .organisationUpdated: .organisationUpdated
+        case .webhookUpdated: .webhookUpdated
+        case .webhookPinged: .webhookPinged
+        case .webhookSecretRotated: .webhookSecretRotated
         }
     }
 }

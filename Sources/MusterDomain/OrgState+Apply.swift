@@ -163,6 +163,24 @@ extension OrgState {
 
         case .webhookResumed(let webhookID):
             webhooks[webhookID]?.status = .active
+
+        case .organisationUpdated(let name, let settings):
+            self.name = name
+            self.settings = settings
+
+        case .webhookUpdated(let webhookID, let url, let eventTypes, let description):
+            webhooks[webhookID]?.url = url
+            webhooks[webhookID]?.eventTypes = eventTypes
+            webhooks[webhookID]?.description = description
+
+        case .webhookPinged:
+            break
+
+        case .webhookSecretRotated(let webhookID, let nonce, let previousUntil):
+            guard var webhook = webhooks[webhookID] else { break }
+            webhook.previousSecret = Webhook.PreviousSecret(nonce: webhook.secretNonce, until: previousUntil)
+            webhook.secretNonce = nonce
+            webhooks[webhookID] = webhook
         }
 
         audit.append(line)

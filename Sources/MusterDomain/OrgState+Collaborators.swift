@@ -31,6 +31,7 @@ extension OrgState {
                 throw .validation("a \(request.mode.name) collaborator needs an email and a full name, and no contact card")
             }
             guard let seal = request.seal else { throw .validation("a \(request.mode.name) collaborator needs a magic link") }
+            try requireAllowedDomain(person.email, toDo: "inviting a collaborator")
             if let existing = activeAssignment(tenant: request.tenantID, user: person.userID) {
                 throw DomainError(
                     .collaboratorExists,

@@ -12,9 +12,12 @@ extension OrgState {
         switch command {
         case .createOrganisation:
             preconditionFailure("handled above")
-        case .invite(let invitationID, let email, let role, let method, let existingUserID, let seal):
+        case .updateOrganisation(let update):
+            return try decideUpdateOrganisation(update, by: principal, policy: policy)
+        case .invite(let invitationID, let email, let role, let method, let existingUserID, let seal, let lifetimeDays):
             return try decideInvite(
-                invitationID, email: email, role: role, method: method, existingUserID: existingUserID, seal: seal, by: principal, at: now, policy: policy)
+                invitationID, email: email, role: role, method: method, existingUserID: existingUserID, seal: seal, lifetimeDays: lifetimeDays,
+                by: principal, at: now, policy: policy)
         case .acceptInvitation(let invitationID, let proof, let userID, let userIsNew):
             return try decideAccept(invitationID, link: proof, userID: userID, userIsNew: userIsNew, at: now)
         case .revokeInvitation(let invitationID, let reason):
@@ -60,6 +63,12 @@ extension OrgState {
             return try decidePauseWebhook(webhookID, cause: cause, reason: reason, by: principal)
         case .resumeWebhook(let webhookID):
             return try decideResumeWebhook(webhookID, by: principal)
+        case .updateWebhook(let webhookID, let update):
+            return try decideUpdateWebhook(webhookID, update, by: principal, policy: policy)
+        case .pingWebhook(let webhookID):
+            return try decidePingWebhook(webhookID, by: principal)
+        case .rotateWebhookSecret(let webhookID, let nonce, let gracePeriod):
+            return try decideRotateWebhookSecret(webhookID, nonce: nonce, gracePeriod: gracePeriod, by: principal, at: now)
         }
     }
 }

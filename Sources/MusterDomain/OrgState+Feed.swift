@@ -14,12 +14,17 @@ extension OrgState {
     /// at most `limit` of them, for a reader `principal` may be.
     public func feedPage(for principal: Principal, after cursor: UInt64, kinds: Set<OrgEvent.Kind>?, limit: Int) throws(DomainError) -> FeedPage {
         try requireIntegrationAccess(principal, toDo: "read the event feed")
-        return try feedPage(after: cursor, kinds: kinds, limit: Self.checkedLimit(limit))
+        return try feedPage(after: cursor, limit: Self.checkedLimit(limit)) { kinds?.contains($0.action) ?? true }
     }
 
-    /// The events after sequence `cursor`, without an access check: for Muster's own webhook
-    /// delivery, whose subscriptions were authorised when they were registered.
-    public func feedPage(after cursor: UInt64, kinds: Set<OrgEvent.Kind>?, limit: Int) throws(DomainError) -> FeedPage {
+    /// The events after sequence `cursor` that `webhook` receives, without an access check:
+    /// for Muster's own delivery, whose subscriptions were authorised when they were registered.
+    public func feedPage(after cursor: UInt64, for webhook: Webhook, limit: Int) throws(DomainError) -> FeedPage {
+        try feedPage(after: cursor, limit: limit) { webhook.delivers($0.action, about: $0.targetID) }
+    }
+
+    /// The events after sequence `cursor` whose lines pass `included`.
+    private func feedPage(after cursor: UInt64, limit: Int, where included: (AuditEntry) -> Bool) throws(DomainError) -> FeedPage {
         guard cursor <= version else {
             throw .validation("the cursor \(cursor) is past the org's last event (\(version))")
         }
@@ -30,14 +35,14 @@ extension OrgState {
         while index < scanEnd, events.count < limit {
             let entry = audit[index]
             index += 1
-            if kinds?.contains(entry.action) ?? true { events.append(feedEvent(entry)) }
+            if included(entry) { events.append(feedEvent(entry)) }
         }
         return FeedPage(events: events, cursor: UInt64(index), hasMore: index < audit.count)
     }
 
     /// The feed event of `record`, built from the record itself and the records it names, not
     /// from the audit trail: how webhooks, which follow the log, see an event. It equals the
-    /// event the trail's line gives (``feedPage(after:kinds:limit:)``).
+    /// event the trail's line gives (``feedPage(after:for:limit:)``).
     public func feedEvent(for record: OrgEventRecord) -> FeedEvent {
         feedEvent(AuditEntry(record, orgID: id))
     }
@@ -47,7 +52,7 @@ extension OrgState {
         var data = EventData()
         let target = entry.targetID
         switch entry.action {
-        case .organisationCreated:
+        case .organisationCreated, .organisationUpdated:
             data.name = name
         case .userInvited, .invitationResent, .invitationRevoked, .invitationAccepted, .invitationExpired:
             let invitationID = InvitationID(high: target.high, low: target.low)
@@ -102,10 +107,10 @@ extension OrgState {
             let itemID = WorkspaceItemID(high: target.high, low: target.low)
             data.itemID = itemID
             data.tenantID = workspaceItemTenants[itemID]
-        case .webhookCreated, .webhookDeleted, .webhookPaused, .webhookResumed:
+        case .webhookCreated, .webhookDeleted, .webhookPaused, .webhookResumed, .webhookUpdated, .webhookPinged, .webhookSecretRotated:
             data.webhookID = WebhookID(high: target.high, low: target.low)
             switch entry.action {
-            case .webhookCreated: data.url = entry.details
+            case .webhookCreated, .webhookUpdated: data.url = entry.details
             case .webhookPaused: data.reason = entry.details
             default: break
             }

@@ -1,12 +1,14 @@
 extension OrgState {
     func decideInvite(
         _ invitationID: InvitationID, email: EmailAddress, role: Role, method: Invitation.Method,
-        existingUserID: UserID?, seal: LinkSeal, by principal: Principal, at now: Timestamp, policy: Policy
+        existingUserID: UserID?, seal: LinkSeal, lifetimeDays: Int?, by principal: Principal, at now: Timestamp, policy: Policy
     ) throws(DomainError) -> [OrgEvent] {
         try require(.usersInvite, of: principal, toDo: "invite people")
         guard role.isAssignable else {
             throw .roleNotAssignable(role)
         }
+        try Self.requireLifetimeDays(lifetimeDays, field: "expires_in_days")
+        try requireAllowedDomain(email, toDo: "inviting someone")
         try requireWithinAuthority(of: principal, role.permissions, "inviting someone as \(role.name)")
         guard invitations[invitationID] == nil else {
             throw DomainError(.conflict, "invitation \(invitationID) exists already", existingRecord: invitationID.description)
@@ -31,7 +33,10 @@ extension OrgState {
             }
             events.append(.invitationExpired(id: pending.id))
         }
-        events.append(.userInvited(id: invitationID, email: email, role: role, method: method, expiresAt: now.adding(policy.invitationLifetime), seal: seal))
+        events.append(
+            .userInvited(
+                id: invitationID, email: email, role: role, method: method, expiresAt: now.adding(invitationLifetime(days: lifetimeDays, policy: policy)),
+                seal: seal))
         return events
     }
 
@@ -110,7 +115,9 @@ extension OrgState {
                 retryAfter: retryAfter
             )
         }
-        return [.invitationResent(id: invitationID, expiresAt: now.adding(policy.invitationLifetime), seal: seal)]
+        // A resent link lasts as long as the invitation's own did: the days it was given.
+        let lifetime = invitation.expiresAt.span(since: invitation.resentAt ?? invitation.createdAt)
+        return [.invitationResent(id: invitationID, expiresAt: now.adding(lifetime), seal: seal)]
     }
 
     func decideExpirySweep(by principal: Principal, at now: Timestamp) throws(DomainError) -> [OrgEvent] {

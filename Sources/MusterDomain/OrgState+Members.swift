@@ -32,6 +32,7 @@ extension OrgState {
             throw .roleNotAssignable(role)
         }
         try requireWithinAuthority(of: principal, role.permissions, "adding someone as \(role.name)")
+        try requireAllowedDomain(email, toDo: "adding someone")
         if let member = activeMember(email: email) ?? userID.flatMap({ members[$0] }).flatMap({ $0.isActive ? $0 : nil }) {
             throw DomainError(
                 .alreadyMember, "\(email) is already a member of this organisation as \(member.role.name)", existingRecord: member.userID.description)

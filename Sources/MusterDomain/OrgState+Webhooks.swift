@@ -23,14 +23,11 @@ extension OrgState {
         guard webhooks.count < Webhook.maximumPerOrg else {
             throw DomainError(.conflict, "an organisation may have at most \(Webhook.maximumPerOrg) webhooks; delete one first")
         }
-        guard !url.isEmpty, url.utf8.count <= 2048, !url.unicodeScalars.contains(where: { $0.properties.isWhitespace || $0.breaksLines }) else {
-            throw .validation("url must be a URL of at most 2048 characters without spaces or line breaks")
-        }
-        if let eventTypes, eventTypes.isEmpty { throw .validation("event_types must name at least one type, or be left out for all") }
+        try Self.requireWebhookURL(url)
         let startAfter = startAfter ?? version
         guard startAfter <= version else { throw .validation("after must be an event sequence from 0 to \(version)") }
         let description = try Validate.optionalName(description, field: "description", policy: policy)
-        let types = eventTypes.map { Array(Set($0)).sorted { $0.name < $1.name } }
+        let types = try Self.subscribedTypes(eventTypes)
         return [.webhookCreated(id: webhookID, url: url, eventTypes: types, description: description, startAfter: startAfter, secretNonce: secretNonce)]
     }
 
@@ -74,6 +71,67 @@ extension OrgState {
             break
         }
         return [.webhookResumed(id: webhookID)]
+    }
+
+    func decideUpdateWebhook(_ webhookID: WebhookID, _ update: OrgCommand.WebhookUpdate, by principal: Principal, policy: Policy) throws(DomainError)
+        -> [OrgEvent]
+    {
+        try requireIntegrationAccess(principal, toDo: "change webhooks")
+        let webhook = try existingWebhook(webhookID)
+        if let url = update.url { try Self.requireWebhookURL(url) }
+        var types = webhook.eventTypes
+        switch update.eventTypes {
+        case .unchanged: break
+        case .set(let kinds): types = try Self.subscribedTypes(kinds)
+        case .reset: types = nil
+        }
+        var description = webhook.description
+        switch update.description {
+        case .unchanged: break
+        case .set(let text): description = try Validate.optionalName(text, field: "description", policy: policy)
+        case .reset: description = nil
+        }
+        let url = update.url ?? webhook.url
+        guard url != webhook.url || types != webhook.eventTypes || description != webhook.description else { return [] }
+        return [.webhookUpdated(id: webhookID, url: url, eventTypes: types, description: description)]
+    }
+
+    /// A ping goes through the log like any event, so it reaches the receiver in order, signed,
+    /// and lands in the delivery history and the audit trail.
+    func decidePingWebhook(_ webhookID: WebhookID, by principal: Principal) throws(DomainError) -> [OrgEvent] {
+        try requireIntegrationAccess(principal, toDo: "ping webhooks")
+        let webhook = try existingWebhook(webhookID)
+        guard webhook.isActive else { throw DomainError(.conflict, "webhook \(webhookID) is paused; resume it before pinging it") }
+        return [.webhookPinged(id: webhookID)]
+    }
+
+    func decideRotateWebhookSecret(_ webhookID: WebhookID, nonce: Identifier<Webhook>, gracePeriod: Span, by principal: Principal, at now: Timestamp)
+        throws(DomainError) -> [OrgEvent]
+    {
+        try requireIntegrationAccess(principal, toDo: "rotate webhook secrets")
+        let webhook = try existingWebhook(webhookID)
+        guard gracePeriod.milliseconds >= 0, gracePeriod <= Webhook.maximumGracePeriod else {
+            throw .validation("grace_period_hours must be 0 to \(Webhook.maximumGracePeriod.milliseconds / 3_600_000)")
+        }
+        guard nonce != webhook.secretNonce, nonce != webhook.previousSecret?.nonce else {
+            throw DomainError(.conflict, "the new secret must differ from the current ones")
+        }
+        return [.webhookSecretRotated(id: webhookID, secretNonce: nonce, previousUntil: now.adding(gracePeriod))]
+    }
+
+    /// Refuses a URL that is empty, over-long, or holds spaces or line breaks; whether it is a
+    /// destination deliveries may go to is the server's check.
+    private static func requireWebhookURL(_ url: String) throws(DomainError) {
+        guard !url.isEmpty, url.utf8.count <= 2048, !url.unicodeScalars.contains(where: { $0.properties.isWhitespace || $0.breaksLines }) else {
+            throw .validation("url must be a URL of at most 2048 characters without spaces or line breaks")
+        }
+    }
+
+    /// The types a webhook subscribes to, deduplicated and sorted by name; `nil` for all.
+    private static func subscribedTypes(_ kinds: [OrgEvent.Kind]?) throws(DomainError) -> [OrgEvent.Kind]? {
+        guard let kinds else { return nil }
+        guard !kinds.isEmpty else { throw .validation("event_types must name at least one type, or be left out for all") }
+        return Array(Set(kinds)).sorted { $0.name < $1.name }
     }
 
     /// Pauses what `creator` set up, as its access ends: events of the org keep flowing only to

@@ -10,6 +10,8 @@ public struct OrgState: Hashable, Sendable {
     public internal(set) var exists = false
     public internal(set) var name = ""
     public internal(set) var createdAt = Timestamp(millisecondsSinceEpoch: 0)
+    /// What the org changes of the deployment's defaults.
+    public internal(set) var settings = OrgSettings()
     /// The sequence number of the last applied event (0 before any).
     public internal(set) var version: UInt64 = 0
 
@@ -54,11 +56,13 @@ public struct OrgState: Hashable, Sendable {
     /// exactly as `apply` keeps them.
     public init(
         id: OrganisationID, name: String, createdAt: Timestamp, version: UInt64, members: [Member], invitations: [Invitation],
-        apiKeys: [APIKey], tenants: [Tenant], collaborators: [Collaborator], webhooks: [Webhook] = [], audit: [AuditEntry]
+        apiKeys: [APIKey], tenants: [Tenant], collaborators: [Collaborator], webhooks: [Webhook] = [], audit: [AuditEntry],
+        settings: OrgSettings = OrgSettings()
     ) {
         self.id = id
         self.exists = true
         self.name = name
+        self.settings = settings
         self.createdAt = createdAt
         self.version = version
         self.memberOrder = members.map(\.userID)

@@ -11,6 +11,8 @@ public struct Policy: Hashable, Sendable {
     public var resendsPerWindow: Int = 5
     /// The rolling window of `resendsPerWindow`.
     public var resendWindow: Span = .hours(24)
+    /// The language of emails when neither the invitation nor the org names one.
+    public var defaultLocale = LocaleTag(normalised: "en")
     /// The longest revoke reason, in characters.
     public var maximumRevokeReasonLength: Int = 500
     /// The soft cap on distinct active tenants per collaborator, across all orgs.

@@ -43,15 +43,35 @@ public struct Webhook: Hashable, Sendable {
     public var createdAt: Timestamp
     public var createdBy: Principal
     public var status: Status
+    /// The secret a rotation replaced, which keeps signing beside the new one until its time
+    /// is up, so a receiver can switch without missing a delivery.
+    public var previousSecret: PreviousSecret?
+
+    /// A replaced signing secret and the end of its grace period.
+    public struct PreviousSecret: Hashable, Sendable {
+        public var nonce: Identifier<Webhook>
+        public var until: Timestamp
+
+        /// Creates a replaced secret.
+        public init(nonce: Identifier<Webhook>, until: Timestamp) {
+            self.nonce = nonce
+            self.until = until
+        }
+    }
 
     /// The most webhooks one org may have.
     public static let maximumPerOrg = 20
+    /// How long a rotated-out secret keeps signing when the rotation names no period.
+    public static let defaultGracePeriod: Span = .hours(24)
+    /// The longest grace period a rotation may give.
+    public static let maximumGracePeriod: Span = .days(7)
 
     /// Creates a webhook.
     public init(
         id: WebhookID, url: String, eventTypes: [OrgEvent.Kind]?, description: String?, startAfter: UInt64, secretNonce: Identifier<Webhook>,
-        createdAt: Timestamp, createdBy: Principal, status: Status
+        createdAt: Timestamp, createdBy: Principal, status: Status, previousSecret: PreviousSecret? = nil
     ) {
+        self.previousSecret = previousSecret
         self.id = id
         self.url = url
         self.eventTypes = eventTypes
@@ -68,6 +88,26 @@ public struct Webhook: Hashable, Sendable {
 
     /// The subscribed event types, `nil` for all.
     public var kinds: Set<OrgEvent.Kind>? { eventTypes.map(Set.init) }
+
+    /// The nonces of the secrets that sign a delivery at `now`: the current one, then the
+    /// rotated-out one while its grace period lasts.
+    public func signingNonces(at now: Timestamp) -> [Identifier<Webhook>] {
+        guard let previousSecret, now < previousSecret.until else { return [secretNonce] }
+        return [secretNonce, previousSecret.nonce]
+    }
+
+    /// Whether this webhook receives an event of type `kind` about `target` (an audit line's):
+    /// a ping only by the webhook it tests, whatever its types; any other event by its types.
+    public func delivers(_ kind: OrgEvent.Kind, about target: AuditEntry.TargetID) -> Bool {
+        if kind == .webhookPinged { return target == AuditEntry.TargetID(id) }
+        return eventTypes.map { $0.contains(kind) } ?? true
+    }
+
+    /// Whether this webhook receives `event`, by the rule of ``delivers(_:about:)``.
+    public func delivers(_ event: OrgEvent) -> Bool {
+        if case .webhookPinged(let pinged) = event { return pinged == id }
+        return eventTypes.map { $0.contains(event.kind) } ?? true
+    }
 }
 
 /// Tag for webhook identifiers.

@@ -57,7 +57,10 @@ extension MusterEngine {
         switch (mode, invitee) {
         case (.full, .person(let email, let fullName)), (.contextOnly, .person(let email, let fullName)):
             // Check first, so a refused invite creates no user.
-            _ = try await read(orgID) { state, _ throws(DomainError) in try state.checkCanInviteCollaborator(onto: tenantID, by: principal) }
+            _ = try await read(orgID) { state, _ throws(DomainError) in
+                try state.checkCanInviteCollaborator(onto: tenantID, by: principal)
+                try state.requireAllowedDomain(email, toDo: "inviting a collaborator")
+            }
             let ensured = try await directory.ensureUser(
                 email: email,
                 creation: { userID in

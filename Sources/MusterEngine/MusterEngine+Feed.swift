@@ -16,13 +16,14 @@ extension MusterEngine {
         }
     }
 
-    /// The org's events after `cursor` for Muster's own delivery to a webhook, whose access was
-    /// checked when it was registered; waits like ``events(org:after:kinds:limit:wait:by:)``.
+    /// The org's events after `cursor` that `webhook` receives, for Muster's own delivery,
+    /// whose access was checked when it was registered; waits like
+    /// ``events(org:after:kinds:limit:wait:by:)``.
     public func eventsForDelivery(
-        org orgID: OrganisationID, after cursor: UInt64, kinds: Set<OrgEvent.Kind>?, limit: Int, wait: Duration = .zero
+        org orgID: OrganisationID, after cursor: UInt64, for webhook: Webhook, limit: Int, wait: Duration = .zero
     ) async throws -> FeedPage {
         try await followFeed(org: orgID, after: cursor, wait: wait) { state, cursor throws(DomainError) in
-            try state.feedPage(after: cursor, kinds: kinds, limit: limit)
+            try state.feedPage(after: cursor, for: webhook, limit: limit)
         }
     }
 

@@ -35,16 +35,17 @@ public struct Acceptance: Sendable {
 
 extension MusterEngine {
     /// Invites `email` to the org with `role`, by email or as an existing user (`method`).
-    public func invite(org orgID: OrganisationID, email: EmailAddress, role: Role, method: Invitation.Method, by principal: Principal) async throws
-        -> IssuedInvitation
-    {
+    public func invite(
+        org orgID: OrganisationID, email: EmailAddress, role: Role, method: Invitation.Method, lifetimeDays: Int? = nil, by principal: Principal
+    ) async throws -> IssuedInvitation {
         _ = try org(orgID)
         let (existingUser, seenAt) = directory.view.userID(email: email)
         try await durable(seenAt)
         let invitationID = InvitationID.timeOrdered()
         let (token, seal) = signer.sign(LinkToken(purpose: .invitation, orgID: orgID, target: invitationID, nonce: RandomSecret.nonce()))
         let (invitation, orgName) = try await run(
-            .invite(id: invitationID, email: email, role: role, method: method, existingUserID: existingUser, seal: seal), on: orgID, by: principal
+            .invite(id: invitationID, email: email, role: role, method: method, existingUserID: existingUser, seal: seal, lifetimeDays: lifetimeDays),
+            on: orgID, by: principal
         ) { state throws(DomainError) in
             (state.invitations[invitationID]!, state.name)
         }
@@ -52,13 +53,14 @@ extension MusterEngine {
     }
 
     /// Invites many people to one org at once: one result per request, in order, each exactly
-    /// what ``invite(org:email:role:method:by:)`` would have answered had the requests come one
+    /// what ``invite(org:email:role:method:lifetimeDays:by:)`` would have answered had the requests come one
     /// after another (a repeated email in the batch is `invitation_pending` the second time).
     ///
     /// The whole batch costs one directory read, one hop to the org's actor and one wait for
     /// durability; each invitation is still its own log record.
     public func invite(
-        org orgID: OrganisationID, batch requests: [(email: EmailAddress, role: Role, method: Invitation.Method)], by principal: Principal
+        org orgID: OrganisationID, batch requests: [(email: EmailAddress, role: Role, method: Invitation.Method, lifetimeDays: Int?)],
+        by principal: Principal
     ) async throws -> [Result<IssuedInvitation, any Error>] {
         let actor = try org(orgID)
         let emails = requests.map(\.email)
@@ -70,7 +72,7 @@ extension MusterEngine {
             let request = requests[index]
             return OrgCommand.invite(
                 id: invitationIDs[index], email: request.email, role: request.role, method: request.method, existingUserID: existingUsers[index],
-                seal: signed[index].seal)
+                seal: signed[index].seal, lifetimeDays: request.lifetimeDays)
         }
         let outcome = await actor.executeEach(commands, by: principal) { state, index throws(DomainError) in
             (state.invitations[invitationIDs[index]]!, state.name)

@@ -102,6 +102,37 @@ extension MusterEngine {
         }
     }
 
+    /// Changes a webhook's endpoint, types or description; an update that changes nothing
+    /// records nothing.
+    public func updateWebhook(_ id: WebhookID, org orgID: OrganisationID, _ update: OrgCommand.WebhookUpdate, by principal: Principal) async throws
+        -> WebhookView
+    {
+        try await run(.updateWebhook(id: id, update), on: orgID, by: principal) { state throws(DomainError) in
+            WebhookView(webhook: try state.webhook(id, for: .system), orgVersion: state.version)
+        }
+    }
+
+    /// Queues a test event for the webhook, signed and delivered like any other; returns the
+    /// ping's sequence, which names it in the delivery history.
+    public func pingWebhook(_ id: WebhookID, org orgID: OrganisationID, by principal: Principal) async throws -> (view: WebhookView, sequence: UInt64) {
+        try await run(.pingWebhook(id: id), on: orgID, by: principal) { state throws(DomainError) in
+            (WebhookView(webhook: try state.webhook(id, for: .system), orgVersion: state.version), state.version)
+        }
+    }
+
+    /// Gives a webhook a new signing secret, shown this once; the one it replaces keeps
+    /// signing beside it for `gracePeriod`.
+    public func rotateWebhookSecret(_ id: WebhookID, org orgID: OrganisationID, gracePeriod: Span, by principal: Principal) async throws -> (
+        view: WebhookView, secret: String
+    ) {
+        let nonce = Identifier<Webhook>.timeOrdered()
+        let view = try await run(.rotateWebhookSecret(id: id, secretNonce: nonce, gracePeriod: gracePeriod), on: orgID, by: principal) {
+            state throws(DomainError) in
+            WebhookView(webhook: try state.webhook(id, for: .system), orgVersion: state.version)
+        }
+        return (view, signer.webhookSecret(nonce: nonce))
+    }
+
     /// The webhook as the delivery service needs it, with the org's version, or `nil` once it
     /// is deleted; behind the read fence like every read, so every event up to that version is
     /// durable — in the log a follower reads next — when it returns.
@@ -129,8 +160,9 @@ extension MusterEngine {
         signer.requestFingerprint(method: method, path: path, body: body)
     }
 
-    /// The signing secret of a webhook (derived, never stored).
-    public func webhookSecret(_ webhook: Webhook) -> String {
-        signer.webhookSecret(nonce: webhook.secretNonce)
+    /// The signing secrets of a webhook now (derived, never stored): the current one, and the
+    /// rotated-out one during its grace period, by the engine's clock, which set that period.
+    public func webhookSecrets(_ webhook: Webhook) -> [String] {
+        webhook.signingNonces(at: clock.now()).map { signer.webhookSecret(nonce: $0) }
     }
 }

@@ -142,6 +142,14 @@ public final class MusterEngine: Sendable {
         }
     }
 
+    /// Changes the org's name or settings (org admins); audited as `organisation.updated`. An
+    /// update that changes nothing records nothing.
+    public func updateOrganisation(_ orgID: OrganisationID, _ update: OrgCommand.OrganisationUpdate, by principal: Principal) async throws
+        -> OrganisationSummary
+    {
+        try await run(.updateOrganisation(update), on: orgID, by: principal) { state throws(DomainError) in OrganisationSummary(state) }
+    }
+
     /// A page of every organisation (platform admin only), oldest first (those made in the same
     /// millisecond in id order), optionally only those whose name contains `query` (in any
     /// case). The cursor is a position in that order.
@@ -190,14 +198,19 @@ public struct OrganisationSummary: Hashable, Sendable {
     public var createdAt: Timestamp
     public var memberCount: Int
     public var tenantCount: Int
+    /// What the org changes of the deployment's defaults.
+    public var settings: OrgSettings
 
     /// The summary of `state`.
     init(_ state: OrgState) {
-        self.init(id: state.id, name: state.name, createdAt: state.createdAt, memberCount: state.activeMemberCount, tenantCount: state.tenants.count)
+        self.init(
+            id: state.id, name: state.name, createdAt: state.createdAt, memberCount: state.activeMemberCount, tenantCount: state.tenants.count,
+            settings: state.settings)
     }
 
     /// Creates a summary from all its fields.
-    public init(id: OrganisationID, name: String, createdAt: Timestamp, memberCount: Int, tenantCount: Int) {
+    public init(id: OrganisationID, name: String, createdAt: Timestamp, memberCount: Int, tenantCount: Int, settings: OrgSettings = OrgSettings()) {
+        self.settings = settings
         self.id = id
         self.name = name
         self.createdAt = createdAt

@@ -328,7 +328,40 @@ enum EventCodec {
             writer.id(id)
             writer.u8(cause.rawValue)
             writer.string(reason)
+        case .organisationUpdated(let name, let settings):
+            writer.string(name)
+            encode(settings, into: &writer)
+        case .webhookUpdated(let id, let url, let eventTypes, let description):
+            writer.id(id)
+            writer.string(url)
+            encode(eventTypes, into: &writer)
+            writer.optionalString(description)
+        case .webhookPinged(let id):
+            writer.id(id)
+        case .webhookSecretRotated(let id, let secretNonce, let previousUntil):
+            writer.id(id)
+            writer.id(secretNonce)
+            writer.timestamp(previousUntil, after: at)
         }
+    }
+
+    /// An org's settings: the lifetime in days (0 for the deployment's), the allowed domains,
+    /// and the default locale.
+    static func encode(_ settings: OrgSettings, into writer: inout BinaryWriter) {
+        writer.varint(UInt64(settings.invitationLifetimeDays ?? 0))
+        writer.varint(UInt64(settings.allowedEmailDomains.count))
+        for domain in settings.allowedEmailDomains { writer.string(domain) }
+        writer.optionalString(settings.defaultLocale?.value)
+    }
+
+    static func decodeSettings(_ reader: inout BinaryReader) throws(LogError) -> OrgSettings {
+        let days = try reader.varint()
+        guard days <= UInt64(OrgSettings.invitationLifetimeDays.upperBound) else { throw .malformed("invitation lifetime of \(days) days") }
+        var domains = [String]()
+        for _ in 0..<(try reader.count(limit: OrgSettings.maximumAllowedDomains)) { domains.append(try reader.string()) }
+        return OrgSettings(
+            invitationLifetimeDays: days == 0 ? nil : Int(days), allowedEmailDomains: domains,
+            defaultLocale: try reader.optionalString().map(LocaleTag.init(normalised:)))
     }
 
     /// A set of event types, or none for all: a count plus one byte per type, or `0xff`.
@@ -428,6 +461,15 @@ enum EventCodec {
             event = .webhookPaused(id: try reader.id(), cause: try reader.enumeration(), reason: try reader.string())
         case .webhookResumed:
             event = .webhookResumed(id: try reader.id())
+        case .organisationUpdated:
+            event = .organisationUpdated(name: try reader.string(), settings: try decodeSettings(&reader))
+        case .webhookUpdated:
+            event = .webhookUpdated(
+                id: try reader.id(), url: try reader.string(), eventTypes: try decodeKinds(&reader), description: try reader.optionalString())
+        case .webhookPinged:
+            event = .webhookPinged(id: try reader.id())
+        case .webhookSecretRotated:
+            event = .webhookSecretRotated(id: try reader.id(), secretNonce: try reader.id(), previousUntil: try reader.timestamp(after: at))
         }
         return OrgEventRecord(sequence: sequence, at: at, actor: actor, event: event)
     }

@@ -50,8 +50,11 @@ public struct SnapshotStore: Sendable {
     /// Header flag: each org's rows end with its webhooks (snapshots written before webhooks
     /// were org records lack them, and still load).
     static let orgsHaveWebhooks: UInt16 = 2
+    /// Header flag: each org's rows end with its settings, and each webhook with its
+    /// rotated-out secret (snapshots written before either existed lack them, and still load).
+    static let orgsHaveSettings: UInt16 = 4
     /// The flags this version writes.
-    static let flags = compressed | orgsHaveWebhooks
+    static let flags = compressed | orgsHaveWebhooks | orgsHaveSettings
 
     /// Writes a snapshot atomically, then removes all but the newest two; returns its path
     /// and size.
@@ -96,7 +99,9 @@ public struct SnapshotStore: Sendable {
         guard bytes.count >= Self.headerLength, try reader.u32() == Self.magic else { throw .malformed("not a snapshot") }
         let version = try reader.u16()
         guard EventCodec.readableVersions.contains(version) else { throw .malformed("unknown snapshot version \(version)") }
-        let withWebhooks = try reader.u16() & Self.orgsHaveWebhooks != 0
+        let headerFlags = try reader.u16()
+        let withWebhooks = headerFlags & Self.orgsHaveWebhooks != 0
+        let withSettings = headerFlags & Self.orgsHaveSettings != 0
         let position = try reader.u64()
         let blockCount = Int(try reader.u32())
         guard try reader.u32() == Zlib.crc32(bytes[0..<20]) else { throw .malformed("header checksum mismatch") }
@@ -129,7 +134,9 @@ public struct SnapshotStore: Sendable {
                     result = .success((try StateCodec.decodeDirectory(&blockReader), []))
                 case 1:
                     var orgs = [OrgState]()
-                    for _ in 0..<(try blockReader.count()) { orgs.append(try StateCodec.decodeOrg(&blockReader, withWebhooks: withWebhooks)) }
+                    for _ in 0..<(try blockReader.count()) {
+                        orgs.append(try StateCodec.decodeOrg(&blockReader, withWebhooks: withWebhooks, withSettings: withSettings))
+                    }
                     result = .success((nil, orgs))
                 default:
                     throw .malformed("unknown block kind \(block.kind)")

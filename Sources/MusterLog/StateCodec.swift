@@ -28,6 +28,7 @@ enum StateCodec {
         let webhooks = state.webhooksInOrder
         writer.varint(UInt64(webhooks.count))
         for webhook in webhooks { encode(webhook, into: &writer) }
+        EventCodec.encode(state.settings, into: &writer)
     }
 
     static func encode(_ webhook: Webhook, into writer: inout BinaryWriter) {
@@ -47,9 +48,14 @@ enum StateCodec {
             writer.u8(cause.rawValue)
             writer.string(reason)
         }
+        writer.bool(webhook.previousSecret != nil)
+        if let previous = webhook.previousSecret {
+            writer.id(previous.nonce)
+            writer.timestamp(previous.until)
+        }
     }
 
-    static func decodeWebhook(_ reader: inout BinaryReader) throws(LogError) -> Webhook {
+    static func decodeWebhook(_ reader: inout BinaryReader, withSettings: Bool) throws(LogError) -> Webhook {
         let id: WebhookID = try reader.id()
         let url = try reader.string()
         let eventTypes = try EventCodec.decodeKinds(&reader)
@@ -64,13 +70,19 @@ enum StateCodec {
         case 1: status = .paused(try reader.enumeration(), reason: try reader.string())
         case let tag: throw .malformed("unknown webhook status \(tag)")
         }
+        var previousSecret: Webhook.PreviousSecret?
+        if withSettings, try reader.bool() {
+            previousSecret = Webhook.PreviousSecret(nonce: try reader.id(), until: try reader.timestamp())
+        }
         return Webhook(
             id: id, url: url, eventTypes: eventTypes, description: description, startAfter: startAfter, secretNonce: secretNonce,
-            createdAt: createdAt, createdBy: createdBy, status: status
+            createdAt: createdAt, createdBy: createdBy, status: status, previousSecret: previousSecret
         )
     }
 
-    static func decodeOrg(_ reader: inout BinaryReader, withWebhooks: Bool = true) throws(LogError) -> OrgState {
+    /// Reads an org; `withWebhooks` and `withSettings` say whether the snapshot was written
+    /// after those parts joined the rows.
+    static func decodeOrg(_ reader: inout BinaryReader, withWebhooks: Bool = true, withSettings: Bool = true) throws(LogError) -> OrgState {
         let id: OrganisationID = try reader.id()
         let name = try reader.string()
         let createdAt = try reader.timestamp()
@@ -105,8 +117,9 @@ enum StateCodec {
         }
         var webhooks = [Webhook]()
         if withWebhooks {
-            for _ in 0..<(try reader.count(limit: Webhook.maximumPerOrg)) { webhooks.append(try decodeWebhook(&reader)) }
+            for _ in 0..<(try reader.count(limit: Webhook.maximumPerOrg)) { webhooks.append(try decodeWebhook(&reader, withSettings: withSettings)) }
         }
+        let settings = withSettings ? try EventCodec.decodeSettings(&reader) : OrgSettings()
         try requireDistinct(members.map(\.userID), "member", in: "org \(id)")
         try requireDistinct(invitations.map(\.id), "invitation", in: "org \(id)")
         try requireDistinct(keys.map(\.id), "API key", in: "org \(id)")
@@ -115,7 +128,7 @@ enum StateCodec {
         try requireDistinct(webhooks.map(\.id), "webhook", in: "org \(id)")
         return OrgState(
             id: id, name: name, createdAt: createdAt, version: version, members: members, invitations: invitations, apiKeys: keys, tenants: tenants,
-            collaborators: collaborators, webhooks: webhooks, audit: audit
+            collaborators: collaborators, webhooks: webhooks, audit: audit, settings: settings
         )
     }
 

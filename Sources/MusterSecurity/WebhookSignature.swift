@@ -12,7 +12,14 @@ public enum WebhookSignature {
 
     /// The header value for `body` sent at `timestamp` (seconds since the epoch).
     public static func header(body: [UInt8], secret: String, timestamp: Int64) -> String {
-        "t=\(timestamp),v1=\(Hex.lowercase(mac(body: body, secret: secret, timestamp: timestamp)))"
+        header(body: body, secrets: [secret], timestamp: timestamp)
+    }
+
+    /// The header value signed by each of `secrets`, one `v1=` each in their order: during a
+    /// secret's rotation both the new and the old secret sign, so a receiver that knows either
+    /// accepts the request.
+    public static func header(body: [UInt8], secrets: [String], timestamp: Int64) -> String {
+        (["t=\(timestamp)"] + secrets.map { "v1=\(Hex.lowercase(mac(body: body, secret: $0, timestamp: timestamp)))" }).joined(separator: ",")
     }
 
     /// Whether `header` is a valid signature of `body` under `secret`, made within `tolerance`

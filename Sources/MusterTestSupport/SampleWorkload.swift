@@ -61,6 +61,17 @@ public enum SampleWorkload {
             org: first, url: "https://hooks.example.org/some", eventTypes: [.tenantCreated, .userInvited], description: nil, after: nil, by: admin)
         try await engine.pauseWebhook(paused.view.webhook.id, org: first, cause: .requested, reason: "maintenance", by: admin)
         _ = try await engine.resumeWebhook(paused.view.webhook.id, org: first, by: admin)
+        _ = try await engine.updateWebhook(
+            paused.view.webhook.id, org: first, OrgCommand.WebhookUpdate(url: "https://hooks.example.org/moved", eventTypes: .set([.memberAdded])),
+            by: admin)
+        _ = try await engine.pingWebhook(paused.view.webhook.id, org: first, by: admin)
+        _ = try await engine.rotateWebhookSecret(paused.view.webhook.id, org: first, gracePeriod: .hours(24), by: admin)
+        _ = try await engine.updateOrganisation(
+            first,
+            OrgCommand.OrganisationUpdate(
+                name: "First, renamed", invitationLifetimeDays: .set(10), allowedEmailDomains: .set(["example.org", "first.example", "support.example"]),
+                defaultLocale: .set(try! LocaleTag("cy"))),
+            by: admin)
         let integration = try await engine.createAPIKey(org: first, name: "integration", role: .siteAdmin, by: admin)
         _ = try await engine.createWebhook(
             org: first, url: "https://hooks.example.org/key", eventTypes: nil, description: nil, after: nil, by: .apiKey(integration.key.id))

@@ -40,6 +40,66 @@ struct WebhookTests {
         #expect(org.replayed() == org.state)
     }
 
+    @Test("Changing a webhook keeps what is not named, resets types to all with reset, and refuses a bad change without changing anything")
+    func updatingAWebhookChangesOnlyWhatIsNamed() throws {
+        var org = OrgFixture()
+        let admin = org.member("admin@example.org", role: .orgAdmin)
+        let id = try org.webhook(by: admin, types: [.userInvited])
+        try org.run(.updateWebhook(id: id, OrgCommand.WebhookUpdate(description: .set("billing"))), by: admin)
+        #expect(org.state.webhooks[id]?.eventTypes == [.userInvited])
+        #expect(org.state.webhooks[id]?.description == "billing")
+        try org.run(.updateWebhook(id: id, OrgCommand.WebhookUpdate(url: "https://hooks.example.org/new", eventTypes: .reset)), by: admin)
+        #expect(org.state.webhooks[id]?.eventTypes == nil)
+        #expect(org.state.webhooks[id]?.url == "https://hooks.example.org/new")
+        #expect(org.state.audit.last?.action == .webhookUpdated)
+        let version = org.state.version
+        try org.run(.updateWebhook(id: id, OrgCommand.WebhookUpdate(url: "https://hooks.example.org/new")), by: admin)
+        #expect(org.state.version == version, "a change to the same values records nothing")
+        org.expectRefusal(.updateWebhook(id: id, OrgCommand.WebhookUpdate(eventTypes: .set([]))), by: admin, .validationFailed)
+        org.expectRefusal(.updateWebhook(id: id, OrgCommand.WebhookUpdate(url: "https://a b")), by: admin, .validationFailed)
+        org.expectRefusal(.updateWebhook(id: .random(), OrgCommand.WebhookUpdate(description: .reset)), by: admin, .notFound)
+        let caseworker = org.member("case@example.org", role: .caseworker)
+        org.expectRefusal(.updateWebhook(id: id, OrgCommand.WebhookUpdate(description: .reset)), by: caseworker, .forbidden)
+        #expect(org.replayed() == org.state)
+    }
+
+    @Test("A ping is for its own webhook alone, whatever the types of the others; a paused webhook is not pinged")
+    func aPingReachesOnlyItsWebhook() throws {
+        var org = OrgFixture()
+        let admin = org.member("admin@example.org", role: .orgAdmin)
+        let pinged = try org.webhook(by: admin, types: [.memberAdded])
+        let other = try org.webhook(by: admin)
+        try org.run(.pingWebhook(id: pinged), by: admin)
+        let line = try #require(org.state.audit.last)
+        #expect(line.action == .webhookPinged)
+        let webhooks = try #require(org.state.webhooks[pinged]).delivers(.webhookPinged, about: line.targetID)
+        #expect(webhooks, "the pinged webhook receives its ping though it subscribes to member.added only")
+        #expect(try #require(org.state.webhooks[other]).delivers(.webhookPinged, about: line.targetID) == false)
+        #expect(try #require(org.state.webhooks[other]).delivers(.webhookPinged(id: pinged)) == false)
+        try org.run(.pauseWebhook(id: pinged, cause: .requested, reason: "down"), by: admin)
+        org.expectRefusal(.pingWebhook(id: pinged), by: admin, .conflict)
+        let viewer = org.member("viewer@example.org", role: .viewer)
+        org.expectRefusal(.pingWebhook(id: other), by: viewer, .forbidden)
+    }
+
+    @Test("A rotated-out secret signs beside the new one until its grace period ends, then not at all")
+    func rotationKeepsTheOldSecretForItsGracePeriod() throws {
+        var org = OrgFixture()
+        let admin = org.member("admin@example.org", role: .orgAdmin)
+        let id = try org.webhook(by: admin)
+        let old = try #require(org.state.webhooks[id]).secretNonce
+        let new = Identifier<Webhook>.random()
+        try org.run(.rotateWebhookSecret(id: id, secretNonce: new, gracePeriod: .hours(2)), by: admin)
+        let webhook = try #require(org.state.webhooks[id])
+        #expect(webhook.signingNonces(at: org.now) == [new, old])
+        #expect(webhook.signingNonces(at: org.now.adding(.hours(2))) == [new])
+        org.expectRefusal(.rotateWebhookSecret(id: id, secretNonce: .random(), gracePeriod: .days(8)), by: admin, .validationFailed)
+        org.expectRefusal(.rotateWebhookSecret(id: id, secretNonce: new, gracePeriod: .hours(1)), by: admin, .conflict)
+        let viewer = org.member("viewer@example.org", role: .viewer)
+        org.expectRefusal(.rotateWebhookSecret(id: id, secretNonce: .random(), gracePeriod: .hours(1)), by: viewer, .forbidden)
+        #expect(org.replayed() == org.state)
+    }
+
     @Test("Removing the member who created a webhook pauses it; only an org admin resumes it")
     func removingTheCreatorPausesTheirWebhooks() throws {
         var org = OrgFixture()

@@ -14,7 +14,7 @@ struct FeedFromLogTests {
         for case .org(let orgID, let events) in fixture.sink.records {
             let state = try #require(states[orgID])
             for record in events {
-                let fromTrail = try #require(try state.feedPage(after: record.sequence - 1, kinds: nil, limit: 1).events.first)
+                let fromTrail = try #require(try state.feedPage(for: .platformAdmin, after: record.sequence - 1, kinds: nil, limit: 1).events.first)
                 #expect(state.feedEvent(for: record) == fromTrail, "\(record.event.kind) at \(record.sequence) of \(state.name)")
                 kinds.insert(record.event.kind)
             }

@@ -35,6 +35,7 @@ import Testing
         writer.varint(UInt64(audit.count))
         for entry in audit { StateCodec.encode(entry, into: &writer) }
         writer.varint(0)
+        EventCodec.encode(OrgSettings(), into: &writer)
         return writer.bytes
     }
 

@@ -20,6 +20,7 @@ private final class WebhookReceiver: Sendable {
     struct Received: Sendable {
         var signature: String
         var eventID: String
+        var webhookID = ""
         var body: [UInt8]
         var json: JSONValue { (try? JSONValue.parse(body)) ?? .null }
         var sequence: Int? { json["sequence"]?.int }
@@ -35,7 +36,8 @@ private final class WebhookReceiver: Sendable {
             if down.withLock({ $0 }) { return Response(status: .serviceUnavailable) }
             let item = Received(
                 signature: request.headers[HTTPField.Name(WebhookSignature.headerName)!] ?? "",
-                eventID: request.headers[HTTPField.Name("Muster-Event-Id")!] ?? "", body: Array(buffer: body)
+                eventID: request.headers[HTTPField.Name("Muster-Event-Id")!] ?? "",
+                webhookID: request.headers[HTTPField.Name("Muster-Webhook-Id")!] ?? "", body: Array(buffer: body)
             )
             received.withLock { $0.append(item) }
             return Response(status: .noContent)
@@ -285,6 +287,59 @@ struct WebhookDeliveryTests {
         }
     }
 
+    @Test("A ping reaches its own webhook alone, signed; after a rotation the old secret signs beside the new one until its grace period ends")
+    func pingAndRotation() async throws {
+        let folder = temporaryFolder()
+        defer { try? FileManager.default.removeItem(atPath: folder) }
+        let receiver = WebhookReceiver()
+        try await receiver.application().test(.live) { receiverClient in
+            let url = "http://127.0.0.1:\(try #require(receiverClient.port))/hook"
+            let clock = ManualClock()
+            let muster = try DurableServer(folder: folder, clock: clock, transport: RecordingTransport(), webhookRetry: fastRetries)
+            try await muster.run { client in
+                let api = API(client: client, fixture: try ServerFixture())
+                let org = try await api.org()
+                let key = try await api.apiKey(org)
+                let narrow = try await api.post("/v1/orgs/\(org)/webhooks", token: key, #"{"url": "\#(url)", "event_types": ["tenant.created"]}"#)
+                let wide = try await api.post("/v1/orgs/\(org)/webhooks", token: key, #"{"url": "\#(url)"}"#)
+                let (pinged, other) = (try #require(narrow.json["id"]?.string), try #require(wide.json["id"]?.string))
+                let oldSecret = try #require(narrow.json["secret"]?.string)
+
+                let ping = try await api.post("/v1/orgs/\(org)/webhooks/\(pinged)/ping", token: key)
+                #expect(ping.status == 202, "\(ping.text)")
+                try await receiver.waitUntil { $0.contains { $0.webhookID == pinged && $0.json["type"]?.string == "webhook.ping" } }
+                // The wide webhook takes every type, yet never another webhook's ping.
+                _ = try await api.tenant(org, "After the ping")
+                try await receiver.waitUntil { $0.contains { $0.webhookID == other && $0.json["type"]?.string == "tenant.created" } }
+                #expect(!receiver.received.withLock { $0.contains { $0.webhookID == other && $0.json["type"]?.string == "webhook.ping" } })
+                let history = try await api.get("/v1/orgs/\(org)/webhooks/\(pinged)/deliveries", token: key)
+                #expect(history.json["items"]?.array.contains { $0["event_type"]?.string == "webhook.ping" } == true, "\(history.text)")
+
+                let rotated = try await api.post("/v1/orgs/\(org)/webhooks/\(pinged)/rotate-secret", token: key, #"{"grace_period_hours": 1}"#)
+                #expect(rotated.status == 200, "\(rotated.text)")
+                let newSecret = try #require(rotated.json["secret"]?.string)
+                #expect(newSecret != oldSecret)
+                #expect(try await api.get("/v1/orgs/\(org)/webhooks/\(pinged)", token: key).json["secret"] == nil, "the new secret is shown once")
+
+                func nextPing() async throws -> WebhookReceiver.Received {
+                    let sent = try await api.post("/v1/orgs/\(org)/webhooks/\(pinged)/ping", token: key)
+                    let eventID = try #require(sent.json["event_id"]?.string)
+                    try await receiver.waitUntil { $0.contains { $0.eventID == eventID } }
+                    return try #require(receiver.received.withLock { $0.last { $0.eventID == eventID } })
+                }
+                func verifies(_ received: WebhookReceiver.Received, _ secret: String) -> Bool {
+                    let t = received.signature.split(separator: ",").first.flatMap { Int64($0.dropFirst(2)) } ?? 0
+                    return WebhookSignature.verify(header: received.signature, body: received.body, secret: secret, now: t)
+                }
+                let during = try await nextPing()
+                #expect(verifies(during, newSecret) && verifies(during, oldSecret), "both secrets sign during the grace period: \(during.signature)")
+                clock.advance(by: .hours(2))
+                let after = try await nextPing()
+                #expect(verifies(after, newSecret) && !verifies(after, oldSecret), "only the new secret signs once the period is over")
+            }
+        }
+    }
+
     @Test("A subscriber that keeps failing is paused at the retry limit, and resumes where it stopped")
     func failingSubscriberIsPausedAndResumes() async throws {
         let folder = temporaryFolder()
@@ -456,6 +511,44 @@ struct WebhookDeliveryTests {
             }
             let tooMany = try await api.post(base, token: api.admin, #"{"url": "https://example.org/hook/more"}"#)
             #expect(tooMany.status == 409)
+        }
+    }
+
+    @Test("PATCH changes a webhook's url, types or description; bad changes, private urls, other orgs and viewers are refused and change nothing")
+    func webhooksAreChangedInPlace() async throws {
+        let fixture = try ServerFixture()
+        try await fixture.run { api in
+            let org = try await api.org()
+            let base = "/v1/orgs/\(org)/webhooks"
+            let created = try await api.post(base, token: api.admin, #"{"url": "https://example.org/hook", "event_types": ["user.invited"]}"#)
+            let id = try #require(created.json["id"]?.string)
+            let changed = try await api.call(.patch, "\(base)/\(id)", token: api.admin, json: #"{"description": "billing", "event_types": null}"#)
+            #expect(changed.status == 200, "\(changed.text)")
+            #expect(changed.json["event_types"] == .null && changed.json["description"]?.string == "billing")
+            #expect(changed.json["url"]?.string == "https://example.org/hook")
+            #expect(changed.json["secret"] == nil)
+            let moved = try await api.call(.patch, "\(base)/\(id)", token: api.admin, json: #"{"url": "https://hooks.example.org/v2"}"#)
+            #expect(moved.json["url"]?.string == "https://hooks.example.org/v2" && moved.json["description"]?.string == "billing")
+
+            let before = try await api.get("\(base)/\(id)", token: api.admin).json["url"]
+            for body in [
+                #"{"url": "http://127.0.0.1/hook"}"#, #"{"url": "ftp://example.org/"}"#, #"{"event_types": []}"#, #"{"event_types": ["user.bogus"]}"#,
+                #"{"description": 7}"#, #"{"secret": "mine"}"#,
+            ] {
+                let reply = try await api.call(.patch, "\(base)/\(id)", token: api.admin, json: body)
+                #expect(reply.status == 422, "\(body): \(reply.text)")
+            }
+            #expect(try await api.get("\(base)/\(id)", token: api.admin).json["url"] == before)
+            let viewer = try await api.member(org, "viewer@example.org", role: "viewer")
+            #expect(try await api.call(.patch, "\(base)/\(id)", token: viewer.token, json: #"{"description": "mine"}"#).status == 403)
+            #expect(try await api.post("\(base)/\(id)/ping", token: viewer.token).status == 403)
+            #expect(try await api.post("\(base)/\(id)/rotate-secret", token: viewer.token).status == 403)
+            let other = try await api.org("Elsewhere")
+            #expect(try await api.call(.patch, "/v1/orgs/\(other)/webhooks/\(id)", token: api.admin, json: #"{"description": "x"}"#).status == 404)
+            #expect(try await api.post("\(base)/\(id)/rotate-secret", token: api.admin, #"{"grace_period_hours": 169}"#).status == 422)
+            #expect(try await api.post("\(base)/\(id)/ping", token: api.admin, #"{"payload": "x"}"#).status == 422)
+            _ = try await api.post("\(base)/\(id)/pause", token: api.admin)
+            #expect(try await api.post("\(base)/\(id)/ping", token: api.admin).status == 409, "a paused webhook is resumed before it is pinged")
         }
     }
 }

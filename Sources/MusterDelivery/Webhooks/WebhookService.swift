@@ -150,7 +150,7 @@ package struct WebhookService: Service {
             read = try source.durableRecords(of: orgID, after: logPosition, limit: Self.pageSize)
             pending = read.records.flatMap { durable -> [(position: LogPosition, record: OrgEventRecord)] in
                 guard case .org(_, let events) = durable.record else { return [] }
-                return events.filter { $0.sequence > progress.cursor && (webhook.kinds?.contains($0.event.kind) ?? true) }.map {
+                return events.filter { $0.sequence > progress.cursor && webhook.delivers($0.event) }.map {
                     (durable.position, $0)
                 }
             }
@@ -201,7 +201,7 @@ package struct WebhookService: Service {
         }
         let page: FeedPage
         do {
-            page = try await engine.eventsForDelivery(org: orgID, after: progress.cursor, kinds: webhook.kinds, limit: Self.pageSize)
+            page = try await engine.eventsForDelivery(org: orgID, after: progress.cursor, for: webhook, limit: Self.pageSize)
         } catch {
             logger.warning("webhook history could not be read", metadata: ["webhook.id": "\(webhook.id)", "error": "\(error)"])
             try? await Task.sleep(for: .seconds(1))
@@ -222,7 +222,7 @@ package struct WebhookService: Service {
         engine: MusterEngine, connection: inout PinnedClient
     ) async {
         var progress = progress
-        let secret = engine.webhookSecret(webhook)
+        let secrets = engine.webhookSecrets(webhook)
         var orgVersion = engine.changes.version(of: orgID)
         for (event, logPosition) in events {
             // A pause or delete between two sends stops the page at once.
@@ -231,7 +231,7 @@ package struct WebhookService: Service {
                 orgVersion = latest
                 guard let found = try? await engine.webhookForDelivery(webhook.id, org: orgID), found.webhook.isActive else { return }
             }
-            let delivery = await send(event, orgID: orgID, to: webhook, secret: secret, attempt: progress.attempts + 1, connection: &connection)
+            let delivery = await send(event, orgID: orgID, to: webhook, secrets: secrets, attempt: progress.attempts + 1, connection: &connection)
             do {
                 guard let next = try await registry.record(progress, delivery, logPosition: logPosition) else { return }
                 count(delivery, event: event, webhook: webhook)
@@ -270,7 +270,7 @@ package struct WebhookService: Service {
 
     /// POSTs one event, signed, and says how it went.
     private func send(
-        _ event: FeedEvent, orgID: OrganisationID, to webhook: Webhook, secret: String, attempt: Int, connection: inout PinnedClient
+        _ event: FeedEvent, orgID: OrganisationID, to webhook: Webhook, secrets: [String], attempt: Int, connection: inout PinnedClient
     ) async -> WebhookDelivery {
         var json = JSONWriter()
         json.feedEvent(event, orgID: orgID)
@@ -287,7 +287,7 @@ package struct WebhookService: Service {
         request.headers.add(name: "Muster-Delivery-Attempt", value: String(attempt))
         request.headers.add(
             name: WebhookSignature.headerName,
-            value: WebhookSignature.header(body: body, secret: secret, timestamp: now.millisecondsSinceEpoch / 1000)
+            value: WebhookSignature.header(body: body, secrets: secrets, timestamp: now.millisecondsSinceEpoch / 1000)
         )
         request.body = .bytes(ByteBuffer(bytes: body))
         let started = DispatchTime.now().uptimeNanoseconds

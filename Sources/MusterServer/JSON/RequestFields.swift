@@ -157,6 +157,20 @@ struct RequestFields {
         value(key)
     }
 
+    /// A field of a partial update: absent leaves the setting as it is, `null` resets it to
+    /// the deployment's default, and a value (read by `read`) sets it.
+    mutating func setting<Value>(_ key: String, _ read: (inout RequestFields, String) throws(Problem) -> Value?) throws(Problem) -> SettingChange<Value> {
+        guard contains(key) else { return .unchanged }
+        guard let value = try read(&self, key) else { return .reset }
+        return .set(value)
+    }
+
+    /// An optional language tag (`en`, `cy`, `en-GB`).
+    mutating func optionalLocale(_ key: String) throws(Problem) -> LocaleTag? {
+        guard let text = try optionalString(key, maxLength: 16) else { return nil }
+        do { return try LocaleTag(text, field: "field \(name(key))") } catch { throw Problem(error) }
+    }
+
     /// Whether `key` was sent at all (even as `null`).
     func contains(_ key: String) -> Bool { fields[key] != nil }
 

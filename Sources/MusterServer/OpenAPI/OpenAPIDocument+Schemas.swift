@@ -89,8 +89,34 @@ enum Schemas {
         (
             "Organisation",
             .object(
-                [("id", .uuid), ("name", .string), ("created_at", .dateTime), ("member_count", .integer), ("tenant_count", .integer)],
-                required: ["id", "name", "created_at"])
+                [
+                    ("id", .uuid), ("name", .string), ("created_at", .dateTime), ("member_count", .integer), ("tenant_count", .integer),
+                    (
+                        "settings",
+                        .object(
+                            [
+                                ("invitation_lifetime_days", nullable(.integer)), ("allowed_email_domains", .array(.string)),
+                                ("default_locale", nullable(.string)),
+                            ], required: ["invitation_lifetime_days", "allowed_email_domains", "default_locale"])
+                    ),
+                    (
+                        "effective_settings",
+                        .object(
+                            [
+                                ("invitation_lifetime_days", .integer), ("any_email_domain", .boolean), ("default_locale", .string),
+                                ("resend_cooldown_seconds", .integer), ("resends_per_day", .integer), ("caseload_cap", .integer),
+                            ], required: ["invitation_lifetime_days", "any_email_domain", "default_locale"])
+                    ),
+                ],
+                required: ["id", "name", "created_at", "settings", "effective_settings"])
+        ),
+        (
+            "OrganisationPatch",
+            .object(
+                [
+                    ("name", .string), ("invitation_lifetime_days", nullable(.integer)), ("allowed_email_domains", nullable(.array(.string))),
+                    ("default_locale", nullable(.string)),
+                ], required: [])
         ),
         ("OrganisationPage", page("Organisation")),
         (
@@ -118,7 +144,9 @@ enum Schemas {
         ),
         (
             "InvitationRequest",
-            .object([("email", .email), ("role", assignableRole), ("method", .enumeration(["email", "existing_user"]))], required: ["email", "role"])
+            .object(
+                [("email", .email), ("role", assignableRole), ("method", .enumeration(["email", "existing_user"])), ("expires_in_days", .integer)],
+                required: ["email", "role"])
         ),
         ("InvitationBatchRequest", .object([("items", .array(.ref("InvitationRequest")))], required: ["items"])),
         ("CollaboratorBatchRequest", .object([("items", .array(.ref("CollaboratorRequest")))], required: ["items"])),
@@ -405,6 +433,12 @@ enum Schemas {
         ),
         ("WebhookRequest", .object([("url", .string), ("event_types", .array(.string)), ("description", .string), ("after", .integer)], required: ["url"])),
         (
+            "WebhookPatch",
+            .object([("url", .string), ("event_types", nullable(.array(.string))), ("description", nullable(.string))], required: [])
+        ),
+        ("SecretRotationRequest", .object([("grace_period_hours", .integer)], required: [])),
+        ("WebhookPing", .object([("webhook_id", .uuid), ("event_id", .string), ("sequence", .integer)], required: ["webhook_id", "event_id", "sequence"])),
+        (
             "Webhook",
             .object(
                 [
@@ -413,8 +447,8 @@ enum Schemas {
                     ("paused_cause", nullable(.enumeration(["delivery_failing", "requested", "creator_lost_access"]))), ("paused_reason", nullable(.string)),
                     ("cursor", .string),
                     ("lag_events", .integer), ("attempts", .integer), ("next_attempt_at", nullable(.dateTime)), ("last_error", nullable(.string)),
-                    ("last_delivered_at", nullable(.dateTime)), ("delivered_count", .integer), ("failed_attempt_count", .integer), ("created_at", .dateTime),
-                    ("created_by", principal),
+                    ("last_delivered_at", nullable(.dateTime)), ("delivered_count", .integer), ("failed_attempt_count", .integer),
+                    ("previous_secret_until", nullable(.dateTime)), ("created_at", .dateTime), ("created_by", principal),
                 ], required: ["id", "org_id", "url", "status", "cursor", "lag_events", "attempts", "created_at"])
         ),
         ("WebhookList", page("Webhook")),

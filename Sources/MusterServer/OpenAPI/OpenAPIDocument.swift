@@ -70,7 +70,11 @@ enum OpenAPIDocument {
                 "GET", "/v1/orgs", "Every organisation, oldest first (platform admin)", tag: "organisations",
                 parameters: page + [.query("q", .string, "only names containing this, in any case")], answers: [200: "OrganisationPage"]),
             Operation("GET", "/v1/roles", "The assignable roles with their permission keys", tag: "organisations", answers: [200: "RoleCatalog"]),
-            Operation("GET", org, "One organisation", tag: "organisations", answers: [200: "Organisation"]),
+            Operation("GET", org, "One organisation with its settings", tag: "organisations", answers: [200: "Organisation"]),
+            Operation(
+                "PATCH", org,
+                "Change the name or settings (org admins): absent leaves a field, null resets it to the deployment's default", tag: "organisations",
+                body: "OrganisationPatch", answers: [200: "Organisation"]),
             Operation(
                 "GET", org + "/api-keys", "The org's API keys, oldest first; never their secrets (org admin)", tag: "organisations",
                 answers: [200: "APIKeyList"]),
@@ -104,7 +108,7 @@ enum OpenAPIDocument {
                 isPublic: true, parameters: [.query("token", .string, "the link's token", required: true)], answers: [200: "InvitationPreview"]),
             Operation(
                 "POST", "/v1/invitations/accept", "Accept an invitation; returns a session", tag: "invitations", isPublic: true, body: "TokenRequest",
-                answers: [200: "Acceptance"]),
+                answers: [200: "Acceptance", 410: "Problem"]),
 
             Operation(
                 "POST", org + "/users", "Create a user with a temporary password (legacy)", tag: "members", body: "DirectUserRequest",
@@ -193,13 +197,23 @@ enum OpenAPIDocument {
                     .query("limit", .integer, "1 to 1000, 100 by default"),
                     .query("type", .string, "comma-separated event types"), .query("wait", .string, "seconds (up to 60) to wait for a new event"),
                 ],
-                answers: [200: "EventPage"]),
+                answers: [200: "EventPage", 429: "Problem"]),
             Operation(
                 "POST", org + "/webhooks", "Register a webhook; the signing secret is shown once", tag: "integrations", body: "WebhookRequest",
                 answers: [201: "Webhook"]),
             Operation("GET", org + "/webhooks", "The org's webhooks with their delivery state", tag: "integrations", answers: [200: "WebhookList"]),
             Operation("GET", org + "/webhooks/{id}", "One webhook with its delivery state", tag: "integrations", answers: [200: "Webhook"]),
+            Operation(
+                "PATCH", org + "/webhooks/{id}", "Change a webhook's url, event types or description; null event_types subscribes to all",
+                tag: "integrations", body: "WebhookPatch", answers: [200: "Webhook"]),
             Operation("DELETE", org + "/webhooks/{id}", "Delete a webhook and its history", tag: "integrations", answers: [204: "none"]),
+            Operation(
+                "POST", org + "/webhooks/{id}/ping", "Send a signed `webhook.ping` event to this webhook alone; it appears in the delivery history",
+                tag: "integrations", answers: [202: "WebhookPing"]),
+            Operation(
+                "POST", org + "/webhooks/{id}/rotate-secret",
+                "A new signing secret, shown once; the old one keeps signing beside it for `grace_period_hours` (24 by default, at most 168)",
+                tag: "integrations", body: "SecretRotationRequest", optionalBody: true, answers: [200: "Webhook"]),
             Operation(
                 "POST", org + "/webhooks/{id}/pause", "Pause a webhook, with an optional reason (≤ 500 characters); events wait for the resume",
                 tag: "integrations",
@@ -229,12 +243,13 @@ enum OpenAPIDocument {
                 body: "EmailRequest", answers: [202: "Status"]),
             Operation(
                 "POST", "/v1/auth/verify", "Use a sign-in or collaborator link; returns a session", tag: "sign-in", isPublic: true, body: "TokenRequest",
-                answers: [200: "SignedIn"]),
+                answers: [200: "SignedIn", 410: "Problem"]),
             Operation(
-                "POST", "/v1/auth/password", "Legacy password sign-in", tag: "sign-in", isPublic: true, body: "PasswordRequest", answers: [200: "SignedIn"]),
+                "POST", "/v1/auth/password", "Legacy password sign-in", tag: "sign-in", isPublic: true, body: "PasswordRequest",
+                answers: [200: "SignedIn", 401: "Problem", 429: "Problem"]),
             Operation(
                 "POST", "/v1/auth/password/change", "Change the password; ends every session of the user", tag: "sign-in", body: "PasswordChange",
-                answers: [200: "Status"]),
+                answers: [200: "Status", 429: "Problem"]),
             Operation("POST", "/v1/auth/logout", "End this session", tag: "sign-in", answers: [204: "none"]),
         ]
     }()
@@ -286,6 +301,34 @@ enum OpenAPIDocument {
             return method.lowercased() + words.joined()
         }
 
+        /// Every status the operation may answer, each with its schema: what `answers` names,
+        /// and the refusals every operation of its kind can meet. A test holds every answer the
+        /// server gives in the test suites to this list.
+        var statuses: [Int: String] {
+            var statuses = answers
+            let operational = ["/healthz", "/readyz", "/metrics", "/openapi.json"].contains(path)
+            // Every route refuses a query parameter it does not take.
+            statuses[400] = "Problem"
+            if !isPublic {
+                statuses[401] = statuses[401] ?? "Problem"
+                statuses[403] = statuses[403] ?? "Problem"
+            }
+            // A body is read by every change (refusing fields it does not take), and query values
+            // are checked as well as their names.
+            if body != nil || method != "GET" {
+                statuses[413] = "Problem"
+                statuses[415] = "Problem"
+                statuses[422] = "Problem"
+            }
+            if !parameters.isEmpty { statuses[422] = "Problem" }
+            if !pathParameters.isEmpty { statuses[404] = "Problem" }
+            // A change can meet a record in the way, or an Idempotency-Key used for another request.
+            if method != "GET" { statuses[409] = statuses[409] ?? "Problem" }
+            // Before recovery has finished, and when storage fails, every engine call is refused.
+            if !operational { statuses[503] = "Problem" }
+            return statuses
+        }
+
         /// The `{name}` segments of the path.
         var pathParameters: [String] {
             path.split(separator: "/").filter { $0.hasPrefix("{") }.map { String($0.dropFirst().dropLast()) }
@@ -310,17 +353,7 @@ enum OpenAPIDocument {
                     }
                 }
                 object.object("responses") { responses in
-                    var statuses = answers
-                    if !isPublic {
-                        statuses[401] = statuses[401] ?? "Problem"
-                        statuses[403] = statuses[403] ?? "Problem"
-                    }
-                    if method != "GET" || !parameters.isEmpty || !pathParameters.isEmpty { statuses[400] = "Problem" }
-                    if body != nil {
-                        statuses[422] = "Problem"
-                        statuses[413] = "Problem"
-                    }
-                    if !pathParameters.isEmpty { statuses[404] = "Problem" }
+                    let statuses = self.statuses
                     for status in statuses.keys.sorted() {
                         responses.nested(Self.statusKey(status)) { json in
                             json.object { response in
@@ -354,10 +387,14 @@ enum OpenAPIDocument {
             case 401: "401"
             case 403: "403"
             case 404: "404"
+            case 409: "409"
+            case 410: "410"
             case 413: "413"
+            case 415: "415"
             case 422: "422"
             case 429: "429"
-            default: "503"
+            case 503: "503"
+            default: preconditionFailure("status \(status) has no key")
             }
         }
     }

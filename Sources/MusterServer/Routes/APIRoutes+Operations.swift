@@ -78,13 +78,13 @@ extension APIRoutes {
             let engine = try engine
             let orgID = try await engine.createOrganisation(name: name, by: principal)
             let summary = try await engine.organisation(orgID, by: principal)
-            return APIResponse.json(.created) { $0.organisation(summary) }.located("/v1/orgs/\(orgID)")
+            return APIResponse.json(.created) { $0.organisation(summary, policy: policy) }.located("/v1/orgs/\(orgID)")
         }
         get(router, "/v1/orgs") { request, context in
             let principal = try context.requirePrincipal()
             let (cursor, limit) = try request.pageQuery()
             let page = try await engine.organisations(matching: request.query("q"), after: cursor, limit: limit, by: principal)
-            return APIResponse.page(page) { $0.organisation($1) }
+            return APIResponse.page(page) { $0.organisation($1, policy: policy) }
         }
         get(router, "/v1/roles") { _, context in
             _ = try context.requirePrincipal()
@@ -105,9 +105,25 @@ extension APIRoutes {
             let principal = context.principal
             let orgID = context.org
             let summary = try await engine.organisation(orgID, by: principal)
-            return .json { $0.organisation(summary) }
+            return .json { $0.organisation(summary, policy: policy) }
+        }
+        patch(org, "", command: "update_organisation") { request, context in
+            var fields = try await request.fields(context: context)
+            var update = OrgCommand.OrganisationUpdate()
+            update.name = try fields.optionalString("name", maxLength: 200)
+            update.invitationLifetimeDays = try fields.setting("invitation_lifetime_days") { fields, key throws(Problem) in
+                try fields.optionalInteger(key).map { Int(clamping: $0) }
+            }
+            update.allowedEmailDomains = try fields.setting("allowed_email_domains") { fields, key throws(Problem) in try fields.optionalStrings(key) }
+            update.defaultLocale = try fields.setting("default_locale") { fields, key throws(Problem) in try fields.optionalLocale(key) }
+            try fields.finish()
+            let summary = try await engine.updateOrganisation(context.org, update, by: context.principal)
+            return .json { $0.organisation(summary, policy: policy) }
         }
     }
+
+    /// The deployment's rules, which an org's settings override.
+    var policy: Policy { configuration.policy }
 }
 
 extension APIResponse {
@@ -120,13 +136,29 @@ extension APIResponse {
 }
 
 extension JSONWriter {
-    mutating func organisation(_ summary: OrganisationSummary) {
+    /// An org with its own settings (`null` where the deployment decides) and the values in
+    /// force, the deployment's limits included.
+    mutating func organisation(_ summary: OrganisationSummary, policy: Policy) {
+        let settings = summary.settings
         object { object in
             object.field("id", summary.id)
             object.field("name", summary.name)
             object.field("created_at", summary.createdAt)
             object.field("member_count", summary.memberCount)
             object.field("tenant_count", summary.tenantCount)
+            object.object("settings") { object in
+                object.field("invitation_lifetime_days", settings.invitationLifetimeDays)
+                object.array("allowed_email_domains", settings.allowedEmailDomains) { $0.string($1) }
+                object.field("default_locale", settings.defaultLocale?.value)
+            }
+            object.object("effective_settings") { object in
+                object.field("invitation_lifetime_days", settings.invitationLifetimeDays ?? Int(policy.invitationLifetime.milliseconds / 86_400_000))
+                object.field("any_email_domain", settings.allowedEmailDomains.isEmpty)
+                object.field("default_locale", (settings.defaultLocale ?? policy.defaultLocale).value)
+                object.field("resend_cooldown_seconds", policy.resendCooldown.wholeSecondsRoundedUp)
+                object.field("resends_per_day", policy.resendsPerWindow)
+                object.field("caseload_cap", policy.caseloadCap)
+            }
         }
     }
 }

@@ -17,12 +17,7 @@ extension APIRoutes {
             let orgID = context.org
             var fields = try await request.fields(context: context)
             let url = try webhookURL(try fields.string("url", maxLength: 2048))
-            let eventTypes = try fields.optionalStrings("event_types").map { names throws(Problem) -> [OrgEvent.Kind] in
-                guard !names.isEmpty else {
-                    throw Problem(.unprocessableContent, code: "validation_failed", "field `event_types` must name at least one type, or be left out for all")
-                }
-                return Array(try FeedQuery.kinds(names, parameter: "event_types"))
-            }
+            let eventTypes = try fields.optionalStrings("event_types").map(Self.eventTypes)
             let description = try fields.optionalString("description", maxLength: 200)
             let after = try fields.optionalInteger("after")
             try fields.finish()
@@ -90,12 +85,70 @@ extension APIRoutes {
             return .json { $0.webhook(view, orgID: orgID, progress: progress, secret: nil) }
         }
 
+        patch(subscriptions, "{id}", command: "update_webhook") { request, context in
+            let id: WebhookID = try context.pathID("id")
+            var fields = try await request.fields(context: context)
+            var update = OrgCommand.WebhookUpdate()
+            if fields.contains("url") { update.url = try webhookURL(try fields.string("url", maxLength: 2048)) }
+            update.eventTypes = try fields.setting("event_types") { fields, key throws(Problem) in try fields.optionalStrings(key).map(Self.eventTypes) }
+            update.description = try fields.setting("description") { fields, key throws(Problem) in try fields.optionalString(key, maxLength: 200) }
+            try fields.finish()
+            let view = try await engine.updateWebhook(id, org: context.org, update, by: context.principal)
+            let progress = await webhooks.progress(of: view.webhook, orgID: context.org)
+            return .json { $0.webhook(view, orgID: context.org, progress: progress, secret: nil) }
+        }
+
+        post(subscriptions, "{id}/ping", command: "ping_webhook") { request, context in
+            let id: WebhookID = try context.pathID("id")
+            try await request.optionalFields(context: context)?.finish()
+            let (view, sequence) = try await engine.pingWebhook(id, org: context.org, by: context.principal)
+            return APIResponse.json(.accepted) { json in
+                json.object { object in
+                    object.field("webhook_id", view.webhook.id)
+                    object.field("event_id", FeedEvent.id(orgID: context.org, sequence: sequence))
+                    object.field("sequence", sequence)
+                }
+            }
+        }
+
+        post(subscriptions, "{id}/rotate-secret", command: "rotate_webhook_secret") { request, context in
+            let id: WebhookID = try context.pathID("id")
+            var hours = Webhook.defaultGracePeriod.milliseconds / 3_600_000
+            if var fields = try await request.optionalFields(context: context) {
+                hours = try fields.optionalInteger("grace_period_hours") ?? hours
+                try fields.finish()
+            }
+            let maximum = Webhook.maximumGracePeriod.milliseconds / 3_600_000
+            guard (0...maximum).contains(hours) else {
+                throw Problem(.unprocessableContent, code: "validation_failed", "field `grace_period_hours` must be 0 to \(maximum)")
+            }
+            let (view, secret) = try await engine.rotateWebhookSecret(id, org: context.org, gracePeriod: .hours(hours), by: context.principal)
+            let progress = await webhooks.progress(of: view.webhook, orgID: context.org)
+            return APIResponse.json { $0.webhook(view, orgID: context.org, progress: progress, secret: secret) }.showingSecret(
+                of: view.webhook.id.description)
+        }
+
         delete(subscriptions, "{id}", command: "delete_webhook") { request, context in
             let principal = context.principal
             let orgID = context.org
             let id: WebhookID = try context.pathID("id")
             try await engine.deleteWebhook(id, org: orgID, by: principal)
             return .noContent
+        }
+    }
+
+    /// The event types a subscription names: at least one, each a known type.
+    private static func eventTypes(_ names: [String]) throws(Problem) -> [OrgEvent.Kind] {
+        guard !names.isEmpty else {
+            throw Problem(.unprocessableContent, code: "validation_failed", "field `event_types` must name at least one type, or be left out for all")
+        }
+        do {
+            return Array(try FeedQuery.kinds(names, parameter: "event_types"))
+        } catch {
+            // The feed's query says 400 for a bad type; in a body it is a field's value.
+            var problem = error
+            problem.status = .unprocessableContent
+            throw problem
         }
     }
 
@@ -156,6 +209,7 @@ extension JSONWriter {
             object.field("last_delivered_at", progress.lastDeliveredAt.map { Timestamp(millisecondsSinceEpoch: $0) })
             object.field("delivered_count", progress.deliveredCount)
             object.field("failed_attempt_count", progress.failedAttemptCount)
+            object.field("previous_secret_until", webhook.previousSecret.map(\.until))
             object.field("created_at", webhook.createdAt)
             object.field("created_by", webhook.createdBy)
         }
