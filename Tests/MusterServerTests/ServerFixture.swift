@@ -113,9 +113,20 @@ struct API: Sendable {
         if let token { headers[.authorization] = "Bearer \(token)" }
         if json != nil { headers[.contentType] = "application/json" }
         for (name, value) in extra { headers[HTTPField.Name(name)!] = value }
-        return try await client.execute(uri: path, method: method, headers: headers, body: json.map { ByteBuffer(string: $0) }) { response in
+        let reply = try await client.execute(uri: path, method: method, headers: headers, body: json.map { ByteBuffer(string: $0) }) { response in
             Reply(status: Int(response.status.code), headers: response.headers, body: Array(buffer: response.body))
         }
+        Self.expectDocumented(reply, method.rawValue, path)
+        return reply
+    }
+
+    /// Holds every answer the suites see to the contract: its status must be one the OpenAPI
+    /// document lists for the operation, so an undocumented refusal fails whichever test meets it.
+    static func expectDocumented(_ reply: Reply, _ method: String, _ path: String) {
+        guard let operation = APIContract.operation(method, servingPath: path) else { return }
+        #expect(
+            operation.statuses[reply.status] != nil,
+            "\(method) \(operation.path) answered \(reply.status) \(reply.code ?? ""), which the OpenAPI document does not list")
     }
 
     func get(_ path: String, token: Token? = nil) async throws -> Reply {

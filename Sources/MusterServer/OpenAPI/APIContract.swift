@@ -12,8 +12,8 @@ enum APIContract {
         })
 
     /// The path templates, split into segments, with the methods each serves.
-    private static let templates: [(segments: [Substring], methods: [String])] = OpenAPIDocument.orderedPaths.map { path in
-        (path.split(separator: "/"), OpenAPIDocument.operations.filter { $0.path == path }.map(\.method))
+    private static let templates: [(path: String, segments: [Substring], methods: [String])] = OpenAPIDocument.orderedPaths.map { path in
+        (path, path.split(separator: "/"), OpenAPIDocument.operations.filter { $0.path == path }.map(\.method))
     }
 
     /// Refuses a query parameter the matched operation does not take, naming it and the ones it
@@ -33,17 +33,28 @@ enum APIContract {
     /// The methods served at `path` (a concrete path such as `/v1/orgs/…/tenants`), or none
     /// when no route has this shape.
     static func methods(servingPath path: String) -> [String] {
-        let segments = path.split(separator: "/")
+        template(servingPath: path)?.methods ?? []
+    }
+
+    /// The operation that answers `method` at the concrete `path`, if one does.
+    static func operation(_ method: String, servingPath path: String) -> OpenAPIDocument.Operation? {
+        guard let template = template(servingPath: path) else { return nil }
+        return OpenAPIDocument.operations.first { $0.method == method && $0.path == template.path }
+    }
+
+    /// The template the router would match `path` to, with its methods.
+    private static func template(servingPath path: String) -> (path: String, methods: [String])? {
+        let segments = path.split(separator: "?", maxSplits: 1).first.map { $0.split(separator: "/") } ?? []
         // The router prefers a literal segment to a `{parameter}` one, and does not fall back:
         // `…/invitations/batch` is the batch route only, never `…/invitations/{id}`.
-        var best: (literals: [Bool], methods: [String])?
+        var best: (literals: [Bool], path: String, methods: [String])?
         for template in templates where template.segments.count == segments.count {
             guard zip(template.segments, segments).allSatisfy({ pattern, segment in pattern.hasPrefix("{") || pattern == segment }) else { continue }
             let literals = template.segments.map { !$0.hasPrefix("{") }
             if let current = best, !Self.isMoreSpecific(literals, than: current.literals) { continue }
-            best = (literals, template.methods)
+            best = (literals, template.path, template.methods)
         }
-        return best?.methods ?? []
+        return best.map { ($0.path, $0.methods) }
     }
 
     /// Whether, at the first segment where they differ, `one` has the literal.
