@@ -162,6 +162,8 @@ extension OrgState {
             webhooks[webhookID]?.status = .paused(cause, reason: reason)
 
         case .webhookResumed(let webhookID):
+            // An org admin resuming a webhook whose owner lost their place takes it over.
+            if case .paused(.creatorLostAccess, _)? = webhooks[webhookID]?.status { webhooks[webhookID]?.owner = record.actor }
             webhooks[webhookID]?.status = .active
 
         case .organisationUpdated(let name, let settings):
@@ -172,15 +174,14 @@ extension OrgState {
             webhooks[webhookID]?.url = url
             webhooks[webhookID]?.eventTypes = eventTypes
             webhooks[webhookID]?.description = description
+            webhooks[webhookID]?.owner = record.actor
 
         case .webhookPinged:
             break
 
         case .webhookSecretRotated(let webhookID, let nonce, let previousUntil):
-            guard var webhook = webhooks[webhookID] else { break }
-            webhook.previousSecret = Webhook.PreviousSecret(nonce: webhook.secretNonce, until: previousUntil)
-            webhook.secretNonce = nonce
-            webhooks[webhookID] = webhook
+            webhooks[webhookID]?.rotate(to: nonce, previousUntil: previousUntil, at: now)
+            webhooks[webhookID]?.owner = record.actor
         }
 
         audit.append(line)

@@ -82,6 +82,7 @@ extension OrgState {
             throw DomainError(.tokenUsed, "this link has been used already; ask for a sign-in link instead")
         }
         guard check.admits(proof) else { throw DomainError(.tokenInvalid, "this link is not valid") }
+        if let email = collaborator.email { try requireAllowedDomain(email, toDo: "taking up this assignment") }
         if let expiresAt = collaborator.linkExpiresAt, now >= expiresAt {
             throw DomainError(.tokenExpired, "this link has expired; ask for a sign-in link instead")
         }

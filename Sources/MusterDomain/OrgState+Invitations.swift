@@ -58,6 +58,8 @@ extension OrgState {
             guard invitation.link?.admits(proof) == true else {
                 throw DomainError(.tokenSuperseded, "this link has been replaced by a newer one; use the link in the latest email")
             }
+            // Domains the org allowed since the invitation was sent hold for it too.
+            try requireAllowedDomain(invitation.email, toDo: "joining this organisation")
             return invitation
         }
     }
@@ -96,6 +98,7 @@ extension OrgState {
     {
         try require(.usersResend, of: principal, toDo: "resend invitations")
         let invitation = try pendingInvitation(invitationID, toDo: "resent", at: now)
+        try requireAllowedDomain(invitation.email, toDo: "resending this invitation")
         let windowStart = now.adding(Span(milliseconds: -policy.resendWindow.milliseconds))
         let inWindow = invitation.recentResends.filter { $0 > windowStart }
         if inWindow.count >= policy.resendsPerWindow {

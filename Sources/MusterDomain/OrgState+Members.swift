@@ -83,7 +83,7 @@ extension OrgState {
             throw DomainError(.lastOrgAdmin, "\(member.email) is the organisation's last org admin and cannot be removed")
         }
         return [.memberRemoved(userID: userID)]
-            + pausingWebhooks(createdBy: .user(userID), because: "its creator \(member.email) was removed from the organisation")
+            + pausingWebhooks(ownedBy: .user(userID), because: "its owner \(member.email) was removed from the organisation")
     }
 
     func decideResetPassword(_ userID: UserID, target: PasswordResetTarget, by principal: Principal, policy: Policy) throws(DomainError) -> [OrgEvent] {
@@ -140,7 +140,7 @@ extension OrgState {
         guard let key = apiKeys[keyID] else { throw .notFound("API key \(keyID) does not exist in this organisation") }
         guard key.isActive else { throw DomainError(.apiKeyRevoked, "API key \(keyID) is revoked already") }
         try requireWithinAuthority(of: principal, key.role.permissions, "revoking an API key with the role \(key.role.name)")
-        return [.apiKeyRevoked(id: keyID)] + pausingWebhooks(createdBy: .apiKey(keyID), because: "its creator, the API key \(key.name), was revoked")
+        return [.apiKeyRevoked(id: keyID)] + pausingWebhooks(ownedBy: .apiKey(keyID), because: "its owner, the API key \(key.name), was revoked")
     }
 
     /// The active member `userID`, or a refusal that says whether they left or never joined.

@@ -78,6 +78,7 @@ extension OrgState {
     {
         try requireIntegrationAccess(principal, toDo: "change webhooks")
         let webhook = try existingWebhook(webhookID)
+        try requireOwnerOrOrgAdmin(webhook, principal, toDo: "change")
         if let url = update.url { try Self.requireWebhookURL(url) }
         var types = webhook.eventTypes
         switch update.eventTypes {
@@ -110,10 +111,11 @@ extension OrgState {
     {
         try requireIntegrationAccess(principal, toDo: "rotate webhook secrets")
         let webhook = try existingWebhook(webhookID)
+        try requireOwnerOrOrgAdmin(webhook, principal, toDo: "rotate the secret of")
         guard gracePeriod.milliseconds >= 0, gracePeriod <= Webhook.maximumGracePeriod else {
             throw .validation("grace_period_hours must be 0 to \(Webhook.maximumGracePeriod.milliseconds / 3_600_000)")
         }
-        guard nonce != webhook.secretNonce, nonce != webhook.previousSecret?.nonce else {
+        guard nonce != webhook.secretNonce, !webhook.previousSecrets.contains(where: { $0.nonce == nonce }) else {
             throw DomainError(.conflict, "the new secret must differ from the current ones")
         }
         return [.webhookSecretRotated(id: webhookID, secretNonce: nonce, previousUntil: now.adding(gracePeriod))]
@@ -134,10 +136,19 @@ extension OrgState {
         return Array(Set(kinds)).sorted { $0.name < $1.name }
     }
 
-    /// Pauses what `creator` set up, as its access ends: events of the org keep flowing only to
-    /// subscriptions someone still here answers for.
-    func pausingWebhooks(createdBy creator: Principal, because reason: String) -> [OrgEvent] {
-        webhooksInOrder.filter { $0.createdBy == creator && $0.isActive }.map {
+    /// Where a webhook sends and how it signs are changed only by its owner or an org admin:
+    /// whoever changes them could read the org's events or forge its signatures, so another
+    /// integration manager may not take over someone else's channel.
+    private func requireOwnerOrOrgAdmin(_ webhook: Webhook, _ principal: Principal, toDo action: String) throws(DomainError) {
+        guard webhook.owner == principal || isOrgAdmin(principal) else {
+            throw .forbidden("only the webhook's owner (\(webhook.owner)) or an org admin may \(action) webhook \(webhook.id)")
+        }
+    }
+
+    /// Pauses what `owner` answers for, as its access ends: events of the org keep flowing only
+    /// to subscriptions someone still here answers for.
+    func pausingWebhooks(ownedBy owner: Principal, because reason: String) -> [OrgEvent] {
+        webhooksInOrder.filter { $0.owner == owner && $0.isActive }.map {
             .webhookPaused(id: $0.id, cause: .creatorLostAccess, reason: reason)
         }
     }

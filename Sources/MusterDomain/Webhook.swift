@@ -43,9 +43,14 @@ public struct Webhook: Hashable, Sendable {
     public var createdAt: Timestamp
     public var createdBy: Principal
     public var status: Status
-    /// The secret a rotation replaced, which keeps signing beside the new one until its time
-    /// is up, so a receiver can switch without missing a delivery.
-    public var previousSecret: PreviousSecret?
+    /// The secrets rotations replaced that still sign beside the current one until their time
+    /// is up, newest first, at most ``maximumPreviousSecrets``: a receiver switches without
+    /// missing a delivery, even when a rotation's answer was lost and it was rotated again.
+    public var previousSecrets: [PreviousSecret]
+    /// Who answers for the webhook: its creator, then whoever last changed where it sends or
+    /// how it signs, or the org admin who resumed it after its owner lost their place. When the
+    /// owner leaves the org, the webhook pauses.
+    public var owner: Principal
 
     /// A replaced signing secret and the end of its grace period.
     public struct PreviousSecret: Hashable, Sendable {
@@ -65,13 +70,16 @@ public struct Webhook: Hashable, Sendable {
     public static let defaultGracePeriod: Span = .hours(24)
     /// The longest grace period a rotation may give.
     public static let maximumGracePeriod: Span = .days(7)
+    /// The most rotated-out secrets that sign at once.
+    public static let maximumPreviousSecrets = 2
 
     /// Creates a webhook.
     public init(
         id: WebhookID, url: String, eventTypes: [OrgEvent.Kind]?, description: String?, startAfter: UInt64, secretNonce: Identifier<Webhook>,
-        createdAt: Timestamp, createdBy: Principal, status: Status, previousSecret: PreviousSecret? = nil
+        createdAt: Timestamp, createdBy: Principal, status: Status, previousSecrets: [PreviousSecret] = [], owner: Principal? = nil
     ) {
-        self.previousSecret = previousSecret
+        self.previousSecrets = previousSecrets
+        self.owner = owner ?? createdBy
         self.id = id
         self.url = url
         self.eventTypes = eventTypes
@@ -92,8 +100,15 @@ public struct Webhook: Hashable, Sendable {
     /// The nonces of the secrets that sign a delivery at `now`: the current one, then the
     /// rotated-out one while its grace period lasts.
     public func signingNonces(at now: Timestamp) -> [Identifier<Webhook>] {
-        guard let previousSecret, now < previousSecret.until else { return [secretNonce] }
-        return [secretNonce, previousSecret.nonce]
+        [secretNonce] + previousSecrets.filter { now < $0.until }.map(\.nonce)
+    }
+
+    /// Replaces the signing secret at `now`: the current one joins the rotated-out secrets
+    /// until `until`, and those whose grace has ended, or beyond the most kept, are dropped.
+    mutating func rotate(to nonce: Identifier<Webhook>, previousUntil until: Timestamp, at now: Timestamp) {
+        let kept = previousSecrets.filter { now < $0.until }
+        previousSecrets = Array(([PreviousSecret(nonce: secretNonce, until: until)] + kept).prefix(Self.maximumPreviousSecrets))
+        secretNonce = nonce
     }
 
     /// Whether this webhook receives an event of type `kind` about `target` (an audit line's):

@@ -81,6 +81,7 @@ extension MusterEngine {
             await people.merge(outcome.personChanges, position: outcome.position)
         }
         try await durable(outcome.position)
+        WrittenPosition.current?.note(outcome.position)
         return outcome.results.indices.map { index in
             outcome.results[index].map { IssuedInvitation(invitation: $0.0, token: signed[index].token, orgName: $0.1) }
         }

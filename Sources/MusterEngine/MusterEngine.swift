@@ -97,7 +97,19 @@ public final class MusterEngine: Sendable {
         }
         webhookDirectory.note(outcome.records, of: orgID)
         try await durable(outcome.position)
+        if !outcome.records.isEmpty { WrittenPosition.current?.note(outcome.position) }
         return outcome.answer
+    }
+
+    /// Refuses a consistency token (`at_least`) that names no position of this log. Every
+    /// position a caller can hold was durable, and so applied, before it was handed out: a read
+    /// behind the read fence then reflects it without waiting.
+    func requireReflected(_ position: LogPosition?) throws(DomainError) {
+        guard let position, let source = durableRecords else { return }
+        let end = source.durablePosition
+        guard position <= end else {
+            throw .validation("at_least \(position) is beyond the log's end (\(end)); pass a position Muster returned (Muster-Position or as_of)")
+        }
     }
 
     /// Reads from an org's state behind the read fence: answers only once everything the read
@@ -131,6 +143,7 @@ public final class MusterEngine: Sendable {
         let outcome = try await actor.execute(.createOrganisation(name: name), by: principal) { _ throws(DomainError) in () }
         orgs.withLock { $0[orgID] = actor }
         try await durable(outcome.position)
+        WrittenPosition.current?.note(outcome.position)
         return orgID
     }
 

@@ -1,17 +1,19 @@
 import MusterDomain
 import MusterEngine
 
-/// The binary encoding of events and log records, version 2 (see `docs/LOG-FORMAT.md`);
-/// version 1 is still read.
+/// The binary encoding of events and log records, version 3 (see `docs/LOG-FORMAT.md`);
+/// versions 1 and 2 are still read.
 ///
 /// Every enum is written as its one-byte raw value, which is therefore part of the format:
 /// cases are only ever appended, never reordered. What version 2 changed: a record whose events
 /// share their time and actor (every command's) writes them once; times that follow from the
 /// event's own (an expiry) are written as the difference; a link's seal is its nonce alone; a
-/// secret's digest is 16 bytes.
+/// secret's digest is 16 bytes. Version 3 added events (an org's settings, a webhook's change,
+/// ping and secret rotation) and rows (settings, rotated-out secrets, a webhook's owner), so
+/// that an older binary refuses its files instead of misreading them.
 enum EventCodec {
     /// The version of this encoding, written in every frame and snapshot header.
-    static let version: UInt16 = 2
+    static let version: UInt16 = 3
     /// The versions this code reads: every one since the first.
     static let readableVersions: ClosedRange<UInt16> = 1...version
 

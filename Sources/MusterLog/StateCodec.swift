@@ -48,11 +48,12 @@ enum StateCodec {
             writer.u8(cause.rawValue)
             writer.string(reason)
         }
-        writer.bool(webhook.previousSecret != nil)
-        if let previous = webhook.previousSecret {
+        writer.varint(UInt64(webhook.previousSecrets.count))
+        for previous in webhook.previousSecrets {
             writer.id(previous.nonce)
             writer.timestamp(previous.until)
         }
+        EventCodec.encode(webhook.owner, into: &writer)
     }
 
     static func decodeWebhook(_ reader: inout BinaryReader, withSettings: Bool) throws(LogError) -> Webhook {
@@ -70,13 +71,17 @@ enum StateCodec {
         case 1: status = .paused(try reader.enumeration(), reason: try reader.string())
         case let tag: throw .malformed("unknown webhook status \(tag)")
         }
-        var previousSecret: Webhook.PreviousSecret?
-        if withSettings, try reader.bool() {
-            previousSecret = Webhook.PreviousSecret(nonce: try reader.id(), until: try reader.timestamp())
+        var previousSecrets = [Webhook.PreviousSecret]()
+        var owner = createdBy
+        if withSettings {
+            for _ in 0..<(try reader.count(limit: Webhook.maximumPreviousSecrets)) {
+                previousSecrets.append(Webhook.PreviousSecret(nonce: try reader.id(), until: try reader.timestamp()))
+            }
+            owner = try EventCodec.decodePrincipal(&reader)
         }
         return Webhook(
             id: id, url: url, eventTypes: eventTypes, description: description, startAfter: startAfter, secretNonce: secretNonce,
-            createdAt: createdAt, createdBy: createdBy, status: status, previousSecret: previousSecret
+            createdAt: createdAt, createdBy: createdBy, status: status, previousSecrets: previousSecrets, owner: owner
         )
     }
 

@@ -117,6 +117,19 @@ struct OrgSettingsTests {
         try org.invite("eve@evil.example")
     }
 
+    @Test("Domains allowed after an invitation or a collaborator link was sent hold for it too: no resend, no accept, no activation")
+    func allowedDomainsHoldForWhatIsPending() throws {
+        var org = OrgFixture()
+        let (invitationID, proof) = try org.invite("eve@evil.example")
+        let (collaboratorID, userID, link) = try org.collaborator(on: org.tenant(), mode: .full)
+        try org.update(OrgCommand.OrganisationUpdate(allowedEmailDomains: .set(["riverside.example"])))
+        org.expectRefusal(.resendInvitation(id: invitationID, seal: OrgFixture.seal()), by: .platformAdmin, .emailDomainNotAllowed)
+        org.expectRefusal(.acceptInvitation(id: invitationID, link: proof, userID: .random(), userIsNew: true), by: .platformAdmin, .emailDomainNotAllowed)
+        org.expectRefusal(.activateCollaborator(id: collaboratorID, link: link, userID: userID), by: .user(userID), .emailDomainNotAllowed)
+        // Revoking still works: staff can always clean up.
+        try org.run(.revokeInvitation(id: invitationID, reason: "outside the allowed domains"), by: .platformAdmin)
+    }
+
     @Test(
         "Malformed domains are refused and change nothing",
         arguments: ["@example.org", "example", "-bad.example", "bad-.example", "a b.example", "ex_ample.org", ""])

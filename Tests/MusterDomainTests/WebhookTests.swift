@@ -93,10 +93,44 @@ struct WebhookTests {
         let webhook = try #require(org.state.webhooks[id])
         #expect(webhook.signingNonces(at: org.now) == [new, old])
         #expect(webhook.signingNonces(at: org.now.adding(.hours(2))) == [new])
+        let viewer = org.member("viewer@example.org", role: .viewer)
         org.expectRefusal(.rotateWebhookSecret(id: id, secretNonce: .random(), gracePeriod: .days(8)), by: admin, .validationFailed)
         org.expectRefusal(.rotateWebhookSecret(id: id, secretNonce: new, gracePeriod: .hours(1)), by: admin, .conflict)
-        let viewer = org.member("viewer@example.org", role: .viewer)
+        // Rotated again within the period (the first answer lost, say): the secret the receiver
+        // knows still signs, beside the two new ones; the oldest drops out once a third comes.
+        org.advance(.minutes(10))
+        let newer = Identifier<Webhook>.random()
+        try org.run(.rotateWebhookSecret(id: id, secretNonce: newer, gracePeriod: .hours(2)), by: admin)
+        #expect(try #require(org.state.webhooks[id]).signingNonces(at: org.now) == [newer, new, old])
+        let newest = Identifier<Webhook>.random()
+        try org.run(.rotateWebhookSecret(id: id, secretNonce: newest, gracePeriod: .hours(2)), by: admin)
+        #expect(try #require(org.state.webhooks[id]).signingNonces(at: org.now) == [newest, newer, new])
         org.expectRefusal(.rotateWebhookSecret(id: id, secretNonce: .random(), gracePeriod: .hours(1)), by: viewer, .forbidden)
+        #expect(org.replayed() == org.state)
+    }
+
+    @Test("Another integration manager may not repoint or re-key someone else's webhook; an org admin may, and then answers for it")
+    func onlyTheOwnerOrAnOrgAdminChangesAWebhook() throws {
+        var org = OrgFixture()
+        let admin = org.member("admin@example.org", role: .orgAdmin)
+        let second = org.member("second@example.org", role: .orgAdmin)
+        let siteAdmin = org.member("site@example.org", role: .siteAdmin)
+        let admins = try org.webhook(by: admin)
+        org.expectRefusal(.updateWebhook(id: admins, OrgCommand.WebhookUpdate(url: "https://attacker.example/in")), by: siteAdmin, .forbidden)
+        org.expectRefusal(.rotateWebhookSecret(id: admins, secretNonce: .random(), gracePeriod: .hours(1)), by: siteAdmin, .forbidden)
+        let sites = try org.webhook(by: siteAdmin)
+        try org.run(.updateWebhook(id: sites, OrgCommand.WebhookUpdate(description: .set("mine"))), by: siteAdmin)
+        #expect(org.state.webhooks[sites]?.owner == siteAdmin)
+        // The org admin repoints the site admin's webhook: it is now theirs, and pauses when they go.
+        try org.run(.updateWebhook(id: sites, OrgCommand.WebhookUpdate(url: "https://hooks.example.org/admin")), by: admin)
+        #expect(org.state.webhooks[sites]?.owner == admin && org.state.webhooks[sites]?.createdBy == siteAdmin)
+        guard case .user(let adminID) = admin else { return }
+        try org.run(.removeMember(userID: adminID), by: second)
+        #expect(org.state.webhooks[sites]?.isActive == false, "removing its owner pauses it")
+        #expect(org.state.webhooks[admins]?.isActive == false)
+        // Resumed by an org admin after its owner left, it is theirs.
+        try org.run(.resumeWebhook(id: sites), by: second)
+        #expect(org.state.webhooks[sites]?.owner == second)
         #expect(org.replayed() == org.state)
     }
 

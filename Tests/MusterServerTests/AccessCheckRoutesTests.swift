@@ -39,6 +39,40 @@ struct AccessCheckRoutesTests {
         }
     }
 
+    @Test("A write answers with Muster-Position; a check passing it as at_least reflects the write; a position the log never reached is refused")
+    func consistencyTokens() async throws {
+        let fixture = try ServerFixture()
+        try await fixture.run { api in
+            let org = try await api.org()
+            let tenant = try await api.tenant(org)
+            let key = try await api.apiKey(org, role: "org_admin")
+            let (session, row) = try await api.collaborator(org, tenant: tenant, "officer@example.org", mode: "full")
+            let user = try await Self.userID(api, session)
+            let ended = try await api.post("/v1/orgs/\(org)/tenants/\(tenant)/collaborators/\(row)/end", token: api.admin)
+            let token = try #require(ended.headers[HTTPField.Name("Muster-Position")!].flatMap { Int($0) }, "a change answers with its position")
+            let body = #"{"user_id":"\#(user)","tenant_id":"\#(tenant)","action":"read_goals","at_least":\#(token)}"#
+            let check = try await api.post("/v1/orgs/\(org)/access/check", token: key, body)
+            #expect(check.status == 200, "\(check.text)")
+            #expect(check.json["allowed"]?.bool == false && check.json["reason"]?.string == "assignment_ended")
+            #expect(try #require(check.json["as_of"]?.int) >= token)
+            #expect(check.headers[HTTPField.Name("Muster-Position")!] == nil, "a question changes nothing and hands out no token")
+            let tenants = try await api.get("/v1/orgs/\(org)/users/\(user)/tenants?at_least=\(token)", token: key)
+            #expect(tenants.status == 200 && tenants.json["items"]?.array.isEmpty == true, "\(tenants.text)")
+
+            let beyond = #"{"user_id":"\#(user)","tenant_id":"\#(tenant)","action":"read_goals","at_least":\#(token + 1_000_000)}"#
+            let refused = try await api.post("/v1/orgs/\(org)/access/check", token: key, beyond)
+            #expect(refused.status == 422 && refused.text.contains("beyond the log's end"), "\(refused.text)")
+            for bad in ["-1", "\"12\"", "1.5"] {
+                let reply = try await api.post(
+                    "/v1/orgs/\(org)/access/check/batch", token: key,
+                    #"{"checks":[{"user_id":"\#(user)","tenant_id":"\#(tenant)","action":"read_goals"}],"at_least":\#(bad)}"#)
+                #expect(reply.status == 422, "\(bad): \(reply.text)")
+            }
+            #expect(try await api.get("/v1/orgs/\(org)/users/\(user)/tenants?at_least=soon", token: key).status == 400)
+            #expect(try await api.get("/v1/orgs/\(org)/users/\(user)/tenants?at_least=\(token + 1_000_000)", token: key).status == 422)
+        }
+    }
+
     @Test("A batch answers every check in order from one state; one malformed check refuses the whole batch")
     func batch() async throws {
         let fixture = try ServerFixture()

@@ -543,6 +543,12 @@ struct WebhookDeliveryTests {
             #expect(try await api.call(.patch, "\(base)/\(id)", token: viewer.token, json: #"{"description": "mine"}"#).status == 403)
             #expect(try await api.post("\(base)/\(id)/ping", token: viewer.token).status == 403)
             #expect(try await api.post("\(base)/\(id)/rotate-secret", token: viewer.token).status == 403)
+            // A site admin manages integrations, yet may not repoint or re-key a webhook someone else owns.
+            let siteAdmin = try await api.member(org, "site@example.org", role: "site_admin")
+            let takeover = try await api.call(.patch, "\(base)/\(id)", token: siteAdmin.token, json: #"{"url": "https://attacker.example/in"}"#)
+            #expect(takeover.status == 403, "\(takeover.text)")
+            #expect(try await api.post("\(base)/\(id)/rotate-secret", token: siteAdmin.token).status == 403)
+            #expect(try await api.get("\(base)/\(id)", token: api.admin).json["url"] == before)
             let other = try await api.org("Elsewhere")
             #expect(try await api.call(.patch, "/v1/orgs/\(other)/webhooks/\(id)", token: api.admin, json: #"{"description": "x"}"#).status == 404)
             #expect(try await api.post("\(base)/\(id)/rotate-secret", token: api.admin, #"{"grace_period_hours": 169}"#).status == 422)

@@ -229,7 +229,9 @@ package struct WebhookService: Service {
             let latest = engine.changes.version(of: orgID)
             if latest != orgVersion {
                 orgVersion = latest
-                guard let found = try? await engine.webhookForDelivery(webhook.id, org: orgID), found.webhook.isActive else { return }
+                // Any change to the webhook — paused, moved, re-typed, its secret rotated — ends the
+                // page; the next round reads it afresh.
+                guard let found = try? await engine.webhookForDelivery(webhook.id, org: orgID), found.webhook == webhook else { return }
             }
             let delivery = await send(event, orgID: orgID, to: webhook, secrets: secrets, attempt: progress.attempts + 1, connection: &connection)
             do {

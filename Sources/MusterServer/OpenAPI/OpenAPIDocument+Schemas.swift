@@ -248,12 +248,21 @@ enum Schemas {
         (
             "AccessCheckRequest",
             .object(
-                [("user_id", .uuid), ("tenant_id", .uuid), ("action", .enumeration(AccessAction.allCases.map(\.name)))],
+                [("user_id", .uuid), ("tenant_id", .uuid), ("action", .enumeration(AccessAction.allCases.map(\.name))), ("at_least", .integer)],
                 required: ["user_id", "tenant_id", "action"])
         ),
         (
             "AccessCheckBatchRequest",
-            .object([("checks", .array(.ref("AccessCheckRequest")))], required: ["checks"])
+            .object(
+                [
+                    (
+                        "checks",
+                        .array(
+                            .object(
+                                [("user_id", .uuid), ("tenant_id", .uuid), ("action", .enumeration(AccessAction.allCases.map(\.name)))],
+                                required: ["user_id", "tenant_id", "action"]))
+                    ), ("at_least", .integer),
+                ], required: ["checks"])
         ),
         (
             "AccessDecision",
@@ -448,7 +457,7 @@ enum Schemas {
                     ("cursor", .string),
                     ("lag_events", .integer), ("attempts", .integer), ("next_attempt_at", nullable(.dateTime)), ("last_error", nullable(.string)),
                     ("last_delivered_at", nullable(.dateTime)), ("delivered_count", .integer), ("failed_attempt_count", .integer),
-                    ("previous_secret_until", nullable(.dateTime)), ("created_at", .dateTime), ("created_by", principal),
+                    ("previous_secret_until", nullable(.dateTime)), ("owner", principal), ("created_at", .dateTime), ("created_by", principal),
                 ], required: ["id", "org_id", "url", "status", "cursor", "lag_events", "attempts", "created_at"])
         ),
         ("WebhookList", page("Webhook")),

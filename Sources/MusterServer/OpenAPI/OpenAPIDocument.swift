@@ -145,7 +145,8 @@ enum OpenAPIDocument {
                 body: "AccessCheckBatchRequest", answers: [200: "AccessCheckBatchResult"]),
             Operation(
                 "GET", org + "/users/{user}/tenants", "The cases this person may see in the org, with their role or mode", tag: "access",
-                parameters: page, answers: [200: "VisibleTenantPage"]),
+                parameters: page + [.query("at_least", .integer, "a log position the answer must reflect (a write's Muster-Position)")],
+                answers: [200: "VisibleTenantPage"]),
             Operation(
                 "POST", tenant + "/collaborators", "Invite a collaborator in a participation mode", tag: "collaborators", body: "CollaboratorRequest",
                 answers: [201: "Collaborator"]),

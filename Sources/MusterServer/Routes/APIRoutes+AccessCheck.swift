@@ -11,7 +11,8 @@ extension APIRoutes {
         get(org, "users/{user}/tenants") { request, context in
             let userID = try context.pathID("user", as: UserID.self)
             let (cursor, limit) = try request.pageQuery()
-            let page = try await engine.visibleTenants(org: context.org, user: userID, after: cursor, limit: limit, by: context.principal)
+            let atLeast = try request.positionQuery("at_least")
+            let page = try await engine.visibleTenants(org: context.org, user: userID, after: cursor, limit: limit, atLeast: atLeast, by: context.principal)
             return APIResponse.page(page) { json, entry in
                 json.object { object in
                     object.field("tenant_id", entry.tenant.id)
@@ -26,8 +27,9 @@ extension APIRoutes {
         question(org, "access/check") { request, context in
             var fields = try await request.fields(context: context)
             let question = try Self.accessQuestion(&fields)
+            let atLeast = try Self.atLeast(&fields)
             try fields.finish()
-            let (decisions, asOf) = try await engine.checkAccess(org: context.org, [question], by: context.principal)
+            let (decisions, asOf) = try await engine.checkAccess(org: context.org, [question], atLeast: atLeast, by: context.principal)
             return APIResponse.json { $0.accessDecision(decisions[0], asOf: asOf) }
         }
 
@@ -36,6 +38,7 @@ extension APIRoutes {
             guard case .array(let items)? = try fields.rawValue("checks") else {
                 throw Problem(.unprocessableContent, code: "validation_failed", "field `checks` is required: an array of 1 to \(Self.maximumChecks) objects")
             }
+            let atLeast = try Self.atLeast(&fields)
             try fields.finish()
             guard (1...Self.maximumChecks).contains(items.count) else {
                 throw Problem(
@@ -50,7 +53,7 @@ extension APIRoutes {
                 questions.append(try Self.accessQuestion(&check))
                 try check.finish()
             }
-            let (decisions, asOf) = try await engine.checkAccess(org: context.org, questions, by: context.principal)
+            let (decisions, asOf) = try await engine.checkAccess(org: context.org, questions, atLeast: atLeast, by: context.principal)
             return APIResponse.json { json in
                 json.object { object in
                     object.field("as_of", asOf)
@@ -62,6 +65,14 @@ extension APIRoutes {
 
     /// The most checks one batch may hold.
     static let maximumChecks = 1_000
+
+    /// `at_least`: a log position the answer must reflect (a write's `Muster-Position`, or an
+    /// earlier `as_of`).
+    private static func atLeast(_ fields: inout RequestFields) throws(Problem) -> LogPosition? {
+        guard let value = try fields.optionalInteger("at_least") else { return nil }
+        guard value >= 0 else { throw Problem(.unprocessableContent, code: "validation_failed", "field `at_least` must be a log position, 0 or more") }
+        return LogPosition(value)
+    }
 
     private static func accessQuestion(_ fields: inout RequestFields) throws(Problem) -> AccessQuestion {
         AccessQuestion(

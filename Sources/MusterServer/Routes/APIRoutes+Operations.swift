@@ -110,7 +110,10 @@ extension APIRoutes {
         patch(org, "", command: "update_organisation") { request, context in
             var fields = try await request.fields(context: context)
             var update = OrgCommand.OrganisationUpdate()
-            update.name = try fields.optionalString("name", maxLength: 200)
+            if fields.contains("name") {
+                // A name is changed, never reset: there is no default to go back to.
+                update.name = try fields.string("name", maxLength: 200)
+            }
             update.invitationLifetimeDays = try fields.setting("invitation_lifetime_days") { fields, key throws(Problem) in
                 try fields.optionalInteger(key).map { Int(clamping: $0) }
             }

@@ -209,7 +209,8 @@ extension JSONWriter {
             object.field("last_delivered_at", progress.lastDeliveredAt.map { Timestamp(millisecondsSinceEpoch: $0) })
             object.field("delivered_count", progress.deliveredCount)
             object.field("failed_attempt_count", progress.failedAttemptCount)
-            object.field("previous_secret_until", webhook.previousSecret.map(\.until))
+            object.field("previous_secret_until", webhook.previousSecrets.map(\.until).max())
+            object.field("owner", webhook.owner)
             object.field("created_at", webhook.createdAt)
             object.field("created_by", webhook.createdBy)
         }

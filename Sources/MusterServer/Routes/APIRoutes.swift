@@ -76,9 +76,10 @@ struct APIRoutes: Sendable {
         router.on(RouterPath(path), method: method) { request, context in
             try APIContract.checkQuery(request, route: context.endpointPath)
             var request = request
-            let response = try await handler(&request, context)
+            let written = WrittenPosition()
+            let response = try await WrittenPosition.$current.withValue(written) { try await handler(&request, context) }
             metrics.command(command)
-            return response
+            return response.carrying(written)
         }
     }
 
@@ -89,9 +90,10 @@ struct APIRoutes: Sendable {
         router.post(RouterPath(path)) { request, context in
             try APIContract.checkQuery(request, route: context.endpointPath)
             var request = request
-            let response = try await idempotent(&request, context: context, handler)
+            let written = WrittenPosition()
+            let response = try await WrittenPosition.$current.withValue(written) { try await idempotent(&request, context: context, handler) }
             metrics.command(command)
-            return response
+            return response.carrying(written)
         }
     }
 
@@ -138,7 +140,7 @@ struct APIRoutes: Sendable {
             if let record = stored.secretOf {
                 throw Problem(
                     .conflict, code: "idempotency_secret_not_replayed",
-                    "the first request with Idempotency-Key \"\(key)\" succeeded and created \(record); its answer showed a secret, which is never shown twice — revoke it and create a new one if it was lost",
+                    "the first request with Idempotency-Key \"\(key)\" succeeded for \(record); its answer showed a secret, which is never shown twice — if it was lost, issue a new one (revoke the API key and create another, or rotate the webhook's secret again)",
                     existingRecord: record
                 )
             }
@@ -164,6 +166,17 @@ struct APIRoutes: Sendable {
 
     /// The current time: what list answers compute effective statuses with.
     var now: Timestamp { clock.now() }
+}
+
+extension APIResponse {
+    /// The answer with `Muster-Position`, the log position of the change it made, when it made
+    /// one: a token a later read passes as `at_least`. A replayed answer carries none.
+    func carrying(_ written: WrittenPosition) -> APIResponse {
+        guard let position = written.position else { return self }
+        var copy = self
+        copy.extraHeaders.append(("Muster-Position", String(position)))
+        return copy
+    }
 }
 
 /// Turns every error into `application/problem+json`: domain refusals with their status and

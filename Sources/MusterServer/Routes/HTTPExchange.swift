@@ -72,6 +72,15 @@ extension Request {
         return (cursor, limit)
     }
 
+    /// A log position in the query (`at_least`), or `nil` when absent.
+    func positionQuery(_ name: String) throws(Problem) -> UInt64? {
+        guard let text = uri.queryParameters[name[...]], !text.isEmpty else { return nil }
+        guard let value = UInt64(String(text)) else {
+            throw Problem.badRequest("`\(name)` must be a log position (a whole number from 0); got \"\(text)\"")
+        }
+        return value
+    }
+
     /// A query parameter, or `nil` when absent or empty.
     func query(_ name: String) -> String? {
         guard let value = uri.queryParameters[name[...]], !value.isEmpty else { return nil }
