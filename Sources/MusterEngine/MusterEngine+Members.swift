@@ -54,8 +54,9 @@ extension MusterEngine {
     }
 
     /// The org's API keys, oldest first (never their secrets).
-    public func apiKeys(org orgID: OrganisationID, by principal: Principal) async throws -> [APIKey] {
-        try await read(orgID) { state, _ throws(DomainError) in try state.apiKeysList(for: principal) }
+    public func apiKeys(org orgID: OrganisationID, by principal: Principal) async throws -> [(key: APIKey, lastUsedAt: Timestamp?)] {
+        let keys = try await read(orgID) { state, _ throws(DomainError) in try state.apiKeysList(for: principal) }
+        return keys.map { ($0, keyUsage.lastUsed($0.id)) }
     }
 
     /// Changes a member's role.
@@ -123,10 +124,11 @@ extension MusterEngine {
         let actor: OrgActor
         do { actor = try org(orgID) } catch { throw invalid }
         let digest = SecretDigest(of: secret)
-        let (key, position) = try await actor.read { state, _ throws(DomainError) in state.apiKeys[keyID] }
+        let (key, position, firstUse) = await actor.authenticateKey(keyID, digest: digest)
         try await durable(position)
         guard let key, key.secretDigest == digest else { throw invalid }
         guard key.isActive else { throw DomainError(.apiKeyRevoked, "the API key has been revoked") }
+        if let firstUse { keyUsage.note(keyID, at: firstUse) }
         return (orgID, keyID)
     }
 }

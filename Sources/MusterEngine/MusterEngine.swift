@@ -22,6 +22,8 @@ public final class MusterEngine: Sendable {
     let webhookDirectory = WebhookDirectory()
     /// Each org's latest version, for long-polling feed readers and webhook workers.
     public let changes = ChangeSignal<OrganisationID>()
+    /// When each API key was last used, to the minute.
+    public let keyUsage = KeyUsageLedger()
     private let orgs = Mutex<[OrganisationID: OrgActor]>([:])
 
     /// Creates an engine with empty state.

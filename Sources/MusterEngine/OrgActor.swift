@@ -13,6 +13,9 @@ actor OrgActor {
     private let changes: ChangeSignal<OrganisationID>
     /// The position of the last record this org appended: what a read has observed.
     private var lastPosition: LogPosition = 0
+    /// The minute in which each API key was last seen here, so the engine's ledger hears of a
+    /// key at most once a minute.
+    private var keyUseMinutes: [APIKeyID: Int64] = [:]
 
     init(state: OrgState, sink: any EventSink, clock: any WallClock, policy: Policy, changes: ChangeSignal<OrganisationID>) {
         self.id = state.id
@@ -92,6 +95,18 @@ actor OrgActor {
     /// state reflects (the read fence: wait until it is durable before answering).
     func read<Answer: Sendable>(_ body: (OrgState, Timestamp) throws(DomainError) -> Answer) throws(DomainError) -> (Answer, LogPosition) {
         (try body(state, clock.now()), lastPosition)
+    }
+
+    /// The key with `keyID`, with the log position the state reflects, and the time of this use
+    /// when it is the key's first accepted use this minute (for the ledger of last uses).
+    func authenticateKey(_ keyID: APIKeyID, digest: SecretDigest) -> (key: APIKey?, position: LogPosition, firstUseThisMinute: Timestamp?) {
+        let key = state.apiKeys[keyID]
+        guard let key, key.secretDigest == digest, key.isActive else { return (key, lastPosition, nil) }
+        let now = clock.now()
+        let minute = now.millisecondsSinceEpoch / 60_000
+        guard keyUseMinutes[keyID] != minute else { return (key, lastPosition, nil) }
+        keyUseMinutes[keyID] = minute
+        return (key, lastPosition, now)
     }
 
     /// A copy of the whole state, for snapshots and tests (O(1): copy on write).

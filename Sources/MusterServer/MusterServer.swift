@@ -103,6 +103,8 @@ public enum MusterServer {
         let webhookService = WebhookService(
             registry: webhooks, slot: slot, clock: SystemWallClock(), metrics: metrics.delivery, logger: logger, destinations: configuration.webhookDestinations
         )
+        let keyUsage = KeyUsageService(
+            slot: slot, path: durableJournals ? "\(configuration.dataDirectory)/api-key-usage" : nil, interval: .seconds(30), logger: logger)
         let engineService = EngineService(
             source: source, slot: slot, configuration: configuration, idempotency: idempotency,
             registerFollowers: { [outbox, webhooks] log in
@@ -119,7 +121,7 @@ public enum MusterServer {
                 configuration: .init(additionalChannelHandlers: [RequestDeadlineHandler(headTimeout: idle, bodyTimeout: body)], idleTimeout: idle)
             ),
             configuration: .init(address: .hostname(configuration.host, port: configuration.port), serverName: "Muster"),
-            services: [engineService, outboxService, webhookService, sweep],
+            services: [engineService, outboxService, webhookService, sweep, keyUsage],
             logger: logger
         )
         return Parts(

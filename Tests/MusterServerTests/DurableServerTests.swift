@@ -20,6 +20,36 @@ private func temporaryFolder() -> String {
 
 @Suite("The server on a data folder")
 struct DurableServerTests {
+    @Test("An API key's last use is listed, to the minute, and is still there after a restart, in a file only the server's user can read")
+    func keyUsesSurviveARestart() async throws {
+        let folder = temporaryFolder()
+        defer { try? FileManager.default.removeItem(atPath: folder) }
+        let clock = ManualClock()
+        let orgID = Mutex<String>("")
+        let usedAt = Mutex<String>("")
+        try await DurableServer(folder: folder, clock: clock, transport: RecordingTransport()).run { client in
+            let api = API(client: client, fixture: try ServerFixture())
+            let org = try await api.org()
+            orgID.withLock { $0 = org }
+            let key = try await api.apiKey(org, role: "caseworker")
+            let listed = try await api.get("/v1/orgs/\(org)/api-keys", token: api.admin)
+            #expect(listed.json["items"]?.array.first?["last_used_at"] == .null, "never used yet")
+            #expect(try await api.get("/v1/orgs/\(org)/tenants", token: key).status == 200)
+            let used = try await api.get("/v1/orgs/\(org)/api-keys", token: api.admin)
+            let at = try #require(used.json["items"]?.array.first?["last_used_at"]?.string, "\(used.text)")
+            usedAt.withLock { $0 = at }
+            #expect(!used.text.contains("mka_"), "never the secret")
+        }
+        let attributes = try FileManager.default.attributesOfItem(atPath: folder + "/api-key-usage")
+        #expect((attributes[.posixPermissions] as? Int) == 0o600)
+        try await DurableServer(folder: folder, clock: clock, transport: RecordingTransport()).run { client in
+            let api = API(client: client, fixture: try ServerFixture())
+            let org = orgID.withLock { $0 }
+            let listed = try await api.get("/v1/orgs/\(org)/api-keys", token: api.admin)
+            #expect(listed.json["items"]?.array.first?["last_used_at"]?.string == usedAt.withLock { $0 })
+        }
+    }
+
     @Test("After a restart the data, the idempotent answers and the outbox's deliveries are all still there")
     func restartKeepsEverything() async throws {
         let folder = temporaryFolder()

@@ -139,7 +139,7 @@ enum Schemas {
             .object(
                 [
                     ("id", .uuid), ("org_id", .uuid), ("name", .string), ("role", role), ("created_at", .dateTime), ("created_by", principal),
-                    ("revoked_at", nullable(.dateTime)), ("secret", .string),
+                    ("revoked_at", nullable(.dateTime)), ("last_used_at", nullable(.dateTime)), ("secret", .string),
                 ], required: ["id", "org_id", "name", "role", "created_at"])
         ),
         (

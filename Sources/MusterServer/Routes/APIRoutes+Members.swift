@@ -117,7 +117,7 @@ extension APIRoutes {
             let orgID = context.org
             let keys = try await engine.apiKeys(org: orgID, by: context.principal)
             return .json { json in
-                json.object { object in object.array("items", keys) { $0.apiKey($1, orgID: orgID, secret: nil) } }
+                json.object { object in object.array("items", keys) { $0.apiKey($1.key, orgID: orgID, secret: nil, lastUsedAt: $1.lastUsedAt) } }
             }
         }
 

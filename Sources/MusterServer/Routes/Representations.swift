@@ -43,7 +43,9 @@ extension JSONWriter {
         }
     }
 
-    mutating func apiKey(_ key: APIKey, orgID: OrganisationID, secret: String?) {
+    /// A key, never its secret but in the answer that created it; `last_used_at` only where
+    /// the ledger of uses was read (the list), to the minute.
+    mutating func apiKey(_ key: APIKey, orgID: OrganisationID, secret: String?, lastUsedAt: Timestamp?? = .none) {
         object { object in
             object.field("id", key.id)
             object.field("org_id", orgID)
@@ -52,6 +54,7 @@ extension JSONWriter {
             object.field("created_at", key.createdAt)
             object.field("created_by", key.createdBy)
             object.field("revoked_at", key.revokedAt)
+            if case .some(let lastUsedAt) = lastUsedAt { object.field("last_used_at", lastUsedAt) }
             if let secret { object.field("secret", secret) }
         }
     }

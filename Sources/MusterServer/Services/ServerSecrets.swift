@@ -29,7 +29,7 @@ struct ServerSecrets: Sendable {
             }
         } else {
             key = RandomSecret.bytes(64)
-            try writePrivate(keyPath, key, fileSystem: fileSystem)
+            try PrivateFile.write(keyPath, key, fileSystem: fileSystem)
         }
         if let configuredAdminToken {
             guard configuredAdminToken.utf8.count >= 24 else { throw ServerSetupError("the admin token must be at least 24 characters") }
@@ -42,17 +42,8 @@ struct ServerSecrets: Sendable {
             return ServerSecrets(signingKey: key, adminToken: token, adminTokenIsNew: false)
         }
         let token = RandomSecret.token(prefix: "mkadmin_")
-        try writePrivate(tokenPath, Array((token + "\n").utf8), fileSystem: fileSystem)
+        try PrivateFile.write(tokenPath, Array((token + "\n").utf8), fileSystem: fileSystem)
         return ServerSecrets(signingKey: key, adminToken: token, adminTokenIsNew: true)
-    }
-
-    private static func writePrivate(_ path: String, _ bytes: [UInt8], fileSystem: any LogFileSystem) throws {
-        let temporary = path + ".tmp"
-        try fileSystem.writeFile(temporary, bytes)
-        guard chmod(temporary, 0o600) == 0 else { throw ServerSetupError("could not restrict the permissions of \(temporary)") }
-        try fileSystem.rename(temporary, to: path)
-        let directory = path.lastIndex(of: "/").map { String(path[..<$0]) } ?? "."
-        try fileSystem.syncDirectory(directory.isEmpty ? "/" : directory)
     }
 }
 
