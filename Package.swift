@@ -18,6 +18,7 @@ let package = Package(
         .library(name: "MusterSecurity", targets: ["MusterSecurity"]),
         .library(name: "MusterEngine", targets: ["MusterEngine"]),
         .library(name: "MusterLog", targets: ["MusterLog"]),
+        .library(name: "MusterClient", targets: ["MusterClient"]),
         .executable(name: "muster", targets: ["MusterCLI"]),
     ],
     dependencies: [
@@ -33,6 +34,8 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-nio.git", from: "2.101.2"),
         .package(url: "https://github.com/apple/swift-nio-ssl.git", from: "2.37.6"),
         .package(url: "https://github.com/apple/swift-nio-extras.git", from: "1.35.2"),
+        .package(url: "https://github.com/apple/swift-openapi-runtime.git", from: "1.13.4", traits: []),
+        .package(url: "https://github.com/swift-server/swift-openapi-async-http-client.git", from: "1.5.0"),
     ],
     targets: [
         // The pure, event-sourced rules of the product: value types, decide and apply. No I/O.
@@ -114,6 +117,17 @@ let package = Package(
             ],
             swiftSettings: swiftSettings
         ),
+        // A Swift client of the HTTP API, generated from the OpenAPI document the server serves
+        // (scripts/generate-client) and committed; bring any transport of swift-openapi-runtime.
+        .target(
+            name: "MusterClient",
+            dependencies: [
+                .product(name: "OpenAPIRuntime", package: "swift-openapi-runtime"),
+                .product(name: "HTTPTypes", package: "swift-http-types"),
+            ],
+            exclude: ["openapi.json", "openapi-generator-config.yaml"],
+            swiftSettings: swiftSettings
+        ),
         // Shared by the test suites and the crash driver: workloads that touch every event.
         .target(
             name: "MusterTestSupport",
@@ -176,8 +190,10 @@ let package = Package(
         .testTarget(
             name: "MusterServerTests",
             dependencies: [
-                "MusterServer", "MusterDelivery", "MusterJSON", "MusterEngine", "MusterDomain", "MusterSecurity", "MusterLog",
+                "MusterServer", "MusterDelivery", "MusterJSON", "MusterEngine", "MusterDomain", "MusterSecurity", "MusterLog", "MusterClient",
                 .product(name: "HummingbirdTesting", package: "hummingbird"),
+                .product(name: "OpenAPIAsyncHTTPClient", package: "swift-openapi-async-http-client"),
+                .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "HTTPTypes", package: "swift-http-types"),
             ],
             // The SMTP server the tests start (Python's aiosmtpd).

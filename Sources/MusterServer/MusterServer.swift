@@ -11,6 +11,9 @@ import ServiceLifecycle
 /// Builds the Muster HTTP server: the router with its middleware, the API's routes, and the
 /// background services (recovery and snapshots, the email outbox, the expiry sweep).
 public enum MusterServer {
+    /// The OpenAPI document the server serves at `/openapi.json`, as its bytes.
+    public static var openAPIDocument: [UInt8] { OpenAPIDocument.bytes }
+
     /// Runs the server for `configuration` until SIGTERM or SIGINT, which drain the requests in
     /// flight, sync the log and return.
     public static func run(configuration: ServerConfiguration, logger: Logger) async throws {

@@ -19,42 +19,63 @@ indirect enum Schema: Sendable {
     case null
 
     func write(to json: inout JSONWriter) {
-        json.object { object in
-            switch self {
-            case .string: object.field("type", "string")
-            case .uuid:
-                object.field("type", "string")
-                object.field("format", "uuid")
-            case .dateTime:
-                object.field("type", "string")
-                object.field("format", "date-time")
-            case .email:
-                object.field("type", "string")
-                object.field("format", "email")
-            case .integer: object.field("type", "integer")
-            case .boolean: object.field("type", "boolean")
-            case .enumeration(let values):
-                object.field("type", "string")
-                object.array("enum", values) { $0.string($1) }
-            case .array(let items):
-                object.field("type", "array")
-                object.nested("items") { items.write(to: &$0) }
-            case .nullable(let inner):
-                object.array("oneOf", [inner, .null]) { $1.write(to: &$0) }
-            case .ref(let name):
-                object.field("$ref", "#/components/schemas/\(name)")
-            case .object(let properties, let required):
-                object.field("type", "object")
-                object.object("properties") { fields in
-                    for (name, schema) in properties {
-                        fields.nested(named: name) { schema.write(to: &$0) }
-                    }
-                }
-                if !required.isEmpty { object.array("required", required) { $0.string($1) } }
-                object.field("additionalProperties", false)
-            case .null:
-                object.field("type", "null")
+        json.object { write(to: &$0, nullable: false) }
+    }
+
+    /// Writes the schema's keywords; `nullable` admits `null` as well, the JSON Schema way:
+    /// `"type": [T, "null"]`, which generated clients read as an optional.
+    private func write(to object: inout JSONWriter.ObjectWriter, nullable: Bool) {
+        func type(_ name: String) {
+            if nullable {
+                object.array("type", [name, "null"]) { $0.string($1) }
+            } else {
+                object.field("type", name)
             }
+        }
+        switch self {
+        case .string: type("string")
+        case .uuid:
+            type("string")
+            object.field("format", "uuid")
+        case .dateTime:
+            type("string")
+            object.field("format", "date-time")
+        case .email:
+            type("string")
+            object.field("format", "email")
+        case .integer: type("integer")
+        case .boolean: type("boolean")
+        case .enumeration(let values):
+            type("string")
+            object.nested("enum") { json in
+                json.array(values.map(Optional.some) + (nullable ? [nil] : [])) { json, value in
+                    if let value { json.string(value) } else { json.raw("null") }
+                }
+            }
+        case .array(let items):
+            type("array")
+            object.nested("items") { items.write(to: &$0) }
+        case .nullable(let inner):
+            inner.write(to: &object, nullable: true)
+        case .ref(let name):
+            // A nullable reference is written out in place, `null` in its type, which clients
+            // read as an optional (a `oneOf` with `null` reads as a one-case choice, and fails).
+            if nullable, let target = Schemas.all.first(where: { $0.0 == name })?.1 {
+                target.write(to: &object, nullable: true)
+            } else {
+                object.field("$ref", "#/components/schemas/\(name)")
+            }
+        case .object(let properties, let required):
+            type("object")
+            object.object("properties") { fields in
+                for (name, schema) in properties {
+                    fields.nested(named: name) { schema.write(to: &$0) }
+                }
+            }
+            if !required.isEmpty { object.array("required", required) { $0.string($1) } }
+            object.field("additionalProperties", false)
+        case .null:
+            object.field("type", "null")
         }
     }
 }
@@ -430,8 +451,10 @@ enum Schemas {
                         "data",
                         .object(
                             [
-                                ("invitation_id", .uuid), ("user_id", .uuid), ("email", .email), ("role", role), ("tenant_id", .uuid),
-                                ("collaborator_id", .uuid), ("mode", mode),
+                                ("invitation_id", .uuid), ("user_id", .uuid), ("email", .email), ("role", role), ("previous_role", role),
+                                ("method", .enumeration(["email", "existing_user", "invitation", "temporary_password"])), ("reason", .string),
+                                ("api_key_id", .uuid), ("name", .string), ("tenant_id", .uuid), ("collaborator_id", .uuid), ("mode", mode),
+                                ("cap_overridden", .boolean), ("item_id", .uuid), ("webhook_id", .uuid), ("url", .string),
                             ], required: [])
                     ),
                 ], required: ["id", "sequence", "type", "org_id", "at", "actor", "data"])

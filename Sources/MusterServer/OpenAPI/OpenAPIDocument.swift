@@ -35,6 +35,14 @@ enum OpenAPIDocument {
                         scheme.field("description", "The platform admin token, an org API key (mka_…) or a session token (mks_…).")
                     }
                 }
+                components.object("responses") { responses in
+                    responses.object("Problem") { response in
+                        response.field("description", "a refusal, as application/problem+json with a stable code")
+                        response.object("content") {
+                            $0.object("application/problem+json") { $0.nested("schema") { Schema.ref("Problem").write(to: &$0) } }
+                        }
+                    }
+                }
                 components.object("schemas") { schemas in
                     for (name, schema) in Schemas.all {
                         schemas.nested(named: name) { schema.write(to: &$0) }
@@ -357,6 +365,11 @@ enum OpenAPIDocument {
                     let statuses = self.statuses
                     for status in statuses.keys.sorted() {
                         responses.nested(Self.statusKey(status)) { json in
+                            // Every refusal is the one shared response: a Problem.
+                            if statuses[status] == "Problem" {
+                                json.object { $0.field("$ref", "#/components/responses/Problem") }
+                                return
+                            }
                             json.object { response in
                                 let schema = statuses[status]!
                                 response.field("description", schema == "Problem" ? "a refusal, as application/problem+json with a stable code" : "success")
