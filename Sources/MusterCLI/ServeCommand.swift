@@ -54,6 +54,14 @@ struct ServeCommand: AsyncParsableCommand {
     @Option(name: .customLong("mail-dir"), help: "The folder for .eml files; <data-dir>/mail by default (MUSTER_MAIL_DIR).")
     var mailDirectory: String?
 
+    @Option(
+        name: .customLong("mail-templates"),
+        help: "A folder of email templates, <locale>/<kind>.<part>.mustache, replacing or adding to Muster's own (MUSTER_MAIL_TEMPLATES).")
+    var mailTemplates: String? = Environment.value("MUSTER_MAIL_TEMPLATES")
+
+    @Option(name: .customLong("app-url"), help: "Where the link pages send people after they accept or sign in; the console by default (MUSTER_APP_URL).")
+    var appURL: String? = Environment.value("MUSTER_APP_URL")
+
     @Option(name: .customLong("mail-from"), help: "The From: of every email (MUSTER_MAIL_FROM).")
     var mailFrom: String = Environment.value("MUSTER_MAIL_FROM") ?? "Muster <no-reply@muster.invalid>"
 
@@ -189,6 +197,8 @@ struct ServeCommand: AsyncParsableCommand {
         configuration.sweepInterval = .seconds(Int64(sweepIntervalSeconds))
         configuration.mailDirectory = mailDirectory ?? Environment.value("MUSTER_MAIL_DIR")
         configuration.mailSender = mailFrom
+        configuration.mailTemplatesDirectory = mailTemplates
+        configuration.appURL = appURL
         configuration.segmentSize = Int64(segmentSizeMiB) << 20
         configuration.truncateCorruption = truncateCorruption
         configuration.policy.directCreate = Self.directCreatePolicy(directCreate)!

@@ -18,6 +18,9 @@ extension AuditEntry {
         case .userInvited(let id, _, _, _, _, _), .invitationResent(let id, _, _), .invitationRevoked(let id, _), .invitationAccepted(let id, _),
             .invitationExpired(let id):
             target = TargetID(id)
+        case .invitationLocaleSet(let id, let locale):
+            target = TargetID(id)
+            details = locale.value
         case .userCreated(let userID, _), .memberGrantsChanged(let userID, _), .memberRemoved(let userID), .memberPasswordReset(let userID):
             target = TargetID(userID)
             if case .memberGrantsChanged(_, let grants) = record.event { details = grants.permissions.map(\.key).joined(separator: ",") }
@@ -66,7 +69,8 @@ extension AuditEntry {
         let lifetime = settings.invitationLifetimeDays.map { "\($0) days" } ?? "deployment default"
         let domains = settings.allowedEmailDomains.isEmpty ? "any" : settings.allowedEmailDomains.joined(separator: " ")
         let locale = settings.defaultLocale?.value ?? "deployment default"
-        return "name \(name); invitation lifetime \(lifetime); allowed email domains \(domains); default locale \(locale)"
+        let replyTo = settings.replyTo?.value ?? "none"
+        return "name \(name); invitation lifetime \(lifetime); allowed email domains \(domains); default locale \(locale); reply-to \(replyTo)"
     }
 
     /// A role change's details, `"<before> → <after>"`, as the feed reads them back.

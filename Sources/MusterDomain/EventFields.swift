@@ -89,12 +89,15 @@ extension OrgEvent {
             return [
                 ("name", .string(name)), ("invitation_lifetime_days", settings.invitationLifetimeDays.map { .integer(Int64($0)) } ?? .null),
                 ("allowed_email_domains", .strings(settings.allowedEmailDomains)), ("default_locale", (settings.defaultLocale?.value).field),
+                ("reply_to_email", (settings.replyTo?.value).field),
             ]
         case .webhookUpdated(let id, let url, let eventTypes, let description):
             return [
                 ("webhook_id", .string(id.description)), ("url", .string(url)), ("event_types", eventTypes.map { .strings($0.map(\.name)) } ?? .null),
                 ("description", description.field),
             ]
+        case .invitationLocaleSet(let id, let locale):
+            return [("invitation_id", .string(id.description)), ("locale", .string(locale.value))]
         case .webhookSecretRotated(let id, _, let previousUntil):
             return [("webhook_id", .string(id.description)), ("previous_secret_until", .string(previousUntil.iso8601))]
         }

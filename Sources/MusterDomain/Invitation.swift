@@ -26,6 +26,8 @@ public struct Invitation: Hashable, Sendable {
     /// How the one link that may accept this invitation now is recognised; `nil` once it is
     /// no longer pending.
     public var link: LinkCheck?
+    /// The language of its emails, when the inviter chose one; otherwise the org's.
+    public var locale: LocaleTag?
 
     /// How the invitee was invited.
     public enum Method: UInt8, SpelledCase {

@@ -10,7 +10,9 @@ public enum OrgCommand: Hashable, Sendable {
     case updateOrganisation(OrganisationUpdate)
     /// Invites by email or adds an existing user (`method`); `existingUserID` is the user the
     /// email belongs to, if any. `lifetimeDays` overrides the org's invitation lifetime.
-    case invite(id: InvitationID, email: EmailAddress, role: Role, method: Invitation.Method, existingUserID: UserID?, seal: LinkSeal, lifetimeDays: Int? = nil)
+    case invite(
+        id: InvitationID, email: EmailAddress, role: Role, method: Invitation.Method, existingUserID: UserID?, seal: LinkSeal, lifetimeDays: Int? = nil,
+        locale: LocaleTag? = nil)
     /// Accepts an invitation through its link, as `userID` (created for the purpose when
     /// `userIsNew`).
     case acceptInvitation(id: InvitationID, link: LinkProof, userID: UserID, userIsNew: Bool)
@@ -131,12 +133,14 @@ public enum OrgCommand: Hashable, Sendable {
         /// The raw domains, normalised when the command is decided.
         public var allowedEmailDomains: SettingChange<[String]>
         public var defaultLocale: SettingChange<LocaleTag>
+        public var replyTo: SettingChange<EmailAddress>
 
         /// Creates an update; every part is left as it is unless given.
         public init(
             name: String? = nil, invitationLifetimeDays: SettingChange<Int> = .unchanged, allowedEmailDomains: SettingChange<[String]> = .unchanged,
-            defaultLocale: SettingChange<LocaleTag> = .unchanged
+            defaultLocale: SettingChange<LocaleTag> = .unchanged, replyTo: SettingChange<EmailAddress> = .unchanged
         ) {
+            self.replyTo = replyTo
             self.name = name
             self.invitationLifetimeDays = invitationLifetimeDays
             self.allowedEmailDomains = allowedEmailDomains

@@ -42,6 +42,9 @@ public enum OrgEvent: Hashable, Sendable {
     case webhookPinged(id: WebhookID)
     /// A new signing secret; the one it replaces keeps signing until `previousUntil`.
     case webhookSecretRotated(id: WebhookID, secretNonce: Identifier<Webhook>, previousUntil: Timestamp)
+    /// The language an invitation's emails are written in, chosen when it was sent; it follows
+    /// its `user.invited` in the same record.
+    case invitationLocaleSet(id: InvitationID, locale: LocaleTag)
 
     /// The data of a `collaborator.invited` event.
     public struct CollaboratorInvitation: Hashable, Sendable {
@@ -99,6 +102,7 @@ public enum OrgEvent: Hashable, Sendable {
         case webhookUpdated
         case webhookPinged
         case webhookSecretRotated
+        case invitationLocaleSet
 
         /// The event type as consumers see it, for example `user.invitation_revoked`.
         public var name: String {
@@ -135,6 +139,7 @@ public enum OrgEvent: Hashable, Sendable {
             case .webhookUpdated: "webhook.updated"
             case .webhookPinged: "webhook.ping"
             case .webhookSecretRotated: "webhook.secret_rotated"
+            case .invitationLocaleSet: "user.invitation_locale_set"
             }
         }
 
@@ -176,6 +181,7 @@ public enum OrgEvent: Hashable, Sendable {
         case .webhookUpdated: .webhookUpdated
         case .webhookPinged: .webhookPinged
         case .webhookSecretRotated: .webhookSecretRotated
+        case .invitationLocaleSet: .invitationLocaleSet
         }
     }
 }

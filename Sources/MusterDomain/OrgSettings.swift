@@ -12,6 +12,8 @@ public struct OrgSettings: Hashable, Sendable {
     public var allowedEmailDomains: [String]
     /// The language of the org's emails when an invitation names none; `nil` for the deployment's.
     public var defaultLocale: LocaleTag?
+    /// Where replies to the org's emails go (`Reply-To`); `nil` for none.
+    public var replyTo: EmailAddress?
 
     /// The days an invitation may be given, per org or per invitation.
     public static let invitationLifetimeDays: ClosedRange<Int> = 1...30
@@ -19,10 +21,11 @@ public struct OrgSettings: Hashable, Sendable {
     public static let maximumAllowedDomains = 50
 
     /// Creates settings; the defaults leave everything to the deployment.
-    public init(invitationLifetimeDays: Int? = nil, allowedEmailDomains: [String] = [], defaultLocale: LocaleTag? = nil) {
+    public init(invitationLifetimeDays: Int? = nil, allowedEmailDomains: [String] = [], defaultLocale: LocaleTag? = nil, replyTo: EmailAddress? = nil) {
         self.invitationLifetimeDays = invitationLifetimeDays
         self.allowedEmailDomains = allowedEmailDomains
         self.defaultLocale = defaultLocale
+        self.replyTo = replyTo
     }
 
     /// Whether people with `email` may be invited: any address when no domain is listed.

@@ -179,6 +179,9 @@ extension OrgState {
         case .webhookPinged:
             break
 
+        case .invitationLocaleSet(let invitationID, let locale):
+            modifyInvitation(invitationID) { $0.locale = locale }
+
         case .webhookSecretRotated(let webhookID, let nonce, let previousUntil):
             webhooks[webhookID]?.rotate(to: nonce, previousUntil: previousUntil, at: now)
             webhooks[webhookID]?.owner = record.actor

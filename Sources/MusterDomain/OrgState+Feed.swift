@@ -54,7 +54,7 @@ extension OrgState {
         switch entry.action {
         case .organisationCreated, .organisationUpdated:
             data.name = name
-        case .userInvited, .invitationResent, .invitationRevoked, .invitationAccepted, .invitationExpired:
+        case .userInvited, .invitationResent, .invitationRevoked, .invitationAccepted, .invitationExpired, .invitationLocaleSet:
             let invitationID = InvitationID(high: target.high, low: target.low)
             data.invitationID = invitationID
             if let invitation = invitations[invitationID] {

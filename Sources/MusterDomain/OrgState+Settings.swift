@@ -43,6 +43,7 @@ extension OrgState {
             newSettings.allowedEmailDomains = []
         }
         newSettings.defaultLocale = update.defaultLocale.applied(to: settings.defaultLocale)
+        newSettings.replyTo = update.replyTo.applied(to: settings.replyTo)
         // An update that changes nothing records nothing.
         guard newName != name || newSettings != settings else { return [] }
         return [.organisationUpdated(name: newName, settings: newSettings)]

@@ -36,7 +36,8 @@ public struct Acceptance: Sendable {
 extension MusterEngine {
     /// Invites `email` to the org with `role`, by email or as an existing user (`method`).
     public func invite(
-        org orgID: OrganisationID, email: EmailAddress, role: Role, method: Invitation.Method, lifetimeDays: Int? = nil, by principal: Principal
+        org orgID: OrganisationID, email: EmailAddress, role: Role, method: Invitation.Method, lifetimeDays: Int? = nil, locale: LocaleTag? = nil,
+        by principal: Principal
     ) async throws -> IssuedInvitation {
         _ = try org(orgID)
         let (existingUser, seenAt) = directory.view.userID(email: email)
@@ -44,7 +45,9 @@ extension MusterEngine {
         let invitationID = InvitationID.timeOrdered()
         let (token, seal) = signer.sign(LinkToken(purpose: .invitation, orgID: orgID, target: invitationID, nonce: RandomSecret.nonce()))
         let (invitation, orgName) = try await run(
-            .invite(id: invitationID, email: email, role: role, method: method, existingUserID: existingUser, seal: seal, lifetimeDays: lifetimeDays),
+            .invite(
+                id: invitationID, email: email, role: role, method: method, existingUserID: existingUser, seal: seal, lifetimeDays: lifetimeDays,
+                locale: locale),
             on: orgID, by: principal
         ) { state throws(DomainError) in
             (state.invitations[invitationID]!, state.name)
@@ -53,13 +56,13 @@ extension MusterEngine {
     }
 
     /// Invites many people to one org at once: one result per request, in order, each exactly
-    /// what ``invite(org:email:role:method:lifetimeDays:by:)`` would have answered had the requests come one
+    /// what ``invite(org:email:role:method:lifetimeDays:locale:by:)`` would have answered had the requests come one
     /// after another (a repeated email in the batch is `invitation_pending` the second time).
     ///
     /// The whole batch costs one directory read, one hop to the org's actor and one wait for
     /// durability; each invitation is still its own log record.
     public func invite(
-        org orgID: OrganisationID, batch requests: [(email: EmailAddress, role: Role, method: Invitation.Method, lifetimeDays: Int?)],
+        org orgID: OrganisationID, batch requests: [(email: EmailAddress, role: Role, method: Invitation.Method, lifetimeDays: Int?, locale: LocaleTag?)],
         by principal: Principal
     ) async throws -> [Result<IssuedInvitation, any Error>] {
         let actor = try org(orgID)
@@ -72,7 +75,7 @@ extension MusterEngine {
             let request = requests[index]
             return OrgCommand.invite(
                 id: invitationIDs[index], email: request.email, role: request.role, method: request.method, existingUserID: existingUsers[index],
-                seal: signed[index].seal, lifetimeDays: request.lifetimeDays)
+                seal: signed[index].seal, lifetimeDays: request.lifetimeDays, locale: request.locale)
         }
         let outcome = await actor.executeEach(commands, by: principal) { state, index throws(DomainError) in
             (state.invitations[invitationIDs[index]]!, state.name)

@@ -14,8 +14,10 @@ extension MusterEngine {
 
     /// What an email about an org record needs: the org's name and, when asked, one invitation.
     /// Unchecked (Muster's own outbox asks), behind the read fence.
-    public func mailFacts(org orgID: OrganisationID, invitation invitationID: InvitationID? = nil) async throws -> (orgName: String, invitation: Invitation?) {
-        try await read(orgID) { state, _ in (state.name, invitationID.flatMap { state.invitations[$0] }) }
+    public func mailFacts(org orgID: OrganisationID, invitation invitationID: InvitationID? = nil) async throws -> (
+        orgName: String, settings: OrgSettings, invitation: Invitation?
+    ) {
+        try await read(orgID) { state, _ in (state.name, state.settings, invitationID.flatMap { state.invitations[$0] }) }
     }
 
     /// The user a sign-in link goes to, for the outbox.

@@ -340,6 +340,9 @@ enum EventCodec {
             writer.optionalString(description)
         case .webhookPinged(let id):
             writer.id(id)
+        case .invitationLocaleSet(let id, let locale):
+            writer.id(id)
+            writer.string(locale.value)
         case .webhookSecretRotated(let id, let secretNonce, let previousUntil):
             writer.id(id)
             writer.id(secretNonce)
@@ -354,6 +357,7 @@ enum EventCodec {
         writer.varint(UInt64(settings.allowedEmailDomains.count))
         for domain in settings.allowedEmailDomains { writer.string(domain) }
         writer.optionalString(settings.defaultLocale?.value)
+        writer.optionalString(settings.replyTo?.value)
     }
 
     static func decodeSettings(_ reader: inout BinaryReader) throws(LogError) -> OrgSettings {
@@ -363,7 +367,8 @@ enum EventCodec {
         for _ in 0..<(try reader.count(limit: OrgSettings.maximumAllowedDomains)) { domains.append(try reader.string()) }
         return OrgSettings(
             invitationLifetimeDays: days == 0 ? nil : Int(days), allowedEmailDomains: domains,
-            defaultLocale: try reader.optionalString().map(LocaleTag.init(normalised:)))
+            defaultLocale: try reader.optionalString().map(LocaleTag.init(normalised:)),
+            replyTo: try reader.optionalString().map(EmailAddress.init(normalised:)))
     }
 
     /// A set of event types, or none for all: a count plus one byte per type, or `0xff`.
@@ -470,6 +475,8 @@ enum EventCodec {
                 id: try reader.id(), url: try reader.string(), eventTypes: try decodeKinds(&reader), description: try reader.optionalString())
         case .webhookPinged:
             event = .webhookPinged(id: try reader.id())
+        case .invitationLocaleSet:
+            event = .invitationLocaleSet(id: try reader.id(), locale: LocaleTag(normalised: try reader.string()))
         case .webhookSecretRotated:
             event = .webhookSecretRotated(id: try reader.id(), secretNonce: try reader.id(), previousUntil: try reader.timestamp(after: at))
         }

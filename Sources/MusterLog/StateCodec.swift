@@ -97,7 +97,7 @@ enum StateCodec {
         var invitations = [Invitation]()
         let invitationCount = try reader.count()
         invitations.reserveCapacity(invitationCount)
-        for _ in 0..<invitationCount { invitations.append(try decodeInvitation(&reader, orgID: id)) }
+        for _ in 0..<invitationCount { invitations.append(try decodeInvitation(&reader, orgID: id, withSettings: withSettings)) }
         var keys = [APIKey]()
         for _ in 0..<(try reader.count()) { keys.append(try decodeAPIKey(&reader)) }
         var tenants = [Tenant]()
@@ -185,6 +185,7 @@ enum StateCodec {
         writer.varint(UInt64(invitation.recentResends.count))
         for resend in invitation.recentResends { writer.timestamp(resend) }
         encode(invitation.link, into: &writer)
+        writer.optionalString(invitation.locale?.value)
     }
 
     /// A record's link check: `0` none, `1` and a nonce, `2` and a digest. Format 1 kept an
@@ -212,7 +213,7 @@ enum StateCodec {
         }
     }
 
-    static func decodeInvitation(_ reader: inout BinaryReader, orgID: OrganisationID) throws(LogError) -> Invitation {
+    static func decodeInvitation(_ reader: inout BinaryReader, orgID: OrganisationID, withSettings: Bool = true) throws(LogError) -> Invitation {
         let id: InvitationID = try reader.id()
         let email = try EventCodec.decodeEmail(&reader)
         let role: Role = try reader.enumeration()
@@ -231,12 +232,14 @@ enum StateCodec {
         let resendCount = try reader.count()
         var recentResends = [Timestamp]()
         for _ in 0..<(try reader.count()) { recentResends.append(try reader.timestamp()) }
-        return Invitation(
+        var invitation = Invitation(
             id: id, orgID: orgID, email: email, role: role, method: method, status: status, invitedBy: invitedBy, createdAt: createdAt,
             expiresAt: expiresAt, acceptedAt: acceptedAt, acceptedBy: acceptedBy, revokedAt: revokedAt, revokedBy: revokedBy,
             revokedReason: revokedReason, expiredAt: expiredAt, resentAt: resentAt, resendCount: resendCount, recentResends: recentResends,
             link: try decodeLinkCheck(&reader)
         )
+        if withSettings { invitation.locale = try reader.optionalString().map(LocaleTag.init(normalised:)) }
+        return invitation
     }
 
     static func encode(_ key: APIKey, into writer: inout BinaryWriter) {

@@ -95,9 +95,17 @@ public enum MusterServer {
         )
         routes.register(on: router)
 
+        let templates: MailTemplateLibrary
+        do {
+            templates = try MailTemplateLibrary(overrides: configuration.mailTemplatesDirectory)
+        } catch {
+            throw ServerSetupError(error.description)
+        }
         let outboxService = OutboxService(
             outbox: outbox, transport: transport ?? configuration.mailTransport, slot: slot,
-            renderer: MailRenderer(linkBase: configuration.linkBase, signInLinkLifetime: configuration.policy.signInLinkLifetime),
+            renderer: MailRenderer(
+                linkBase: configuration.linkBase, signInLinkLifetime: configuration.policy.signInLinkLifetime, templates: templates,
+                defaultLocale: configuration.policy.defaultLocale),
             clock: clock, logger: logger, metrics: metrics.delivery
         )
         let sweep = SweepService(slot: slot, idempotency: idempotency, interval: configuration.sweepInterval, clock: clock, metrics: metrics, logger: logger)

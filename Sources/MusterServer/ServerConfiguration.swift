@@ -32,6 +32,12 @@ public struct ServerConfiguration: Sendable {
     public var smtp: SMTPSettings?
     /// The folder `.eml` files are written to; `<data>/mail` when `nil`.
     public var mailDirectory: String?
+    /// A folder of email templates replacing or adding to Muster's own (`<locale>/<kind>.<part>.mustache`);
+    /// a broken one stops the start.
+    public var mailTemplatesDirectory: String?
+    /// Where the link pages send people once they have accepted or signed in; `nil` for the
+    /// console.
+    public var appURL: String?
     /// The size each log segment is preallocated to.
     public var segmentSize: Int64 = 64 << 20
     /// Cut the log at mid-log damage instead of refusing to start (an explicit operator choice).

@@ -41,7 +41,8 @@ public enum SampleWorkload {
             contact: ContactCard(name: "Dr GP", email: email("gp@surgery.example"), phone: "0161 555 0100", organisationName: "Surgery", roleLabel: "GP"),
             by: admin)
         _ = try await engine.endCollaborator(org: first, id: invited.collaborator.id, by: admin)
-        let pending = try await engine.invite(org: first, email: email("pending-\(suffix)@example.org"), role: .viewer, method: .email, by: admin)
+        let pending = try await engine.invite(
+            org: first, email: email("pending-\(suffix)@example.org"), role: .viewer, method: .email, lifetimeDays: 3, locale: try! LocaleTag("cy"), by: admin)
         clock.advance(by: .minutes(2))
         _ = try await engine.resendInvitation(org: first, id: pending.invitation.id, by: admin)
         let revoked = try await engine.invite(org: first, email: email("revoked-\(suffix)@example.org"), role: .viewer, method: .email, by: admin)
@@ -70,7 +71,7 @@ public enum SampleWorkload {
             first,
             OrgCommand.OrganisationUpdate(
                 name: "First, renamed", invitationLifetimeDays: .set(10), allowedEmailDomains: .set(["example.org", "first.example", "support.example"]),
-                defaultLocale: .set(try! LocaleTag("cy"))),
+                defaultLocale: .set(try! LocaleTag("cy")), replyTo: .set(try! EmailAddress("help@first.example"))),
             by: admin)
         let integration = try await engine.createAPIKey(org: first, name: "integration", role: .siteAdmin, by: admin)
         _ = try await engine.createWebhook(

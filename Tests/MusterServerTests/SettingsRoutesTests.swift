@@ -3,6 +3,7 @@ import MusterDomain
 import MusterEngine
 import Testing
 
+@testable import MusterDelivery
 @testable import MusterJSON
 @testable import MusterServer
 
@@ -126,6 +127,47 @@ struct SettingsRoutesTests {
                 #"{"items": [{"email": "bo@riverside.example", "role": "viewer"}, {"email": "eve@evil.example", "role": "viewer"}]}"#)
             let codes = batch.json["results"]?.array.map { $0["error"]?["code"]?.string ?? "ok" }
             #expect(codes == ["ok", "email_domain_not_allowed"], "\(batch.text)")
+        }
+    }
+
+    @Test("An email is written in the invitation's language, else the org's, else the deployment's, as text and HTML, with the org's Reply-To")
+    func emailsFollowTheLocaleAndTheOrg() async throws {
+        let fixture = try ServerFixture()
+        try await fixture.run { api in
+            let org = try await api.org("Cwmni Tai")
+            let plain = try await api.post("/v1/orgs/\(org)/invitations", token: api.admin, #"{"email": "ann@example.org", "role": "caseworker"}"#)
+            #expect(plain.status == 201)
+            let english = try await api.mail(to: "ann@example.org")
+            #expect(english.subject == "You've been invited to Cwmni Tai as a caseworker")
+            #expect(english.html?.contains("Review and accept the invitation") == true && english.replyTo == nil)
+            #expect(english.text.contains("expires in 7 days"))
+
+            let patched = try await api.call(
+                .patch, "/v1/orgs/\(org)", token: api.admin, json: #"{"default_locale": "cy", "reply_to_email": "Help@Cwmni.example"}"#)
+            #expect(patched.json["settings"]?["reply_to_email"]?.string == "help@cwmni.example")
+            _ = try await api.post("/v1/orgs/\(org)/invitations", token: api.admin, #"{"email": "bo@example.org", "role": "viewer", "expires_in_days": 3}"#)
+            let welsh = try await api.mail(to: "bo@example.org")
+            #expect(welsh.subject.hasPrefix("Rydych wedi cael gwahoddiad i Cwmni Tai fel gwyliwr"), "\(welsh.subject)")
+            #expect(welsh.text.contains("mewn 3 diwrnod") && welsh.replyTo == "help@cwmni.example")
+            #expect(welsh.rfc5322(from: "m@example.org").contains("Reply-To: help@cwmni.example\r\n"))
+
+            let chosen = try await api.post(
+                "/v1/orgs/\(org)/invitations", token: api.admin, #"{"email": "cy@example.org", "role": "viewer", "locale": "en-GB"}"#)
+            #expect(chosen.status == 201)
+            #expect(try await api.mail(to: "cy@example.org").subject.hasPrefix("You've been invited"), "the invitation's own language wins")
+            let id = try #require(chosen.json["id"]?.string)
+            fixture.clock.advance(by: .minutes(2))
+            #expect(try await api.post("/v1/orgs/\(org)/invitations/\(id)/resend", token: api.admin).status == 200)
+            for _ in 0..<100 where api.mailCount(to: "cy@example.org") < 2 {
+                await fixture.parts.outboxService.deliverDue()
+                try await Task.sleep(for: .milliseconds(10))
+            }
+            let resent = try await api.mail(to: "cy@example.org")
+            #expect(resent.subject.hasPrefix("Reminder: You've been invited") && resent.kind == "invitation_resent", "\(resent.subject)")
+            let refused = try await api.post(
+                "/v1/orgs/\(org)/invitations", token: api.admin, #"{"email": "x@example.org", "role": "viewer", "locale": "Welsh"}"#)
+            #expect(refused.status == 422)
+            #expect(try await api.call(.patch, "/v1/orgs/\(org)", token: api.admin, json: #"{"reply_to_email": "not an address"}"#).status == 422)
         }
     }
 }

@@ -2,4 +2,4 @@
 // Written by scripts/generate-client: the document this client was generated from.
 
 /// The SHA-256, in hex, of the OpenAPI document (`muster openapi`) the client was generated from.
-public let musterDocumentSHA256 = "46059fdaa519252850d144afe2e119235de0b1c775124f67b341bfed9869dd40"
+public let musterDocumentSHA256 = "3c1a2bc3b0c876b0871d3bbe893dc5c80ac01da6f01d2d023d68360530b90e28"

@@ -195,25 +195,31 @@ extension Components {
                 public var allowedEmailDomains: [Swift.String]
                 /// - Remark: Generated from `#/components/schemas/Organisation/settings/default_locale`.
                 public var defaultLocale: Swift.String?
+                /// - Remark: Generated from `#/components/schemas/Organisation/settings/reply_to_email`.
+                public var replyToEmail: Swift.String?
                 /// Creates a new `SettingsPayload`.
                 ///
                 /// - Parameters:
                 ///   - invitationLifetimeDays:
                 ///   - allowedEmailDomains:
                 ///   - defaultLocale:
+                ///   - replyToEmail:
                 public init(
                     invitationLifetimeDays: Swift.Int? = nil,
                     allowedEmailDomains: [Swift.String],
-                    defaultLocale: Swift.String? = nil
+                    defaultLocale: Swift.String? = nil,
+                    replyToEmail: Swift.String? = nil
                 ) {
                     self.invitationLifetimeDays = invitationLifetimeDays
                     self.allowedEmailDomains = allowedEmailDomains
                     self.defaultLocale = defaultLocale
+                    self.replyToEmail = replyToEmail
                 }
                 public enum CodingKeys: String, CodingKey {
                     case invitationLifetimeDays = "invitation_lifetime_days"
                     case allowedEmailDomains = "allowed_email_domains"
                     case defaultLocale = "default_locale"
+                    case replyToEmail = "reply_to_email"
                 }
                 public init(from decoder: any Swift.Decoder) throws {
                     let container = try decoder.container(keyedBy: CodingKeys.self)
@@ -229,10 +235,15 @@ extension Components {
                         Swift.String.self,
                         forKey: .defaultLocale
                     )
+                    self.replyToEmail = try container.decodeIfPresent(
+                        Swift.String.self,
+                        forKey: .replyToEmail
+                    )
                     try decoder.ensureNoAdditionalProperties(knownKeys: [
                         "invitation_lifetime_days",
                         "allowed_email_domains",
-                        "default_locale"
+                        "default_locale",
+                        "reply_to_email"
                     ])
                 }
             }
@@ -409,6 +420,8 @@ extension Components {
             public var allowedEmailDomains: [Swift.String]?
             /// - Remark: Generated from `#/components/schemas/OrganisationPatch/default_locale`.
             public var defaultLocale: Swift.String?
+            /// - Remark: Generated from `#/components/schemas/OrganisationPatch/reply_to_email`.
+            public var replyToEmail: Swift.String?
             /// Creates a new `OrganisationPatch`.
             ///
             /// - Parameters:
@@ -416,22 +429,26 @@ extension Components {
             ///   - invitationLifetimeDays:
             ///   - allowedEmailDomains:
             ///   - defaultLocale:
+            ///   - replyToEmail:
             public init(
                 name: Swift.String? = nil,
                 invitationLifetimeDays: Swift.Int? = nil,
                 allowedEmailDomains: [Swift.String]? = nil,
-                defaultLocale: Swift.String? = nil
+                defaultLocale: Swift.String? = nil,
+                replyToEmail: Swift.String? = nil
             ) {
                 self.name = name
                 self.invitationLifetimeDays = invitationLifetimeDays
                 self.allowedEmailDomains = allowedEmailDomains
                 self.defaultLocale = defaultLocale
+                self.replyToEmail = replyToEmail
             }
             public enum CodingKeys: String, CodingKey {
                 case name
                 case invitationLifetimeDays = "invitation_lifetime_days"
                 case allowedEmailDomains = "allowed_email_domains"
                 case defaultLocale = "default_locale"
+                case replyToEmail = "reply_to_email"
             }
             public init(from decoder: any Swift.Decoder) throws {
                 let container = try decoder.container(keyedBy: CodingKeys.self)
@@ -451,11 +468,16 @@ extension Components {
                     Swift.String.self,
                     forKey: .defaultLocale
                 )
+                self.replyToEmail = try container.decodeIfPresent(
+                    Swift.String.self,
+                    forKey: .replyToEmail
+                )
                 try decoder.ensureNoAdditionalProperties(knownKeys: [
                     "name",
                     "invitation_lifetime_days",
                     "allowed_email_domains",
-                    "default_locale"
+                    "default_locale",
+                    "reply_to_email"
                 ])
             }
         }
@@ -822,6 +844,8 @@ extension Components {
             public var method: Components.Schemas.InvitationRequest.MethodPayload?
             /// - Remark: Generated from `#/components/schemas/InvitationRequest/expires_in_days`.
             public var expiresInDays: Swift.Int?
+            /// - Remark: Generated from `#/components/schemas/InvitationRequest/locale`.
+            public var locale: Swift.String?
             /// Creates a new `InvitationRequest`.
             ///
             /// - Parameters:
@@ -829,22 +853,26 @@ extension Components {
             ///   - role:
             ///   - method:
             ///   - expiresInDays:
+            ///   - locale:
             public init(
                 email: Swift.String,
                 role: Components.Schemas.InvitationRequest.RolePayload,
                 method: Components.Schemas.InvitationRequest.MethodPayload? = nil,
-                expiresInDays: Swift.Int? = nil
+                expiresInDays: Swift.Int? = nil,
+                locale: Swift.String? = nil
             ) {
                 self.email = email
                 self.role = role
                 self.method = method
                 self.expiresInDays = expiresInDays
+                self.locale = locale
             }
             public enum CodingKeys: String, CodingKey {
                 case email
                 case role
                 case method
                 case expiresInDays = "expires_in_days"
+                case locale
             }
             public init(from decoder: any Swift.Decoder) throws {
                 let container = try decoder.container(keyedBy: CodingKeys.self)
@@ -864,11 +892,16 @@ extension Components {
                     Swift.Int.self,
                     forKey: .expiresInDays
                 )
+                self.locale = try container.decodeIfPresent(
+                    Swift.String.self,
+                    forKey: .locale
+                )
                 try decoder.ensureNoAdditionalProperties(knownKeys: [
                     "email",
                     "role",
                     "method",
-                    "expires_in_days"
+                    "expires_in_days",
+                    "locale"
                 ])
             }
         }

@@ -10,6 +10,11 @@ package struct MailMessage: Codable, Hashable, Sendable {
     package var subject: String
     /// The plain-text body, the link included.
     package var text: String
+    /// The same message as HTML, sent beside the text as `multipart/alternative`; `nil` in
+    /// messages queued before emails had one.
+    package var html: String?
+    /// The org's reply-to address, if it set one.
+    package var replyTo: String?
     /// When the email was queued (milliseconds since the epoch).
     package var queuedAt: Int64
     /// The log position of the record that caused it.
@@ -37,23 +42,42 @@ package struct MailMessage: Codable, Hashable, Sendable {
         header("From", sender)
         header("To", to)
         header("Subject", Self.encodeHeader(subject))
+        if let replyTo { header("Reply-To", replyTo) }
         header("MIME-Version", "1.0")
-        header("Content-Type", "text/plain; charset=utf-8")
-        header("Content-Transfer-Encoding", "8bit")
+        func body(_ content: String) {
+            var previous: UInt8 = 0
+            for byte in content.utf8 {
+                if byte == 0x0A, previous != 0x0D { bytes.append(0x0D) }
+                bytes.append(byte)
+                previous = byte
+            }
+            // The body ends with a line end: an LF is one now; a CR left last gets its LF.
+            if previous != 0x0A {
+                if previous != 0x0D { bytes.append(0x0D) }
+                bytes.append(0x0A)
+            }
+        }
+        guard let html else {
+            header("Content-Type", "text/plain; charset=utf-8")
+            header("Content-Transfer-Encoding", "8bit")
+            header("X-Muster-Mail-Kind", kind)
+            bytes.append(contentsOf: [0x0D, 0x0A])
+            body(text)
+            return bytes
+        }
+        // The boundary is the message id's: it cannot occur in a body Muster wrote from it.
+        let boundary = "muster-alt-\(id)"
+        header("Content-Type", "multipart/alternative; boundary=\"\(boundary)\"")
         header("X-Muster-Mail-Kind", kind)
-        bytes.append(0x0D)
-        bytes.append(0x0A)
-        var previous: UInt8 = 0
-        for byte in text.utf8 {
-            if byte == 0x0A, previous != 0x0D { bytes.append(0x0D) }
-            bytes.append(byte)
-            previous = byte
+        bytes.append(contentsOf: [0x0D, 0x0A])
+        for (type, content) in [("text/plain", text), ("text/html", html)] {
+            bytes.append(contentsOf: "--\(boundary)\r\n".utf8)
+            header("Content-Type", "\(type); charset=utf-8")
+            header("Content-Transfer-Encoding", "8bit")
+            bytes.append(contentsOf: [0x0D, 0x0A])
+            body(content)
         }
-        // The body ends with a line end: an LF is one now; a CR left last gets its LF.
-        if previous != 0x0A {
-            if previous != 0x0D { bytes.append(0x0D) }
-            bytes.append(0x0A)
-        }
+        bytes.append(contentsOf: "--\(boundary)--\r\n".utf8)
         return bytes
     }
 

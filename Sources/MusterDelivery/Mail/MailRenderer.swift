@@ -3,29 +3,43 @@ import MusterEngine
 import MusterSecurity
 
 /// Turns durable log records into the emails they cause: an invitation or its resend, a
-/// collaborator's link, a sign-in link. A pure function of the record (and the few facts it
-/// names), so the same record always renders the same email, with the same id.
+/// collaborator's link, a sign-in link. Each email is rendered from the template library in
+/// its language — the invitation's own, else the org's, else the deployment's — as plain text
+/// and HTML, from the record and the few facts it names, with an id made of the record's
+/// position so the same record is recognised when it is delivered again.
 package struct MailRenderer: Sendable {
     /// The base of every link, without a trailing slash.
     package let linkBase: String
     /// The lifetime of a sign-in link, for its email.
     package let signInLinkLifetime: Span
+    /// The templates, compiled at start.
+    package let templates: MailTemplateLibrary
+    /// The language of emails when neither the invitation nor its org names one.
+    package let defaultLocale: LocaleTag
 
     /// Creates one from its parts.
-    package init(linkBase: String, signInLinkLifetime: Span) {
+    package init(
+        linkBase: String, signInLinkLifetime: Span, templates: MailTemplateLibrary = try! MailTemplateLibrary(),
+        defaultLocale: LocaleTag = LocaleTag(normalised: "en")
+    ) {
         self.linkBase = linkBase
         self.signInLinkLifetime = signInLinkLifetime
+        self.templates = templates
+        self.defaultLocale = defaultLocale
     }
 
     /// The emails `record` causes, each with an id made of its position and place, so that a
     /// record delivered again after a restart is recognised (the file transport skips it).
     package func messages(for record: DurableRecord, engine: MusterEngine) async throws -> [MailMessage] {
         var messages = [MailMessage]()
-        func add(kind: String, to: EmailAddress, subject: String, text: String, at: Timestamp) {
+        func add(_ kind: String, to: EmailAddress, locale: LocaleTag, replyTo: EmailAddress?, values: [String: Any], at: Timestamp) {
+            let mailKind = values["resent"] as? Bool == true ? "invitation_resent" : kind
             messages.append(
                 MailMessage(
-                    id: "\(record.position)-\(messages.count)", kind: kind, to: to.description, subject: subject, text: text,
-                    queuedAt: at.millisecondsSinceEpoch, position: record.position
+                    id: "\(record.position)-\(messages.count)", kind: mailKind, to: to.description,
+                    subject: templates.render(kind, "subject", locale: locale, values).trimmingWhitespace(),
+                    text: templates.render(kind, "text", locale: locale, values), html: templates.render(kind, "html", locale: locale, values),
+                    replyTo: replyTo?.value, queuedAt: at.millisecondsSinceEpoch, position: record.position
                 ))
         }
         switch record.record {
@@ -34,24 +48,39 @@ package struct MailRenderer: Sendable {
                 switch event.event {
                 case .userInvited(let id, let email, let role, _, let expiresAt, let seal):
                     let token = engine.linkToken(.invitation, org: orgID, target: id, seal: seal)
-                    let orgName = try await engine.mailFacts(org: orgID).orgName
-                    add(
-                        kind: "invitation", to: email, subject: "You are invited to join \(orgName)",
-                        text: invitationText(orgName: orgName, role: role, token: token, expiresAt: expiresAt), at: event.at)
+                    let facts = try await engine.mailFacts(org: orgID)
+                    // The invitation's own language travels in the same record.
+                    let chosen = events.lazy.compactMap { event -> LocaleTag? in
+                        if case .invitationLocaleSet(id, let locale) = event.event { return locale } else { return nil }
+                    }.first
+                    let locale = chosen ?? facts.settings.defaultLocale ?? defaultLocale
+                    let values = invitationValues(
+                        orgName: facts.orgName, role: role, token: token, sentAt: event.at, expiresAt: expiresAt, resent: false, locale: locale,
+                        replyTo: facts.settings.replyTo)
+                    add("invitation", to: email, locale: locale, replyTo: facts.settings.replyTo, values: values, at: event.at)
                 case .invitationResent(let id, let expiresAt, let seal):
                     let token = engine.linkToken(.invitation, org: orgID, target: id, seal: seal)
                     let facts = try await engine.mailFacts(org: orgID, invitation: id)
                     guard let invitation = facts.invitation else { continue }
-                    add(
-                        kind: "invitation_resent", to: invitation.email, subject: "You are invited to join \(facts.orgName)",
-                        text: invitationText(orgName: facts.orgName, role: invitation.role, token: token, expiresAt: expiresAt), at: event.at)
+                    let locale = invitation.locale ?? facts.settings.defaultLocale ?? defaultLocale
+                    let values = invitationValues(
+                        orgName: facts.orgName, role: invitation.role, token: token, sentAt: event.at, expiresAt: expiresAt, resent: true, locale: locale,
+                        replyTo: facts.settings.replyTo)
+                    add("invitation", to: invitation.email, locale: locale, replyTo: facts.settings.replyTo, values: values, at: event.at)
                 case .collaboratorInvited(let invited):
                     guard let seal = invited.seal, let email = invited.email else { continue }
                     let token = engine.linkToken(.collaborator, org: orgID, target: invited.id, seal: seal)
-                    let orgName = try await engine.mailFacts(org: orgID).orgName
-                    add(
-                        kind: "collaborator_invitation", to: email, subject: "\(orgName) invites you to collaborate on a case",
-                        text: collaboratorText(orgName: orgName, invited: invited, token: token), at: event.at)
+                    let facts = try await engine.mailFacts(org: orgID)
+                    let locale = facts.settings.defaultLocale ?? defaultLocale
+                    let words = templates.words(for: locale)
+                    var values = common(orgName: facts.orgName, link: "\(linkBase)/auth/verify?token=\(token)", replyTo: facts.settings.replyTo)
+                    values["recipient_name"] = invited.fullName ?? ""
+                    values["mode"] = words.mode(invited.mode)
+                    values["mode_key"] = invited.mode.name
+                    let expiresAt = invited.linkExpiresAt ?? event.at.adding(.days(7))
+                    values["expires_in"] = words.expiresIn(expiresAt.span(since: event.at))
+                    values["expires_at"] = words.date(expiresAt)
+                    add("collaborator_invitation", to: email, locale: locale, replyTo: facts.settings.replyTo, values: values, at: event.at)
                 default:
                     continue
                 }
@@ -61,40 +90,30 @@ package struct MailRenderer: Sendable {
                 guard case .signInLinkIssued(let id, let userID, let seal, _) = event.event, let user = try await engine.mailRecipient(userID)
                 else { continue }
                 let token = engine.linkToken(.signIn, org: OrganisationID(high: 0, low: 0), target: id, seal: seal)
-                let text = """
-                    Sign in to Muster with this link:
-                    \(linkBase)/auth/verify?token=\(token)
-
-                    The link works once and expires in \(signInLinkLifetime.milliseconds / 60_000) minutes. If you did not ask to sign in, you can ignore this email.
-                    """
-                add(kind: "sign_in_link", to: user.email, subject: "Your Muster sign-in link", text: text, at: event.at)
+                var values = common(orgName: "Muster", link: "\(linkBase)/auth/verify?token=\(token)", replyTo: nil)
+                values["expires_in"] = templates.words(for: defaultLocale).expiresIn(signInLinkLifetime)
+                add("sign_in_link", to: user.email, locale: defaultLocale, replyTo: nil, values: values, at: event.at)
             }
         }
         return messages
     }
 
-    private func invitationText(orgName: String, role: Role, token: String, expiresAt: Timestamp) -> String {
-        """
-        You have been invited to join \(orgName) on Muster as \(role.name.split(separator: "_").joined(separator: " ")).
-
-        To accept, open this link and confirm:
-        \(linkBase)/invitations/accept?token=\(token)
-
-        The link works once and expires at \(expiresAt.iso8601). If you did not expect this invitation, you can ignore this email.
-        """
+    private func common(orgName: String, link: String, replyTo: EmailAddress?) -> [String: Any] {
+        var values: [String: Any] = ["org_name": orgName, "link": link]
+        if let replyTo { values["reply_to"] = replyTo.value }
+        return values
     }
 
-    private func collaboratorText(orgName: String, invited: OrgEvent.CollaboratorInvitation, token: String) -> String {
-        let mode = invited.mode == .full ? "a support worker" : "a context-only collaborator (read and record sessions)"
-        return """
-            Hello \(invited.fullName ?? ""),
-
-            \(orgName) has asked you to collaborate on a case on Muster as \(mode).
-
-            Sign in through this link to see the case:
-            \(linkBase)/auth/verify?token=\(token)
-
-            The link works once and expires at \(invited.linkExpiresAt?.iso8601 ?? "in 7 days"). If you did not expect this, you can ignore this email.
-            """
+    private func invitationValues(
+        orgName: String, role: Role, token: String, sentAt: Timestamp, expiresAt: Timestamp, resent: Bool, locale: LocaleTag, replyTo: EmailAddress?
+    ) -> [String: Any] {
+        let words = templates.words(for: locale)
+        var values = common(orgName: orgName, link: "\(linkBase)/invitations/accept?token=\(token)", replyTo: replyTo)
+        values["role"] = words.role(role)
+        values["role_key"] = role.name
+        values["expires_in"] = words.expiresIn(expiresAt.span(since: sentAt))
+        values["expires_at"] = words.date(expiresAt)
+        values["resent"] = resent
+        return values
     }
 }

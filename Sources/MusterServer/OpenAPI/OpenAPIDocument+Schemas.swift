@@ -117,8 +117,8 @@ enum Schemas {
                         .object(
                             [
                                 ("invitation_lifetime_days", nullable(.integer)), ("allowed_email_domains", .array(.string)),
-                                ("default_locale", nullable(.string)),
-                            ], required: ["invitation_lifetime_days", "allowed_email_domains", "default_locale"])
+                                ("default_locale", nullable(.string)), ("reply_to_email", nullable(.email)),
+                            ], required: ["invitation_lifetime_days", "allowed_email_domains", "default_locale", "reply_to_email"])
                     ),
                     (
                         "effective_settings",
@@ -136,7 +136,7 @@ enum Schemas {
             .object(
                 [
                     ("name", .string), ("invitation_lifetime_days", nullable(.integer)), ("allowed_email_domains", nullable(.array(.string))),
-                    ("default_locale", nullable(.string)),
+                    ("default_locale", nullable(.string)), ("reply_to_email", nullable(.email)),
                 ], required: [])
         ),
         ("OrganisationPage", page("Organisation")),
@@ -166,7 +166,10 @@ enum Schemas {
         (
             "InvitationRequest",
             .object(
-                [("email", .email), ("role", assignableRole), ("method", .enumeration(["email", "existing_user"])), ("expires_in_days", .integer)],
+                [
+                    ("email", .email), ("role", assignableRole), ("method", .enumeration(["email", "existing_user"])), ("expires_in_days", .integer),
+                    ("locale", .string),
+                ],
                 required: ["email", "role"])
         ),
         ("InvitationBatchRequest", .object([("items", .array(.ref("InvitationRequest")))], required: ["items"])),

@@ -16,9 +16,9 @@ extension APIRoutes {
             let principal = context.principal
             let orgID = context.org
             var fields = try await request.fields(context: context)
-            let (email, role, method, days) = try Self.invitationFields(&fields)
+            let (email, role, method, days, locale) = try Self.invitationFields(&fields)
             try fields.finish()
-            let issued = try await engine.invite(org: orgID, email: email, role: role, method: method, lifetimeDays: days, by: principal)
+            let issued = try await engine.invite(org: orgID, email: email, role: role, method: method, lifetimeDays: days, locale: locale, by: principal)
             return APIResponse.json(.created) { $0.invitation(issued.invitation, at: now) }.located("/v1/orgs/\(orgID)/invitations/\(issued.invitation.id)")
         }
 
@@ -37,8 +37,10 @@ extension APIRoutes {
                 }
             }
             let requests = parsed.compactMap { try? $0.get() }
-            var issued = try await engine.invite(org: orgID, batch: requests.map { (email: $0.0, role: $0.1, method: $0.2, lifetimeDays: $0.3) }, by: principal)
-                .makeIterator()
+            var issued = try await engine.invite(
+                org: orgID, batch: requests.map { (email: $0.0, role: $0.1, method: $0.2, lifetimeDays: $0.3, locale: $0.4) }, by: principal
+            )
+            .makeIterator()
             let results = parsed.map { item -> Swift.Result<IssuedInvitation, any Error> in
                 switch item {
                 case .success: issued.next()!
@@ -154,14 +156,15 @@ extension APIRoutes {
         }
     }
 
-    /// `email`, `role`, `method` (default `email`) and `expires_in_days` (default the org's
-    /// lifetime) of one invitation.
-    static func invitationFields(_ fields: inout RequestFields) throws(Problem) -> (EmailAddress, Role, Invitation.Method, Int?) {
+    /// `email`, `role`, `method` (default `email`), `expires_in_days` (default the org's
+    /// lifetime) and `locale` (default the org's) of one invitation.
+    static func invitationFields(_ fields: inout RequestFields) throws(Problem) -> (EmailAddress, Role, Invitation.Method, Int?, LocaleTag?) {
         let email = try fields.email("email")
         let role = try fields.spelled("role", as: Role.self)
         let method = try fields.optionalSpelled("method", as: Invitation.Method.self) ?? .email
         let days = try fields.optionalInteger("expires_in_days").map { Int(clamping: $0) }
-        return (email, role, method, days)
+        let locale = try fields.optionalLocale("locale")
+        return (email, role, method, days, locale)
     }
 
     // MARK: Bulk requests

@@ -119,6 +119,7 @@ extension APIRoutes {
             }
             update.allowedEmailDomains = try fields.setting("allowed_email_domains") { fields, key throws(Problem) in try fields.optionalStrings(key) }
             update.defaultLocale = try fields.setting("default_locale") { fields, key throws(Problem) in try fields.optionalLocale(key) }
+            update.replyTo = try fields.setting("reply_to_email") { fields, key throws(Problem) in try fields.optionalEmail(key) }
             try fields.finish()
             let summary = try await engine.updateOrganisation(context.org, update, by: context.principal)
             return .json { $0.organisation(summary, policy: policy) }
@@ -153,6 +154,7 @@ extension JSONWriter {
                 object.field("invitation_lifetime_days", settings.invitationLifetimeDays)
                 object.array("allowed_email_domains", settings.allowedEmailDomains) { $0.string($1) }
                 object.field("default_locale", settings.defaultLocale?.value)
+                object.field("reply_to_email", settings.replyTo?.value)
             }
             object.object("effective_settings") { object in
                 object.field("invitation_lifetime_days", settings.invitationLifetimeDays ?? Int(policy.invitationLifetime.milliseconds / 86_400_000))
