@@ -98,12 +98,26 @@ let package = Package(
             ],
             swiftSettings: swiftSettings
         ),
+        // The pages people open in a browser: the link pages and the operator console,
+        // server-rendered with Mustache.
+        .target(
+            name: "MusterWeb",
+            dependencies: [
+                "MusterDomain", "MusterSecurity", "MusterEngine", "MusterDelivery",
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "HTTPTypes", package: "swift-http-types"),
+                .product(name: "Mustache", package: "swift-mustache"),
+                .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "NIOCore", package: "swift-nio"),
+            ],
+            swiftSettings: swiftSettings
+        ),
         // The HTTP API on Hummingbird 2: authentication, problem+json errors, idempotency and
         // the background services.
         .target(
             name: "MusterServer",
             dependencies: [
-                "MusterDomain", "MusterSecurity", "MusterEngine", "MusterLog", "MusterJSON", "MusterDelivery", "CMusterSystem",
+                "MusterDomain", "MusterSecurity", "MusterEngine", "MusterLog", "MusterJSON", "MusterDelivery", "MusterWeb", "CMusterSystem",
                 .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "HTTPTypes", package: "swift-http-types"),
@@ -192,7 +206,7 @@ let package = Package(
         .testTarget(
             name: "MusterServerTests",
             dependencies: [
-                "MusterServer", "MusterDelivery", "MusterJSON", "MusterEngine", "MusterDomain", "MusterSecurity", "MusterLog", "MusterClient",
+                "MusterServer", "MusterDelivery", "MusterJSON", "MusterEngine", "MusterDomain", "MusterSecurity", "MusterLog", "MusterClient", "MusterWeb",
                 .product(name: "HummingbirdTesting", package: "hummingbird"),
                 .product(name: "OpenAPIAsyncHTTPClient", package: "swift-openapi-async-http-client"),
                 .product(name: "Crypto", package: "swift-crypto"),

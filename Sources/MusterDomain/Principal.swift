@@ -18,3 +18,22 @@ public enum Principal: Hashable, Sendable, CustomStringConvertible {
         }
     }
 }
+
+extension Principal {
+    /// Parses the spelling of ``description``: `platform_admin`, `system`, `user:<id>` or
+    /// `api_key:<id>`.
+    public init?(spelled text: String) {
+        switch text {
+        case "platform_admin": self = .platformAdmin
+        case "system": self = .system
+        default:
+            if text.hasPrefix("user:"), let id = UserID(text.dropFirst(5)) {
+                self = .user(id)
+            } else if text.hasPrefix("api_key:"), let id = APIKeyID(text.dropFirst(8)) {
+                self = .apiKey(id)
+            } else {
+                return nil
+            }
+        }
+    }
+}

@@ -223,3 +223,55 @@ public struct Caller: Hashable, Sendable {
         self.mustChangePassword = mustChangePassword
     }
 }
+
+/// What a sign-in or collaborator link is for, read without using it (the link pages show it
+/// before the person presses the button).
+public struct LinkPreview: Sendable {
+    public enum Purpose: Sendable {
+        case signIn
+        case collaborator(orgName: String, tenantName: String, mode: ParticipationMode)
+    }
+
+    public var purpose: Purpose
+    public var expiresAt: Timestamp?
+    /// Why the link no longer works, or `nil` when using it would succeed now.
+    public var refusal: DomainError?
+}
+
+extension MusterEngine {
+    /// What `token` is for and whether using it would succeed now. Changes nothing: mail
+    /// scanners open links, so only ``verifyLink(token:)`` uses one.
+    public func previewLink(token: String) async throws -> LinkPreview {
+        let content = try signer.verify(token)
+        let proof = signer.proof(of: token, content)
+        switch content.purpose {
+        case .invitation:
+            throw DomainError(.tokenInvalid, "this is an invitation link; accept the invitation instead")
+        case .signIn:
+            let linkID: SignInLinkID = content.target()
+            return try await readDirectory { state, now throws(DomainError) in
+                guard let link = state.signInLinks[linkID] else {
+                    return LinkPreview(purpose: .signIn, refusal: DomainError(.tokenUsed, "this sign-in link has been used already; ask for a new one"))
+                }
+                guard link.link.admits(proof) else { throw DomainError(.tokenInvalid, "this sign-in link is not valid") }
+                let refusal = now < link.expiresAt ? nil : DomainError(.tokenExpired, "this sign-in link has expired; ask for a new one")
+                return LinkPreview(purpose: .signIn, expiresAt: link.expiresAt, refusal: refusal)
+            }
+        case .collaborator:
+            let collaboratorID: CollaboratorID = content.target()
+            let actor: OrgActor
+            do { actor = try org(content.orgID) } catch { throw DomainError(.tokenInvalid, "this link does not belong to any assignment") }
+            let (preview, position) = try await actor.read { state, now throws(DomainError) -> LinkPreview in
+                guard let row = state.collaborators[collaboratorID], row.mode != .referenceOnly, let tenant = state.tenants[row.tenantID] else {
+                    throw DomainError(.tokenInvalid, "this link does not belong to any assignment")
+                }
+                var refusal: DomainError?
+                do throws(DomainError) { _ = try state.activatableCollaborator(collaboratorID, link: proof, at: now) } catch { refusal = error }
+                return LinkPreview(
+                    purpose: .collaborator(orgName: state.name, tenantName: tenant.name, mode: row.mode), expiresAt: row.linkExpiresAt, refusal: refusal)
+            }
+            try await durable(position)
+            return preview
+        }
+    }
+}

@@ -160,6 +160,11 @@ extension MusterEngine {
         signer.requestFingerprint(method: method, path: path, body: body)
     }
 
+    /// The form token of a console session (see ``LinkTokenSigner/formToken(forSession:)``).
+    public func formToken(forSession sessionToken: String) -> String {
+        signer.formToken(forSession: sessionToken)
+    }
+
     /// The signing secrets of a webhook now (derived, never stored): the current one, and the
     /// rotated-out one during its grace period, by the engine's clock, which set that period.
     public func webhookSecrets(_ webhook: Webhook) -> [String] {

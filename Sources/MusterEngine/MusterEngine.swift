@@ -22,6 +22,8 @@ public final class MusterEngine: Sendable {
     let webhookDirectory = WebhookDirectory()
     /// Each org's latest version, for long-polling feed readers and webhook workers.
     public let changes = ChangeSignal<OrganisationID>()
+    /// The engine's current time, as its rules see it.
+    public var now: Timestamp { clock.now() }
     /// When each API key was last used, to the minute.
     public let keyUsage = KeyUsageLedger()
     private let orgs = Mutex<[OrganisationID: OrgActor]>([:])

@@ -17,3 +17,13 @@ extension LinkTokenSigner {
         return Hex.lowercase(HMAC<SHA256>.authenticationCode(for: message, using: SymmetricKey(data: Array(derived))))
     }
 }
+
+extension LinkTokenSigner {
+    /// The form token of a console session: the hidden field every form of the console posts,
+    /// HMAC-SHA256 of the session token under a key derived from the server secret. A page of
+    /// another site cannot read it, so it cannot post a form in the person's name.
+    public func formToken(forSession sessionToken: String) -> String {
+        let derived = HMAC<SHA256>.authenticationCode(for: Array("muster/console-form/v1".utf8), using: key)
+        return Hex.lowercase(HMAC<SHA256>.authenticationCode(for: Array(sessionToken.utf8), using: SymmetricKey(data: Array(derived))))
+    }
+}

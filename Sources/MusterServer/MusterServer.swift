@@ -5,6 +5,7 @@ import MusterDomain
 import MusterEngine
 import MusterLog
 import MusterSecurity
+import MusterWeb
 import NIOCore
 import ServiceLifecycle
 
@@ -94,6 +95,10 @@ public enum MusterServer {
             longPolls: LongPollGate(total: configuration.maximumLongPolls, perCaller: configuration.maximumLongPollsPerCaller), logger: logger
         )
         routes.register(on: router)
+        WebRoutes(
+            slot: slot, policy: configuration.policy, webhooks: webhooks, appURL: configuration.appURL,
+            secureCookies: configuration.publicBaseURL.lowercased().hasPrefix("https:"), maxBodyBytes: configuration.maxBodyBytes
+        ).register(on: router)
 
         let templates: MailTemplateLibrary
         do {

@@ -171,21 +171,3 @@ extension APIRoutes {
         return AuditFilter(actions: actions, actor: actor, target: target)
     }
 }
-
-extension Principal {
-    /// Parses the spelling of ``description``.
-    init?(spelled text: String) {
-        switch text {
-        case "platform_admin": self = .platformAdmin
-        case "system": self = .system
-        default:
-            if text.hasPrefix("user:"), let id = UserID(text.dropFirst(5)) {
-                self = .user(id)
-            } else if text.hasPrefix("api_key:"), let id = APIKeyID(text.dropFirst(8)) {
-                self = .apiKey(id)
-            } else {
-                return nil
-            }
-        }
-    }
-}

@@ -33,7 +33,7 @@ package struct MailWords: Sendable {
         return "\(Int(text(8..<10)) ?? 1) \(month) \(text(0..<4)), \(text(11..<16)) UTC"
     }
 
-    static let english = MailWords(
+    package static let english = MailWords(
         role: { role in
             switch role {
             case .orgAdmin: "an org admin"
@@ -61,7 +61,7 @@ package struct MailWords: Sendable {
         },
         months: ["January", "February", "March", "April", "May", "June", "July", "August", "September", "October", "November", "December"])
 
-    static let welsh = MailWords(
+    package static let welsh = MailWords(
         role: { role in
             switch role {
             case .orgAdmin: "gweinyddwr sefydliad"

@@ -1,0 +1,82 @@
+import Hummingbird
+import MusterDomain
+import MusterEngine
+
+/// Who is using the console: the person whose session cookie came with the request.
+struct ConsoleSession: Sendable {
+    static let cookieName = "muster_session"
+
+    let token: String
+    let userID: UserID
+    let mustChangePassword: Bool
+    /// The value every form of this session posts back.
+    let formToken: String
+
+    var principal: Principal { .user(userID) }
+
+    /// What the layout needs to show a signed-in page.
+    func fill(_ values: inout [String: Any]) {
+        values["signedIn"] = true
+        values["csrf"] = formToken
+    }
+}
+
+extension WebRoutes {
+    /// The session of `request`'s cookie, if it names a live one of a person. The platform
+    /// admin's token and API keys never sign in to the console.
+    func session(_ request: Request) async -> ConsoleSession? {
+        guard let token = request.cookies[ConsoleSession.cookieName]?.value, !token.isEmpty, let engine = try? engine,
+            let caller = try? await engine.identify(bearer: token), case .user(let userID) = caller.principal
+        else { return nil }
+        return ConsoleSession(token: token, userID: userID, mustChangePassword: caller.mustChangePassword, formToken: engine.formToken(forSession: token))
+    }
+
+    /// A console page: without a session, the sign-in page; with a temporary password, the
+    /// page that changes it first.
+    func page<Context: RequestContext>(
+        _ router: Router<Context>, _ path: RouterPath, _ body: @escaping @Sendable (Request, Context, ConsoleSession) async throws -> Response
+    ) {
+        router.get(path) { request, context in
+            guard let session = await session(request) else { return WebPage.redirect(to: "/console/login") }
+            if session.mustChangePassword { return WebPage.redirect(to: "/console/password") }
+            do {
+                return try await body(request, context, session)
+            } catch {
+                return refusal(error, session: session)
+            }
+        }
+    }
+
+    /// A console form: refused unless it comes from this site with the session's form token.
+    /// `onError` renders the page again with the refusal's words; nothing was changed.
+    func action<Context: RequestContext>(
+        _ router: Router<Context>, _ path: RouterPath,
+        _ body: @escaping @Sendable (Request, Context, ConsoleSession, FormFields) async throws -> Response,
+        onError: @escaping @Sendable (Request, Context, ConsoleSession, String, HTTPResponse.Status) async -> Response
+    ) {
+        router.post(path) { request, context in
+            guard let session = await session(request) else { return WebPage.redirect(to: "/console/login") }
+            do {
+                let form = try await form(request, context: context)
+                guard let posted = form["csrf"], Self.same(posted, session.formToken) else { throw WebRefusal.staleForm }
+                if session.mustChangePassword { return WebPage.redirect(to: "/console/password") }
+                return try await body(request, context, session, form)
+            } catch {
+                let (status, text) = Self.explain(error)
+                return await onError(request, context, session, text, status)
+            }
+        }
+    }
+
+    /// The org a console path names.
+    static func orgID<Context: RequestContext>(_ context: Context) throws(DomainError) -> OrganisationID {
+        guard let text = context.parameters.get("org"), let id = OrganisationID(text) else { throw .notFound("no such organisation") }
+        return id
+    }
+
+    /// An id a console path names.
+    static func pathID<Tag, Context: RequestContext>(_ name: String, _ context: Context) throws(DomainError) -> Identifier<Tag> {
+        guard let text = context.parameters.get(name), let id = Identifier<Tag>(text) else { throw .notFound("no such record") }
+        return id
+    }
+}

@@ -1,0 +1,110 @@
+import Hummingbird
+import MusterDelivery
+import MusterDomain
+import MusterEngine
+
+extension WebRoutes {
+    /// The audit trail with its filters, API keys (a new key's secret shown once), and
+    /// webhooks with their delivery history.
+    func registerIntegrations<Context: RequestContext>(on router: Router<Context>) {
+        page(router, "/console/orgs/{org}/audit") { request, context, session in
+            let orgID = try Self.orgID(context)
+            let query = request.uri.queryParameters
+            var values: [String: Any] = ["action": query["action"].map(String.init) ?? "", "actor": query["actor"].map(String.init) ?? ""]
+            try await orgHeader(orgID, session, tab: "navAudit", into: &values)
+            var actions: Set<OrgEvent.Kind>?
+            if let text = query["action"], !text.isEmpty {
+                let kinds = text.split(separator: ",").compactMap { name in OrgEvent.Kind.allCases.first { $0.name == name.trimmingWhitespace() } }
+                guard !kinds.isEmpty else { throw DomainError.validation("\(text) is not an event type, for example user.invited") }
+                actions = Set(kinds)
+            }
+            var actor: Principal?
+            if let text = query["actor"], !text.isEmpty {
+                guard let principal = Principal(spelled: String(text)) else {
+                    throw DomainError.validation("the actor is platform_admin, system, user:<id> or api_key:<id>")
+                }
+                actor = principal
+            }
+            let page = try await engine.audit(org: orgID, filter: AuditFilter(actions: actions, actor: actor), limit: 200, by: session.principal)
+            values["entries"] = page.items.map {
+                [
+                    "at": MailWords.english.date($0.at), "actor": $0.actor.description, "action": $0.action.name, "target": $0.target,
+                    "details": $0.details ?? "",
+                ]
+            }
+            return pages.render("audit", title: "Audit trail", values)
+        }
+
+        page(router, "/console/orgs/{org}/api-keys") { request, context, session in
+            try await keysPage(try Self.orgID(context), session, notice: request.uri.queryParameters["done"].flatMap { Self.notices[String($0)] })
+        }
+
+        let backToKeys: @Sendable (Request, Context, ConsoleSession, String, HTTPResponse.Status) async -> Response = { _, context, session, message, status in
+            do { return try await keysPage(try Self.orgID(context), session, error: message, status: status) } catch {
+                return refusal(message, status: status, session: session)
+            }
+        }
+
+        action(
+            router, "/console/orgs/{org}/api-keys",
+            { _, context, session, form in
+                let orgID = try Self.orgID(context)
+                let issued = try await engine.createAPIKey(org: orgID, name: form["name"] ?? "", role: try Self.role(form["role"]), by: session.principal)
+                return try await keysPage(orgID, session, secret: issued.secret)
+            }, onError: backToKeys)
+
+        action(
+            router, "/console/orgs/{org}/api-keys/{key}/revoke",
+            { _, context, session, _ in
+                let orgID = try Self.orgID(context)
+                _ = try await engine.revokeAPIKey(org: orgID, id: try Self.pathID("key", context), by: session.principal)
+                return WebPage.redirect(to: "/console/orgs/\(orgID)/api-keys?done=key_revoked")
+            }, onError: backToKeys)
+
+        page(router, "/console/orgs/{org}/webhooks") { _, context, session in
+            let orgID = try Self.orgID(context)
+            var values: [String: Any] = [:]
+            try await orgHeader(orgID, session, tab: "navWebhooks", into: &values)
+            var hooks = [[String: Any]]()
+            for view in try await engine.webhooks(org: orgID, by: session.principal) {
+                let webhook = view.webhook
+                let deliveries = await webhooks.deliveries(webhook.id.description).prefix(20).map { delivery -> [String: Any] in
+                    [
+                        "event": delivery.eventType, "outcome": delivery.outcome.rawValue, "attempt": delivery.attempt,
+                        "answer": delivery.responseStatus.map(String.init) ?? delivery.error ?? "",
+                    ]
+                }
+                let status: String
+                switch webhook.status {
+                case .active: status = "active"
+                case .paused(let cause, let reason): status = "paused (\(cause.name)): \(reason)"
+                }
+                hooks.append([
+                    "url": webhook.url, "status": status, "types": webhook.eventTypes?.map(\.name).joined(separator: ", ") ?? "all events",
+                    "deliveries": Array(deliveries),
+                ])
+            }
+            values["hooks"] = hooks
+            return pages.render("webhooks", title: "Webhooks", values)
+        }
+    }
+
+    func keysPage(
+        _ orgID: OrganisationID, _ session: ConsoleSession, secret: String? = nil, notice: String? = nil, error: String? = nil,
+        status: HTTPResponse.Status = .ok
+    ) async throws -> Response {
+        var values: [String: Any] = ["roles": Self.roleChoices]
+        try await orgHeader(orgID, session, tab: "navKeys", into: &values)
+        if let secret { values["secret"] = secret }
+        if let notice { values["notice"] = notice }
+        if let error { values["error"] = error }
+        let csrf = session.formToken
+        values["keyRows"] = try await engine.apiKeys(org: orgID, by: session.principal).map { key, lastUsed -> [String: Any] in
+            [
+                "id": key.id.description, "name": key.name, "role": MailWords.english.role(key.role), "createdAt": MailWords.english.date(key.createdAt),
+                "lastUsed": lastUsed.map(MailWords.english.date) ?? "never", "active": key.isActive, "orgID": orgID.description, "csrf": csrf,
+            ]
+        }
+        return pages.render("keys", title: "API keys", values, status: status)
+    }
+}

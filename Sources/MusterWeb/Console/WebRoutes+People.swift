@@ -1,0 +1,200 @@
+import Hummingbird
+import MusterDelivery
+import MusterDomain
+import MusterEngine
+
+extension WebRoutes {
+    /// Settings → User Management: the members with their roles and keys, the Invitations tab
+    /// with its status filter, the Add User menu, Revoke and Resend.
+    func registerPeople<Context: RequestContext>(on router: Router<Context>) {
+        page(router, "/console/orgs/{org}/users") { request, context, session in
+            let query = request.uri.queryParameters
+            let notice = query["done"].flatMap { Self.notices[String($0)] }
+            return try await usersPage(
+                try Self.orgID(context), session, invitationsTab: query["tab"] == "invitations", status: query["status"].map(String.init), notice: notice)
+        }
+
+        let back: @Sendable (Request, Context, ConsoleSession, String, HTTPResponse.Status) async -> Response = { request, context, session, message, status in
+            guard let orgID = try? Self.orgID(context) else { return refusal(DomainError.notFound("no such organisation"), session: session) }
+            let tab = request.uri.path.contains("/invitations")
+            do {
+                return try await usersPage(orgID, session, invitationsTab: tab, status: nil, error: message, status: status)
+            } catch {
+                return refusal(message, status: status, session: session)
+            }
+        }
+
+        action(
+            router, "/console/orgs/{org}/invitations",
+            { _, context, session, form in
+                let orgID = try Self.orgID(context)
+                let email = try EmailAddress(form["email"] ?? "")
+                let role = try Self.role(form["role"])
+                let method: Invitation.Method = form["method"] == "existing_user" ? .existingUser : .email
+                let days = try form["expires_in_days"].map { (text) throws(DomainError) -> Int in
+                    guard let days = Int(text) else { throw .validation("expires after must be a whole number of days, 1 to 30") }
+                    return days
+                }
+                _ = try await engine.invite(org: orgID, email: email, role: role, method: method, lifetimeDays: days, by: session.principal)
+                return WebPage.redirect(to: "/console/orgs/\(orgID)/users?tab=invitations&done=invited")
+            }, onError: back)
+
+        action(
+            router, "/console/orgs/{org}/users",
+            { _, context, session, form in
+                let orgID = try Self.orgID(context)
+                let created = try await engine.createUserWithTemporaryPassword(
+                    org: orgID, email: try EmailAddress(form["email"] ?? ""), fullName: form["full_name"], role: try Self.role(form["role"]),
+                    by: session.principal)
+                // The temporary password is shown on this answer only, never on a page one could reload.
+                return try await usersPage(
+                    orgID, session, invitationsTab: false, status: nil, notice: "User created.",
+                    temporaryPassword: (created.member.email.value, created.temporaryPassword))
+            }, onError: back)
+
+        action(
+            router, "/console/orgs/{org}/invitations/{id}/revoke",
+            { _, context, session, form in
+                let orgID = try Self.orgID(context)
+                _ = try await engine.revokeInvitation(org: orgID, id: try Self.pathID("id", context), reason: form["reason"], by: session.principal)
+                return WebPage.redirect(to: "/console/orgs/\(orgID)/users?tab=invitations&done=revoked")
+            }, onError: back)
+
+        action(
+            router, "/console/orgs/{org}/invitations/{id}/resend",
+            { _, context, session, _ in
+                let orgID = try Self.orgID(context)
+                _ = try await engine.resendInvitation(org: orgID, id: try Self.pathID("id", context), by: session.principal)
+                return WebPage.redirect(to: "/console/orgs/\(orgID)/users?tab=invitations&done=resent")
+            }, onError: back)
+
+        action(
+            router, "/console/orgs/{org}/members/{user}/role",
+            { _, context, session, form in
+                let orgID = try Self.orgID(context)
+                _ = try await engine.changeRole(org: orgID, user: try Self.pathID("user", context), to: try Self.role(form["role"]), by: session.principal)
+                return WebPage.redirect(to: "/console/orgs/\(orgID)/users?done=role")
+            }, onError: back)
+
+        action(
+            router, "/console/orgs/{org}/members/{user}/grants",
+            { _, context, session, form in
+                let orgID = try Self.orgID(context)
+                guard let key = form["key"].flatMap({ name in Permission.allCases.first { $0.key == name } }) else {
+                    throw DomainError.validation("choose a permission key")
+                }
+                let keys = PermissionSet(key)
+                let grant = form["change"] == "withdraw" ? PermissionSet() : keys
+                _ = try await engine.changeGrants(
+                    org: orgID, user: try Self.pathID("user", context), grant: grant, withdraw: grant.isEmpty ? keys : [], by: session.principal)
+                return WebPage.redirect(to: "/console/orgs/\(orgID)/users?done=grants")
+            }, onError: back)
+
+        action(
+            router, "/console/orgs/{org}/members/{user}/remove",
+            { _, context, session, _ in
+                let orgID = try Self.orgID(context)
+                _ = try await engine.removeMember(org: orgID, user: try Self.pathID("user", context), by: session.principal)
+                return WebPage.redirect(to: "/console/orgs/\(orgID)/users?done=removed")
+            }, onError: back)
+
+        action(
+            router, "/console/orgs/{org}/members/{user}/reset-password",
+            { _, context, session, _ in
+                let orgID = try Self.orgID(context)
+                let userID: UserID = try Self.pathID("user", context)
+                let password = try await engine.resetPassword(org: orgID, user: userID, by: session.principal)
+                let email = try await engine.members(org: orgID, by: session.principal).items.first { $0.userID == userID }?.email.value ?? ""
+                return try await usersPage(orgID, session, invitationsTab: false, status: nil, notice: "Password reset.", temporaryPassword: (email, password))
+            }, onError: back)
+    }
+
+    /// What a `done` code in the URL says: only these fixed words, never text from the URL.
+    static let notices = [
+        "invited": "Invitation sent.", "revoked": "Invitation revoked.", "resent": "Invitation sent again.", "role": "Role changed.",
+        "grants": "Permission keys changed.", "removed": "Member removed.", "tenant": "Tenant created.", "invited_collaborator": "Collaborator invited.",
+        "ended": "Assignment ended.", "contact": "Contact card saved.", "note": "Note added.", "key_revoked": "API key revoked.",
+    ]
+
+    static func role(_ name: String?) throws(DomainError) -> Role {
+        guard let name, let role = Role(name: name) else {
+            throw .validation("choose a role: \(Role.assignable.map(\.name).joined(separator: ", "))")
+        }
+        guard role.isAssignable else { throw .roleNotAssignable(role) }
+        return role
+    }
+
+    static var roleChoices: [[String: Any]] {
+        Role.assignable.map { ["key": $0.name, "label": MailWords.english.role($0)] }
+    }
+
+    /// The org's name and the values of its tab bar.
+    func orgHeader(_ orgID: OrganisationID, _ session: ConsoleSession, tab: String, into values: inout [String: Any]) async throws {
+        let org = try await engine.organisation(orgID, by: session.principal)
+        values["orgID"] = orgID.description
+        values["orgName"] = org.name
+        values[tab] = true
+        values["orgNav"] = pages.fragment("org_nav", values)
+        session.fill(&values)
+    }
+
+    func usersPage(
+        _ orgID: OrganisationID, _ session: ConsoleSession, invitationsTab: Bool, status statusFilter: String?, notice: String? = nil, error: String? = nil,
+        status: HTTPResponse.Status = .ok, temporaryPassword: (email: String, password: String)? = nil
+    ) async throws -> Response {
+        var values: [String: Any] = ["roles": Self.roleChoices, "directCreate": policy.directCreate != .disabled]
+        try await orgHeader(orgID, session, tab: "navUsers", into: &values)
+        if let notice { values["notice"] = notice }
+        if let error { values["error"] = error }
+        if let temporaryPassword { values["temporaryPassword"] = ["email": temporaryPassword.email, "password": temporaryPassword.password] }
+        let csrf = session.formToken
+        if invitationsTab {
+            values["invitationsTab"] = true
+            let filter = statusFilter.flatMap { Invitation.Status(name: $0) }
+            values["statuses"] =
+                [["value": "", "label": "All", "selected": filter == nil]]
+                + Invitation.Status.allCases.map {
+                    ["value": $0.name, "label": $0.name.prefix(1).uppercased() + $0.name.dropFirst(), "selected": $0 == filter]
+                }
+            let now = try engine.now
+            let page = try await engine.invitations(org: orgID, status: filter, limit: 200, by: session.principal)
+            values["invitations"] = page.items.map { invitation -> [String: Any] in
+                var row: [String: Any] = [
+                    "id": invitation.id.description, "email": invitation.email.value, "role": MailWords.english.role(invitation.role),
+                    "status": invitation.effectiveStatus(at: now).name, "expiresAt": MailWords.english.date(invitation.expiresAt), "orgID": orgID.description,
+                    "csrf": csrf,
+                ]
+                if let reason = invitation.revokedReason { row["revokedReason"] = reason }
+                if invitation.effectiveStatus(at: now) == .pending {
+                    row["pending"] = true
+                    row["resendHint"] = resendHint(invitation, now: now)
+                }
+                return row
+            }
+        } else {
+            let members = try await engine.members(org: orgID, limit: 500, by: session.principal)
+            values["members"] = members.items.map { member -> [String: Any] in
+                [
+                    "userID": member.userID.description, "email": member.email.value, "role": MailWords.english.role(member.role),
+                    "grants": member.grants.permissions.map(\.key).joined(separator: ", "), "orgID": orgID.description, "csrf": csrf,
+                    "keys": Permission.allCases.map(\.key),
+                    "roleChoices": Role.assignable.map { ["key": $0.name, "label": MailWords.english.role($0), "selected": $0 == member.role] },
+                ]
+            }
+        }
+        return pages.render("users", title: "User Management", values, status: status)
+    }
+
+    /// The resend limits of a pending invitation, and when it may next be resent.
+    private func resendHint(_ invitation: Invitation, now: Timestamp) -> String {
+        let windowStart = now.adding(Span(milliseconds: -policy.resendWindow.milliseconds))
+        let used = invitation.recentResends.filter { $0 > windowStart }.count
+        var hint = "\(used) of \(policy.resendsPerWindow) resends used in 24 hours; one per \(policy.resendCooldown.wholeSecondsRoundedUp) s"
+        if used >= policy.resendsPerWindow, let oldest = invitation.recentResends.filter({ $0 > windowStart }).first {
+            hint += "; possible again at \(MailWords.english.date(oldest.adding(policy.resendWindow)))"
+        } else if let last = invitation.resentAt, now.span(since: last) < policy.resendCooldown {
+            hint += "; possible again at \(MailWords.english.date(last.adding(policy.resendCooldown)))"
+        }
+        return hint
+    }
+}

@@ -1,0 +1,100 @@
+import Hummingbird
+import MusterDelivery
+import MusterDomain
+import MusterEngine
+import MusterSecurity
+
+extension WebRoutes {
+    /// Signing in and out of the console, the home page, and the temporary-password change.
+    func registerSignIn<Context: RequestContext>(on router: Router<Context>) {
+        router.get("/console/login") { request, _ in
+            if await session(request) != nil { return WebPage.redirect(to: "/console") }
+            return loginPage(error: nil, status: .ok)
+        }
+
+        router.post("/console/login/link") { request, context in
+            do {
+                let form = try await anonymousForm(request, context: context)
+                let email = try EmailAddress(form["email"] ?? "")
+                // The same answer whether or not the email has an account.
+                _ = try await engine.requestSignInLink(email: email)
+                return pages.render("login_sent", title: "Check your email", ["email": email.value])
+            } catch {
+                let (status, text) = Self.explain(error)
+                return loginPage(error: text, status: status)
+            }
+        }
+
+        router.post("/console/login/password") { request, context in
+            do {
+                let form = try await anonymousForm(request, context: context)
+                let email = try EmailAddress(form["email"] ?? "")
+                let signedIn = try await engine.passwordSignIn(email: email, password: form["password"] ?? "")
+                return WebPage.redirect(to: "/console", cookies: sessionCookies(signedIn.sessionToken))
+            } catch {
+                let (status, text) = Self.explain(error)
+                return loginPage(error: text, status: status)
+            }
+        }
+
+        router.post("/console/logout") { request, context in
+            if let session = await session(request), let form = try? await form(request, context: context), let posted = form["csrf"],
+                Self.same(posted, session.formToken)
+            {
+                try? await engine.logout(sessionToken: session.token)
+            }
+            return WebPage.redirect(to: "/console/login", cookies: [cookie(ConsoleSession.cookieName, "", maxAge: 0)])
+        }
+
+        router.get("/console/password") { request, _ in
+            guard let session = await session(request) else { return WebPage.redirect(to: "/console/login") }
+            var values: [String: Any] = [:]
+            session.fill(&values)
+            return pages.render("password", title: "New password", values)
+        }
+
+        router.post("/console/password") { request, context in
+            guard let session = await session(request) else { return WebPage.redirect(to: "/console/login") }
+            do {
+                let form = try await form(request, context: context)
+                guard let posted = form["csrf"], Self.same(posted, session.formToken) else { throw WebRefusal.staleForm }
+                try await engine.changePassword(userID: session.userID, current: form["current"] ?? "", new: form["new"] ?? "")
+                // Changing the password ends every session: sign in again.
+                return WebPage.redirect(to: "/console/login", cookies: [cookie(ConsoleSession.cookieName, "", maxAge: 0)])
+            } catch {
+                var values: [String: Any] = ["error": Self.explain(error).1]
+                session.fill(&values)
+                return pages.render("password", title: "New password", values, status: Self.explain(error).0)
+            }
+        }
+
+        page(router, "/console") { _, _, session in
+            let profile = try await engine.profile(of: session.userID)
+            var values: [String: Any] = [
+                "name": profile.user.fullName ?? "", "email": profile.user.email.value,
+                "orgs": profile.memberships.filter(\.isActive).map {
+                    ["id": $0.orgID.description, "name": $0.orgName, "role": MailWords.english.role($0.role)]
+                },
+            ]
+            session.fill(&values)
+            return pages.render("home", title: "Home", values)
+        }
+    }
+
+    /// The fields of a form posted without a session (signing in): its origin is checked and
+    /// it must carry the value of the page's form cookie.
+    func anonymousForm<Context: RequestContext>(_ request: Request, context: Context) async throws -> FormFields {
+        let form = try await form(request, context: context)
+        guard let posted = form["csrf"], let kept = request.cookies[Self.linkFormCookie]?.value, Self.same(posted, kept) else {
+            throw WebRefusal.staleForm
+        }
+        return form
+    }
+
+    private func loginPage(error: String?, status: HTTPResponse.Status) -> Response {
+        let formValue = RandomSecret.token(prefix: "")
+        var values: [String: Any] = ["csrf": formValue]
+        if let error { values["error"] = error }
+        return pages.render("login", title: "Sign in", values, status: status, cookies: [cookie(Self.linkFormCookie, formValue, maxAge: 3600)])
+    }
+}

@@ -1,0 +1,204 @@
+import Hummingbird
+import MusterDelivery
+import MusterDomain
+import MusterEngine
+
+extension WebRoutes {
+    /// Tenants, a tenant's Team tab (+ Invite a support worker in three modes, End, the
+    /// contact card), a collaborator's caseload across orgs, and a case's workspace as the
+    /// person's role or mode allows.
+    func registerTenants<Context: RequestContext>(on router: Router<Context>) {
+        page(router, "/console/orgs/{org}/tenants") { request, context, session in
+            try await tenantsPage(try Self.orgID(context), session, notice: request.uri.queryParameters["done"].flatMap { Self.notices[String($0)] })
+        }
+
+        action(
+            router, "/console/orgs/{org}/tenants",
+            { _, context, session, form in
+                let orgID = try Self.orgID(context)
+                let tenant = try await engine.createTenant(org: orgID, name: form["name"] ?? "", reference: form["reference"], by: session.principal)
+                return WebPage.redirect(to: "/console/orgs/\(orgID)/tenants/\(tenant.id)?done=tenant")
+            },
+            onError: { _, context, session, message, status in
+                do { return try await tenantsPage(try Self.orgID(context), session, error: message, status: status) } catch {
+                    return refusal(message, status: status, session: session)
+                }
+            })
+
+        page(router, "/console/orgs/{org}/tenants/{tenant}") { request, context, session in
+            try await teamPage(
+                try Self.orgID(context), try Self.pathID("tenant", context), session,
+                notice: request.uri.queryParameters["done"].flatMap { Self.notices[String($0)] })
+        }
+
+        let backToTeam: @Sendable (Request, Context, ConsoleSession, String, HTTPResponse.Status) async -> Response = { _, context, session, message, status in
+            do {
+                return try await teamPage(try Self.orgID(context), try Self.pathID("tenant", context), session, error: message, status: status)
+            } catch {
+                return refusal(message, status: status, session: session)
+            }
+        }
+
+        action(
+            router, "/console/orgs/{org}/tenants/{tenant}/collaborators",
+            { _, context, session, form in
+                let orgID = try Self.orgID(context)
+                let tenantID: TenantID = try Self.pathID("tenant", context)
+                guard let mode = form["mode"].flatMap({ ParticipationMode(name: $0) }) else { throw DomainError.validation("choose a participation mode") }
+                let invitee: CollaboratorInvitee
+                switch mode {
+                case .full, .contextOnly:
+                    guard let name = form["full_name"] else { throw DomainError.validation("a \(mode.name) collaborator needs an email and a full name") }
+                    invitee = .person(email: try EmailAddress(form["email"] ?? ""), fullName: name)
+                case .referenceOnly:
+                    invitee = .contact(try Self.contactCard(form))
+                }
+                _ = try await engine.inviteCollaborator(
+                    org: orgID, tenant: tenantID, mode: mode, invitee: invitee, overrideCap: form["override_cap"] == "true", by: session.principal)
+                return WebPage.redirect(to: "/console/orgs/\(orgID)/tenants/\(tenantID)?done=invited_collaborator")
+            }, onError: backToTeam)
+
+        action(
+            router, "/console/orgs/{org}/tenants/{tenant}/collaborators/{id}/end",
+            { _, context, session, _ in
+                let orgID = try Self.orgID(context)
+                let tenantID: TenantID = try Self.pathID("tenant", context)
+                _ = try await engine.endCollaborator(org: orgID, tenant: tenantID, id: try Self.pathID("id", context), by: session.principal)
+                return WebPage.redirect(to: "/console/orgs/\(orgID)/tenants/\(tenantID)?done=ended")
+            }, onError: backToTeam)
+
+        action(
+            router, "/console/orgs/{org}/tenants/{tenant}/collaborators/{id}/contact",
+            { _, context, session, form in
+                let orgID = try Self.orgID(context)
+                let tenantID: TenantID = try Self.pathID("tenant", context)
+                _ = try await engine.updateContact(
+                    org: orgID, tenant: tenantID, id: try Self.pathID("id", context), contact: try Self.contactCard(form), by: session.principal)
+                return WebPage.redirect(to: "/console/orgs/\(orgID)/tenants/\(tenantID)?done=contact")
+            }, onError: backToTeam)
+
+        page(router, "/console/caseload") { _, _, session in
+            let entries = try await engine.caseload(of: session.userID)
+            var values: [String: Any] = [
+                "entries": entries.map {
+                    [
+                        "orgID": $0.orgID.description, "orgName": $0.orgName, "tenantID": $0.tenantID.description, "tenantName": $0.tenantName,
+                        "mode": MailWords.english.mode($0.mode),
+                    ]
+                }
+            ]
+            session.fill(&values)
+            return pages.render("caseload", title: "Caseload", values)
+        }
+
+        page(router, "/console/orgs/{org}/tenants/{tenant}/case") { _, context, session in
+            try await casePage(try Self.orgID(context), try Self.pathID("tenant", context), session)
+        }
+
+        action(
+            router, "/console/orgs/{org}/tenants/{tenant}/notes",
+            { _, context, session, form in
+                let orgID = try Self.orgID(context)
+                let tenantID: TenantID = try Self.pathID("tenant", context)
+                _ = try await engine.writeWorkspace(org: orgID, .note(tenant: tenantID, kind: .shared, body: form["body"] ?? ""), by: session.principal)
+                return WebPage.redirect(to: "/console/orgs/\(orgID)/tenants/\(tenantID)/case")
+            },
+            onError: { _, context, session, message, status in
+                do {
+                    return try await casePage(try Self.orgID(context), try Self.pathID("tenant", context), session, error: message, status: status)
+                } catch {
+                    return refusal(message, status: status, session: session)
+                }
+            })
+    }
+
+    static func contactCard(_ form: FormFields) throws(DomainError) -> ContactCard {
+        guard let name = form["contact_name"] else { throw .validation("a contact card needs a contact name, and an email or a phone") }
+        return ContactCard(
+            name: name, email: try form["contact_email"].map { (text) throws(DomainError) in try EmailAddress(text) }, phone: form["contact_phone"],
+            organisationName: form["contact_organisation_name"], roleLabel: form["contact_role_label"])
+    }
+
+    func tenantsPage(_ orgID: OrganisationID, _ session: ConsoleSession, notice: String? = nil, error: String? = nil, status: HTTPResponse.Status = .ok)
+        async throws -> Response
+    {
+        var values: [String: Any] = [:]
+        try await orgHeader(orgID, session, tab: "navTenants", into: &values)
+        if let notice { values["notice"] = notice }
+        if let error { values["error"] = error }
+        let page = try await engine.tenants(org: orgID, limit: 500, by: session.principal)
+        values["tenants"] = page.items.map { ["id": $0.id.description, "name": $0.name, "reference": $0.reference ?? "", "orgID": orgID.description] }
+        return pages.render("tenants", title: "Tenants", values, status: status)
+    }
+
+    func teamPage(
+        _ orgID: OrganisationID, _ tenantID: TenantID, _ session: ConsoleSession, notice: String? = nil, error: String? = nil,
+        status: HTTPResponse.Status = .ok
+    ) async throws -> Response {
+        let (tenant, asStaff) = try await engine.tenant(org: orgID, tenantID, by: session.principal)
+        // A collaborator opening the Team tab gets their own view of the case instead.
+        guard asStaff else { return try await casePage(orgID, tenantID, session) }
+        var values: [String: Any] = [:]
+        try await orgHeader(orgID, session, tab: "navTenants", into: &values)
+        if let notice { values["notice"] = notice }
+        if let error { values["error"] = error }
+        values["tenantID"] = tenantID.description
+        values["tenantName"] = tenant.name
+        let team = try await engine.team(org: orgID, tenant: tenantID, by: session.principal)
+        let csrf = session.formToken
+        values["team"] = team.map { row -> [String: Any] in
+            let card = row.contact
+            var entry: [String: Any] = [
+                "id": row.id.description, "orgID": orgID.description, "tenantID": tenantID.description, "csrf": csrf,
+                "who": card?.name ?? [row.fullName, row.email?.value].compactMap { $0 }.joined(separator: " · "),
+                "mode": row.mode.name.replacingUnderscores(),
+                "status": row.endedAt != nil ? "ended" : row.mode == .referenceOnly ? "contact" : row.activatedAt != nil ? "active" : "invited",
+                "active": row.isActive,
+            ]
+            if let card {
+                entry["contactLine"] = [card.email?.value, card.phone, card.roleLabel, card.organisationName].compactMap { $0 }.joined(separator: " · ")
+                if row.isActive {
+                    entry["editable"] = true
+                    entry["contactName"] = card.name
+                    entry["contactEmail"] = card.email?.value ?? ""
+                    entry["contactPhone"] = card.phone ?? ""
+                    entry["contactOrganisation"] = card.organisationName ?? ""
+                    entry["contactRole"] = card.roleLabel ?? ""
+                }
+            }
+            return entry
+        }
+        return pages.render("team", title: tenant.name, values, status: status)
+    }
+
+    func casePage(_ orgID: OrganisationID, _ tenantID: TenantID, _ session: ConsoleSession, error: String? = nil, status: HTTPResponse.Status = .ok)
+        async throws -> Response
+    {
+        let workspace = try await engine.workspace(org: orgID, tenant: tenantID, by: session.principal)
+        let access = workspace.access
+        var values: [String: Any] = [
+            "orgID": orgID.description, "tenantID": tenantID.description, "tenantName": workspace.tenantName,
+            "orgName": try await engine.mailFacts(org: orgID).orgName,
+        ]
+        session.fill(&values)
+        if let error { values["error"] = error }
+        let mode = try await engine.caseload(of: session.userID).first { $0.tenantID == tenantID && $0.orgID == orgID }?.mode
+        values["viewAs"] = mode.map { "You see this case as \(MailWords.english.mode($0))." } ?? "You see this case as staff of the organisation."
+        values["showNotes"] = access.contains(.readSharedNotes)
+        values["canWriteNotes"] = access.contains(.writeSharedNotes)
+        values["notes"] = workspace.notes.map { ["kind": $0.kind == .shared ? "Shared" : "Professional", "body": $0.body] }
+        values["showGoals"] = access.contains(.readGoals)
+        values["goals"] = workspace.goals.map { ["title": $0.title] }
+        values["showSessions"] = access.contains(.readAllSessions) || access.contains(.readOwnSessions)
+        values["sessions"] = workspace.sessions.map { ["summary": $0.summary] }
+        values["showDocuments"] = access.contains(.readDocuments)
+        values["documents"] = workspace.documents.map { ["name": $0.name] }
+        if access.contains(.readContextSummary), let summary = workspace.contextSummary { values["contextSummary"] = summary.text }
+        return pages.render("case", title: workspace.tenantName, values, status: status)
+    }
+}
+
+extension String {
+    /// `context_only` as `context only`.
+    func replacingUnderscores() -> String { split(separator: "_").joined(separator: " ") }
+}

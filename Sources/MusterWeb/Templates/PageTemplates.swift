@@ -1,0 +1,382 @@
+/// The pages, as Mustache templates: `{{x}}` is HTML-escaped, `{{{body}}}` is a page already
+/// rendered. Every form that changes something carries the session's form token (`csrf`).
+enum PageTemplates {
+    static let all: [String: String] = [
+        "layout": layout, "link_invitation": linkInvitation, "link_verify": linkVerify, "link_done": linkDone, "login": login, "login_sent": loginSent,
+        "password": password, "home": home, "org_nav": orgNav, "users": users, "tenants": tenants, "team": team, "caseload": caseload, "case": caseView,
+        "audit": audit, "keys": keys, "webhooks": webhooks, "message": message,
+    ]
+
+    static let layout = """
+        <!doctype html>
+        <html lang="{{lang}}{{^lang}}en{{/lang}}">
+        <head>
+        <meta charset="utf-8">
+        <meta name="viewport" content="width=device-width, initial-scale=1">
+        <title>{{title}} · Muster</title>
+        <link rel="stylesheet" href="/console/assets/muster.css">
+        <script src="/console/assets/muster.js" defer></script>
+        </head>
+        <body>
+        <a class="skip" href="#main">Skip to content</a>
+        <header class="top">
+          <a class="brand" href="/console">Muster</a>
+          {{#signedIn}}
+          <nav aria-label="Main"><a href="/console">Home</a> <a href="/console/caseload">Caseload</a></nav>
+          <form method="post" action="/console/logout" class="inline"><input type="hidden" name="csrf" value="{{csrf}}"><button type="submit">Sign out</button></form>
+          {{/signedIn}}
+        </header>
+        <main id="main">
+        {{#notice}}<p class="notice" role="status">{{notice}}</p>{{/notice}}
+        {{#error}}<p class="error" role="alert">{{error}}</p>{{/error}}
+        {{{body}}}
+        </main>
+        </body>
+        </html>
+        """
+
+    static let linkInvitation = """
+        <h1>{{heading}}</h1>
+        {{#valid}}
+        <p>You've been invited to <strong>{{orgName}}</strong> as {{role}}, as <strong>{{email}}</strong>.</p>
+        <p>The invitation expires on {{expiresAt}}.</p>
+        <form method="post" action="/invitations/accept">
+          <input type="hidden" name="token" value="{{token}}">
+          <input type="hidden" name="csrf" value="{{csrf}}">
+          <button type="submit" class="primary">Accept and sign in</button>
+        </form>
+        {{/valid}}
+        {{^valid}}<p id="why">{{reason}}</p>{{/valid}}
+        """
+
+    static let linkVerify = """
+        <h1>{{heading}}</h1>
+        {{#valid}}
+        {{#orgName}}<p><strong>{{orgName}}</strong> has invited you to work on a tenant's case as {{mode}}.</p>{{/orgName}}
+        {{^orgName}}<p>This link signs you in to Muster.</p>{{/orgName}}
+        {{#expiresAt}}<p>The link expires on {{expiresAt}}.</p>{{/expiresAt}}
+        <form method="post" action="/auth/verify">
+          <input type="hidden" name="token" value="{{token}}">
+          <input type="hidden" name="csrf" value="{{csrf}}">
+          <button type="submit" class="primary">Sign in</button>
+        </form>
+        {{/valid}}
+        {{^valid}}<p id="why">{{reason}}</p>{{/valid}}
+        """
+
+    static let linkDone = """
+        <h1>{{heading}}</h1>
+        <p id="done">{{what}}</p>
+        <p><a class="button primary" href="{{next}}">Continue</a></p>
+        """
+
+    static let message = """
+        <h1>{{heading}}</h1>
+        <p>{{text}}</p>
+        {{#next}}<p><a href="{{next}}">Continue</a></p>{{/next}}
+        """
+
+    static let login = """
+        <h1>Sign in</h1>
+        <section aria-labelledby="link-heading">
+          <h2 id="link-heading">With a link by email</h2>
+          <form method="post" action="/console/login/link">
+            <input type="hidden" name="csrf" value="{{csrf}}">
+            <label for="link-email">Email</label>
+            <input id="link-email" name="email" type="email" autocomplete="email" required>
+            <button type="submit" class="primary">Email me a sign-in link</button>
+          </form>
+        </section>
+        <section aria-labelledby="password-heading">
+          <h2 id="password-heading">With a password</h2>
+          <form method="post" action="/console/login/password">
+            <input type="hidden" name="csrf" value="{{csrf}}">
+            <label for="password-email">Email</label>
+            <input id="password-email" name="email" type="email" autocomplete="username" required>
+            <label for="password-password">Password</label>
+            <input id="password-password" name="password" type="password" autocomplete="current-password" required>
+            <button type="submit">Sign in</button>
+          </form>
+        </section>
+        """
+
+    static let loginSent = """
+        <h1>Check your email</h1>
+        <p>If {{email}} has an account, a sign-in link is on its way. It works once, for 15 minutes.</p>
+        """
+
+    static let password = """
+        <h1>Choose a new password</h1>
+        <p>You signed in with a temporary password. Choose your own before you go on.</p>
+        <form method="post" action="/console/password">
+          <input type="hidden" name="csrf" value="{{csrf}}">
+          <label for="current">Temporary password</label>
+          <input id="current" name="current" type="password" autocomplete="current-password" required>
+          <label for="new">New password (at least 12 characters)</label>
+          <input id="new" name="new" type="password" autocomplete="new-password" minlength="12" required>
+          <button type="submit" class="primary">Save</button>
+        </form>
+        """
+
+    static let home = """
+        <h1>Hello{{#name}}, {{name}}{{/name}}</h1>
+        <p>Signed in as {{email}}.</p>
+        <h2>Your organisations</h2>
+        {{#orgs}}
+        <div class="card"><h3>{{name}}</h3><p>{{role}}</p>
+          <p class="links"><a href="/console/orgs/{{id}}/users">User Management</a> <a href="/console/orgs/{{id}}/tenants">Tenants</a> <a href="/console/orgs/{{id}}/audit">Audit trail</a> <a href="/console/orgs/{{id}}/api-keys">API keys</a> <a href="/console/orgs/{{id}}/webhooks">Webhooks</a></p>
+        </div>
+        {{/orgs}}
+        {{^orgs}}<p>You are not a member of any organisation.</p>{{/orgs}}
+        <h2>Cases you work on</h2>
+        <p><a href="/console/caseload">Your caseload</a></p>
+        """
+
+    static let orgNav = """
+        <nav class="tabs" aria-label="{{orgName}}">
+          <a href="/console/orgs/{{orgID}}/users"{{#navUsers}} aria-current="page"{{/navUsers}}>User Management</a>
+          <a href="/console/orgs/{{orgID}}/tenants"{{#navTenants}} aria-current="page"{{/navTenants}}>Tenants</a>
+          <a href="/console/orgs/{{orgID}}/audit"{{#navAudit}} aria-current="page"{{/navAudit}}>Audit trail</a>
+          <a href="/console/orgs/{{orgID}}/api-keys"{{#navKeys}} aria-current="page"{{/navKeys}}>API keys</a>
+          <a href="/console/orgs/{{orgID}}/webhooks"{{#navWebhooks}} aria-current="page"{{/navWebhooks}}>Webhooks</a>
+        </nav>
+        """
+
+    static let users = """
+        <p class="crumb">{{orgName}} · Settings</p>
+        <h1>User Management</h1>
+        {{{orgNav}}}
+        <nav class="tabs" aria-label="User Management">
+          <a href="/console/orgs/{{orgID}}/users"{{^invitationsTab}} aria-current="page"{{/invitationsTab}}>Members</a>
+          <a href="/console/orgs/{{orgID}}/users?tab=invitations"{{#invitationsTab}} aria-current="page"{{/invitationsTab}}>Invitations</a>
+        </nav>
+        <details class="menu">
+          <summary>Add User</summary>
+          <form method="post" action="/console/orgs/{{orgID}}/invitations" class="card">
+            <h2>Invite by email</h2>
+            <input type="hidden" name="csrf" value="{{csrf}}"><input type="hidden" name="method" value="email">
+            <label for="invite-email">Email</label><input id="invite-email" name="email" type="email" required>
+            <label for="invite-role">Role</label><select id="invite-role" name="role">{{#roles}}<option value="{{key}}">{{label}}</option>{{/roles}}</select>
+            <label for="invite-days">Expires after (days, optional)</label><input id="invite-days" name="expires_in_days" type="number" min="1" max="30">
+            <button type="submit" class="primary">Send invitation</button>
+          </form>
+          <form method="post" action="/console/orgs/{{orgID}}/invitations" class="card">
+            <h2>Add an existing user</h2>
+            <input type="hidden" name="csrf" value="{{csrf}}"><input type="hidden" name="method" value="existing_user">
+            <label for="existing-email">Their Muster email</label><input id="existing-email" name="email" type="email" required>
+            <label for="existing-role">Role</label><select id="existing-role" name="role">{{#roles}}<option value="{{key}}">{{label}}</option>{{/roles}}</select>
+            <button type="submit">Add them</button>
+          </form>
+          {{#directCreate}}
+          <form method="post" action="/console/orgs/{{orgID}}/users" class="card">
+            <h2>Create with a temporary password</h2>
+            <input type="hidden" name="csrf" value="{{csrf}}">
+            <label for="direct-email">Email</label><input id="direct-email" name="email" type="email" required>
+            <label for="direct-name">Full name</label><input id="direct-name" name="full_name" required>
+            <label for="direct-role">Role</label><select id="direct-role" name="role">{{#roles}}<option value="{{key}}">{{label}}</option>{{/roles}}</select>
+            <button type="submit">Create user</button>
+          </form>
+          {{/directCreate}}
+        </details>
+        {{#temporaryPassword}}<p class="secret" role="status">Temporary password for {{email}}, shown once: <code id="temporary-password">{{password}}</code></p>{{/temporaryPassword}}
+        {{^invitationsTab}}
+        <table>
+          <caption>Members</caption>
+          <thead><tr><th scope="col">Email</th><th scope="col">Role</th><th scope="col">Extra keys</th><th scope="col">Actions</th></tr></thead>
+          <tbody>
+          {{#members}}
+          <tr>
+            <td>{{email}}</td><td>{{role}}</td><td>{{grants}}{{^grants}}—{{/grants}}</td>
+            <td class="actions">
+              <form method="post" action="/console/orgs/{{orgID}}/members/{{userID}}/role"><input type="hidden" name="csrf" value="{{csrf}}">
+                <label for="role-{{userID}}" class="sr">Role for {{email}}</label>
+                <select id="role-{{userID}}" name="role">{{#roleChoices}}<option value="{{key}}"{{#selected}} selected{{/selected}}>{{label}}</option>{{/roleChoices}}</select>
+                <button type="submit">Change role</button></form>
+              <form method="post" action="/console/orgs/{{orgID}}/members/{{userID}}/grants"><input type="hidden" name="csrf" value="{{csrf}}">
+                <label for="key-{{userID}}" class="sr">Permission key for {{email}}</label>
+                <select id="key-{{userID}}" name="key">{{#keys}}<option value="{{.}}">{{.}}</option>{{/keys}}</select>
+                <button type="submit" name="change" value="grant">Grant</button> <button type="submit" name="change" value="withdraw">Withdraw</button></form>
+              <form method="post" action="/console/orgs/{{orgID}}/members/{{userID}}/reset-password"><input type="hidden" name="csrf" value="{{csrf}}"><button type="submit">Reset password</button></form>
+              <form method="post" action="/console/orgs/{{orgID}}/members/{{userID}}/remove"><input type="hidden" name="csrf" value="{{csrf}}"><button type="submit" class="danger">Remove</button></form>
+            </td>
+          </tr>
+          {{/members}}
+          </tbody>
+        </table>
+        {{/invitationsTab}}
+        {{#invitationsTab}}
+        <form method="get" action="/console/orgs/{{orgID}}/users" class="filter">
+          <input type="hidden" name="tab" value="invitations">
+          <label for="status">Status</label>
+          <select id="status" name="status">{{#statuses}}<option value="{{value}}"{{#selected}} selected{{/selected}}>{{label}}</option>{{/statuses}}</select>
+          <button type="submit">Filter</button>
+        </form>
+        <table>
+          <caption>Invitations</caption>
+          <thead><tr><th scope="col">Email</th><th scope="col">Role</th><th scope="col">Status</th><th scope="col">Expires</th><th scope="col">Actions</th></tr></thead>
+          <tbody>
+          {{#invitations}}
+          <tr data-email="{{email}}">
+            <td>{{email}}</td><td>{{role}}</td><td class="status">{{status}}</td><td>{{expiresAt}}</td>
+            <td class="actions">
+              {{#pending}}
+              <form method="post" action="/console/orgs/{{orgID}}/invitations/{{id}}/resend"><input type="hidden" name="csrf" value="{{csrf}}">
+                <button type="submit">Resend</button> <span class="hint">{{resendHint}}</span></form>
+              <details><summary>Revoke</summary>
+                <form method="post" action="/console/orgs/{{orgID}}/invitations/{{id}}/revoke" class="revoke"><input type="hidden" name="csrf" value="{{csrf}}">
+                  <label for="reason-{{id}}">Reason (optional, shown to staff only)</label>
+                  <textarea id="reason-{{id}}" name="reason" maxlength="500" data-counter="count-{{id}}"></textarea>
+                  <span id="count-{{id}}" class="hint" aria-live="polite">0 / 500</span>
+                  <button type="submit" class="danger">Revoke invitation</button></form>
+              </details>
+              {{/pending}}
+              {{#revokedReason}}<span class="hint">Reason: {{revokedReason}}</span>{{/revokedReason}}
+            </td>
+          </tr>
+          {{/invitations}}
+          {{^invitations}}<tr><td colspan="5">No invitations.</td></tr>{{/invitations}}
+          </tbody>
+        </table>
+        {{/invitationsTab}}
+        """
+
+    static let tenants = """
+        <p class="crumb">{{orgName}}</p>
+        <h1>Tenants</h1>
+        {{{orgNav}}}
+        <form method="post" action="/console/orgs/{{orgID}}/tenants" class="card">
+          <h2>New tenant</h2>
+          <input type="hidden" name="csrf" value="{{csrf}}">
+          <label for="tenant-name">Name</label><input id="tenant-name" name="name" required>
+          <label for="tenant-reference">Reference (optional)</label><input id="tenant-reference" name="reference">
+          <button type="submit" class="primary">Create tenant</button>
+        </form>
+        <ul class="list">
+        {{#tenants}}<li><a href="/console/orgs/{{orgID}}/tenants/{{id}}">{{name}}</a> {{#reference}}<span class="hint">{{reference}}</span>{{/reference}}</li>{{/tenants}}
+        {{^tenants}}<li>No tenants yet.</li>{{/tenants}}
+        </ul>
+        """
+
+    static let team = """
+        <p class="crumb"><a href="/console/orgs/{{orgID}}/tenants">{{orgName}} · Tenants</a></p>
+        <h1>{{tenantName}}</h1>
+        <nav class="tabs" aria-label="Case"><a href="/console/orgs/{{orgID}}/tenants/{{tenantID}}" aria-current="page">Team</a> <a href="/console/orgs/{{orgID}}/tenants/{{tenantID}}/case">Workspace</a></nav>
+        <table>
+          <caption>Team</caption>
+          <thead><tr><th scope="col">Who</th><th scope="col">Mode</th><th scope="col">Status</th><th scope="col">Actions</th></tr></thead>
+          <tbody>
+          {{#team}}
+          <tr data-who="{{who}}">
+            <td>{{who}}{{#contactLine}}<br><span class="hint">{{contactLine}}</span>{{/contactLine}}</td><td>{{mode}}</td><td class="status">{{status}}</td>
+            <td class="actions">
+              {{#active}}<form method="post" action="/console/orgs/{{orgID}}/tenants/{{tenantID}}/collaborators/{{id}}/end"><input type="hidden" name="csrf" value="{{csrf}}"><button type="submit" class="danger">End</button></form>{{/active}}
+              {{#editable}}<details><summary>Edit contact card</summary>
+                <form method="post" action="/console/orgs/{{orgID}}/tenants/{{tenantID}}/collaborators/{{id}}/contact"><input type="hidden" name="csrf" value="{{csrf}}">
+                  <label for="cn-{{id}}">Contact name</label><input id="cn-{{id}}" name="contact_name" value="{{contactName}}" required>
+                  <label for="ce-{{id}}">Contact email</label><input id="ce-{{id}}" name="contact_email" type="email" value="{{contactEmail}}">
+                  <label for="cp-{{id}}">Contact phone</label><input id="cp-{{id}}" name="contact_phone" value="{{contactPhone}}">
+                  <label for="co-{{id}}">Organisation</label><input id="co-{{id}}" name="contact_organisation_name" value="{{contactOrganisation}}">
+                  <label for="cr-{{id}}">Role label</label><input id="cr-{{id}}" name="contact_role_label" value="{{contactRole}}">
+                  <button type="submit">Save contact card</button></form></details>{{/editable}}
+            </td>
+          </tr>
+          {{/team}}
+          {{^team}}<tr><td colspan="4">Nobody is assigned yet.</td></tr>{{/team}}
+          </tbody>
+        </table>
+        <details class="menu" open>
+          <summary>+ Invite a support worker</summary>
+          <form method="post" action="/console/orgs/{{orgID}}/tenants/{{tenantID}}/collaborators" class="card" id="invite-collaborator">
+            <input type="hidden" name="csrf" value="{{csrf}}">
+            <fieldset><legend>Participation mode</legend>
+              <label><input type="radio" name="mode" value="full" checked> Full — reads and writes the workspace</label>
+              <label><input type="radio" name="mode" value="context_only"> Context-only — reads goals, shared notes, the summary; records sessions</label>
+              <label><input type="radio" name="mode" value="reference_only"> Reference-only — a contact card, no account</label>
+            </fieldset>
+            <div data-modes="full context_only">
+              <label for="c-email">Email</label><input id="c-email" name="email" type="email">
+              <label for="c-name">Full name</label><input id="c-name" name="full_name">
+            </div>
+            <div data-modes="reference_only">
+              <label for="c-contact-name">Contact name</label><input id="c-contact-name" name="contact_name">
+              <label for="c-contact-email">Contact email</label><input id="c-contact-email" name="contact_email" type="email">
+              <label for="c-contact-phone">Contact phone</label><input id="c-contact-phone" name="contact_phone">
+              <label for="c-contact-org">Organisation (optional)</label><input id="c-contact-org" name="contact_organisation_name">
+              <label for="c-contact-role">Role label (optional)</label><input id="c-contact-role" name="contact_role_label">
+            </div>
+            <label><input type="checkbox" name="override_cap" value="true"> Override the caseload cap</label>
+            <button type="submit" class="primary">Invite</button>
+          </form>
+        </details>
+        """
+
+    static let caseload = """
+        <h1>Your caseload</h1>
+        <ul class="list">
+        {{#entries}}<li><a href="/console/orgs/{{orgID}}/tenants/{{tenantID}}/case">{{tenantName}}</a> <span class="hint">{{orgName}} · {{mode}}</span></li>{{/entries}}
+        {{^entries}}<li id="empty">No cases are assigned to you.</li>{{/entries}}
+        </ul>
+        """
+
+    static let caseView = """
+        <p class="crumb">{{orgName}}</p>
+        <h1>{{tenantName}}</h1>
+        <p class="hint" id="mode">{{viewAs}}</p>
+        {{#contextSummary}}<section><h2>Context summary</h2><p>{{contextSummary}}</p></section>{{/contextSummary}}
+        {{#showNotes}}<section><h2>Notes</h2><ul class="list">{{#notes}}<li><strong>{{kind}}</strong> {{body}}</li>{{/notes}}{{^notes}}<li>No notes.</li>{{/notes}}</ul>
+          {{#canWriteNotes}}<form method="post" action="/console/orgs/{{orgID}}/tenants/{{tenantID}}/notes"><input type="hidden" name="csrf" value="{{csrf}}">
+            <label for="note">New shared note</label><textarea id="note" name="body" required></textarea><button type="submit">Add note</button></form>{{/canWriteNotes}}
+        </section>{{/showNotes}}
+        {{#showGoals}}<section><h2>Goals</h2><ul class="list">{{#goals}}<li>{{title}}</li>{{/goals}}{{^goals}}<li>No goals.</li>{{/goals}}</ul></section>{{/showGoals}}
+        {{#showSessions}}<section><h2>Sessions</h2><ul class="list">{{#sessions}}<li>{{summary}}</li>{{/sessions}}{{^sessions}}<li>No sessions.</li>{{/sessions}}</ul></section>{{/showSessions}}
+        {{#showDocuments}}<section><h2>Documents</h2><ul class="list">{{#documents}}<li>{{name}}</li>{{/documents}}{{^documents}}<li>No documents.</li>{{/documents}}</ul></section>{{/showDocuments}}
+        """
+
+    static let audit = """
+        <p class="crumb">{{orgName}}</p>
+        <h1>Audit trail</h1>
+        {{{orgNav}}}
+        <form method="get" action="/console/orgs/{{orgID}}/audit" class="filter">
+          <label for="action">Event</label><input id="action" name="action" value="{{action}}" placeholder="user.invited">
+          <label for="actor">Actor</label><input id="actor" name="actor" value="{{actor}}" placeholder="user:…">
+          <button type="submit">Filter</button>
+        </form>
+        <table><caption>Newest first</caption>
+          <thead><tr><th scope="col">When</th><th scope="col">Who</th><th scope="col">What</th><th scope="col">Record</th><th scope="col">Details</th></tr></thead>
+          <tbody>{{#entries}}<tr><td>{{at}}</td><td>{{actor}}</td><td>{{action}}</td><td><code>{{target}}</code></td><td>{{details}}</td></tr>{{/entries}}</tbody>
+        </table>
+        """
+
+    static let keys = """
+        <p class="crumb">{{orgName}}</p>
+        <h1>API keys</h1>
+        {{{orgNav}}}
+        {{#secret}}<p class="secret" role="status">The key's secret, shown once — copy it now: <code id="new-secret">{{secret}}</code></p>{{/secret}}
+        <form method="post" action="/console/orgs/{{orgID}}/api-keys" class="card">
+          <h2>New key</h2><input type="hidden" name="csrf" value="{{csrf}}">
+          <label for="key-name">Name</label><input id="key-name" name="name" required>
+          <label for="key-role">Role</label><select id="key-role" name="role">{{#roles}}<option value="{{key}}">{{label}}</option>{{/roles}}</select>
+          <button type="submit" class="primary">Create key</button>
+        </form>
+        <table><caption>Keys</caption>
+          <thead><tr><th scope="col">Name</th><th scope="col">Role</th><th scope="col">Created</th><th scope="col">Last used</th><th scope="col">Actions</th></tr></thead>
+          <tbody>{{#keyRows}}<tr><td>{{name}}</td><td>{{role}}</td><td>{{createdAt}}</td><td>{{lastUsed}}</td>
+            <td>{{#active}}<form method="post" action="/console/orgs/{{orgID}}/api-keys/{{id}}/revoke"><input type="hidden" name="csrf" value="{{csrf}}"><button type="submit" class="danger">Revoke</button></form>{{/active}}{{^active}}revoked{{/active}}</td></tr>{{/keyRows}}</tbody>
+        </table>
+        """
+
+    static let webhooks = """
+        <p class="crumb">{{orgName}}</p>
+        <h1>Webhooks</h1>
+        {{{orgNav}}}
+        {{#hooks}}
+        <section class="card"><h2>{{url}}</h2><p>{{status}} · {{types}}</p>
+          <table><caption>Latest deliveries</caption>
+            <thead><tr><th scope="col">Event</th><th scope="col">Outcome</th><th scope="col">Attempt</th><th scope="col">Answer</th></tr></thead>
+            <tbody>{{#deliveries}}<tr><td>{{event}}</td><td>{{outcome}}</td><td>{{attempt}}</td><td>{{answer}}</td></tr>{{/deliveries}}{{^deliveries}}<tr><td colspan="4">None yet.</td></tr>{{/deliveries}}</tbody>
+          </table>
+        </section>
+        {{/hooks}}
+        {{^hooks}}<p>No webhooks. Register one with the API (<code>POST /v1/orgs/{{orgID}}/webhooks</code>).</p>{{/hooks}}
+        """
+}

@@ -1,0 +1,152 @@
+import Crypto
+import HTTPTypes
+import Hummingbird
+import MusterDelivery
+import MusterDomain
+import MusterEngine
+import MusterSecurity
+import NIOCore
+
+/// The pages people open in a browser: the link pages an email points to, and the operator
+/// console. Every action goes through the same engine commands, with the same permission
+/// checks, as the API; the pages only render and post forms.
+///
+/// The console signs people in to an `HttpOnly`, `SameSite=Strict` cookie that only these
+/// pages read — the API takes bearer tokens only, so a cookie never authorises an API call —
+/// and every form that changes something carries the session's form token.
+package struct WebRoutes: Sendable {
+    let slot: EngineSlot
+    let policy: Policy
+    let webhooks: WebhookRegistry
+    /// Where people go once a link has signed them in; the console when `nil`.
+    let appURL: String?
+    /// Whether cookies are `Secure` (the deployment is served over https).
+    let secureCookies: Bool
+    /// The largest form body read.
+    let maxBodyBytes: Int
+    let pages = WebPage()
+
+    /// The console and link pages for the engine in `slot`.
+    package init(slot: EngineSlot, policy: Policy, webhooks: WebhookRegistry, appURL: String?, secureCookies: Bool, maxBodyBytes: Int) {
+        self.slot = slot
+        self.policy = policy
+        self.webhooks = webhooks
+        self.appURL = appURL
+        self.secureCookies = secureCookies
+        self.maxBodyBytes = maxBodyBytes
+    }
+
+    /// The path prefixes these pages own; they are not part of the API's contract.
+    package static let pathPrefixes = ["/console", "/invitations/accept", "/auth/verify"]
+
+    /// Adds every page to `router`.
+    package func register<Context: RequestContext>(on router: Router<Context>) {
+        router.get("/console/assets/muster.css") { _, _ in Self.asset(Assets.stylesheet, type: "text/css; charset=utf-8") }
+        router.get("/console/assets/muster.js") { _, _ in Self.asset(Assets.script, type: "text/javascript; charset=utf-8") }
+        registerLinkPages(on: router)
+        registerSignIn(on: router)
+        registerPeople(on: router)
+        registerTenants(on: router)
+        registerIntegrations(on: router)
+    }
+
+    var engine: MusterEngine {
+        get throws(WebRefusal) {
+            guard let engine = slot.current else { throw .notReady }
+            return engine
+        }
+    }
+
+    private static func asset(_ text: String, type: String) -> Response {
+        Response(
+            status: .ok,
+            headers: [.contentType: type, .cacheControl: "public, max-age=3600", HTTPField.Name("X-Content-Type-Options")!: "nosniff"],
+            body: .init(byteBuffer: ByteBuffer(string: text)))
+    }
+
+    // MARK: Forms
+
+    /// The form a POST carries, once its origin is checked: a browser names the page's origin,
+    /// and one from another site never posts here.
+    func form<Context: RequestContext>(_ request: Request, context: Context) async throws -> FormFields {
+        if let origin = request.headers[HTTPField.Name("Origin")!], origin != "null", let host = request.head.authority {
+            let ownOrigins = ["http://\(host)", "https://\(host)"]
+            guard ownOrigins.contains(origin) else { throw WebRefusal.foreignOrigin }
+        }
+        let body = try await request.body.collect(upTo: maxBodyBytes)
+        return FormFields(Array(buffer: body))
+    }
+
+    /// Compares two tokens in constant time.
+    static func same(_ a: String, _ b: String) -> Bool {
+        let (x, y) = (Array(a.utf8), Array(b.utf8))
+        guard x.count == y.count, !x.isEmpty else { return false }
+        return zip(x, y).reduce(0) { $0 | ($1.0 ^ $1.1) } == 0
+    }
+
+    /// A cookie these pages set: `HttpOnly`, `SameSite=Strict`, on the whole site.
+    func cookie(_ name: String, _ value: String, maxAge: Int) -> Cookie {
+        Cookie(name: name, value: value, maxAge: maxAge, path: "/", secure: secureCookies, httpOnly: true, sameSite: .strict)
+    }
+
+    /// A page explaining a refusal, with the status the API would answer.
+    func refusal(_ error: any Error, session: ConsoleSession? = nil) -> Response {
+        let (status, text) = Self.explain(error)
+        var values: [String: Any] = ["heading": status == .notFound ? "Not found" : "That did not work", "text": text, "next": "/console"]
+        session?.fill(&values)
+        return pages.render("message", title: "Refused", values, status: status)
+    }
+
+    /// A page with the words of a refused form, when the page the form came from cannot be
+    /// shown again (the person may not even read it).
+    func refusal(_ text: String, status: HTTPResponse.Status, session: ConsoleSession) -> Response {
+        var values: [String: Any] = ["heading": "That did not work", "text": text, "next": "/console"]
+        session.fill(&values)
+        return pages.render("message", title: "Refused", values, status: status)
+    }
+
+    /// The status and the words for `error`: a domain refusal's own message, which is written
+    /// for people; anything else says only that it failed.
+    static func explain(_ error: any Error) -> (HTTPResponse.Status, String) {
+        switch error {
+        case let error as DomainError:
+            let status: HTTPResponse.Status
+            switch error.code {
+            case .notFound, .tenantNotFound, .invitationNotFound, .userNotFound: status = .notFound
+            case .forbidden, .beyondOwnAuthority, .userSharedAcrossOrgs, .passwordNotAllowed, .capOverrideNotAllowed, .directCreateDisabled,
+                .passwordChangeRequired:
+                status = .forbidden
+            case .resendCooldown, .resendDailyLimit, .rateLimited: status = .tooManyRequests
+            case .conflict, .alreadyMember, .invitationPending, .lastOrgAdmin, .collaboratorExists, .collaboratorEnded, .caseloadCapReached,
+                .userExists, .memberRemoved, .organisationExists:
+                status = .conflict
+            case .invitationExpired, .invitationRevoked, .invitationAlreadyAccepted, .tokenSuperseded, .tokenUsed, .tokenExpired: status = .gone
+            case .sessionInvalid, .sessionExpired, .invalidCredentials, .apiKeyRevoked: status = .unauthorized
+            default: status = .unprocessableContent
+            }
+            let message = error.message
+            return (status, message.prefix(1).uppercased() + message.dropFirst() + (message.hasSuffix(".") ? "" : "."))
+        case WebRefusal.notReady:
+            return (.serviceUnavailable, WebRefusal.notReady.description)
+        case let refusal as WebRefusal:
+            return (.forbidden, refusal.description)
+        default:
+            return (.internalServerError, "Something went wrong on our side; nothing was changed.")
+        }
+    }
+}
+
+/// Why a page refused a form before it reached the engine.
+enum WebRefusal: Error, CustomStringConvertible {
+    case foreignOrigin
+    case staleForm
+    case notReady
+
+    var description: String {
+        switch self {
+        case .notReady: "Muster is starting; try again in a moment."
+        case .foreignOrigin: "This form was sent from another site, so nothing was changed."
+        case .staleForm: "This page has expired. Reload it and try again; nothing was changed."
+        }
+    }
+}

@@ -1,0 +1,308 @@
+#!/usr/bin/env python3
+"""The seeds' flows in a real browser: headless Chromium driven by Selenium, against a real
+`muster serve` on a fresh data folder, reading the emails it writes as .eml files.
+
+    python3 Tests/Browser/console_flows.py --muster .build/debug/muster [--screenshots docs/console]
+
+Each flow is a function named for what it proves; the run stops at the first failure with the
+page's text, and exits 0 only when every flow passed.
+"""
+
+import argparse
+import email
+import email.policy
+import glob
+import json
+import os
+import re
+import shutil
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+import urllib.error
+import urllib.request
+
+from selenium import webdriver
+from selenium.webdriver.chrome.options import Options
+from selenium.webdriver.chrome.service import Service
+from selenium.common.exceptions import WebDriverException
+from selenium.webdriver.common.by import By
+from selenium.webdriver.support.ui import Select
+
+ADMIN = "browser-tests-admin-token-0123456789"
+
+
+class Muster:
+    """A server on a temporary data folder, its API, and the emails it writes."""
+
+    def __init__(self, binary):
+        self.folder = tempfile.mkdtemp(prefix="muster-browser-")
+        self.mail = os.path.join(self.folder, "mail")
+        with socket.socket() as probe:
+            probe.bind(("127.0.0.1", 0))
+            self.port = probe.getsockname()[1]
+        self.base = f"http://127.0.0.1:{self.port}"
+        self.log = open(os.path.join(self.folder, "server.log"), "w")
+        self.process = subprocess.Popen(
+            [binary, "serve", "--data-dir", self.folder, "--port", str(self.port), "--admin-token", ADMIN,
+             "--public-base-url", self.base, "--mail-dir", self.mail],
+            stdout=self.log, stderr=subprocess.STDOUT)
+        for _ in range(300):
+            try:
+                if urllib.request.urlopen(self.base + "/readyz", timeout=1).status == 200:
+                    return
+            except (urllib.error.URLError, ConnectionError, OSError):
+                time.sleep(0.1)
+        raise SystemExit("muster did not become ready; see " + self.log.name)
+
+    def api(self, method, path, body=None, token=ADMIN):
+        request = urllib.request.Request(self.base + path, method=method, data=None if body is None else json.dumps(body).encode())
+        request.add_header("Authorization", "Bearer " + token)
+        if body is not None:
+            request.add_header("Content-Type", "application/json")
+        try:
+            with urllib.request.urlopen(request) as answer:
+                return answer.status, json.loads(answer.read() or b"null")
+        except urllib.error.HTTPError as refusal:
+            return refusal.code, json.loads(refusal.read() or b"null")
+
+    def emails_to(self, address):
+        found = []
+        for path in sorted(glob.glob(os.path.join(self.mail, "*.eml")), key=os.path.getmtime):
+            with open(path, "rb") as file:
+                message = email.message_from_binary_file(file, policy=email.policy.default)
+            if message["To"] == address:
+                found.append(message)
+        return found
+
+    def link_to(self, address, after=0):
+        """The link in the newest email to `address`, waiting for email number `after + 1`."""
+        for _ in range(200):
+            messages = self.emails_to(address)
+            if len(messages) > after:
+                text = messages[-1].get_body(preferencelist=("plain",)).get_content()
+                return re.search(r"https?://\S+token=\S+", text).group(0)
+            time.sleep(0.05)
+        raise AssertionError(f"no email to {address}")
+
+    def stop(self):
+        self.process.terminate()
+        self.process.wait(timeout=20)
+        self.log.close()
+        shutil.rmtree(self.folder, ignore_errors=True)
+
+
+class Browser:
+    """One person's browser: its own cookies."""
+
+    def __init__(self, shots):
+        options = Options()
+        for argument in ("--headless=new", "--no-sandbox", "--disable-dev-shm-usage", "--window-size=1200,1000"):
+            options.add_argument(argument)
+        binary = shutil.which("chromium") or shutil.which("chromium-browser")
+        if binary:
+            options.binary_location = binary
+        driver = shutil.which("chromedriver") or "/usr/bin/chromedriver"
+        self.driver = webdriver.Chrome(service=Service(driver), options=options)
+        self.shots = shots
+
+    def open(self, url):
+        self.driver.get(url)
+
+    def text(self):
+        """The page's text once it has loaded (a click that submits a form navigates)."""
+        for _ in range(100):
+            try:
+                if self.driver.execute_script("return document.readyState") == "complete":
+                    return self.driver.find_element(By.TAG_NAME, "body").text
+            except WebDriverException:
+                pass
+            time.sleep(0.05)
+        return self.driver.find_element(By.TAG_NAME, "body").text
+
+    def expect(self, words):
+        """Waits (up to 5 s) for `words` on the page."""
+        text = ""
+        for _ in range(100):
+            text = self.text()
+            if words in text:
+                return
+            time.sleep(0.05)
+        raise AssertionError(f"expected {words!r} on {self.driver.current_url}:\n{text}")
+
+    def refuse(self, words):
+        text = self.text()
+        assert words not in text, f"did not expect {words!r} on {self.driver.current_url}:\n{text}"
+
+    def click(self, label):
+        self.driver.find_element(By.XPATH, f"//button[normalize-space()={json.dumps(label)}] | //a[normalize-space()={json.dumps(label)}]").click()
+
+    def fill(self, field_id, value):
+        field = self.driver.find_element(By.ID, field_id)
+        field.clear()
+        field.send_keys(value)
+
+    def shot(self, name):
+        if self.shots:
+            os.makedirs(self.shots, exist_ok=True)
+            self.driver.save_screenshot(os.path.join(self.shots, name + ".png"))
+
+    def phone(self):
+        self.driver.set_window_size(390, 844)
+
+    def close(self):
+        self.driver.quit()
+
+
+def an_admin_invites_and_the_invitee_previews_accepts_and_lands_signed_in(muster, shots):
+    status, org = muster.api("POST", "/v1/orgs", {"name": "Riverside Housing"})
+    assert status == 201, org
+    muster.api("POST", f"/v1/orgs/{org['id']}/invitations", {"email": "ann@example.org", "role": "org_admin"})
+    ann = Browser(shots)
+    ann.open(muster.link_to("ann@example.org"))
+    ann.expect("You've been invited to Riverside Housing as an org admin")
+    ann.shot("link-preview")
+    # Opening the link changed nothing: the invitation is still pending.
+    _, listed = muster.api("GET", f"/v1/orgs/{org['id']}/invitations?email=ann@example.org")
+    assert listed["items"][0]["status"] == "pending", listed
+    ann.click("Accept and sign in")
+    ann.expect("Welcome to Riverside Housing")
+    ann.click("Continue")
+    ann.expect("Signed in as ann@example.org")
+    ann.expect("Riverside Housing")
+    ann.shot("home")
+
+    # Ann invites a caseworker from User Management → Add User.
+    ann.click("User Management")
+    ann.driver.find_element(By.XPATH, "//summary[normalize-space()='Add User']").click()
+    ann.fill("invite-email", "bo@example.org")
+    Select(ann.driver.find_element(By.ID, "invite-role")).select_by_value("caseworker")
+    ann.shot("add-user")
+    ann.driver.find_element(By.XPATH, "//form[.//input[@id='invite-email']]//button").click()
+    ann.expect("Invitation sent.")
+    ann.expect("bo@example.org")
+    bo = Browser(shots)
+    bo.open(muster.link_to("bo@example.org"))
+    bo.click("Accept and sign in")
+    bo.expect("You've joined as a caseworker")
+    bo.close()
+    return org, ann
+
+
+def a_revoked_invitation_says_so_on_its_link_without_the_reason(muster, shots, org, ann):
+    ann.open(f"{muster.base}/console/orgs/{org['id']}/users")
+    ann.driver.find_element(By.XPATH, "//summary[normalize-space()='Add User']").click()
+    ann.fill("invite-email", "cy@example.org")
+    ann.driver.find_element(By.XPATH, "//form[.//input[@id='invite-email']]//button").click()
+    ann.expect("Invitation sent.")
+    row = ann.driver.find_element(By.XPATH, "//tr[@data-email='cy@example.org']")
+    row.find_element(By.XPATH, ".//summary[normalize-space()='Revoke']").click()
+    reason = row.find_element(By.TAG_NAME, "textarea")
+    reason.send_keys("wrong person, sorry")
+    counter = row.find_element(By.CLASS_NAME, "hint")
+    assert "19 / 500" in row.text, row.text
+    ann.shot("revoke")
+    row.find_element(By.XPATH, ".//button[normalize-space()='Revoke invitation']").click()
+    ann.expect("Invitation revoked.")
+    assert ann.driver.find_element(By.XPATH, "//tr[@data-email='cy@example.org']//td[@class='status']").text == "revoked"
+    visitor = Browser(shots)
+    visitor.open(muster.link_to("cy@example.org"))
+    visitor.expect("Invitation withdrawn")
+    visitor.refuse("wrong person")
+    visitor.shot("link-revoked")
+    visitor.close()
+
+
+def support_workers_get_the_view_of_their_mode_and_lose_the_case_when_ended(muster, shots, org, ann):
+    ann.open(f"{muster.base}/console/orgs/{org['id']}/tenants")
+    ann.fill("tenant-name", "Jo Tenant")
+    ann.click("Create tenant")
+    ann.expect("Tenant created.")
+    team_url = ann.driver.current_url.split("?")[0]
+
+    def invite(mode, fields):
+        ann.open(team_url)
+        ann.driver.find_element(By.XPATH, f"//input[@name='mode'][@value='{mode}']").click()
+        for field, value in fields.items():
+            ann.fill(field, value)
+        ann.click("Invite")
+        ann.expect("Collaborator invited.")
+
+    invite("full", {"c-email": "sam@support.example", "c-name": "Sam Worker"})
+    invite("context_only", {"c-email": "kim@council.example", "c-name": "Kim Officer"})
+    invite("reference_only", {"c-contact-name": "Dr Patel", "c-contact-phone": "0161 555 0100"})
+    ann.expect("Dr Patel")
+    assert not muster.emails_to("dr@example.org")
+    ann.shot("team")
+
+    sam = Browser(shots)
+    sam.open(muster.link_to("sam@support.example"))
+    sam.expect("invited you to work on a tenant's case as a support worker")
+    sam.click("Sign in")
+    sam.expect("You now have access to a case at Riverside Housing")
+    sam.click("Continue")
+    sam.expect("Jo Tenant")
+    sam.shot("caseload")
+    sam.click("Jo Tenant")
+    sam.expect("as a support worker")
+    sam.expect("New shared note")
+
+    kim = Browser(shots)
+    kim.open(muster.link_to("kim@council.example"))
+    kim.click("Sign in")
+    kim.click("Continue")
+    kim.click("Jo Tenant")
+    kim.expect("as a context-only collaborator")
+    kim.refuse("New shared note")
+    kim.shot("case-context-only")
+    kim.close()
+
+    ann.open(team_url)
+    ann.driver.find_element(By.XPATH, "//tr[contains(@data-who, 'sam@support.example')]//button[normalize-space()='End']").click()
+    ann.expect("Assignment ended.")
+    sam.open(f"{muster.base}/console/caseload")
+    sam.expect("No cases are assigned to you.")
+    sam.refuse("Jo Tenant")
+    sam.close()
+
+
+def a_form_with_bad_input_shows_the_servers_message_and_changes_nothing(muster, shots, org, ann):
+    _, before = muster.api("GET", f"/v1/orgs/{org['id']}/invitations")
+    ann.open(f"{muster.base}/console/orgs/{org['id']}/users")
+    ann.driver.find_element(By.XPATH, "//summary[normalize-space()='Add User']").click()
+    ann.fill("invite-email", "bo@example.org")
+    ann.driver.find_element(By.XPATH, "//form[.//input[@id='invite-email']]//button").click()
+    ann.expect("Bo@example.org is already a member of this organisation as caseworker.")
+    ann.shot("bad-input")
+    _, after = muster.api("GET", f"/v1/orgs/{org['id']}/invitations")
+    assert before == after, "a refused form changed the invitations"
+    ann.phone()
+    ann.open(f"{muster.base}/console/orgs/{org['id']}/users?tab=invitations")
+    ann.shot("phone-invitations")
+
+
+def main():
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--muster", default=".build/debug/muster")
+    parser.add_argument("--screenshots")
+    arguments = parser.parse_args()
+    muster = Muster(arguments.muster)
+    shots = arguments.screenshots
+    try:
+        org, ann = an_admin_invites_and_the_invitee_previews_accepts_and_lands_signed_in(muster, shots)
+        print("ok: an admin invites; the invitee previews, accepts and lands signed in")
+        a_revoked_invitation_says_so_on_its_link_without_the_reason(muster, shots, org, ann)
+        print("ok: a revoked invitation's link says revoked, never the reason")
+        support_workers_get_the_view_of_their_mode_and_lose_the_case_when_ended(muster, shots, org, ann)
+        print("ok: support workers in each mode get their view, and lose the case on the next load after End")
+        a_form_with_bad_input_shows_the_servers_message_and_changes_nothing(muster, shots, org, ann)
+        print("ok: bad input shows the server's message and changes nothing")
+        ann.close()
+    finally:
+        muster.stop()
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,162 @@
+import Foundation
+import HTTPTypes
+import HummingbirdTesting
+import MusterDomain
+import MusterEngine
+import NIOCore
+import Testing
+
+@testable import MusterDelivery
+@testable import MusterJSON
+@testable import MusterServer
+@testable import MusterWeb
+
+/// The link pages and the console, from the outside: what a GET may do, what a form needs,
+/// and what an attacker's page, cookie or link cannot do.
+@Suite("Link pages and the console")
+struct WebPagesTests {
+    /// A page request with the given cookies, form body and origin.
+    static func page(
+        _ api: API, _ method: HTTPRequest.Method, _ path: String, cookies: [String: String] = [:], form: String? = nil, origin: String? = nil
+    ) async throws -> Reply {
+        var headers: HTTPFields = [:]
+        if !cookies.isEmpty { headers[.cookie] = cookies.map { "\($0.key)=\($0.value)" }.joined(separator: "; ") }
+        if form != nil { headers[.contentType] = "application/x-www-form-urlencoded" }
+        if let origin { headers[HTTPField.Name("Origin")!] = origin }
+        return try await api.client.execute(uri: path, method: method, headers: headers, body: form.map { ByteBuffer(string: $0) }) { response in
+            Reply(status: Int(response.status.code), headers: response.headers, body: Array(buffer: response.body))
+        }
+    }
+
+    /// The value of `name` in a page's `Set-Cookie` headers.
+    static func setCookie(_ reply: Reply, _ name: String) -> String? {
+        for field in reply.headers where field.name == .setCookie && field.value.hasPrefix("\(name)=") {
+            return String(field.value.dropFirst(name.count + 1).prefix { $0 != ";" })
+        }
+        return nil
+    }
+
+    /// The hidden `csrf` value of a page's form.
+    static func formValue(_ reply: Reply) -> String? {
+        guard let range = reply.text.range(of: #"name="csrf" value=""#) else { return nil }
+        return String(reply.text[range.upperBound...].prefix { $0 != "\"" })
+    }
+
+    static func encoded(_ text: String) -> String {
+        text.addingPercentEncoding(withAllowedCharacters: .alphanumerics) ?? text
+    }
+
+    /// Accepts `email`'s invitation through the page; returns the console session cookie.
+    static func signIn(_ api: API, _ email: String, after count: Int? = nil) async throws -> String {
+        let token = try await api.linkToken(to: email, after: count)
+        let preview = try await page(api, .get, "/invitations/accept?token=\(encoded(token))")
+        let formCookie = try #require(setCookie(preview, "muster_form"))
+        let accepted = try await page(
+            api, .post, "/invitations/accept", cookies: ["muster_form": formCookie],
+            form: "token=\(encoded(token))&csrf=\(try #require(formValue(preview)))")
+        #expect(accepted.status == 200, "\(accepted.text)")
+        return try #require(setCookie(accepted, "muster_session"))
+    }
+
+    @Test("Opening a link changes nothing; the button's POST accepts once; the page has a strict policy and sets an HttpOnly, SameSite=Strict session")
+    func linksOpenSafelyAndAcceptOnce() async throws {
+        let fixture = try ServerFixture()
+        try await fixture.run { api in
+            let org = try await api.org("Riverside <Housing>")
+            _ = try await api.post("/v1/orgs/\(org)/invitations", token: api.admin, #"{"email": "ann@example.org", "role": "caseworker"}"#)
+            let token = try await api.linkToken(to: "ann@example.org")
+            for _ in 0..<3 {
+                let preview = try await Self.page(api, .get, "/invitations/accept?token=\(Self.encoded(token))")
+                #expect(preview.status == 200)
+                #expect(preview.text.contains("Riverside &lt;Housing&gt;") && !preview.text.contains("<Housing>"), "names are text, never markup")
+                #expect(preview.headers[HTTPField.Name("Content-Security-Policy")!]?.contains("default-src 'none'") == true)
+                #expect(preview.headers[HTTPField.Name("Referrer-Policy")!] == "no-referrer")
+            }
+            let listed = try await api.get("/v1/orgs/\(org)/invitations?email=ann@example.org", token: api.admin)
+            #expect(listed.json["items"]?.array.first?["status"]?.string == "pending", "a GET, however often, accepts nothing")
+
+            let session = try await Self.signIn(api, "ann@example.org")
+            let accepted = try await api.get("/v1/orgs/\(org)/invitations?email=ann@example.org", token: api.admin)
+            #expect(accepted.json["items"]?.array.first?["status"]?.string == "accepted")
+            let again = try await Self.page(api, .get, "/invitations/accept?token=\(Self.encoded(token))")
+            #expect(again.status == 410 && again.text.contains("used already"))
+            let home = try await Self.page(api, .get, "/console", cookies: ["muster_session": session])
+            #expect(home.status == 200 && home.text.contains("ann@example.org"))
+            #expect(try await Self.page(api, .get, "/console").status == 303, "without a session, the sign-in page")
+        }
+    }
+
+    @Test("A revoked invitation's page says it was withdrawn, never the staff's reason")
+    func revokedLinksKeepTheReason() async throws {
+        let fixture = try ServerFixture()
+        try await fixture.run { api in
+            let org = try await api.org()
+            let invited = try await api.post("/v1/orgs/\(org)/invitations", token: api.admin, #"{"email": "eve@example.org", "role": "viewer"}"#)
+            let id = try #require(invited.json["id"]?.string)
+            let token = try await api.linkToken(to: "eve@example.org")
+            _ = try await api.post("/v1/orgs/\(org)/invitations/\(id)/revoke", token: api.admin, #"{"reason": "flagged by HR: do not engage"}"#)
+            let page = try await Self.page(api, .get, "/invitations/accept?token=\(Self.encoded(token))")
+            #expect(page.status == 410 && page.text.contains("withdrawn"))
+            #expect(!page.text.contains("HR") && !page.text.contains("do not engage"))
+            let garbage = try await Self.page(api, .get, "/invitations/accept?token=mk1.forged")
+            #expect(garbage.status == 400 && garbage.text.contains("not valid"))
+        }
+    }
+
+    @Test("A console form needs the session's form token and this site's origin; a cookie never authorises the API; nothing changes when refused")
+    func formsResistForgery() async throws {
+        let fixture = try ServerFixture()
+        try await fixture.run { api in
+            let org = try await api.org()
+            _ = try await api.post("/v1/orgs/\(org)/invitations", token: api.admin, #"{"email": "ann@example.org", "role": "org_admin"}"#)
+            let session = try await Self.signIn(api, "ann@example.org")
+            let users = try await Self.page(api, .get, "/console/orgs/\(org)/users", cookies: ["muster_session": session])
+            let formToken = try #require(Self.formValue(users))
+            let path = "/console/orgs/\(org)/invitations"
+            let body = "email=mallory%40example.org&role=org_admin&method=email"
+
+            let forged = try await Self.page(api, .post, path, cookies: ["muster_session": session], form: body)
+            #expect(forged.status == 403 && forged.text.contains("expired"), "no form token: \(forged.status)")
+            let wrong = try await Self.page(api, .post, path, cookies: ["muster_session": session], form: body + "&csrf=\(String(repeating: "0", count: 64))")
+            #expect(wrong.status == 403)
+            let foreign = try await Self.page(
+                api, .post, path, cookies: ["muster_session": session], form: body + "&csrf=\(formToken)", origin: "https://evil.example")
+            #expect(foreign.status == 403 && foreign.text.contains("another site"))
+            let invitations = try await api.get("/v1/orgs/\(org)/invitations?email=mallory@example.org", token: api.admin)
+            #expect(invitations.json["items"]?.array.isEmpty == true, "no forged form changed anything")
+
+            let honest = try await Self.page(api, .post, path, cookies: ["muster_session": session], form: body + "&csrf=\(formToken)")
+            #expect(honest.status == 303, "\(honest.text)")
+
+            var cookieOnly: HTTPFields = [:]
+            cookieOnly[.cookie] = "muster_session=\(session)"
+            let api401 = try await api.client.execute(uri: "/v1/me", method: .get, headers: cookieOnly)
+            #expect(api401.status == .unauthorized, "the console's cookie is not an API credential")
+        }
+    }
+
+    @Test("The console holds the API's rules: another org's member is told it does not exist; a viewer's revoke is refused and changes nothing")
+    func theConsoleHoldsTheAPIsRules() async throws {
+        let fixture = try ServerFixture()
+        try await fixture.run { api in
+            let org = try await api.org()
+            let other = try await api.org("Hillside")
+            _ = try await api.post("/v1/orgs/\(other)/invitations", token: api.admin, #"{"email": "eve@example.org", "role": "org_admin"}"#)
+            let outsider = try await Self.signIn(api, "eve@example.org")
+            let peek = try await Self.page(api, .get, "/console/orgs/\(org)/users", cookies: ["muster_session": outsider])
+            #expect(peek.status == 404 && !peek.text.contains("Riverside"), "\(peek.status)")
+
+            _ = try await api.post("/v1/orgs/\(org)/invitations", token: api.admin, #"{"email": "vic@example.org", "role": "viewer"}"#)
+            let viewer = try await Self.signIn(api, "vic@example.org")
+            let pending = try await api.post("/v1/orgs/\(org)/invitations", token: api.admin, #"{"email": "new@example.org", "role": "viewer"}"#)
+            let id = try #require(pending.json["id"]?.string)
+            let users = try await Self.page(api, .get, "/console/orgs/\(org)/users?tab=invitations", cookies: ["muster_session": viewer])
+            let formToken = try #require(Self.formValue(users))
+            let revoke = try await Self.page(
+                api, .post, "/console/orgs/\(org)/invitations/\(id)/revoke", cookies: ["muster_session": viewer], form: "csrf=\(formToken)&reason=mine")
+            #expect(revoke.status == 403 && revoke.text.contains("users.revoke"), "\(revoke.status) \(revoke.text)")
+            let still = try await api.get("/v1/orgs/\(org)/invitations/\(id)", token: api.admin)
+            #expect(still.json["status"]?.string == "pending")
+        }
+    }
+}
