@@ -283,6 +283,27 @@ def a_form_with_bad_input_shows_the_servers_message_and_changes_nothing(muster, 
     ann.shot("phone-invitations")
 
 
+def a_person_signs_in_at_the_console_with_an_emailed_link_and_out_again(muster, shots):
+    before = len(muster.emails_to("bo@example.org"))
+    bo = Browser(shots)
+    bo.open(f"{muster.base}/console")
+    bo.expect("With a link by email")
+    bo.shot("login")
+    bo.fill("link-email", "bo@example.org")
+    bo.click("Email me a sign-in link")
+    bo.expect("Check your email")
+    bo.open(muster.link_to("bo@example.org", after=before))
+    bo.expect("This link signs you in to Muster")
+    bo.click("Sign in")
+    bo.click("Continue")
+    bo.expect("Signed in as bo@example.org")
+    bo.click("Sign out")
+    bo.expect("With a link by email")
+    bo.open(f"{muster.base}/console/caseload")
+    bo.expect("With a link by email")
+    bo.close()
+
+
 def main():
     parser = argparse.ArgumentParser()
     parser.add_argument("--muster", default=".build/debug/muster")
@@ -299,6 +320,8 @@ def main():
         print("ok: support workers in each mode get their view, and lose the case on the next load after End")
         a_form_with_bad_input_shows_the_servers_message_and_changes_nothing(muster, shots, org, ann)
         print("ok: bad input shows the server's message and changes nothing")
+        a_person_signs_in_at_the_console_with_an_emailed_link_and_out_again(muster, shots)
+        print("ok: a person signs in with an emailed link, and out again")
         ann.close()
     finally:
         muster.stop()
