@@ -85,18 +85,20 @@ public enum MusterServer {
             webhooks = WebhookRegistry(retry: configuration.webhookRetry)
         }
 
+        // One set of sign-in limits for the API and the console alike.
+        let throttle = SignInThrottle(limits: configuration.signInLimits)
         let router = Router(context: MusterRequestContext.self)
         router.add(middleware: RequestMetricsMiddleware(metrics: metrics))
         router.add(middleware: ProblemMiddleware(logger: logger))
         router.add(middleware: AuthenticationMiddleware(slot: slot, adminTokenDigest: SecretDigest(of: adminToken), maxBodyBytes: configuration.maxBodyBytes))
         let routes = APIRoutes(
             slot: slot, clock: clock, outbox: outbox, webhooks: webhooks, idempotency: idempotency, metrics: metrics, configuration: configuration,
-            throttle: SignInThrottle(limits: configuration.signInLimits),
+            throttle: throttle,
             longPolls: LongPollGate(total: configuration.maximumLongPolls, perCaller: configuration.maximumLongPollsPerCaller), logger: logger
         )
         routes.register(on: router)
         WebRoutes(
-            slot: slot, policy: configuration.policy, webhooks: webhooks, appURL: configuration.appURL,
+            slot: slot, policy: configuration.policy, webhooks: webhooks, throttle: throttle, appURL: configuration.appURL,
             secureCookies: configuration.publicBaseURL.lowercased().hasPrefix("https:"), maxBodyBytes: configuration.maxBodyBytes
         ).register(on: router)
 

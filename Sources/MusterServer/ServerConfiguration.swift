@@ -1,5 +1,6 @@
 import MusterDelivery
 import MusterDomain
+import MusterEngine
 import MusterLog
 
 /// Every setting of `muster serve`, with the embedded defaults: 127.0.0.1:8080, data in

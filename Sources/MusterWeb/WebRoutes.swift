@@ -18,6 +18,8 @@ package struct WebRoutes: Sendable {
     let slot: EngineSlot
     let policy: Policy
     let webhooks: WebhookRegistry
+    /// The sign-in limits the API keeps too: failed passwords per account, links per email.
+    let throttle: SignInThrottle
     /// Where people go once a link has signed them in; the console when `nil`.
     let appURL: String?
     /// Whether cookies are `Secure` (the deployment is served over https).
@@ -27,7 +29,10 @@ package struct WebRoutes: Sendable {
     let pages = WebPage()
 
     /// The console and link pages for the engine in `slot`.
-    package init(slot: EngineSlot, policy: Policy, webhooks: WebhookRegistry, appURL: String?, secureCookies: Bool, maxBodyBytes: Int) {
+    package init(
+        slot: EngineSlot, policy: Policy, webhooks: WebhookRegistry, throttle: SignInThrottle, appURL: String?, secureCookies: Bool, maxBodyBytes: Int
+    ) {
+        self.throttle = throttle
         self.slot = slot
         self.policy = policy
         self.webhooks = webhooks

@@ -159,4 +159,39 @@ struct WebPagesTests {
             #expect(still.json["status"]?.string == "pending")
         }
     }
+
+    @Test("The console's password sign-in keeps the API's limits: past ten failures even the right password waits; a refused accept says why")
+    func consolePasswordsAreThrottled() async throws {
+        let fixture = try ServerFixture()
+        try await fixture.run { api in
+            let org = try await api.org()
+            let created = try await api.post(
+                "/v1/orgs/\(org)/users", token: api.admin, #"{"email": "tom@example.org", "full_name": "Tom", "role": "viewer"}"#)
+            let password = try #require(created.json["temporary_password"]?.string, "\(created.text)")
+            func attempt(_ guess: String) async throws -> Reply {
+                let login = try await Self.page(api, .get, "/console/login")
+                let cookie = try #require(Self.setCookie(login, "muster_form"))
+                return try await Self.page(
+                    api, .post, "/console/login/password", cookies: ["muster_form": cookie],
+                    form: "email=tom%40example.org&password=\(Self.encoded(guess))&csrf=\(try #require(Self.formValue(login)))")
+            }
+            for index in 0..<10 {
+                #expect(try await attempt("wrong-\(index)").status == 401)
+            }
+            let throttled = try await attempt(password)
+            #expect(throttled.status == 429 && throttled.text.contains("Too many failed sign-ins"), "\(throttled.status)")
+            #expect(
+                try await api.post("/v1/auth/password", #"{"email": "tom@example.org", "password": "\#(password)"}"#).status == 429,
+                "the API and the console count together")
+
+            let invited = try await api.post("/v1/orgs/\(org)/invitations", token: api.admin, #"{"email": "eve@example.org", "role": "viewer"}"#)
+            let token = try await api.linkToken(to: "eve@example.org")
+            let preview = try await Self.page(api, .get, "/invitations/accept?token=\(Self.encoded(token))")
+            _ = try await api.post("/v1/orgs/\(org)/invitations/\(try #require(invited.json["id"]?.string))/revoke", token: api.admin)
+            let refused = try await Self.page(
+                api, .post, "/invitations/accept", cookies: ["muster_form": try #require(Self.setCookie(preview, "muster_form"))],
+                form: "token=\(Self.encoded(token))&csrf=\(try #require(Self.formValue(preview)))")
+            #expect(refused.status == 410 && refused.text.contains("withdrawn"), "\(refused.status)")
+        }
+    }
 }

@@ -153,22 +153,9 @@ extension APIRoutes {
         }
     }
 
-    /// Runs a password check unless `keys` are over their failure limit (then `429
-    /// rate_limited` with `Retry-After`), and counts a wrong password under each key.
+    /// Runs a password check under the shared sign-in limits (429 `rate_limited` beyond them).
     private func throttled<Answer>(_ keys: [SignInThrottle.Key], _ body: () async throws -> Answer) async throws -> Answer {
-        let now = clock.now()
-        if let wait = throttle.retryAfter(keys, at: now) {
-            throw Problem(
-                .tooManyRequests, code: DomainError.Code.rateLimited.rawValue,
-                "too many failed sign-ins; try again in \(wait) seconds, or ask for a sign-in link", retryAfterSeconds: wait
-            )
-        }
-        do {
-            return try await body()
-        } catch let error as DomainError where error.code == .invalidCredentials {
-            throttle.record(keys, at: now)
-            throw error
-        }
+        try await throttle.checked(keys, at: clock.now(), body)
     }
 }
 

@@ -16,8 +16,14 @@ extension WebRoutes {
             do {
                 let form = try await anonymousForm(request, context: context)
                 let email = try EmailAddress(form["email"] ?? "")
-                // The same answer whether or not the email has an account.
-                _ = try await engine.requestSignInLink(email: email)
+                let engine = try engine
+                // The same answer, at once, whether or not the email has an account and however
+                // often it is asked: the link is issued behind the answer, and beyond the limit
+                // no email goes out.
+                if throttle.allowLink(to: email, at: engine.now) {
+                    let issue = Task { _ = try? await engine.requestSignInLink(email: email) }
+                    _ = issue
+                }
                 return pages.render("login_sent", title: "Check your email", ["email": email.value])
             } catch {
                 let (status, text) = Self.explain(error)
@@ -29,7 +35,11 @@ extension WebRoutes {
             do {
                 let form = try await anonymousForm(request, context: context)
                 let email = try EmailAddress(form["email"] ?? "")
-                let signedIn = try await engine.passwordSignIn(email: email, password: form["password"] ?? "")
+                let engine = try engine
+                let signedIn = try await throttle.checked([.account(email)], at: engine.now) {
+                    try await engine.passwordSignIn(email: email, password: form["password"] ?? "")
+                }
+                throttle.clear(.account(email))
                 return WebPage.redirect(to: "/console", cookies: sessionCookies(signedIn.sessionToken))
             } catch {
                 let (status, text) = Self.explain(error)
@@ -58,7 +68,10 @@ extension WebRoutes {
             do {
                 let form = try await form(request, context: context)
                 guard let posted = form["csrf"], Self.same(posted, session.formToken) else { throw WebRefusal.staleForm }
-                try await engine.changePassword(userID: session.userID, current: form["current"] ?? "", new: form["new"] ?? "")
+                let engine = try engine
+                try await throttle.checked([.user(session.userID)], at: engine.now) {
+                    try await engine.changePassword(userID: session.userID, current: form["current"] ?? "", new: form["new"] ?? "")
+                }
                 // Changing the password ends every session: sign in again.
                 return WebPage.redirect(to: "/console/login", cookies: [cookie(ConsoleSession.cookieName, "", maxAge: 0)])
             } catch {

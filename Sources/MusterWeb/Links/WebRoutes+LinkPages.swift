@@ -17,9 +17,12 @@ extension WebRoutes {
         }
 
         router.post("/invitations/accept") { request, context in
+            // The body is read once: a refusal's page needs the token it carried.
+            var token = ""
             do {
                 let form = try await form(request, context: context)
-                guard let token = form["token"] else { return await invitationPage(token: "", error: nil) }
+                token = form["token"] ?? ""
+                guard !token.isEmpty else { return await invitationPage(token: "", error: nil) }
                 try checkLinkForm(form, request)
                 let accepted = try await engine.acceptInvitation(token: token)
                 let values: [String: Any] = [
@@ -29,7 +32,6 @@ extension WebRoutes {
                 ]
                 return pages.render("link_done", title: "Invitation accepted", values, cookies: sessionCookies(accepted.sessionToken))
             } catch {
-                let token = (try? await form(request, context: context))?["token"] ?? ""
                 return await invitationPage(token: token, error: error)
             }
         }

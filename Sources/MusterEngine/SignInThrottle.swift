@@ -25,9 +25,9 @@ public struct SignInLimits: Sendable {
 /// In memory: a restart forgets the counts, which gives an attacker nothing they could not
 /// get by waiting. The table is pruned as it grows, so a flood of distinct keys costs at most
 /// the keys seen within one window.
-final class SignInThrottle: Sendable {
+package final class SignInThrottle: Sendable {
     /// What is counted under one key.
-    enum Key: Hashable, Sendable {
+    package enum Key: Hashable, Sendable {
         case account(EmailAddress)
         case user(UserID)
         case address(String)
@@ -42,12 +42,12 @@ final class SignInThrottle: Sendable {
         var insertsSincePrune = 0
     }
 
-    init(limits: SignInLimits = SignInLimits()) {
+    package init(limits: SignInLimits = SignInLimits()) {
         self.limits = limits
     }
 
     /// The seconds to wait before `keys` may try again, or `nil` when none is over its limit.
-    func retryAfter(_ keys: [Key], at now: Timestamp) -> Int? {
+    package func retryAfter(_ keys: [Key], at now: Timestamp) -> Int? {
         table.withLock { table in
             keys.compactMap { key -> Int? in
                 let (limit, window) = self.limit(of: key)
@@ -59,7 +59,7 @@ final class SignInThrottle: Sendable {
     }
 
     /// Counts one attempt (a failure, or a link request) under each of `keys`.
-    func record(_ keys: [Key], at now: Timestamp) {
+    package func record(_ keys: [Key], at now: Timestamp) {
         table.withLock { table in
             for key in keys {
                 let (limit, window) = self.limit(of: key)
@@ -79,14 +79,14 @@ final class SignInThrottle: Sendable {
     }
 
     /// Records a link request for `email` and says whether a link may be sent.
-    func allowLink(to email: EmailAddress, at now: Timestamp) -> Bool {
+    package func allowLink(to email: EmailAddress, at now: Timestamp) -> Bool {
         guard retryAfter([.link(email)], at: now) == nil else { return false }
         record([.link(email)], at: now)
         return true
     }
 
     /// Forgets the failures under `key` (a successful sign-in).
-    func clear(_ key: Key) {
+    package func clear(_ key: Key) {
         table.withLock { _ = $0.times.removeValue(forKey: key) }
     }
 
@@ -95,6 +95,22 @@ final class SignInThrottle: Sendable {
         case .account, .user: (limits.failuresPerAccount, limits.window.milliseconds)
         case .address: (limits.failuresPerAddress, limits.window.milliseconds)
         case .link: (limits.linksPerEmail, limits.linkWindow.milliseconds)
+        }
+    }
+
+    /// Runs a password check unless `keys` are over their failure limit — refused
+    /// `rate_limited` with the wait — and counts a wrong password under each key. The API and
+    /// the console both sign in through it, so neither is a way around the other's limit.
+    package func checked<Answer>(_ keys: [Key], at now: Timestamp, _ body: () async throws -> Answer) async throws -> Answer {
+        if let wait = retryAfter(keys, at: now) {
+            throw DomainError(
+                .rateLimited, "too many failed sign-ins; try again in \(wait) seconds, or ask for a sign-in link", retryAfter: .seconds(Int64(wait)))
+        }
+        do {
+            return try await body()
+        } catch let error as DomainError where error.code == .invalidCredentials {
+            record(keys, at: now)
+            throw error
         }
     }
 }
