@@ -36,4 +36,41 @@ struct MailMessageTests {
         #expect(message("x", subject: "Croeso i’r tîm").rfc5322(from: "m@example.org").contains("\r\nSubject: =?utf-8?B?Q3JvZXNvIGnigJlyIHTDrm0=?=\r\n"))
         #expect(message("x", subject: "Two\r\nBcc: evil@example.org").rfc5322(from: "m@example.org").contains("\r\nSubject: =?utf-8?B?"))
     }
+
+    /// The Subject header of `subject`'s message, its lines as sent.
+    private func subjectLines(_ subject: String) -> [String] {
+        let rendered = message("x", subject: subject).rfc5322(from: "m@example.org")
+        let start = rendered.range(of: "\r\nSubject: ")!.lowerBound
+        // "\r\n" is one Character.
+        var lines = rendered[start...].dropFirst().components(separatedBy: "\r\n")
+        let end = lines.dropFirst().firstIndex { !$0.hasPrefix(" ") }!
+        lines = Array(lines[..<end])
+        return lines
+    }
+
+    @Test("A long plain subject is folded at spaces into lines of at most 78 characters and unfolds to itself")
+    func longPlainSubjectsAreFolded() {
+        let subject = "You've been invited to " + String(repeating: "Northfield Community Housing Association ", count: 4) + "as a support worker"
+        let lines = subjectLines(subject)
+        #expect(lines.count > 1)
+        #expect(lines.allSatisfy { $0.utf8.count <= 78 })
+        #expect(lines.joined().dropFirst("Subject: ".count) == subject[...])
+    }
+
+    @Test("A long subject that is not ASCII is several encoded words, one a line, that decode to it without splitting a letter")
+    func longEncodedSubjectsAreSplitOnCharacters() throws {
+        let subject = "Rydych chi wedi cael gwahoddiad i ymuno â Chymdeithas Tai Cymunedol Llanfair’r Pŵll fel gweithiwr cymorth 👩‍⚕️"
+        let lines = subjectLines(subject)
+        #expect(lines.count > 1)
+        #expect(lines.allSatisfy { $0.utf8.count <= 78 })
+        var decoded = ""
+        for line in lines {
+            let word = line.trimmingCharacters(in: .whitespaces).replacingOccurrences(of: "Subject: ", with: "")
+            #expect(word.hasPrefix("=?utf-8?B?") && word.hasSuffix("?=") && word.count <= 75)
+            let data = try #require(Data(base64Encoded: String(word.dropFirst(10).dropLast(2))))
+            // Each word is whole UTF-8 on its own: no character is split between two.
+            decoded += try #require(String(data: data, encoding: .utf8))
+        }
+        #expect(decoded == subject)
+    }
 }

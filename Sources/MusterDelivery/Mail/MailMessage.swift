@@ -81,10 +81,50 @@ package struct MailMessage: Codable, Hashable, Sendable {
         return bytes
     }
 
-    /// A header value in RFC 2047 encoded-word form when it is not plain ASCII.
-    private static func encodeHeader(_ value: String) -> String {
-        guard value.utf8.contains(where: { $0 >= 0x80 || $0 < 0x20 }) else { return value }
-        return "=?utf-8?B?\(base64(Array(value.utf8)))?="
+    /// A header value a mail server takes whatever its length: plain ASCII folded at spaces
+    /// into lines of at most 78 characters, anything else as RFC 2047 encoded words (each well
+    /// within their 75 characters), one to a folded line, never splitting a character between
+    /// two.
+    ///
+    /// A control character (a CR or LF among them) is encoded too, so a value never ends the
+    /// header early.
+    static func encodeHeader(_ value: String, nameLength: Int = "Subject: ".count) -> String {
+        let needsEncoding = value.utf8.contains(where: { $0 >= 0x80 || $0 < 0x20 || $0 == 0x7F })
+        guard needsEncoding else { return fold(value, firstLineUsed: nameLength) }
+        // 42 bytes are 56 base64 characters; with `=?utf-8?B?` and `?=` a word is 68, and the
+        // first line, after `Subject: `, 77.
+        var words: [String] = []
+        var chunk: [UInt8] = []
+        for character in value {
+            let bytes = Array(String(character).utf8)
+            if chunk.count + bytes.count > 42, !chunk.isEmpty {
+                words.append("=?utf-8?B?\(base64(chunk))?=")
+                chunk = []
+            }
+            chunk.append(contentsOf: bytes)
+        }
+        if !chunk.isEmpty { words.append("=?utf-8?B?\(base64(chunk))?=") }
+        return words.joined(separator: "\r\n ")
+    }
+
+    /// `value` folded before a space wherever a line would pass 78 characters; a word longer
+    /// than a line stays whole.
+    private static func fold(_ value: String, firstLineUsed: Int) -> String {
+        guard firstLineUsed + value.utf8.count > 78 else { return value }
+        // Folding puts CRLF before a space, so the value unfolds to exactly what it was.
+        var lines: [[Substring]] = [[]]
+        var width = firstLineUsed
+        for word in value.split(separator: " ", omittingEmptySubsequences: false) {
+            let adds = (lines[lines.count - 1].isEmpty ? 0 : 1) + word.utf8.count
+            if !lines[lines.count - 1].isEmpty, width + adds > 78 {
+                lines.append([word])
+                width = 1 + word.utf8.count
+            } else {
+                lines[lines.count - 1].append(word)
+                width += adds
+            }
+        }
+        return lines.map { $0.joined(separator: " ") }.joined(separator: "\r\n ")
     }
 
     /// `bytes` in standard base64 with padding (RFC 4648 §4), for headers and SMTP AUTH.
