@@ -99,7 +99,7 @@ public enum MusterServer {
         routes.register(on: router)
         WebRoutes(
             slot: slot, policy: configuration.policy, webhooks: webhooks, throttle: throttle, appURL: configuration.appURL,
-            secureCookies: configuration.publicBaseURL.lowercased().hasPrefix("https:"), maxBodyBytes: configuration.maxBodyBytes
+            publicBaseURL: configuration.publicBaseURL, maxBodyBytes: configuration.maxBodyBytes
         ).register(on: router)
 
         let templates: MailTemplateLibrary

@@ -24,20 +24,24 @@ package struct WebRoutes: Sendable {
     let appURL: String?
     /// Whether cookies are `Secure` (the deployment is served over https).
     let secureCookies: Bool
+    /// Which pages may post the forms.
+    let sameOrigin: SameOrigin
     /// The largest form body read.
     let maxBodyBytes: Int
     let pages = WebPage()
 
     /// The console and link pages for the engine in `slot`.
     package init(
-        slot: EngineSlot, policy: Policy, webhooks: WebhookRegistry, throttle: SignInThrottle, appURL: String?, secureCookies: Bool, maxBodyBytes: Int
+        slot: EngineSlot, policy: Policy, webhooks: WebhookRegistry, throttle: SignInThrottle, appURL: String?, publicBaseURL: String,
+        maxBodyBytes: Int
     ) {
         self.throttle = throttle
         self.slot = slot
         self.policy = policy
         self.webhooks = webhooks
         self.appURL = appURL
-        self.secureCookies = secureCookies
+        self.sameOrigin = SameOrigin(publicBaseURL: publicBaseURL)
+        self.secureCookies = sameOrigin.scheme == "https"
         self.maxBodyBytes = maxBodyBytes
     }
 
@@ -74,10 +78,10 @@ package struct WebRoutes: Sendable {
     /// The form a POST carries, once its origin is checked: a browser names the page's origin,
     /// and one from another site never posts here.
     func form<Context: RequestContext>(_ request: Request, context: Context) async throws -> FormFields {
-        if let origin = request.headers[HTTPField.Name("Origin")!], origin != "null", let host = request.head.authority {
-            let ownOrigins = ["http://\(host)", "https://\(host)"]
-            guard ownOrigins.contains(origin) else { throw WebRefusal.foreignOrigin }
-        }
+        let admitted = sameOrigin.admits(
+            origin: request.headers[HTTPField.Name("Origin")!], fetchSite: request.headers[HTTPField.Name("Sec-Fetch-Site")!],
+            authority: request.head.authority)
+        guard admitted else { throw WebRefusal.foreignOrigin }
         let body = try await request.body.collect(upTo: maxBodyBytes)
         return FormFields(Array(buffer: body))
     }
@@ -88,6 +92,14 @@ package struct WebRoutes: Sendable {
         guard x.count == y.count, !x.isEmpty else { return false }
         return zip(x, y).reduce(0) { $0 | ($1.0 ^ $1.1) } == 0
     }
+
+    /// The console session's cookie. Over https it has the `__Host-` prefix, which a browser
+    /// keeps only when it is `Secure`, for the whole site and set by this host itself — so a
+    /// neighbouring subdomain cannot plant one.
+    var sessionCookie: String { secureCookies ? "__Host-muster_session" : "muster_session" }
+
+    /// The cookie holding a form's value on the pages used without a session.
+    var formCookie: String { secureCookies ? "__Host-muster_form" : "muster_form" }
 
     /// A cookie these pages set: `HttpOnly`, `SameSite=Strict`, on the whole site.
     func cookie(_ name: String, _ value: String, maxAge: Int) -> Cookie {

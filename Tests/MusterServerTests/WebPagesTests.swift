@@ -15,6 +15,10 @@ import Testing
 /// and what an attacker's page, cookie or link cannot do.
 @Suite("Link pages and the console")
 struct WebPagesTests {
+    /// The fixture's deployment is served over https, so its cookies carry the `__Host-` prefix.
+    static let sessionCookie = "__Host-muster_session"
+    static let formCookie = "__Host-muster_form"
+
     /// A page request with the given cookies, form body and origin.
     static func page(
         _ api: API, _ method: HTTPRequest.Method, _ path: String, cookies: [String: String] = [:], form: String? = nil, origin: String? = nil
@@ -50,12 +54,12 @@ struct WebPagesTests {
     static func signIn(_ api: API, _ email: String, after count: Int? = nil) async throws -> String {
         let token = try await api.linkToken(to: email, after: count)
         let preview = try await page(api, .get, "/invitations/accept?token=\(encoded(token))")
-        let formCookie = try #require(setCookie(preview, "muster_form"))
+        let formCookie = try #require(setCookie(preview, Self.formCookie))
         let accepted = try await page(
-            api, .post, "/invitations/accept", cookies: ["muster_form": formCookie],
+            api, .post, "/invitations/accept", cookies: [Self.formCookie: formCookie],
             form: "token=\(encoded(token))&csrf=\(try #require(formValue(preview)))")
         #expect(accepted.status == 200, "\(accepted.text)")
-        return try #require(setCookie(accepted, "muster_session"))
+        return try #require(setCookie(accepted, Self.sessionCookie))
     }
 
     @Test("Opening a link changes nothing; the button's POST accepts once; the page has a strict policy and sets an HttpOnly, SameSite=Strict session")
@@ -80,7 +84,7 @@ struct WebPagesTests {
             #expect(accepted.json["items"]?.array.first?["status"]?.string == "accepted")
             let again = try await Self.page(api, .get, "/invitations/accept?token=\(Self.encoded(token))")
             #expect(again.status == 410 && again.text.contains("used already"))
-            let home = try await Self.page(api, .get, "/console", cookies: ["muster_session": session])
+            let home = try await Self.page(api, .get, "/console", cookies: [Self.sessionCookie: session])
             #expect(home.status == 200 && home.text.contains("ann@example.org"))
             #expect(try await Self.page(api, .get, "/console").status == 303, "without a session, the sign-in page")
         }
@@ -110,26 +114,26 @@ struct WebPagesTests {
             let org = try await api.org()
             _ = try await api.post("/v1/orgs/\(org)/invitations", token: api.admin, #"{"email": "ann@example.org", "role": "org_admin"}"#)
             let session = try await Self.signIn(api, "ann@example.org")
-            let users = try await Self.page(api, .get, "/console/orgs/\(org)/users", cookies: ["muster_session": session])
+            let users = try await Self.page(api, .get, "/console/orgs/\(org)/users", cookies: [Self.sessionCookie: session])
             let formToken = try #require(Self.formValue(users))
             let path = "/console/orgs/\(org)/invitations"
             let body = "email=mallory%40example.org&role=org_admin&method=email"
 
-            let forged = try await Self.page(api, .post, path, cookies: ["muster_session": session], form: body)
+            let forged = try await Self.page(api, .post, path, cookies: [Self.sessionCookie: session], form: body)
             #expect(forged.status == 403 && forged.text.contains("expired"), "no form token: \(forged.status)")
-            let wrong = try await Self.page(api, .post, path, cookies: ["muster_session": session], form: body + "&csrf=\(String(repeating: "0", count: 64))")
+            let wrong = try await Self.page(api, .post, path, cookies: [Self.sessionCookie: session], form: body + "&csrf=\(String(repeating: "0", count: 64))")
             #expect(wrong.status == 403)
             let foreign = try await Self.page(
-                api, .post, path, cookies: ["muster_session": session], form: body + "&csrf=\(formToken)", origin: "https://evil.example")
+                api, .post, path, cookies: [Self.sessionCookie: session], form: body + "&csrf=\(formToken)", origin: "https://evil.example")
             #expect(foreign.status == 403 && foreign.text.contains("another site"))
             let invitations = try await api.get("/v1/orgs/\(org)/invitations?email=mallory@example.org", token: api.admin)
             #expect(invitations.json["items"]?.array.isEmpty == true, "no forged form changed anything")
 
-            let honest = try await Self.page(api, .post, path, cookies: ["muster_session": session], form: body + "&csrf=\(formToken)")
+            let honest = try await Self.page(api, .post, path, cookies: [Self.sessionCookie: session], form: body + "&csrf=\(formToken)")
             #expect(honest.status == 303, "\(honest.text)")
 
             var cookieOnly: HTTPFields = [:]
-            cookieOnly[.cookie] = "muster_session=\(session)"
+            cookieOnly[.cookie] = "\(Self.sessionCookie)=\(session)"
             let api401 = try await api.client.execute(uri: "/v1/me", method: .get, headers: cookieOnly)
             #expect(api401.status == .unauthorized, "the console's cookie is not an API credential")
         }
@@ -143,17 +147,17 @@ struct WebPagesTests {
             let other = try await api.org("Hillside")
             _ = try await api.post("/v1/orgs/\(other)/invitations", token: api.admin, #"{"email": "eve@example.org", "role": "org_admin"}"#)
             let outsider = try await Self.signIn(api, "eve@example.org")
-            let peek = try await Self.page(api, .get, "/console/orgs/\(org)/users", cookies: ["muster_session": outsider])
+            let peek = try await Self.page(api, .get, "/console/orgs/\(org)/users", cookies: [Self.sessionCookie: outsider])
             #expect(peek.status == 404 && !peek.text.contains("Riverside"), "\(peek.status)")
 
             _ = try await api.post("/v1/orgs/\(org)/invitations", token: api.admin, #"{"email": "vic@example.org", "role": "viewer"}"#)
             let viewer = try await Self.signIn(api, "vic@example.org")
             let pending = try await api.post("/v1/orgs/\(org)/invitations", token: api.admin, #"{"email": "new@example.org", "role": "viewer"}"#)
             let id = try #require(pending.json["id"]?.string)
-            let users = try await Self.page(api, .get, "/console/orgs/\(org)/users?tab=invitations", cookies: ["muster_session": viewer])
+            let users = try await Self.page(api, .get, "/console/orgs/\(org)/users?tab=invitations", cookies: [Self.sessionCookie: viewer])
             let formToken = try #require(Self.formValue(users))
             let revoke = try await Self.page(
-                api, .post, "/console/orgs/\(org)/invitations/\(id)/revoke", cookies: ["muster_session": viewer], form: "csrf=\(formToken)&reason=mine")
+                api, .post, "/console/orgs/\(org)/invitations/\(id)/revoke", cookies: [Self.sessionCookie: viewer], form: "csrf=\(formToken)&reason=mine")
             #expect(revoke.status == 403 && revoke.text.contains("users.revoke"), "\(revoke.status) \(revoke.text)")
             let still = try await api.get("/v1/orgs/\(org)/invitations/\(id)", token: api.admin)
             #expect(still.json["status"]?.string == "pending")
@@ -170,9 +174,9 @@ struct WebPagesTests {
             let password = try #require(created.json["temporary_password"]?.string, "\(created.text)")
             func attempt(_ guess: String) async throws -> Reply {
                 let login = try await Self.page(api, .get, "/console/login")
-                let cookie = try #require(Self.setCookie(login, "muster_form"))
+                let cookie = try #require(Self.setCookie(login, Self.formCookie))
                 return try await Self.page(
-                    api, .post, "/console/login/password", cookies: ["muster_form": cookie],
+                    api, .post, "/console/login/password", cookies: [Self.formCookie: cookie],
                     form: "email=tom%40example.org&password=\(Self.encoded(guess))&csrf=\(try #require(Self.formValue(login)))")
             }
             for index in 0..<10 {
@@ -189,9 +193,41 @@ struct WebPagesTests {
             let preview = try await Self.page(api, .get, "/invitations/accept?token=\(Self.encoded(token))")
             _ = try await api.post("/v1/orgs/\(org)/invitations/\(try #require(invited.json["id"]?.string))/revoke", token: api.admin)
             let refused = try await Self.page(
-                api, .post, "/invitations/accept", cookies: ["muster_form": try #require(Self.setCookie(preview, "muster_form"))],
+                api, .post, "/invitations/accept", cookies: [Self.formCookie: try #require(Self.setCookie(preview, Self.formCookie))],
                 form: "token=\(Self.encoded(token))&csrf=\(try #require(Self.formValue(preview)))")
             #expect(refused.status == 410 && refused.text.contains("withdrawn"), "\(refused.status)")
+        }
+    }
+
+    @Test("Signing out ends the session on the server, form token or not; a page of another site cannot sign anyone out")
+    func signingOutEndsTheSession() async throws {
+        let fixture = try ServerFixture()
+        try await fixture.run { api in
+            let org = try await api.org()
+            _ = try await api.post("/v1/orgs/\(org)/invitations", token: api.admin, #"{"email": "ann@example.org", "role": "viewer"}"#)
+            let session = try await Self.signIn(api, "ann@example.org")
+            let foreign = try await Self.page(api, .post, "/console/logout", cookies: [Self.sessionCookie: session], form: "", origin: "https://evil.example")
+            #expect(foreign.status == 303)
+            #expect(try await api.get("/v1/me", token: session).status == 200, "another site's form ended nothing")
+
+            let out = try await Self.page(api, .post, "/console/logout", cookies: [Self.sessionCookie: session], form: "csrf=stale")
+            #expect(out.status == 303 && Self.setCookie(out, Self.sessionCookie) == "")
+            #expect(try await api.get("/v1/me", token: session).status == 401, "the session is over, not just forgotten by the browser")
+            #expect(try await Self.page(api, .get, "/console", cookies: [Self.sessionCookie: session]).status == 303)
+        }
+    }
+
+    @Test("Over https the cookies are Secure with the __Host- prefix; over plain http they have neither")
+    func cookiesFollowTheScheme() async throws {
+        for (base, name, secure) in [("https://app.example.org/", "__Host-muster_form", true), ("http://127.0.0.1:8080", "muster_form", false)] {
+            let fixture = try ServerFixture(configure: { $0.publicBaseURL = base })
+            try await fixture.run { api in
+                let login = try await Self.page(api, .get, "/console/login")
+                let field = try #require(login.headers[values: .setCookie].first { $0.hasPrefix("\(name)=") }, "\(base)")
+                #expect(field.contains("HttpOnly") && field.contains("SameSite=Strict") && field.contains("Path=/"))
+                #expect(field.contains("Secure") == secure, "\(field)")
+                #expect(!field.contains("Domain="), "a host-only cookie")
+            }
         }
     }
 }

@@ -4,8 +4,6 @@ import MusterEngine
 
 /// Who is using the console: the person whose session cookie came with the request.
 struct ConsoleSession: Sendable {
-    static let cookieName = "muster_session"
-
     let token: String
     let userID: UserID
     let mustChangePassword: Bool
@@ -25,7 +23,7 @@ extension WebRoutes {
     /// The session of `request`'s cookie, if it names a live one of a person. The platform
     /// admin's token and API keys never sign in to the console.
     func session(_ request: Request) async -> ConsoleSession? {
-        guard let token = request.cookies[ConsoleSession.cookieName]?.value, !token.isEmpty, let engine = try? engine,
+        guard let token = request.cookies[sessionCookie]?.value, !token.isEmpty, let engine = try? engine,
             let caller = try? await engine.identify(bearer: token), case .user(let userID) = caller.principal
         else { return nil }
         return ConsoleSession(token: token, userID: userID, mustChangePassword: caller.mustChangePassword, formToken: engine.formToken(forSession: token))

@@ -47,13 +47,14 @@ extension WebRoutes {
             }
         }
 
+        // Signing out needs no form token: it only takes away the caller's own session, and
+        // a page of another site sends neither the cookie nor its own origin. Whatever the
+        // form held, the session ends on the server, not just in this browser.
         router.post("/console/logout") { request, context in
-            if let session = await session(request), let form = try? await form(request, context: context), let posted = form["csrf"],
-                Self.same(posted, session.formToken)
-            {
+            if let session = await session(request), (try? await form(request, context: context)) != nil {
                 try? await engine.logout(sessionToken: session.token)
             }
-            return WebPage.redirect(to: "/console/login", cookies: [cookie(ConsoleSession.cookieName, "", maxAge: 0)])
+            return WebPage.redirect(to: "/console/login", cookies: [cookie(sessionCookie, "", maxAge: 0)])
         }
 
         router.get("/console/password") { request, _ in
@@ -73,7 +74,7 @@ extension WebRoutes {
                     try await engine.changePassword(userID: session.userID, current: form["current"] ?? "", new: form["new"] ?? "")
                 }
                 // Changing the password ends every session: sign in again.
-                return WebPage.redirect(to: "/console/login", cookies: [cookie(ConsoleSession.cookieName, "", maxAge: 0)])
+                return WebPage.redirect(to: "/console/login", cookies: [cookie(sessionCookie, "", maxAge: 0)])
             } catch {
                 var values: [String: Any] = ["error": Self.explain(error).1]
                 session.fill(&values)
@@ -98,9 +99,7 @@ extension WebRoutes {
     /// it must carry the value of the page's form cookie.
     func anonymousForm<Context: RequestContext>(_ request: Request, context: Context) async throws -> FormFields {
         let form = try await form(request, context: context)
-        guard let posted = form["csrf"], let kept = request.cookies[Self.linkFormCookie]?.value, Self.same(posted, kept) else {
-            throw WebRefusal.staleForm
-        }
+        try checkLinkForm(form, request)
         return form
     }
 
@@ -108,6 +107,6 @@ extension WebRoutes {
         let formValue = RandomSecret.token(prefix: "")
         var values: [String: Any] = ["csrf": formValue]
         if let error { values["error"] = error }
-        return pages.render("login", title: "Sign in", values, status: status, cookies: [cookie(Self.linkFormCookie, formValue, maxAge: 3600)])
+        return pages.render("login", title: "Sign in", values, status: status, cookies: [cookie(formCookie, formValue, maxAge: 3600)])
     }
 }

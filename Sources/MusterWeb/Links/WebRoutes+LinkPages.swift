@@ -66,16 +66,15 @@ extension WebRoutes {
     /// cookie cleared.
     func sessionCookies(_ sessionToken: String) -> [Cookie] {
         [
-            cookie(ConsoleSession.cookieName, sessionToken, maxAge: Int(policy.sessionLifetime.milliseconds / 1000)),
-            cookie(Self.linkFormCookie, "", maxAge: 0),
+            cookie(sessionCookie, sessionToken, maxAge: Int(policy.sessionLifetime.milliseconds / 1000)),
+            cookie(formCookie, "", maxAge: 0),
         ]
     }
 
-    static let linkFormCookie = "muster_form"
-
-    /// Refuses a link form whose two halves of the form value disagree.
-    private func checkLinkForm(_ form: FormFields, _ request: Request) throws(WebRefusal) {
-        guard let posted = form["csrf"], let kept = request.cookies[Self.linkFormCookie]?.value, Self.same(posted, kept) else {
+    /// Refuses a form posted without a session (a link page's, the sign-in page's) whose two
+    /// halves of the form value disagree: the one in the form and the one in the cookie.
+    func checkLinkForm(_ form: FormFields, _ request: Request) throws(WebRefusal) {
+        guard let posted = form["csrf"], let kept = request.cookies[formCookie]?.value, Self.same(posted, kept) else {
             throw .staleForm
         }
     }
@@ -105,7 +104,7 @@ extension WebRoutes {
         }
         return pages.render(
             "link_invitation", title: values["heading"] as? String ?? "Invitation", values, status: status,
-            cookies: [cookie(Self.linkFormCookie, formValue, maxAge: 3600)])
+            cookies: [cookie(formCookie, formValue, maxAge: 3600)])
     }
 
     private func verifyPage(token: String, error: (any Error)?) async -> Response {
@@ -133,7 +132,7 @@ extension WebRoutes {
         }
         return pages.render(
             "link_verify", title: values["heading"] as? String ?? "Sign in", values, status: status,
-            cookies: [cookie(Self.linkFormCookie, formValue, maxAge: 3600)])
+            cookies: [cookie(formCookie, formValue, maxAge: 3600)])
     }
 
     /// Why a link no longer works, in the words a person holding it should read.
