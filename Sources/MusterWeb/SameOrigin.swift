@@ -3,7 +3,9 @@
 ///
 /// A browser names the page a POST came from in `Origin`, and modern ones say in
 /// `Sec-Fetch-Site` whether it was the same site. A form is refused when either names another
-/// site, or when the origin is `null` (a sandboxed frame, a `data:` page). The deployment's
+/// site. An origin of `null` proves nothing either way — Chromium sends it for a same-origin
+/// form on a page with `Referrer-Policy: no-referrer`, as every page here is, and a sandboxed
+/// frame sends it too — so then `Sec-Fetch-Site` and the form token decide. The deployment's
 /// own origin is the public base URL's; a page opened at the address the request itself was
 /// sent to (`localhost` beside `127.0.0.1`, say) counts too, but only with the same scheme,
 /// so an http page never posts into an https deployment. A request without either header is
@@ -34,7 +36,7 @@ package struct SameOrigin: Sendable, Equatable {
     ///   - authority: the address the request was sent to (`Host`).
     package func admits(origin: String?, fetchSite: String?, authority: String?) -> Bool {
         if let fetchSite, fetchSite != "same-origin", fetchSite != "none" { return false }
-        guard let origin else { return true }
+        guard let origin, origin != "null" else { return true }
         let sent = origin.lowercased()
         if sent == self.origin { return true }
         if let authority, sent == "\(scheme)://\(authority.lowercased())" { return true }
