@@ -22,8 +22,6 @@ package struct WebRoutes: Sendable {
     let throttle: SignInThrottle
     /// Where people go once a link has signed them in; the console when `nil`.
     let appURL: String?
-    /// Whether cookies are `Secure` (the deployment is served over https).
-    let secureCookies: Bool
     /// Which pages may post the forms.
     let sameOrigin: SameOrigin
     /// The largest form body read.
@@ -41,7 +39,6 @@ package struct WebRoutes: Sendable {
         self.webhooks = webhooks
         self.appURL = appURL
         self.sameOrigin = SameOrigin(publicBaseURL: publicBaseURL)
-        self.secureCookies = sameOrigin.scheme == "https"
         self.maxBodyBytes = maxBodyBytes
     }
 
@@ -92,6 +89,9 @@ package struct WebRoutes: Sendable {
         guard x.count == y.count, !x.isEmpty else { return false }
         return zip(x, y).reduce(0) { $0 | ($1.0 ^ $1.1) } == 0
     }
+
+    /// Whether cookies are `Secure`: the deployment is served over https.
+    var secureCookies: Bool { sameOrigin.scheme == "https" }
 
     /// The console session's cookie. Over https it has the `__Host-` prefix, which a browser
     /// keeps only when it is `Secure`, for the whole site and set by this host itself — so a

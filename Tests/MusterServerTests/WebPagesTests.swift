@@ -50,6 +50,13 @@ struct WebPagesTests {
         text.addingPercentEncoding(withAllowedCharacters: .alphanumerics) ?? text
     }
 
+    /// Invites `email` to `org` as `role` and accepts through the page; returns the console
+    /// session cookie.
+    static func member(_ api: API, _ org: String, _ email: String, role: String) async throws -> String {
+        _ = try await api.post("/v1/orgs/\(org)/invitations", token: api.admin, #"{"email": "\#(email)", "role": "\#(role)"}"#)
+        return try await signIn(api, email)
+    }
+
     /// Accepts `email`'s invitation through the page; returns the console session cookie.
     static func signIn(_ api: API, _ email: String, after count: Int? = nil) async throws -> String {
         let token = try await api.linkToken(to: email, after: count)
@@ -112,8 +119,7 @@ struct WebPagesTests {
         let fixture = try ServerFixture()
         try await fixture.run { api in
             let org = try await api.org()
-            _ = try await api.post("/v1/orgs/\(org)/invitations", token: api.admin, #"{"email": "ann@example.org", "role": "org_admin"}"#)
-            let session = try await Self.signIn(api, "ann@example.org")
+            let session = try await Self.member(api, org, "ann@example.org", role: "org_admin")
             let users = try await Self.page(api, .get, "/console/orgs/\(org)/users", cookies: [Self.sessionCookie: session])
             let formToken = try #require(Self.formValue(users))
             let path = "/console/orgs/\(org)/invitations"
@@ -145,13 +151,11 @@ struct WebPagesTests {
         try await fixture.run { api in
             let org = try await api.org()
             let other = try await api.org("Hillside")
-            _ = try await api.post("/v1/orgs/\(other)/invitations", token: api.admin, #"{"email": "eve@example.org", "role": "org_admin"}"#)
-            let outsider = try await Self.signIn(api, "eve@example.org")
+            let outsider = try await Self.member(api, other, "eve@example.org", role: "org_admin")
             let peek = try await Self.page(api, .get, "/console/orgs/\(org)/users", cookies: [Self.sessionCookie: outsider])
             #expect(peek.status == 404 && !peek.text.contains("Riverside"), "\(peek.status)")
 
-            _ = try await api.post("/v1/orgs/\(org)/invitations", token: api.admin, #"{"email": "vic@example.org", "role": "viewer"}"#)
-            let viewer = try await Self.signIn(api, "vic@example.org")
+            let viewer = try await Self.member(api, org, "vic@example.org", role: "viewer")
             let pending = try await api.post("/v1/orgs/\(org)/invitations", token: api.admin, #"{"email": "new@example.org", "role": "viewer"}"#)
             let id = try #require(pending.json["id"]?.string)
             let users = try await Self.page(api, .get, "/console/orgs/\(org)/users?tab=invitations", cookies: [Self.sessionCookie: viewer])
@@ -204,8 +208,7 @@ struct WebPagesTests {
         let fixture = try ServerFixture()
         try await fixture.run { api in
             let org = try await api.org()
-            _ = try await api.post("/v1/orgs/\(org)/invitations", token: api.admin, #"{"email": "ann@example.org", "role": "viewer"}"#)
-            let session = try await Self.signIn(api, "ann@example.org")
+            let session = try await Self.member(api, org, "ann@example.org", role: "viewer")
             let foreign = try await Self.page(api, .post, "/console/logout", cookies: [Self.sessionCookie: session], form: "", origin: "https://evil.example")
             #expect(foreign.status == 303)
             #expect(try await api.get("/v1/me", token: session).status == 200, "another site's form ended nothing")
