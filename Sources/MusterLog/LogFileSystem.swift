@@ -18,6 +18,8 @@ public protocol LogFileSystem: Sendable {
     /// Atomically renames `from` to `to`, replacing `to`.
     func rename(_ from: String, to: String) throws(FileSystemError)
     func remove(_ path: String) throws(FileSystemError)
+    /// Removes an empty directory.
+    func removeDirectory(_ path: String) throws(FileSystemError)
     /// Makes a directory's entries (files created, renamed or removed in it) durable.
     func syncDirectory(_ path: String) throws(FileSystemError)
     func exists(_ path: String) -> Bool
@@ -103,34 +105,63 @@ public struct PosixFileSystem: LogFileSystem {
         defer { closedir(handle) }
         var names = [String]()
         while let entry = readdir(handle) {
-            let name = withUnsafePointer(to: entry.pointee.d_name) { pointer in
-                pointer.withMemoryRebound(to: CChar.self, capacity: 256) { String(cString: $0) }
-            }
+            let name = Self.name(of: entry)
             if name != "." && name != ".." { names.append(name) }
         }
         return names.sorted()
     }
 
+    /// Where `d_name` starts inside a `dirent`.
+    private static let nameOffset = MemoryLayout<dirent>.offset(of: \dirent.d_name)!
+
+    /// The name of a directory entry, read in place.
+    ///
+    /// A record from `readdir` is only `d_reclen` bytes long, often far shorter than
+    /// `MemoryLayout<dirent>.size`: reading `entry.pointee` (or `entry.pointee.d_name`, a
+    /// 256-byte tuple) copies the whole declared struct and reads past the record — past the
+    /// mapping, and a crash, when the record ends near a page the C library did not map. So the
+    /// name is read from a pointer to its first byte and stops at its terminating zero, which
+    /// the kernel always writes inside the record.
+    static func name(of entry: UnsafeMutablePointer<dirent>) -> String {
+        String(cString: (UnsafeRawPointer(entry) + nameOffset).assumingMemoryBound(to: CChar.self))
+    }
+
+    /// Creates each missing directory of `path` and syncs its parent, so that a directory made
+    /// here is still there after a power cut once a file in it has been synced.
     public func createDirectory(_ path: String) throws(FileSystemError) {
         var prefix = path.hasPrefix("/") ? "" : "."
         for component in path.split(separator: "/") {
+            let parent = prefix.isEmpty ? "/" : prefix
             prefix += "/" + component
-            if mkdir(prefix, 0o700) != 0, errno != EEXIST {
+            if mkdir(prefix, 0o700) == 0 {
+                try syncDirectory(parent)
+            } else if errno != EEXIST {
                 throw FileSystemError(operation: "mkdir", path: prefix, code: errno)
             }
         }
     }
 
+    public func removeDirectory(_ path: String) throws(FileSystemError) {
+        guard rmdir(path) == 0 else { throw FileSystemError(operation: "rmdir", path: path, code: errno) }
+    }
+
     /// Makes `directory` and everything under it private to the owner: folders `0700`, files
     /// `0600`. Muster creates them so; this tightens a folder written by an older version, a
     /// copy, or a restore made under a loose umask. Symbolic links are left alone, never followed.
-    public func restrictToOwner(_ directory: String) throws(FileSystemError) {
+    ///
+    /// The folders named in `unwalked` (names directly inside `directory`) are made `0700` but
+    /// not walked: a folder that grows without bound, such as the emails written to `mail/`,
+    /// must not make every start slower. Its files are created `0600`, and a `0700` folder
+    /// already keeps everyone else out of them.
+    public func restrictToOwner(_ directory: String, unwalked: Set<String> = []) throws(FileSystemError) {
         guard chmod(directory, 0o700) == 0 else { throw FileSystemError(operation: "chmod", path: directory, code: errno) }
         for name in try list(directory) {
             let path = directory + "/" + name
             var status = stat()
             guard lstat(path, &status) == 0 else { throw FileSystemError(operation: "lstat", path: path, code: errno) }
             switch status.st_mode & S_IFMT {
+            case S_IFDIR where unwalked.contains(name):
+                guard chmod(path, 0o700) == 0 else { throw FileSystemError(operation: "chmod", path: path, code: errno) }
             case S_IFDIR: try restrictToOwner(path)
             case S_IFREG:
                 guard status.st_mode & 0o077 != 0 else { continue }

@@ -35,6 +35,7 @@ final class FaultyFileSystem: LogFileSystem {
     func createDirectory(_ path: String) throws(FileSystemError) { try real.createDirectory(path) }
     func rename(_ from: String, to: String) throws(FileSystemError) { try real.rename(from, to: to) }
     func remove(_ path: String) throws(FileSystemError) { try real.remove(path) }
+    func removeDirectory(_ path: String) throws(FileSystemError) { try real.removeDirectory(path) }
     func syncDirectory(_ path: String) throws(FileSystemError) { try real.syncDirectory(path) }
     func exists(_ path: String) -> Bool { real.exists(path) }
 }

@@ -37,12 +37,16 @@ package struct SystemHostResolver: HostResolver {
         var addresses = [NetworkAddress]()
         var entry: UnsafeMutablePointer<addrinfo>? = list
         while let current = entry {
+            // The address is only `ai_addrlen` bytes, sized by the C library for its family:
+            // read the family from the entry itself and a sockaddr only when it is all there.
+            let family = current.pointee.ai_family
+            let length = Int(current.pointee.ai_addrlen)
             if let socket = current.pointee.ai_addr {
-                switch Int32(socket.pointee.sa_family) {
-                case AF_INET:
+                switch family {
+                case AF_INET where length >= MemoryLayout<sockaddr_in>.size:
                     let address = socket.withMemoryRebound(to: sockaddr_in.self, capacity: 1) { $0.pointee.sin_addr.s_addr }
                     addresses.append(.v4(UInt32(bigEndian: address)))
-                case AF_INET6:
+                case AF_INET6 where length >= MemoryLayout<sockaddr_in6>.size:
                     var address = socket.withMemoryRebound(to: sockaddr_in6.self, capacity: 1) { $0.pointee.sin6_addr }
                     addresses.append(.v6(withUnsafeBytes(of: &address) { Array($0) }))
                 default: break
