@@ -144,10 +144,11 @@ let package = Package(
             exclude: ["openapi.json", "openapi-generator-config.yaml"],
             swiftSettings: swiftSettings
         ),
-        // Shared by the test suites and the crash driver: workloads that touch every event.
+        // Shared by the test suites: workloads that touch every event, a file system that loses
+        // power.
         .target(
             name: "MusterTestSupport",
-            dependencies: ["MusterDomain", "MusterEngine"],
+            dependencies: ["MusterDomain", "MusterEngine", "MusterLog"],
             swiftSettings: swiftSettings
         ),
         // The `muster` command: the server and the data-folder tools.
