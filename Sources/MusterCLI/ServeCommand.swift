@@ -139,6 +139,11 @@ struct ServeCommand: AsyncParsableCommand {
     @Option(name: .customLong("resend-cooldown-seconds"), help: "The shortest time between two resends of one invitation (MUSTER_RESEND_COOLDOWN_SECONDS).")
     var resendCooldownSeconds: Int = Environment.value("MUSTER_RESEND_COOLDOWN_SECONDS").flatMap { Int($0) } ?? 60
 
+    @Option(
+        name: .customLong("mail-retention-days"),
+        help: "How many days delivered .eml files are kept before their day's folder is removed; 0 keeps them (MUSTER_MAIL_RETENTION_DAYS).")
+    var mailRetentionDays: Int = Environment.value("MUSTER_MAIL_RETENTION_DAYS").flatMap { Int($0) } ?? 14
+
     @Option(name: .customLong("resends-per-day"), help: "The most resends of one invitation in any 24 hours (MUSTER_RESENDS_PER_DAY).")
     var resendsPerDay: Int = Environment.value("MUSTER_RESENDS_PER_DAY").flatMap { Int($0) } ?? 5
 
@@ -170,6 +175,7 @@ struct ServeCommand: AsyncParsableCommand {
         guard OrgSettings.invitationLifetimeDays.contains(invitationLifetimeDays) else {
             throw ValidationError("--invitation-lifetime-days must be 1 to 30")
         }
+        guard mailRetentionDays >= 0 else { throw ValidationError("--mail-retention-days must be 0 (keep for ever) or more") }
         guard resendCooldownSeconds >= 0, resendsPerDay >= 1 else {
             throw ValidationError("--resend-cooldown-seconds must be 0 or more and --resends-per-day at least 1")
         }
@@ -197,6 +203,7 @@ struct ServeCommand: AsyncParsableCommand {
         configuration.sweepInterval = .seconds(Int64(sweepIntervalSeconds))
         configuration.mailDirectory = mailDirectory ?? Environment.value("MUSTER_MAIL_DIR")
         configuration.mailSender = mailFrom
+        configuration.mailRetentionDays = mailRetentionDays
         configuration.mailTemplatesDirectory = mailTemplates
         configuration.appURL = appURL
         configuration.segmentSize = Int64(segmentSizeMiB) << 20

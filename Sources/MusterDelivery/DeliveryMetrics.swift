@@ -11,6 +11,11 @@ package final class DeliveryMetrics: Sendable {
     let mailLag: CoreMetrics.Timer
     /// Durable log records the outbox has not yet finished with.
     let outboxLag: CoreMetrics.Gauge
+    /// Emails read from the log and waiting, in each lane.
+    let outboxPendingUrgent: CoreMetrics.Gauge
+    let outboxPendingBulk: CoreMetrics.Gauge
+    /// How long the oldest email still waiting has waited.
+    let outboxOldestPending: CoreMetrics.Gauge
     let webhookDelivered: CoreMetrics.Counter
     let webhookFailed: CoreMetrics.Counter
     let webhookRetries: CoreMetrics.Counter
@@ -26,6 +31,9 @@ package final class DeliveryMetrics: Sendable {
         mailRetries = CoreMetrics.Counter(label: "muster_mail_retries_total", factory: factory)
         mailAbandoned = CoreMetrics.Counter(label: "muster_mail_abandoned_total", factory: factory)
         outboxLag = CoreMetrics.Gauge(label: "muster_outbox_lag_records", factory: factory)
+        outboxPendingUrgent = CoreMetrics.Gauge(label: "muster_outbox_pending", dimensions: [("lane", "urgent")], factory: factory)
+        outboxPendingBulk = CoreMetrics.Gauge(label: "muster_outbox_pending", dimensions: [("lane", "bulk")], factory: factory)
+        outboxOldestPending = CoreMetrics.Gauge(label: "muster_outbox_oldest_pending_seconds", factory: factory)
         webhookDelivered = CoreMetrics.Counter(label: "muster_webhook_delivered_total", factory: factory)
         webhookFailed = CoreMetrics.Counter(label: "muster_webhook_failed_attempts_total", factory: factory)
         webhookRetries = CoreMetrics.Counter(label: "muster_webhook_retries_total", factory: factory)

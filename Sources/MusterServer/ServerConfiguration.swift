@@ -33,6 +33,8 @@ public struct ServerConfiguration: Sendable {
     public var smtp: SMTPSettings?
     /// The folder `.eml` files are written to; `<data>/mail` when `nil`.
     public var mailDirectory: String?
+    /// How long delivered `.eml` files are kept, in days; `0` for ever.
+    public var mailRetentionDays = 14
     /// A folder of email templates replacing or adding to Muster's own (`<locale>/<kind>.<part>.mustache`);
     /// a broken one stops the start.
     public var mailTemplatesDirectory: String?
@@ -79,7 +81,8 @@ public struct ServerConfiguration: Sendable {
     /// SMTP when it is configured, files otherwise.
     var mailTransport: any MailTransport {
         if let smtp { return SMTPMailTransport(settings: smtp, sender: mailSender) }
-        return FileMailTransport(folder: resolvedMailDirectory, sender: mailSender)
+        return FileMailTransport(
+            folder: resolvedMailDirectory, sender: mailSender, retention: mailRetentionDays > 0 ? .days(Int64(mailRetentionDays)) : nil)
     }
 
     /// The folder of the `.eml` files.

@@ -70,7 +70,7 @@ class Muster:
 
     def emails_to(self, address):
         found = []
-        for path in sorted(glob.glob(os.path.join(self.mail, "*.eml")), key=os.path.getmtime):
+        for path in sorted(glob.glob(os.path.join(self.mail, "*", "*.eml")), key=os.path.getmtime):
             with open(path, "rb") as file:
                 message = email.message_from_binary_file(file, policy=email.policy.default)
             if message["To"] == address:

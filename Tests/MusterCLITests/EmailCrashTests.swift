@@ -45,7 +45,12 @@ struct EmailCrashTests {
     private static func inbox(_ folder: String) throws -> [(to: String, name: String)] {
         let mail = folder + "/mail"
         guard FileManager.default.fileExists(atPath: mail) else { return [] }
-        return try FileManager.default.contentsOfDirectory(atPath: mail).filter { $0.hasSuffix(".eml") }.map { name in
+        // One folder a day: `mail/<YYYY-MM-DD>/<id>.eml`.
+        let days = try FileManager.default.contentsOfDirectory(atPath: mail).filter { !$0.hasPrefix(".") }
+        let names = try days.flatMap { day in
+            try FileManager.default.contentsOfDirectory(atPath: mail + "/" + day).filter { $0.hasSuffix(".eml") }.map { day + "/" + $0 }
+        }
+        return try names.map { name in
             let text = try String(contentsOfFile: mail + "/" + name, encoding: .utf8)
             let to = text.split(separator: "\r\n").first { $0.hasPrefix("To: ") }.map { String($0.dropFirst(4)) } ?? ""
             return (to, name)

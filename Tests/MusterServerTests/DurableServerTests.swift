@@ -88,7 +88,7 @@ struct DurableServerTests {
             #expect(retry.body == firstAnswer.withLock { $0 }, "the first answer survives the restart")
             clock.advance(by: .seconds(5))
             await second.parts.outboxService.deliverDue()
-            let files = try FileManager.default.contentsOfDirectory(atPath: folder + "/mail").filter { $0.hasSuffix(".eml") }
+            let files = try emailFiles(in: folder + "/mail")
             #expect(files.count == 1)
             let message = try String(contentsOfFile: folder + "/mail/" + files[0], encoding: .utf8)
             #expect(message.contains("To: kept@example.org\r\n"))
@@ -100,7 +100,7 @@ struct DurableServerTests {
         try await third.run { client in
             #expect(await third.parts.outbox.pendingItems().isEmpty)
             await third.parts.outboxService.deliverDue()
-            let files = try FileManager.default.contentsOfDirectory(atPath: folder + "/mail").filter { $0.hasSuffix(".eml") }
+            let files = try emailFiles(in: folder + "/mail")
             #expect(files.count == 1)
             let ready = try await client.execute(uri: "/readyz", method: .get)
             #expect(ready.status == .ok)
@@ -130,7 +130,7 @@ struct DurableServerTests {
             await first.parts.outboxService.deliverDue()
         }
         let mail = folder + "/mail"
-        let delivered = try FileManager.default.contentsOfDirectory(atPath: mail).filter { $0.hasSuffix(".eml") }.sorted()
+        let delivered = try emailFiles(in: mail).sorted()
         #expect(delivered.count == 3, "\(delivered)")
         let kinds = try delivered.map { try String(contentsOfFile: mail + "/" + $0, encoding: .utf8) }.compactMap { text in
             text.split(separator: "\r\n").first { $0.hasPrefix("X-Muster-Mail-Kind: ") }.map { String($0.dropFirst(20)) }
@@ -144,7 +144,7 @@ struct DurableServerTests {
             await second.parts.outboxService.deliverDue()
             #expect(await second.parts.outbox.cursor > 0, "the cursor moved past the records again")
         }
-        #expect(try FileManager.default.contentsOfDirectory(atPath: mail).filter { $0.hasSuffix(".eml") }.sorted() == delivered, "no email twice")
+        #expect(try emailFiles(in: mail).sorted() == delivered, "no email twice")
 
         // The links exist only in the delivered emails.
         let tokens = try delivered.compactMap { name -> String? in

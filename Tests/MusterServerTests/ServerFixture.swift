@@ -251,3 +251,14 @@ extension JSONValue {
 
     var isNull: Bool { self == .null }
 }
+
+/// The `.eml` files under a mail folder, as paths relative to it (`<day>/<id>.eml`), sorted.
+func emailFiles(in folder: String) throws -> [String] {
+    guard FileManager.default.fileExists(atPath: folder) else { return [] }
+    return try FileManager.default.contentsOfDirectory(atPath: folder).sorted().flatMap { day in
+        var isDirectory: ObjCBool = false
+        _ = FileManager.default.fileExists(atPath: folder + "/" + day, isDirectory: &isDirectory)
+        guard isDirectory.boolValue else { return [String]() }
+        return try FileManager.default.contentsOfDirectory(atPath: folder + "/" + day).filter { $0.hasSuffix(".eml") }.sorted().map { day + "/" + $0 }
+    }
+}

@@ -13,7 +13,11 @@ struct Mailbox {
         var count = 0
         while true {
             // The outbox makes the folder with its first email, which may not have gone yet.
-            let names = (try? FileManager.default.contentsOfDirectory(atPath: folder)) ?? []
+            // One folder a day: `<folder>/<YYYY-MM-DD>/<id>.eml`.
+            let days = ((try? FileManager.default.contentsOfDirectory(atPath: folder)) ?? []).filter { !$0.hasPrefix(".") }
+            let names = days.flatMap { day in
+                ((try? FileManager.default.contentsOfDirectory(atPath: folder + "/" + day)) ?? []).map { day + "/" + $0 }
+            }
             for name in names where name.hasSuffix(".eml") && !seen.contains(name) {
                 seen.insert(name)
                 guard let text = try? String(contentsOfFile: folder + "/" + name, encoding: .utf8),

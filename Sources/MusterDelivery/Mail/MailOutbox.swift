@@ -11,6 +11,14 @@ import MusterLog
 /// log position through which every email is delivered or given up — once per delivery round,
 /// never per request. After a restart it reads the log again from the cursor: at least once,
 /// never lost, and no live link is stored anywhere but in the delivered email itself.
+///
+/// Two lanes: emails a person is waiting for (``MailLane/urgent``: sign-in links, collaborator
+/// links, resends) go ahead of a backlog of new invitations (``MailLane/bulk``). The service
+/// reads the log twice — in order, a window of ``OutboxService/maximumAhead`` emails at a time,
+/// and ahead of that window for urgent emails alone (``enqueueAhead(_:through:recipients:)``) —
+/// so a sign-in link does not wait behind ninety thousand invitations. Each person's emails
+/// keep their order: an urgent email to someone with an earlier invitation still undelivered
+/// is left to the in-order reading and queued behind it.
 package actor MailOutbox {
     /// An email waiting for delivery.
     package struct Pending: Sendable {
@@ -41,18 +49,27 @@ package actor MailOutbox {
 
     /// Every email not yet delivered (or given up on), by id.
     private var pending: [String: Pending] = [:]
-    /// Ids waiting for their first attempt, oldest first; `readyHead` is the next to take.
-    private var ready: [String] = []
-    private var readyHead = 0
+    /// Ids waiting for their first attempt, oldest first, one queue a lane.
+    private var urgent = ReadyQueue()
+    private var bulk = ReadyQueue()
     /// Ids whose last attempt failed, waiting for their backoff (few: failures are rare).
     private var retrying: Set<String> = []
     private var abandoned: [Abandoned] = []
     private var counts = Counts(pending: 0, delivered: 0, failedAttempts: 0, abandoned: 0)
+    /// Pending new invitations per recipient: an urgent email to one of them waits its turn.
+    private var bulkPendingTo: [String: Int] = [:]
 
     /// Every email from records at or before this position is delivered or given up.
     package private(set) var cursor: LogPosition
-    /// The last record read from the log and handed to ``enqueue(_:through:)``.
+    /// The last record read from the log in order and handed to ``enqueue(_:through:)``.
     package private(set) var readThrough: LogPosition
+    /// The last record read ahead of ``readThrough`` for urgent emails alone.
+    package private(set) var aheadThrough: LogPosition = 0
+    /// Urgent emails queued by the reading ahead, which the in-order reading passes over.
+    private var expedited: Set<String> = []
+    /// For each recipient of a new invitation the reading ahead passed over, its position:
+    /// their urgent emails after it are not taken ahead.
+    private var passedOver: [String: LogPosition] = [:]
     /// Undone emails per record position, for moving the cursor.
     private var undone: [LogPosition: Int] = [:]
     private let journal: Journal?
@@ -77,15 +94,61 @@ package actor MailOutbox {
         journalEntries = 1
     }
 
-    /// Queues the emails of the records read through `position` (possibly none).
+    /// Queues the emails of the records read in order through `position` (possibly none).
+    /// Those the reading ahead already queued are passed over.
     package func enqueue(_ messages: [MailMessage], through position: LogPosition) {
         readThrough = max(readThrough, position)
-        for message in messages where pending[message.id] == nil {
-            pending[message.id] = Pending(message: message, attempts: 0, nextAttemptAt: Timestamp(millisecondsSinceEpoch: 0))
-            ready.append(message.id)
-            undone[message.position, default: 0] += 1
+        for message in messages {
+            if expedited.remove(message.id) != nil || pending[message.id] != nil { continue }
+            // Behind the person's own earlier invitation, whatever its lane.
+            let lane = bulkPendingTo[message.to] == nil ? message.lane : .bulk
+            add(message, to: lane)
+        }
+        if readThrough >= aheadThrough {
+            aheadThrough = readThrough
+            passedOver.removeAll(keepingCapacity: true)
+            expedited.removeAll(keepingCapacity: true)
         }
         counts.pending = pending.count
+    }
+
+    /// Where the reading ahead goes on from.
+    package var aheadFrom: LogPosition { max(readThrough, aheadThrough) }
+
+    /// The urgent emails waiting, for the reading ahead's own bound.
+    package var urgentPendingCount: Int { urgent.count }
+
+    /// The ids the reading ahead has queued and the in-order reading has not yet reached.
+    package func expeditedIDs() -> Set<String> { expedited }
+
+    /// Queues urgent emails read ahead of the in-order reading, through `position`, and notes
+    /// the recipients of the new invitations it passed over (`passing`, with their records'
+    /// positions). An urgent email to someone with an earlier invitation undelivered or passed
+    /// over is not taken: the in-order reading queues it behind that invitation.
+    package func enqueueAhead(_ messages: [MailMessage], through position: LogPosition, passing: [(to: String, position: LogPosition)]) {
+        guard position > aheadFrom else { return }
+        aheadThrough = position
+        var firstPassed = [String: LogPosition]()
+        for (recipient, at) in passing where firstPassed[recipient] == nil { firstPassed[recipient] = at }
+        for message in messages where pending[message.id] == nil && message.position > readThrough {
+            if bulkPendingTo[message.to] != nil { continue }
+            if let passed = passedOver[message.to], passed > readThrough { continue }
+            if let passed = firstPassed[message.to], passed < message.position { continue }
+            expedited.insert(message.id)
+            add(message, to: .urgent)
+        }
+        for (recipient, at) in passing { passedOver[recipient] = max(passedOver[recipient] ?? 0, at) }
+        counts.pending = pending.count
+    }
+
+    private func add(_ message: MailMessage, to lane: MailLane) {
+        pending[message.id] = Pending(message: message, attempts: 0, nextAttemptAt: Timestamp(millisecondsSinceEpoch: 0))
+        switch lane {
+        case .urgent: urgent.append(message.id)
+        case .bulk: bulk.append(message.id)
+        }
+        if message.lane == .bulk { bulkPendingTo[message.to, default: 0] += 1 }
+        undone[message.position, default: 0] += 1
     }
 
     /// Moves the read position and the cursor past records the log no longer holds.
@@ -102,7 +165,9 @@ package actor MailOutbox {
     /// write for the whole round) and returns it.
     @discardableResult
     package func advanceCursor() async -> LogPosition {
-        let next = undone.keys.min().map { $0 > 0 ? $0 - 1 : 0 } ?? readThrough
+        // Never past the in-order reading: emails read ahead may be done while earlier ones
+        // are not yet read.
+        let next = min(undone.keys.min().map { $0 > 0 ? $0 - 1 : 0 } ?? readThrough, readThrough)
         guard next > cursor else { return cursor }
         do {
             try await journal?.append(Self.encode(next))
@@ -116,6 +181,7 @@ package actor MailOutbox {
     }
 
     private func finished(_ message: MailMessage) {
+        if message.lane == .bulk, let left = bulkPendingTo[message.to] { bulkPendingTo[message.to] = left > 1 ? left - 1 : nil }
         guard let left = undone[message.position] else { return }
         undone[message.position] = left > 1 ? left - 1 : nil
     }
@@ -130,8 +196,8 @@ package actor MailOutbox {
     }
 
     /// Takes the emails due for an attempt at `now`: first the retries whose backoff is over,
-    /// then the oldest new ones, at most `limit`. Each is handed out once; the caller reports
-    /// it delivered or failed.
+    /// then the oldest urgent ones, then the oldest new invitations, at most `limit`. Each is
+    /// handed out once; the caller reports it delivered or failed.
     func takeDue(at now: Timestamp, limit: Int = 64) -> [MailMessage] {
         var result = [MailMessage]()
         for id in retrying where result.count < limit {
@@ -144,17 +210,31 @@ package actor MailOutbox {
                 result.append(item.message)
             }
         }
-        while result.count < limit, readyHead < ready.count {
-            let id = ready[readyHead]
-            readyHead += 1
-            if let item = pending[id] { result.append(item.message) }
-        }
-        // Drop the consumed prefix now and then, so the queue does not grow without bound.
-        if readyHead > 4096, readyHead * 2 > ready.count {
-            ready.removeFirst(readyHead)
-            readyHead = 0
+        for lane in [MailLane.urgent, .bulk] {
+            while result.count < limit, let id = lane == .urgent ? urgent.next() : bulk.next() {
+                if let item = pending[id] { result.append(item.message) }
+            }
         }
         return result
+    }
+
+    /// When the oldest email still waiting was queued, if any waits.
+    package func oldestPendingQueuedAt() -> Int64? {
+        var oldest: Int64?
+        func consider(_ id: String?) {
+            guard let id, let queuedAt = pending[id]?.message.queuedAt else { return }
+            oldest = min(oldest ?? queuedAt, queuedAt)
+        }
+        consider(urgent.peek())
+        consider(bulk.peek())
+        for id in retrying { consider(id) }
+        return oldest
+    }
+
+    /// The emails waiting in each lane (retries counted in their own lane).
+    package func pendingByLane() -> (urgent: Int, bulk: Int) {
+        let bulkCount = pending.values.lazy.filter { $0.message.lane == .bulk }.count
+        return (pending.count - bulkCount, bulkCount)
     }
 
     /// Records deliveries.
@@ -202,4 +282,43 @@ package actor MailOutbox {
 
     /// Delivery counts since the start.
     package func currentCounts() -> Counts { counts }
+}
+
+/// Which queue of the outbox an email waits in.
+package enum MailLane: String, Sendable, CaseIterable {
+    /// A person is waiting for it: a sign-in link, a collaborator's link, a resent invitation.
+    case urgent
+    /// A new invitation: delivered in order, after every urgent email that is due.
+    case bulk
+}
+
+extension MailMessage {
+    /// The lane its kind waits in.
+    package var lane: MailLane { kind == "invitation" ? .bulk : .urgent }
+}
+
+/// A first-in, first-out queue of email ids whose consumed prefix is dropped now and then.
+struct ReadyQueue {
+    private var ids: [String] = []
+    private var head = 0
+
+    /// The ids not yet taken.
+    var count: Int { ids.count - head }
+
+    mutating func append(_ id: String) { ids.append(id) }
+
+    func peek() -> String? { head < ids.count ? ids[head] : nil }
+
+    mutating func next() -> String? {
+        guard head < ids.count else { return nil }
+        defer {
+            head += 1
+            // Drop the consumed prefix now and then, so the queue does not grow without bound.
+            if head > 4096, head * 2 > ids.count {
+                ids.removeFirst(head)
+                head = 0
+            }
+        }
+        return ids[head]
+    }
 }

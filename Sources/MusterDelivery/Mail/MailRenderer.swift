@@ -30,13 +30,33 @@ package struct MailRenderer: Sendable {
 
     /// The emails `record` causes, each with an id made of its position and place, so that a
     /// record delivered again after a restart is recognised (the file transport skips it).
-    package func messages(for record: DurableRecord, engine: MusterEngine) async throws -> [MailMessage] {
+    ///
+    /// Only the emails of `lanes` are rendered, and none whose id is in `skipping`; the
+    /// recipients of the new invitations left out are returned in `passed`, so that the
+    /// outbox can keep each person's emails in order.
+    package func messages(
+        for record: DurableRecord, engine: MusterEngine, lanes: Set<MailLane> = [.urgent, .bulk], skipping: Set<String> = []
+    ) async throws -> (messages: [MailMessage], passed: [(to: String, position: LogPosition)]) {
         var messages = [MailMessage]()
+        var passed = [(to: String, position: LogPosition)]()
+        // Every email the record causes has its place, rendered or not, so ids do not depend
+        // on which lanes were asked for.
+        var index = 0
+        func wanted(_ lane: MailLane, to recipient: @autoclosure () -> String) -> Bool {
+            let id = "\(record.position)-\(index)"
+            guard lanes.contains(lane), !skipping.contains(id) else {
+                if lane == .bulk { passed.append((recipient(), record.position)) }
+                index += 1
+                return false
+            }
+            return true
+        }
         func add(_ kind: String, to: EmailAddress, locale: LocaleTag, replyTo: EmailAddress?, values: [String: Any], at: Timestamp) {
             let mailKind = values["resent"] as? Bool == true ? "invitation_resent" : kind
+            defer { index += 1 }
             messages.append(
                 MailMessage(
-                    id: "\(record.position)-\(messages.count)", kind: mailKind, to: to.description,
+                    id: "\(record.position)-\(index)", kind: mailKind, to: to.description,
                     subject: templates.render(kind, "subject", locale: locale, values).trimmingWhitespace(),
                     text: templates.render(kind, "text", locale: locale, values), html: templates.render(kind, "html", locale: locale, values),
                     replyTo: replyTo?.value, queuedAt: at.millisecondsSinceEpoch, position: record.position
@@ -47,6 +67,7 @@ package struct MailRenderer: Sendable {
             for event in events {
                 switch event.event {
                 case .userInvited(let id, let email, let role, _, let expiresAt, let seal):
+                    guard wanted(.bulk, to: email.description) else { continue }
                     let token = engine.linkToken(.invitation, org: orgID, target: id, seal: seal)
                     let facts = try await engine.mailFacts(org: orgID)
                     // The invitation's own language travels in the same record.
@@ -61,14 +82,14 @@ package struct MailRenderer: Sendable {
                 case .invitationResent(let id, let expiresAt, let seal):
                     let token = engine.linkToken(.invitation, org: orgID, target: id, seal: seal)
                     let facts = try await engine.mailFacts(org: orgID, invitation: id)
-                    guard let invitation = facts.invitation else { continue }
+                    guard let invitation = facts.invitation, wanted(.urgent, to: invitation.email.description) else { continue }
                     let locale = invitation.locale ?? facts.settings.defaultLocale ?? defaultLocale
                     let values = invitationValues(
                         orgName: facts.orgName, role: invitation.role, token: token, sentAt: event.at, expiresAt: expiresAt, resent: true, locale: locale,
                         replyTo: facts.settings.replyTo)
                     add("invitation", to: invitation.email, locale: locale, replyTo: facts.settings.replyTo, values: values, at: event.at)
                 case .collaboratorInvited(let invited):
-                    guard let seal = invited.seal, let email = invited.email else { continue }
+                    guard let seal = invited.seal, let email = invited.email, wanted(.urgent, to: email.description) else { continue }
                     let token = engine.linkToken(.collaborator, org: orgID, target: invited.id, seal: seal)
                     let facts = try await engine.mailFacts(org: orgID)
                     let locale = facts.settings.defaultLocale ?? defaultLocale
@@ -87,7 +108,8 @@ package struct MailRenderer: Sendable {
             }
         case .directory(let events):
             for event in events {
-                guard case .signInLinkIssued(let id, let userID, let seal, _) = event.event, let user = try await engine.mailRecipient(userID)
+                guard case .signInLinkIssued(let id, let userID, let seal, _) = event.event, let user = try await engine.mailRecipient(userID),
+                    wanted(.urgent, to: user.email.description)
                 else { continue }
                 let token = engine.linkToken(.signIn, org: OrganisationID(high: 0, low: 0), target: id, seal: seal)
                 var values = common(orgName: "Muster", link: "\(linkBase)/auth/verify?token=\(token)", replyTo: nil)
@@ -95,7 +117,7 @@ package struct MailRenderer: Sendable {
                 add("sign_in_link", to: user.email, locale: defaultLocale, replyTo: nil, values: values, at: event.at)
             }
         }
-        return messages
+        return (messages, passed)
     }
 
     private func common(orgName: String, link: String, replyTo: EmailAddress?) -> [String: Any] {

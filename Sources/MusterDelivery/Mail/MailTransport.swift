@@ -1,4 +1,5 @@
 import CMusterSystem
+import MusterDomain
 import MusterLog
 import NIOPosix
 
@@ -15,6 +16,11 @@ package protocol MailTransport: Sendable {
 
     /// Delivers several emails; returns the failures by message id.
     func deliver(batch: [MailMessage]) async -> [String: any Error]
+
+    /// Removes what the transport keeps of emails delivered before the retention period, but
+    /// nothing of an email queued at or after `oldestPending` (one still to deliver); returns
+    /// how many it removed. Transports that keep nothing do nothing.
+    func removeExpired(now: Timestamp, oldestPending: Timestamp?) async -> Int
 }
 
 extension MailTransport {
@@ -26,19 +32,30 @@ extension MailTransport {
         }
         return failures
     }
+
+    /// Nothing kept, nothing to remove.
+    package func removeExpired(now: Timestamp, oldestPending: Timestamp?) async -> Int { 0 }
 }
 
-/// The default transport: each email one RFC 5322 file, `<folder>/<id>.eml`, written to a
-/// temporary name, made durable and renamed, so a reader never sees half a message.
+/// The default transport: each email one RFC 5322 file, `<folder>/<day>/<id>.eml` (the day it
+/// was queued, `YYYY-MM-DD` in UTC), written to a temporary name, made durable and renamed, so
+/// a reader never sees half a message.
+///
+/// A day's folder is removed whole once it is older than ``retention`` — one directory to
+/// list a day, never the whole history — so the folder does not grow for ever and nothing
+/// walks it at start. A day that still holds an email waiting for delivery is never removed.
 package struct FileMailTransport: MailTransport {
     package let folder: String
     package let sender: String
+    /// How long delivered emails are kept; `nil` for ever.
+    package let retention: Span?
     package var fileSystem: any LogFileSystem = PosixFileSystem()
 
     /// Creates one from its parts.
-    package init(folder: String, sender: String, fileSystem: any LogFileSystem = PosixFileSystem()) {
+    package init(folder: String, sender: String, retention: Span? = .days(14), fileSystem: any LogFileSystem = PosixFileSystem()) {
         self.folder = folder
         self.sender = sender
+        self.retention = retention
         self.fileSystem = fileSystem
     }
 
@@ -77,14 +94,17 @@ package struct FileMailTransport: MailTransport {
 
     private func deliverNow(_ batch: [MailMessage]) -> [String: any Error] {
         var failures = [String: any Error]()
-        do {
-            try fileSystem.createDirectory(folder)
-        } catch {
-            for message in batch { failures[message.id] = error }
-            return failures
+        var days = Set<String>()
+        for day in Set(batch.map(Self.day)) {
+            do {
+                try fileSystem.createDirectory(folder + "/" + day)
+                days.insert(day)
+            } catch {
+                for message in batch where Self.day(message) == day { failures[message.id] = error }
+            }
         }
         var written = [MailMessage]()
-        for message in batch {
+        for message in batch where days.contains(Self.day(message)) {
             // Delivered before a crash that lost the outbox's note of it: not again.
             if fileSystem.exists(finalPath(message)) { continue }
             do {
@@ -103,15 +123,55 @@ package struct FileMailTransport: MailTransport {
             for message in written {
                 try fileSystem.rename(temporaryPath(message), to: finalPath(message))
             }
-            try fileSystem.syncDirectory(folder)
+            for day in Set(written.map(Self.day)) { try fileSystem.syncDirectory(folder + "/" + day) }
         } catch {
             for message in written { failures[message.id] = error }
         }
         return failures
     }
 
-    private func finalPath(_ message: MailMessage) -> String { "\(folder)/\(message.id).eml" }
-    private func temporaryPath(_ message: MailMessage) -> String { "\(folder)/.\(message.id).eml.tmp" }
+    /// The folder of the day `message` was queued, `YYYY-MM-DD` in UTC.
+    static func day(_ message: MailMessage) -> String { day(Timestamp(millisecondsSinceEpoch: message.queuedAt)) }
+
+    static func day(_ at: Timestamp) -> String { String(at.iso8601.prefix(10)) }
+
+    /// Where the email `message` is delivered.
+    package func finalPath(_ message: MailMessage) -> String { "\(folder)/\(Self.day(message))/\(message.id).eml" }
+    private func temporaryPath(_ message: MailMessage) -> String { "\(folder)/\(Self.day(message))/.\(message.id).eml.tmp" }
+
+    /// Removes each day's folder older than ``retention`` whole, on the file thread, unless
+    /// it is the day of `oldestPending` or later.
+    package func removeExpired(now: Timestamp, oldestPending: Timestamp?) async -> Int {
+        guard let retention else { return 0 }
+        var before = Self.day(now.adding(Span(milliseconds: -retention.milliseconds)))
+        if let oldestPending { before = min(before, Self.day(oldestPending)) }
+        let cutoff = before
+        return
+            (try? await Self.thread.runIfActive { [self] in
+                _ = muster_set_thread_nice(Self.niceness)
+                return removeDays(before: cutoff)
+            }) ?? 0
+    }
+
+    private func removeDays(before cutoff: String) -> Int {
+        guard let days = try? fileSystem.list(folder) else { return 0 }
+        var removed = 0
+        // Only names of the form YYYY-MM-DD: whatever else an operator keeps here stays.
+        for day in days where day.count == 10 && day < cutoff && Self.isDayName(day) {
+            let path = folder + "/" + day
+            guard let names = try? fileSystem.list(path) else { continue }
+            for name in names where (try? fileSystem.remove(path + "/" + name)) != nil { removed += 1 }
+            try? fileSystem.removeDirectory(path)
+        }
+        if removed > 0 { try? fileSystem.syncDirectory(folder) }
+        return removed
+    }
+
+    private static func isDayName(_ name: String) -> Bool {
+        let bytes = Array(name.utf8)
+        return bytes.count == 10 && bytes[4] == UInt8(ascii: "-") && bytes[7] == UInt8(ascii: "-")
+            && bytes.enumerated().allSatisfy { index, byte in index == 4 || index == 7 || (UInt8(ascii: "0")...UInt8(ascii: "9")).contains(byte) }
+    }
 
     /// Flushes the file system that holds the folder (`syncfs`), where it exists.
     private func syncFileSystem() throws(FileSystemError) {

@@ -43,15 +43,22 @@ package struct OutboxService: Service {
     }
 
     /// Reads the durable records after the outbox's read position and queues their emails,
-    /// while fewer than ``maximumAhead`` wait.
+    /// while fewer than ``maximumAhead`` wait; then reads on past them for urgent emails alone.
     package func follow(_ engine: MusterEngine) async {
+        await followInOrder(engine)
+        await followAhead(engine)
+    }
+
+    /// Reads the log in order, every email of every record.
+    private func followInOrder(_ engine: MusterEngine) async {
         guard let source = engine.durableRecords else { return }
         while !Task.isCancelled, await outbox.pendingCount < Self.maximumAhead {
             do {
                 let records = try source.durableRecords(after: await outbox.readThrough, limit: Self.readBatch)
                 guard let last = records.last else { return }
+                let skipping = await outbox.expeditedIDs()
                 var messages = [MailMessage]()
-                for record in records { messages += try await renderer.messages(for: record, engine: engine) }
+                for record in records { messages += try await renderer.messages(for: record, engine: engine, skipping: skipping).messages }
                 await outbox.enqueue(messages, through: last.position)
             } catch {
                 let oldest = source.oldestRetainedPosition
@@ -68,6 +75,31 @@ package struct OutboxService: Service {
                     metadata: ["cursor": "\(readThrough)", "oldest": "\(oldest)"])
                 await outbox.skip(through: oldest - 1)
                 guard await outbox.readThrough > readThrough else { return }
+            }
+        }
+    }
+
+    /// Reads the log past the in-order window for the emails a person waits for, while a
+    /// backlog of invitations keeps the in-order reading from reaching them.
+    private func followAhead(_ engine: MusterEngine) async {
+        guard let source = engine.durableRecords else { return }
+        while !Task.isCancelled, await outbox.urgentPendingCount < Self.maximumAhead {
+            let from = await outbox.aheadFrom
+            guard source.durablePosition > from else { return }
+            do {
+                let records = try source.durableRecords(after: from, limit: Self.readBatch)
+                guard let last = records.last else { return }
+                var messages = [MailMessage]()
+                var passing = [(to: String, position: LogPosition)]()
+                for record in records {
+                    let rendered = try await renderer.messages(for: record, engine: engine, lanes: [.urgent])
+                    messages += rendered.messages
+                    passing += rendered.passed
+                }
+                await outbox.enqueueAhead(messages, through: last.position, passing: passing)
+            } catch {
+                // The in-order reading meets the same records and says what is wrong.
+                return
             }
         }
     }
@@ -117,16 +149,35 @@ package struct OutboxService: Service {
     /// Journals how far delivery has got, lets the log drop what is consumed, and reports the lag.
     private func advanceCursor(_ engine: MusterEngine?) async {
         let cursor = await outbox.advanceCursor()
+        let lanes = await outbox.pendingByLane()
+        metrics.outboxPendingUrgent.record(Double(lanes.urgent))
+        metrics.outboxPendingBulk.record(Double(lanes.bulk))
+        let oldest = await outbox.oldestPendingQueuedAt()
+        metrics.outboxOldestPending.record(oldest.map { Double(max(0, clock.now().millisecondsSinceEpoch - $0)) / 1000 } ?? 0)
         guard let source = engine?.durableRecords else { return }
         source.follower("outbox", consumedThrough: cursor)
         metrics.outboxLag.record(Double(source.durablePosition > cursor ? source.durablePosition - cursor : 0))
     }
 
+    /// Removes delivered emails older than the transport's retention, at most once an hour.
+    package func removeExpired() async -> Int {
+        let oldest = await outbox.oldestPendingQueuedAt().map(Timestamp.init(millisecondsSinceEpoch:))
+        let removed = await transport.removeExpired(now: clock.now(), oldestPending: oldest)
+        if removed > 0 { logger.info("removed delivered emails past their retention", metadata: ["count": "\(removed)"]) }
+        return removed
+    }
+
     private func deliverUntilCancelled() async {
         guard let engine = await slot.readyEngine(), let source = engine.durableRecords else { return }
+        var lastRemoval: Int64 = 0
         while !Task.isCancelled {
             let seen = source.durableChanges.version(of: 0)
             await deliverDue()
+            let now = clock.now().millisecondsSinceEpoch
+            if now - lastRemoval >= 3_600_000 {
+                lastRemoval = now
+                _ = await removeExpired()
+            }
             // Wakes as soon as more records are durable, or for the next retry.
             _ = await source.durableChanges.wait(for: 0, beyond: seen, timeout: pollInterval)
         }

@@ -502,7 +502,8 @@ enum Schemas {
             .object(
                 [
                     ("cursor", .string), ("lag_records", .integer),
-                    ("pending", .integer), ("delivered", .integer), ("failed_attempts", .integer), ("abandoned", .integer),
+                    ("pending", .integer), ("pending_urgent", .integer), ("pending_bulk", .integer), ("oldest_pending_at", nullable(.dateTime)),
+                    ("delivered", .integer), ("failed_attempts", .integer), ("abandoned", .integer),
                     (
                         "items",
                         .array(

@@ -32,12 +32,17 @@ extension APIRoutes {
             let pending = await outbox.pendingItems()
             let abandoned = await outbox.recentlyAbandoned()
             let cursor = await outbox.cursor
+            let lanes = await outbox.pendingByLane()
+            let oldest = await outbox.oldestPendingQueuedAt()
             let durable = (try? engine)?.durableRecords?.durablePosition ?? cursor
             return .json { json in
                 json.object { object in
                     object.field("cursor", String(cursor))
                     object.field("lag_records", durable > cursor ? durable - cursor : 0)
                     object.field("pending", counts.pending)
+                    object.field("pending_urgent", lanes.urgent)
+                    object.field("pending_bulk", lanes.bulk)
+                    object.field("oldest_pending_at", oldest.map(Timestamp.init(millisecondsSinceEpoch:)))
                     object.field("delivered", counts.delivered)
                     object.field("failed_attempts", counts.failedAttempts)
                     object.field("abandoned", counts.abandoned)
