@@ -62,8 +62,10 @@ public struct DirectoryState: Hashable, Sendable {
     public func decide(_ command: DirectoryCommand, at now: Timestamp, policy: Policy) throws(DomainError) -> [DirectoryEvent] {
         switch command {
         case .createUser(let userID, let email, let fullName, let origin, let createdFor, let passwordHash, let identity):
-            if let existing = user(email: email) {
-                throw DomainError(.userExists, "a user with the email \(email) exists already", existingRecord: existing.id.description)
+            // No record is named: the refusal can reach an org (two creations racing), and a
+            // user's global id is not an org's to learn.
+            if user(email: email) != nil {
+                throw DomainError(.userExists, "an account with the email \(email) exists already; invite them by email instead")
             }
             guard users[userID] == nil else { throw DomainError(.conflict, "user \(userID) exists already") }
             let fullName = try Validate.optionalName(fullName, field: "full_name", policy: policy)

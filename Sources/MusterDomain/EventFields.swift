@@ -1,4 +1,6 @@
-/// A value in an event's data, as consumers see it (JSON in the dump, the feed and webhooks).
+/// A value in an event's data, as the log dump shows it to the operator who holds the data
+/// folder. The feed and webhooks carry the thinner ``FeedEvent`` facts instead, which never hold
+/// a reference-only contact's card.
 public enum FieldValue: Hashable, Sendable {
     case string(String)
     case integer(Int64)

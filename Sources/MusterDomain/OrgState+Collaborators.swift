@@ -41,9 +41,11 @@ extension OrgState {
             }
             if request.caseload >= policy.caseloadCap {
                 guard request.overrideCap else {
+                    // The count includes other orgs' cases, which are not this org's to learn:
+                    // the refusal says only that the cap is reached.
                     throw DomainError(
                         .caseloadCapReached,
-                        "\(person.email) is already assigned to \(request.caseload) tenants, the cap is \(policy.caseloadCap); an admin may override it explicitly"
+                        "\(person.email) has reached the caseload cap of \(policy.caseloadCap) active tenants; an admin may override it explicitly"
                     )
                 }
                 invited.capOverridden = true

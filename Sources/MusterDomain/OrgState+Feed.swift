@@ -99,6 +99,10 @@ extension OrgState {
             if let collaborator = collaborators[collaboratorID] {
                 data.tenantID = collaborator.tenantID
                 data.mode = collaborator.mode
+                // A reference-only contact's card (name, email, phone, organisation, role) is
+                // never in any digest or export: its events carry the card's id and mode, and
+                // the tenant whose team list staff read the details from.
+                guard collaborator.mode != .referenceOnly else { break }
                 data.userID = collaborator.userID
                 data.email = collaborator.email
                 if entry.action == .collaboratorInvited { data.capOverridden = collaborator.capOverridden }

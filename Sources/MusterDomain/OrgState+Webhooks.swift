@@ -31,14 +31,17 @@ extension OrgState {
         return [.webhookCreated(id: webhookID, url: url, eventTypes: types, description: description, startAfter: startAfter, secretNonce: secretNonce)]
     }
 
+    /// Deleting a webhook silences the org's channel to its receiver, so it is the owner's or an
+    /// org admin's to do, like changing it.
     func decideDeleteWebhook(_ webhookID: WebhookID, by principal: Principal) throws(DomainError) -> [OrgEvent] {
         try requireIntegrationAccess(principal, toDo: "delete webhooks")
-        _ = try existingWebhook(webhookID)
+        let webhook = try existingWebhook(webhookID)
+        try requireOwnerOrOrgAdmin(webhook, principal, toDo: "delete")
         return [.webhookDeleted(id: webhookID)]
     }
 
-    /// Muster pauses a failing webhook as `.system`; people pause one with integration access.
-    /// Pausing a paused webhook changes nothing.
+    /// Muster pauses a failing webhook as `.system`; a person pauses one on request only when
+    /// they are its owner or an org admin. Pausing a paused webhook changes nothing.
     func decidePauseWebhook(_ webhookID: WebhookID, cause: Webhook.PauseCause, reason: String, by principal: Principal) throws(DomainError) -> [OrgEvent] {
         switch cause {
         case .requested:
@@ -47,6 +50,7 @@ extension OrgState {
             guard principal == .system else { throw .forbidden("only Muster itself pauses a webhook for \(cause.name)") }
         }
         let webhook = try existingWebhook(webhookID)
+        if cause == .requested { try requireOwnerOrOrgAdmin(webhook, principal, toDo: "pause") }
         guard webhook.isActive else { return [] }
         let reason = reason.trimmingWhitespace()
         guard !reason.isEmpty, reason.count <= 500, !reason.unicodeScalars.contains(where: \.breaksLines) else {
@@ -55,11 +59,13 @@ extension OrgState {
         return [.webhookPaused(id: webhookID, cause: cause, reason: reason)]
     }
 
-    /// Resumes a paused webhook from where it stopped. One paused because its creator lost
-    /// their place here is resumed only by an org admin, who thereby takes it over.
+    /// Resumes a paused webhook from where it stopped: its owner's or an org admin's to do. One
+    /// paused because its creator lost their place here is resumed only by an org admin, who
+    /// thereby takes it over.
     func decideResumeWebhook(_ webhookID: WebhookID, by principal: Principal) throws(DomainError) -> [OrgEvent] {
         try requireIntegrationAccess(principal, toDo: "resume webhooks")
         let webhook = try existingWebhook(webhookID)
+        try requireOwnerOrOrgAdmin(webhook, principal, toDo: "resume")
         switch webhook.status {
         case .active:
             return []
@@ -136,9 +142,10 @@ extension OrgState {
         return Array(Set(kinds)).sorted { $0.name < $1.name }
     }
 
-    /// Where a webhook sends and how it signs are changed only by its owner or an org admin:
-    /// whoever changes them could read the org's events or forge its signatures, so another
-    /// integration manager may not take over someone else's channel.
+    /// Where a webhook sends, how it signs and whether it runs at all are changed only by its
+    /// owner or an org admin: whoever changes them could read the org's events, forge its
+    /// signatures or silence its receiver, so another integration manager may not take over,
+    /// pause, resume or delete someone else's channel.
     private func requireOwnerOrOrgAdmin(_ webhook: Webhook, _ principal: Principal, toDo action: String) throws(DomainError) {
         guard webhook.owner == principal || isOrgAdmin(principal) else {
             throw .forbidden("only the webhook's owner (\(webhook.owner)) or an org admin may \(action) webhook \(webhook.id)")

@@ -28,6 +28,10 @@ public enum Role: UInt8, SpelledCase, CustomStringConvertible {
     /// The roles that the add-people flows offer and accept.
     public static let assignable: [Role] = [.orgAdmin, .siteAdmin, .caseworker, .viewer]
 
+    /// The roles a request may name: the assignable ones. The legacy roles still read on old
+    /// data, but are never offered or named as a choice.
+    public static var choices: [Role] { assignable }
+
     /// Whether this role may be given in a new assignment.
     public var isAssignable: Bool { Role.assignable.contains(self) }
 

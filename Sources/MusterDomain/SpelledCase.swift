@@ -3,6 +3,15 @@
 public protocol SpelledCase: CaseIterable, Hashable, Sendable {
     /// The case's spelling.
     var name: String { get }
+
+    /// The cases a request may choose, in the order a refusal names them: every case unless
+    /// the type keeps some for old data only (``Role``'s legacy roles).
+    static var choices: [Self] { get }
+}
+
+extension SpelledCase {
+    /// Every case.
+    public static var choices: [Self] { Array(allCases) }
 }
 
 extension SpelledCase {

@@ -16,6 +16,11 @@ public struct IssuedAPIKey: Sendable {
 
 extension MusterEngine {
     /// Creates a user with a temporary password and makes them a member (the legacy way).
+    ///
+    /// An email that already has an account is refused `user_exists` with no record named: a
+    /// member of this org is named by ``OrgState/checkCanJoin(userID:email:role:by:)`` as its
+    /// own member, but an account that lives only elsewhere is a person of other orgs, whose
+    /// global id and memberships are not this org's to learn. They are invited instead.
     public func createUserWithTemporaryPassword(
         org orgID: OrganisationID, email: EmailAddress, fullName: String?, role: Role, by principal: Principal
     ) async throws -> DirectlyCreatedUser {
@@ -24,8 +29,8 @@ extension MusterEngine {
             try state.requireDirectCreate(by: principal, policy: policy)
             try state.checkCanJoin(userID: nil, email: email, role: role, by: principal)
         }
-        if let existing = try await readDirectory({ state, _ in state.user(email: email) }) {
-            throw DomainError(.userExists, "\(email) has an account already; add them as an existing user instead", existingRecord: existing.id.description)
+        if try await readDirectory({ state, _ in state.user(email: email) != nil }) {
+            throw DomainError(.userExists, "an account with the email \(email) exists already; invite them by email instead (POST …/invitations)")
         }
         let password = RandomSecret.temporaryPassword()
         let hash = try await hashing.hash(password)

@@ -1,8 +1,14 @@
+import Hummingbird
 import MusterDomain
 
-/// The fields of an `application/x-www-form-urlencoded` body: what a page's form posts.
-struct FormFields: Sendable {
+/// The fields of `application/x-www-form-urlencoded` text: what a page's form posts, and what
+/// a URL's query string holds — a browser's GET form sends its fields there the same way, `+`
+/// for a space. The API and the pages read every query through it, so `?q=Riverside+Housing`
+/// and `?q=Riverside%20Housing` are the same question everywhere.
+package struct FormFields: Sendable {
     private var values: [String: [String]] = [:]
+    /// The names in the order they first appear.
+    package private(set) var names: [String] = []
 
     /// Decodes `body`; a field that appears twice keeps both values, in order.
     init(_ body: [UInt8]) {
@@ -10,8 +16,14 @@ struct FormFields: Sendable {
             let parts = pair.split(separator: UInt8(ascii: "="), maxSplits: 1, omittingEmptySubsequences: false)
             let name = Self.decode(parts[0])
             let value = parts.count > 1 ? Self.decode(parts[1]) : ""
+            if values[name] == nil { names.append(name) }
             values[name, default: []].append(value)
         }
+    }
+
+    /// Decodes a URL's query string (the part after `?`, as sent); no query has no fields.
+    package init(query: String?) {
+        self.init(Array((query ?? "").utf8))
     }
 
     /// The field's first value, trimmed; `nil` when absent or empty.
@@ -19,6 +31,9 @@ struct FormFields: Sendable {
         guard let value = values[name]?.first?.trimmingWhitespace(), !value.isEmpty else { return nil }
         return value
     }
+
+    /// The field's first value as sent (decoded, not trimmed); `nil` when absent.
+    package func value(_ name: String) -> String? { values[name]?.first }
 
     /// Every value of a field (checkboxes).
     func all(_ name: String) -> [String] { values[name] ?? [] }
@@ -51,4 +66,10 @@ struct FormFields: Sendable {
         default: nil
         }
     }
+}
+
+extension Request {
+    /// The query string's parameters, decoded as a browser's form sends them: percent escapes,
+    /// and `+` as a space. Hummingbird's own `uri.queryParameters` keeps a `+` as it is.
+    package var queryFields: FormFields { FormFields(query: uri.query) }
 }

@@ -18,7 +18,8 @@ package struct WebRoutes: Sendable {
     let slot: EngineSlot
     let policy: Policy
     let webhooks: WebhookRegistry
-    /// The sign-in limits the API keeps too: failed passwords per account, links per email.
+    /// The sign-in limits the API keeps too, the very same instance: failed passwords per
+    /// account and per client address, links per email.
     let throttle: SignInThrottle
     /// Where people go once a link has signed them in; the console when `nil`.
     let appURL: String?
@@ -45,8 +46,9 @@ package struct WebRoutes: Sendable {
     /// The path prefixes these pages own; they are not part of the API's contract.
     package static let pathPrefixes = ["/console", "/invitations/accept", "/auth/verify"]
 
-    /// Adds every page to `router`.
-    package func register<Context: RequestContext>(on router: Router<Context>) {
+    /// Adds every page to `router`. The context names the client's address, which the
+    /// password sign-in counts failures against, as the API does.
+    package func register<Context: RemoteAddressRequestContext>(on router: Router<Context>) {
         router.get("/console/assets/muster.css") { _, _ in Self.asset(Assets.stylesheet, type: "text/css; charset=utf-8") }
         router.get("/console/assets/muster.js") { _, _ in Self.asset(Assets.script, type: "text/javascript; charset=utf-8") }
         registerLinkPages(on: router)

@@ -134,6 +134,44 @@ struct WebhookTests {
         #expect(org.replayed() == org.state)
     }
 
+    /// The attack: a site admin (or a site admin's API key) holds `users.view`, so it manages
+    /// integrations; it must not silence an org admin's channel by pausing or deleting it, nor
+    /// resume one its owner paused.
+    @Test("Another integration manager may not pause, resume or delete someone else's webhook; its owner, an org admin and Muster itself may")
+    func onlyTheOwnerOrAnOrgAdminPausesResumesOrDeletesAWebhook() throws {
+        var org = OrgFixture()
+        let admin = org.member("admin@example.org", role: .orgAdmin)
+        let siteAdmin = org.member("site@example.org", role: .siteAdmin)
+        let siteKey = org.apiKey(role: .siteAdmin)
+        let admins = try org.webhook(by: admin)
+        for intruder in [siteAdmin, siteKey] {
+            org.expectRefusal(.pauseWebhook(id: admins, cause: .requested, reason: "silenced"), by: intruder, .forbidden)
+            org.expectRefusal(.deleteWebhook(id: admins), by: intruder, .forbidden)
+        }
+        #expect(org.state.webhooks[admins]?.isActive == true)
+
+        // Muster itself still pauses it when deliveries fail, whoever owns it; resuming it is
+        // the owner's or an org admin's, like any other resume.
+        try org.run(.pauseWebhook(id: admins, cause: .deliveryFailing, reason: "event failed 10 times"), by: .system)
+        org.expectRefusal(.resumeWebhook(id: admins), by: siteAdmin, .forbidden)
+        try org.run(.resumeWebhook(id: admins), by: admin)
+        try org.run(.pauseWebhook(id: admins, cause: .requested, reason: "maintenance window"), by: admin)
+        org.expectRefusal(.resumeWebhook(id: admins), by: siteKey, .forbidden)
+        org.expectRefusal(.pauseWebhook(id: admins, cause: .requested, reason: "again"), by: siteAdmin, .forbidden)
+        #expect(org.state.webhooks[admins]?.isActive == false, "the intruders' attempts changed nothing")
+
+        // A site admin runs their own webhook, and an org admin anyone's.
+        let sites = try org.webhook(by: siteAdmin)
+        try org.run(.pauseWebhook(id: sites, cause: .requested, reason: "deploying"), by: siteAdmin)
+        try org.run(.resumeWebhook(id: sites), by: siteAdmin)
+        try org.run(.pauseWebhook(id: sites, cause: .requested, reason: "the org admin stops it"), by: admin)
+        try org.run(.resumeWebhook(id: sites), by: admin)
+        try org.run(.deleteWebhook(id: sites), by: admin)
+        try org.run(.deleteWebhook(id: admins), by: admin)
+        #expect(org.state.webhooks.isEmpty)
+        #expect(org.replayed() == org.state)
+    }
+
     @Test("Removing the member who created a webhook pauses it; only an org admin resumes it")
     func removingTheCreatorPausesTheirWebhooks() throws {
         var org = OrgFixture()

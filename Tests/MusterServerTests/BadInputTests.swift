@@ -48,6 +48,29 @@ struct BadInputTests {
         }
     }
 
+    /// The legacy roles survive on old data but are never offered: a refusal of an unknown role
+    /// names only the roles that can be given, wherever a role is asked for.
+    @Test("An unknown role is a 422 naming only the assignable roles, never hr_admin or fm_technician, on every route that takes a role")
+    func unknownRolesNameOnlyAssignableChoices() async throws {
+        let fixture = try ServerFixture()
+        try await fixture.run { api in
+            let org = try await api.org()
+            let (_, userID) = try await api.member(org, "vic@example.org", role: "viewer")
+            let requests: [(HTTPRequest.Method, String, String)] = [
+                (.post, "/v1/orgs/\(org)/invitations", #"{"email": "a@example.org", "role": "emperor"}"#),
+                (.post, "/v1/orgs/\(org)/invitations/batch", #"{"items": [{"email": "b@example.org", "role": "emperor"}]}"#),
+                (.post, "/v1/orgs/\(org)/users", #"{"email": "c@example.org", "role": "emperor"}"#),
+                (.patch, "/v1/orgs/\(org)/members/\(userID)", #"{"role": "emperor"}"#),
+                (.post, "/v1/orgs/\(org)/api-keys", #"{"name": "ci", "role": "emperor"}"#),
+            ]
+            for (method, path, body) in requests {
+                let reply = try await api.call(method, path, token: api.admin, json: body)
+                #expect(reply.text.contains("must be one of org_admin, site_admin, caseworker, viewer;"), "\(path): \(reply.text)")
+                #expect(!reply.text.contains("hr_admin") && !reply.text.contains("fm_technician"), "\(path): \(reply.text)")
+            }
+        }
+    }
+
     @Test("Bad ids in the path are refused with the parameter named; unknown ids are 404")
     func badPathIDs() async throws {
         let fixture = try ServerFixture()

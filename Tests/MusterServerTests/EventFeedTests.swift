@@ -1,4 +1,5 @@
 import Foundation
+import HTTPTypes
 import MusterDomain
 import Synchronization
 import Testing
@@ -81,6 +82,55 @@ struct EventFeedTests {
             #expect(try await api.get("/v1/orgs/\(other)/events", token: admin.token).status == 404)
         }
     }
+
+    /// A reference-only contact's card is for staff, read from the team list: what a feed
+    /// reader or an audit export learns of it is its id, its tenant and its mode.
+    @Test("A reference-only contact's name, email and phone are in no feed event, audit line or audit CSV: its events carry the card's id and mode")
+    func contactCardsStayOutOfTheFeedAndTheAudit() async throws {
+        let fixture = try ServerFixture()
+        try await fixture.run { api in
+            let org = try await api.org()
+            let tenant = try await api.tenant(org)
+            let team = "/v1/orgs/\(org)/tenants/\(tenant)/collaborators"
+            let card = try await api.post(team, token: api.admin, Self.contactCard)
+            #expect(card.status == 201, "\(card.text)")
+            let cardID = try #require(card.json["id"]?.string)
+            let edited = try await api.call(
+                .patch, "\(team)/\(cardID)", token: api.admin, json: #"{"contact_name": "Dr Gwen Parry-Jones", "contact_phone": "0161 555 0123"}"#)
+            #expect(edited.status == 200, "\(edited.text)")
+            #expect(try await api.post("\(team)/\(cardID)/end", token: api.admin).status == 200)
+            #expect(try await api.get(team, token: api.admin).text.contains("Dr Gwen Parry-Jones"), "staff read the card from the team list")
+
+            let feed = try await api.get("/v1/orgs/\(org)/events?type=collaborator.invited,collaborator.contact_updated,collaborator.ended", token: api.admin)
+            let items = feed.json["items"]?.array ?? []
+            #expect(items.compactMap { $0["type"]?.string } == ["collaborator.invited", "collaborator.contact_updated", "collaborator.ended"])
+            for item in items {
+                guard case .object(let data)? = item["data"] else {
+                    Issue.record("no data in \(item)")
+                    continue
+                }
+                #expect(Set(data.keys) == ["collaborator_id", "tenant_id", "mode"], "\(data.keys.sorted())")
+                #expect(data["collaborator_id"]?.string == cardID && data["mode"]?.string == "reference_only")
+            }
+            let audit = try await api.get("/v1/orgs/\(org)/audit?limit=1000", token: api.admin)
+            let csv = try await api.get("/v1/orgs/\(org)/audit?format=csv", token: api.admin)
+            #expect(audit.status == 200 && csv.status == 200)
+            for (name, reply) in [("the feed", feed), ("the audit trail", audit), ("the audit CSV", csv)] {
+                for detail in Self.contactDetails {
+                    #expect(!reply.text.contains(detail), "\(name) carries the contact's \(detail)")
+                }
+            }
+        }
+    }
+
+    /// A reference-only contact's card, with every field set.
+    static let contactCard = #"""
+        {"mode": "reference_only", "contact_name": "Dr Gwen Parry", "contact_email": "gwen.parry@surgery.example",
+         "contact_phone": "0161 555 0199", "contact_organisation_name": "Canal Street Surgery", "contact_role_label": "Family doctor"}
+        """#
+
+    /// What of ``contactCard`` (and its edit) must never leave the team list.
+    static let contactDetails = ["Gwen", "Parry", "surgery.example", "555 01", "Canal Street", "Family doctor"]
 
     @Test("Bad feed queries get a clear 4xx")
     func badQueriesAreRefused() async throws {

@@ -38,6 +38,29 @@ struct ListingRoutesTests {
         }
     }
 
+    /// A browser's GET form sends a space as `+`: every query value is read as a form sends it,
+    /// percent escapes decoded and `+` a space, while an escaped `%2B` stays a plus.
+    @Test("A `+` in a query is a space and `%2B` a plus, in every filter: ?q=Riverside+Housing finds Riverside Housing")
+    func plusInAQueryIsASpace() async throws {
+        let fixture = try ServerFixture()
+        try await fixture.run { api in
+            let riverside = try await api.org("Riverside Housing")
+            _ = try await api.org("Riverside")
+            #expect(Self.ids(try await api.get("/v1/orgs?q=Riverside+Housing", token: api.admin)) == [riverside])
+            #expect(Self.ids(try await api.get("/v1/orgs?q=Riverside%20Housing", token: api.admin)) == [riverside])
+            #expect(Self.ids(try await api.get("/v1/orgs?q=riverside+housing&limit=10", token: api.admin)) == [riverside])
+            let alex = try await api.tenant(riverside, "Alex Smith")
+            _ = try await api.tenant(riverside, "Alex Jones")
+            #expect(Self.ids(try await api.get("/v1/orgs/\(riverside)/tenants?q=alex+smith", token: api.admin)) == [alex])
+            let (_, plus) = try await api.member(riverside, "ann+case@example.org", role: "viewer")
+            let members = "/v1/orgs/\(riverside)/members"
+            #expect(Self.ids(try await api.get(members + "?q=ann%2Bcase", token: api.admin), "user_id") == [plus], "an escaped plus is a plus")
+            #expect(Self.ids(try await api.get(members + "?q=ann+case", token: api.admin), "user_id").isEmpty, "a bare plus is a space")
+            let person = try await api.get("/v1/users?email=ann%2Bcase%40example.org", token: api.admin)
+            #expect(person.status == 200 && person.json["user"]?["id"]?.string == plus, "\(person.text)")
+        }
+    }
+
     @Test("The role catalog lists the assignable roles with their keys, never a legacy role")
     func roles() async throws {
         let fixture = try ServerFixture()

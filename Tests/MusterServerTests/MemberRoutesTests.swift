@@ -135,6 +135,42 @@ struct MemberRoutesTests {
         }
     }
 
+    /// The attack: org A probes for an account of org B's member by creating a user with their
+    /// email; the refusal used to name the person's global user id in `existing_record`.
+    @Test("Creating a user whose email has an account elsewhere says only that it exists and to invite them: no global id, nothing of the other org")
+    func directCreationNeverRevealsAnotherOrgsAccount() async throws {
+        let fixture = try ServerFixture()
+        try await fixture.run { api in
+            let orgA = try await api.org("A Housing")
+            let orgB = try await api.org("B Care")
+            let adminA = try await api.member(orgA, "admin-a@example.org", role: "org_admin")
+            let bob = try await api.member(orgB, "bob@example.org", role: "caseworker")
+
+            let probe = try await api.post("/v1/orgs/\(orgA)/users", token: adminA.token, #"{"email": "bob@example.org", "role": "viewer"}"#)
+            #expect(probe.status == 409 && probe.code == "user_exists", "\(probe.text)")
+            #expect(probe.json["existing_record"] == nil, "\(probe.text)")
+            #expect(!probe.text.contains(bob.userID) && !probe.text.contains(orgB) && !probe.text.contains("B Care"), "\(probe.text)")
+            #expect(probe.json["detail"]?.string?.contains("invite them") == true, "it points to an invitation instead: \(probe.text)")
+            #expect(try await api.get("/v1/orgs/\(orgA)/members?q=bob", token: adminA.token).json["items"]?.array.isEmpty == true)
+
+            // One of A's own members is named by A's own member record.
+            let own = try await api.post("/v1/orgs/\(orgA)/users", token: adminA.token, #"{"email": "admin-a@example.org", "role": "viewer"}"#)
+            #expect(own.status == 409 && own.code == "already_member", "\(own.text)")
+            #expect(own.json["existing_record"]?.string == adminA.userID)
+
+            // Inviting him, one by one or in a batch, names only A's own records too.
+            let invited = try await api.post(
+                "/v1/orgs/\(orgA)/invitations", token: adminA.token, #"{"email": "bob@example.org", "role": "viewer", "method": "existing_user"}"#)
+            #expect(invited.status == 201 && !invited.text.contains(bob.userID), "\(invited.text)")
+            let again = try await api.post(
+                "/v1/orgs/\(orgA)/invitations/batch", token: adminA.token, #"{"items": [{"email": "bob@example.org", "role": "viewer"}]}"#)
+            let error = again.json["results"]?.array.first?["error"]
+            #expect(error?["code"]?.string == "invitation_pending", "\(again.text)")
+            #expect(error?["existing_record"]?.string == invited.json["id"]?.string, "A's own invitation")
+            #expect(!again.text.contains(bob.userID) && !again.text.contains(orgB))
+        }
+    }
+
     @Test("An API key is shown once, works for its org only, and stops working the moment it is revoked")
     func apiKeys() async throws {
         let fixture = try ServerFixture()

@@ -203,6 +203,39 @@ struct WebPagesTests {
         }
     }
 
+    /// The attack: guessing one password at each of many accounts from one address, through
+    /// the console's door, which used to count per account only — so it never waited, where the
+    /// API answers 429 from the 31st guess. Over a real socket, so the client has an address.
+    @Test("The console counts failed sign-ins per client address too, in the API's own buckets: guesses at many accounts wait from the 31st, whichever door")
+    func consolePasswordGuessesAreLimitedPerAddress() async throws {
+        let fixture = try ServerFixture()
+        try await fixture.runLive { api, _ in
+            func attempt(_ email: String) async throws -> Reply {
+                let login = try await Self.page(api, .get, "/console/login")
+                let cookie = try #require(Self.setCookie(login, Self.formCookie))
+                return try await Self.page(
+                    api, .post, "/console/login/password", cookies: [Self.formCookie: cookie],
+                    form: "email=\(Self.encoded(email))&password=guess&csrf=\(try #require(Self.formValue(login)))")
+            }
+            // 25 guesses through the console and 5 through the API, each at another account:
+            // every account stays far under its own limit of ten.
+            for index in 0..<25 {
+                let reply = try await attempt("person\(index)@example.org")
+                #expect(reply.status == 401, "guess \(index + 1): \(reply.status)")
+            }
+            for index in 25..<30 {
+                let reply = try await api.post("/v1/auth/password", #"{"email": "person\#(index)@example.org", "password": "guess"}"#)
+                #expect(reply.status == 401, "guess \(index + 1): \(reply.text)")
+            }
+            let throttled = try await attempt("person30@example.org")
+            #expect(throttled.status == 429, "the 31st guess from one address waits on the console: \(throttled.status)")
+            #expect(throttled.text.contains("Too many failed sign-ins") && throttled.text.contains("Try again later"), "\(throttled.text)")
+            #expect(throttled.headers[.retryAfter].flatMap { Int($0) }.map { $0 > 0 } == true)
+            let api31 = try await api.post("/v1/auth/password", #"{"email": "person31@example.org", "password": "guess"}"#)
+            #expect(api31.status == 429, "the console's guesses count at the API's door too: \(api31.text)")
+        }
+    }
+
     @Test("Signing out ends the session on the server, form token or not; a page of another site cannot sign anyone out")
     func signingOutEndsTheSession() async throws {
         let fixture = try ServerFixture()

@@ -340,6 +340,42 @@ struct WebhookDeliveryTests {
         }
     }
 
+    /// A webhook's receiver is a third party: a reference-only contact's card never reaches it.
+    @Test("A reference-only contact's name, email and phone never reach a webhook: its events carry the card's id and mode")
+    func contactCardsNeverReachWebhooks() async throws {
+        let folder = temporaryFolder()
+        defer { try? FileManager.default.removeItem(atPath: folder) }
+        let receiver = WebhookReceiver()
+        try await receiver.application().test(.live) { receiverClient in
+            let url = "http://127.0.0.1:\(try #require(receiverClient.port))/hook"
+            let server = try DurableServer(folder: folder, clock: ManualClock(), transport: RecordingTransport(), webhookRetry: fastRetries)
+            try await server.run { client in
+                let api = API(client: client, fixture: try ServerFixture())
+                let org = try await api.org()
+                let registered = try await api.post(
+                    "/v1/orgs/\(org)/webhooks", token: api.admin,
+                    #"{"url": "\#(url)", "event_types": ["collaborator.invited", "collaborator.contact_updated", "collaborator.ended"]}"#)
+                #expect(registered.status == 201, "\(registered.text)")
+                let tenant = try await api.tenant(org)
+                let team = "/v1/orgs/\(org)/tenants/\(tenant)/collaborators"
+                let card = try await api.post(team, token: api.admin, EventFeedTests.contactCard)
+                let cardID = try #require(card.json["id"]?.string, "\(card.text)")
+                _ = try await api.call(.patch, "\(team)/\(cardID)", token: api.admin, json: #"{"contact_email": "g.parry@surgery.example"}"#)
+                _ = try await api.post("\(team)/\(cardID)/end", token: api.admin)
+                try await receiver.waitUntil { $0.count >= 3 }
+                let received = receiver.received.withLock { $0 }
+                #expect(received.compactMap { $0.json["type"]?.string } == ["collaborator.invited", "collaborator.contact_updated", "collaborator.ended"])
+                for event in received {
+                    let body = String(decoding: event.body, as: UTF8.self)
+                    for detail in EventFeedTests.contactDetails {
+                        #expect(!body.contains(detail), "a webhook body carries the contact's \(detail): \(body)")
+                    }
+                    #expect(event.json["data"]?["collaborator_id"]?.string == cardID && event.json["data"]?["mode"]?.string == "reference_only")
+                }
+            }
+        }
+    }
+
     @Test("A subscriber that keeps failing is paused at the retry limit, and resumes where it stopped")
     func failingSubscriberIsPausedAndResumes() async throws {
         let folder = temporaryFolder()
@@ -511,6 +547,40 @@ struct WebhookDeliveryTests {
             }
             let tooMany = try await api.post(base, token: api.admin, #"{"url": "https://example.org/hook/more"}"#)
             #expect(tooMany.status == 409)
+        }
+    }
+
+    /// The attack: a site admin, or a site admin's API key, holds `users.view` and so manages
+    /// integrations; it used to pause, resume and delete an org admin's webhook at will.
+    @Test("A site admin may not pause, resume or delete an org admin's webhook: 403, and it keeps running; the org admin may")
+    func siteAdminsCannotSilenceAnOrgAdminsWebhook() async throws {
+        let fixture = try ServerFixture()
+        try await fixture.run { api in
+            let org = try await api.org()
+            let base = "/v1/orgs/\(org)/webhooks"
+            let orgAdmin = try await api.member(org, "admin@example.org", role: "org_admin")
+            let created = try await api.post(base, token: orgAdmin.token, #"{"url": "https://hooks.example.org/in"}"#)
+            #expect(created.status == 201, "\(created.text)")
+            let id = try #require(created.json["id"]?.string)
+            let siteAdmin = try await api.member(org, "site@example.org", role: "site_admin")
+            let siteKey = try await api.apiKey(org, role: "site_admin")
+            for intruder in [siteAdmin.token, siteKey] {
+                let paused = try await api.post("\(base)/\(id)/pause", token: intruder, #"{"reason": "silenced"}"#)
+                #expect(paused.status == 403 && paused.code == "forbidden", "\(paused.text)")
+                let deleted = try await api.call(.delete, "\(base)/\(id)", token: intruder)
+                #expect(deleted.status == 403, "\(deleted.text)")
+            }
+            #expect(try await api.get("\(base)/\(id)", token: orgAdmin.token).json["status"]?.string == "active")
+            #expect(try await api.post("\(base)/\(id)/pause", token: orgAdmin.token).json["status"]?.string == "paused")
+            for intruder in [siteAdmin.token, siteKey] {
+                let resumed = try await api.post("\(base)/\(id)/resume", token: intruder)
+                #expect(resumed.status == 403, "\(resumed.text)")
+            }
+            #expect(try await api.get("\(base)/\(id)", token: orgAdmin.token).json["status"]?.string == "paused")
+            #expect(try await api.post("\(base)/\(id)/resume", token: orgAdmin.token).json["status"]?.string == "active")
+            #expect(try await api.call(.delete, "\(base)/\(id)", token: orgAdmin.token).status == 204)
+            let events = try await api.get("/v1/orgs/\(org)/events?type=webhook.paused,webhook.resumed,webhook.deleted", token: api.admin)
+            #expect(events.json["items"]?.array.compactMap { $0["actor"]?.string } == Array(repeating: "user:\(orgAdmin.userID)", count: 3))
         }
     }
 

@@ -115,7 +115,7 @@ struct RequestFields {
     mutating func optionalSpelled<Value: SpelledCase>(_ key: String, as type: Value.Type) throws(Problem) -> Value? {
         guard let text = try optionalString(key, maxLength: 100) else { return nil }
         guard let value = Value(name: text) else {
-            throw invalid("field \(name(key)) must be one of \(Value.allCases.map(\.name).joined(separator: ", ")); got \"\(text)\"")
+            throw invalid("field \(name(key)) must be one of \(Value.choices.map(\.name).joined(separator: ", ")); got \"\(text)\"")
         }
         return value
     }

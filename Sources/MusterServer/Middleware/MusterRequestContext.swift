@@ -2,10 +2,11 @@ import HTTPTypes
 import Hummingbird
 import MusterDomain
 import MusterEngine
+import NIOCore
 
 /// The context of every request: who is calling, once the authentication middleware has read
 /// the `Authorization` header.
-struct MusterRequestContext: RequestContext {
+struct MusterRequestContext: RemoteAddressRequestContext {
     var coreContext: CoreRequestContextStorage
     /// The caller, or `nil` when the request carried no usable credentials.
     var caller: Caller?
@@ -16,13 +17,18 @@ struct MusterRequestContext: RequestContext {
     /// The largest request body accepted, in bytes.
     var maxUploadSize: Int = ServerConfiguration.defaultMaxBodyBytes
 
+    /// The client's socket address as the connection sees it (a proxy's, behind one); `nil`
+    /// when the transport has none. The console's pages read it through
+    /// `RemoteAddressRequestContext`, so both doors count sign-ins per address alike.
+    let remoteAddress: SocketAddress?
+
     /// The client's IP address as the socket sees it (a proxy's, behind one), for per-address
     /// limits; `nil` when the transport has none.
-    let clientAddress: String?
+    var clientAddress: String? { remoteAddress?.ipAddress }
 
     init(source: ApplicationRequestContextSource) {
         self.coreContext = .init(source: source)
-        self.clientAddress = source.channel.remoteAddress?.ipAddress
+        self.remoteAddress = source.channel.remoteAddress
     }
 
     /// The principal of an authenticated call, or a 401 problem. A person who still holds a

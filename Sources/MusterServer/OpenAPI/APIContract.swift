@@ -1,5 +1,6 @@
 import HTTPTypes
 import Hummingbird
+import MusterWeb
 
 /// The contract the router holds requests to, read from the OpenAPI document (which a test
 /// keeps equal to the router): which query parameters each operation takes, and which methods
@@ -19,9 +20,9 @@ enum APIContract {
     /// Refuses a query parameter the matched operation does not take, naming it and the ones it
     /// does: a misspelt filter must never silently answer with everything.
     static func checkQuery(_ request: Request, route: String?) throws(Problem) {
-        let query = request.uri.queryParameters
-        guard !query.isEmpty, let route, let known = queryParameters["\(request.method.rawValue) \(route)"] else { return }
-        let unknown = Set(query.map { String($0.key) }).subtracting(known).sorted()
+        let names = request.queryFields.names
+        guard !names.isEmpty, let route, let known = queryParameters["\(request.method.rawValue) \(route)"] else { return }
+        let unknown = Set(names).subtracting(known).sorted()
         guard !unknown.isEmpty else { return }
         let takes = known.isEmpty ? "takes no query parameters" : "takes " + known.sorted().map { "`\($0)`" }.joined(separator: ", ")
         throw Problem(

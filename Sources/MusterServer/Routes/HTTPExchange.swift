@@ -2,6 +2,7 @@ import HTTPTypes
 import Hummingbird
 import MusterDomain
 import MusterJSON
+import MusterWeb
 import NIOCore
 
 extension Request {
@@ -53,17 +54,17 @@ extension Request {
     /// The `limit` and `cursor` query parameters of a list, checked: limit 1…1000 (default 100),
     /// cursor an opaque string this server issued.
     func pageQuery() throws(Problem) -> (cursor: UInt64?, limit: Int) {
-        let query = uri.queryParameters
+        let query = queryFields
         var limit = 100
-        if let text = query["limit"] {
-            guard let value = Int(String(text)), (1...1000).contains(value) else {
+        if let text = query.value("limit") {
+            guard let value = Int(text), (1...1000).contains(value) else {
                 throw Problem.badRequest("`limit` must be a whole number from 1 to 1000; got \"\(text)\"")
             }
             limit = value
         }
         var cursor: UInt64?
-        if let text = query["cursor"], !text.isEmpty {
-            guard let value = PageCursor.decode(String(text)) else {
+        if let text = query.value("cursor"), !text.isEmpty {
+            guard let value = PageCursor.decode(text) else {
                 throw Problem(
                     .badRequest, code: "invalid_cursor", "`cursor` is not a cursor this server issued; pass `next_cursor` from the previous page unchanged")
             }
@@ -74,22 +75,23 @@ extension Request {
 
     /// A log position in the query (`at_least`), or `nil` when absent.
     func positionQuery(_ name: String) throws(Problem) -> UInt64? {
-        guard let text = uri.queryParameters[name[...]], !text.isEmpty else { return nil }
-        guard let value = UInt64(String(text)) else {
+        guard let text = queryFields.value(name), !text.isEmpty else { return nil }
+        guard let value = UInt64(text) else {
             throw Problem.badRequest("`\(name)` must be a log position (a whole number from 0); got \"\(text)\"")
         }
         return value
     }
 
-    /// A query parameter, or `nil` when absent or empty.
+    /// A query parameter, percent-decoded with `+` as a space (as a browser's GET form sends
+    /// it), or `nil` when absent or empty.
     func query(_ name: String) -> String? {
-        guard let value = uri.queryParameters[name[...]], !value.isEmpty else { return nil }
-        return String(value)
+        guard let value = queryFields.value(name), !value.isEmpty else { return nil }
+        return value
     }
 
     /// A query parameter that must be one spelling of `type` (a role, a status), or 400
     /// naming the choices.
-    func spelledQuery<Value: SpelledCase>(_ name: String, as type: Value.Type, choices: [Value] = Array(Value.allCases)) throws(Problem) -> Value? {
+    func spelledQuery<Value: SpelledCase>(_ name: String, as type: Value.Type, choices: [Value] = Value.choices) throws(Problem) -> Value? {
         guard let text = query(name) else { return nil }
         guard let value = Value(name: text), choices.contains(value) else {
             throw Problem.badRequest("`\(name)` must be one of \(choices.map(\.name).joined(separator: ", ")); got \"\(text)\"")

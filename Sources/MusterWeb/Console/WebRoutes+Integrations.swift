@@ -9,18 +9,18 @@ extension WebRoutes {
     func registerIntegrations<Context: RequestContext>(on router: Router<Context>) {
         page(router, "/console/orgs/{org}/audit") { request, context, session in
             let orgID = try Self.orgID(context)
-            let query = request.uri.queryParameters
-            var values: [String: Any] = ["action": query["action"].map(String.init) ?? "", "actor": query["actor"].map(String.init) ?? ""]
+            let query = request.queryFields
+            var values: [String: Any] = ["action": query["action"] ?? "", "actor": query["actor"] ?? ""]
             try await orgHeader(orgID, session, tab: "navAudit", into: &values)
             var actions: Set<OrgEvent.Kind>?
-            if let text = query["action"], !text.isEmpty {
+            if let text = query["action"] {
                 let kinds = text.split(separator: ",").compactMap { name in OrgEvent.Kind.allCases.first { $0.name == name.trimmingWhitespace() } }
                 guard !kinds.isEmpty else { throw DomainError.validation("\(text) is not an event type, for example user.invited") }
                 actions = Set(kinds)
             }
             var actor: Principal?
-            if let text = query["actor"], !text.isEmpty {
-                guard let principal = Principal(spelled: String(text)) else {
+            if let text = query["actor"] {
+                guard let principal = Principal(spelled: text) else {
                     throw DomainError.validation("the actor is platform_admin, system, user:<id> or api_key:<id>")
                 }
                 actor = principal
@@ -36,7 +36,7 @@ extension WebRoutes {
         }
 
         page(router, "/console/orgs/{org}/api-keys") { request, context, session in
-            try await keysPage(try Self.orgID(context), session, notice: request.uri.queryParameters["done"].flatMap { Self.notices[String($0)] })
+            try await keysPage(try Self.orgID(context), session, notice: request.queryFields["done"].flatMap { Self.notices[$0] })
         }
 
         let backToKeys: @Sendable (Request, Context, ConsoleSession, String, HTTPResponse.Status) async -> Response = { _, context, session, message, status in

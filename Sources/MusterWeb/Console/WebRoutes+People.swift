@@ -8,10 +8,10 @@ extension WebRoutes {
     /// with its status filter, the Add User menu, Revoke and Resend.
     func registerPeople<Context: RequestContext>(on router: Router<Context>) {
         page(router, "/console/orgs/{org}/users") { request, context, session in
-            let query = request.uri.queryParameters
-            let notice = query["done"].flatMap { Self.notices[String($0)] }
+            let query = request.queryFields
+            let notice = query["done"].flatMap { Self.notices[$0] }
             return try await usersPage(
-                try Self.orgID(context), session, invitationsTab: query["tab"] == "invitations", status: query["status"].map(String.init), notice: notice)
+                try Self.orgID(context), session, invitationsTab: query["tab"] == "invitations", status: query["status"], notice: notice)
         }
 
         let back: @Sendable (Request, Context, ConsoleSession, String, HTTPResponse.Status) async -> Response = { request, context, session, message, status in

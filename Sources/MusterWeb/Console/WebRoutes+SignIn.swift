@@ -1,12 +1,15 @@
+import HTTPTypes
 import Hummingbird
 import MusterDelivery
 import MusterDomain
 import MusterEngine
 import MusterSecurity
+import NIOCore
 
 extension WebRoutes {
     /// Signing in and out of the console, the home page, and the temporary-password change.
-    func registerSignIn<Context: RequestContext>(on router: Router<Context>) {
+    /// The context names the client's address: password guesses count against it as on the API.
+    func registerSignIn<Context: RemoteAddressRequestContext>(on router: Router<Context>) {
         router.get("/console/login") { request, _ in
             if await session(request) != nil { return WebPage.redirect(to: "/console") }
             return loginPage(error: nil, status: .ok)
@@ -36,11 +39,16 @@ extension WebRoutes {
                 let form = try await anonymousForm(request, context: context)
                 let email = try EmailAddress(form["email"] ?? "")
                 let engine = try engine
-                let signedIn = try await throttle.checked([.account(email)], at: engine.now) {
+                // The API's door and this one count under the same keys of one throttle: per
+                // account, known or not, and per client address, so guesses at many accounts
+                // from one address wait here as they do there, and the two doors add up.
+                let signedIn = try await throttle.checked(Self.passwordSignInKeys(email, context), at: engine.now) {
                     try await engine.passwordSignIn(email: email, password: form["password"] ?? "")
                 }
                 throttle.clear(.account(email))
                 return WebPage.redirect(to: "/console", cookies: sessionCookies(signedIn.sessionToken))
+            } catch let error as DomainError where error.code == .rateLimited {
+                return tooManySignIns(error)
             } catch {
                 let (status, text) = Self.explain(error)
                 return loginPage(error: text, status: status)
@@ -101,6 +109,27 @@ extension WebRoutes {
         let form = try await form(request, context: context)
         try checkLinkForm(form, request)
         return form
+    }
+
+    /// What a password sign-in is counted under: the account (by email, whether or not it
+    /// exists) and the client's address as the socket sees it — the keys the API's password
+    /// sign-in counts under too.
+    private static func passwordSignInKeys(_ email: EmailAddress, _ context: some RemoteAddressRequestContext) -> [SignInThrottle.Key] {
+        var keys: [SignInThrottle.Key] = [.account(email)]
+        if let address = context.remoteAddress?.ipAddress { keys.append(.address(address)) }
+        return keys
+    }
+
+    /// The sign-in page when the sign-in limits make the caller wait: 429 with `Retry-After`,
+    /// saying plainly to try again later or use an emailed link.
+    private func tooManySignIns(_ error: DomainError) -> Response {
+        let seconds = error.retryAfter.map { Int(($0.milliseconds + 999) / 1000) }
+        let wait = seconds.map { $0 > 90 ? "in about \(($0 + 59) / 60) minutes" : "in \($0) seconds" } ?? "in a few minutes"
+        var response = loginPage(
+            error: "Too many failed sign-ins: too many attempts from here or for this account. Try again later (\(wait)), or sign in with an emailed link.",
+            status: .tooManyRequests)
+        if let seconds { response.headers[.retryAfter] = String(seconds) }
+        return response
     }
 
     private func loginPage(error: String?, status: HTTPResponse.Status) -> Response {

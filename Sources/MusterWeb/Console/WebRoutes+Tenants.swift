@@ -9,7 +9,7 @@ extension WebRoutes {
     /// person's role or mode allows.
     func registerTenants<Context: RequestContext>(on router: Router<Context>) {
         page(router, "/console/orgs/{org}/tenants") { request, context, session in
-            try await tenantsPage(try Self.orgID(context), session, notice: request.uri.queryParameters["done"].flatMap { Self.notices[String($0)] })
+            try await tenantsPage(try Self.orgID(context), session, notice: request.queryFields["done"].flatMap { Self.notices[$0] })
         }
 
         action(
@@ -28,7 +28,7 @@ extension WebRoutes {
         page(router, "/console/orgs/{org}/tenants/{tenant}") { request, context, session in
             try await teamPage(
                 try Self.orgID(context), try Self.pathID("tenant", context), session,
-                notice: request.uri.queryParameters["done"].flatMap { Self.notices[String($0)] })
+                notice: request.queryFields["done"].flatMap { Self.notices[$0] })
         }
 
         let backToTeam: @Sendable (Request, Context, ConsoleSession, String, HTTPResponse.Status) async -> Response = { _, context, session, message, status in

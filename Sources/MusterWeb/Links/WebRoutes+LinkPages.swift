@@ -12,7 +12,7 @@ extension WebRoutes {
     /// neither), and by the request's origin.
     func registerLinkPages<Context: RequestContext>(on router: Router<Context>) {
         router.get("/invitations/accept") { request, _ in
-            let token = request.uri.queryParameters["token"].map(String.init) ?? ""
+            let token = request.queryFields.value("token") ?? ""
             return await invitationPage(token: token, error: nil)
         }
 
@@ -37,7 +37,7 @@ extension WebRoutes {
         }
 
         router.get("/auth/verify") { request, _ in
-            let token = request.uri.queryParameters["token"].map(String.init) ?? ""
+            let token = request.queryFields.value("token") ?? ""
             return await verifyPage(token: token, error: nil)
         }
 
