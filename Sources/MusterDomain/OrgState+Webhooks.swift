@@ -108,6 +108,9 @@ extension OrgState {
     func decidePingWebhook(_ webhookID: WebhookID, by principal: Principal) throws(DomainError) -> [OrgEvent] {
         try requireIntegrationAccess(principal, toDo: "ping webhooks")
         let webhook = try existingWebhook(webhookID)
+        // A ping is a signed request to someone else's receiver: theirs to send, as every other
+        // change to the channel is.
+        try requireOwnerOrOrgAdmin(webhook, principal, toDo: "ping")
         guard webhook.isActive else { throw DomainError(.conflict, "webhook \(webhookID) is paused; resume it before pinging it") }
         return [.webhookPinged(id: webhookID)]
     }

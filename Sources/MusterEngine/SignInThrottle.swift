@@ -32,6 +32,30 @@ package final class SignInThrottle: Sendable {
         case user(UserID)
         case address(String)
         case link(EmailAddress)
+
+        /// The key of a client's address: an IPv4 address whole, an IPv6 address by its /64,
+        /// the least a single subscriber is given — so one network's billions of addresses
+        /// count as one.
+        package static func client(_ address: String) -> Key {
+            guard address.contains(":") else { return .address(address) }
+            // An IPv4 client seen through an IPv6 socket (`::ffff:192.0.2.1`) is that IPv4 address.
+            if address.contains("."), let last = address.split(separator: ":").last { return .address(String(last)) }
+            var groups = [String]()
+            let halves = address.split(separator: "::", maxSplits: 1, omittingEmptySubsequences: false).map {
+                $0.split(separator: ":").map(String.init)
+            }
+            if halves.count == 2 {
+                let missing = max(0, 8 - halves[0].count - halves[1].count)
+                groups = halves[0] + Array(repeating: "0", count: missing) + halves[1]
+            } else {
+                groups = halves[0]
+            }
+            let prefix = groups.prefix(4).map { group in
+                let trimmed = group.lowercased().drop { $0 == "0" }
+                return trimmed.isEmpty ? "0" : String(trimmed)
+            }
+            return .address(prefix.joined(separator: ":") + "::/64")
+        }
     }
 
     let limits: SignInLimits
@@ -101,16 +125,59 @@ package final class SignInThrottle: Sendable {
     /// Runs a password check unless `keys` are over their failure limit — refused
     /// `rate_limited` with the wait — and counts a wrong password under each key. The API and
     /// the console both sign in through it, so neither is a way around the other's limit.
+    ///
+    /// The attempt is counted before the check runs and given back unless the password was
+    /// wrong: a check takes a slow hash, and guesses sent all at once must not all pass the
+    /// limit before any of them has failed.
     package func checked<Answer>(_ keys: [Key], at now: Timestamp, _ body: () async throws -> Answer) async throws -> Answer {
-        if let wait = retryAfter(keys, at: now) {
+        if let wait = reserve(keys, at: now) {
             throw DomainError(
                 .rateLimited, "too many failed sign-ins; try again in \(wait) seconds, or ask for a sign-in link", retryAfter: .seconds(Int64(wait)))
         }
         do {
-            return try await body()
+            let answer = try await body()
+            refund(keys, at: now)
+            return answer
         } catch let error as DomainError where error.code == .invalidCredentials {
-            record(keys, at: now)
             throw error
+        } catch {
+            refund(keys, at: now)
+            throw error
+        }
+    }
+
+    /// Counts an attempt under each of `keys`, in one step with the check: returns the wait
+    /// (counting nothing) when any is over its limit.
+    private func reserve(_ keys: [Key], at now: Timestamp) -> Int? {
+        table.withLock { table in
+            var wait: Int?
+            for key in keys {
+                let (limit, window) = self.limit(of: key)
+                let recent = (table.times[key] ?? []).filter { $0 > now.millisecondsSinceEpoch - window }
+                if recent.count >= limit, let oldest = recent.first {
+                    wait = max(wait ?? 0, Int((oldest + window - now.millisecondsSinceEpoch + 999) / 1000))
+                }
+            }
+            guard wait == nil else { return wait }
+            for key in keys {
+                let (limit, window) = self.limit(of: key)
+                var recent = (table.times[key] ?? []).filter { $0 > now.millisecondsSinceEpoch - window }
+                recent.append(now.millisecondsSinceEpoch)
+                if recent.count > limit { recent.removeFirst(recent.count - limit) }
+                table.times[key] = recent
+            }
+            return nil
+        }
+    }
+
+    /// Gives back an attempt counted by ``reserve(_:at:)``.
+    private func refund(_ keys: [Key], at now: Timestamp) {
+        table.withLock { table in
+            for key in keys {
+                guard var times = table.times[key], let index = times.lastIndex(of: now.millisecondsSinceEpoch) else { continue }
+                times.remove(at: index)
+                table.times[key] = times.isEmpty ? nil : times
+            }
         }
     }
 }

@@ -137,8 +137,8 @@ struct WebhookTests {
     /// The attack: a site admin (or a site admin's API key) holds `users.view`, so it manages
     /// integrations; it must not silence an org admin's channel by pausing or deleting it, nor
     /// resume one its owner paused.
-    @Test("Another integration manager may not pause, resume or delete someone else's webhook; its owner, an org admin and Muster itself may")
-    func onlyTheOwnerOrAnOrgAdminPausesResumesOrDeletesAWebhook() throws {
+    @Test("Another integration manager may not pause, resume, ping or delete someone else's webhook; its owner, an org admin and Muster itself may")
+    func onlyTheOwnerOrAnOrgAdminPausesResumesPingsOrDeletesAWebhook() throws {
         var org = OrgFixture()
         let admin = org.member("admin@example.org", role: .orgAdmin)
         let siteAdmin = org.member("site@example.org", role: .siteAdmin)
@@ -147,6 +147,7 @@ struct WebhookTests {
         for intruder in [siteAdmin, siteKey] {
             org.expectRefusal(.pauseWebhook(id: admins, cause: .requested, reason: "silenced"), by: intruder, .forbidden)
             org.expectRefusal(.deleteWebhook(id: admins), by: intruder, .forbidden)
+            org.expectRefusal(.pingWebhook(id: admins), by: intruder, .forbidden)
         }
         #expect(org.state.webhooks[admins]?.isActive == true)
 

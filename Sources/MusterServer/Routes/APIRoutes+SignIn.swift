@@ -123,7 +123,7 @@ extension APIRoutes {
             // Counted per account — known or not, so the answer reveals nothing — and per client
             // address; checked before the slow hash, so a flood costs no CPU.
             var keys: [SignInThrottle.Key] = [.account(email)]
-            if let address = context.clientAddress { keys.append(.address(address)) }
+            if let address = context.clientAddress { keys.append(.client(address)) }
             let signedIn = try await throttled(keys) { try await engine.passwordSignIn(email: email, password: password) }
             throttle.clear(.account(email))
             return .json { $0.signedIn(signedIn) }

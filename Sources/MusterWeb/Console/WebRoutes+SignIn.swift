@@ -116,7 +116,7 @@ extension WebRoutes {
     /// sign-in counts under too.
     private static func passwordSignInKeys(_ email: EmailAddress, _ context: some RemoteAddressRequestContext) -> [SignInThrottle.Key] {
         var keys: [SignInThrottle.Key] = [.account(email)]
-        if let address = context.remoteAddress?.ipAddress { keys.append(.address(address)) }
+        if let address = context.remoteAddress?.ipAddress { keys.append(.client(address)) }
         return keys
     }
 
