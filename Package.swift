@@ -69,7 +69,7 @@ let package = Package(
         // The write-ahead log with group commit, snapshots and recovery.
         .target(
             name: "MusterLog",
-            dependencies: ["MusterDomain", "MusterEngine", "CZlib"],
+            dependencies: ["MusterDomain", "MusterEngine", "CZlib", "CMusterSystem"],
             swiftSettings: swiftSettings
         ),
         // System calls Swift's Glibc module does not expose (syncfs).
@@ -201,7 +201,7 @@ let package = Package(
         ),
         .testTarget(
             name: "MusterDeliveryTests",
-            dependencies: ["MusterDelivery", "MusterEngine", "MusterDomain", "MusterLog"],
+            dependencies: ["MusterDelivery", "MusterEngine", "MusterDomain", "MusterLog", "MusterTestSupport"],
             swiftSettings: swiftSettings
         ),
         .testTarget(

@@ -64,6 +64,30 @@ struct OutboxLaneTests {
         #expect(due.firstIndex(of: "11-0")! < due.firstIndex(of: "20-0")!)
     }
 
+    @Test("A second resend read ahead does not overtake the first, still queued behind a backlog after the invitation went")
+    func aSecondResendWaitsForTheFirst() async {
+        let outbox = MailOutbox()
+        let invitation = message("invitation", to: "al@example.org", position: 1)
+        let firstResend = message("invitation_resent", to: "al@example.org", position: 2)
+        await outbox.enqueue([invitation, firstResend] + invitations(3...100), through: 100)
+        #expect(await outbox.takeDue(at: Timestamp(millisecondsSinceEpoch: 1), limit: 1).map(\.id) == [invitation.id])
+        await outbox.markDelivered([invitation.id])
+        // The first resend is still in the bulk lane, behind 98 invitations.
+        await outbox.enqueueAhead([message("invitation_resent", to: "al@example.org", position: 500)], through: 500, passing: [])
+        #expect(await outbox.expeditedIDs().isEmpty)
+    }
+
+    @Test("An urgent email held back by the reading ahead holds back the person's later urgent emails too")
+    func aHeldEmailHoldsLaterOnes() async {
+        let outbox = MailOutbox()
+        await outbox.enqueue(invitations(1...10), through: 10)
+        await outbox.enqueueAhead([message("invitation_resent", to: "al@example.org", position: 20)], through: 30, passing: [("al@example.org", 15)])
+        await outbox.enqueue([message("invitation", to: "al@example.org", position: 15)], through: 15)
+        await outbox.markDelivered(["15-0"])
+        await outbox.enqueueAhead([message("invitation_resent", to: "al@example.org", position: 40)], through: 40, passing: [])
+        #expect(await outbox.expeditedIDs().isEmpty, "the resend at 40 would overtake the one at 20")
+    }
+
     @Test("The cursor never passes the in-order reading, even when every email read ahead is delivered")
     func theCursorStaysBehindTheInOrderReading() async {
         let outbox = MailOutbox()

@@ -23,6 +23,8 @@ package actor MailOutbox {
     /// An email waiting for delivery.
     package struct Pending: Sendable {
         package var message: MailMessage
+        /// The lane it waits in: its own, or the bulk lane behind an earlier email to the same person.
+        package var lane: MailLane = .bulk
         package var attempts: Int
         package var nextAttemptAt: Timestamp
         package var lastError: String?
@@ -56,7 +58,8 @@ package actor MailOutbox {
     private var retrying: Set<String> = []
     private var abandoned: [Abandoned] = []
     private var counts = Counts(pending: 0, delivered: 0, failedAttempts: 0, abandoned: 0)
-    /// Pending new invitations per recipient: an urgent email to one of them waits its turn.
+    /// Emails waiting in the bulk lane per recipient, whatever their kind: an urgent email to
+    /// one of them waits its turn behind them.
     private var bulkPendingTo: [String: Int] = [:]
 
     /// Every email from records at or before this position is delivered or given up.
@@ -131,9 +134,14 @@ package actor MailOutbox {
         var firstPassed = [String: LogPosition]()
         for (recipient, at) in passing where firstPassed[recipient] == nil { firstPassed[recipient] = at }
         for message in messages where pending[message.id] == nil && message.position > readThrough {
-            if bulkPendingTo[message.to] != nil { continue }
-            if let passed = passedOver[message.to], passed > readThrough { continue }
-            if let passed = firstPassed[message.to], passed < message.position { continue }
+            let held =
+                bulkPendingTo[message.to] != nil || (passedOver[message.to].map { $0 > readThrough } ?? false)
+                || (firstPassed[message.to].map { $0 < message.position } ?? false)
+            if held {
+                // Left to the in-order reading; a later urgent email to them must wait for it too.
+                passedOver[message.to] = max(passedOver[message.to] ?? 0, message.position)
+                continue
+            }
             expedited.insert(message.id)
             add(message, to: .urgent)
         }
@@ -142,12 +150,12 @@ package actor MailOutbox {
     }
 
     private func add(_ message: MailMessage, to lane: MailLane) {
-        pending[message.id] = Pending(message: message, attempts: 0, nextAttemptAt: Timestamp(millisecondsSinceEpoch: 0))
+        pending[message.id] = Pending(message: message, lane: lane, attempts: 0, nextAttemptAt: Timestamp(millisecondsSinceEpoch: 0))
         switch lane {
         case .urgent: urgent.append(message.id)
         case .bulk: bulk.append(message.id)
         }
-        if message.lane == .bulk { bulkPendingTo[message.to, default: 0] += 1 }
+        if lane == .bulk { bulkPendingTo[message.to, default: 0] += 1 }
         undone[message.position, default: 0] += 1
     }
 
@@ -180,8 +188,9 @@ package actor MailOutbox {
         return cursor
     }
 
-    private func finished(_ message: MailMessage) {
-        if message.lane == .bulk, let left = bulkPendingTo[message.to] { bulkPendingTo[message.to] = left > 1 ? left - 1 : nil }
+    private func finished(_ item: Pending) {
+        let message = item.message
+        if item.lane == .bulk, let left = bulkPendingTo[message.to] { bulkPendingTo[message.to] = left > 1 ? left - 1 : nil }
         guard let left = undone[message.position] else { return }
         undone[message.position] = left > 1 ? left - 1 : nil
     }
@@ -233,7 +242,7 @@ package actor MailOutbox {
 
     /// The emails waiting in each lane (retries counted in their own lane).
     package func pendingByLane() -> (urgent: Int, bulk: Int) {
-        let bulkCount = pending.values.lazy.filter { $0.message.lane == .bulk }.count
+        let bulkCount = pending.values.lazy.filter { $0.lane == .bulk }.count
         return (pending.count - bulkCount, bulkCount)
     }
 
@@ -241,7 +250,7 @@ package actor MailOutbox {
     package func markDelivered(_ ids: [String]) {
         for id in ids {
             guard let item = pending.removeValue(forKey: id) else { continue }
-            finished(item.message)
+            finished(item)
             counts.delivered += 1
         }
         counts.pending = pending.count
@@ -258,7 +267,7 @@ package actor MailOutbox {
         counts.failedAttempts += 1
         if item.attempts >= Self.maximumAttempts || permanent {
             pending[id] = nil
-            finished(item.message)
+            finished(item)
             counts.pending = pending.count
             counts.abandoned += 1
             abandoned.append(Abandoned(message: item.message, attempts: item.attempts, error: error, at: now))

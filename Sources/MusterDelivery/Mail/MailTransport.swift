@@ -104,9 +104,14 @@ package struct FileMailTransport: MailTransport {
             }
         }
         var written = [MailMessage]()
+        var skippedIn = Set<String>()
         for message in batch where days.contains(Self.day(message)) {
-            // Delivered before a crash that lost the outbox's note of it: not again.
-            if fileSystem.exists(finalPath(message)) { continue }
+            // Delivered before a crash that lost the outbox's note of it (or, by a version
+            // before day folders, straight into the folder): not again.
+            if fileSystem.exists(finalPath(message)) || fileSystem.exists("\(folder)/\(message.id).eml") {
+                skippedIn.insert(Self.day(message))
+                continue
+            }
             do {
                 let file = try fileSystem.open(temporaryPath(message), create: true)
                 defer { file.close() }
@@ -117,15 +122,18 @@ package struct FileMailTransport: MailTransport {
                 failures[message.id] = error
             }
         }
-        guard !written.isEmpty else { return failures }
         do {
-            try syncFileSystem()
-            for message in written {
-                try fileSystem.rename(temporaryPath(message), to: finalPath(message))
+            if !written.isEmpty {
+                try fileSystem.syncFileSystem(containing: folder)
+                for message in written {
+                    try fileSystem.rename(temporaryPath(message), to: finalPath(message))
+                }
             }
-            for day in Set(written.map(Self.day)) { try fileSystem.syncDirectory(folder + "/" + day) }
+            // A file found in place may have been renamed there by a process that died before
+            // it synced the folder: its folder is synced now, before it counts as delivered.
+            for day in Set(written.map(Self.day)).union(skippedIn) { try fileSystem.syncDirectory(folder + "/" + day) }
         } catch {
-            for message in written { failures[message.id] = error }
+            for message in batch where failures[message.id] == nil { failures[message.id] = error }
         }
         return failures
     }
@@ -139,28 +147,37 @@ package struct FileMailTransport: MailTransport {
     package func finalPath(_ message: MailMessage) -> String { "\(folder)/\(Self.day(message))/\(message.id).eml" }
     private func temporaryPath(_ message: MailMessage) -> String { "\(folder)/\(Self.day(message))/.\(message.id).eml.tmp" }
 
+    /// The most files one call of ``removeExpired(now:oldestPending:)`` removes: it runs on the
+    /// thread that writes emails, and a sign-in link must not wait behind a day's worth of
+    /// removals. The service calls again soon while a call reaches it.
+    package static let removalsPerCall = 2_000
+
     /// Removes each day's folder older than ``retention`` whole, on the file thread, unless
-    /// it is the day of `oldestPending` or later.
+    /// it is the day of `oldestPending` or later, or the folder itself changed within the
+    /// retention period (an email queued long ago but delivered lately is kept its full time).
     package func removeExpired(now: Timestamp, oldestPending: Timestamp?) async -> Int {
         guard let retention else { return 0 }
-        var before = Self.day(now.adding(Span(milliseconds: -retention.milliseconds)))
+        let oldest = now.adding(Span(milliseconds: -retention.milliseconds))
+        var before = Self.day(oldest)
         if let oldestPending { before = min(before, Self.day(oldestPending)) }
         let cutoff = before
         return
             (try? await Self.thread.runIfActive { [self] in
                 _ = muster_set_thread_nice(Self.niceness)
-                return removeDays(before: cutoff)
+                return removeDays(before: cutoff, unchangedSince: oldest.millisecondsSinceEpoch)
             }) ?? 0
     }
 
-    private func removeDays(before cutoff: String) -> Int {
+    private func removeDays(before cutoff: String, unchangedSince oldest: Int64) -> Int {
         guard let days = try? fileSystem.list(folder) else { return 0 }
         var removed = 0
         // Only names of the form YYYY-MM-DD: whatever else an operator keeps here stays.
         for day in days where day.count == 10 && day < cutoff && Self.isDayName(day) {
             let path = folder + "/" + day
+            if let changed = fileSystem.modificationTime(path), changed > oldest { continue }
             guard let names = try? fileSystem.list(path) else { continue }
-            for name in names where (try? fileSystem.remove(path + "/" + name)) != nil { removed += 1 }
+            for name in names.prefix(Self.removalsPerCall - removed) where (try? fileSystem.remove(path + "/" + name)) != nil { removed += 1 }
+            if removed >= Self.removalsPerCall { break }
             try? fileSystem.removeDirectory(path)
         }
         if removed > 0 { try? fileSystem.syncDirectory(folder) }
@@ -171,13 +188,5 @@ package struct FileMailTransport: MailTransport {
         let bytes = Array(name.utf8)
         return bytes.count == 10 && bytes[4] == UInt8(ascii: "-") && bytes[7] == UInt8(ascii: "-")
             && bytes.enumerated().allSatisfy { index, byte in index == 4 || index == 7 || (UInt8(ascii: "0")...UInt8(ascii: "9")).contains(byte) }
-    }
-
-    /// Flushes the file system that holds the folder (`syncfs`), where it exists.
-    private func syncFileSystem() throws(FileSystemError) {
-        let descriptor = open(folder, O_RDONLY)
-        guard descriptor >= 0 else { throw FileSystemError(operation: "open", path: folder, code: errno) }
-        defer { close(descriptor) }
-        guard muster_syncfs(descriptor) == 0 else { throw FileSystemError(operation: "syncfs", path: folder, code: errno) }
     }
 }

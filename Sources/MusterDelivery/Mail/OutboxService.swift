@@ -35,6 +35,9 @@ package struct OutboxService: Service {
     static let maximumAhead = 10_000
     /// Records read from the log at a time.
     static let readBatch = 1024
+    /// How far past the in-order reading the reading ahead goes at most, in records: it keeps
+    /// a little for each invitation it passes, and must not hold a whole backlog's worth.
+    static let maximumReadAhead: LogPosition = 250_000
 
     package func run() async throws {
         await cancelWhenGracefulShutdown {
@@ -85,7 +88,7 @@ package struct OutboxService: Service {
         guard let source = engine.durableRecords else { return }
         while !Task.isCancelled, await outbox.urgentPendingCount < Self.maximumAhead {
             let from = await outbox.aheadFrom
-            guard source.durablePosition > from else { return }
+            guard source.durablePosition > from, from - (await outbox.readThrough) < Self.maximumReadAhead else { return }
             do {
                 let records = try source.durableRecords(after: from, limit: Self.readBatch)
                 guard let last = records.last else { return }
@@ -169,14 +172,15 @@ package struct OutboxService: Service {
 
     private func deliverUntilCancelled() async {
         guard let engine = await slot.readyEngine(), let source = engine.durableRecords else { return }
-        var lastRemoval: Int64 = 0
+        var nextRemoval: Int64 = 0
         while !Task.isCancelled {
             let seen = source.durableChanges.version(of: 0)
             await deliverDue()
             let now = clock.now().millisecondsSinceEpoch
-            if now - lastRemoval >= 3_600_000 {
-                lastRemoval = now
-                _ = await removeExpired()
+            if now >= nextRemoval {
+                // Hourly; sooner while there is more to remove than one call takes.
+                let removed = await removeExpired()
+                nextRemoval = now + (removed >= FileMailTransport.removalsPerCall ? 60_000 : 3_600_000)
             }
             // Wakes as soon as more records are durable, or for the next retry.
             _ = await source.durableChanges.wait(for: 0, beyond: seen, timeout: pollInterval)
