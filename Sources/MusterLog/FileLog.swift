@@ -62,6 +62,13 @@ public final class FileLog: LogBackend {
             try consume(batch)
         }
         let wal = try WriteAheadLog(configuration: options.logConfiguration, fileSystem: options.fileSystem, tail: scan.tail, fatal: fatal)
+        // A process that died between making an entry (a segment, a snapshot, a folder) and
+        // syncing its folder leaves it in the page cache only; appending after it would be
+        // acknowledged and lost at the next power cut. Make every entry durable first.
+        for folder in [options.logConfiguration.directory, options.dataDirectory + "/snapshots", options.dataDirectory] where options.fileSystem.exists(folder)
+        {
+            do { try options.fileSystem.syncDirectory(folder) } catch { throw LogError.failed("cannot sync \(folder): \(error)") }
+        }
         let report = RecoveryReport(
             snapshotPath: snapshotPath, snapshotPosition: position, skippedSnapshots: skipped, segments: scan.segments, records: recordCount,
             bytes: scan.bytes, truncations: scan.truncations, orgs: snapshot?.orgs.count ?? 0, lastPosition: scan.tail.lastPosition,

@@ -38,8 +38,7 @@ public final class Journal: Sendable {
     /// Opens (creating) the journal at `path` and returns it with every whole entry it holds,
     /// in order. A torn last entry — a crash mid-write — is cut off.
     public static func open(path: String, fileSystem: any LogFileSystem = PosixFileSystem()) throws(FileSystemError) -> (Journal, [[UInt8]]) {
-        let existed = fileSystem.exists(path)
-        let bytes = existed ? try fileSystem.read(path) : []
+        let bytes = fileSystem.exists(path) ? try fileSystem.read(path) : []
         var entries = [[UInt8]]()
         var offset = 0
         while offset + 8 <= bytes.count {
@@ -52,9 +51,10 @@ public final class Journal: Sendable {
             offset += 8 + length
         }
         let file = try fileSystem.open(path, create: true)
-        // A new journal's entry in its folder must be durable before anything appended to it
-        // is acknowledged: a synced file that no folder names is lost at a power cut.
-        if !existed { try fileSystem.syncDirectory(directory(of: path)) }
+        // The journal's entry in its folder must be durable before anything appended to it is
+        // acknowledged: a synced file that no folder names is lost at a power cut. Synced at
+        // every open, not only when it is created: a process that made it may have died first.
+        try fileSystem.syncDirectory(directory(of: path))
         if offset < bytes.count {
             try file.truncate(Int64(offset))
             try file.sync()

@@ -1,3 +1,5 @@
+import CMusterSystem
+
 #if canImport(Glibc)
     import Glibc
 #elseif canImport(Darwin)
@@ -22,7 +24,12 @@ public protocol LogFileSystem: Sendable {
     func removeDirectory(_ path: String) throws(FileSystemError)
     /// Makes a directory's entries (files created, renamed or removed in it) durable.
     func syncDirectory(_ path: String) throws(FileSystemError)
+    /// Makes the data of every file on the file system that holds `path` durable (`syncfs`):
+    /// one flush for many files written at once.
+    func syncFileSystem(containing path: String) throws(FileSystemError)
     func exists(_ path: String) -> Bool
+    /// When `path` last changed, in milliseconds since the epoch; `nil` when unknown.
+    func modificationTime(_ path: String) -> Int64?
 }
 
 extension LogFileSystem {
@@ -188,6 +195,19 @@ public struct PosixFileSystem: LogFileSystem {
 
     public func exists(_ path: String) -> Bool {
         access(path, F_OK) == 0
+    }
+
+    public func syncFileSystem(containing path: String) throws(FileSystemError) {
+        let descriptor = Glibc.open(path, O_RDONLY | O_CLOEXEC)
+        guard descriptor >= 0 else { throw FileSystemError(operation: "open", path: path, code: errno) }
+        defer { Glibc.close(descriptor) }
+        guard muster_syncfs(descriptor) == 0 else { throw FileSystemError(operation: "syncfs", path: path, code: errno) }
+    }
+
+    public func modificationTime(_ path: String) -> Int64? {
+        var status = stat()
+        guard stat(path, &status) == 0 else { return nil }
+        return Int64(status.st_mtim.tv_sec) * 1000 + Int64(status.st_mtim.tv_nsec) / 1_000_000
     }
 }
 

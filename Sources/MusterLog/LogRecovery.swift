@@ -233,6 +233,8 @@ public enum LogRecovery {
         do {
             try fileSystem.createDirectory(directory + "/torn")
             try fileSystem.rename(directory + "/" + name, to: saved)
+            // Both ends of the move: the segment must not vanish from the log without being in torn/.
+            try fileSystem.syncDirectory(directory + "/torn")
             try fileSystem.syncDirectory(directory)
         } catch {
             throw .failed("cannot move \(name) aside: \(error)")

@@ -43,7 +43,11 @@ public final class PowerCutFileSystem: LogFileSystem {
         /// Changing operations so far, and the one the power goes after.
         var operations = 0
         var cutAfter: Int?
+        /// When set, the crash point's cut keeps a random part of each file's unsynced bytes.
+        var tearing: SeededGenerator?
         var poweredOff = false
+        /// Folders removed since their parent's last sync: a cut brings them back.
+        var removed: [String: Folder] = [:]
         /// Bumped by each cut: handles from an earlier generation are dead.
         var generation = 0
         var cuts = 0
@@ -63,9 +67,13 @@ public final class PowerCutFileSystem: LogFileSystem {
     }
 
     /// Cuts the power after `count` more changing operations (writes, syncs, truncations,
-    /// preallocations, creations, renames, removals); `nil` never.
-    public func cutAfter(operations count: Int?) {
-        state.withLock { state in state.cutAfter = count.map { state.operations + $0 } }
+    /// preallocations, creations, renames, removals); `nil` never. With `tearing`, that cut
+    /// keeps a part of each file's unsynced bytes chosen from the seed, as ``cut(tearing:)``.
+    public func cutAfter(operations count: Int?, tearing seed: UInt64? = nil) {
+        state.withLock { state in
+            state.cutAfter = count.map { state.operations + $0 }
+            state.tearing = seed.map(SeededGenerator.init(seed:))
+        }
     }
 
     /// How many changing operations have run since the start.
@@ -77,9 +85,9 @@ public final class PowerCutFileSystem: LogFileSystem {
     /// Whether the power is off.
     public var isPoweredOff: Bool { state.withLock { $0.poweredOff } }
 
-    /// Cuts the power now: what was not synced is lost. With `tearing`, each file whose data
-    /// grew past its durable length keeps a random prefix of what was appended (a write the
-    /// disk had begun), as a torn last frame of a log segment does; overwrites are still lost.
+    /// Cuts the power now: what was not synced is lost, but each file keeps a random prefix of
+    /// its unsynced change (from its first changed byte to its last) — a write the disk had
+    /// begun, as a torn last frame of a log segment is.
     public func cut<Generator: RandomNumberGenerator>(tearing generator: inout Generator) {
         state.withLock { state in Self.cut(&state) { Int.random(in: 0...$0, using: &generator) } }
     }
@@ -110,7 +118,7 @@ public final class PowerCutFileSystem: LogFileSystem {
         var inodes = [ObjectIdentifier: Inode]()
         var queue = [state.root]
         while let path = queue.popLast() {
-            guard var folder = state.folders[path] else { continue }
+            guard var folder = state.folders[path] ?? state.removed[path] else { continue }
             folder.entries = folder.durable
             for (name, node) in folder.durable {
                 switch node {
@@ -121,12 +129,23 @@ public final class PowerCutFileSystem: LogFileSystem {
             surviving[path] = folder
         }
         state.folders = surviving
+        state.removed = [:]
         for inode in inodes.values {
             let durable = inode.durable ?? []
             var data = durable
-            if inode.data.count > durable.count, inode.data.starts(with: durable) {
-                let keep = kept(inode.data.count - durable.count)
-                data += inode.data[durable.count..<durable.count + keep]
+            // The changed span: from the first byte that differs to the last.
+            let common = min(durable.count, inode.data.count)
+            let first = (0..<common).first { durable[$0] != inode.data[$0] } ?? common
+            var last = inode.data.count
+            if inode.data.count <= durable.count {
+                last = (first..<inode.data.count).last { durable[$0] != inode.data[$0] }.map { $0 + 1 } ?? first
+            }
+            if last > first {
+                let keep = kept(last - first)
+                if keep > 0 {
+                    if data.count < first + keep { data += [UInt8](repeating: 0, count: first + keep - data.count) }
+                    data.replaceSubrange(first..<first + keep, with: inode.data[first..<first + keep])
+                }
             }
             inode.data = data
             inode.durable = inode.durable.map { _ in durable }
@@ -142,7 +161,11 @@ public final class PowerCutFileSystem: LogFileSystem {
             if let generation, generation != state.generation { throw FileSystemError(operation: operation, path: path, code: EIO) }
             guard !state.poweredOff else { throw FileSystemError(operation: operation, path: path, code: EIO) }
             if let cutAfter = state.cutAfter, state.operations >= cutAfter {
-                Self.cut(&state) { _ in 0 }
+                if var generator = state.tearing {
+                    Self.cut(&state) { Int.random(in: 0...$0, using: &generator) }
+                } else {
+                    Self.cut(&state) { _ in 0 }
+                }
                 throw FileSystemError(operation: operation, path: path, code: EIO)
             }
             state.operations += 1
@@ -246,7 +269,7 @@ public final class PowerCutFileSystem: LogFileSystem {
             guard folder.entries.isEmpty else { throw FileSystemError(operation: "rmdir", path: path, code: ENOTEMPTY) }
             let (parent, name) = Self.split(path)
             state.folders[parent]?.entries[name] = nil
-            state.folders[path] = nil
+            state.removed[path] = state.folders.removeValue(forKey: path)
         }
     }
 
@@ -256,6 +279,19 @@ public final class PowerCutFileSystem: LogFileSystem {
             state.folders[path]!.durable = state.folders[path]!.entries
         }
     }
+
+    /// Makes every file's data durable, as `syncfs` does; directory entries are left to their
+    /// folders' syncs (stricter than ext4, whose `syncfs` commits them too).
+    public func syncFileSystem(containing path: String) throws(FileSystemError) {
+        try change(path, "syncfs") { state throws(FileSystemError) in
+            for folder in state.folders.values {
+                for case .file(let inode) in folder.entries.values { inode.durable = inode.data }
+            }
+        }
+    }
+
+    /// Unknown: nothing here keeps times.
+    public func modificationTime(_ path: String) -> Int64? { nil }
 
     public func exists(_ path: String) -> Bool {
         (try? look(path, "access") { state throws(FileSystemError) in Self.node(path, in: state) != nil }) ?? false
@@ -325,4 +361,20 @@ final class PowerCutFile: LogFile, @unchecked Sendable {
     }
 
     func close() {}
+}
+
+/// A small deterministic random generator (SplitMix64), so a run can be replayed from its seed.
+public struct SeededGenerator: RandomNumberGenerator, Sendable {
+    private var state: UInt64
+
+    /// A generator that starts from `seed`.
+    public init(seed: UInt64) { state = seed }
+
+    public mutating func next() -> UInt64 {
+        state &+= 0x9E37_79B9_7F4A_7C15
+        var z = state
+        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
+        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
+        return z ^ (z >> 31)
+    }
 }

@@ -38,6 +38,8 @@ final class FaultyFileSystem: LogFileSystem {
     func removeDirectory(_ path: String) throws(FileSystemError) { try real.removeDirectory(path) }
     func syncDirectory(_ path: String) throws(FileSystemError) { try real.syncDirectory(path) }
     func exists(_ path: String) -> Bool { real.exists(path) }
+    func syncFileSystem(containing path: String) throws(FileSystemError) { try real.syncFileSystem(containing: path) }
+    func modificationTime(_ path: String) -> Int64? { real.modificationTime(path) }
 }
 
 final class FaultyFile: LogFile {
