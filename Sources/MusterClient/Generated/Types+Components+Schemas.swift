@@ -6060,6 +6060,12 @@ extension Components {
             public var lagRecords: Swift.Int?
             /// - Remark: Generated from `#/components/schemas/Outbox/pending`.
             public var pending: Swift.Int
+            /// - Remark: Generated from `#/components/schemas/Outbox/pending_urgent`.
+            public var pendingUrgent: Swift.Int?
+            /// - Remark: Generated from `#/components/schemas/Outbox/pending_bulk`.
+            public var pendingBulk: Swift.Int?
+            /// - Remark: Generated from `#/components/schemas/Outbox/oldest_pending_at`.
+            public var oldestPendingAt: Foundation.Date?
             /// - Remark: Generated from `#/components/schemas/Outbox/delivered`.
             public var delivered: Swift.Int
             /// - Remark: Generated from `#/components/schemas/Outbox/failed_attempts`.
@@ -6255,6 +6261,9 @@ extension Components {
             ///   - cursor:
             ///   - lagRecords:
             ///   - pending:
+            ///   - pendingUrgent:
+            ///   - pendingBulk:
+            ///   - oldestPendingAt:
             ///   - delivered:
             ///   - failedAttempts:
             ///   - abandoned:
@@ -6264,6 +6273,9 @@ extension Components {
                 cursor: Swift.String? = nil,
                 lagRecords: Swift.Int? = nil,
                 pending: Swift.Int,
+                pendingUrgent: Swift.Int? = nil,
+                pendingBulk: Swift.Int? = nil,
+                oldestPendingAt: Foundation.Date? = nil,
                 delivered: Swift.Int,
                 failedAttempts: Swift.Int,
                 abandoned: Swift.Int,
@@ -6273,6 +6285,9 @@ extension Components {
                 self.cursor = cursor
                 self.lagRecords = lagRecords
                 self.pending = pending
+                self.pendingUrgent = pendingUrgent
+                self.pendingBulk = pendingBulk
+                self.oldestPendingAt = oldestPendingAt
                 self.delivered = delivered
                 self.failedAttempts = failedAttempts
                 self.abandoned = abandoned
@@ -6283,6 +6298,9 @@ extension Components {
                 case cursor
                 case lagRecords = "lag_records"
                 case pending
+                case pendingUrgent = "pending_urgent"
+                case pendingBulk = "pending_bulk"
+                case oldestPendingAt = "oldest_pending_at"
                 case delivered
                 case failedAttempts = "failed_attempts"
                 case abandoned
@@ -6302,6 +6320,18 @@ extension Components {
                 self.pending = try container.decode(
                     Swift.Int.self,
                     forKey: .pending
+                )
+                self.pendingUrgent = try container.decodeIfPresent(
+                    Swift.Int.self,
+                    forKey: .pendingUrgent
+                )
+                self.pendingBulk = try container.decodeIfPresent(
+                    Swift.Int.self,
+                    forKey: .pendingBulk
+                )
+                self.oldestPendingAt = try container.decodeIfPresent(
+                    Foundation.Date.self,
+                    forKey: .oldestPendingAt
                 )
                 self.delivered = try container.decode(
                     Swift.Int.self,
@@ -6327,6 +6357,9 @@ extension Components {
                     "cursor",
                     "lag_records",
                     "pending",
+                    "pending_urgent",
+                    "pending_bulk",
+                    "oldest_pending_at",
                     "delivered",
                     "failed_attempts",
                     "abandoned",
