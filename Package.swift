@@ -208,6 +208,7 @@ let package = Package(
             name: "MusterServerTests",
             dependencies: [
                 "MusterServer", "MusterDelivery", "MusterJSON", "MusterEngine", "MusterDomain", "MusterSecurity", "MusterLog", "MusterClient", "MusterWeb",
+                "MusterTestSupport",
                 .product(name: "HummingbirdTesting", package: "hummingbird"),
                 .product(name: "OpenAPIAsyncHTTPClient", package: "swift-openapi-async-http-client"),
                 .product(name: "Crypto", package: "swift-crypto"),
