@@ -72,33 +72,37 @@ package final class SignInThrottle: Sendable {
 
     /// The seconds to wait before `keys` may try again, or `nil` when none is over its limit.
     package func retryAfter(_ keys: [Key], at now: Timestamp) -> Int? {
-        table.withLock { table in
-            keys.compactMap { key -> Int? in
-                let (limit, window) = self.limit(of: key)
-                let recent = (table.times[key] ?? []).filter { $0 > now.millisecondsSinceEpoch - window }
-                guard recent.count >= limit, let oldest = recent.first else { return nil }
-                return Int((oldest + window - now.millisecondsSinceEpoch + 999) / 1000)
-            }.max()
-        }
+        table.withLock { table in wait(keys, in: table, at: now) }
     }
 
     /// Counts one attempt (a failure, or a link request) under each of `keys`.
     package func record(_ keys: [Key], at now: Timestamp) {
-        table.withLock { table in
-            for key in keys {
-                let (limit, window) = self.limit(of: key)
-                var recent = (table.times[key] ?? []).filter { $0 > now.millisecondsSinceEpoch - window }
-                recent.append(now.millisecondsSinceEpoch)
-                // Only the last `limit` times decide anything.
-                if recent.count > limit { recent.removeFirst(recent.count - limit) }
-                table.times[key] = recent
-            }
-            table.insertsSincePrune += keys.count
-            if table.insertsSincePrune >= 4096 {
-                table.insertsSincePrune = 0
-                let longest = max(limits.window.milliseconds, limits.linkWindow.milliseconds)
-                table.times = table.times.filter { $0.value.last.map { $0 > now.millisecondsSinceEpoch - longest } ?? false }
-            }
+        table.withLock { table in count(keys, in: &table, at: now) }
+    }
+
+    private func wait(_ keys: [Key], in table: Table, at now: Timestamp) -> Int? {
+        keys.compactMap { key -> Int? in
+            let (limit, window) = self.limit(of: key)
+            let recent = (table.times[key] ?? []).filter { $0 > now.millisecondsSinceEpoch - window }
+            guard recent.count >= limit, let oldest = recent.first else { return nil }
+            return Int((oldest + window - now.millisecondsSinceEpoch + 999) / 1000)
+        }.max()
+    }
+
+    private func count(_ keys: [Key], in table: inout Table, at now: Timestamp) {
+        for key in keys {
+            let (limit, window) = self.limit(of: key)
+            var recent = (table.times[key] ?? []).filter { $0 > now.millisecondsSinceEpoch - window }
+            recent.append(now.millisecondsSinceEpoch)
+            // Only the last `limit` times decide anything.
+            if recent.count > limit { recent.removeFirst(recent.count - limit) }
+            table.times[key] = recent
+        }
+        table.insertsSincePrune += keys.count
+        if table.insertsSincePrune >= 4096 {
+            table.insertsSincePrune = 0
+            let longest = max(limits.window.milliseconds, limits.linkWindow.milliseconds)
+            table.times = table.times.filter { $0.value.last.map { $0 > now.millisecondsSinceEpoch - longest } ?? false }
         }
     }
 
@@ -150,22 +154,8 @@ package final class SignInThrottle: Sendable {
     /// (counting nothing) when any is over its limit.
     private func reserve(_ keys: [Key], at now: Timestamp) -> Int? {
         table.withLock { table in
-            var wait: Int?
-            for key in keys {
-                let (limit, window) = self.limit(of: key)
-                let recent = (table.times[key] ?? []).filter { $0 > now.millisecondsSinceEpoch - window }
-                if recent.count >= limit, let oldest = recent.first {
-                    wait = max(wait ?? 0, Int((oldest + window - now.millisecondsSinceEpoch + 999) / 1000))
-                }
-            }
-            guard wait == nil else { return wait }
-            for key in keys {
-                let (limit, window) = self.limit(of: key)
-                var recent = (table.times[key] ?? []).filter { $0 > now.millisecondsSinceEpoch - window }
-                recent.append(now.millisecondsSinceEpoch)
-                if recent.count > limit { recent.removeFirst(recent.count - limit) }
-                table.times[key] = recent
-            }
+            if let wait = wait(keys, in: table, at: now) { return wait }
+            count(keys, in: &table, at: now)
             return nil
         }
     }
