@@ -50,6 +50,15 @@ struct WebPagesTests {
         text.addingPercentEncoding(withAllowedCharacters: .alphanumerics) ?? text
     }
 
+    /// Opens the console's sign-in page and posts its password form, as a browser would.
+    static func consolePasswordSignIn(_ api: API, email: String, password: String) async throws -> Reply {
+        let login = try await page(api, .get, "/console/login")
+        let cookie = try #require(setCookie(login, formCookie))
+        return try await page(
+            api, .post, "/console/login/password", cookies: [formCookie: cookie],
+            form: "email=\(encoded(email))&password=\(encoded(password))&csrf=\(try #require(formValue(login)))")
+    }
+
     /// Invites `email` to `org` as `role` and accepts through the page; returns the console
     /// session cookie.
     static func member(_ api: API, _ org: String, _ email: String, role: String) async throws -> String {
@@ -177,11 +186,7 @@ struct WebPagesTests {
                 "/v1/orgs/\(org)/users", token: api.admin, #"{"email": "tom@example.org", "full_name": "Tom", "role": "viewer"}"#)
             let password = try #require(created.json["temporary_password"]?.string, "\(created.text)")
             func attempt(_ guess: String) async throws -> Reply {
-                let login = try await Self.page(api, .get, "/console/login")
-                let cookie = try #require(Self.setCookie(login, Self.formCookie))
-                return try await Self.page(
-                    api, .post, "/console/login/password", cookies: [Self.formCookie: cookie],
-                    form: "email=tom%40example.org&password=\(Self.encoded(guess))&csrf=\(try #require(Self.formValue(login)))")
+                try await Self.consolePasswordSignIn(api, email: "tom@example.org", password: guess)
             }
             for index in 0..<10 {
                 #expect(try await attempt("wrong-\(index)").status == 401)
@@ -211,11 +216,7 @@ struct WebPagesTests {
         let fixture = try ServerFixture()
         try await fixture.runLive { api, _ in
             func attempt(_ email: String) async throws -> Reply {
-                let login = try await Self.page(api, .get, "/console/login")
-                let cookie = try #require(Self.setCookie(login, Self.formCookie))
-                return try await Self.page(
-                    api, .post, "/console/login/password", cookies: [Self.formCookie: cookie],
-                    form: "email=\(Self.encoded(email))&password=guess&csrf=\(try #require(Self.formValue(login)))")
+                try await Self.consolePasswordSignIn(api, email: email, password: "guess")
             }
             // 25 guesses through the console and 5 through the API, each at another account:
             // every account stays far under its own limit of ten.
