@@ -37,6 +37,7 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-openapi-runtime.git", from: "1.13.4", traits: []),
         .package(url: "https://github.com/swift-server/swift-openapi-async-http-client.git", from: "1.5.0"),
         .package(url: "https://github.com/hummingbird-project/swift-mustache.git", from: "2.1.1"),
+        .package(url: "https://github.com/vapor/postgres-nio.git", from: "1.33.2"),
     ],
     targets: [
         // The pure, event-sourced rules of the product: value types, decide and apply. No I/O.
@@ -70,6 +71,19 @@ let package = Package(
         .target(
             name: "MusterLog",
             dependencies: ["MusterDomain", "MusterEngine", "CZlib", "CMusterSystem"],
+            swiftSettings: swiftSettings
+        ),
+        // Several nodes over PostgreSQL: the log, snapshots, cursors and the leader's lease in
+        // the database, followers that tail it, and the epoch that fences a deposed leader.
+        .target(
+            name: "MusterCluster",
+            dependencies: [
+                "MusterDomain", "MusterEngine", "MusterLog",
+                .product(name: "PostgresNIO", package: "postgres-nio"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "Metrics", package: "swift-metrics"),
+                .product(name: "NIOSSL", package: "swift-nio-ssl"),
+            ],
             swiftSettings: swiftSettings
         ),
         // System calls Swift's Glibc module does not expose (syncfs).
@@ -117,7 +131,8 @@ let package = Package(
         .target(
             name: "MusterServer",
             dependencies: [
-                "MusterDomain", "MusterSecurity", "MusterEngine", "MusterLog", "MusterJSON", "MusterDelivery", "MusterWeb", "CMusterSystem",
+                "MusterDomain", "MusterSecurity", "MusterEngine", "MusterLog", "MusterJSON", "MusterDelivery", "MusterWeb", "MusterCluster",
+                "CMusterSystem",
                 .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "HTTPTypes", package: "swift-http-types"),
@@ -130,6 +145,7 @@ let package = Package(
                 .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "NIOSSL", package: "swift-nio-ssl"),
                 .product(name: "NIOHTTPTypes", package: "swift-nio-extras"),
+                .product(name: "PostgresNIO", package: "postgres-nio"),
             ],
             swiftSettings: swiftSettings
         ),
@@ -155,7 +171,7 @@ let package = Package(
         .executableTarget(
             name: "MusterCLI",
             dependencies: [
-                "MusterDomain", "MusterEngine", "MusterLog", "MusterServer",
+                "MusterDomain", "MusterEngine", "MusterLog", "MusterServer", "MusterCluster",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
             ],
@@ -192,6 +208,15 @@ let package = Package(
             name: "MusterCLITests",
             // MusterCLI so that the `muster` binary the tests run is built beside them.
             dependencies: ["MusterCLI", "MusterLog", "MusterEngine", "MusterDomain", "MusterSecurity"],
+            swiftSettings: swiftSettings
+        ),
+        .testTarget(
+            name: "MusterClusterTests",
+            dependencies: [
+                "MusterCluster", "MusterLog", "MusterEngine", "MusterDomain", "MusterSecurity", "MusterTestSupport",
+                .product(name: "PostgresNIO", package: "postgres-nio"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
             swiftSettings: swiftSettings
         ),
         .testTarget(

@@ -1,5 +1,6 @@
 import ArgumentParser
 import Logging
+import MusterCluster
 import MusterDelivery
 import MusterDomain
 import MusterLog
@@ -153,6 +154,24 @@ struct ServeCommand: AsyncParsableCommand {
     @Flag(name: .customLong("truncate-corruption"), help: "Cut the log at mid-log damage instead of refusing to start (MUSTER_TRUNCATE_CORRUPTION=1).")
     var truncateCorruption = Environment.value("MUSTER_TRUNCATE_CORRUPTION") == "1"
 
+    @Option(
+        name: .customLong("postgres-url"),
+        help: "Run as a node of a cluster with the log in this PostgreSQL database, postgres://user:password@host:5432/db (MUSTER_POSTGRES_URL).")
+    var postgresURL: String? = Environment.value("MUSTER_POSTGRES_URL")
+
+    @Option(name: .customLong("node-name"), help: "This node's name in the cluster; the host name by default (MUSTER_NODE_NAME).")
+    var nodeName: String? = Environment.value("MUSTER_NODE_NAME")
+
+    @Option(
+        name: .customLong("advertise-url"),
+        help: "Where the other nodes reach this one, e.g. http://10.0.0.5:8080; the public base URL by default (MUSTER_ADVERTISE_URL).")
+    var advertiseURL: String? = Environment.value("MUSTER_ADVERTISE_URL")
+
+    @Option(
+        name: .customLong("lease-seconds"),
+        help: "How long the leader's lease lasts without renewal; a follower takes over this long after the leader stops (MUSTER_LEASE_SECONDS).")
+    var leaseSeconds: Double = Environment.value("MUSTER_LEASE_SECONDS").flatMap { Double($0) } ?? 2
+
     @Option(name: .customLong("log-level"), help: "trace, debug, info, notice, warning, error or critical (MUSTER_LOG_LEVEL).")
     var logLevel: String = Environment.value("MUSTER_LOG_LEVEL") ?? "info"
 
@@ -186,6 +205,13 @@ struct ServeCommand: AsyncParsableCommand {
         }
         if let adminToken = adminToken ?? Environment.value("MUSTER_ADMIN_TOKEN"), adminToken.utf8.count < 24 {
             throw ValidationError("--admin-token must be at least 24 characters")
+        }
+        if let postgresURL {
+            do { _ = try PostgresAddress(parsing: postgresURL) } catch { throw ValidationError("--postgres-url: \(error)") }
+            guard leaseSeconds >= 0.5, leaseSeconds <= 60 else { throw ValidationError("--lease-seconds must be 0.5 to 60") }
+            guard adminToken ?? Environment.value("MUSTER_ADMIN_TOKEN") != nil else {
+                throw ValidationError("every node of a cluster needs the same admin token: set MUSTER_ADMIN_TOKEN (or --admin-token)")
+            }
         }
     }
 
@@ -236,6 +262,14 @@ struct ServeCommand: AsyncParsableCommand {
         configuration.webhookAllowPrivateNetworks = webhookAllowPrivateNetworks
         configuration.idleTimeout = .seconds(Int64(idleTimeoutSeconds))
         configuration.requestTimeout = .seconds(Int64(requestTimeoutSeconds))
+
+        if let postgresURL {
+            let name = nodeName ?? ClusterSettings.hostName
+            var cluster = ClusterSettings(
+                postgres: try PostgresAddress(parsing: postgresURL), nodeName: name, advertiseURL: advertiseURL ?? configuration.publicBaseURL)
+            cluster.leaseMilliseconds = Int64(leaseSeconds * 1000)
+            configuration.cluster = cluster
+        }
 
         var logger = Logger(label: "muster")
         logger.logLevel = Logger.Level(rawValue: logLevel)!

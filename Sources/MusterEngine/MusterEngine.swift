@@ -26,7 +26,7 @@ public final class MusterEngine: Sendable {
     public var now: Timestamp { clock.now() }
     /// When each API key was last used, to the minute.
     public let keyUsage = KeyUsageLedger()
-    private let orgs = Mutex<[OrganisationID: OrgActor]>([:])
+    let orgs = Mutex<[OrganisationID: OrgActor]>([:])
 
     /// Creates an engine with empty state.
     ///

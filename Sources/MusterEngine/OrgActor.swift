@@ -162,3 +162,20 @@ actor OrgActor {
         PersonChanges(assignments: state.collaborators.rows.compactMap(caseloadEntry), memberships: state.members.keys.compactMap(membershipEntry))
     }
 }
+
+extension OrgActor {
+    /// Applies events another node decided and made durable (a follower of the shared log), as
+    /// replay does: events the state holds already are skipped, a gap is refused. Returns what
+    /// they changed of people's caseloads and memberships.
+    func applyReplicated(_ records: [OrgEventRecord], at position: LogPosition) throws(ReplicationGap) -> PersonChanges {
+        for record in records where record.sequence > state.version {
+            guard record.sequence == state.version + 1 else {
+                throw ReplicationGap("org \(id) event \(record.sequence) at position \(position) follows \(state.version)")
+            }
+            state.apply(record)
+        }
+        lastPosition = max(lastPosition, position)
+        changes.publish(id, version: state.version)
+        return personChanges(records)
+    }
+}

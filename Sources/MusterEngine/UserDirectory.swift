@@ -51,6 +51,21 @@ actor UserDirectory {
         (try body(state, clock.now()), lastPosition)
     }
 
+    /// Applies events another node decided and made durable (a follower of the shared log),
+    /// publishing the view in the same step; events the state holds already are skipped.
+    func applyReplicated(_ records: [DirectoryEventRecord], at position: LogPosition) throws(ReplicationGap) {
+        var applied = [DirectoryEventRecord]()
+        for record in records where record.sequence > state.version {
+            guard record.sequence == state.version + 1 else {
+                throw ReplicationGap("directory event \(record.sequence) at position \(position) follows \(state.version)")
+            }
+            state.apply(record)
+            applied.append(record)
+        }
+        lastPosition = max(lastPosition, position)
+        if !applied.isEmpty { view.apply(applied, position: lastPosition) }
+    }
+
     /// A copy of the whole state.
     var snapshot: DirectoryState { state }
 }

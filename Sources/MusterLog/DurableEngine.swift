@@ -36,6 +36,7 @@ public struct StoreOptions: Sendable {
 
 /// What recovery did, for the operator.
 public struct RecoveryReport: Sendable, CustomStringConvertible {
+
     public var snapshotPath: String?
     public var snapshotPosition: LogPosition
     /// Snapshots that were newer but did not load, with why.
@@ -58,6 +59,16 @@ public struct RecoveryReport: Sendable, CustomStringConvertible {
         for truncation in truncations { lines.append("recovery: \(truncation)") }
         lines.append("recovery: \(orgs) organisations ready in \(format3(seconds)) s" + (records > 0 ? " (\(Int(recordsPerSecond)) records/s)" : ""))
         return lines.joined(separator: "\n")
+    }
+}
+
+extension RecoveryReport {
+    /// A report of a recovery from a snapshot at `snapshotPosition` (named `snapshotPath`)
+    /// and `records` after it, up to `lastPosition`.
+    package init(snapshotPath: String?, snapshotPosition: LogPosition, records: Int, bytes: Int64, lastPosition: LogPosition, seconds: Double) {
+        self.init(
+            snapshotPath: snapshotPath, snapshotPosition: snapshotPosition, skippedSnapshots: [], segments: 0, records: records, bytes: bytes,
+            truncations: [], orgs: 0, lastPosition: lastPosition, seconds: seconds)
     }
 }
 
@@ -95,7 +106,7 @@ public final class DurableEngine: Sendable {
     }
 
     /// Opens the engine on `log` with the states its recovery has already replayed.
-    init(
+    package init(
         log: any LogBackend, replayed replay: LogReplay, report: RecoveryReport, options: StoreOptions, policy: Policy, secret: [UInt8],
         clock: any WallClock, hasher: PasswordHasher
     ) async throws {

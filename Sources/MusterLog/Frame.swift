@@ -2,7 +2,7 @@ import MusterEngine
 
 /// One batch of records as it sits in a segment: a 32-byte header and a zlib-compressed
 /// payload, checksummed together (see `docs/LOG-FORMAT.md`).
-struct Frame {
+package struct Frame {
     static let magic: UInt32 = 0x5254_534D  // "MSTR" in file order
     static let headerLength = 32
 
@@ -108,6 +108,30 @@ struct Frame {
             throw .malformed("frame at \(firstPosition) holds \(records.count) records, its header says \(recordCount)")
         }
         return records
+    }
+}
+
+extension Frame {
+    /// One batch of encoded records as a frame's bytes: what a replicated backend stores as one
+    /// row, in the same format as a segment's frames.
+    package static func encode(batch: [[UInt8]], firstPosition: LogPosition, level: Int32 = 1) -> [UInt8] {
+        var payload = BinaryWriter(capacity: batch.reduce(0) { $0 + $1.count + 3 })
+        for record in batch {
+            payload.varint(UInt64(record.count))
+            payload.bytes.append(contentsOf: record)
+        }
+        return Frame(firstPosition: firstPosition, recordCount: UInt32(batch.count), payload: payload.bytes).encoded(level: level)
+    }
+
+    /// The records of one frame's bytes, every checksum checked.
+    package static func decodeRecords(_ bytes: [UInt8]) throws(LogError) -> [LogRecordAt] {
+        switch scan(bytes, at: 0) {
+        case .frame(let frame, let length):
+            guard length == bytes.count else { throw .malformed("\(bytes.count - length) bytes after the frame") }
+            return try frame.records()
+        case .end: throw .malformed("an empty frame")
+        case .damaged(let reason): throw .malformed(reason)
+        }
     }
 }
 

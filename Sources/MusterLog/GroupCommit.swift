@@ -14,12 +14,12 @@ import Synchronization
 /// (the journals, which would otherwise each hold a thread for ever); a failed write or sync calls ``fail(_:)``,
 /// which fails every waiter and refuses every later entry (fail-stop). A *refusal* (a full
 /// disk) refuses new entries but leaves the queued ones and their waiters alone.
-final class GroupCommit: Sendable {
+package final class GroupCommit: Sendable {
     /// An entry's number; the first is 1.
-    typealias Ticket = UInt64
+    package typealias Ticket = UInt64
 
     /// What the writer is to do next.
-    enum Work {
+    package enum Work {
         /// Make these entries durable; the first has ticket `first`.
         case batch([[UInt8]], first: Ticket)
         /// Nothing is queued: sleep until woken (or a timer of the owner's).
@@ -54,7 +54,7 @@ final class GroupCommit: Sendable {
     /// A core whose entries up to `last` are durable already (recovered), so the next ticket
     /// is `last + 1`; `closed` is the error for entries submitted after ``close()``. With a
     /// `wake` handler, it is called (outside the lock) whenever work arrives and no drain runs.
-    init(after last: Ticket, closed: LogError, wake: (@Sendable () -> Void)? = nil) {
+    package init(after last: Ticket, closed: LogError, wake: (@Sendable () -> Void)? = nil) {
         var initial = State(next: last + 1, acknowledged: last)
         // An on-demand writer starts out idle: the first entry starts it.
         initial.writerSleeping = wake != nil
@@ -71,7 +71,7 @@ final class GroupCommit: Sendable {
 
     /// Queues `entry` and returns its ticket: no I/O, no suspension. Throws the failure or the
     /// refusal, or when the core is closing.
-    func submit(_ entry: [UInt8]) throws(LogError) -> Ticket {
+    package func submit(_ entry: [UInt8]) throws(LogError) -> Ticket {
         let (ticket, signal) = try state.withLock { state throws(LogError) -> (Ticket, Bool) in
             if let failure = state.failure { throw failure }
             if let refusal = state.refusal { throw refusal }
@@ -88,7 +88,7 @@ final class GroupCommit: Sendable {
     }
 
     /// Returns once `ticket` is acknowledged; throws the failure if it never will be.
-    func waitUntilAcknowledged(_ ticket: Ticket) async throws {
+    package func waitUntilAcknowledged(_ ticket: Ticket) async throws {
         let ready = try state.withLock { state throws(LogError) -> Bool in
             if state.acknowledged >= ticket { return true }
             if let failure = state.failure { throw failure }
@@ -107,24 +107,24 @@ final class GroupCommit: Sendable {
     }
 
     /// The highest acknowledged ticket.
-    var acknowledged: Ticket { state.withLock { $0.acknowledged } }
+    package var acknowledged: Ticket { state.withLock { $0.acknowledged } }
 
     /// The highest ticket handed out (acknowledged or not).
-    var lastTicket: Ticket { state.withLock { $0.next - 1 } }
+    package var lastTicket: Ticket { state.withLock { $0.next - 1 } }
 
     /// Whether ``fail(_:)`` has run.
-    var hasFailed: Bool { state.withLock { $0.failure != nil } }
+    package var hasFailed: Bool { state.withLock { $0.failure != nil } }
 
     /// The refusal in force, if any.
-    var refusal: LogError? { state.withLock { $0.refusal } }
+    package var refusal: LogError? { state.withLock { $0.refusal } }
 
     /// Refuses new entries with `refusal` until it is lifted with `nil`.
-    func refuse(_ refusal: LogError?) {
+    package func refuse(_ refusal: LogError?) {
         state.withLock { $0.refusal = refusal }
     }
 
     /// Lets the writer finish what is queued, then stop; later entries are refused.
-    func close() {
+    package func close() {
         let signal = state.withLock { state -> Bool in
             state.closing = true
             let signal = state.writerSleeping
@@ -138,7 +138,7 @@ final class GroupCommit: Sendable {
 
     /// Takes the oldest queued entries — at most `maximumEntries`, and no more than
     /// `maximumBytes` unless a single entry is larger — or says to sleep or stop.
-    func take(maximumEntries: Int = .max, maximumBytes: Int = .max) -> Work {
+    package func take(maximumEntries: Int = .max, maximumBytes: Int = .max) -> Work {
         state.withLock { state -> Work in
             if state.pending.isEmpty {
                 if state.closing || state.failure != nil { return .stop }
@@ -174,7 +174,7 @@ final class GroupCommit: Sendable {
     }
 
     /// Acknowledges every ticket up to `ticket` and resumes their waiters.
-    func acknowledge(through ticket: Ticket) {
+    package func acknowledge(through ticket: Ticket) {
         let ready = state.withLock { state -> [Waiter] in
             state.acknowledged = max(state.acknowledged, ticket)
             let acknowledged = state.acknowledged
@@ -191,7 +191,7 @@ final class GroupCommit: Sendable {
     }
 
     /// Stops for good: fails every waiter and every later entry with `error`.
-    func fail(_ error: LogError) {
+    package func fail(_ error: LogError) {
         let waiters = state.withLock { state -> [Waiter] in
             state.failure = state.failure ?? error
             defer { state.waiters = [] }

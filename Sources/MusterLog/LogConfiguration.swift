@@ -73,4 +73,11 @@ public struct LogBatchStatistics: Sendable {
     public var bytes: Int
     /// How long the `fdatasync` after it took, when one ran.
     public var syncNanoseconds: UInt64?
+
+    /// The figures of one batch.
+    package init(records: Int, bytes: Int, syncNanoseconds: UInt64?) {
+        self.records = records
+        self.bytes = bytes
+        self.syncNanoseconds = syncNanoseconds
+    }
 }

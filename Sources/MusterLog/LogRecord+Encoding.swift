@@ -25,7 +25,7 @@ extension LogRecord {
 
 extension DurableRecord {
     /// Decodes a record written at `position`, with its request mark.
-    init(position: LogPosition, encoded bytes: [UInt8]) throws(LogError) {
+    package init(position: LogPosition, encoded bytes: [UInt8]) throws(LogError) {
         var reader = BinaryReader(bytes)
         let (record, mark) = try EventCodec.decodeMarkedRecord(&reader)
         guard reader.isAtEnd else { throw .malformed("\(reader.remaining) bytes after the record") }

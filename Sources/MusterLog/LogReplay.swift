@@ -10,18 +10,18 @@ import Synchronization
 ///
 /// Records a state already holds (by its stream sequence) are skipped, because a snapshot may
 /// hold a little more than its position.
-final class LogReplay {
-    private(set) var directory: DirectoryState
+package final class LogReplay {
+    package private(set) var directory: DirectoryState
     private var index: [OrganisationID: Int] = [:]
     /// Every org's state, in the order first seen.
-    private(set) var orgs: [OrgState] = []
+    package private(set) var orgs: [OrgState] = []
     /// The request marks of the replayed records, oldest first.
-    private(set) var marks: [(position: LogPosition, mark: RequestMark)] = []
+    package private(set) var marks: [(position: LogPosition, mark: RequestMark)] = []
     /// How many records were applied.
-    private(set) var records = 0
+    package private(set) var records = 0
 
     /// A replay starting from `snapshot` (from empty states without one).
-    init(onto snapshot: Snapshot?) {
+    package init(onto snapshot: Snapshot?) {
         directory = snapshot?.directory ?? DirectoryState()
         for state in snapshot?.orgs ?? [] {
             index[state.id] = orgs.count
@@ -30,7 +30,7 @@ final class LogReplay {
     }
 
     /// Applies one batch of records, in log order.
-    func apply(_ batch: [LogRecordAt]) throws(LogError) {
+    package func apply(_ batch: [LogRecordAt]) throws(LogError) {
         records += batch.count
         var perOrg = [Int: [OrgEventRecord]]()
         for entry in batch {

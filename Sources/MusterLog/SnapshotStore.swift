@@ -60,16 +60,7 @@ public struct SnapshotStore: Sendable {
     /// and size.
     @discardableResult
     public func write(_ snapshot: Snapshot) throws(LogError) -> (path: String, bytes: Int) {
-        let blocks = Self.encodeBlocks(snapshot)
-        var header = BinaryWriter(capacity: Self.headerLength)
-        header.u32(Self.magic)
-        header.u16(EventCodec.version)
-        header.u16(Self.flags)
-        header.u64(snapshot.position)
-        header.u32(UInt32(blocks.count))
-        header.u32(Zlib.crc32(header.bytes))
-        var file = header.bytes
-        for block in blocks { file.append(contentsOf: block) }
+        let file = Self.encode(snapshot)
 
         let digits = String(snapshot.position)
         let name = String(repeating: "0", count: max(0, 20 - digits.count)) + digits + ".snap"
@@ -95,6 +86,27 @@ public struct SnapshotStore: Sendable {
     public func load(_ path: String) throws(LogError) -> Snapshot {
         let bytes: [UInt8]
         do { bytes = try fileSystem.read(path) } catch { throw .failed("cannot read \(path): \(error)") }
+        return try Self.decode(bytes)
+    }
+
+    /// A snapshot's bytes, as a file holds them: the header, then the blocks (compressed in
+    /// parallel). What a replicated backend stores too.
+    package static func encode(_ snapshot: Snapshot) -> [UInt8] {
+        let blocks = encodeBlocks(snapshot)
+        var header = BinaryWriter(capacity: headerLength)
+        header.u32(magic)
+        header.u16(EventCodec.version)
+        header.u16(flags)
+        header.u64(snapshot.position)
+        header.u32(UInt32(blocks.count))
+        header.u32(Zlib.crc32(header.bytes))
+        var file = header.bytes
+        for block in blocks { file.append(contentsOf: block) }
+        return file
+    }
+
+    /// Decodes a snapshot's bytes, checking every checksum.
+    package static func decode(_ bytes: [UInt8]) throws(LogError) -> Snapshot {
         var reader = BinaryReader(bytes)
         guard bytes.count >= Self.headerLength, try reader.u32() == Self.magic else { throw .malformed("not a snapshot") }
         let version = try reader.u16()

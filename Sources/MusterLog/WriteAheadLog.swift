@@ -200,12 +200,7 @@ public final class WriteAheadLog: EventSink {
 
     /// Writes one batch as one frame; false after a fail-stop.
     private func write(_ batch: [[UInt8]], firstPosition: LogPosition) -> Bool {
-        var payload = BinaryWriter(capacity: batch.reduce(0) { $0 + $1.count + 3 })
-        for record in batch {
-            payload.varint(UInt64(record.count))
-            payload.bytes.append(contentsOf: record)
-        }
-        let frame = Frame(firstPosition: firstPosition, recordCount: UInt32(batch.count), payload: payload.bytes).encoded(level: configuration.compressionLevel)
+        let frame = Frame.encode(batch: batch, firstPosition: firstPosition, level: configuration.compressionLevel)
         let lastPosition = firstPosition + LogPosition(batch.count) - 1
         return writer.withLock { state -> Bool in
             do {
@@ -362,7 +357,7 @@ public final class WriteAheadLog: EventSink {
         fatal(message)
     }
 
-    static func monotonicMilliseconds() -> Int64 {
+    package static func monotonicMilliseconds() -> Int64 {
         var spec = timespec()
         clock_gettime(CLOCK_MONOTONIC, &spec)
         return Int64(spec.tv_sec) * 1000 + Int64(spec.tv_nsec) / 1_000_000

@@ -1,5 +1,6 @@
 import Hummingbird
 import Logging
+import MusterCluster
 import MusterDelivery
 import MusterDomain
 import MusterEngine
@@ -7,6 +8,7 @@ import MusterLog
 import MusterSecurity
 import MusterWeb
 import NIOCore
+import PostgresNIO
 import ServiceLifecycle
 
 /// Builds the Muster HTTP server: the router with its middleware, the API's routes, and the
@@ -18,6 +20,10 @@ public enum MusterServer {
     /// Runs the server for `configuration` until SIGTERM or SIGINT, which drain the requests in
     /// flight, sync the log and return.
     public static func run(configuration: ServerConfiguration, logger: Logger) async throws {
+        if let cluster = configuration.cluster {
+            try await runNode(cluster, configuration: configuration, logger: logger)
+            return
+        }
         let application = try makeApplication(configuration: configuration, logger: logger)
         logger.info(
             "serving",
@@ -25,6 +31,44 @@ public enum MusterServer {
                 "address": "\(configuration.host):\(configuration.port)", "data": "\(configuration.dataDirectory)", "fsync": "\(configuration.fsyncPolicy)",
             ])
         try await application.runService()
+    }
+
+    /// Runs a node of a cluster until SIGTERM or SIGINT. A node that stops leading starts
+    /// again at once, as a follower, from the log in the database: its memory may hold
+    /// changes it never wrote.
+    static func runNode(_ cluster: ClusterSettings, configuration: ServerConfiguration, logger: Logger) async throws {
+        guard let adminToken = configuration.adminToken else {
+            throw ServerSetupError("every node of a cluster needs the same admin token: set MUSTER_ADMIN_TOKEN (or --admin-token)")
+        }
+        try PosixFileSystem().createDirectory(configuration.dataDirectory)
+        let client = ClusterNode.makeClient(settings: cluster, logger: logger)
+        try await withThrowingDiscardingTaskGroup { group in
+            group.addTask { await client.run() }
+            defer { group.cancelAll() }
+            while true {
+                let metrics = ServerMetrics()
+                let node = try await ClusterNode.connect(settings: cluster, client: client, logger: logger, metrics: metrics.metricsFactory)
+                let secret = try await node.store.sharedSecret("signing-key") { RandomSecret.bytes(64) }
+                let runtime = ClusterRuntime(node: node)
+                let outbox = MailOutbox(cursor: try await node.store.cursor("outbox"), store: ClusterOutboxCursor(store: node.store))
+                let parts = try makeParts(
+                    configuration: configuration, adminToken: adminToken,
+                    source: .cluster(runtime, secret: secret, hasher: PasswordHasher(), clock: SystemWallClock()), clock: SystemWallClock(),
+                    logger: logger, outbox: outbox, cluster: runtime, metrics: metrics)
+                logger.info(
+                    "serving as a node of a cluster",
+                    metadata: [
+                        "address": "\(configuration.host):\(configuration.port)", "node": "\(cluster.nodeName)", "advertise": "\(cluster.advertiseURL)",
+                        "postgres": "\(cluster.postgres)",
+                    ])
+                do {
+                    try await parts.application.runService()
+                    return
+                } catch let deposed as ClusterNode.Deposed {
+                    logger.notice("starting again as a follower", metadata: ["reason": "\(deposed.reason)"])
+                }
+            }
+        }
     }
 
     /// The server for `configuration`, recovering its data in the background; run it with
@@ -67,14 +111,21 @@ public enum MusterServer {
     /// `configuration.dataDirectory` is set.
     static func makeParts(
         configuration: ServerConfiguration, adminToken: String, source: EngineSource, clock: any WallClock, logger: Logger,
-        transport: (any MailTransport)? = nil, durableJournals: Bool = true
+        transport: (any MailTransport)? = nil, durableJournals: Bool = true, outbox clusterOutbox: MailOutbox? = nil, cluster: ClusterRuntime? = nil,
+        metrics: ServerMetrics = ServerMetrics()
     ) throws -> Parts {
-        let metrics = ServerMetrics()
         let slot = EngineSlot()
         let outbox: MailOutbox
         let idempotency: IdempotencyStore
         let webhooks: WebhookRegistry
-        if durableJournals {
+        if let clusterOutbox {
+            // A node of a cluster: the outbox's cursor is in the database; idempotency answers
+            // and webhook progress are this node's, in memory and in its data folder.
+            try PosixFileSystem().createDirectory(configuration.dataDirectory)
+            outbox = clusterOutbox
+            idempotency = IdempotencyStore()
+            webhooks = try WebhookRegistry(path: "\(configuration.dataDirectory)/webhooks.journal", retry: configuration.webhookRetry)
+        } else if durableJournals {
             try PosixFileSystem().createDirectory(configuration.dataDirectory)
             outbox = try MailOutbox(cursorPath: "\(configuration.dataDirectory)/outbox.cursor")
             idempotency = try IdempotencyStore(path: "\(configuration.dataDirectory)/idempotency.journal", now: clock.now())
@@ -90,10 +141,15 @@ public enum MusterServer {
         let router = Router(context: MusterRequestContext.self)
         router.add(middleware: RequestMetricsMiddleware(metrics: metrics))
         router.add(middleware: ProblemMiddleware(logger: logger))
+        if let cluster {
+            router.add(
+                middleware: ClusterMiddleware(
+                    cluster: cluster, maxBodyBytes: configuration.maxBodyBytes, forwardTimeout: .milliseconds(configuration.requestTimeout.milliseconds)))
+        }
         router.add(middleware: AuthenticationMiddleware(slot: slot, adminTokenDigest: SecretDigest(of: adminToken), maxBodyBytes: configuration.maxBodyBytes))
         let routes = APIRoutes(
             slot: slot, clock: clock, outbox: outbox, webhooks: webhooks, idempotency: idempotency, metrics: metrics, configuration: configuration,
-            throttle: throttle,
+            throttle: throttle, cluster: cluster,
             longPolls: LongPollGate(total: configuration.maximumLongPolls, perCaller: configuration.maximumLongPollsPerCaller), logger: logger
         )
         routes.register(on: router)

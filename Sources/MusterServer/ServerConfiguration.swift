@@ -1,3 +1,4 @@
+import MusterCluster
 import MusterDelivery
 import MusterDomain
 import MusterEngine
@@ -66,6 +67,8 @@ public struct ServerConfiguration: Sendable {
     public var signInLimits = SignInLimits()
     /// The rules' limits: caseload cap, direct-create policy, lifetimes.
     public var policy = Policy()
+    /// Run as a node of a cluster over PostgreSQL instead of on the data folder's own log.
+    public var cluster: ClusterSettings?
 
     /// 1 MiB: far above the largest legitimate body (a bulk request of 1,000 items).
     public static let defaultMaxBodyBytes = 1 << 20

@@ -77,12 +77,24 @@ package actor MailOutbox {
     private var undone: [LogPosition: Int] = [:]
     private let journal: Journal?
     private var journalEntries = 0
+    /// Where the cursor is kept instead of a journal: a cluster's database.
+    private let cursorStore: (any OutboxCursorStore)?
 
     /// An outbox in memory only (tests without a data folder): it follows the log from its start.
     package init() {
         journal = nil
+        cursorStore = nil
         cursor = 0
         readThrough = 0
+    }
+
+    /// An outbox whose cursor, `cursor` now, is kept in `store` (on a node of a cluster, in
+    /// the database, so that a new leader carries on where the old one stopped).
+    package init(cursor: LogPosition, store: any OutboxCursorStore) {
+        journal = nil
+        cursorStore = store
+        self.cursor = cursor
+        readThrough = cursor
     }
 
     /// Opens the outbox's cursor journal. A data folder that has none starts from the log's
@@ -90,6 +102,7 @@ package actor MailOutbox {
     package init(cursorPath path: String) throws {
         let (journal, payloads) = try Journal.open(path: path)
         self.journal = journal
+        cursorStore = nil
         let last = payloads.last.flatMap(Self.decodePosition) ?? 0
         cursor = last
         readThrough = last
@@ -179,6 +192,7 @@ package actor MailOutbox {
         guard next > cursor else { return cursor }
         do {
             try await journal?.append(Self.encode(next))
+            try await cursorStore?.save(next)
             cursor = next
             journalEntries += 1
             if journalEntries > 10_000, let journal, (try? journal.rewrite([Self.encode(next)])) != nil { journalEntries = 1 }
@@ -330,4 +344,11 @@ struct ReadyQueue {
         }
         return ids[head]
     }
+}
+
+/// Where an outbox keeps its cursor when not in a journal beside the log: a cluster's database.
+package protocol OutboxCursorStore: Sendable {
+    /// Saves the cursor durably; throws if it is not saved (the records after the old cursor
+    /// are then read again after a restart).
+    func save(_ position: LogPosition) async throws
 }

@@ -171,7 +171,7 @@ package struct OutboxService: Service {
     }
 
     private func deliverUntilCancelled() async {
-        guard let engine = await slot.readyEngine(), let source = engine.durableRecords else { return }
+        guard let engine = await slot.leadingEngine(), let source = engine.durableRecords else { return }
         var nextRemoval: Int64 = 0
         while !Task.isCancelled {
             let seen = source.durableChanges.version(of: 0)

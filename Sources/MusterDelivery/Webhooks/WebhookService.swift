@@ -54,7 +54,7 @@ package struct WebhookService: Service {
         await withDiscardingTaskGroup { group in
             var started = Set<WebhookID>()
             // Recovery runs first; until then there is nothing to deliver.
-            guard let engine = await slot.readyEngine(), let source = engine.durableRecords else { return }
+            guard let engine = await slot.leadingEngine(), let source = engine.durableRecords else { return }
             while !Task.isCancelled {
                 let seen = engine.webhookDirectoryChanges.version(of: 0)
                 for (id, orgID) in engine.allWebhooks where started.insert(id).inserted {

@@ -46,6 +46,12 @@ struct Problem: Error, HTTPResponseError, Sendable {
             self.init(error)
         case let error as LogError where error == .diskFull:
             self.init(.serviceUnavailable, code: "storage_unavailable", "the disk is full: changes are refused until space is freed; reads keep working")
+        case let error as LogError where error.isClusterRefusal:
+            if case .notLeader = error {
+                self.init(.serviceUnavailable, code: "not_leader", error.description, retryAfterSeconds: 1)
+            } else {
+                self.init(.serviceUnavailable, code: "storage_unavailable", error.description, retryAfterSeconds: 1)
+            }
         case let error as LogError where error.isFailStop:
             self.init(
                 .serviceUnavailable, code: "storage_unavailable", "the log stopped accepting writes after a storage failure; the server must be restarted")
@@ -123,6 +129,14 @@ struct Problem: Error, HTTPResponseError, Sendable {
 }
 
 extension LogError {
+    /// The shared log cannot be reached, or this node does not lead: worth a retry in a moment.
+    fileprivate var isClusterRefusal: Bool {
+        switch self {
+        case .unavailable, .notLeader: true
+        default: false
+        }
+    }
+
     /// The log stopped after a failed write or sync.
     fileprivate var isFailStop: Bool {
         if case .failed = self { true } else { false }

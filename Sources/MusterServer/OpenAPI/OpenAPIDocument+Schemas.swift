@@ -522,6 +522,22 @@ enum Schemas {
                     ),
                 ], required: ["pending", "delivered", "failed_attempts", "abandoned", "items", "recently_abandoned"])
         ),
+        (
+            "Cluster",
+            .object(
+                [
+                    ("leader", nullable(.string)), ("epoch", .integer),
+                    (
+                        "nodes",
+                        .array(
+                            .object(
+                                [
+                                    ("name", .string), ("url", .string), ("role", .string), ("applied_position", .string), ("lag_records", .integer),
+                                    ("last_seen", .dateTime),
+                                ], required: ["name", "url", "role", "applied_position", "lag_records", "last_seen"]))
+                    ),
+                ], required: ["leader", "epoch", "nodes"])
+        ),
         ("EmailRequest", .object([("email", .email)], required: ["email"])),
         ("PasswordRequest", .object([("email", .email), ("password", .string)], required: ["email", "password"])),
         ("PasswordChange", .object([("current_password", .string), ("new_password", .string)], required: ["current_password", "new_password"])),

@@ -235,6 +235,9 @@ enum OpenAPIDocument {
                 "GET", org + "/webhooks/{id}/deliveries", "The webhook's last 100 delivery attempts, newest first", tag: "integrations",
                 answers: [200: "WebhookDeliveryList"]),
             Operation("GET", "/v1/outbox", "The email outbox: what waits, attempts and errors (platform admin)", tag: "operations", answers: [200: "Outbox"]),
+            Operation(
+                "GET", "/v1/cluster", "Who leads the cluster, under which epoch, and how far each node has got (platform admin)", tag: "operations",
+                answers: [200: "Cluster"]),
 
             Operation("GET", "/v1/me", "The signed-in person and their memberships", tag: "sign-in", answers: [200: "Me"]),
             Operation("GET", "/v1/me/caseload", "Every tenant the person is actively assigned to, across orgs", tag: "sign-in", answers: [200: "Caseload"]),

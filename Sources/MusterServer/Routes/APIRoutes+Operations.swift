@@ -1,5 +1,6 @@
 import HTTPTypes
 import Hummingbird
+import MusterCluster
 import MusterDelivery
 import MusterDomain
 import MusterEngine
@@ -22,6 +23,41 @@ extension APIRoutes {
         }
         get(router, "/openapi.json") { _, _ in
             APIResponse(body: OpenAPIDocument.bytes)
+        }
+        // Who leads and how far each node has got; on one machine, this node alone.
+        get(router, "/v1/cluster") { _, context in
+            guard try context.requirePrincipal() == .platformAdmin else {
+                throw Problem(DomainError.forbidden("only the platform admin may read the cluster's state"))
+            }
+            let view: ClusterView
+            if let cluster {
+                view = try await cluster.node.clusterView()
+            } else {
+                let applied = (try? engine)?.durableRecords?.durablePosition ?? 0
+                view = ClusterView(
+                    leader: ClusterSettings.hostName, epoch: 0,
+                    nodes: [
+                        .init(
+                            name: ClusterSettings.hostName, url: configuration.linkBase, role: "leader", appliedPosition: applied, lagRecords: 0,
+                            lastSeen: clock.now().iso8601)
+                    ])
+            }
+            return .json { json in
+                json.object { object in
+                    object.field("leader", view.leader)
+                    object.field("epoch", Int(view.epoch))
+                    object.array("nodes", view.nodes) { json, node in
+                        json.object { row in
+                            row.field("name", node.name)
+                            row.field("url", node.url)
+                            row.field("role", node.role)
+                            row.field("applied_position", String(node.appliedPosition))
+                            row.field("lag_records", node.lagRecords)
+                            row.field("last_seen", node.lastSeen)
+                        }
+                    }
+                }
+            }
         }
         // The email outbox's state, for operators: what waits, how often it failed and why.
         get(router, "/v1/outbox") { _, context in

@@ -21,6 +21,8 @@ struct APIRoutes: Sendable {
     let configuration: ServerConfiguration
     /// Failed sign-ins and sign-in link requests, counted.
     let throttle: SignInThrottle
+    /// The node's cluster parts, on a node of a cluster.
+    let cluster: ClusterRuntime?
     /// The long polls running.
     let longPolls: LongPollGate
     let logger: Logger

@@ -1,6 +1,7 @@
 import CMusterSystem
 import CoreMetrics
 import Logging
+import MusterCluster
 import MusterDomain
 import MusterEngine
 import MusterLog
@@ -15,6 +16,8 @@ enum EngineSource: Sendable {
     case ready(MusterEngine)
     /// An engine that is ready once `make` returns: tests of the time before recovery ends.
     case eventually(@Sendable () async throws -> MusterEngine)
+    /// Recover from the cluster's database and follow or lead (`muster serve --postgres-url`).
+    case cluster(ClusterRuntime, secret: [UInt8], hasher: PasswordHasher, clock: any WallClock)
 }
 
 /// Recovers the engine, puts it in the slot (from then on `/readyz` is 200), takes snapshots
@@ -38,27 +41,12 @@ struct EngineService: Service {
         case .eventually(let make):
             slot.install(try await make())
             try? await gracefulShutdown()
+        case .cluster(let cluster, let secret, let hasher, let clock):
+            try await runCluster(cluster, secret: secret, hasher: hasher, clock: clock)
         case .durable(let secret, let hasher, let clock):
-            var options = StoreOptions(dataDirectory: configuration.dataDirectory)
-            options.fsyncPolicy = configuration.fsyncPolicy
-            options.segmentSize = configuration.segmentSize
-            options.snapshotEveryRecords = configuration.snapshotEveryRecords
-            options.snapshotInterval = configuration.snapshotInterval
-            options.truncateCorruption = configuration.truncateCorruption
-            options.batchObserver = { [metrics] in metrics.logBatch($0) }
+            let options = storeOptions
             let durable = try await DurableEngine.open(options, policy: configuration.policy, secret: secret, clock: clock, hasher: hasher)
-            let report = durable.report
-            metrics.recoverySeconds.record(report.seconds)
-            logger.info(
-                "recovered",
-                metadata: [
-                    "seconds": "\(report.seconds)", "records": "\(report.records)", "orgs": "\(report.orgs)",
-                    "snapshot": "\(report.snapshotPath ?? "none")", "truncations": "\(report.truncations.count)",
-                ]
-            )
-            for truncation in report.truncations {
-                logger.warning("the log's torn tail was cut", metadata: ["truncation": "\(truncation)"])
-            }
+            report(durable.report)
             if let source = durable.engine.durableRecords { await registerFollowers(source) }
             for warning in try await idempotency.recover(from: durable, now: clock.now()) { logger.warning("\(warning)") }
             // Decoding the snapshot and the log freed far more than the state keeps.
@@ -79,6 +67,65 @@ struct EngineService: Service {
             durable.close()
             logger.info("log synced and closed")
         }
+    }
+
+    /// The data folder's options, as configured.
+    private var storeOptions: StoreOptions {
+        var options = StoreOptions(dataDirectory: configuration.dataDirectory)
+        options.fsyncPolicy = configuration.fsyncPolicy
+        options.segmentSize = configuration.segmentSize
+        options.snapshotEveryRecords = configuration.snapshotEveryRecords
+        options.snapshotInterval = configuration.snapshotInterval
+        options.truncateCorruption = configuration.truncateCorruption
+        options.batchObserver = { [metrics] in metrics.logBatch($0) }
+        return options
+    }
+
+    private func report(_ report: RecoveryReport) {
+        metrics.recoverySeconds.record(report.seconds)
+        logger.info(
+            "recovered",
+            metadata: [
+                "seconds": "\(report.seconds)", "records": "\(report.records)", "orgs": "\(report.orgs)",
+                "snapshot": "\(report.snapshotPath ?? "none")", "truncations": "\(report.truncations.count)",
+            ]
+        )
+        for truncation in report.truncations {
+            logger.warning("the log's torn tail was cut", metadata: ["truncation": "\(truncation)"])
+        }
+    }
+
+    /// A node of a cluster: recovers from the database, then follows or leads until shutdown
+    /// (a clean stop gives the lease up) or until deposed, which ends the server's run so
+    /// that it starts again as a follower.
+    private func runCluster(_ cluster: ClusterRuntime, secret: [UInt8], hasher: PasswordHasher, clock: any WallClock) async throws {
+        let node = cluster.node
+        let (durable, log) = try await node.recover(
+            options: storeOptions, policy: configuration.policy, secret: secret, clock: clock, hasher: hasher,
+            batchObserver: { [metrics] in metrics.logBatch($0) })
+        report(durable.report)
+        cluster.install(log)
+        if let source = durable.engine.durableRecords { await registerFollowers(source) }
+        await idempotency.noteReplicated(durable.recoveredMarks.map(\.mark), now: clock.now())
+        slot.setLeadership(EngineSlot.Leadership(isLeading: { node.isLeader }, waitUntilLeading: { await node.waitUntilLeading() }))
+        muster_release_free_memory()
+        slot.install(durable.engine)
+        defer { durable.close() }
+        try await cancelWhenGracefulShutdown {
+            try await withThrowingDiscardingTaskGroup { group in
+                group.addTask {
+                    try await node.run(engine: durable, log: log) { [idempotency] marks in
+                        await idempotency.noteReplicated(marks, now: clock.now())
+                    }
+                }
+                group.addTask {
+                    guard await node.waitUntilLeading() else { return }
+                    await durable.runSnapshotSchedule()
+                }
+            }
+        }
+        await node.release()
+        logger.info("left the cluster", metadata: ["node": "\(node.settings.nodeName)"])
     }
 }
 
@@ -106,7 +153,8 @@ struct SweepService: Service {
     @discardableResult
     func sweepOnce() async -> Int {
         await idempotency.prune(now: clock.now())
-        guard let engine = try? slot.engine() else { return 0 }
+        // On a node of a cluster, the leader alone sweeps: the others' changes would be refused.
+        guard slot.leads, let engine = try? slot.engine() else { return 0 }
         do {
             let expired = try await engine.expireInvitations()
             if expired > 0 {

@@ -157,6 +157,19 @@ actor IdempotencyStore {
         return warnings
     }
 
+    /// Learns of keyed changes another node made (a follower of a cluster applying the log):
+    /// this node holds none of their answers, so a retry that reaches it once it leads is
+    /// refused as `idempotency_answer_lost` — never run a second time.
+    func noteReplicated(_ marks: [RequestMark], now: Timestamp) {
+        for mark in marks {
+            let key = Key(scope: mark.scope, key: mark.key)
+            switch slots[key] {
+            case .completed, .answerLost: continue
+            default: slots[key] = .answerLost(fingerprint: mark.fingerprint, at: now)
+            }
+        }
+    }
+
     /// What to do with a request carrying `key`.
     enum Decision: Sendable {
         /// Run it inside the returned mark's scope (``RequestMark/current``); then call

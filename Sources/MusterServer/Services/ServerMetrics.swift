@@ -51,6 +51,9 @@ final class ServerMetrics: Sendable {
         delivery = DeliveryMetrics(factory: factory, lagFactory: lagFactory)
     }
 
+    /// The factory of this server's registry, for the metrics of other modules (the cluster's).
+    var metricsFactory: any MetricsFactory { factory }
+
     /// Counts one command of `type` (for example `invite`), as the API carried it out.
     func command(_ type: String) {
         let counter = commands.withLock { table in

@@ -1,0 +1,100 @@
+import AsyncHTTPClient
+import HTTPTypes
+import Hummingbird
+import MusterCluster
+import MusterLog
+import NIOCore
+import NIOHTTP1
+
+/// Lets any node of a cluster take any request: a follower forwards every change to the
+/// leader and relays its answer; every node holds a read until it reflects everything
+/// acknowledged before the read arrived (``ClusterNode/readFence(log:patience:)``).
+///
+/// A request already forwarded once is never forwarded again (the leader moved while it was
+/// on its way): it is refused with `503 not_leader` and `Retry-After`, as is a change that
+/// reaches a follower while nobody leads.
+struct ClusterMiddleware: RouterMiddleware {
+    typealias Context = MusterRequestContext
+
+    let cluster: ClusterRuntime
+    let maxBodyBytes: Int
+    /// How long a forwarded request may take at the leader.
+    let forwardTimeout: TimeAmount
+
+    static let forwardedBy = HTTPField.Name("Muster-Forwarded-By")!
+    /// Paths every node answers for itself, never fenced or forwarded.
+    static let local: Set<String> = ["/healthz", "/readyz", "/metrics", "/openapi.json", "/v1/cluster"]
+    /// Headers of one connection, not of the request (RFC 9110 §7.6.1), and those the relay
+    /// sets itself.
+    static let hopByHop: Set<String> = [
+        "connection", "keep-alive", "proxy-connection", "te", "trailer", "transfer-encoding", "upgrade", "host", "content-length",
+    ]
+
+    func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
+        guard !Self.local.contains(request.uri.path) else { return try await next(request, context) }
+        let node = cluster.node
+        let reads = request.method == .get || request.method == .head || request.method == .options
+        if reads || node.isLeader {
+            if let log = cluster.log { try await node.readFence(log: log) }
+            return try await next(request, context)
+        }
+        let version = node.changeVersion
+        let view = node.current
+        if case .deposed(let reason) = view.role { throw LogError.notLeader(reason) }
+        guard request.headers[Self.forwardedBy] == nil else {
+            throw LogError.notLeader("the request was forwarded to a node that no longer leads")
+        }
+        guard let leader = view.leaderURL, view.leaderName != node.settings.nodeName else {
+            throw LogError.notLeader("no node leads at the moment")
+        }
+        // A leader that died with the request on its way never answers: once another node
+        // leads, say so at once (the client retries) rather than wait out the timeout.
+        return try await withThrowingTaskGroup(of: Response?.self) { group in
+            group.addTask { try await forward(request, to: leader) }
+            group.addTask {
+                await node.waitForChange(since: version)
+                return nil
+            }
+            defer { group.cancelAll() }
+            guard let answer = try await group.next(), let answer else {
+                throw LogError.notLeader("the leader changed while the request was on its way; it may or may not have been carried out")
+            }
+            return answer
+        }
+    }
+
+    /// The client that forwards: it tries a connection once (a refused connection means the
+    /// leader is gone, and retrying it only delays the answer) and lives as long as the process.
+    static let client: HTTPClient = {
+        var configuration = HTTPClient.Configuration()
+        configuration.timeout.connect = .seconds(1)
+        configuration.connectionPool.retryConnectionEstablishment = false
+        configuration.redirectConfiguration = .disallow
+        configuration.decompression = .disabled
+        return HTTPClient(eventLoopGroupProvider: .singleton, configuration: configuration)
+    }()
+
+    /// Sends `request` to the leader at `base` and relays its answer.
+    private func forward(_ request: Request, to base: String) async throws -> Response {
+        var outgoing = HTTPClientRequest(url: base + request.uri.description)
+        outgoing.method = HTTPMethod(rawValue: request.method.rawValue)
+        for field in request.headers where !Self.hopByHop.contains(field.name.canonicalName) {
+            outgoing.headers.add(name: field.name.rawName, value: field.value)
+        }
+        outgoing.headers.replaceOrAdd(name: Self.forwardedBy.rawName, value: cluster.node.settings.nodeName)
+        let body = try await request.body.collect(upTo: maxBodyBytes)
+        if body.readableBytes > 0 { outgoing.body = .bytes(body) }
+        let answer: HTTPClientResponse
+        do {
+            answer = try await Self.client.execute(outgoing, timeout: forwardTimeout)
+        } catch {
+            throw LogError.notLeader("the leader at \(base) did not answer: \(error)")
+        }
+        var headers = HTTPFields()
+        for (name, value) in answer.headers where !Self.hopByHop.contains(name.lowercased()) {
+            if let fieldName = HTTPField.Name(name) { headers.append(HTTPField(name: fieldName, value: value)) }
+        }
+        let bytes = try await answer.body.collect(upTo: 64 << 20)
+        return Response(status: HTTPResponse.Status(code: Int(answer.status.code)), headers: headers, body: .init(byteBuffer: bytes))
+    }
+}
