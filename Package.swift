@@ -207,7 +207,7 @@ let package = Package(
         .testTarget(
             name: "MusterCLITests",
             // MusterCLI so that the `muster` binary the tests run is built beside them.
-            dependencies: ["MusterCLI", "MusterLog", "MusterEngine", "MusterDomain", "MusterSecurity"],
+            dependencies: ["MusterCLI", "MusterLog", "MusterEngine", "MusterDomain", "MusterSecurity", "MusterTestSupport"],
             swiftSettings: swiftSettings
         ),
         .testTarget(

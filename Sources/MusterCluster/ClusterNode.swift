@@ -264,11 +264,18 @@ package final class ClusterNode: Sendable {
             case .acquire:
                 var answer = LeaseMachine.AcquireAnswer.unreachable
                 do {
-                    if let epoch = try await store.acquireLease(node: settings.nodeName, url: settings.advertiseURL, milliseconds: settings.leaseMilliseconds) {
+                    let (store, settings) = (store, settings)
+                    let limit = Duration.milliseconds(settings.leaseMilliseconds / 2)
+                    if let epoch = try await withDeadline(
+                        limit,
+                        {
+                            try await store.acquireLease(node: settings.nodeName, url: settings.advertiseURL, milliseconds: settings.leaseMilliseconds)
+                        })
+                    {
                         answer = .won(epoch: epoch)
                     } else {
                         answer = .heldElsewhere
-                        let lease = try await store.lease()
+                        let lease = try await withDeadline(limit) { try await store.lease() }
                         setLeader(name: lease.holder, url: lease.remainingMilliseconds >= 0 ? lease.url : nil, epoch: lease.epoch)
                     }
                 } catch {
@@ -281,7 +288,11 @@ package final class ClusterNode: Sendable {
             case .renew(let epoch):
                 let answer: LeaseMachine.RenewAnswer
                 do {
-                    answer = try await store.renewLease(node: settings.nodeName, epoch: epoch, milliseconds: settings.leaseMilliseconds) ? .renewed : .lost
+                    let (store, settings) = (store, settings)
+                    let renewed = try await withDeadline(.milliseconds(settings.leaseMilliseconds / 2)) {
+                        try await store.renewLease(node: settings.nodeName, epoch: epoch, milliseconds: settings.leaseMilliseconds)
+                    }
+                    answer = renewed ? .renewed : .lost
                 } catch {
                     answer = .unreachable
                 }
@@ -367,8 +378,8 @@ package final class ClusterNode: Sendable {
     /// Applies the next batches of the log; how many records.
     @discardableResult
     private func catchUp(engine: MusterEngine, log: PostgresLog, replicatedMarks: @escaping @Sendable ([RequestMark]) async -> Void) async throws -> Int {
-        let from = log.durablePosition
-        let batches = try await store.batches(after: from, limit: 64)
+        let (from, store) = (log.durablePosition, store)
+        let batches = try await withDeadline(.seconds(5)) { try await store.batches(after: from, limit: 64) }
         var applied = 0
         var position = from
         for batch in batches {
@@ -409,8 +420,11 @@ package final class ClusterNode: Sendable {
         while !Task.isCancelled {
             let role = isLeader ? "leader" : "follower"
             do {
-                try await store.heartbeat(name: settings.nodeName, url: settings.advertiseURL, role: role, applied: log.durablePosition)
-                if !isLeader { publishMetrics(applied: log.durablePosition, end: try await store.logEnd()) }
+                let (store, settings, applied) = (store, settings, log.durablePosition)
+                try await withDeadline(.seconds(1)) {
+                    try await store.heartbeat(name: settings.nodeName, url: settings.advertiseURL, role: role, applied: applied)
+                }
+                if !isLeader { publishMetrics(applied: applied, end: try await withDeadline(.seconds(1)) { try await store.logEnd() }) }
             } catch {
                 // The next beat tries again; the lease, not the heartbeat, decides who leads.
             }

@@ -52,6 +52,9 @@ package struct LeaseMachine: Sendable {
     package private(set) var role: Role = .follower
     /// Until when (monotonic) the leader may act on its lease.
     package private(set) var validUntil: Int64 = 0
+    /// Whether the last question reached the database. A leader cut off from it cannot be
+    /// replaced either (a takeover needs the database), so it answers reads from memory.
+    package private(set) var databaseAnswers = true
     private var nextAttemptAt: Int64 = 0
     private var inFlight = false
 
@@ -86,6 +89,7 @@ package struct LeaseMachine: Sendable {
     /// The answer to ``Action/acquire`` sent at `sentAt`, arriving at `now`.
     package mutating func acquireAnswered(_ answer: AcquireAnswer, sentAt: Int64, now: Int64) -> Action {
         inFlight = false
+        databaseAnswers = answer != .unreachable
         guard case .follower = role else { return .none }
         switch answer {
         case .won(let epoch):
@@ -102,6 +106,7 @@ package struct LeaseMachine: Sendable {
     /// The answer to ``Action/renew(epoch:)`` sent at `sentAt`, arriving at `now`.
     package mutating func renewAnswered(_ answer: RenewAnswer, sentAt: Int64, now: Int64) -> Action {
         inFlight = false
+        databaseAnswers = answer != .unreachable
         guard case .leader = role else { return .none }
         switch answer {
         case .renewed:
@@ -124,9 +129,11 @@ package struct LeaseMachine: Sendable {
         return depose("an append was fenced by a newer epoch")
     }
 
-    /// Whether a leader may answer from its state at `now`: its lease is still trusted.
+    /// Whether a leader may answer from its state at `now`: its lease is still trusted, or the
+    /// database did not answer its last renewal (then no other node can have taken over, and
+    /// reads go on from memory while writes cannot).
     package func leaderMayServe(now: Int64) -> Bool {
-        if case .leader = role { return now < validUntil }
+        if case .leader = role { return now < validUntil || !databaseAnswers }
         return false
     }
 

@@ -132,7 +132,18 @@ package final class PostgresLog: LogBackend {
         let (durable, commits) = state.withLock { ($0.durable, $0.commits) }
         if position <= durable { return }
         guard let commits else { throw LogError.notLeader("position \(position) is not in this node's log") }
-        try await commits.waitUntilAcknowledged(position)
+        guard let refusal = commits.refusal else {
+            try await commits.waitUntilAcknowledged(position)
+            return
+        }
+        // The database cannot be reached: a change still on its way, and every read that
+        // observed it, is answered 503 after a short wait instead of hanging until it is back
+        // (the change may still be recorded then; a retry with its Idempotency-Key is safe).
+        do {
+            try await withDeadline(.seconds(2)) { try await commits.waitUntilAcknowledged(position) }
+        } catch is DatabaseTimeout {
+            throw refusal
+        }
     }
 
     // MARK: LogBackend
@@ -219,7 +230,9 @@ package final class PostgresLog: LogBackend {
         var attempt = 0
         while true {
             do {
-                switch try await store.append(frame: frame, first: first, last: last, epoch: epoch) {
+                let store = store
+                let outcome = try await withDeadline(.seconds(2)) { try await store.append(frame: frame, first: first, last: last, epoch: epoch) }
+                switch outcome {
                 case .appended:
                     if attempt > 0 {
                         commits.refuse(nil)

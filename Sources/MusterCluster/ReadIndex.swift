@@ -7,10 +7,14 @@ import MusterEngine
 /// change acknowledged before the read is within it.
 actor ReadIndex {
     private var running: (task: Task<LogPosition, any Error>, sentAt: ContinuousClock.Instant)?
+    /// When the last question failed: for a while after, reads do not wait on a database that
+    /// does not answer (they are answered from memory).
+    private var failedAt: ContinuousClock.Instant?
 
     /// The log's end as asked after `arrivedAt`, by `query`; throws if the database does not
     /// answer within `patience`.
     func logEnd(arrivedAt: ContinuousClock.Instant, patience: Duration, query: @escaping @Sendable () async throws -> LogPosition) async throws -> LogPosition {
+        if let failedAt, ContinuousClock.now - failedAt < patience { throw CancellationError() }
         while true {
             if let running {
                 if running.sentAt >= arrivedAt { return try await running.task.value }
@@ -19,20 +23,17 @@ actor ReadIndex {
                 if self.running?.task == running.task { self.running = nil }
                 continue
             }
-            let task = Task {
-                try await withThrowingTaskGroup(of: LogPosition.self) { group in
-                    group.addTask { try await query() }
-                    group.addTask {
-                        try await Task.sleep(for: patience)
-                        throw CancellationError()
-                    }
-                    defer { group.cancelAll() }
-                    return try await group.next()!
-                }
-            }
+            let task = Task { try await withDeadline(patience, query) }
             running = (task, .now)
             defer { if self.running?.task == task { self.running = nil } }
-            return try await task.value
+            do {
+                let end = try await task.value
+                failedAt = nil
+                return end
+            } catch {
+                failedAt = .now
+                throw error
+            }
         }
     }
 }

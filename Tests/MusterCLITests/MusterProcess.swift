@@ -62,6 +62,12 @@ final class MusterProcess: Sendable {
     /// Sends SIGKILL: the process ends at once, mid-write if it was writing.
     func kill() { _ = Glibc.kill(process.processIdentifier, SIGKILL) }
 
+    /// Sends `signal` (SIGSTOP freezes the process, SIGCONT wakes it).
+    func send(_ signal: Int32) { _ = Glibc.kill(process.processIdentifier, signal) }
+
+    /// Whether the process still runs.
+    var isRunning: Bool { process.isRunning }
+
     /// Runs `muster <arguments>` to its end and returns its status and output.
     static func run(_ arguments: [String], in directory: String = NSTemporaryDirectory(), within seconds: Double = 60) async throws -> (
         status: Int32, output: String
@@ -144,6 +150,11 @@ func onThread<Value: Sendable>(_ body: @escaping @Sendable () -> Value) async ->
 /// One HTTP/1.1 request to `127.0.0.1:port` over a plain blocking socket, `Connection: close`;
 /// the status and body, or nil when nothing answers or the connection breaks (a killed server).
 func httpRequest(port: Int, method: String, path: String, token: String? = nil, body: String? = nil) -> (status: Int, body: Data)? {
+    httpExchange(port: port, method: method, path: path, token: token, body: body).map { ($0.status, $0.body) }
+}
+
+/// Like ``httpRequest(port:method:path:token:body:)``, with the answer's head (lowercased).
+func httpExchange(port: Int, method: String, path: String, token: String? = nil, body: String? = nil) -> (status: Int, body: Data, head: String)? {
     guard let descriptor = connectedSocket(port: port, host: "127.0.0.1", timeoutSeconds: 10) else { return nil }
     defer { close(descriptor) }
     var head = "\(method) \(path) HTTP/1.1\r\nHost: localhost\r\nConnection: close\r\n"
@@ -170,7 +181,7 @@ func httpRequest(port: Int, method: String, path: String, token: String? = nil, 
     {
         return nil
     }
-    return (status, Data(response[(end + 4)...]))
+    return (status, Data(response[(end + 4)...]), headText)
 }
 
 /// A top-level string field of a JSON object.

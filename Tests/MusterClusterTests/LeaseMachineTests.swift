@@ -78,14 +78,16 @@ import Testing
         #expect(machine.tick(now: woken + 10 * Self.lease) == .none)
     }
 
-    @Test func aRenewalTheDatabaseDoesNotAnswerIsTriedAgainSoonAndTheLeaseRunsOut() {
+    @Test func aRenewalTheDatabaseDoesNotAnswerIsTriedAgainSoon() {
         var machine = Self.leader()
         #expect(machine.tick(now: 500) == .renew(epoch: 7))
         #expect(machine.renewAnswered(.unreachable, sentAt: 500, now: 600) == .none)
         #expect(machine.role == .leader(epoch: 7))
         #expect(machine.tick(now: 799) == .none)
         #expect(machine.tick(now: 800) == .renew(epoch: 7))
-        #expect(!machine.leaderMayServe(now: machine.trustedPart))
+        // Answered this time: the lease is trusted from when that renewal was sent.
+        #expect(machine.renewAnswered(.renewed, sentAt: 800, now: 810) == .none)
+        #expect(!machine.leaderMayServe(now: 800 + machine.trustedPart))
     }
 
     @Test func aFencedAppendDeposesALeaderAndNothingElse() {
@@ -104,5 +106,19 @@ import Testing
         var follower = LeaseMachine(leaseMilliseconds: Self.lease)
         #expect(follower.renewAnswered(.lost, sentAt: 0, now: 1) == .none)
         #expect(follower.role == .follower)
+    }
+}
+
+extension LeaseMachineTests {
+    @Test func aLeaderCutOffFromTheDatabaseServesReadsFromMemoryUntilItAnswersAgain() {
+        var machine = Self.leader()
+        #expect(machine.tick(now: 500) == .renew(epoch: 7))
+        #expect(machine.renewAnswered(.unreachable, sentAt: 500, now: 600) == .none)
+        // Past the trusted part, but nobody can have taken over without the database.
+        #expect(machine.leaderMayServe(now: 10 * Self.lease))
+        #expect(machine.tick(now: 10 * Self.lease) == .renew(epoch: 7))
+        // It answers again, and says another node leads: never again.
+        #expect(machine.renewAnswered(.lost, sentAt: 10 * Self.lease, now: 10 * Self.lease + 1) != .none)
+        #expect(!machine.leaderMayServe(now: 10 * Self.lease + 2))
     }
 }

@@ -33,7 +33,7 @@ struct ClusterMiddleware: RouterMiddleware {
     func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
         guard !Self.local.contains(request.uri.path) else { return try await next(request, context) }
         let node = cluster.node
-        let reads = request.method == .get || request.method == .head || request.method == .options
+        let reads = request.method == .get || request.method == .head || request.method == .options || Self.isReadOnlyPost(request)
         if reads || node.isLeader {
             if let log = cluster.log { try await node.readFence(log: log) }
             return try await next(request, context)
@@ -73,6 +73,12 @@ struct ClusterMiddleware: RouterMiddleware {
         configuration.decompression = .disabled
         return HTTPClient(eventLoopGroupProvider: .singleton, configuration: configuration)
     }()
+
+    /// The POSTs that change nothing — access checks, which carry their questions in a body —
+    /// are answered by any node.
+    static func isReadOnlyPost(_ request: Request) -> Bool {
+        request.method == .post && (request.uri.path.hasSuffix("/access/check") || request.uri.path.hasSuffix("/access/check/batch"))
+    }
 
     /// Sends `request` to the leader at `base` and relays its answer.
     private func forward(_ request: Request, to base: String) async throws -> Response {

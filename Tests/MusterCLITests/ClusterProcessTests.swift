@@ -1,0 +1,374 @@
+import Foundation
+import MusterTestSupport
+import Synchronization
+import Testing
+
+#if canImport(Glibc)
+    import Glibc
+#endif
+
+/// Nodes of a cluster as real `muster serve` processes on loopback over a real PostgreSQL,
+/// killed with SIGKILL and frozen with SIGSTOP.
+@Suite(.serialized) struct ClusterProcessTests {
+    static let token = "mkadmin_cluster_test_token_0123456789"
+
+    /// Three (or `count`) nodes on one fresh database, sharing one mail folder.
+    final class Cluster: Sendable {
+        let folder = TemporaryFolder()
+        let database: String
+        let ports: [Int]
+        let processes: Mutex<[MusterProcess?]>
+
+        init(count: Int = 3, database: String? = nil) throws {
+            self.database = try database ?? TestPostgres.freshDatabase()
+            ports = (0..<count).map { _ in freePort() }
+            processes = Mutex(Array(repeating: nil, count: count))
+            for index in 0..<count { try start(index) }
+        }
+
+        deinit {
+            for process in processes.withLock({ $0 }) {
+                process?.send(SIGCONT)
+                process?.kill()
+            }
+        }
+
+        var mail: String { folder.path + "/mail" }
+
+        func start(_ index: Int) throws {
+            let process = try MusterProcess(
+                [
+                    "serve", "--port", "\(ports[index])", "--data-dir", folder.path + "/node-\(index)", "--postgres-url", database, "--node-name",
+                    "node-\(index)", "--advertise-url", "http://127.0.0.1:\(ports[index])", "--mail-dir", mail, "--admin-token", ClusterProcessTests.token,
+                    "--lease-seconds", "2",
+                ], in: folder.path)
+            processes.withLock { $0[index] = process }
+        }
+
+        func process(_ index: Int) -> MusterProcess { processes.withLock { $0[index]! } }
+
+        func output(_ index: Int) -> String { process(index).output }
+
+        /// The index of the node that leads, as the database says; waits up to `seconds`.
+        func leader(within seconds: Double = 20, excluding excluded: Int? = nil) async throws -> Int {
+            let deadline = Date().addingTimeInterval(seconds)
+            while Date() < deadline {
+                for index in ports.indices where index != excluded {
+                    if let answer = await onThread({ [ports] in
+                        httpRequest(port: ports[index], method: "GET", path: "/v1/cluster", token: ClusterProcessTests.token)
+                    }),
+                        answer.status == 200, let leader = jsonValue(answer.body, "leader") as? String, leader.hasPrefix("node-"),
+                        let number = Int(leader.dropFirst(5)), number != excluded
+                    {
+                        return number
+                    }
+                }
+                try await Task.sleep(for: .milliseconds(100))
+            }
+            throw Failure("no node led within \(seconds) s: \(ports.indices.map { output($0).suffix(2_000) })")
+        }
+
+        /// Waits until every node answers `/readyz` with 200.
+        func waitUntilReady(_ indices: [Int]? = nil) async throws {
+            let deadline = Date().addingTimeInterval(60)
+            for index in indices ?? Array(ports.indices) {
+                while await onThread({ [ports] in httpStatus(port: ports[index], path: "/readyz") }) != 200 {
+                    guard Date() < deadline else { throw Failure("node-\(index) was not ready: \(output(index).suffix(3_000))") }
+                    try await Task.sleep(for: .milliseconds(100))
+                }
+            }
+        }
+
+        func request(_ index: Int, _ method: String, _ path: String, body: String? = nil, token: String = ClusterProcessTests.token) async -> (
+            status: Int, body: Data, head: String
+        )? {
+            await onThread { [ports] in httpExchange(port: ports[index], method: method, path: path, token: token, body: body) }
+        }
+
+        /// Creates an org through node `index`; its id.
+        func createOrg(via index: Int) async throws -> String {
+            let answer = try #require(await request(index, "POST", "/v1/orgs", body: #"{"name":"Cluster Org"}"#))
+            #expect(answer.status == 201)
+            return try #require(jsonString(answer.body, "id"))
+        }
+
+        /// Every invitation email of `org` that node `index` lists.
+        func listedEmails(_ org: String, on index: Int) async throws -> Set<String> {
+            var emails = Set<String>()
+            var cursor: String?
+            repeat {
+                let path = "/v1/orgs/\(org)/invitations?limit=1000" + (cursor.map { "&after=\($0)" } ?? "")
+                let answer = try #require(await request(index, "GET", path))
+                try #require(answer.status == 200, "node-\(index): \(String(decoding: answer.body, as: UTF8.self))")
+                let object = try #require(try JSONSerialization.jsonObject(with: answer.body) as? [String: Any])
+                for item in object["items"] as? [[String: Any]] ?? [] { emails.insert(item["email"] as! String) }
+                cursor = object["next_cursor"] as? String
+            } while cursor != nil
+            return emails
+        }
+
+        /// The recipients of every email file written so far.
+        func mailedRecipients() -> [String] {
+            var recipients = [String]()
+            let enumerator = FileManager.default.enumerator(atPath: mail)
+            while let name = enumerator?.nextObject() as? String {
+                guard name.hasSuffix(".eml"), let text = try? String(contentsOfFile: mail + "/" + name, encoding: .utf8) else { continue }
+                if let line = text.split(separator: "\r\n").first(where: { $0.hasPrefix("To: ") }) { recipients.append(String(line.dropFirst(4))) }
+            }
+            return recipients
+        }
+    }
+
+    struct Failure: Error, CustomStringConvertible {
+        var description: String
+        init(_ description: String) { self.description = description }
+    }
+
+    @Test func writesGoOnWithinSecondsOfTheLeaderKilledAndEveryAcknowledgedInvitationIsOnEveryNodeWithItsEmail() async throws {
+        let cluster = try Cluster()
+        try await cluster.waitUntilReady()
+        let first = try await cluster.leader()
+        let org = try await cluster.createOrg(via: (first + 1) % 3)
+        var acknowledged = Set<String>()
+        var number = 0
+        /// Sends one invitation to node `index`; whether it was acknowledged.
+        func invite(_ index: Int) async -> Bool {
+            number += 1
+            let email = "person-\(number)@example.org"
+            let answer = await cluster.request(index, "POST", "/v1/orgs/\(org)/invitations", body: #"{"email":"\#(email)","role":"viewer"}"#)
+            guard answer?.status == 201 else { return false }
+            acknowledged.insert(email)
+            return true
+        }
+        // Writes round-robin to all three, then the leader is killed mid-stream.
+        for round in 0..<60 { _ = await invite(round % 3) }
+        #expect(acknowledged.count == 60)
+        cluster.process(first).kill()
+        let killed = ContinuousClock.now
+        var failover: Duration?
+        var round = 0
+        while acknowledged.count < 120, ContinuousClock.now - killed < .seconds(30) {
+            let target = round % 3
+            round += 1
+            if target == first { continue }
+            if await invite(target) {
+                failover = failover ?? ContinuousClock.now - killed
+            } else {
+                try await Task.sleep(for: .milliseconds(20))
+            }
+        }
+        let measured = try #require(failover, "no write was acknowledged within 30 s of the kill")
+        #expect(measured < .seconds(3), "writes were answered again \(measured) after the leader was killed")
+        let second = try await cluster.leader(excluding: first)
+        #expect(second != first)
+
+        // The killed node starts again and rejoins as a follower.
+        try cluster.start(first)
+        try await cluster.waitUntilReady([first])
+        try await Task.sleep(for: .milliseconds(500))
+        for index in 0..<3 {
+            let listed = try await cluster.listedEmails(org, on: index)
+            #expect(acknowledged.isSubset(of: listed), "node-\(index) lacks \(acknowledged.subtracting(listed).sorted().prefix(5))")
+        }
+        #expect(try await cluster.leader() == second)
+        // Every acknowledged invitation has its email, across the failover.
+        let deadline = Date().addingTimeInterval(30)
+        var mailed = Set(cluster.mailedRecipients())
+        while !acknowledged.isSubset(of: mailed), Date() < deadline {
+            try await Task.sleep(for: .milliseconds(200))
+            mailed = Set(cluster.mailedRecipients())
+        }
+        #expect(acknowledged.isSubset(of: mailed), "no email for \(acknowledged.subtracting(mailed).sorted().prefix(5))")
+    }
+
+    @Test func aLeaderFrozenPastItsLeaseStepsDownAndNothingItSendsAfterwardsIsAcknowledgedOrLogged() async throws {
+        let cluster = try Cluster(count: 2)
+        try await cluster.waitUntilReady()
+        let frozen = try await cluster.leader()
+        let other = 1 - frozen
+        let org = try await cluster.createOrg(via: frozen)
+        let oldEpoch = try TestPostgres.sql(cluster.database, "SELECT epoch FROM muster_lease")
+        cluster.process(frozen).send(SIGSTOP)
+        // A write and a read sent to the frozen leader wait in its socket.
+        let lateWrite = Task {
+            await cluster.request(frozen, "POST", "/v1/orgs/\(org)/invitations", body: #"{"email":"late@example.org","role":"viewer"}"#)
+        }
+        try await Task.sleep(for: .milliseconds(100))
+        // The other node takes over and writes.
+        let taken = try await cluster.leader(within: 10, excluding: frozen)
+        #expect(taken == other)
+        var accepted: Int?
+        for _ in 0..<100 where accepted != 201 {
+            accepted = await cluster.request(other, "POST", "/v1/orgs/\(org)/invitations", body: #"{"email":"new@example.org","role":"viewer"}"#)?.status
+            if accepted != 201 { try await Task.sleep(for: .milliseconds(50)) }
+        }
+        #expect(accepted == 201)
+        let newEpoch = try TestPostgres.sql(cluster.database, "SELECT epoch FROM muster_lease")
+        #expect(Int(newEpoch)! > Int(oldEpoch)!)
+
+        cluster.process(frozen).send(SIGCONT)
+        let late = await lateWrite.value
+        #expect(late?.status != 201, "the deposed leader acknowledged a write: \(late.map { String(decoding: $0.body, as: UTF8.self) } ?? "")")
+        // No batch of the old epoch follows the new leader's first.
+        let stray = try TestPostgres.sql(
+            cluster.database,
+            "SELECT count(*) FROM muster_log WHERE epoch = \(oldEpoch) AND first_position > (SELECT min(first_position) FROM muster_log WHERE epoch = \(newEpoch))"
+        )
+        #expect(stray == "0")
+        // It started again as a follower and serves the new leader's state, without the late write.
+        try await Task.sleep(for: .seconds(1))
+        try await cluster.waitUntilReady([frozen])
+        let listed = try await cluster.listedEmails(org, on: frozen)
+        #expect(listed.contains("new@example.org") && !listed.contains("late@example.org"))
+        #expect(try await cluster.leader() == other)
+        #expect(cluster.output(frozen).contains("starting again as a follower"))
+    }
+
+    @Test func aFollowerAnswersEveryReadWithWhatWasAcknowledgedBeforeItAndARevokedKeyFailsOnTheVeryNextRequest() async throws {
+        let cluster = try Cluster()
+        try await cluster.waitUntilReady()
+        let leader = try await cluster.leader()
+        let followers = (0..<3).filter { $0 != leader }
+        let org = try await cluster.createOrg(via: followers[0])
+        for round in 0..<10 {
+            // A key made through one follower works on the other at once…
+            let made = try #require(
+                await cluster.request(followers[round % 2], "POST", "/v1/orgs/\(org)/api-keys", body: #"{"name":"k\#(round)","role":"site_admin"}"#))
+            try #require(made.status == 201, "\(String(decoding: made.body, as: UTF8.self))")
+            let key = try #require(jsonString(made.body, "secret") ?? jsonString(made.body, "token"))
+            let id = try #require(jsonString(made.body, "id"))
+            let other = followers[(round + 1) % 2]
+            #expect(await cluster.request(other, "GET", "/v1/orgs/\(org)/members", token: key)?.status == 200)
+            // …and once revoked through the leader, fails on a follower on the very next request.
+            #expect(await cluster.request(leader, "POST", "/v1/orgs/\(org)/api-keys/\(id)/revoke")?.status == 200)
+            #expect(await cluster.request(other, "GET", "/v1/orgs/\(org)/members", token: key)?.status == 401)
+        }
+        // A write's position, passed as at_least to a follower, is reflected there.
+        let invited = try #require(await cluster.request(leader, "POST", "/v1/orgs/\(org)/invitations", body: #"{"email":"seen@example.org","role":"viewer"}"#))
+        let position = try #require(
+            invited.head.split(separator: "\r\n").first { $0.hasPrefix("muster-position:") }.map { $0.dropFirst(16).trimmingCharacters(in: .whitespaces) })
+        let listed = try #require(await cluster.request(followers[1], "GET", "/v1/orgs/\(org)/invitations?limit=10"))
+        #expect(String(decoding: listed.body, as: UTF8.self).contains("seen@example.org"))
+        #expect(!position.isEmpty)
+    }
+}
+
+extension ClusterProcessTests {
+    /// Answers collected from requests sent in the background.
+    final class Answers: Sendable {
+        let list = Mutex<[(status: Int, body: Data, head: String)]>([])
+    }
+
+    /// A PostgreSQL of one test's own, which it may restart and stop without cutting the
+    /// other suites off from theirs.
+    final class OwnPostgres: Sendable {
+        let folder: String
+        let url: String
+
+        init() throws {
+            folder = "/tmp/muster-own-postgres-\(UUID().uuidString)"
+            url = try TestPostgres.run(TestPostgres.script("postgres-local"), ["start", folder, "\(freePort())"]).trimmingCharacters(
+                in: .whitespacesAndNewlines)
+        }
+
+        func control(_ command: String) throws {
+            _ = try TestPostgres.run(
+                TestPostgres.script("postgres-local"),
+                [command, folder] + (command == "start" ? [String(url.split(separator: ":").last!.split(separator: "/").first!)] : []))
+        }
+
+        deinit {
+            try? control("stop")
+            for path in [folder, folder + ".initdb.log", folder + ".pg_ctl.log"] { try? FileManager.default.removeItem(atPath: path) }
+        }
+    }
+
+    @Test func postgresRestartedUnderLoadLosesNothingAcknowledgedAndWhileItIsDownWritesAreRefusedAndReadsGoOn() async throws {
+        let postgres = try OwnPostgres()
+        let cluster = try Cluster(count: 2, database: postgres.url)
+        try await cluster.waitUntilReady()
+        var leader = try await cluster.leader()
+        let org = try await cluster.createOrg(via: 1 - leader)
+        var acknowledged = Set<String>()
+        var number = 0
+        func invite(_ index: Int) async -> Int? {
+            number += 1
+            let email = "load-\(number)@example.org"
+            let status = await cluster.request(index, "POST", "/v1/orgs/\(org)/invitations", body: #"{"email":"\#(email)","role":"viewer"}"#)?.status
+            if status == 201 { acknowledged.insert(email) }
+            return status
+        }
+        // Writes through both nodes while PostgreSQL restarts (every connection cut).
+        let restart = Task.detached { try postgres.control("restart") }
+        let started = ContinuousClock.now
+        while ContinuousClock.now - started < .seconds(6) {
+            _ = await invite(Int.random(in: 0...1))
+            try await Task.sleep(for: .milliseconds(10))
+        }
+        try await restart.value
+        var resumed = false
+        for _ in 0..<200 where !resumed {
+            resumed = await invite(Int.random(in: 0...1)) == 201
+            if !resumed { try await Task.sleep(for: .milliseconds(100)) }
+        }
+        #expect(resumed, "writes did not resume after PostgreSQL restarted: \(cluster.output(leader).suffix(3_000))")
+        // The lease may have moved while PostgreSQL was away (a deposed leader starts again).
+        try await cluster.waitUntilReady()
+        leader = try await cluster.leader()
+        let follower = 1 - leader
+
+        // PostgreSQL down: a write is refused with a clear 503 and Retry-After; reads go on.
+        let quiet = try await cluster.createOrg(via: leader)
+        try await Task.sleep(for: .milliseconds(300))
+        try postgres.control("stop")
+        // The first write after the stop may wait for PostgreSQL to come back; the next ones are
+        // refused at once.
+        let answers = Answers()
+        var refusal: (status: Int, body: Data, head: String)?
+        for attempt in 0..<40 where refusal == nil {
+            Task.detached { [cluster, org, leader] in
+                let body = #"{"email":"down-\#(attempt)@example.org","role":"viewer"}"#
+                let answer = await cluster.request(leader, "POST", "/v1/orgs/\(org)/invitations", body: body)
+                if let answer { answers.list.withLock { $0.append(answer) } }
+            }
+            try await Task.sleep(for: .milliseconds(250))
+            refusal = answers.list.withLock { $0.first { $0.status == 503 } }
+        }
+        let refused = try #require(
+            refusal,
+            "no write was refused while PostgreSQL was down: \(answers.list.withLock { $0.map(\.status) }) \(cluster.output(leader).suffix(2_000))")
+        #expect(jsonString(refused.body, "code") == "storage_unavailable")
+        #expect(refused.head.contains("retry-after: 1"))
+        for index in [leader, follower] {
+            // An org no change is waiting on is read from memory…
+            let clock = ContinuousClock.now
+            let read = await cluster.request(index, "GET", "/v1/orgs/\(quiet)/invitations?limit=5")
+            #expect(read?.status == 200, "node-\(index) did not read from memory with PostgreSQL down")
+            #expect(ContinuousClock.now - clock < .seconds(3))
+            // …and one whose change cannot be recorded is answered within seconds, never with
+            // what was not recorded.
+            let busy = await cluster.request(index, "GET", "/v1/orgs/\(org)/invitations?limit=1000")
+            #expect(busy?.status == 200 || busy?.status == 503)
+            #expect(!(busy.map { String(decoding: $0.body, as: UTF8.self) } ?? "").contains("down-"))
+        }
+
+        // Back: writes resume, and nothing acknowledged is lost on either node.
+        try postgres.control("start")
+        resumed = false
+        for _ in 0..<300 where !resumed {
+            resumed = await invite(follower) == 201
+            if !resumed { try await Task.sleep(for: .milliseconds(100)) }
+        }
+        #expect(resumed, "writes did not resume after PostgreSQL came back")
+        try await Task.sleep(for: .milliseconds(500))
+        for index in [leader, follower] {
+            let listed = try await cluster.listedEmails(org, on: index)
+            #expect(acknowledged.isSubset(of: listed), "node-\(index) lacks \(acknowledged.subtracting(listed).sorted().prefix(5))")
+        }
+    }
+}
+
+/// A top-level field of a JSON object, whatever its type.
+func jsonValue(_ body: Data, _ key: String) -> Any? {
+    (try? JSONSerialization.jsonObject(with: body) as? [String: Any])?[key]
+}
