@@ -6368,6 +6368,139 @@ extension Components {
                 ])
             }
         }
+        /// - Remark: Generated from `#/components/schemas/Cluster`.
+        public struct Cluster: Codable, Hashable, Sendable {
+            /// - Remark: Generated from `#/components/schemas/Cluster/leader`.
+            public var leader: Swift.String?
+            /// - Remark: Generated from `#/components/schemas/Cluster/epoch`.
+            public var epoch: Swift.Int
+            /// - Remark: Generated from `#/components/schemas/Cluster/NodesPayload`.
+            public struct NodesPayloadPayload: Codable, Hashable, Sendable {
+                /// - Remark: Generated from `#/components/schemas/Cluster/NodesPayload/name`.
+                public var name: Swift.String
+                /// - Remark: Generated from `#/components/schemas/Cluster/NodesPayload/url`.
+                public var url: Swift.String
+                /// - Remark: Generated from `#/components/schemas/Cluster/NodesPayload/role`.
+                public var role: Swift.String
+                /// - Remark: Generated from `#/components/schemas/Cluster/NodesPayload/applied_position`.
+                public var appliedPosition: Swift.String
+                /// - Remark: Generated from `#/components/schemas/Cluster/NodesPayload/lag_records`.
+                public var lagRecords: Swift.Int
+                /// - Remark: Generated from `#/components/schemas/Cluster/NodesPayload/last_seen`.
+                public var lastSeen: Foundation.Date
+                /// Creates a new `NodesPayloadPayload`.
+                ///
+                /// - Parameters:
+                ///   - name:
+                ///   - url:
+                ///   - role:
+                ///   - appliedPosition:
+                ///   - lagRecords:
+                ///   - lastSeen:
+                public init(
+                    name: Swift.String,
+                    url: Swift.String,
+                    role: Swift.String,
+                    appliedPosition: Swift.String,
+                    lagRecords: Swift.Int,
+                    lastSeen: Foundation.Date
+                ) {
+                    self.name = name
+                    self.url = url
+                    self.role = role
+                    self.appliedPosition = appliedPosition
+                    self.lagRecords = lagRecords
+                    self.lastSeen = lastSeen
+                }
+                public enum CodingKeys: String, CodingKey {
+                    case name
+                    case url
+                    case role
+                    case appliedPosition = "applied_position"
+                    case lagRecords = "lag_records"
+                    case lastSeen = "last_seen"
+                }
+                public init(from decoder: any Swift.Decoder) throws {
+                    let container = try decoder.container(keyedBy: CodingKeys.self)
+                    self.name = try container.decode(
+                        Swift.String.self,
+                        forKey: .name
+                    )
+                    self.url = try container.decode(
+                        Swift.String.self,
+                        forKey: .url
+                    )
+                    self.role = try container.decode(
+                        Swift.String.self,
+                        forKey: .role
+                    )
+                    self.appliedPosition = try container.decode(
+                        Swift.String.self,
+                        forKey: .appliedPosition
+                    )
+                    self.lagRecords = try container.decode(
+                        Swift.Int.self,
+                        forKey: .lagRecords
+                    )
+                    self.lastSeen = try container.decode(
+                        Foundation.Date.self,
+                        forKey: .lastSeen
+                    )
+                    try decoder.ensureNoAdditionalProperties(knownKeys: [
+                        "name",
+                        "url",
+                        "role",
+                        "applied_position",
+                        "lag_records",
+                        "last_seen"
+                    ])
+                }
+            }
+            /// - Remark: Generated from `#/components/schemas/Cluster/nodes`.
+            public typealias NodesPayload = [Components.Schemas.Cluster.NodesPayloadPayload]
+            /// - Remark: Generated from `#/components/schemas/Cluster/nodes`.
+            public var nodes: Components.Schemas.Cluster.NodesPayload
+            /// Creates a new `Cluster`.
+            ///
+            /// - Parameters:
+            ///   - leader:
+            ///   - epoch:
+            ///   - nodes:
+            public init(
+                leader: Swift.String? = nil,
+                epoch: Swift.Int,
+                nodes: Components.Schemas.Cluster.NodesPayload
+            ) {
+                self.leader = leader
+                self.epoch = epoch
+                self.nodes = nodes
+            }
+            public enum CodingKeys: String, CodingKey {
+                case leader
+                case epoch
+                case nodes
+            }
+            public init(from decoder: any Swift.Decoder) throws {
+                let container = try decoder.container(keyedBy: CodingKeys.self)
+                self.leader = try container.decodeIfPresent(
+                    Swift.String.self,
+                    forKey: .leader
+                )
+                self.epoch = try container.decode(
+                    Swift.Int.self,
+                    forKey: .epoch
+                )
+                self.nodes = try container.decode(
+                    Components.Schemas.Cluster.NodesPayload.self,
+                    forKey: .nodes
+                )
+                try decoder.ensureNoAdditionalProperties(knownKeys: [
+                    "leader",
+                    "epoch",
+                    "nodes"
+                ])
+            }
+        }
         /// - Remark: Generated from `#/components/schemas/EmailRequest`.
         public struct EmailRequest: Codable, Hashable, Sendable {
             /// - Remark: Generated from `#/components/schemas/EmailRequest/email`.

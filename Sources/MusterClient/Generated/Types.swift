@@ -323,6 +323,11 @@ public protocol APIProtocol: Sendable {
     /// - Remark: HTTP `GET /v1/outbox`.
     /// - Remark: Generated from `#/paths//v1/outbox/get(getV1Outbox)`.
     func getV1Outbox(_ input: Operations.GetV1Outbox.Input) async throws -> Operations.GetV1Outbox.Output
+    /// Who leads the cluster, under which epoch, and how far each node has got (platform admin)
+    ///
+    /// - Remark: HTTP `GET /v1/cluster`.
+    /// - Remark: Generated from `#/paths//v1/cluster/get(getV1Cluster)`.
+    func getV1Cluster(_ input: Operations.GetV1Cluster.Input) async throws -> Operations.GetV1Cluster.Output
     /// The signed-in person and their memberships
     ///
     /// - Remark: HTTP `GET /v1/me`.
@@ -1191,6 +1196,13 @@ extension APIProtocol {
     /// - Remark: Generated from `#/paths//v1/outbox/get(getV1Outbox)`.
     public func getV1Outbox(headers: Operations.GetV1Outbox.Input.Headers = .init()) async throws -> Operations.GetV1Outbox.Output {
         try await getV1Outbox(Operations.GetV1Outbox.Input(headers: headers))
+    }
+    /// Who leads the cluster, under which epoch, and how far each node has got (platform admin)
+    ///
+    /// - Remark: HTTP `GET /v1/cluster`.
+    /// - Remark: Generated from `#/paths//v1/cluster/get(getV1Cluster)`.
+    public func getV1Cluster(headers: Operations.GetV1Cluster.Input.Headers = .init()) async throws -> Operations.GetV1Cluster.Output {
+        try await getV1Cluster(Operations.GetV1Cluster.Input(headers: headers))
     }
     /// The signed-in person and their memberships
     ///
