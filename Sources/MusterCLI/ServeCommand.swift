@@ -164,7 +164,7 @@ struct ServeCommand: AsyncParsableCommand {
 
     @Option(
         name: .customLong("advertise-url"),
-        help: "Where the other nodes reach this one, e.g. http://10.0.0.5:8080; the public base URL by default (MUSTER_ADVERTISE_URL).")
+        help: "Where the other nodes reach this one, on a private network, e.g. http://10.0.0.5:8080; required with --postgres-url (MUSTER_ADVERTISE_URL).")
     var advertiseURL: String? = Environment.value("MUSTER_ADVERTISE_URL")
 
     @Option(
@@ -209,6 +209,11 @@ struct ServeCommand: AsyncParsableCommand {
         if let postgresURL {
             do { _ = try PostgresAddress(parsing: postgresURL) } catch { throw ValidationError("--postgres-url: \(error)") }
             guard leaseSeconds >= 0.5, leaseSeconds <= 60 else { throw ValidationError("--lease-seconds must be 0.5 to 60") }
+            guard let advertiseURL, advertiseURL.hasPrefix("http://") || advertiseURL.hasPrefix("https://") else {
+                throw ValidationError(
+                    "a node of a cluster needs --advertise-url (MUSTER_ADVERTISE_URL): the address on a private network where the other nodes reach this one, e.g. http://10.0.0.5:8080"
+                )
+            }
             guard adminToken ?? Environment.value("MUSTER_ADMIN_TOKEN") != nil else {
                 throw ValidationError("every node of a cluster needs the same admin token: set MUSTER_ADMIN_TOKEN (or --admin-token)")
             }
@@ -266,7 +271,7 @@ struct ServeCommand: AsyncParsableCommand {
         if let postgresURL {
             let name = nodeName ?? ClusterSettings.hostName
             var cluster = ClusterSettings(
-                postgres: try PostgresAddress(parsing: postgresURL), nodeName: name, advertiseURL: advertiseURL ?? configuration.publicBaseURL)
+                postgres: try PostgresAddress(parsing: postgresURL), nodeName: name, advertiseURL: advertiseURL!)
             cluster.leaseMilliseconds = Int64(leaseSeconds * 1000)
             configuration.cluster = cluster
         }

@@ -27,6 +27,13 @@ package final class ClusterNode: Sendable {
     /// reads waiting for a renewal.
     private let changes = ChangeSignal<Int>()
     private let readIndex = ReadIndex()
+    /// Serialises applying the log: the follower's tail and a promotion's catch-up never run
+    /// at once.
+    private let applying = AsyncLock()
+    /// Who this process is in the lease row: the node's name and a number of this process's
+    /// own, so that a restarted node (or a second one given the same name) never mistakes
+    /// another process's lease for its own.
+    package let holderID: String
     private let metrics: Gauges
 
     /// What the server reads on the request path, without awaiting anything.
@@ -60,6 +67,7 @@ package final class ClusterNode: Sendable {
 
     private init(settings: ClusterSettings, store: ClusterStore, logger: Logger, metrics: any MetricsFactory) {
         self.metrics = Gauges(factory: metrics)
+        self.holderID = settings.nodeName + "#" + String(UInt64.random(in: 0 ... .max), radix: 36)
         self.settings = settings
         self.store = store
         self.logger = logger
@@ -146,7 +154,11 @@ package final class ClusterNode: Sendable {
             let deadline = arrived + patience
             while !machine.withLock({ $0.leaderMayServe(now: WriteAheadLog.monotonicMilliseconds()) }) {
                 if case .deposed(let reason) = current.role { throw LogError.notLeader(reason) }
-                guard ContinuousClock.now < deadline else { return }
+                // Another node may lead by now (this one is paused, or cut off from the
+                // database): never answer from a state that may be stale.
+                guard ContinuousClock.now < deadline else {
+                    throw LogError.unavailable("this node cannot confirm that it still leads")
+                }
                 let seen = changes.version(of: 0)
                 _ = await changes.wait(for: 0, beyond: seen, timeout: .milliseconds(50))
             }
@@ -155,10 +167,13 @@ package final class ClusterNode: Sendable {
             do {
                 end = try await readIndex.logEnd(arrivedAt: arrived, patience: patience) { [store] in try await store.logEnd() }
             } catch {
-                return
+                throw LogError.unavailable("this node cannot confirm that it is up to date")
             }
             let deadline = arrived + patience * 2
-            while log.durablePosition < end, ContinuousClock.now < deadline {
+            while log.durablePosition < end {
+                guard ContinuousClock.now < deadline else {
+                    throw LogError.unavailable("this node is \(end - log.durablePosition) records behind the log")
+                }
                 _ = await log.durableChanges.wait(for: 0, beyond: log.durablePosition, timeout: .milliseconds(100))
             }
         }
@@ -238,7 +253,7 @@ package final class ClusterNode: Sendable {
         let engine = engine.engine
         try await withThrowingTaskGroup(of: Void.self) { group in
             group.addTask { try await self.runLease(engine: engine, log: log, replicatedMarks: replicatedMarks) }
-            group.addTask { await self.runTail(engine: engine, log: log, replicatedMarks: replicatedMarks) }
+            group.addTask { try await self.runTail(engine: engine, log: log, replicatedMarks: replicatedMarks) }
             group.addTask { await self.runHeartbeat(log: log) }
             // The tail ends once the node leads; the lease and the heartbeat go on. The first
             // error (deposed) cancels the rest.
@@ -251,7 +266,9 @@ package final class ClusterNode: Sendable {
     package func release() async {
         let view = current
         guard case .leader(let epoch) = view.role else { return }
-        try? await store.releaseLease(node: settings.nodeName, epoch: epoch)
+        // Stop trusting the lease first: once it is given up another node may lead at once.
+        depose("stopping")
+        try? await store.releaseLease(node: holderID, epoch: epoch)
     }
 
     private func runLease(engine: MusterEngine, log: PostgresLog, replicatedMarks: @escaping @Sendable ([RequestMark]) async -> Void) async throws {
@@ -264,19 +281,19 @@ package final class ClusterNode: Sendable {
             case .acquire:
                 var answer = LeaseMachine.AcquireAnswer.unreachable
                 do {
-                    let (store, settings) = (store, settings)
+                    let (store, settings, holderID) = (store, settings, holderID)
                     let limit = Duration.milliseconds(settings.leaseMilliseconds / 2)
                     if let epoch = try await withDeadline(
                         limit,
                         {
-                            try await store.acquireLease(node: settings.nodeName, url: settings.advertiseURL, milliseconds: settings.leaseMilliseconds)
+                            try await store.acquireLease(node: holderID, url: settings.advertiseURL, milliseconds: settings.leaseMilliseconds)
                         })
                     {
                         answer = .won(epoch: epoch)
                     } else {
                         answer = .heldElsewhere
                         let lease = try await withDeadline(limit) { try await store.lease() }
-                        setLeader(name: lease.holder, url: lease.remainingMilliseconds >= 0 ? lease.url : nil, epoch: lease.epoch)
+                        setLeader(name: lease.holderName, url: lease.remainingMilliseconds >= 0 ? lease.url : nil, epoch: lease.epoch)
                     }
                 } catch {
                     // Unreachable: the machine tries again.
@@ -288,9 +305,9 @@ package final class ClusterNode: Sendable {
             case .renew(let epoch):
                 let answer: LeaseMachine.RenewAnswer
                 do {
-                    let (store, settings) = (store, settings)
+                    let (store, settings, holderID) = (store, settings, holderID)
                     let renewed = try await withDeadline(.milliseconds(settings.leaseMilliseconds / 2)) {
-                        try await store.renewLease(node: settings.nodeName, epoch: epoch, milliseconds: settings.leaseMilliseconds)
+                        try await store.renewLease(node: holderID, epoch: epoch, milliseconds: settings.leaseMilliseconds)
                     }
                     answer = renewed ? .renewed : .lost
                 } catch {
@@ -332,6 +349,8 @@ package final class ClusterNode: Sendable {
                 break
             } catch let error as LogError {
                 throw error
+            } catch let restart as Deposed {
+                throw restart
             } catch {
                 logger.warning("catching up before leading failed; trying again", metadata: ["error": "\(error)"])
                 try await Task.sleep(for: .milliseconds(100))
@@ -353,16 +372,18 @@ package final class ClusterNode: Sendable {
             metadata: ["epoch": "\(epoch)", "position": "\(log.durablePosition)", "catch_up_ms": "\(elapsed.components.attoseconds / 1_000_000_000_000_000)"])
     }
 
-    private func runTail(engine: MusterEngine, log: PostgresLog, replicatedMarks: @escaping @Sendable ([RequestMark]) async -> Void) async {
+    private func runTail(engine: MusterEngine, log: PostgresLog, replicatedMarks: @escaping @Sendable ([RequestMark]) async -> Void) async throws {
         let wake = ChangeSignal<Int>()
-        await withTaskGroup(of: Void.self) { group in
+        try await withThrowingTaskGroup(of: Void.self) { group in
             group.addTask { await self.listen(waking: wake) }
             group.addTask {
                 while !Task.isCancelled {
-                    if self.isLeader { return }
+                    if self.isLeader || self.machine.withLock({ $0.role != .follower }) { return }
                     let seen = wake.version(of: 0)
                     do {
                         if try await self.catchUp(engine: engine, log: log, replicatedMarks: replicatedMarks) > 0 { continue }
+                    } catch let restart as Deposed {
+                        throw restart
                     } catch {
                         self.logger.warning("reading the shared log failed", metadata: ["error": "\(error)"])
                     }
@@ -370,21 +391,28 @@ package final class ClusterNode: Sendable {
                 }
             }
             // The listener runs until the node leads, then stops with the reader.
-            await group.next()
-            group.cancelAll()
+            defer { group.cancelAll() }
+            try await group.next()
         }
     }
 
     /// Applies the next batches of the log; how many records.
     @discardableResult
     private func catchUp(engine: MusterEngine, log: PostgresLog, replicatedMarks: @escaping @Sendable ([RequestMark]) async -> Void) async throws -> Int {
+        try await applying.run { try await self.catchUpAlone(engine: engine, log: log, replicatedMarks: replicatedMarks) }
+    }
+
+    private func catchUpAlone(engine: MusterEngine, log: PostgresLog, replicatedMarks: @escaping @Sendable ([RequestMark]) async -> Void) async throws
+        -> Int
+    {
         let (from, store) = (log.durablePosition, store)
         let batches = try await withDeadline(.seconds(5)) { try await store.batches(after: from, limit: 64) }
         var applied = 0
         var position = from
         for batch in batches {
             guard batch.first <= position + 1 else {
-                throw ClusterSetupError("the log in PostgreSQL has a gap after position \(position): this node must start again from a snapshot")
+                // Compacted past this node (it was paused for long): start again from the snapshot.
+                throw Deposed(reason: "the log in PostgreSQL no longer holds positions \(position + 1)…\(batch.first - 1)")
             }
             let records = try Frame.decodeRecords(batch.frame).filter { $0.position > position }
             try await engine.applyReplicated(records)

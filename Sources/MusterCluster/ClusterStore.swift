@@ -108,16 +108,20 @@ package struct ClusterStore: Sendable {
         package var url: String
         package var epoch: Int64
         package var remainingMilliseconds: Int64
+
+        /// The holder's node name (the holder id without its process number).
+        package var holderName: String? { holder.map { String($0.prefix { $0 != "#" }) } }
     }
 
-    /// Takes the lease for `node` when it is free, expired or `node`'s own, bumping the epoch;
-    /// the new epoch, or `nil` when another node holds it.
+    /// Takes the lease for `node` (a process's own holder id, see ``ClusterNode``) when it is
+    /// free or expired, bumping the epoch; the new epoch, or `nil` when it is held. Never before
+    /// it expires, not even for a holder of the same name: the holder may still trust it.
     package func acquireLease(node: String, url: String, milliseconds: Int64) async throws -> Int64? {
         let rows = try await client.query(
             """
             UPDATE muster_lease SET holder = \(node), url = \(url), epoch = epoch + 1,
                 expires_at = clock_timestamp() + \(milliseconds) * interval '1 millisecond'
-            WHERE id = 1 AND (expires_at < clock_timestamp() OR holder = \(node) OR holder IS NULL)
+            WHERE id = 1 AND (expires_at < clock_timestamp() OR holder IS NULL)
             RETURNING epoch
             """, logger: logger)
         // Every row is read, even after the first: a sequence left unread holds its connection.
@@ -321,6 +325,19 @@ package struct ClusterStore: Sendable {
             ON CONFLICT (name) DO UPDATE SET url = excluded.url, role = excluded.role,
                 applied_position = excluded.applied_position, last_seen = excluded.last_seen
             """, logger: logger)
+    }
+
+    /// The lowest position applied by a node heard of within `milliseconds`: compaction keeps
+    /// what a live follower still has to read.
+    package func slowestLiveNode(within milliseconds: Int64) async throws -> LogPosition? {
+        let rows = try await client.query(
+            """
+            SELECT min(applied_position) FROM muster_nodes
+            WHERE last_seen > clock_timestamp() - \(milliseconds) * interval '1 millisecond'
+            """, logger: logger)
+        var slowest: Int64?
+        for try await found in rows.decode(Int64?.self) { slowest = found }
+        return slowest.map(LogPosition.init)
     }
 
     /// Every node that has ever sent a heartbeat.

@@ -50,6 +50,6 @@ extension ClusterNode {
                     ? "unreachable" : (row.name == lease.holder && lease.remainingMilliseconds >= 0 ? "leader" : "follower"),
                 appliedPosition: row.appliedPosition, lagRecords: end > row.appliedPosition ? end - row.appliedPosition : 0, lastSeen: row.lastSeen)
         }
-        return ClusterView(leader: lease.remainingMilliseconds >= 0 ? lease.holder : nil, epoch: lease.epoch, nodes: nodes)
+        return ClusterView(leader: lease.remainingMilliseconds >= 0 ? lease.holderName : nil, epoch: lease.epoch, nodes: nodes)
     }
 }

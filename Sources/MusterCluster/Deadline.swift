@@ -16,17 +16,19 @@ package func withDeadline<Value: Sendable>(_ limit: Duration, _ operation: @esca
     let pending = PendingAnswer<Value>()
     return try await withCheckedThrowingContinuation { continuation in
         pending.set(continuation)
+        let timer = Task {
+            try await Task.sleep(for: limit)
+            pending.finish(with: .failure(DatabaseTimeout()))
+        }
         let work = Task {
             do {
                 pending.finish(with: .success(try await operation()))
             } catch {
                 pending.finish(with: .failure(error))
             }
+            timer.cancel()
         }
-        Task {
-            try? await Task.sleep(for: limit)
-            if pending.finish(with: .failure(DatabaseTimeout())) { work.cancel() }
-        }
+        pending.onTimeout { work.cancel() }
     }
 }
 
@@ -38,10 +40,19 @@ private final class PendingAnswer<Value: Sendable>: Sendable {
         self.continuation.withLock { $0 = continuation }
     }
 
+    private let cancelWork = Mutex<(@Sendable () -> Void)?>(nil)
+
+    /// What to do when the deadline wins: cancel the work.
+    func onTimeout(_ cancel: @escaping @Sendable () -> Void) {
+        let finished = continuation.withLock { $0 == nil }
+        if finished { cancel() } else { cancelWork.withLock { $0 = cancel } }
+    }
+
     /// Resumes the caller with `result` unless it was resumed already; whether it was this call.
     @discardableResult
     func finish(with result: Result<Value, any Error>) -> Bool {
         guard let continuation = continuation.withLock({ $0.take() }) else { return false }
+        if case .failure(let error) = result, error is DatabaseTimeout { cancelWork.withLock { $0.take() }?() }
         continuation.resume(with: result)
         return true
     }

@@ -52,8 +52,7 @@ package struct LeaseMachine: Sendable {
     package private(set) var role: Role = .follower
     /// Until when (monotonic) the leader may act on its lease.
     package private(set) var validUntil: Int64 = 0
-    /// Whether the last question reached the database. A leader cut off from it cannot be
-    /// replaced either (a takeover needs the database), so it answers reads from memory.
+    /// Whether the last question reached the database (for the operator's view).
     package private(set) var databaseAnswers = true
     private var nextAttemptAt: Int64 = 0
     private var inFlight = false
@@ -129,11 +128,11 @@ package struct LeaseMachine: Sendable {
         return depose("an append was fenced by a newer epoch")
     }
 
-    /// Whether a leader may answer from its state at `now`: its lease is still trusted, or the
-    /// database did not answer its last renewal (then no other node can have taken over, and
-    /// reads go on from memory while writes cannot).
+    /// Whether a leader may answer from its state at `now`: its lease is still trusted. Not
+    /// once it is past, even when the database did not answer the renewal: a node cut off from
+    /// the database cannot tell that from a cluster that has moved on without it.
     package func leaderMayServe(now: Int64) -> Bool {
-        if case .leader = role { return now < validUntil || !databaseAnswers }
+        if case .leader = role { return now < validUntil }
         return false
     }
 

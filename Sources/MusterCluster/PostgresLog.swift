@@ -104,8 +104,10 @@ package final class PostgresLog: LogBackend {
     package func applied(_ records: [LogRecordAt]) {
         guard let last = records.last?.position else { return }
         state.withLock { state in
+            // Only what follows what is kept: `recent` stays one record a position.
+            let new = records.filter { $0.position > state.durable }
             state.durable = max(state.durable, last)
-            state.remember(records, keeping: Self.alwaysKept)
+            state.remember(new, keeping: Self.alwaysKept)
         }
         durableChanges.publish(0, version: last)
     }
@@ -131,7 +133,15 @@ package final class PostgresLog: LogBackend {
     package func waitUntilDurable(_ position: LogPosition) async throws {
         let (durable, commits) = state.withLock { ($0.durable, $0.commits) }
         if position <= durable { return }
-        guard let commits else { throw LogError.notLeader("position \(position) is not in this node's log") }
+        guard let commits else {
+            // A follower: the position is being applied (an actor has it, the log not yet).
+            let deadline = ContinuousClock.now + .seconds(5)
+            while durablePosition < position {
+                guard ContinuousClock.now < deadline else { throw LogError.unavailable("position \(position) is not yet applied on this node") }
+                _ = await durableChanges.wait(for: 0, beyond: durablePosition, timeout: .milliseconds(100))
+            }
+            return
+        }
         guard let refusal = commits.refusal else {
             try await commits.waitUntilAcknowledged(position)
             return
@@ -167,6 +177,8 @@ package final class PostgresLog: LogBackend {
         let positions = try await store.snapshotPositions()
         if positions.count >= 2, var covered = positions.min() {
             for position in try await store.cursors().values { covered = min(covered, position) }
+            // A follower heard of lately still reads the log after its position.
+            if let slowest = try await store.slowestLiveNode(within: 60_000) { covered = min(covered, slowest) }
             if let slowest = state.withLock({ $0.followers.values.min() }) { covered = min(covered, slowest) }
             try await store.compact(through: covered)
         }

@@ -29,6 +29,9 @@ import Testing
         try await database.withStore { store in
             #expect(try await store.acquireLease(node: "a", url: "http://a", milliseconds: 400) == 1)
             #expect(try await store.acquireLease(node: "b", url: "http://b", milliseconds: 400) == nil)
+            // Not even a holder of the same name takes it before it expires (a process restarted
+            // while the old one, cut off, may still trust it).
+            #expect(try await store.acquireLease(node: "a", url: "http://a", milliseconds: 400) == nil)
             #expect(try await store.renewLease(node: "a", epoch: 1, milliseconds: 400))
             try await Task.sleep(for: .milliseconds(500))
             // Expired: b takes it, and a's renewal fails from then on.

@@ -31,6 +31,25 @@ struct OperationsTests {
         }
     }
 
+    @Test("On one machine the cluster view shows this node alone, leading; it is the platform admin's alone")
+    func clusterViewOfOneMachine() async throws {
+        let fixture = try ServerFixture()
+        try await fixture.run { api in
+            let org = try await api.org()
+            let view = try await api.get("/v1/cluster", token: api.admin)
+            #expect(view.status == 200)
+            let nodes = try #require(view.json["nodes"]?.array)
+            #expect(nodes.count == 1)
+            #expect(nodes.first?["role"]?.string == "leader")
+            #expect(view.json["leader"]?.string == nodes.first?["name"]?.string)
+            #expect(view.json["epoch"]?.int == 0)
+            // The org's own admin, or no one, may not read it.
+            let key = try await api.apiKey(org)
+            #expect(try await api.get("/v1/cluster", token: key).status == 403)
+            #expect(try await api.get("/v1/cluster").status == 401)
+        }
+    }
+
     @Test("Until recovery ends, healthz answers, readyz is 503 and every API call is 503 not_ready; then all answer")
     func notReadyBeforeRecovery() async throws {
         let engine = try ServerFixture().engine

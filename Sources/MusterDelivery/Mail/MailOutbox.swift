@@ -172,6 +172,14 @@ package actor MailOutbox {
         undone[message.position, default: 0] += 1
     }
 
+    /// Takes up the cursor saved in the store, when it is ahead of this outbox's and nothing is
+    /// queued: a node that starts leading carries on where the last leader stopped.
+    package func reloadCursor() async {
+        guard let cursorStore, pending.isEmpty, let saved = try? await cursorStore.load(), saved > cursor else { return }
+        cursor = saved
+        readThrough = max(readThrough, saved)
+    }
+
     /// Moves the read position and the cursor past records the log no longer holds.
     func skip(through position: LogPosition) async {
         guard position > readThrough, undone.isEmpty else { return }
@@ -348,6 +356,9 @@ struct ReadyQueue {
 
 /// Where an outbox keeps its cursor when not in a journal beside the log: a cluster's database.
 package protocol OutboxCursorStore: Sendable {
+    /// The cursor as saved (by this node or another).
+    func load() async throws -> LogPosition
+
     /// Saves the cursor durably; throws if it is not saved (the records after the old cursor
     /// are then read again after a restart).
     func save(_ position: LogPosition) async throws

@@ -172,6 +172,8 @@ package struct OutboxService: Service {
 
     private func deliverUntilCancelled() async {
         guard let engine = await slot.leadingEngine(), let source = engine.durableRecords else { return }
+        // On a node of a cluster that has just started leading, the last leader's cursor.
+        await outbox.reloadCursor()
         var nextRemoval: Int64 = 0
         while !Task.isCancelled {
             let seen = source.durableChanges.version(of: 0)

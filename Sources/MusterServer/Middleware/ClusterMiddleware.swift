@@ -82,9 +82,12 @@ struct ClusterMiddleware: RouterMiddleware {
 
     /// Sends `request` to the leader at `base` and relays its answer.
     private func forward(_ request: Request, to base: String) async throws -> Response {
-        var outgoing = HTTPClientRequest(url: base + request.uri.description)
+        // The path and query only: the leader's address is the base, whatever the request says.
+        var outgoing = HTTPClientRequest(url: base + request.uri.path + (request.uri.query.map { "?" + $0 } ?? ""))
         outgoing.method = HTTPMethod(rawValue: request.method.rawValue)
-        for field in request.headers where !Self.hopByHop.contains(field.name.canonicalName) {
+        // Headers the Connection header names belong to this hop too (RFC 9110 §7.6.1).
+        let named = Set(request.headers[values: .connection].flatMap { $0.split(separator: ",") }.map { $0.filter { $0 != " " && $0 != "\t" }.lowercased() })
+        for field in request.headers where !Self.hopByHop.contains(field.name.canonicalName) && !named.contains(field.name.canonicalName) {
             outgoing.headers.add(name: field.name.rawName, value: field.value)
         }
         outgoing.headers.replaceOrAdd(name: Self.forwardedBy.rawName, value: cluster.node.settings.nodeName)
@@ -94,7 +97,8 @@ struct ClusterMiddleware: RouterMiddleware {
         do {
             answer = try await Self.client.execute(outgoing, timeout: forwardTimeout)
         } catch {
-            throw LogError.notLeader("the leader at \(base) did not answer: \(error)")
+            // The leader's address and the client's error stay in this node's log.
+            throw LogError.notLeader("the leader did not answer")
         }
         var headers = HTTPFields()
         for (name, value) in answer.headers where !Self.hopByHop.contains(name.lowercased()) {

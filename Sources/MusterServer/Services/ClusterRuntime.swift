@@ -27,6 +27,10 @@ final class ClusterRuntime: Sendable {
 struct ClusterOutboxCursor: OutboxCursorStore {
     let store: ClusterStore
 
+    func load() async throws -> LogPosition {
+        try await store.cursor("outbox")
+    }
+
     func save(_ position: LogPosition) async throws {
         try await store.saveCursor("outbox", position)
     }
