@@ -54,6 +54,7 @@ start_node() {  # index
         --advertise-url "http://127.0.0.1:$port" --mail-dir "$WORK/shared/mail" --admin-token "$TOKEN" --log-level warning \
         >> "$WORK/node-$1.log" 2>&1 &
     PIDS[$1]=$!
+    disown "$!"  # killed on purpose: no "Killed" notices
 }
 wait_ready() { until curl -sf "http://127.0.0.1:$((BASE + $1 + 1))/readyz" >/dev/null; do sleep 0.05; done; }
 leader() {  # prints the leader's index
@@ -139,7 +140,7 @@ for round in $(seq 1 "$KILLS"); do
     T=$(awk -v a="$(date +%s.%N)" -v b="$KILLED_AT" 'BEGIN { printf "%.2f", a - b }')
     TIMES+=("$T")
     echo "  failover $round: node-$L killed, writes answered again after $T s"
-    wait "${PIDS[$L]}" 2>/dev/null || true
+    while kill -0 "${PIDS[$L]}" 2>/dev/null; do sleep 0.02; done
     start_node "$L"
     wait_ready "$L"
 done

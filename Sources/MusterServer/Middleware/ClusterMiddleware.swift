@@ -69,6 +69,9 @@ struct ClusterMiddleware: RouterMiddleware {
         var configuration = HTTPClient.Configuration()
         configuration.timeout.connect = .seconds(1)
         configuration.connectionPool.retryConnectionEstablishment = false
+        // One connection per request in flight, as the clients' own: the default (8 to a host)
+        // queued a busy follower's forwards behind each other.
+        configuration.connectionPool.concurrentHTTP1ConnectionsPerHostSoftLimit = 1_024
         configuration.redirectConfiguration = .disallow
         configuration.decompression = .disabled
         return HTTPClient(eventLoopGroupProvider: .singleton, configuration: configuration)
