@@ -249,10 +249,15 @@ package final class ClusterNode: Sendable {
     /// - Parameter replicatedMarks: told the request marks of the records this node applies
     ///   as a follower, so that a retry of a keyed change that reaches it once it leads is
     ///   refused rather than run twice.
-    package func run(engine: DurableEngine, log: PostgresLog, replicatedMarks: @escaping @Sendable ([RequestMark]) async -> Void) async throws {
+    ///   - beforeLeading: run once the node has caught up and before it takes its first
+    ///     request as leader (the idempotency store takes up the answers the last leader kept).
+    package func run(
+        engine: DurableEngine, log: PostgresLog, replicatedMarks: @escaping @Sendable ([RequestMark]) async -> Void,
+        beforeLeading: @escaping @Sendable () async throws -> Void = {}
+    ) async throws {
         let engine = engine.engine
         try await withThrowingTaskGroup(of: Void.self) { group in
-            group.addTask { try await self.runLease(engine: engine, log: log, replicatedMarks: replicatedMarks) }
+            group.addTask { try await self.runLease(engine: engine, log: log, replicatedMarks: replicatedMarks, beforeLeading: beforeLeading) }
             group.addTask { try await self.runTail(engine: engine, log: log, replicatedMarks: replicatedMarks) }
             group.addTask { await self.runHeartbeat(log: log) }
             // The tail ends once the node leads; the lease and the heartbeat go on. The first
@@ -271,7 +276,10 @@ package final class ClusterNode: Sendable {
         try? await store.releaseLease(node: holderID, epoch: epoch)
     }
 
-    private func runLease(engine: MusterEngine, log: PostgresLog, replicatedMarks: @escaping @Sendable ([RequestMark]) async -> Void) async throws {
+    private func runLease(
+        engine: MusterEngine, log: PostgresLog, replicatedMarks: @escaping @Sendable ([RequestMark]) async -> Void,
+        beforeLeading: @escaping @Sendable () async throws -> Void
+    ) async throws {
         while !Task.isCancelled {
             let now = WriteAheadLog.monotonicMilliseconds()
             let action = machine.withLock { $0.tick(now: now) }
@@ -300,7 +308,7 @@ package final class ClusterNode: Sendable {
                 }
                 let next = machine.withLock { $0.acquireAnswered(answer, sentAt: now, now: WriteAheadLog.monotonicMilliseconds()) }
                 if case .promote(let epoch) = next {
-                    try await promote(epoch: epoch, engine: engine, log: log, replicatedMarks: replicatedMarks)
+                    try await promote(epoch: epoch, engine: engine, log: log, replicatedMarks: replicatedMarks, beforeLeading: beforeLeading)
                 }
             case .renew(let epoch):
                 let answer: LeaseMachine.RenewAnswer
@@ -326,8 +334,10 @@ package final class ClusterNode: Sendable {
 
     /// Takes over: reads the log's tail (no other node can append once the epoch moved), keeps
     /// what the outbox has not consumed, and opens the log for appends.
-    private func promote(epoch: Int64, engine: MusterEngine, log: PostgresLog, replicatedMarks: @escaping @Sendable ([RequestMark]) async -> Void) async throws
-    {
+    private func promote(
+        epoch: Int64, engine: MusterEngine, log: PostgresLog, replicatedMarks: @escaping @Sendable ([RequestMark]) async -> Void,
+        beforeLeading: @escaping @Sendable () async throws -> Void
+    ) async throws {
         let started = ContinuousClock.now
         while true {
             do {
@@ -346,6 +356,7 @@ package final class ClusterNode: Sendable {
                     }
                     log.keep(kept)
                 }
+                try await beforeLeading()
                 break
             } catch let error as LogError {
                 throw error

@@ -61,7 +61,19 @@ package struct ClusterStore: Sendable {
             )
             """,
             "CREATE TABLE muster_secrets (name text PRIMARY KEY, value bytea NOT NULL)",
-        ]
+        ],
+        [
+            """
+            CREATE TABLE muster_idempotency (
+                scope text NOT NULL,
+                key text NOT NULL,
+                at bigint NOT NULL,
+                entry bytea NOT NULL,
+                PRIMARY KEY (scope, key)
+            )
+            """,
+            "CREATE INDEX muster_idempotency_at ON muster_idempotency (at)",
+        ],
     ]
 
     /// The schema version this build writes.
@@ -302,6 +314,29 @@ package struct ClusterStore: Sendable {
         let rows = try await client.query("SELECT name, position FROM muster_cursors", logger: logger)
         for try await (name, position) in rows.decode((String, Int64).self) { cursors[name] = LogPosition(position) }
         return cursors
+    }
+
+    /// Keeps the answer to a keyed request (`entry`, as the idempotency store encodes it), made
+    /// at `at` (milliseconds since the epoch), for whichever node leads next.
+    package func saveAnswer(scope: String, key: String, at: Int64, entry: [UInt8]) async throws {
+        try await client.perform(
+            """
+            INSERT INTO muster_idempotency (scope, key, at, entry) VALUES (\(scope), \(key), \(at), \(ByteBuffer(bytes: entry)))
+            ON CONFLICT (scope, key) DO UPDATE SET at = excluded.at, entry = excluded.entry
+            """, logger: logger)
+    }
+
+    /// The answers kept since `since` (milliseconds since the epoch), oldest first.
+    package func answers(since: Int64) async throws -> [[UInt8]] {
+        var entries = [[UInt8]]()
+        let rows = try await client.query("SELECT entry FROM muster_idempotency WHERE at >= \(since) ORDER BY at", logger: logger)
+        for try await entry in rows.decode(ByteBuffer.self) { entries.append(Array(buffer: entry)) }
+        return entries
+    }
+
+    /// Deletes the answers made before `before`.
+    package func pruneAnswers(before: Int64) async throws {
+        try await client.perform("DELETE FROM muster_idempotency WHERE at < \(before)", logger: logger)
     }
 
     /// A node's heartbeat.

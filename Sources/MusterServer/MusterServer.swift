@@ -118,12 +118,12 @@ public enum MusterServer {
         let outbox: MailOutbox
         let idempotency: IdempotencyStore
         let webhooks: WebhookRegistry
-        if let clusterOutbox {
-            // A node of a cluster: the outbox's cursor is in the database; idempotency answers
-            // and webhook progress are this node's, in memory and in its data folder.
+        if let clusterOutbox, let cluster {
+            // A node of a cluster: the outbox's cursor and the idempotency answers are in the
+            // database; webhook progress is this node's, in its data folder.
             try PosixFileSystem().createDirectory(configuration.dataDirectory)
             outbox = clusterOutbox
-            idempotency = IdempotencyStore()
+            idempotency = IdempotencyStore(shared: ClusterAnswers(store: cluster.node.store))
             webhooks = try WebhookRegistry(path: "\(configuration.dataDirectory)/webhooks.journal", retry: configuration.webhookRetry)
         } else if durableJournals {
             try PosixFileSystem().createDirectory(configuration.dataDirectory)

@@ -79,10 +79,10 @@ import Testing
             }
         }
 
-        func request(_ index: Int, _ method: String, _ path: String, body: String? = nil, token: String = ClusterProcessTests.token) async -> (
-            status: Int, body: Data, head: String
-        )? {
-            await onThread { [ports] in httpExchange(port: ports[index], method: method, path: path, token: token, body: body) }
+        func request(
+            _ index: Int, _ method: String, _ path: String, body: String? = nil, token: String = ClusterProcessTests.token, headers: [String] = []
+        ) async -> (status: Int, body: Data, head: String)? {
+            await onThread { [ports] in httpExchange(port: ports[index], method: method, path: path, token: token, body: body, headers: headers) }
         }
 
         /// Creates an org through node `index`; its id.
@@ -149,6 +149,11 @@ import Testing
         // Writes round-robin to all three, then the leader is killed mid-stream.
         for round in 0..<60 { _ = await invite(round % 3) }
         #expect(acknowledged.count == 60)
+        // A keyed change answered by the leader…
+        let keyed = #"{"email":"keyed@example.org","role":"viewer"}"#
+        let firstAnswer = try #require(
+            await cluster.request(first, "POST", "/v1/orgs/\(org)/invitations", body: keyed, headers: ["Idempotency-Key: failover-key-1"]))
+        #expect(firstAnswer.status == 201)
         cluster.process(first).kill()
         let killed = ContinuousClock.now
         var failover: Duration?
@@ -170,6 +175,12 @@ import Testing
         #expect(measured < .seconds(10), "writes were answered again \(measured) after the leader was killed")
         let second = try await cluster.leader(excluding: first)
         #expect(second != first)
+        // …and retried on the new leader after the failover: the first answer, not a second change.
+        let retried = try #require(
+            await cluster.request(second, "POST", "/v1/orgs/\(org)/invitations", body: keyed, headers: ["Idempotency-Key: failover-key-1"]))
+        #expect(retried.status == 201)
+        #expect(retried.head.contains("idempotent-replayed: true"))
+        #expect(jsonString(retried.body, "id") == jsonString(firstAnswer.body, "id"))
 
         // The killed node starts again and rejoins as a follower.
         try cluster.start(first)

@@ -154,11 +154,14 @@ func httpRequest(port: Int, method: String, path: String, token: String? = nil, 
 }
 
 /// Like ``httpRequest(port:method:path:token:body:)``, with the answer's head (lowercased).
-func httpExchange(port: Int, method: String, path: String, token: String? = nil, body: String? = nil) -> (status: Int, body: Data, head: String)? {
+func httpExchange(port: Int, method: String, path: String, token: String? = nil, body: String? = nil, headers: [String] = []) -> (
+    status: Int, body: Data, head: String
+)? {
     guard let descriptor = connectedSocket(port: port, host: "127.0.0.1", timeoutSeconds: 10) else { return nil }
     defer { close(descriptor) }
     var head = "\(method) \(path) HTTP/1.1\r\nHost: localhost\r\nConnection: close\r\n"
     if let token { head += "Authorization: Bearer \(token)\r\n" }
+    for header in headers { head += header + "\r\n" }
     let payload = Array((body ?? "").utf8)
     if body != nil { head += "Content-Type: application/json\r\nContent-Length: \(payload.count)\r\n" }
     let request = Array((head + "\r\n").utf8) + payload

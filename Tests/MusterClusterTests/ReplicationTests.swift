@@ -21,7 +21,8 @@ import Testing
         static func start(_ name: String, on database: TestDatabase, clock: ManualClock) async throws -> RunningNode {
             var settings = database.settings
             settings.nodeName = name
-            settings.leaseMilliseconds = 1_000
+            // Long enough that a test process busy with every other suite still renews in time.
+            settings.leaseMilliseconds = 4_000
             let client = ClusterNode.makeClient(settings: settings, logger: TestDatabase.logger)
             let clientTask = Task { await client.run() }
             let node = try await ClusterNode.connect(settings: settings, client: client, logger: TestDatabase.logger)
@@ -48,18 +49,23 @@ import Testing
         }
     }
 
+    /// A fresh database with a leader (leading) and a follower on it, sharing `clock`.
+    static func pair(clock: ManualClock) async throws -> (database: TestDatabase, leader: RunningNode, follower: RunningNode) {
+        let database = try TestDatabase()
+        let leader = try await RunningNode.start("leader", on: database, clock: clock)
+        #expect(await leader.node.waitUntilLeading())
+        let follower = try await RunningNode.start("follower", on: database, clock: clock)
+        try await SampleWorkload.run(on: leader.engine.engine, clock: clock)
+        return (database, leader, follower)
+    }
+
     static func states(_ engine: MusterEngine) async -> ([OrgState], DirectoryState) {
         (await engine.orgStates().sorted { $0.id < $1.id }, await engine.directoryState())
     }
 
     @Test func aFollowerAppliesExactlyWhatTheLeaderWroteAndANewNodeJoinsFromTheSnapshot() async throws {
-        let database = try TestDatabase()
         let clock = ManualClock()
-        let leader = try await RunningNode.start("leader", on: database, clock: clock)
-        #expect(await leader.node.waitUntilLeading())
-        let follower = try await RunningNode.start("follower", on: database, clock: clock)
-
-        try await SampleWorkload.run(on: leader.engine.engine, clock: clock)
+        let (database, leader, follower) = try await Self.pair(clock: clock)
         let snapshot = try await leader.engine.snapshot()
         #expect(snapshot.path.hasPrefix("postgresql:"))
         try await SampleWorkload.run(on: leader.engine.engine, clock: clock)
@@ -91,12 +97,8 @@ import Testing
     }
 
     @Test func aFollowerTakesOverWhenTheLeaderStopsAndGoesOnFromTheSameState() async throws {
-        let database = try TestDatabase()
         let clock = ManualClock()
-        let first = try await RunningNode.start("first", on: database, clock: clock)
-        #expect(await first.node.waitUntilLeading())
-        let second = try await RunningNode.start("second", on: database, clock: clock)
-        try await SampleWorkload.run(on: first.engine.engine, clock: clock)
+        let (_, first, second) = try await Self.pair(clock: clock)
         let end = first.log.durablePosition
         let before = await Self.states(first.engine.engine)
         // A clean stop releases the lease: the follower leads at once.

@@ -35,3 +35,20 @@ struct ClusterOutboxCursor: OutboxCursorStore {
         try await store.saveCursor("outbox", position)
     }
 }
+
+/// Idempotency answers, kept in the cluster's database for whichever node leads next.
+struct ClusterAnswers: SharedAnswerStore {
+    let store: ClusterStore
+
+    func save(scope: String, key: String, at: Int64, entry: [UInt8]) async throws {
+        try await store.saveAnswer(scope: scope, key: key, at: at, entry: entry)
+    }
+
+    func answers(since: Int64) async throws -> [[UInt8]] {
+        try await store.answers(since: since)
+    }
+
+    func prune(before: Int64) async throws {
+        try await store.pruneAnswers(before: before)
+    }
+}

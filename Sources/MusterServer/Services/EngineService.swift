@@ -114,9 +114,10 @@ struct EngineService: Service {
         try await cancelWhenGracefulShutdown {
             try await withThrowingDiscardingTaskGroup { group in
                 group.addTask {
-                    try await node.run(engine: durable, log: log) { [idempotency] marks in
-                        await idempotency.noteReplicated(marks, now: clock.now())
-                    }
+                    try await node.run(
+                        engine: durable, log: log,
+                        replicatedMarks: { [idempotency] marks in await idempotency.noteReplicated(marks, now: clock.now()) },
+                        beforeLeading: { [idempotency] in try await idempotency.adoptSharedAnswers(now: clock.now()) })
                 }
                 group.addTask {
                     guard await node.waitUntilLeading() else { return }

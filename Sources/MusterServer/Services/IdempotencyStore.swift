@@ -58,9 +58,14 @@ actor IdempotencyStore {
     /// data folder, and no record in its log carries a mark.
     private var journalHasWatermark = false
 
-    /// A store that keeps answers in memory only (tests and data-less runs).
-    init() {
+    /// On a node of a cluster: where answers are kept for whichever node leads next.
+    private let sharedAnswers: (any SharedAnswerStore)?
+
+    /// A store that keeps answers in memory only (tests and data-less runs), or, on a node of
+    /// a cluster, in `shared` (the cluster's database) as well.
+    init(shared: (any SharedAnswerStore)? = nil) {
         journal = nil
+        sharedAnswers = shared
     }
 
     /// Opens the store on its journal, keeping what is younger than the retention and
@@ -68,6 +73,7 @@ actor IdempotencyStore {
     init(path: String, now: Timestamp) throws {
         let (journal, payloads) = try Journal.open(path: path)
         self.journal = journal
+        sharedAnswers = nil
         let horizon = now.adding(Span(milliseconds: -Self.retention.milliseconds)).millisecondsSinceEpoch
         var answers = [Key: JournalEntry.Answer]()
         var order = [Key]()
@@ -221,7 +227,24 @@ actor IdempotencyStore {
         slots[Key(scope: scope, key: key)] = .completed(stored)
         let position = currentWatermark()
         watermark = max(watermark, position)
-        try await write(.answer(JournalEntry.Answer(scope: scope, key: key, stored: stored, watermark: position)), now: now)
+        let entry = JournalEntry.answer(JournalEntry.Answer(scope: scope, key: key, stored: stored, watermark: position))
+        try await write(entry, now: now)
+        try await sharedAnswers?.save(scope: scope, key: key, at: now.millisecondsSinceEpoch, entry: entry.encoded)
+    }
+
+    /// Takes up the answers kept in the cluster's database (a node that is about to lead: a
+    /// retry that reaches it gets the first answer, whichever node gave it), and deletes those
+    /// past the retention there.
+    func adoptSharedAnswers(now: Timestamp) async throws {
+        guard let sharedAnswers else { return }
+        let horizon = now.adding(Span(milliseconds: -Self.retention.milliseconds)).millisecondsSinceEpoch
+        try await sharedAnswers.prune(before: horizon)
+        for bytes in try await sharedAnswers.answers(since: horizon) {
+            guard case .answer(let answer) = JournalEntry(bytes) else { continue }
+            let key = Key(scope: answer.scope, key: answer.key)
+            if case .running = slots[key] { continue }
+            slots[key] = .completed(answer.stored)
+        }
     }
 
     /// Forgets `key` after a refusal (which changed nothing and left no mark), so a retry runs
@@ -278,4 +301,14 @@ actor IdempotencyStore {
             .unprocessableContent, code: "idempotency_key_reused",
             "Idempotency-Key \"\(key)\" was already used for a different request; use a new key for a new request")
     }
+}
+
+/// Where a node of a cluster keeps idempotency answers for the next leader: the database.
+protocol SharedAnswerStore: Sendable {
+    /// Keeps one answer (the journal entry's bytes), replacing an earlier one under its key.
+    func save(scope: String, key: String, at: Int64, entry: [UInt8]) async throws
+    /// The answers kept since `since` (milliseconds since the epoch), oldest first.
+    func answers(since: Int64) async throws -> [[UInt8]]
+    /// Deletes the answers made before `before`.
+    func prune(before: Int64) async throws
 }
