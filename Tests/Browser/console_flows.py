@@ -137,7 +137,17 @@ class Browser:
         assert words not in text, f"did not expect {words!r} on {self.driver.current_url}:\n{text}"
 
     def click(self, label):
-        self.driver.find_element(By.XPATH, f"//button[normalize-space()={json.dumps(label)}] | //a[normalize-space()={json.dumps(label)}]").click()
+        """Clicks the button or link `label`, waiting (up to 5 s) for it: the click before may
+        have submitted a form whose answer is still loading."""
+        path = f"//button[normalize-space()={json.dumps(label)}] | //a[normalize-space()={json.dumps(label)}]"
+        for _ in range(100):
+            self.text()
+            found = self.driver.find_elements(By.XPATH, path)
+            if found:
+                found[0].click()
+                return
+            time.sleep(0.05)
+        raise AssertionError(f"no {label!r} to click on {self.driver.current_url}:\n{self.text()}")
 
     def fill(self, field_id, value):
         field = self.driver.find_element(By.ID, field_id)
