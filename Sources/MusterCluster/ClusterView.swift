@@ -47,7 +47,7 @@ extension ClusterNode {
             ClusterView.Node(
                 name: row.name, url: row.url,
                 role: row.silentMilliseconds > silentLimit
-                    ? "unreachable" : (row.name == lease.holder && lease.remainingMilliseconds >= 0 ? "leader" : "follower"),
+                    ? "unreachable" : (row.name == lease.holderName && lease.remainingMilliseconds >= 0 ? "leader" : "follower"),
                 appliedPosition: row.appliedPosition, lagRecords: end > row.appliedPosition ? end - row.appliedPosition : 0, lastSeen: row.lastSeen)
         }
         return ClusterView(leader: lease.remainingMilliseconds >= 0 ? lease.holderName : nil, epoch: lease.epoch, nodes: nodes)

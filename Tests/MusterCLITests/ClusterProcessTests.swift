@@ -191,6 +191,13 @@ import Testing
             #expect(acknowledged.isSubset(of: listed), "node-\(index) lacks \(acknowledged.subtracting(listed).sorted().prefix(5))")
         }
         #expect(try await cluster.leader() == second)
+        // The cluster view names one leader, the same on every node, and the others follow.
+        for index in 0..<3 {
+            let view = try #require(await cluster.request(index, "GET", "/v1/cluster"))
+            let nodes = try #require((try JSONSerialization.jsonObject(with: view.body) as? [String: Any])?["nodes"] as? [[String: Any]])
+            let roles = Dictionary(uniqueKeysWithValues: nodes.map { ($0["name"] as! String, $0["role"] as! String) })
+            #expect(roles == ["node-0": "follower", "node-1": "follower", "node-2": "follower"].merging(["node-\(second)": "leader"]) { $1 })
+        }
         // Every acknowledged invitation has its email, across the failover.
         let deadline = Date().addingTimeInterval(30)
         var mailed = Set(cluster.mailedRecipients())
