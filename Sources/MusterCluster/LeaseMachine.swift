@@ -52,8 +52,6 @@ package struct LeaseMachine: Sendable {
     package private(set) var role: Role = .follower
     /// Until when (monotonic) the leader may act on its lease.
     package private(set) var validUntil: Int64 = 0
-    /// Whether the last question reached the database (for the operator's view).
-    package private(set) var databaseAnswers = true
     private var nextAttemptAt: Int64 = 0
     private var inFlight = false
 
@@ -88,7 +86,6 @@ package struct LeaseMachine: Sendable {
     /// The answer to ``Action/acquire`` sent at `sentAt`, arriving at `now`.
     package mutating func acquireAnswered(_ answer: AcquireAnswer, sentAt: Int64, now: Int64) -> Action {
         inFlight = false
-        databaseAnswers = answer != .unreachable
         guard case .follower = role else { return .none }
         switch answer {
         case .won(let epoch):
@@ -105,7 +102,6 @@ package struct LeaseMachine: Sendable {
     /// The answer to ``Action/renew(epoch:)`` sent at `sentAt`, arriving at `now`.
     package mutating func renewAnswered(_ answer: RenewAnswer, sentAt: Int64, now: Int64) -> Action {
         inFlight = false
-        databaseAnswers = answer != .unreachable
         guard case .leader = role else { return .none }
         switch answer {
         case .renewed:
