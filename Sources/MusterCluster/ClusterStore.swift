@@ -74,6 +74,9 @@ package struct ClusterStore: Sendable {
             """,
             "CREATE INDEX muster_idempotency_at ON muster_idempotency (at)",
         ],
+        [
+            "CREATE TABLE muster_webhook_journal (n bigserial PRIMARY KEY, epoch bigint NOT NULL, entry bytea NOT NULL)"
+        ],
     ]
 
     /// The schema version this build writes.
@@ -337,6 +340,61 @@ package struct ClusterStore: Sendable {
     /// Deletes the answers made before `before`.
     package func pruneAnswers(before: Int64) async throws {
         try await client.perform("DELETE FROM muster_idempotency WHERE at < \(before)", logger: logger)
+    }
+
+    // MARK: Webhook progress
+
+    /// The webhook registry's entries (see ``WebhookRegistry``), oldest first.
+    package func webhookEntries() async throws -> [[UInt8]] {
+        var entries = [[UInt8]]()
+        let rows = try await client.query("SELECT entry FROM muster_webhook_journal ORDER BY n", logger: logger)
+        for try await entry in rows.decode(ByteBuffer.self) { entries.append(Array(buffer: entry)) }
+        return entries
+    }
+
+    /// Appends webhook registry entries, if `epoch` is still the lease's: a deposed leader's
+    /// late delivery record never lands after the new leader's.
+    package func appendWebhookEntries(_ entries: [[UInt8]], epoch: Int64) async throws {
+        try await fenced(epoch) { connection in
+            for entry in entries {
+                try await connection.perform(
+                    "INSERT INTO muster_webhook_journal (epoch, entry) VALUES (\(epoch), \(ByteBuffer(bytes: entry)))", logger: logger)
+            }
+        }
+    }
+
+    /// Replaces every webhook registry entry with `entries`, if `epoch` is still the lease's.
+    package func replaceWebhookEntries(_ entries: [[UInt8]], epoch: Int64) async throws {
+        try await fenced(epoch) { connection in
+            try await connection.perform("DELETE FROM muster_webhook_journal", logger: logger)
+            for entry in entries {
+                try await connection.perform(
+                    "INSERT INTO muster_webhook_journal (epoch, entry) VALUES (\(epoch), \(ByteBuffer(bytes: entry)))", logger: logger)
+            }
+        }
+    }
+
+    /// Runs `body` in a transaction that holds the lease row for share under `epoch`, as an
+    /// append does; throws ``Fenced`` when another epoch leads.
+    private func fenced(_ epoch: Int64, _ body: (PostgresConnection) async throws -> Void) async throws {
+        do {
+            try await client.withTransaction(logger: logger) { connection in
+                var held = false
+                let rows = try await connection.query("SELECT epoch FROM muster_lease WHERE id = 1 AND epoch = \(epoch) FOR SHARE", logger: logger)
+                for try await _ in rows { held = true }
+                guard held else { throw Fenced(epoch: epoch) }
+                try await body(connection)
+            }
+        } catch let error as PostgresTransactionError {
+            if let fenced = error.closureError as? Fenced { throw fenced }
+            throw error
+        }
+    }
+
+    /// A write refused because `epoch` no longer leads.
+    package struct Fenced: Error, CustomStringConvertible {
+        package var epoch: Int64
+        package var description: String { "epoch \(epoch) no longer leads" }
     }
 
     /// A node's heartbeat.

@@ -49,7 +49,7 @@ public enum MusterServer {
                 let metrics = ServerMetrics()
                 let node = try await ClusterNode.connect(settings: cluster, client: client, logger: logger, metrics: metrics.metricsFactory)
                 let secret = try await node.store.sharedSecret("signing-key") { RandomSecret.bytes(64) }
-                let runtime = ClusterRuntime(node: node)
+                let runtime = ClusterRuntime(node: node, secret: secret)
                 let outbox = MailOutbox(cursor: try await node.store.cursor("outbox"), store: ClusterOutboxCursor(store: node.store))
                 let parts = try makeParts(
                     configuration: configuration, adminToken: adminToken,
@@ -119,12 +119,12 @@ public enum MusterServer {
         let idempotency: IdempotencyStore
         let webhooks: WebhookRegistry
         if let clusterOutbox, let cluster {
-            // A node of a cluster: the outbox's cursor and the idempotency answers are in the
-            // database; webhook progress is this node's, in its data folder.
+            // A node of a cluster: the outbox's cursor, the idempotency answers and webhook
+            // progress are in the database, for whichever node leads.
             try PosixFileSystem().createDirectory(configuration.dataDirectory)
             outbox = clusterOutbox
             idempotency = IdempotencyStore(shared: ClusterAnswers(store: cluster.node.store))
-            webhooks = try WebhookRegistry(path: "\(configuration.dataDirectory)/webhooks.journal", retry: configuration.webhookRetry)
+            webhooks = WebhookRegistry(shared: ClusterWebhookProgress(node: cluster.node), retry: configuration.webhookRetry)
         } else if durableJournals {
             try PosixFileSystem().createDirectory(configuration.dataDirectory)
             outbox = try MailOutbox(cursorPath: "\(configuration.dataDirectory)/outbox.cursor")
@@ -183,6 +183,10 @@ public enum MusterServer {
             source: source, slot: slot, configuration: configuration, idempotency: idempotency,
             registerFollowers: { [outbox, webhooks] log in
                 log.follower("outbox", consumedThrough: await outbox.cursor)
+                await webhooks.registerFollowers(on: log)
+            },
+            adoptShared: { [webhooks] log in
+                try await webhooks.adoptShared()
                 await webhooks.registerFollowers(on: log)
             }, metrics: metrics, logger: logger)
         // Services stop in reverse order: the HTTP server (added last by Hummingbird) drains

@@ -93,6 +93,24 @@ import Testing
         }
     }
 
+    @Test func aDeposedLeadersWebhookProgressNeverLandsAfterTheNewLeaders() async throws {
+        let database = try TestDatabase()
+        try await database.withStore { store in
+            let old = try #require(try await store.acquireLease(node: "a", url: "http://a", milliseconds: 60_000))
+            try await store.appendWebhookEntries([[1], [2]], epoch: old)
+            try await store.releaseLease(node: "a", epoch: old)
+            let new = try #require(try await store.acquireLease(node: "b", url: "http://b", milliseconds: 60_000))
+            // a, deposed, records a late delivery and compacts: both refused, nothing written.
+            await #expect(throws: ClusterStore.Fenced.self) { try await store.appendWebhookEntries([[3]], epoch: old) }
+            await #expect(throws: ClusterStore.Fenced.self) { try await store.replaceWebhookEntries([], epoch: old) }
+            #expect(try await store.webhookEntries() == [[1], [2]])
+            // b takes the entries up and carries on.
+            try await store.replaceWebhookEntries([[9]], epoch: new)
+            try await store.appendWebhookEntries([[10], [11]], epoch: new)
+            #expect(try await store.webhookEntries() == [[9], [10], [11]])
+        }
+    }
+
     @Test func cursorsNeverMoveBack() async throws {
         let database = try TestDatabase()
         try await database.withStore { store in

@@ -7,7 +7,9 @@ import MusterLog
 /// neither loses its place nor re-sends what was acknowledged as delivered.
 ///
 /// It holds no subscription and no secret: those are org records. A delivery is durable here
-/// before the worker moves on to the next event.
+/// before the worker moves on to the next event. On one machine the entries go to a journal
+/// in the data folder; on a node of a cluster, to the cluster's database, where whichever node
+/// leads next takes them up (``adoptShared()``).
 package actor WebhookRegistry {
     /// Deliveries kept per subscription, newest last.
     static let historyLength = 100
@@ -19,10 +21,12 @@ package actor WebhookRegistry {
     /// How stale the journaled log position of a webhook whose org is quiet may grow: moving it
     /// costs a synced write, and a restart merely examines the records since again.
     static let positionJournalInterval: Int64 = 30_000
-    private let journal: Journal?
+    private let backing: Backing
     private var journalEntries = 0
     /// Journal writes queued and not yet durable.
     private var writesInFlight = 0
+    /// A rewrite of the shared store on its way.
+    private var rewriting: Task<Void, Never>?
     package let retry: WebhookRetryPolicy
 
     private enum Entry: Codable {
@@ -31,9 +35,16 @@ package actor WebhookRegistry {
         case forgotten(id: String)
     }
 
+    /// Where the entries are kept.
+    private enum Backing {
+        case memory
+        case journal(Journal)
+        case shared(any WebhookProgressStore)
+    }
+
     /// A registry in memory only (tests without a data folder).
     package init(retry: WebhookRetryPolicy = WebhookRetryPolicy()) {
-        journal = nil
+        backing = .memory
         self.retry = retry
     }
 
@@ -41,29 +52,31 @@ package actor WebhookRegistry {
     /// cannot read (an older layout) are dropped: at worst an event is delivered again.
     package init(path: String, retry: WebhookRetryPolicy = WebhookRetryPolicy()) throws {
         let (journal, payloads) = try Journal.open(path: path)
-        self.journal = journal
+        backing = .journal(journal)
         self.retry = retry
-        let decoder = JSONDecoder()
-        var tables = Tables()
-        for payload in payloads {
-            guard let entry = try? decoder.decode(Entry.self, from: Data(payload)) else { continue }
-            switch entry {
-            case .progress(let progress):
-                tables.progress[progress.id] = progress
-            case .delivery(let id, let delivery):
-                guard tables.progress[id] != nil else { continue }
-                tables.appendHistory(id, delivery)
-            case .forgotten(let id):
-                tables.forget(id)
-            }
-        }
+        let tables = Tables(payloads)
         let live = tables.liveEntries()
         try journal.rewrite(live)
-        for (id, progress) in tables.progress {
-            if let position = progress.logPosition { journaledPositions[id] = (position, 0) }
-        }
         self.tables = tables
+        journaledPositions = tables.logPositions()
         journalEntries = live.count
+    }
+
+    /// A registry whose entries are kept in `store` (on a node of a cluster, the database). It
+    /// starts empty: only the leader delivers, and it takes the entries up before it leads.
+    package init(shared store: any WebhookProgressStore, retry: WebhookRetryPolicy = WebhookRetryPolicy()) {
+        backing = .shared(store)
+        self.retry = retry
+    }
+
+    /// Takes up the entries kept in the shared store, where the last leader left them: called
+    /// before this node leads, hence before any worker runs. Does nothing without a shared store.
+    package func adoptShared() async throws {
+        guard case .shared(let store) = backing else { return }
+        let entries = try await store.entries()
+        tables = Tables(entries)
+        journaledPositions = tables.logPositions()
+        journalEntries = entries.count
     }
 
     /// Where delivery to `webhook` stands; a new webhook starts after its `startAfter`.
@@ -184,31 +197,72 @@ package actor WebhookRegistry {
     // MARK: Journal
 
     private func write(_ entries: [Entry]) async throws {
-        guard let journal else { return }
         let encoder = JSONEncoder()
-        // Queued in the actor's step, so entries reach the file in the order they were made.
-        let ticket = try journal.enqueue(try entries.map { Array(try encoder.encode($0)) })
+        let payloads = try entries.map { Array(try encoder.encode($0)) }
         writesInFlight += 1
         defer { writesInFlight -= 1 }
-        try await journal.waitUntilDurable(ticket)
+        switch backing {
+        case .memory:
+            return
+        case .journal(let journal):
+            // Queued in the actor's step, so entries reach the file in the order they were made.
+            let ticket = try journal.enqueue(payloads)
+            try await journal.waitUntilDurable(ticket)
+        case .shared(let store):
+            // After a rewrite on its way: the rewrite replaces what was appended before it.
+            while let rewriting { await rewriting.value }
+            // Each webhook's entries come from its one worker, which waits for each write: a
+            // webhook's entries are kept in the order they were made.
+            try await store.append(payloads)
+        }
         journalEntries += entries.count
     }
 
     /// Rewrites the journal once most of it is superseded state.
     private func compactIfWorthIt() {
-        guard let journal else { return }
         let liveCount = tables.progress.count * (Self.historyLength + 1)
         // A write still on its way could land in the file this rewrite replaces, and be lost
         // while the tables do not hold it yet: only rewrite when none is.
-        guard journalEntries > 10_000, journalEntries > 4 * liveCount, writesInFlight == 0 else { return }
+        guard journalEntries > 10_000, journalEntries > 4 * liveCount, writesInFlight == 0, rewriting == nil else { return }
         let live = tables.liveEntries()
-        if (try? journal.rewrite(live)) != nil { journalEntries = live.count }
+        switch backing {
+        case .memory:
+            return
+        case .journal(let journal):
+            if (try? journal.rewrite(live)) != nil { journalEntries = live.count }
+        case .shared(let store):
+            // Writes wait for it (see `write`), so that none lands before it and is replaced.
+            journalEntries = live.count
+            rewriting = Task {
+                try? await store.replace(with: live)
+                self.rewriting = nil
+            }
+        }
     }
 
     /// The registry's rows: each webhook's progress and history.
     private struct Tables {
         package var progress: [String: WebhookProgress] = [:]
         package var history: [String: [WebhookDelivery]] = [:]
+
+        init() {}
+
+        /// The rows `payloads` (entries, oldest first) leave.
+        init(_ payloads: [[UInt8]]) {
+            let decoder = JSONDecoder()
+            for payload in payloads {
+                guard let entry = try? decoder.decode(Entry.self, from: Data(payload)) else { continue }
+                switch entry {
+                case .progress(let progress):
+                    self.progress[progress.id] = progress
+                case .delivery(let id, let delivery):
+                    guard self.progress[id] != nil else { continue }
+                    appendHistory(id, delivery)
+                case .forgotten(let id):
+                    forget(id)
+                }
+            }
+        }
 
         mutating func appendHistory(_ id: String, _ delivery: WebhookDelivery) {
             var deliveries = history[id, default: []]
@@ -220,6 +274,15 @@ package actor WebhookRegistry {
         package mutating func forget(_ id: String) {
             progress[id] = nil
             history[id] = nil
+        }
+
+        /// Each webhook's log position as read back, to resume from (journaled at time 0).
+        func logPositions() -> [String: (position: LogPosition, at: Int64)] {
+            var positions = [String: (position: LogPosition, at: Int64)]()
+            for (id, progress) in progress {
+                if let position = progress.logPosition { positions[id] = (position, 0) }
+            }
+            return positions
         }
 
         /// The entries that say everything the registry holds: each progress, then its history.

@@ -30,6 +30,9 @@ struct EngineService: Service {
     /// Tells the recovered log where its followers (the outbox, the webhooks) stand, before
     /// anything can take a snapshot and compact.
     let registerFollowers: @Sendable (any DurableRecordSource) async -> Void
+    /// On a node of a cluster, before it leads: takes up the side effects' progress the last
+    /// leader kept in the database, and tells the log where those followers stand.
+    var adoptShared: @Sendable (any DurableRecordSource) async throws -> Void = { _ in }
     let metrics: ServerMetrics
     let logger: Logger
 
@@ -117,7 +120,10 @@ struct EngineService: Service {
                     try await node.run(
                         engine: durable, log: log,
                         replicatedMarks: { [idempotency] marks in await idempotency.noteReplicated(marks, now: clock.now()) },
-                        beforeLeading: { [idempotency] in try await idempotency.adoptSharedAnswers(now: clock.now()) })
+                        beforeLeading: { [idempotency, adoptShared] in
+                            try await idempotency.adoptSharedAnswers(now: clock.now())
+                            try await adoptShared(log)
+                        })
                 }
                 group.addTask {
                     guard await node.waitUntilLeading() else { return }
