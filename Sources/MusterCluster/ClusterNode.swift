@@ -115,6 +115,13 @@ package final class ClusterNode: Sendable {
         return false
     }
 
+    /// The epoch this node holds the lease under, while it does (from winning the lease,
+    /// before it has caught up and leads): what its side effects' writes are fenced with.
+    package var leaseEpoch: Int64? {
+        if case .leader(let epoch) = machine.withLock({ $0.role }) { return epoch }
+        return nil
+    }
+
     /// A number that moves whenever the role, the leader or the lease's trust changes.
     package var changeVersion: UInt64 { changes.version(of: 0) }
 
@@ -280,6 +287,26 @@ package final class ClusterNode: Sendable {
         engine: MusterEngine, log: PostgresLog, replicatedMarks: @escaping @Sendable ([RequestMark]) async -> Void,
         beforeLeading: @escaping @Sendable () async throws -> Void
     ) async throws {
+        // A promotion runs beside this loop, so that the lease is renewed while the new leader
+        // catches up: a long tail must not let the lease lapse before the node has led at all.
+        try await withThrowingDiscardingTaskGroup { group in
+            try await leaseLoop(
+                engine: engine,
+                promote: { epoch in
+                    group.addTask {
+                        do {
+                            try await self.promote(epoch: epoch, engine: engine, log: log, replicatedMarks: replicatedMarks, beforeLeading: beforeLeading)
+                        } catch is CancellationError {
+                        } catch {
+                            // Seen by the loop on its next turn, which ends the run.
+                            self.depose("taking over failed: \(error)")
+                        }
+                    }
+                })
+        }
+    }
+
+    private func leaseLoop(engine: MusterEngine, promote: (Int64) -> Void) async throws {
         while !Task.isCancelled {
             let now = WriteAheadLog.monotonicMilliseconds()
             let action = machine.withLock { $0.tick(now: now) }
@@ -307,9 +334,7 @@ package final class ClusterNode: Sendable {
                     // Unreachable: the machine tries again.
                 }
                 let next = machine.withLock { $0.acquireAnswered(answer, sentAt: now, now: WriteAheadLog.monotonicMilliseconds()) }
-                if case .promote(let epoch) = next {
-                    try await promote(epoch: epoch, engine: engine, log: log, replicatedMarks: replicatedMarks, beforeLeading: beforeLeading)
-                }
+                if case .promote(let epoch) = next { promote(epoch) }
             case .renew(let epoch):
                 let answer: LeaseMachine.RenewAnswer
                 do {
@@ -367,6 +392,8 @@ package final class ClusterNode: Sendable {
                 try await Task.sleep(for: .milliseconds(100))
             }
         }
+        // The lease may have been lost while catching up: then the loop is ending this run.
+        guard machine.withLock({ $0.role == .leader(epoch: epoch) }) else { throw CancellationError() }
         log.lead(epoch: epoch)
         view.withLock { view in
             view.role = .leader(epoch: epoch)

@@ -18,11 +18,14 @@ import Testing
         let log: PostgresLog
         let task: Task<Void, any Error>
 
-        static func start(_ name: String, on database: TestDatabase, clock: ManualClock) async throws -> RunningNode {
+        static func start(
+            _ name: String, on database: TestDatabase, clock: ManualClock, leaseMilliseconds: Int64 = 4_000,
+            beforeLeading: @escaping @Sendable () async throws -> Void = {}
+        ) async throws -> RunningNode {
             var settings = database.settings
             settings.nodeName = name
             // Long enough that a test process busy with every other suite still renews in time.
-            settings.leaseMilliseconds = 4_000
+            settings.leaseMilliseconds = leaseMilliseconds
             let client = ClusterNode.makeClient(settings: settings, logger: TestDatabase.logger)
             let clientTask = Task { await client.run() }
             let node = try await ClusterNode.connect(settings: settings, client: client, logger: TestDatabase.logger)
@@ -31,7 +34,7 @@ import Testing
                 hasher: PasswordHasher(rounds: 1_000), batchObserver: nil)
             let task = Task {
                 defer { clientTask.cancel() }
-                try await node.run(engine: engine, log: log) { _ in }
+                try await node.run(engine: engine, log: log, replicatedMarks: { _ in }, beforeLeading: beforeLeading)
             }
             return RunningNode(node: node, engine: engine, log: log, task: task)
         }
@@ -94,6 +97,33 @@ import Testing
         #expect(joined.1 == expected.1)
 
         for node in [joiner, follower, leader] { await node.stop() }
+    }
+
+    @Test func aNodeThatTakesLongerToCatchUpThanItsLeaseLastsKeepsTheLeaseAndLeads() async throws {
+        let clock = ManualClock()
+        let database = try TestDatabase()
+        // Catching up (here, what runs just before leading) takes two and a half leases.
+        let slow = try await RunningNode.start(
+            "slow", on: database, clock: clock, leaseMilliseconds: 2_000, beforeLeading: { try await Task.sleep(for: .milliseconds(5_000)) })
+        try await Task.sleep(for: .milliseconds(300))
+        let rival = try await RunningNode.start("rival", on: database, clock: clock, leaseMilliseconds: 2_000)
+        let led = await withTaskGroup(of: Bool.self) { group in
+            group.addTask { await slow.node.waitUntilLeading() }
+            group.addTask {
+                try? await Task.sleep(for: .seconds(15))
+                return false
+            }
+            defer { group.cancelAll() }
+            return await group.next() ?? false
+        }
+        #expect(led)
+        // The lease was renewed all along: the rival never took it, and the epoch is the first.
+        #expect(slow.node.current.role == .leader(epoch: 1))
+        #expect(!rival.node.isLeader)
+        let lease = try await database.withStore { try await $0.lease() }
+        #expect(lease.epoch == 1 && lease.holderName == "slow")
+        await rival.stop()
+        await slow.stop()
     }
 
     @Test func aFollowerTakesOverWhenTheLeaderStopsAndGoesOnFromTheSameState() async throws {
