@@ -1,8 +1,10 @@
 import AsyncHTTPClient
+import Foundation
 import HTTPTypes
 import Hummingbird
 import MusterCluster
 import MusterLog
+import MusterSecurity
 import NIOCore
 import NIOHTTP1
 
@@ -22,6 +24,8 @@ struct ClusterMiddleware: RouterMiddleware {
     let forwardTimeout: TimeAmount
 
     static let forwardedBy = HTTPField.Name("Muster-Forwarded-By")!
+    /// The client's address, sealed by the forwarding node (``ForwardedClientSeal``).
+    static let forwardedFor = HTTPField.Name("Muster-Forwarded-For")!
     /// Paths every node answers for itself, never fenced or forwarded.
     static let local: Set<String> = ["/healthz", "/readyz", "/metrics", "/openapi.json", "/v1/cluster"]
     /// Headers of one connection, not of the request (RFC 9110 §7.6.1), and those the relay
@@ -36,7 +40,7 @@ struct ClusterMiddleware: RouterMiddleware {
         let reads = request.method == .get || request.method == .head || request.method == .options || Self.isReadOnlyPost(request)
         if reads || node.isLeader {
             if let log = cluster.log { try await node.readFence(log: log) }
-            return try await next(request, context)
+            return try await next(request, vouchedFor(request, context))
         }
         let version = node.changeVersion
         let view = node.current
@@ -50,7 +54,7 @@ struct ClusterMiddleware: RouterMiddleware {
         // A leader that died with the request on its way never answers: once another node
         // leads, say so at once (the client retries) rather than wait out the timeout.
         return try await withThrowingTaskGroup(of: Response?.self) { group in
-            group.addTask { try await forward(request, to: leader) }
+            group.addTask { try await forward(request, from: context.clientAddress, to: leader) }
             group.addTask {
                 await node.waitForChange(since: version)
                 return nil
@@ -83,10 +87,29 @@ struct ClusterMiddleware: RouterMiddleware {
         request.method == .post && (request.uri.path.hasSuffix("/access/check") || request.uri.path.hasSuffix("/access/check/batch"))
     }
 
-    /// Sends `request` to the leader at `base` and relays its answer.
-    private func forward(_ request: Request, to base: String) async throws -> Response {
+    /// `context` with the client address another node of the cluster vouched for, when the
+    /// request carries a good seal; unchanged otherwise (a client's own claim is ignored).
+    private func vouchedFor(_ request: Request, _ context: Context) -> Context {
+        guard let sealed = request.headers[Self.forwardedFor],
+            let address = cluster.forwardingSeal.open(
+                sealed, method: request.method.rawValue, target: Self.target(request), now: Int64(Date().timeIntervalSince1970)),
+            let socket = try? SocketAddress(ipAddress: address, port: 0)
+        else { return context }
+        var context = context
+        context.remoteAddress = socket
+        return context
+    }
+
+    /// The request's path and query, as sealed.
+    private static func target(_ request: Request) -> String {
+        request.uri.path + (request.uri.query.map { "?" + $0 } ?? "")
+    }
+
+    /// Sends `request`, taken from `client`, to the leader at `base` and relays its answer.
+    private func forward(_ request: Request, from client: String?, to base: String) async throws -> Response {
         // The path and query only: the leader's address is the base, whatever the request says.
-        var outgoing = HTTPClientRequest(url: base + request.uri.path + (request.uri.query.map { "?" + $0 } ?? ""))
+        let target = Self.target(request)
+        var outgoing = HTTPClientRequest(url: base + target)
         outgoing.method = HTTPMethod(rawValue: request.method.rawValue)
         // Headers the Connection header names belong to this hop too (RFC 9110 §7.6.1).
         let named = Set(request.headers[values: .connection].flatMap { $0.split(separator: ",") }.map { $0.filter { $0 != " " && $0 != "\t" }.lowercased() })
@@ -94,6 +117,13 @@ struct ClusterMiddleware: RouterMiddleware {
             outgoing.headers.add(name: field.name.rawName, value: field.value)
         }
         outgoing.headers.replaceOrAdd(name: Self.forwardedBy.rawName, value: cluster.node.settings.nodeName)
+        // Never a client's own claim: only this node's seal, or nothing.
+        outgoing.headers.remove(name: Self.forwardedFor.rawName)
+        if let client {
+            let sealed = cluster.forwardingSeal.seal(
+                address: client, method: request.method.rawValue, target: target, at: Int64(Date().timeIntervalSince1970))
+            outgoing.headers.add(name: Self.forwardedFor.rawName, value: sealed)
+        }
         let body = try await request.body.collect(upTo: maxBodyBytes)
         if body.readableBytes > 0 { outgoing.body = .bytes(body) }
         let answer: HTTPClientResponse

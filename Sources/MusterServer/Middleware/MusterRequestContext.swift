@@ -17,10 +17,11 @@ struct MusterRequestContext: RemoteAddressRequestContext {
     /// The largest request body accepted, in bytes.
     var maxUploadSize: Int = ServerConfiguration.defaultMaxBodyBytes
 
-    /// The client's socket address as the connection sees it (a proxy's, behind one); `nil`
-    /// when the transport has none. The console's pages read it through
-    /// `RemoteAddressRequestContext`, so both doors count sign-ins per address alike.
-    let remoteAddress: SocketAddress?
+    /// The client's socket address as the connection sees it (a proxy's, behind one), or as
+    /// another node of a cluster vouched for when it forwarded the request; `nil` when the
+    /// transport has none. The console's pages read it through `RemoteAddressRequestContext`,
+    /// so both doors count sign-ins per address alike.
+    var remoteAddress: SocketAddress?
 
     /// The client's IP address as the socket sees it (a proxy's, behind one), for per-address
     /// limits; `nil` when the transport has none.

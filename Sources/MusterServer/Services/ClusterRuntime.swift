@@ -2,16 +2,21 @@ import MusterCluster
 import MusterDelivery
 import MusterEngine
 import MusterLog
+import MusterSecurity
 import Synchronization
 
 /// A node's cluster parts, shared by the engine service (which recovers the log), the cluster
 /// middleware (forwarding and the read fence) and `GET /v1/cluster`.
 final class ClusterRuntime: Sendable {
     let node: ClusterNode
+    /// Seals and opens the client addresses nodes vouch for when they forward a request.
+    let forwardingSeal: ForwardedClientSeal
     private let recoveredLog = Mutex<PostgresLog?>(nil)
 
-    init(node: ClusterNode) {
+    /// The runtime of `node`, whose cluster shares `secret`.
+    init(node: ClusterNode, secret: [UInt8]) {
         self.node = node
+        forwardingSeal = ForwardedClientSeal(secret: secret)
     }
 
     /// The log, once recovery has opened it.
@@ -33,6 +38,26 @@ struct ClusterOutboxCursor: OutboxCursorStore {
 
     func save(_ position: LogPosition) async throws {
         try await store.saveCursor("outbox", position)
+    }
+}
+
+/// Webhook delivery progress, kept in the cluster's database for whichever node leads next;
+/// written only under this node's lease.
+struct ClusterWebhookProgress: WebhookProgressStore {
+    let node: ClusterNode
+
+    func entries() async throws -> [[UInt8]] {
+        try await node.store.webhookEntries()
+    }
+
+    func append(_ entries: [[UInt8]]) async throws {
+        guard let epoch = node.leaseEpoch else { throw LogError.notLeader("this node no longer leads") }
+        try await node.store.appendWebhookEntries(entries, epoch: epoch)
+    }
+
+    func replace(with entries: [[UInt8]]) async throws {
+        guard let epoch = node.leaseEpoch else { throw LogError.notLeader("this node no longer leads") }
+        try await node.store.replaceWebhookEntries(entries, epoch: epoch)
     }
 }
 
