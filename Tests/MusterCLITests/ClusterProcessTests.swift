@@ -18,12 +18,16 @@ import Testing
         let database: String
         let ports: [Int]
         let processes: Mutex<[MusterProcess?]>
+        /// Further `muster serve` arguments for every node.
+        let settings: [String]
 
-        init(count: Int = 3, database: String? = nil) throws {
+        /// `count` nodes, of which the first `started` (all by default) are started now.
+        init(count: Int = 3, started: Int? = nil, database: String? = nil, settings: [String] = []) throws {
             self.database = try database ?? TestPostgres.freshDatabase()
+            self.settings = settings
             ports = (0..<count).map { _ in freePort() }
             processes = Mutex(Array(repeating: nil, count: count))
-            for index in 0..<count { try start(index) }
+            for index in 0..<(started ?? count) { try start(index) }
         }
 
         deinit {
@@ -41,7 +45,7 @@ import Testing
                     "serve", "--port", "\(ports[index])", "--data-dir", folder.path + "/node-\(index)", "--postgres-url", database, "--node-name",
                     "node-\(index)", "--advertise-url", "http://127.0.0.1:\(ports[index])", "--mail-dir", mail, "--admin-token", ClusterProcessTests.token,
                     "--lease-seconds", "2",
-                ], in: folder.path)
+                ] + settings, in: folder.path)
             processes.withLock { $0[index] = process }
         }
 
@@ -80,9 +84,12 @@ import Testing
         }
 
         func request(
-            _ index: Int, _ method: String, _ path: String, body: String? = nil, token: String = ClusterProcessTests.token, headers: [String] = []
+            _ index: Int, _ method: String, _ path: String, body: String? = nil, token: String? = ClusterProcessTests.token, headers: [String] = [],
+            source: String? = nil
         ) async -> (status: Int, body: Data, head: String)? {
-            await onThread { [ports] in httpExchange(port: ports[index], method: method, path: path, token: token, body: body, headers: headers) }
+            await onThread { [ports] in
+                httpExchange(port: ports[index], method: method, path: path, token: token, body: body, headers: headers, source: source)
+            }
         }
 
         /// Creates an org through node `index`; its id.
@@ -291,6 +298,146 @@ import Testing
 }
 
 extension ClusterProcessTests {
+    @Test func aNewNodeWithAnEmptyDataFolderJoinsFromTheSnapshotAndAnswersWithTheLeadersState() async throws {
+        let cluster = try Cluster(count: 4, started: 3, settings: ["--snapshot-every-records", "20"])
+        try await cluster.waitUntilReady([0, 1, 2])
+        let leader = try await cluster.leader()
+        let orgs = [try await cluster.createOrg(via: 0), try await cluster.createOrg(via: 1)]
+        var round = 0
+        // Changes of every kind, through every node, until snapshots have let compaction drop
+        // the log's first rows: the new node cannot have replayed the log from its start.
+        func logStart() throws -> Int {
+            Int(
+                try TestPostgres.sql(cluster.database, "SELECT coalesce(min(first_position), 0) FROM muster_log").trimmingCharacters(
+                    in: .whitespacesAndNewlines)) ?? 0
+        }
+        let deadline = Date().addingTimeInterval(60)
+        while try logStart() <= 1 {
+            try #require(Date() < deadline, "the log was never compacted: \(cluster.output(leader).suffix(3_000))")
+            let org = orgs[round % 2]
+            let via = round % 3
+            let invited = try await cluster.retrying(
+                via, "POST", "/v1/orgs/\(org)/invitations", body: #"{"email":"join\#(round)@example.org","role":"viewer"}"#)
+            try #require(invited.status == 201, "\(String(decoding: invited.body, as: UTF8.self))")
+            if round % 4 == 0, let id = jsonString(invited.body, "id") {
+                #expect(try await cluster.retrying(via, "POST", "/v1/orgs/\(org)/invitations/\(id)/revoke").status == 200)
+            }
+            if round % 10 == 0 {
+                let key = try await cluster.retrying(via, "POST", "/v1/orgs/\(org)/api-keys", body: #"{"name":"k\#(round)","role":"site_admin"}"#)
+                #expect(key.status == 201)
+            }
+            round += 1
+        }
+
+        try cluster.start(3)
+        try await cluster.waitUntilReady([3])
+        for org in orgs {
+            for path in ["", "/members", "/invitations?limit=1000", "/audit?limit=1000", "/events?limit=1000", "/api-keys", "/tenants"] {
+                let expected = try #require(await cluster.request(leader, "GET", "/v1/orgs/\(org)\(path)"))
+                let joined = try #require(await cluster.request(3, "GET", "/v1/orgs/\(org)\(path)"))
+                #expect(expected.status == 200 && joined.status == 200, "\(path)")
+                #expect(String(decoding: joined.body, as: UTF8.self) == String(decoding: expected.body, as: UTF8.self), "\(path)")
+            }
+        }
+        let view = try #require(await cluster.request(3, "GET", "/v1/cluster"))
+        #expect(String(decoding: view.body, as: UTF8.self).contains(#""name":"node-3""#))
+    }
+
+    @Test func aNewLeaderDeliversWebhooksFromWhereTheKilledLeaderStopped() async throws {
+        let cluster = try Cluster(settings: ["--webhook-allow-private-networks"])
+        // A receiver that writes each event id it is sent on a line of its own.
+        let receiverPort = freePort()
+        let receivedPath = cluster.folder.path + "/received"
+        let receiver = try MusterProcess(
+            ["python3", "-c", Self.receiverScript, "\(receiverPort)", receivedPath], in: cluster.folder.path, executable: "/usr/bin/env")
+        defer { receiver.kill() }
+        func received() -> [String] {
+            ((try? String(contentsOfFile: receivedPath, encoding: .utf8)) ?? "").split(separator: "\n").map(String.init)
+        }
+        func waitUntilReceived(_ count: Int) async throws {
+            let deadline = Date().addingTimeInterval(30)
+            while Set(received()).count < count {
+                try #require(Date() < deadline, "\(Set(received()).count) of \(count) events arrived: \(receiver.output.suffix(2_000))")
+                try await Task.sleep(for: .milliseconds(50))
+            }
+        }
+        try await cluster.waitUntilReady()
+        let leader = try await cluster.leader()
+        let org = try await cluster.createOrg(via: leader)
+        let hook = try await cluster.retrying(
+            leader, "POST", "/v1/orgs/\(org)/webhooks",
+            body: #"{"url":"http://127.0.0.1:\#(receiverPort)/hook","event_types":["user.invited"]}"#)
+        try #require(hook.status == 201, "\(String(decoding: hook.body, as: UTF8.self))")
+        func invite(_ count: Int, from first: Int, via node: Int) async throws {
+            for index in first..<(first + count) {
+                let answer = try await cluster.retrying(
+                    node, "POST", "/v1/orgs/\(org)/invitations", body: #"{"email":"hook\#(index)@example.org","role":"viewer"}"#)
+                try #require(answer.status == 201)
+            }
+        }
+        try await invite(30, from: 0, via: leader)
+        try await waitUntilReceived(30)
+
+        cluster.process(leader).kill()
+        let next = try await cluster.leader(excluding: leader)
+        try await invite(10, from: 30, via: next)
+        try await waitUntilReceived(40)
+        // Give a wrongly restarted delivery time to show itself.
+        try await Task.sleep(for: .seconds(1))
+        let all = received()
+        #expect(Set(all).count == 40)
+        // At most the event whose delivery the killed leader had not yet recorded comes twice;
+        // a leader starting from its own empty progress would send all 30 again.
+        #expect(all.count - Set(all).count <= 1, "\(all.count - Set(all).count) events arrived twice")
+    }
+
+    @Test func aForwardedSignInIsCountedUnderTheClientsAddressAndNoClientCanClaimAnother() async throws {
+        let cluster = try Cluster()
+        try await cluster.waitUntilReady()
+        let leader = try await cluster.leader()
+        let follower = (leader + 1) % 3
+        var attempt = 0
+        // A failed password sign-in for an address nobody has: counted per account (each
+        // attempt a new one here) and per client address, 30 to an address.
+        func signIn(via node: Int, from source: String, headers: [String] = []) async throws -> Int {
+            attempt += 1
+            let answer = try #require(
+                await cluster.request(
+                    node, "POST", "/v1/auth/password", body: #"{"email":"nobody\#(attempt)@example.org","password":"wrong horse"}"#, token: nil,
+                    headers: headers, source: source))
+            return answer.status
+        }
+        for _ in 0..<30 { #expect(try await signIn(via: follower, from: "127.0.0.2") == 401) }
+        #expect(try await signIn(via: follower, from: "127.0.0.2") == 429)
+        // Another client of the same follower is counted under its own address, not the
+        // follower's: one client cannot lock every other out.
+        #expect(try await signIn(via: follower, from: "127.0.0.3") == 401)
+        // The throttled client claims another address, to the follower and to the leader: the
+        // follower replaces the claim with its own seal, the leader ignores a seal it cannot verify.
+        let now = Int(Date().timeIntervalSince1970)
+        let forged = "Muster-Forwarded-For: 127.0.0.4;t=\(now);proof=\(String(repeating: "0", count: 64))"
+        #expect(try await signIn(via: follower, from: "127.0.0.2", headers: [forged]) == 429)
+        #expect(try await signIn(via: leader, from: "127.0.0.2", headers: [forged]) == 429)
+        #expect(try await signIn(via: leader, from: "127.0.0.2", headers: ["Muster-Forwarded-For: 127.0.0.4"]) == 429)
+    }
+
+    /// A webhook receiver for ``aNewLeaderDeliversWebhooksFromWhereTheKilledLeaderStopped()``:
+    /// `python3 -c SCRIPT PORT FILE`.
+    static let receiverScript = """
+        import http.server, sys
+        out = open(sys.argv[2], "a")
+        class Hook(http.server.BaseHTTPRequestHandler):
+            def do_POST(self):
+                self.rfile.read(int(self.headers.get("Content-Length", "0")))
+                out.write(self.headers.get("Muster-Event-Id", "") + "\\n")
+                out.flush()
+                self.send_response(204)
+                self.end_headers()
+            def log_message(self, *args):
+                pass
+        http.server.ThreadingHTTPServer(("127.0.0.1", int(sys.argv[1])), Hook).serve_forever()
+        """
+
     /// Answers collected from requests sent in the background.
     final class Answers: Sendable {
         let list = Mutex<[(status: Int, body: Data, head: String)]>([])

@@ -26,10 +26,11 @@ final class MusterProcess: Sendable {
         let data = Mutex(Data())
     }
 
-    /// Starts `muster <arguments>` in `directory`, without any `MUSTER_…` setting inherited.
-    init(_ arguments: [String], in directory: String) throws {
+    /// Starts `muster <arguments>` (or another `executable`) in `directory`, without any
+    /// `MUSTER_…` setting inherited.
+    init(_ arguments: [String], in directory: String, executable: String = MusterProcess.binaryPath) throws {
         process = Process()
-        process.executableURL = URL(fileURLWithPath: Self.binaryPath)
+        process.executableURL = URL(fileURLWithPath: executable)
         process.arguments = arguments
         process.currentDirectoryURL = URL(fileURLWithPath: directory)
         process.environment = ProcessInfo.processInfo.environment.filter { !$0.key.hasPrefix("MUSTER_") }
@@ -110,8 +111,21 @@ func freePort() -> Int {
 
 /// A blocking TCP socket connected to `host:port`, reads timing out after `timeoutSeconds`; nil
 /// when nothing listens. The caller closes it.
-func connectedSocket(port: Int, host: String, timeoutSeconds: Int) -> Int32? {
+func connectedSocket(port: Int, host: String, timeoutSeconds: Int, source: String? = nil) -> Int32? {
     let descriptor = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+    if let source {
+        // A client on another loopback address (all of 127/8 is this machine's).
+        var local = sockaddr_in()
+        local.sin_family = sa_family_t(AF_INET)
+        local.sin_addr.s_addr = inet_addr(source)
+        let bound = withUnsafePointer(to: &local) {
+            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(descriptor, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) }
+        }
+        guard bound == 0 else {
+            close(descriptor)
+            return nil
+        }
+    }
     var address = sockaddr_in()
     address.sin_family = sa_family_t(AF_INET)
     address.sin_port = in_port_t(UInt16(port).bigEndian)
@@ -154,10 +168,10 @@ func httpRequest(port: Int, method: String, path: String, token: String? = nil, 
 }
 
 /// Like ``httpRequest(port:method:path:token:body:)``, with the answer's head (lowercased).
-func httpExchange(port: Int, method: String, path: String, token: String? = nil, body: String? = nil, headers: [String] = []) -> (
-    status: Int, body: Data, head: String
-)? {
-    guard let descriptor = connectedSocket(port: port, host: "127.0.0.1", timeoutSeconds: 10) else { return nil }
+func httpExchange(
+    port: Int, method: String, path: String, token: String? = nil, body: String? = nil, headers: [String] = [], source: String? = nil
+) -> (status: Int, body: Data, head: String)? {
+    guard let descriptor = connectedSocket(port: port, host: "127.0.0.1", timeoutSeconds: 10, source: source) else { return nil }
     defer { close(descriptor) }
     var head = "\(method) \(path) HTTP/1.1\r\nHost: localhost\r\nConnection: close\r\n"
     if let token { head += "Authorization: Bearer \(token)\r\n" }
