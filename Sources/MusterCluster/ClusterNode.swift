@@ -276,8 +276,8 @@ package final class ClusterNode: Sendable {
 
     /// Gives the lease up at a clean stop, so another node takes over at once.
     package func release() async {
-        let view = current
-        guard case .leader(let epoch) = view.role else { return }
+        // A node still catching up holds the lease too.
+        guard let epoch = leaseEpoch else { return }
         // Stop trusting the lease first: once it is given up another node may lead at once.
         depose("stopping")
         try? await store.releaseLease(node: holderID, epoch: epoch)
@@ -298,8 +298,10 @@ package final class ClusterNode: Sendable {
                             try await self.promote(epoch: epoch, engine: engine, log: log, replicatedMarks: replicatedMarks, beforeLeading: beforeLeading)
                         } catch is CancellationError {
                         } catch {
-                            // Seen by the loop on its next turn, which ends the run.
+                            // Seen by the loop on its next turn, which ends the run; the lease
+                            // is given up so that another node takes over at once.
                             self.depose("taking over failed: \(error)")
+                            try? await self.store.releaseLease(node: self.holderID, epoch: epoch)
                         }
                     }
                 })
@@ -388,19 +390,27 @@ package final class ClusterNode: Sendable {
             } catch let restart as Deposed {
                 throw restart
             } catch {
+                // Not for ever: while this runs the lease is renewed, so no other node can lead.
+                guard ContinuousClock.now - started < .milliseconds(settings.leaseMilliseconds * 10) else { throw error }
                 logger.warning("catching up before leading failed; trying again", metadata: ["error": "\(error)"])
                 try await Task.sleep(for: .milliseconds(100))
             }
         }
         // The lease may have been lost while catching up: then the loop is ending this run.
-        guard machine.withLock({ $0.role == .leader(epoch: epoch) }) else { throw CancellationError() }
-        log.lead(epoch: epoch)
-        view.withLock { view in
-            view.role = .leader(epoch: epoch)
-            view.leaderName = settings.nodeName
-            view.leaderURL = settings.advertiseURL
-            view.epoch = epoch
+        // Checked and acted on under the machine's lock, which a deposition takes too, so that
+        // a deposition cannot fall between them.
+        let leads = machine.withLock { machine -> Bool in
+            guard machine.role == .leader(epoch: epoch) else { return false }
+            log.lead(epoch: epoch)
+            view.withLock { view in
+                view.role = .leader(epoch: epoch)
+                view.leaderName = settings.nodeName
+                view.leaderURL = settings.advertiseURL
+                view.epoch = epoch
+            }
+            return true
         }
+        guard leads else { throw CancellationError() }
         changes.bump(0)
         metrics.isLeader.record(1)
         metrics.epoch.record(Double(epoch))
@@ -502,8 +512,10 @@ package final class ClusterNode: Sendable {
 
     /// Stops leading: appends fail from now on and ``run(engine:log:replicatedMarks:)`` throws.
     private func depose(_ reason: String) {
-        _ = machine.withLock { $0.fenced() }
-        view.withLock { $0.role = .deposed(reason: reason) }
+        machine.withLock { machine in
+            _ = machine.fenced()
+            view.withLock { $0.role = .deposed(reason: reason) }
+        }
         changes.bump(0)
         metrics.isLeader.record(0)
         logger.error("deposed", metadata: ["reason": "\(reason)"])

@@ -353,42 +353,39 @@ package struct ClusterStore: Sendable {
     }
 
     /// Appends webhook registry entries, if `epoch` is still the lease's: a deposed leader's
-    /// late delivery record never lands after the new leader's.
+    /// late delivery record never lands after the new leader's. One statement, as an append of
+    /// the log is, so the lease row is held for share no longer than the insert takes.
     package func appendWebhookEntries(_ entries: [[UInt8]], epoch: Int64) async throws {
-        try await fenced(epoch) { connection in
-            for entry in entries {
-                try await connection.perform(
-                    "INSERT INTO muster_webhook_journal (epoch, entry) VALUES (\(epoch), \(ByteBuffer(bytes: entry)))", logger: logger)
-            }
-        }
+        let rows = entries.map { ByteBuffer(bytes: $0) }
+        let answer = try await client.query(
+            """
+            WITH fence AS (SELECT epoch FROM muster_lease WHERE id = 1 AND epoch = \(epoch) FOR SHARE)
+            INSERT INTO muster_webhook_journal (epoch, entry)
+            SELECT fence.epoch, entry FROM fence, unnest(\(rows)::bytea[]) WITH ORDINALITY AS e(entry, n) ORDER BY n
+            RETURNING 1
+            """, logger: logger)
+        var inserted = 0
+        for try await _ in answer { inserted += 1 }
+        guard inserted == entries.count else { throw Fenced(epoch: epoch) }
     }
 
-    /// Replaces every webhook registry entry with `entries`, if `epoch` is still the lease's.
+    /// Replaces every webhook registry entry with `entries`, if `epoch` is still the lease's:
+    /// one statement, which deletes nothing when fenced.
     package func replaceWebhookEntries(_ entries: [[UInt8]], epoch: Int64) async throws {
-        try await fenced(epoch) { connection in
-            try await connection.perform("DELETE FROM muster_webhook_journal", logger: logger)
-            for entry in entries {
-                try await connection.perform(
-                    "INSERT INTO muster_webhook_journal (epoch, entry) VALUES (\(epoch), \(ByteBuffer(bytes: entry)))", logger: logger)
-            }
-        }
-    }
-
-    /// Runs `body` in a transaction that holds the lease row for share under `epoch`, as an
-    /// append does; throws ``Fenced`` when another epoch leads.
-    private func fenced(_ epoch: Int64, _ body: (PostgresConnection) async throws -> Void) async throws {
-        do {
-            try await client.withTransaction(logger: logger) { connection in
-                var held = false
-                let rows = try await connection.query("SELECT epoch FROM muster_lease WHERE id = 1 AND epoch = \(epoch) FOR SHARE", logger: logger)
-                for try await _ in rows { held = true }
-                guard held else { throw Fenced(epoch: epoch) }
-                try await body(connection)
-            }
-        } catch let error as PostgresTransactionError {
-            if let fenced = error.closureError as? Fenced { throw fenced }
-            throw error
-        }
+        let rows = entries.map { ByteBuffer(bytes: $0) }
+        let answer = try await client.query(
+            """
+            WITH fence AS (SELECT epoch FROM muster_lease WHERE id = 1 AND epoch = \(epoch) FOR SHARE),
+            deleted AS (DELETE FROM muster_webhook_journal WHERE EXISTS (SELECT 1 FROM fence)),
+            inserted AS (
+                INSERT INTO muster_webhook_journal (epoch, entry)
+                SELECT fence.epoch, entry FROM fence, unnest(\(rows)::bytea[]) WITH ORDINALITY AS e(entry, n) ORDER BY n
+            )
+            SELECT count(*) FROM fence
+            """, logger: logger)
+        var held = false
+        for try await count in answer.decode(Int64.self) { held = count > 0 }
+        guard held else { throw Fenced(epoch: epoch) }
     }
 
     /// A write refused because `epoch` no longer leads.

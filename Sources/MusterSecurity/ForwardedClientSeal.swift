@@ -6,9 +6,10 @@ import Crypto
 /// client of one node in one bucket, for an attacker to fill.
 ///
 /// The seal is an HMAC under a key derived from the cluster's shared secret, over the address,
-/// the time, and the request's method and target: a client cannot choose the address it is
-/// counted under, nor move a seal it saw onto another request, and a seal is good for
-/// ``tolerance`` seconds either way.
+/// the time, and the request's method and path: a client cannot choose the address it is
+/// counted under, nor move a seal onto another route, and a seal is good for ``tolerance``
+/// seconds either way. (Whoever can read the traffic between nodes could replay one within
+/// that time: run the nodes' traffic on a private network, as their database's.)
 public struct ForwardedClientSeal: Sendable {
     /// How far, in seconds, a seal's time may be from the leader's clock.
     public static let tolerance: Int64 = 30
@@ -32,7 +33,7 @@ public struct ForwardedClientSeal: Sendable {
     public func open(_ value: String, method: String, target: String, now: Int64) -> String? {
         let parts = value.split(separator: ";", omittingEmptySubsequences: false)
         guard parts.count == 3, parts[1].hasPrefix("t="), parts[2].hasPrefix("proof="),
-            let seconds = Int64(parts[1].dropFirst(2)), abs(now - seconds) <= Self.tolerance
+            let seconds = Int64(parts[1].dropFirst(2)), seconds >= now - Self.tolerance, seconds <= now + Self.tolerance
         else { return nil }
         let address = String(parts[0])
         guard !address.isEmpty, address.count <= 64, address.utf8.allSatisfy({ $0 > 0x20 && $0 < 0x7F }) else { return nil }

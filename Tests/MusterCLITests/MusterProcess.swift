@@ -109,31 +109,22 @@ func freePort() -> Int {
     return Int(UInt16(bigEndian: address.sin_port))
 }
 
-/// A blocking TCP socket connected to `host:port`, reads timing out after `timeoutSeconds`; nil
-/// when nothing listens. The caller closes it.
+/// A blocking TCP socket connected to `host:port` (from the local address `source`, when
+/// given: all of 127/8 is this machine's), reads timing out after `timeoutSeconds`; nil when
+/// nothing listens. The caller closes it.
 func connectedSocket(port: Int, host: String, timeoutSeconds: Int, source: String? = nil) -> Int32? {
     let descriptor = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
-    if let source {
-        // A client on another loopback address (all of 127/8 is this machine's).
-        var local = sockaddr_in()
-        local.sin_family = sa_family_t(AF_INET)
-        local.sin_addr.s_addr = inet_addr(source)
-        let bound = withUnsafePointer(to: &local) {
-            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(descriptor, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) }
-        }
-        guard bound == 0 else {
-            close(descriptor)
-            return nil
-        }
+    /// Calls `call` (bind or connect) with `host:port` as a `sockaddr`.
+    func on(_ host: String, port: Int, _ call: (Int32, UnsafePointer<sockaddr>, socklen_t) -> Int32) -> Bool {
+        var address = sockaddr_in()
+        address.sin_family = sa_family_t(AF_INET)
+        address.sin_port = in_port_t(UInt16(port).bigEndian)
+        address.sin_addr.s_addr = inet_addr(host)
+        return withUnsafePointer(to: &address) {
+            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { call(descriptor, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) }
+        } == 0
     }
-    var address = sockaddr_in()
-    address.sin_family = sa_family_t(AF_INET)
-    address.sin_port = in_port_t(UInt16(port).bigEndian)
-    address.sin_addr.s_addr = inet_addr(host)
-    let connected = withUnsafePointer(to: &address) {
-        $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { connect(descriptor, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) }
-    }
-    guard connected == 0 else {
+    guard source.map({ on($0, port: 0, bind) }) ?? true, on(host, port: port, connect) else {
         close(descriptor)
         return nil
     }

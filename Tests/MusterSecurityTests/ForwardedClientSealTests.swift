@@ -39,6 +39,8 @@ struct ForwardedClientSealTests {
     @Test(arguments: [
         "", "203.0.113.9", "203.0.113.9;t=1800000000", ";t=1800000000;proof=00", "203.0.113.9;t=soon;proof=00",
         "203.0.113.9;t=1800000000;proof=", "203.0.113.9;t=1800000000;proof=zz;extra", "203.0.113.9;proof=00;t=1800000000",
+        // Times at the ends of the range, which must not overflow the check.
+        "1;t=-9223372036854775808;proof=", "1;t=9223372036854775807;proof=",
     ])
     func aMalformedClaimIsIgnored(claim: String) {
         #expect(cluster.open(claim, method: "POST", target: "/v1/auth/password", now: now) == nil)

@@ -232,9 +232,11 @@ package actor WebhookRegistry {
             if (try? journal.rewrite(live)) != nil { journalEntries = live.count }
         case .shared(let store):
             // Writes wait for it (see `write`), so that none lands before it and is replaced.
+            let before = journalEntries
             journalEntries = live.count
             rewriting = Task {
-                try? await store.replace(with: live)
+                // Failed, it is tried again after the next write.
+                if (try? await store.replace(with: live)) == nil { self.journalEntries += before }
                 self.rewriting = nil
             }
         }

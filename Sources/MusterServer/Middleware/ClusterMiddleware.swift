@@ -37,7 +37,9 @@ struct ClusterMiddleware: RouterMiddleware {
     func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
         guard !Self.local.contains(request.uri.path) else { return try await next(request, context) }
         let node = cluster.node
-        let reads = request.method == .get || request.method == .head || request.method == .options || Self.isReadOnlyPost(request)
+        let reads =
+            (request.method == .get || request.method == .head || request.method == .options || Self.isReadOnlyPost(request))
+            && !Self.isLeaderOnlyRead(request)
         if reads || node.isLeader {
             if let log = cluster.log { try await node.readFence(log: log) }
             return try await next(request, vouchedFor(request, context))
@@ -92,7 +94,7 @@ struct ClusterMiddleware: RouterMiddleware {
     private func vouchedFor(_ request: Request, _ context: Context) -> Context {
         guard let sealed = request.headers[Self.forwardedFor],
             let address = cluster.forwardingSeal.open(
-                sealed, method: request.method.rawValue, target: Self.target(request), now: Int64(Date().timeIntervalSince1970)),
+                sealed, method: request.method.rawValue, target: request.uri.path, now: Int64(Date().timeIntervalSince1970)),
             let socket = try? SocketAddress(ipAddress: address, port: 0)
         else { return context }
         var context = context
@@ -103,6 +105,12 @@ struct ClusterMiddleware: RouterMiddleware {
     /// The request's path and query, as sealed.
     private static func target(_ request: Request) -> String {
         request.uri.path + (request.uri.query.map { "?" + $0 } ?? "")
+    }
+
+    /// Reads only the leader can answer: webhook delivery progress and history, which the
+    /// leader alone keeps in memory (followers do not deliver).
+    static func isLeaderOnlyRead(_ request: Request) -> Bool {
+        request.uri.path.contains("/webhooks")
     }
 
     /// Sends `request`, taken from `client`, to the leader at `base` and relays its answer.
@@ -117,14 +125,16 @@ struct ClusterMiddleware: RouterMiddleware {
             outgoing.headers.add(name: field.name.rawName, value: field.value)
         }
         outgoing.headers.replaceOrAdd(name: Self.forwardedBy.rawName, value: cluster.node.settings.nodeName)
-        // Never a client's own claim: only this node's seal, or nothing.
+        let body = try await request.body.collect(upTo: maxBodyBytes)
+        // Never a client's own claim: only this node's seal, or nothing. Sealed once the body
+        // is in, so a slow upload does not outlive the seal; over the path alone, which the
+        // HTTP client sends as it is (a query could be spelled again on the way).
         outgoing.headers.remove(name: Self.forwardedFor.rawName)
         if let client {
             let sealed = cluster.forwardingSeal.seal(
-                address: client, method: request.method.rawValue, target: target, at: Int64(Date().timeIntervalSince1970))
+                address: client, method: request.method.rawValue, target: request.uri.path, at: Int64(Date().timeIntervalSince1970))
             outgoing.headers.add(name: Self.forwardedFor.rawName, value: sealed)
         }
-        let body = try await request.body.collect(upTo: maxBodyBytes)
         if body.readableBytes > 0 { outgoing.body = .bytes(body) }
         let answer: HTTPClientResponse
         do {
