@@ -21,6 +21,12 @@ extension AuditEntry {
         case .invitationLocaleSet(let id, let locale):
             target = TargetID(id)
             details = locale.value
+        case .invitationReinvited(let id, let previous):
+            target = TargetID(id)
+            details = previous.description
+        case .invitationRedirectSet(let id, let url):
+            target = TargetID(id)
+            details = url.value
         case .userCreated(let userID, _), .memberGrantsChanged(let userID, _), .memberRemoved(let userID), .memberPasswordReset(let userID):
             target = TargetID(userID)
             if case .memberGrantsChanged(_, let grants) = record.event { details = grants.permissions.map(\.key).joined(separator: ",") }
@@ -70,7 +76,12 @@ extension AuditEntry {
         let domains = settings.allowedEmailDomains.isEmpty ? "any" : settings.allowedEmailDomains.joined(separator: " ")
         let locale = settings.defaultLocale?.value ?? "deployment default"
         let replyTo = settings.replyTo?.value ?? "none"
-        return "name \(name); invitation lifetime \(lifetime); allowed email domains \(domains); default locale \(locale); reply-to \(replyTo)"
+        var summary = "name \(name); invitation lifetime \(lifetime); allowed email domains \(domains); default locale \(locale); reply-to \(replyTo)"
+        // Settings added later are named only when set, so earlier records read as they did.
+        if !settings.allowedRedirectOrigins.isEmpty { summary += "; redirect origins \(settings.allowedRedirectOrigins.joined(separator: " "))" }
+        if let logo = settings.logoURL { summary += "; logo \(logo)" }
+        if let colour = settings.accentColour { summary += "; accent colour \(colour)" }
+        return summary
     }
 
     /// A role change's details, `"<before> → <after>"`, as the feed reads them back.

@@ -82,5 +82,6 @@ public struct DomainError: Error, Hashable, Sendable, CustomStringConvertible {
         case capOverrideNotAllowed = "cap_override_not_allowed"
         case rateLimited = "rate_limited"
         case emailDomainNotAllowed = "email_domain_not_allowed"
+        case redirectNotAllowed = "redirect_not_allowed"
     }
 }

@@ -100,6 +100,10 @@ extension OrgEvent {
             ]
         case .invitationLocaleSet(let id, let locale):
             return [("invitation_id", .string(id.description)), ("locale", .string(locale.value))]
+        case .invitationReinvited(let id, let previous):
+            return [("invitation_id", .string(id.description)), ("reinvite_of", .string(previous.description))]
+        case .invitationRedirectSet(let id, let url):
+            return [("invitation_id", .string(id.description)), ("redirect_url", .string(url.value))]
         case .webhookSecretRotated(let id, _, let previousUntil):
             return [("webhook_id", .string(id.description)), ("previous_secret_until", .string(previousUntil.iso8601))]
         }

@@ -28,6 +28,10 @@ public struct Invitation: Hashable, Sendable {
     public var link: LinkCheck?
     /// The language of its emails, when the inviter chose one; otherwise the org's.
     public var locale: LocaleTag?
+    /// The expired or revoked invitation this one invites again, if it was made that way.
+    public var reinviteOf: InvitationID?
+    /// Where the link page sends the invitee after they accept, if anywhere.
+    public var redirect: RedirectURL?
 
     /// How the invitee was invited.
     public enum Method: UInt8, SpelledCase {

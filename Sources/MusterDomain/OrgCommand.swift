@@ -12,7 +12,11 @@ public enum OrgCommand: Hashable, Sendable {
     /// email belongs to, if any. `lifetimeDays` overrides the org's invitation lifetime.
     case invite(
         id: InvitationID, email: EmailAddress, role: Role, method: Invitation.Method, existingUserID: UserID?, seal: LinkSeal, lifetimeDays: Int? = nil,
-        locale: LocaleTag? = nil)
+        locale: LocaleTag? = nil, redirect: RedirectURL? = nil)
+    /// Invites again the person of an expired or revoked invitation `previous`: a new pending
+    /// invitation `id` with its email, role, method, language and (while its origin is still
+    /// allowed) redirect. `existingUserID` is the user the email belongs to now, if any.
+    case reinvite(id: InvitationID, previous: InvitationID, existingUserID: UserID?, seal: LinkSeal)
     /// Accepts an invitation through its link, as `userID` (created for the purpose when
     /// `userIsNew`).
     case acceptInvitation(id: InvitationID, link: LinkProof, userID: UserID, userIsNew: Bool)
@@ -134,13 +138,24 @@ public enum OrgCommand: Hashable, Sendable {
         public var allowedEmailDomains: SettingChange<[String]>
         public var defaultLocale: SettingChange<LocaleTag>
         public var replyTo: SettingChange<EmailAddress>
+        /// The raw origins, normalised when the command is decided.
+        public var allowedRedirectOrigins: SettingChange<[String]>
+        /// The raw logo URL, checked when the command is decided.
+        public var logoURL: SettingChange<String>
+        /// The raw accent colour, checked when the command is decided.
+        public var accentColour: SettingChange<String>
 
         /// Creates an update; every part is left as it is unless given.
         public init(
             name: String? = nil, invitationLifetimeDays: SettingChange<Int> = .unchanged, allowedEmailDomains: SettingChange<[String]> = .unchanged,
-            defaultLocale: SettingChange<LocaleTag> = .unchanged, replyTo: SettingChange<EmailAddress> = .unchanged
+            defaultLocale: SettingChange<LocaleTag> = .unchanged, replyTo: SettingChange<EmailAddress> = .unchanged,
+            allowedRedirectOrigins: SettingChange<[String]> = .unchanged, logoURL: SettingChange<String> = .unchanged,
+            accentColour: SettingChange<String> = .unchanged
         ) {
             self.replyTo = replyTo
+            self.allowedRedirectOrigins = allowedRedirectOrigins
+            self.logoURL = logoURL
+            self.accentColour = accentColour
             self.name = name
             self.invitationLifetimeDays = invitationLifetimeDays
             self.allowedEmailDomains = allowedEmailDomains

@@ -45,6 +45,12 @@ public enum OrgEvent: Hashable, Sendable {
     /// The language an invitation's emails are written in, chosen when it was sent; it follows
     /// its `user.invited` in the same record.
     case invitationLocaleSet(id: InvitationID, locale: LocaleTag)
+    /// The invitation `id` invites again the person of the expired or revoked `previous`; it
+    /// follows its `user.invited` in the same record.
+    case invitationReinvited(id: InvitationID, previous: InvitationID)
+    /// Where the invitation's link page sends the invitee after they accept; it follows its
+    /// `user.invited` in the same record.
+    case invitationRedirectSet(id: InvitationID, url: RedirectURL)
 
     /// The data of a `collaborator.invited` event.
     public struct CollaboratorInvitation: Hashable, Sendable {
@@ -103,6 +109,8 @@ public enum OrgEvent: Hashable, Sendable {
         case webhookPinged
         case webhookSecretRotated
         case invitationLocaleSet
+        case invitationReinvited
+        case invitationRedirectSet
 
         /// The event type as consumers see it, for example `user.invitation_revoked`.
         public var name: String {
@@ -140,6 +148,8 @@ public enum OrgEvent: Hashable, Sendable {
             case .webhookPinged: "webhook.ping"
             case .webhookSecretRotated: "webhook.secret_rotated"
             case .invitationLocaleSet: "user.invitation_locale_set"
+            case .invitationReinvited: "user.reinvited"
+            case .invitationRedirectSet: "user.invitation_redirect_set"
             }
         }
 
@@ -182,6 +192,8 @@ public enum OrgEvent: Hashable, Sendable {
         case .webhookPinged: .webhookPinged
         case .webhookSecretRotated: .webhookSecretRotated
         case .invitationLocaleSet: .invitationLocaleSet
+        case .invitationReinvited: .invitationReinvited
+        case .invitationRedirectSet: .invitationRedirectSet
         }
     }
 }

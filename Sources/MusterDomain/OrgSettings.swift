@@ -14,18 +14,64 @@ public struct OrgSettings: Hashable, Sendable {
     public var defaultLocale: LocaleTag?
     /// Where replies to the org's emails go (`Reply-To`); `nil` for none.
     public var replyTo: EmailAddress?
+    /// The origins an invitation's `redirect_url` may point at, normalised and sorted (see
+    /// ``RedirectURL/origin(_:field:)``); empty allows no redirect at all.
+    public var allowedRedirectOrigins: [String]
+    /// The logo shown at the top of the org's emails and link pages: an `https` URL.
+    public var logoURL: String?
+    /// The accent colour of the org's emails and link pages, as `#rrggbb` in lower case.
+    public var accentColour: String?
 
     /// The days an invitation may be given, per org or per invitation.
     public static let invitationLifetimeDays: ClosedRange<Int> = 1...30
     /// The most allowed domains one org may list.
     public static let maximumAllowedDomains = 50
+    /// The most redirect origins one org may list.
+    public static let maximumRedirectOrigins = 20
 
     /// Creates settings; the defaults leave everything to the deployment.
-    public init(invitationLifetimeDays: Int? = nil, allowedEmailDomains: [String] = [], defaultLocale: LocaleTag? = nil, replyTo: EmailAddress? = nil) {
+    public init(
+        invitationLifetimeDays: Int? = nil, allowedEmailDomains: [String] = [], defaultLocale: LocaleTag? = nil, replyTo: EmailAddress? = nil,
+        allowedRedirectOrigins: [String] = [], logoURL: String? = nil, accentColour: String? = nil
+    ) {
         self.invitationLifetimeDays = invitationLifetimeDays
         self.allowedEmailDomains = allowedEmailDomains
         self.defaultLocale = defaultLocale
         self.replyTo = replyTo
+        self.allowedRedirectOrigins = allowedRedirectOrigins
+        self.logoURL = logoURL
+        self.accentColour = accentColour
+    }
+
+    /// Whether an invitation may send its invitee on to `redirect` after they accept.
+    public func allows(_ redirect: RedirectURL) -> Bool {
+        !redirect.origin.isEmpty && allowedRedirectOrigins.contains(redirect.origin)
+    }
+
+    /// Normalises and checks a list of redirect origins: deduplicated and sorted.
+    public static func redirectOrigins(_ raw: [String]) throws(DomainError) -> [String] {
+        guard raw.count <= maximumRedirectOrigins else {
+            throw .validation("allowed_redirect_origins lists \(raw.count) origins; at most \(maximumRedirectOrigins) are allowed")
+        }
+        var origins = Set<String>()
+        for entry in raw { origins.insert(try RedirectURL.origin(entry)) }
+        return origins.sorted()
+    }
+
+    /// Checks a logo's address: an `https` URL on a named host, with no credentials.
+    public static func logo(_ raw: String) throws(DomainError) -> String {
+        let url = try RedirectURL(raw, field: "logo_url")
+        guard url.origin.hasPrefix("https://") else { throw .validation("logo_url must use https://, so that mail readers load it") }
+        return url.value
+    }
+
+    /// Checks an accent colour: `#` and six hexadecimal digits, returned in lower case.
+    public static func colour(_ raw: String) throws(DomainError) -> String {
+        let trimmed = raw.trimmingWhitespace().lowercased()
+        guard trimmed.count == 7, trimmed.first == "#", trimmed.dropFirst().allSatisfy(\.isHexDigit) else {
+            throw .validation("accent_colour must be # and six hexadecimal digits, such as #1d70b8")
+        }
+        return trimmed
     }
 
     /// Whether people with `email` may be invited: any address when no domain is listed.

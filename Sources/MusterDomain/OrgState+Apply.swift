@@ -182,6 +182,12 @@ extension OrgState {
         case .invitationLocaleSet(let invitationID, let locale):
             modifyInvitation(invitationID) { $0.locale = locale }
 
+        case .invitationReinvited(let invitationID, let previous):
+            modifyInvitation(invitationID) { $0.reinviteOf = previous }
+
+        case .invitationRedirectSet(let invitationID, let url):
+            modifyInvitation(invitationID) { $0.redirect = url }
+
         case .webhookSecretRotated(let webhookID, let nonce, let previousUntil):
             webhooks[webhookID]?.rotate(to: nonce, previousUntil: previousUntil, at: now)
             webhooks[webhookID]?.owner = record.actor

@@ -140,7 +140,7 @@ extension OrgState {
 
     /// Whether `principal` is staff who may write to the org's cases: the platform admin, or a
     /// member or key whose role writes.
-    func staffWrites(_ principal: Principal) -> Bool {
+    public func staffWrites(_ principal: Principal) -> Bool {
         switch principal {
         case .platformAdmin, .system:
             return true

@@ -14,11 +14,15 @@ extension OrgState {
             preconditionFailure("handled above")
         case .updateOrganisation(let update):
             return try decideUpdateOrganisation(update, by: principal, policy: policy)
-        case .invite(let invitationID, let email, let role, let method, let existingUserID, let seal, let lifetimeDays, let locale):
+        case .invite(let invitationID, let email, let role, let method, let existingUserID, let seal, let lifetimeDays, let locale, let redirect):
+            if let redirect { try requireAllowedRedirect(redirect) }
             let events = try decideInvite(
                 invitationID, email: email, role: role, method: method, existingUserID: existingUserID, seal: seal, lifetimeDays: lifetimeDays,
                 by: principal, at: now, policy: policy)
             return events + (locale.map { [.invitationLocaleSet(id: invitationID, locale: $0)] } ?? [])
+                + (redirect.map { [.invitationRedirectSet(id: invitationID, url: $0)] } ?? [])
+        case .reinvite(let invitationID, let previous, let existingUserID, let seal):
+            return try decideReinvite(invitationID, previous: previous, existingUserID: existingUserID, seal: seal, by: principal, at: now, policy: policy)
         case .acceptInvitation(let invitationID, let proof, let userID, let userIsNew):
             return try decideAccept(invitationID, link: proof, userID: userID, userIsNew: userIsNew, at: now)
         case .revokeInvitation(let invitationID, let reason):

@@ -54,7 +54,8 @@ extension OrgState {
         switch entry.action {
         case .organisationCreated, .organisationUpdated:
             data.name = name
-        case .userInvited, .invitationResent, .invitationRevoked, .invitationAccepted, .invitationExpired, .invitationLocaleSet:
+        case .userInvited, .invitationResent, .invitationRevoked, .invitationAccepted, .invitationExpired, .invitationLocaleSet, .invitationReinvited,
+            .invitationRedirectSet:
             let invitationID = InvitationID(high: target.high, low: target.low)
             data.invitationID = invitationID
             if let invitation = invitations[invitationID] {

@@ -40,6 +40,37 @@ extension OrgState {
         return events
     }
 
+    func decideReinvite(
+        _ invitationID: InvitationID, previous previousID: InvitationID, existingUserID: UserID?, seal: LinkSeal, by principal: Principal, at now: Timestamp,
+        policy: Policy
+    ) throws(DomainError) -> [OrgEvent] {
+        try require(.usersInvite, of: principal, toDo: "invite people")
+        guard let previous = invitations[previousID] else {
+            throw DomainError(.invitationNotFound, "invitation \(previousID) does not exist in this organisation")
+        }
+        switch previous.effectiveStatus(at: now) {
+        case .pending:
+            throw DomainError(
+                .invitationPending, "invitation \(previousID) is still pending; resend it instead of inviting again", existingRecord: previousID.description)
+        case .accepted:
+            throw DomainError(.invitationAlreadyAccepted, "invitation \(previousID) was accepted; there is no one to invite again")
+        case .expired, .revoked:
+            break
+        }
+        var events = try decideInvite(
+            invitationID, email: previous.email, role: previous.role, method: previous.method, existingUserID: existingUserID, seal: seal,
+            lifetimeDays: nil, by: principal, at: now, policy: policy)
+        // An invitation that expired without the sweep recording it is recorded now, once.
+        if previous.status == .pending, !events.contains(.invitationExpired(id: previousID)) {
+            events.insert(.invitationExpired(id: previousID), at: 0)
+        }
+        events.append(.invitationReinvited(id: invitationID, previous: previousID))
+        if let locale = previous.locale { events.append(.invitationLocaleSet(id: invitationID, locale: locale)) }
+        // A redirect goes with it only while its origin is still allowed.
+        if let redirect = previous.redirect, settings.allows(redirect) { events.append(.invitationRedirectSet(id: invitationID, url: redirect)) }
+        return events
+    }
+
     /// The invitation a link names, checked for acceptance at `now`: pending, unexpired, and
     /// the link is the current one. Shared by accept and by the read-only preview.
     public func acceptableInvitation(_ invitationID: InvitationID, link proof: LinkProof, at now: Timestamp) throws(DomainError) -> Invitation {

@@ -22,6 +22,24 @@ extension OrgState {
         }
     }
 
+    /// The invitation as its invitee is answered: its redirect only while the org still allows
+    /// the redirect's origin, so taking an origin off the list stops links already sent.
+    public func invitationAsAnswered(_ invitationID: InvitationID) -> Invitation {
+        var invitation = invitations[invitationID]!
+        if let redirect = invitation.redirect, !settings.allows(redirect) { invitation.redirect = nil }
+        return invitation
+    }
+
+    /// Refuses `redirect` unless its origin is one the org allows.
+    func requireAllowedRedirect(_ redirect: RedirectURL) throws(DomainError) {
+        guard settings.allows(redirect) else {
+            let allowed =
+                settings.allowedRedirectOrigins.isEmpty
+                ? "this organisation allows no redirects" : "this organisation allows only \(settings.allowedRedirectOrigins.joined(separator: ", "))"
+            throw DomainError(.redirectNotAllowed, "redirect_url goes to \(redirect.origin), which is not an allowed redirect origin; \(allowed)")
+        }
+    }
+
     /// Checks the days asked for one invitation.
     static func requireLifetimeDays(_ days: Int?, field: String) throws(DomainError) {
         if let days, !OrgSettings.invitationLifetimeDays.contains(days) {
@@ -44,6 +62,21 @@ extension OrgState {
         }
         newSettings.defaultLocale = update.defaultLocale.applied(to: settings.defaultLocale)
         newSettings.replyTo = update.replyTo.applied(to: settings.replyTo)
+        switch update.allowedRedirectOrigins {
+        case .unchanged: break
+        case .set(let raw): newSettings.allowedRedirectOrigins = try OrgSettings.redirectOrigins(raw)
+        case .reset: newSettings.allowedRedirectOrigins = []
+        }
+        switch update.logoURL {
+        case .unchanged: break
+        case .set(let raw): newSettings.logoURL = try OrgSettings.logo(raw)
+        case .reset: newSettings.logoURL = nil
+        }
+        switch update.accentColour {
+        case .unchanged: break
+        case .set(let raw): newSettings.accentColour = try OrgSettings.colour(raw)
+        case .reset: newSettings.accentColour = nil
+        }
         // An update that changes nothing records nothing.
         guard newName != name || newSettings != settings else { return [] }
         return [.organisationUpdated(name: newName, settings: newSettings)]

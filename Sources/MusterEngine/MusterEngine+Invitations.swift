@@ -19,6 +19,8 @@ public struct InvitationPreview: Hashable, Sendable {
     public var role: Role
     public var status: Invitation.Status
     public var expiresAt: Timestamp
+    /// Where the link page sends the invitee after they accept, if the inviter chose.
+    public var redirect: RedirectURL?
     /// Whether accepting would succeed now; when not, `refusal` says why.
     public var isValid: Bool
     public var refusal: DomainError?
@@ -35,9 +37,10 @@ public struct Acceptance: Sendable {
 
 extension MusterEngine {
     /// Invites `email` to the org with `role`, by email or as an existing user (`method`).
+    /// `redirect` must go to an origin the org allows (`redirect_not_allowed` otherwise).
     public func invite(
         org orgID: OrganisationID, email: EmailAddress, role: Role, method: Invitation.Method, lifetimeDays: Int? = nil, locale: LocaleTag? = nil,
-        by principal: Principal
+        redirect: RedirectURL? = nil, by principal: Principal
     ) async throws -> IssuedInvitation {
         _ = try org(orgID)
         let (existingUser, seenAt) = directory.view.userID(email: email)
@@ -47,7 +50,7 @@ extension MusterEngine {
         let (invitation, orgName) = try await run(
             .invite(
                 id: invitationID, email: email, role: role, method: method, existingUserID: existingUser, seal: seal, lifetimeDays: lifetimeDays,
-                locale: locale),
+                locale: locale, redirect: redirect),
             on: orgID, by: principal
         ) { state throws(DomainError) in
             (state.invitations[invitationID]!, state.name)
@@ -62,7 +65,8 @@ extension MusterEngine {
     /// The whole batch costs one directory read, one hop to the org's actor and one wait for
     /// durability; each invitation is still its own log record.
     public func invite(
-        org orgID: OrganisationID, batch requests: [(email: EmailAddress, role: Role, method: Invitation.Method, lifetimeDays: Int?, locale: LocaleTag?)],
+        org orgID: OrganisationID,
+        batch requests: [(email: EmailAddress, role: Role, method: Invitation.Method, lifetimeDays: Int?, locale: LocaleTag?, redirect: RedirectURL?)],
         by principal: Principal
     ) async throws -> [Result<IssuedInvitation, any Error>] {
         let actor = try org(orgID)
@@ -75,7 +79,7 @@ extension MusterEngine {
             let request = requests[index]
             return OrgCommand.invite(
                 id: invitationIDs[index], email: request.email, role: request.role, method: request.method, existingUserID: existingUsers[index],
-                seal: signed[index].seal, lifetimeDays: request.lifetimeDays, locale: request.locale)
+                seal: signed[index].seal, lifetimeDays: request.lifetimeDays, locale: request.locale, redirect: request.redirect)
         }
         let outcome = await actor.executeEach(commands, by: principal) { state, index throws(DomainError) in
             (state.invitations[invitationIDs[index]]!, state.name)
@@ -95,6 +99,24 @@ extension MusterEngine {
     public func resendInvitation(org orgID: OrganisationID, id invitationID: InvitationID, by principal: Principal) async throws -> IssuedInvitation {
         let (token, seal) = signer.sign(LinkToken(purpose: .invitation, orgID: orgID, target: invitationID, nonce: RandomSecret.nonce()))
         let (invitation, orgName) = try await run(.resendInvitation(id: invitationID, seal: seal), on: orgID, by: principal) { state throws(DomainError) in
+            (state.invitations[invitationID]!, state.name)
+        }
+        return IssuedInvitation(invitation: invitation, token: token, orgName: orgName)
+    }
+
+    /// Invites again the person of an expired or revoked invitation: a new pending invitation
+    /// with the same email, role, method and language, which records the one it follows (that
+    /// one keeps its history). A pending invitation is resent instead; an accepted one refused.
+    public func reinvite(org orgID: OrganisationID, id previousID: InvitationID, by principal: Principal) async throws -> IssuedInvitation {
+        // The email decides whether its user exists; the command re-checks everything else.
+        let previous = try await read(orgID) { state, _ throws(DomainError) in try state.invitation(previousID, for: principal) }
+        let (existingUser, seenAt) = directory.view.userID(email: previous.email)
+        try await durable(seenAt)
+        let invitationID = InvitationID.timeOrdered()
+        let (token, seal) = signer.sign(LinkToken(purpose: .invitation, orgID: orgID, target: invitationID, nonce: RandomSecret.nonce()))
+        let (invitation, orgName) = try await run(
+            .reinvite(id: invitationID, previous: previousID, existingUserID: existingUser, seal: seal), on: orgID, by: principal
+        ) { state throws(DomainError) in
             (state.invitations[invitationID]!, state.name)
         }
         return IssuedInvitation(invitation: invitation, token: token, orgName: orgName)
@@ -136,7 +158,9 @@ extension MusterEngine {
             do throws(DomainError) { _ = try state.acceptableInvitation(invitationID, link: proof, at: now) } catch { refusal = error }
             return InvitationPreview(
                 invitationID: invitationID, orgID: state.id, orgName: state.name, email: invitation.email, role: invitation.role,
-                status: invitation.effectiveStatus(at: now), expiresAt: invitation.expiresAt, isValid: refusal == nil, refusal: refusal
+                status: invitation.effectiveStatus(at: now), expiresAt: invitation.expiresAt, redirect: state.invitationAsAnswered(invitationID).redirect,
+                isValid: refusal == nil,
+                refusal: refusal
             )
         }
         try await durable(position)
@@ -165,7 +189,7 @@ extension MusterEngine {
         let accepted = try await run(
             .acceptInvitation(id: invitationID, link: proof, userID: user.id, userIsNew: ensured.created), on: orgID, by: .user(user.id)
         ) { state throws(DomainError) in
-            state.invitations[invitationID]!
+            state.invitationAsAnswered(invitationID)
         }
         let (sessionToken, session) = try await startSession(for: user.id, method: .invitationLink)
         return Acceptance(invitation: accepted, user: user, sessionToken: sessionToken, session: session)

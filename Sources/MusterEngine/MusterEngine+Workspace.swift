@@ -44,6 +44,27 @@ extension MusterEngine {
     {
         try await read(orgID) { state, _ throws(DomainError) in try state.auditPage(for: principal, filter: filter, before: cursor, limit: limit) }
     }
+
+    /// A page of the audit trail as people read it (names, not ids), with everyone the trail
+    /// can be filtered by.
+    public func readableAudit(
+        org orgID: OrganisationID, filter: AuditFilter = AuditFilter(), before cursor: UInt64? = nil, limit: Int = 100, by principal: Principal
+    ) async throws -> (page: Page<ReadableAuditLine>, actors: [PrincipalLabel]) {
+        try await read(orgID) { state, _ throws(DomainError) in
+            (
+                try state.readableAuditPage(for: principal, filter: filter, before: cursor, limit: limit),
+                try state.actorChoices(for: principal)
+            )
+        }
+    }
+
+    /// How the org's staff see each of `principals` named (emails, key names).
+    public func labels(org orgID: OrganisationID, for principals: [Principal], by principal: Principal) async throws -> [Principal: String] {
+        try await read(orgID) { state, _ throws(DomainError) in
+            try state.require(.usersView, of: principal, toDo: "see who did what")
+            return Dictionary(principals.map { ($0, state.label(of: $0)) }, uniquingKeysWith: { first, _ in first })
+        }
+    }
 }
 
 /// One write to a tenant's workspace.

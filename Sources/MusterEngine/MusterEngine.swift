@@ -159,6 +159,20 @@ public final class MusterEngine: Sendable {
         }
     }
 
+    /// What `principal` may do in the org, for a console that shows only what they may use:
+    /// their permission keys and whether they are an org admin; `nil` for a collaborator on
+    /// one of its cases who is not on its staff. Anyone else is told the org does not exist,
+    /// as every other read tells them. The server still checks every request.
+    public func access(org orgID: OrganisationID, by principal: Principal) async throws -> OrgAccess? {
+        try await read(orgID) { state, _ throws(DomainError) in
+            guard state.isStaff(principal), let permissions = state.permissions(of: principal) else {
+                if case .user(let userID) = principal, state.collaborators.rows.contains(where: { $0.userID == userID }) { return nil }
+                throw state.notFoundForOutsiders
+            }
+            return OrgAccess(permissions: permissions, isOrgAdmin: state.isOrgAdmin(principal), writesCases: state.staffWrites(principal))
+        }
+    }
+
     /// Changes the org's name or settings (org admins); audited as `organisation.updated`. An
     /// update that changes nothing records nothing.
     public func updateOrganisation(_ orgID: OrganisationID, _ update: OrgCommand.OrganisationUpdate, by principal: Principal) async throws
@@ -209,6 +223,17 @@ public final class MusterEngine: Sendable {
 }
 
 /// What anyone in an org may see of the org itself.
+/// What one principal may do in one org: the console shows links and forms by it.
+public struct OrgAccess: Hashable, Sendable {
+    public var permissions: PermissionSet
+    public var isOrgAdmin: Bool
+    /// Whether they may create tenants and write to cases.
+    public var writesCases: Bool
+
+    /// Whether they hold `permission`.
+    public func may(_ permission: Permission) -> Bool { permissions.contains(permission) }
+}
+
 public struct OrganisationSummary: Hashable, Sendable {
     public var id: OrganisationID
     public var name: String

@@ -1,8 +1,8 @@
 import MusterDomain
 import MusterEngine
 
-/// The binary encoding of events and log records, version 3 (see `docs/LOG-FORMAT.md`);
-/// versions 1 and 2 are still read.
+/// The binary encoding of events and log records, version 4 (see `docs/LOG-FORMAT.md`);
+/// versions 1 to 3 are still read.
 ///
 /// Every enum is written as its one-byte raw value, which is therefore part of the format:
 /// cases are only ever appended, never reordered. What version 2 changed: a record whose events
@@ -10,10 +10,11 @@ import MusterEngine
 /// event's own (an expiry) are written as the difference; a link's seal is its nonce alone; a
 /// secret's digest is 16 bytes. Version 3 added events (an org's settings, a webhook's change,
 /// ping and secret rotation) and rows (settings, rotated-out secrets, a webhook's owner), so
-/// that an older binary refuses its files instead of misreading them.
+/// that an older binary refuses its files instead of misreading them. Version 4 added an
+/// invitation's re-invite and redirect (events and row fields) and three org settings.
 enum EventCodec {
     /// The version of this encoding, written in every frame and snapshot header.
-    static let version: UInt16 = 3
+    static let version: UInt16 = 4
     /// The versions this code reads: every one since the first.
     static let readableVersions: ClosedRange<UInt16> = 1...version
 
@@ -343,6 +344,12 @@ enum EventCodec {
         case .invitationLocaleSet(let id, let locale):
             writer.id(id)
             writer.string(locale.value)
+        case .invitationReinvited(let id, let previous):
+            writer.id(id)
+            writer.id(previous)
+        case .invitationRedirectSet(let id, let url):
+            writer.id(id)
+            writer.string(url.value)
         case .webhookSecretRotated(let id, let secretNonce, let previousUntil):
             writer.id(id)
             writer.id(secretNonce)
@@ -358,6 +365,10 @@ enum EventCodec {
         for domain in settings.allowedEmailDomains { writer.string(domain) }
         writer.optionalString(settings.defaultLocale?.value)
         writer.optionalString(settings.replyTo?.value)
+        writer.varint(UInt64(settings.allowedRedirectOrigins.count))
+        for origin in settings.allowedRedirectOrigins { writer.string(origin) }
+        writer.optionalString(settings.logoURL)
+        writer.optionalString(settings.accentColour)
     }
 
     static func decodeSettings(_ reader: inout BinaryReader) throws(LogError) -> OrgSettings {
@@ -365,10 +376,16 @@ enum EventCodec {
         guard days <= UInt64(OrgSettings.invitationLifetimeDays.upperBound) else { throw .malformed("invitation lifetime of \(days) days") }
         var domains = [String]()
         for _ in 0..<(try reader.count(limit: OrgSettings.maximumAllowedDomains)) { domains.append(try reader.string()) }
-        return OrgSettings(
+        var settings = OrgSettings(
             invitationLifetimeDays: days == 0 ? nil : Int(days), allowedEmailDomains: domains,
             defaultLocale: try reader.optionalString().map(LocaleTag.init(normalised:)),
             replyTo: try reader.optionalString().map(EmailAddress.init(normalised:)))
+        if reader.format >= 4 {
+            for _ in 0..<(try reader.count(limit: OrgSettings.maximumRedirectOrigins)) { settings.allowedRedirectOrigins.append(try reader.string()) }
+            settings.logoURL = try reader.optionalString()
+            settings.accentColour = try reader.optionalString()
+        }
+        return settings
     }
 
     /// A set of event types, or none for all: a count plus one byte per type, or `0xff`.
@@ -477,6 +494,10 @@ enum EventCodec {
             event = .webhookPinged(id: try reader.id())
         case .invitationLocaleSet:
             event = .invitationLocaleSet(id: try reader.id(), locale: LocaleTag(normalised: try reader.string()))
+        case .invitationReinvited:
+            event = .invitationReinvited(id: try reader.id(), previous: try reader.id())
+        case .invitationRedirectSet:
+            event = .invitationRedirectSet(id: try reader.id(), url: RedirectURL(checked: try reader.string()))
         case .webhookSecretRotated:
             event = .webhookSecretRotated(id: try reader.id(), secretNonce: try reader.id(), previousUntil: try reader.timestamp(after: at))
         }

@@ -186,6 +186,8 @@ enum StateCodec {
         for resend in invitation.recentResends { writer.timestamp(resend) }
         encode(invitation.link, into: &writer)
         writer.optionalString(invitation.locale?.value)
+        writer.optionalID(invitation.reinviteOf)
+        writer.optionalString(invitation.redirect?.value)
     }
 
     /// A record's link check: `0` none, `1` and a nonce, `2` and a digest. Format 1 kept an
@@ -239,6 +241,10 @@ enum StateCodec {
             link: try decodeLinkCheck(&reader)
         )
         if withSettings { invitation.locale = try reader.optionalString().map(LocaleTag.init(normalised:)) }
+        if reader.format >= 4 {
+            invitation.reinviteOf = try reader.optionalID()
+            invitation.redirect = try reader.optionalString().map(RedirectURL.init(checked:))
+        }
         return invitation
     }
 

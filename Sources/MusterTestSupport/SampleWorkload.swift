@@ -71,8 +71,16 @@ public enum SampleWorkload {
             first,
             OrgCommand.OrganisationUpdate(
                 name: "First, renamed", invitationLifetimeDays: .set(10), allowedEmailDomains: .set(["example.org", "first.example", "support.example"]),
-                defaultLocale: .set(try! LocaleTag("cy")), replyTo: .set(try! EmailAddress("help@first.example"))),
+                defaultLocale: .set(try! LocaleTag("cy")), replyTo: .set(try! EmailAddress("help@first.example")),
+                allowedRedirectOrigins: .set(["https://app.first.example"]), logoURL: .set("https://first.example/logo.png"),
+                accentColour: .set("#1d70b8")),
             by: admin)
+        // An invitation that leads on after accepting, revoked and invited again.
+        let redirected = try await engine.invite(
+            org: first, email: email("redirected-\(suffix)@example.org"), role: .viewer, method: .email,
+            redirect: try! RedirectURL("https://app.first.example/welcome"), by: admin)
+        _ = try await engine.revokeInvitation(org: first, id: redirected.invitation.id, reason: nil, by: admin)
+        _ = try await engine.reinvite(org: first, id: redirected.invitation.id, by: admin)
         let integration = try await engine.createAPIKey(org: first, name: "integration", role: .siteAdmin, by: admin)
         _ = try await engine.createWebhook(
             org: first, url: "https://hooks.example.org/key", eventTypes: nil, description: nil, after: nil, by: .apiKey(integration.key.id))

@@ -20,6 +20,14 @@ struct RecordEncodingTests {
         try await engine.pauseWebhook(webhook.view.webhook.id, org: orgID, cause: .requested, reason: "later", by: .platformAdmin)
         _ = try await engine.resumeWebhook(webhook.view.webhook.id, org: orgID, by: .platformAdmin)
         try await engine.deleteWebhook(webhook.view.webhook.id, org: orgID, by: .platformAdmin)
+        _ = try await engine.updateOrganisation(
+            orgID, .init(allowedRedirectOrigins: .set(["https://app.example.org"]), logoURL: .set("https://example.org/l.png"), accentColour: .set("#00aa00")),
+            by: .platformAdmin)
+        let redirected = try await engine.invite(
+            org: orgID, email: try EmailAddress("bo@example.org"), role: .viewer, method: .email, redirect: try RedirectURL("https://app.example.org/x"),
+            by: .platformAdmin)
+        _ = try await engine.revokeInvitation(org: orgID, id: redirected.invitation.id, reason: nil, by: .platformAdmin)
+        _ = try await engine.reinvite(org: orgID, id: redirected.invitation.id, by: .platformAdmin)
         return sink.records
     }
 

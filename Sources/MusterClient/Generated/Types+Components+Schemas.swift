@@ -197,6 +197,12 @@ extension Components {
                 public var defaultLocale: Swift.String?
                 /// - Remark: Generated from `#/components/schemas/Organisation/settings/reply_to_email`.
                 public var replyToEmail: Swift.String?
+                /// - Remark: Generated from `#/components/schemas/Organisation/settings/allowed_redirect_origins`.
+                public var allowedRedirectOrigins: [Swift.String]
+                /// - Remark: Generated from `#/components/schemas/Organisation/settings/logo_url`.
+                public var logoUrl: Swift.String?
+                /// - Remark: Generated from `#/components/schemas/Organisation/settings/accent_colour`.
+                public var accentColour: Swift.String?
                 /// Creates a new `SettingsPayload`.
                 ///
                 /// - Parameters:
@@ -204,22 +210,34 @@ extension Components {
                 ///   - allowedEmailDomains:
                 ///   - defaultLocale:
                 ///   - replyToEmail:
+                ///   - allowedRedirectOrigins:
+                ///   - logoUrl:
+                ///   - accentColour:
                 public init(
                     invitationLifetimeDays: Swift.Int? = nil,
                     allowedEmailDomains: [Swift.String],
                     defaultLocale: Swift.String? = nil,
-                    replyToEmail: Swift.String? = nil
+                    replyToEmail: Swift.String? = nil,
+                    allowedRedirectOrigins: [Swift.String],
+                    logoUrl: Swift.String? = nil,
+                    accentColour: Swift.String? = nil
                 ) {
                     self.invitationLifetimeDays = invitationLifetimeDays
                     self.allowedEmailDomains = allowedEmailDomains
                     self.defaultLocale = defaultLocale
                     self.replyToEmail = replyToEmail
+                    self.allowedRedirectOrigins = allowedRedirectOrigins
+                    self.logoUrl = logoUrl
+                    self.accentColour = accentColour
                 }
                 public enum CodingKeys: String, CodingKey {
                     case invitationLifetimeDays = "invitation_lifetime_days"
                     case allowedEmailDomains = "allowed_email_domains"
                     case defaultLocale = "default_locale"
                     case replyToEmail = "reply_to_email"
+                    case allowedRedirectOrigins = "allowed_redirect_origins"
+                    case logoUrl = "logo_url"
+                    case accentColour = "accent_colour"
                 }
                 public init(from decoder: any Swift.Decoder) throws {
                     let container = try decoder.container(keyedBy: CodingKeys.self)
@@ -239,11 +257,26 @@ extension Components {
                         Swift.String.self,
                         forKey: .replyToEmail
                     )
+                    self.allowedRedirectOrigins = try container.decode(
+                        [Swift.String].self,
+                        forKey: .allowedRedirectOrigins
+                    )
+                    self.logoUrl = try container.decodeIfPresent(
+                        Swift.String.self,
+                        forKey: .logoUrl
+                    )
+                    self.accentColour = try container.decodeIfPresent(
+                        Swift.String.self,
+                        forKey: .accentColour
+                    )
                     try decoder.ensureNoAdditionalProperties(knownKeys: [
                         "invitation_lifetime_days",
                         "allowed_email_domains",
                         "default_locale",
-                        "reply_to_email"
+                        "reply_to_email",
+                        "allowed_redirect_origins",
+                        "logo_url",
+                        "accent_colour"
                     ])
                 }
             }
@@ -422,6 +455,12 @@ extension Components {
             public var defaultLocale: Swift.String?
             /// - Remark: Generated from `#/components/schemas/OrganisationPatch/reply_to_email`.
             public var replyToEmail: Swift.String?
+            /// - Remark: Generated from `#/components/schemas/OrganisationPatch/allowed_redirect_origins`.
+            public var allowedRedirectOrigins: [Swift.String]?
+            /// - Remark: Generated from `#/components/schemas/OrganisationPatch/logo_url`.
+            public var logoUrl: Swift.String?
+            /// - Remark: Generated from `#/components/schemas/OrganisationPatch/accent_colour`.
+            public var accentColour: Swift.String?
             /// Creates a new `OrganisationPatch`.
             ///
             /// - Parameters:
@@ -430,18 +469,27 @@ extension Components {
             ///   - allowedEmailDomains:
             ///   - defaultLocale:
             ///   - replyToEmail:
+            ///   - allowedRedirectOrigins:
+            ///   - logoUrl:
+            ///   - accentColour:
             public init(
                 name: Swift.String? = nil,
                 invitationLifetimeDays: Swift.Int? = nil,
                 allowedEmailDomains: [Swift.String]? = nil,
                 defaultLocale: Swift.String? = nil,
-                replyToEmail: Swift.String? = nil
+                replyToEmail: Swift.String? = nil,
+                allowedRedirectOrigins: [Swift.String]? = nil,
+                logoUrl: Swift.String? = nil,
+                accentColour: Swift.String? = nil
             ) {
                 self.name = name
                 self.invitationLifetimeDays = invitationLifetimeDays
                 self.allowedEmailDomains = allowedEmailDomains
                 self.defaultLocale = defaultLocale
                 self.replyToEmail = replyToEmail
+                self.allowedRedirectOrigins = allowedRedirectOrigins
+                self.logoUrl = logoUrl
+                self.accentColour = accentColour
             }
             public enum CodingKeys: String, CodingKey {
                 case name
@@ -449,6 +497,9 @@ extension Components {
                 case allowedEmailDomains = "allowed_email_domains"
                 case defaultLocale = "default_locale"
                 case replyToEmail = "reply_to_email"
+                case allowedRedirectOrigins = "allowed_redirect_origins"
+                case logoUrl = "logo_url"
+                case accentColour = "accent_colour"
             }
             public init(from decoder: any Swift.Decoder) throws {
                 let container = try decoder.container(keyedBy: CodingKeys.self)
@@ -472,12 +523,27 @@ extension Components {
                     Swift.String.self,
                     forKey: .replyToEmail
                 )
+                self.allowedRedirectOrigins = try container.decodeIfPresent(
+                    [Swift.String].self,
+                    forKey: .allowedRedirectOrigins
+                )
+                self.logoUrl = try container.decodeIfPresent(
+                    Swift.String.self,
+                    forKey: .logoUrl
+                )
+                self.accentColour = try container.decodeIfPresent(
+                    Swift.String.self,
+                    forKey: .accentColour
+                )
                 try decoder.ensureNoAdditionalProperties(knownKeys: [
                     "name",
                     "invitation_lifetime_days",
                     "allowed_email_domains",
                     "default_locale",
-                    "reply_to_email"
+                    "reply_to_email",
+                    "allowed_redirect_origins",
+                    "logo_url",
+                    "accent_colour"
                 ])
             }
         }
@@ -846,6 +912,8 @@ extension Components {
             public var expiresInDays: Swift.Int?
             /// - Remark: Generated from `#/components/schemas/InvitationRequest/locale`.
             public var locale: Swift.String?
+            /// - Remark: Generated from `#/components/schemas/InvitationRequest/redirect_url`.
+            public var redirectUrl: Swift.String?
             /// Creates a new `InvitationRequest`.
             ///
             /// - Parameters:
@@ -854,18 +922,21 @@ extension Components {
             ///   - method:
             ///   - expiresInDays:
             ///   - locale:
+            ///   - redirectUrl:
             public init(
                 email: Swift.String,
                 role: Components.Schemas.InvitationRequest.RolePayload,
                 method: Components.Schemas.InvitationRequest.MethodPayload? = nil,
                 expiresInDays: Swift.Int? = nil,
-                locale: Swift.String? = nil
+                locale: Swift.String? = nil,
+                redirectUrl: Swift.String? = nil
             ) {
                 self.email = email
                 self.role = role
                 self.method = method
                 self.expiresInDays = expiresInDays
                 self.locale = locale
+                self.redirectUrl = redirectUrl
             }
             public enum CodingKeys: String, CodingKey {
                 case email
@@ -873,6 +944,7 @@ extension Components {
                 case method
                 case expiresInDays = "expires_in_days"
                 case locale
+                case redirectUrl = "redirect_url"
             }
             public init(from decoder: any Swift.Decoder) throws {
                 let container = try decoder.container(keyedBy: CodingKeys.self)
@@ -896,12 +968,17 @@ extension Components {
                     Swift.String.self,
                     forKey: .locale
                 )
+                self.redirectUrl = try container.decodeIfPresent(
+                    Swift.String.self,
+                    forKey: .redirectUrl
+                )
                 try decoder.ensureNoAdditionalProperties(knownKeys: [
                     "email",
                     "role",
                     "method",
                     "expires_in_days",
-                    "locale"
+                    "locale",
+                    "redirect_url"
                 ])
             }
         }
@@ -1180,6 +1257,10 @@ extension Components {
             public var resentAt: Foundation.Date?
             /// - Remark: Generated from `#/components/schemas/Invitation/resend_count`.
             public var resendCount: Swift.Int
+            /// - Remark: Generated from `#/components/schemas/Invitation/reinvite_of`.
+            public var reinviteOf: Swift.String?
+            /// - Remark: Generated from `#/components/schemas/Invitation/redirect_url`.
+            public var redirectUrl: Swift.String?
             /// Creates a new `Invitation`.
             ///
             /// - Parameters:
@@ -1200,6 +1281,8 @@ extension Components {
             ///   - expiredAt:
             ///   - resentAt:
             ///   - resendCount:
+            ///   - reinviteOf:
+            ///   - redirectUrl:
             public init(
                 id: Swift.String,
                 orgId: Swift.String,
@@ -1217,7 +1300,9 @@ extension Components {
                 revokedReason: Swift.String? = nil,
                 expiredAt: Foundation.Date? = nil,
                 resentAt: Foundation.Date? = nil,
-                resendCount: Swift.Int
+                resendCount: Swift.Int,
+                reinviteOf: Swift.String? = nil,
+                redirectUrl: Swift.String? = nil
             ) {
                 self.id = id
                 self.orgId = orgId
@@ -1236,6 +1321,8 @@ extension Components {
                 self.expiredAt = expiredAt
                 self.resentAt = resentAt
                 self.resendCount = resendCount
+                self.reinviteOf = reinviteOf
+                self.redirectUrl = redirectUrl
             }
             public enum CodingKeys: String, CodingKey {
                 case id
@@ -1255,6 +1342,8 @@ extension Components {
                 case expiredAt = "expired_at"
                 case resentAt = "resent_at"
                 case resendCount = "resend_count"
+                case reinviteOf = "reinvite_of"
+                case redirectUrl = "redirect_url"
             }
             public init(from decoder: any Swift.Decoder) throws {
                 let container = try decoder.container(keyedBy: CodingKeys.self)
@@ -1326,6 +1415,14 @@ extension Components {
                     Swift.Int.self,
                     forKey: .resendCount
                 )
+                self.reinviteOf = try container.decodeIfPresent(
+                    Swift.String.self,
+                    forKey: .reinviteOf
+                )
+                self.redirectUrl = try container.decodeIfPresent(
+                    Swift.String.self,
+                    forKey: .redirectUrl
+                )
                 try decoder.ensureNoAdditionalProperties(knownKeys: [
                     "id",
                     "org_id",
@@ -1343,7 +1440,9 @@ extension Components {
                     "revoked_reason",
                     "expired_at",
                     "resent_at",
-                    "resend_count"
+                    "resend_count",
+                    "reinvite_of",
+                    "redirect_url"
                 ])
             }
         }
@@ -1460,6 +1559,8 @@ extension Components {
             public var status: Swift.String
             /// - Remark: Generated from `#/components/schemas/InvitationPreview/expires_at`.
             public var expiresAt: Foundation.Date
+            /// - Remark: Generated from `#/components/schemas/InvitationPreview/redirect_url`.
+            public var redirectUrl: Swift.String?
             /// - Remark: Generated from `#/components/schemas/InvitationPreview/valid`.
             public var valid: Swift.Bool
             /// - Remark: Generated from `#/components/schemas/InvitationPreview/reason_code`.
@@ -1476,6 +1577,7 @@ extension Components {
             ///   - role:
             ///   - status:
             ///   - expiresAt:
+            ///   - redirectUrl:
             ///   - valid:
             ///   - reasonCode:
             ///   - reason:
@@ -1487,6 +1589,7 @@ extension Components {
                 role: Components.Schemas.InvitationPreview.RolePayload,
                 status: Swift.String,
                 expiresAt: Foundation.Date,
+                redirectUrl: Swift.String? = nil,
                 valid: Swift.Bool,
                 reasonCode: Swift.String? = nil,
                 reason: Swift.String? = nil
@@ -1498,6 +1601,7 @@ extension Components {
                 self.role = role
                 self.status = status
                 self.expiresAt = expiresAt
+                self.redirectUrl = redirectUrl
                 self.valid = valid
                 self.reasonCode = reasonCode
                 self.reason = reason
@@ -1510,6 +1614,7 @@ extension Components {
                 case role
                 case status
                 case expiresAt = "expires_at"
+                case redirectUrl = "redirect_url"
                 case valid
                 case reasonCode = "reason_code"
                 case reason
@@ -1544,6 +1649,10 @@ extension Components {
                     Foundation.Date.self,
                     forKey: .expiresAt
                 )
+                self.redirectUrl = try container.decodeIfPresent(
+                    Swift.String.self,
+                    forKey: .redirectUrl
+                )
                 self.valid = try container.decode(
                     Swift.Bool.self,
                     forKey: .valid
@@ -1564,6 +1673,7 @@ extension Components {
                     "role",
                     "status",
                     "expires_at",
+                    "redirect_url",
                     "valid",
                     "reason_code",
                     "reason"
@@ -1730,6 +1840,8 @@ extension Components {
             public var user: Components.Schemas.User
             /// - Remark: Generated from `#/components/schemas/Acceptance/invitation`.
             public var invitation: Components.Schemas.Invitation
+            /// - Remark: Generated from `#/components/schemas/Acceptance/redirect_url`.
+            public var redirectUrl: Swift.String?
             /// Creates a new `Acceptance`.
             ///
             /// - Parameters:
@@ -1738,18 +1850,21 @@ extension Components {
             ///   - expiresAt:
             ///   - user:
             ///   - invitation:
+            ///   - redirectUrl:
             public init(
                 sessionToken: Swift.String,
                 tokenType: Swift.String,
                 expiresAt: Foundation.Date,
                 user: Components.Schemas.User,
-                invitation: Components.Schemas.Invitation
+                invitation: Components.Schemas.Invitation,
+                redirectUrl: Swift.String? = nil
             ) {
                 self.sessionToken = sessionToken
                 self.tokenType = tokenType
                 self.expiresAt = expiresAt
                 self.user = user
                 self.invitation = invitation
+                self.redirectUrl = redirectUrl
             }
             public enum CodingKeys: String, CodingKey {
                 case sessionToken = "session_token"
@@ -1757,6 +1872,7 @@ extension Components {
                 case expiresAt = "expires_at"
                 case user
                 case invitation
+                case redirectUrl = "redirect_url"
             }
             public init(from decoder: any Swift.Decoder) throws {
                 let container = try decoder.container(keyedBy: CodingKeys.self)
@@ -1780,12 +1896,17 @@ extension Components {
                     Components.Schemas.Invitation.self,
                     forKey: .invitation
                 )
+                self.redirectUrl = try container.decodeIfPresent(
+                    Swift.String.self,
+                    forKey: .redirectUrl
+                )
                 try decoder.ensureNoAdditionalProperties(knownKeys: [
                     "session_token",
                     "token_type",
                     "expires_at",
                     "user",
-                    "invitation"
+                    "invitation",
+                    "redirect_url"
                 ])
             }
         }

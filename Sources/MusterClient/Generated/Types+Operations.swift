@@ -4654,6 +4654,390 @@ public enum Operations {
             }
         }
     }
+    /// Invite again from an expired or revoked invitation: a new pending one with the same email, role and method (`reinvite_of`)
+    ///
+    /// - Remark: HTTP `POST /v1/orgs/{org}/invitations/{id}/reinvite`.
+    /// - Remark: Generated from `#/paths//v1/orgs/{org}/invitations/{id}/reinvite/post(postV1OrgsByOrgInvitationsByIdReinvite)`.
+    public enum PostV1OrgsByOrgInvitationsByIdReinvite {
+        public static let id: Swift.String = "postV1OrgsByOrgInvitationsByIdReinvite"
+        public struct Input: Sendable, Hashable {
+            /// - Remark: Generated from `#/paths/v1/orgs/{org}/invitations/{id}/reinvite/POST/path`.
+            public struct Path: Sendable, Hashable {
+                /// an id
+                ///
+                /// - Remark: Generated from `#/paths/v1/orgs/{org}/invitations/{id}/reinvite/POST/path/org`.
+                public var org: Swift.String
+                /// an id
+                ///
+                /// - Remark: Generated from `#/paths/v1/orgs/{org}/invitations/{id}/reinvite/POST/path/id`.
+                public var id: Swift.String
+                /// Creates a new `Path`.
+                ///
+                /// - Parameters:
+                ///   - org: an id
+                ///   - id: an id
+                public init(
+                    org: Swift.String,
+                    id: Swift.String
+                ) {
+                    self.org = org
+                    self.id = id
+                }
+            }
+            public var path: Operations.PostV1OrgsByOrgInvitationsByIdReinvite.Input.Path
+            /// - Remark: Generated from `#/paths/v1/orgs/{org}/invitations/{id}/reinvite/POST/header`.
+            public struct Headers: Sendable, Hashable {
+                /// a retry with the same key returns the first answer
+                ///
+                /// - Remark: Generated from `#/paths/v1/orgs/{org}/invitations/{id}/reinvite/POST/header/Idempotency-Key`.
+                public var idempotencyKey: Swift.String?
+                public var accept: [OpenAPIRuntime.AcceptHeaderContentType<Operations.PostV1OrgsByOrgInvitationsByIdReinvite.AcceptableContentType>]
+                /// Creates a new `Headers`.
+                ///
+                /// - Parameters:
+                ///   - idempotencyKey: a retry with the same key returns the first answer
+                ///   - accept:
+                public init(
+                    idempotencyKey: Swift.String? = nil,
+                    accept: [OpenAPIRuntime.AcceptHeaderContentType<Operations.PostV1OrgsByOrgInvitationsByIdReinvite.AcceptableContentType>] = .defaultValues()
+                ) {
+                    self.idempotencyKey = idempotencyKey
+                    self.accept = accept
+                }
+            }
+            public var headers: Operations.PostV1OrgsByOrgInvitationsByIdReinvite.Input.Headers
+            /// Creates a new `Input`.
+            ///
+            /// - Parameters:
+            ///   - path:
+            ///   - headers:
+            public init(
+                path: Operations.PostV1OrgsByOrgInvitationsByIdReinvite.Input.Path,
+                headers: Operations.PostV1OrgsByOrgInvitationsByIdReinvite.Input.Headers = .init()
+            ) {
+                self.path = path
+                self.headers = headers
+            }
+        }
+        @frozen public enum Output: Sendable, Hashable {
+            public struct Created: Sendable, Hashable {
+                /// - Remark: Generated from `#/paths/v1/orgs/{org}/invitations/{id}/reinvite/POST/responses/201/content`.
+                @frozen public enum Body: Sendable, Hashable {
+                    /// - Remark: Generated from `#/paths/v1/orgs/{org}/invitations/{id}/reinvite/POST/responses/201/content/application\/json`.
+                    case json(Components.Schemas.Invitation)
+                    /// The associated value of the enum case if `self` is `.json`.
+                    ///
+                    /// - Throws: An error if `self` is not `.json`.
+                    /// - SeeAlso: `.json`.
+                    public var json: Components.Schemas.Invitation {
+                        get throws {
+                            switch self {
+                            case let .json(body):
+                                return body
+                            }
+                        }
+                    }
+                }
+                /// Received HTTP response body
+                public var body: Operations.PostV1OrgsByOrgInvitationsByIdReinvite.Output.Created.Body
+                /// Creates a new `Created`.
+                ///
+                /// - Parameters:
+                ///   - body: Received HTTP response body
+                public init(body: Operations.PostV1OrgsByOrgInvitationsByIdReinvite.Output.Created.Body) {
+                    self.body = body
+                }
+            }
+            /// success
+            ///
+            /// - Remark: Generated from `#/paths//v1/orgs/{org}/invitations/{id}/reinvite/post(postV1OrgsByOrgInvitationsByIdReinvite)/responses/201`.
+            ///
+            /// HTTP response code: `201 created`.
+            case created(Operations.PostV1OrgsByOrgInvitationsByIdReinvite.Output.Created)
+            /// The associated value of the enum case if `self` is `.created`.
+            ///
+            /// - Throws: An error if `self` is not `.created`.
+            /// - SeeAlso: `.created`.
+            public var created: Operations.PostV1OrgsByOrgInvitationsByIdReinvite.Output.Created {
+                get throws {
+                    switch self {
+                    case let .created(response):
+                        return response
+                    default:
+                        try throwUnexpectedResponseStatus(
+                            expectedStatus: "created",
+                            response: self
+                        )
+                    }
+                }
+            }
+            /// a refusal, as application/problem+json with a stable code
+            ///
+            /// - Remark: Generated from `#/paths//v1/orgs/{org}/invitations/{id}/reinvite/post(postV1OrgsByOrgInvitationsByIdReinvite)/responses/400`.
+            ///
+            /// HTTP response code: `400 badRequest`.
+            case badRequest(Components.Responses.Problem)
+            /// The associated value of the enum case if `self` is `.badRequest`.
+            ///
+            /// - Throws: An error if `self` is not `.badRequest`.
+            /// - SeeAlso: `.badRequest`.
+            public var badRequest: Components.Responses.Problem {
+                get throws {
+                    switch self {
+                    case let .badRequest(response):
+                        return response
+                    default:
+                        try throwUnexpectedResponseStatus(
+                            expectedStatus: "badRequest",
+                            response: self
+                        )
+                    }
+                }
+            }
+            /// a refusal, as application/problem+json with a stable code
+            ///
+            /// - Remark: Generated from `#/paths//v1/orgs/{org}/invitations/{id}/reinvite/post(postV1OrgsByOrgInvitationsByIdReinvite)/responses/401`.
+            ///
+            /// HTTP response code: `401 unauthorized`.
+            case unauthorized(Components.Responses.Problem)
+            /// The associated value of the enum case if `self` is `.unauthorized`.
+            ///
+            /// - Throws: An error if `self` is not `.unauthorized`.
+            /// - SeeAlso: `.unauthorized`.
+            public var unauthorized: Components.Responses.Problem {
+                get throws {
+                    switch self {
+                    case let .unauthorized(response):
+                        return response
+                    default:
+                        try throwUnexpectedResponseStatus(
+                            expectedStatus: "unauthorized",
+                            response: self
+                        )
+                    }
+                }
+            }
+            /// a refusal, as application/problem+json with a stable code
+            ///
+            /// - Remark: Generated from `#/paths//v1/orgs/{org}/invitations/{id}/reinvite/post(postV1OrgsByOrgInvitationsByIdReinvite)/responses/403`.
+            ///
+            /// HTTP response code: `403 forbidden`.
+            case forbidden(Components.Responses.Problem)
+            /// The associated value of the enum case if `self` is `.forbidden`.
+            ///
+            /// - Throws: An error if `self` is not `.forbidden`.
+            /// - SeeAlso: `.forbidden`.
+            public var forbidden: Components.Responses.Problem {
+                get throws {
+                    switch self {
+                    case let .forbidden(response):
+                        return response
+                    default:
+                        try throwUnexpectedResponseStatus(
+                            expectedStatus: "forbidden",
+                            response: self
+                        )
+                    }
+                }
+            }
+            /// a refusal, as application/problem+json with a stable code
+            ///
+            /// - Remark: Generated from `#/paths//v1/orgs/{org}/invitations/{id}/reinvite/post(postV1OrgsByOrgInvitationsByIdReinvite)/responses/404`.
+            ///
+            /// HTTP response code: `404 notFound`.
+            case notFound(Components.Responses.Problem)
+            /// The associated value of the enum case if `self` is `.notFound`.
+            ///
+            /// - Throws: An error if `self` is not `.notFound`.
+            /// - SeeAlso: `.notFound`.
+            public var notFound: Components.Responses.Problem {
+                get throws {
+                    switch self {
+                    case let .notFound(response):
+                        return response
+                    default:
+                        try throwUnexpectedResponseStatus(
+                            expectedStatus: "notFound",
+                            response: self
+                        )
+                    }
+                }
+            }
+            /// a refusal, as application/problem+json with a stable code
+            ///
+            /// - Remark: Generated from `#/paths//v1/orgs/{org}/invitations/{id}/reinvite/post(postV1OrgsByOrgInvitationsByIdReinvite)/responses/409`.
+            ///
+            /// HTTP response code: `409 conflict`.
+            case conflict(Components.Responses.Problem)
+            /// The associated value of the enum case if `self` is `.conflict`.
+            ///
+            /// - Throws: An error if `self` is not `.conflict`.
+            /// - SeeAlso: `.conflict`.
+            public var conflict: Components.Responses.Problem {
+                get throws {
+                    switch self {
+                    case let .conflict(response):
+                        return response
+                    default:
+                        try throwUnexpectedResponseStatus(
+                            expectedStatus: "conflict",
+                            response: self
+                        )
+                    }
+                }
+            }
+            /// a refusal, as application/problem+json with a stable code
+            ///
+            /// - Remark: Generated from `#/paths//v1/orgs/{org}/invitations/{id}/reinvite/post(postV1OrgsByOrgInvitationsByIdReinvite)/responses/410`.
+            ///
+            /// HTTP response code: `410 gone`.
+            case gone(Components.Responses.Problem)
+            /// The associated value of the enum case if `self` is `.gone`.
+            ///
+            /// - Throws: An error if `self` is not `.gone`.
+            /// - SeeAlso: `.gone`.
+            public var gone: Components.Responses.Problem {
+                get throws {
+                    switch self {
+                    case let .gone(response):
+                        return response
+                    default:
+                        try throwUnexpectedResponseStatus(
+                            expectedStatus: "gone",
+                            response: self
+                        )
+                    }
+                }
+            }
+            /// a refusal, as application/problem+json with a stable code
+            ///
+            /// - Remark: Generated from `#/paths//v1/orgs/{org}/invitations/{id}/reinvite/post(postV1OrgsByOrgInvitationsByIdReinvite)/responses/413`.
+            ///
+            /// HTTP response code: `413 contentTooLarge`.
+            case contentTooLarge(Components.Responses.Problem)
+            /// The associated value of the enum case if `self` is `.contentTooLarge`.
+            ///
+            /// - Throws: An error if `self` is not `.contentTooLarge`.
+            /// - SeeAlso: `.contentTooLarge`.
+            public var contentTooLarge: Components.Responses.Problem {
+                get throws {
+                    switch self {
+                    case let .contentTooLarge(response):
+                        return response
+                    default:
+                        try throwUnexpectedResponseStatus(
+                            expectedStatus: "contentTooLarge",
+                            response: self
+                        )
+                    }
+                }
+            }
+            /// a refusal, as application/problem+json with a stable code
+            ///
+            /// - Remark: Generated from `#/paths//v1/orgs/{org}/invitations/{id}/reinvite/post(postV1OrgsByOrgInvitationsByIdReinvite)/responses/415`.
+            ///
+            /// HTTP response code: `415 unsupportedMediaType`.
+            case unsupportedMediaType(Components.Responses.Problem)
+            /// The associated value of the enum case if `self` is `.unsupportedMediaType`.
+            ///
+            /// - Throws: An error if `self` is not `.unsupportedMediaType`.
+            /// - SeeAlso: `.unsupportedMediaType`.
+            public var unsupportedMediaType: Components.Responses.Problem {
+                get throws {
+                    switch self {
+                    case let .unsupportedMediaType(response):
+                        return response
+                    default:
+                        try throwUnexpectedResponseStatus(
+                            expectedStatus: "unsupportedMediaType",
+                            response: self
+                        )
+                    }
+                }
+            }
+            /// a refusal, as application/problem+json with a stable code
+            ///
+            /// - Remark: Generated from `#/paths//v1/orgs/{org}/invitations/{id}/reinvite/post(postV1OrgsByOrgInvitationsByIdReinvite)/responses/422`.
+            ///
+            /// HTTP response code: `422 unprocessableContent`.
+            case unprocessableContent(Components.Responses.Problem)
+            /// The associated value of the enum case if `self` is `.unprocessableContent`.
+            ///
+            /// - Throws: An error if `self` is not `.unprocessableContent`.
+            /// - SeeAlso: `.unprocessableContent`.
+            public var unprocessableContent: Components.Responses.Problem {
+                get throws {
+                    switch self {
+                    case let .unprocessableContent(response):
+                        return response
+                    default:
+                        try throwUnexpectedResponseStatus(
+                            expectedStatus: "unprocessableContent",
+                            response: self
+                        )
+                    }
+                }
+            }
+            /// a refusal, as application/problem+json with a stable code
+            ///
+            /// - Remark: Generated from `#/paths//v1/orgs/{org}/invitations/{id}/reinvite/post(postV1OrgsByOrgInvitationsByIdReinvite)/responses/503`.
+            ///
+            /// HTTP response code: `503 serviceUnavailable`.
+            case serviceUnavailable(Components.Responses.Problem)
+            /// The associated value of the enum case if `self` is `.serviceUnavailable`.
+            ///
+            /// - Throws: An error if `self` is not `.serviceUnavailable`.
+            /// - SeeAlso: `.serviceUnavailable`.
+            public var serviceUnavailable: Components.Responses.Problem {
+                get throws {
+                    switch self {
+                    case let .serviceUnavailable(response):
+                        return response
+                    default:
+                        try throwUnexpectedResponseStatus(
+                            expectedStatus: "serviceUnavailable",
+                            response: self
+                        )
+                    }
+                }
+            }
+            /// Undocumented response.
+            ///
+            /// A response with a code that is not documented in the OpenAPI document.
+            case undocumented(statusCode: Swift.Int, OpenAPIRuntime.UndocumentedPayload)
+        }
+        @frozen public enum AcceptableContentType: AcceptableProtocol {
+            case json
+            case applicationProblemJson
+            case other(Swift.String)
+            public init?(rawValue: Swift.String) {
+                switch rawValue.lowercased() {
+                case "application/json":
+                    self = .json
+                case "application/problem+json":
+                    self = .applicationProblemJson
+                default:
+                    self = .other(rawValue)
+                }
+            }
+            public var rawValue: Swift.String {
+                switch self {
+                case let .other(string):
+                    return string
+                case .json:
+                    return "application/json"
+                case .applicationProblemJson:
+                    return "application/problem+json"
+                }
+            }
+            public static var allCases: [Self] {
+                [
+                    .json,
+                    .applicationProblemJson
+                ]
+            }
+        }
+    }
     /// Resend with a new link: one per 60 s, five per 24 h (429 beyond)
     ///
     /// - Remark: HTTP `POST /v1/orgs/{org}/invitations/{id}/resend`.

@@ -103,6 +103,11 @@ public protocol APIProtocol: Sendable {
     /// - Remark: HTTP `POST /v1/orgs/{org}/invitations/{id}/revoke`.
     /// - Remark: Generated from `#/paths//v1/orgs/{org}/invitations/{id}/revoke/post(postV1OrgsByOrgInvitationsByIdRevoke)`.
     func postV1OrgsByOrgInvitationsByIdRevoke(_ input: Operations.PostV1OrgsByOrgInvitationsByIdRevoke.Input) async throws -> Operations.PostV1OrgsByOrgInvitationsByIdRevoke.Output
+    /// Invite again from an expired or revoked invitation: a new pending one with the same email, role and method (`reinvite_of`)
+    ///
+    /// - Remark: HTTP `POST /v1/orgs/{org}/invitations/{id}/reinvite`.
+    /// - Remark: Generated from `#/paths//v1/orgs/{org}/invitations/{id}/reinvite/post(postV1OrgsByOrgInvitationsByIdReinvite)`.
+    func postV1OrgsByOrgInvitationsByIdReinvite(_ input: Operations.PostV1OrgsByOrgInvitationsByIdReinvite.Input) async throws -> Operations.PostV1OrgsByOrgInvitationsByIdReinvite.Output
     /// Resend with a new link: one per 60 s, five per 24 h (429 beyond)
     ///
     /// - Remark: HTTP `POST /v1/orgs/{org}/invitations/{id}/resend`.
@@ -583,6 +588,19 @@ extension APIProtocol {
             path: path,
             headers: headers,
             body: body
+        ))
+    }
+    /// Invite again from an expired or revoked invitation: a new pending one with the same email, role and method (`reinvite_of`)
+    ///
+    /// - Remark: HTTP `POST /v1/orgs/{org}/invitations/{id}/reinvite`.
+    /// - Remark: Generated from `#/paths//v1/orgs/{org}/invitations/{id}/reinvite/post(postV1OrgsByOrgInvitationsByIdReinvite)`.
+    public func postV1OrgsByOrgInvitationsByIdReinvite(
+        path: Operations.PostV1OrgsByOrgInvitationsByIdReinvite.Input.Path,
+        headers: Operations.PostV1OrgsByOrgInvitationsByIdReinvite.Input.Headers = .init()
+    ) async throws -> Operations.PostV1OrgsByOrgInvitationsByIdReinvite.Output {
+        try await postV1OrgsByOrgInvitationsByIdReinvite(Operations.PostV1OrgsByOrgInvitationsByIdReinvite.Input(
+            path: path,
+            headers: headers
         ))
     }
     /// Resend with a new link: one per 60 s, five per 24 h (429 beyond)

@@ -171,6 +171,12 @@ struct RequestFields {
         do { return try LocaleTag(text, field: "field \(name(key))") } catch { throw Problem(error) }
     }
 
+    /// An optional redirect URL: absolute `https` (or `http` on loopback), no credentials.
+    mutating func optionalRedirect(_ key: String) throws(Problem) -> RedirectURL? {
+        guard let text = try optionalString(key, maxLength: RedirectURL.maximumLength) else { return nil }
+        do { return try RedirectURL(text, field: "field \(name(key))") } catch { throw Problem(error) }
+    }
+
     /// Whether `key` was sent at all (even as `null`).
     func contains(_ key: String) -> Bool { fields[key] != nil }
 

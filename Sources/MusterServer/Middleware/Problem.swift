@@ -92,7 +92,8 @@ struct Problem: Error, HTTPResponseError, Sendable {
 
     static func status(of code: DomainError.Code) -> HTTPResponse.Status {
         switch code {
-        case .validationFailed, .roleNotAssignable, .reasonTooLong, .notReferenceOnly, .emailDomainNotAllowed: .unprocessableContent
+        case .validationFailed, .roleNotAssignable, .reasonTooLong, .notReferenceOnly, .emailDomainNotAllowed, .redirectNotAllowed:
+            .unprocessableContent
         case .forbidden, .directCreateDisabled, .passwordChangeRequired, .beyondOwnAuthority, .userSharedAcrossOrgs, .passwordNotAllowed,
             .capOverrideNotAllowed:
             .forbidden

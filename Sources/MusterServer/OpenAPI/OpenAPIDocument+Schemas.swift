@@ -117,8 +117,13 @@ enum Schemas {
                         .object(
                             [
                                 ("invitation_lifetime_days", nullable(.integer)), ("allowed_email_domains", .array(.string)),
-                                ("default_locale", nullable(.string)), ("reply_to_email", nullable(.email)),
-                            ], required: ["invitation_lifetime_days", "allowed_email_domains", "default_locale", "reply_to_email"])
+                                ("default_locale", nullable(.string)), ("reply_to_email", nullable(.email)), ("allowed_redirect_origins", .array(.string)),
+                                ("logo_url", nullable(.string)), ("accent_colour", nullable(.string)),
+                            ],
+                            required: [
+                                "invitation_lifetime_days", "allowed_email_domains", "default_locale", "reply_to_email", "allowed_redirect_origins", "logo_url",
+                                "accent_colour",
+                            ])
                     ),
                     (
                         "effective_settings",
@@ -136,7 +141,8 @@ enum Schemas {
             .object(
                 [
                     ("name", .string), ("invitation_lifetime_days", nullable(.integer)), ("allowed_email_domains", nullable(.array(.string))),
-                    ("default_locale", nullable(.string)), ("reply_to_email", nullable(.email)),
+                    ("default_locale", nullable(.string)), ("reply_to_email", nullable(.email)), ("allowed_redirect_origins", nullable(.array(.string))),
+                    ("logo_url", nullable(.string)), ("accent_colour", nullable(.string)),
                 ], required: [])
         ),
         ("OrganisationPage", page("Organisation")),
@@ -168,7 +174,7 @@ enum Schemas {
             .object(
                 [
                     ("email", .email), ("role", assignableRole), ("method", .enumeration(["email", "existing_user"])), ("expires_in_days", .integer),
-                    ("locale", .string),
+                    ("locale", .string), ("redirect_url", .string),
                 ],
                 required: ["email", "role"])
         ),
@@ -202,7 +208,7 @@ enum Schemas {
                     ("status", .enumeration(["pending", "accepted", "expired", "revoked"])), ("invited_by", principal), ("created_at", .dateTime),
                     ("expires_at", .dateTime), ("accepted_at", nullable(.dateTime)), ("accepted_by", nullable(.uuid)), ("revoked_at", nullable(.dateTime)),
                     ("revoked_by", nullable(principal)), ("revoked_reason", nullable(.string)), ("expired_at", nullable(.dateTime)),
-                    ("resent_at", nullable(.dateTime)), ("resend_count", .integer),
+                    ("resent_at", nullable(.dateTime)), ("resend_count", .integer), ("reinvite_of", nullable(.uuid)), ("redirect_url", nullable(.string)),
                 ], required: ["id", "org_id", "email", "role", "method", "status", "invited_by", "created_at", "expires_at", "resend_count"])
         ),
         ("InvitationPage", page("Invitation")),
@@ -213,7 +219,8 @@ enum Schemas {
             .object(
                 [
                     ("invitation_id", .uuid), ("org_id", .uuid), ("org_name", .string), ("email", .email), ("role", role), ("status", .string),
-                    ("expires_at", .dateTime), ("valid", .boolean), ("reason_code", nullable(.string)), ("reason", nullable(.string)),
+                    ("expires_at", .dateTime), ("redirect_url", nullable(.string)), ("valid", .boolean), ("reason_code", nullable(.string)),
+                    ("reason", nullable(.string)),
                 ], required: ["invitation_id", "org_id", "org_name", "email", "role", "status", "expires_at", "valid"])
         ),
         (
@@ -229,7 +236,10 @@ enum Schemas {
         (
             "Acceptance",
             .object(
-                [("session_token", .string), ("token_type", .string), ("expires_at", .dateTime), ("user", .ref("User")), ("invitation", .ref("Invitation"))],
+                [
+                    ("session_token", .string), ("token_type", .string), ("expires_at", .dateTime), ("user", .ref("User")), ("invitation", .ref("Invitation")),
+                    ("redirect_url", nullable(.string)),
+                ],
                 required: ["session_token", "token_type", "expires_at", "user", "invitation"])
         ),
         (

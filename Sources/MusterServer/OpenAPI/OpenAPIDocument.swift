@@ -109,6 +109,10 @@ enum OpenAPIDocument {
                 "POST", org + "/invitations/{id}/revoke", "Revoke a pending invitation, with an optional reason (≤ 500 characters)", tag: "invitations",
                 body: "RevokeRequest", optionalBody: true, answers: [200: "Invitation"]),
             Operation(
+                "POST", org + "/invitations/{id}/reinvite",
+                "Invite again from an expired or revoked invitation: a new pending one with the same email, role and method (`reinvite_of`)",
+                tag: "invitations", answers: [201: "Invitation", 409: "Problem", 410: "Problem"]),
+            Operation(
                 "POST", org + "/invitations/{id}/resend", "Resend with a new link: one per 60 s, five per 24 h (429 beyond)", tag: "invitations",
                 answers: [200: "Invitation", 429: "Problem"]),
             Operation(

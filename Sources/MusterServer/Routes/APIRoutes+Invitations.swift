@@ -16,9 +16,10 @@ extension APIRoutes {
             let principal = context.principal
             let orgID = context.org
             var fields = try await request.fields(context: context)
-            let (email, role, method, days, locale) = try Self.invitationFields(&fields)
+            let (email, role, method, days, locale, redirect) = try Self.invitationFields(&fields)
             try fields.finish()
-            let issued = try await engine.invite(org: orgID, email: email, role: role, method: method, lifetimeDays: days, locale: locale, by: principal)
+            let issued = try await engine.invite(
+                org: orgID, email: email, role: role, method: method, lifetimeDays: days, locale: locale, redirect: redirect, by: principal)
             return APIResponse.json(.created) { $0.invitation(issued.invitation, at: now) }.located("/v1/orgs/\(orgID)/invitations/\(issued.invitation.id)")
         }
 
@@ -38,7 +39,7 @@ extension APIRoutes {
             }
             let requests = parsed.compactMap { try? $0.get() }
             var issued = try await engine.invite(
-                org: orgID, batch: requests.map { (email: $0.0, role: $0.1, method: $0.2, lifetimeDays: $0.3, locale: $0.4) }, by: principal
+                org: orgID, batch: requests.map { (email: $0.0, role: $0.1, method: $0.2, lifetimeDays: $0.3, locale: $0.4, redirect: $0.5) }, by: principal
             )
             .makeIterator()
             let results = parsed.map { item -> Swift.Result<IssuedInvitation, any Error> in
@@ -109,6 +110,16 @@ extension APIRoutes {
             return .json { $0.invitation(invitation, at: at) }
         }
 
+        post(org, "invitations/{id}/reinvite", command: "reinvite") { request, context in
+            let principal = context.principal
+            let orgID = context.org
+            let previousID: InvitationID = try context.pathID("id")
+            try await request.expectNoFields(context: context)
+            let issued = try await engine.reinvite(org: orgID, id: previousID, by: principal)
+            let at = now
+            return APIResponse.json(.created) { $0.invitation(issued.invitation, at: at) }.located("/v1/orgs/\(orgID)/invitations/\(issued.invitation.id)")
+        }
+
         post(org, "invitations/{id}/resend", command: "resend_invitation") { request, context in
             let principal = context.principal
             let orgID = context.org
@@ -131,6 +142,7 @@ extension APIRoutes {
                     object.field("role", preview.role.name)
                     object.field("status", preview.status.name)
                     object.field("expires_at", preview.expiresAt)
+                    object.field("redirect_url", preview.redirect?.value)
                     object.field("valid", preview.isValid)
                     object.field("reason_code", preview.refusal?.code.rawValue)
                     object.field("reason", preview.refusal?.message)
@@ -151,20 +163,22 @@ extension APIRoutes {
                     object.field("expires_at", acceptance.session.expiresAt)
                     object.nested("user") { $0.user(acceptance.user) }
                     object.nested("invitation") { $0.invitation(acceptance.invitation, at: at) }
+                    object.field("redirect_url", acceptance.invitation.redirect?.value)
                 }
             }
         }
     }
 
     /// `email`, `role`, `method` (default `email`), `expires_in_days` (default the org's
-    /// lifetime) and `locale` (default the org's) of one invitation.
-    static func invitationFields(_ fields: inout RequestFields) throws(Problem) -> (EmailAddress, Role, Invitation.Method, Int?, LocaleTag?) {
+    /// lifetime), `locale` (default the org's) and `redirect_url` (none) of one invitation.
+    static func invitationFields(_ fields: inout RequestFields) throws(Problem) -> (EmailAddress, Role, Invitation.Method, Int?, LocaleTag?, RedirectURL?) {
         let email = try fields.email("email")
         let role = try fields.spelled("role", as: Role.self)
         let method = try fields.optionalSpelled("method", as: Invitation.Method.self) ?? .email
         let days = try fields.optionalInteger("expires_in_days").map { Int(clamping: $0) }
         let locale = try fields.optionalLocale("locale")
-        return (email, role, method, days, locale)
+        let redirect = try fields.optionalRedirect("redirect_url")
+        return (email, role, method, days, locale, redirect)
     }
 
     // MARK: Bulk requests

@@ -161,6 +161,11 @@ extension APIRoutes {
             update.allowedEmailDomains = try fields.setting("allowed_email_domains") { fields, key throws(Problem) in try fields.optionalStrings(key) }
             update.defaultLocale = try fields.setting("default_locale") { fields, key throws(Problem) in try fields.optionalLocale(key) }
             update.replyTo = try fields.setting("reply_to_email") { fields, key throws(Problem) in try fields.optionalEmail(key) }
+            update.allowedRedirectOrigins = try fields.setting("allowed_redirect_origins") { fields, key throws(Problem) in try fields.optionalStrings(key) }
+            update.logoURL = try fields.setting("logo_url") { fields, key throws(Problem) in
+                try fields.optionalString(key, maxLength: RedirectURL.maximumLength)
+            }
+            update.accentColour = try fields.setting("accent_colour") { fields, key throws(Problem) in try fields.optionalString(key, maxLength: 16) }
             try fields.finish()
             let summary = try await engine.updateOrganisation(context.org, update, by: context.principal)
             return .json { $0.organisation(summary, policy: policy) }
@@ -196,6 +201,9 @@ extension JSONWriter {
                 object.array("allowed_email_domains", settings.allowedEmailDomains) { $0.string($1) }
                 object.field("default_locale", settings.defaultLocale?.value)
                 object.field("reply_to_email", settings.replyTo?.value)
+                object.array("allowed_redirect_origins", settings.allowedRedirectOrigins) { $0.string($1) }
+                object.field("logo_url", settings.logoURL)
+                object.field("accent_colour", settings.accentColour)
             }
             object.object("effective_settings") { object in
                 object.field("invitation_lifetime_days", settings.invitationLifetimeDays ?? Int(policy.invitationLifetime.milliseconds / 86_400_000))

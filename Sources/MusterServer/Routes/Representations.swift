@@ -25,6 +25,8 @@ extension JSONWriter {
             object.field("expired_at", invitation.expiredAt)
             object.field("resent_at", invitation.resentAt)
             object.field("resend_count", invitation.resendCount)
+            object.field("reinvite_of", invitation.reinviteOf)
+            object.field("redirect_url", invitation.redirect?.value)
         }
     }
 
