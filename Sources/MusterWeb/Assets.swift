@@ -27,6 +27,8 @@ enum Assets {
         .hint, .crumb { color: var(--muted); font-size: .9rem; } .list { padding-left: 1.2rem; } .inline { display: inline; }
         .sr { position: absolute; width: 1px; height: 1px; overflow: hidden; clip: rect(0 0 0 0); }
         details.menu > summary { cursor: pointer; font-weight: 700; padding: 8px 0; }
+        .badge { font-size: .75rem; font-weight: 700; padding: 2px 6px; border-radius: 4px; background: #d9f2e3; color: #0b5a2a; vertical-align: middle; }
+        .badge.legacy { background: #eee; color: #555; } .pager a { margin-right: 12px; }
         @media (max-width: 640px) { thead { display: none; } tr, td { display: block; } td { border: none; padding: 4px 0; } tr { border-bottom: 1px solid var(--line); padding: 8px 0; } }
         """
 
@@ -36,6 +38,12 @@ enum Assets {
             var counter = document.getElementById(area.dataset.counter);
             var update = function () { counter.textContent = area.value.length + ' / ' + area.maxLength; };
             area.addEventListener('input', update); update();
+          });
+          // Ending an assignment or revoking an invitation cannot be undone: ask first.
+          document.querySelectorAll('form[data-confirm]').forEach(function (confirmed) {
+            confirmed.addEventListener('submit', function (event) {
+              if (!window.confirm(confirmed.dataset.confirm)) { event.preventDefault(); }
+            });
           });
           var form = document.getElementById('invite-collaborator');
           if (form) {

@@ -56,6 +56,7 @@ package struct WebRoutes: Sendable {
         registerPeople(on: router)
         registerTenants(on: router)
         registerIntegrations(on: router)
+        registerSettings(on: router)
     }
 
     var engine: MusterEngine {
@@ -110,6 +111,11 @@ package struct WebRoutes: Sendable {
 
     /// A page explaining a refusal, with the status the API would answer.
     func refusal(_ error: any Error, session: ConsoleSession? = nil) -> Response {
+        if case WebRefusal.notStaff = error {
+            var values: [String: Any] = ["heading": "Your caseload is elsewhere", "text": WebRefusal.notStaff.description, "next": "/console/caseload"]
+            session?.fill(&values)
+            return pages.render("message", title: "Not on the staff", values, status: .forbidden)
+        }
         let (status, text) = Self.explain(error)
         var values: [String: Any] = ["heading": status == .notFound ? "Not found" : "That did not work", "text": text, "next": "/console"]
         session?.fill(&values)
@@ -143,8 +149,7 @@ package struct WebRoutes: Sendable {
             case .sessionInvalid, .sessionExpired, .invalidCredentials, .apiKeyRevoked: status = .unauthorized
             default: status = .unprocessableContent
             }
-            let message = error.message
-            return (status, message.prefix(1).uppercased() + message.dropFirst() + (message.hasSuffix(".") ? "" : "."))
+            return (status, ConsoleWords.plain(error.message))
         case WebRefusal.notReady:
             return (.serviceUnavailable, WebRefusal.notReady.description)
         case let refusal as WebRefusal:
@@ -160,10 +165,13 @@ enum WebRefusal: Error, CustomStringConvertible {
     case foreignOrigin
     case staleForm
     case notReady
+    /// The person is signed in but not on this org's staff.
+    case notStaff
 
     var description: String {
         switch self {
         case .notReady: "Muster is starting; try again in a moment."
+        case .notStaff: "You are not on this organisation's staff. The cases you work on are in your caseload."
         case .foreignOrigin: "This form was sent from another site, so nothing was changed."
         case .staleForm: "This page has expired. Reload it and try again; nothing was changed."
         }

@@ -46,22 +46,25 @@ extension WebRoutes {
     }
 
     /// A console form: refused unless it comes from this site with the session's form token.
-    /// `onError` renders the page again with the refusal's words; nothing was changed.
+    /// `onError` renders the page again with the refusal's words and what was typed (empty when
+    /// the form could not be read); nothing was changed.
     func action<Context: RequestContext>(
         _ router: Router<Context>, _ path: RouterPath,
         _ body: @escaping @Sendable (Request, Context, ConsoleSession, FormFields) async throws -> Response,
-        onError: @escaping @Sendable (Request, Context, ConsoleSession, String, HTTPResponse.Status) async -> Response
+        onError: @escaping @Sendable (Request, Context, ConsoleSession, FormFields, String, HTTPResponse.Status) async -> Response
     ) {
         router.post(path) { request, context in
             guard let session = await session(request) else { return WebPage.redirect(to: "/console/login") }
+            var typed = FormFields([])
             do {
                 let form = try await form(request, context: context)
                 guard let posted = form["csrf"], Self.same(posted, session.formToken) else { throw WebRefusal.staleForm }
+                typed = form
                 if session.mustChangePassword { return WebPage.redirect(to: "/console/password") }
                 return try await body(request, context, session, form)
             } catch {
                 let (status, text) = Self.explain(error)
-                return await onError(request, context, session, text, status)
+                return await onError(request, context, session, typed, text, status)
             }
         }
     }

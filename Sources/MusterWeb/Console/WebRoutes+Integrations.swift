@@ -10,28 +10,47 @@ extension WebRoutes {
         page(router, "/console/orgs/{org}/audit") { request, context, session in
             let orgID = try Self.orgID(context)
             let query = request.queryFields
-            var values: [String: Any] = ["action": query["action"] ?? "", "actor": query["actor"] ?? ""]
+            var values: [String: Any] = [:]
             try await orgHeader(orgID, session, tab: "navAudit", into: &values)
             var actions: Set<OrgEvent.Kind>?
-            if let text = query["action"] {
+            if let text = query["action"], !text.isEmpty {
                 let kinds = text.split(separator: ",").compactMap { name in OrgEvent.Kind.allCases.first { $0.name == name.trimmingWhitespace() } }
-                guard !kinds.isEmpty else { throw DomainError.validation("\(text) is not an event type, for example user.invited") }
+                guard !kinds.isEmpty else { throw DomainError.validation("choose an event from the list") }
                 actions = Set(kinds)
             }
             var actor: Principal?
-            if let text = query["actor"] {
-                guard let principal = Principal(spelled: text) else {
-                    throw DomainError.validation("the actor is platform_admin, system, user:<id> or api_key:<id>")
-                }
+            if let text = query["actor"], !text.isEmpty {
+                guard let principal = Principal(spelled: text) else { throw DomainError.validation("choose a person from the list") }
                 actor = principal
             }
-            let page = try await engine.audit(org: orgID, filter: AuditFilter(actions: actions, actor: actor), limit: 200, by: session.principal)
-            values["entries"] = page.items.map {
+            var before: UInt64?
+            if let text = query["before"], !text.isEmpty {
+                guard let cursor = UInt64(text) else { throw DomainError.validation("the page asked for does not exist; start from the newest") }
+                before = cursor
+            }
+            let (page, actors) = try await engine.readableAudit(
+                org: orgID, filter: AuditFilter(actions: actions, actor: actor), before: before, limit: 50, by: session.principal)
+            let chosenAction = actions?.count == 1 ? actions?.first : nil
+            values["kindGroups"] = AuditWords.kindGroups.map { group -> [String: Any] in
                 [
-                    "at": MailWords.english.date($0.at), "actor": $0.actor.description, "action": $0.action.name, "target": $0.target,
-                    "details": $0.details ?? "",
+                    "label": group.label,
+                    "kinds": group.kinds.map { ["value": $0.name, "label": AuditWords.label($0), "selected": $0 == chosenAction] },
                 ]
             }
+            values["actors"] = actors.map { ["value": $0.principal.description, "label": $0.label, "selected": $0.principal == actor] }
+            values["entries"] = page.items.map { line -> [String: Any] in
+                [
+                    "at": MailWords.english.date(line.entry.at), "actor": line.actor, "what": AuditWords.sentence(line),
+                    "kind": AuditWords.label(line.entry.action),
+                ]
+            }
+            if let next = page.nextCursor {
+                var older = "/console/orgs/\(orgID)/audit?before=\(next)"
+                if let action = query["action"], !action.isEmpty { older += "&action=\(Self.queryValue(action))" }
+                if let actor { older += "&actor=\(Self.queryValue(actor.description))" }
+                values["older"] = older
+            }
+            if before != nil { values["newest"] = "/console/orgs/\(orgID)/audit" }
             return pages.render("audit", title: "Audit trail", values)
         }
 
@@ -39,7 +58,8 @@ extension WebRoutes {
             try await keysPage(try Self.orgID(context), session, notice: request.queryFields["done"].flatMap { Self.notices[$0] })
         }
 
-        let backToKeys: @Sendable (Request, Context, ConsoleSession, String, HTTPResponse.Status) async -> Response = { _, context, session, message, status in
+        let backToKeys: @Sendable (Request, Context, ConsoleSession, FormFields, String, HTTPResponse.Status) async -> Response = {
+            _, context, session, _, message, status in
             do { return try await keysPage(try Self.orgID(context), session, error: message, status: status) } catch {
                 return refusal(message, status: status, session: session)
             }
@@ -93,7 +113,7 @@ extension WebRoutes {
         _ orgID: OrganisationID, _ session: ConsoleSession, secret: String? = nil, notice: String? = nil, error: String? = nil,
         status: HTTPResponse.Status = .ok
     ) async throws -> Response {
-        var values: [String: Any] = ["roles": Self.roleChoices]
+        var values: [String: Any] = ["roles": Self.roleChoices()]
         try await orgHeader(orgID, session, tab: "navKeys", into: &values)
         if let secret { values["secret"] = secret }
         if let notice { values["notice"] = notice }
@@ -106,5 +126,25 @@ extension WebRoutes {
             ]
         }
         return pages.render("keys", title: "API keys", values, status: status)
+    }
+}
+
+extension WebRoutes {
+    /// `text` percent-encoded for a URL's query: every byte but letters, digits and `-._~`.
+    static func queryValue(_ text: String) -> String {
+        var encoded = ""
+        for byte in text.utf8 {
+            switch byte {
+            case UInt8(ascii: "a")...UInt8(ascii: "z"), UInt8(ascii: "A")...UInt8(ascii: "Z"), UInt8(ascii: "0")...UInt8(ascii: "9"), UInt8(ascii: "-"),
+                UInt8(ascii: "."), UInt8(ascii: "_"), UInt8(ascii: "~"):
+                encoded.unicodeScalars.append(Unicode.Scalar(byte))
+            default:
+                let hex = Array("0123456789ABCDEF".unicodeScalars)
+                encoded.unicodeScalars.append("%")
+                encoded.unicodeScalars.append(hex[Int(byte >> 4)])
+                encoded.unicodeScalars.append(hex[Int(byte & 0x0f)])
+            }
+        }
+        return encoded
     }
 }

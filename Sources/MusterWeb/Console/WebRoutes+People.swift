@@ -14,11 +14,12 @@ extension WebRoutes {
                 try Self.orgID(context), session, invitationsTab: query["tab"] == "invitations", status: query["status"], notice: notice)
         }
 
-        let back: @Sendable (Request, Context, ConsoleSession, String, HTTPResponse.Status) async -> Response = { request, context, session, message, status in
+        let back: @Sendable (Request, Context, ConsoleSession, FormFields, String, HTTPResponse.Status) async -> Response = {
+            request, context, session, typed, message, status in
             guard let orgID = try? Self.orgID(context) else { return refusal(DomainError.notFound("no such organisation"), session: session) }
             let tab = request.uri.path.contains("/invitations")
             do {
-                return try await usersPage(orgID, session, invitationsTab: tab, status: nil, error: message, status: status)
+                return try await usersPage(orgID, session, invitationsTab: tab, status: nil, error: message, status: status, typed: typed)
             } catch {
                 return refusal(message, status: status, session: session)
             }
@@ -58,6 +59,14 @@ extension WebRoutes {
                 let orgID = try Self.orgID(context)
                 _ = try await engine.revokeInvitation(org: orgID, id: try Self.pathID("id", context), reason: form["reason"], by: session.principal)
                 return WebPage.redirect(to: "/console/orgs/\(orgID)/users?tab=invitations&done=revoked")
+            }, onError: back)
+
+        action(
+            router, "/console/orgs/{org}/invitations/{id}/reinvite",
+            { _, context, session, _ in
+                let orgID = try Self.orgID(context)
+                _ = try await engine.reinvite(org: orgID, id: try Self.pathID("id", context), by: session.principal)
+                return WebPage.redirect(to: "/console/orgs/\(orgID)/users?tab=invitations&done=reinvited")
             }, onError: back)
 
         action(
@@ -111,7 +120,8 @@ extension WebRoutes {
 
     /// What a `done` code in the URL says: only these fixed words, never text from the URL.
     static let notices = [
-        "invited": "Invitation sent.", "revoked": "Invitation revoked.", "resent": "Invitation sent again.", "role": "Role changed.",
+        "invited": "Invitation sent.", "revoked": "Invitation revoked.", "resent": "Invitation sent again.",
+        "reinvited": "Invited again: a new invitation is on its way.", "role": "Role changed.",
         "grants": "Permission keys changed.", "removed": "Member removed.", "tenant": "Tenant created.", "invited_collaborator": "Collaborator invited.",
         "ended": "Assignment ended.", "contact": "Contact card saved.", "note": "Note added.", "key_revoked": "API key revoked.",
     ]
@@ -124,25 +134,46 @@ extension WebRoutes {
         return role
     }
 
-    static var roleChoices: [[String: Any]] {
-        Role.assignable.map { ["key": $0.name, "label": MailWords.english.role($0)] }
+    /// The roles a form offers, the least powerful chosen unless `chosen` names another.
+    static func roleChoices(_ chosen: String? = nil) -> [[String: Any]] {
+        let selected = chosen.flatMap { Role(name: $0) }.flatMap { Role.assignable.contains($0) ? $0 : nil } ?? .viewer
+        return Role.assignable.map { ["key": $0.name, "label": MailWords.english.role($0), "selected": $0 == selected] }
     }
 
     /// The org's name and the values of its tab bar.
-    func orgHeader(_ orgID: OrganisationID, _ session: ConsoleSession, tab: String, into values: inout [String: Any]) async throws {
+    /// The org's name and the tabs the person may open, in `values`; what they may do there is
+    /// returned for the page's own forms. Someone not on the org's staff (a collaborator) is
+    /// sent to their caseload instead.
+    @discardableResult
+    func orgHeader(_ orgID: OrganisationID, _ session: ConsoleSession, tab: String, into values: inout [String: Any]) async throws -> OrgAccess {
+        guard let access = try await engine.access(org: orgID, by: session.principal) else { throw WebRefusal.notStaff }
         let org = try await engine.organisation(orgID, by: session.principal)
         values["orgID"] = orgID.description
         values["orgName"] = org.name
         values[tab] = true
+        values["mayViewUsers"] = access.may(.usersView)
+        values["mayInvite"] = access.may(.usersInvite)
+        values["mayManageRoles"] = access.may(.usersManageRoles)
+        values["mayResetPassword"] = access.may(.usersResetPassword)
+        values["mayRevoke"] = access.may(.usersRevoke)
+        values["mayResend"] = access.may(.usersResend)
+        values["mayChangeSettings"] = access.isOrgAdmin
+        values["mayWriteCases"] = access.writesCases
         values["orgNav"] = pages.fragment("org_nav", values)
         session.fill(&values)
+        return access
     }
 
     func usersPage(
         _ orgID: OrganisationID, _ session: ConsoleSession, invitationsTab: Bool, status statusFilter: String?, notice: String? = nil, error: String? = nil,
-        status: HTTPResponse.Status = .ok, temporaryPassword: (email: String, password: String)? = nil
+        status: HTTPResponse.Status = .ok, temporaryPassword: (email: String, password: String)? = nil, typed: FormFields? = nil
     ) async throws -> Response {
-        var values: [String: Any] = ["roles": Self.roleChoices, "directCreate": policy.directCreate != .disabled]
+        var values: [String: Any] = ["roles": Self.roleChoices(typed?["role"]), "directCreate": policy.directCreate != .disabled]
+        // A refused Add User form comes back open, as it was typed (the password is never kept).
+        if let typed, typed["email"] != nil {
+            let form = typed["method"] == "existing_user" ? "existing" : typed["full_name"] != nil ? "direct" : "invite"
+            values["typed"] = ["email": typed["email"] ?? "", "fullName": typed["full_name"] ?? "", "days": typed["expires_in_days"] ?? "", form: true]
+        }
         try await orgHeader(orgID, session, tab: "navUsers", into: &values)
         if let notice { values["notice"] = notice }
         if let error { values["error"] = error }
@@ -158,16 +189,39 @@ extension WebRoutes {
                 }
             let now = try engine.now
             let page = try await engine.invitations(org: orgID, status: filter, limit: 200, by: session.principal)
+            let people = page.items.flatMap { invitation in
+                [invitation.invitedBy] + [invitation.revokedBy, invitation.acceptedBy.map(Principal.user)].compactMap { $0 }
+            }
+            let names = try await engine.labels(org: orgID, for: people, by: session.principal)
+            let words = MailWords.english
             values["invitations"] = page.items.map { invitation -> [String: Any] in
+                let status = invitation.effectiveStatus(at: now)
                 var row: [String: Any] = [
-                    "id": invitation.id.description, "email": invitation.email.value, "role": MailWords.english.role(invitation.role),
-                    "status": invitation.effectiveStatus(at: now).name, "expiresAt": MailWords.english.date(invitation.expiresAt), "orgID": orgID.description,
-                    "csrf": csrf,
+                    "id": invitation.id.description, "email": invitation.email.value, "role": words.role(invitation.role),
+                    "status": status.name, "orgID": orgID.description, "csrf": csrf,
+                    "invitedBy": names[invitation.invitedBy] ?? "", "invitedAt": words.date(invitation.createdAt),
+                    "method": invitation.method == .email ? "by email" : "existing user",
                 ]
-                if let reason = invitation.revokedReason { row["revokedReason"] = reason }
-                if invitation.effectiveStatus(at: now) == .pending {
+                // Only a pending invitation has an expiry that still matters.
+                if status == .pending || status == .expired { row["expiresAt"] = words.date(invitation.expiresAt) }
+                if let at = invitation.acceptedAt {
+                    row["accepted"] = ["at": words.date(at), "by": invitation.acceptedBy.flatMap { names[.user($0)] } ?? ""]
+                }
+                if let at = invitation.revokedAt {
+                    row["revoked"] = [
+                        "at": words.date(at), "by": invitation.revokedBy.flatMap { names[$0] } ?? "", "reason": invitation.revokedReason ?? "",
+                    ]
+                }
+                if let at = invitation.resentAt { row["resent"] = ["at": words.date(at), "count": invitation.resendCount] }
+                if invitation.reinviteOf != nil { row["reinvite"] = true }
+                switch status {
+                case .pending:
                     row["pending"] = true
                     row["resendHint"] = resendHint(invitation, now: now)
+                case .expired, .revoked:
+                    row["canReinvite"] = true
+                case .accepted:
+                    break
                 }
                 return row
             }

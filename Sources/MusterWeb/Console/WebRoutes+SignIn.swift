@@ -95,7 +95,11 @@ extension WebRoutes {
             var values: [String: Any] = [
                 "name": profile.user.fullName ?? "", "email": profile.user.email.value,
                 "orgs": profile.memberships.filter(\.isActive).map {
-                    ["id": $0.orgID.description, "name": $0.orgName, "role": MailWords.english.role($0.role)]
+                    [
+                        "id": $0.orgID.description, "name": $0.orgName, "role": MailWords.english.role($0.role),
+                        "mayViewUsers": $0.permissions.contains(.usersView), "mayManageRoles": $0.permissions.contains(.usersManageRoles),
+                        "mayChangeSettings": $0.role == .orgAdmin,
+                    ]
                 },
             ]
             session.fill(&values)

@@ -19,7 +19,7 @@ extension WebRoutes {
                 let tenant = try await engine.createTenant(org: orgID, name: form["name"] ?? "", reference: form["reference"], by: session.principal)
                 return WebPage.redirect(to: "/console/orgs/\(orgID)/tenants/\(tenant.id)?done=tenant")
             },
-            onError: { _, context, session, message, status in
+            onError: { _, context, session, _, message, status in
                 do { return try await tenantsPage(try Self.orgID(context), session, error: message, status: status) } catch {
                     return refusal(message, status: status, session: session)
                 }
@@ -31,7 +31,8 @@ extension WebRoutes {
                 notice: request.queryFields["done"].flatMap { Self.notices[$0] })
         }
 
-        let backToTeam: @Sendable (Request, Context, ConsoleSession, String, HTTPResponse.Status) async -> Response = { _, context, session, message, status in
+        let backToTeam: @Sendable (Request, Context, ConsoleSession, FormFields, String, HTTPResponse.Status) async -> Response = {
+            _, context, session, _, message, status in
             do {
                 return try await teamPage(try Self.orgID(context), try Self.pathID("tenant", context), session, error: message, status: status)
             } catch {
@@ -103,7 +104,7 @@ extension WebRoutes {
                 _ = try await engine.writeWorkspace(org: orgID, .note(tenant: tenantID, kind: .shared, body: form["body"] ?? ""), by: session.principal)
                 return WebPage.redirect(to: "/console/orgs/\(orgID)/tenants/\(tenantID)/case")
             },
-            onError: { _, context, session, message, status in
+            onError: { _, context, session, _, message, status in
                 do {
                     return try await casePage(try Self.orgID(context), try Self.pathID("tenant", context), session, error: message, status: status)
                 } catch {

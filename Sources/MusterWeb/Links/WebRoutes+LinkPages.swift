@@ -28,7 +28,8 @@ extension WebRoutes {
                 let values: [String: Any] = [
                     "heading": "Welcome to \(try await orgName(accepted.invitation.orgID))",
                     "what": "You've joined as \(MailWords.english.role(accepted.invitation.role)), signed in as \(accepted.user.email.value).",
-                    "next": appURL ?? "/console",
+                    // The org allowed this origin when the invitation was made; nothing else is followed.
+                    "next": accepted.invitation.redirect?.value ?? appURL ?? "/console",
                 ]
                 return pages.render("link_done", title: "Invitation accepted", values, cookies: sessionCookies(accepted.sessionToken))
             } catch {

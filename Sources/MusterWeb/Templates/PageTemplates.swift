@@ -4,7 +4,7 @@ enum PageTemplates {
     static let all: [String: String] = [
         "layout": layout, "link_invitation": linkInvitation, "link_verify": linkVerify, "link_done": linkDone, "login": login, "login_sent": loginSent,
         "password": password, "home": home, "org_nav": orgNav, "users": users, "tenants": tenants, "team": team, "caseload": caseload, "case": caseView,
-        "audit": audit, "keys": keys, "webhooks": webhooks, "message": message,
+        "audit": audit, "keys": keys, "webhooks": webhooks, "message": message, "settings": settings,
     ]
 
     static let layout = """
@@ -124,7 +124,7 @@ enum PageTemplates {
         <h2>Your organisations</h2>
         {{#orgs}}
         <div class="card"><h3>{{name}}</h3><p>{{role}}</p>
-          <p class="links"><a href="/console/orgs/{{id}}/users">User Management</a> <a href="/console/orgs/{{id}}/tenants">Tenants</a> <a href="/console/orgs/{{id}}/audit">Audit trail</a> <a href="/console/orgs/{{id}}/api-keys">API keys</a> <a href="/console/orgs/{{id}}/webhooks">Webhooks</a></p>
+          <p class="links">{{#mayViewUsers}}<a href="/console/orgs/{{id}}/users">User Management</a> {{/mayViewUsers}}<a href="/console/orgs/{{id}}/tenants">Tenants</a>{{#mayViewUsers}} <a href="/console/orgs/{{id}}/audit">Audit trail</a>{{/mayViewUsers}}{{#mayManageRoles}} <a href="/console/orgs/{{id}}/api-keys">API keys</a>{{/mayManageRoles}}{{#mayViewUsers}} <a href="/console/orgs/{{id}}/webhooks">Webhooks</a>{{/mayViewUsers}}{{#mayChangeSettings}} <a href="/console/orgs/{{id}}/settings">Settings</a>{{/mayChangeSettings}}</p>
         </div>
         {{/orgs}}
         {{^orgs}}<p>You are not a member of any organisation.</p>{{/orgs}}
@@ -134,11 +134,12 @@ enum PageTemplates {
 
     static let orgNav = """
         <nav class="tabs" aria-label="{{orgName}}">
-          <a href="/console/orgs/{{orgID}}/users"{{#navUsers}} aria-current="page"{{/navUsers}}>User Management</a>
+          {{#mayViewUsers}}<a href="/console/orgs/{{orgID}}/users"{{#navUsers}} aria-current="page"{{/navUsers}}>User Management</a>{{/mayViewUsers}}
           <a href="/console/orgs/{{orgID}}/tenants"{{#navTenants}} aria-current="page"{{/navTenants}}>Tenants</a>
-          <a href="/console/orgs/{{orgID}}/audit"{{#navAudit}} aria-current="page"{{/navAudit}}>Audit trail</a>
-          <a href="/console/orgs/{{orgID}}/api-keys"{{#navKeys}} aria-current="page"{{/navKeys}}>API keys</a>
-          <a href="/console/orgs/{{orgID}}/webhooks"{{#navWebhooks}} aria-current="page"{{/navWebhooks}}>Webhooks</a>
+          {{#mayViewUsers}}<a href="/console/orgs/{{orgID}}/audit"{{#navAudit}} aria-current="page"{{/navAudit}}>Audit trail</a>{{/mayViewUsers}}
+          {{#mayManageRoles}}<a href="/console/orgs/{{orgID}}/api-keys"{{#navKeys}} aria-current="page"{{/navKeys}}>API keys</a>{{/mayManageRoles}}
+          {{#mayViewUsers}}<a href="/console/orgs/{{orgID}}/webhooks"{{#navWebhooks}} aria-current="page"{{/navWebhooks}}>Webhooks</a>{{/mayViewUsers}}
+          {{#mayChangeSettings}}<a href="/console/orgs/{{orgID}}/settings"{{#navSettings}} aria-current="page"{{/navSettings}}>Settings</a>{{/mayChangeSettings}}
         </nav>
         """
 
@@ -150,34 +151,38 @@ enum PageTemplates {
           <a href="/console/orgs/{{orgID}}/users"{{^invitationsTab}} aria-current="page"{{/invitationsTab}}>Members</a>
           <a href="/console/orgs/{{orgID}}/users?tab=invitations"{{#invitationsTab}} aria-current="page"{{/invitationsTab}}>Invitations</a>
         </nav>
-        <details class="menu">
+        {{#mayInvite}}
+        <details class="menu"{{#typed}} open{{/typed}}>
           <summary>Add User</summary>
           <form method="post" action="/console/orgs/{{orgID}}/invitations" class="card">
-            <h2>Invite by email</h2>
+            <h2>Invite by email <span class="badge">Recommended</span></h2>
+            <p class="hint">They get a link that works once and set up their own sign-in.</p>
             <input type="hidden" name="csrf" value="{{csrf}}"><input type="hidden" name="method" value="email">
-            <label for="invite-email">Email</label><input id="invite-email" name="email" type="email" required>
-            <label for="invite-role">Role</label><select id="invite-role" name="role">{{#roles}}<option value="{{key}}">{{label}}</option>{{/roles}}</select>
-            <label for="invite-days">Expires after (days, optional)</label><input id="invite-days" name="expires_in_days" type="number" min="1" max="30">
+            <label for="invite-email">Email</label><input id="invite-email" name="email" type="email" required{{#typed.invite}} value="{{typed.email}}"{{/typed.invite}}>
+            <label for="invite-role">Role</label><select id="invite-role" name="role">{{#roles}}<option value="{{key}}"{{#selected}} selected{{/selected}}>{{label}}</option>{{/roles}}</select>
+            <label for="invite-days">Expires after (days, optional)</label><input id="invite-days" name="expires_in_days" type="number" min="1" max="30"{{#typed.invite}} value="{{typed.days}}"{{/typed.invite}}>
             <button type="submit" class="primary">Send invitation</button>
           </form>
           <form method="post" action="/console/orgs/{{orgID}}/invitations" class="card">
             <h2>Add an existing user</h2>
             <input type="hidden" name="csrf" value="{{csrf}}"><input type="hidden" name="method" value="existing_user">
-            <label for="existing-email">Their Muster email</label><input id="existing-email" name="email" type="email" required>
-            <label for="existing-role">Role</label><select id="existing-role" name="role">{{#roles}}<option value="{{key}}">{{label}}</option>{{/roles}}</select>
+            <label for="existing-email">Their Muster email</label><input id="existing-email" name="email" type="email" required{{#typed.existing}} value="{{typed.email}}"{{/typed.existing}}>
+            <label for="existing-role">Role</label><select id="existing-role" name="role">{{#roles}}<option value="{{key}}"{{#selected}} selected{{/selected}}>{{label}}</option>{{/roles}}</select>
             <button type="submit">Add them</button>
           </form>
           {{#directCreate}}
           <form method="post" action="/console/orgs/{{orgID}}/users" class="card">
-            <h2>Create with a temporary password</h2>
+            <h2>Create with a temporary password <span class="badge legacy">Legacy</span></h2>
+            <p class="hint">Only where email links cannot reach the person: you pass the password on, and they must change it at first sign-in.</p>
             <input type="hidden" name="csrf" value="{{csrf}}">
-            <label for="direct-email">Email</label><input id="direct-email" name="email" type="email" required>
-            <label for="direct-name">Full name</label><input id="direct-name" name="full_name" required>
-            <label for="direct-role">Role</label><select id="direct-role" name="role">{{#roles}}<option value="{{key}}">{{label}}</option>{{/roles}}</select>
+            <label for="direct-email">Email</label><input id="direct-email" name="email" type="email" required{{#typed.direct}} value="{{typed.email}}"{{/typed.direct}}>
+            <label for="direct-name">Full name</label><input id="direct-name" name="full_name" required{{#typed.direct}} value="{{typed.fullName}}"{{/typed.direct}}>
+            <label for="direct-role">Role</label><select id="direct-role" name="role">{{#roles}}<option value="{{key}}"{{#selected}} selected{{/selected}}>{{label}}</option>{{/roles}}</select>
             <button type="submit">Create user</button>
           </form>
           {{/directCreate}}
         </details>
+        {{/mayInvite}}
         {{#temporaryPassword}}<p class="secret" role="status">Temporary password for {{email}}, shown once: <code id="temporary-password">{{password}}</code></p>{{/temporaryPassword}}
         {{^invitationsTab}}
         <table>
@@ -188,6 +193,7 @@ enum PageTemplates {
           <tr>
             <td>{{email}}</td><td>{{role}}</td><td>{{grants}}{{^grants}}—{{/grants}}</td>
             <td class="actions">
+              {{#mayManageRoles}}
               <form method="post" action="/console/orgs/{{orgID}}/members/{{userID}}/role"><input type="hidden" name="csrf" value="{{csrf}}">
                 <label for="role-{{userID}}" class="sr">Role for {{email}}</label>
                 <select id="role-{{userID}}" name="role">{{#roleChoices}}<option value="{{key}}"{{#selected}} selected{{/selected}}>{{label}}</option>{{/roleChoices}}</select>
@@ -196,8 +202,9 @@ enum PageTemplates {
                 <label for="key-{{userID}}" class="sr">Permission key for {{email}}</label>
                 <select id="key-{{userID}}" name="key">{{#keys}}<option value="{{.}}">{{.}}</option>{{/keys}}</select>
                 <button type="submit" name="change" value="grant">Grant</button> <button type="submit" name="change" value="withdraw">Withdraw</button></form>
-              <form method="post" action="/console/orgs/{{orgID}}/members/{{userID}}/reset-password"><input type="hidden" name="csrf" value="{{csrf}}"><button type="submit">Reset password</button></form>
-              <form method="post" action="/console/orgs/{{orgID}}/members/{{userID}}/remove"><input type="hidden" name="csrf" value="{{csrf}}"><button type="submit" class="danger">Remove</button></form>
+              {{/mayManageRoles}}
+              {{#mayResetPassword}}<form method="post" action="/console/orgs/{{orgID}}/members/{{userID}}/reset-password"><input type="hidden" name="csrf" value="{{csrf}}"><button type="submit">Reset password</button></form>{{/mayResetPassword}}
+              {{#mayManageRoles}}<form method="post" action="/console/orgs/{{orgID}}/members/{{userID}}/remove" data-confirm="Remove {{email}} from the organisation?"><input type="hidden" name="csrf" value="{{csrf}}"><button type="submit" class="danger">Remove</button></form>{{/mayManageRoles}}
             </td>
           </tr>
           {{/members}}
@@ -213,28 +220,38 @@ enum PageTemplates {
         </form>
         <table>
           <caption>Invitations</caption>
-          <thead><tr><th scope="col">Email</th><th scope="col">Role</th><th scope="col">Status</th><th scope="col">Expires</th><th scope="col">Actions</th></tr></thead>
+          <thead><tr><th scope="col">Email</th><th scope="col">Role</th><th scope="col">Status</th><th scope="col">Invited</th><th scope="col">Since</th><th scope="col">Actions</th></tr></thead>
           <tbody>
           {{#invitations}}
           <tr data-email="{{email}}">
-            <td>{{email}}</td><td>{{role}}</td><td class="status">{{status}}</td><td>{{expiresAt}}</td>
+            <td>{{email}}</td><td>{{role}}</td><td class="status">{{status}}</td>
+            <td class="invited">{{invitedAt}} by {{invitedBy}}, {{method}}{{#reinvite}}<br><span class="hint">invited again</span>{{/reinvite}}</td>
+            <td class="since">
+              {{#accepted}}Accepted {{at}}{{#by}} by {{by}}{{/by}}{{/accepted}}
+              {{#revoked}}Revoked {{at}} by {{by}}{{#reason}}<br><span class="reason">Reason: {{reason}}</span>{{/reason}}{{/revoked}}
+              {{#expiresAt}}<span class="expires">{{#pending}}Expires{{/pending}}{{^pending}}Expired{{/pending}} {{expiresAt}}</span>{{/expiresAt}}
+              {{#resent}}<br><span class="hint">Resent {{count}}×, last {{at}}</span>{{/resent}}
+            </td>
             <td class="actions">
               {{#pending}}
-              <form method="post" action="/console/orgs/{{orgID}}/invitations/{{id}}/resend"><input type="hidden" name="csrf" value="{{csrf}}">
-                <button type="submit">Resend</button> <span class="hint">{{resendHint}}</span></form>
-              <details><summary>Revoke</summary>
-                <form method="post" action="/console/orgs/{{orgID}}/invitations/{{id}}/revoke" class="revoke"><input type="hidden" name="csrf" value="{{csrf}}">
+              {{#mayResend}}<form method="post" action="/console/orgs/{{orgID}}/invitations/{{id}}/resend"><input type="hidden" name="csrf" value="{{csrf}}">
+                <button type="submit">Resend</button> <span class="hint">{{resendHint}}</span></form>{{/mayResend}}
+              {{#mayRevoke}}<details><summary>Revoke</summary>
+                <form method="post" action="/console/orgs/{{orgID}}/invitations/{{id}}/revoke" class="revoke" data-confirm="Revoke the invitation of {{email}}? Their link will stop working."><input type="hidden" name="csrf" value="{{csrf}}">
                   <label for="reason-{{id}}">Reason (optional, shown to staff only)</label>
                   <textarea id="reason-{{id}}" name="reason" maxlength="500" data-counter="count-{{id}}"></textarea>
                   <span id="count-{{id}}" class="hint" aria-live="polite">0 / 500</span>
                   <button type="submit" class="danger">Revoke invitation</button></form>
-              </details>
+              </details>{{/mayRevoke}}
               {{/pending}}
-              {{#revokedReason}}<span class="hint">Reason: {{revokedReason}}</span>{{/revokedReason}}
+              {{#canReinvite}}{{#mayInvite}}
+              <form method="post" action="/console/orgs/{{orgID}}/invitations/{{id}}/reinvite"><input type="hidden" name="csrf" value="{{csrf}}">
+                <button type="submit" class="reinvite">Invite again</button></form>
+              {{/mayInvite}}{{/canReinvite}}
             </td>
           </tr>
           {{/invitations}}
-          {{^invitations}}<tr><td colspan="5">No invitations.</td></tr>{{/invitations}}
+          {{^invitations}}<tr><td colspan="6">No invitations.</td></tr>{{/invitations}}
           </tbody>
         </table>
         {{/invitationsTab}}
@@ -269,7 +286,7 @@ enum PageTemplates {
           <tr data-who="{{who}}">
             <td>{{who}}{{#contactLine}}<br><span class="hint">{{contactLine}}</span>{{/contactLine}}</td><td>{{mode}}</td><td class="status">{{status}}</td>
             <td class="actions">
-              {{#active}}<form method="post" action="/console/orgs/{{orgID}}/tenants/{{tenantID}}/collaborators/{{id}}/end"><input type="hidden" name="csrf" value="{{csrf}}"><button type="submit" class="danger">End</button></form>{{/active}}
+              {{#active}}<form method="post" action="/console/orgs/{{orgID}}/tenants/{{tenantID}}/collaborators/{{id}}/end" data-confirm="End the assignment of {{who}}? They lose access to the case at once."><input type="hidden" name="csrf" value="{{csrf}}"><button type="submit" class="danger">End</button></form>{{/active}}
               {{#editable}}<details><summary>Edit contact card</summary>
                 <form method="post" action="/console/orgs/{{orgID}}/tenants/{{tenantID}}/collaborators/{{id}}/contact"><input type="hidden" name="csrf" value="{{csrf}}">
                   <label for="cn-{{id}}">Contact name</label><input id="cn-{{id}}" name="contact_name" value="{{contactName}}" required>
@@ -332,19 +349,55 @@ enum PageTemplates {
         {{#showDocuments}}<section><h2>Documents</h2><ul class="list">{{#documents}}<li>{{name}}</li>{{/documents}}{{^documents}}<li>No documents.</li>{{/documents}}</ul></section>{{/showDocuments}}
         """
 
+    static let settings = """
+        <p class="crumb">{{orgName}}</p>
+        <h1>Settings</h1>
+        {{{orgNav}}}
+        <form method="post" action="/console/orgs/{{orgID}}/settings" class="card settings">
+          <input type="hidden" name="csrf" value="{{csrf}}">
+          <label for="org-name">Organisation name</label><input id="org-name" name="name" value="{{form.name}}" required maxlength="200">
+          <label for="org-days">Invitations last (days)</label>
+          <input id="org-days" name="invitation_lifetime_days" type="number" min="1" max="30" value="{{form.days}}" placeholder="{{defaultDays}}">
+          <p class="hint">Leave blank for the deployment's {{defaultDays}} days.</p>
+          <label for="org-domains">Allowed email domains</label>
+          <textarea id="org-domains" name="allowed_email_domains" rows="3" placeholder="example.org">{{form.domains}}</textarea>
+          <p class="hint">One per line. People can be invited only from these domains; leave empty to allow any.</p>
+          <label for="org-locale">Language of emails and pages</label>
+          <select id="org-locale" name="default_locale">{{#languages}}<option value="{{value}}"{{#selected}} selected{{/selected}}>{{label}}</option>{{/languages}}</select>
+          <label for="org-reply">Replies to the organisation's emails go to</label>
+          <input id="org-reply" name="reply_to_email" type="email" value="{{form.replyTo}}" placeholder="office@example.org">
+          <label for="org-origins">After accepting, invitations may send people on to</label>
+          <textarea id="org-origins" name="allowed_redirect_origins" rows="3" placeholder="https://app.example.org">{{form.origins}}</textarea>
+          <p class="hint">One site per line, such as https://app.example.org. An invitation can name a page on these sites only.</p>
+          <label for="org-logo">Logo (an https address)</label>
+          <input id="org-logo" name="logo_url" type="url" value="{{form.logo}}" placeholder="https://example.org/logo.png">
+          <label for="org-colour">Accent colour</label>
+          <input id="org-colour" name="accent_colour" value="{{form.colour}}" placeholder="#1d70b8" pattern="#[0-9a-fA-F]{6}">
+          <button type="submit" class="primary">Save settings</button>
+        </form>
+        """
+
     static let audit = """
         <p class="crumb">{{orgName}}</p>
         <h1>Audit trail</h1>
         {{{orgNav}}}
         <form method="get" action="/console/orgs/{{orgID}}/audit" class="filter">
-          <label for="action">Event</label><input id="action" name="action" value="{{action}}" placeholder="user.invited">
-          <label for="actor">Actor</label><input id="actor" name="actor" value="{{actor}}" placeholder="user:…">
+          <label for="action">Event</label>
+          <select id="action" name="action"><option value="">All events</option>
+            {{#kindGroups}}<optgroup label="{{label}}">{{#kinds}}<option value="{{value}}"{{#selected}} selected{{/selected}}>{{label}}</option>{{/kinds}}</optgroup>{{/kindGroups}}
+          </select>
+          <label for="actor">Who</label>
+          <select id="actor" name="actor"><option value="">Anyone</option>
+            {{#actors}}<option value="{{value}}"{{#selected}} selected{{/selected}}>{{label}}</option>{{/actors}}
+          </select>
           <button type="submit">Filter</button>
         </form>
-        <table><caption>Newest first</caption>
-          <thead><tr><th scope="col">When</th><th scope="col">Who</th><th scope="col">What</th><th scope="col">Record</th><th scope="col">Details</th></tr></thead>
-          <tbody>{{#entries}}<tr><td>{{at}}</td><td>{{actor}}</td><td>{{action}}</td><td><code>{{target}}</code></td><td>{{details}}</td></tr>{{/entries}}</tbody>
+        <table class="audit"><caption>Newest first</caption>
+          <thead><tr><th scope="col">When</th><th scope="col">What happened</th><th scope="col">Event</th></tr></thead>
+          <tbody>{{#entries}}<tr><td>{{at}}</td><td><strong>{{actor}}</strong> {{what}}</td><td>{{kind}}</td></tr>{{/entries}}
+          {{^entries}}<tr><td colspan="3">Nothing recorded matches.</td></tr>{{/entries}}</tbody>
         </table>
+        <nav class="pager" aria-label="Pages">{{#newest}}<a href="{{newest}}">Newest</a> {{/newest}}{{#older}}<a href="{{older}}" rel="next">Older</a>{{/older}}</nav>
         """
 
     static let keys = """
@@ -355,7 +408,7 @@ enum PageTemplates {
         <form method="post" action="/console/orgs/{{orgID}}/api-keys" class="card">
           <h2>New key</h2><input type="hidden" name="csrf" value="{{csrf}}">
           <label for="key-name">Name</label><input id="key-name" name="name" required>
-          <label for="key-role">Role</label><select id="key-role" name="role">{{#roles}}<option value="{{key}}">{{label}}</option>{{/roles}}</select>
+          <label for="key-role">Role</label><select id="key-role" name="role">{{#roles}}<option value="{{key}}"{{#selected}} selected{{/selected}}>{{label}}</option>{{/roles}}</select>
           <button type="submit" class="primary">Create key</button>
         </form>
         <table><caption>Keys</caption>

@@ -1,0 +1,67 @@
+/// A refusal's message in the words people read on a page: no record ids, no API field
+/// names, role keys as words, and names and emails exactly as typed — a sentence is
+/// capitalised only when it starts with an ordinary word.
+enum ConsoleWords {
+    /// The API's field names, as the console's forms label them.
+    static let fields: [(api: String, words: String)] = [
+        ("invitation_lifetime_days", "the invitation lifetime"), ("expires_in_days", "the days until it expires"),
+        ("allowed_redirect_origins", "the sites invitations may lead to"), ("allowed_email_domains", "the allowed email domains"),
+        ("redirect_url", "the address to go to after accepting"), ("default_locale", "the language"), ("reply_to_email", "the reply-to address"),
+        ("logo_url", "the logo address"), ("accent_colour", "the accent colour"), ("full_name", "the full name"),
+        ("org_admin", "org admin"), ("site_admin", "site admin"),
+    ]
+
+    /// `message` made fit for a page, ending with a full stop.
+    static func plain(_ message: String) -> String {
+        var text = withoutIDs(message)
+        for (api, words) in fields { text = replacing(api, with: words, in: text) }
+        let firstWord = text.prefix { $0 != " " }
+        let ordinary = !firstWord.isEmpty && firstWord.allSatisfy { $0.isLetter || $0 == "'" || $0 == "," || $0 == ":" || $0 == ";" }
+        if ordinary { text = text.prefix(1).uppercased() + text.dropFirst() }
+        return text.hasSuffix(".") ? text : text + "."
+    }
+
+    /// `text` without record ids (UUIDs), together with the brackets or space around them.
+    static func withoutIDs(_ text: String) -> String {
+        var characters = Array(text)
+        var index = 0
+        while index + 36 <= characters.count {
+            if isUUID(characters[index..<(index + 36)]) {
+                var start = index
+                var end = index + 36
+                if start > 0, characters[start - 1] == "(", end < characters.count, characters[end] == ")" {
+                    start -= 1
+                    end += 1
+                }
+                if start > 0, characters[start - 1] == " " { start -= 1 }
+                characters.removeSubrange(start..<end)
+                index = start
+            } else {
+                index += 1
+            }
+        }
+        return String(characters)
+    }
+
+    private static func isUUID(_ characters: ArraySlice<Character>) -> Bool {
+        for (offset, character) in characters.enumerated() {
+            if [8, 13, 18, 23].contains(offset) {
+                guard character == "-" else { return false }
+            } else {
+                guard character.isHexDigit else { return false }
+            }
+        }
+        return true
+    }
+
+    private static func replacing(_ target: String, with replacement: String, in text: String) -> String {
+        guard !target.isEmpty else { return text }
+        var result = ""
+        var rest = Substring(text)
+        while let range = rest.firstRange(of: target) {
+            result += rest[..<range.lowerBound] + replacement
+            rest = rest[range.upperBound...]
+        }
+        return result + rest
+    }
+}

@@ -1,0 +1,233 @@
+import Foundation
+import HTTPTypes
+import Testing
+
+@testable import MusterJSON
+@testable import MusterServer
+@testable import MusterWeb
+
+/// The console's pages as people use them: readable audit, invitation rows with their history,
+/// Invite again, the settings page, and a console that shows only what the person may do.
+@Suite("The console's pages")
+struct ConsolePagesTests {
+    typealias Web = WebPagesTests
+
+    /// GETs a console page as `session`.
+    static func get(_ api: API, _ path: String, _ session: String) async throws -> Reply {
+        try await Web.page(api, .get, path, cookies: [Web.sessionCookie: session])
+    }
+
+    /// Posts a console form from `page` (whose form token it takes) as `session`.
+    static func post(_ api: API, _ path: String, _ session: String, from page: Reply, _ form: String = "") async throws -> Reply {
+        let token = try #require(Web.formValue(page))
+        return try await Web.page(api, .post, path, cookies: [Web.sessionCookie: session], form: form + (form.isEmpty ? "" : "&") + "csrf=\(token)")
+    }
+
+    @Test("The audit trail names people by email and says what happened in plain words, with no ids")
+    func theAuditTrailReadsAsSentences() async throws {
+        let fixture = try ServerFixture()
+        try await fixture.run { api in
+            let org = try await api.org()
+            let ann = try await Web.member(api, org, "ann@example.org", role: "org_admin")
+            let users = try await Self.get(api, "/console/orgs/\(org)/users", ann)
+            _ = try await Self.post(api, "/console/orgs/\(org)/invitations", ann, from: users, "email=bo%40example.org&role=caseworker&method=email")
+            let bo = try #require(try await api.get("/v1/orgs/\(org)/invitations?email=bo@example.org", token: api.admin).json["items"]?[0]?["id"]?.string)
+            _ = try await Self.post(api, "/console/orgs/\(org)/invitations/\(bo)/revoke", ann, from: users, "reason=sent+to+wrong+address")
+
+            let audit = try await Self.get(api, "/console/orgs/\(org)/audit", ann)
+            #expect(audit.status == 200)
+            #expect(audit.text.contains("<strong>ann@example.org</strong> revoked the invitation of bo@example.org: sent to wrong address"), "\(audit.text)")
+            #expect(audit.text.contains("<strong>ann@example.org</strong> invited bo@example.org as a caseworker"))
+            let rows = try #require(audit.text.components(separatedBy: "<tbody>").last)
+            #expect(!rows.contains("user:") && !rows.contains(bo), "the trail shows ids")
+            // The filters are choices: event types in words and people by email.
+            #expect(audit.text.contains(#"<option value="user.invitation_revoked">Invitation revoked</option>"#))
+            let members = try await api.get("/v1/orgs/\(org)/members", token: api.admin).json["items"]?.array ?? []
+            let annID = try #require(members.first { $0["email"]?.string == "ann@example.org" }?["user_id"]?.string)
+            #expect(audit.text.contains(#"<option value="user:\#(annID)">ann@example.org</option>"#))
+            let revokes = try await Self.get(api, "/console/orgs/\(org)/audit?action=user.invitation_revoked&actor=user:\(annID)", ann)
+            #expect(revokes.text.contains("revoked the invitation") && !revokes.text.contains("invited bo@example.org as"))
+            // Bad filters say what to fix and show nothing.
+            let bad = try await Self.get(api, "/console/orgs/\(org)/audit?action=user.nonsense", ann)
+            #expect(bad.status == 422 && bad.text.contains("Choose an event from the list"))
+            let badPage = try await Self.get(api, "/console/orgs/\(org)/audit?before=x", ann)
+            #expect(badPage.status == 422)
+        }
+    }
+
+    @Test("The invitation rows show who invited and how, who accepted or revoked and why; ended ones can be invited again from the console")
+    func invitationRowsAndInviteAgain() async throws {
+        let fixture = try ServerFixture()
+        try await fixture.run { api in
+            let org = try await api.org()
+            let ann = try await Web.member(api, org, "ann@example.org", role: "org_admin")
+            let users = try await Self.get(api, "/console/orgs/\(org)/users", ann)
+            _ = try await Self.post(api, "/console/orgs/\(org)/invitations", ann, from: users, "email=bo%40example.org&role=viewer&method=email")
+            let bo = try #require(try await api.get("/v1/orgs/\(org)/invitations?email=bo@example.org", token: api.admin).json["items"]?[0]?["id"]?.string)
+            _ = try await Self.post(api, "/console/orgs/\(org)/invitations/\(bo)/revoke", ann, from: users, "reason=typo")
+
+            let tab = try await Self.get(api, "/console/orgs/\(org)/users?tab=invitations", ann)
+            #expect(tab.text.contains("by ann@example.org, by email"), "\(tab.text)")
+            #expect(tab.text.contains("Revoked ") && tab.text.contains("Reason: typo"))
+            // Ann's own accepted invitation shows when and by whom, and no expiry.
+            let annRow = try #require(tab.text.components(separatedBy: #"<tr data-email="ann@example.org">"#).last?.components(separatedBy: "</tr>").first)
+            #expect(annRow.contains("Accepted ") && annRow.contains("by ann@example.org") && !annRow.contains("Expires"), "\(annRow)")
+            #expect(!annRow.contains("Invite again"))
+
+            let again = try await Self.post(api, "/console/orgs/\(org)/invitations/\(bo)/reinvite", ann, from: tab)
+            #expect(again.status == 303 && again.headers[.location]?.contains("done=reinvited") == true, "\(again.status) \(again.text)")
+            let pending = try await api.get("/v1/orgs/\(org)/invitations?status=pending", token: api.admin)
+            #expect(pending.json["items"]?[0]?["reinvite_of"]?.string == bo)
+            // A second click finds the new one pending and says so in people's words.
+            let twice = try await Self.post(api, "/console/orgs/\(org)/invitations/\(bo)/reinvite", ann, from: tab)
+            let words = try #require(twice.text.components(separatedBy: #"role="alert">"#).last?.components(separatedBy: "<").first)
+            #expect(twice.status == 409 && words == "bo@example.org already has a pending invitation; resend or revoke it instead.", "\(twice.status) \(words)")
+        }
+    }
+
+    @Test(
+        "A viewer's console shows no User Management, audit, API keys, webhooks or settings, the server still refuses them, and a site admin sees only their own powers"
+    )
+    func aViewerSeesAReducedConsole() async throws {
+        let fixture = try ServerFixture()
+        try await fixture.run { api in
+            let org = try await api.org()
+            let viewer = try await Web.member(api, org, "vic@example.org", role: "viewer")
+            let home = try await Self.get(api, "/console", viewer)
+            #expect(home.text.contains("/console/orgs/\(org)/tenants"))
+            for hidden in ["/users", "/audit", "/api-keys", "/webhooks", "/settings"] {
+                #expect(!home.text.contains("/console/orgs/\(org)\(hidden)"), "home links \(hidden)")
+            }
+            let tenants = try await Self.get(api, "/console/orgs/\(org)/tenants", viewer)
+            #expect(tenants.status == 200)
+            for hidden in ["/users", "/audit", "/api-keys", "/webhooks", "/settings"] {
+                #expect(!tenants.text.contains("/console/orgs/\(org)\(hidden)"), "the tab bar links \(hidden)")
+            }
+            // Typing the address does not get round it.
+            for path in ["/users", "/audit", "/api-keys", "/settings"] {
+                #expect(try await Self.get(api, "/console/orgs/\(org)\(path)", viewer).status == 403, "\(path)")
+            }
+            // A site admin invites but does not manage roles, passwords or keys.
+            let site = try await Web.member(api, org, "site@example.org", role: "site_admin")
+            let users = try await Self.get(api, "/console/orgs/\(org)/users", site)
+            #expect(users.status == 200 && users.text.contains("Add User"))
+            #expect(!users.text.contains("Change role") && !users.text.contains(">Remove<") && !users.text.contains("Reset password"))
+            #expect(!users.text.contains("/console/orgs/\(org)/api-keys"))
+        }
+    }
+
+    @Test("A collaborator who opens an org's pages is sent to their caseload; an outsider is told the org does not exist")
+    func collaboratorsAreSentToTheirCaseload() async throws {
+        let fixture = try ServerFixture()
+        try await fixture.run { api in
+            let org = try await api.org()
+            let tenant = try await api.tenant(org)
+            let before = api.mailCount(to: "sam@support.example")
+            _ = try await api.post(
+                "/v1/orgs/\(org)/tenants/\(tenant)/collaborators", token: api.admin, #"{"mode": "full", "email": "sam@support.example", "full_name": "Sam"}"#)
+            let token = try await api.linkToken(to: "sam@support.example", after: before)
+            let preview = try await Web.page(api, .get, "/auth/verify?token=\(Web.encoded(token))")
+            let verified = try await Web.page(
+                api, .post, "/auth/verify", cookies: [Web.formCookie: try #require(Web.setCookie(preview, Web.formCookie))],
+                form: "token=\(Web.encoded(token))&csrf=\(try #require(Web.formValue(preview)))")
+            let sam = try #require(Web.setCookie(verified, Web.sessionCookie))
+            let page = try await Self.get(api, "/console/orgs/\(org)/tenants", sam)
+            #expect(page.status == 403 && page.text.contains("/console/caseload") && page.text.contains("caseload"), "\(page.text)")
+
+            let other = try await api.org("Hillside")
+            let eve = try await Web.member(api, other, "eve@example.org", role: "org_admin")
+            let peek = try await Self.get(api, "/console/orgs/\(org)/tenants", eve)
+            #expect(peek.status == 404 && !peek.text.contains("Riverside") && !peek.text.contains("caseload is elsewhere"))
+        }
+    }
+
+    @Test("An org admin changes every setting on the settings page; a refused form keeps what was typed and changes nothing")
+    func theSettingsPage() async throws {
+        let fixture = try ServerFixture()
+        try await fixture.run { api in
+            let org = try await api.org()
+            let ann = try await Web.member(api, org, "ann@example.org", role: "org_admin")
+            let page = try await Self.get(api, "/console/orgs/\(org)/settings", ann)
+            #expect(page.status == 200 && page.text.contains("Save settings"))
+            let form =
+                "name=Riverside+Homes&invitation_lifetime_days=5&allowed_email_domains=example.org%0Apartner.example&default_locale=cy"
+                + "&reply_to_email=office%40example.org&allowed_redirect_origins=https%3A%2F%2Fapp.example.org&logo_url=https%3A%2F%2Fexample.org%2Flogo.png"
+                + "&accent_colour=%231D70B8"
+            let saved = try await Self.post(api, "/console/orgs/\(org)/settings", ann, from: page, form)
+            #expect(saved.status == 303, "\(saved.text)")
+            let settings = try await api.get("/v1/orgs/\(org)", token: api.admin)
+            #expect(settings.json["name"]?.string == "Riverside Homes")
+            #expect(settings.json["settings"]?["invitation_lifetime_days"]?.int == 5)
+            #expect(settings.json["settings"]?["allowed_email_domains"]?.array.compactMap(\.string) == ["example.org", "partner.example"])
+            #expect(settings.json["settings"]?["default_locale"]?.string == "cy")
+            #expect(settings.json["settings"]?["reply_to_email"]?.string == "office@example.org")
+            #expect(settings.json["settings"]?["allowed_redirect_origins"]?.array.compactMap(\.string) == ["https://app.example.org"])
+            #expect(settings.json["settings"]?["accent_colour"]?.string == "#1d70b8")
+
+            let bad = try await Self.post(
+                api, "/console/orgs/\(org)/settings", ann, from: page,
+                "name=Typed+Name&invitation_lifetime_days=99&allowed_email_domains=example.org&accent_colour=%23123456")
+            #expect(bad.status == 422 && bad.text.contains("value=\"Typed Name\"") && bad.text.contains("value=\"99\""), "\(bad.text)")
+            #expect(!bad.text.contains("invitation_lifetime_days must"), "an API field name on the page")
+            #expect(try await api.get("/v1/orgs/\(org)", token: api.admin).json["name"]?.string == "Riverside Homes")
+
+            let site = try await Web.member(api, org, "site@example.org", role: "site_admin")
+            #expect(try await Self.get(api, "/console/orgs/\(org)/settings", site).status == 403)
+            let forged = try await Self.post(
+                api, "/console/orgs/\(org)/settings", site, from: try await Self.get(api, "/console/orgs/\(org)/tenants", site), "name=Mine")
+            #expect(forged.status == 403)
+            #expect(try await api.get("/v1/orgs/\(org)", token: api.admin).json["name"]?.string == "Riverside Homes")
+        }
+    }
+
+    @Test("A refused Add User form keeps the email as typed, never capitalised, and names no ids")
+    func aRefusedFormKeepsWhatWasTyped() async throws {
+        let fixture = try ServerFixture()
+        try await fixture.run { api in
+            let org = try await api.org()
+            let ann = try await Web.member(api, org, "ann@example.org", role: "org_admin")
+            _ = try await api.member(org, "bo@example.org", role: "caseworker")
+            let users = try await Self.get(api, "/console/orgs/\(org)/users", ann)
+            #expect(users.text.contains(#"<option value="viewer" selected>"#), "Add User starts at the least powerful role")
+            let refused = try await Self.post(api, "/console/orgs/\(org)/invitations", ann, from: users, "email=bo%40example.org&role=caseworker&method=email")
+            #expect(refused.status == 409)
+            #expect(refused.text.contains("bo@example.org is already a member"), "\(refused.text)")
+            #expect(!refused.text.contains("Bo@example.org"))
+            #expect(refused.text.contains(#"id="invite-email" name="email" type="email" required value="bo@example.org""#))
+            #expect(refused.text.contains(#"<option value="caseworker" selected>"#))
+        }
+    }
+
+    @Test("After accepting, the link page continues to the invitation's redirect; without one, to the console")
+    func theLinkPageContinuesToTheRedirect() async throws {
+        let fixture = try ServerFixture()
+        try await fixture.run { api in
+            let org = try await api.org()
+            _ = try await api.call(.patch, "/v1/orgs/\(org)", token: api.admin, json: #"{"allowed_redirect_origins": ["https://app.example.org"]}"#)
+            func accept(_ email: String, _ extra: String) async throws -> Reply {
+                _ = try await api.post("/v1/orgs/\(org)/invitations", token: api.admin, #"{"email": "\#(email)", "role": "viewer"\#(extra)}"#)
+                let token = try await api.linkToken(to: email)
+                let preview = try await Web.page(api, .get, "/invitations/accept?token=\(Web.encoded(token))")
+                return try await Web.page(
+                    api, .post, "/invitations/accept", cookies: [Web.formCookie: try #require(Web.setCookie(preview, Web.formCookie))],
+                    form: "token=\(Web.encoded(token))&csrf=\(try #require(Web.formValue(preview)))")
+            }
+            let led = try await accept("bo@example.org", #", "redirect_url": "https://app.example.org/welcome?a=1&b=2""#)
+            #expect(led.text.contains(#"href="https://app.example.org/welcome?a=1&amp;b=2">Continue"#), "\(led.text)")
+            let plain = try await accept("cy@example.org", "")
+            #expect(!plain.text.contains("app.example.org/welcome"))
+        }
+    }
+
+    @Test("A refusal's words lose ids and API field names and keep emails as typed")
+    func refusalsInPeoplesWords() {
+        #expect(
+            ConsoleWords.plain("bo@example.org already has a pending invitation (01a24cef-1725-7a6d-832e-6dbc66efc6e1); resend or revoke it instead")
+                == "bo@example.org already has a pending invitation; resend or revoke it instead.")
+        #expect(
+            ConsoleWords.plain("invitation 01a24cef-1725-7a6d-832e-6dbc66efc6e1 was revoked and cannot be resent")
+                == "Invitation was revoked and cannot be resent.")
+        #expect(ConsoleWords.plain("invitation_lifetime_days must be 1 to 30 days; got 99") == "The invitation lifetime must be 1 to 30 days; got 99.")
+        #expect(ConsoleWords.plain("x@example.org is a member as org_admin.") == "x@example.org is a member as org admin.")
+    }
+}
