@@ -29,7 +29,8 @@ from selenium.webdriver.chrome.options import Options
 from selenium.webdriver.chrome.service import Service
 from selenium.common.exceptions import WebDriverException
 from selenium.webdriver.common.by import By
-from selenium.webdriver.support.ui import Select
+from selenium.webdriver.support import expected_conditions
+from selenium.webdriver.support.ui import Select, WebDriverWait
 
 ADMIN = "browser-tests-admin-token-0123456789"
 
@@ -149,6 +150,12 @@ class Browser:
             time.sleep(0.05)
         raise AssertionError(f"no {label!r} to click on {self.driver.current_url}:\n{self.text()}")
 
+    def confirm(self, words):
+        """Accepts the confirmation the page asks for, which must mention `words`."""
+        alert = WebDriverWait(self.driver, 5).until(expected_conditions.alert_is_present())
+        assert words in alert.text, alert.text
+        alert.accept()
+
     def fill(self, field_id, value):
         field = self.driver.find_element(By.ID, field_id)
         field.clear()
@@ -161,6 +168,9 @@ class Browser:
 
     def phone(self):
         self.driver.set_window_size(390, 844)
+
+    def desktop(self):
+        self.driver.set_window_size(1200, 1000)
 
     def close(self):
         self.driver.quit()
@@ -215,6 +225,7 @@ def a_revoked_invitation_says_so_on_its_link_without_the_reason(muster, shots, o
     assert "19 / 500" in row.text, row.text
     ann.shot("revoke")
     row.find_element(By.XPATH, ".//button[normalize-space()='Revoke invitation']").click()
+    ann.confirm("cy@example.org")
     ann.expect("Invitation revoked.")
     assert ann.driver.find_element(By.XPATH, "//tr[@data-email='cy@example.org']//td[@class='status']").text == "revoked"
     visitor = Browser(shots)
@@ -273,6 +284,7 @@ def support_workers_get_the_view_of_their_mode_and_lose_the_case_when_ended(must
 
     ann.open(team_url)
     ann.driver.find_element(By.XPATH, "//tr[contains(@data-who, 'sam@support.example')]//button[normalize-space()='End']").click()
+    ann.confirm("sam@support.example")
     ann.expect("Assignment ended.")
     sam.open(f"{muster.base}/console/caseload")
     sam.expect("No cases are assigned to you.")
@@ -286,13 +298,96 @@ def a_form_with_bad_input_shows_the_servers_message_and_changes_nothing(muster, 
     ann.driver.find_element(By.XPATH, "//summary[normalize-space()='Add User']").click()
     ann.fill("invite-email", "bo@example.org")
     ann.driver.find_element(By.XPATH, "//form[.//input[@id='invite-email']]//button").click()
-    ann.expect("Bo@example.org is already a member of this organisation as caseworker.")
+    ann.expect("bo@example.org is already a member of this organisation as caseworker.")
+    ann.refuse("Bo@example.org")
+    # What was typed is still there, to correct.
+    assert ann.driver.find_element(By.ID, "invite-email").get_attribute("value") == "bo@example.org"
     ann.shot("bad-input")
     _, after = muster.api("GET", f"/v1/orgs/{org['id']}/invitations")
     assert before == after, "a refused form changed the invitations"
     ann.phone()
     ann.open(f"{muster.base}/console/orgs/{org['id']}/users?tab=invitations")
     ann.shot("phone-invitations")
+
+
+def a_revoked_invitation_is_invited_again_from_its_row_and_the_new_link_works(muster, shots, org, ann):
+    before = len(muster.emails_to("cy@example.org"))
+    ann.desktop()
+    ann.open(f"{muster.base}/console/orgs/{org['id']}/users?tab=invitations")
+    row = ann.driver.find_element(By.XPATH, "//tr[@data-email='cy@example.org']")
+    assert "Reason: wrong person, sorry" in row.text and "by ann@example.org" in row.text, row.text
+    ann.shot("invitations-history")
+    row.find_element(By.XPATH, ".//button[normalize-space()='Invite again']").click()
+    ann.expect("Invited again: a new invitation is on its way.")
+    cy = Browser(shots)
+    cy.open(muster.link_to("cy@example.org", after=before))
+    cy.click("Accept and sign in")
+    cy.expect("You've joined as a viewer")
+    cy.close()
+    _, listed = muster.api("GET", f"/v1/orgs/{org['id']}/invitations?email=cy@example.org")
+    statuses = sorted(item["status"] for item in listed["items"])
+    assert statuses == ["accepted", "revoked"], listed
+
+
+def the_audit_trail_reads_as_sentences_and_filters_by_choice(muster, shots, org, ann):
+    ann.open(f"{muster.base}/console/orgs/{org['id']}/audit")
+    ann.expect("ann@example.org revoked the invitation of cy@example.org: wrong person, sorry")
+    ann.expect("ann@example.org invited bo@example.org as a caseworker")
+    Select(ann.driver.find_element(By.ID, "action")).select_by_visible_text("Invitation revoked")
+    ann.shot("audit")
+    ann.click("Filter")
+    ann.expect("revoked the invitation of cy@example.org")
+    ann.refuse("invited bo@example.org")
+
+
+def a_viewer_sees_only_what_they_may_use(muster, shots, org):
+    muster.api("POST", f"/v1/orgs/{org['id']}/invitations", {"email": "vi@example.org", "role": "viewer"})
+    vi = Browser(shots)
+    vi.open(muster.link_to("vi@example.org"))
+    vi.click("Accept and sign in")
+    vi.click("Continue")
+    vi.expect("Hello, vi@example.org")
+    for hidden in ("User Management", "API keys", "Audit trail", "Settings"):
+        vi.refuse(hidden)
+    vi.click("Tenants")
+    vi.expect("Tenants")
+    for hidden in ("User Management", "API keys", "Settings"):
+        vi.refuse(hidden)
+    vi.shot("viewer")
+    # Typing the address does not get round it: the server refuses.
+    vi.open(f"{muster.base}/console/orgs/{org['id']}/users")
+    vi.expect("users.view")
+    vi.close()
+
+
+def an_org_admin_sets_where_invitations_lead_and_the_invitee_lands_there(muster, shots, org, ann):
+    ann.open(f"{muster.base}/console/orgs/{org['id']}/settings")
+    ann.fill("org-origins", "http://127.0.0.1:1\n" + muster.base)
+    ann.fill("org-colour", "#1D70B8")
+    ann.shot("settings")
+    ann.click("Save settings")
+    ann.expect("Settings saved.")
+    assert ann.driver.find_element(By.ID, "org-colour").get_attribute("value") == "#1d70b8"
+    ann.fill("org-domains", "example.org\nbad_domain")
+    ann.click("Save settings")
+    ann.expect("The allowed email domains: 'bad_domain' is not a domain such as example.org")
+    assert "bad_domain" in ann.driver.find_element(By.ID, "org-domains").get_attribute("value"), "the typed value is kept"
+    target = f"{muster.base}/healthz?from=invitation"
+    status, _ = muster.api("POST", f"/v1/orgs/{org['id']}/invitations", {"email": "di@example.org", "role": "viewer", "redirect_url": target})
+    assert status == 201
+    status, refused = muster.api("POST", f"/v1/orgs/{org['id']}/invitations",
+                                 {"email": "ev@example.org", "role": "viewer", "redirect_url": "https://evil.example/"})
+    assert status == 422 and refused["code"] == "redirect_not_allowed", refused
+    di = Browser(shots)
+    di.open(muster.link_to("di@example.org"))
+    di.click("Accept and sign in")
+    di.click("Continue")
+    for _ in range(100):
+        if di.driver.current_url == target:
+            break
+        time.sleep(0.05)
+    assert di.driver.current_url == target, di.driver.current_url
+    di.close()
 
 
 def a_person_signs_in_at_the_console_with_an_emailed_link_and_out_again(muster, shots):
@@ -332,6 +427,14 @@ def main():
         print("ok: support workers in each mode get their view, and lose the case on the next load after End")
         a_form_with_bad_input_shows_the_servers_message_and_changes_nothing(muster, shots, org, ann)
         print("ok: bad input shows the server's message and changes nothing")
+        a_revoked_invitation_is_invited_again_from_its_row_and_the_new_link_works(muster, shots, org, ann)
+        print("ok: a revoked invitation is invited again from its row, and the new link works")
+        the_audit_trail_reads_as_sentences_and_filters_by_choice(muster, shots, org, ann)
+        print("ok: the audit trail reads as sentences and filters by choice")
+        a_viewer_sees_only_what_they_may_use(muster, shots, org)
+        print("ok: a viewer sees only what they may use, and the server refuses the rest")
+        an_org_admin_sets_where_invitations_lead_and_the_invitee_lands_there(muster, shots, org, ann)
+        print("ok: an org admin sets where invitations lead, and the invitee lands there")
         a_person_signs_in_at_the_console_with_an_emailed_link_and_out_again(muster, shots)
         print("ok: a person signs in with an emailed link, and out again")
         ann.close()

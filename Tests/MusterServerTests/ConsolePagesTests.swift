@@ -150,7 +150,7 @@ struct ConsolePagesTests {
             let page = try await Self.get(api, "/console/orgs/\(org)/settings", ann)
             #expect(page.status == 200 && page.text.contains("Save settings"))
             let form =
-                "name=Riverside+Homes&invitation_lifetime_days=5&allowed_email_domains=example.org%0Apartner.example&default_locale=cy"
+                "name=Riverside+Homes&invitation_lifetime_days=5&allowed_email_domains=example.org%0D%0Apartner.example&default_locale=cy"
                 + "&reply_to_email=office%40example.org&allowed_redirect_origins=https%3A%2F%2Fapp.example.org&logo_url=https%3A%2F%2Fexample.org%2Flogo.png"
                 + "&accent_colour=%231D70B8"
             let saved = try await Self.post(api, "/console/orgs/\(org)/settings", ann, from: page, form)

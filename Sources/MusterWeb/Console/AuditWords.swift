@@ -12,6 +12,8 @@ enum AuditWords {
         let role = data.role.map { words.role($0) } ?? "a role"
         let tenant = line.tenantName.map { "the case of \($0)" } ?? "a tenant's case"
         let webhook = data.url ?? "a webhook"
+        // A person acting on their own record (accepting, joining) reads as themselves.
+        let own = line.actor == email
         switch line.entry.action {
         case .organisationCreated: return "created the organisation \(data.name ?? "")"
         case .organisationUpdated: return "changed the organisation's settings"
@@ -20,13 +22,13 @@ enum AuditWords {
             return "invited \(email)\(how) as \(role)"
         case .invitationResent: return "sent the invitation of \(email) again"
         case .invitationRevoked: return "revoked the invitation of \(email)" + (data.reason.map { ": \($0)" } ?? "")
-        case .invitationAccepted: return "accepted the invitation of \(email)"
+        case .invitationAccepted: return own ? "accepted their invitation" : "accepted the invitation of \(email)"
         case .invitationExpired: return "recorded that the invitation of \(email) expired"
         case .invitationLocaleSet: return "chose the language of the invitation of \(email)"
         case .invitationReinvited: return "invited \(email) again after an earlier invitation"
         case .invitationRedirectSet: return "set where the invitation of \(email) leads after accepting"
-        case .userCreated: return "created the account of \(email)"
-        case .memberAdded: return "added \(email) as \(role)"
+        case .userCreated: return own ? "created their account" : "created the account of \(email)"
+        case .memberAdded: return own ? "joined as \(role)" : "added \(email) as \(role)"
         case .memberRoleChanged:
             let before = data.previousRole.map { " from \(words.role($0))" } ?? ""
             return "changed the role of \(email)\(before) to \(role)"

@@ -34,7 +34,7 @@ extension WebRoutes {
             return value.isEmpty ? nil : value
         }
         func list(_ name: String) -> [String] {
-            (form[name] ?? "").split(whereSeparator: { $0 == "\n" || $0 == "\r" || $0 == "," || $0 == " " }).map(String.init)
+            (form[name] ?? "").split(whereSeparator: { $0.isWhitespace || $0 == "," }).map(String.init)
         }
         var update = OrgCommand.OrganisationUpdate()
         update.name = form["name"] ?? ""

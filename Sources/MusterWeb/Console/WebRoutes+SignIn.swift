@@ -93,7 +93,7 @@ extension WebRoutes {
         page(router, "/console") { _, _, session in
             let profile = try await engine.profile(of: session.userID)
             var values: [String: Any] = [
-                "name": profile.user.fullName ?? "", "email": profile.user.email.value,
+                "greeting": profile.user.fullName ?? profile.user.email.value, "email": profile.user.email.value,
                 "orgs": profile.memberships.filter(\.isActive).map {
                     [
                         "id": $0.orgID.description, "name": $0.orgName, "role": MailWords.english.role($0.role),

@@ -142,7 +142,7 @@ extension WebRoutes {
         switch error.code {
         case .invitationExpired, .tokenExpired: return (.gone, "This link has expired. Ask the organisation to send a new one.")
         case .invitationRevoked: return (.gone, "This invitation was withdrawn by the organisation. Ask them if you think that is a mistake.")
-        case .invitationAlreadyAccepted, .tokenUsed: return (.gone, "This link has been used already. Sign in at /console/login instead.")
+        case .invitationAlreadyAccepted, .tokenUsed: return (.gone, "This link has been used already. Sign in instead.")
         case .tokenSuperseded: return (.gone, "A newer email replaced this one. Use the link in the latest email.")
         case .collaboratorEnded: return (.gone, "This assignment has ended.")
         case .tokenInvalid, .invitationNotFound: return (.badRequest, "This link is not valid. Open it from the email again, copying all of it.")

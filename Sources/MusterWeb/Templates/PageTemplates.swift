@@ -46,7 +46,7 @@ enum PageTemplates {
           <button type="submit" class="primary">Accept and sign in</button>
         </form>
         {{/valid}}
-        {{^valid}}<p id="why">{{reason}}</p>{{/valid}}
+        {{^valid}}<p id="why">{{reason}}</p><p><a class="button" href="/console/login">Go to sign-in</a></p>{{/valid}}
         """
 
     static let linkVerify = """
@@ -61,7 +61,7 @@ enum PageTemplates {
           <button type="submit" class="primary">Sign in</button>
         </form>
         {{/valid}}
-        {{^valid}}<p id="why">{{reason}}</p>{{/valid}}
+        {{^valid}}<p id="why">{{reason}}</p><p><a class="button" href="/console/login">Go to sign-in</a></p>{{/valid}}
         """
 
     static let linkDone = """
@@ -119,7 +119,7 @@ enum PageTemplates {
         """
 
     static let home = """
-        <h1>Hello{{#name}}, {{name}}{{/name}}</h1>
+        <h1>Hello, {{greeting}}</h1>
         <p>Signed in as {{email}}.</p>
         <h2>Your organisations</h2>
         {{#orgs}}
