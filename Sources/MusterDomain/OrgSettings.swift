@@ -68,7 +68,9 @@ public struct OrgSettings: Hashable, Sendable {
     /// Checks an accent colour: `#` and six hexadecimal digits, returned in lower case.
     public static func colour(_ raw: String) throws(DomainError) -> String {
         let trimmed = raw.trimmingWhitespace().lowercased()
-        guard trimmed.count == 7, trimmed.first == "#", trimmed.dropFirst().allSatisfy(\.isHexDigit) else {
+        let ascii = Array(trimmed.utf8)
+        let isHex = { (byte: UInt8) in (UInt8(ascii: "0")...UInt8(ascii: "9")).contains(byte) || (UInt8(ascii: "a")...UInt8(ascii: "f")).contains(byte) }
+        guard ascii.count == 7, ascii[0] == UInt8(ascii: "#"), ascii.dropFirst().allSatisfy(isHex) else {
             throw .validation("accent_colour must be # and six hexadecimal digits, such as #1d70b8")
         }
         return trimmed

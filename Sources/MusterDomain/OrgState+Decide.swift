@@ -15,10 +15,11 @@ extension OrgState {
         case .updateOrganisation(let update):
             return try decideUpdateOrganisation(update, by: principal, policy: policy)
         case .invite(let invitationID, let email, let role, let method, let existingUserID, let seal, let lifetimeDays, let locale, let redirect):
-            if let redirect { try requireAllowedRedirect(redirect) }
             let events = try decideInvite(
                 invitationID, email: email, role: role, method: method, existingUserID: existingUserID, seal: seal, lifetimeDays: lifetimeDays,
                 by: principal, at: now, policy: policy)
+            // After the caller's own checks: the allowed origins are for those who may invite.
+            if let redirect { try requireAllowedRedirect(redirect) }
             return events + (locale.map { [.invitationLocaleSet(id: invitationID, locale: $0)] } ?? [])
                 + (redirect.map { [.invitationRedirectSet(id: invitationID, url: $0)] } ?? [])
         case .reinvite(let invitationID, let previous, let existingUserID, let seal):

@@ -38,11 +38,19 @@ extension OrgState {
         -> Page<ReadableAuditLine>
     {
         let page = try auditPage(for: principal, filter: filter, before: cursor, limit: limit)
+        // One label per person a page names, however many lines name them.
+        var labels = [Principal: String]()
+        func named(_ principal: Principal) -> String {
+            if let known = labels[principal] { return known }
+            let found = label(of: principal)
+            labels[principal] = found
+            return found
+        }
         let lines = page.items.map { entry in
             let event = feedEvent(entry)
-            let subject = event.data.email == nil ? event.data.userID.map { label(of: .user($0)) } : nil
+            let subject = event.data.email == nil ? event.data.userID.map { named(.user($0)) } : nil
             return ReadableAuditLine(
-                entry: entry, event: event, actor: label(of: entry.actor), tenantName: event.data.tenantID.flatMap { tenants[$0]?.name }, subject: subject)
+                entry: entry, event: event, actor: named(entry.actor), tenantName: event.data.tenantID.flatMap { tenants[$0]?.name }, subject: subject)
         }
         return Page(items: lines, nextCursor: page.nextCursor)
     }
@@ -57,7 +65,14 @@ extension OrgState {
             + [PrincipalLabel(principal: .platformAdmin, label: "Platform admin"), PrincipalLabel(principal: .system, label: "Muster")]
     }
 
+    /// The email of a collaborator who is not a member. Read by a scan of the org's rows, which
+    /// only people outside the member list (rare on a page) cost.
     private func collaboratorEmail(of userID: UserID) -> EmailAddress? {
         collaborators.rows.first { $0.userID == userID }?.email
+    }
+
+    /// Whether `userID` is assigned to one of the org's cases now.
+    public func isActiveCollaborator(_ userID: UserID) -> Bool {
+        activeAssignments.keys.contains { $0.userID == userID }
     }
 }

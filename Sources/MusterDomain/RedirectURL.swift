@@ -75,11 +75,18 @@ public struct RedirectURL: Hashable, Sendable, CustomStringConvertible {
             port = number
         }
         guard Self.isHost(host) else { throw refuse("must name a host, such as https://app.example.org/welcome") }
-        let loopback = host == "localhost" || host.hasPrefix("127.") || host == "[::1]"
+        let loopback = host == "localhost" || host == "[::1]" || Self.isLoopbackIPv4(host)
         guard scheme == "https" || loopback else { throw refuse("must use https:// (http:// only for localhost)") }
         let defaultPort = scheme == "https" ? 443 : 80
         let origin = "\(scheme)://\(host)" + (port.map { $0 == defaultPort ? "" : ":\($0)" } ?? "")
         return (origin, rest)
+    }
+
+    /// Whether `host` is a dotted IPv4 address in 127.0.0.0/8 (not a name that starts `127.`).
+    private static func isLoopbackIPv4(_ host: String) -> Bool {
+        let parts = host.split(separator: ".", omittingEmptySubsequences: false)
+        return parts.count == 4 && parts[0] == "127"
+            && parts.allSatisfy { part in (1...3).contains(part.count) && part.allSatisfy(\.isASCIIDigit) && Int(part)! <= 255 }
     }
 
     /// A DNS name of letters, digits and hyphens with at least one label, an IPv4 address, or

@@ -14,10 +14,18 @@ extension MusterEngine {
 
     /// What an email about an org record needs: the org's name and, when asked, one invitation.
     /// Unchecked (Muster's own outbox asks), behind the read fence.
-    public func mailFacts(org orgID: OrganisationID, invitation invitationID: InvitationID? = nil) async throws -> (
-        orgName: String, settings: OrgSettings, invitation: Invitation?
+    ///
+    /// `actor` is who caused the email: `actor` in the answer names them when they are one of
+    /// the org's people (by email), for "Ann has invited you"; `nil` for keys, the platform
+    /// admin and Muster itself.
+    public func mailFacts(org orgID: OrganisationID, invitation invitationID: InvitationID? = nil, actor: Principal? = nil) async throws -> (
+        orgName: String, settings: OrgSettings, invitation: Invitation?, actor: String?
     ) {
-        try await read(orgID) { state, _ in (state.name, state.settings, invitationID.flatMap { state.invitations[$0] }) }
+        try await read(orgID) { state, _ in
+            var name: String?
+            if case .user(let userID)? = actor { name = state.members[userID]?.email.value }
+            return (state.name, state.settings, invitationID.flatMap { state.invitations[$0] }, name)
+        }
     }
 
     /// The user a sign-in link goes to, for the outbox.

@@ -62,7 +62,7 @@ extension MusterEngine {
     public func labels(org orgID: OrganisationID, for principals: [Principal], by principal: Principal) async throws -> [Principal: String] {
         try await read(orgID) { state, _ throws(DomainError) in
             try state.require(.usersView, of: principal, toDo: "see who did what")
-            return Dictionary(principals.map { ($0, state.label(of: $0)) }, uniquingKeysWith: { first, _ in first })
+            return Dictionary(uniqueKeysWithValues: Set(principals).map { ($0, state.label(of: $0)) })
         }
     }
 }

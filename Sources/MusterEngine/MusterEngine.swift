@@ -160,13 +160,13 @@ public final class MusterEngine: Sendable {
     }
 
     /// What `principal` may do in the org, for a console that shows only what they may use:
-    /// their permission keys and whether they are an org admin; `nil` for a collaborator on
-    /// one of its cases who is not on its staff. Anyone else is told the org does not exist,
+    /// their permission keys and whether they are an org admin; `nil` for someone assigned to
+    /// one of its cases now who is not on its staff. Anyone else is told the org does not exist,
     /// as every other read tells them. The server still checks every request.
     public func access(org orgID: OrganisationID, by principal: Principal) async throws -> OrgAccess? {
         try await read(orgID) { state, _ throws(DomainError) in
             guard state.isStaff(principal), let permissions = state.permissions(of: principal) else {
-                if case .user(let userID) = principal, state.collaborators.rows.contains(where: { $0.userID == userID }) { return nil }
+                if case .user(let userID) = principal, state.isActiveCollaborator(userID) { return nil }
                 throw state.notFoundForOutsiders
             }
             return OrgAccess(permissions: permissions, isOrgAdmin: state.isOrgAdmin(principal), writesCases: state.staffWrites(principal))

@@ -32,6 +32,11 @@ enum Assets {
         @media (max-width: 640px) { thead { display: none; } tr, td { display: block; } td { border: none; padding: 4px 0; } tr { border-bottom: 1px solid var(--line); padding: 8px 0; } }
         """
 
+    /// The rules that give an org's pages its accent colour, a `#rrggbb` checked when it was set.
+    static func accent(_ colour: String) -> String {
+        ":root { --accent: \(colour); }\n"
+    }
+
     static let script = """
         document.addEventListener('DOMContentLoaded', function () {
           document.querySelectorAll('textarea[data-counter]').forEach(function (area) {

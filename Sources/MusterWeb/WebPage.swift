@@ -19,11 +19,20 @@ struct WebPage: Sendable {
         self.library = library
     }
 
+    /// The Content-Security-Policy header's name.
+    static let policyHeader = HTTPField.Name("Content-Security-Policy")!
+
+    /// The policy of every page; `imagesFrom` adds one origin images may come from (an org's
+    /// logo, an https origin checked when it was set).
+    static func policy(imagesFrom origin: String? = nil) -> String {
+        let images = origin.map { "'self' \($0)" } ?? "'self'"
+        return "default-src 'none'; style-src 'self'; script-src 'self'; img-src \(images); form-action 'self'; frame-ancestors 'none'; base-uri 'none'"
+    }
+
     /// The headers of every page.
     static let securityHeaders: HTTPFields = [
         .contentType: "text/html; charset=utf-8",
-        HTTPField.Name("Content-Security-Policy")!:
-            "default-src 'none'; style-src 'self'; script-src 'self'; img-src 'self'; form-action 'self'; frame-ancestors 'none'; base-uri 'none'",
+        policyHeader: policy(),
         HTTPField.Name("X-Content-Type-Options")!: "nosniff",
         HTTPField.Name("X-Frame-Options")!: "DENY",
         HTTPField.Name("Referrer-Policy")!: "no-referrer",

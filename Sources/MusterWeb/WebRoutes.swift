@@ -51,6 +51,16 @@ package struct WebRoutes: Sendable {
     package func register<Context: RemoteAddressRequestContext>(on router: Router<Context>) {
         router.get("/console/assets/muster.css") { _, _ in Self.asset(Assets.stylesheet, type: "text/css; charset=utf-8") }
         router.get("/console/assets/muster.js") { _, _ in Self.asset(Assets.script, type: "text/javascript; charset=utf-8") }
+        // An org's accent colour as a stylesheet, for the pages its links open: a page's policy
+        // allows no inline style. Any id answers (empty when it names no org with a colour),
+        // so the address tells nothing about which orgs exist.
+        router.get("/console/assets/orgs/{org}/accent.css") { _, context in
+            var colour: String?
+            if let text = context.parameters.get("org"), let orgID = OrganisationID(text) {
+                colour = try? await engine.mailFacts(org: orgID).settings.accentColour
+            }
+            return Self.asset(colour.map(Assets.accent) ?? "", type: "text/css; charset=utf-8")
+        }
         registerLinkPages(on: router)
         registerSignIn(on: router)
         registerPeople(on: router)

@@ -1,4 +1,5 @@
 import Foundation
+import MusterTestSupport
 import Testing
 
 @testable import MusterDelivery
@@ -19,7 +20,7 @@ struct MailMessageTests {
             ("a\r\nb\r\n", "a\r\nb\r\n"),
             ("a\n\nb\n", "a\r\n\r\nb\r\n"),
             ("ends in CR\r", "ends in CR\r\n"),
-            ("lone\rCR inside", "lone\rCR inside\r\n"),
+            ("lone\rCR inside", "lone=0DCR inside\r\n"),
             ("", "\r\n"),
         ])
     func lineEndsAreCRLF(_ text: String, _ body: String) {
@@ -29,6 +30,19 @@ struct MailMessageTests {
             rendered.hasPrefix(
                 "Message-ID: <42-0@muster>\r\nDate: Sun, 22 Nov 2026 00:00:00 +0000\r\nFrom: Muster <no-reply@example.org>\r\nTo: ann@example.org\r\n"))
         #expect(rendered.contains("\r\nX-Muster-Mail-Kind: invitation\r\n\r\n"))
+    }
+
+    @Test("Bodies are quoted-printable: no line passes 76 characters, the message is 7-bit, and it reads back exactly")
+    func bodiesAreQuotedPrintable() {
+        let long = "https://app.example.org/invitations/accept?token=mk1." + String(repeating: "a1b2", count: 80)
+        let text = "Croeso i’r tîm — a = b\n\(long)\ntrailing space \nend"
+        let rendered = message(text).rfc5322(from: "m@example.org")
+        let body = String(rendered[rendered.range(of: "\r\n\r\n")!.upperBound...])
+        #expect(rendered.contains("Content-Transfer-Encoding: quoted-printable\r\n"))
+        #expect(body.utf8.allSatisfy { $0 < 0x80 }, "an 8-bit byte in the body")
+        #expect(body.split(separator: "\r\n").allSatisfy { $0.utf8.count <= 76 }, "a line over 76 characters")
+        #expect(body.contains("a =3D b") && body.contains("trailing space=20\r\n"))
+        #expect(QuotedPrintable.decoded(body) == text.replacingOccurrences(of: "\n", with: "\r\n") + "\r\n")
     }
 
     @Test("A subject that is not plain ASCII is an RFC 2047 encoded word, so no header can be split")

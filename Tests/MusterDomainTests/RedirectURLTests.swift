@@ -13,7 +13,8 @@ struct RedirectURLTests {
         "https://app.example.org\t.evil.example", "https://app.example.org\n/x", " https://app.example.org", "http://app.example.org/welcome",
         "https://app.example.org:0/", "https://app.example.org:99999/", "https://app.example.org:80a/", "https://-bad-.example/",
         "https://app.example.org/\"><script>", "https://app.exämple.org/", "ftp://app.example.org/", "https://",
-        "https://app.example.org/" + String(repeating: "a", count: RedirectURL.maximumLength),
+        "https://app.example.org/" + String(repeating: "a", count: RedirectURL.maximumLength), "http://127.attacker.example/",
+        "http://127.0.0.1.attacker.example/", "http://127.0.0.256/", "http://localhost.attacker.example/",
     ]
 
     @Test("Addresses a browser could read as another site are refused", arguments: refused)
@@ -77,13 +78,25 @@ struct RedirectURLTests {
         #expect(org.replayed() == org.state)
     }
 
+    @Test("Someone who may not invite learns nothing of the org's redirect origins: they are refused for who they are first")
+    func theOriginsAreNotAnOracle() throws {
+        var org = OrgFixture()
+        try org.run(.updateOrganisation(.init(allowedRedirectOrigins: .set(["https://app.example.org"]))), by: .platformAdmin)
+        let viewer = org.member("view@example.org", role: .viewer)
+        let command = OrgCommand.invite(
+            id: .random(), email: try EmailAddress("bo@example.org"), role: .viewer, method: .email, existingUserID: nil, seal: OrgFixture.seal(),
+            redirect: try RedirectURL("https://evil.example/"))
+        org.expectRefusal(command, by: viewer, .forbidden)
+        org.expectRefusal(command, by: .user(.random()), .notFound)
+    }
+
     @Test("A logo must be https and a colour six hex digits")
     func brandingIsChecked() throws {
         var org = OrgFixture()
         for bad in ["http://example.org/logo.png", "javascript:alert(1)", "https://user@example.org/logo.png"] {
             org.expectRefusal(.updateOrganisation(.init(logoURL: .set(bad))), by: .platformAdmin, .validationFailed)
         }
-        for bad in ["red", "#12345", "#1234567", "#gggggg", "1d70b8", "#1d70b8;background:url(x)"] {
+        for bad in ["red", "#12345", "#1234567", "#gggggg", "1d70b8", "#1d70b8;background:url(x)", "#１２３４５６"] {
             org.expectRefusal(.updateOrganisation(.init(accentColour: .set(bad))), by: .platformAdmin, .validationFailed)
         }
         try org.run(.updateOrganisation(.init(logoURL: .set("https://example.org/logo.png"), accentColour: .set("#1D70B8"))), by: .platformAdmin)

@@ -219,6 +219,45 @@ struct ConsolePagesTests {
         }
     }
 
+    @Test("The invitation page wears the org's logo and accent; its policy admits images from the logo's origin alone")
+    func theLinkPageIsBranded() async throws {
+        let fixture = try ServerFixture()
+        try await fixture.run { api in
+            let org = try await api.org()
+            let branding = ##"{"logo_url": "https://cdn.riverside.example/logo.png", "accent_colour": "#00703c"}"##
+            _ = try await api.call(.patch, "/v1/orgs/\(org)", token: api.admin, json: branding)
+            _ = try await api.post("/v1/orgs/\(org)/invitations", token: api.admin, #"{"email": "bo@example.org", "role": "viewer"}"#)
+            let token = try await api.linkToken(to: "bo@example.org")
+            let page = try await Web.page(api, .get, "/invitations/accept?token=\(Web.encoded(token))")
+            #expect(page.text.contains(#"<img class="logo" src="https://cdn.riverside.example/logo.png""#))
+            #expect(page.text.contains(#"href="/console/assets/orgs/\#(org)/accent.css""#))
+            let policy = try #require(page.headers[HTTPField.Name("Content-Security-Policy")!])
+            #expect(policy.contains("img-src 'self' https://cdn.riverside.example;") && policy.contains("style-src 'self';"), "\(policy)")
+            let css = try await Web.page(api, .get, "/console/assets/orgs/\(org)/accent.css")
+            #expect(css.status == 200 && css.text == ":root { --accent: #00703c; }\n")
+            // Any id answers alike, so the address is no oracle of which orgs exist.
+            let unknown = try await Web.page(api, .get, "/console/assets/orgs/\(UUID())/accent.css")
+            let junk = try await Web.page(api, .get, "/console/assets/orgs/junk/accent.css")
+            #expect(unknown.status == 200 && unknown.text.isEmpty && junk.status == 200 && junk.text.isEmpty)
+            // An org without branding keeps the strict policy.
+            let plain = try await api.org("Plain")
+            _ = try await api.post("/v1/orgs/\(plain)/invitations", token: api.admin, #"{"email": "cy@example.org", "role": "viewer"}"#)
+            let plainPage = try await Web.page(api, .get, "/invitations/accept?token=\(Web.encoded(try await api.linkToken(to: "cy@example.org")))")
+            #expect(plainPage.headers[HTTPField.Name("Content-Security-Policy")!]?.contains("img-src 'self';") == true)
+            #expect(!plainPage.text.contains("accent.css") && !plainPage.text.contains("<img"))
+        }
+    }
+
+    @Test("A refusal quoting a huge typed value is cut short, and many ids in a row are removed in one pass")
+    func hugeRefusalsAreCutShort() {
+        let ids = String(repeating: "00000000-0000-0000-0000-000000000000", count: 30_000)
+        let started = ContinuousClock.now
+        let words = ConsoleWords.plain("contact_phone '\(ids)' is not a phone number")
+        #expect(ContinuousClock.now - started < .seconds(5), "removing ids is not linear")
+        #expect(words.count <= ConsoleWords.maximumLength)
+        #expect(ConsoleWords.withoutIDs("a (\(ids.prefix(72))) b") == "a b")
+    }
+
     @Test("A refusal's words lose ids and API field names and keep emails as typed")
     func refusalsInPeoplesWords() {
         #expect(

@@ -5,6 +5,7 @@ import Logging
 import MusterDomain
 import MusterEngine
 import MusterSecurity
+import MusterTestSupport
 import Synchronization
 import Testing
 
@@ -90,7 +91,7 @@ struct DurableServerTests {
             await second.parts.outboxService.deliverDue()
             let files = try emailFiles(in: folder + "/mail")
             #expect(files.count == 1)
-            let message = try String(contentsOfFile: folder + "/mail/" + files[0], encoding: .utf8)
+            let message = QuotedPrintable.decoded(try String(contentsOfFile: folder + "/mail/" + files[0], encoding: .utf8))
             #expect(message.contains("To: kept@example.org\r\n"))
             #expect(message.contains("https://app.example.org/invitations/accept?token=mk1."))
         }
@@ -148,7 +149,7 @@ struct DurableServerTests {
 
         // The links exist only in the delivered emails.
         let tokens = try delivered.compactMap { name -> String? in
-            let text = try String(contentsOfFile: mail + "/" + name, encoding: .utf8)
+            let text = QuotedPrintable.decoded(try String(contentsOfFile: mail + "/" + name, encoding: .utf8))
             guard let range = text.range(of: "?token=") else { return nil }
             return String(text[range.upperBound...].prefix { !$0.isWhitespace })
         }

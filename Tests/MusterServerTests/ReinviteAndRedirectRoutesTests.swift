@@ -146,6 +146,51 @@ struct ReinviteAndRedirectRoutesTests {
         }
     }
 
+    @Test("An outsider probing another org with a redirect is told the org does not exist, and learns none of its origins")
+    func outsidersLearnNothingFromARedirect() async throws {
+        let fixture = try ServerFixture()
+        try await fixture.run { api in
+            let victim = try await api.org()
+            _ = try await api.call(.patch, "/v1/orgs/\(victim)", token: api.admin, json: #"{"allowed_redirect_origins": ["https://secret-app.example.org"]}"#)
+            let other = try await api.org("Elsewhere")
+            let outsider = try await api.member(other, "eve@example.org", role: "org_admin")
+            let body = #"{"email": "x@example.org", "role": "viewer", "redirect_url": "https://evil.example/"}"#
+            let probe = try await api.post("/v1/orgs/\(victim)/invitations", token: outsider.token, body)
+            #expect(probe.status == 404 && !probe.text.contains("secret-app"), "\(probe.text)")
+            let viewer = try await api.member(victim, "vi@example.org", role: "viewer")
+            let inside = try await api.post("/v1/orgs/\(victim)/invitations", token: viewer.token, body)
+            #expect(inside.status == 403 && !inside.text.contains("secret-app"), "\(inside.text)")
+        }
+    }
+
+    @Test("Emails carry the org's logo and accent colour, say who invited you, and a sign-in email greets the person by name")
+    func brandedEmails() async throws {
+        let fixture = try ServerFixture()
+        try await fixture.run { api in
+            let org = try await api.org()
+            let branding = ##"{"logo_url": "https://riverside.example/logo.png", "accent_colour": "#00703C"}"##
+            #expect(try await api.call(.patch, "/v1/orgs/\(org)", token: api.admin, json: branding).status == 200)
+            let ann = try await api.member(org, "ann@example.org", role: "org_admin")
+            _ = try await api.post("/v1/orgs/\(org)/invitations", token: ann.token, #"{"email": "bo@example.org", "role": "viewer"}"#)
+            let mail = try await api.mail(to: "bo@example.org")
+            #expect(mail.text.contains("ann@example.org has invited you to Riverside Housing as a viewer."), "\(mail.text)")
+            let html = try #require(mail.html)
+            #expect(html.contains(#"<img src="https://riverside.example/logo.png" alt="Riverside Housing""#))
+            #expect(html.contains("background:#00703c;"))
+            // The platform admin's invitation names no one; an unbranded org keeps Muster's colour.
+            let plain = try await api.org("Plain Trust")
+            _ = try await api.post("/v1/orgs/\(plain)/invitations", token: api.admin, #"{"email": "cy@example.org", "role": "viewer"}"#)
+            let plainMail = try await api.mail(to: "cy@example.org")
+            #expect(plainMail.text.contains("You've been invited to Plain Trust") && !(plainMail.html ?? "").contains("<img"))
+            #expect((plainMail.html ?? "").contains("background:#1d4ed8;"))
+
+            _ = try await api.post("/v1/orgs/\(org)/users", token: api.admin, #"{"email": "di@example.org", "role": "viewer", "full_name": "Di Rect"}"#)
+            _ = try await api.post("/v1/auth/magic-link", #"{"email": "di@example.org"}"#)
+            let signIn = try await api.mail(to: "di@example.org")
+            #expect(signIn.text.hasPrefix("Hello Di Rect,"), "\(signIn.text)")
+        }
+    }
+
     @Test("Bad origins, logos and colours are refused and change nothing")
     func badBrandingAndOriginsAreRefused() async throws {
         let fixture = try ServerFixture()

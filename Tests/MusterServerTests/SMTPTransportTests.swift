@@ -4,6 +4,7 @@ import Logging
 import MusterDomain
 import MusterEngine
 import MusterSecurity
+import MusterTestSupport
 import Testing
 
 @testable import MusterDelivery
@@ -130,8 +131,10 @@ struct SMTPTransportTests {
             #expect(mail.contains("X-Envelope-To: pat@example.org"))
             #expect(mail.contains("X-Authenticated: muster"))
             #expect(mail.contains("X-Envelope-From: no-reply@muster.invalid"))
-            let range = try #require(mail.range(of: "?token="))
-            let token = String(mail[range.upperBound...].prefix { !$0.isWhitespace })
+            // The body is quoted-printable, as a mail reader reads it.
+            let body = QuotedPrintable.decoded(mail)
+            let range = try #require(body.range(of: "?token="))
+            let token = String(body[range.upperBound...].prefix { !$0.isWhitespace })
             #expect(try await api.post("/v1/invitations/accept", #"{"token": "\#(token)"}"#).status == 200)
             let state = try await api.get("/v1/outbox", token: api.admin)
             #expect(state.json["delivered"]?.int == 1)

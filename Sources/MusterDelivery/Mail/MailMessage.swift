@@ -25,8 +25,10 @@ package struct MailMessage: Codable, Hashable, Sendable {
         String(decoding: rfc5322Bytes(from: sender), as: UTF8.self)
     }
 
-    /// The message in RFC 5322 form as bytes, written in one pass: every line of the body ends
-    /// in CRLF (a lone LF becomes CRLF; a CRLF stays one), and the body ends with a line end.
+    /// The message in RFC 5322 form as bytes, written in one pass. Bodies are quoted-printable
+    /// (RFC 2045), so no line passes 76 characters whatever the template wrote — SMTP refuses
+    /// lines over 998 — and the message is 7-bit: every line ends in CRLF (a lone LF becomes
+    /// CRLF; a CRLF stays one), and the body ends with a line end.
     func rfc5322Bytes(from sender: String) -> [UInt8] {
         var bytes = [UInt8]()
         bytes.reserveCapacity(320 + text.utf8.count)
@@ -44,22 +46,10 @@ package struct MailMessage: Codable, Hashable, Sendable {
         header("Subject", Self.encodeHeader(subject))
         if let replyTo { header("Reply-To", replyTo) }
         header("MIME-Version", "1.0")
-        func body(_ content: String) {
-            var previous: UInt8 = 0
-            for byte in content.utf8 {
-                if byte == 0x0A, previous != 0x0D { bytes.append(0x0D) }
-                bytes.append(byte)
-                previous = byte
-            }
-            // The body ends with a line end: an LF is one now; a CR left last gets its LF.
-            if previous != 0x0A {
-                if previous != 0x0D { bytes.append(0x0D) }
-                bytes.append(0x0A)
-            }
-        }
+        func body(_ content: String) { Self.appendQuotedPrintable(content, to: &bytes) }
         guard let html else {
             header("Content-Type", "text/plain; charset=utf-8")
-            header("Content-Transfer-Encoding", "8bit")
+            header("Content-Transfer-Encoding", "quoted-printable")
             header("X-Muster-Mail-Kind", kind)
             bytes.append(contentsOf: [0x0D, 0x0A])
             body(text)
@@ -73,12 +63,54 @@ package struct MailMessage: Codable, Hashable, Sendable {
         for (type, content) in [("text/plain", text), ("text/html", html)] {
             bytes.append(contentsOf: "--\(boundary)\r\n".utf8)
             header("Content-Type", "\(type); charset=utf-8")
-            header("Content-Transfer-Encoding", "8bit")
+            header("Content-Transfer-Encoding", "quoted-printable")
             bytes.append(contentsOf: [0x0D, 0x0A])
             body(content)
         }
         bytes.append(contentsOf: "--\(boundary)--\r\n".utf8)
         return bytes
+    }
+
+    /// Appends `content` quoted-printable (RFC 2045 §6.7): letters, digits and punctuation as
+    /// they are, `=`, control characters and every byte of a non-ASCII character as `=XX`, a
+    /// space or tab at a line's end encoded too, and a soft break (`=` CRLF) before a line
+    /// would pass 76 characters. A line ends at LF or CRLF, and a CR at the very end; a lone CR
+    /// inside a line is encoded. The body always ends with a line end.
+    static func appendQuotedPrintable(_ content: String, to bytes: inout [UInt8]) {
+        let hex = Array("0123456789ABCDEF".utf8)
+        let source = Array(content.utf8)
+        var index = 0
+        var width = 0
+        func put(_ token: some Collection<UInt8>) {
+            // Room for the soft break's `=` on the line.
+            if width + token.count > 75 {
+                bytes.append(contentsOf: [UInt8(ascii: "="), 0x0D, 0x0A])
+                width = 0
+            }
+            bytes.append(contentsOf: token)
+            width += token.count
+        }
+        func endLine() {
+            bytes.append(contentsOf: [0x0D, 0x0A])
+            width = 0
+        }
+        while index < source.count {
+            let byte = source[index]
+            if byte == 0x0A || (byte == 0x0D && (index + 1 == source.count || source[index + 1] == 0x0A)) {
+                endLine()
+                index += byte == 0x0D && index + 1 < source.count ? 2 : 1
+                continue
+            }
+            let atLineEnd = index + 1 == source.count || source[index + 1] == 0x0A || (source[index + 1] == 0x0D)
+            let literal = (byte >= 33 && byte <= 126 && byte != UInt8(ascii: "=")) || ((byte == 0x20 || byte == 0x09) && !atLineEnd)
+            if literal {
+                put(CollectionOfOne(byte))
+            } else {
+                put([UInt8(ascii: "="), hex[Int(byte >> 4)], hex[Int(byte & 0x0F)]])
+            }
+            index += 1
+        }
+        if source.last != 0x0A && source.last != 0x0D { endLine() }
     }
 
     /// A header value a mail server takes whatever its length: plain ASCII folded at spaces

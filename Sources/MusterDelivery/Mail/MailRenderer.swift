@@ -69,24 +69,26 @@ package struct MailRenderer: Sendable {
                 case .userInvited(let id, let email, let role, _, let expiresAt, let seal):
                     guard wanted(.bulk, to: email.description) else { continue }
                     let token = engine.linkToken(.invitation, org: orgID, target: id, seal: seal)
-                    let facts = try await engine.mailFacts(org: orgID)
+                    let facts = try await engine.mailFacts(org: orgID, actor: event.actor)
                     // The invitation's own language travels in the same record.
                     let chosen = events.lazy.compactMap { event -> LocaleTag? in
                         if case .invitationLocaleSet(id, let locale) = event.event { return locale } else { return nil }
                     }.first
                     let locale = chosen ?? facts.settings.defaultLocale ?? defaultLocale
-                    let values = invitationValues(
+                    var values = invitationValues(
                         orgName: facts.orgName, role: role, token: token, sentAt: event.at, expiresAt: expiresAt, resent: false, locale: locale,
-                        replyTo: facts.settings.replyTo)
+                        settings: facts.settings)
+                    if let inviter = facts.actor { values["inviter"] = inviter }
                     add("invitation", to: email, locale: locale, replyTo: facts.settings.replyTo, values: values, at: event.at)
                 case .invitationResent(let id, let expiresAt, let seal):
                     let token = engine.linkToken(.invitation, org: orgID, target: id, seal: seal)
-                    let facts = try await engine.mailFacts(org: orgID, invitation: id)
+                    let facts = try await engine.mailFacts(org: orgID, invitation: id, actor: event.actor)
                     guard let invitation = facts.invitation, wanted(.urgent, to: invitation.email.description) else { continue }
                     let locale = invitation.locale ?? facts.settings.defaultLocale ?? defaultLocale
-                    let values = invitationValues(
+                    var values = invitationValues(
                         orgName: facts.orgName, role: invitation.role, token: token, sentAt: event.at, expiresAt: expiresAt, resent: true, locale: locale,
-                        replyTo: facts.settings.replyTo)
+                        settings: facts.settings)
+                    if let inviter = facts.actor { values["inviter"] = inviter }
                     add("invitation", to: invitation.email, locale: locale, replyTo: facts.settings.replyTo, values: values, at: event.at)
                 case .collaboratorInvited(let invited):
                     guard let seal = invited.seal, let email = invited.email, wanted(.urgent, to: email.description) else { continue }
@@ -94,7 +96,7 @@ package struct MailRenderer: Sendable {
                     let facts = try await engine.mailFacts(org: orgID)
                     let locale = facts.settings.defaultLocale ?? defaultLocale
                     let words = templates.words(for: locale)
-                    var values = common(orgName: facts.orgName, link: "\(linkBase)/auth/verify?token=\(token)", replyTo: facts.settings.replyTo)
+                    var values = common(orgName: facts.orgName, link: "\(linkBase)/auth/verify?token=\(token)", settings: facts.settings)
                     values["recipient_name"] = invited.fullName ?? ""
                     values["mode"] = words.mode(invited.mode)
                     values["mode_key"] = invited.mode.name
@@ -112,7 +114,8 @@ package struct MailRenderer: Sendable {
                     wanted(.urgent, to: user.email.description)
                 else { continue }
                 let token = engine.linkToken(.signIn, org: OrganisationID(high: 0, low: 0), target: id, seal: seal)
-                var values = common(orgName: "Muster", link: "\(linkBase)/auth/verify?token=\(token)", replyTo: nil)
+                var values = common(orgName: "Muster", link: "\(linkBase)/auth/verify?token=\(token)", settings: nil)
+                if let name = user.fullName { values["recipient_name"] = name }
                 values["expires_in"] = templates.words(for: defaultLocale).expiresIn(signInLinkLifetime)
                 add("sign_in_link", to: user.email, locale: defaultLocale, replyTo: nil, values: values, at: event.at)
             }
@@ -120,17 +123,23 @@ package struct MailRenderer: Sendable {
         return (messages, passed)
     }
 
-    private func common(orgName: String, link: String, replyTo: EmailAddress?) -> [String: Any] {
-        var values: [String: Any] = ["org_name": orgName, "link": link]
-        if let replyTo { values["reply_to"] = replyTo.value }
+    /// The accent of buttons when the org chose none.
+    static let defaultAccent = "#1d4ed8"
+
+    /// The values every email has: the org's name, the link, and the org's reply-to address,
+    /// logo and accent colour (a sign-in link, which is Muster's own, has none of the org's).
+    private func common(orgName: String, link: String, settings: OrgSettings?) -> [String: Any] {
+        var values: [String: Any] = ["org_name": orgName, "link": link, "accent_colour": settings?.accentColour ?? Self.defaultAccent]
+        if let replyTo = settings?.replyTo { values["reply_to"] = replyTo.value }
+        if let logo = settings?.logoURL { values["logo_url"] = logo }
         return values
     }
 
     private func invitationValues(
-        orgName: String, role: Role, token: String, sentAt: Timestamp, expiresAt: Timestamp, resent: Bool, locale: LocaleTag, replyTo: EmailAddress?
+        orgName: String, role: Role, token: String, sentAt: Timestamp, expiresAt: Timestamp, resent: Bool, locale: LocaleTag, settings: OrgSettings
     ) -> [String: Any] {
         let words = templates.words(for: locale)
-        var values = common(orgName: orgName, link: "\(linkBase)/invitations/accept?token=\(token)", replyTo: replyTo)
+        var values = common(orgName: orgName, link: "\(linkBase)/invitations/accept?token=\(token)", settings: settings)
         values["role"] = words.role(role)
         values["role_key"] = role.name
         values["expires_in"] = words.expiresIn(expiresAt.span(since: sentAt))

@@ -13,34 +13,40 @@ enum ConsoleWords {
 
     /// `message` made fit for a page, ending with a full stop.
     static func plain(_ message: String) -> String {
-        var text = withoutIDs(message)
+        var text = withoutIDs(message.count > maximumLength * 4 ? String(message.prefix(maximumLength * 4)) : message)
         for (api, words) in fields { text = replacing(api, with: words, in: text) }
         let firstWord = text.prefix { $0 != " " }
         let ordinary = !firstWord.isEmpty && firstWord.allSatisfy { $0.isLetter || $0 == "'" || $0 == "," || $0 == ":" || $0 == ";" }
         if ordinary { text = text.prefix(1).uppercased() + text.dropFirst() }
+        if text.count > maximumLength { return text.prefix(maximumLength - 1) + "…" }
         return text.hasSuffix(".") ? text : text + "."
     }
 
-    /// `text` without record ids (UUIDs), together with the brackets or space around them.
+    /// The longest message a page shows: a refusal may quote what was typed, which can be long.
+    static let maximumLength = 300
+
+    /// `text` without record ids (UUIDs), together with the brackets or space around them:
+    /// one pass, whatever the text holds.
     static func withoutIDs(_ text: String) -> String {
-        var characters = Array(text)
+        let characters = Array(text)
+        var output = [Character]()
+        output.reserveCapacity(characters.count)
         var index = 0
-        while index + 36 <= characters.count {
-            if isUUID(characters[index..<(index + 36)]) {
-                var start = index
-                var end = index + 36
-                if start > 0, characters[start - 1] == "(", end < characters.count, characters[end] == ")" {
-                    start -= 1
-                    end += 1
-                }
-                if start > 0, characters[start - 1] == " " { start -= 1 }
-                characters.removeSubrange(start..<end)
-                index = start
-            } else {
+        while index < characters.count {
+            guard index + 36 <= characters.count, isUUID(characters[index..<(index + 36)]) else {
+                output.append(characters[index])
                 index += 1
+                continue
             }
+            var next = index + 36
+            if output.last == "(", next < characters.count, characters[next] == ")" {
+                output.removeLast()
+                next += 1
+            }
+            if output.last == " " { output.removeLast() }
+            index = next
         }
-        return String(characters)
+        return String(output)
     }
 
     private static func isUUID(_ characters: ArraySlice<Character>) -> Bool {

@@ -88,11 +88,20 @@ extension WebRoutes {
         let formValue = RandomSecret.token(prefix: "")
         var values: [String: Any] = ["token": token, "csrf": formValue]
         var status: HTTPResponse.Status = .ok
+        var logoOrigin: String?
         do {
             guard !token.isEmpty else { throw DomainError(.tokenInvalid, "this link is incomplete; open it from the email again") }
             if let error { throw error }
             let preview = try await engine.previewInvitation(token: token)
             if let refusal = preview.refusal { throw refusal }
+            // The org's branding: its accent as a same-site stylesheet, its logo from its own
+            // https address (which the page's policy then allows for images, and nothing else).
+            let settings = try await engine.mailFacts(org: preview.orgID).settings
+            if settings.accentColour != nil { values["brandCSS"] = "/console/assets/orgs/\(preview.orgID)/accent.css" }
+            if let logo = settings.logoURL {
+                values["logo"] = logo
+                logoOrigin = RedirectURL(checked: logo).origin
+            }
             values["valid"] = true
             values["heading"] = "Join \(preview.orgName)"
             values["orgName"] = preview.orgName
@@ -103,9 +112,11 @@ extension WebRoutes {
             (status, values["reason"]) = Self.linkRefusal(error)
             values["heading"] = Self.linkHeading(error)
         }
-        return pages.render(
+        var response = pages.render(
             "link_invitation", title: values["heading"] as? String ?? "Invitation", values, status: status,
             cookies: [cookie(formCookie, formValue, maxAge: 3600)])
+        if let logoOrigin, !logoOrigin.isEmpty { response.headers[WebPage.policyHeader] = WebPage.policy(imagesFrom: logoOrigin) }
+        return response
     }
 
     private func verifyPage(token: String, error: (any Error)?) async -> Response {

@@ -16,6 +16,7 @@ enum PageTemplates {
         <title>{{title}} · Muster</title>
         <link rel="stylesheet" href="/console/assets/muster.css">
         <script src="/console/assets/muster.js" defer></script>
+        {{#brandCSS}}<link rel="stylesheet" href="{{brandCSS}}">{{/brandCSS}}
         </head>
         <body>
         <a class="skip" href="#main">Skip to content</a>
@@ -36,6 +37,7 @@ enum PageTemplates {
         """
 
     static let linkInvitation = """
+        {{#logo}}<p><img class="logo" src="{{logo}}" alt="{{orgName}}" height="48"></p>{{/logo}}
         <h1>{{heading}}</h1>
         {{#valid}}
         <p>You've been invited to <strong>{{orgName}}</strong> as {{role}}, as <strong>{{email}}</strong>.</p>
