@@ -102,7 +102,7 @@ extension OrgState {
         } else {
             sessions = []
         }
-        return WorkspaceView(
+        var view = WorkspaceView(
             tenant: tenant.id,
             tenantName: tenant.name,
             access: access,
@@ -112,6 +112,12 @@ extension OrgState {
             documents: access.contains(.readDocuments) ? workspace.documents : [],
             contextSummary: access.contains(.readContextSummary) ? workspace.contextSummary : nil
         )
+        // Who wrote what the person sees, by name: the case's team knows each other.
+        let authors =
+            view.notes.map(\.authorship.author) + view.goals.map(\.authorship.author) + view.sessions.map(\.authorship.author)
+            + view.documents.map(\.authorship.author) + (view.contextSummary.map { [$0.authorship.author] } ?? [])
+        view.authorNames = Dictionary(uniqueKeysWithValues: Set(authors).map { ($0, label(of: $0)) })
+        return view
     }
 
     /// The tenant's team as staff see it: every collaborator row, ended and reference-only
@@ -160,6 +166,8 @@ public struct WorkspaceView: Hashable, Sendable {
     public var sessions: [SessionRecord]
     public var documents: [Document]
     public var contextSummary: ContextSummary?
+    /// How each author of what is shown is named (an email, an API key's name).
+    public var authorNames: [Principal: String] = [:]
 }
 
 /// The reporting export of a tenant's case: no reference-only contacts, no professional notes.

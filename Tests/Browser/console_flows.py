@@ -279,6 +279,12 @@ def support_workers_get_the_view_of_their_mode_and_lose_the_case_when_ended(must
     kim.click("Jo Tenant")
     kim.expect("as a context-only collaborator")
     kim.refuse("New shared note")
+    # A context-only collaborator records a session, as the spec allows, and sees it with their name.
+    kim.driver.execute_script("document.getElementById('session-when').value = '2025-06-01T10:30'")
+    kim.fill("session-summary", "Home visit: all well")
+    kim.click("Record session")
+    kim.expect("Session recorded.")
+    kim.expect("1 June 2025, 10:30 UTC Home visit: all well kim@council.example")
     kim.shot("case-context-only")
     kim.close()
 

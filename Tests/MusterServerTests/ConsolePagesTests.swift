@@ -219,6 +219,61 @@ struct ConsolePagesTests {
         }
     }
 
+    /// Signs in a collaborator through their emailed link's page; returns their session cookie.
+    static func collaboratorSession(_ api: API, org: String, tenant: String, _ email: String, mode: String) async throws -> String {
+        let before = api.mailCount(to: email)
+        _ = try await api.post(
+            "/v1/orgs/\(org)/tenants/\(tenant)/collaborators", token: api.admin, #"{"mode": "\#(mode)", "email": "\#(email)", "full_name": "Sam"}"#)
+        let token = try await api.linkToken(to: email, after: before)
+        let preview = try await Web.page(api, .get, "/auth/verify?token=\(Web.encoded(token))")
+        let verified = try await Web.page(
+            api, .post, "/auth/verify", cookies: [Web.formCookie: try #require(Web.setCookie(preview, Web.formCookie))],
+            form: "token=\(Web.encoded(token))&csrf=\(try #require(Web.formValue(preview)))")
+        return try #require(Web.setCookie(verified, Web.sessionCookie))
+    }
+
+    @Test("The workspace in full: each mode writes what it may from the console, every entry says who and when, and the rest is refused")
+    func theWorkspaceInFull() async throws {
+        let fixture = try ServerFixture()
+        try await fixture.run { api in
+            let org = try await api.org()
+            let tenant = try await api.tenant(org)
+            let ann = try await Web.member(api, org, "ann@example.org", role: "org_admin")
+            let path = "/console/orgs/\(org)/tenants/\(tenant)"
+            let staffPage = try await Self.get(api, path + "/case", ann)
+            for form in ["Add goal", "Record session", "Add note", "Add professional note", "Record document", "Save summary"] {
+                #expect(staffPage.text.contains(form), "staff lack \(form)")
+            }
+            #expect(try await Self.post(api, path + "/goals", ann, from: staffPage, "title=Keep+the+tenancy&detail=rent+plan").status == 303)
+            #expect(try await Self.post(api, path + "/notes", ann, from: staffPage, "kind=professional&body=risk+assessment").status == 303)
+            #expect(try await Self.post(api, path + "/summary", ann, from: staffPage, "text=Moved+in+2025").status == 303)
+            #expect(
+                try await Self.post(
+                    api, path + "/documents", ann, from: staffPage, "name=lease.pdf&content_type=application%2Fpdf&size_bytes=1024&checksum=sha256%3Aab"
+                ).status == 303)
+
+            let kim = try await Self.collaboratorSession(api, org: org, tenant: tenant, "kim@council.example", mode: "context_only")
+            let kimPage = try await Self.get(api, path + "/case", kim)
+            #expect(kimPage.text.contains("Record session") && !kimPage.text.contains("Add goal") && !kimPage.text.contains("Add note"))
+            #expect(!kimPage.text.contains("risk assessment") && !kimPage.text.contains("lease.pdf"), "a context-only collaborator sees too much")
+            #expect(kimPage.text.contains("Keep the tenancy") && kimPage.text.contains("ann@example.org"), "goals name their author")
+            let recorded = try await Self.post(api, path + "/sessions", kim, from: kimPage, "occurred_at=2025-06-01T10%3A30&summary=Home+visit")
+            #expect(recorded.status == 303, "\(recorded.text)")
+            let after = try await Self.get(api, path + "/case?done=sessions", kim)
+            #expect(after.text.contains("Session recorded.") && after.text.contains("1 June 2025, 10:30 UTC") && after.text.contains("Home visit"))
+            #expect(after.text.contains("kim@council.example"))
+            // What the page does not offer is refused all the same, and changes nothing.
+            let goal = try await Self.post(api, path + "/goals", kim, from: kimPage, "title=Mine")
+            #expect(goal.status == 403 || goal.status == 404)
+            let badTime = try await Self.post(api, path + "/sessions", kim, from: kimPage, "occurred_at=yesterday&summary=x")
+            #expect(badTime.status == 422 && badTime.text.contains("is not a date and time"))
+            let sam = try await Self.collaboratorSession(api, org: org, tenant: tenant, "sam@support.example", mode: "full")
+            let samPage = try await Self.get(api, path + "/case", sam)
+            #expect(samPage.text.contains("Home visit") && samPage.text.contains("lease.pdf") && !samPage.text.contains("risk assessment"))
+            #expect(!samPage.text.contains("Add professional note"))
+        }
+    }
+
     @Test("The invitation page wears the org's logo and accent; its policy admits images from the logo's origin alone")
     func theLinkPageIsBranded() async throws {
         let fixture = try ServerFixture()

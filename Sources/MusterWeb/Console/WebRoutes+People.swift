@@ -123,7 +123,8 @@ extension WebRoutes {
         "invited": "Invitation sent.", "revoked": "Invitation revoked.", "resent": "Invitation sent again.",
         "reinvited": "Invited again: a new invitation is on its way.", "role": "Role changed.",
         "grants": "Permission keys changed.", "removed": "Member removed.", "tenant": "Tenant created.", "invited_collaborator": "Collaborator invited.",
-        "ended": "Assignment ended.", "contact": "Contact card saved.", "note": "Note added.", "key_revoked": "API key revoked.",
+        "ended": "Assignment ended.", "contact": "Contact card saved.", "note": "Note added.", "notes": "Note added.", "goals": "Goal added.",
+        "sessions": "Session recorded.", "documents": "Document recorded.", "summary": "Summary saved.", "key_revoked": "API key revoked.",
     ]
 
     static func role(_ name: String?) throws(DomainError) -> Role {

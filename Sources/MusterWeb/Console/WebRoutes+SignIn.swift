@@ -92,6 +92,10 @@ extension WebRoutes {
 
         page(router, "/console") { _, _, session in
             let profile = try await engine.profile(of: session.userID)
+            // A support worker, on no org's staff, has their caseload as their home.
+            if !profile.memberships.contains(where: \.isActive), !(try await engine.caseload(of: session.userID)).isEmpty {
+                return WebPage.redirect(to: "/console/caseload")
+            }
             var values: [String: Any] = [
                 "greeting": profile.user.fullName ?? profile.user.email.value, "email": profile.user.email.value,
                 "orgs": profile.memberships.filter(\.isActive).map {

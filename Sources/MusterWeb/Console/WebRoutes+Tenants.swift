@@ -84,7 +84,7 @@ extension WebRoutes {
                 "entries": entries.map {
                     [
                         "orgID": $0.orgID.description, "orgName": $0.orgName, "tenantID": $0.tenantID.description, "tenantName": $0.tenantName,
-                        "mode": MailWords.english.mode($0.mode),
+                        "mode": MailWords.english.mode($0.mode), "since": MailWords.english.date($0.activatedAt ?? $0.since),
                     ]
                 }
             ]
@@ -92,25 +92,66 @@ extension WebRoutes {
             return pages.render("caseload", title: "Caseload", values)
         }
 
-        page(router, "/console/orgs/{org}/tenants/{tenant}/case") { _, context, session in
-            try await casePage(try Self.orgID(context), try Self.pathID("tenant", context), session)
+        page(router, "/console/orgs/{org}/tenants/{tenant}/case") { request, context, session in
+            try await casePage(
+                try Self.orgID(context), try Self.pathID("tenant", context), session, notice: request.queryFields["done"].flatMap { Self.notices[$0] })
         }
 
-        action(
-            router, "/console/orgs/{org}/tenants/{tenant}/notes",
-            { _, context, session, form in
-                let orgID = try Self.orgID(context)
-                let tenantID: TenantID = try Self.pathID("tenant", context)
-                _ = try await engine.writeWorkspace(org: orgID, .note(tenant: tenantID, kind: .shared, body: form["body"] ?? ""), by: session.principal)
-                return WebPage.redirect(to: "/console/orgs/\(orgID)/tenants/\(tenantID)/case")
-            },
-            onError: { _, context, session, _, message, status in
-                do {
-                    return try await casePage(try Self.orgID(context), try Self.pathID("tenant", context), session, error: message, status: status)
-                } catch {
-                    return refusal(message, status: status, session: session)
+        // The workspace's forms: each one engine write, then back to the case.
+        let writes: [(path: String, write: @Sendable (TenantID, FormFields) throws(DomainError) -> WorkspaceWrite)] = [
+            (
+                "notes",
+                { tenant, form throws(DomainError) in
+                    .note(tenant: tenant, kind: form["kind"] == "professional" ? .professional : .shared, body: form["body"] ?? "")
                 }
-            })
+            ),
+            (
+                "goals",
+                { tenant, form throws(DomainError) in
+                    .goal(tenant: tenant, title: form["title"] ?? "", detail: form["detail"].flatMap { $0.isEmpty ? nil : $0 })
+                }
+            ),
+            (
+                "sessions",
+                { tenant, form throws(DomainError) in
+                    .session(tenant: tenant, occurredAt: try Self.localTime(form["occurred_at"]), summary: form["summary"] ?? "")
+                }
+            ),
+            (
+                "documents",
+                { tenant, form throws(DomainError) in
+                    guard let size = form["size_bytes"].flatMap({ Int64($0) }) else { throw .validation("the size must be a whole number of bytes") }
+                    return .document(
+                        tenant: tenant, name: form["name"] ?? "", contentType: form["content_type"] ?? "", sizeBytes: size, checksum: form["checksum"] ?? "")
+                }
+            ),
+            ("summary", { tenant, form throws(DomainError) in .contextSummary(tenant: tenant, text: form["text"] ?? "") }),
+        ]
+        for (path, write) in writes {
+            action(
+                router, RouterPath("/console/orgs/{org}/tenants/{tenant}/\(path)"),
+                { _, context, session, form in
+                    let orgID = try Self.orgID(context)
+                    let tenantID: TenantID = try Self.pathID("tenant", context)
+                    _ = try await engine.writeWorkspace(org: orgID, try write(tenantID, form), by: session.principal)
+                    return WebPage.redirect(to: "/console/orgs/\(orgID)/tenants/\(tenantID)/case?done=\(path)")
+                },
+                onError: { _, context, session, _, message, status in
+                    do {
+                        return try await casePage(try Self.orgID(context), try Self.pathID("tenant", context), session, error: message, status: status)
+                    } catch {
+                        return refusal(message, status: status, session: session)
+                    }
+                })
+        }
+    }
+
+    /// A `datetime-local` field's value (`2026-12-06T14:30`), read as UTC.
+    static func localTime(_ text: String?) throws(DomainError) -> Timestamp {
+        guard let text, !text.isEmpty else { throw .validation("say when the session happened") }
+        let full = text.count == 16 ? text + ":00Z" : text.hasSuffix("Z") ? text : text + "Z"
+        guard let time = Timestamp(iso8601: full) else { throw .validation("\(text) is not a date and time such as 2026-12-06T14:30") }
+        return time
     }
 
     static func contactCard(_ form: FormFields) throws(DomainError) -> ContactCard {
@@ -172,9 +213,10 @@ extension WebRoutes {
         return pages.render("team", title: tenant.name, values, status: status)
     }
 
-    func casePage(_ orgID: OrganisationID, _ tenantID: TenantID, _ session: ConsoleSession, error: String? = nil, status: HTTPResponse.Status = .ok)
-        async throws -> Response
-    {
+    func casePage(
+        _ orgID: OrganisationID, _ tenantID: TenantID, _ session: ConsoleSession, notice: String? = nil, error: String? = nil,
+        status: HTTPResponse.Status = .ok
+    ) async throws -> Response {
         let workspace = try await engine.workspace(org: orgID, tenant: tenantID, by: session.principal)
         let access = workspace.access
         var values: [String: Any] = [
@@ -183,18 +225,37 @@ extension WebRoutes {
         ]
         session.fill(&values)
         if let error { values["error"] = error }
+        if let notice { values["notice"] = notice }
         let mode = try await engine.caseload(of: session.userID).first { $0.tenantID == tenantID && $0.orgID == orgID }?.mode
         values["viewAs"] = mode.map { "You see this case as \(MailWords.english.mode($0))." } ?? "You see this case as staff of the organisation."
-        values["showNotes"] = access.contains(.readSharedNotes)
+        let words = MailWords.english
+        func by(_ authorship: Authorship) -> String { workspace.authorNames[authorship.author] ?? "" }
+        values["showNotes"] = access.contains(.readSharedNotes) || access.contains(.readProfessionalNotes)
         values["canWriteNotes"] = access.contains(.writeSharedNotes)
-        values["notes"] = workspace.notes.map { ["kind": $0.kind == .shared ? "Shared" : "Professional", "body": $0.body] }
+        values["canWriteProfessional"] = access.contains(.writeProfessionalNotes)
+        values["notes"] = workspace.notes.map {
+            ["kind": $0.kind == .shared ? "Shared" : "Professional", "body": $0.body, "by": by($0.authorship), "at": words.date($0.authorship.at)]
+        }
         values["showGoals"] = access.contains(.readGoals)
-        values["goals"] = workspace.goals.map { ["title": $0.title] }
-        values["showSessions"] = access.contains(.readAllSessions) || access.contains(.readOwnSessions)
-        values["sessions"] = workspace.sessions.map { ["summary": $0.summary] }
+        values["canWriteGoals"] = access.contains(.writeGoals)
+        values["goals"] = workspace.goals.map {
+            ["title": $0.title, "detail": $0.detail ?? "", "by": by($0.authorship), "at": words.date($0.authorship.at)] as [String: Any]
+        }
+        values["showSessions"] = access.contains(.readAllSessions) || access.contains(.readOwnSessions) || access.contains(.recordSessions)
+        values["canRecordSessions"] = access.contains(.recordSessions)
+        values["sessions"] = workspace.sessions.sorted { $0.occurredAt > $1.occurredAt }.map {
+            ["when": words.date($0.occurredAt), "summary": $0.summary, "by": by($0.authorship)]
+        }
         values["showDocuments"] = access.contains(.readDocuments)
-        values["documents"] = workspace.documents.map { ["name": $0.name] }
-        if access.contains(.readContextSummary), let summary = workspace.contextSummary { values["contextSummary"] = summary.text }
+        values["canWriteDocuments"] = access.contains(.writeDocuments)
+        values["documents"] = workspace.documents.map {
+            ["name": $0.name, "type": $0.contentType, "size": "\($0.sizeBytes) bytes", "by": by($0.authorship), "at": words.date($0.authorship.at)]
+        }
+        values["showSummary"] = access.contains(.readContextSummary)
+        values["canWriteSummary"] = access.contains(.writeContextSummary)
+        if let summary = workspace.contextSummary {
+            values["contextSummary"] = ["text": summary.text, "by": by(summary.authorship), "at": words.date(summary.authorship.at)]
+        }
         return pages.render("case", title: workspace.tenantName, values, status: status)
     }
 }

@@ -332,7 +332,7 @@ enum PageTemplates {
     static let caseload = """
         <h1>Your caseload</h1>
         <ul class="list">
-        {{#entries}}<li><a href="/console/orgs/{{orgID}}/tenants/{{tenantID}}/case">{{tenantName}}</a> <span class="hint">{{orgName}} · {{mode}}</span></li>{{/entries}}
+        {{#entries}}<li><a href="/console/orgs/{{orgID}}/tenants/{{tenantID}}/case">{{tenantName}}</a> <span class="hint">{{orgName}} · {{mode}} · since {{since}}</span></li>{{/entries}}
         {{^entries}}<li id="empty">No cases are assigned to you.</li>{{/entries}}
         </ul>
         """
@@ -341,14 +341,36 @@ enum PageTemplates {
         <p class="crumb">{{orgName}}</p>
         <h1>{{tenantName}}</h1>
         <p class="hint" id="mode">{{viewAs}}</p>
-        {{#contextSummary}}<section><h2>Context summary</h2><p>{{contextSummary}}</p></section>{{/contextSummary}}
-        {{#showNotes}}<section><h2>Notes</h2><ul class="list">{{#notes}}<li><strong>{{kind}}</strong> {{body}}</li>{{/notes}}{{^notes}}<li>No notes.</li>{{/notes}}</ul>
+        {{#showSummary}}<section id="summary"><h2>Summary</h2>
+          {{#contextSummary}}<p>{{text}}</p><p class="hint">{{by}}, {{at}}</p>{{/contextSummary}}{{^contextSummary}}<p>No summary yet.</p>{{/contextSummary}}
+          {{#canWriteSummary}}<details><summary>Edit the summary</summary><form method="post" action="/console/orgs/{{orgID}}/tenants/{{tenantID}}/summary"><input type="hidden" name="csrf" value="{{csrf}}">
+            <label for="summary-text">Summary</label><textarea id="summary-text" name="text" required>{{#contextSummary}}{{text}}{{/contextSummary}}</textarea><button type="submit">Save summary</button></form></details>{{/canWriteSummary}}
+        </section>{{/showSummary}}
+        {{#showGoals}}<section id="goals"><h2>Goals</h2><ul class="list">{{#goals}}<li><strong>{{title}}</strong>{{#detail}} — {{detail}}{{/detail}} <span class="hint">{{by}}, {{at}}</span></li>{{/goals}}{{^goals}}<li>No goals.</li>{{/goals}}</ul>
+          {{#canWriteGoals}}<form method="post" action="/console/orgs/{{orgID}}/tenants/{{tenantID}}/goals"><input type="hidden" name="csrf" value="{{csrf}}">
+            <label for="goal-title">New goal</label><input id="goal-title" name="title" required maxlength="200">
+            <label for="goal-detail">Detail (optional)</label><textarea id="goal-detail" name="detail"></textarea><button type="submit">Add goal</button></form>{{/canWriteGoals}}
+        </section>{{/showGoals}}
+        {{#showSessions}}<section id="sessions"><h2>Sessions</h2><ul class="list">{{#sessions}}<li><strong>{{when}}</strong> {{summary}} <span class="hint">{{by}}</span></li>{{/sessions}}{{^sessions}}<li>No sessions.</li>{{/sessions}}</ul>
+          {{#canRecordSessions}}<form method="post" action="/console/orgs/{{orgID}}/tenants/{{tenantID}}/sessions"><input type="hidden" name="csrf" value="{{csrf}}">
+            <label for="session-when">When (UTC)</label><input id="session-when" name="occurred_at" type="datetime-local" required>
+            <label for="session-summary">What happened</label><textarea id="session-summary" name="summary" required></textarea><button type="submit">Record session</button></form>{{/canRecordSessions}}
+        </section>{{/showSessions}}
+        {{#showNotes}}<section id="notes"><h2>Notes</h2><ul class="list">{{#notes}}<li><strong>{{kind}}</strong> {{body}} <span class="hint">{{by}}, {{at}}</span></li>{{/notes}}{{^notes}}<li>No notes.</li>{{/notes}}</ul>
           {{#canWriteNotes}}<form method="post" action="/console/orgs/{{orgID}}/tenants/{{tenantID}}/notes"><input type="hidden" name="csrf" value="{{csrf}}">
             <label for="note">New shared note</label><textarea id="note" name="body" required></textarea><button type="submit">Add note</button></form>{{/canWriteNotes}}
+          {{#canWriteProfessional}}<form method="post" action="/console/orgs/{{orgID}}/tenants/{{tenantID}}/notes"><input type="hidden" name="csrf" value="{{csrf}}"><input type="hidden" name="kind" value="professional">
+            <label for="pro-note">New professional note (staff only)</label><textarea id="pro-note" name="body" required></textarea><button type="submit">Add professional note</button></form>{{/canWriteProfessional}}
         </section>{{/showNotes}}
-        {{#showGoals}}<section><h2>Goals</h2><ul class="list">{{#goals}}<li>{{title}}</li>{{/goals}}{{^goals}}<li>No goals.</li>{{/goals}}</ul></section>{{/showGoals}}
-        {{#showSessions}}<section><h2>Sessions</h2><ul class="list">{{#sessions}}<li>{{summary}}</li>{{/sessions}}{{^sessions}}<li>No sessions.</li>{{/sessions}}</ul></section>{{/showSessions}}
-        {{#showDocuments}}<section><h2>Documents</h2><ul class="list">{{#documents}}<li>{{name}}</li>{{/documents}}{{^documents}}<li>No documents.</li>{{/documents}}</ul></section>{{/showDocuments}}
+        {{#showDocuments}}<section id="documents"><h2>Documents</h2><ul class="list">{{#documents}}<li>{{name}} <span class="hint">{{type}}, {{size}} · {{by}}, {{at}}</span></li>{{/documents}}{{^documents}}<li>No documents.</li>{{/documents}}</ul>
+          {{#canWriteDocuments}}<details><summary>Record a document</summary><form method="post" action="/console/orgs/{{orgID}}/tenants/{{tenantID}}/documents"><input type="hidden" name="csrf" value="{{csrf}}">
+            <p class="hint">Muster keeps what a document is; the file itself stays in your document store.</p>
+            <label for="doc-name">Name</label><input id="doc-name" name="name" required>
+            <label for="doc-type">Type</label><input id="doc-type" name="content_type" value="application/pdf" required>
+            <label for="doc-size">Size in bytes</label><input id="doc-size" name="size_bytes" type="number" min="0" required>
+            <label for="doc-checksum">Checksum</label><input id="doc-checksum" name="checksum" placeholder="sha256:…" required>
+            <button type="submit">Record document</button></form></details>{{/canWriteDocuments}}
+        </section>{{/showDocuments}}
         """
 
     static let settings = """
