@@ -21,6 +21,8 @@ public struct InvitationPreview: Hashable, Sendable {
     public var expiresAt: Timestamp
     /// Where the link page sends the invitee after they accept, if the inviter chose.
     public var redirect: RedirectURL?
+    /// The invitation's own language, when the inviter chose one.
+    public var locale: LocaleTag?
     /// Whether accepting would succeed now; when not, `refusal` says why.
     public var isValid: Bool
     public var refusal: DomainError?
@@ -159,7 +161,7 @@ extension MusterEngine {
             return InvitationPreview(
                 invitationID: invitationID, orgID: state.id, orgName: state.name, email: invitation.email, role: invitation.role,
                 status: invitation.effectiveStatus(at: now), expiresAt: invitation.expiresAt, redirect: state.invitationAsAnswered(invitationID).redirect,
-                isValid: refusal == nil,
+                locale: invitation.locale, isValid: refusal == nil,
                 refusal: refusal
             )
         }

@@ -396,6 +396,17 @@ def an_org_admin_sets_where_invitations_lead_and_the_invitee_lands_there(muster,
     di.close()
 
 
+def a_welsh_invitation_opens_a_welsh_page(muster, shots, org):
+    muster.api("POST", f"/v1/orgs/{org['id']}/invitations", {"email": "dafydd@example.org", "role": "viewer", "locale": "cy"})
+    dafydd = Browser(shots)
+    dafydd.open(muster.link_to("dafydd@example.org"))
+    dafydd.expect("Rydych wedi cael gwahoddiad i Riverside Housing fel gwyliwr")
+    dafydd.shot("link-welsh")
+    dafydd.click("Derbyn a mewngofnodi")
+    dafydd.expect("Croeso i Riverside Housing")
+    dafydd.close()
+
+
 def a_person_signs_in_at_the_console_with_an_emailed_link_and_out_again(muster, shots):
     before = len(muster.emails_to("bo@example.org"))
     bo = Browser(shots)
@@ -441,6 +452,8 @@ def main():
         print("ok: a viewer sees only what they may use, and the server refuses the rest")
         an_org_admin_sets_where_invitations_lead_and_the_invitee_lands_there(muster, shots, org, ann)
         print("ok: an org admin sets where invitations lead, and the invitee lands there")
+        a_welsh_invitation_opens_a_welsh_page(muster, shots, org)
+        print("ok: a Welsh invitation opens a Welsh page")
         a_person_signs_in_at_the_console_with_an_emailed_link_and_out_again(muster, shots)
         print("ok: a person signs in with an emailed link, and out again")
         ann.close()

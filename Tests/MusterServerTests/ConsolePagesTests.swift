@@ -1,5 +1,7 @@
 import Foundation
 import HTTPTypes
+import HummingbirdTesting
+import NIOCore
 import Testing
 
 @testable import MusterJSON
@@ -271,6 +273,42 @@ struct ConsolePagesTests {
             let samPage = try await Self.get(api, path + "/case", sam)
             #expect(samPage.text.contains("Home visit") && samPage.text.contains("lease.pdf") && !samPage.text.contains("risk assessment"))
             #expect(!samPage.text.contains("Add professional note"))
+        }
+    }
+
+    @Test("Link pages speak the invitation's language, else the browser's, else the org's; a Welsh page never shows a revoke reason")
+    func linkPagesInWelsh() async throws {
+        let fixture = try ServerFixture()
+        try await fixture.run { api in
+            let org = try await api.org()
+            func open(_ token: String, language: String? = nil) async throws -> Reply {
+                var headers: HTTPFields = [:]
+                if let language { headers[.acceptLanguage] = language }
+                return try await api.client.execute(uri: "/invitations/accept?token=\(Web.encoded(token))", method: .get, headers: headers) { response in
+                    Reply(status: Int(response.status.code), headers: response.headers, body: Array(buffer: response.body))
+                }
+            }
+            _ = try await api.post("/v1/orgs/\(org)/invitations", token: api.admin, #"{"email": "cy@example.org", "role": "viewer", "locale": "cy"}"#)
+            let welsh = try await open(try await api.linkToken(to: "cy@example.org"), language: "en-GB,en;q=0.9")
+            #expect(welsh.text.contains(#"<html lang="cy">"#) && welsh.text.contains("Rydych wedi cael gwahoddiad i Riverside Housing fel gwyliwr"))
+            #expect(welsh.text.contains("Derbyn a mewngofnodi") && welsh.text.contains("Neidio i") && welsh.text.contains("r cynnwys"))
+
+            _ = try await api.post("/v1/orgs/\(org)/invitations", token: api.admin, #"{"email": "en@example.org", "role": "viewer"}"#)
+            let token = try await api.linkToken(to: "en@example.org")
+            #expect(
+                try await open(token, language: "cy-GB;q=0.8, fr;q=0.9, en;q=0.5").text.contains("Ymuno â Riverside Housing"),
+                "the browser's first language Muster has")
+            #expect(try await open(token, language: "cy;q=0").text.contains("Join Riverside Housing"), "q=0 is a refusal")
+            #expect(try await open(token).text.contains(#"<html lang="en">"#))
+            _ = try await api.call(.patch, "/v1/orgs/\(org)", token: api.admin, json: #"{"default_locale": "cy"}"#)
+            #expect(try await open(token).text.contains("Ymuno â Riverside Housing"), "the org's language")
+            #expect(try await open(token, language: "en").text.contains("Join Riverside Housing"), "the browser's before the org's")
+
+            let id = try #require(try await api.get("/v1/orgs/\(org)/invitations?email=en@example.org", token: api.admin).json["items"]?[0]?["id"]?.string)
+            _ = try await api.post("/v1/orgs/\(org)/invitations/\(id)/revoke", token: api.admin, #"{"reason": "cyfrinach staff only"}"#)
+            let withdrawn = try await open(token, language: "cy")
+            #expect(withdrawn.status == 410 && withdrawn.text.contains("Gwahoddiad wedi") && withdrawn.text.contains("i dynnu"))
+            #expect(!withdrawn.text.contains("cyfrinach") && withdrawn.text.contains("Mynd i fewngofnodi"))
         }
     }
 

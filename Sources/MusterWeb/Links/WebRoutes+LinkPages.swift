@@ -13,7 +13,7 @@ extension WebRoutes {
     func registerLinkPages<Context: RequestContext>(on router: Router<Context>) {
         router.get("/invitations/accept") { request, _ in
             let token = request.queryFields.value("token") ?? ""
-            return await invitationPage(token: token, error: nil)
+            return await invitationPage(token: token, error: nil, request: request)
         }
 
         router.post("/invitations/accept") { request, context in
@@ -22,24 +22,29 @@ extension WebRoutes {
             do {
                 let form = try await form(request, context: context)
                 token = form["token"] ?? ""
-                guard !token.isEmpty else { return await invitationPage(token: "", error: nil) }
+                guard !token.isEmpty else { return await invitationPage(token: "", error: nil, request: request) }
                 try checkLinkForm(form, request)
                 let accepted = try await engine.acceptInvitation(token: token)
+                let org = try await engine.mailFacts(org: accepted.invitation.orgID)
+                let words = language(request, first: accepted.invitation.locale, org: org.settings.defaultLocale)
                 let values: [String: Any] = [
-                    "heading": "Welcome to \(try await orgName(accepted.invitation.orgID))",
-                    "what": "You've joined as \(MailWords.english.role(accepted.invitation.role)), signed in as \(accepted.user.email.value).",
-                    // The org allowed this origin when the invitation was made; nothing else is followed.
+                    "lang": words.language, "skip": words.skip,
+                    "heading": words.welcome(org.orgName),
+                    "what": words.joined(words.mail.role(accepted.invitation.role), accepted.user.email.value),
+                    "nextLabel": words.next,
+                    // The org allowed this origin when the invitation was made and allows it
+                    // still (the engine checked); nothing else is followed.
                     "next": accepted.invitation.redirect?.value ?? appURL ?? "/console",
                 ]
-                return pages.render("link_done", title: "Invitation accepted", values, cookies: sessionCookies(accepted.sessionToken))
+                return pages.render("link_done", title: words.welcome(org.orgName), values, cookies: sessionCookies(accepted.sessionToken))
             } catch {
-                return await invitationPage(token: token, error: error)
+                return await invitationPage(token: token, error: error, request: request)
             }
         }
 
         router.get("/auth/verify") { request, _ in
             let token = request.queryFields.value("token") ?? ""
-            return await verifyPage(token: token, error: nil)
+            return await verifyPage(token: token, error: nil, request: request)
         }
 
         router.post("/auth/verify") { request, context in
@@ -49,18 +54,34 @@ extension WebRoutes {
                 token = form["token"] ?? ""
                 try checkLinkForm(form, request)
                 let signedIn = try await engine.verifyLink(token: token)
-                var values: [String: Any] = ["heading": "You're signed in", "what": "Signed in as \(signedIn.user.email.value)."]
+                var values: [String: Any] = [:]
+                let words: LinkPageWords
                 if let assignment = signedIn.activatedAssignment {
-                    values["what"] = "You now have access to a case at \(assignment.orgName), as \(MailWords.english.mode(assignment.mode))."
+                    let org = try await engine.mailFacts(org: assignment.orgID)
+                    words = language(request, org: org.settings.defaultLocale)
+                    values["what"] = words.caseAccess(assignment.orgName, words.mail.mode(assignment.mode))
                     values["next"] = appURL ?? "/console/caseload"
                 } else {
+                    words = language(request)
+                    values["what"] = words.signedInAs(signedIn.user.email.value)
                     values["next"] = appURL ?? "/console"
                 }
-                return pages.render("link_done", title: "Signed in", values, cookies: sessionCookies(signedIn.sessionToken))
+                values["heading"] = words.signedInHeading
+                values["nextLabel"] = words.next
+                values["lang"] = words.language
+                values["skip"] = words.skip
+                return pages.render("link_done", title: words.signedInHeading, values, cookies: sessionCookies(signedIn.sessionToken))
             } catch {
-                return await verifyPage(token: token, error: error)
+                return await verifyPage(token: token, error: error, request: request)
             }
         }
+    }
+
+    /// The words of a link page: in `first` (an invitation's own language), else the
+    /// browser's, else the org's, else the deployment's.
+    func language(_ request: Request, first: LocaleTag? = nil, org: LocaleTag? = nil) -> LinkPageWords {
+        let browser: [LocaleTag?] = LinkPageWords.accepted(request.headers[.acceptLanguage])
+        return LinkPageWords.choose([first] + browser + [org, policy.defaultLocale])
     }
 
     /// The session cookie after a link or a password signed someone in, and the link form's
@@ -80,38 +101,38 @@ extension WebRoutes {
         }
     }
 
-    private func orgName(_ orgID: OrganisationID) async throws -> String {
-        try await engine.mailFacts(org: orgID).orgName
-    }
-
-    private func invitationPage(token: String, error: (any Error)?) async -> Response {
+    private func invitationPage(token: String, error: (any Error)?, request: Request) async -> Response {
         let formValue = RandomSecret.token(prefix: "")
         var values: [String: Any] = ["token": token, "csrf": formValue]
         var status: HTTPResponse.Status = .ok
         var logoOrigin: String?
+        var words = language(request)
         do {
             guard !token.isEmpty else { throw DomainError(.tokenInvalid, "this link is incomplete; open it from the email again") }
             if let error { throw error }
             let preview = try await engine.previewInvitation(token: token)
-            if let refusal = preview.refusal { throw refusal }
             // The org's branding: its accent as a same-site stylesheet, its logo from its own
             // https address (which the page's policy then allows for images, and nothing else).
             let settings = try await engine.mailFacts(org: preview.orgID).settings
+            words = language(request, first: preview.locale, org: settings.defaultLocale)
+            if let refusal = preview.refusal { throw refusal }
             if settings.accentColour != nil { values["brandCSS"] = "/console/assets/orgs/\(preview.orgID)/accent.css" }
             if let logo = settings.logoURL {
                 values["logo"] = logo
                 logoOrigin = RedirectURL(checked: logo).origin
             }
             values["valid"] = true
-            values["heading"] = "Join \(preview.orgName)"
+            values["heading"] = words.join(preview.orgName)
             values["orgName"] = preview.orgName
-            values["email"] = preview.email.value
-            values["role"] = MailWords.english.role(preview.role)
-            values["expiresAt"] = MailWords.english.date(preview.expiresAt)
+            values["invited"] = words.invited(preview.orgName, words.mail.role(preview.role), preview.email.value)
+            values["expires"] = words.invitationExpires(words.mail.date(preview.expiresAt))
+            values["accept"] = words.accept
         } catch {
-            (status, values["reason"]) = Self.linkRefusal(error)
-            values["heading"] = Self.linkHeading(error)
+            (status, values["heading"], values["reason"]) = Self.linkRefusal(error, words)
         }
+        values["lang"] = words.language
+        values["skip"] = words.skip
+        values["goToSignIn"] = words.goToSignIn
         var response = pages.render(
             "link_invitation", title: values["heading"] as? String ?? "Invitation", values, status: status,
             cookies: [cookie(formCookie, formValue, maxAge: 3600)])
@@ -119,10 +140,11 @@ extension WebRoutes {
         return response
     }
 
-    private func verifyPage(token: String, error: (any Error)?) async -> Response {
+    private func verifyPage(token: String, error: (any Error)?, request: Request) async -> Response {
         let formValue = RandomSecret.token(prefix: "")
         var values: [String: Any] = ["token": token, "csrf": formValue]
         var status: HTTPResponse.Status = .ok
+        let words = language(request)
         do {
             guard !token.isEmpty else { throw DomainError(.tokenInvalid, "this link is incomplete; open it from the email again") }
             if let error { throw error }
@@ -131,43 +153,44 @@ extension WebRoutes {
             values["valid"] = true
             switch preview.purpose {
             case .signIn:
-                values["heading"] = "Sign in to Muster"
+                values["heading"] = words.signInHeading
+                values["what"] = words.signInLink
             case .collaborator(let orgName, _, let mode):
-                values["heading"] = "Work on a case with \(orgName)"
-                values["orgName"] = orgName
-                values["mode"] = MailWords.english.mode(mode)
+                values["heading"] = words.caseHeading(orgName)
+                values["what"] = words.caseInvited(orgName, words.mail.mode(mode))
             }
-            values["expiresAt"] = preview.expiresAt.map(MailWords.english.date)
+            values["expires"] = preview.expiresAt.map { words.linkExpires(words.mail.date($0)) }
+            values["signIn"] = words.signIn
         } catch {
-            (status, values["reason"]) = Self.linkRefusal(error)
-            values["heading"] = Self.linkHeading(error)
+            (status, values["heading"], values["reason"]) = Self.linkRefusal(error, words)
         }
+        values["lang"] = words.language
+        values["skip"] = words.skip
+        values["goToSignIn"] = words.goToSignIn
         return pages.render(
             "link_verify", title: values["heading"] as? String ?? "Sign in", values, status: status,
             cookies: [cookie(formCookie, formValue, maxAge: 3600)])
     }
 
-    /// Why a link no longer works, in the words a person holding it should read.
-    static func linkRefusal(_ error: any Error) -> (HTTPResponse.Status, String) {
-        guard let error = error as? DomainError else { return explain(error) }
+    /// Why a link no longer works, in the words a person holding it should read: the status,
+    /// a heading, and what to do. Never the revoke reason, which is for staff.
+    static func linkRefusal(_ error: any Error, _ words: LinkPageWords) -> (HTTPResponse.Status, String, String) {
+        guard let error = error as? DomainError else {
+            let (status, text) = explain(error)
+            return (status, words.refusal(nil).heading, text)
+        }
+        let status: HTTPResponse.Status
         switch error.code {
-        case .invitationExpired, .tokenExpired: return (.gone, "This link has expired. Ask the organisation to send a new one.")
-        case .invitationRevoked: return (.gone, "This invitation was withdrawn by the organisation. Ask them if you think that is a mistake.")
-        case .invitationAlreadyAccepted, .tokenUsed: return (.gone, "This link has been used already. Sign in instead.")
-        case .tokenSuperseded: return (.gone, "A newer email replaced this one. Use the link in the latest email.")
-        case .collaboratorEnded: return (.gone, "This assignment has ended.")
-        case .tokenInvalid, .invitationNotFound: return (.badRequest, "This link is not valid. Open it from the email again, copying all of it.")
-        default: return explain(error)
+        case .invitationExpired, .tokenExpired, .invitationRevoked, .invitationAlreadyAccepted, .tokenUsed, .tokenSuperseded, .collaboratorEnded:
+            status = .gone
+        case .tokenInvalid, .invitationNotFound:
+            status = .badRequest
+        default:
+            // Anything else (an email domain no longer allowed, say) in the server's own words.
+            let (status, text) = explain(error)
+            return (status, words.refusal(nil).heading, text)
         }
-    }
-
-    private static func linkHeading(_ error: any Error) -> String {
-        switch (error as? DomainError)?.code {
-        case .invitationExpired?, .tokenExpired?: "Link expired"
-        case .invitationRevoked?: "Invitation withdrawn"
-        case .invitationAlreadyAccepted?, .tokenUsed?: "Link already used"
-        case .tokenSuperseded?: "Link replaced"
-        default: "This link does not work"
-        }
+        let (heading, text) = words.refusal(error.code)
+        return (status, heading, text)
     }
 }

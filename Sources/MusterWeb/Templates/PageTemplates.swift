@@ -19,7 +19,7 @@ enum PageTemplates {
         {{#brandCSS}}<link rel="stylesheet" href="{{brandCSS}}">{{/brandCSS}}
         </head>
         <body>
-        <a class="skip" href="#main">Skip to content</a>
+        <a class="skip" href="#main">{{skip}}{{^skip}}Skip to content{{/skip}}</a>
         <header class="top">
           <a class="brand" href="/console">Muster</a>
           {{#signedIn}}
@@ -40,36 +40,35 @@ enum PageTemplates {
         {{#logo}}<p><img class="logo" src="{{logo}}" alt="{{orgName}}" height="48"></p>{{/logo}}
         <h1>{{heading}}</h1>
         {{#valid}}
-        <p>You've been invited to <strong>{{orgName}}</strong> as {{role}}, as <strong>{{email}}</strong>.</p>
-        <p>The invitation expires on {{expiresAt}}.</p>
+        <p>{{invited}}</p>
+        <p>{{expires}}</p>
         <form method="post" action="/invitations/accept">
           <input type="hidden" name="token" value="{{token}}">
           <input type="hidden" name="csrf" value="{{csrf}}">
-          <button type="submit" class="primary">Accept and sign in</button>
+          <button type="submit" class="primary">{{accept}}</button>
         </form>
         {{/valid}}
-        {{^valid}}<p id="why">{{reason}}</p><p><a class="button" href="/console/login">Go to sign-in</a></p>{{/valid}}
+        {{^valid}}<p id="why">{{reason}}</p><p><a class="button" href="/console/login">{{goToSignIn}}</a></p>{{/valid}}
         """
 
     static let linkVerify = """
         <h1>{{heading}}</h1>
         {{#valid}}
-        {{#orgName}}<p><strong>{{orgName}}</strong> has invited you to work on a tenant's case as {{mode}}.</p>{{/orgName}}
-        {{^orgName}}<p>This link signs you in to Muster.</p>{{/orgName}}
-        {{#expiresAt}}<p>The link expires on {{expiresAt}}.</p>{{/expiresAt}}
+        <p>{{what}}</p>
+        {{#expires}}<p>{{expires}}</p>{{/expires}}
         <form method="post" action="/auth/verify">
           <input type="hidden" name="token" value="{{token}}">
           <input type="hidden" name="csrf" value="{{csrf}}">
-          <button type="submit" class="primary">Sign in</button>
+          <button type="submit" class="primary">{{signIn}}</button>
         </form>
         {{/valid}}
-        {{^valid}}<p id="why">{{reason}}</p><p><a class="button" href="/console/login">Go to sign-in</a></p>{{/valid}}
+        {{^valid}}<p id="why">{{reason}}</p><p><a class="button" href="/console/login">{{goToSignIn}}</a></p>{{/valid}}
         """
 
     static let linkDone = """
         <h1>{{heading}}</h1>
         <p id="done">{{what}}</p>
-        <p><a class="button primary" href="{{next}}">Continue</a></p>
+        <p><a class="button primary" href="{{next}}">{{nextLabel}}</a></p>
         """
 
     static let message = """
