@@ -154,8 +154,8 @@ public enum MusterServer {
         )
         routes.register(on: router)
         WebRoutes(
-            slot: slot, policy: configuration.policy, webhooks: webhooks, throttle: throttle, appURL: configuration.appURL,
-            publicBaseURL: configuration.publicBaseURL, maxBodyBytes: configuration.maxBodyBytes
+            slot: slot, policy: configuration.policy, webhooks: webhooks, destinations: configuration.webhookDestinations, throttle: throttle,
+            appURL: configuration.appURL, publicBaseURL: configuration.publicBaseURL, maxBodyBytes: configuration.maxBodyBytes
         ).register(on: router)
 
         let templates: MailTemplateLibrary

@@ -18,6 +18,8 @@ package struct WebRoutes: Sendable {
     let slot: EngineSlot
     let policy: Policy
     let webhooks: WebhookRegistry
+    /// Where a webhook may deliver: the API's own rule for a new endpoint.
+    let destinations: WebhookDestinations
     /// The sign-in limits the API keeps too, the very same instance: failed passwords per
     /// account and per client address, links per email.
     let throttle: SignInThrottle
@@ -31,9 +33,10 @@ package struct WebRoutes: Sendable {
 
     /// The console and link pages for the engine in `slot`.
     package init(
-        slot: EngineSlot, policy: Policy, webhooks: WebhookRegistry, throttle: SignInThrottle, appURL: String?, publicBaseURL: String,
-        maxBodyBytes: Int
+        slot: EngineSlot, policy: Policy, webhooks: WebhookRegistry, destinations: WebhookDestinations, throttle: SignInThrottle, appURL: String?,
+        publicBaseURL: String, maxBodyBytes: Int
     ) {
+        self.destinations = destinations
         self.throttle = throttle
         self.slot = slot
         self.policy = policy
@@ -67,6 +70,7 @@ package struct WebRoutes: Sendable {
         registerTenants(on: router)
         registerIntegrations(on: router)
         registerSettings(on: router)
+        registerWebhooks(on: router)
     }
 
     var engine: MusterEngine {

@@ -396,6 +396,27 @@ def an_org_admin_sets_where_invitations_lead_and_the_invitee_lands_there(muster,
     di.close()
 
 
+def an_admin_adds_pauses_and_rotates_a_webhook(muster, shots, org, ann):
+    ann.open(f"{muster.base}/console/orgs/{org['id']}/webhooks")
+    ann.driver.find_element(By.XPATH, "//summary[normalize-space()='Add a webhook']").click()
+    ann.fill("hook-url", "https://hooks.example.org/muster")
+    ann.fill("hook-description", "CRM sync")
+    ann.driver.find_element(By.XPATH, "//input[@name='event_types'][@value='user.invited']").click()
+    ann.click("Add webhook")
+    ann.expect("shown once")
+    assert ann.driver.find_element(By.ID, "webhook-secret").text.startswith("whsec_")
+    ann.open(f"{muster.base}/console/orgs/{org['id']}/webhooks")
+    ann.refuse("whsec_")
+    card = ann.driver.find_element(By.XPATH, "//section[@data-url='https://hooks.example.org/muster']")
+    card.find_element(By.NAME, "reason").send_keys("maintenance")
+    card.find_element(By.XPATH, ".//button[normalize-space()='Pause']").click()
+    ann.expect("Paused: maintenance")
+    ann.click("Rotate secret")
+    ann.confirm("new signing secret")
+    ann.expect("The previous secret also signs until")
+    ann.shot("webhooks")
+
+
 def a_welsh_invitation_opens_a_welsh_page(muster, shots, org):
     muster.api("POST", f"/v1/orgs/{org['id']}/invitations", {"email": "dafydd@example.org", "role": "viewer", "locale": "cy"})
     dafydd = Browser(shots)
@@ -452,6 +473,8 @@ def main():
         print("ok: a viewer sees only what they may use, and the server refuses the rest")
         an_org_admin_sets_where_invitations_lead_and_the_invitee_lands_there(muster, shots, org, ann)
         print("ok: an org admin sets where invitations lead, and the invitee lands there")
+        an_admin_adds_pauses_and_rotates_a_webhook(muster, shots, org, ann)
+        print("ok: an admin adds, pauses and rotates a webhook")
         a_welsh_invitation_opens_a_welsh_page(muster, shots, org)
         print("ok: a Welsh invitation opens a Welsh page")
         a_person_signs_in_at_the_console_with_an_emailed_link_and_out_again(muster, shots)

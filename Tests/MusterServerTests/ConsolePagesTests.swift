@@ -312,6 +312,49 @@ struct ConsolePagesTests {
         }
     }
 
+    @Test("Webhooks in full from the console: add (secret shown once), pause with a reason, resume, ping, rotate with a grace period, edit, delete")
+    func webhooksInFull() async throws {
+        let fixture = try ServerFixture()
+        try await fixture.run { api in
+            let org = try await api.org()
+            let ann = try await Web.member(api, org, "ann@example.org", role: "org_admin")
+            let base = "/console/orgs/\(org)/webhooks"
+            let page = try await Self.get(api, base, ann)
+            #expect(page.status == 200 && page.text.contains("Add a webhook"))
+            let added = try await Self.post(
+                api, base, ann, from: page, "url=https%3A%2F%2Fhooks.example.org%2Fmuster&description=CRM&event_types=user.invited&event_types=member.added")
+            #expect(added.status == 200 && added.text.contains(#"id="webhook-secret">whsec_"#), "\(added.text)")
+            let listed = try await api.get("/v1/orgs/\(org)/webhooks", token: api.admin)
+            let id = try #require(listed.json["items"]?[0]?["id"]?.string)
+            #expect(listed.json["items"]?[0]?["event_types"]?.array.compactMap(\.string) == ["member.added", "user.invited"])
+            let again = try await Self.get(api, base, ann)
+            #expect(!again.text.contains("whsec_"), "the secret is shown once")
+            #expect(again.text.contains("Member added, Invitation sent · CRM"))
+
+            #expect(try await Self.post(api, base + "/\(id)/pause", ann, from: again, "reason=maintenance").status == 303)
+            #expect(try await Self.get(api, base, ann).text.contains("Paused: maintenance"))
+            #expect(try await Self.post(api, base + "/\(id)/resume", ann, from: again).status == 303)
+            #expect(try await Self.post(api, base + "/\(id)/ping", ann, from: again).status == 303)
+            let rotated = try await Self.post(api, base + "/\(id)/rotate", ann, from: again, "grace_hours=24")
+            #expect(rotated.status == 200 && rotated.text.contains("whsec_") && rotated.text.contains("The previous secret also signs until"))
+            #expect(try await Self.post(api, base + "/\(id)/rotate", ann, from: again, "grace_hours=9999").status == 422)
+            let edited = try await Self.post(api, base + "/\(id)/edit", ann, from: again, "url=https%3A%2F%2Fhooks.example.org%2Fnew&description=")
+            #expect(edited.status == 303)
+            let after = try await api.get("/v1/orgs/\(org)/webhooks/\(id)", token: api.admin)
+            #expect(after.json["url"]?.string == "https://hooks.example.org/new" && after.json["event_types"] == .null)
+
+            // The API's rule for where webhooks may go holds here too, and a refusal keeps what was typed.
+            let local = try await Self.post(api, base, ann, from: again, "url=http%3A%2F%2F127.0.0.1%3A8080%2Fsteal&description=mine")
+            #expect(local.status == 422 && local.text.contains("not a public internet address") && local.text.contains(#"value="mine""#), "\(local.text)")
+            let viewer = try await Web.member(api, org, "vi@example.org", role: "viewer")
+            #expect(try await Self.get(api, base, viewer).status == 403)
+            let forged = try await Self.post(api, base + "/\(id)/delete", viewer, from: try await Self.get(api, "/console/orgs/\(org)/tenants", viewer))
+            #expect(forged.status == 403)
+            #expect(try await Self.post(api, base + "/\(id)/delete", ann, from: again).status == 303)
+            #expect(try await api.get("/v1/orgs/\(org)/webhooks", token: api.admin).json["items"]?.array.isEmpty == true)
+        }
+    }
+
     @Test("The invitation page wears the org's logo and accent; its policy admits images from the logo's origin alone")
     func theLinkPageIsBranded() async throws {
         let fixture = try ServerFixture()

@@ -97,6 +97,23 @@ package struct WebhookDestinations: Sendable {
         }
     }
 
+    /// Why a new endpoint is refused: not an absolute http(s) URL with a host (or with
+    /// credentials or a fragment), or a host Muster never delivers to.
+    package enum URLRefusal: Error {
+        case malformed
+        case notAllowed(WebhookDestinationError)
+    }
+
+    /// `text` when it is an absolute `http` or `https` URL with a host, no credentials and no
+    /// fragment, whose host Muster may deliver to: the one rule for the API and the console.
+    package func checkedURL(_ text: String) throws(URLRefusal) -> String {
+        guard let components = URLComponents(string: text), let scheme = components.scheme?.lowercased(), ["http", "https"].contains(scheme),
+            let host = components.host, !host.isEmpty, components.user == nil, components.password == nil, components.fragment == nil
+        else { throw .malformed }
+        do { try checkRegistration(host: host) } catch { throw .notAllowed(error) }
+        return text
+    }
+
     /// The address to connect to for `host` now, after checking every address it resolves to.
     package func address(for rawHost: String) async throws -> NetworkAddress {
         let host = Self.normalised(rawHost)

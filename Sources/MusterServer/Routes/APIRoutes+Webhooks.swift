@@ -159,22 +159,20 @@ extension APIRoutes {
 
     /// An absolute http or https URL whose host Muster may deliver to.
     func webhookURL(_ text: String) throws(Problem) -> String {
-        guard let components = URLComponents(string: text), let scheme = components.scheme?.lowercased(), ["http", "https"].contains(scheme),
-            let host = components.host, !host.isEmpty, components.user == nil, components.password == nil, components.fragment == nil
-        else {
-            throw Problem(
-                .unprocessableContent, code: "validation_failed",
-                "field `url` must be an absolute http or https URL with a host, without credentials or a fragment; got \"\(text)\"")
-        }
         do {
-            try configuration.webhookDestinations.checkRegistration(host: host)
+            return try configuration.webhookDestinations.checkedURL(text)
         } catch {
-            throw Problem(
-                .unprocessableContent, code: "webhook_url_not_allowed",
-                "field `url`: \(error); webhooks go to public internet addresses only (the deployment may allow private networks)"
-            )
+            switch error {
+            case .malformed:
+                throw Problem(
+                    .unprocessableContent, code: "validation_failed",
+                    "field `url` must be an absolute http or https URL with a host, without credentials or a fragment; got \"\(text)\"")
+            case .notAllowed(let reason):
+                throw Problem(
+                    .unprocessableContent, code: "webhook_url_not_allowed",
+                    "field `url`: \(reason); webhooks go to public internet addresses only (the deployment may allow private networks)")
+            }
         }
-        return text
     }
 }
 

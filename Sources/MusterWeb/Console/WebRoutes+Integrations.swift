@@ -4,8 +4,7 @@ import MusterDomain
 import MusterEngine
 
 extension WebRoutes {
-    /// The audit trail with its filters, API keys (a new key's secret shown once), and
-    /// webhooks with their delivery history.
+    /// The audit trail with its filters, and API keys (a new key's secret shown once).
     func registerIntegrations<Context: RequestContext>(on router: Router<Context>) {
         page(router, "/console/orgs/{org}/audit") { request, context, session in
             let orgID = try Self.orgID(context)
@@ -80,33 +79,6 @@ extension WebRoutes {
                 _ = try await engine.revokeAPIKey(org: orgID, id: try Self.pathID("key", context), by: session.principal)
                 return WebPage.redirect(to: "/console/orgs/\(orgID)/api-keys?done=key_revoked")
             }, onError: backToKeys)
-
-        page(router, "/console/orgs/{org}/webhooks") { _, context, session in
-            let orgID = try Self.orgID(context)
-            var values: [String: Any] = [:]
-            try await orgHeader(orgID, session, tab: "navWebhooks", into: &values)
-            var hooks = [[String: Any]]()
-            for view in try await engine.webhooks(org: orgID, by: session.principal) {
-                let webhook = view.webhook
-                let deliveries = await webhooks.deliveries(webhook.id.description).prefix(20).map { delivery -> [String: Any] in
-                    [
-                        "event": delivery.eventType, "outcome": delivery.outcome.rawValue, "attempt": delivery.attempt,
-                        "answer": delivery.responseStatus.map(String.init) ?? delivery.error ?? "",
-                    ]
-                }
-                let status: String
-                switch webhook.status {
-                case .active: status = "active"
-                case .paused(let cause, let reason): status = "paused (\(cause.name)): \(reason)"
-                }
-                hooks.append([
-                    "url": webhook.url, "status": status, "types": webhook.eventTypes?.map(\.name).joined(separator: ", ") ?? "all events",
-                    "deliveries": Array(deliveries),
-                ])
-            }
-            values["hooks"] = hooks
-            return pages.render("webhooks", title: "Webhooks", values)
-        }
     }
 
     func keysPage(

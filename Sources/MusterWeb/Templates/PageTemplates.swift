@@ -445,14 +445,47 @@ enum PageTemplates {
         <p class="crumb">{{orgName}}</p>
         <h1>Webhooks</h1>
         {{{orgNav}}}
+        {{#secret}}<p class="secret" role="status">The signing secret of {{url}}, shown once — copy it now: <code id="webhook-secret">{{secret}}</code></p>{{/secret}}
+        <details class="menu"{{#error}} open{{/error}}><summary>Add a webhook</summary>
+          <form method="post" action="/console/orgs/{{orgID}}/webhooks" class="card">
+            <input type="hidden" name="csrf" value="{{csrf}}">
+            <label for="hook-url">Endpoint</label><input id="hook-url" name="url" type="url" required value="{{typed.url}}" placeholder="https://hooks.example.org/muster">
+            <label for="hook-description">Description (optional)</label><input id="hook-description" name="description" maxlength="200" value="{{typed.description}}">
+            <fieldset><legend>Events (none ticked: every event)</legend>
+              {{#kindGroups}}<p><strong>{{label}}</strong><br>{{#kinds}}<label class="inline"><input type="checkbox" name="event_types" value="{{value}}"{{#checked}} checked{{/checked}}> {{label}}</label> {{/kinds}}</p>{{/kindGroups}}
+            </fieldset>
+            <button type="submit" class="primary">Add webhook</button>
+          </form>
+        </details>
         {{#hooks}}
-        <section class="card"><h2>{{url}}</h2><p>{{status}} · {{types}}</p>
+        <section class="card webhook" data-url="{{url}}"><h2>{{url}}</h2>
+          <p>{{#active}}Active{{/active}}{{paused}} · {{types}}{{#description}} · {{description}}{{/description}} · added {{created}}</p>
+          {{#graces}}<p class="hint">The previous secret also signs until {{until}}.</p>{{/graces}}
+          <div class="actions">
+            {{#active}}<form method="post" action="/console/orgs/{{orgID}}/webhooks/{{id}}/pause" class="inline"><input type="hidden" name="csrf" value="{{csrf}}">
+              <label for="reason-{{id}}" class="sr">Why pause</label><input id="reason-{{id}}" name="reason" placeholder="Why (optional)"> <button type="submit">Pause</button></form>{{/active}}
+            {{^active}}<form method="post" action="/console/orgs/{{orgID}}/webhooks/{{id}}/resume" class="inline"><input type="hidden" name="csrf" value="{{csrf}}"><button type="submit">Resume</button></form>{{/active}}
+            <form method="post" action="/console/orgs/{{orgID}}/webhooks/{{id}}/ping" class="inline"><input type="hidden" name="csrf" value="{{csrf}}"><button type="submit">Send a test event</button></form>
+            <form method="post" action="/console/orgs/{{orgID}}/webhooks/{{id}}/rotate" class="inline" data-confirm="Make a new signing secret for {{url}}?"><input type="hidden" name="csrf" value="{{csrf}}">
+              <label for="grace-{{id}}">Old secret keeps signing for</label>
+              <select id="grace-{{id}}" name="grace_hours"><option value="0">no time</option><option value="1">1 hour</option><option value="24" selected>24 hours</option><option value="168">a week</option></select>
+              <button type="submit">Rotate secret</button></form>
+            <form method="post" action="/console/orgs/{{orgID}}/webhooks/{{id}}/delete" class="inline" data-confirm="Delete the webhook to {{url}}? Deliveries stop at once."><input type="hidden" name="csrf" value="{{csrf}}"><button type="submit" class="danger">Delete</button></form>
+          </div>
+          <details><summary>Edit</summary>
+            <form method="post" action="/console/orgs/{{orgID}}/webhooks/{{id}}/edit"><input type="hidden" name="csrf" value="{{csrf}}">
+              <label for="url-{{id}}">Endpoint</label><input id="url-{{id}}" name="url" type="url" value="{{url}}" required>
+              <label for="desc-{{id}}">Description</label><input id="desc-{{id}}" name="description" value="{{description}}" maxlength="200">
+              <p class="hint">Events: none ticked here keeps every event.</p>
+              {{#kindGroups}}<p><strong>{{label}}</strong><br>{{#kinds}}<label class="inline"><input type="checkbox" name="event_types" value="{{value}}"> {{label}}</label> {{/kinds}}</p>{{/kindGroups}}
+              <button type="submit">Save webhook</button></form>
+          </details>
           <table><caption>Latest deliveries</caption>
-            <thead><tr><th scope="col">Event</th><th scope="col">Outcome</th><th scope="col">Attempt</th><th scope="col">Answer</th></tr></thead>
-            <tbody>{{#deliveries}}<tr><td>{{event}}</td><td>{{outcome}}</td><td>{{attempt}}</td><td>{{answer}}</td></tr>{{/deliveries}}{{^deliveries}}<tr><td colspan="4">None yet.</td></tr>{{/deliveries}}</tbody>
+            <thead><tr><th scope="col">When</th><th scope="col">Event</th><th scope="col">Outcome</th><th scope="col">Attempt</th><th scope="col">Answer</th><th scope="col">Took</th></tr></thead>
+            <tbody>{{#deliveries}}<tr><td>{{at}}</td><td>{{event}}</td><td>{{outcome}}</td><td>{{attempt}}</td><td>{{answer}}</td><td>{{took}}</td></tr>{{/deliveries}}{{^deliveries}}<tr><td colspan="6">None yet.</td></tr>{{/deliveries}}</tbody>
           </table>
         </section>
         {{/hooks}}
-        {{^hooks}}<p>No webhooks. Register one with the API (<code>POST /v1/orgs/{{orgID}}/webhooks</code>).</p>{{/hooks}}
+        {{^hooks}}<p>No webhooks yet.</p>{{/hooks}}
         """
 }
