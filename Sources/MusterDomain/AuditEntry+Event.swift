@@ -27,6 +27,9 @@ extension AuditEntry {
         case .invitationRedirectSet(let id, let url):
             target = TargetID(id)
             details = url.value
+        case .collaboratorRedirectSet(let id, let url):
+            target = TargetID(id)
+            details = url.value
         case .userCreated(let userID, _), .memberGrantsChanged(let userID, _), .memberRemoved(let userID), .memberPasswordReset(let userID):
             target = TargetID(userID)
             if case .memberGrantsChanged(_, let grants) = record.event { details = grants.permissions.map(\.key).joined(separator: ",") }

@@ -24,6 +24,8 @@ public struct Collaborator: Hashable, Sendable {
     public var link: LinkCheck?
     /// Until when the activation link may be used.
     public var linkExpiresAt: Timestamp?
+    /// Where their link's page sends them after they first sign in, if the inviter chose.
+    public var redirect: RedirectURL?
 
     /// Whether the assignment is in force (not ended).
     public var isActive: Bool { endedAt == nil }
@@ -35,8 +37,9 @@ public struct Collaborator: Hashable, Sendable {
     public init(
         id: CollaboratorID, tenantID: TenantID, mode: ParticipationMode, userID: UserID? = nil, email: EmailAddress? = nil, fullName: String? = nil,
         contact: ContactCard? = nil, invitedBy: Principal, invitedAt: Timestamp, capOverridden: Bool, activatedAt: Timestamp? = nil, endedAt: Timestamp? = nil,
-        endedBy: Principal? = nil, link: LinkCheck? = nil, linkExpiresAt: Timestamp? = nil
+        endedBy: Principal? = nil, link: LinkCheck? = nil, linkExpiresAt: Timestamp? = nil, redirect: RedirectURL? = nil
     ) {
+        self.redirect = redirect
         self.id = id
         self.tenantID = tenantID
         self.mode = mode

@@ -104,6 +104,8 @@ extension OrgEvent {
             return [("invitation_id", .string(id.description)), ("reinvite_of", .string(previous.description))]
         case .invitationRedirectSet(let id, let url):
             return [("invitation_id", .string(id.description)), ("redirect_url", .string(url.value))]
+        case .collaboratorRedirectSet(let id, let url):
+            return [("collaborator_id", .string(id.description)), ("redirect_url", .string(url.value))]
         case .webhookSecretRotated(let id, _, let previousUntil):
             return [("webhook_id", .string(id.description)), ("previous_secret_until", .string(previousUntil.iso8601))]
         }

@@ -82,12 +82,15 @@ public enum OrgCommand: Hashable, Sendable {
         public var caseload: Int
         /// Whether the inviting admin explicitly overrides the caseload cap.
         public var overrideCap: Bool
+        /// Where their link's page leads after they sign in (account modes only).
+        public var redirect: RedirectURL?
 
         /// Creates a request.
         public init(
             id: CollaboratorID, tenantID: TenantID, mode: ParticipationMode, person: Person? = nil, contact: ContactCard? = nil, seal: LinkSeal? = nil,
-            caseload: Int = 0, overrideCap: Bool = false
+            caseload: Int = 0, overrideCap: Bool = false, redirect: RedirectURL? = nil
         ) {
+            self.redirect = redirect
             self.id = id
             self.tenantID = tenantID
             self.mode = mode

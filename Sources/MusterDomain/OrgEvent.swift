@@ -51,6 +51,9 @@ public enum OrgEvent: Hashable, Sendable {
     /// Where the invitation's link page sends the invitee after they accept; it follows its
     /// `user.invited` in the same record.
     case invitationRedirectSet(id: InvitationID, url: RedirectURL)
+    /// Where a collaborator's link page sends them after they first sign in; it follows its
+    /// `collaborator.invited` in the same record.
+    case collaboratorRedirectSet(id: CollaboratorID, url: RedirectURL)
 
     /// The data of a `collaborator.invited` event.
     public struct CollaboratorInvitation: Hashable, Sendable {
@@ -111,6 +114,7 @@ public enum OrgEvent: Hashable, Sendable {
         case invitationLocaleSet
         case invitationReinvited
         case invitationRedirectSet
+        case collaboratorRedirectSet
 
         /// The event type as consumers see it, for example `user.invitation_revoked`.
         public var name: String {
@@ -150,6 +154,7 @@ public enum OrgEvent: Hashable, Sendable {
             case .invitationLocaleSet: "user.invitation_locale_set"
             case .invitationReinvited: "user.reinvited"
             case .invitationRedirectSet: "user.invitation_redirect_set"
+            case .collaboratorRedirectSet: "collaborator.redirect_set"
             }
         }
 
@@ -194,6 +199,7 @@ public enum OrgEvent: Hashable, Sendable {
         case .invitationLocaleSet: .invitationLocaleSet
         case .invitationReinvited: .invitationReinvited
         case .invitationRedirectSet: .invitationRedirectSet
+        case .collaboratorRedirectSet: .collaboratorRedirectSet
         }
     }
 }

@@ -188,6 +188,9 @@ extension OrgState {
         case .invitationRedirectSet(let invitationID, let url):
             modifyInvitation(invitationID) { $0.redirect = url }
 
+        case .collaboratorRedirectSet(let collaboratorID, let url):
+            collaborators[collaboratorID]?.redirect = url
+
         case .webhookSecretRotated(let webhookID, let nonce, let previousUntil):
             webhooks[webhookID]?.rotate(to: nonce, previousUntil: previousUntil, at: now)
             webhooks[webhookID]?.owner = record.actor

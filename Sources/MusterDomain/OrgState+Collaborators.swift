@@ -62,7 +62,10 @@ extension OrgState {
             }
             invited.contact = try validatedContact(contact, policy: policy)
         }
-        return [.collaboratorInvited(invited)]
+        guard let redirect = request.redirect else { return [.collaboratorInvited(invited)] }
+        guard request.mode != .referenceOnly else { throw .validation("a reference_only contact gets no link, so no redirect_url") }
+        try requireAllowedRedirect(redirect)
+        return [.collaboratorInvited(invited), .collaboratorRedirectSet(id: request.id, url: redirect)]
     }
 
     func decideActivateCollaborator(_ collaboratorID: CollaboratorID, link proof: LinkProof, userID: UserID, at now: Timestamp) throws(DomainError)

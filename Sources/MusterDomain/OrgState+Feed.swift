@@ -94,7 +94,7 @@ extension OrgState {
             let tenantID = TenantID(high: target.high, low: target.low)
             data.tenantID = tenantID
             if entry.action == .tenantCreated { data.name = tenants[tenantID]?.name }
-        case .collaboratorInvited, .collaboratorActivated, .collaboratorEnded, .collaboratorContactUpdated:
+        case .collaboratorInvited, .collaboratorActivated, .collaboratorEnded, .collaboratorContactUpdated, .collaboratorRedirectSet:
             let collaboratorID = CollaboratorID(high: target.high, low: target.low)
             data.collaboratorID = collaboratorID
             if let collaborator = collaborators[collaboratorID] {

@@ -30,6 +30,13 @@ extension OrgState {
         return invitation
     }
 
+    /// Where a collaborator's link leads after they sign in: their redirect while the org still
+    /// allows its origin.
+    public func collaboratorRedirect(_ collaboratorID: CollaboratorID) -> RedirectURL? {
+        guard let redirect = collaborators[collaboratorID]?.redirect, settings.allows(redirect) else { return nil }
+        return redirect
+    }
+
     /// Refuses `redirect` unless its origin is one the org allows.
     func requireAllowedRedirect(_ redirect: RedirectURL) throws(DomainError) {
         guard settings.allows(redirect) else {

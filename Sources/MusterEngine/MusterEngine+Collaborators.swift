@@ -47,10 +47,10 @@ extension MusterEngine {
     /// contacts get a card and nothing else.
     public func inviteCollaborator(
         org orgID: OrganisationID, tenant tenantID: TenantID, mode: ParticipationMode, invitee: CollaboratorInvitee,
-        overrideCap: Bool = false, by principal: Principal
+        overrideCap: Bool = false, redirect: RedirectURL? = nil, by principal: Principal
     ) async throws -> IssuedCollaborator {
         let collaboratorID = CollaboratorID.timeOrdered()
-        var request = OrgCommand.CollaboratorRequest(id: collaboratorID, tenantID: tenantID, mode: mode, overrideCap: overrideCap)
+        var request = OrgCommand.CollaboratorRequest(id: collaboratorID, tenantID: tenantID, mode: mode, overrideCap: overrideCap, redirect: redirect)
         var token: String?
         var directoryPosition: LogPosition = 0
 

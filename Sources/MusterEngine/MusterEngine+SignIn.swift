@@ -8,6 +8,8 @@ public struct SignedIn: Sendable {
     public var session: Session
     /// For a collaborator's first sign-in, the assignment it activated.
     public var activatedAssignment: CaseloadEntry?
+    /// Where that assignment's link leads after signing in, while the org allows its origin.
+    public var redirect: RedirectURL?
 }
 
 /// The signed-in person, as `GET /v1/me` shows them.
@@ -98,14 +100,15 @@ extension MusterEngine {
                 try state.activatableCollaborator(collaboratorID, link: proof, at: now)
             }
             guard let userID = row.userID else { throw DomainError(.tokenInvalid, "this link does not belong to any assignment") }
-            let entry = try await run(.activateCollaborator(id: collaboratorID, link: proof, userID: userID), on: content.orgID, by: .user(userID)) {
-                state throws(DomainError) in
-                state.collaborators[collaboratorID]!
+            let (entry, redirect) = try await run(
+                .activateCollaborator(id: collaboratorID, link: proof, userID: userID), on: content.orgID, by: .user(userID)
+            ) { state throws(DomainError) in
+                (state.collaborators[collaboratorID]!, state.collaboratorRedirect(collaboratorID))
             }
             let (sessionToken, session) = try await startSession(for: userID, method: .collaboratorLink)
             let user = try await readDirectory { state, _ throws(DomainError) in state.users[userID]! }
             let assignment = try await caseload(of: userID).first { $0.collaboratorID == entry.id }
-            return SignedIn(user: user, sessionToken: sessionToken, session: session, activatedAssignment: assignment)
+            return SignedIn(user: user, sessionToken: sessionToken, session: session, activatedAssignment: assignment, redirect: redirect)
         }
     }
 

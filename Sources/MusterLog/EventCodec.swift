@@ -350,6 +350,9 @@ enum EventCodec {
         case .invitationRedirectSet(let id, let url):
             writer.id(id)
             writer.string(url.value)
+        case .collaboratorRedirectSet(let id, let url):
+            writer.id(id)
+            writer.string(url.value)
         case .webhookSecretRotated(let id, let secretNonce, let previousUntil):
             writer.id(id)
             writer.id(secretNonce)
@@ -498,6 +501,8 @@ enum EventCodec {
             event = .invitationReinvited(id: try reader.id(), previous: try reader.id())
         case .invitationRedirectSet:
             event = .invitationRedirectSet(id: try reader.id(), url: RedirectURL(checked: try reader.string()))
+        case .collaboratorRedirectSet:
+            event = .collaboratorRedirectSet(id: try reader.id(), url: RedirectURL(checked: try reader.string()))
         case .webhookSecretRotated:
             event = .webhookSecretRotated(id: try reader.id(), secretNonce: try reader.id(), previousUntil: try reader.timestamp(after: at))
         }

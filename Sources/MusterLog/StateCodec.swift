@@ -372,6 +372,7 @@ enum StateCodec {
         if let endedBy = row.endedBy { EventCodec.encode(endedBy, into: &writer) }
         encode(row.link, into: &writer)
         writer.optionalTimestamp(row.linkExpiresAt)
+        writer.optionalString(row.redirect?.value)
     }
 
     static func decodeCollaborator(_ reader: inout BinaryReader) throws(LogError) -> Collaborator {
@@ -387,7 +388,8 @@ enum StateCodec {
             invitedBy: try EventCodec.decodePrincipal(&reader), invitedAt: try reader.timestamp(), capOverridden: try reader.bool(),
             activatedAt: try reader.optionalTimestamp(), endedAt: try reader.optionalTimestamp(),
             endedBy: try reader.bool() ? try EventCodec.decodePrincipal(&reader) : nil,
-            link: try decodeLinkCheck(&reader), linkExpiresAt: try reader.optionalTimestamp()
+            link: try decodeLinkCheck(&reader), linkExpiresAt: try reader.optionalTimestamp(),
+            redirect: reader.format >= 4 ? try reader.optionalString().map(RedirectURL.init(checked:)) : nil
         )
     }
 

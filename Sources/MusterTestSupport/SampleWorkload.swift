@@ -81,6 +81,9 @@ public enum SampleWorkload {
             redirect: try! RedirectURL("https://app.first.example/welcome"), by: admin)
         _ = try await engine.revokeInvitation(org: first, id: redirected.invitation.id, reason: nil, by: admin)
         _ = try await engine.reinvite(org: first, id: redirected.invitation.id, by: admin)
+        _ = try await engine.inviteCollaborator(
+            org: first, tenant: tenant.id, mode: .contextOnly, invitee: .person(email: email("led-\(suffix)@support.example"), fullName: "Led On"),
+            redirect: try! RedirectURL("https://app.first.example/case"), by: admin)
         let integration = try await engine.createAPIKey(org: first, name: "integration", role: .siteAdmin, by: admin)
         _ = try await engine.createWebhook(
             org: first, url: "https://hooks.example.org/key", eventTypes: nil, description: nil, after: nil, by: .apiKey(integration.key.id))

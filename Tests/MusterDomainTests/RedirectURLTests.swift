@@ -90,6 +90,35 @@ struct RedirectURLTests {
         org.expectRefusal(command, by: .user(.random()), .notFound)
     }
 
+    @Test("A collaborator's link may lead on to an allowed origin; a reference-only contact, who gets no link, to none")
+    func collaboratorRedirects() throws {
+        var org = OrgFixture()
+        let tenant = org.tenant()
+        let redirect = try RedirectURL("https://app.example.org/cases")
+        func invite(_ mode: ParticipationMode) -> OrgCommand {
+            var request = OrgCommand.CollaboratorRequest(id: .random(), tenantID: tenant, mode: mode, redirect: redirect)
+            if mode == .referenceOnly {
+                request.contact = ContactCard(name: "Dr GP", phone: "0161 555 0100")
+            } else {
+                request.person = .init(userID: .random(), email: try! EmailAddress("sam@support.example"), fullName: "Sam")
+                request.seal = OrgFixture.seal()
+            }
+            return .inviteCollaborator(request)
+        }
+        org.expectRefusal(invite(.full), by: .platformAdmin, .redirectNotAllowed)
+        try org.run(.updateOrganisation(.init(allowedRedirectOrigins: .set(["https://app.example.org"]))), by: .platformAdmin)
+        org.expectRefusal(invite(.referenceOnly), by: .platformAdmin, .validationFailed)
+        let records = try org.run(invite(.full), by: .platformAdmin)
+        guard case .collaboratorInvited(let invited) = records.first?.event else {
+            Issue.record("no collaborator")
+            return
+        }
+        #expect(org.state.collaborators[invited.id]?.redirect == redirect && org.state.collaboratorRedirect(invited.id) == redirect)
+        try org.run(.updateOrganisation(.init(allowedRedirectOrigins: .reset)), by: .platformAdmin)
+        #expect(org.state.collaboratorRedirect(invited.id) == nil, "an origin taken off the list stops the link leading there")
+        #expect(org.replayed() == org.state)
+    }
+
     @Test("A logo must be https and a colour six hex digits")
     func brandingIsChecked() throws {
         var org = OrgFixture()

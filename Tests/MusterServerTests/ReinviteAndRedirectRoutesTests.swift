@@ -125,6 +125,28 @@ struct ReinviteAndRedirectRoutesTests {
         }
     }
 
+    @Test("A collaborator's link leads on to its redirect after signing in, answered by the API and followed by the page")
+    func collaboratorRedirect() async throws {
+        let fixture = try ServerFixture()
+        try await fixture.run { api in
+            let org = try await api.org()
+            let tenant = try await api.tenant(org)
+            let body = #"{"mode": "full", "email": "sam@support.example", "full_name": "Sam", "redirect_url": "https://app.example.org/cases/1"}"#
+            let refused = try await api.post("/v1/orgs/\(org)/tenants/\(tenant)/collaborators", token: api.admin, body)
+            #expect(refused.status == 422 && refused.code == "redirect_not_allowed")
+            _ = try await api.call(.patch, "/v1/orgs/\(org)", token: api.admin, json: #"{"allowed_redirect_origins": ["https://app.example.org"]}"#)
+            let invited = try await api.post("/v1/orgs/\(org)/tenants/\(tenant)/collaborators", token: api.admin, body)
+            #expect(invited.status == 201 && invited.json["redirect_url"]?.string == "https://app.example.org/cases/1", "\(invited.text)")
+            let contact = try await api.post(
+                "/v1/orgs/\(org)/tenants/\(tenant)/collaborators", token: api.admin,
+                #"{"mode": "reference_only", "contact_name": "Dr GP", "contact_phone": "0161", "redirect_url": "https://app.example.org/x"}"#)
+            #expect(contact.status == 422)
+            let token = try await api.linkToken(to: "sam@support.example")
+            let verified = try await api.post("/v1/auth/verify", #"{"token": "\#(token)"}"#)
+            #expect(verified.status == 200 && verified.json["redirect_url"]?.string == "https://app.example.org/cases/1", "\(verified.text)")
+        }
+    }
+
     /// Redirects an attacker would try; each is refused at the door and creates nothing.
     static let hostileRedirects = [
         "javascript:alert(document.cookie)", "//evil.example/", "https://app.example.org@evil.example/", "https://evil.example/",

@@ -1924,6 +1924,8 @@ extension Components {
             public var user: Components.Schemas.User
             /// - Remark: Generated from `#/components/schemas/SignedIn/activated_assignment`.
             public var activatedAssignment: Components.Schemas.CaseloadEntry?
+            /// - Remark: Generated from `#/components/schemas/SignedIn/redirect_url`.
+            public var redirectUrl: Swift.String?
             /// Creates a new `SignedIn`.
             ///
             /// - Parameters:
@@ -1933,13 +1935,15 @@ extension Components {
             ///   - method:
             ///   - user:
             ///   - activatedAssignment:
+            ///   - redirectUrl:
             public init(
                 sessionToken: Swift.String,
                 tokenType: Swift.String,
                 expiresAt: Foundation.Date,
                 method: Swift.String,
                 user: Components.Schemas.User,
-                activatedAssignment: Components.Schemas.CaseloadEntry? = nil
+                activatedAssignment: Components.Schemas.CaseloadEntry? = nil,
+                redirectUrl: Swift.String? = nil
             ) {
                 self.sessionToken = sessionToken
                 self.tokenType = tokenType
@@ -1947,6 +1951,7 @@ extension Components {
                 self.method = method
                 self.user = user
                 self.activatedAssignment = activatedAssignment
+                self.redirectUrl = redirectUrl
             }
             public enum CodingKeys: String, CodingKey {
                 case sessionToken = "session_token"
@@ -1955,6 +1960,7 @@ extension Components {
                 case method
                 case user
                 case activatedAssignment = "activated_assignment"
+                case redirectUrl = "redirect_url"
             }
             public init(from decoder: any Swift.Decoder) throws {
                 let container = try decoder.container(keyedBy: CodingKeys.self)
@@ -1982,13 +1988,18 @@ extension Components {
                     Components.Schemas.CaseloadEntry.self,
                     forKey: .activatedAssignment
                 )
+                self.redirectUrl = try container.decodeIfPresent(
+                    Swift.String.self,
+                    forKey: .redirectUrl
+                )
                 try decoder.ensureNoAdditionalProperties(knownKeys: [
                     "session_token",
                     "token_type",
                     "expires_at",
                     "method",
                     "user",
-                    "activated_assignment"
+                    "activated_assignment",
+                    "redirect_url"
                 ])
             }
         }
@@ -3073,6 +3084,8 @@ extension Components {
             public var contactRoleLabel: Swift.String?
             /// - Remark: Generated from `#/components/schemas/CollaboratorRequest/override_cap`.
             public var overrideCap: Swift.Bool?
+            /// - Remark: Generated from `#/components/schemas/CollaboratorRequest/redirect_url`.
+            public var redirectUrl: Swift.String?
             /// Creates a new `CollaboratorRequest`.
             ///
             /// - Parameters:
@@ -3085,6 +3098,7 @@ extension Components {
             ///   - contactOrganisationName:
             ///   - contactRoleLabel:
             ///   - overrideCap:
+            ///   - redirectUrl:
             public init(
                 mode: Components.Schemas.CollaboratorRequest.ModePayload,
                 email: Swift.String? = nil,
@@ -3094,7 +3108,8 @@ extension Components {
                 contactPhone: Swift.String? = nil,
                 contactOrganisationName: Swift.String? = nil,
                 contactRoleLabel: Swift.String? = nil,
-                overrideCap: Swift.Bool? = nil
+                overrideCap: Swift.Bool? = nil,
+                redirectUrl: Swift.String? = nil
             ) {
                 self.mode = mode
                 self.email = email
@@ -3105,6 +3120,7 @@ extension Components {
                 self.contactOrganisationName = contactOrganisationName
                 self.contactRoleLabel = contactRoleLabel
                 self.overrideCap = overrideCap
+                self.redirectUrl = redirectUrl
             }
             public enum CodingKeys: String, CodingKey {
                 case mode
@@ -3116,6 +3132,7 @@ extension Components {
                 case contactOrganisationName = "contact_organisation_name"
                 case contactRoleLabel = "contact_role_label"
                 case overrideCap = "override_cap"
+                case redirectUrl = "redirect_url"
             }
             public init(from decoder: any Swift.Decoder) throws {
                 let container = try decoder.container(keyedBy: CodingKeys.self)
@@ -3155,6 +3172,10 @@ extension Components {
                     Swift.Bool.self,
                     forKey: .overrideCap
                 )
+                self.redirectUrl = try container.decodeIfPresent(
+                    Swift.String.self,
+                    forKey: .redirectUrl
+                )
                 try decoder.ensureNoAdditionalProperties(knownKeys: [
                     "mode",
                     "email",
@@ -3164,7 +3185,8 @@ extension Components {
                     "contact_phone",
                     "contact_organisation_name",
                     "contact_role_label",
-                    "override_cap"
+                    "override_cap",
+                    "redirect_url"
                 ])
             }
         }
@@ -3353,6 +3375,8 @@ extension Components {
             public var activatedAt: Foundation.Date?
             /// - Remark: Generated from `#/components/schemas/Collaborator/link_expires_at`.
             public var linkExpiresAt: Foundation.Date?
+            /// - Remark: Generated from `#/components/schemas/Collaborator/redirect_url`.
+            public var redirectUrl: Swift.String?
             /// - Remark: Generated from `#/components/schemas/Collaborator/ended_at`.
             public var endedAt: Foundation.Date?
             /// - Remark: Generated from `#/components/schemas/Collaborator/ended_by`.
@@ -3374,6 +3398,7 @@ extension Components {
             ///   - capOverridden:
             ///   - activatedAt:
             ///   - linkExpiresAt:
+            ///   - redirectUrl:
             ///   - endedAt:
             ///   - endedBy:
             public init(
@@ -3391,6 +3416,7 @@ extension Components {
                 capOverridden: Swift.Bool? = nil,
                 activatedAt: Foundation.Date? = nil,
                 linkExpiresAt: Foundation.Date? = nil,
+                redirectUrl: Swift.String? = nil,
                 endedAt: Foundation.Date? = nil,
                 endedBy: Swift.String? = nil
             ) {
@@ -3408,6 +3434,7 @@ extension Components {
                 self.capOverridden = capOverridden
                 self.activatedAt = activatedAt
                 self.linkExpiresAt = linkExpiresAt
+                self.redirectUrl = redirectUrl
                 self.endedAt = endedAt
                 self.endedBy = endedBy
             }
@@ -3426,6 +3453,7 @@ extension Components {
                 case capOverridden = "cap_overridden"
                 case activatedAt = "activated_at"
                 case linkExpiresAt = "link_expires_at"
+                case redirectUrl = "redirect_url"
                 case endedAt = "ended_at"
                 case endedBy = "ended_by"
             }
@@ -3487,6 +3515,10 @@ extension Components {
                     Foundation.Date.self,
                     forKey: .linkExpiresAt
                 )
+                self.redirectUrl = try container.decodeIfPresent(
+                    Swift.String.self,
+                    forKey: .redirectUrl
+                )
                 self.endedAt = try container.decodeIfPresent(
                     Foundation.Date.self,
                     forKey: .endedAt
@@ -3510,6 +3542,7 @@ extension Components {
                     "cap_overridden",
                     "activated_at",
                     "link_expires_at",
+                    "redirect_url",
                     "ended_at",
                     "ended_by"
                 ])

@@ -247,7 +247,7 @@ enum Schemas {
             .object(
                 [
                     ("session_token", .string), ("token_type", .string), ("expires_at", .dateTime), ("method", .string), ("user", .ref("User")),
-                    ("activated_assignment", .ref("CaseloadEntry")),
+                    ("activated_assignment", .ref("CaseloadEntry")), ("redirect_url", .string),
                 ], required: ["session_token", "token_type", "expires_at", "method", "user"])
         ),
         ("DirectUserRequest", .object([("email", .email), ("role", assignableRole), ("full_name", .string)], required: ["email", "role"])),
@@ -322,7 +322,7 @@ enum Schemas {
             .object(
                 [
                     ("mode", mode), ("email", .email), ("full_name", .string), ("contact_name", .string), ("contact_email", .email), ("contact_phone", .string),
-                    ("contact_organisation_name", .string), ("contact_role_label", .string), ("override_cap", .boolean),
+                    ("contact_organisation_name", .string), ("contact_role_label", .string), ("override_cap", .boolean), ("redirect_url", .string),
                 ], required: ["mode"])
         ),
         (
@@ -341,7 +341,8 @@ enum Schemas {
                     ("full_name", nullable(.string)), ("contact", nullable(.ref("ContactPatch"))),
                     ("status", .enumeration(["invited", "active", "contact", "ended"])),
                     ("invited_by", principal), ("invited_at", .dateTime), ("cap_overridden", .boolean), ("activated_at", nullable(.dateTime)),
-                    ("link_expires_at", nullable(.dateTime)), ("ended_at", nullable(.dateTime)), ("ended_by", nullable(principal)),
+                    ("link_expires_at", nullable(.dateTime)), ("redirect_url", nullable(.string)), ("ended_at", nullable(.dateTime)),
+                    ("ended_by", nullable(principal)),
                 ], required: ["id", "org_id", "tenant_id", "mode", "status", "invited_by", "invited_at"])
         ),
         ("CollaboratorList", page("Collaborator")),

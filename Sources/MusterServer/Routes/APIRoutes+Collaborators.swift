@@ -49,9 +49,10 @@ extension APIRoutes {
             let tenantID: TenantID = try context.pathID("tenant")
             var fields = try await request.fields(context: context)
             let (mode, invitee, overrideCap) = try Self.collaboratorFields(&fields)
+            let redirect = try fields.optionalRedirect("redirect_url")
             try fields.finish()
             let issued = try await engine.inviteCollaborator(
-                org: orgID, tenant: tenantID, mode: mode, invitee: invitee, overrideCap: overrideCap, by: principal)
+                org: orgID, tenant: tenantID, mode: mode, invitee: invitee, overrideCap: overrideCap, redirect: redirect, by: principal)
             return APIResponse.json(.created) { $0.collaborator(issued.collaborator, orgID: orgID) }
         }
 
@@ -64,8 +65,10 @@ extension APIRoutes {
             let results = await Self.forEachItem(items) { index, item throws -> IssuedCollaborator in
                 var fields = try RequestFields(item, path: "items[\(index)].")
                 let (mode, invitee, overrideCap) = try Self.collaboratorFields(&fields)
+                let redirect = try fields.optionalRedirect("redirect_url")
                 try fields.finish()
-                return try await engine.inviteCollaborator(org: orgID, tenant: tenantID, mode: mode, invitee: invitee, overrideCap: overrideCap, by: principal)
+                return try await engine.inviteCollaborator(
+                    org: orgID, tenant: tenantID, mode: mode, invitee: invitee, overrideCap: overrideCap, redirect: redirect, by: principal)
             }
             return batchResponse(results) { json, issued in json.collaborator(issued.collaborator, orgID: orgID) }
         }

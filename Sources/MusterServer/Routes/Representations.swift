@@ -97,6 +97,7 @@ extension JSONWriter {
             object.field("cap_overridden", row.capOverridden)
             object.field("activated_at", row.activatedAt)
             object.field("link_expires_at", row.linkExpiresAt)
+            object.field("redirect_url", row.redirect?.value)
             object.field("ended_at", row.endedAt)
             object.field("ended_by", row.endedBy)
         }
@@ -261,6 +262,7 @@ extension JSONWriter {
             if let assignment = signedIn.activatedAssignment {
                 object.nested("activated_assignment") { $0.caseloadEntry(assignment) }
             }
+            if let redirect = signedIn.redirect { object.field("redirect_url", redirect.value) }
         }
     }
 }

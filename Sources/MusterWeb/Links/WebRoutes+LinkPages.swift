@@ -60,7 +60,8 @@ extension WebRoutes {
                     let org = try await engine.mailFacts(org: assignment.orgID)
                     words = language(request, org: org.settings.defaultLocale)
                     values["what"] = words.caseAccess(assignment.orgName, words.mail.mode(assignment.mode))
-                    values["next"] = appURL ?? "/console/caseload"
+                    // The org allows this origin now (the engine checked); nothing else is followed.
+                    values["next"] = signedIn.redirect?.value ?? appURL ?? "/console/caseload"
                 } else {
                     words = language(request)
                     values["what"] = words.signedInAs(signedIn.user.email.value)
