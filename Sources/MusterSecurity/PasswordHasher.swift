@@ -42,10 +42,15 @@ public struct PasswordHasher: Sendable {
         return zip(derived, expected).reduce(0) { $0 | ($1.0 ^ $1.1) } == 0
     }
 
+    /// The one rule for a password a person chooses, in the words the page, the API's refusal
+    /// and the docs all use.
+    public static let rule = "at least \(minimumLength) characters and at most \(maximumLength) bytes"
+
     /// Refuses a password a person chose that is too short or too long.
     public static func checkChosen(_ password: String) throws(DomainError) {
-        guard password.count >= minimumLength else { throw .validation("the password needs at least \(minimumLength) characters") }
-        guard password.utf8.count <= maximumLength else { throw .validation("the password is longer than \(maximumLength) bytes") }
+        guard password.count >= minimumLength, password.utf8.count <= maximumLength else {
+            throw .validation("a password needs \(rule); this one has \(password.count) characters")
+        }
     }
 
     private static func derive(_ password: String, salt: [UInt8], rounds: Int) -> [UInt8] {

@@ -30,7 +30,8 @@ import Testing
     @Test func anEngineRecoveredFromStateAnswersAsTheLiveOneDid() async throws {
         let fixture = EngineFixture()
         try await SampleWorkload.run(on: fixture.engine, clock: fixture.clock)
-        let worker = try #require(await fixture.engine.directoryState().users.values.first { $0.origin == .collaborator && $0.email.value.hasPrefix("worker-") })
+        let worker = try #require(
+            await fixture.engine.directoryState().users.values.first { $0.origin == .collaborator && $0.email.value.hasPrefix("worker-") })
         let recovered = await MusterEngine(
             recovering: await fixture.engine.orgStates(), directory: await fixture.engine.directoryState(),
             secret: Array(repeating: 42, count: 32), sink: InMemoryEventSink(), clock: fixture.clock

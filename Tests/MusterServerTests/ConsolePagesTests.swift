@@ -1,6 +1,7 @@
 import Foundation
 import HTTPTypes
 import HummingbirdTesting
+import MusterSecurity
 import NIOCore
 import Testing
 
@@ -381,6 +382,29 @@ struct ConsolePagesTests {
             let plainPage = try await Web.page(api, .get, "/invitations/accept?token=\(Web.encoded(try await api.linkToken(to: "cy@example.org")))")
             #expect(plainPage.headers[HTTPField.Name("Content-Security-Policy")!]?.contains("img-src 'self';") == true)
             #expect(!plainPage.text.contains("accent.css") && !plainPage.text.contains("<img"))
+        }
+    }
+
+    @Test("The password rule is one rule: the page states it, the API's refusal says it in the same words, and the docs too")
+    func thePasswordRuleIsOneRule() async throws {
+        let fixture = try ServerFixture()
+        try await fixture.run { api in
+            let org = try await api.org()
+            let created = try await api.post(
+                "/v1/orgs/\(org)/users", token: api.admin, #"{"email": "temp@example.org", "role": "viewer", "full_name": "Tem Porary"}"#)
+            let temporary = try #require(created.json["temporary_password"]?.string)
+            let signIn = try await Web.consolePasswordSignIn(api, email: "temp@example.org", password: temporary)
+            let session = try #require(Web.setCookie(signIn, Web.sessionCookie))
+            let page = try await Self.get(api, "/console/password", session)
+            #expect(page.text.contains("New password (\(PasswordHasher.rule))") && page.text.contains(#"minlength="\#(PasswordHasher.minimumLength)""#))
+            let token = try #require(
+                try await api.post("/v1/auth/password", #"{"email": "temp@example.org", "password": "\#(temporary)"}"#)
+                    .json["session_token"]?.string)
+            let short = try await api.post("/v1/auth/password/change", token: token, #"{"current_password": "\#(temporary)", "new_password": "short"}"#)
+            #expect(short.status == 422 && short.json["detail"]?.string?.contains(PasswordHasher.rule) == true, "\(short.text)")
+            let guide = try String(
+                contentsOfFile: #filePath.replacingOccurrences(of: "Tests/MusterServerTests/ConsolePagesTests.swift", with: "docs/GUIDE.md"), encoding: .utf8)
+            #expect(guide.contains(PasswordHasher.rule), "docs/GUIDE.md states another rule")
         }
     }
 

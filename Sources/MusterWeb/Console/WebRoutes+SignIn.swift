@@ -67,7 +67,7 @@ extension WebRoutes {
 
         router.get("/console/password") { request, _ in
             guard let session = await session(request) else { return WebPage.redirect(to: "/console/login") }
-            var values: [String: Any] = [:]
+            var values: [String: Any] = ["passwordRule": PasswordHasher.rule, "passwordMinimum": PasswordHasher.minimumLength]
             session.fill(&values)
             return pages.render("password", title: "New password", values)
         }
@@ -84,7 +84,9 @@ extension WebRoutes {
                 // Changing the password ends every session: sign in again.
                 return WebPage.redirect(to: "/console/login", cookies: [cookie(sessionCookie, "", maxAge: 0)])
             } catch {
-                var values: [String: Any] = ["error": Self.explain(error).1]
+                var values: [String: Any] = [
+                    "error": Self.explain(error).1, "passwordRule": PasswordHasher.rule, "passwordMinimum": PasswordHasher.minimumLength,
+                ]
                 session.fill(&values)
                 return pages.render("password", title: "New password", values, status: Self.explain(error).0)
             }

@@ -113,8 +113,8 @@ enum PageTemplates {
           <input type="hidden" name="csrf" value="{{csrf}}">
           <label for="current">Temporary password</label>
           <input id="current" name="current" type="password" autocomplete="current-password" required>
-          <label for="new">New password (at least 12 characters)</label>
-          <input id="new" name="new" type="password" autocomplete="new-password" minlength="12" required>
+          <label for="new">New password ({{passwordRule}})</label>
+          <input id="new" name="new" type="password" autocomplete="new-password" minlength="{{passwordMinimum}}" required>
           <button type="submit" class="primary">Save</button>
         </form>
         """
