@@ -53,29 +53,23 @@ extension WebRoutes {
                     temporaryPassword: (created.member.email.value, created.temporaryPassword))
             }, onError: back)
 
-        action(
-            router, "/console/orgs/{org}/invitations/{id}/revoke",
-            { _, context, session, form in
-                let orgID = try Self.orgID(context)
-                _ = try await engine.revokeInvitation(org: orgID, id: try Self.pathID("id", context), reason: form["reason"], by: session.principal)
-                return WebPage.redirect(to: "/console/orgs/\(orgID)/users?tab=invitations&done=revoked")
-            }, onError: back)
-
-        action(
-            router, "/console/orgs/{org}/invitations/{id}/reinvite",
-            { _, context, session, _ in
-                let orgID = try Self.orgID(context)
-                _ = try await engine.reinvite(org: orgID, id: try Self.pathID("id", context), by: session.principal)
-                return WebPage.redirect(to: "/console/orgs/\(orgID)/users?tab=invitations&done=reinvited")
-            }, onError: back)
-
-        action(
-            router, "/console/orgs/{org}/invitations/{id}/resend",
-            { _, context, session, _ in
-                let orgID = try Self.orgID(context)
-                _ = try await engine.resendInvitation(org: orgID, id: try Self.pathID("id", context), by: session.principal)
-                return WebPage.redirect(to: "/console/orgs/\(orgID)/users?tab=invitations&done=resent")
-            }, onError: back)
+        // The actions on one invitation: each one engine call, then back to the Invitations tab
+        // with the notice its code names.
+        let invitationActions:
+            [(path: String, done: String, run: @Sendable (MusterEngine, OrganisationID, InvitationID, FormFields, Principal) async throws -> Void)] = [
+                ("revoke", "revoked", { engine, org, id, form, by in _ = try await engine.revokeInvitation(org: org, id: id, reason: form["reason"], by: by) }),
+                ("reinvite", "reinvited", { engine, org, id, _, by in _ = try await engine.reinvite(org: org, id: id, by: by) }),
+                ("resend", "resent", { engine, org, id, _, by in _ = try await engine.resendInvitation(org: org, id: id, by: by) }),
+            ]
+        for (path, done, run) in invitationActions {
+            action(
+                router, RouterPath("/console/orgs/{org}/invitations/{id}/\(path)"),
+                { _, context, session, form in
+                    let orgID = try Self.orgID(context)
+                    try await run(try engine, orgID, try Self.pathID("id", context), form, session.principal)
+                    return WebPage.redirect(to: "/console/orgs/\(orgID)/users?tab=invitations&done=\(done)")
+                }, onError: back)
+        }
 
         action(
             router, "/console/orgs/{org}/members/{user}/role",
