@@ -112,11 +112,17 @@ extension OrgState {
             documents: access.contains(.readDocuments) ? workspace.documents : [],
             contextSummary: access.contains(.readContextSummary) ? workspace.contextSummary : nil
         )
-        // Who wrote what the person sees, by name: the case's team knows each other.
+        // Who wrote what the person sees. Staff, who see the team, read names; a collaborator
+        // reads only whether it was staff, another collaborator or themselves — the team's
+        // emails are not theirs to learn.
         let authors =
             view.notes.map(\.authorship.author) + view.goals.map(\.authorship.author) + view.sessions.map(\.authorship.author)
             + view.documents.map(\.authorship.author) + (view.contextSummary.map { [$0.authorship.author] } ?? [])
-        view.authorNames = Dictionary(uniqueKeysWithValues: Set(authors).map { ($0, label(of: $0)) })
+        let seesTeam = access.contains(.viewTeam)
+        view.authorNames = Dictionary(
+            uniqueKeysWithValues: Set(authors).map { author in
+                (author, seesTeam ? label(of: author) : author == principal ? "you" : isStaff(author) ? "staff" : "a collaborator")
+            })
         return view
     }
 

@@ -54,15 +54,13 @@ package struct WebRoutes: Sendable {
     package func register<Context: RemoteAddressRequestContext>(on router: Router<Context>) {
         router.get("/console/assets/muster.css") { _, _ in Self.asset(Assets.stylesheet, type: "text/css; charset=utf-8") }
         router.get("/console/assets/muster.js") { _, _ in Self.asset(Assets.script, type: "text/javascript; charset=utf-8") }
-        // An org's accent colour as a stylesheet, for the pages its links open: a page's policy
-        // allows no inline style. Any id answers (empty when it names no org with a colour),
-        // so the address tells nothing about which orgs exist.
-        router.get("/console/assets/orgs/{org}/accent.css") { _, context in
-            var colour: String?
-            if let text = context.parameters.get("org"), let orgID = OrganisationID(text) {
-                colour = try? await engine.mailFacts(org: orgID).settings.accentColour
-            }
-            return Self.asset(colour.map(Assets.accent) ?? "", type: "text/css; charset=utf-8")
+        // An accent colour as a stylesheet, for the pages an org's links open: a page's policy
+        // allows no inline style. Named by the colour itself (six hex digits), so it looks up
+        // nothing and tells nothing about any org.
+        router.get("/console/assets/accent/{colour}") { _, context in
+            guard let name = context.parameters.get("colour"), name.hasSuffix(".css"), let colour = try? OrgSettings.colour("#" + name.dropLast(4))
+            else { return Response(status: .notFound) }
+            return Self.asset(Assets.accent(colour), type: "text/css; charset=utf-8")
         }
         registerLinkPages(on: router)
         registerSignIn(on: router)

@@ -284,7 +284,7 @@ def support_workers_get_the_view_of_their_mode_and_lose_the_case_when_ended(must
     kim.fill("session-summary", "Home visit: all well")
     kim.click("Record session")
     kim.expect("Session recorded.")
-    kim.expect("1 June 2025, 10:30 UTC Home visit: all well kim@council.example")
+    kim.expect("1 June 2025, 10:30 UTC Home visit: all well you")
     kim.shot("case-context-only")
     kim.close()
 

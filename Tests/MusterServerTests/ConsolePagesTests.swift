@@ -259,12 +259,15 @@ struct ConsolePagesTests {
             let kimPage = try await Self.get(api, path + "/case", kim)
             #expect(kimPage.text.contains("Record session") && !kimPage.text.contains("Add goal") && !kimPage.text.contains("Add note"))
             #expect(!kimPage.text.contains("risk assessment") && !kimPage.text.contains("lease.pdf"), "a context-only collaborator sees too much")
-            #expect(kimPage.text.contains("Keep the tenancy") && kimPage.text.contains("ann@example.org"), "goals name their author")
+            #expect(kimPage.text.contains("Keep the tenancy") && kimPage.text.contains("staff, "), "goals say who wrote them")
+            #expect(!kimPage.text.contains("ann@example.org"), "a collaborator learns staff emails")
             let recorded = try await Self.post(api, path + "/sessions", kim, from: kimPage, "occurred_at=2025-06-01T10%3A30&summary=Home+visit")
             #expect(recorded.status == 303, "\(recorded.text)")
             let after = try await Self.get(api, path + "/case?done=sessions", kim)
             #expect(after.text.contains("Session recorded.") && after.text.contains("1 June 2025, 10:30 UTC") && after.text.contains("Home visit"))
-            #expect(after.text.contains("kim@council.example"))
+            #expect(after.text.contains("Home visit <span class=\"hint\">you</span>"), "\(after.text)")
+            let staffView = try await Self.get(api, path + "/case", ann)
+            #expect(staffView.text.contains("kim@council.example") && staffView.text.contains("ann@example.org"), "staff read the team's names")
             // What the page does not offer is refused all the same, and changes nothing.
             let goal = try await Self.post(api, path + "/goals", kim, from: kimPage, "title=Mine")
             #expect(goal.status == 403 || goal.status == 404)
@@ -273,6 +276,7 @@ struct ConsolePagesTests {
             let sam = try await Self.collaboratorSession(api, org: org, tenant: tenant, "sam@support.example", mode: "full")
             let samPage = try await Self.get(api, path + "/case", sam)
             #expect(samPage.text.contains("Home visit") && samPage.text.contains("lease.pdf") && !samPage.text.contains("risk assessment"))
+            #expect(!samPage.text.contains("kim@council.example") && samPage.text.contains("a collaborator"), "another collaborator's email")
             #expect(!samPage.text.contains("Add professional note"))
         }
     }
@@ -339,6 +343,9 @@ struct ConsolePagesTests {
             let rotated = try await Self.post(api, base + "/\(id)/rotate", ann, from: again, "grace_hours=24")
             #expect(rotated.status == 200 && rotated.text.contains("whsec_") && rotated.text.contains("The previous secret also signs until"))
             #expect(try await Self.post(api, base + "/\(id)/rotate", ann, from: again, "grace_hours=9999").status == 422)
+            // The edit form starts from the types the webhook has: saving it unchanged keeps them.
+            let current = try await Self.get(api, base, ann)
+            #expect(current.text.contains(#"value="member.added" checked>"#) && current.text.contains(#"value="user.invited" checked>"#))
             let edited = try await Self.post(api, base + "/\(id)/edit", ann, from: again, "url=https%3A%2F%2Fhooks.example.org%2Fnew&description=")
             #expect(edited.status == 303)
             let after = try await api.get("/v1/orgs/\(org)/webhooks/\(id)", token: api.admin)
@@ -367,15 +374,16 @@ struct ConsolePagesTests {
             let token = try await api.linkToken(to: "bo@example.org")
             let page = try await Web.page(api, .get, "/invitations/accept?token=\(Web.encoded(token))")
             #expect(page.text.contains(#"<img class="logo" src="https://cdn.riverside.example/logo.png""#))
-            #expect(page.text.contains(#"href="/console/assets/orgs/\#(org)/accent.css""#))
+            #expect(page.text.contains(#"href="/console/assets/accent/00703c.css""#))
             let policy = try #require(page.headers[HTTPField.Name("Content-Security-Policy")!])
             #expect(policy.contains("img-src 'self' https://cdn.riverside.example;") && policy.contains("style-src 'self';"), "\(policy)")
-            let css = try await Web.page(api, .get, "/console/assets/orgs/\(org)/accent.css")
+            let css = try await Web.page(api, .get, "/console/assets/accent/00703c.css")
             #expect(css.status == 200 && css.text == ":root { --accent: #00703c; }\n")
-            // Any id answers alike, so the address is no oracle of which orgs exist.
-            let unknown = try await Web.page(api, .get, "/console/assets/orgs/\(UUID())/accent.css")
-            let junk = try await Web.page(api, .get, "/console/assets/orgs/junk/accent.css")
-            #expect(unknown.status == 200 && unknown.text.isEmpty && junk.status == 200 && junk.text.isEmpty)
+            // The stylesheet is named by its colour alone: no org is looked up, and nothing but
+            // six hex digits is served.
+            for junk in ["junk.css", "00703c;x.css", "%2300703c.css", "00703c", "１２３４５６.css"] {
+                #expect(try await Web.page(api, .get, "/console/assets/accent/\(junk)").status == 404, "\(junk)")
+            }
             // An org without branding keeps the strict policy.
             let plain = try await api.org("Plain")
             _ = try await api.post("/v1/orgs/\(plain)/invitations", token: api.admin, #"{"email": "cy@example.org", "role": "viewer"}"#)

@@ -170,6 +170,12 @@ extension WebRoutes {
                     cause == .requested
                     ? "Paused: \(reason)" : cause == .deliveryFailing ? "Paused by Muster, deliveries kept failing: \(reason)" : "Paused: \(reason)"
             }
+            // The edit form starts from what the webhook receives now, so saving it as it is
+            // changes nothing.
+            let current = Set(webhook.eventTypes ?? [])
+            hook["editGroups"] = AuditWords.kindGroups.map { group -> [String: Any] in
+                ["label": group.label, "kinds": group.kinds.map { ["value": $0.name, "label": AuditWords.label($0), "checked": current.contains($0)] }]
+            }
             let now = try engine.now
             hook["graces"] = webhook.previousSecrets.filter { $0.until > now }.map { ["until": words.date($0.until)] }
             hooks.append(hook)

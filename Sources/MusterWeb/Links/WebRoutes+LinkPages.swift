@@ -117,7 +117,7 @@ extension WebRoutes {
             let settings = try await engine.mailFacts(org: preview.orgID).settings
             words = language(request, first: preview.locale, org: settings.defaultLocale)
             if let refusal = preview.refusal { throw refusal }
-            if settings.accentColour != nil { values["brandCSS"] = "/console/assets/orgs/\(preview.orgID)/accent.css" }
+            if let colour = settings.accentColour { values["brandCSS"] = "/console/assets/accent/\(colour.dropFirst()).css" }
             if let logo = settings.logoURL {
                 values["logo"] = logo
                 logoOrigin = RedirectURL(checked: logo).origin

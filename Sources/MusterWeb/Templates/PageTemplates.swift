@@ -476,8 +476,8 @@ enum PageTemplates {
             <form method="post" action="/console/orgs/{{orgID}}/webhooks/{{id}}/edit"><input type="hidden" name="csrf" value="{{csrf}}">
               <label for="url-{{id}}">Endpoint</label><input id="url-{{id}}" name="url" type="url" value="{{url}}" required>
               <label for="desc-{{id}}">Description</label><input id="desc-{{id}}" name="description" value="{{description}}" maxlength="200">
-              <p class="hint">Events: none ticked here keeps every event.</p>
-              {{#kindGroups}}<p><strong>{{label}}</strong><br>{{#kinds}}<label class="inline"><input type="checkbox" name="event_types" value="{{value}}"> {{label}}</label> {{/kinds}}</p>{{/kindGroups}}
+              <p class="hint">Events: the ones ticked now are the ones it receives; none ticked means every event.</p>
+              {{#editGroups}}<p><strong>{{label}}</strong><br>{{#kinds}}<label class="inline"><input type="checkbox" name="event_types" value="{{value}}"{{#checked}} checked{{/checked}}> {{label}}</label> {{/kinds}}</p>{{/editGroups}}
               <button type="submit">Save webhook</button></form>
           </details>
           <table><caption>Latest deliveries</caption>
