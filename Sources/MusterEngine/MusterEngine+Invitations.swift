@@ -23,6 +23,8 @@ public struct InvitationPreview: Hashable, Sendable {
     public var redirect: RedirectURL?
     /// The invitation's own language, when the inviter chose one.
     public var locale: LocaleTag?
+    /// The org's settings, for the page's language and branding.
+    public var settings: OrgSettings
     /// Whether accepting would succeed now; when not, `refusal` says why.
     public var isValid: Bool
     public var refusal: DomainError?
@@ -31,6 +33,9 @@ public struct InvitationPreview: Hashable, Sendable {
 /// The result of accepting an invitation: the new member, signed in.
 public struct Acceptance: Sendable {
     public var invitation: Invitation
+    /// The org's name and settings as the acceptance left them, for the page that says so.
+    public var orgName: String
+    public var settings: OrgSettings
     public var user: User
     /// A bearer token for a new session.
     public var sessionToken: String
@@ -161,7 +166,7 @@ extension MusterEngine {
             return InvitationPreview(
                 invitationID: invitationID, orgID: state.id, orgName: state.name, email: invitation.email, role: invitation.role,
                 status: invitation.effectiveStatus(at: now), expiresAt: invitation.expiresAt, redirect: state.invitationAsAnswered(invitationID).redirect,
-                locale: invitation.locale, isValid: refusal == nil,
+                locale: invitation.locale, settings: state.settings, isValid: refusal == nil,
                 refusal: refusal
             )
         }
@@ -188,13 +193,13 @@ extension MusterEngine {
                     id: userID, email: invitation.email, fullName: nil, origin: .invitation, createdFor: orgID, passwordHash: nil, identityOrganisation: nil)
             }, by: .system)
         let user = ensured.user
-        let accepted = try await run(
+        let (accepted, orgName, settings) = try await run(
             .acceptInvitation(id: invitationID, link: proof, userID: user.id, userIsNew: ensured.created), on: orgID, by: .user(user.id)
         ) { state throws(DomainError) in
-            state.invitationAsAnswered(invitationID)
+            (state.invitationAsAnswered(invitationID), state.name, state.settings)
         }
         let (sessionToken, session) = try await startSession(for: user.id, method: .invitationLink)
-        return Acceptance(invitation: accepted, user: user, sessionToken: sessionToken, session: session)
+        return Acceptance(invitation: accepted, orgName: orgName, settings: settings, user: user, sessionToken: sessionToken, session: session)
     }
 
     /// Records every pending invitation past its expiry as expired, in every org; returns how

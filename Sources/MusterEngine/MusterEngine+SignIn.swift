@@ -10,6 +10,8 @@ public struct SignedIn: Sendable {
     public var activatedAssignment: CaseloadEntry?
     /// Where that assignment's link leads after signing in, while the org allows its origin.
     public var redirect: RedirectURL?
+    /// That org's default language, for the page that says so.
+    public var orgLocale: LocaleTag?
 }
 
 /// The signed-in person, as `GET /v1/me` shows them.
@@ -100,15 +102,15 @@ extension MusterEngine {
                 try state.activatableCollaborator(collaboratorID, link: proof, at: now)
             }
             guard let userID = row.userID else { throw DomainError(.tokenInvalid, "this link does not belong to any assignment") }
-            let (entry, redirect) = try await run(
+            let (entry, redirect, orgLocale) = try await run(
                 .activateCollaborator(id: collaboratorID, link: proof, userID: userID), on: content.orgID, by: .user(userID)
             ) { state throws(DomainError) in
-                (state.collaborators[collaboratorID]!, state.collaboratorRedirect(collaboratorID))
+                (state.collaborators[collaboratorID]!, state.collaboratorRedirect(collaboratorID), state.settings.defaultLocale)
             }
             let (sessionToken, session) = try await startSession(for: userID, method: .collaboratorLink)
             let user = try await readDirectory { state, _ throws(DomainError) in state.users[userID]! }
             let assignment = try await caseload(of: userID).first { $0.collaboratorID == entry.id }
-            return SignedIn(user: user, sessionToken: sessionToken, session: session, activatedAssignment: assignment, redirect: redirect)
+            return SignedIn(user: user, sessionToken: sessionToken, session: session, activatedAssignment: assignment, redirect: redirect, orgLocale: orgLocale)
         }
     }
 

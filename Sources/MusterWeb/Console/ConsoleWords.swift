@@ -1,3 +1,5 @@
+import MusterDomain
+
 /// A refusal's message in the words people read on a page: no record ids, no API field
 /// names, role keys as words, and names and emails exactly as typed — a sentence is
 /// capitalised only when it starts with an ordinary word.
@@ -50,14 +52,7 @@ enum ConsoleWords {
     }
 
     private static func isUUID(_ characters: ArraySlice<Character>) -> Bool {
-        for (offset, character) in characters.enumerated() {
-            if [8, 13, 18, 23].contains(offset) {
-                guard character == "-" else { return false }
-            } else {
-                guard character.isHexDigit else { return false }
-            }
-        }
-        return true
+        AuditEntry.TargetID(String(characters)) != nil
     }
 
     private static func replacing(_ target: String, with replacement: String, in text: String) -> String {

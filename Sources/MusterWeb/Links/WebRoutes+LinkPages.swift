@@ -25,18 +25,17 @@ extension WebRoutes {
                 guard !token.isEmpty else { return await invitationPage(token: "", error: nil, request: request) }
                 try checkLinkForm(form, request)
                 let accepted = try await engine.acceptInvitation(token: token)
-                let org = try await engine.mailFacts(org: accepted.invitation.orgID)
-                let words = language(request, first: accepted.invitation.locale, org: org.settings.defaultLocale)
+                let words = language(request, first: accepted.invitation.locale, org: accepted.settings.defaultLocale)
                 let values: [String: Any] = [
                     "lang": words.language, "skip": words.skip,
-                    "heading": words.welcome(org.orgName),
+                    "heading": words.welcome(accepted.orgName),
                     "what": words.joined(words.mail.role(accepted.invitation.role), accepted.user.email.value),
                     "nextLabel": words.next,
                     // The org allowed this origin when the invitation was made and allows it
                     // still (the engine checked); nothing else is followed.
                     "next": accepted.invitation.redirect?.value ?? appURL ?? "/console",
                 ]
-                return pages.render("link_done", title: words.welcome(org.orgName), values, cookies: sessionCookies(accepted.sessionToken))
+                return pages.render("link_done", title: words.welcome(accepted.orgName), values, cookies: sessionCookies(accepted.sessionToken))
             } catch {
                 return await invitationPage(token: token, error: error, request: request)
             }
@@ -57,8 +56,7 @@ extension WebRoutes {
                 var values: [String: Any] = [:]
                 let words: LinkPageWords
                 if let assignment = signedIn.activatedAssignment {
-                    let org = try await engine.mailFacts(org: assignment.orgID)
-                    words = language(request, org: org.settings.defaultLocale)
+                    words = language(request, org: signedIn.orgLocale)
                     values["what"] = words.caseAccess(assignment.orgName, words.mail.mode(assignment.mode))
                     // The org allows this origin now (the engine checked); nothing else is followed.
                     values["next"] = signedIn.redirect?.value ?? appURL ?? "/console/caseload"
@@ -114,7 +112,7 @@ extension WebRoutes {
             let preview = try await engine.previewInvitation(token: token)
             // The org's branding: its accent as a same-site stylesheet, its logo from its own
             // https address (which the page's policy then allows for images, and nothing else).
-            let settings = try await engine.mailFacts(org: preview.orgID).settings
+            let settings = preview.settings
             words = language(request, first: preview.locale, org: settings.defaultLocale)
             if let refusal = preview.refusal { throw refusal }
             if let colour = settings.accentColour { values["brandCSS"] = "/console/assets/accent/\(colour.dropFirst()).css" }
