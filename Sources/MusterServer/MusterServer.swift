@@ -10,6 +10,7 @@ import MusterWeb
 import NIOCore
 import PostgresNIO
 import ServiceLifecycle
+import UnixSignals
 
 /// Builds the Muster HTTP server: the router with its middleware, the API's routes, and the
 /// background services (recovery and snapshots, the email outbox, the expiry sweep).
@@ -61,12 +62,29 @@ public enum MusterServer {
                         "address": "\(configuration.host):\(configuration.port)", "node": "\(cluster.nodeName)", "advertise": "\(cluster.advertiseURL)",
                         "postgres": "\(cluster.postgres)",
                     ])
-                do {
-                    try await parts.application.runService()
-                    return
-                } catch let deposed as ClusterNode.Deposed {
-                    logger.notice("starting again as a follower", metadata: ["reason": "\(deposed.reason)"])
+                let services = ServiceGroup(
+                    configuration: .init(services: [.init(service: parts.application)], gracefulShutdownSignals: [.sigterm, .sigint], logger: logger))
+                let deposed = try await withThrowingTaskGroup(of: String?.self) { tasks in
+                    tasks.addTask {
+                        try await services.run()
+                        return nil
+                    }
+                    tasks.addTask {
+                        for await reason in runtime.deposed {
+                            await services.triggerGracefulShutdown()
+                            return reason
+                        }
+                        return nil
+                    }
+                    // The services end last: after a deposition, once the server has drained.
+                    var reason: String?
+                    while let result = try await tasks.next() {
+                        if let result { reason = result } else { tasks.cancelAll() }
+                    }
+                    return reason
                 }
+                guard let deposed else { return }
+                logger.notice("starting again as a follower", metadata: ["reason": "\(deposed)"])
             }
         }
     }

@@ -77,7 +77,10 @@ import Testing
             let deadline = Date().addingTimeInterval(60)
             for index in indices ?? Array(ports.indices) {
                 while await onThread({ [ports] in httpStatus(port: ports[index], path: "/readyz") }) != 200 {
-                    guard Date() < deadline else { throw Failure("node-\(index) was not ready: \(output(index).suffix(3_000))") }
+                    guard Date() < deadline else {
+                        // A crash's cause comes before its backtrace, which fills the end.
+                        throw Failure("node-\(index) was not ready: \(output(index).prefix(4_000)) … \(output(index).suffix(1_000))")
+                    }
                     try await Task.sleep(for: .milliseconds(100))
                 }
             }
@@ -250,21 +253,26 @@ import Testing
         #expect(accepted == 201)
         let newEpoch = try TestPostgres.sql(cluster.database, "SELECT epoch FROM muster_lease")
         #expect(Int(newEpoch)! > Int(oldEpoch)!)
+        let oldBatches = try TestPostgres.sql(cluster.database, "SELECT count(*) FROM muster_log WHERE epoch = \(oldEpoch)")
 
         cluster.process(frozen).send(SIGCONT)
         let late = await lateWrite.value
-        #expect(late?.status != 201, "the deposed leader acknowledged a write: \(late.map { String(decoding: $0.body, as: UTF8.self) } ?? "")")
-        // No batch of the old epoch follows the new leader's first.
-        let stray = try TestPostgres.sql(
-            cluster.database,
-            "SELECT count(*) FROM muster_log WHERE epoch = \(oldEpoch) AND first_position > (SELECT min(first_position) FROM muster_log WHERE epoch = \(newEpoch))"
-        )
-        #expect(stray == "0")
-        // It started again as a follower and serves the new leader's state, without the late write.
+        // The deposed leader logs nothing more under its epoch…
         try await Task.sleep(for: .seconds(1))
+        #expect(try TestPostgres.sql(cluster.database, "SELECT count(*) FROM muster_log WHERE epoch = \(oldEpoch)") == oldBatches)
+        // …and answers the late write either by refusing it (it found out it no longer leads)
+        // or, once it has started again as a follower, by forwarding it to the new leader,
+        // which carries it out: 201, or 503 "may or may not" if the view moved meanwhile.
+        let lateBody = late.map { String(decoding: $0.body, as: UTF8.self) } ?? ""
+        let forwarded = late?.status == 201 || lateBody.contains("may or may not have been carried out")
+        #expect(late?.status == 201 || late?.status == 503, "late write: \(late?.status ?? 0) \(lateBody)")
+        // It started again as a follower and serves the new leader's state: the late write
+        // only where the new leader carried it out.
         try await cluster.waitUntilReady([frozen])
         let listed = try await cluster.listedEmails(org, on: frozen)
-        #expect(listed.contains("new@example.org") && !listed.contains("late@example.org"))
+        #expect(listed.contains("new@example.org"))
+        if !forwarded { #expect(!listed.contains("late@example.org"), "a refused write was carried out: \(lateBody)") }
+        if late?.status == 201 { #expect(listed.contains("late@example.org")) }
         #expect(try await cluster.leader() == other)
         #expect(cluster.output(frozen).contains("starting again as a follower"))
     }

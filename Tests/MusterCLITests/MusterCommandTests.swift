@@ -56,6 +56,33 @@ struct MusterCommandTests {
         #expect(server.output.contains("log synced and closed"))
     }
 
+    @Test("a long poll waiting when the server is told to stop is answered at once with the page as it stands, and the server stops cleanly")
+    func longPollEndsAtShutdown() async throws {
+        let folder = TemporaryFolder()
+        let port = freePort()
+        let token = "shutdown-test-admin-token-0123456789"
+        let server = try MusterProcess(["serve", "--port", String(port), "--admin-token", token], in: folder.path)
+        var ready: Int?
+        for _ in 0..<600 where ready != 200 {
+            ready = await onThread { httpStatus(port: port, path: "/readyz") }
+            if ready != 200 { try await Task.sleep(for: .milliseconds(50)) }
+        }
+        try #require(ready == 200, "\(server.output)")
+        let created = try #require(await onThread { httpExchange(port: port, method: "POST", path: "/v1/orgs", token: token, body: #"{"name":"Polled"}"#) })
+        let org = try #require(jsonString(created.body, "id"))
+        let first = try #require(await onThread { httpExchange(port: port, method: "GET", path: "/v1/orgs/\(org)/events", token: token) })
+        let cursor = try #require(jsonString(first.body, "next_cursor"))
+        let started = ContinuousClock.now
+        let poll = Task { await onThread { httpExchange(port: port, method: "GET", path: "/v1/orgs/\(org)/events?after=\(cursor)&wait=40", token: token) } }
+        try await Task.sleep(for: .milliseconds(500))
+        server.terminate()
+        let answer = await poll.value
+        #expect(answer?.status == 200, "\(answer.map { String(decoding: $0.body, as: UTF8.self) } ?? "no answer")")
+        #expect(try await server.exitStatus(within: 30) == 0, "\(server.output)")
+        // The poll asked to wait 40 s: it was the stop, not its wait, that ended it.
+        #expect(started.duration(to: .now) < .seconds(20))
+    }
+
     @Test("serve refuses to start on damage in the middle of the log and names the segment; log verify says damaged")
     func serveRefusesMidLogDamage() async throws {
         let folder = TemporaryFolder()

@@ -58,7 +58,15 @@ struct ClusterMiddleware: RouterMiddleware {
         return try await withThrowingTaskGroup(of: Response?.self) { group in
             group.addTask { try await forward(request, from: context.clientAddress, to: leader) }
             group.addTask {
-                await node.waitForChange(since: version)
+                // Only another leader (or none) puts the answer in doubt: a node that has just
+                // started again sees its own view settle while the leader it forwarded to stays.
+                var seen = version
+                while !Task.isCancelled {
+                    await node.waitForChange(since: seen)
+                    seen = node.changeVersion
+                    let now = node.current
+                    if now.leaderName != view.leaderName || now.epoch != view.epoch { break }
+                }
                 return nil
             }
             defer { group.cancelAll() }

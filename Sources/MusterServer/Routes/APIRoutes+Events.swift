@@ -2,6 +2,7 @@ import Hummingbird
 import MusterDomain
 import MusterEngine
 import MusterJSON
+import ServiceLifecycle
 
 extension APIRoutes {
     /// The longest a feed request may wait for a new event, in seconds.
@@ -15,8 +16,13 @@ extension APIRoutes {
             let orgID = context.org
             let query = try FeedQuery(request)
             let engine = try engine
-            let read = { try await engine.events(org: orgID, after: query.after, kinds: query.kinds, limit: query.limit, wait: query.wait, by: principal) }
-            let page = query.wait > .zero ? try await longPolls.run(for: principal, read) : try await read()
+            let read: @Sendable () async throws -> FeedPage = {
+                try await engine.events(org: orgID, after: query.after, kinds: query.kinds, limit: query.limit, wait: query.wait, by: principal)
+            }
+            // A server shutting down (or a node that stopped leading) ends its long polls with
+            // the page as it stands rather than wait them out.
+            let page =
+                query.wait > .zero ? try await longPolls.run(for: principal) { try await cancelWhenGracefulShutdown { try await read() } } : try await read()
             return .json { json in
                 json.object { object in
                     object.array("items", page.events) { $0.feedEvent($1, orgID: orgID) }

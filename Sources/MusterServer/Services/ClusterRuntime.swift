@@ -12,11 +12,22 @@ final class ClusterRuntime: Sendable {
     /// Seals and opens the client addresses nodes vouch for when they forward a request.
     let forwardingSeal: ForwardedClientSeal
     private let recoveredLog = Mutex<PostgresLog?>(nil)
+    private let depositions: AsyncStream<String>.Continuation
+    /// Why this node stopped leading, once it has: the server then drains and starts again
+    /// as a follower.
+    let deposed: AsyncStream<String>
 
     /// The runtime of `node`, whose cluster shares `secret`.
     init(node: ClusterNode, secret: [UInt8]) {
         self.node = node
         forwardingSeal = ForwardedClientSeal(secret: secret)
+        (deposed, depositions) = AsyncStream.makeStream(bufferingPolicy: .bufferingOldest(1))
+    }
+
+    /// Tells the server that this node no longer leads, for `reason`.
+    func reportDeposed(_ reason: String) {
+        depositions.yield(reason)
+        depositions.finish()
     }
 
     /// The log, once recovery has opened it.

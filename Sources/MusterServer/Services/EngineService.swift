@@ -99,8 +99,8 @@ struct EngineService: Service {
     }
 
     /// A node of a cluster: recovers from the database, then follows or leads until shutdown
-    /// (a clean stop gives the lease up) or until deposed, which ends the server's run so
-    /// that it starts again as a follower.
+    /// (a clean stop gives the lease up) or until deposed, which it reports to the server
+    /// (``ClusterRuntime/deposed``) so that it drains and starts again as a follower.
     private func runCluster(_ cluster: ClusterRuntime, secret: [UInt8], hasher: PasswordHasher, clock: any WallClock) async throws {
         let node = cluster.node
         let (durable, log) = try await node.recover(
@@ -114,22 +114,31 @@ struct EngineService: Service {
         muster_release_free_memory()
         slot.install(durable.engine)
         defer { durable.close() }
-        try await cancelWhenGracefulShutdown {
-            try await withThrowingDiscardingTaskGroup { group in
-                group.addTask {
-                    try await node.run(
-                        engine: durable, log: log,
-                        replicatedMarks: { [idempotency] marks in await idempotency.noteReplicated(marks, now: clock.now()) },
-                        beforeLeading: { [idempotency, adoptShared] in
-                            try await idempotency.adoptSharedAnswers(now: clock.now())
-                            try await adoptShared(log)
-                        })
-                }
-                group.addTask {
-                    guard await node.waitUntilLeading() else { return }
-                    await durable.runSnapshotSchedule()
+        do {
+            try await cancelWhenGracefulShutdown {
+                try await withThrowingDiscardingTaskGroup { group in
+                    group.addTask {
+                        try await node.run(
+                            engine: durable, log: log,
+                            replicatedMarks: { [idempotency] marks in await idempotency.noteReplicated(marks, now: clock.now()) },
+                            beforeLeading: { [idempotency, adoptShared] in
+                                try await idempotency.adoptSharedAnswers(now: clock.now())
+                                try await adoptShared(log)
+                            })
+                    }
+                    group.addTask {
+                        guard await node.waitUntilLeading() else { return }
+                        await durable.runSnapshotSchedule()
+                    }
                 }
             }
+        } catch let deposed as ClusterNode.Deposed {
+            // Not thrown: that would cancel the HTTP server with requests in flight. The server
+            // shuts down gracefully instead — its requests are refused with `503 not_leader`
+            // while it drains, this service stopping last — and starts again as a follower.
+            cluster.reportDeposed(deposed.reason)
+            try? await gracefulShutdown()
+            return
         }
         await node.release()
         logger.info("left the cluster", metadata: ["node": "\(node.settings.nodeName)"])
