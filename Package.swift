@@ -94,12 +94,19 @@ let package = Package(
             dependencies: ["MusterDomain"],
             swiftSettings: swiftSettings
         ),
+        // The words people read, per language: the message catalogue the emails, the link
+        // pages and the console share.
+        .target(
+            name: "MusterWords",
+            dependencies: ["MusterDomain"],
+            swiftSettings: swiftSettings
+        ),
         // What follows the durable log: the email outbox with its file and SMTP transports, and
         // webhook delivery. It depends on the log, not on HTTP serving.
         .target(
             name: "MusterDelivery",
             dependencies: [
-                "MusterDomain", "MusterSecurity", "MusterEngine", "MusterLog", "MusterJSON", "CMusterSystem",
+                "MusterDomain", "MusterSecurity", "MusterEngine", "MusterLog", "MusterJSON", "MusterWords", "CMusterSystem",
                 .product(name: "Mustache", package: "swift-mustache"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "Metrics", package: "swift-metrics"),
@@ -117,7 +124,7 @@ let package = Package(
         .target(
             name: "MusterWeb",
             dependencies: [
-                "MusterDomain", "MusterSecurity", "MusterEngine", "MusterDelivery",
+                "MusterDomain", "MusterSecurity", "MusterEngine", "MusterDelivery", "MusterWords",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "HTTPTypes", package: "swift-http-types"),
                 .product(name: "Mustache", package: "swift-mustache"),
@@ -227,13 +234,18 @@ let package = Package(
         ),
         .testTarget(
             name: "MusterDeliveryTests",
-            dependencies: ["MusterDelivery", "MusterEngine", "MusterDomain", "MusterLog", "MusterTestSupport"],
+            dependencies: ["MusterDelivery", "MusterWords", "MusterEngine", "MusterDomain", "MusterLog", "MusterTestSupport"],
+            swiftSettings: swiftSettings
+        ),
+        .testTarget(
+            name: "MusterWordsTests",
+            dependencies: ["MusterWords", "MusterDomain"],
             swiftSettings: swiftSettings
         ),
         .testTarget(
             name: "MusterServerTests",
             dependencies: [
-                "MusterServer", "MusterDelivery", "MusterJSON", "MusterEngine", "MusterDomain", "MusterSecurity", "MusterLog", "MusterClient", "MusterWeb",
+                "MusterServer", "MusterDelivery", "MusterJSON", "MusterEngine", "MusterDomain", "MusterSecurity", "MusterLog", "MusterClient", "MusterWeb", "MusterWords",
                 "MusterTestSupport",
                 .product(name: "HummingbirdTesting", package: "hummingbird"),
                 .product(name: "OpenAPIAsyncHTTPClient", package: "swift-openapi-async-http-client"),

@@ -1,22 +1,35 @@
 import HTTPTypes
 import Hummingbird
 import Mustache
+import MusterWords
 import NIOCore
 
 /// Renders the pages people see — the link pages and the console — from Mustache templates
 /// compiled once, inside one layout, with the headers every page carries: a strict
 /// Content-Security-Policy (nothing from another origin, no inline script or style), no
 /// framing, no referrer (a link's token must not leak to another site), and no caching.
+///
+/// There is one library of templates per language: the same pages, with the message
+/// catalogue's entries of that language as the partials `t.<key>` they show.
 struct WebPage: Sendable {
-    private let library: MustacheLibrary
+    private let libraries: [Language: MustacheLibrary]
 
     init() {
-        var library = MustacheLibrary()
-        for (name, source) in PageTemplates.all {
-            // The templates are Muster's own; one that does not parse is a bug caught by the tests.
-            try! library.register(source, named: name)
+        var libraries = [Language: MustacheLibrary]()
+        for language in Language.allCases {
+            var library = MustacheLibrary()
+            // The templates and the catalogue are Muster's own; one that does not parse is a bug
+            // caught by the tests.
+            for (name, source) in PageTemplates.all { try! library.register(source, named: name) }
+            for (key, text) in ConsoleText.of(language).entries { try! library.register(text, named: "t." + key) }
+            libraries[language] = library
         }
-        self.library = library
+        self.libraries = libraries
+    }
+
+    /// The library for a page's values: the language their `lang` names, else English.
+    private func library(_ values: [String: Any]) -> MustacheLibrary {
+        libraries[(values["lang"] as? String).flatMap(Language.init(rawValue:)) ?? .english] ?? libraries[.english]!
     }
 
     /// The Content-Security-Policy header's name.
@@ -41,6 +54,7 @@ struct WebPage: Sendable {
 
     /// `template` rendered with `values` inside the layout, titled `title`.
     func render(_ template: String, title: String, _ values: [String: Any], status: HTTPResponse.Status = .ok, cookies: [Cookie] = []) -> Response {
+        let library = library(values)
         let body = library.render(values, withTemplate: template) ?? ""
         var layout = values
         layout["title"] = title
@@ -53,7 +67,7 @@ struct WebPage: Sendable {
 
     /// `template` rendered with `values`, without the layout: a piece of a page.
     func fragment(_ template: String, _ values: [String: Any]) -> String {
-        library.render(values, withTemplate: template) ?? ""
+        library(values).render(values, withTemplate: template) ?? ""
     }
 
     /// A redirect after a form (POST, then GET), optionally setting cookies.

@@ -5,6 +5,7 @@ import MusterDelivery
 import MusterDomain
 import MusterEngine
 import MusterSecurity
+import MusterWords
 import NIOCore
 
 /// The pages people open in a browser: the link pages an email points to, and the operator
@@ -122,29 +123,33 @@ package struct WebRoutes: Sendable {
     }
 
     /// A page explaining a refusal, with the status the API would answer.
-    func refusal(_ error: any Error, session: ConsoleSession? = nil) -> Response {
+    func refusal(_ error: any Error, session: ConsoleSession) -> Response {
+        let words = session.words
         if case WebRefusal.notStaff = error {
-            var values: [String: Any] = ["heading": "Your caseload is elsewhere", "text": WebRefusal.notStaff.description, "next": "/console/caseload"]
-            session?.fill(&values)
-            return pages.render("message", title: "Not on the staff", values, status: .forbidden)
+            var values: [String: Any] = ["heading": words("refusal.caseload_elsewhere"), "text": WebRefusal.notStaff.text(words), "next": "/console/caseload"]
+            session.fill(&values)
+            return pages.render("message", title: words("refusal.not_staff_title"), values, status: .forbidden)
         }
-        let (status, text) = Self.explain(error)
-        var values: [String: Any] = ["heading": status == .notFound ? "Not found" : "That did not work", "text": text, "next": "/console"]
-        session?.fill(&values)
-        return pages.render("message", title: "Refused", values, status: status)
+        let (status, text) = Self.explain(error, words)
+        var values: [String: Any] = [
+            "heading": status == .notFound ? words("refusal.not_found") : words("refusal.did_not_work"), "text": text, "next": "/console",
+        ]
+        session.fill(&values)
+        return pages.render("message", title: words("refusal.title"), values, status: status)
     }
 
     /// A page with the words of a refused form, when the page the form came from cannot be
     /// shown again (the person may not even read it).
     func refusal(_ text: String, status: HTTPResponse.Status, session: ConsoleSession) -> Response {
-        var values: [String: Any] = ["heading": "That did not work", "text": text, "next": "/console"]
+        var values: [String: Any] = ["heading": session.words("refusal.did_not_work"), "text": text, "next": "/console"]
         session.fill(&values)
-        return pages.render("message", title: "Refused", values, status: status)
+        return pages.render("message", title: session.words("refusal.title"), values, status: status)
     }
 
     /// The status and the words for `error`: a domain refusal's own message, which is written
-    /// for people; anything else says only that it failed.
-    static func explain(_ error: any Error) -> (HTTPResponse.Status, String) {
+    /// for people, or — in another language than the domain's English — the catalogue's
+    /// sentence for its code; anything else says only that it failed.
+    static func explain(_ error: any Error, _ words: ConsoleText) -> (HTTPResponse.Status, String) {
         switch error {
         case let error as DomainError:
             let status: HTTPResponse.Status
@@ -161,13 +166,14 @@ package struct WebRoutes: Sendable {
             case .sessionInvalid, .sessionExpired, .invalidCredentials, .apiKeyRevoked: status = .unauthorized
             default: status = .unprocessableContent
             }
-            return (status, ConsoleWords.plain(error.message))
-        case WebRefusal.notReady:
-            return (.serviceUnavailable, WebRefusal.notReady.description)
+            let plain = ConsoleWords.plain(error.message)
+            guard words.language != .english else { return (status, plain) }
+            // A form's own mistake needs its details, which the domain states in English.
+            return (status, words("refusal.\(error.code.rawValue)", ["detail": plain]))
         case let refusal as WebRefusal:
-            return (.forbidden, refusal.description)
+            return (refusal == .notReady ? .serviceUnavailable : .forbidden, refusal.text(words))
         default:
-            return (.internalServerError, "Something went wrong on our side; nothing was changed.")
+            return (.internalServerError, words("refusal.failed"))
         }
     }
 }
@@ -180,12 +186,15 @@ enum WebRefusal: Error, CustomStringConvertible {
     /// The person is signed in but not on this org's staff.
     case notStaff
 
-    var description: String {
+    var description: String { text(.english) }
+
+    /// The refusal in `words`.
+    func text(_ words: ConsoleText) -> String {
         switch self {
-        case .notReady: "Muster is starting; try again in a moment."
-        case .notStaff: "You are not on this organisation's staff. The cases you work on are in your caseload."
-        case .foreignOrigin: "This form was sent from another site, so nothing was changed."
-        case .staleForm: "This page has expired. Reload it and try again; nothing was changed."
+        case .notReady: words("refusal.starting")
+        case .notStaff: words("refusal.not_staff")
+        case .foreignOrigin: words("refusal.foreign_origin")
+        case .staleForm: words("refusal.stale_form")
         }
     }
 }

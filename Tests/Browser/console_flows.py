@@ -425,6 +425,14 @@ def a_welsh_invitation_opens_a_welsh_page(muster, shots, org):
     dafydd.shot("link-welsh")
     dafydd.click("Derbyn a mewngofnodi")
     dafydd.expect("Croeso i Riverside Housing")
+    # The console goes on in the language the link page was read in, and switches with its link.
+    dafydd.click("Parhau")
+    dafydd.expect("Eich sefydliadau")
+    dafydd.shot("console-welsh")
+    dafydd.click("English")
+    dafydd.expect("Your organisations")
+    dafydd.click("Cymraeg")
+    dafydd.expect("Eich sefydliadau")
     dafydd.close()
 
 
@@ -476,7 +484,7 @@ def main():
         an_admin_adds_pauses_and_rotates_a_webhook(muster, shots, org, ann)
         print("ok: an admin adds, pauses and rotates a webhook")
         a_welsh_invitation_opens_a_welsh_page(muster, shots, org)
-        print("ok: a Welsh invitation opens a Welsh page")
+        print("ok: a Welsh invitation opens a Welsh page, and the console goes on in Welsh until English is chosen")
         a_person_signs_in_at_the_console_with_an_emailed_link_and_out_again(muster, shots)
         print("ok: a person signs in with an emailed link, and out again")
         ann.close()

@@ -1,5 +1,6 @@
 import Foundation
 import MusterDomain
+import MusterWords
 import Testing
 
 @testable import MusterDelivery

@@ -8,6 +8,7 @@ import Testing
 @testable import MusterJSON
 @testable import MusterServer
 @testable import MusterWeb
+@testable import MusterWords
 
 /// The console's pages as people use them: readable audit, invitation rows with their history,
 /// Invite again, the settings page, and a console that shows only what the person may do.
@@ -180,6 +181,66 @@ struct ConsolePagesTests {
                 api, "/console/orgs/\(org)/settings", site, from: try await Self.get(api, "/console/orgs/\(org)/tenants", site), "name=Mine")
             #expect(forged.status == 403)
             #expect(try await api.get("/v1/orgs/\(org)", token: api.admin).json["name"]?.string == "Riverside Homes")
+        }
+    }
+
+    @Test("The console speaks the browser's language, else the deployment's; the language link switches it; refusals come in the same language")
+    func theConsoleInWelsh() async throws {
+        let fixture = try ServerFixture()
+        try await fixture.run { api in
+            let org = try await api.org()
+            let ann = try await Web.member(api, org, "ann@example.org", role: "org_admin")
+            _ = try await api.member(org, "bo@example.org", role: "caseworker")
+            func get(_ path: String, language: String?, chosen: String? = nil) async throws -> Reply {
+                var headers: HTTPFields = [.cookie: "\(Web.sessionCookie)=\(ann)" + (chosen.map { "; muster_language=\($0)" } ?? "")]
+                if let language { headers[.acceptLanguage] = language }
+                return try await api.client.execute(uri: path, method: .get, headers: headers) { response in
+                    Reply(status: Int(response.status.code), headers: response.headers, body: Array(buffer: response.body))
+                }
+            }
+            let welsh = try await get("/console/orgs/\(org)/users", language: "cy-GB,en;q=0.5")
+            #expect(welsh.status == 200 && welsh.text.contains(#"<html lang="cy">"#))
+            #expect(welsh.text.contains("Rheoli Defnyddwyr") || welsh.text.contains("Rheoli defnyddwyr"), "\(welsh.text.prefix(3_000))")
+            #expect(welsh.text.contains("gweithiwr achos") && !welsh.text.contains(">Add User<") && !welsh.text.contains(">Members<"))
+            // The link to the other language, in that language's own name.
+            #expect(welsh.text.contains(#"href="/console/language/en" lang="en" hreflang="en">English</a>"#))
+            let english = try await get("/console/orgs/\(org)/users", language: nil)
+            #expect(english.text.contains(#"<html lang="en">"#) && english.text.contains(">Add User<") && english.text.contains(#">Cymraeg</a>"#))
+            // The choice made with the link outlasts the browser's.
+            let switched = try await Web.page(api, .get, "/console/language/cy")
+            #expect(switched.status == 303 && Web.setCookie(switched, "muster_language") == "cy")
+            #expect(try await get("/console", language: "en", chosen: "cy").text.contains(#"<html lang="cy">"#))
+            #expect(try await get("/console", language: "cy", chosen: "en").text.contains(#"<html lang="en">"#))
+            #expect(try await Web.page(api, .get, "/console/language/fr").status == 404, "only languages Muster has")
+            // A refusal in Welsh: the domain's sentence for the code, never the English one.
+            let page = try await get("/console/orgs/\(org)/users", language: "cy")
+            let token = try #require(Web.formValue(page))
+            var headers: HTTPFields = [
+                .cookie: "\(Web.sessionCookie)=\(ann)", .acceptLanguage: "cy", .contentType: "application/x-www-form-urlencoded",
+            ]
+            headers[HTTPField.Name("Origin")!] = nil
+            let refused = try await api.client.execute(
+                uri: "/console/orgs/\(org)/invitations", method: .post, headers: headers,
+                body: ByteBuffer(string: "email=bo%40example.org&role=caseworker&method=email&csrf=\(token)")
+            ) { response in Reply(status: Int(response.status.code), headers: response.headers, body: Array(buffer: response.body)) }
+            #expect(refused.status == 409)
+            #expect(!refused.text.contains("is already a member"), "the English refusal")
+            let sentence = try #require(ConsoleText.welsh.entries["refusal.already_member"])
+            #expect(refused.text.contains(sentence.replacingOccurrences(of: "'", with: "&#39;")), "\(refused.text)")
+        }
+    }
+
+    @Test("Every word a page template shows is in the catalogue of every language")
+    func everyTemplateWordIsInTheCatalogue() {
+        for (name, source) in PageTemplates.all {
+            var rest = Substring(source)
+            while let open = rest.firstRange(of: "{{>t."), let close = rest[open.upperBound...].firstRange(of: "}}") {
+                let key = String(rest[open.upperBound..<close.lowerBound])
+                for language in Language.allCases {
+                    #expect(ConsoleText.of(language).entries[key] != nil, "\(name) shows \(key), which \(language) lacks")
+                }
+                rest = rest[close.upperBound...]
+            }
         }
     }
 

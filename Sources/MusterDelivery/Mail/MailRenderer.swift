@@ -1,6 +1,7 @@
 import MusterDomain
 import MusterEngine
 import MusterSecurity
+import MusterWords
 
 /// Turns durable log records into the emails they cause: an invitation or its resend, a
 /// collaborator's link, a sign-in link. Each email is rendered from the template library in

@@ -1,6 +1,7 @@
 import Hummingbird
 import MusterDomain
 import MusterEngine
+import MusterWords
 
 /// Who is using the console: the person whose session cookie came with the request.
 struct ConsoleSession: Sendable {
@@ -9,6 +10,8 @@ struct ConsoleSession: Sendable {
     let mustChangePassword: Bool
     /// The value every form of this session posts back.
     let formToken: String
+    /// The words of the pages this person reads (``WebRoutes/words(_:)``).
+    let words: ConsoleText
 
     var principal: Principal { .user(userID) }
 
@@ -16,6 +19,14 @@ struct ConsoleSession: Sendable {
     func fill(_ values: inout [String: Any]) {
         values["signedIn"] = true
         values["csrf"] = formToken
+        ConsoleSession.fill(&values, words)
+    }
+
+    /// What every page in `words` needs: its language, and the link to the other one.
+    static func fill(_ values: inout [String: Any], _ words: ConsoleText) {
+        values["lang"] = words.language.rawValue
+        let other: Language = words.language == .welsh ? .english : .welsh
+        values["otherLanguage"] = ["code": other.rawValue, "name": other.ownName]
     }
 }
 
@@ -26,7 +37,20 @@ extension WebRoutes {
         guard let token = request.cookies[sessionCookie]?.value, !token.isEmpty, let engine = try? engine,
             let caller = try? await engine.identify(bearer: token), case .user(let userID) = caller.principal
         else { return nil }
-        return ConsoleSession(token: token, userID: userID, mustChangePassword: caller.mustChangePassword, formToken: engine.formToken(forSession: token))
+        return ConsoleSession(
+            token: token, userID: userID, mustChangePassword: caller.mustChangePassword, formToken: engine.formToken(forSession: token),
+            words: words(request))
+    }
+
+    /// The cookie holding the language a person chose with the pages' language link.
+    static let languageCookie = "muster_language"
+
+    /// The words of the console for `request`: the language the person chose (the language
+    /// link's cookie), else the first of the browser's `Accept-Language` Muster has, else the
+    /// deployment's.
+    func words(_ request: Request) -> ConsoleText {
+        let chosen = request.cookies[Self.languageCookie].flatMap { try? LocaleTag($0.value) }
+        return .of(Language.first(of: [chosen] + Language.accepted(request.headers[.acceptLanguage]) + [policy.defaultLocale]))
     }
 
     /// A console page: without a session, the sign-in page; with a temporary password, the
@@ -63,7 +87,7 @@ extension WebRoutes {
                 if session.mustChangePassword { return WebPage.redirect(to: "/console/password") }
                 return try await body(request, context, session, form)
             } catch {
-                let (status, text) = Self.explain(error)
+                let (status, text) = Self.explain(error, session.words)
                 return await onError(request, context, session, typed, text, status)
             }
         }

@@ -1,7 +1,7 @@
 import Hummingbird
-import MusterDelivery
 import MusterDomain
 import MusterEngine
+import MusterWords
 
 extension WebRoutes {
     /// The audit trail with its filters, and API keys (a new key's secret shown once).
@@ -30,17 +30,18 @@ extension WebRoutes {
             let (page, actors) = try await engine.readableAudit(
                 org: orgID, filter: AuditFilter(actions: actions, actor: actor), before: before, limit: 50, by: session.principal)
             let chosenAction = actions?.count == 1 ? actions?.first : nil
+            let words = session.words
             values["kindGroups"] = AuditWords.kindGroups.map { group -> [String: Any] in
                 [
-                    "label": group.label,
-                    "kinds": group.kinds.map { ["value": $0.name, "label": AuditWords.label($0), "selected": $0 == chosenAction] },
+                    "label": words("audit.group.\(group.key)"),
+                    "kinds": group.kinds.map { ["value": $0.name, "label": AuditWords.label($0, words), "selected": $0 == chosenAction] },
                 ]
             }
             values["actors"] = actors.map { ["value": $0.principal.description, "label": $0.label, "selected": $0.principal == actor] }
             values["entries"] = page.items.map { line -> [String: Any] in
                 [
-                    "at": MailWords.english.date(line.entry.at), "actor": line.actor, "what": AuditWords.sentence(line),
-                    "kind": AuditWords.label(line.entry.action),
+                    "at": words.mail.date(line.entry.at), "actor": line.actor, "what": AuditWords.sentence(line, words),
+                    "kind": AuditWords.label(line.entry.action, words),
                 ]
             }
             if let next = page.nextCursor {
@@ -50,11 +51,11 @@ extension WebRoutes {
                 values["older"] = older
             }
             if before != nil { values["newest"] = "/console/orgs/\(orgID)/audit" }
-            return pages.render("audit", title: "Audit trail", values)
+            return pages.render("audit", title: words("common.audit_trail"), values)
         }
 
         page(router, "/console/orgs/{org}/api-keys") { request, context, session in
-            try await keysPage(try Self.orgID(context), session, notice: request.queryFields["done"].flatMap { Self.notices[$0] })
+            try await keysPage(try Self.orgID(context), session, notice: Self.notice(request.queryFields["done"], session.words))
         }
 
         let backToKeys: @Sendable (Request, Context, ConsoleSession, FormFields, String, HTTPResponse.Status) async -> Response = {
@@ -85,7 +86,8 @@ extension WebRoutes {
         _ orgID: OrganisationID, _ session: ConsoleSession, secret: String? = nil, notice: String? = nil, error: String? = nil,
         status: HTTPResponse.Status = .ok
     ) async throws -> Response {
-        var values: [String: Any] = ["roles": Self.roleChoices()]
+        let words = session.words
+        var values: [String: Any] = ["roles": Self.roleChoices(nil, words.mail)]
         try await orgHeader(orgID, session, tab: "navKeys", into: &values)
         if let secret { values["secret"] = secret }
         if let notice { values["notice"] = notice }
@@ -93,11 +95,11 @@ extension WebRoutes {
         let csrf = session.formToken
         values["keyRows"] = try await engine.apiKeys(org: orgID, by: session.principal).map { key, lastUsed -> [String: Any] in
             [
-                "id": key.id.description, "name": key.name, "role": MailWords.english.role(key.role), "createdAt": MailWords.english.date(key.createdAt),
-                "lastUsed": lastUsed.map(MailWords.english.date) ?? "never", "active": key.isActive, "orgID": orgID.description, "csrf": csrf,
+                "id": key.id.description, "name": key.name, "role": words.mail.role(key.role), "createdAt": words.mail.date(key.createdAt),
+                "lastUsed": lastUsed.map(words.mail.date) ?? words("keys.never"), "active": key.isActive, "orgID": orgID.description, "csrf": csrf,
             ]
         }
-        return pages.render("keys", title: "API keys", values, status: status)
+        return pages.render("keys", title: words("common.api_keys"), values, status: status)
     }
 }
 

@@ -1,7 +1,7 @@
 import Hummingbird
-import MusterDelivery
 import MusterDomain
 import MusterEngine
+import MusterWords
 
 extension WebRoutes {
     /// Settings → User Management: the members with their roles and keys, the Invitations tab
@@ -9,7 +9,7 @@ extension WebRoutes {
     func registerPeople<Context: RequestContext>(on router: Router<Context>) {
         page(router, "/console/orgs/{org}/users") { request, context, session in
             let query = request.queryFields
-            let notice = query["done"].flatMap { Self.notices[$0] }
+            let notice = Self.notice(query["done"], session.words)
             return try await usersPage(
                 try Self.orgID(context), session, invitationsTab: query["tab"] == "invitations", status: query["status"], notice: notice)
         }
@@ -49,7 +49,7 @@ extension WebRoutes {
                     by: session.principal)
                 // The temporary password is shown on this answer only, never on a page one could reload.
                 return try await usersPage(
-                    orgID, session, invitationsTab: false, status: nil, notice: "User created.",
+                    orgID, session, invitationsTab: false, status: nil, notice: session.words("notice.user_created"),
                     temporaryPassword: (created.member.email.value, created.temporaryPassword))
             }, onError: back)
 
@@ -108,17 +108,22 @@ extension WebRoutes {
                 let userID: UserID = try Self.pathID("user", context)
                 let password = try await engine.resetPassword(org: orgID, user: userID, by: session.principal)
                 let email = try await engine.members(org: orgID, by: session.principal).items.first { $0.userID == userID }?.email.value ?? ""
-                return try await usersPage(orgID, session, invitationsTab: false, status: nil, notice: "Password reset.", temporaryPassword: (email, password))
+                return try await usersPage(
+                    orgID, session, invitationsTab: false, status: nil, notice: session.words("notice.password_reset"), temporaryPassword: (email, password))
             }, onError: back)
     }
 
-    /// What a `done` code in the URL says: only these fixed words, never text from the URL.
-    static let notices = [
-        "invited": "Invitation sent.", "revoked": "Invitation revoked.", "resent": "Invitation sent again.",
-        "reinvited": "Invited again: a new invitation is on its way.", "role": "Role changed.",
-        "grants": "Permission keys changed.", "removed": "Member removed.", "tenant": "Tenant created.", "invited_collaborator": "Collaborator invited.",
-        "ended": "Assignment ended.", "contact": "Contact card saved.", "note": "Note added.", "notes": "Note added.", "goals": "Goal added.",
-        "sessions": "Session recorded.", "documents": "Document recorded.", "summary": "Summary saved.", "key_revoked": "API key revoked.",
+    /// What a `done` code in the URL says: only the catalogue's fixed words, never text from
+    /// the URL.
+    static func notice(_ code: String?, _ words: ConsoleText) -> String? {
+        guard let code, noticeCodes.contains(code) else { return nil }
+        return words("notice.\(code)")
+    }
+
+    /// The `done` codes the console's redirects carry.
+    static let noticeCodes: Set<String> = [
+        "invited", "revoked", "resent", "reinvited", "role", "grants", "removed", "tenant", "invited_collaborator", "ended", "contact", "note", "notes",
+        "goals", "sessions", "documents", "summary", "key_revoked",
     ]
 
     static func role(_ name: String?) throws(DomainError) -> Role {
@@ -130,9 +135,9 @@ extension WebRoutes {
     }
 
     /// The roles a form offers, the least powerful chosen unless `chosen` names another.
-    static func roleChoices(_ chosen: String? = nil) -> [[String: Any]] {
+    static func roleChoices(_ chosen: String? = nil, _ words: MailWords) -> [[String: Any]] {
         let selected = chosen.flatMap { Role(name: $0) }.flatMap { Role.assignable.contains($0) ? $0 : nil } ?? .viewer
-        return Role.assignable.map { ["key": $0.name, "label": MailWords.english.role($0), "selected": $0 == selected] }
+        return Role.assignable.map { ["key": $0.name, "label": words.role($0), "selected": $0 == selected] }
     }
 
     /// The org's name and the values of its tab bar.
@@ -163,7 +168,8 @@ extension WebRoutes {
         _ orgID: OrganisationID, _ session: ConsoleSession, invitationsTab: Bool, status statusFilter: String?, notice: String? = nil, error: String? = nil,
         status: HTTPResponse.Status = .ok, temporaryPassword: (email: String, password: String)? = nil, typed: FormFields? = nil
     ) async throws -> Response {
-        var values: [String: Any] = ["roles": Self.roleChoices(typed?["role"]), "directCreate": policy.directCreate != .disabled]
+        let words = session.words
+        var values: [String: Any] = ["roles": Self.roleChoices(typed?["role"], words.mail), "directCreate": policy.directCreate != .disabled]
         // A refused Add User form comes back open, as it was typed (the password is never kept).
         if let typed, typed["email"] != nil {
             let form = typed["method"] == "existing_user" ? "existing" : typed["full_name"] != nil ? "direct" : "invite"
@@ -178,41 +184,38 @@ extension WebRoutes {
             values["invitationsTab"] = true
             let filter = statusFilter.flatMap { Invitation.Status(name: $0) }
             values["statuses"] =
-                [["value": "", "label": "All", "selected": filter == nil]]
-                + Invitation.Status.allCases.map {
-                    ["value": $0.name, "label": $0.name.prefix(1).uppercased() + $0.name.dropFirst(), "selected": $0 == filter]
-                }
+                [["value": "", "label": words("users.all"), "selected": filter == nil]]
+                + Invitation.Status.allCases.map { ["value": $0.name, "label": words("status.\($0.name)"), "selected": $0 == filter] }
             let now = try engine.now
             let page = try await engine.invitations(org: orgID, status: filter, limit: 200, by: session.principal)
             let people = page.items.flatMap { invitation in
                 [invitation.invitedBy] + [invitation.revokedBy, invitation.acceptedBy.map(Principal.user)].compactMap { $0 }
             }
             let names = try await engine.labels(org: orgID, for: people, by: session.principal)
-            let words = MailWords.english
             values["invitations"] = page.items.map { invitation -> [String: Any] in
                 let status = invitation.effectiveStatus(at: now)
                 var row: [String: Any] = [
-                    "id": invitation.id.description, "email": invitation.email.value, "role": words.role(invitation.role),
-                    "status": status.name, "orgID": orgID.description, "csrf": csrf,
-                    "invitedBy": names[invitation.invitedBy] ?? "", "invitedAt": words.date(invitation.createdAt),
-                    "method": invitation.method == .email ? "by email" : "existing user",
+                    "id": invitation.id.description, "email": invitation.email.value, "role": words.mail.role(invitation.role),
+                    "status": words("state.\(status.name)"), "orgID": orgID.description, "csrf": csrf,
+                    "invitedBy": names[invitation.invitedBy] ?? "", "invitedAt": words.mail.date(invitation.createdAt),
+                    "method": invitation.method == .email ? words("users.method_email") : words("users.method_existing"),
                 ]
                 // Only a pending invitation has an expiry that still matters.
-                if status == .pending || status == .expired { row["expiresAt"] = words.date(invitation.expiresAt) }
+                if status == .pending || status == .expired { row["expiresAt"] = words.mail.date(invitation.expiresAt) }
                 if let at = invitation.acceptedAt {
-                    row["accepted"] = ["at": words.date(at), "by": invitation.acceptedBy.flatMap { names[.user($0)] } ?? ""]
+                    row["accepted"] = ["at": words.mail.date(at), "by": invitation.acceptedBy.flatMap { names[.user($0)] } ?? ""]
                 }
                 if let at = invitation.revokedAt {
                     row["revoked"] = [
-                        "at": words.date(at), "by": invitation.revokedBy.flatMap { names[$0] } ?? "", "reason": invitation.revokedReason ?? "",
+                        "at": words.mail.date(at), "by": invitation.revokedBy.flatMap { names[$0] } ?? "", "reason": invitation.revokedReason ?? "",
                     ]
                 }
-                if let at = invitation.resentAt { row["resent"] = ["at": words.date(at), "count": invitation.resendCount] }
+                if let at = invitation.resentAt { row["resent"] = ["at": words.mail.date(at), "count": invitation.resendCount] }
                 if invitation.reinviteOf != nil { row["reinvite"] = true }
                 switch status {
                 case .pending:
                     row["pending"] = true
-                    row["resendHint"] = resendHint(invitation, now: now)
+                    row["resendHint"] = resendHint(invitation, now: now, words)
                 case .expired, .revoked:
                     row["canReinvite"] = true
                 case .accepted:
@@ -224,25 +227,27 @@ extension WebRoutes {
             let members = try await engine.members(org: orgID, limit: 500, by: session.principal)
             values["members"] = members.items.map { member -> [String: Any] in
                 [
-                    "userID": member.userID.description, "email": member.email.value, "role": MailWords.english.role(member.role),
+                    "userID": member.userID.description, "email": member.email.value, "role": words.mail.role(member.role),
                     "grants": member.grants.permissions.map(\.key).joined(separator: ", "), "orgID": orgID.description, "csrf": csrf,
                     "keys": Permission.allCases.map(\.key),
-                    "roleChoices": Role.assignable.map { ["key": $0.name, "label": MailWords.english.role($0), "selected": $0 == member.role] },
+                    "roleChoices": Role.assignable.map { ["key": $0.name, "label": words.mail.role($0), "selected": $0 == member.role] },
                 ]
             }
         }
-        return pages.render("users", title: "User Management", values, status: status)
+        return pages.render("users", title: words("common.user_management"), values, status: status)
     }
 
     /// The resend limits of a pending invitation, and when it may next be resent.
-    private func resendHint(_ invitation: Invitation, now: Timestamp) -> String {
+    private func resendHint(_ invitation: Invitation, now: Timestamp, _ words: ConsoleText) -> String {
         let windowStart = now.adding(Span(milliseconds: -policy.resendWindow.milliseconds))
         let used = invitation.recentResends.filter { $0 > windowStart }.count
-        var hint = "\(used) of \(policy.resendsPerWindow) resends used in 24 hours; one per \(policy.resendCooldown.wholeSecondsRoundedUp) s"
+        var hint = words(
+            "users.resends_used",
+            ["used": String(used), "limit": String(policy.resendsPerWindow), "seconds": String(policy.resendCooldown.wholeSecondsRoundedUp)])
         if used >= policy.resendsPerWindow, let oldest = invitation.recentResends.filter({ $0 > windowStart }).first {
-            hint += "; possible again at \(MailWords.english.date(oldest.adding(policy.resendWindow)))"
+            hint += words("users.resend_again_at", ["at": words.mail.date(oldest.adding(policy.resendWindow))])
         } else if let last = invitation.resentAt, now.span(since: last) < policy.resendCooldown {
-            hint += "; possible again at \(MailWords.english.date(last.adding(policy.resendCooldown)))"
+            hint += words("users.resend_again_at", ["at": words.mail.date(last.adding(policy.resendCooldown))])
         }
         return hint
     }

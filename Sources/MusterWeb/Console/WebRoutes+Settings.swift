@@ -1,7 +1,7 @@
 import Hummingbird
-import MusterDelivery
 import MusterDomain
 import MusterEngine
+import MusterWords
 
 extension WebRoutes {
     /// Settings → the organisation: its name and every setting an org admin has in the API —
@@ -9,7 +9,7 @@ extension WebRoutes {
     /// invitation may redirect to, and the logo and accent colour of its emails and pages.
     func registerSettings<Context: RequestContext>(on router: Router<Context>) {
         page(router, "/console/orgs/{org}/settings") { request, context, session in
-            try await settingsPage(try Self.orgID(context), session, notice: request.queryFields["done"] == "settings" ? "Settings saved." : nil)
+            try await settingsPage(try Self.orgID(context), session, notice: request.queryFields["done"] == "settings" ? session.words("notice.settings") : nil)
         }
 
         action(
@@ -84,9 +84,13 @@ extension WebRoutes {
         values["form"] = shown
         values["defaultDays"] = Int(policy.invitationLifetime.milliseconds / 86_400_000)
         values["defaultLocale"] = policy.defaultLocale.value
-        values["languages"] = [("", "The deployment's (\(policy.defaultLocale.value))"), ("en", "English"), ("cy", "Cymraeg (Welsh)")].map { code, label in
+        let words = session.words
+        values["languages"] = [
+            ("", words("settings.deployment_language", ["code": policy.defaultLocale.value])), ("en", Language.english.ownName),
+            ("cy", Language.welsh.ownName),
+        ].map { code, label in
             ["value": code, "label": label, "selected": code == shown["locale"]]
         }
-        return pages.render("settings", title: "Settings", values, status: status)
+        return pages.render("settings", title: words("common.settings"), values, status: status)
     }
 }

@@ -1,9 +1,9 @@
 import HTTPTypes
 import Hummingbird
-import MusterDelivery
 import MusterDomain
 import MusterEngine
 import MusterSecurity
+import MusterWords
 import NIOCore
 
 extension WebRoutes {
@@ -12,7 +12,14 @@ extension WebRoutes {
     func registerSignIn<Context: RemoteAddressRequestContext>(on router: Router<Context>) {
         router.get("/console/login") { request, _ in
             if await session(request) != nil { return WebPage.redirect(to: "/console") }
-            return loginPage(error: nil, status: .ok)
+            return loginPage(error: nil, status: .ok, words(request))
+        }
+
+        // The language link in every console page's header: the choice is kept in a cookie
+        // for a year, and the person goes on to the console's home.
+        router.get("/console/language/{code}") { _, context in
+            guard let language = context.parameters.get("code").flatMap(Language.init(rawValue:)) else { return Response(status: .notFound) }
+            return WebPage.redirect(to: "/console", cookies: [cookie(Self.languageCookie, language.rawValue, maxAge: 365 * 86_400)])
         }
 
         router.post("/console/login/link") { request, context in
@@ -27,10 +34,12 @@ extension WebRoutes {
                     let issue = Task { _ = try? await engine.requestSignInLink(email: email) }
                     _ = issue
                 }
-                return pages.render("login_sent", title: "Check your email", ["email": email.value])
+                var values: [String: Any] = ["email": email.value]
+                ConsoleSession.fill(&values, words(request))
+                return pages.render("login_sent", title: words(request)("login.check_your_email"), values)
             } catch {
-                let (status, text) = Self.explain(error)
-                return loginPage(error: text, status: status)
+                let (status, text) = Self.explain(error, words(request))
+                return loginPage(error: text, status: status, words(request))
             }
         }
 
@@ -48,10 +57,10 @@ extension WebRoutes {
                 throttle.clear(.account(email))
                 return WebPage.redirect(to: "/console", cookies: sessionCookies(signedIn.sessionToken))
             } catch let error as DomainError where error.code == .rateLimited {
-                return tooManySignIns(error)
+                return tooManySignIns(error, words(request))
             } catch {
-                let (status, text) = Self.explain(error)
-                return loginPage(error: text, status: status)
+                let (status, text) = Self.explain(error, words(request))
+                return loginPage(error: text, status: status, words(request))
             }
         }
 
@@ -69,7 +78,7 @@ extension WebRoutes {
             guard let session = await session(request) else { return WebPage.redirect(to: "/console/login") }
             var values: [String: Any] = ["passwordRule": PasswordHasher.rule, "passwordMinimum": PasswordHasher.minimumLength]
             session.fill(&values)
-            return pages.render("password", title: "New password", values)
+            return pages.render("password", title: session.words("password.title"), values)
         }
 
         router.post("/console/password") { request, context in
@@ -84,11 +93,10 @@ extension WebRoutes {
                 // Changing the password ends every session: sign in again.
                 return WebPage.redirect(to: "/console/login", cookies: [cookie(sessionCookie, "", maxAge: 0)])
             } catch {
-                var values: [String: Any] = [
-                    "error": Self.explain(error).1, "passwordRule": PasswordHasher.rule, "passwordMinimum": PasswordHasher.minimumLength,
-                ]
+                let (status, text) = Self.explain(error, session.words)
+                var values: [String: Any] = ["error": text, "passwordRule": PasswordHasher.rule, "passwordMinimum": PasswordHasher.minimumLength]
                 session.fill(&values)
-                return pages.render("password", title: "New password", values, status: Self.explain(error).0)
+                return pages.render("password", title: session.words("password.title"), values, status: status)
             }
         }
 
@@ -102,14 +110,14 @@ extension WebRoutes {
                 "greeting": profile.user.fullName ?? profile.user.email.value, "email": profile.user.email.value,
                 "orgs": profile.memberships.filter(\.isActive).map {
                     [
-                        "id": $0.orgID.description, "name": $0.orgName, "role": MailWords.english.role($0.role),
+                        "id": $0.orgID.description, "name": $0.orgName, "role": session.words.mail.role($0.role),
                         "mayViewUsers": $0.permissions.contains(.usersView), "mayManageRoles": $0.permissions.contains(.usersManageRoles),
                         "mayChangeSettings": $0.role == .orgAdmin,
                     ]
                 },
             ]
             session.fill(&values)
-            return pages.render("home", title: "Home", values)
+            return pages.render("home", title: session.words("layout.home"), values)
         }
     }
 
@@ -132,20 +140,21 @@ extension WebRoutes {
 
     /// The sign-in page when the sign-in limits make the caller wait: 429 with `Retry-After`,
     /// saying plainly to try again later or use an emailed link.
-    private func tooManySignIns(_ error: DomainError) -> Response {
+    private func tooManySignIns(_ error: DomainError, _ words: ConsoleText) -> Response {
         let seconds = error.retryAfter.map { Int(($0.milliseconds + 999) / 1000) }
-        let wait = seconds.map { $0 > 90 ? "in about \(($0 + 59) / 60) minutes" : "in \($0) seconds" } ?? "in a few minutes"
-        var response = loginPage(
-            error: "Too many failed sign-ins: too many attempts from here or for this account. Try again later (\(wait)), or sign in with an emailed link.",
-            status: .tooManyRequests)
+        let wait =
+            seconds.map { $0 > 90 ? words("login.wait_minutes", ["count": String(($0 + 59) / 60)]) : words("login.wait_seconds", ["count": String($0)]) }
+            ?? words("login.wait_few_minutes")
+        var response = loginPage(error: words("login.too_many", ["wait": wait]), status: .tooManyRequests, words)
         if let seconds { response.headers[.retryAfter] = String(seconds) }
         return response
     }
 
-    private func loginPage(error: String?, status: HTTPResponse.Status) -> Response {
+    private func loginPage(error: String?, status: HTTPResponse.Status, _ words: ConsoleText) -> Response {
         let formValue = RandomSecret.token(prefix: "")
         var values: [String: Any] = ["csrf": formValue]
+        ConsoleSession.fill(&values, words)
         if let error { values["error"] = error }
-        return pages.render("login", title: "Sign in", values, status: status, cookies: [cookie(formCookie, formValue, maxAge: 3600)])
+        return pages.render("login", title: words("login.sign_in"), values, status: status, cookies: [cookie(formCookie, formValue, maxAge: 3600)])
     }
 }

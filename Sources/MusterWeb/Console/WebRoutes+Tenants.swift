@@ -1,7 +1,7 @@
 import Hummingbird
-import MusterDelivery
 import MusterDomain
 import MusterEngine
+import MusterWords
 
 extension WebRoutes {
     /// Tenants, a tenant's Team tab (+ Invite a support worker in three modes, End, the
@@ -9,7 +9,7 @@ extension WebRoutes {
     /// person's role or mode allows.
     func registerTenants<Context: RequestContext>(on router: Router<Context>) {
         page(router, "/console/orgs/{org}/tenants") { request, context, session in
-            try await tenantsPage(try Self.orgID(context), session, notice: request.queryFields["done"].flatMap { Self.notices[$0] })
+            try await tenantsPage(try Self.orgID(context), session, notice: Self.notice(request.queryFields["done"], session.words))
         }
 
         action(
@@ -28,7 +28,7 @@ extension WebRoutes {
         page(router, "/console/orgs/{org}/tenants/{tenant}") { request, context, session in
             try await teamPage(
                 try Self.orgID(context), try Self.pathID("tenant", context), session,
-                notice: request.queryFields["done"].flatMap { Self.notices[$0] })
+                notice: Self.notice(request.queryFields["done"], session.words))
         }
 
         let backToTeam: @Sendable (Request, Context, ConsoleSession, FormFields, String, HTTPResponse.Status) async -> Response = {
@@ -84,17 +84,17 @@ extension WebRoutes {
                 "entries": entries.map {
                     [
                         "orgID": $0.orgID.description, "orgName": $0.orgName, "tenantID": $0.tenantID.description, "tenantName": $0.tenantName,
-                        "mode": MailWords.english.mode($0.mode), "since": MailWords.english.date($0.activatedAt ?? $0.since),
+                        "mode": session.words.mail.mode($0.mode), "since": session.words.mail.date($0.activatedAt ?? $0.since),
                     ]
                 }
             ]
             session.fill(&values)
-            return pages.render("caseload", title: "Caseload", values)
+            return pages.render("caseload", title: session.words("common.your_caseload"), values)
         }
 
         page(router, "/console/orgs/{org}/tenants/{tenant}/case") { request, context, session in
             try await casePage(
-                try Self.orgID(context), try Self.pathID("tenant", context), session, notice: request.queryFields["done"].flatMap { Self.notices[$0] })
+                try Self.orgID(context), try Self.pathID("tenant", context), session, notice: Self.notice(request.queryFields["done"], session.words))
         }
 
         // The workspace's forms: each one engine write, then back to the case.
@@ -170,7 +170,7 @@ extension WebRoutes {
         if let error { values["error"] = error }
         let page = try await engine.tenants(org: orgID, limit: 500, by: session.principal)
         values["tenants"] = page.items.map { ["id": $0.id.description, "name": $0.name, "reference": $0.reference ?? "", "orgID": orgID.description] }
-        return pages.render("tenants", title: "Tenants", values, status: status)
+        return pages.render("tenants", title: session.words("common.tenants"), values, status: status)
     }
 
     func teamPage(
@@ -188,13 +188,15 @@ extension WebRoutes {
         values["tenantName"] = tenant.name
         let team = try await engine.team(org: orgID, tenant: tenantID, by: session.principal)
         let csrf = session.formToken
+        let words = session.words
         values["team"] = team.map { row -> [String: Any] in
             let card = row.contact
             var entry: [String: Any] = [
                 "id": row.id.description, "orgID": orgID.description, "tenantID": tenantID.description, "csrf": csrf,
                 "who": card?.name ?? [row.fullName, row.email?.value].compactMap { $0 }.joined(separator: " · "),
-                "mode": row.mode.name.replacingUnderscores(),
-                "status": row.endedAt != nil ? "ended" : row.mode == .referenceOnly ? "contact" : row.activatedAt != nil ? "active" : "invited",
+                "mode": words("mode.\(row.mode.name)"),
+                "status": words(
+                    "team.\(row.endedAt != nil ? "ended" : row.mode == .referenceOnly ? "contact" : row.activatedAt != nil ? "active" : "invited")"),
                 "active": row.isActive,
             ]
             if let card {
@@ -227,14 +229,22 @@ extension WebRoutes {
         if let error { values["error"] = error }
         if let notice { values["notice"] = notice }
         let mode = try await engine.caseload(of: session.userID).first { $0.tenantID == tenantID && $0.orgID == orgID }?.mode
-        values["viewAs"] = mode.map { "You see this case as \(MailWords.english.mode($0))." } ?? "You see this case as staff of the organisation."
-        let words = MailWords.english
-        func by(_ authorship: Authorship) -> String { workspace.authorNames[authorship.author] ?? "" }
+        let words = session.words.mail
+        values["viewAs"] = mode.map { session.words("case.view_as", ["mode": words.mode($0)]) } ?? session.words("case.view_as_staff")
+        // Someone who does not see the team reads authors as the domain's three words.
+        let anonymous = ["you": "case.author_you", "staff": "case.author_staff", "a collaborator": "case.author_collaborator"]
+        func by(_ authorship: Authorship) -> String {
+            let name = workspace.authorNames[authorship.author] ?? ""
+            return anonymous[name].map { session.words($0) } ?? name
+        }
         values["showNotes"] = access.contains(.readSharedNotes) || access.contains(.readProfessionalNotes)
         values["canWriteNotes"] = access.contains(.writeSharedNotes)
         values["canWriteProfessional"] = access.contains(.writeProfessionalNotes)
         values["notes"] = workspace.notes.map {
-            ["kind": $0.kind == .shared ? "Shared" : "Professional", "body": $0.body, "by": by($0.authorship), "at": words.date($0.authorship.at)]
+            [
+                "kind": $0.kind == .shared ? session.words("case.shared") : session.words("case.professional"), "body": $0.body, "by": by($0.authorship),
+                "at": words.date($0.authorship.at),
+            ]
         }
         values["showGoals"] = access.contains(.readGoals)
         values["canWriteGoals"] = access.contains(.writeGoals)
@@ -249,7 +259,10 @@ extension WebRoutes {
         values["showDocuments"] = access.contains(.readDocuments)
         values["canWriteDocuments"] = access.contains(.writeDocuments)
         values["documents"] = workspace.documents.map {
-            ["name": $0.name, "type": $0.contentType, "size": "\($0.sizeBytes) bytes", "by": by($0.authorship), "at": words.date($0.authorship.at)]
+            [
+                "name": $0.name, "type": $0.contentType, "size": session.words("case.bytes", ["count": String($0.sizeBytes)]), "by": by($0.authorship),
+                "at": words.date($0.authorship.at),
+            ]
         }
         values["showSummary"] = access.contains(.readContextSummary)
         values["canWriteSummary"] = access.contains(.writeContextSummary)
@@ -258,9 +271,4 @@ extension WebRoutes {
         }
         return pages.render("case", title: workspace.tenantName, values, status: status)
     }
-}
-
-extension String {
-    /// `context_only` as `context only`.
-    func replacingUnderscores() -> String { split(separator: "_").joined(separator: " ") }
 }

@@ -2,6 +2,7 @@ import Hummingbird
 import MusterDelivery
 import MusterDomain
 import MusterEngine
+import MusterWords
 
 extension WebRoutes {
     /// Webhooks in full: add one (its signing secret shown once), edit its endpoint, types and
@@ -9,7 +10,7 @@ extension WebRoutes {
     /// delete, and each one's delivery history with times and the receiver's answers.
     func registerWebhooks<Context: RequestContext>(on router: Router<Context>) {
         page(router, "/console/orgs/{org}/webhooks") { request, context, session in
-            try await webhooksPage(try Self.orgID(context), session, notice: request.queryFields["done"].flatMap { Self.webhookNotices[$0] })
+            try await webhooksPage(try Self.orgID(context), session, notice: Self.webhookNotice(request.queryFields["done"], session.words))
         }
 
         let back: @Sendable (Request, Context, ConsoleSession, FormFields, String, HTTPResponse.Status) async -> Response = {
@@ -26,7 +27,7 @@ extension WebRoutes {
                 let (view, secret) = try await engine.createWebhook(
                     org: orgID, url: try checkedURL(form["url"]), eventTypes: try Self.eventTypes(form), description: Self.nonEmpty(form["description"]),
                     after: nil, by: session.principal)
-                return try await webhooksPage(orgID, session, notice: "Webhook added.", secret: (view.webhook.url, secret))
+                return try await webhooksPage(orgID, session, notice: session.words("webhooks.notice.added"), secret: (view.webhook.url, secret))
             }, onError: back)
 
         // The actions on one webhook: each one engine call, then back to the list.
@@ -88,17 +89,18 @@ extension WebRoutes {
                     let id: WebhookID = try Self.pathID("id", context)
                     let url = try await engine.webhook(id, org: orgID, by: session.principal).webhook.url
                     if let secret = try await run(self, orgID, id, form, session.principal) {
-                        return try await webhooksPage(orgID, session, notice: "New signing secret made.", secret: (url, secret))
+                        return try await webhooksPage(orgID, session, notice: session.words("webhooks.notice.rotated"), secret: (url, secret))
                     }
                     return WebPage.redirect(to: "/console/orgs/\(orgID)/webhooks?done=\(path)")
                 }, onError: back)
         }
     }
 
-    static let webhookNotices = [
-        "pause": "Webhook paused.", "resume": "Webhook resumed: deliveries go on from where they stopped.",
-        "ping": "Test event sent: it shows in the deliveries below once it has been tried.", "delete": "Webhook deleted.", "edit": "Webhook saved.",
-    ]
+    /// What a `done` code of the webhooks page says: only the catalogue's fixed words.
+    static func webhookNotice(_ code: String?, _ words: ConsoleText) -> String? {
+        guard let code, ["pause", "resume", "ping", "delete", "edit"].contains(code) else { return nil }
+        return words("webhooks.notice.\(code)")
+    }
 
     /// The endpoint of a form, by the API's own rule.
     func checkedURL(_ text: String?) throws(DomainError) -> String {
@@ -141,11 +143,14 @@ extension WebRoutes {
         if let notice { values["notice"] = notice }
         if let error { values["error"] = error }
         if let secret { values["secret"] = ["url": secret.url, "secret": secret.secret] }
-        let words = MailWords.english
+        let words = session.words
         let csrf = session.formToken
         let chosen = Set(typed?.all("event_types") ?? [])
         values["kindGroups"] = AuditWords.kindGroups.map { group -> [String: Any] in
-            ["label": group.label, "kinds": group.kinds.map { ["value": $0.name, "label": AuditWords.label($0), "checked": chosen.contains($0.name)] }]
+            [
+                "label": words("audit.group.\(group.key)"),
+                "kinds": group.kinds.map { ["value": $0.name, "label": AuditWords.label($0, words), "checked": chosen.contains($0.name)] },
+            ]
         }
         values["typed"] = ["url": typed?["url"] ?? "", "description": typed?["description"] ?? ""]
         var hooks = [[String: Any]]()
@@ -153,34 +158,35 @@ extension WebRoutes {
             let webhook = view.webhook
             let deliveries = await webhooks.deliveries(webhook.id.description).prefix(20).map { delivery -> [String: Any] in
                 [
-                    "at": words.date(Timestamp(millisecondsSinceEpoch: delivery.at)), "event": delivery.eventType,
-                    "outcome": delivery.outcome == .delivered ? "delivered" : "failed", "attempt": delivery.attempt,
+                    "at": words.mail.date(Timestamp(millisecondsSinceEpoch: delivery.at)), "event": delivery.eventType,
+                    "outcome": delivery.outcome == .delivered ? words("webhooks.delivered") : words("webhooks.failed"), "attempt": delivery.attempt,
                     "answer": delivery.responseStatus.map { "HTTP \($0)" } ?? delivery.error ?? "", "took": "\(delivery.durationMilliseconds) ms",
                 ]
             }
             var hook: [String: Any] = [
                 "id": webhook.id.description, "url": webhook.url, "description": webhook.description ?? "", "orgID": orgID.description, "csrf": csrf,
-                "types": webhook.eventTypes?.map { AuditWords.label($0) }.joined(separator: ", ") ?? "every event",
-                "deliveries": Array(deliveries), "created": words.date(webhook.createdAt),
+                "types": webhook.eventTypes?.map { AuditWords.label($0, words) }.joined(separator: ", ") ?? words("webhooks.every_event"),
+                "deliveries": Array(deliveries), "created": words.mail.date(webhook.createdAt),
             ]
             switch webhook.status {
             case .active: hook["active"] = true
             case .paused(let cause, let reason):
-                hook["paused"] =
-                    cause == .requested
-                    ? "Paused: \(reason)" : cause == .deliveryFailing ? "Paused by Muster, deliveries kept failing: \(reason)" : "Paused: \(reason)"
+                hook["paused"] = words(cause == .deliveryFailing ? "webhooks.paused_failing" : "webhooks.paused", ["reason": reason])
             }
             // The edit form starts from what the webhook receives now, so saving it as it is
             // changes nothing.
             let current = Set(webhook.eventTypes ?? [])
             hook["editGroups"] = AuditWords.kindGroups.map { group -> [String: Any] in
-                ["label": group.label, "kinds": group.kinds.map { ["value": $0.name, "label": AuditWords.label($0), "checked": current.contains($0)] }]
+                [
+                    "label": words("audit.group.\(group.key)"),
+                    "kinds": group.kinds.map { ["value": $0.name, "label": AuditWords.label($0, words), "checked": current.contains($0)] },
+                ]
             }
             let now = try engine.now
-            hook["graces"] = webhook.previousSecrets.filter { $0.until > now }.map { ["until": words.date($0.until)] }
+            hook["graces"] = webhook.previousSecrets.filter { $0.until > now }.map { ["until": words.mail.date($0.until)] }
             hooks.append(hook)
         }
         values["hooks"] = hooks
-        return pages.render("webhooks", title: "Webhooks", values, status: status)
+        return pages.render("webhooks", title: words("common.webhooks"), values, status: status)
     }
 }

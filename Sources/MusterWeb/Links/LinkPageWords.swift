@@ -1,5 +1,5 @@
-import MusterDelivery
 import MusterDomain
+import MusterWords
 
 /// The words of the pages an email's link opens, in English and Welsh — the languages the
 /// emails ship in, with the same role, mode and date words (``MailWords``).
@@ -33,32 +33,11 @@ struct LinkPageWords: Sendable {
 
     /// The words for the first of `choices` Muster has pages in, else English.
     static func choose(_ choices: [LocaleTag?]) -> LinkPageWords {
-        for case let choice? in choices {
-            switch choice.language {
-            case "cy": return welsh
-            case "en": return english
-            default: continue
-            }
-        }
-        return english
+        Language.first(of: choices) == .welsh ? welsh : english
     }
 
-    /// The languages a browser's `Accept-Language` asks for, most wanted first (`q=0` left out).
-    static func accepted(_ header: String?) -> [LocaleTag] {
-        guard let header else { return [] }
-        var ranked = [(tag: LocaleTag, quality: Double, order: Int)]()
-        for (order, part) in header.split(separator: ",").prefix(20).enumerated() {
-            let pieces = part.split(separator: ";")
-            guard let first = pieces.first, let tag = try? LocaleTag(String(first).trimmingWhitespace()) else { continue }
-            var quality = 1.0
-            for piece in pieces.dropFirst() {
-                let trimmed = piece.trimmingWhitespace()
-                if trimmed.hasPrefix("q="), let value = Double(trimmed.dropFirst(2)) { quality = value }
-            }
-            if quality > 0 { ranked.append((tag, quality, order)) }
-        }
-        return ranked.sorted { ($0.quality, -$0.order) > ($1.quality, -$1.order) }.map(\.tag)
-    }
+    /// The console's words in the same language, for what the link pages share with it.
+    var console: ConsoleText { language == Language.welsh.rawValue ? .welsh : .english }
 
     static let english = LinkPageWords(
         language: "en", mail: .english,

@@ -1,8 +1,8 @@
 import Hummingbird
-import MusterDelivery
 import MusterDomain
 import MusterEngine
 import MusterSecurity
+import MusterWords
 
 extension WebRoutes {
     /// The pages an email's link opens. A GET only shows what the link is for, or why it no
@@ -35,7 +35,8 @@ extension WebRoutes {
                     // still (the engine checked); nothing else is followed.
                     "next": accepted.invitation.redirect?.value ?? appURL ?? "/console",
                 ]
-                return pages.render("link_done", title: words.welcome(accepted.orgName), values, cookies: sessionCookies(accepted.sessionToken))
+                return pages.render(
+                    "link_done", title: words.welcome(accepted.orgName), values, cookies: sessionCookies(accepted.sessionToken, language: words.language))
             } catch {
                 return await invitationPage(token: token, error: error, request: request)
             }
@@ -69,7 +70,7 @@ extension WebRoutes {
                 values["nextLabel"] = words.next
                 values["lang"] = words.language
                 values["skip"] = words.skip
-                return pages.render("link_done", title: words.signedInHeading, values, cookies: sessionCookies(signedIn.sessionToken))
+                return pages.render("link_done", title: words.signedInHeading, values, cookies: sessionCookies(signedIn.sessionToken, language: words.language))
             } catch {
                 return await verifyPage(token: token, error: error, request: request)
             }
@@ -79,17 +80,18 @@ extension WebRoutes {
     /// The words of a link page: in `first` (an invitation's own language), else the
     /// browser's, else the org's, else the deployment's.
     func language(_ request: Request, first: LocaleTag? = nil, org: LocaleTag? = nil) -> LinkPageWords {
-        let browser: [LocaleTag?] = LinkPageWords.accepted(request.headers[.acceptLanguage])
+        let browser: [LocaleTag?] = Language.accepted(request.headers[.acceptLanguage])
         return LinkPageWords.choose([first] + browser + [org, policy.defaultLocale])
     }
 
     /// The session cookie after a link or a password signed someone in, and the link form's
-    /// cookie cleared.
-    func sessionCookies(_ sessionToken: String) -> [Cookie] {
+    /// cookie cleared. A link page passes its `language`: the person read it there, so the
+    /// console goes on in it (until they choose another with the language link).
+    func sessionCookies(_ sessionToken: String, language: String? = nil) -> [Cookie] {
         [
             cookie(sessionCookie, sessionToken, maxAge: Int(policy.sessionLifetime.milliseconds / 1000)),
             cookie(formCookie, "", maxAge: 0),
-        ]
+        ] + (language.map { [cookie(Self.languageCookie, $0, maxAge: 365 * 86_400)] } ?? [])
     }
 
     /// Refuses a form posted without a session (a link page's, the sign-in page's) whose two
@@ -175,7 +177,7 @@ extension WebRoutes {
     /// a heading, and what to do. Never the revoke reason, which is for staff.
     static func linkRefusal(_ error: any Error, _ words: LinkPageWords) -> (HTTPResponse.Status, String, String) {
         guard let error = error as? DomainError else {
-            let (status, text) = explain(error)
+            let (status, text) = explain(error, words.console)
             return (status, words.refusal(nil).heading, text)
         }
         let status: HTTPResponse.Status
@@ -186,7 +188,7 @@ extension WebRoutes {
             status = .badRequest
         default:
             // Anything else (an email domain no longer allowed, say) in the server's own words.
-            let (status, text) = explain(error)
+            let (status, text) = explain(error, words.console)
             return (status, words.refusal(nil).heading, text)
         }
         let (heading, text) = words.refusal(error.code)

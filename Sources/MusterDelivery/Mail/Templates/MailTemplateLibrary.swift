@@ -1,6 +1,7 @@
 import Foundation
 import Mustache
 import MusterDomain
+import MusterWords
 
 /// Every email template, compiled once at start: Muster's own in each language it ships,
 /// replaced or extended by a deployment's folder.
