@@ -4,10 +4,15 @@ import MusterSecurity
 /// An invitation as just sent, with the token for its magic link (never stored).
 public struct IssuedInvitation: Sendable {
     public var invitation: Invitation
-    /// The magic-link token to email; only its nonce is kept.
-    public var token: String
     /// The org's name, for the email.
     public var orgName: String
+    /// What the link says; its token is signed only when asked for. The server's own emails
+    /// sign it from the logged nonce, so an answer that shows no token signs nothing.
+    let link: LinkToken
+    let signer: LinkTokenSigner
+
+    /// The magic-link token to email; only its nonce is kept.
+    public var token: String { signer.sign(link).token }
 }
 
 /// What a magic link shows before anyone accepts it.
@@ -53,7 +58,8 @@ extension MusterEngine {
         let (existingUser, seenAt) = directory.view.userID(email: email)
         try await durable(seenAt)
         let invitationID = InvitationID.timeOrdered()
-        let (token, seal) = signer.sign(LinkToken(purpose: .invitation, orgID: orgID, target: invitationID, nonce: RandomSecret.nonce()))
+        let link = LinkToken(purpose: .invitation, orgID: orgID, target: invitationID, nonce: RandomSecret.nonce())
+        let seal = LinkSeal(nonce: link.nonce)
         let (invitation, orgName) = try await run(
             .invite(
                 id: invitationID, email: email, role: role, method: method, existingUserID: existingUser, seal: seal, lifetimeDays: lifetimeDays,
@@ -62,7 +68,7 @@ extension MusterEngine {
         ) { state throws(DomainError) in
             (state.invitations[invitationID]!, state.name)
         }
-        return IssuedInvitation(invitation: invitation, token: token, orgName: orgName)
+        return IssuedInvitation(invitation: invitation, orgName: orgName, link: link, signer: signer)
     }
 
     /// Invites many people to one org at once: one result per request, in order, each exactly
@@ -81,12 +87,12 @@ extension MusterEngine {
         let (existingUsers, seenAt) = directory.view.userIDs(emails: emails)
         try await durable(seenAt)
         let invitationIDs = requests.map { _ in InvitationID.timeOrdered() }
-        let signed = invitationIDs.map { signer.sign(LinkToken(purpose: .invitation, orgID: orgID, target: $0, nonce: RandomSecret.nonce())) }
+        let links = invitationIDs.map { LinkToken(purpose: .invitation, orgID: orgID, target: $0, nonce: RandomSecret.nonce()) }
         let commands = requests.indices.map { index in
             let request = requests[index]
             return OrgCommand.invite(
                 id: invitationIDs[index], email: request.email, role: request.role, method: request.method, existingUserID: existingUsers[index],
-                seal: signed[index].seal, lifetimeDays: request.lifetimeDays, locale: request.locale, redirect: request.redirect)
+                seal: LinkSeal(nonce: links[index].nonce), lifetimeDays: request.lifetimeDays, locale: request.locale, redirect: request.redirect)
         }
         let outcome = await actor.executeEach(commands, by: principal) { state, index throws(DomainError) in
             (state.invitations[invitationIDs[index]]!, state.name)
@@ -97,18 +103,19 @@ extension MusterEngine {
         try await durable(outcome.position)
         WrittenPosition.current?.note(outcome.position)
         return outcome.results.indices.map { index in
-            outcome.results[index].map { IssuedInvitation(invitation: $0.0, token: signed[index].token, orgName: $0.1) }
+            outcome.results[index].map { IssuedInvitation(invitation: $0.0, orgName: $0.1, link: links[index], signer: signer) }
         }
     }
 
     /// Sends a pending invitation again with a new link (the old one stops working), within the
     /// rate limits.
     public func resendInvitation(org orgID: OrganisationID, id invitationID: InvitationID, by principal: Principal) async throws -> IssuedInvitation {
-        let (token, seal) = signer.sign(LinkToken(purpose: .invitation, orgID: orgID, target: invitationID, nonce: RandomSecret.nonce()))
+        let link = LinkToken(purpose: .invitation, orgID: orgID, target: invitationID, nonce: RandomSecret.nonce())
+        let seal = LinkSeal(nonce: link.nonce)
         let (invitation, orgName) = try await run(.resendInvitation(id: invitationID, seal: seal), on: orgID, by: principal) { state throws(DomainError) in
             (state.invitations[invitationID]!, state.name)
         }
-        return IssuedInvitation(invitation: invitation, token: token, orgName: orgName)
+        return IssuedInvitation(invitation: invitation, orgName: orgName, link: link, signer: signer)
     }
 
     /// Invites again the person of an expired or revoked invitation: a new pending invitation
@@ -120,13 +127,14 @@ extension MusterEngine {
         let (existingUser, seenAt) = directory.view.userID(email: previous.email)
         try await durable(seenAt)
         let invitationID = InvitationID.timeOrdered()
-        let (token, seal) = signer.sign(LinkToken(purpose: .invitation, orgID: orgID, target: invitationID, nonce: RandomSecret.nonce()))
+        let link = LinkToken(purpose: .invitation, orgID: orgID, target: invitationID, nonce: RandomSecret.nonce())
+        let seal = LinkSeal(nonce: link.nonce)
         let (invitation, orgName) = try await run(
             .reinvite(id: invitationID, previous: previousID, existingUserID: existingUser, seal: seal), on: orgID, by: principal
         ) { state throws(DomainError) in
             (state.invitations[invitationID]!, state.name)
         }
-        return IssuedInvitation(invitation: invitation, token: token, orgName: orgName)
+        return IssuedInvitation(invitation: invitation, orgName: orgName, link: link, signer: signer)
     }
 
     /// Revokes a pending invitation, with an optional reason of at most 500 characters.
