@@ -43,6 +43,9 @@ struct Mailbox {
     }
 
     private static func token(in text: String) -> String? {
+        // The bodies are quoted-printable: soft line breaks joined and `=3D` read back as `=`
+        // (a token's own characters need no other escape).
+        let text = text.replacingOccurrences(of: "=\r\n", with: "").replacingOccurrences(of: "=3D", with: "=")
         guard let range = text.range(of: "?token=") else { return nil }
         return String(text[range.upperBound...].prefix { !$0.isWhitespace })
     }
