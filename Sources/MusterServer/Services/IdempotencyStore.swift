@@ -23,47 +23,37 @@ actor IdempotencyStore {
     /// How long answers are kept.
     static let retention = Span.hours(24)
 
-    private enum Slot {
-        /// Running now, in this process. Its changes come after log position `since`.
-        case running(fingerprint: String, since: LogPosition)
-        /// Its change is in the log, but a restart lost its answer.
-        case answerLost(fingerprint: String, at: Timestamp)
-        /// Reserved, under the earlier journal layout, before a restart that lost the answer:
-        /// the change may or may not have been made.
-        case outcomeUnknown(fingerprint: String, at: Timestamp)
-        case completed(Stored)
-    }
-
     struct Stored: Sendable {
         var fingerprint: String
         var at: Timestamp
         var response: APIResponse
     }
 
-    private struct Key: Hashable {
-        var scope: String
-        var key: String
+    /// What to do with a request carrying a key.
+    enum Decision: Sendable {
+        /// Run it inside the returned mark's scope (``RequestMark/current``); then call
+        /// ``complete(scope:key:fingerprint:response:now:)`` or ``release(scope:key:)``.
+        case run(RequestMark)
+        /// Answer with the stored first answer.
+        case replay(APIResponse)
     }
 
-    private var slots: [Key: Slot] = [:]
+    /// What is decided; this actor only carries out its writes.
+    private var machine: Machine
     private let journal: Journal?
-    /// Every request mark at or before this log position has its answer journaled (or its
-    /// request ended without one).
-    private(set) var watermark: LogPosition = 0
-    /// The watermark as last journaled, and when (milliseconds since the epoch).
-    private var journaledWatermark: (position: LogPosition, at: Int64) = (0, 0)
     /// The log, once the engine is recovered: where new changes' positions come from.
     private var log: (any DurableRecordSource)?
-    /// Whether the journal held an entry of this layout: if not, this version never ran on the
-    /// data folder, and no record in its log carries a mark.
-    private var journalHasWatermark = false
-
     /// On a node of a cluster: where answers are kept for whichever node leads next.
     private let sharedAnswers: (any SharedAnswerStore)?
+
+    /// Every request mark at or before this log position has its answer journaled (or its
+    /// request ended without one).
+    var watermark: LogPosition { machine.watermark }
 
     /// A store that keeps answers in memory only (tests and data-less runs), or, on a node of
     /// a cluster, in `shared` (the cluster's database) as well.
     init(shared: (any SharedAnswerStore)? = nil) {
+        machine = Machine()
         journal = nil
         sharedAnswers = shared
     }
@@ -72,51 +62,11 @@ actor IdempotencyStore {
     /// compacting the file to just that. Entries of the earlier JSON layout are still read.
     init(path: String, now: Timestamp) throws {
         let (journal, payloads) = try Journal.open(path: path)
+        let (machine, live) = Machine.load(payloads.map { JournalEntry($0) }, now: now)
+        try journal.rewrite(live.map(\.encoded))
+        self.machine = machine
         self.journal = journal
         sharedAnswers = nil
-        let horizon = now.adding(Span(milliseconds: -Self.retention.milliseconds)).millisecondsSinceEpoch
-        var answers = [Key: JournalEntry.Answer]()
-        var order = [Key]()
-        for payload in payloads {
-            switch JournalEntry(payload) {
-            case .answer(let answer) where answer.at >= horizon:
-                let key = Key(scope: answer.scope, key: answer.key)
-                if answers[key] == nil { order.append(key) }
-                answers[key] = answer
-                watermark = max(watermark, answer.watermark)
-            case .watermark(let position):
-                watermark = max(watermark, position)
-                journalHasWatermark = true
-            case .lost(let scope, let key, let fingerprint, let at) where at >= horizon:
-                slots[Key(scope: scope, key: key)] = .answerLost(fingerprint: fingerprint, at: Timestamp(millisecondsSinceEpoch: at))
-            case .reservation(let scope, let key, let fingerprint, let at) where at >= horizon:
-                // Written before marks existed: its outcome is unknown, as it was then.
-                slots[Key(scope: scope, key: key)] = .outcomeUnknown(fingerprint: fingerprint, at: Timestamp(millisecondsSinceEpoch: at))
-            case .released(let scope, let key):
-                slots[Key(scope: scope, key: key)] = nil
-                answers[Key(scope: scope, key: key)] = nil
-            case .answer, .reservation, .lost, nil:
-                continue
-            }
-        }
-        var live = [JournalEntry.watermark(watermark).encoded]
-        for (key, slot) in slots where answers[key] == nil {
-            switch slot {
-            case .outcomeUnknown(let fingerprint, let at):
-                live.append(JournalEntry.reservation(scope: key.scope, key: key.key, fingerprint: fingerprint, at: at.millisecondsSinceEpoch).encoded)
-            case .answerLost(let fingerprint, let at):
-                live.append(JournalEntry.lost(scope: key.scope, key: key.key, fingerprint: fingerprint, at: at.millisecondsSinceEpoch).encoded)
-            case .running, .completed:
-                continue
-            }
-        }
-        for key in order {
-            guard let answer = answers[key] else { continue }
-            slots[key] = .completed(answer.stored)
-            live.append(JournalEntry.answer(answer).encoded)
-        }
-        try journal.rewrite(live)
-        journaledWatermark = (watermark, now.millisecondsSinceEpoch)
     }
 
     /// Learns from the recovered log which keyed changes lost their answers in a crash: the
@@ -127,39 +77,26 @@ actor IdempotencyStore {
     func recover(from durable: DurableEngine, now: Timestamp) async throws -> [String] {
         log = durable.engine.durableRecords
         var warnings = [String]()
-        if !journalHasWatermark {
-            // This version never ran here: no record carries a mark, and the log before this
-            // start may be compacted, so nothing is read.
-            watermark = max(watermark, durable.report.lastPosition)
-        }
-        var marks = durable.recoveredMarks.filter { $0.position > watermark }
+        let after = machine.startRecovery(logEnd: durable.report.lastPosition)
+        var marks = durable.recoveredMarks.map { (position: $0.position, mark: $0.mark) }
         let snapshotPosition = durable.report.snapshotPosition
-        if watermark < snapshotPosition {
+        if after < snapshotPosition {
             // The newest snapshot holds changes after the watermark: read their marks from the
             // segments, which the log kept for this store.
             do {
-                let older = try durable.log.records(after: watermark).prefix { $0.position <= snapshotPosition }
-                marks = older.compactMap { record in record.mark.map { (record.position, $0) } } + marks
+                let older = try durable.log.records(after: after).prefix { $0.position <= snapshotPosition }
+                marks = older.compactMap { record in record.mark.map { (position: record.position, mark: $0) } } + marks
             } catch {
                 warnings.append(
-                    "idempotency: the log after position \(watermark) could not be read (\(error)); a request whose answer a crash lost may run again if retried"
+                    "idempotency: the log after position \(after) could not be read (\(error)); a request whose answer a crash lost may run again if retried"
                 )
             }
         }
-        var lost = [JournalEntry]()
-        for (_, mark) in marks {
-            let key = Key(scope: mark.scope, key: mark.key)
-            switch slots[key] {
-            case .completed, .answerLost: continue
-            default: break
-            }
-            slots[key] = .answerLost(fingerprint: mark.fingerprint, at: now)
-            lost.append(.lost(scope: mark.scope, key: mark.key, fingerprint: mark.fingerprint, at: now.millisecondsSinceEpoch))
-        }
+        let lost = machine.recover(marks: marks, now: now)
         if let journal, !lost.isEmpty {
             try await journal.waitUntilDurable(try journal.enqueue(lost.map(\.encoded)))
         }
-        log?.follower("idempotency", consumedThrough: watermark)
+        log?.follower("idempotency", consumedThrough: machine.watermark)
         return warnings
     }
 
@@ -167,67 +104,21 @@ actor IdempotencyStore {
     /// this node holds none of their answers, so a retry that reaches it once it leads is
     /// refused as `idempotency_answer_lost` — never run a second time.
     func noteReplicated(_ marks: [RequestMark], now: Timestamp) {
-        for mark in marks {
-            let key = Key(scope: mark.scope, key: mark.key)
-            switch slots[key] {
-            case .completed, .answerLost: continue
-            default: slots[key] = .answerLost(fingerprint: mark.fingerprint, at: now)
-            }
-        }
-    }
-
-    /// What to do with a request carrying `key`.
-    enum Decision: Sendable {
-        /// Run it inside the returned mark's scope (``RequestMark/current``); then call
-        /// ``complete`` or ``release``.
-        case run(RequestMark)
-        /// Answer with the stored first answer.
-        case replay(APIResponse)
+        machine.noteReplicated(marks, now: now)
     }
 
     /// Takes `key` for a request, or says how to answer it without running it. Nothing is
     /// written: the mark goes into the change's own log record.
     func begin(scope: String, key: String, fingerprint: String, now: Timestamp) throws -> Decision {
-        let slotKey = Key(scope: scope, key: key)
-        switch slots[slotKey] {
-        case .running(let first, _):
-            guard first == fingerprint else { throw Self.mismatch(key) }
-            throw Problem(.conflict, code: "idempotency_key_in_use", "a request with Idempotency-Key \"\(key)\" is still running; retry after it has answered")
-        case .answerLost(let first, _):
-            guard first == fingerprint else { throw Self.mismatch(key) }
-            throw Problem(
-                .conflict, code: "idempotency_answer_lost",
-                "the first request with Idempotency-Key \"\(key)\" was applied (in whole or in part), but a restart lost its answer; read the resource to see the result, and use a new key for any new request"
-            )
-        case .outcomeUnknown(let first, _):
-            guard first == fingerprint else { throw Self.mismatch(key) }
-            throw Problem(
-                .conflict, code: "idempotency_outcome_unknown",
-                "the first request with Idempotency-Key \"\(key)\" was interrupted by a restart before it answered; it may or may not have been applied — check the resource, then retry with a new key"
-            )
-        case .completed(let stored):
-            guard stored.fingerprint == fingerprint else { throw Self.mismatch(key) }
-            return .replay(stored.response)
-        case nil:
-            slots[slotKey] = .running(fingerprint: fingerprint, since: log?.durablePosition ?? 0)
-            return .run(RequestMark(scope: scope, key: key, fingerprint: fingerprint))
-        }
+        try machine.begin(scope: scope, key: key, fingerprint: fingerprint, durable: log?.durablePosition ?? 0)
     }
 
     /// Keeps `response` as the answer to `key`, in one journal write that also moves the
     /// watermark. An answer that showed a secret is kept only as the record it created, never
     /// its body, in memory or in the journal.
     func complete(scope: String, key: String, fingerprint: String, response: APIResponse, now: Timestamp) async throws {
-        var kept = response
-        if response.secretOf != nil {
-            kept.body = []
-            kept.extraHeaders = []
-        }
-        let stored = Stored(fingerprint: fingerprint, at: now, response: kept)
-        slots[Key(scope: scope, key: key)] = .completed(stored)
-        let position = currentWatermark()
-        watermark = max(watermark, position)
-        let entry = JournalEntry.answer(JournalEntry.Answer(scope: scope, key: key, stored: stored, watermark: position))
+        let entry = machine.complete(
+            scope: scope, key: key, fingerprint: fingerprint, response: response, now: now, durable: log?.durablePosition ?? 0)
         try await write(entry, now: now)
         try await sharedAnswers?.save(scope: scope, key: key, at: now.millisecondsSinceEpoch, entry: entry.encoded)
     }
@@ -239,48 +130,30 @@ actor IdempotencyStore {
         guard let sharedAnswers else { return }
         let horizon = now.adding(Span(milliseconds: -Self.retention.milliseconds)).millisecondsSinceEpoch
         try await sharedAnswers.prune(before: horizon)
-        for bytes in try await sharedAnswers.answers(since: horizon) {
-            guard case .answer(let answer) = JournalEntry(bytes) else { continue }
-            let key = Key(scope: answer.scope, key: answer.key)
-            if case .running = slots[key] { continue }
-            slots[key] = .completed(answer.stored)
+        let answers = try await sharedAnswers.answers(since: horizon).compactMap { bytes -> JournalEntry.Answer? in
+            guard case .answer(let answer) = JournalEntry(bytes) else { return nil }
+            return answer
         }
+        machine.adopt(answers)
     }
 
     /// Forgets `key` after a refusal (which changed nothing and left no mark), so a retry runs
     /// again. Nothing is written.
     func release(scope: String, key: String) {
-        slots[Key(scope: scope, key: key)] = nil
-        watermark = max(watermark, currentWatermark())
+        machine.release(scope: scope, key: key, durable: log?.durablePosition ?? 0)
     }
 
     /// Journals the watermark if it moved and nothing has journaled it for a while, so that an
     /// idle store neither holds the log's segments nor makes a restart read far back.
     func advanceWatermark(now: Timestamp) async {
-        watermark = max(watermark, currentWatermark())
-        guard watermark > journaledWatermark.position, now.millisecondsSinceEpoch - journaledWatermark.at >= 10_000 else { return }
-        try? await write(.watermark(watermark), now: now)
+        guard let entry = machine.advance(now: now, durable: log?.durablePosition ?? 0) else { return }
+        try? await write(entry, now: now)
     }
 
     /// Drops answers older than the retention from memory (the journal is compacted at the
     /// next start).
     func prune(now: Timestamp) {
-        let horizon = now.adding(Span(milliseconds: -Self.retention.milliseconds))
-        slots = slots.filter { _, slot in
-            switch slot {
-            case .running: true
-            case .answerLost(_, let at), .outcomeUnknown(_, let at): at >= horizon
-            case .completed(let stored): stored.at >= horizon
-            }
-        }
-    }
-
-    /// The lowest position a running request's changes may follow, or the log's durable end
-    /// when none runs: every mark up to it belongs to a request that has ended.
-    private func currentWatermark() -> LogPosition {
-        var lowest = log?.durablePosition ?? 0
-        for case .running(_, let since) in slots.values { lowest = min(lowest, since) }
-        return lowest
+        machine.prune(now: now)
     }
 
     private func write(_ entry: JournalEntry, now: Timestamp) async throws {
@@ -289,17 +162,9 @@ actor IdempotencyStore {
         // watermark never lands before an answer it counts as written.
         let ticket = try journal.enqueue([entry.encoded])
         try await journal.waitUntilDurable(ticket)
-        let position = entry.watermark
-        if position > journaledWatermark.position {
-            journaledWatermark = (position, now.millisecondsSinceEpoch)
+        if let position = machine.journaled(entry, now: now) {
             log?.follower("idempotency", consumedThrough: position)
         }
-    }
-
-    private static func mismatch(_ key: String) -> Problem {
-        Problem(
-            .unprocessableContent, code: "idempotency_key_reused",
-            "Idempotency-Key \"\(key)\" was already used for a different request; use a new key for a new request")
     }
 }
 
