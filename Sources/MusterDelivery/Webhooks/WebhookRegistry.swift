@@ -13,23 +13,20 @@ import MusterLog
 package actor WebhookRegistry {
     /// Deliveries kept per subscription, newest last.
     static let historyLength = 100
-
-    private var tables = Tables()
-    /// Each webhook's log position as last journaled, and when (milliseconds since the epoch):
-    /// what a restart would resume from, hence what the log must keep.
-    private var journaledPositions: [String: (position: LogPosition, at: Int64)] = [:]
     /// How stale the journaled log position of a webhook whose org is quiet may grow: moving it
     /// costs a synced write, and a restart merely examines the records since again.
     static let positionJournalInterval: Int64 = 30_000
+
+    /// What is decided; this actor writes what the machine plans and tells it once durable.
+    private var machine: Machine
     private let backing: Backing
-    private var journalEntries = 0
     /// Journal writes queued and not yet durable.
     private var writesInFlight = 0
     /// A rewrite of the shared store on its way.
     private var rewriting: Task<Void, Never>?
     package let retry: WebhookRetryPolicy
 
-    private enum Entry: Codable {
+    fileprivate enum Entry: Codable {
         case progress(WebhookProgress)
         case delivery(id: String, WebhookDelivery)
         case forgotten(id: String)
@@ -45,6 +42,7 @@ package actor WebhookRegistry {
     /// A registry in memory only (tests without a data folder).
     package init(retry: WebhookRetryPolicy = WebhookRetryPolicy()) {
         backing = .memory
+        machine = Machine(retry: retry)
         self.retry = retry
     }
 
@@ -52,20 +50,21 @@ package actor WebhookRegistry {
     /// cannot read (an older layout) are dropped: at worst an event is delivered again.
     package init(path: String, retry: WebhookRetryPolicy = WebhookRetryPolicy()) throws {
         let (journal, payloads) = try Journal.open(path: path)
-        backing = .journal(journal)
-        self.retry = retry
-        let tables = Tables(payloads)
-        let live = tables.liveEntries()
+        var machine = Machine(retry: retry)
+        machine.load(payloads)
+        let live = machine.liveEntries()
         try journal.rewrite(live)
-        self.tables = tables
-        journaledPositions = tables.logPositions()
-        journalEntries = live.count
+        machine.compacted(to: live.count)
+        backing = .journal(journal)
+        self.machine = machine
+        self.retry = retry
     }
 
     /// A registry whose entries are kept in `store` (on a node of a cluster, the database). It
     /// starts empty: only the leader delivers, and it takes the entries up before it leads.
     package init(shared store: any WebhookProgressStore, retry: WebhookRetryPolicy = WebhookRetryPolicy()) {
         backing = .shared(store)
+        machine = Machine(retry: retry)
         self.retry = retry
     }
 
@@ -73,125 +72,84 @@ package actor WebhookRegistry {
     /// before this node leads, hence before any worker runs. Does nothing without a shared store.
     package func adoptShared() async throws {
         guard case .shared(let store) = backing else { return }
-        let entries = try await store.entries()
-        tables = Tables(entries)
-        journaledPositions = tables.logPositions()
-        journalEntries = entries.count
+        machine.load(try await store.entries())
     }
 
     /// Where delivery to `webhook` stands; a new webhook starts after its `startAfter`.
     package func progress(of webhook: Webhook, orgID: OrganisationID) -> WebhookProgress {
-        tables.progress[webhook.id.description] ?? WebhookProgress(webhook, orgID: orgID)
+        machine.progress(of: webhook, orgID: orgID)
     }
 
     /// The webhook's deliveries, newest first.
     package func deliveries(_ id: String) -> [WebhookDelivery] {
-        tables.history[id, default: []].reversed()
+        machine.deliveries(id)
     }
 
     /// Drops what is kept of a deleted webhook.
     package func forget(_ id: String) async {
-        journaledPositions[id] = nil
-        guard tables.progress[id] != nil else { return }
+        guard machine.forgetPosition(id) else { return }
         try? await write([.forgotten(id: id)])
-        tables.forget(id)
+        machine.forgotten(id)
     }
 
     /// The log position a restart would resume the webhook from, if it follows the log.
     func journaledLogPosition(_ id: String) -> LogPosition? {
-        journaledPositions[id]?.position
+        machine.journaledLogPosition(id)
     }
 
     /// Tells the log where each webhook would resume, so that compaction keeps those records:
     /// called once the log is open, before anything can take a snapshot.
     package func registerFollowers(on source: any DurableRecordSource) {
-        for (id, journaled) in journaledPositions { source.follower("webhook:\(id)", consumedThrough: journaled.position) }
+        for (id, position) in machine.journaledLogPositions { source.follower("webhook:\(id)", consumedThrough: position) }
     }
 
     /// Drops the webhook's log position — the log no longer holds the records after it (a
     /// long pause let compaction go past) — so that it catches up from the org's trail again.
     func forgetLogPosition(_ progress: WebhookProgress) async {
-        guard var reset = current(progress.id, orgID: progress.orgID, cursor: progress.cursor), reset.logPosition != nil else { return }
-        reset.logPosition = nil
+        guard let reset = machine.withoutLogPosition(progress) else { return }
         guard (try? await write([.progress(reset)])) != nil else { return }
-        journaledPositions[progress.id] = nil
-        tables.progress[progress.id] = reset
+        machine.logPositionForgotten(reset)
     }
 
-    /// Moves the webhook past records examined without a delivery: their events were of other
-    /// types, or there were none. The move is journaled when the cursor changes or the log
-    /// position is first set; otherwise at most every ``positionJournalInterval``, because a
-    /// lost move only means examining those records again.
+    /// Moves the webhook past records examined without a delivery (``Machine/advance(_:cursor:logPosition:now:)``
+    /// says whether the move is worth a journal write).
     package func advance(_ progress: WebhookProgress, cursor newCursor: UInt64, logPosition: LogPosition, now: Int64) async {
-        guard var moved = current(progress.id, orgID: progress.orgID, cursor: progress.cursor) else { return }
-        let cursorMoved = newCursor > moved.cursor
-        guard cursorMoved || logPosition > (moved.logPosition ?? 0) || moved.logPosition == nil else { return }
-        moved.cursor = max(moved.cursor, newCursor)
-        moved.logPosition = max(moved.logPosition ?? 0, logPosition)
-        let journaled = journaledPositions[progress.id]
-        if cursorMoved || journaled == nil || now - journaled!.at >= Self.positionJournalInterval {
+        switch machine.advance(progress, cursor: newCursor, logPosition: logPosition, now: now) {
+        case nil:
+            return
+        case .inMemory(let moved):
+            machine.advanced(moved, journaledAt: nil)
+        case .journal(let moved):
             // Not worth a failure: at worst the records are examined again.
             guard (try? await write([.progress(moved)])) != nil else { return }
-            journaledPositions[progress.id] = (moved.logPosition!, now)
+            machine.advanced(moved, journaledAt: now)
         }
-        tables.progress[progress.id] = moved
     }
 
     /// Moves the cursor past events the type filter skipped.
     package func skip(_ progress: WebhookProgress, to newCursor: UInt64) async {
-        guard newCursor > progress.cursor, current(progress.id, orgID: progress.orgID, cursor: progress.cursor) != nil else { return }
-        var moved = tables.progress[progress.id] ?? progress
-        moved.cursor = newCursor
+        guard let moved = machine.skip(progress, to: newCursor) else { return }
         // Not worth a failure: at worst the skipped events are examined again.
         try? await write([.progress(moved)])
-        tables.progress[progress.id] = moved
+        machine.stored(moved)
     }
 
     /// Starts counting attempts afresh: after the webhook was paused for failing, so that a
     /// resume gets the full number of retries.
     func resetAttempts(_ progress: WebhookProgress) async throws {
-        var reset = tables.progress[progress.id] ?? progress
-        reset.attempts = 0
-        reset.nextAttemptAt = 0
+        let reset = machine.withAttemptsReset(progress)
         try await write([.progress(reset)])
-        tables.progress[progress.id] = reset
+        machine.stored(reset)
     }
 
-    /// Records an attempt at the event after `progress.cursor`. A success moves the cursor; a
-    /// failure schedules the next attempt. Returns the progress as it now is, or `nil` when it
-    /// moved meanwhile.
-    /// `logPosition`, for an event read from the log, is the position just before its record:
-    /// the record is read again, and its events up to the cursor passed over.
+    /// Records an attempt at the event after `progress.cursor` (``Machine/record(_:_:logPosition:)``).
+    /// Returns the progress as it now is, or `nil` when it moved meanwhile.
     package func record(_ progress: WebhookProgress, _ delivery: WebhookDelivery, logPosition: LogPosition? = nil) async throws -> WebhookProgress? {
-        guard var next = current(progress.id, orgID: progress.orgID, cursor: progress.cursor) else { return nil }
-        var delivery = delivery
-        delivery.attempt = next.attempts + 1
-        switch delivery.outcome {
-        case .delivered:
-            next.cursor = delivery.sequence
-            if let logPosition { next.logPosition = max(next.logPosition ?? 0, logPosition) }
-            next.attempts = 0
-            next.nextAttemptAt = 0
-            next.lastDeliveredAt = delivery.at
-            next.deliveredCount += 1
-        case .failed:
-            next.attempts += 1
-            next.failedAttemptCount += 1
-            next.lastError = delivery.error
-            next.nextAttemptAt = delivery.at + retry.delay(afterAttempts: next.attempts).milliseconds
-        }
+        guard let (next, delivery) = machine.record(progress, delivery, logPosition: logPosition) else { return nil }
         try await write([.progress(next), .delivery(id: progress.id, delivery)])
-        if let position = next.logPosition { journaledPositions[progress.id] = (position, delivery.at) }
-        tables.progress[progress.id] = next
-        tables.appendHistory(progress.id, delivery)
+        machine.recorded(next, delivery)
         compactIfWorthIt()
         return next
-    }
-
-    /// The stored progress, or a fresh one, if it is still at `cursor`.
-    private func current(_ id: String, orgID: String, cursor: UInt64) -> WebhookProgress? {
-        if let stored = tables.progress[id] { return stored.cursor == cursor ? stored : nil }
-        return WebhookProgress(id: id, orgID: orgID, cursor: cursor)
     }
 
     // MARK: Journal
@@ -215,35 +173,197 @@ package actor WebhookRegistry {
             // webhook's entries are kept in the order they were made.
             try await store.append(payloads)
         }
-        journalEntries += entries.count
+        machine.wrote(entries.count)
     }
 
     /// Rewrites the journal once most of it is superseded state.
     private func compactIfWorthIt() {
-        let liveCount = tables.progress.count * (Self.historyLength + 1)
         // A write still on its way could land in the file this rewrite replaces, and be lost
         // while the tables do not hold it yet: only rewrite when none is.
-        guard journalEntries > 10_000, journalEntries > 4 * liveCount, writesInFlight == 0, rewriting == nil else { return }
-        let live = tables.liveEntries()
+        guard writesInFlight == 0, rewriting == nil, machine.compactionIsWorthIt else { return }
+        let live = machine.liveEntries()
         switch backing {
         case .memory:
             return
         case .journal(let journal):
-            if (try? journal.rewrite(live)) != nil { journalEntries = live.count }
+            if (try? journal.rewrite(live)) != nil { machine.compacted(to: live.count) }
         case .shared(let store):
             // Writes wait for it (see `write`), so that none lands before it and is replaced.
-            let before = journalEntries
-            journalEntries = live.count
+            let before = machine.journalEntries
+            machine.compacted(to: live.count)
             rewriting = Task {
                 // Failed, it is tried again after the next write.
-                if (try? await store.replace(with: live)) == nil { self.journalEntries += before }
+                if (try? await store.replace(with: live)) == nil { self.machine.wrote(before) }
                 self.rewriting = nil
             }
         }
     }
+}
+
+extension WebhookRegistry {
+    /// The registry's decisions apart from its I/O: where each webhook stands, what an attempt
+    /// or a move makes of it, which moves are worth a journal write, and when the journal is
+    /// worth compacting. Each change is planned first (a method that returns the progress to
+    /// journal, or `nil` when the webhook moved meanwhile) and taken in once the driver has
+    /// written it (``WebhookRegistry``); tested directly.
+    struct Machine {
+        private(set) var tables = Tables()
+        /// Each webhook's log position as last journaled, and when (milliseconds since the
+        /// epoch): what a restart would resume from, hence what the log must keep.
+        private var journaledPositions: [String: (position: LogPosition, at: Int64)] = [:]
+        /// Entries written since the journal was last compacted.
+        private(set) var journalEntries = 0
+        let retry: WebhookRetryPolicy
+
+        /// What a move of a webhook past examined records asks of the driver.
+        enum Move: Equatable {
+            /// Journal it first: the cursor moved, the log position is new, or it is stale.
+            case journal(WebhookProgress)
+            /// Keep it in memory only: a lost move merely means examining those records again.
+            case inMemory(WebhookProgress)
+        }
+
+        init(retry: WebhookRetryPolicy) {
+            self.retry = retry
+        }
+
+        /// Takes up the rows `payloads` (entries, oldest first) leave.
+        mutating func load(_ payloads: [[UInt8]]) {
+            tables = Tables(payloads)
+            journaledPositions = tables.logPositions()
+            journalEntries = payloads.count
+        }
+
+        /// Where delivery to `webhook` stands; a new webhook starts after its `startAfter`.
+        func progress(of webhook: Webhook, orgID: OrganisationID) -> WebhookProgress {
+            tables.progress[webhook.id.description] ?? WebhookProgress(webhook, orgID: orgID)
+        }
+
+        /// The webhook's deliveries, newest first.
+        func deliveries(_ id: String) -> [WebhookDelivery] {
+            tables.history[id, default: []].reversed()
+        }
+
+        func journaledLogPosition(_ id: String) -> LogPosition? { journaledPositions[id]?.position }
+
+        /// Every webhook's journaled log position.
+        var journaledLogPositions: [(id: String, position: LogPosition)] { journaledPositions.map { ($0.key, $0.value.position) } }
+
+        /// Stops counting a deleted webhook's position; whether anything of it is kept (and so
+        /// its forgetting must be journaled).
+        mutating func forgetPosition(_ id: String) -> Bool {
+            journaledPositions[id] = nil
+            return tables.progress[id] != nil
+        }
+
+        mutating func forgotten(_ id: String) { tables.forget(id) }
+
+        /// The webhook's progress without its log position, if it still stands at `progress`
+        /// and has one.
+        func withoutLogPosition(_ progress: WebhookProgress) -> WebhookProgress? {
+            guard var reset = current(progress), reset.logPosition != nil else { return nil }
+            reset.logPosition = nil
+            return reset
+        }
+
+        mutating func logPositionForgotten(_ reset: WebhookProgress) {
+            journaledPositions[reset.id] = nil
+            tables.progress[reset.id] = reset
+        }
+
+        /// The move past records examined without a delivery, and whether to journal it: when
+        /// the cursor changes or the log position is first set; otherwise at most every
+        /// ``WebhookRegistry/positionJournalInterval``. `nil` when nothing moves or the webhook
+        /// moved meanwhile.
+        func advance(_ progress: WebhookProgress, cursor newCursor: UInt64, logPosition: LogPosition, now: Int64) -> Move? {
+            guard var moved = current(progress) else { return nil }
+            let cursorMoved = newCursor > moved.cursor
+            guard cursorMoved || logPosition > (moved.logPosition ?? 0) || moved.logPosition == nil else { return nil }
+            moved.cursor = max(moved.cursor, newCursor)
+            moved.logPosition = max(moved.logPosition ?? 0, logPosition)
+            let journaled = journaledPositions[progress.id]
+            let stale = journaled.map { now - $0.at >= WebhookRegistry.positionJournalInterval } ?? true
+            return cursorMoved || stale ? .journal(moved) : .inMemory(moved)
+        }
+
+        /// Takes in a move, journaled at `journaledAt` (`nil`: kept in memory only).
+        mutating func advanced(_ moved: WebhookProgress, journaledAt: Int64?) {
+            if let journaledAt, let position = moved.logPosition { journaledPositions[moved.id] = (position, journaledAt) }
+            tables.progress[moved.id] = moved
+        }
+
+        /// The progress with its cursor past events the type filter skipped, if it moves.
+        func skip(_ progress: WebhookProgress, to newCursor: UInt64) -> WebhookProgress? {
+            guard newCursor > progress.cursor, current(progress) != nil else { return nil }
+            var moved = tables.progress[progress.id] ?? progress
+            moved.cursor = newCursor
+            return moved
+        }
+
+        /// The progress with its attempts counted afresh.
+        func withAttemptsReset(_ progress: WebhookProgress) -> WebhookProgress {
+            var reset = tables.progress[progress.id] ?? progress
+            reset.attempts = 0
+            reset.nextAttemptAt = 0
+            return reset
+        }
+
+        /// Takes in a progress the driver journaled.
+        mutating func stored(_ progress: WebhookProgress) { tables.progress[progress.id] = progress }
+
+        /// An attempt at the event after `progress.cursor`: a success moves the cursor (and,
+        /// for an event read from the log, the log position to `logPosition`, just before its
+        /// record); a failure schedules the next attempt by the retry policy. Returns the
+        /// progress and the delivery (numbered) to journal, or `nil` when it moved meanwhile.
+        func record(_ progress: WebhookProgress, _ delivery: WebhookDelivery, logPosition: LogPosition?) -> (WebhookProgress, WebhookDelivery)? {
+            guard var next = current(progress) else { return nil }
+            var delivery = delivery
+            delivery.attempt = next.attempts + 1
+            switch delivery.outcome {
+            case .delivered:
+                next.cursor = delivery.sequence
+                if let logPosition { next.logPosition = max(next.logPosition ?? 0, logPosition) }
+                next.attempts = 0
+                next.nextAttemptAt = 0
+                next.lastDeliveredAt = delivery.at
+                next.deliveredCount += 1
+            case .failed:
+                next.attempts += 1
+                next.failedAttemptCount += 1
+                next.lastError = delivery.error
+                next.nextAttemptAt = delivery.at + retry.delay(afterAttempts: next.attempts).milliseconds
+            }
+            return (next, delivery)
+        }
+
+        /// Takes in an attempt the driver journaled.
+        mutating func recorded(_ next: WebhookProgress, _ delivery: WebhookDelivery) {
+            if let position = next.logPosition { journaledPositions[next.id] = (position, delivery.at) }
+            tables.progress[next.id] = next
+            tables.appendHistory(next.id, delivery)
+        }
+
+        mutating func wrote(_ count: Int) { journalEntries += count }
+
+        /// Whether most of the journal is superseded state.
+        var compactionIsWorthIt: Bool {
+            journalEntries > 10_000 && journalEntries > 4 * tables.progress.count * (WebhookRegistry.historyLength + 1)
+        }
+
+        /// The entries that say everything the registry holds.
+        func liveEntries() -> [[UInt8]] { tables.liveEntries() }
+
+        mutating func compacted(to count: Int) { journalEntries = count }
+
+        /// The stored progress, or a fresh one, if it is still at `progress.cursor`.
+        private func current(_ progress: WebhookProgress) -> WebhookProgress? {
+            if let stored = tables.progress[progress.id] { return stored.cursor == progress.cursor ? stored : nil }
+            return WebhookProgress(id: progress.id, orgID: progress.orgID, cursor: progress.cursor)
+        }
+    }
 
     /// The registry's rows: each webhook's progress and history.
-    private struct Tables {
+    struct Tables {
         package var progress: [String: WebhookProgress] = [:]
         package var history: [String: [WebhookDelivery]] = [:]
 
