@@ -58,15 +58,29 @@ struct LogCommand: AsyncParsableCommand {
                     for event in events {
                         print(
                             JSONLine.render(
-                                position: entry.position, stream: "org:\(orgID)", sequence: event.sequence, at: event.at, actor: event.actor,
-                                type: event.event.kind.name, fields: event.event.fields + mark))
+                                position: entry.position,
+                                stream: "org:\(orgID)",
+                                sequence: event.sequence,
+                                at: event.at,
+                                actor: event.actor,
+                                type: event.event.kind.name,
+                                fields: event.event.fields + mark
+                            )
+                        )
                     }
                 case .directory(let events):
                     for event in events {
                         print(
                             JSONLine.render(
-                                position: entry.position, stream: "directory", sequence: event.sequence, at: event.at, actor: event.actor,
-                                type: event.event.name, fields: event.event.fields + mark))
+                                position: entry.position,
+                                stream: "directory",
+                                sequence: event.sequence,
+                                at: event.at,
+                                actor: event.actor,
+                                type: event.event.name,
+                                fields: event.event.fields + mark
+                            )
+                        )
                     }
                 }
             }
@@ -77,7 +91,13 @@ struct LogCommand: AsyncParsableCommand {
 /// Renders one event as a JSON object on one line.
 enum JSONLine {
     static func render(
-        position: LogPosition, stream: String, sequence: UInt64, at: Timestamp, actor: Principal, type: String, fields: [(name: String, value: FieldValue)]
+        position: LogPosition,
+        stream: String,
+        sequence: UInt64,
+        at: Timestamp,
+        actor: Principal,
+        type: String,
+        fields: [(name: String, value: FieldValue)]
     ) -> String {
         let data = fields.map { "\(quote($0.name)):\(value($0.value))" }.joined(separator: ",")
         return

@@ -27,5 +27,5 @@ enum Environment {
 }
 
 #if canImport(Glibc)
-    import Glibc
+import Glibc
 #endif

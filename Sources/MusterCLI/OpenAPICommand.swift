@@ -2,14 +2,16 @@ import ArgumentParser
 import MusterServer
 
 #if canImport(Glibc)
-    import Glibc
+import Glibc
 #endif
 
 /// `muster openapi`: prints the OpenAPI document the server serves, for generating clients
 /// without starting a server.
 struct OpenAPICommand: ParsableCommand {
     static let configuration = CommandConfiguration(
-        commandName: "openapi", abstract: "Print the API's OpenAPI document (what /openapi.json serves).")
+        commandName: "openapi",
+        abstract: "Print the API's OpenAPI document (what /openapi.json serves)."
+    )
 
     func run() throws {
         var bytes = MusterServer.openAPIDocument[...]

@@ -57,10 +57,14 @@ struct ServeCommand: AsyncParsableCommand {
 
     @Option(
         name: .customLong("mail-templates"),
-        help: "A folder of email templates, <locale>/<kind>.<part>.mustache, replacing or adding to Muster's own (MUSTER_MAIL_TEMPLATES).")
+        help: "A folder of email templates, <locale>/<kind>.<part>.mustache, replacing or adding to Muster's own (MUSTER_MAIL_TEMPLATES)."
+    )
     var mailTemplates: String? = Environment.value("MUSTER_MAIL_TEMPLATES")
 
-    @Option(name: .customLong("app-url"), help: "Where the link pages send people after they accept or sign in; the console by default (MUSTER_APP_URL).")
+    @Option(
+        name: .customLong("app-url"),
+        help: "Where the link pages send people after they accept or sign in; the console by default (MUSTER_APP_URL)."
+    )
     var appURL: String? = Environment.value("MUSTER_APP_URL")
 
     @Option(name: .customLong("mail-from"), help: "The From: of every email (MUSTER_MAIL_FROM).")
@@ -77,16 +81,20 @@ struct ServeCommand: AsyncParsableCommand {
 
     @Option(
         name: .customLong("smtp-username"),
-        help: "Sign in to the SMTP server as this user (MUSTER_SMTP_USERNAME); the password comes from MUSTER_SMTP_PASSWORD.")
+        help: "Sign in to the SMTP server as this user (MUSTER_SMTP_USERNAME); the password comes from MUSTER_SMTP_PASSWORD."
+    )
     var smtpUsername: String?
 
     @Option(
-        name: .customLong("smtp-ca-file"), help: "A PEM file of CA certificates to trust for the SMTP server instead of the system's (MUSTER_SMTP_CA_FILE).")
+        name: .customLong("smtp-ca-file"),
+        help: "A PEM file of CA certificates to trust for the SMTP server instead of the system's (MUSTER_SMTP_CA_FILE)."
+    )
     var smtpCAFile: String?
 
     @Flag(
         name: .customLong("smtp-allow-plaintext-auth"),
-        help: "Allow sending the SMTP password without TLS (--smtp-security none), for a relay on a trusted network (MUSTER_SMTP_ALLOW_PLAINTEXT_AUTH=1)."
+        help:
+            "Allow sending the SMTP password without TLS (--smtp-security none), for a relay on a trusted network (MUSTER_SMTP_ALLOW_PLAINTEXT_AUTH=1)."
     )
     var smtpAllowPlaintextAuth = Environment.value("MUSTER_SMTP_ALLOW_PLAINTEXT_AUTH") == "1"
 
@@ -101,17 +109,20 @@ struct ServeCommand: AsyncParsableCommand {
 
     @Option(
         name: .customLong("idle-timeout-seconds"),
-        help: "How long a connection may wait for a request, and a client may take to send its head (MUSTER_IDLE_TIMEOUT_SECONDS).")
+        help: "How long a connection may wait for a request, and a client may take to send its head (MUSTER_IDLE_TIMEOUT_SECONDS)."
+    )
     var idleTimeoutSeconds: Int = Environment.value("MUSTER_IDLE_TIMEOUT_SECONDS").flatMap { Int($0) } ?? 60
 
     @Option(
         name: .customLong("request-timeout-seconds"),
-        help: "How long a client may take to send a request's body after its head (MUSTER_REQUEST_TIMEOUT_SECONDS).")
+        help: "How long a client may take to send a request's body after its head (MUSTER_REQUEST_TIMEOUT_SECONDS)."
+    )
     var requestTimeoutSeconds: Int = Environment.value("MUSTER_REQUEST_TIMEOUT_SECONDS").flatMap { Int($0) } ?? 30
 
     @Flag(
         name: .customLong("webhook-allow-private-networks"),
-        help: "Let webhooks go to loopback and private-network addresses, for a receiver on this machine or network (MUSTER_WEBHOOK_ALLOW_PRIVATE_NETWORKS=1)."
+        help:
+            "Let webhooks go to loopback and private-network addresses, for a receiver on this machine or network (MUSTER_WEBHOOK_ALLOW_PRIVATE_NETWORKS=1)."
     )
     var webhookAllowPrivateNetworks = Environment.value("MUSTER_WEBHOOK_ALLOW_PRIVATE_NETWORKS") == "1"
 
@@ -120,7 +131,8 @@ struct ServeCommand: AsyncParsableCommand {
 
     @Option(
         name: .customLong("direct-create"),
-        help: "Who may create users with a temporary password: org-admins, platform-admin-only or disabled (MUSTER_DIRECT_CREATE).")
+        help: "Who may create users with a temporary password: org-admins, platform-admin-only or disabled (MUSTER_DIRECT_CREATE)."
+    )
     var directCreate: String = Environment.value("MUSTER_DIRECT_CREATE") ?? "org-admins"
 
     @Flag(
@@ -134,29 +146,41 @@ struct ServeCommand: AsyncParsableCommand {
 
     @Option(
         name: .customLong("invitation-lifetime-days"),
-        help: "How long an invitation stays acceptable unless the org or the invitation says otherwise, 1 to 30 (MUSTER_INVITATION_LIFETIME_DAYS).")
+        help: "How long an invitation stays acceptable unless the org or the invitation says otherwise, 1 to 30 (MUSTER_INVITATION_LIFETIME_DAYS)."
+    )
     var invitationLifetimeDays: Int = Environment.value("MUSTER_INVITATION_LIFETIME_DAYS").flatMap { Int($0) } ?? 7
 
-    @Option(name: .customLong("resend-cooldown-seconds"), help: "The shortest time between two resends of one invitation (MUSTER_RESEND_COOLDOWN_SECONDS).")
+    @Option(
+        name: .customLong("resend-cooldown-seconds"),
+        help: "The shortest time between two resends of one invitation (MUSTER_RESEND_COOLDOWN_SECONDS)."
+    )
     var resendCooldownSeconds: Int = Environment.value("MUSTER_RESEND_COOLDOWN_SECONDS").flatMap { Int($0) } ?? 60
 
     @Option(
         name: .customLong("mail-retention-days"),
-        help: "How many days delivered .eml files are kept before their day's folder is removed; 0 keeps them (MUSTER_MAIL_RETENTION_DAYS).")
+        help: "How many days delivered .eml files are kept before their day's folder is removed; 0 keeps them (MUSTER_MAIL_RETENTION_DAYS)."
+    )
     var mailRetentionDays: Int = Environment.value("MUSTER_MAIL_RETENTION_DAYS").flatMap { Int($0) } ?? 14
 
     @Option(name: .customLong("resends-per-day"), help: "The most resends of one invitation in any 24 hours (MUSTER_RESENDS_PER_DAY).")
     var resendsPerDay: Int = Environment.value("MUSTER_RESENDS_PER_DAY").flatMap { Int($0) } ?? 5
 
-    @Option(name: .customLong("default-locale"), help: "The language of emails when neither the invitation nor the org names one (MUSTER_DEFAULT_LOCALE).")
+    @Option(
+        name: .customLong("default-locale"),
+        help: "The language of emails when neither the invitation nor the org names one (MUSTER_DEFAULT_LOCALE)."
+    )
     var defaultLocale: String = Environment.value("MUSTER_DEFAULT_LOCALE") ?? "en"
 
-    @Flag(name: .customLong("truncate-corruption"), help: "Cut the log at mid-log damage instead of refusing to start (MUSTER_TRUNCATE_CORRUPTION=1).")
+    @Flag(
+        name: .customLong("truncate-corruption"),
+        help: "Cut the log at mid-log damage instead of refusing to start (MUSTER_TRUNCATE_CORRUPTION=1)."
+    )
     var truncateCorruption = Environment.value("MUSTER_TRUNCATE_CORRUPTION") == "1"
 
     @Option(
         name: .customLong("postgres-url"),
-        help: "Run as a node of a cluster with the log in this PostgreSQL database, postgres://user:password@host:5432/db (MUSTER_POSTGRES_URL).")
+        help: "Run as a node of a cluster with the log in this PostgreSQL database, postgres://user:password@host:5432/db (MUSTER_POSTGRES_URL)."
+    )
     var postgresURL: String? = Environment.value("MUSTER_POSTGRES_URL")
 
     @Option(name: .customLong("node-name"), help: "This node's name in the cluster; the host name by default (MUSTER_NODE_NAME).")
@@ -164,19 +188,24 @@ struct ServeCommand: AsyncParsableCommand {
 
     @Option(
         name: .customLong("advertise-url"),
-        help: "Where the other nodes reach this one, on a private network, e.g. http://10.0.0.5:8080; required with --postgres-url (MUSTER_ADVERTISE_URL).")
+        help:
+            "Where the other nodes reach this one, on a private network, e.g. http://10.0.0.5:8080; required with --postgres-url (MUSTER_ADVERTISE_URL)."
+    )
     var advertiseURL: String? = Environment.value("MUSTER_ADVERTISE_URL")
 
     @Option(
         name: .customLong("lease-seconds"),
-        help: "How long the leader's lease lasts without renewal; a follower takes over this long after the leader stops (MUSTER_LEASE_SECONDS).")
+        help: "How long the leader's lease lasts without renewal; a follower takes over this long after the leader stops (MUSTER_LEASE_SECONDS)."
+    )
     var leaseSeconds: Double = Environment.value("MUSTER_LEASE_SECONDS").flatMap { Double($0) } ?? 2
 
     @Option(name: .customLong("log-level"), help: "trace, debug, info, notice, warning, error or critical (MUSTER_LOG_LEVEL).")
     var logLevel: String = Environment.value("MUSTER_LOG_LEVEL") ?? "info"
 
     func validate() throws {
-        guard FsyncPolicy(fsync) != nil else { throw ValidationError("--fsync must be group-commit, every-record, interval-<N>ms or none; got \(fsync)") }
+        guard FsyncPolicy(fsync) != nil else {
+            throw ValidationError("--fsync must be group-commit, every-record, interval-<N>ms or none; got \(fsync)")
+        }
         guard (0...65535).contains(port) else { throw ValidationError("--port must be 0 to 65535") }
         guard maxBodyBytes >= 1024 else { throw ValidationError("--max-body-bytes must be at least 1024") }
         guard snapshotIntervalMinutes >= 1, sweepIntervalSeconds >= 1, segmentSizeMiB >= 1, caseloadCap >= 1 else {
@@ -199,7 +228,9 @@ struct ServeCommand: AsyncParsableCommand {
             throw ValidationError("--resend-cooldown-seconds must be 0 or more and --resends-per-day at least 1")
         }
         guard (try? LocaleTag(defaultLocale)) != nil else { throw ValidationError("--default-locale must be a language tag such as en, cy or en-GB") }
-        guard Self.directCreatePolicy(directCreate) != nil else { throw ValidationError("--direct-create must be org-admins, platform-admin-only or disabled") }
+        guard Self.directCreatePolicy(directCreate) != nil else {
+            throw ValidationError("--direct-create must be org-admins, platform-admin-only or disabled")
+        }
         guard Logger.Level(rawValue: logLevel) != nil else {
             throw ValidationError("--log-level must be one of trace, debug, info, notice, warning, error, critical")
         }
@@ -250,8 +281,12 @@ struct ServeCommand: AsyncParsableCommand {
             let security = SMTPSettings.Security(rawValue: smtpSecurity)!
             let port = smtpPort ?? Environment.value("MUSTER_SMTP_PORT").flatMap { Int($0) } ?? (security == .tls ? 465 : 587)
             var smtp = SMTPSettings(
-                host: host, port: port, security: security, username: smtpUsername ?? Environment.value("MUSTER_SMTP_USERNAME"),
-                password: Environment.value("MUSTER_SMTP_PASSWORD"), caFile: smtpCAFile ?? Environment.value("MUSTER_SMTP_CA_FILE")
+                host: host,
+                port: port,
+                security: security,
+                username: smtpUsername ?? Environment.value("MUSTER_SMTP_USERNAME"),
+                password: Environment.value("MUSTER_SMTP_PASSWORD"),
+                caFile: smtpCAFile ?? Environment.value("MUSTER_SMTP_CA_FILE")
             )
             smtp.timeout = .seconds(smtpTimeoutSeconds)
             smtp.allowPlaintextAuth = smtpAllowPlaintextAuth
@@ -271,7 +306,10 @@ struct ServeCommand: AsyncParsableCommand {
         if let postgresURL {
             let name = nodeName ?? ClusterSettings.hostName
             var cluster = ClusterSettings(
-                postgres: try PostgresAddress(parsing: postgresURL), nodeName: name, advertiseURL: advertiseURL!)
+                postgres: try PostgresAddress(parsing: postgresURL),
+                nodeName: name,
+                advertiseURL: advertiseURL!
+            )
             cluster.leaseMilliseconds = Int64(leaseSeconds * 1000)
             configuration.cluster = cluster
         }

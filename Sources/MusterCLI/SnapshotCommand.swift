@@ -5,7 +5,9 @@ import MusterLog
 /// be running on the same folder; the folder's lock refuses a second process).
 struct SnapshotCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
-        commandName: "snapshot", abstract: "Take a snapshot of the data folder now, so the next start replays less log.")
+        commandName: "snapshot",
+        abstract: "Take a snapshot of the data folder now, so the next start replays less log."
+    )
 
     @OptionGroup var options: DataFolderOptions
 

@@ -2,9 +2,9 @@ import HTTPTypes
 import OpenAPIRuntime
 
 #if canImport(FoundationEssentials)
-    import FoundationEssentials
+import FoundationEssentials
 #else
-    import Foundation
+import Foundation
 #endif
 
 /// Sends `Authorization: Bearer <token>` on every request: an org API key (`mka_…`), a
@@ -18,7 +18,10 @@ public struct BearerToken: ClientMiddleware {
     }
 
     public func intercept(
-        _ request: HTTPRequest, body: HTTPBody?, baseURL: URL, operationID: String,
+        _ request: HTTPRequest,
+        body: HTTPBody?,
+        baseURL: URL,
+        operationID: String,
         next: @Sendable (HTTPRequest, HTTPBody?, URL) async throws -> (HTTPResponse, HTTPBody?)
     ) async throws -> (HTTPResponse, HTTPBody?) {
         var request = request

@@ -77,7 +77,10 @@ package final class ClusterNode: Sendable {
 
     /// Connects to PostgreSQL with `client` (which the caller runs) and migrates the schema.
     package static func connect(
-        settings: ClusterSettings, client: PostgresClient, logger: Logger, metrics: any MetricsFactory = NOOPMetricsHandler.instance
+        settings: ClusterSettings,
+        client: PostgresClient,
+        logger: Logger,
+        metrics: any MetricsFactory = NOOPMetricsHandler.instance
     ) async throws -> ClusterNode {
         let store = ClusterStore(client: client, logger: logger)
         var attempt = 0
@@ -91,7 +94,9 @@ package final class ClusterNode: Sendable {
                 throw ClusterSetupError("PostgreSQL refused the schema: \(String(reflecting: error.closureError!))")
             } catch {
                 attempt += 1
-                guard attempt < 30 else { throw ClusterSetupError("PostgreSQL at \(settings.postgres) cannot be reached: \(String(reflecting: error))") }
+                guard attempt < 30 else {
+                    throw ClusterSetupError("PostgreSQL at \(settings.postgres) cannot be reached: \(String(reflecting: error))")
+                }
                 logger.warning("PostgreSQL cannot be reached yet; trying again", metadata: ["address": "\(settings.postgres)", "error": "\(error)"])
                 try await Task.sleep(for: .seconds(1))
             }
@@ -191,7 +196,11 @@ package final class ClusterNode: Sendable {
     /// Builds the engine from the newest snapshot that loads and the log after it, keeping in
     /// memory the records from the outbox's cursor on (a leader's outbox starts there).
     package func recover(
-        options: StoreOptions, policy: Policy, secret: [UInt8], clock: any WallClock, hasher: PasswordHasher,
+        options: StoreOptions,
+        policy: Policy,
+        secret: [UInt8],
+        clock: any WallClock,
+        hasher: PasswordHasher,
         batchObserver: (@Sendable (LogBatchStatistics) -> Void)?
     ) async throws -> (engine: DurableEngine, log: PostgresLog) {
         let started = ContinuousClock.now
@@ -237,14 +246,32 @@ package final class ClusterNode: Sendable {
             if kept.count > PostgresLog.maximumKept { kept.removeFirst(kept.count - PostgresLog.maximumKept) }
         }
         let log = PostgresLog(
-            store: store, durable: position, recent: kept, logger: logger, batchObserver: batchObserver,
-            onFenced: { [weak self] reason in self?.depose(reason) })
+            store: store,
+            durable: position,
+            recent: kept,
+            logger: logger,
+            batchObserver: batchObserver,
+            onFenced: { [weak self] reason in self?.depose(reason) }
+        )
         let elapsed = ContinuousClock.now - started
         let report = RecoveryReport(
-            snapshotPath: snapshot.map { _ in "postgresql:muster_snapshots/\(snapshotPosition)" }, snapshotPosition: snapshotPosition,
-            records: count, bytes: bytes, lastPosition: position, seconds: Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) / 1e18)
+            snapshotPath: snapshot.map { _ in "postgresql:muster_snapshots/\(snapshotPosition)" },
+            snapshotPosition: snapshotPosition,
+            records: count,
+            bytes: bytes,
+            lastPosition: position,
+            seconds: Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) / 1e18
+        )
         let engine = try await DurableEngine(
-            log: log, replayed: replay, report: report, options: options, policy: policy, secret: secret, clock: clock, hasher: hasher)
+            log: log,
+            replayed: replay,
+            report: report,
+            options: options,
+            policy: policy,
+            secret: secret,
+            clock: clock,
+            hasher: hasher
+        )
         publishMetrics(applied: position, end: position)
         return (engine, log)
     }
@@ -259,7 +286,9 @@ package final class ClusterNode: Sendable {
     ///   - beforeLeading: run once the node has caught up and before it takes its first
     ///     request as leader (the idempotency store takes up the answers the last leader kept).
     package func run(
-        engine: DurableEngine, log: PostgresLog, replicatedMarks: @escaping @Sendable ([RequestMark]) async -> Void,
+        engine: DurableEngine,
+        log: PostgresLog,
+        replicatedMarks: @escaping @Sendable ([RequestMark]) async -> Void,
         beforeLeading: @escaping @Sendable () async throws -> Void = {}
     ) async throws {
         let engine = engine.engine
@@ -284,7 +313,9 @@ package final class ClusterNode: Sendable {
     }
 
     private func runLease(
-        engine: MusterEngine, log: PostgresLog, replicatedMarks: @escaping @Sendable ([RequestMark]) async -> Void,
+        engine: MusterEngine,
+        log: PostgresLog,
+        replicatedMarks: @escaping @Sendable ([RequestMark]) async -> Void,
         beforeLeading: @escaping @Sendable () async throws -> Void
     ) async throws {
         // A promotion runs beside this loop, so that the lease is renewed while the new leader
@@ -295,7 +326,13 @@ package final class ClusterNode: Sendable {
                 promote: { epoch in
                     group.addTask {
                         do {
-                            try await self.promote(epoch: epoch, engine: engine, log: log, replicatedMarks: replicatedMarks, beforeLeading: beforeLeading)
+                            try await self.promote(
+                                epoch: epoch,
+                                engine: engine,
+                                log: log,
+                                replicatedMarks: replicatedMarks,
+                                beforeLeading: beforeLeading
+                            )
                         } catch is CancellationError {
                         } catch {
                             // Seen by the loop on its next turn, which ends the run; the lease
@@ -304,7 +341,8 @@ package final class ClusterNode: Sendable {
                             try? await self.store.releaseLease(node: self.holderID, epoch: epoch)
                         }
                     }
-                })
+                }
+            )
         }
     }
 
@@ -324,8 +362,8 @@ package final class ClusterNode: Sendable {
                         limit,
                         {
                             try await store.acquireLease(node: holderID, url: settings.advertiseURL, milliseconds: settings.leaseMilliseconds)
-                        })
-                    {
+                        }
+                    ) {
                         answer = .won(epoch: epoch)
                     } else {
                         answer = .heldElsewhere
@@ -362,7 +400,10 @@ package final class ClusterNode: Sendable {
     /// Takes over: reads the log's tail (no other node can append once the epoch moved), keeps
     /// what the outbox has not consumed, and opens the log for appends.
     private func promote(
-        epoch: Int64, engine: MusterEngine, log: PostgresLog, replicatedMarks: @escaping @Sendable ([RequestMark]) async -> Void,
+        epoch: Int64,
+        engine: MusterEngine,
+        log: PostgresLog,
+        replicatedMarks: @escaping @Sendable ([RequestMark]) async -> Void,
         beforeLeading: @escaping @Sendable () async throws -> Void
     ) async throws {
         let started = ContinuousClock.now
@@ -417,7 +458,10 @@ package final class ClusterNode: Sendable {
         let elapsed = ContinuousClock.now - started
         logger.notice(
             "leading",
-            metadata: ["epoch": "\(epoch)", "position": "\(log.durablePosition)", "catch_up_ms": "\(elapsed.components.attoseconds / 1_000_000_000_000_000)"])
+            metadata: [
+                "epoch": "\(epoch)", "position": "\(log.durablePosition)", "catch_up_ms": "\(elapsed.components.attoseconds / 1_000_000_000_000_000)",
+            ]
+        )
     }
 
     private func runTail(engine: MusterEngine, log: PostgresLog, replicatedMarks: @escaping @Sendable ([RequestMark]) async -> Void) async throws {
@@ -446,11 +490,19 @@ package final class ClusterNode: Sendable {
 
     /// Applies the next batches of the log; how many records.
     @discardableResult
-    private func catchUp(engine: MusterEngine, log: PostgresLog, replicatedMarks: @escaping @Sendable ([RequestMark]) async -> Void) async throws -> Int {
+    private func catchUp(
+        engine: MusterEngine,
+        log: PostgresLog,
+        replicatedMarks: @escaping @Sendable ([RequestMark]) async -> Void
+    ) async throws -> Int {
         try await applying.run { try await self.catchUpAlone(engine: engine, log: log, replicatedMarks: replicatedMarks) }
     }
 
-    private func catchUpAlone(engine: MusterEngine, log: PostgresLog, replicatedMarks: @escaping @Sendable ([RequestMark]) async -> Void) async throws
+    private func catchUpAlone(
+        engine: MusterEngine,
+        log: PostgresLog,
+        replicatedMarks: @escaping @Sendable ([RequestMark]) async -> Void
+    ) async throws
         -> Int
     {
         let (from, store) = (log.durablePosition, store)

@@ -83,8 +83,13 @@ public struct PostgresAddress: Sendable, Equatable, CustomStringConvertible {
             configuration = .init(unixSocketPath: "\(socketFolder)/.s.PGSQL.\(port)", username: user, password: password, database: database)
         } else {
             configuration = .init(
-                host: host, port: port, username: user, password: password, database: database,
-                tls: requireTLS ? .require(.makeClientConfiguration()) : .disable)
+                host: host,
+                port: port,
+                username: user,
+                password: password,
+                database: database,
+                tls: requireTLS ? .require(.makeClientConfiguration()) : .disable
+            )
         }
         configuration.options.connectTimeout = .seconds(2)
         configuration.options.maximumConnections = 8

@@ -102,7 +102,9 @@ package struct ClusterStore: Sendable {
                 version = Int(found)
             }
             guard version <= Self.schemaVersion else {
-                throw ClusterSetupError("the database's Muster schema is version \(version); this Muster reads up to \(Self.schemaVersion): upgrade it")
+                throw ClusterSetupError(
+                    "the database's Muster schema is version \(version); this Muster reads up to \(Self.schemaVersion): upgrade it"
+                )
             }
             for migration in Self.migrations.dropFirst(version) {
                 for statement in migration { try await connection.perform(PostgresQuery(unsafeSQL: statement), logger: logger) }
@@ -138,7 +140,9 @@ package struct ClusterStore: Sendable {
                 expires_at = clock_timestamp() + \(milliseconds) * interval '1 millisecond'
             WHERE id = 1 AND (expires_at < clock_timestamp() OR holder IS NULL)
             RETURNING epoch
-            """, logger: logger)
+            """,
+            logger: logger
+        )
         // Every row is read, even after the first: a sequence left unread holds its connection.
         var won: Int64?
         for try await epoch in rows.decode(Int64.self) { won = epoch }
@@ -152,7 +156,9 @@ package struct ClusterStore: Sendable {
             UPDATE muster_lease SET expires_at = clock_timestamp() + \(milliseconds) * interval '1 millisecond'
             WHERE id = 1 AND holder = \(node) AND epoch = \(epoch)
             RETURNING epoch
-            """, logger: logger)
+            """,
+            logger: logger
+        )
         var renewed = false
         for try await _ in rows.decode(Int64.self) { renewed = true }
         return renewed
@@ -161,7 +167,9 @@ package struct ClusterStore: Sendable {
     /// Gives the lease up at once (a clean stop), so another node need not wait for it to expire.
     package func releaseLease(node: String, epoch: Int64) async throws {
         try await client.perform(
-            "UPDATE muster_lease SET expires_at = to_timestamp(0) WHERE id = 1 AND holder = \(node) AND epoch = \(epoch)", logger: logger)
+            "UPDATE muster_lease SET expires_at = to_timestamp(0) WHERE id = 1 AND holder = \(node) AND epoch = \(epoch)",
+            logger: logger
+        )
     }
 
     /// The lease as it stands.
@@ -170,7 +178,9 @@ package struct ClusterStore: Sendable {
             """
             SELECT holder, url, epoch, (extract(epoch FROM (expires_at - clock_timestamp())) * 1000)::bigint
             FROM muster_lease WHERE id = 1
-            """, logger: logger)
+            """,
+            logger: logger
+        )
         var found: LeaseRow?
         for try await (holder, url, epoch, remaining) in rows.decode((String?, String, Int64, Int64?).self) {
             found = LeaseRow(holder: holder, url: url, epoch: epoch, remainingMilliseconds: remaining ?? -1)
@@ -204,7 +214,9 @@ package struct ClusterStore: Sendable {
                     RETURNING last_position
                 )
                 SELECT pg_notify('muster_log', last_position::text) FROM inserted
-                """, logger: logger)
+                """,
+                logger: logger
+            )
             var inserted = false
             for try await _ in rows { inserted = true }
             return inserted ? .appended : .fenced
@@ -231,7 +243,9 @@ package struct ClusterStore: Sendable {
             """
             SELECT first_position, last_position, frame FROM muster_log
             WHERE last_position > \(Int64(position)) ORDER BY first_position LIMIT \(limit)
-            """, logger: logger)
+            """,
+            logger: logger
+        )
         var batches = [Batch]()
         for try await (first, last, frame) in rows.decode((Int64, Int64, ByteBuffer).self) {
             batches.append(Batch(first: LogPosition(first), last: LogPosition(last), frame: Array(buffer: frame)))
@@ -262,12 +276,15 @@ package struct ClusterStore: Sendable {
         try await client.withTransaction(logger: logger) { connection in
             try await connection.perform(
                 "INSERT INTO muster_snapshots (position, state) VALUES (\(Int64(position)), \(ByteBuffer(bytes: bytes))) ON CONFLICT (position) DO NOTHING",
-                logger: logger)
+                logger: logger
+            )
             try await connection.perform(
                 """
                 DELETE FROM muster_snapshots WHERE position < (
                     SELECT min(position) FROM (SELECT position FROM muster_snapshots ORDER BY position DESC LIMIT 2) AS newest)
-                """, logger: logger)
+                """,
+                logger: logger
+            )
         }
     }
 
@@ -308,7 +325,9 @@ package struct ClusterStore: Sendable {
             """
             INSERT INTO muster_cursors (name, position) VALUES (\(name), \(Int64(position)))
             ON CONFLICT (name) DO UPDATE SET position = greatest(muster_cursors.position, excluded.position)
-            """, logger: logger)
+            """,
+            logger: logger
+        )
     }
 
     /// Every cursor, for compaction: the log keeps what the slowest has not consumed.
@@ -326,7 +345,9 @@ package struct ClusterStore: Sendable {
             """
             INSERT INTO muster_idempotency (scope, key, at, entry) VALUES (\(scope), \(key), \(at), \(ByteBuffer(bytes: entry)))
             ON CONFLICT (scope, key) DO UPDATE SET at = excluded.at, entry = excluded.entry
-            """, logger: logger)
+            """,
+            logger: logger
+        )
     }
 
     /// The answers kept since `since` (milliseconds since the epoch), oldest first.
@@ -363,7 +384,9 @@ package struct ClusterStore: Sendable {
             INSERT INTO muster_webhook_journal (epoch, entry)
             SELECT fence.epoch, entry FROM fence, unnest(\(rows)::bytea[]) WITH ORDINALITY AS e(entry, n) ORDER BY n
             RETURNING 1
-            """, logger: logger)
+            """,
+            logger: logger
+        )
         var inserted = 0
         for try await _ in answer { inserted += 1 }
         guard inserted == entries.count else { throw Fenced(epoch: epoch) }
@@ -382,7 +405,9 @@ package struct ClusterStore: Sendable {
                 SELECT fence.epoch, entry FROM fence, unnest(\(rows)::bytea[]) WITH ORDINALITY AS e(entry, n) ORDER BY n
             )
             SELECT count(*) FROM fence
-            """, logger: logger)
+            """,
+            logger: logger
+        )
         var held = false
         for try await count in answer.decode(Int64.self) { held = count > 0 }
         guard held else { throw Fenced(epoch: epoch) }
@@ -414,7 +439,9 @@ package struct ClusterStore: Sendable {
             VALUES (\(name), \(url), \(role), \(Int64(applied)), clock_timestamp())
             ON CONFLICT (name) DO UPDATE SET url = excluded.url, role = excluded.role,
                 applied_position = excluded.applied_position, last_seen = excluded.last_seen
-            """, logger: logger)
+            """,
+            logger: logger
+        )
     }
 
     /// The lowest position applied by a node heard of within `milliseconds`: compaction keeps
@@ -424,7 +451,9 @@ package struct ClusterStore: Sendable {
             """
             SELECT min(applied_position) FROM muster_nodes
             WHERE last_seen > clock_timestamp() - \(milliseconds) * interval '1 millisecond'
-            """, logger: logger)
+            """,
+            logger: logger
+        )
         var slowest: Int64?
         for try await found in rows.decode(Int64?.self) { slowest = found }
         return slowest.map(LogPosition.init)
@@ -439,7 +468,9 @@ package struct ClusterStore: Sendable {
                 (extract(epoch FROM (clock_timestamp() - last_seen)) * 1000)::bigint,
                 to_char(last_seen AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"')
             FROM muster_nodes ORDER BY name
-            """, logger: logger)
+            """,
+            logger: logger
+        )
         for try await (name, url, role, applied, silent, seen) in rows.decode((String, String, String, Int64, Int64, String).self) {
             nodes.append(NodeRow(name: name, url: url, role: role, appliedPosition: LogPosition(applied), silentMilliseconds: silent, lastSeen: seen))
         }
@@ -450,7 +481,10 @@ package struct ClusterStore: Sendable {
     /// of a cluster signs and checks links with the same key.
     package func sharedSecret(_ name: String, make: () -> [UInt8]) async throws -> [UInt8] {
         let candidate = ByteBuffer(bytes: make())
-        try await client.perform("INSERT INTO muster_secrets (name, value) VALUES (\(name), \(candidate)) ON CONFLICT (name) DO NOTHING", logger: logger)
+        try await client.perform(
+            "INSERT INTO muster_secrets (name, value) VALUES (\(name), \(candidate)) ON CONFLICT (name) DO NOTHING",
+            logger: logger
+        )
         let rows = try await client.query("SELECT value FROM muster_secrets WHERE name = \(name)", logger: logger)
         var secret: [UInt8]?
         for try await value in rows.decode(ByteBuffer.self) { secret = Array(buffer: value) }

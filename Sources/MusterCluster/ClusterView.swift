@@ -45,10 +45,14 @@ extension ClusterNode {
         let silentLimit = settings.leaseMilliseconds * 5
         let nodes = try await store.nodes().map { row in
             ClusterView.Node(
-                name: row.name, url: row.url,
+                name: row.name,
+                url: row.url,
                 role: row.silentMilliseconds > silentLimit
                     ? "unreachable" : (row.name == lease.holderName && lease.remainingMilliseconds >= 0 ? "leader" : "follower"),
-                appliedPosition: row.appliedPosition, lagRecords: end > row.appliedPosition ? end - row.appliedPosition : 0, lastSeen: row.lastSeen)
+                appliedPosition: row.appliedPosition,
+                lagRecords: end > row.appliedPosition ? end - row.appliedPosition : 0,
+                lastSeen: row.lastSeen
+            )
         }
         return ClusterView(leader: lease.remainingMilliseconds >= 0 ? lease.holderName : nil, epoch: lease.epoch, nodes: nodes)
     }

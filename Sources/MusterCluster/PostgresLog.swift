@@ -69,8 +69,12 @@ package final class PostgresLog: LogBackend {
 
     /// A log whose records through `durable` are applied already (recovered), on `store`.
     package init(
-        store: ClusterStore, durable: LogPosition, recent: [LogRecordAt], logger: Logger,
-        batchObserver: (@Sendable (LogBatchStatistics) -> Void)? = nil, onFenced: @escaping @Sendable (String) -> Void
+        store: ClusterStore,
+        durable: LogPosition,
+        recent: [LogRecordAt],
+        logger: Logger,
+        batchObserver: (@Sendable (LogBatchStatistics) -> Void)? = nil,
+        onFenced: @escaping @Sendable (String) -> Void
     ) {
         self.store = store
         self.logger = logger
@@ -207,7 +211,11 @@ package final class PostgresLog: LogBackend {
         }
     }
 
-    package func durableRecords(of orgID: OrganisationID, after position: LogPosition, limit: Int) throws -> (
+    package func durableRecords(
+        of orgID: OrganisationID,
+        after position: LogPosition,
+        limit: Int
+    ) throws -> (
         records: [DurableRecord], examinedThrough: LogPosition
     ) {
         DurableRecord.records(of: orgID, in: try durableRecords(after: position, limit: DurableRecord.orgScanLimit), after: position, limit: limit)
@@ -253,8 +261,12 @@ package final class PostgresLog: LogBackend {
                     let elapsed = ContinuousClock.now - started
                     batchObserver?(
                         LogBatchStatistics(
-                            records: batch.count, bytes: frame.count,
-                            syncNanoseconds: UInt64(elapsed.components.seconds) * 1_000_000_000 + UInt64(elapsed.components.attoseconds / 1_000_000_000)))
+                            records: batch.count,
+                            bytes: frame.count,
+                            syncNanoseconds: UInt64(elapsed.components.seconds) * 1_000_000_000
+                                + UInt64(elapsed.components.attoseconds / 1_000_000_000)
+                        )
+                    )
                     let records = batch.enumerated().compactMap { offset, bytes in
                         try? LogRecordAt(position: first + LogPosition(offset), encoded: bytes)
                     }

@@ -13,7 +13,11 @@ actor ReadIndex {
 
     /// The log's end as asked after `arrivedAt`, by `query`; throws if the database does not
     /// answer within `patience`.
-    func logEnd(arrivedAt: ContinuousClock.Instant, patience: Duration, query: @escaping @Sendable () async throws -> LogPosition) async throws -> LogPosition {
+    func logEnd(
+        arrivedAt: ContinuousClock.Instant,
+        patience: Duration,
+        query: @escaping @Sendable () async throws -> LogPosition
+    ) async throws -> LogPosition {
         if let failedAt, ContinuousClock.now - failedAt < patience { throw CancellationError() }
         while true {
             if let running {

@@ -7,7 +7,7 @@ import MusterLog
 import MusterSecurity
 
 #if canImport(Glibc)
-    import Glibc
+import Glibc
 #endif
 
 /// Writes one line to standard output at once (no buffering survives a SIGKILL).
@@ -23,7 +23,9 @@ guard arguments.count == 3 else {
 }
 let round = arguments[2]
 let durable = try await DurableEngine.open(
-    StoreOptions(dataDirectory: arguments[1]), secret: Array(repeating: 42, count: 32), hasher: PasswordHasher(rounds: 1_000)
+    StoreOptions(dataDirectory: arguments[1]),
+    secret: Array(repeating: 42, count: 32),
+    hasher: PasswordHasher(rounds: 1_000)
 )
 let engine = durable.engine
 let orgID = try await engine.createOrganisation(name: "crash-\(round)", by: .platformAdmin)

@@ -17,7 +17,8 @@ public struct AuditEntry: Hashable, Sendable {
     public var details: String?
 
     /// Creates a line.
-    public init<Target>(sequence: UInt64, at: Timestamp, actor: Principal, action: OrgEvent.Kind, target: Identifier<Target>, details: String? = nil) {
+    public init<Target>(sequence: UInt64, at: Timestamp, actor: Principal, action: OrgEvent.Kind, target: Identifier<Target>, details: String? = nil)
+    {
         self.sequence = sequence
         self.at = at
         self.actor = actor

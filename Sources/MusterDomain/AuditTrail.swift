@@ -56,7 +56,12 @@ extension AuditTrail: RandomAccessCollection {
     public subscript(position: Int) -> AuditEntry {
         let line = lines[position]
         return AuditEntry(
-            sequence: UInt64(position + 1), at: line.at, actor: actors[Int(line.actor)], action: line.action, target: line.target,
-            details: line.details == 0 ? nil : details[Int(line.details - 1)])
+            sequence: UInt64(position + 1),
+            at: line.at,
+            actor: actors[Int(line.actor)],
+            action: line.action,
+            target: line.target,
+            details: line.details == 0 ? nil : details[Int(line.details - 1)]
+        )
     }
 }

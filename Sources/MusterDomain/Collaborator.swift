@@ -35,9 +35,22 @@ public struct Collaborator: Hashable, Sendable {
 
     /// Creates a row from all its fields.
     public init(
-        id: CollaboratorID, tenantID: TenantID, mode: ParticipationMode, userID: UserID? = nil, email: EmailAddress? = nil, fullName: String? = nil,
-        contact: ContactCard? = nil, invitedBy: Principal, invitedAt: Timestamp, capOverridden: Bool, activatedAt: Timestamp? = nil, endedAt: Timestamp? = nil,
-        endedBy: Principal? = nil, link: LinkCheck? = nil, linkExpiresAt: Timestamp? = nil, redirect: RedirectURL? = nil
+        id: CollaboratorID,
+        tenantID: TenantID,
+        mode: ParticipationMode,
+        userID: UserID? = nil,
+        email: EmailAddress? = nil,
+        fullName: String? = nil,
+        contact: ContactCard? = nil,
+        invitedBy: Principal,
+        invitedAt: Timestamp,
+        capOverridden: Bool,
+        activatedAt: Timestamp? = nil,
+        endedAt: Timestamp? = nil,
+        endedBy: Principal? = nil,
+        link: LinkCheck? = nil,
+        linkExpiresAt: Timestamp? = nil,
+        redirect: RedirectURL? = nil
     ) {
         self.redirect = redirect
         self.id = id

@@ -1,8 +1,14 @@
 /// A fact about the global directory of users, sessions and sign-in links.
 public enum DirectoryEvent: Hashable, Sendable {
     case userCreated(
-        id: UserID, email: EmailAddress, fullName: String?, origin: User.Origin, createdFor: OrganisationID?, passwordHash: String?,
-        identityOrganisation: IdentityOrganisation?)
+        id: UserID,
+        email: EmailAddress,
+        fullName: String?,
+        origin: User.Origin,
+        createdFor: OrganisationID?,
+        passwordHash: String?,
+        identityOrganisation: IdentityOrganisation?
+    )
     case passwordSet(userID: UserID, passwordHash: String, mustChange: Bool)
     case sessionStarted(digest: SecretDigest, userID: UserID, expiresAt: Timestamp, method: SignInMethod)
     case sessionEnded(digest: SecretDigest)
@@ -49,8 +55,14 @@ public struct DirectoryEventRecord: Hashable, Sendable {
 public enum DirectoryCommand: Hashable, Sendable {
     /// Creates a user; refused with `user_exists` (naming the user) when the email has one.
     case createUser(
-        id: UserID, email: EmailAddress, fullName: String?, origin: User.Origin, createdFor: OrganisationID?, passwordHash: String?,
-        identityOrganisation: IdentityOrganisation?)
+        id: UserID,
+        email: EmailAddress,
+        fullName: String?,
+        origin: User.Origin,
+        createdFor: OrganisationID?,
+        passwordHash: String?,
+        identityOrganisation: IdentityOrganisation?
+    )
     /// Stores a new password hash; `mustChange` for a temporary one set by an admin.
     case setPassword(userID: UserID, passwordHash: String, mustChange: Bool)
     case startSession(digest: SecretDigest, userID: UserID, method: SignInMethod)

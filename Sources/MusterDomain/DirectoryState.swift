@@ -49,7 +49,12 @@ public struct DirectoryState: Hashable, Sendable {
     }
 
     /// Decides a command and wraps its events in records numbered after the current version.
-    public func decideRecords(_ command: DirectoryCommand, by principal: Principal, at now: Timestamp, policy: Policy) throws(DomainError)
+    public func decideRecords(
+        _ command: DirectoryCommand,
+        by principal: Principal,
+        at now: Timestamp,
+        policy: Policy
+    ) throws(DomainError)
         -> [DirectoryEventRecord]
     {
         try decide(command, at: now, policy: policy).enumerated().map { offset, event in
@@ -71,8 +76,14 @@ public struct DirectoryState: Hashable, Sendable {
             let fullName = try Validate.optionalName(fullName, field: "full_name", policy: policy)
             return [
                 .userCreated(
-                    id: userID, email: email, fullName: fullName, origin: origin, createdFor: createdFor, passwordHash: passwordHash,
-                    identityOrganisation: identity)
+                    id: userID,
+                    email: email,
+                    fullName: fullName,
+                    origin: origin,
+                    createdFor: createdFor,
+                    passwordHash: passwordHash,
+                    identityOrganisation: identity
+                )
             ]
         case .setPassword(let userID, let passwordHash, let mustChange):
             guard users[userID] != nil else { throw DomainError(.userNotFound, "user \(userID) does not exist") }
@@ -114,8 +125,15 @@ public struct DirectoryState: Hashable, Sendable {
         switch record.event {
         case .userCreated(let userID, let email, let fullName, let origin, let createdFor, let passwordHash, let identity):
             users[userID] = User(
-                id: userID, email: email, fullName: fullName, createdAt: now, createdFor: createdFor, origin: origin,
-                passwordHash: passwordHash, mustChangePassword: passwordHash != nil, identityOrganisation: identity
+                id: userID,
+                email: email,
+                fullName: fullName,
+                createdAt: now,
+                createdFor: createdFor,
+                origin: origin,
+                passwordHash: passwordHash,
+                mustChangePassword: passwordHash != nil,
+                identityOrganisation: identity
             )
             userByEmail[email] = userID
         case .passwordSet(let userID, let passwordHash, let mustChange):

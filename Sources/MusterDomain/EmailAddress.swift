@@ -36,7 +36,8 @@ public struct EmailAddress: Hashable, Sendable, Comparable, CustomStringConverti
             // Visible ASCII, the common case, needs no look-up of Unicode properties.
             case 0x21..<0x7F:
                 switch UInt8(scalar.value) {
-                case UInt8(ascii: "<"), UInt8(ascii: ">"), UInt8(ascii: "("), UInt8(ascii: ")"), UInt8(ascii: "["), UInt8(ascii: "]"), UInt8(ascii: ","),
+                case UInt8(ascii: "<"), UInt8(ascii: ">"), UInt8(ascii: "("), UInt8(ascii: ")"), UInt8(ascii: "["), UInt8(ascii: "]"),
+                    UInt8(ascii: ","),
                     UInt8(ascii: ";"), UInt8(ascii: ":"), UInt8(ascii: "\\"), UInt8(ascii: "\""):
                     carried = false
                 default: carried = true

@@ -22,7 +22,8 @@ extension OrgEvent {
             return [("name", .string(name))]
         case .userInvited(let id, let email, let role, let method, let expiresAt, _):
             return [
-                ("invitation_id", .string(id.description)), ("email", .string(email.value)), ("role", .string(role.name)), ("method", .string(method.name)),
+                ("invitation_id", .string(id.description)), ("email", .string(email.value)), ("role", .string(role.name)),
+                ("method", .string(method.name)),
                 ("expires_at", .string(expiresAt.iso8601)),
             ]
         case .invitationResent(let id, let expiresAt, _):
@@ -36,7 +37,9 @@ extension OrgEvent {
         case .userCreated(let userID, let email):
             return [("user_id", .string(userID.description)), ("email", .string(email.value))]
         case .memberAdded(let userID, let email, let role, let via):
-            return [("user_id", .string(userID.description)), ("email", .string(email.value)), ("role", .string(role.name)), ("via", .string(via.name))]
+            return [
+                ("user_id", .string(userID.description)), ("email", .string(email.value)), ("role", .string(role.name)), ("via", .string(via.name)),
+            ]
         case .memberRoleChanged(let userID, let role, let previous):
             var fields: [(name: String, value: FieldValue)] = [("user_id", .string(userID.description)), ("role", .string(role.name))]
             if let previous { fields.append(("previous_role", .string(previous.name))) }
@@ -70,7 +73,9 @@ extension OrgEvent {
         case .goalAdded(let tenantID, let id, let title, _):
             return [("tenant_id", .string(tenantID.description)), ("goal_id", .string(id.description)), ("title", .string(title))]
         case .sessionRecorded(let tenantID, let id, let occurredAt, _):
-            return [("tenant_id", .string(tenantID.description)), ("session_id", .string(id.description)), ("occurred_at", .string(occurredAt.iso8601))]
+            return [
+                ("tenant_id", .string(tenantID.description)), ("session_id", .string(id.description)), ("occurred_at", .string(occurredAt.iso8601)),
+            ]
         case .documentAdded(let tenantID, let id, let name, let contentType, let sizeBytes, let checksum):
             return [
                 ("tenant_id", .string(tenantID.description)), ("document_id", .string(id.description)), ("name", .string(name)),
@@ -129,7 +134,8 @@ extension DirectoryEvent {
         switch self {
         case .userCreated(let id, let email, let fullName, let origin, let createdFor, _, let identity):
             return [
-                ("user_id", .string(id.description)), ("email", .string(email.value)), ("full_name", fullName.field), ("origin", .string(origin.name)),
+                ("user_id", .string(id.description)), ("email", .string(email.value)), ("full_name", fullName.field),
+                ("origin", .string(origin.name)),
                 ("created_for", (createdFor?.description).field), ("identity_organisation", (identity?.name).field),
             ]
         case .passwordSet(let userID, _, let mustChange):
@@ -141,7 +147,9 @@ extension DirectoryEvent {
         case .userSessionsEnded(let userID):
             return [("user_id", .string(userID.description))]
         case .signInLinkIssued(let id, let userID, _, let expiresAt):
-            return [("sign_in_link_id", .string(id.description)), ("user_id", .string(userID.description)), ("expires_at", .string(expiresAt.iso8601))]
+            return [
+                ("sign_in_link_id", .string(id.description)), ("user_id", .string(userID.description)), ("expires_at", .string(expiresAt.iso8601)),
+            ]
         case .signInLinkUsed(let id):
             return [("sign_in_link_id", .string(id.description))]
         case .expiredRemoved(let cutoff):

@@ -75,9 +75,24 @@ public struct Invitation: Hashable, Sendable {
 
     /// Creates a row from all its fields.
     public init(
-        id: InvitationID, orgID: OrganisationID, email: EmailAddress, role: Role, method: Method, status: Status, invitedBy: Principal, createdAt: Timestamp,
-        expiresAt: Timestamp, acceptedAt: Timestamp? = nil, acceptedBy: UserID? = nil, revokedAt: Timestamp? = nil, revokedBy: Principal? = nil,
-        revokedReason: String? = nil, expiredAt: Timestamp? = nil, resentAt: Timestamp? = nil, resendCount: Int, recentResends: [Timestamp],
+        id: InvitationID,
+        orgID: OrganisationID,
+        email: EmailAddress,
+        role: Role,
+        method: Method,
+        status: Status,
+        invitedBy: Principal,
+        createdAt: Timestamp,
+        expiresAt: Timestamp,
+        acceptedAt: Timestamp? = nil,
+        acceptedBy: UserID? = nil,
+        revokedAt: Timestamp? = nil,
+        revokedBy: Principal? = nil,
+        revokedReason: String? = nil,
+        expiredAt: Timestamp? = nil,
+        resentAt: Timestamp? = nil,
+        resendCount: Int,
+        recentResends: [Timestamp],
         link: LinkCheck? = nil
     ) {
         self.id = id

@@ -38,7 +38,13 @@ public struct Member: Hashable, Sendable {
 
     /// Creates a row from all its fields.
     public init(
-        userID: UserID, email: EmailAddress, role: Role, grants: PermissionSet, joinedAt: Timestamp, joinedVia: JoinMethod, removedAt: Timestamp? = nil,
+        userID: UserID,
+        email: EmailAddress,
+        role: Role,
+        grants: PermissionSet,
+        joinedAt: Timestamp,
+        joinedVia: JoinMethod,
+        removedAt: Timestamp? = nil,
         removedBy: Principal? = nil
     ) {
         self.userID = userID
@@ -68,7 +74,15 @@ public struct APIKey: Hashable, Sendable {
     public var isActive: Bool { revokedAt == nil }
 
     /// Creates a row from all its fields.
-    public init(id: APIKeyID, name: String, role: Role, secretDigest: SecretDigest, createdAt: Timestamp, createdBy: Principal, revokedAt: Timestamp? = nil) {
+    public init(
+        id: APIKeyID,
+        name: String,
+        role: Role,
+        secretDigest: SecretDigest,
+        createdAt: Timestamp,
+        createdBy: Principal,
+        revokedAt: Timestamp? = nil
+    ) {
         self.id = id
         self.name = name
         self.role = role

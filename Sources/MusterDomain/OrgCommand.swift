@@ -11,8 +11,16 @@ public enum OrgCommand: Hashable, Sendable {
     /// Invites by email or adds an existing user (`method`); `existingUserID` is the user the
     /// email belongs to, if any. `lifetimeDays` overrides the org's invitation lifetime.
     case invite(
-        id: InvitationID, email: EmailAddress, role: Role, method: Invitation.Method, existingUserID: UserID?, seal: LinkSeal, lifetimeDays: Int? = nil,
-        locale: LocaleTag? = nil, redirect: RedirectURL? = nil)
+        id: InvitationID,
+        email: EmailAddress,
+        role: Role,
+        method: Invitation.Method,
+        existingUserID: UserID?,
+        seal: LinkSeal,
+        lifetimeDays: Int? = nil,
+        locale: LocaleTag? = nil,
+        redirect: RedirectURL? = nil
+    )
     /// Invites again the person of an expired or revoked invitation `previous`: a new pending
     /// invitation `id` with its email, role, method, language and (while its origin is still
     /// allowed) redirect. `existingUserID` is the user the email belongs to now, if any.
@@ -53,7 +61,14 @@ public enum OrgCommand: Hashable, Sendable {
     case setContextSummary(tenantID: TenantID, text: String)
     /// Subscribes an endpoint to the org's events (integration access), from after
     /// `startAfter`, or from now when `nil`.
-    case createWebhook(id: WebhookID, url: String, eventTypes: [OrgEvent.Kind]?, description: String?, startAfter: UInt64?, secretNonce: Identifier<Webhook>)
+    case createWebhook(
+        id: WebhookID,
+        url: String,
+        eventTypes: [OrgEvent.Kind]?,
+        description: String?,
+        startAfter: UInt64?,
+        secretNonce: Identifier<Webhook>
+    )
     /// Deletes a subscription (integration access).
     case deleteWebhook(id: WebhookID)
     /// Stops deliveries: asked by someone with integration access, or by Muster itself when an
@@ -87,8 +102,15 @@ public enum OrgCommand: Hashable, Sendable {
 
         /// Creates a request.
         public init(
-            id: CollaboratorID, tenantID: TenantID, mode: ParticipationMode, person: Person? = nil, contact: ContactCard? = nil, seal: LinkSeal? = nil,
-            caseload: Int = 0, overrideCap: Bool = false, redirect: RedirectURL? = nil
+            id: CollaboratorID,
+            tenantID: TenantID,
+            mode: ParticipationMode,
+            person: Person? = nil,
+            contact: ContactCard? = nil,
+            seal: LinkSeal? = nil,
+            caseload: Int = 0,
+            overrideCap: Bool = false,
+            redirect: RedirectURL? = nil
         ) {
             self.redirect = redirect
             self.id = id
@@ -150,9 +172,13 @@ public enum OrgCommand: Hashable, Sendable {
 
         /// Creates an update; every part is left as it is unless given.
         public init(
-            name: String? = nil, invitationLifetimeDays: SettingChange<Int> = .unchanged, allowedEmailDomains: SettingChange<[String]> = .unchanged,
-            defaultLocale: SettingChange<LocaleTag> = .unchanged, replyTo: SettingChange<EmailAddress> = .unchanged,
-            allowedRedirectOrigins: SettingChange<[String]> = .unchanged, logoURL: SettingChange<String> = .unchanged,
+            name: String? = nil,
+            invitationLifetimeDays: SettingChange<Int> = .unchanged,
+            allowedEmailDomains: SettingChange<[String]> = .unchanged,
+            defaultLocale: SettingChange<LocaleTag> = .unchanged,
+            replyTo: SettingChange<EmailAddress> = .unchanged,
+            allowedRedirectOrigins: SettingChange<[String]> = .unchanged,
+            logoURL: SettingChange<String> = .unchanged,
             accentColour: SettingChange<String> = .unchanged
         ) {
             self.replyTo = replyTo

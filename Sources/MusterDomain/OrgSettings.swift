@@ -31,8 +31,13 @@ public struct OrgSettings: Hashable, Sendable {
 
     /// Creates settings; the defaults leave everything to the deployment.
     public init(
-        invitationLifetimeDays: Int? = nil, allowedEmailDomains: [String] = [], defaultLocale: LocaleTag? = nil, replyTo: EmailAddress? = nil,
-        allowedRedirectOrigins: [String] = [], logoURL: String? = nil, accentColour: String? = nil
+        invitationLifetimeDays: Int? = nil,
+        allowedEmailDomains: [String] = [],
+        defaultLocale: LocaleTag? = nil,
+        replyTo: EmailAddress? = nil,
+        allowedRedirectOrigins: [String] = [],
+        logoURL: String? = nil,
+        accentColour: String? = nil
     ) {
         self.invitationLifetimeDays = invitationLifetimeDays
         self.allowedEmailDomains = allowedEmailDomains
@@ -69,7 +74,9 @@ public struct OrgSettings: Hashable, Sendable {
     public static func colour(_ raw: String) throws(DomainError) -> String {
         let trimmed = raw.trimmingWhitespace().lowercased()
         let ascii = Array(trimmed.utf8)
-        let isHex = { (byte: UInt8) in (UInt8(ascii: "0")...UInt8(ascii: "9")).contains(byte) || (UInt8(ascii: "a")...UInt8(ascii: "f")).contains(byte) }
+        let isHex = { (byte: UInt8) in
+            (UInt8(ascii: "0")...UInt8(ascii: "9")).contains(byte) || (UInt8(ascii: "a")...UInt8(ascii: "f")).contains(byte)
+        }
         guard ascii.count == 7, ascii[0] == UInt8(ascii: "#"), ascii.dropFirst().allSatisfy(isHex) else {
             throw .validation("accent_colour must be # and six hexadecimal digits, such as #1d70b8")
         }

@@ -36,7 +36,12 @@ extension OrgState {
     /// oldest first, as the caseload index lists them) that are active and signed in to. The
     /// cursor is a position in the tenant list (members) or in `assignments`, so a page costs
     /// what it returns, not the size of the org.
-    public func visibleTenants(of userID: UserID, among assignments: [CollaboratorID], after cursor: UInt64?, limit: Int) throws(DomainError)
+    public func visibleTenants(
+        of userID: UserID,
+        among assignments: [CollaboratorID],
+        after cursor: UInt64?,
+        limit: Int
+    ) throws(DomainError)
         -> Page<VisibleTenant>
     {
         if let member = members[userID], member.isActive {
@@ -48,7 +53,9 @@ extension OrgState {
         let start = Int(clamping: cursor ?? 0)
         guard start <= assignments.count else { throw .validation("the cursor is past the end of the list") }
         let visible = { (id: CollaboratorID) -> VisibleTenant? in
-            guard let row = self.collaborators[id], row.userID == userID, row.grantsAccess, let tenant = self.tenants[row.tenantID] else { return nil }
+            guard let row = self.collaborators[id], row.userID == userID, row.grantsAccess, let tenant = self.tenants[row.tenantID] else {
+                return nil
+            }
             return VisibleTenant(tenant: tenant, role: nil, mode: row.mode)
         }
         var items = [VisibleTenant]()

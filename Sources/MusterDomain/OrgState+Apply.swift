@@ -18,9 +18,18 @@ extension OrgState {
 
         case .userInvited(let invitationID, let email, let role, let method, let expiresAt, let seal):
             invitations[invitationID] = Invitation(
-                id: invitationID, orgID: id, email: email, role: role, method: method, status: .pending,
-                invitedBy: record.actor, createdAt: now, expiresAt: expiresAt, resendCount: 0,
-                recentResends: [], link: LinkCheck(seal)
+                id: invitationID,
+                orgID: id,
+                email: email,
+                role: role,
+                method: method,
+                status: .pending,
+                invitedBy: record.actor,
+                createdAt: now,
+                expiresAt: expiresAt,
+                resendCount: 0,
+                recentResends: [],
+                link: LinkCheck(seal)
             )
             pendingInvitationByEmail[email] = invitationID
             invitationsByEmail[email, default: []].append(invitationID)
@@ -93,14 +102,29 @@ extension OrgState {
 
         case .tenantCreated(let tenantID, let name, let reference):
             tenants[tenantID] = Tenant(
-                id: tenantID, name: name, reference: reference, createdAt: now, createdBy: record.actor, collaborators: [], workspace: Workspace())
+                id: tenantID,
+                name: name,
+                reference: reference,
+                createdAt: now,
+                createdBy: record.actor,
+                collaborators: [],
+                workspace: Workspace()
+            )
 
         case .collaboratorInvited(let invited):
             collaborators[invited.id] = Collaborator(
-                id: invited.id, tenantID: invited.tenantID, mode: invited.mode, userID: invited.userID,
-                email: invited.email, fullName: invited.fullName, contact: invited.contact,
-                invitedBy: record.actor, invitedAt: now, capOverridden: invited.capOverridden,
-                link: invited.seal.map(LinkCheck.init), linkExpiresAt: invited.linkExpiresAt
+                id: invited.id,
+                tenantID: invited.tenantID,
+                mode: invited.mode,
+                userID: invited.userID,
+                email: invited.email,
+                fullName: invited.fullName,
+                contact: invited.contact,
+                invitedBy: record.actor,
+                invitedAt: now,
+                capOverridden: invited.capOverridden,
+                link: invited.seal.map(LinkCheck.init),
+                linkExpiresAt: invited.linkExpiresAt
             )
             tenants[invited.tenantID]?.collaborators.append(invited.id)
             if let userID = invited.userID {
@@ -139,8 +163,13 @@ extension OrgState {
 
         case .documentAdded(let tenantID, let itemID, let name, let contentType, let sizeBytes, let checksum):
             let document = Document(
-                id: itemID, name: name, contentType: contentType, sizeBytes: sizeBytes, checksum: checksum,
-                authorship: Authorship(author: record.actor, at: now))
+                id: itemID,
+                name: name,
+                contentType: contentType,
+                sizeBytes: sizeBytes,
+                checksum: checksum,
+                authorship: Authorship(author: record.actor, at: now)
+            )
             tenants[tenantID]?.workspace.documents.append(document)
             workspaceItemTenants[itemID] = tenantID
 
@@ -149,8 +178,15 @@ extension OrgState {
 
         case .webhookCreated(let webhookID, let url, let eventTypes, let description, let startAfter, let secretNonce):
             webhooks[webhookID] = Webhook(
-                id: webhookID, url: url, eventTypes: eventTypes, description: description, startAfter: startAfter, secretNonce: secretNonce,
-                createdAt: now, createdBy: record.actor, status: .active
+                id: webhookID,
+                url: url,
+                eventTypes: eventTypes,
+                description: description,
+                startAfter: startAfter,
+                secretNonce: secretNonce,
+                createdAt: now,
+                createdBy: record.actor,
+                status: .active
             )
             webhookOrder.append(webhookID)
 

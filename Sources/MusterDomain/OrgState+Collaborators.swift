@@ -1,7 +1,15 @@
 extension OrgState {
-    func decideCreateTenant(_ tenantID: TenantID, name: String, reference: String?, by principal: Principal, policy: Policy) throws(DomainError) -> [OrgEvent] {
+    func decideCreateTenant(
+        _ tenantID: TenantID,
+        name: String,
+        reference: String?,
+        by principal: Principal,
+        policy: Policy
+    ) throws(DomainError) -> [OrgEvent] {
         guard staffWrites(principal) else { throw .forbidden("only staff who may write cases create tenants") }
-        guard tenants[tenantID] == nil else { throw DomainError(.conflict, "tenant \(tenantID) exists already", existingRecord: tenantID.description) }
+        guard tenants[tenantID] == nil else {
+            throw DomainError(.conflict, "tenant \(tenantID) exists already", existingRecord: tenantID.description)
+        }
         let name = try Validate.name(name, field: "name", policy: policy)
         let reference = try Validate.optionalName(reference, field: "reference", policy: policy)
         return [.tenantCreated(id: tenantID, name: name, reference: reference)]
@@ -14,7 +22,12 @@ extension OrgState {
         guard tenants[tenantID] != nil else { throw DomainError(.tenantNotFound, "tenant \(tenantID) does not exist in this organisation") }
     }
 
-    func decideInviteCollaborator(_ request: OrgCommand.CollaboratorRequest, by principal: Principal, at now: Timestamp, policy: Policy) throws(DomainError)
+    func decideInviteCollaborator(
+        _ request: OrgCommand.CollaboratorRequest,
+        by principal: Principal,
+        at now: Timestamp,
+        policy: Policy
+    ) throws(DomainError)
         -> [OrgEvent]
     {
         try checkCanInviteCollaborator(onto: request.tenantID, by: principal)
@@ -58,7 +71,9 @@ extension OrgState {
 
         case .referenceOnly:
             guard let contact = request.contact, request.person == nil, request.seal == nil else {
-                throw .validation("a reference_only collaborator needs a contact card (contact_name and contact_email or contact_phone) and gets no account")
+                throw .validation(
+                    "a reference_only collaborator needs a contact card (contact_name and contact_email or contact_phone) and gets no account"
+                )
             }
             invited.contact = try validatedContact(contact, policy: policy)
         }
@@ -68,7 +83,12 @@ extension OrgState {
         return [.collaboratorInvited(invited), .collaboratorRedirectSet(id: request.id, url: redirect)]
     }
 
-    func decideActivateCollaborator(_ collaboratorID: CollaboratorID, link proof: LinkProof, userID: UserID, at now: Timestamp) throws(DomainError)
+    func decideActivateCollaborator(
+        _ collaboratorID: CollaboratorID,
+        link proof: LinkProof,
+        userID: UserID,
+        at now: Timestamp
+    ) throws(DomainError)
         -> [OrgEvent]
     {
         let collaborator = try activatableCollaborator(collaboratorID, link: proof, at: now)
@@ -78,7 +98,11 @@ extension OrgState {
 
     /// The collaborator row a link names, checked for activation at `now`: active, not yet
     /// activated, the link current and unexpired.
-    public func activatableCollaborator(_ collaboratorID: CollaboratorID, link proof: LinkProof, at now: Timestamp) throws(DomainError) -> Collaborator {
+    public func activatableCollaborator(
+        _ collaboratorID: CollaboratorID,
+        link proof: LinkProof,
+        at now: Timestamp
+    ) throws(DomainError) -> Collaborator {
         guard let collaborator = collaborators[collaboratorID], collaborator.mode != .referenceOnly else {
             throw DomainError(.tokenInvalid, "this link does not belong to any assignment")
         }
@@ -100,13 +124,19 @@ extension OrgState {
         return [.collaboratorEnded(id: collaborator.id)]
     }
 
-    func decideUpdateContact(_ collaboratorID: CollaboratorID, contact: ContactCard, by principal: Principal, policy: Policy) throws(DomainError) -> [OrgEvent]
-    {
+    func decideUpdateContact(
+        _ collaboratorID: CollaboratorID,
+        contact: ContactCard,
+        by principal: Principal,
+        policy: Policy
+    ) throws(DomainError) -> [OrgEvent] {
         try require(.collaboratorsInvite, of: principal, toDo: "edit contact cards")
         let collaborator = try activeCollaborator(collaboratorID)
         guard collaborator.mode == .referenceOnly else {
             throw DomainError(
-                .notReferenceOnly, "only reference_only contact cards can be edited; a \(collaborator.mode.name) collaborator's details are their account's")
+                .notReferenceOnly,
+                "only reference_only contact cards can be edited; a \(collaborator.mode.name) collaborator's details are their account's"
+            )
         }
         let card = try validatedContact(contact, policy: policy)
         guard card != collaborator.contact else { return [] }
@@ -117,7 +147,9 @@ extension OrgState {
         guard let collaborator = collaborators[collaboratorID] else {
             throw .notFound("collaborator \(collaboratorID) does not exist in this organisation")
         }
-        guard collaborator.isActive else { throw DomainError(.collaboratorEnded, "the assignment of collaborator \(collaboratorID) has ended already") }
+        guard collaborator.isActive else {
+            throw DomainError(.collaboratorEnded, "the assignment of collaborator \(collaboratorID) has ended already")
+        }
         return collaborator
     }
 

@@ -16,14 +16,31 @@ extension OrgState {
             return try decideUpdateOrganisation(update, by: principal, policy: policy)
         case .invite(let invitationID, let email, let role, let method, let existingUserID, let seal, let lifetimeDays, let locale, let redirect):
             let events = try decideInvite(
-                invitationID, email: email, role: role, method: method, existingUserID: existingUserID, seal: seal, lifetimeDays: lifetimeDays,
-                by: principal, at: now, policy: policy)
+                invitationID,
+                email: email,
+                role: role,
+                method: method,
+                existingUserID: existingUserID,
+                seal: seal,
+                lifetimeDays: lifetimeDays,
+                by: principal,
+                at: now,
+                policy: policy
+            )
             // After the caller's own checks: the allowed origins are for those who may invite.
             if let redirect { try requireAllowedRedirect(redirect) }
             return events + (locale.map { [.invitationLocaleSet(id: invitationID, locale: $0)] } ?? [])
                 + (redirect.map { [.invitationRedirectSet(id: invitationID, url: $0)] } ?? [])
         case .reinvite(let invitationID, let previous, let existingUserID, let seal):
-            return try decideReinvite(invitationID, previous: previous, existingUserID: existingUserID, seal: seal, by: principal, at: now, policy: policy)
+            return try decideReinvite(
+                invitationID,
+                previous: previous,
+                existingUserID: existingUserID,
+                seal: seal,
+                by: principal,
+                at: now,
+                policy: policy
+            )
         case .acceptInvitation(let invitationID, let proof, let userID, let userIsNew):
             return try decideAccept(invitationID, link: proof, userID: userID, userIsNew: userIsNew, at: now)
         case .revokeInvitation(let invitationID, let reason):
@@ -60,7 +77,13 @@ extension OrgState {
             return try decideWorkspaceWrite(command, by: principal, at: now, policy: policy)
         case .createWebhook(let webhookID, let url, let eventTypes, let description, let startAfter, let secretNonce):
             return try decideCreateWebhook(
-                webhookID, url: url, eventTypes: eventTypes, description: description, startAfter: startAfter, secretNonce: secretNonce, by: principal,
+                webhookID,
+                url: url,
+                eventTypes: eventTypes,
+                description: description,
+                startAfter: startAfter,
+                secretNonce: secretNonce,
+                by: principal,
                 policy: policy
             )
         case .deleteWebhook(let webhookID):

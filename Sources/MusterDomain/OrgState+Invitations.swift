@@ -1,7 +1,15 @@
 extension OrgState {
     func decideInvite(
-        _ invitationID: InvitationID, email: EmailAddress, role: Role, method: Invitation.Method,
-        existingUserID: UserID?, seal: LinkSeal, lifetimeDays: Int?, by principal: Principal, at now: Timestamp, policy: Policy
+        _ invitationID: InvitationID,
+        email: EmailAddress,
+        role: Role,
+        method: Invitation.Method,
+        existingUserID: UserID?,
+        seal: LinkSeal,
+        lifetimeDays: Int?,
+        by principal: Principal,
+        at now: Timestamp,
+        policy: Policy
     ) throws(DomainError) -> [OrgEvent] {
         try require(.usersInvite, of: principal, toDo: "invite people")
         guard role.isAssignable else {
@@ -18,7 +26,10 @@ extension OrgState {
         }
         if let member = activeMember(email: email) {
             throw DomainError(
-                .alreadyMember, "\(email) is already a member of this organisation as \(member.role.name)", existingRecord: member.userID.description)
+                .alreadyMember,
+                "\(email) is already a member of this organisation as \(member.role.name)",
+                existingRecord: member.userID.description
+            )
         }
         var events = [OrgEvent]()
         if let pending = pendingInvitation(for: email) {
@@ -35,13 +46,24 @@ extension OrgState {
         }
         events.append(
             .userInvited(
-                id: invitationID, email: email, role: role, method: method, expiresAt: now.adding(invitationLifetime(days: lifetimeDays, policy: policy)),
-                seal: seal))
+                id: invitationID,
+                email: email,
+                role: role,
+                method: method,
+                expiresAt: now.adding(invitationLifetime(days: lifetimeDays, policy: policy)),
+                seal: seal
+            )
+        )
         return events
     }
 
     func decideReinvite(
-        _ invitationID: InvitationID, previous previousID: InvitationID, existingUserID: UserID?, seal: LinkSeal, by principal: Principal, at now: Timestamp,
+        _ invitationID: InvitationID,
+        previous previousID: InvitationID,
+        existingUserID: UserID?,
+        seal: LinkSeal,
+        by principal: Principal,
+        at now: Timestamp,
         policy: Policy
     ) throws(DomainError) -> [OrgEvent] {
         try require(.usersInvite, of: principal, toDo: "invite people")
@@ -51,15 +73,27 @@ extension OrgState {
         switch previous.effectiveStatus(at: now) {
         case .pending:
             throw DomainError(
-                .invitationPending, "invitation \(previousID) is still pending; resend it instead of inviting again", existingRecord: previousID.description)
+                .invitationPending,
+                "invitation \(previousID) is still pending; resend it instead of inviting again",
+                existingRecord: previousID.description
+            )
         case .accepted:
             throw DomainError(.invitationAlreadyAccepted, "invitation \(previousID) was accepted; there is no one to invite again")
         case .expired, .revoked:
             break
         }
         var events = try decideInvite(
-            invitationID, email: previous.email, role: previous.role, method: previous.method, existingUserID: existingUserID, seal: seal,
-            lifetimeDays: nil, by: principal, at: now, policy: policy)
+            invitationID,
+            email: previous.email,
+            role: previous.role,
+            method: previous.method,
+            existingUserID: existingUserID,
+            seal: seal,
+            lifetimeDays: nil,
+            by: principal,
+            at: now,
+            policy: policy
+        )
         // An invitation that expired without the sweep recording it is recorded now, once.
         if previous.status == .pending, !events.contains(.invitationExpired(id: previousID)) {
             events.insert(.invitationExpired(id: previousID), at: 0)
@@ -95,7 +129,13 @@ extension OrgState {
         }
     }
 
-    func decideAccept(_ invitationID: InvitationID, link proof: LinkProof, userID: UserID, userIsNew: Bool, at now: Timestamp) throws(DomainError)
+    func decideAccept(
+        _ invitationID: InvitationID,
+        link proof: LinkProof,
+        userID: UserID,
+        userIsNew: Bool,
+        at now: Timestamp
+    ) throws(DomainError)
         -> [OrgEvent]
     {
         let invitation = try acceptableInvitation(invitationID, link: proof, at: now)
@@ -112,7 +152,13 @@ extension OrgState {
         return events
     }
 
-    func decideRevoke(_ invitationID: InvitationID, reason: String?, by principal: Principal, at now: Timestamp, policy: Policy) throws(DomainError)
+    func decideRevoke(
+        _ invitationID: InvitationID,
+        reason: String?,
+        by principal: Principal,
+        at now: Timestamp,
+        policy: Policy
+    ) throws(DomainError)
         -> [OrgEvent]
     {
         try require(.usersRevoke, of: principal, toDo: "revoke invitations")
@@ -124,7 +170,13 @@ extension OrgState {
         return [.invitationRevoked(id: invitation.id, reason: trimmed?.isEmpty == false ? trimmed : nil)]
     }
 
-    func decideResend(_ invitationID: InvitationID, seal: LinkSeal, by principal: Principal, at now: Timestamp, policy: Policy) throws(DomainError)
+    func decideResend(
+        _ invitationID: InvitationID,
+        seal: LinkSeal,
+        by principal: Principal,
+        at now: Timestamp,
+        policy: Policy
+    ) throws(DomainError)
         -> [OrgEvent]
     {
         try require(.usersResend, of: principal, toDo: "resend invitations")

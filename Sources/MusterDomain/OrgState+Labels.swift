@@ -34,7 +34,12 @@ extension OrgState {
     }
 
     /// A page of the trail, newest first, as people read it.
-    public func readableAuditPage(for principal: Principal, filter: AuditFilter, before cursor: UInt64?, limit: Int) throws(DomainError)
+    public func readableAuditPage(
+        for principal: Principal,
+        filter: AuditFilter,
+        before cursor: UInt64?,
+        limit: Int
+    ) throws(DomainError)
         -> Page<ReadableAuditLine>
     {
         let page = try auditPage(for: principal, filter: filter, before: cursor, limit: limit)
@@ -50,7 +55,12 @@ extension OrgState {
             let event = feedEvent(entry)
             let subject = event.data.email == nil ? event.data.userID.map { named(.user($0)) } : nil
             return ReadableAuditLine(
-                entry: entry, event: event, actor: named(entry.actor), tenantName: event.data.tenantID.flatMap { tenants[$0]?.name }, subject: subject)
+                entry: entry,
+                event: event,
+                actor: named(entry.actor),
+                tenantName: event.data.tenantID.flatMap { tenants[$0]?.name },
+                subject: subject
+            )
         }
         return Page(items: lines, nextCursor: page.nextCursor)
     }

@@ -1,5 +1,12 @@
 extension OrgState {
-    func decideDirectMember(_ userID: UserID, email: EmailAddress, role: Role, userIsNew: Bool, by principal: Principal, policy: Policy) throws(DomainError)
+    func decideDirectMember(
+        _ userID: UserID,
+        email: EmailAddress,
+        role: Role,
+        userIsNew: Bool,
+        by principal: Principal,
+        policy: Policy
+    ) throws(DomainError)
         -> [OrgEvent]
     {
         try requireDirectCreate(by: principal, policy: policy)
@@ -35,12 +42,17 @@ extension OrgState {
         try requireAllowedDomain(email, toDo: "adding someone")
         if let member = activeMember(email: email) ?? userID.flatMap({ members[$0] }).flatMap({ $0.isActive ? $0 : nil }) {
             throw DomainError(
-                .alreadyMember, "\(email) is already a member of this organisation as \(member.role.name)", existingRecord: member.userID.description)
+                .alreadyMember,
+                "\(email) is already a member of this organisation as \(member.role.name)",
+                existingRecord: member.userID.description
+            )
         }
         if let pending = pendingInvitation(for: email), pending.status == .pending {
             throw DomainError(
-                .invitationPending, "\(email) has a pending invitation (\(pending.id)); revoke it first or let them accept it",
-                existingRecord: pending.id.description)
+                .invitationPending,
+                "\(email) has a pending invitation (\(pending.id)); revoke it first or let them accept it",
+                existingRecord: pending.id.description
+            )
         }
     }
 
@@ -60,12 +72,18 @@ extension OrgState {
         return [.memberRoleChanged(userID: userID, role: role, previous: member.role)]
     }
 
-    func decideChangeGrants(_ userID: UserID, grant: PermissionSet, withdraw: PermissionSet, by principal: Principal) throws(DomainError) -> [OrgEvent] {
+    func decideChangeGrants(
+        _ userID: UserID,
+        grant: PermissionSet,
+        withdraw: PermissionSet,
+        by principal: Principal
+    ) throws(DomainError) -> [OrgEvent] {
         try require(.usersManageRoles, of: principal, toDo: "grant or withdraw permissions")
         let member = try activeMember(userID)
         guard grant.isDisjoint(with: withdraw) else {
             throw .validation(
-                "a permission cannot be granted and withdrawn at once: \(grant.intersection(withdraw).permissions.map(\.key).joined(separator: ", "))")
+                "a permission cannot be granted and withdrawn at once: \(grant.intersection(withdraw).permissions.map(\.key).joined(separator: ", "))"
+            )
         }
         try requireNotSelf(userID, principal, toDo: "grant or withdraw permissions of")
         try requireWithinAuthority(of: principal, member.permissions, "changing the permissions of \(member.email)")
@@ -86,7 +104,8 @@ extension OrgState {
             + pausingWebhooks(ownedBy: .user(userID), because: "its owner \(member.email) was removed from the organisation")
     }
 
-    func decideResetPassword(_ userID: UserID, target: PasswordResetTarget, by principal: Principal, policy: Policy) throws(DomainError) -> [OrgEvent] {
+    func decideResetPassword(_ userID: UserID, target: PasswordResetTarget, by principal: Principal, policy: Policy) throws(DomainError) -> [OrgEvent]
+    {
         try checkResetPassword(userID, target: target, by: principal, policy: policy)
         return [.memberPasswordReset(userID: userID)]
     }
@@ -124,7 +143,14 @@ extension OrgState {
         }
     }
 
-    func decideCreateAPIKey(_ keyID: APIKeyID, name: String, role: Role, secretDigest: SecretDigest, by principal: Principal, policy: Policy)
+    func decideCreateAPIKey(
+        _ keyID: APIKeyID,
+        name: String,
+        role: Role,
+        secretDigest: SecretDigest,
+        by principal: Principal,
+        policy: Policy
+    )
         throws(DomainError) -> [OrgEvent]
     {
         try require(.usersManageRoles, of: principal, toDo: "create API keys")

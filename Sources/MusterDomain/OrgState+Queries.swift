@@ -5,7 +5,12 @@ extension OrgState {
     /// One page of the org's invitations in creation order, filtered by effective status
     /// and email. The cursor is the position after the last one returned.
     public func invitationsPage(
-        for principal: Principal, status: Invitation.Status?, email: EmailAddress?, after cursor: UInt64?, limit: Int, at now: Timestamp
+        for principal: Principal,
+        status: Invitation.Status?,
+        email: EmailAddress?,
+        after cursor: UInt64?,
+        limit: Int,
+        at now: Timestamp
     ) throws(DomainError) -> Page<Invitation> {
         try require(.usersView, of: principal, toDo: "list invitations")
         let limit = try Self.checkedLimit(limit)
@@ -36,7 +41,13 @@ extension OrgState {
 
     /// One page of the org's members in the order they joined, filtered: removed ones only
     /// when asked for, by role, and by email prefix.
-    public func membersPage(for principal: Principal, includeRemoved: Bool, after cursor: UInt64?, limit: Int, matching filter: MemberFilter = MemberFilter())
+    public func membersPage(
+        for principal: Principal,
+        includeRemoved: Bool,
+        after cursor: UInt64?,
+        limit: Int,
+        matching filter: MemberFilter = MemberFilter()
+    )
         throws(DomainError) -> Page<Member>
     {
         try require(.usersView, of: principal, toDo: "list members")
@@ -71,7 +82,12 @@ extension OrgState {
     }
 
     /// One page of the org's tenants in creation order, for staff.
-    public func tenantsPage(for principal: Principal, after cursor: UInt64?, limit: Int, matching query: String? = nil) throws(DomainError) -> Page<Tenant> {
+    public func tenantsPage(
+        for principal: Principal,
+        after cursor: UInt64?,
+        limit: Int,
+        matching query: String? = nil
+    ) throws(DomainError) -> Page<Tenant> {
         try requireStaff(principal, toDo: "list tenants")
         let limit = try Self.checkedLimit(limit)
         var position = Int(clamping: cursor ?? 0)

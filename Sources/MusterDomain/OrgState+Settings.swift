@@ -51,11 +51,13 @@ extension OrgState {
     static func requireLifetimeDays(_ days: Int?, field: String) throws(DomainError) {
         if let days, !OrgSettings.invitationLifetimeDays.contains(days) {
             throw .validation(
-                "\(field) must be \(OrgSettings.invitationLifetimeDays.lowerBound) to \(OrgSettings.invitationLifetimeDays.upperBound) days; got \(days)")
+                "\(field) must be \(OrgSettings.invitationLifetimeDays.lowerBound) to \(OrgSettings.invitationLifetimeDays.upperBound) days; got \(days)"
+            )
         }
     }
 
-    func decideUpdateOrganisation(_ update: OrgCommand.OrganisationUpdate, by principal: Principal, policy: Policy) throws(DomainError) -> [OrgEvent] {
+    func decideUpdateOrganisation(_ update: OrgCommand.OrganisationUpdate, by principal: Principal, policy: Policy) throws(DomainError) -> [OrgEvent]
+    {
         try requireStaff(principal, toDo: "change the organisation")
         guard isOrgAdmin(principal) else { throw .forbidden("changing the organisation's name or settings needs the org_admin role") }
         let newName = try update.name.map { (name) throws(DomainError) in try Validate.name(name, field: "name", policy: policy) } ?? name

@@ -15,8 +15,14 @@ extension OrgState {
     }
 
     func decideCreateWebhook(
-        _ webhookID: WebhookID, url: String, eventTypes: [OrgEvent.Kind]?, description: String?, startAfter: UInt64?,
-        secretNonce: Identifier<Webhook>, by principal: Principal, policy: Policy
+        _ webhookID: WebhookID,
+        url: String,
+        eventTypes: [OrgEvent.Kind]?,
+        description: String?,
+        startAfter: UInt64?,
+        secretNonce: Identifier<Webhook>,
+        by principal: Principal,
+        policy: Policy
     ) throws(DomainError) -> [OrgEvent] {
         try requireIntegrationAccess(principal, toDo: "register webhooks")
         guard webhooks[webhookID] == nil else { throw DomainError(.conflict, "webhook \(webhookID) exists already") }
@@ -28,7 +34,9 @@ extension OrgState {
         guard startAfter <= version else { throw .validation("after must be an event sequence from 0 to \(version)") }
         let description = try Validate.optionalName(description, field: "description", policy: policy)
         let types = try Self.subscribedTypes(eventTypes)
-        return [.webhookCreated(id: webhookID, url: url, eventTypes: types, description: description, startAfter: startAfter, secretNonce: secretNonce)]
+        return [
+            .webhookCreated(id: webhookID, url: url, eventTypes: types, description: description, startAfter: startAfter, secretNonce: secretNonce)
+        ]
     }
 
     /// Deleting a webhook silences the org's channel to its receiver, so it is the owner's or an
@@ -42,7 +50,12 @@ extension OrgState {
 
     /// Muster pauses a failing webhook as `.system`; a person pauses one on request only when
     /// they are its owner or an org admin. Pausing a paused webhook changes nothing.
-    func decidePauseWebhook(_ webhookID: WebhookID, cause: Webhook.PauseCause, reason: String, by principal: Principal) throws(DomainError) -> [OrgEvent] {
+    func decidePauseWebhook(
+        _ webhookID: WebhookID,
+        cause: Webhook.PauseCause,
+        reason: String,
+        by principal: Principal
+    ) throws(DomainError) -> [OrgEvent] {
         switch cause {
         case .requested:
             try requireIntegrationAccess(principal, toDo: "pause webhooks")
@@ -79,7 +92,12 @@ extension OrgState {
         return [.webhookResumed(id: webhookID)]
     }
 
-    func decideUpdateWebhook(_ webhookID: WebhookID, _ update: OrgCommand.WebhookUpdate, by principal: Principal, policy: Policy) throws(DomainError)
+    func decideUpdateWebhook(
+        _ webhookID: WebhookID,
+        _ update: OrgCommand.WebhookUpdate,
+        by principal: Principal,
+        policy: Policy
+    ) throws(DomainError)
         -> [OrgEvent]
     {
         try requireIntegrationAccess(principal, toDo: "change webhooks")
@@ -115,7 +133,13 @@ extension OrgState {
         return [.webhookPinged(id: webhookID)]
     }
 
-    func decideRotateWebhookSecret(_ webhookID: WebhookID, nonce: Identifier<Webhook>, gracePeriod: Span, by principal: Principal, at now: Timestamp)
+    func decideRotateWebhookSecret(
+        _ webhookID: WebhookID,
+        nonce: Identifier<Webhook>,
+        gracePeriod: Span,
+        by principal: Principal,
+        at now: Timestamp
+    )
         throws(DomainError) -> [OrgEvent]
     {
         try requireIntegrationAccess(principal, toDo: "rotate webhook secrets")

@@ -40,8 +40,12 @@ extension OrgState {
 
     /// Refuses unless `principal` holds `needed` on the tenant; a tenant they may not see at
     /// all is reported as not found, so its existence is not revealed.
-    public func requireAccess(_ needed: WorkspaceAccess, of principal: Principal, tenant tenantID: TenantID, toDo action: String) throws(DomainError) -> Tenant
-    {
+    public func requireAccess(
+        _ needed: WorkspaceAccess,
+        of principal: Principal,
+        tenant tenantID: TenantID,
+        toDo action: String
+    ) throws(DomainError) -> Tenant {
         let access = workspaceAccess(of: principal, tenant: tenantID)
         guard access.seesTenant, let tenant = tenants[tenantID] else {
             throw DomainError(.tenantNotFound, "tenant \(tenantID) does not exist or is not visible to you")
@@ -67,13 +71,20 @@ extension OrgState {
             _ = try requireAccess(.recordSessions, of: principal, tenant: tenantID, toDo: "record sessions")
             guard occurredAt <= now.adding(.days(1)) else { throw .validation("occurred_at is in the future") }
             return [
-                .sessionRecorded(tenantID: tenantID, id: itemID, occurredAt: occurredAt, summary: try Validate.text(summary, field: "summary", policy: policy))
+                .sessionRecorded(
+                    tenantID: tenantID,
+                    id: itemID,
+                    occurredAt: occurredAt,
+                    summary: try Validate.text(summary, field: "summary", policy: policy)
+                )
             ]
         case .addDocument(let tenantID, let itemID, let name, let contentType, let sizeBytes, let checksum):
             _ = try requireAccess(.writeDocuments, of: principal, tenant: tenantID, toDo: "add documents")
             let name = try Validate.name(name, field: "name", policy: policy)
             let contentType = try Validate.name(contentType, field: "content_type", policy: policy)
-            guard contentType.contains("/"), !contentType.contains(" ") else { throw .validation("content_type '\(contentType)' is not a media type") }
+            guard contentType.contains("/"), !contentType.contains(" ") else {
+                throw .validation("content_type '\(contentType)' is not a media type")
+            }
             guard sizeBytes >= 0 else { throw .validation("size_bytes cannot be negative") }
             let checksum = try Validate.name(checksum, field: "checksum", policy: policy)
             return [.documentAdded(tenantID: tenantID, id: itemID, name: name, contentType: contentType, sizeBytes: sizeBytes, checksum: checksum)]
@@ -122,7 +133,8 @@ extension OrgState {
         view.authorNames = Dictionary(
             uniqueKeysWithValues: Set(authors).map { author in
                 (author, seesTeam ? label(of: author) : author == principal ? "you" : isStaff(author) ? "staff" : "a collaborator")
-            })
+            }
+        )
         return view
     }
 
@@ -142,8 +154,14 @@ extension OrgState {
             .filter { $0.isActive && $0.mode != .referenceOnly }
             .map {
                 TenantDigest.TeamMember(
-                    collaboratorID: $0.id, userID: $0.userID, fullName: $0.fullName, email: $0.email, mode: $0.mode, since: $0.invitedAt,
-                    activatedAt: $0.activatedAt)
+                    collaboratorID: $0.id,
+                    userID: $0.userID,
+                    fullName: $0.fullName,
+                    email: $0.email,
+                    mode: $0.mode,
+                    since: $0.invitedAt,
+                    activatedAt: $0.activatedAt
+                )
             }
         let workspace = tenant.workspace
         return TenantDigest(

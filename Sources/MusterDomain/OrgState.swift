@@ -55,8 +55,17 @@ public struct OrgState: Hashable, Sendable {
     /// order (collaborator rows in the order they were invited); the indexes are derived
     /// exactly as `apply` keeps them.
     public init(
-        id: OrganisationID, name: String, createdAt: Timestamp, version: UInt64, members: [Member], invitations: [Invitation],
-        apiKeys: [APIKey], tenants: [Tenant], collaborators: [Collaborator], webhooks: [Webhook] = [], audit: [AuditEntry],
+        id: OrganisationID,
+        name: String,
+        createdAt: Timestamp,
+        version: UInt64,
+        members: [Member],
+        invitations: [Invitation],
+        apiKeys: [APIKey],
+        tenants: [Tenant],
+        collaborators: [Collaborator],
+        webhooks: [Webhook] = [],
+        audit: [AuditEntry],
         settings: OrgSettings = OrgSettings()
     ) {
         self.id = id
@@ -127,7 +136,12 @@ public struct OrgState: Hashable, Sendable {
 
     /// Decides a command and wraps its events in records numbered after the current version,
     /// ready to be logged and then applied with ``apply(_:)``.
-    public func decideRecords(_ command: OrgCommand, by principal: Principal, at now: Timestamp, policy: Policy) throws(DomainError) -> [OrgEventRecord] {
+    public func decideRecords(
+        _ command: OrgCommand,
+        by principal: Principal,
+        at now: Timestamp,
+        policy: Policy
+    ) throws(DomainError) -> [OrgEventRecord] {
         let events = try decide(command, by: principal, at: now, policy: policy)
         return events.enumerated().map { offset, event in
             OrgEventRecord(sequence: version + 1 + UInt64(offset), at: now, actor: principal, event: event)
@@ -135,7 +149,12 @@ public struct OrgState: Hashable, Sendable {
     }
 
     /// Decides a command and applies its events, returning the records it produced.
-    public mutating func execute(_ command: OrgCommand, by principal: Principal, at now: Timestamp, policy: Policy) throws(DomainError) -> [OrgEventRecord] {
+    public mutating func execute(
+        _ command: OrgCommand,
+        by principal: Principal,
+        at now: Timestamp,
+        policy: Policy
+    ) throws(DomainError) -> [OrgEventRecord] {
         let records = try decideRecords(command, by: principal, at: now, policy: policy)
         for record in records { apply(record) }
         return records

@@ -17,7 +17,12 @@ extension Page {
     /// The page of `items` after position `cursor` (the position after the last item of the
     /// previous page), each made into an item by `transform`; refuses a limit outside 1 to
     /// ``OrgState/maximumPageSize`` and a cursor past the end.
-    public init<Rows: RandomAccessCollection>(slicing items: Rows, after cursor: UInt64?, limit: Int, _ transform: (Rows.Element) -> Item)
+    public init<Rows: RandomAccessCollection>(
+        slicing items: Rows,
+        after cursor: UInt64?,
+        limit: Int,
+        _ transform: (Rows.Element) -> Item
+    )
         throws(DomainError) where Rows.Index == Int
     {
         let limit = try OrgState.checkedLimit(limit)

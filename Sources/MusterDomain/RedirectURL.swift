@@ -60,7 +60,8 @@ public struct RedirectURL: Hashable, Sendable, CustomStringConvertible {
             throw refuse("must start with https:// (http:// only for localhost)")
         }
         let afterScheme = raw.utf8.dropFirst(scheme.utf8.count + 3)
-        let authorityEnd = afterScheme.firstIndex { $0 == UInt8(ascii: "/") || $0 == UInt8(ascii: "?") || $0 == UInt8(ascii: "#") } ?? afterScheme.endIndex
+        let authorityEnd =
+            afterScheme.firstIndex { $0 == UInt8(ascii: "/") || $0 == UInt8(ascii: "?") || $0 == UInt8(ascii: "#") } ?? afterScheme.endIndex
         let authority = String(Substring(afterScheme[..<authorityEnd])).lowercased()
         let rest = String(Substring(afterScheme[authorityEnd...]))
         guard !authority.contains("@") else { throw refuse("must not contain a user name or password") }

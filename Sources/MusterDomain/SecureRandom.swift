@@ -1,9 +1,9 @@
 import Synchronization
 
 #if canImport(Glibc)
-    import Glibc
+import Glibc
 #elseif canImport(Darwin)
-    import Darwin
+import Darwin
 #endif
 
 /// The system's cryptographically secure random bytes, drawn from the kernel 4 KiB at a time
@@ -46,8 +46,8 @@ public struct SecureRandom: RandomNumberGenerator, Sendable {
             // yet handed out are neither written to disk nor handed out twice.
             let page = UnsafeMutableRawBufferPointer.allocate(byteCount: size, alignment: size)
             #if os(Linux)
-                _ = madvise(page.baseAddress, size, 16)  // MADV_DONTDUMP
-                _ = madvise(page.baseAddress, size, 18)  // MADV_WIPEONFORK
+            _ = madvise(page.baseAddress, size, 16)  // MADV_DONTDUMP
+            _ = madvise(page.baseAddress, size, 18)  // MADV_WIPEONFORK
             #endif
             return page
         }()

@@ -13,7 +13,13 @@ public struct Tenant: Hashable, Sendable {
 
     /// Creates a row from all its fields.
     public init(
-        id: TenantID, name: String, reference: String? = nil, createdAt: Timestamp, createdBy: Principal, collaborators: [CollaboratorID], workspace: Workspace
+        id: TenantID,
+        name: String,
+        reference: String? = nil,
+        createdAt: Timestamp,
+        createdBy: Principal,
+        collaborators: [CollaboratorID],
+        workspace: Workspace
     ) {
         self.id = id
         self.name = name

@@ -35,8 +35,16 @@ public struct User: Hashable, Sendable {
 
     /// Creates a row from all its fields.
     public init(
-        id: UserID, email: EmailAddress, fullName: String? = nil, createdAt: Timestamp, createdFor: OrganisationID? = nil, origin: Origin,
-        passwordHash: String? = nil, mustChangePassword: Bool, identityOrganisation: IdentityOrganisation? = nil, lastSignInAt: Timestamp? = nil
+        id: UserID,
+        email: EmailAddress,
+        fullName: String? = nil,
+        createdAt: Timestamp,
+        createdFor: OrganisationID? = nil,
+        origin: Origin,
+        passwordHash: String? = nil,
+        mustChangePassword: Bool,
+        identityOrganisation: IdentityOrganisation? = nil,
+        lastSignInAt: Timestamp? = nil
     ) {
         self.id = id
         self.email = email

@@ -75,8 +75,17 @@ public struct Webhook: Hashable, Sendable {
 
     /// Creates a webhook.
     public init(
-        id: WebhookID, url: String, eventTypes: [OrgEvent.Kind]?, description: String?, startAfter: UInt64, secretNonce: Identifier<Webhook>,
-        createdAt: Timestamp, createdBy: Principal, status: Status, previousSecrets: [PreviousSecret] = [], owner: Principal? = nil
+        id: WebhookID,
+        url: String,
+        eventTypes: [OrgEvent.Kind]?,
+        description: String?,
+        startAfter: UInt64,
+        secretNonce: Identifier<Webhook>,
+        createdAt: Timestamp,
+        createdBy: Principal,
+        status: Status,
+        previousSecrets: [PreviousSecret] = [],
+        owner: Principal? = nil
     ) {
         self.previousSecrets = previousSecrets
         self.owner = owner ?? createdBy

@@ -27,7 +27,11 @@ public protocol DurableRecordSource: Sendable {
     /// position examined for them: a follower of one org (a webhook) moves on to there. The
     /// other orgs' records are passed over without being decoded, at most
     /// ``DurableRecord/orgScanLimit`` of them per call.
-    func durableRecords(of orgID: OrganisationID, after position: LogPosition, limit: Int) throws -> (records: [DurableRecord], examinedThrough: LogPosition)
+    func durableRecords(
+        of orgID: OrganisationID,
+        after position: LogPosition,
+        limit: Int
+    ) throws -> (records: [DurableRecord], examinedThrough: LogPosition)
     /// Bumped (key `0`) whenever more records become durable.
     var durableChanges: ChangeSignal<Int> { get }
     /// Says that the follower `name` has consumed everything through `position`: the log keeps
@@ -43,7 +47,10 @@ extension DurableRecord {
     /// the last position examined for them: what a source that cannot skip other orgs'
     /// records undecoded answers ``DurableRecordSource/durableRecords(of:after:limit:)`` with.
     public static func records(
-        of orgID: OrganisationID, in examined: [DurableRecord], after position: LogPosition, limit: Int
+        of orgID: OrganisationID,
+        in examined: [DurableRecord],
+        after position: LogPosition,
+        limit: Int
     ) -> (records: [DurableRecord], examinedThrough: LogPosition) {
         let matching = examined.filter { $0.record.orgID == orgID }.prefix(limit)
         let through = matching.count == limit ? matching.last!.position : (examined.last?.position ?? position)
@@ -63,7 +70,11 @@ extension LogRecord {
 }
 
 extension InMemoryEventSink: DurableRecordSource {
-    public func durableRecords(of orgID: OrganisationID, after position: LogPosition, limit: Int) throws -> (
+    public func durableRecords(
+        of orgID: OrganisationID,
+        after position: LogPosition,
+        limit: Int
+    ) throws -> (
         records: [DurableRecord], examinedThrough: LogPosition
     ) {
         DurableRecord.records(of: orgID, in: try durableRecords(after: position, limit: DurableRecord.orgScanLimit), after: position, limit: limit)

@@ -7,7 +7,12 @@ extension MusterEngine {
     /// One read behind the read fence for the whole batch; nothing is cached, so an ended
     /// assignment is refused on the very next call. `atLeast` is a position the caller was
     /// given: the answer reflects at least that much of the log.
-    public func checkAccess(org orgID: OrganisationID, _ questions: [AccessQuestion], atLeast: LogPosition? = nil, by principal: Principal) async throws
+    public func checkAccess(
+        org orgID: OrganisationID,
+        _ questions: [AccessQuestion],
+        atLeast: LogPosition? = nil,
+        by principal: Principal
+    ) async throws
         -> (decisions: [AccessDecision], asOf: LogPosition)
     {
         try requireReflected(atLeast)
@@ -21,7 +26,12 @@ extension MusterEngine {
     /// A page of the cases `userID` may see in the org, and through what: the person's rows
     /// come from the caseload index, so the org's other collaborators are never scanned.
     public func visibleTenants(
-        org orgID: OrganisationID, user userID: UserID, after cursor: UInt64? = nil, limit: Int = 100, atLeast: LogPosition? = nil, by principal: Principal
+        org orgID: OrganisationID,
+        user userID: UserID,
+        after cursor: UInt64? = nil,
+        limit: Int = 100,
+        atLeast: LogPosition? = nil,
+        by principal: Principal
     ) async throws -> Page<VisibleTenant> {
         try requireReflected(atLeast)
         let (entries, position) = await people.assignments(of: userID, in: orgID)

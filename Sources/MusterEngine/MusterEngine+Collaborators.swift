@@ -28,7 +28,13 @@ extension MusterEngine {
     }
 
     /// A page of the org's tenants.
-    public func tenants(org orgID: OrganisationID, matching query: String? = nil, after cursor: UInt64? = nil, limit: Int = 100, by principal: Principal)
+    public func tenants(
+        org orgID: OrganisationID,
+        matching query: String? = nil,
+        after cursor: UInt64? = nil,
+        limit: Int = 100,
+        by principal: Principal
+    )
         async throws -> Page<Tenant>
     {
         try await read(orgID) { state, _ throws(DomainError) in try state.tenantsPage(for: principal, after: cursor, limit: limit, matching: query) }
@@ -46,8 +52,13 @@ extension MusterEngine {
     /// caseload cap is checked against the person's assignments in every org. Reference-only
     /// contacts get a card and nothing else.
     public func inviteCollaborator(
-        org orgID: OrganisationID, tenant tenantID: TenantID, mode: ParticipationMode, invitee: CollaboratorInvitee,
-        overrideCap: Bool = false, redirect: RedirectURL? = nil, by principal: Principal
+        org orgID: OrganisationID,
+        tenant tenantID: TenantID,
+        mode: ParticipationMode,
+        invitee: CollaboratorInvitee,
+        overrideCap: Bool = false,
+        redirect: RedirectURL? = nil,
+        by principal: Principal
     ) async throws -> IssuedCollaborator {
         let collaboratorID = CollaboratorID.timeOrdered()
         var request = OrgCommand.CollaboratorRequest(id: collaboratorID, tenantID: tenantID, mode: mode, overrideCap: overrideCap, redirect: redirect)
@@ -66,9 +77,17 @@ extension MusterEngine {
                 creation: { userID in
                     let identity = IdentityOrganisation(id: .timeOrdered(), name: "\(fullName.trimmingWhitespace()) (support provider)")
                     return .createUser(
-                        id: userID, email: email, fullName: fullName, origin: .collaborator, createdFor: orgID, passwordHash: nil,
-                        identityOrganisation: identity)
-                }, by: principal)
+                        id: userID,
+                        email: email,
+                        fullName: fullName,
+                        origin: .collaborator,
+                        createdFor: orgID,
+                        passwordHash: nil,
+                        identityOrganisation: identity
+                    )
+                },
+                by: principal
+            )
             directoryPosition = ensured.position
             request.person = .init(userID: ensured.user.id, email: email, fullName: fullName)
             request.caseload = await people.activeTenantCount(of: ensured.user.id)
@@ -78,7 +97,9 @@ extension MusterEngine {
         case (.referenceOnly, .contact(let card)):
             request.contact = card
         case (.referenceOnly, .person):
-            throw DomainError.validation("a reference_only collaborator gets no account: give a contact card (contact_name and contact_email or contact_phone)")
+            throw DomainError.validation(
+                "a reference_only collaborator gets no account: give a contact card (contact_name and contact_email or contact_phone)"
+            )
         case (_, .contact):
             throw DomainError.validation("a \(mode.name) collaborator needs an email and a full name")
         }
@@ -92,18 +113,28 @@ extension MusterEngine {
 
     /// Ends an assignment: from the next request on the person no longer sees the tenant. With
     /// `tenant`, a row of another tenant is `not_found` (the API's paths name both).
-    public func endCollaborator(org orgID: OrganisationID, tenant tenantID: TenantID? = nil, id collaboratorID: CollaboratorID, by principal: Principal)
+    public func endCollaborator(
+        org orgID: OrganisationID,
+        tenant tenantID: TenantID? = nil,
+        id collaboratorID: CollaboratorID,
+        by principal: Principal
+    )
         async throws -> Collaborator
     {
         try await requireCollaborator(collaboratorID, of: tenantID, in: orgID)
-        return try await run(.endCollaborator(id: collaboratorID), on: orgID, by: principal) { state throws(DomainError) in state.collaborators[collaboratorID]!
+        return try await run(.endCollaborator(id: collaboratorID), on: orgID, by: principal) { state throws(DomainError) in
+            state.collaborators[collaboratorID]!
         }
     }
 
     /// Edits a reference-only contact card; no email is sent. With `tenant`, a row of another
     /// tenant is `not_found`.
     public func updateContact(
-        org orgID: OrganisationID, tenant tenantID: TenantID? = nil, id collaboratorID: CollaboratorID, contact: ContactCard, by principal: Principal
+        org orgID: OrganisationID,
+        tenant tenantID: TenantID? = nil,
+        id collaboratorID: CollaboratorID,
+        contact: ContactCard,
+        by principal: Principal
     ) async throws -> Collaborator {
         try await requireCollaborator(collaboratorID, of: tenantID, in: orgID)
         return try await run(.updateContact(id: collaboratorID, contact: contact), on: orgID, by: principal) { state throws(DomainError) in

@@ -8,7 +8,11 @@ extension MusterEngine {
     /// with an empty page once `wait` has passed. Like every read, it answers only with what is
     /// durable.
     public func events(
-        org orgID: OrganisationID, after cursor: UInt64, kinds: Set<OrgEvent.Kind>? = nil, limit: Int = 100, wait: Duration = .zero,
+        org orgID: OrganisationID,
+        after cursor: UInt64,
+        kinds: Set<OrgEvent.Kind>? = nil,
+        limit: Int = 100,
+        wait: Duration = .zero,
         by principal: Principal
     ) async throws -> FeedPage {
         try await followFeed(org: orgID, after: cursor, wait: wait) { state, cursor throws(DomainError) in
@@ -20,7 +24,11 @@ extension MusterEngine {
     /// whose access was checked when it was registered; waits like
     /// ``events(org:after:kinds:limit:wait:by:)``.
     public func eventsForDelivery(
-        org orgID: OrganisationID, after cursor: UInt64, for webhook: Webhook, limit: Int, wait: Duration = .zero
+        org orgID: OrganisationID,
+        after cursor: UInt64,
+        for webhook: Webhook,
+        limit: Int,
+        wait: Duration = .zero
     ) async throws -> FeedPage {
         try await followFeed(org: orgID, after: cursor, wait: wait) { state, cursor throws(DomainError) in
             try state.feedPage(after: cursor, for: webhook, limit: limit)
@@ -37,7 +45,9 @@ extension MusterEngine {
     }
 
     private func followFeed(
-        org orgID: OrganisationID, after cursor: UInt64, wait: Duration,
+        org orgID: OrganisationID,
+        after cursor: UInt64,
+        wait: Duration,
         page: @escaping @Sendable (OrgState, UInt64) throws(DomainError) -> FeedPage
     ) async throws -> FeedPage {
         let deadline = ContinuousClock.now.advanced(by: wait)

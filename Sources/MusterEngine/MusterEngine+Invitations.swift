@@ -51,8 +51,14 @@ extension MusterEngine {
     /// Invites `email` to the org with `role`, by email or as an existing user (`method`).
     /// `redirect` must go to an origin the org allows (`redirect_not_allowed` otherwise).
     public func invite(
-        org orgID: OrganisationID, email: EmailAddress, role: Role, method: Invitation.Method, lifetimeDays: Int? = nil, locale: LocaleTag? = nil,
-        redirect: RedirectURL? = nil, by principal: Principal
+        org orgID: OrganisationID,
+        email: EmailAddress,
+        role: Role,
+        method: Invitation.Method,
+        lifetimeDays: Int? = nil,
+        locale: LocaleTag? = nil,
+        redirect: RedirectURL? = nil,
+        by principal: Principal
     ) async throws -> IssuedInvitation {
         _ = try org(orgID)
         let (existingUser, seenAt) = directory.view.userID(email: email)
@@ -62,9 +68,18 @@ extension MusterEngine {
         let seal = LinkSeal(nonce: link.nonce)
         let (invitation, orgName) = try await run(
             .invite(
-                id: invitationID, email: email, role: role, method: method, existingUserID: existingUser, seal: seal, lifetimeDays: lifetimeDays,
-                locale: locale, redirect: redirect),
-            on: orgID, by: principal
+                id: invitationID,
+                email: email,
+                role: role,
+                method: method,
+                existingUserID: existingUser,
+                seal: seal,
+                lifetimeDays: lifetimeDays,
+                locale: locale,
+                redirect: redirect
+            ),
+            on: orgID,
+            by: principal
         ) { state throws(DomainError) in
             (state.invitations[invitationID]!, state.name)
         }
@@ -79,7 +94,9 @@ extension MusterEngine {
     /// durability; each invitation is still its own log record.
     public func invite(
         org orgID: OrganisationID,
-        batch requests: [(email: EmailAddress, role: Role, method: Invitation.Method, lifetimeDays: Int?, locale: LocaleTag?, redirect: RedirectURL?)],
+        batch requests: [(
+            email: EmailAddress, role: Role, method: Invitation.Method, lifetimeDays: Int?, locale: LocaleTag?, redirect: RedirectURL?
+        )],
         by principal: Principal
     ) async throws -> [Result<IssuedInvitation, any Error>] {
         let actor = try org(orgID)
@@ -91,8 +108,16 @@ extension MusterEngine {
         let commands = requests.indices.map { index in
             let request = requests[index]
             return OrgCommand.invite(
-                id: invitationIDs[index], email: request.email, role: request.role, method: request.method, existingUserID: existingUsers[index],
-                seal: LinkSeal(nonce: links[index].nonce), lifetimeDays: request.lifetimeDays, locale: request.locale, redirect: request.redirect)
+                id: invitationIDs[index],
+                email: request.email,
+                role: request.role,
+                method: request.method,
+                existingUserID: existingUsers[index],
+                seal: LinkSeal(nonce: links[index].nonce),
+                lifetimeDays: request.lifetimeDays,
+                locale: request.locale,
+                redirect: request.redirect
+            )
         }
         let outcome = await actor.executeEach(commands, by: principal) { state, index throws(DomainError) in
             (state.invitations[invitationIDs[index]]!, state.name)
@@ -112,7 +137,8 @@ extension MusterEngine {
     public func resendInvitation(org orgID: OrganisationID, id invitationID: InvitationID, by principal: Principal) async throws -> IssuedInvitation {
         let link = LinkToken(purpose: .invitation, orgID: orgID, target: invitationID, nonce: RandomSecret.nonce())
         let seal = LinkSeal(nonce: link.nonce)
-        let (invitation, orgName) = try await run(.resendInvitation(id: invitationID, seal: seal), on: orgID, by: principal) { state throws(DomainError) in
+        let (invitation, orgName) = try await run(.resendInvitation(id: invitationID, seal: seal), on: orgID, by: principal) {
+            state throws(DomainError) in
             (state.invitations[invitationID]!, state.name)
         }
         return IssuedInvitation(invitation: invitation, orgName: orgName, link: link, signer: signer)
@@ -130,7 +156,9 @@ extension MusterEngine {
         let link = LinkToken(purpose: .invitation, orgID: orgID, target: invitationID, nonce: RandomSecret.nonce())
         let seal = LinkSeal(nonce: link.nonce)
         let (invitation, orgName) = try await run(
-            .reinvite(id: invitationID, previous: previousID, existingUserID: existingUser, seal: seal), on: orgID, by: principal
+            .reinvite(id: invitationID, previous: previousID, existingUserID: existingUser, seal: seal),
+            on: orgID,
+            by: principal
         ) { state throws(DomainError) in
             (state.invitations[invitationID]!, state.name)
         }
@@ -138,8 +166,12 @@ extension MusterEngine {
     }
 
     /// Revokes a pending invitation, with an optional reason of at most 500 characters.
-    public func revokeInvitation(org orgID: OrganisationID, id invitationID: InvitationID, reason: String?, by principal: Principal) async throws -> Invitation
-    {
+    public func revokeInvitation(
+        org orgID: OrganisationID,
+        id invitationID: InvitationID,
+        reason: String?,
+        by principal: Principal
+    ) async throws -> Invitation {
         try await run(.revokeInvitation(id: invitationID, reason: reason), on: orgID, by: principal) { state throws(DomainError) in
             state.invitations[invitationID]!
         }
@@ -152,7 +184,11 @@ extension MusterEngine {
 
     /// A page of the org's invitations, filtered by status and email.
     public func invitations(
-        org orgID: OrganisationID, status: Invitation.Status? = nil, email: EmailAddress? = nil, after cursor: UInt64? = nil, limit: Int = 100,
+        org orgID: OrganisationID,
+        status: Invitation.Status? = nil,
+        email: EmailAddress? = nil,
+        after cursor: UInt64? = nil,
+        limit: Int = 100,
         by principal: Principal
     ) async throws -> Page<Invitation> {
         try await read(orgID) { state, now throws(DomainError) in
@@ -172,9 +208,17 @@ extension MusterEngine {
             var refusal: DomainError?
             do throws(DomainError) { _ = try state.acceptableInvitation(invitationID, link: proof, at: now) } catch { refusal = error }
             return InvitationPreview(
-                invitationID: invitationID, orgID: state.id, orgName: state.name, email: invitation.email, role: invitation.role,
-                status: invitation.effectiveStatus(at: now), expiresAt: invitation.expiresAt, redirect: state.invitationAsAnswered(invitationID).redirect,
-                locale: invitation.locale, settings: state.settings, isValid: refusal == nil,
+                invitationID: invitationID,
+                orgID: state.id,
+                orgName: state.name,
+                email: invitation.email,
+                role: invitation.role,
+                status: invitation.effectiveStatus(at: now),
+                expiresAt: invitation.expiresAt,
+                redirect: state.invitationAsAnswered(invitationID).redirect,
+                locale: invitation.locale,
+                settings: state.settings,
+                isValid: refusal == nil,
                 refusal: refusal
             )
         }
@@ -198,11 +242,22 @@ extension MusterEngine {
             email: invitation.email,
             creation: { userID in
                 .createUser(
-                    id: userID, email: invitation.email, fullName: nil, origin: .invitation, createdFor: orgID, passwordHash: nil, identityOrganisation: nil)
-            }, by: .system)
+                    id: userID,
+                    email: invitation.email,
+                    fullName: nil,
+                    origin: .invitation,
+                    createdFor: orgID,
+                    passwordHash: nil,
+                    identityOrganisation: nil
+                )
+            },
+            by: .system
+        )
         let user = ensured.user
         let (accepted, orgName, settings) = try await run(
-            .acceptInvitation(id: invitationID, link: proof, userID: user.id, userIsNew: ensured.created), on: orgID, by: .user(user.id)
+            .acceptInvitation(id: invitationID, link: proof, userID: user.id, userIsNew: ensured.created),
+            on: orgID,
+            by: .user(user.id)
         ) { state throws(DomainError) in
             (state.invitationAsAnswered(invitationID), state.name, state.settings)
         }

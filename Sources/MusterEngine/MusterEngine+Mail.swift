@@ -18,7 +18,11 @@ extension MusterEngine {
     /// `actor` is who caused the email: `actor` in the answer names them when they are one of
     /// the org's people (by email), for "Ann has invited you"; `nil` for keys, the platform
     /// admin and Muster itself.
-    public func mailFacts(org orgID: OrganisationID, invitation invitationID: InvitationID? = nil, actor: Principal? = nil) async throws -> (
+    public func mailFacts(
+        org orgID: OrganisationID,
+        invitation invitationID: InvitationID? = nil,
+        actor: Principal? = nil
+    ) async throws -> (
         orgName: String, settings: OrgSettings, invitation: Invitation?, actor: String?
     ) {
         try await read(orgID) { state, _ in

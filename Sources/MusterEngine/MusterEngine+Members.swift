@@ -22,7 +22,11 @@ extension MusterEngine {
     /// own member, but an account that lives only elsewhere is a person of other orgs, whose
     /// global id and memberships are not this org's to learn. They are invited instead.
     public func createUserWithTemporaryPassword(
-        org orgID: OrganisationID, email: EmailAddress, fullName: String?, role: Role, by principal: Principal
+        org orgID: OrganisationID,
+        email: EmailAddress,
+        fullName: String?,
+        role: Role,
+        by principal: Principal
     ) async throws -> DirectlyCreatedUser {
         let policy = self.policy
         _ = try await read(orgID) { state, _ throws(DomainError) in
@@ -37,7 +41,14 @@ extension MusterEngine {
         let userID = UserID.timeOrdered()
         let position = try await directory.execute(
             .createUser(
-                id: userID, email: email, fullName: fullName, origin: .temporaryPassword, createdFor: orgID, passwordHash: hash, identityOrganisation: nil),
+                id: userID,
+                email: email,
+                fullName: fullName,
+                origin: .temporaryPassword,
+                createdFor: orgID,
+                passwordHash: hash,
+                identityOrganisation: nil
+            ),
             by: principal
         )
         try await durable(position)
@@ -50,7 +61,11 @@ extension MusterEngine {
 
     /// A page of the org's members.
     public func members(
-        org orgID: OrganisationID, includeRemoved: Bool = false, matching filter: MemberFilter = MemberFilter(), after cursor: UInt64? = nil, limit: Int = 100,
+        org orgID: OrganisationID,
+        includeRemoved: Bool = false,
+        matching filter: MemberFilter = MemberFilter(),
+        after cursor: UInt64? = nil,
+        limit: Int = 100,
         by principal: Principal
     ) async throws -> Page<Member> {
         try await read(orgID) { state, _ throws(DomainError) in
@@ -70,7 +85,13 @@ extension MusterEngine {
     }
 
     /// Grants and withdraws single permission keys of a member, without changing their role.
-    public func changeGrants(org orgID: OrganisationID, user userID: UserID, grant: PermissionSet, withdraw: PermissionSet, by principal: Principal)
+    public func changeGrants(
+        org orgID: OrganisationID,
+        user userID: UserID,
+        grant: PermissionSet,
+        withdraw: PermissionSet,
+        by principal: Principal
+    )
         async throws -> Member
     {
         try await run(.changeGrants(userID: userID, grant: grant, withdraw: withdraw), on: orgID, by: principal) { state throws(DomainError) in
@@ -93,7 +114,9 @@ extension MusterEngine {
         let hasPassword = try await readDirectory { state, _ in state.users[userID]?.passwordHash != nil }
         let target = PasswordResetTarget(isSharedWithOtherOrgs: await people.belongsElsewhere(userID, than: orgID), hasPassword: hasPassword)
         let policy = self.policy
-        _ = try await read(orgID) { state, _ throws(DomainError) in try state.checkResetPassword(userID, target: target, by: principal, policy: policy) }
+        _ = try await read(orgID) { state, _ throws(DomainError) in
+            try state.checkResetPassword(userID, target: target, by: principal, policy: policy)
+        }
         let password = RandomSecret.temporaryPassword()
         let hash = try await hashing.hash(password)
         try await run(.resetPassword(userID: userID, target: target), on: orgID, by: principal) { _ throws(DomainError) in () }

@@ -68,7 +68,9 @@ extension MusterEngine {
     public func requestSignInLink(email: EmailAddress) async throws -> (user: User, token: String)? {
         guard let user = try await readDirectory({ state, _ in state.user(email: email) }) else { return nil }
         let linkID = SignInLinkID.timeOrdered()
-        let (token, seal) = signer.sign(LinkToken(purpose: .signIn, orgID: OrganisationID(high: 0, low: 0), target: linkID, nonce: RandomSecret.nonce()))
+        let (token, seal) = signer.sign(
+            LinkToken(purpose: .signIn, orgID: OrganisationID(high: 0, low: 0), target: linkID, nonce: RandomSecret.nonce())
+        )
         let position = try await directory.execute(.issueSignInLink(id: linkID, userID: user.id, seal: seal), by: .system)
         try await durable(position)
         return (user, token)
@@ -103,14 +105,23 @@ extension MusterEngine {
             }
             guard let userID = row.userID else { throw DomainError(.tokenInvalid, "this link does not belong to any assignment") }
             let (entry, redirect, orgLocale) = try await run(
-                .activateCollaborator(id: collaboratorID, link: proof, userID: userID), on: content.orgID, by: .user(userID)
+                .activateCollaborator(id: collaboratorID, link: proof, userID: userID),
+                on: content.orgID,
+                by: .user(userID)
             ) { state throws(DomainError) in
                 (state.collaborators[collaboratorID]!, state.collaboratorRedirect(collaboratorID), state.settings.defaultLocale)
             }
             let (sessionToken, session) = try await startSession(for: userID, method: .collaboratorLink)
             let user = try await readDirectory { state, _ throws(DomainError) in state.users[userID]! }
             let assignment = try await caseload(of: userID).first { $0.collaboratorID == entry.id }
-            return SignedIn(user: user, sessionToken: sessionToken, session: session, activatedAssignment: assignment, redirect: redirect, orgLocale: orgLocale)
+            return SignedIn(
+                user: user,
+                sessionToken: sessionToken,
+                session: session,
+                activatedAssignment: assignment,
+                redirect: redirect,
+                orgLocale: orgLocale
+            )
         }
     }
 
@@ -120,7 +131,8 @@ extension MusterEngine {
     public func passwordSignIn(email: EmailAddress, password: String) async throws -> SignedIn {
         let user = try await readDirectory { state, _ in state.user(email: email) }
         // Hash even for an unknown email, so the timing does not tell which it was.
-        let stored = user?.passwordHash ?? "$pbkdf2-sha256$i=\(hashing.hasher.rounds)$AAAAAAAAAAAAAAAAAAAAAA$AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA"
+        let stored =
+            user?.passwordHash ?? "$pbkdf2-sha256$i=\(hashing.hasher.rounds)$AAAAAAAAAAAAAAAAAAAAAA$AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA"
         let matches = try await hashing.verify(password, against: stored)
         guard let user, user.passwordHash != nil, matches else {
             throw DomainError(.invalidCredentials, "the email or the password is wrong")
@@ -256,7 +268,10 @@ extension MusterEngine {
             let linkID: SignInLinkID = content.target()
             return try await readDirectory { state, now throws(DomainError) in
                 guard let link = state.signInLinks[linkID] else {
-                    return LinkPreview(purpose: .signIn, refusal: DomainError(.tokenUsed, "this sign-in link has been used already; ask for a new one"))
+                    return LinkPreview(
+                        purpose: .signIn,
+                        refusal: DomainError(.tokenUsed, "this sign-in link has been used already; ask for a new one")
+                    )
                 }
                 guard link.link.admits(proof) else { throw DomainError(.tokenInvalid, "this sign-in link is not valid") }
                 let refusal = now < link.expiresAt ? nil : DomainError(.tokenExpired, "this sign-in link has expired; ask for a new one")
@@ -273,7 +288,10 @@ extension MusterEngine {
                 var refusal: DomainError?
                 do throws(DomainError) { _ = try state.activatableCollaborator(collaboratorID, link: proof, at: now) } catch { refusal = error }
                 return LinkPreview(
-                    purpose: .collaborator(orgName: state.name, tenantName: tenant.name, mode: row.mode), expiresAt: row.linkExpiresAt, refusal: refusal)
+                    purpose: .collaborator(orgName: state.name, tenantName: tenant.name, mode: row.mode),
+                    expiresAt: row.linkExpiresAt,
+                    refusal: refusal
+                )
             }
             try await durable(position)
             return preview

@@ -54,11 +54,23 @@ extension MusterEngine {
     /// Subscribes `url` to the org's events, from after `after` (or from now when `nil`), and
     /// returns it with its signing secret, which is shown this once and kept nowhere.
     public func createWebhook(
-        org orgID: OrganisationID, url: String, eventTypes: [OrgEvent.Kind]?, description: String?, after: UInt64?, by principal: Principal
+        org orgID: OrganisationID,
+        url: String,
+        eventTypes: [OrgEvent.Kind]?,
+        description: String?,
+        after: UInt64?,
+        by principal: Principal
     ) async throws -> (view: WebhookView, secret: String) {
         let id = WebhookID.timeOrdered()
         let nonce = Identifier<Webhook>.timeOrdered()
-        let command = OrgCommand.createWebhook(id: id, url: url, eventTypes: eventTypes, description: description, startAfter: after, secretNonce: nonce)
+        let command = OrgCommand.createWebhook(
+            id: id,
+            url: url,
+            eventTypes: eventTypes,
+            description: description,
+            startAfter: after,
+            secretNonce: nonce
+        )
         let view = try await run(command, on: orgID, by: principal) { state throws(DomainError) in
             WebhookView(webhook: try state.webhook(id, for: .system), orgVersion: state.version)
         }
@@ -88,7 +100,11 @@ extension MusterEngine {
     /// by Muster itself (as `.system`).
     @discardableResult
     public func pauseWebhook(
-        _ id: WebhookID, org orgID: OrganisationID, cause: Webhook.PauseCause, reason: String, by principal: Principal
+        _ id: WebhookID,
+        org orgID: OrganisationID,
+        cause: Webhook.PauseCause,
+        reason: String,
+        by principal: Principal
     ) async throws -> WebhookView {
         try await run(.pauseWebhook(id: id, cause: cause, reason: reason), on: orgID, by: principal) { state throws(DomainError) in
             WebhookView(webhook: try state.webhook(id, for: .system), orgVersion: state.version)
@@ -104,7 +120,12 @@ extension MusterEngine {
 
     /// Changes a webhook's endpoint, types or description; an update that changes nothing
     /// records nothing.
-    public func updateWebhook(_ id: WebhookID, org orgID: OrganisationID, _ update: OrgCommand.WebhookUpdate, by principal: Principal) async throws
+    public func updateWebhook(
+        _ id: WebhookID,
+        org orgID: OrganisationID,
+        _ update: OrgCommand.WebhookUpdate,
+        by principal: Principal
+    ) async throws
         -> WebhookView
     {
         try await run(.updateWebhook(id: id, update), on: orgID, by: principal) { state throws(DomainError) in
@@ -114,7 +135,8 @@ extension MusterEngine {
 
     /// Queues a test event for the webhook, signed and delivered like any other; returns the
     /// ping's sequence, which names it in the delivery history.
-    public func pingWebhook(_ id: WebhookID, org orgID: OrganisationID, by principal: Principal) async throws -> (view: WebhookView, sequence: UInt64) {
+    public func pingWebhook(_ id: WebhookID, org orgID: OrganisationID, by principal: Principal) async throws -> (view: WebhookView, sequence: UInt64)
+    {
         try await run(.pingWebhook(id: id), on: orgID, by: principal) { state throws(DomainError) in
             (WebhookView(webhook: try state.webhook(id, for: .system), orgVersion: state.version), state.version)
         }
@@ -122,7 +144,12 @@ extension MusterEngine {
 
     /// Gives a webhook a new signing secret, shown this once; the one it replaces keeps
     /// signing beside it for `gracePeriod`.
-    public func rotateWebhookSecret(_ id: WebhookID, org orgID: OrganisationID, gracePeriod: Span, by principal: Principal) async throws -> (
+    public func rotateWebhookSecret(
+        _ id: WebhookID,
+        org orgID: OrganisationID,
+        gracePeriod: Span,
+        by principal: Principal
+    ) async throws -> (
         view: WebhookView, secret: String
     ) {
         let nonce = Identifier<Webhook>.timeOrdered()

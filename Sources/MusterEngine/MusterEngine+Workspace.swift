@@ -39,7 +39,13 @@ extension MusterEngine {
     }
 
     /// A page of the org's audit trail, newest first.
-    public func audit(org orgID: OrganisationID, filter: AuditFilter = AuditFilter(), before cursor: UInt64? = nil, limit: Int = 100, by principal: Principal)
+    public func audit(
+        org orgID: OrganisationID,
+        filter: AuditFilter = AuditFilter(),
+        before cursor: UInt64? = nil,
+        limit: Int = 100,
+        by principal: Principal
+    )
         async throws -> Page<AuditEntry>
     {
         try await read(orgID) { state, _ throws(DomainError) in try state.auditPage(for: principal, filter: filter, before: cursor, limit: limit) }
@@ -48,7 +54,11 @@ extension MusterEngine {
     /// A page of the audit trail as people read it (names, not ids), with everyone the trail
     /// can be filtered by.
     public func readableAudit(
-        org orgID: OrganisationID, filter: AuditFilter = AuditFilter(), before cursor: UInt64? = nil, limit: Int = 100, by principal: Principal
+        org orgID: OrganisationID,
+        filter: AuditFilter = AuditFilter(),
+        before cursor: UInt64? = nil,
+        limit: Int = 100,
+        by principal: Principal
     ) async throws -> (page: Page<ReadableAuditLine>, actors: [PrincipalLabel]) {
         try await read(orgID) { state, _ throws(DomainError) in
             (

@@ -36,7 +36,11 @@ public final class MusterEngine: Sendable {
     ///   - clock: the source of the time passed to every decision.
     ///   - hasher: the password hasher (lower its rounds in tests only).
     public convenience init(
-        policy: Policy = Policy(), secret: [UInt8], sink: any EventSink, clock: any WallClock = SystemWallClock(), hasher: PasswordHasher = PasswordHasher()
+        policy: Policy = Policy(),
+        secret: [UInt8],
+        sink: any EventSink,
+        clock: any WallClock = SystemWallClock(),
+        hasher: PasswordHasher = PasswordHasher()
     ) {
         self.init(policy: policy, secret: secret, sink: sink, clock: clock, hasher: hasher, directoryState: DirectoryState())
     }
@@ -44,8 +48,13 @@ public final class MusterEngine: Sendable {
     /// Creates an engine from recovered state (a snapshot plus the log after it), rebuilding the
     /// person index from the orgs' collaborator rows.
     public convenience init(
-        recovering orgStates: [OrgState], directory: DirectoryState, policy: Policy = Policy(), secret: [UInt8], sink: any EventSink,
-        clock: any WallClock = SystemWallClock(), hasher: PasswordHasher = PasswordHasher()
+        recovering orgStates: [OrgState],
+        directory: DirectoryState,
+        policy: Policy = Policy(),
+        secret: [UInt8],
+        sink: any EventSink,
+        clock: any WallClock = SystemWallClock(),
+        hasher: PasswordHasher = PasswordHasher()
     ) async {
         self.init(policy: policy, secret: secret, sink: sink, clock: clock, hasher: hasher, directoryState: directory)
         let actors = orgStates.map { OrgActor(state: $0, sink: sink, clock: clock, policy: policy, changes: changes) }
@@ -92,7 +101,9 @@ public final class MusterEngine: Sendable {
     /// Runs a command on an org and waits for it to be durable; merges person-index changes first,
     /// so that the very next request sees them.
     func run<Answer: Sendable>(
-        _ command: OrgCommand, on orgID: OrganisationID, by principal: Principal,
+        _ command: OrgCommand,
+        on orgID: OrganisationID,
+        by principal: Principal,
         answer: @Sendable (OrgState) throws(DomainError) -> Answer
     ) async throws -> Answer {
         let outcome = try await org(orgID).execute(command, by: principal, answer: answer)
@@ -118,12 +129,16 @@ public final class MusterEngine: Sendable {
 
     /// Reads from an org's state behind the read fence: answers only once everything the read
     /// observed is durable.
-    func read<Answer: Sendable>(_ orgID: OrganisationID, _ body: @Sendable (OrgState, Timestamp) throws(DomainError) -> Answer) async throws -> Answer {
+    func read<Answer: Sendable>(_ orgID: OrganisationID, _ body: @Sendable (OrgState, Timestamp) throws(DomainError) -> Answer) async throws -> Answer
+    {
         try await readWithPosition(orgID, body).answer
     }
 
     /// Like ``read(_:_:)``, with the log position the state it read reflects.
-    func readWithPosition<Answer: Sendable>(_ orgID: OrganisationID, _ body: @Sendable (OrgState, Timestamp) throws(DomainError) -> Answer)
+    func readWithPosition<Answer: Sendable>(
+        _ orgID: OrganisationID,
+        _ body: @Sendable (OrgState, Timestamp) throws(DomainError) -> Answer
+    )
         async throws -> (answer: Answer, position: LogPosition)
     {
         let (answer, position) = try await org(orgID).read(body)
@@ -175,7 +190,11 @@ public final class MusterEngine: Sendable {
 
     /// Changes the org's name or settings (org admins); audited as `organisation.updated`. An
     /// update that changes nothing records nothing.
-    public func updateOrganisation(_ orgID: OrganisationID, _ update: OrgCommand.OrganisationUpdate, by principal: Principal) async throws
+    public func updateOrganisation(
+        _ orgID: OrganisationID,
+        _ update: OrgCommand.OrganisationUpdate,
+        by principal: Principal
+    ) async throws
         -> OrganisationSummary
     {
         try await run(.updateOrganisation(update), on: orgID, by: principal) { state throws(DomainError) in OrganisationSummary(state) }
@@ -186,7 +205,12 @@ public final class MusterEngine: Sendable {
     /// case). The cursor is a position in that order.
     ///
     /// Asks each org's actor in turn: an operator's listing, not a request-path read.
-    public func organisations(matching query: String? = nil, after cursor: UInt64? = nil, limit: Int = 100, by principal: Principal) async throws -> Page<
+    public func organisations(
+        matching query: String? = nil,
+        after cursor: UInt64? = nil,
+        limit: Int = 100,
+        by principal: Principal
+    ) async throws -> Page<
         OrganisationSummary
     > {
         guard principal == .platformAdmin else { throw DomainError.forbidden("listing organisations is for the platform admin") }
@@ -246,8 +270,13 @@ public struct OrganisationSummary: Hashable, Sendable {
     /// The summary of `state`.
     init(_ state: OrgState) {
         self.init(
-            id: state.id, name: state.name, createdAt: state.createdAt, memberCount: state.activeMemberCount, tenantCount: state.tenants.count,
-            settings: state.settings)
+            id: state.id,
+            name: state.name,
+            createdAt: state.createdAt,
+            memberCount: state.activeMemberCount,
+            tenantCount: state.tenants.count,
+            settings: state.settings
+        )
     }
 
     /// Creates a summary from all its fields.

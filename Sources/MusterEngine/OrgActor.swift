@@ -43,7 +43,9 @@ actor OrgActor {
     /// The state is changed only after the sink has accepted the record, so a sink that refuses
     /// (a full disk) leaves the org as it was. A command that emits nothing appends nothing.
     func execute<Answer: Sendable>(
-        _ command: OrgCommand, by principal: Principal, answer: (OrgState) throws(DomainError) -> Answer
+        _ command: OrgCommand,
+        by principal: Principal,
+        answer: (OrgState) throws(DomainError) -> Answer
     ) throws -> Outcome<Answer> {
         let records = try commit(command, by: principal, at: clock.now())
         return Outcome(answer: try answer(state), records: records, position: lastPosition, personChanges: personChanges(records))
@@ -62,7 +64,9 @@ actor OrgActor {
     /// (decided, logged, then applied), but the caller makes one actor hop and waits for
     /// durability once, for the last of them.
     func executeEach<Answer: Sendable>(
-        _ commands: [OrgCommand], by principal: Principal, answer: (OrgState, Int) throws(DomainError) -> Answer
+        _ commands: [OrgCommand],
+        by principal: Principal,
+        answer: (OrgState, Int) throws(DomainError) -> Answer
     ) -> BatchOutcome<Answer> {
         let now = clock.now()
         var changes = PersonChanges()
@@ -128,7 +132,8 @@ actor OrgActor {
                 if let entry = caseloadEntry(invited.id) { changes.assignments.append(entry) }
             case .collaboratorActivated(let id, _), .collaboratorEnded(let id):
                 if let entry = caseloadEntry(id) { changes.assignments.append(entry) }
-            case .memberAdded(let userID, _, _, _), .memberRoleChanged(let userID, _, _), .memberGrantsChanged(let userID, _), .memberRemoved(let userID):
+            case .memberAdded(let userID, _, _, _), .memberRoleChanged(let userID, _, _), .memberGrantsChanged(let userID, _),
+                .memberRemoved(let userID):
                 if let entry = membershipEntry(userID) { changes.memberships.append(entry) }
             default:
                 continue
@@ -140,8 +145,14 @@ actor OrgActor {
     private func membershipEntry(_ userID: UserID) -> MembershipEntry? {
         guard let member = state.members[userID] else { return nil }
         return MembershipEntry(
-            userID: userID, orgID: id, orgName: state.name, role: member.role, permissions: member.permissions, isActive: member.isActive,
-            orgVersion: state.version)
+            userID: userID,
+            orgID: id,
+            orgName: state.name,
+            role: member.role,
+            permissions: member.permissions,
+            isActive: member.isActive,
+            orgVersion: state.version
+        )
     }
 
     private func caseloadEntry(_ collaboratorID: CollaboratorID) -> CaseloadEntry? {
@@ -151,8 +162,16 @@ actor OrgActor {
     private func caseloadEntry(_ row: Collaborator) -> CaseloadEntry? {
         guard let userID = row.userID, let tenant = state.tenants[row.tenantID] else { return nil }
         return CaseloadEntry(
-            collaboratorID: row.id, userID: userID, orgID: id, orgName: state.name, tenantID: row.tenantID,
-            tenantName: tenant.name, mode: row.mode, since: row.invitedAt, activatedAt: row.activatedAt, endedAt: row.endedAt
+            collaboratorID: row.id,
+            userID: userID,
+            orgID: id,
+            orgName: state.name,
+            tenantID: row.tenantID,
+            tenantName: tenant.name,
+            mode: row.mode,
+            since: row.invitedAt,
+            activatedAt: row.activatedAt,
+            endedAt: row.endedAt
         )
     }
 

@@ -136,7 +136,10 @@ package final class SignInThrottle: Sendable {
     package func checked<Answer>(_ keys: [Key], at now: Timestamp, _ body: () async throws -> Answer) async throws -> Answer {
         if let wait = reserve(keys, at: now) {
             throw DomainError(
-                .rateLimited, "too many failed sign-ins; try again in \(wait) seconds, or ask for a sign-in link", retryAfter: .seconds(Int64(wait)))
+                .rateLimited,
+                "too many failed sign-ins; try again in \(wait) seconds, or ask for a sign-in link",
+                retryAfter: .seconds(Int64(wait))
+            )
         }
         do {
             let answer = try await body()

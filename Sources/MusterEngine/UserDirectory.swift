@@ -35,7 +35,11 @@ actor UserDirectory {
     ///
     /// Returns whether this call created the user. Serialised by the actor, so two racing
     /// callers get one user between them.
-    func ensureUser(email: EmailAddress, creation: (UserID) -> DirectoryCommand, by principal: Principal) throws -> (
+    func ensureUser(
+        email: EmailAddress,
+        creation: (UserID) -> DirectoryCommand,
+        by principal: Principal
+    ) throws -> (
         user: User, created: Bool, position: LogPosition
     ) {
         if let user = state.user(email: email) {

@@ -2,9 +2,9 @@ import MusterDomain
 import Synchronization
 
 #if canImport(Glibc)
-    import Glibc
+import Glibc
 #elseif canImport(Darwin)
-    import Darwin
+import Darwin
 #endif
 
 /// The engine's source of the current time, which it passes into every decision.

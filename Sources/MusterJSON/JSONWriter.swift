@@ -129,7 +129,11 @@ package struct JSONWriter {
         }
 
         /// A field whose value is an array.
-        @inlinable package mutating func array<Items: Sequence>(_ name: StaticString, _ items: Items, _ body: (inout JSONWriter, Items.Element) -> Void) {
+        @inlinable package mutating func array<Items: Sequence>(
+            _ name: StaticString,
+            _ items: Items,
+            _ body: (inout JSONWriter, Items.Element) -> Void
+        ) {
             key(name)
             writer.array(items, body)
         }

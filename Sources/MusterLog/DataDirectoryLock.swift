@@ -2,7 +2,7 @@ import MusterDomain
 import Synchronization
 
 #if canImport(Glibc)
-    import Glibc
+import Glibc
 #endif
 
 /// An exclusive lock on a data folder (`LOCK`, with `flock`), so that two processes never

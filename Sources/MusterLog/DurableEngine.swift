@@ -67,8 +67,17 @@ extension RecoveryReport {
     /// and `records` after it, up to `lastPosition`.
     package init(snapshotPath: String?, snapshotPosition: LogPosition, records: Int, bytes: Int64, lastPosition: LogPosition, seconds: Double) {
         self.init(
-            snapshotPath: snapshotPath, snapshotPosition: snapshotPosition, skippedSnapshots: [], segments: 0, records: records, bytes: bytes,
-            truncations: [], orgs: 0, lastPosition: lastPosition, seconds: seconds)
+            snapshotPath: snapshotPath,
+            snapshotPosition: snapshotPosition,
+            skippedSnapshots: [],
+            segments: 0,
+            records: records,
+            bytes: bytes,
+            truncations: [],
+            orgs: 0,
+            lastPosition: lastPosition,
+            seconds: seconds
+        )
     }
 }
 
@@ -94,25 +103,52 @@ public final class DurableEngine: Sendable {
 
     /// Opens the engine on `log`, replaying what it recovered.
     public convenience init(
-        log: any LogBackend, recovered: RecoveredLog, options: StoreOptions, policy: Policy = Policy(), secret: [UInt8],
-        clock: any WallClock = SystemWallClock(), hasher: PasswordHasher = PasswordHasher()
+        log: any LogBackend,
+        recovered: RecoveredLog,
+        options: StoreOptions,
+        policy: Policy = Policy(),
+        secret: [UInt8],
+        clock: any WallClock = SystemWallClock(),
+        hasher: PasswordHasher = PasswordHasher()
     ) async throws {
         let started = WriteAheadLog.monotonicMilliseconds()
         let replay = LogReplay(onto: recovered.snapshot)
         try replay.apply(recovered.records)
         var report = recovered.report
         report.seconds += Double(WriteAheadLog.monotonicMilliseconds() - started) / 1000
-        try await self.init(log: log, replayed: replay, report: report, options: options, policy: policy, secret: secret, clock: clock, hasher: hasher)
+        try await self.init(
+            log: log,
+            replayed: replay,
+            report: report,
+            options: options,
+            policy: policy,
+            secret: secret,
+            clock: clock,
+            hasher: hasher
+        )
     }
 
     /// Opens the engine on `log` with the states its recovery has already replayed.
     package init(
-        log: any LogBackend, replayed replay: LogReplay, report: RecoveryReport, options: StoreOptions, policy: Policy, secret: [UInt8],
-        clock: any WallClock, hasher: PasswordHasher
+        log: any LogBackend,
+        replayed replay: LogReplay,
+        report: RecoveryReport,
+        options: StoreOptions,
+        policy: Policy,
+        secret: [UInt8],
+        clock: any WallClock,
+        hasher: PasswordHasher
     ) async throws {
         let started = WriteAheadLog.monotonicMilliseconds()
         self.engine = await MusterEngine(
-            recovering: replay.orgs, directory: replay.directory, policy: policy, secret: secret, sink: log, clock: clock, hasher: hasher)
+            recovering: replay.orgs,
+            directory: replay.directory,
+            policy: policy,
+            secret: secret,
+            sink: log,
+            clock: clock,
+            hasher: hasher
+        )
         var report = report
         report.orgs = replay.orgs.count
         report.seconds += Double(WriteAheadLog.monotonicMilliseconds() - started) / 1000
@@ -125,14 +161,26 @@ public final class DurableEngine: Sendable {
 
     /// Recovers the state in the data folder (the embedded file log) and opens the engine on it.
     public static func open(
-        _ options: StoreOptions, policy: Policy = Policy(), secret: [UInt8], clock: any WallClock = SystemWallClock(),
-        hasher: PasswordHasher = PasswordHasher(), fatal: @escaping @Sendable (String) -> Void = WriteAheadLog.exitProcess
+        _ options: StoreOptions,
+        policy: Policy = Policy(),
+        secret: [UInt8],
+        clock: any WallClock = SystemWallClock(),
+        hasher: PasswordHasher = PasswordHasher(),
+        fatal: @escaping @Sendable (String) -> Void = WriteAheadLog.exitProcess
     ) async throws -> DurableEngine {
         // The records are applied as they are read, segment by segment, never all held at once.
         let (log, report, replay) = try FileLog.openReplaying(options, fatal: fatal)
         do {
             return try await DurableEngine(
-                log: log, replayed: replay, report: report, options: options, policy: policy, secret: secret, clock: clock, hasher: hasher)
+                log: log,
+                replayed: replay,
+                report: report,
+                options: options,
+                policy: policy,
+                secret: secret,
+                clock: clock,
+                hasher: hasher
+            )
         } catch {
             log.close()
             throw error
@@ -169,7 +217,8 @@ public final class DurableEngine: Sendable {
         let (position, at) = lastSnapshot.withLock { $0 }
         let assigned = log.lastAssignedPosition
         guard assigned > position else { return false }
-        return assigned - position >= options.snapshotEveryRecords || WriteAheadLog.monotonicMilliseconds() - at >= options.snapshotInterval.milliseconds
+        return assigned - position >= options.snapshotEveryRecords
+            || WriteAheadLog.monotonicMilliseconds() - at >= options.snapshotInterval.milliseconds
     }
 
     /// Takes snapshots when due until the task is cancelled; checks once a second.

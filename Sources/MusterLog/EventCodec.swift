@@ -67,7 +67,8 @@ enum EventCodec {
 
     /// Reads the events of a record: each with its own header, or all under the one read first.
     private static func decodeEvents<Event>(
-        _ reader: inout BinaryReader, shared: Bool,
+        _ reader: inout BinaryReader,
+        shared: Bool,
         _ decode: (inout BinaryReader, _ sequence: UInt64, _ at: Timestamp, _ actor: Principal) throws(LogError) -> Event
     ) throws(LogError) -> [Event] {
         let count = try reader.count(limit: 1 << 20)
@@ -202,8 +203,12 @@ enum EventCodec {
 
     static func decodeContact(_ reader: inout BinaryReader) throws(LogError) -> ContactCard {
         ContactCard(
-            name: try reader.string(), email: try decodeOptionalEmail(&reader), phone: try reader.optionalString(),
-            organisationName: try reader.optionalString(), roleLabel: try reader.optionalString())
+            name: try reader.string(),
+            email: try decodeOptionalEmail(&reader),
+            phone: try reader.optionalString(),
+            organisationName: try reader.optionalString(),
+            roleLabel: try reader.optionalString()
+        )
     }
 
     // MARK: Org events
@@ -380,9 +385,11 @@ enum EventCodec {
         var domains = [String]()
         for _ in 0..<(try reader.count(limit: OrgSettings.maximumAllowedDomains)) { domains.append(try reader.string()) }
         var settings = OrgSettings(
-            invitationLifetimeDays: days == 0 ? nil : Int(days), allowedEmailDomains: domains,
+            invitationLifetimeDays: days == 0 ? nil : Int(days),
+            allowedEmailDomains: domains,
             defaultLocale: try reader.optionalString().map(LocaleTag.init(normalised:)),
-            replyTo: try reader.optionalString().map(EmailAddress.init(normalised:)))
+            replyTo: try reader.optionalString().map(EmailAddress.init(normalised:))
+        )
         if reader.format >= 4 {
             for _ in 0..<(try reader.count(limit: OrgSettings.maximumRedirectOrigins)) { settings.allowedRedirectOrigins.append(try reader.string()) }
             settings.logoURL = try reader.optionalString()
@@ -419,8 +426,13 @@ enum EventCodec {
             event = .organisationCreated(name: try reader.string())
         case .userInvited:
             event = .userInvited(
-                id: try reader.id(), email: try decodeEmail(&reader), role: try reader.enumeration(), method: try reader.enumeration(),
-                expiresAt: try reader.timestamp(after: at), seal: try decodeSeal(&reader))
+                id: try reader.id(),
+                email: try decodeEmail(&reader),
+                role: try reader.enumeration(),
+                method: try reader.enumeration(),
+                expiresAt: try reader.timestamp(after: at),
+                seal: try decodeSeal(&reader)
+            )
         case .invitationResent:
             event = .invitationResent(id: try reader.id(), expiresAt: try reader.timestamp(after: at), seal: try decodeSeal(&reader))
         case .invitationRevoked:
@@ -432,7 +444,12 @@ enum EventCodec {
         case .userCreated:
             event = .userCreated(userID: try reader.id(), email: try decodeEmail(&reader))
         case .memberAdded:
-            event = .memberAdded(userID: try reader.id(), email: try decodeEmail(&reader), role: try reader.enumeration(), via: try reader.enumeration())
+            event = .memberAdded(
+                userID: try reader.id(),
+                email: try decodeEmail(&reader),
+                role: try reader.enumeration(),
+                via: try reader.enumeration()
+            )
         case .memberRoleChanged:
             event = .memberRoleChanged(userID: try reader.id(), role: try reader.enumeration(), previous: nil)
         case .memberGrantsChanged:
@@ -470,17 +487,31 @@ enum EventCodec {
         case .goalAdded:
             event = .goalAdded(tenantID: try reader.id(), id: try reader.id(), title: try reader.string(), detail: try reader.optionalString())
         case .sessionRecorded:
-            event = .sessionRecorded(tenantID: try reader.id(), id: try reader.id(), occurredAt: try reader.timestamp(after: at), summary: try reader.string())
+            event = .sessionRecorded(
+                tenantID: try reader.id(),
+                id: try reader.id(),
+                occurredAt: try reader.timestamp(after: at),
+                summary: try reader.string()
+            )
         case .documentAdded:
             event = .documentAdded(
-                tenantID: try reader.id(), id: try reader.id(), name: try reader.string(), contentType: try reader.string(), sizeBytes: try reader.signed(),
-                checksum: try reader.string())
+                tenantID: try reader.id(),
+                id: try reader.id(),
+                name: try reader.string(),
+                contentType: try reader.string(),
+                sizeBytes: try reader.signed(),
+                checksum: try reader.string()
+            )
         case .contextSummaryUpdated:
             event = .contextSummaryUpdated(tenantID: try reader.id(), text: try reader.string())
         case .webhookCreated:
             event = .webhookCreated(
-                id: try reader.id(), url: try reader.string(), eventTypes: try decodeKinds(&reader), description: try reader.optionalString(),
-                startAfter: try reader.varint(), secretNonce: try reader.id()
+                id: try reader.id(),
+                url: try reader.string(),
+                eventTypes: try decodeKinds(&reader),
+                description: try reader.optionalString(),
+                startAfter: try reader.varint(),
+                secretNonce: try reader.id()
             )
         case .webhookDeleted:
             event = .webhookDeleted(id: try reader.id())
@@ -492,7 +523,11 @@ enum EventCodec {
             event = .organisationUpdated(name: try reader.string(), settings: try decodeSettings(&reader))
         case .webhookUpdated:
             event = .webhookUpdated(
-                id: try reader.id(), url: try reader.string(), eventTypes: try decodeKinds(&reader), description: try reader.optionalString())
+                id: try reader.id(),
+                url: try reader.string(),
+                eventTypes: try decodeKinds(&reader),
+                description: try reader.optionalString()
+            )
         case .webhookPinged:
             event = .webhookPinged(id: try reader.id())
         case .invitationLocaleSet:
@@ -560,7 +595,12 @@ enum EventCodec {
         }
     }
 
-    static func decodeDirectoryEvent(_ reader: inout BinaryReader, sequence: UInt64, at: Timestamp, actor: Principal) throws(LogError) -> DirectoryEventRecord {
+    static func decodeDirectoryEvent(
+        _ reader: inout BinaryReader,
+        sequence: UInt64,
+        at: Timestamp,
+        actor: Principal
+    ) throws(LogError) -> DirectoryEventRecord {
         let event: DirectoryEvent
         switch try reader.u8() {
         case 0:
@@ -572,18 +612,34 @@ enum EventCodec {
             let passwordHash = try reader.optionalString()
             let identity = try reader.bool() ? IdentityOrganisation(id: try reader.id(), name: try reader.string()) : nil
             event = .userCreated(
-                id: id, email: email, fullName: fullName, origin: origin, createdFor: createdFor, passwordHash: passwordHash, identityOrganisation: identity)
+                id: id,
+                email: email,
+                fullName: fullName,
+                origin: origin,
+                createdFor: createdFor,
+                passwordHash: passwordHash,
+                identityOrganisation: identity
+            )
         case 1:
             event = .passwordSet(userID: try reader.id(), passwordHash: try reader.string(), mustChange: try reader.bool())
         case 2:
             event = .sessionStarted(
-                digest: try reader.digest(), userID: try reader.id(), expiresAt: try reader.timestamp(after: at), method: try reader.enumeration())
+                digest: try reader.digest(),
+                userID: try reader.id(),
+                expiresAt: try reader.timestamp(after: at),
+                method: try reader.enumeration()
+            )
         case 3:
             event = .sessionEnded(digest: try reader.digest())
         case 4:
             event = .userSessionsEnded(userID: try reader.id())
         case 5:
-            event = .signInLinkIssued(id: try reader.id(), userID: try reader.id(), seal: try decodeSeal(&reader), expiresAt: try reader.timestamp(after: at))
+            event = .signInLinkIssued(
+                id: try reader.id(),
+                userID: try reader.id(),
+                seal: try decodeSeal(&reader),
+                expiresAt: try reader.timestamp(after: at)
+            )
         case 6:
             event = .signInLinkUsed(id: try reader.id())
         case 7:

@@ -23,8 +23,10 @@ public final class FileLog: LogBackend {
     /// Locks the data folder, loads the newest snapshot that passes its checksums (an older
     /// one if the newest is damaged), scans the log after it — cutting a torn tail, refusing
     /// other damage unless `options.truncateCorruption` — and opens the log for appending.
-    public static func open(_ options: StoreOptions, fatal: @escaping @Sendable (String) -> Void = WriteAheadLog.exitProcess) throws -> (FileLog, RecoveredLog)
-    {
+    public static func open(
+        _ options: StoreOptions,
+        fatal: @escaping @Sendable (String) -> Void = WriteAheadLog.exitProcess
+    ) throws -> (FileLog, RecoveredLog) {
         var records = [LogRecordAt]()
         let (log, snapshot, report) = try open(options, fatal: fatal) { _ in { batch throws(LogError) in records.append(contentsOf: batch) } }
         return (log, RecoveredLog(snapshot: snapshot, records: records, report: report))
@@ -45,7 +47,8 @@ public final class FileLog: LogBackend {
     /// Opens the log; `consumer` is given the loaded snapshot and returns what each batch of
     /// records after it goes to.
     private static func open(
-        _ options: StoreOptions, fatal: @escaping @Sendable (String) -> Void,
+        _ options: StoreOptions,
+        fatal: @escaping @Sendable (String) -> Void,
         consumer: (Snapshot?) -> ([LogRecordAt]) throws(LogError) -> Void
     ) throws -> (FileLog, Snapshot?, RecoveryReport) {
         let started = WriteAheadLog.monotonicMilliseconds()
@@ -56,7 +59,10 @@ public final class FileLog: LogBackend {
         let consume = consumer(snapshot)
         var recordCount = 0
         let scan = try LogRecovery.stream(
-            options.logConfiguration, fileSystem: options.fileSystem, after: position, truncateCorruption: options.truncateCorruption
+            options.logConfiguration,
+            fileSystem: options.fileSystem,
+            after: position,
+            truncateCorruption: options.truncateCorruption
         ) { batch throws(LogError) in
             recordCount += batch.count
             try consume(batch)
@@ -65,13 +71,20 @@ public final class FileLog: LogBackend {
         // A process that died between making an entry (a segment, a snapshot, a folder) and
         // syncing its folder leaves it in the page cache only; appending after it would be
         // acknowledged and lost at the next power cut. Make every entry durable first.
-        for folder in [options.logConfiguration.directory, options.dataDirectory + "/snapshots", options.dataDirectory] where options.fileSystem.exists(folder)
-        {
+        for folder in [options.logConfiguration.directory, options.dataDirectory + "/snapshots", options.dataDirectory]
+        where options.fileSystem.exists(folder) {
             do { try options.fileSystem.syncDirectory(folder) } catch { throw LogError.failed("cannot sync \(folder): \(error)") }
         }
         let report = RecoveryReport(
-            snapshotPath: snapshotPath, snapshotPosition: position, skippedSnapshots: skipped, segments: scan.segments, records: recordCount,
-            bytes: scan.bytes, truncations: scan.truncations, orgs: snapshot?.orgs.count ?? 0, lastPosition: scan.tail.lastPosition,
+            snapshotPath: snapshotPath,
+            snapshotPosition: position,
+            skippedSnapshots: skipped,
+            segments: scan.segments,
+            records: recordCount,
+            bytes: scan.bytes,
+            truncations: scan.truncations,
+            orgs: snapshot?.orgs.count ?? 0,
+            lastPosition: scan.tail.lastPosition,
             seconds: Double(WriteAheadLog.monotonicMilliseconds() - started) / 1000
         )
         return (FileLog(wal: wal, snapshots: store, options: options, lock: lock), snapshot, report)
@@ -91,7 +104,11 @@ public final class FileLog: LogBackend {
         return try records(after: position, limit: limit)
     }
 
-    public func durableRecords(of orgID: OrganisationID, after position: LogPosition, limit: Int) throws -> (
+    public func durableRecords(
+        of orgID: OrganisationID,
+        after position: LogPosition,
+        limit: Int
+    ) throws -> (
         records: [DurableRecord], examinedThrough: LogPosition
     ) {
         if let recent = try wal.recentDurableRecords(of: orgID, after: position, limit: limit) { return recent }
@@ -115,7 +132,8 @@ public final class FileLog: LogBackend {
     /// `limit` records need.
     private func records(after position: LogPosition, limit: Int?) throws -> [LogRecordAt] {
         let durable = durablePosition
-        let scanned = try LogRecovery.scan(options.logConfiguration, fileSystem: options.fileSystem, after: position, repair: false, limit: limit).records
+        let scanned = try LogRecovery.scan(options.logConfiguration, fileSystem: options.fileSystem, after: position, repair: false, limit: limit)
+            .records
         return Array(scanned.lazy.filter { $0.position <= durable }.prefix(limit ?? Int.max))
     }
 

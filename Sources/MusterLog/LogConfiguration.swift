@@ -38,7 +38,9 @@ public enum FsyncPolicy: Hashable, Sendable, CustomStringConvertible {
         case "every-record": self = .everyRecord
         case "none": self = .none
         default:
-            guard text.hasPrefix("interval-"), text.hasSuffix("ms"), let milliseconds = Int(text.dropFirst(9).dropLast(2)), milliseconds > 0 else { return nil }
+            guard text.hasPrefix("interval-"), text.hasSuffix("ms"), let milliseconds = Int(text.dropFirst(9).dropLast(2)), milliseconds > 0 else {
+                return nil
+            }
             self = .interval(milliseconds: milliseconds)
         }
     }

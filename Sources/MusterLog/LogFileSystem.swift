@@ -1,9 +1,9 @@
 import CMusterSystem
 
 #if canImport(Glibc)
-    import Glibc
+import Glibc
 #elseif canImport(Darwin)
-    import Darwin
+import Darwin
 #endif
 
 /// The few file operations the log and snapshots use, behind one interface so that tests can

@@ -44,11 +44,22 @@ public enum LogRecovery {
     ///   - repair: whether to cut what must be cut; without it (`muster log verify`) the scan
     ///     changes nothing and reports the cuts it would make.
     public static func scan(
-        _ configuration: LogConfiguration, fileSystem: any LogFileSystem = PosixFileSystem(), after: LogPosition = 0, truncateCorruption: Bool = false,
-        repair: Bool = true, limit: Int? = nil
+        _ configuration: LogConfiguration,
+        fileSystem: any LogFileSystem = PosixFileSystem(),
+        after: LogPosition = 0,
+        truncateCorruption: Bool = false,
+        repair: Bool = true,
+        limit: Int? = nil
     ) throws(LogError) -> LogScan {
         var records = [LogRecordAt]()
-        var scan = try stream(configuration, fileSystem: fileSystem, after: after, truncateCorruption: truncateCorruption, repair: repair, limit: limit) {
+        var scan = try stream(
+            configuration,
+            fileSystem: fileSystem,
+            after: after,
+            truncateCorruption: truncateCorruption,
+            repair: repair,
+            limit: limit
+        ) {
             batch throws(LogError) in records.append(contentsOf: batch)
         }
         scan.records = records
@@ -60,8 +71,14 @@ public enum LogRecovery {
     /// parallel — instead of returning them, so that recovery never holds the whole log decoded
     /// (or even read). The scan it returns has no records.
     static func stream(
-        _ configuration: LogConfiguration, fileSystem: any LogFileSystem = PosixFileSystem(), after: LogPosition = 0, truncateCorruption: Bool = false,
-        repair: Bool = true, limit: Int? = nil, framesPerBatch: Int = framesPerBatch, consume: ([LogRecordAt]) throws(LogError) -> Void
+        _ configuration: LogConfiguration,
+        fileSystem: any LogFileSystem = PosixFileSystem(),
+        after: LogPosition = 0,
+        truncateCorruption: Bool = false,
+        repair: Bool = true,
+        limit: Int? = nil,
+        framesPerBatch: Int = framesPerBatch,
+        consume: ([LogRecordAt]) throws(LogError) -> Void
     ) throws(LogError) -> LogScan {
         let directory = configuration.directory
         if repair {
@@ -138,8 +155,10 @@ public enum LogRecovery {
                             // handing on anything.
                             guard frame.firstPosition <= after + 1 else {
                                 throw .corrupt(
-                                    segment: name, offset: 0,
-                                    reason: "the log starts at position \(frame.firstPosition) but the state covers only up to \(after)")
+                                    segment: name,
+                                    offset: 0,
+                                    reason: "the log starts at position \(frame.firstPosition) but the state covers only up to \(after)"
+                                )
                             }
                             firstPosition = frame.firstPosition
                         }
@@ -163,12 +182,20 @@ public enum LogRecovery {
                 let why = isTornTail ? "torn tail: \(reason)" : "operator truncation: \(reason)"
                 guard repair else {
                     truncations.append(
-                        Truncation(segment: name, offset: Int64(offset), length: Int64(bytes.count - offset), reason: why, savedTo: "(not cut: read-only scan)")
+                        Truncation(
+                            segment: name,
+                            offset: Int64(offset),
+                            length: Int64(bytes.count - offset),
+                            reason: why,
+                            savedTo: "(not cut: read-only scan)"
+                        )
                     )
                     try flush(name)
                     break segments
                 }
-                truncations.append(try cut(path: path, name: name, bytes: bytes, at: offset, reason: why, fileSystem: fileSystem, directory: directory))
+                truncations.append(
+                    try cut(path: path, name: name, bytes: bytes, at: offset, reason: why, fileSystem: fileSystem, directory: directory)
+                )
                 for later in names[(index + 1)...] {
                     let saved = try keepAside(directory: directory, name: later, fileSystem: fileSystem)
                     truncations.append(Truncation(segment: later, offset: 0, length: -1, reason: "after an operator truncation", savedTo: saved))
@@ -180,7 +207,13 @@ public enum LogRecovery {
         }
 
         return LogScan(
-            records: [], tail: tail, segments: names.count, frames: frameCount, bytes: totalBytes, truncations: truncations, firstPosition: firstPosition
+            records: [],
+            tail: tail,
+            segments: names.count,
+            frames: frameCount,
+            bytes: totalBytes,
+            truncations: truncations,
+            firstPosition: firstPosition
         )
     }
 
@@ -207,7 +240,15 @@ public enum LogRecovery {
 
     /// Copies the bytes from `offset` to the last non-zero byte aside, then zeroes them in the
     /// segment and syncs it, so appending continues at `offset`.
-    private static func cut(path: String, name: String, bytes: [UInt8], at offset: Int, reason: String, fileSystem: any LogFileSystem, directory: String)
+    private static func cut(
+        path: String,
+        name: String,
+        bytes: [UInt8],
+        at offset: Int,
+        reason: String,
+        fileSystem: any LogFileSystem,
+        directory: String
+    )
         throws(LogError) -> Truncation
     {
         let end = (bytes.lastIndex { $0 != 0 } ?? (offset - 1)) + 1

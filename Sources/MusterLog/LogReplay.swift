@@ -40,7 +40,10 @@ package final class LogReplay {
                 for event in events where event.sequence > directory.version {
                     guard event.sequence == directory.version + 1 else {
                         throw .corrupt(
-                            segment: "", offset: -1, reason: "directory event \(event.sequence) at position \(entry.position) follows \(directory.version)")
+                            segment: "",
+                            offset: -1,
+                            reason: "directory event \(event.sequence) at position \(entry.position) follows \(directory.version)"
+                        )
                     }
                     directory.apply(event)
                 }
@@ -69,7 +72,9 @@ package final class LogReplay {
             }
             for event in events where event.sequence > state.version {
                 guard event.sequence == state.version + 1 else {
-                    failure.withLock { $0 = .corrupt(segment: "", offset: -1, reason: "org \(state.id) event \(event.sequence) follows \(state.version)") }
+                    failure.withLock {
+                        $0 = .corrupt(segment: "", offset: -1, reason: "org \(state.id) event \(event.sequence) follows \(state.version)")
+                    }
                     break
                 }
                 state.apply(event)

@@ -80,8 +80,17 @@ enum StateCodec {
             owner = try EventCodec.decodePrincipal(&reader)
         }
         return Webhook(
-            id: id, url: url, eventTypes: eventTypes, description: description, startAfter: startAfter, secretNonce: secretNonce,
-            createdAt: createdAt, createdBy: createdBy, status: status, previousSecrets: previousSecrets, owner: owner
+            id: id,
+            url: url,
+            eventTypes: eventTypes,
+            description: description,
+            startAfter: startAfter,
+            secretNonce: secretNonce,
+            createdAt: createdAt,
+            createdBy: createdBy,
+            status: status,
+            previousSecrets: previousSecrets,
+            owner: owner
         )
     }
 
@@ -132,8 +141,18 @@ enum StateCodec {
         try requireDistinct(collaborators.map(\.id), "collaborator", in: "org \(id)")
         try requireDistinct(webhooks.map(\.id), "webhook", in: "org \(id)")
         return OrgState(
-            id: id, name: name, createdAt: createdAt, version: version, members: members, invitations: invitations, apiKeys: keys, tenants: tenants,
-            collaborators: collaborators, webhooks: webhooks, audit: audit, settings: settings
+            id: id,
+            name: name,
+            createdAt: createdAt,
+            version: version,
+            members: members,
+            invitations: invitations,
+            apiKeys: keys,
+            tenants: tenants,
+            collaborators: collaborators,
+            webhooks: webhooks,
+            audit: audit,
+            settings: settings
         )
     }
 
@@ -157,9 +176,13 @@ enum StateCodec {
 
     static func decodeMember(_ reader: inout BinaryReader) throws(LogError) -> Member {
         Member(
-            userID: try reader.id(), email: try EventCodec.decodeEmail(&reader), role: try reader.enumeration(),
+            userID: try reader.id(),
+            email: try EventCodec.decodeEmail(&reader),
+            role: try reader.enumeration(),
             grants: PermissionSet(rawValue: try reader.u16()),
-            joinedAt: try reader.timestamp(), joinedVia: try reader.enumeration(), removedAt: try reader.optionalTimestamp(),
+            joinedAt: try reader.timestamp(),
+            joinedVia: try reader.enumeration(),
+            removedAt: try reader.optionalTimestamp(),
             removedBy: try reader.bool() ? try EventCodec.decodePrincipal(&reader) : nil
         )
     }
@@ -235,9 +258,24 @@ enum StateCodec {
         var recentResends = [Timestamp]()
         for _ in 0..<(try reader.count()) { recentResends.append(try reader.timestamp()) }
         var invitation = Invitation(
-            id: id, orgID: orgID, email: email, role: role, method: method, status: status, invitedBy: invitedBy, createdAt: createdAt,
-            expiresAt: expiresAt, acceptedAt: acceptedAt, acceptedBy: acceptedBy, revokedAt: revokedAt, revokedBy: revokedBy,
-            revokedReason: revokedReason, expiredAt: expiredAt, resentAt: resentAt, resendCount: resendCount, recentResends: recentResends,
+            id: id,
+            orgID: orgID,
+            email: email,
+            role: role,
+            method: method,
+            status: status,
+            invitedBy: invitedBy,
+            createdAt: createdAt,
+            expiresAt: expiresAt,
+            acceptedAt: acceptedAt,
+            acceptedBy: acceptedBy,
+            revokedAt: revokedAt,
+            revokedBy: revokedBy,
+            revokedReason: revokedReason,
+            expiredAt: expiredAt,
+            resentAt: resentAt,
+            resendCount: resendCount,
+            recentResends: recentResends,
             link: try decodeLinkCheck(&reader)
         )
         if withSettings { invitation.locale = try reader.optionalString().map(LocaleTag.init(normalised:)) }
@@ -260,8 +298,13 @@ enum StateCodec {
 
     static func decodeAPIKey(_ reader: inout BinaryReader) throws(LogError) -> APIKey {
         APIKey(
-            id: try reader.id(), name: try reader.string(), role: try reader.enumeration(), secretDigest: try reader.digest(),
-            createdAt: try reader.timestamp(), createdBy: try EventCodec.decodePrincipal(&reader), revokedAt: try reader.optionalTimestamp()
+            id: try reader.id(),
+            name: try reader.string(),
+            role: try reader.enumeration(),
+            secretDigest: try reader.digest(),
+            createdAt: try reader.timestamp(),
+            createdBy: try EventCodec.decodePrincipal(&reader),
+            revokedAt: try reader.optionalTimestamp()
         )
     }
 
@@ -331,27 +374,48 @@ enum StateCodec {
         var workspace = Workspace()
         for _ in 0..<(try reader.count()) {
             workspace.notes.append(
-                Note(id: try reader.id(), kind: try reader.enumeration(), body: try reader.string(), authorship: try decodeAuthorship(&reader)))
+                Note(id: try reader.id(), kind: try reader.enumeration(), body: try reader.string(), authorship: try decodeAuthorship(&reader))
+            )
         }
         for _ in 0..<(try reader.count()) {
             workspace.goals.append(
-                Goal(id: try reader.id(), title: try reader.string(), detail: try reader.optionalString(), authorship: try decodeAuthorship(&reader)))
+                Goal(id: try reader.id(), title: try reader.string(), detail: try reader.optionalString(), authorship: try decodeAuthorship(&reader))
+            )
         }
         for _ in 0..<(try reader.count()) {
             workspace.sessions.append(
-                SessionRecord(id: try reader.id(), occurredAt: try reader.timestamp(), summary: try reader.string(), authorship: try decodeAuthorship(&reader)))
+                SessionRecord(
+                    id: try reader.id(),
+                    occurredAt: try reader.timestamp(),
+                    summary: try reader.string(),
+                    authorship: try decodeAuthorship(&reader)
+                )
+            )
         }
         for _ in 0..<(try reader.count()) {
             workspace.documents.append(
                 Document(
-                    id: try reader.id(), name: try reader.string(), contentType: try reader.string(), sizeBytes: try reader.signed(),
-                    checksum: try reader.string(), authorship: try decodeAuthorship(&reader))
+                    id: try reader.id(),
+                    name: try reader.string(),
+                    contentType: try reader.string(),
+                    sizeBytes: try reader.signed(),
+                    checksum: try reader.string(),
+                    authorship: try decodeAuthorship(&reader)
+                )
             )
         }
         if try reader.bool() {
             workspace.contextSummary = ContextSummary(text: try reader.string(), authorship: try decodeAuthorship(&reader))
         }
-        return Tenant(id: id, name: name, reference: reference, createdAt: createdAt, createdBy: createdBy, collaborators: collaborators, workspace: workspace)
+        return Tenant(
+            id: id,
+            name: name,
+            reference: reference,
+            createdAt: createdAt,
+            createdBy: createdBy,
+            collaborators: collaborators,
+            workspace: workspace
+        )
     }
 
     static func encode(_ row: Collaborator, into writer: inout BinaryWriter) {
@@ -384,11 +448,21 @@ enum StateCodec {
         let fullName = try reader.optionalString()
         let contact = try reader.bool() ? try EventCodec.decodeContact(&reader) : nil
         return Collaborator(
-            id: id, tenantID: tenantID, mode: mode, userID: userID, email: email, fullName: fullName, contact: contact,
-            invitedBy: try EventCodec.decodePrincipal(&reader), invitedAt: try reader.timestamp(), capOverridden: try reader.bool(),
-            activatedAt: try reader.optionalTimestamp(), endedAt: try reader.optionalTimestamp(),
+            id: id,
+            tenantID: tenantID,
+            mode: mode,
+            userID: userID,
+            email: email,
+            fullName: fullName,
+            contact: contact,
+            invitedBy: try EventCodec.decodePrincipal(&reader),
+            invitedAt: try reader.timestamp(),
+            capOverridden: try reader.bool(),
+            activatedAt: try reader.optionalTimestamp(),
+            endedAt: try reader.optionalTimestamp(),
             endedBy: try reader.bool() ? try EventCodec.decodePrincipal(&reader) : nil,
-            link: try decodeLinkCheck(&reader), linkExpiresAt: try reader.optionalTimestamp(),
+            link: try decodeLinkCheck(&reader),
+            linkExpiresAt: try reader.optionalTimestamp(),
             redirect: reader.format >= 4 ? try reader.optionalString().map(RedirectURL.init(checked:)) : nil
         )
     }
@@ -404,8 +478,12 @@ enum StateCodec {
 
     static func decodeAuditEntry(_ reader: inout BinaryReader) throws(LogError) -> AuditEntry {
         AuditEntry(
-            sequence: try reader.varint(), at: try reader.timestamp(), actor: try EventCodec.decodePrincipal(&reader),
-            action: try reader.enumeration(), target: try reader.id(AuditEntry.TargetID.self), details: try reader.optionalString()
+            sequence: try reader.varint(),
+            at: try reader.timestamp(),
+            actor: try EventCodec.decodePrincipal(&reader),
+            action: try reader.enumeration(),
+            target: try reader.id(AuditEntry.TargetID.self),
+            details: try reader.optionalString()
         )
     }
 
@@ -465,8 +543,16 @@ enum StateCodec {
             let identity = try reader.bool() ? IdentityOrganisation(id: try reader.id(), name: try reader.string()) : nil
             users.append(
                 User(
-                    id: id, email: email, fullName: fullName, createdAt: createdAt, createdFor: createdFor, origin: origin, passwordHash: passwordHash,
-                    mustChangePassword: mustChange, identityOrganisation: identity, lastSignInAt: try reader.optionalTimestamp()
+                    id: id,
+                    email: email,
+                    fullName: fullName,
+                    createdAt: createdAt,
+                    createdFor: createdFor,
+                    origin: origin,
+                    passwordHash: passwordHash,
+                    mustChangePassword: mustChange,
+                    identityOrganisation: identity,
+                    lastSignInAt: try reader.optionalTimestamp()
                 )
             )
         }
@@ -474,7 +560,11 @@ enum StateCodec {
         for _ in 0..<(try reader.count(limit: 1 << 28)) {
             let digest = try reader.digest()
             sessions[digest] = Session(
-                userID: try reader.id(), createdAt: try reader.timestamp(), expiresAt: try reader.timestamp(), method: try reader.enumeration())
+                userID: try reader.id(),
+                createdAt: try reader.timestamp(),
+                expiresAt: try reader.timestamp(),
+                method: try reader.enumeration()
+            )
         }
         var links = [SignInLink]()
         for _ in 0..<(try reader.count(limit: 1 << 28)) {

@@ -4,9 +4,9 @@ import MusterEngine
 import Synchronization
 
 #if canImport(Glibc)
-    import Glibc
+import Glibc
 #elseif canImport(Darwin)
-    import Darwin
+import Darwin
 #endif
 
 /// The write-ahead log: the engine's durable ``EventSink``.
@@ -83,7 +83,9 @@ public final class WriteAheadLog: EventSink {
     ///   - tail: where recovery found the end of the log (a new segment is started if `nil`).
     ///   - fatal: called once, from the writer thread, when a write or sync fails.
     public init(
-        configuration: LogConfiguration, fileSystem: any LogFileSystem = PosixFileSystem(), tail: LogTail,
+        configuration: LogConfiguration,
+        fileSystem: any LogFileSystem = PosixFileSystem(),
+        tail: LogTail,
         fatal: @escaping @Sendable (String) -> Void = WriteAheadLog.exitProcess
     ) throws(LogError) {
         self.configuration = configuration
@@ -98,7 +100,10 @@ public final class WriteAheadLog: EventSink {
             if let segmentPath = tail.segmentPath {
                 let file = try fileSystem.open(segmentPath, create: false)
                 state = WriterState(
-                    segment: file, segmentPath: segmentPath, segmentCapacity: max(try file.size(), tail.offset), offset: tail.offset,
+                    segment: file,
+                    segmentPath: segmentPath,
+                    segmentCapacity: max(try file.size(), tail.offset),
+                    offset: tail.offset,
                     written: tail.lastPosition,
                     synced: tail.lastPosition
                 )
@@ -109,8 +114,13 @@ public final class WriteAheadLog: EventSink {
                 try file.sync()
                 try fileSystem.syncDirectory(configuration.directory)
                 state = WriterState(
-                    segment: file, segmentPath: path, segmentCapacity: configuration.segmentSize, offset: 0, written: tail.lastPosition,
-                    synced: tail.lastPosition)
+                    segment: file,
+                    segmentPath: path,
+                    segmentCapacity: configuration.segmentSize,
+                    offset: 0,
+                    written: tail.lastPosition,
+                    synced: tail.lastPosition
+                )
             }
             self.writer = Mutex(state)
         } catch {
@@ -275,7 +285,11 @@ public final class WriteAheadLog: EventSink {
 
     /// Like ``recentDurableRecords(after:limit:)`` for one org's records only: the others are
     /// recognised by their first bytes (tag and org id) and never decoded.
-    public func recentDurableRecords(of orgID: OrganisationID, after position: LogPosition, limit: Int) throws(LogError) -> (
+    public func recentDurableRecords(
+        of orgID: OrganisationID,
+        after position: LogPosition,
+        limit: Int
+    ) throws(LogError) -> (
         records: [LogRecordAt], examinedThrough: LogPosition
     )? {
         let durable = durablePosition

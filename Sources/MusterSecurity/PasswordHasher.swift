@@ -55,7 +55,11 @@ public struct PasswordHasher: Sendable {
 
     private static func derive(_ password: String, salt: [UInt8], rounds: Int) -> [UInt8] {
         let key = try! KDF.Insecure.PBKDF2.deriveKey(
-            from: Array(password.utf8), salt: salt, using: .sha256, outputByteCount: 32, unsafeUncheckedRounds: rounds
+            from: Array(password.utf8),
+            salt: salt,
+            using: .sha256,
+            outputByteCount: 32,
+            unsafeUncheckedRounds: rounds
         )
         return key.withUnsafeBytes { Array($0) }
     }

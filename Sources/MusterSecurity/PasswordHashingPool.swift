@@ -3,9 +3,9 @@ import MusterDomain
 import Synchronization
 
 #if canImport(Glibc)
-    import Glibc
+import Glibc
 #elseif canImport(Darwin)
-    import Darwin
+import Darwin
 #endif
 
 /// Runs the slow password hashes on a few threads of their own, off the threads that serve

@@ -29,8 +29,10 @@ public enum MusterServer {
         logger.info(
             "serving",
             metadata: [
-                "address": "\(configuration.host):\(configuration.port)", "data": "\(configuration.dataDirectory)", "fsync": "\(configuration.fsyncPolicy)",
-            ])
+                "address": "\(configuration.host):\(configuration.port)", "data": "\(configuration.dataDirectory)",
+                "fsync": "\(configuration.fsyncPolicy)",
+            ]
+        )
         try await application.runService()
     }
 
@@ -53,17 +55,26 @@ public enum MusterServer {
                 let runtime = ClusterRuntime(node: node, secret: secret)
                 let outbox = MailOutbox(cursor: try await node.store.cursor("outbox"), store: ClusterOutboxCursor(store: node.store))
                 let parts = try makeParts(
-                    configuration: configuration, adminToken: adminToken,
-                    source: .cluster(runtime, secret: secret, hasher: PasswordHasher(), clock: SystemWallClock()), clock: SystemWallClock(),
-                    logger: logger, outbox: outbox, cluster: runtime, metrics: metrics)
+                    configuration: configuration,
+                    adminToken: adminToken,
+                    source: .cluster(runtime, secret: secret, hasher: PasswordHasher(), clock: SystemWallClock()),
+                    clock: SystemWallClock(),
+                    logger: logger,
+                    outbox: outbox,
+                    cluster: runtime,
+                    metrics: metrics
+                )
                 logger.info(
                     "serving as a node of a cluster",
                     metadata: [
-                        "address": "\(configuration.host):\(configuration.port)", "node": "\(cluster.nodeName)", "advertise": "\(cluster.advertiseURL)",
+                        "address": "\(configuration.host):\(configuration.port)", "node": "\(cluster.nodeName)",
+                        "advertise": "\(cluster.advertiseURL)",
                         "postgres": "\(cluster.postgres)",
-                    ])
+                    ]
+                )
                 let services = ServiceGroup(
-                    configuration: .init(services: [.init(service: parts.application)], gracefulShutdownSignals: [.sigterm, .sigint], logger: logger))
+                    configuration: .init(services: [.init(service: parts.application)], gracefulShutdownSignals: [.sigterm, .sigint], logger: logger)
+                )
                 let deposed = try await withThrowingTaskGroup(of: String?.self) { tasks in
                     tasks.addTask {
                         try await services.run()
@@ -106,8 +117,11 @@ public enum MusterServer {
             fflush(nil)
         }
         let parts = try makeParts(
-            configuration: configuration, adminToken: secrets.adminToken,
-            source: .durable(secret: secrets.signingKey, hasher: PasswordHasher(), clock: SystemWallClock()), clock: SystemWallClock(), logger: logger
+            configuration: configuration,
+            adminToken: secrets.adminToken,
+            source: .durable(secret: secrets.signingKey, hasher: PasswordHasher(), clock: SystemWallClock()),
+            clock: SystemWallClock(),
+            logger: logger
         )
         return parts.application
     }
@@ -128,8 +142,15 @@ public enum MusterServer {
     /// Assembles a server on `source`, with durable outbox and idempotency journals when
     /// `configuration.dataDirectory` is set.
     static func makeParts(
-        configuration: ServerConfiguration, adminToken: String, source: EngineSource, clock: any WallClock, logger: Logger,
-        transport: (any MailTransport)? = nil, durableJournals: Bool = true, outbox clusterOutbox: MailOutbox? = nil, cluster: ClusterRuntime? = nil,
+        configuration: ServerConfiguration,
+        adminToken: String,
+        source: EngineSource,
+        clock: any WallClock,
+        logger: Logger,
+        transport: (any MailTransport)? = nil,
+        durableJournals: Bool = true,
+        outbox clusterOutbox: MailOutbox? = nil,
+        cluster: ClusterRuntime? = nil,
         metrics: ServerMetrics = ServerMetrics()
     ) throws -> Parts {
         let slot = EngineSlot()
@@ -162,18 +183,38 @@ public enum MusterServer {
         if let cluster {
             router.add(
                 middleware: ClusterMiddleware(
-                    cluster: cluster, maxBodyBytes: configuration.maxBodyBytes, forwardTimeout: .milliseconds(configuration.requestTimeout.milliseconds)))
+                    cluster: cluster,
+                    maxBodyBytes: configuration.maxBodyBytes,
+                    forwardTimeout: .milliseconds(configuration.requestTimeout.milliseconds)
+                )
+            )
         }
-        router.add(middleware: AuthenticationMiddleware(slot: slot, adminTokenDigest: SecretDigest(of: adminToken), maxBodyBytes: configuration.maxBodyBytes))
+        router.add(
+            middleware: AuthenticationMiddleware(slot: slot, adminTokenDigest: SecretDigest(of: adminToken), maxBodyBytes: configuration.maxBodyBytes)
+        )
         let routes = APIRoutes(
-            slot: slot, clock: clock, outbox: outbox, webhooks: webhooks, idempotency: idempotency, metrics: metrics, configuration: configuration,
-            throttle: throttle, cluster: cluster,
-            longPolls: LongPollGate(total: configuration.maximumLongPolls, perCaller: configuration.maximumLongPollsPerCaller), logger: logger
+            slot: slot,
+            clock: clock,
+            outbox: outbox,
+            webhooks: webhooks,
+            idempotency: idempotency,
+            metrics: metrics,
+            configuration: configuration,
+            throttle: throttle,
+            cluster: cluster,
+            longPolls: LongPollGate(total: configuration.maximumLongPolls, perCaller: configuration.maximumLongPollsPerCaller),
+            logger: logger
         )
         routes.register(on: router)
         WebRoutes(
-            slot: slot, policy: configuration.policy, webhooks: webhooks, destinations: configuration.webhookDestinations, throttle: throttle,
-            appURL: configuration.appURL, publicBaseURL: configuration.publicBaseURL, maxBodyBytes: configuration.maxBodyBytes
+            slot: slot,
+            policy: configuration.policy,
+            webhooks: webhooks,
+            destinations: configuration.webhookDestinations,
+            throttle: throttle,
+            appURL: configuration.appURL,
+            publicBaseURL: configuration.publicBaseURL,
+            maxBodyBytes: configuration.maxBodyBytes
         ).register(on: router)
 
         let templates: MailTemplateLibrary
@@ -183,22 +224,48 @@ public enum MusterServer {
             throw ServerSetupError(error.description)
         }
         let outboxService = OutboxService(
-            outbox: outbox, transport: transport ?? configuration.mailTransport, slot: slot,
+            outbox: outbox,
+            transport: transport ?? configuration.mailTransport,
+            slot: slot,
             renderer: MailRenderer(
-                linkBase: configuration.linkBase, signInLinkLifetime: configuration.policy.signInLinkLifetime, templates: templates,
-                defaultLocale: configuration.policy.defaultLocale),
-            clock: clock, logger: logger, metrics: metrics.delivery
+                linkBase: configuration.linkBase,
+                signInLinkLifetime: configuration.policy.signInLinkLifetime,
+                templates: templates,
+                defaultLocale: configuration.policy.defaultLocale
+            ),
+            clock: clock,
+            logger: logger,
+            metrics: metrics.delivery
         )
-        let sweep = SweepService(slot: slot, idempotency: idempotency, interval: configuration.sweepInterval, clock: clock, metrics: metrics, logger: logger)
+        let sweep = SweepService(
+            slot: slot,
+            idempotency: idempotency,
+            interval: configuration.sweepInterval,
+            clock: clock,
+            metrics: metrics,
+            logger: logger
+        )
         // Retries and signatures run on real time, whatever clock the rules are given: a
         // receiver checks the signature's timestamp against its own clock.
         let webhookService = WebhookService(
-            registry: webhooks, slot: slot, clock: SystemWallClock(), metrics: metrics.delivery, logger: logger, destinations: configuration.webhookDestinations
+            registry: webhooks,
+            slot: slot,
+            clock: SystemWallClock(),
+            metrics: metrics.delivery,
+            logger: logger,
+            destinations: configuration.webhookDestinations
         )
         let keyUsage = KeyUsageService(
-            slot: slot, path: durableJournals ? "\(configuration.dataDirectory)/api-key-usage" : nil, interval: .seconds(30), logger: logger)
+            slot: slot,
+            path: durableJournals ? "\(configuration.dataDirectory)/api-key-usage" : nil,
+            interval: .seconds(30),
+            logger: logger
+        )
         let engineService = EngineService(
-            source: source, slot: slot, configuration: configuration, idempotency: idempotency,
+            source: source,
+            slot: slot,
+            configuration: configuration,
+            idempotency: idempotency,
             registerFollowers: { [outbox, webhooks] log in
                 log.follower("outbox", consumedThrough: await outbox.cursor)
                 await webhooks.registerFollowers(on: log)
@@ -206,7 +273,10 @@ public enum MusterServer {
             adoptShared: { [webhooks] log in
                 try await webhooks.adoptShared()
                 await webhooks.registerFollowers(on: log)
-            }, metrics: metrics, logger: logger)
+            },
+            metrics: metrics,
+            logger: logger
+        )
         // Services stop in reverse order: the HTTP server (added last by Hummingbird) drains
         // first, then the outbox and the sweep, and the engine — which syncs the log — last.
         let idle = TimeAmount.milliseconds(configuration.idleTimeout.milliseconds)
@@ -221,13 +291,20 @@ public enum MusterServer {
             logger: logger
         )
         return Parts(
-            application: application, slot: slot, outbox: outbox, outboxService: outboxService, webhooks: webhooks, sweep: sweep, metrics: metrics,
-            routeTable: router.routes.map { "\($0.method.rawValue) \($0.path)" })
+            application: application,
+            slot: slot,
+            outbox: outbox,
+            outboxService: outboxService,
+            webhooks: webhooks,
+            sweep: sweep,
+            metrics: metrics,
+            routeTable: router.routes.map { "\($0.method.rawValue) \($0.path)" }
+        )
     }
 }
 
 #if canImport(Glibc)
-    import Glibc
+import Glibc
 #elseif canImport(Darwin)
-    import Darwin
+import Darwin
 #endif

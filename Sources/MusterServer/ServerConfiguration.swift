@@ -85,7 +85,10 @@ public struct ServerConfiguration: Sendable {
     var mailTransport: any MailTransport {
         if let smtp { return SMTPMailTransport(settings: smtp, sender: mailSender) }
         return FileMailTransport(
-            folder: resolvedMailDirectory, sender: mailSender, retention: mailRetentionDays > 0 ? .days(Int64(mailRetentionDays)) : nil)
+            folder: resolvedMailDirectory,
+            sender: mailSender,
+            retention: mailRetentionDays > 0 ? .days(Int64(mailRetentionDays)) : nil
+        )
     }
 
     /// The folder of the `.eml` files.

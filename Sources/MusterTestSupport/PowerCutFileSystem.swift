@@ -2,7 +2,7 @@ import MusterLog
 import Synchronization
 
 #if canImport(Glibc)
-    import Glibc
+import Glibc
 #endif
 
 /// A file system in memory that loses power the way a disk does: everything not yet synced
@@ -154,7 +154,12 @@ public final class PowerCutFileSystem: LogFileSystem {
 
     /// Runs one changing operation: counts it, cuts the power when the crash point is reached
     /// (the operation itself then does not happen), and fails while the power is off.
-    func change<Result>(_ path: String, _ operation: String, generation: Int? = nil, _ body: (inout State) throws(FileSystemError) -> Result)
+    func change<Result>(
+        _ path: String,
+        _ operation: String,
+        generation: Int? = nil,
+        _ body: (inout State) throws(FileSystemError) -> Result
+    )
         throws(FileSystemError) -> Result
     {
         try state.withLock { state throws(FileSystemError) in
@@ -174,7 +179,8 @@ public final class PowerCutFileSystem: LogFileSystem {
     }
 
     /// Runs one reading operation: fails while the power is off.
-    func look<Result>(_ path: String, _ operation: String, _ body: (inout State) throws(FileSystemError) -> Result) throws(FileSystemError) -> Result {
+    func look<Result>(_ path: String, _ operation: String, _ body: (inout State) throws(FileSystemError) -> Result) throws(FileSystemError) -> Result
+    {
         try state.withLock { state throws(FileSystemError) in
             guard !state.poweredOff else { throw FileSystemError(operation: operation, path: path, code: EIO) }
             return try body(&state)
@@ -236,7 +242,9 @@ public final class PowerCutFileSystem: LogFileSystem {
             let exists = try look(prefix, "mkdir") { state throws(FileSystemError) in state.folders[prefix] != nil }
             if exists { continue }
             try change(prefix, "mkdir") { state throws(FileSystemError) in
-                guard state.folders[parent]?.entries[String(component)] == nil else { throw FileSystemError(operation: "mkdir", path: prefix, code: EEXIST) }
+                guard state.folders[parent]?.entries[String(component)] == nil else {
+                    throw FileSystemError(operation: "mkdir", path: prefix, code: EEXIST)
+                }
                 state.folders[parent]!.entries[String(component)] = .directory
                 state.folders[prefix] = Folder()
             }
@@ -248,7 +256,9 @@ public final class PowerCutFileSystem: LogFileSystem {
         try change(from, "rename") { state throws(FileSystemError) in
             let (source, name) = Self.split(from)
             let (target, newName) = Self.split(to)
-            guard case .file(let inode) = state.folders[source]?.entries[name] else { throw FileSystemError(operation: "rename", path: from, code: ENOENT) }
+            guard case .file(let inode) = state.folders[source]?.entries[name] else {
+                throw FileSystemError(operation: "rename", path: from, code: ENOENT)
+            }
             guard state.folders[target] != nil else { throw FileSystemError(operation: "rename", path: to, code: ENOENT) }
             state.folders[source]!.entries[name] = nil
             state.folders[target]!.entries[newName] = .file(inode)

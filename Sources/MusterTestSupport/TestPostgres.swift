@@ -2,7 +2,7 @@ import Foundation
 import Synchronization
 
 #if canImport(Glibc)
-    import Glibc
+import Glibc
 #endif
 
 /// The PostgreSQL server the cluster's tests use, and a fresh database in it for each test.
@@ -109,7 +109,9 @@ public enum TestPostgres {
         let code = (status >> 8) & 0xff
         guard exited, code == 0 else {
             throw Failure(
-                description: "\(executable) \(arguments.joined(separator: " ")) failed (\(exited ? "status \(code)" : "signal \(status & 0x7f)")): \(text)")
+                description:
+                    "\(executable) \(arguments.joined(separator: " ")) failed (\(exited ? "status \(code)" : "signal \(status & 0x7f)")): \(text)"
+            )
         }
         return text
     }

@@ -39,7 +39,8 @@ struct WebPage: Sendable {
     /// logo, an https origin checked when it was set).
     static func policy(imagesFrom origin: String? = nil) -> String {
         let images = origin.map { "'self' \($0)" } ?? "'self'"
-        return "default-src 'none'; style-src 'self'; script-src 'self'; img-src \(images); form-action 'self'; frame-ancestors 'none'; base-uri 'none'"
+        return
+            "default-src 'none'; style-src 'self'; script-src 'self'; img-src \(images); form-action 'self'; frame-ancestors 'none'; base-uri 'none'"
     }
 
     /// The headers of every page.

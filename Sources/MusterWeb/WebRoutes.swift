@@ -34,8 +34,14 @@ package struct WebRoutes: Sendable {
 
     /// The console and link pages for the engine in `slot`.
     package init(
-        slot: EngineSlot, policy: Policy, webhooks: WebhookRegistry, destinations: WebhookDestinations, throttle: SignInThrottle, appURL: String?,
-        publicBaseURL: String, maxBodyBytes: Int
+        slot: EngineSlot,
+        policy: Policy,
+        webhooks: WebhookRegistry,
+        destinations: WebhookDestinations,
+        throttle: SignInThrottle,
+        appURL: String?,
+        publicBaseURL: String,
+        maxBodyBytes: Int
     ) {
         self.destinations = destinations
         self.throttle = throttle
@@ -83,7 +89,8 @@ package struct WebRoutes: Sendable {
         Response(
             status: .ok,
             headers: [.contentType: type, .cacheControl: "public, max-age=3600", HTTPField.Name("X-Content-Type-Options")!: "nosniff"],
-            body: .init(byteBuffer: ByteBuffer(string: text)))
+            body: .init(byteBuffer: ByteBuffer(string: text))
+        )
     }
 
     // MARK: Forms
@@ -92,8 +99,10 @@ package struct WebRoutes: Sendable {
     /// and one from another site never posts here.
     func form<Context: RequestContext>(_ request: Request, context: Context) async throws -> FormFields {
         let admitted = sameOrigin.admits(
-            origin: request.headers[HTTPField.Name("Origin")!], fetchSite: request.headers[HTTPField.Name("Sec-Fetch-Site")!],
-            authority: request.head.authority)
+            origin: request.headers[HTTPField.Name("Origin")!],
+            fetchSite: request.headers[HTTPField.Name("Sec-Fetch-Site")!],
+            authority: request.head.authority
+        )
         guard admitted else { throw WebRefusal.foreignOrigin }
         let body = try await request.body.collect(upTo: maxBodyBytes)
         return FormFields(Array(buffer: body))
@@ -126,7 +135,9 @@ package struct WebRoutes: Sendable {
     func refusal(_ error: any Error, session: ConsoleSession) -> Response {
         let words = session.words
         if case WebRefusal.notStaff = error {
-            var values: [String: Any] = ["heading": words("refusal.caseload_elsewhere"), "text": WebRefusal.notStaff.text(words), "next": "/console/caseload"]
+            var values: [String: Any] = [
+                "heading": words("refusal.caseload_elsewhere"), "text": WebRefusal.notStaff.text(words), "next": "/console/caseload",
+            ]
             session.fill(&values)
             return pages.render("message", title: words("refusal.not_staff_title"), values, status: .forbidden)
         }

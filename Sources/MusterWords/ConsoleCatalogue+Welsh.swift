@@ -276,7 +276,8 @@ extension ConsoleCatalogue {
         "settings.language_of_emails_and_pages": "Iaith negeseuon e-bost a thudalennau",
         "settings.leave_blank_for_the_deployment": "Gadewch yn wag i ddefnyddio {{defaultDays}} diwrnod y gosodiad.",
         "settings.logo_an_https_address": "Logo (cyfeiriad https)",
-        "settings.one_per_line_people_can": "Un ar bob llinell. Dim ond o'r parthau hyn y gellir gwahodd pobl; gadewch yn wag i ganiatáu unrhyw barth.",
+        "settings.one_per_line_people_can":
+            "Un ar bob llinell. Dim ond o'r parthau hyn y gellir gwahodd pobl; gadewch yn wag i ganiatáu unrhyw barth.",
         "settings.one_site_per_line_such":
             "Un safle ar bob llinell, fel https://app.example.org. Dim ond tudalen ar y safleoedd hyn y gall gwahoddiad ei henwi.",
         "settings.organisation_name": "Enw'r sefydliad",
@@ -401,7 +402,8 @@ extension ConsoleCatalogue {
         "webhooks.notice.delete": "Bachyn gwe wedi'i ddileu.",
         "webhooks.notice.edit": "Bachyn gwe wedi'i gadw.",
         "webhooks.notice.pause": "Bachyn gwe wedi'i oedi.",
-        "webhooks.notice.ping": "Digwyddiad prawf wedi'i anfon: bydd yn ymddangos yn y danfoniadau isod unwaith y bydd ymgais wedi'i gwneud i'w ddanfon.",
+        "webhooks.notice.ping":
+            "Digwyddiad prawf wedi'i anfon: bydd yn ymddangos yn y danfoniadau isod unwaith y bydd ymgais wedi'i gwneud i'w ddanfon.",
         "webhooks.notice.resume": "Bachyn gwe wedi ailddechrau: mae danfoniadau'n parhau o'r man lle daethant i ben.",
         "webhooks.notice.rotated": "Cyfrinach llofnodi newydd wedi'i chreu.",
         "webhooks.old_secret_keeps_signing_for": "Mae'r hen gyfrinach yn parhau i lofnodi am",

@@ -59,7 +59,8 @@ package struct MailWords: Sendable {
             }
             return "in \(count) \(word)"
         },
-        months: ["January", "February", "March", "April", "May", "June", "July", "August", "September", "October", "November", "December"])
+        months: ["January", "February", "March", "April", "May", "June", "July", "August", "September", "October", "November", "December"]
+    )
 
     package static let welsh = MailWords(
         role: { role in
@@ -86,5 +87,6 @@ package struct MailWords: Sendable {
             case .day: "mewn \(count) diwrnod"
             }
         },
-        months: ["Ionawr", "Chwefror", "Mawrth", "Ebrill", "Mai", "Mehefin", "Gorffennaf", "Awst", "Medi", "Hydref", "Tachwedd", "Rhagfyr"])
+        months: ["Ionawr", "Chwefror", "Mawrth", "Ebrill", "Mai", "Mehefin", "Gorffennaf", "Awst", "Medi", "Hydref", "Tachwedd", "Rhagfyr"]
+    )
 }

@@ -4,7 +4,7 @@ import Synchronization
 import Testing
 
 #if canImport(Glibc)
-    import Glibc
+import Glibc
 #endif
 
 /// Nodes of a cluster as real `muster serve` processes on loopback over a real PostgreSQL,
@@ -43,9 +43,12 @@ import Testing
             let process = try MusterProcess(
                 [
                     "serve", "--port", "\(ports[index])", "--data-dir", folder.path + "/node-\(index)", "--postgres-url", database, "--node-name",
-                    "node-\(index)", "--advertise-url", "http://127.0.0.1:\(ports[index])", "--mail-dir", mail, "--admin-token", ClusterProcessTests.token,
+                    "node-\(index)", "--advertise-url", "http://127.0.0.1:\(ports[index])", "--mail-dir", mail, "--admin-token",
+                    ClusterProcessTests.token,
                     "--lease-seconds", "2",
-                ] + settings, in: folder.path)
+                ] + settings,
+                in: folder.path
+            )
             processes.withLock { $0[index] = process }
         }
 
@@ -87,7 +90,12 @@ import Testing
         }
 
         func request(
-            _ index: Int, _ method: String, _ path: String, body: String? = nil, token: String? = ClusterProcessTests.token, headers: [String] = [],
+            _ index: Int,
+            _ method: String,
+            _ path: String,
+            body: String? = nil,
+            token: String? = ClusterProcessTests.token,
+            headers: [String] = [],
             source: String? = nil
         ) async -> (status: Int, body: Data, head: String)? {
             await onThread { [ports] in
@@ -173,7 +181,8 @@ import Testing
         // A keyed change answered by the leader…
         let keyed = #"{"email":"keyed@example.org","role":"viewer"}"#
         let firstAnswer = try #require(
-            await cluster.request(first, "POST", "/v1/orgs/\(org)/invitations", body: keyed, headers: ["Idempotency-Key: failover-key-1"]))
+            await cluster.request(first, "POST", "/v1/orgs/\(org)/invitations", body: keyed, headers: ["Idempotency-Key: failover-key-1"])
+        )
         #expect(firstAnswer.status == 201)
         cluster.process(first).kill()
         let killed = ContinuousClock.now
@@ -198,7 +207,8 @@ import Testing
         #expect(second != first)
         // …and retried on the new leader after the failover: the first answer, not a second change.
         let retried = try #require(
-            await cluster.request(second, "POST", "/v1/orgs/\(org)/invitations", body: keyed, headers: ["Idempotency-Key: failover-key-1"]))
+            await cluster.request(second, "POST", "/v1/orgs/\(org)/invitations", body: keyed, headers: ["Idempotency-Key: failover-key-1"])
+        )
         #expect(retried.status == 201)
         #expect(retried.head.contains("idempotent-replayed: true"))
         #expect(jsonString(retried.body, "id") == jsonString(firstAnswer.body, "id"))
@@ -247,7 +257,8 @@ import Testing
         #expect(taken == other)
         var accepted: Int?
         for _ in 0..<100 where accepted != 201 {
-            accepted = await cluster.request(other, "POST", "/v1/orgs/\(org)/invitations", body: #"{"email":"new@example.org","role":"viewer"}"#)?.status
+            accepted = await cluster.request(other, "POST", "/v1/orgs/\(org)/invitations", body: #"{"email":"new@example.org","role":"viewer"}"#)?
+                .status
             if accepted != 201 { try await Task.sleep(for: .milliseconds(50)) }
         }
         #expect(accepted == 201)
@@ -285,7 +296,12 @@ import Testing
         let org = try await cluster.createOrg(via: followers[0])
         for round in 0..<10 {
             // A key made through one follower works on the other at once…
-            let made = try await cluster.retrying(followers[round % 2], "POST", "/v1/orgs/\(org)/api-keys", body: #"{"name":"k\#(round)","role":"site_admin"}"#)
+            let made = try await cluster.retrying(
+                followers[round % 2],
+                "POST",
+                "/v1/orgs/\(org)/api-keys",
+                body: #"{"name":"k\#(round)","role":"site_admin"}"#
+            )
             try #require(made.status == 201, "\(String(decoding: made.body, as: UTF8.self))")
             let key = try #require(jsonString(made.body, "secret") ?? jsonString(made.body, "token"))
             let id = try #require(jsonString(made.body, "id"))
@@ -296,9 +312,14 @@ import Testing
             #expect(await cluster.request(other, "GET", "/v1/orgs/\(org)/members", token: key)?.status == 401)
         }
         // A write's position, passed as at_least to a follower, is reflected there.
-        let invited = try #require(await cluster.request(leader, "POST", "/v1/orgs/\(org)/invitations", body: #"{"email":"seen@example.org","role":"viewer"}"#))
+        let invited = try #require(
+            await cluster.request(leader, "POST", "/v1/orgs/\(org)/invitations", body: #"{"email":"seen@example.org","role":"viewer"}"#)
+        )
         let position = try #require(
-            invited.head.split(separator: "\r\n").first { $0.hasPrefix("muster-position:") }.map { $0.dropFirst(16).trimmingCharacters(in: .whitespaces) })
+            invited.head.split(separator: "\r\n").first { $0.hasPrefix("muster-position:") }.map {
+                $0.dropFirst(16).trimmingCharacters(in: .whitespaces)
+            }
+        )
         let listed = try #require(await cluster.request(followers[1], "GET", "/v1/orgs/\(org)/invitations?limit=10"))
         #expect(String(decoding: listed.body, as: UTF8.self).contains("seen@example.org"))
         #expect(!position.isEmpty)
@@ -317,7 +338,9 @@ extension ClusterProcessTests {
         func logStart() throws -> Int {
             Int(
                 try TestPostgres.sql(cluster.database, "SELECT coalesce(min(first_position), 0) FROM muster_log").trimmingCharacters(
-                    in: .whitespacesAndNewlines)) ?? 0
+                    in: .whitespacesAndNewlines
+                )
+            ) ?? 0
         }
         let deadline = Date().addingTimeInterval(60)
         while try logStart() <= 1 {
@@ -325,7 +348,11 @@ extension ClusterProcessTests {
             let org = orgs[round % 2]
             let via = round % 3
             let invited = try await cluster.retrying(
-                via, "POST", "/v1/orgs/\(org)/invitations", body: #"{"email":"join\#(round)@example.org","role":"viewer"}"#)
+                via,
+                "POST",
+                "/v1/orgs/\(org)/invitations",
+                body: #"{"email":"join\#(round)@example.org","role":"viewer"}"#
+            )
             try #require(invited.status == 201, "\(String(decoding: invited.body, as: UTF8.self))")
             if round % 4 == 0, let id = jsonString(invited.body, "id") {
                 #expect(try await cluster.retrying(via, "POST", "/v1/orgs/\(org)/invitations/\(id)/revoke").status == 200)
@@ -357,7 +384,10 @@ extension ClusterProcessTests {
         let receiverPort = freePort()
         let receivedPath = cluster.folder.path + "/received"
         let receiver = try MusterProcess(
-            ["python3", "-c", Self.receiverScript, "\(receiverPort)", receivedPath], in: cluster.folder.path, executable: "/usr/bin/env")
+            ["python3", "-c", Self.receiverScript, "\(receiverPort)", receivedPath],
+            in: cluster.folder.path,
+            executable: "/usr/bin/env"
+        )
         defer { receiver.kill() }
         func received() -> [String] {
             ((try? String(contentsOfFile: receivedPath, encoding: .utf8)) ?? "").split(separator: "\n").map(String.init)
@@ -373,13 +403,20 @@ extension ClusterProcessTests {
         let leader = try await cluster.leader()
         let org = try await cluster.createOrg(via: leader)
         let hook = try await cluster.retrying(
-            leader, "POST", "/v1/orgs/\(org)/webhooks",
-            body: #"{"url":"http://127.0.0.1:\#(receiverPort)/hook","event_types":["user.invited"]}"#)
+            leader,
+            "POST",
+            "/v1/orgs/\(org)/webhooks",
+            body: #"{"url":"http://127.0.0.1:\#(receiverPort)/hook","event_types":["user.invited"]}"#
+        )
         try #require(hook.status == 201, "\(String(decoding: hook.body, as: UTF8.self))")
         func invite(_ count: Int, from first: Int, via node: Int) async throws {
             for index in first..<(first + count) {
                 let answer = try await cluster.retrying(
-                    node, "POST", "/v1/orgs/\(org)/invitations", body: #"{"email":"hook\#(index)@example.org","role":"viewer"}"#)
+                    node,
+                    "POST",
+                    "/v1/orgs/\(org)/invitations",
+                    body: #"{"email":"hook\#(index)@example.org","role":"viewer"}"#
+                )
                 try #require(answer.status == 201)
             }
         }
@@ -414,8 +451,15 @@ extension ClusterProcessTests {
             for _ in 0..<50 {
                 let answer = try #require(
                     await cluster.request(
-                        node, "POST", "/v1/auth/password", body: #"{"email":"nobody\#(attempt)@example.org","password":"wrong horse"}"#, token: nil,
-                        headers: headers, source: source))
+                        node,
+                        "POST",
+                        "/v1/auth/password",
+                        body: #"{"email":"nobody\#(attempt)@example.org","password":"wrong horse"}"#,
+                        token: nil,
+                        headers: headers,
+                        source: source
+                    )
+                )
                 guard answer.status == 503 else { return answer.status }
                 try await Task.sleep(for: .milliseconds(200))
             }
@@ -466,13 +510,15 @@ extension ClusterProcessTests {
         init() throws {
             folder = "/tmp/muster-own-postgres-\(UUID().uuidString)"
             url = try TestPostgres.run(TestPostgres.script("postgres-local"), ["start", folder, "\(freePort())"]).trimmingCharacters(
-                in: .whitespacesAndNewlines)
+                in: .whitespacesAndNewlines
+            )
         }
 
         func control(_ command: String) throws {
             _ = try TestPostgres.run(
                 TestPostgres.script("postgres-local"),
-                [command, folder] + (command == "start" ? [String(url.split(separator: ":").last!.split(separator: "/").first!)] : []))
+                [command, folder] + (command == "start" ? [String(url.split(separator: ":").last!.split(separator: "/").first!)] : [])
+            )
         }
 
         deinit {
@@ -534,7 +580,8 @@ extension ClusterProcessTests {
         }
         let refused = try #require(
             refusal,
-            "no write was refused while PostgreSQL was down: \(answers.list.withLock { $0.map(\.status) }) \(cluster.output(leader).suffix(2_000))")
+            "no write was refused while PostgreSQL was down: \(answers.list.withLock { $0.map(\.status) }) \(cluster.output(leader).suffix(2_000))"
+        )
         #expect(jsonString(refused.body, "code") == "storage_unavailable")
         #expect(refused.head.contains("retry-after: 1"))
         // Reads: no node can confirm that it is current (a partition would look the same, and

@@ -3,7 +3,7 @@ import Synchronization
 import Testing
 
 #if canImport(Glibc)
-    import Glibc
+import Glibc
 #endif
 
 /// Kills a real `muster serve` with SIGKILL while invitations pour in and their emails are
@@ -32,7 +32,9 @@ struct EmailCrashTests {
     /// Starts the server on `folder` and waits for `/readyz`.
     private static func start(_ folder: String, port: Int) async throws -> MusterProcess {
         let server = try MusterProcess(
-            ["serve", "--data-dir", folder, "--port", String(port), "--admin-token", token, "--log-level", "warning"], in: folder)
+            ["serve", "--data-dir", folder, "--port", String(port), "--admin-token", token, "--log-level", "warning"],
+            in: folder
+        )
         for _ in 0..<600 {
             if await onThread({ httpStatus(port: port, path: "/readyz") }) == 200 { return server }
             try await Task.sleep(for: .milliseconds(50))
@@ -86,8 +88,12 @@ struct EmailCrashTests {
                             let answer =
                                 client == 0
                                 ? httpRequest(
-                                    port: port, method: "POST", path: "/v1/orgs/\(org)/invitations/batch", token: Self.token,
-                                    body: #"{"items": [\#(items.joined(separator: ","))]}"#)
+                                    port: port,
+                                    method: "POST",
+                                    path: "/v1/orgs/\(org)/invitations/batch",
+                                    token: Self.token,
+                                    body: #"{"items": [\#(items.joined(separator: ","))]}"#
+                                )
                                 : httpRequest(port: port, method: "POST", path: "/v1/orgs/\(org)/invitations", token: Self.token, body: items[0])
                             guard let answer else { break }
                             let created = client == 0 ? createdItems(answer, emails) : (answer.status == 201 ? emails : [])

@@ -6,7 +6,7 @@ import MusterSecurity
 import Testing
 
 #if canImport(Glibc)
-    import Glibc
+import Glibc
 #endif
 
 /// A data folder with `orgs` organisations written through the durable engine, in small
@@ -49,8 +49,11 @@ struct MusterCommandTests {
         #expect(FileManager.default.fileExists(atPath: data + "/server-secret.key"))
         #expect(FileManager.default.fileExists(atPath: data + "/log"))
         #expect(
-            server.output.contains(try String(contentsOfFile: data + "/admin-token", encoding: .utf8).trimmingCharacters(in: .whitespacesAndNewlines)),
-            "the new token is printed once")
+            server.output.contains(
+                try String(contentsOfFile: data + "/admin-token", encoding: .utf8).trimmingCharacters(in: .whitespacesAndNewlines)
+            ),
+            "the new token is printed once"
+        )
         server.terminate()
         #expect(try await server.exitStatus(within: 30) == 0, "\(server.output)")
         #expect(server.output.contains("log synced and closed"))
@@ -68,12 +71,16 @@ struct MusterCommandTests {
             if ready != 200 { try await Task.sleep(for: .milliseconds(50)) }
         }
         try #require(ready == 200, "\(server.output)")
-        let created = try #require(await onThread { httpExchange(port: port, method: "POST", path: "/v1/orgs", token: token, body: #"{"name":"Polled"}"#) })
+        let created = try #require(
+            await onThread { httpExchange(port: port, method: "POST", path: "/v1/orgs", token: token, body: #"{"name":"Polled"}"#) }
+        )
         let org = try #require(jsonString(created.body, "id"))
         let first = try #require(await onThread { httpExchange(port: port, method: "GET", path: "/v1/orgs/\(org)/events", token: token) })
         let cursor = try #require(jsonString(first.body, "next_cursor"))
         let started = ContinuousClock.now
-        let poll = Task { await onThread { httpExchange(port: port, method: "GET", path: "/v1/orgs/\(org)/events?after=\(cursor)&wait=40", token: token) } }
+        let poll = Task {
+            await onThread { httpExchange(port: port, method: "GET", path: "/v1/orgs/\(org)/events?after=\(cursor)&wait=40", token: token) }
+        }
         try await Task.sleep(for: .milliseconds(500))
         server.terminate()
         let answer = await poll.value

@@ -2,7 +2,7 @@ import Foundation
 import Synchronization
 
 #if canImport(Glibc)
-    import Glibc
+import Glibc
 #endif
 
 /// The `muster` binary, run as an operator would, with its output collected.
@@ -70,7 +70,11 @@ final class MusterProcess: Sendable {
     var isRunning: Bool { process.isRunning }
 
     /// Runs `muster <arguments>` to its end and returns its status and output.
-    static func run(_ arguments: [String], in directory: String = NSTemporaryDirectory(), within seconds: Double = 60) async throws -> (
+    static func run(
+        _ arguments: [String],
+        in directory: String = NSTemporaryDirectory(),
+        within seconds: Double = 60
+    ) async throws -> (
         status: Int32, output: String
     ) {
         let process = try MusterProcess(arguments, in: directory)
@@ -160,7 +164,13 @@ func httpRequest(port: Int, method: String, path: String, token: String? = nil, 
 
 /// Like ``httpRequest(port:method:path:token:body:)``, with the answer's head (lowercased).
 func httpExchange(
-    port: Int, method: String, path: String, token: String? = nil, body: String? = nil, headers: [String] = [], source: String? = nil
+    port: Int,
+    method: String,
+    path: String,
+    token: String? = nil,
+    body: String? = nil,
+    headers: [String] = [],
+    source: String? = nil
 ) -> (status: Int, body: Data, head: String)? {
     guard let descriptor = connectedSocket(port: port, host: "127.0.0.1", timeoutSeconds: 10, source: source) else { return nil }
     defer { close(descriptor) }

@@ -61,7 +61,9 @@ import Testing
             #expect(try await store.append(frame: Self.frame(2), first: 2, last: 2, epoch: old) == .fenced)
             let batches = try await store.batches(after: 0, limit: 10)
             #expect(batches.map(\.first) == [1, 2])
-            #expect(try TestPostgres.sql(database.url, "SELECT string_agg(epoch::text, ',' ORDER BY first_position) FROM muster_log") == "\(old),\(new)")
+            #expect(
+                try TestPostgres.sql(database.url, "SELECT string_agg(epoch::text, ',' ORDER BY first_position) FROM muster_log") == "\(old),\(new)"
+            )
         }
     }
 

@@ -19,7 +19,10 @@ import Testing
         let task: Task<Void, any Error>
 
         static func start(
-            _ name: String, on database: TestDatabase, clock: ManualClock, leaseMilliseconds: Int64 = 4_000,
+            _ name: String,
+            on database: TestDatabase,
+            clock: ManualClock,
+            leaseMilliseconds: Int64 = 4_000,
             beforeLeading: @escaping @Sendable () async throws -> Void = {}
         ) async throws -> RunningNode {
             var settings = database.settings
@@ -30,8 +33,13 @@ import Testing
             let clientTask = Task { await client.run() }
             let node = try await ClusterNode.connect(settings: settings, client: client, logger: TestDatabase.logger)
             let (engine, log) = try await node.recover(
-                options: StoreOptions(dataDirectory: "/nonexistent"), policy: Policy(), secret: Array(repeating: 7, count: 32), clock: clock,
-                hasher: PasswordHasher(rounds: 1_000), batchObserver: nil)
+                options: StoreOptions(dataDirectory: "/nonexistent"),
+                policy: Policy(),
+                secret: Array(repeating: 7, count: 32),
+                clock: clock,
+                hasher: PasswordHasher(rounds: 1_000),
+                batchObserver: nil
+            )
             let task = Task {
                 defer { clientTask.cancel() }
                 try await node.run(engine: engine, log: log, replicatedMarks: { _ in }, beforeLeading: beforeLeading)
@@ -104,7 +112,12 @@ import Testing
         let database = try TestDatabase()
         // Catching up (here, what runs just before leading) takes two and a half leases.
         let slow = try await RunningNode.start(
-            "slow", on: database, clock: clock, leaseMilliseconds: 2_000, beforeLeading: { try await Task.sleep(for: .milliseconds(5_000)) })
+            "slow",
+            on: database,
+            clock: clock,
+            leaseMilliseconds: 2_000,
+            beforeLeading: { try await Task.sleep(for: .milliseconds(5_000)) }
+        )
         try await Task.sleep(for: .milliseconds(300))
         let rival = try await RunningNode.start("rival", on: database, clock: clock, leaseMilliseconds: 2_000)
         let led = await withTaskGroup(of: Bool.self) { group in

@@ -15,14 +15,22 @@ struct FileMailTransportTests {
 
     private func message(_ id: String, daysAgo: Int64) -> MailMessage {
         MailMessage(
-            id: id, kind: "invitation", to: "a@example.org", subject: "Hello", text: "Hi",
-            queuedAt: Self.now.millisecondsSinceEpoch - daysAgo * Self.day, position: 1)
+            id: id,
+            kind: "invitation",
+            to: "a@example.org",
+            subject: "Hello",
+            text: "Hi",
+            queuedAt: Self.now.millisecondsSinceEpoch - daysAgo * Self.day,
+            position: 1
+        )
     }
 
     /// Sets when `path` last changed.
     private static func touch(_ path: String, at time: Timestamp) throws {
         try FileManager.default.setAttributes(
-            [.modificationDate: Date(timeIntervalSince1970: Double(time.millisecondsSinceEpoch) / 1000)], ofItemAtPath: path)
+            [.modificationDate: Date(timeIntervalSince1970: Double(time.millisecondsSinceEpoch) / 1000)],
+            ofItemAtPath: path
+        )
     }
 
     private func folder() throws -> String {
@@ -54,7 +62,8 @@ struct FileMailTransportTests {
         defer { try? FileManager.default.removeItem(atPath: folder) }
         let transport = FileMailTransport(folder: folder, sender: "Muster <m@example.org>", retention: .days(14))
         let batch = [
-            message("1-0", daysAgo: 30), message("1-1", daysAgo: 30), message("2-0", daysAgo: 20), message("3-0", daysAgo: 14), message("4-0", daysAgo: 1),
+            message("1-0", daysAgo: 30), message("1-1", daysAgo: 30), message("2-0", daysAgo: 20), message("3-0", daysAgo: 14),
+            message("4-0", daysAgo: 1),
         ]
         #expect(await transport.deliver(batch: batch).isEmpty)
         try FileManager.default.createDirectory(atPath: folder + "/keep-me", withIntermediateDirectories: true)
@@ -103,7 +112,10 @@ struct FileMailTransportTests {
             for message in batch {
                 let path = transport.finalPath(message)
                 if failures[message.id] == nil {
-                    #expect(try fileSystem.read(path) == message.rfc5322Bytes(from: sender), "cut after \(point): \(message.id) was reported delivered")
+                    #expect(
+                        try fileSystem.read(path) == message.rfc5322Bytes(from: sender),
+                        "cut after \(point): \(message.id) was reported delivered"
+                    )
                 } else if fileSystem.exists(path) {
                     #expect(try fileSystem.read(path) == message.rfc5322Bytes(from: sender), "cut after \(point): \(message.id) is half-written")
                 }

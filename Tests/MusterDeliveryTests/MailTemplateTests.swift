@@ -42,7 +42,8 @@ struct MailTemplateTests {
         #expect(library.render("invitation", "subject", locale: try LocaleTag("cy-GB"), Self.values).hasPrefix("Rydych"))
         #expect(
             library.render("collaborator_invitation", "subject", locale: english, ["org_name": "PropFlow", "mode": "a support worker"])
-                == "You've been invited to PropFlow as a support worker")
+                == "You've been invited to PropFlow as a support worker"
+        )
     }
 
     @Test("Expiries read in words in each language")
@@ -77,7 +78,8 @@ struct MailTemplateTests {
             ("en/invitaton.text.mustache", "typo in the name", "is not a template Muster uses"),
             ("english/invitation.text.mustache", "{{org_name}}", "is not a language folder"),
             ("en/invitation.text.txt", "{{org_name}}", "is not a template Muster uses"),
-        ])
+        ]
+    )
     func brokenTemplatesStopTheStart(file: String, text: String, complaint: String) throws {
         let path = try Self.folder([file: text])
         defer { try? FileManager.default.removeItem(atPath: path) }
@@ -94,8 +96,16 @@ struct MailTemplateTests {
     @Test("An email with HTML is multipart/alternative: the text part, then the HTML part, each UTF-8, with Reply-To when the org set one")
     func multipartMessages() {
         let message = MailMessage(
-            id: "7-0", kind: "invitation", to: "ann@example.org", subject: "Hi", text: "plain\nlines", html: "<p>rich</p>", replyTo: "help@riverside.example",
-            queuedAt: 0, position: 7)
+            id: "7-0",
+            kind: "invitation",
+            to: "ann@example.org",
+            subject: "Hi",
+            text: "plain\nlines",
+            html: "<p>rich</p>",
+            replyTo: "help@riverside.example",
+            queuedAt: 0,
+            position: 7
+        )
         let raw = message.rfc5322(from: "Muster <no-reply@example.org>")
         #expect(raw.contains("Reply-To: help@riverside.example\r\n"))
         #expect(raw.contains("Content-Type: multipart/alternative; boundary=\"muster-alt-7-0\"\r\n"))

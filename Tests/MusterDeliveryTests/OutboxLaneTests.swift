@@ -33,7 +33,9 @@ struct OutboxLaneTests {
         #expect(first.dropFirst().map(\.position) == Array(1...9))
     }
 
-    @Test("A sign-in link read ahead of a backlog the in-order reading has not reached goes first, and is not queued again when that reading reaches it")
+    @Test(
+        "A sign-in link read ahead of a backlog the in-order reading has not reached goes first, and is not queued again when that reading reaches it"
+    )
     func readingAheadExpeditesOnce() async {
         let outbox = MailOutbox()
         await outbox.enqueue(invitations(1...100), through: 100)
@@ -54,7 +56,14 @@ struct OutboxLaneTests {
         await outbox.enqueue(invitations(1...10) + [message("invitation", to: "bo@example.org", position: 11)], through: 11)
         // Bo's invitation is still queued; another person's invitation is passed over ahead.
         let resend = MailMessage(
-            id: "20-0", kind: "invitation_resent", to: "bo@example.org", subject: "Again", text: "Hi", queuedAt: 20, position: 20)
+            id: "20-0",
+            kind: "invitation_resent",
+            to: "bo@example.org",
+            subject: "Again",
+            text: "Hi",
+            queuedAt: 20,
+            position: 20
+        )
         let passedCollaborator = message("collaborator_invitation", to: "cy@example.org", position: 30)
         await outbox.enqueueAhead([resend, passedCollaborator], through: 30, passing: [("cy@example.org", 25)])
         #expect(await outbox.expeditedIDs().isEmpty, "neither Bo's resend nor Cy's link (an invitation to Cy at 25 was passed) is taken ahead")

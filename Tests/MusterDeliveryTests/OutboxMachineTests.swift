@@ -16,7 +16,8 @@ struct OutboxMachineTests {
 
     @Test(
         "A failed email is tried again after 1 s, 2 s, 4 s … at most 15 minutes apart",
-        arguments: [(1, 1_000), (2, 2_000), (3, 4_000), (10, 512_000), (11, 900_000), (19, 900_000)])
+        arguments: [(1, 1_000), (2, 2_000), (3, 4_000), (10, 512_000), (11, 900_000), (19, 900_000)]
+    )
     func backoffDoubles(failures: Int, delay: Int64) {
         var machine = Machine(cursor: 0)
         machine.enqueue([Self.message(to: "a@example.org", position: 1)], through: 1)

@@ -12,16 +12,32 @@ struct WebhookRegistryMachineTests {
 
     private func start() -> (Machine, WebhookProgress) {
         let hook = Webhook(
-            id: .random(), url: "https://receiver.example/hook", eventTypes: nil, description: nil, startAfter: 0, secretNonce: .random(),
-            createdAt: Timestamp(millisecondsSinceEpoch: 0), createdBy: .platformAdmin, status: .active)
+            id: .random(),
+            url: "https://receiver.example/hook",
+            eventTypes: nil,
+            description: nil,
+            startAfter: 0,
+            secretNonce: .random(),
+            createdAt: Timestamp(millisecondsSinceEpoch: 0),
+            createdBy: .platformAdmin,
+            status: .active
+        )
         let machine = Machine(retry: WebhookRetryPolicy())
         return (machine, machine.progress(of: hook, orgID: orgID))
     }
 
     private func attempt(_ sequence: UInt64, _ outcome: WebhookDelivery.Outcome, at: Int64) -> WebhookDelivery {
         WebhookDelivery(
-            eventID: "e\(sequence)", sequence: sequence, eventType: "member.added", outcome: outcome, attempt: 0, at: at,
-            responseStatus: outcome == .delivered ? 204 : 500, error: outcome == .delivered ? nil : "HTTP 500", durationMilliseconds: 3)
+            eventID: "e\(sequence)",
+            sequence: sequence,
+            eventType: "member.added",
+            outcome: outcome,
+            attempt: 0,
+            at: at,
+            responseStatus: outcome == .delivered ? 204 : 500,
+            error: outcome == .delivered ? nil : "HTTP 500",
+            durationMilliseconds: 3
+        )
     }
 
     @Test("Failures number their attempts and wait 1 s, 2 s, 4 s …; a success moves the cursor and counts afresh")
@@ -60,7 +76,8 @@ struct WebhookRegistryMachineTests {
         arguments: [
             // (cursor moves, seconds since the position was journaled, journaled?)
             (true, 1, true), (false, 1, false), (false, 29, false), (false, 30, true),
-        ])
+        ]
+    )
     func whichMovesAreJournaled(cursorMoves: Bool, secondsSince: Int64, journaled: Bool) throws {
         var (machine, progress) = start()
         guard case .journal(let first) = try #require(machine.advance(progress, cursor: 0, logPosition: 10, now: 0)) else {

@@ -38,14 +38,30 @@ struct WebhookRegistryTests {
 
     private func webhook() -> Webhook {
         Webhook(
-            id: .random(), url: "https://receiver.example/hook", eventTypes: nil, description: nil, startAfter: 0, secretNonce: .random(),
-            createdAt: Timestamp(millisecondsSinceEpoch: 0), createdBy: .platformAdmin, status: .active)
+            id: .random(),
+            url: "https://receiver.example/hook",
+            eventTypes: nil,
+            description: nil,
+            startAfter: 0,
+            secretNonce: .random(),
+            createdAt: Timestamp(millisecondsSinceEpoch: 0),
+            createdBy: .platformAdmin,
+            status: .active
+        )
     }
 
     private func delivered(_ sequence: UInt64, at: Int64) -> WebhookDelivery {
         WebhookDelivery(
-            eventID: "e\(sequence)", sequence: sequence, eventType: "member.added", outcome: .delivered, attempt: 1, at: at, responseStatus: 204,
-            error: nil, durationMilliseconds: 3)
+            eventID: "e\(sequence)",
+            sequence: sequence,
+            eventType: "member.added",
+            outcome: .delivered,
+            attempt: 1,
+            at: at,
+            responseStatus: 204,
+            error: nil,
+            durationMilliseconds: 3
+        )
     }
 
     @Test func aNewLeaderResumesDeliveryWhereTheLastLeaderStopped() async throws {

@@ -18,7 +18,8 @@ import Testing
             .readDocuments, .writeDocuments, .readContextSummary, .writeContextSummary,
         ]
         let reader: Set<AccessAction> = [
-            .viewTenant, .readSharedNotes, .readGoals, .readAllSessions, .readOwnSessions, .readDocuments, .readContextSummary, .viewTeam, .exportDigest,
+            .viewTenant, .readSharedNotes, .readGoals, .readAllSessions, .readOwnSessions, .readDocuments, .readContextSummary, .viewTeam,
+            .exportDigest,
         ]
         let writer = reader.union(full)
         let professional: Set<AccessAction> = [.readProfessionalNotes, .writeProfessionalNotes]
@@ -163,7 +164,8 @@ import Testing
         let stranger = UserID.random()
         #expect(
             try org.state.visibleTenants(of: stranger, among: Self.rows(of: userID, in: org), after: nil, limit: 10).items.isEmpty,
-            "someone else's rows never show as a stranger's")
+            "someone else's rows never show as a stranger's"
+        )
     }
 
     @Test func aBadCursorOrLimitIsRefusedAndChangesNothing() {
@@ -173,7 +175,9 @@ import Testing
         let before = org.state
         #expect(throws: DomainError.self) { try org.state.visibleTenants(of: viewer, among: Self.rows(of: viewer, in: org), after: 99, limit: 10) }
         #expect(throws: DomainError.self) { try org.state.visibleTenants(of: viewer, among: Self.rows(of: viewer, in: org), after: nil, limit: 0) }
-        #expect(throws: DomainError.self) { try org.state.visibleTenants(of: .random(), among: Self.rows(of: .random(), in: org), after: 99, limit: 10) }
+        #expect(throws: DomainError.self) {
+            try org.state.visibleTenants(of: .random(), among: Self.rows(of: .random(), in: org), after: 99, limit: 10)
+        }
         #expect(org.state == before)
     }
 }

@@ -9,9 +9,14 @@ import Testing
         for sequence in 1...500 {
             entries.append(
                 AuditEntry(
-                    sequence: UInt64(sequence), at: Timestamp(millisecondsSinceEpoch: 1_767_225_600_000 + Int64(sequence)),
-                    actor: actors[(sequence * 7) % actors.count], action: actions[sequence % actions.count], target: InvitationID.random(),
-                    details: sequence % 9 == 0 ? "viewer → caseworker \(sequence)" : nil))
+                    sequence: UInt64(sequence),
+                    at: Timestamp(millisecondsSinceEpoch: 1_767_225_600_000 + Int64(sequence)),
+                    actor: actors[(sequence * 7) % actors.count],
+                    action: actions[sequence % actions.count],
+                    target: InvitationID.random(),
+                    details: sequence % 9 == 0 ? "viewer → caseworker \(sequence)" : nil
+                )
+            )
         }
         let trail = AuditTrail(entries)
         #expect(Array(trail) == entries)

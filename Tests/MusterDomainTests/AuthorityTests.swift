@@ -77,7 +77,8 @@ import Testing
         /// Everything the act confers or touches: it must lie within the actor's authority.
         var power: PermissionSet {
             switch self {
-            case .invite(let role), .createDirect(let role), .createAPIKey(let role), .revokeAPIKey(let role), .remove(let role), .resetPassword(let role):
+            case .invite(let role), .createDirect(let role), .createAPIKey(let role), .revokeAPIKey(let role), .remove(let role),
+                .resetPassword(let role):
                 role.permissions
             case .changeRole(let from, let to):
                 from.permissions.union(to.permissions)
@@ -145,7 +146,10 @@ import Testing
         case .remove(let role):
             try org.run(.removeMember(userID: target(role)), by: principal)
         case .resetPassword(let role):
-            try org.run(.resetPassword(userID: target(role), target: PasswordResetTarget(isSharedWithOtherOrgs: false, hasPassword: true)), by: principal)
+            try org.run(
+                .resetPassword(userID: target(role), target: PasswordResetTarget(isSharedWithOtherOrgs: false, hasPassword: true)),
+                by: principal
+            )
         }
     }
 
@@ -197,7 +201,9 @@ import Testing
         try org.run(.changeGrants(userID: workerID, grant: PermissionSet(.usersInvite), withdraw: []), by: .platformAdmin)
         let email = try EmailAddress("boss@example.org")
         org.expectRefusal(
-            .invite(id: .random(), email: email, role: .orgAdmin, method: .email, existingUserID: nil, seal: OrgFixture.seal()), by: worker, .beyondOwnAuthority
+            .invite(id: .random(), email: email, role: .orgAdmin, method: .email, existingUserID: nil, seal: OrgFixture.seal()),
+            by: worker,
+            .beyondOwnAuthority
         )
         try org.run(.invite(id: .random(), email: email, role: .caseworker, method: .email, existingUserID: nil, seal: OrgFixture.seal()), by: worker)
     }
@@ -209,9 +215,19 @@ import Testing
     func onlyOrgAdminsOverrideTheCaseloadCap(role: Role, asAPIKey: Bool, allowed: Bool) throws {
         var (org, principal) = try Self.setUp(Actor(role: role, isAPIKey: asAPIKey))
         let tenant = org.tenant()
-        let person = OrgCommand.CollaboratorRequest.Person(userID: .random(), email: try EmailAddress("busy@support.example"), fullName: "Busy Worker")
+        let person = OrgCommand.CollaboratorRequest.Person(
+            userID: .random(),
+            email: try EmailAddress("busy@support.example"),
+            fullName: "Busy Worker"
+        )
         let request = OrgCommand.CollaboratorRequest(
-            id: .random(), tenantID: tenant, mode: .full, person: person, seal: OrgFixture.seal(), caseload: org.policy.caseloadCap, overrideCap: true
+            id: .random(),
+            tenantID: tenant,
+            mode: .full,
+            person: person,
+            seal: OrgFixture.seal(),
+            caseload: org.policy.caseloadCap,
+            overrideCap: true
         )
         if allowed {
             let records = try org.run(.inviteCollaborator(request), by: principal)

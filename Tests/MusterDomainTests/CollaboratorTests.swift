@@ -7,11 +7,16 @@ import Testing
         let tenant = org.tenant()
         for mode in [ParticipationMode.full, .contextOnly] {
             org.expectRefusal(
-                .inviteCollaborator(.init(id: .random(), tenantID: tenant, mode: mode, seal: OrgFixture.seal())), by: .platformAdmin, .validationFailed)
+                .inviteCollaborator(.init(id: .random(), tenantID: tenant, mode: mode, seal: OrgFixture.seal())),
+                by: .platformAdmin,
+                .validationFailed
+            )
             let blankName = OrgCommand.CollaboratorRequest.Person(userID: .random(), email: try EmailAddress("w@x.org"), fullName: "  ")
             org.expectRefusal(
-                .inviteCollaborator(.init(id: .random(), tenantID: tenant, mode: mode, person: blankName, seal: OrgFixture.seal())), by: .platformAdmin,
-                .validationFailed)
+                .inviteCollaborator(.init(id: .random(), tenantID: tenant, mode: mode, person: blankName, seal: OrgFixture.seal())),
+                by: .platformAdmin,
+                .validationFailed
+            )
         }
     }
 
@@ -19,24 +24,51 @@ import Testing
         var org = OrgFixture()
         let tenant = org.tenant()
         org.expectRefusal(
-            .inviteCollaborator(.init(id: .random(), tenantID: tenant, mode: .referenceOnly, contact: ContactCard(name: "PO Smith"))), by: .platformAdmin,
-            .validationFailed)
+            .inviteCollaborator(.init(id: .random(), tenantID: tenant, mode: .referenceOnly, contact: ContactCard(name: "PO Smith"))),
+            by: .platformAdmin,
+            .validationFailed
+        )
         org.expectRefusal(
-            .inviteCollaborator(.init(id: .random(), tenantID: tenant, mode: .referenceOnly, contact: ContactCard(name: " ", phone: "0161 555 0100"))),
-            by: .platformAdmin, .validationFailed)
+            .inviteCollaborator(
+                .init(id: .random(), tenantID: tenant, mode: .referenceOnly, contact: ContactCard(name: " ", phone: "0161 555 0100"))
+            ),
+            by: .platformAdmin,
+            .validationFailed
+        )
         org.expectRefusal(
-            .inviteCollaborator(.init(id: .random(), tenantID: tenant, mode: .referenceOnly, contact: ContactCard(name: "PO Smith", phone: "call me"))),
-            by: .platformAdmin, .validationFailed)
+            .inviteCollaborator(
+                .init(id: .random(), tenantID: tenant, mode: .referenceOnly, contact: ContactCard(name: "PO Smith", phone: "call me"))
+            ),
+            by: .platformAdmin,
+            .validationFailed
+        )
         let person = OrgCommand.CollaboratorRequest.Person(userID: .random(), email: try EmailAddress("po@probation.example"), fullName: "PO Smith")
         org.expectRefusal(
             .inviteCollaborator(
-                .init(id: .random(), tenantID: tenant, mode: .referenceOnly, person: person, contact: ContactCard(name: "PO Smith", phone: "0161 555 0100"))),
-            by: .platformAdmin, .validationFailed)
+                .init(
+                    id: .random(),
+                    tenantID: tenant,
+                    mode: .referenceOnly,
+                    person: person,
+                    contact: ContactCard(name: "PO Smith", phone: "0161 555 0100")
+                )
+            ),
+            by: .platformAdmin,
+            .validationFailed
+        )
         org.expectRefusal(
             .inviteCollaborator(
                 .init(
-                    id: .random(), tenantID: tenant, mode: .referenceOnly, contact: ContactCard(name: "PO Smith", phone: "0161 555 0100"),
-                    seal: OrgFixture.seal())), by: .platformAdmin, .validationFailed)
+                    id: .random(),
+                    tenantID: tenant,
+                    mode: .referenceOnly,
+                    contact: ContactCard(name: "PO Smith", phone: "0161 555 0100"),
+                    seal: OrgFixture.seal()
+                )
+            ),
+            by: .platformAdmin,
+            .validationFailed
+        )
 
         let id = CollaboratorID.random()
         let card = ContactCard(name: " PO Smith ", phone: "0161 555 0100", organisationName: "Probation Service", roleLabel: "Probation officer")
@@ -53,9 +85,19 @@ import Testing
         let id = CollaboratorID.random()
         try org.run(
             .inviteCollaborator(
-                .init(id: id, tenantID: tenant, mode: .referenceOnly, contact: ContactCard(name: "Dr Patel", email: try EmailAddress("gp@surgery.example")))),
-            by: .platformAdmin)
-        let records = try org.run(.updateContact(id: id, contact: ContactCard(name: "Dr Patel", phone: "0161 555 0199", roleLabel: "GP")), by: .platformAdmin)
+                .init(
+                    id: id,
+                    tenantID: tenant,
+                    mode: .referenceOnly,
+                    contact: ContactCard(name: "Dr Patel", email: try EmailAddress("gp@surgery.example"))
+                )
+            ),
+            by: .platformAdmin
+        )
+        let records = try org.run(
+            .updateContact(id: id, contact: ContactCard(name: "Dr Patel", phone: "0161 555 0199", roleLabel: "GP")),
+            by: .platformAdmin
+        )
         #expect(records.map(\.event.kind) == [.collaboratorContactUpdated])
         #expect(org.state.collaborators[id]?.contact?.phone == "0161 555 0199")
         #expect(org.state.collaborators[id]?.contact?.email == nil)
@@ -135,8 +177,11 @@ import Testing
         let id = CollaboratorID.random()
         let person = OrgCommand.CollaboratorRequest.Person(userID: userID, email: try EmailAddress("busy@support.example"), fullName: "Busy Worker")
         try org.run(
-            .inviteCollaborator(.init(id: id, tenantID: tenant, mode: .full, person: person, seal: OrgFixture.seal(), caseload: 500, overrideCap: true)),
-            by: .platformAdmin)
+            .inviteCollaborator(
+                .init(id: id, tenantID: tenant, mode: .full, person: person, seal: OrgFixture.seal(), caseload: 500, overrideCap: true)
+            ),
+            by: .platformAdmin
+        )
         #expect(org.state.collaborators[id]?.capOverridden == true)
         #expect(org.state.audit.last?.details?.contains("caseload cap overridden") == true)
     }
@@ -148,11 +193,16 @@ import Testing
         let (_, worker) = org.activeCollaborator(on: tenant, mode: .full)
         let person = OrgCommand.CollaboratorRequest.Person(userID: .random(), email: try EmailAddress("friend@x.org"), fullName: "A Friend")
         org.expectRefusal(
-            .inviteCollaborator(.init(id: .random(), tenantID: tenant, mode: .full, person: person, seal: OrgFixture.seal())), by: worker, .notFound)
+            .inviteCollaborator(.init(id: .random(), tenantID: tenant, mode: .full, person: person, seal: OrgFixture.seal())),
+            by: worker,
+            .notFound
+        )
         org.expectRefusal(.endCollaborator(id: other), by: worker, .notFound)
         org.expectRefusal(
-            .inviteCollaborator(.init(id: .random(), tenantID: .random(), mode: .full, person: person, seal: OrgFixture.seal())), by: .platformAdmin,
-            .tenantNotFound)
+            .inviteCollaborator(.init(id: .random(), tenantID: .random(), mode: .full, person: person, seal: OrgFixture.seal())),
+            by: .platformAdmin,
+            .tenantNotFound
+        )
     }
 
     @Test func theDigestNeverHoldsReferenceOnlyContactsOrProfessionalNotes() throws {
@@ -160,8 +210,11 @@ import Testing
         let tenant = org.tenant()
         let (fullRow, worker) = org.activeCollaborator(on: tenant, mode: .full)
         try org.run(
-            .inviteCollaborator(.init(id: .random(), tenantID: tenant, mode: .referenceOnly, contact: ContactCard(name: "PO Smith", phone: "0161 555 0100"))),
-            by: .platformAdmin)
+            .inviteCollaborator(
+                .init(id: .random(), tenantID: tenant, mode: .referenceOnly, contact: ContactCard(name: "PO Smith", phone: "0161 555 0100"))
+            ),
+            by: .platformAdmin
+        )
         try org.run(.addNote(tenantID: tenant, id: .random(), kind: .professional, body: "Safeguarding concern"), by: .platformAdmin)
         try org.run(.addNote(tenantID: tenant, id: .random(), kind: .shared, body: "Rent plan agreed"), by: worker)
         let digest = try org.state.digest(of: tenant, for: .platformAdmin)

@@ -48,7 +48,13 @@ import Testing
     @Test func legacyRolesAreRefusedForNewInvitations() throws {
         var org = OrgFixture()
         let command = OrgCommand.invite(
-            id: .random(), email: try EmailAddress("a@b.org"), role: .hrAdmin, method: .email, existingUserID: nil, seal: OrgFixture.seal())
+            id: .random(),
+            email: try EmailAddress("a@b.org"),
+            role: .hrAdmin,
+            method: .email,
+            existingUserID: nil,
+            seal: OrgFixture.seal()
+        )
         org.expectRefusal(command, by: .platformAdmin, .roleNotAssignable)
     }
 
@@ -56,10 +62,14 @@ import Testing
         var org = OrgFixture()
         let email = try EmailAddress("a@b.org")
         org.expectRefusal(
-            .invite(id: .random(), email: email, role: .viewer, method: .existingUser, existingUserID: nil, seal: OrgFixture.seal()), by: .platformAdmin,
-            .userNotFound)
+            .invite(id: .random(), email: email, role: .viewer, method: .existingUser, existingUserID: nil, seal: OrgFixture.seal()),
+            by: .platformAdmin,
+            .userNotFound
+        )
         try org.run(
-            .invite(id: .random(), email: email, role: .viewer, method: .existingUser, existingUserID: .random(), seal: OrgFixture.seal()), by: .platformAdmin)
+            .invite(id: .random(), email: email, role: .viewer, method: .existingUser, existingUserID: .random(), seal: OrgFixture.seal()),
+            by: .platformAdmin
+        )
     }
 
     @Test func acceptingCreatesTheMembershipAndRecordsWhoAcceptedAndWhen() throws {
@@ -113,7 +123,10 @@ import Testing
     @Test func anUnknownInvitationIsRefusedAsNotFound() {
         var org = OrgFixture()
         org.expectRefusal(
-            .acceptInvitation(id: .random(), link: OrgFixture.proof(OrgFixture.seal()), userID: .random(), userIsNew: true), by: .system, .invitationNotFound)
+            .acceptInvitation(id: .random(), link: OrgFixture.proof(OrgFixture.seal()), userID: .random(), userIsNew: true),
+            by: .system,
+            .invitationNotFound
+        )
     }
 
     @Test func aLinkReplacedByAResendNoLongerAccepts() throws {
@@ -200,11 +213,22 @@ import Testing
         let expired = try org.state.invitationsPage(for: .platformAdmin, status: .expired, email: nil, after: nil, limit: 10, at: org.now)
         #expect(expired.items.map(\.id) == [lapsed])
         let firstPage = try org.state.invitationsPage(for: .platformAdmin, status: nil, email: nil, after: nil, limit: 2, at: org.now)
-        let secondPage = try org.state.invitationsPage(for: .platformAdmin, status: nil, email: nil, after: firstPage.nextCursor, limit: 2, at: org.now)
+        let secondPage = try org.state.invitationsPage(
+            for: .platformAdmin,
+            status: nil,
+            email: nil,
+            after: firstPage.nextCursor,
+            limit: 2,
+            at: org.now
+        )
         #expect(firstPage.items.map(\.id) + secondPage.items.map(\.id) == all.items.map(\.id))
         #expect(secondPage.nextCursor == nil)
-        #expect(throws: DomainError.self) { try org.state.invitationsPage(for: .platformAdmin, status: nil, email: nil, after: 99, limit: 2, at: org.now) }
-        #expect(throws: DomainError.self) { try org.state.invitationsPage(for: .platformAdmin, status: nil, email: nil, after: nil, limit: 0, at: org.now) }
+        #expect(throws: DomainError.self) {
+            try org.state.invitationsPage(for: .platformAdmin, status: nil, email: nil, after: 99, limit: 2, at: org.now)
+        }
+        #expect(throws: DomainError.self) {
+            try org.state.invitationsPage(for: .platformAdmin, status: nil, email: nil, after: nil, limit: 0, at: org.now)
+        }
     }
 
     @Test func malformedEmailsAreRefused() {

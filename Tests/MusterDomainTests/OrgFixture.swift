@@ -23,7 +23,12 @@ struct OrgFixture {
     }
 
     /// Runs `command` expecting the refusal `code`, and checks that the state did not change.
-    mutating func expectRefusal(_ command: OrgCommand, by principal: Principal, _ code: DomainError.Code, sourceLocation: SourceLocation = #_sourceLocation) {
+    mutating func expectRefusal(
+        _ command: OrgCommand,
+        by principal: Principal,
+        _ code: DomainError.Code,
+        sourceLocation: SourceLocation = #_sourceLocation
+    ) {
         let before = state
         do {
             try run(command, by: principal)
@@ -40,7 +45,11 @@ struct OrgFixture {
 
     /// Invites `email` with `role` and returns the invitation id and what its link proves.
     @discardableResult
-    mutating func invite(_ email: String, role: Role = .caseworker, by principal: Principal = .platformAdmin) throws(DomainError) -> (
+    mutating func invite(
+        _ email: String,
+        role: Role = .caseworker,
+        by principal: Principal = .platformAdmin
+    ) throws(DomainError) -> (
         InvitationID, LinkProof
     ) {
         let id = InvitationID.random()
@@ -65,13 +74,25 @@ struct OrgFixture {
     }
 
     /// Invites a full or context-only collaborator and returns the row id, their user and what the link proves.
-    mutating func collaborator(on tenantID: TenantID, mode: ParticipationMode, userID: UserID = .random(), caseload: Int = 0) throws(DomainError) -> (
+    mutating func collaborator(
+        on tenantID: TenantID,
+        mode: ParticipationMode,
+        userID: UserID = .random(),
+        caseload: Int = 0
+    ) throws(DomainError) -> (
         CollaboratorID, UserID, LinkProof
     ) {
         let id = CollaboratorID.random()
         let seal = Self.seal()
-        let person = OrgCommand.CollaboratorRequest.Person(userID: userID, email: try EmailAddress("worker-\(userID)@support.example"), fullName: "Sam Worker")
-        try run(.inviteCollaborator(.init(id: id, tenantID: tenantID, mode: mode, person: person, seal: seal, caseload: caseload)), by: .platformAdmin)
+        let person = OrgCommand.CollaboratorRequest.Person(
+            userID: userID,
+            email: try EmailAddress("worker-\(userID)@support.example"),
+            fullName: "Sam Worker"
+        )
+        try run(
+            .inviteCollaborator(.init(id: id, tenantID: tenantID, mode: mode, person: person, seal: seal, caseload: caseload)),
+            by: .platformAdmin
+        )
         return (id, userID, Self.proof(seal))
     }
 

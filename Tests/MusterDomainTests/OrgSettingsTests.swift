@@ -39,7 +39,8 @@ struct OrgSettingsTests {
             let id = APIKeyID.random()
             try org.run(
                 .createAPIKey(id: id, name: "svc", role: changer == .orgAdminKey ? .orgAdmin : .siteAdmin, secretDigest: OrgFixture.randomDigest()),
-                by: .platformAdmin)
+                by: .platformAdmin
+            )
             principal = .apiKey(id)
         case .outsider: principal = .user(.random())
         case .collaborator: principal = org.activeCollaborator(on: org.tenant(), mode: .full).1
@@ -68,9 +69,16 @@ struct OrgSettingsTests {
         let ownID = InvitationID.random()
         try org.run(
             .invite(
-                id: ownID, email: try EmailAddress("c@example.org"), role: .viewer, method: .email, existingUserID: nil, seal: OrgFixture.seal(),
-                lifetimeDays: 14),
-            by: .platformAdmin)
+                id: ownID,
+                email: try EmailAddress("c@example.org"),
+                role: .viewer,
+                method: .email,
+                existingUserID: nil,
+                seal: OrgFixture.seal(),
+                lifetimeDays: 14
+            ),
+            by: .platformAdmin
+        )
         #expect(org.invitation(ownID).expiresAt == org.now.adding(.days(14)))
         // A resend lasts as long as the invitation's own lifetime, whatever the org says now.
         try org.update(OrgCommand.OrganisationUpdate(invitationLifetimeDays: .reset))
@@ -85,12 +93,24 @@ struct OrgSettingsTests {
     @Test("Lifetimes outside 1 to 30 days are refused and change nothing", arguments: [0, 31, -1, 365])
     func lifetimesOutOfRangeAreRefused(days: Int) {
         var org = OrgFixture()
-        org.expectRefusal(.updateOrganisation(OrgCommand.OrganisationUpdate(invitationLifetimeDays: .set(days))), by: .platformAdmin, .validationFailed)
+        org.expectRefusal(
+            .updateOrganisation(OrgCommand.OrganisationUpdate(invitationLifetimeDays: .set(days))),
+            by: .platformAdmin,
+            .validationFailed
+        )
         org.expectRefusal(
             .invite(
-                id: .random(), email: try! EmailAddress("a@example.org"), role: .viewer, method: .email, existingUserID: nil, seal: OrgFixture.seal(),
-                lifetimeDays: days),
-            by: .platformAdmin, .validationFailed)
+                id: .random(),
+                email: try! EmailAddress("a@example.org"),
+                role: .viewer,
+                method: .email,
+                existingUserID: nil,
+                seal: OrgFixture.seal(),
+                lifetimeDays: days
+            ),
+            by: .platformAdmin,
+            .validationFailed
+        )
     }
 
     @Test("With allowed domains, an invitation, a direct member or a collaborator at another domain is refused email_domain_not_allowed")
@@ -103,15 +123,21 @@ struct OrgSettingsTests {
         for outside in ["eve@evil.example", "eve@mail.example.org", "eve@example.org.evil.example"] {
             org.expectRefusal(
                 .invite(id: .random(), email: try EmailAddress(outside), role: .viewer, method: .email, existingUserID: nil, seal: OrgFixture.seal()),
-                by: .platformAdmin, .emailDomainNotAllowed)
+                by: .platformAdmin,
+                .emailDomainNotAllowed
+            )
         }
         org.expectRefusal(
-            .addDirectMember(userID: .random(), email: try EmailAddress("eve@evil.example"), role: .viewer, userIsNew: true), by: .platformAdmin,
-            .emailDomainNotAllowed)
+            .addDirectMember(userID: .random(), email: try EmailAddress("eve@evil.example"), role: .viewer, userIsNew: true),
+            by: .platformAdmin,
+            .emailDomainNotAllowed
+        )
         let person = OrgCommand.CollaboratorRequest.Person(userID: .random(), email: try EmailAddress("sam@support.example"), fullName: "Sam")
         org.expectRefusal(
-            .inviteCollaborator(.init(id: .random(), tenantID: org.tenant(), mode: .full, person: person, seal: OrgFixture.seal())), by: .platformAdmin,
-            .emailDomainNotAllowed)
+            .inviteCollaborator(.init(id: .random(), tenantID: org.tenant(), mode: .full, person: person, seal: OrgFixture.seal())),
+            by: .platformAdmin,
+            .emailDomainNotAllowed
+        )
         // Reset, any domain is allowed again.
         try org.update(OrgCommand.OrganisationUpdate(allowedEmailDomains: .reset))
         try org.invite("eve@evil.example")
@@ -124,7 +150,11 @@ struct OrgSettingsTests {
         let (collaboratorID, userID, link) = try org.collaborator(on: org.tenant(), mode: .full)
         try org.update(OrgCommand.OrganisationUpdate(allowedEmailDomains: .set(["riverside.example"])))
         org.expectRefusal(.resendInvitation(id: invitationID, seal: OrgFixture.seal()), by: .platformAdmin, .emailDomainNotAllowed)
-        org.expectRefusal(.acceptInvitation(id: invitationID, link: proof, userID: .random(), userIsNew: true), by: .platformAdmin, .emailDomainNotAllowed)
+        org.expectRefusal(
+            .acceptInvitation(id: invitationID, link: proof, userID: .random(), userIsNew: true),
+            by: .platformAdmin,
+            .emailDomainNotAllowed
+        )
         org.expectRefusal(.activateCollaborator(id: collaboratorID, link: link, userID: userID), by: .user(userID), .emailDomainNotAllowed)
         // Revoking still works: staff can always clean up.
         try org.run(.revokeInvitation(id: invitationID, reason: "outside the allowed domains"), by: .platformAdmin)
@@ -132,10 +162,15 @@ struct OrgSettingsTests {
 
     @Test(
         "Malformed domains are refused and change nothing",
-        arguments: ["@example.org", "example", "-bad.example", "bad-.example", "a b.example", "ex_ample.org", ""])
+        arguments: ["@example.org", "example", "-bad.example", "bad-.example", "a b.example", "ex_ample.org", ""]
+    )
     func malformedDomainsAreRefused(domain: String) {
         var org = OrgFixture()
-        org.expectRefusal(.updateOrganisation(OrgCommand.OrganisationUpdate(allowedEmailDomains: .set([domain]))), by: .platformAdmin, .validationFailed)
+        org.expectRefusal(
+            .updateOrganisation(OrgCommand.OrganisationUpdate(allowedEmailDomains: .set([domain]))),
+            by: .platformAdmin,
+            .validationFailed
+        )
     }
 
     @Test("More than 50 allowed domains are refused")

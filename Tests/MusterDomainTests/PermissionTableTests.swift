@@ -39,14 +39,26 @@ import Testing
                 let method: Invitation.Method = action == .invite ? .email : .existingUser
                 try org.run(
                     .invite(
-                        id: .random(), email: try EmailAddress("new-\(UInt32.random(in: 0 ... .max))@example.org"), role: .viewer, method: method,
-                        existingUserID: .random(), seal: OrgFixture.seal()), by: principal)
+                        id: .random(),
+                        email: try EmailAddress("new-\(UInt32.random(in: 0 ... .max))@example.org"),
+                        role: .viewer,
+                        method: method,
+                        existingUserID: .random(),
+                        seal: OrgFixture.seal()
+                    ),
+                    by: principal
+                )
             case .createDirect:
                 try org.state.requireDirectCreate(by: principal, policy: org.policy)
                 try org.run(
                     .addDirectMember(
-                        userID: .random(), email: try EmailAddress("direct-\(UInt32.random(in: 0 ... .max))@example.org"), role: .viewer, userIsNew: true),
-                    by: principal)
+                        userID: .random(),
+                        email: try EmailAddress("direct-\(UInt32.random(in: 0 ... .max))@example.org"),
+                        role: .viewer,
+                        userIsNew: true
+                    ),
+                    by: principal
+                )
             case .revoke:
                 let (id, _) = try org.invite("revoke-\(UInt32.random(in: 0 ... .max))@example.org")
                 try org.run(.revokeInvitation(id: id, reason: nil), by: principal)
@@ -62,7 +74,10 @@ import Testing
                 try org.run(.removeMember(userID: target), by: principal)
             case .resetPassword:
                 guard case .user(let target) = org.member("reset-\(UInt32.random(in: 0 ... .max))@example.org", role: .viewer) else { return nil }
-                try org.run(.resetPassword(userID: target, target: PasswordResetTarget(isSharedWithOtherOrgs: false, hasPassword: true)), by: principal)
+                try org.run(
+                    .resetPassword(userID: target, target: PasswordResetTarget(isSharedWithOtherOrgs: false, hasPassword: true)),
+                    by: principal
+                )
             }
             return nil
         } catch {
@@ -161,7 +176,10 @@ import Testing
         try org.run(.changeGrants(userID: targetID, grant: [], withdraw: PermissionSet(.usersManageRoles)), by: delegate)
         #expect(org.state.members[targetID]?.grants == [])
         org.expectRefusal(
-            .changeGrants(userID: targetID, grant: PermissionSet(.usersView), withdraw: PermissionSet(.usersView)), by: .platformAdmin, .validationFailed)
+            .changeGrants(userID: targetID, grant: PermissionSet(.usersView), withdraw: PermissionSet(.usersView)),
+            by: .platformAdmin,
+            .validationFailed
+        )
     }
 
     @Test func theLastOrgAdminCannotBeDemotedOrRemoved() throws {

@@ -44,7 +44,8 @@ struct RedirectURLTests {
     func originsAreSchemeAndHostAlone() throws {
         #expect(
             try OrgSettings.redirectOrigins(["https://App.example.org/", "https://app.example.org", "http://localhost:3000"])
-                == ["http://localhost:3000", "https://app.example.org"])
+                == ["http://localhost:3000", "https://app.example.org"]
+        )
         #expect(throws: DomainError.self) { try OrgSettings.redirectOrigins(["https://app.example.org/welcome"]) }
         #expect(throws: DomainError.self) { try OrgSettings.redirectOrigins(["*.example.org"]) }
         #expect(throws: DomainError.self) { try OrgSettings.redirectOrigins(Array(repeating: "https://a.example", count: 21)) }
@@ -55,8 +56,14 @@ struct RedirectURLTests {
         var org = OrgFixture()
         func invite(_ url: String) -> OrgCommand {
             .invite(
-                id: .random(), email: try! EmailAddress("bo@example.org"), role: .viewer, method: .email, existingUserID: nil, seal: OrgFixture.seal(),
-                redirect: try! RedirectURL(url))
+                id: .random(),
+                email: try! EmailAddress("bo@example.org"),
+                role: .viewer,
+                method: .email,
+                existingUserID: nil,
+                seal: OrgFixture.seal(),
+                redirect: try! RedirectURL(url)
+            )
         }
         // No origins listed: no redirect at all.
         org.expectRefusal(invite("https://app.example.org/welcome"), by: .platformAdmin, .redirectNotAllowed)
@@ -84,8 +91,14 @@ struct RedirectURLTests {
         try org.run(.updateOrganisation(.init(allowedRedirectOrigins: .set(["https://app.example.org"]))), by: .platformAdmin)
         let viewer = org.member("view@example.org", role: .viewer)
         let command = OrgCommand.invite(
-            id: .random(), email: try EmailAddress("bo@example.org"), role: .viewer, method: .email, existingUserID: nil, seal: OrgFixture.seal(),
-            redirect: try RedirectURL("https://evil.example/"))
+            id: .random(),
+            email: try EmailAddress("bo@example.org"),
+            role: .viewer,
+            method: .email,
+            existingUserID: nil,
+            seal: OrgFixture.seal(),
+            redirect: try RedirectURL("https://evil.example/")
+        )
         org.expectRefusal(command, by: viewer, .forbidden)
         org.expectRefusal(command, by: .user(.random()), .notFound)
     }

@@ -32,9 +32,16 @@ struct ReinviteTests {
         let proof = OrgFixture.proof(seal)
         try org.run(
             .invite(
-                id: id, email: try EmailAddress("bo@example.org"), role: .caseworker, method: .email, existingUserID: nil, seal: seal,
-                locale: LocaleTag(normalised: "cy")),
-            by: .platformAdmin)
+                id: id,
+                email: try EmailAddress("bo@example.org"),
+                role: .caseworker,
+                method: .email,
+                existingUserID: nil,
+                seal: seal,
+                locale: LocaleTag(normalised: "cy")
+            ),
+            by: .platformAdmin
+        )
         switch previous {
         case .pending: break
         case .accepted: try org.run(.acceptInvitation(id: id, link: proof, userID: .random(), userIsNew: true), by: .platformAdmin)
@@ -82,11 +89,18 @@ struct ReinviteTests {
         let (caseworkerInvitation, _) = try org.invite("cw@example.org", role: .caseworker)
         try org.run(.revokeInvitation(id: caseworkerInvitation, reason: nil), by: .platformAdmin)
 
-        org.expectRefusal(.reinvite(id: .random(), previous: caseworkerInvitation, existingUserID: nil, seal: OrgFixture.seal()), by: viewer, .forbidden)
+        org.expectRefusal(
+            .reinvite(id: .random(), previous: caseworkerInvitation, existingUserID: nil, seal: OrgFixture.seal()),
+            by: viewer,
+            .forbidden
+        )
         // A site admin may invite, but not as org admin: re-inviting someone who was offered
         // more than the caller holds is the same escalation as inviting them.
         org.expectRefusal(
-            .reinvite(id: .random(), previous: adminInvitation, existingUserID: nil, seal: OrgFixture.seal()), by: siteAdmin, .beyondOwnAuthority)
+            .reinvite(id: .random(), previous: adminInvitation, existingUserID: nil, seal: OrgFixture.seal()),
+            by: siteAdmin,
+            .beyondOwnAuthority
+        )
         try org.reinvite(caseworkerInvitation, by: siteAdmin)
     }
 
@@ -96,7 +110,11 @@ struct ReinviteTests {
         let (foreign, _) = try other.invite("bo@example.org")
         try other.run(.revokeInvitation(id: foreign, reason: nil), by: .platformAdmin)
         var org = OrgFixture()
-        org.expectRefusal(.reinvite(id: .random(), previous: foreign, existingUserID: nil, seal: OrgFixture.seal()), by: .platformAdmin, .invitationNotFound)
+        org.expectRefusal(
+            .reinvite(id: .random(), previous: foreign, existingUserID: nil, seal: OrgFixture.seal()),
+            by: .platformAdmin,
+            .invitationNotFound
+        )
     }
 
     @Test("A second re-invite while the first is pending is refused: one pending invitation per email")
@@ -105,7 +123,11 @@ struct ReinviteTests {
         let (id, _) = try org.invite("bo@example.org")
         try org.run(.revokeInvitation(id: id, reason: nil), by: .platformAdmin)
         try org.reinvite(id)
-        org.expectRefusal(.reinvite(id: .random(), previous: id, existingUserID: nil, seal: OrgFixture.seal()), by: .platformAdmin, .invitationPending)
+        org.expectRefusal(
+            .reinvite(id: .random(), previous: id, existingUserID: nil, seal: OrgFixture.seal()),
+            by: .platformAdmin,
+            .invitationPending
+        )
     }
 
     @Test("Someone who joined meanwhile is not invited again")

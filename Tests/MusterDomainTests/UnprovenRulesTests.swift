@@ -47,27 +47,49 @@ import Testing
         let person = OrgCommand.CollaboratorRequest.Person(userID: .random(), email: email, fullName: "Busy Worker")
         for caseload in [2, 3] {
             let request = OrgCommand.CollaboratorRequest(
-                id: .random(), tenantID: tenant, mode: mode, person: person, seal: OrgFixture.seal(), caseload: caseload
+                id: .random(),
+                tenantID: tenant,
+                mode: mode,
+                person: person,
+                seal: OrgFixture.seal(),
+                caseload: caseload
             )
             org.expectRefusal(.inviteCollaborator(request), by: .platformAdmin, .caseloadCapReached)
         }
 
         let belowCap = OrgCommand.CollaboratorRequest(
-            id: .random(), tenantID: tenant, mode: mode, person: person, seal: OrgFixture.seal(), caseload: 1
+            id: .random(),
+            tenantID: tenant,
+            mode: mode,
+            person: person,
+            seal: OrgFixture.seal(),
+            caseload: 1
         )
         try org.run(.inviteCollaborator(belowCap), by: .platformAdmin)
         #expect(org.state.collaborators[belowCap.id]?.capOverridden == false)
 
         let secondTenant = org.tenant("Jo Tenant")
         let overridden = OrgCommand.CollaboratorRequest(
-            id: .random(), tenantID: secondTenant, mode: mode, person: person, seal: OrgFixture.seal(), caseload: 2, overrideCap: true
+            id: .random(),
+            tenantID: secondTenant,
+            mode: mode,
+            person: person,
+            seal: OrgFixture.seal(),
+            caseload: 2,
+            overrideCap: true
         )
         try org.run(.inviteCollaborator(overridden), by: .platformAdmin)
         #expect(org.state.collaborators[overridden.id]?.capOverridden == true)
 
         let thirdTenant = org.tenant("Kim Tenant")
         let needlessOverride = OrgCommand.CollaboratorRequest(
-            id: .random(), tenantID: thirdTenant, mode: mode, person: person, seal: OrgFixture.seal(), caseload: 1, overrideCap: true
+            id: .random(),
+            tenantID: thirdTenant,
+            mode: mode,
+            person: person,
+            seal: OrgFixture.seal(),
+            caseload: 1,
+            overrideCap: true
         )
         try org.run(.inviteCollaborator(needlessOverride), by: .platformAdmin)
         #expect(org.state.collaborators[needlessOverride.id]?.capOverridden == false, "an override below the cap is not recorded as one")

@@ -6,8 +6,16 @@ extension OrgFixture {
     fileprivate mutating func webhook(by principal: Principal, types: [OrgEvent.Kind]? = nil) throws(DomainError) -> WebhookID {
         let id = WebhookID.random()
         try run(
-            .createWebhook(id: id, url: "https://hooks.example.org/\(id)", eventTypes: types, description: nil, startAfter: nil, secretNonce: .random()),
-            by: principal)
+            .createWebhook(
+                id: id,
+                url: "https://hooks.example.org/\(id)",
+                eventTypes: types,
+                description: nil,
+                startAfter: nil,
+                secretNonce: .random()
+            ),
+            by: principal
+        )
         return id
     }
 
@@ -219,7 +227,13 @@ struct WebhookTests {
         let viewerKey = org.apiKey(role: .viewer)
         let caseworker = org.member("cw@example.org", role: .caseworker)
         let create = OrgCommand.createWebhook(
-            id: .random(), url: "https://hooks.example.org/x", eventTypes: nil, description: nil, startAfter: nil, secretNonce: .random())
+            id: .random(),
+            url: "https://hooks.example.org/x",
+            eventTypes: nil,
+            description: nil,
+            startAfter: nil,
+            secretNonce: .random()
+        )
         for actor in [viewer, viewerKey, caseworker] {
             org.expectRefusal(create, by: actor, .forbidden)
             org.expectRefusal(.pauseWebhook(id: id, cause: .requested, reason: "stop"), by: actor, .forbidden)
@@ -240,7 +254,10 @@ struct WebhookTests {
         org.expectRefusal(.pauseWebhook(id: id, cause: .creatorLostAccess, reason: "pretend"), by: admin, .forbidden)
         org.expectRefusal(.pauseWebhook(id: id, cause: .deliveryFailing, reason: "pretend"), by: admin, .forbidden)
         try org.run(.pauseWebhook(id: id, cause: .deliveryFailing, reason: "event failed 10 times"), by: .system)
-        #expect(try org.run(.pauseWebhook(id: id, cause: .deliveryFailing, reason: "again"), by: .system).isEmpty, "pausing a paused webhook changes nothing")
+        #expect(
+            try org.run(.pauseWebhook(id: id, cause: .deliveryFailing, reason: "again"), by: .system).isEmpty,
+            "pausing a paused webhook changes nothing"
+        )
         try org.run(.resumeWebhook(id: id), by: admin)
         #expect(org.state.webhooks[id]?.isActive == true)
     }
@@ -259,8 +276,10 @@ struct WebhookTests {
         org.expectRefusal(create(types: []), by: admin, .validationFailed)
         org.expectRefusal(create(after: org.state.version + 1), by: admin, .validationFailed)
         org.expectRefusal(
-            .createWebhook(id: id, url: "https://hooks.example.org/dup", eventTypes: nil, description: nil, startAfter: nil, secretNonce: .random()), by: admin,
-            .conflict)
+            .createWebhook(id: id, url: "https://hooks.example.org/dup", eventTypes: nil, description: nil, startAfter: nil, secretNonce: .random()),
+            by: admin,
+            .conflict
+        )
         org.expectRefusal(.pauseWebhook(id: id, cause: .requested, reason: "   "), by: admin, .validationFailed)
         org.expectRefusal(.pauseWebhook(id: id, cause: .requested, reason: String(repeating: "x", count: 501)), by: admin, .validationFailed)
         org.expectRefusal(.deleteWebhook(id: .random()), by: admin, .notFound)

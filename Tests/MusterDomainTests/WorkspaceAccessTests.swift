@@ -10,7 +10,9 @@ import Testing
         try org.run(.addGoal(tenantID: tenant, id: .random(), title: "Stable tenancy", detail: nil), by: worker)
         try org.run(.recordSession(tenantID: tenant, id: .random(), occurredAt: org.now, summary: "Call"), by: worker)
         try org.run(
-            .addDocument(tenantID: tenant, id: .random(), name: "plan.pdf", contentType: "application/pdf", sizeBytes: 2048, checksum: "sha256:ab"), by: worker)
+            .addDocument(tenantID: tenant, id: .random(), name: "plan.pdf", contentType: "application/pdf", sizeBytes: 2048, checksum: "sha256:ab"),
+            by: worker
+        )
         try org.run(.setContextSummary(tenantID: tenant, text: "Engaging well"), by: worker)
         org.expectRefusal(.addNote(tenantID: tenant, id: .random(), kind: .professional, body: "x"), by: worker, .forbidden)
         try org.run(.addNote(tenantID: tenant, id: .random(), kind: .professional, body: "staff only"), by: .platformAdmin)
@@ -36,7 +38,10 @@ import Testing
         org.expectRefusal(.addGoal(tenantID: tenant, id: .random(), title: "x", detail: nil), by: officer, .forbidden)
         org.expectRefusal(.setContextSummary(tenantID: tenant, text: "x"), by: officer, .forbidden)
         org.expectRefusal(
-            .addDocument(tenantID: tenant, id: .random(), name: "d", contentType: "text/plain", sizeBytes: 1, checksum: "c"), by: officer, .forbidden)
+            .addDocument(tenantID: tenant, id: .random(), name: "d", contentType: "text/plain", sizeBytes: 1, checksum: "c"),
+            by: officer,
+            .forbidden
+        )
         let view = try org.state.workspaceView(of: tenant, for: officer)
         #expect(view.notes.map(\.body) == ["shared"])
         #expect(view.goals.count == 1)
@@ -89,15 +94,26 @@ import Testing
         let tenant = org.tenant()
         org.expectRefusal(.addNote(tenantID: tenant, id: .random(), kind: .shared, body: "   "), by: .platformAdmin, .validationFailed)
         org.expectRefusal(
-            .addNote(tenantID: tenant, id: .random(), kind: .shared, body: String(repeating: "x", count: 20_001)), by: .platformAdmin, .validationFailed)
+            .addNote(tenantID: tenant, id: .random(), kind: .shared, body: String(repeating: "x", count: 20_001)),
+            by: .platformAdmin,
+            .validationFailed
+        )
         org.expectRefusal(.addGoal(tenantID: tenant, id: .random(), title: "", detail: nil), by: .platformAdmin, .validationFailed)
         org.expectRefusal(
-            .addDocument(tenantID: tenant, id: .random(), name: "d", contentType: "pdf", sizeBytes: 1, checksum: "c"), by: .platformAdmin, .validationFailed)
+            .addDocument(tenantID: tenant, id: .random(), name: "d", contentType: "pdf", sizeBytes: 1, checksum: "c"),
+            by: .platformAdmin,
+            .validationFailed
+        )
         org.expectRefusal(
-            .addDocument(tenantID: tenant, id: .random(), name: "d", contentType: "application/pdf", sizeBytes: -1, checksum: "c"), by: .platformAdmin,
-            .validationFailed)
+            .addDocument(tenantID: tenant, id: .random(), name: "d", contentType: "application/pdf", sizeBytes: -1, checksum: "c"),
+            by: .platformAdmin,
+            .validationFailed
+        )
         org.expectRefusal(
-            .recordSession(tenantID: tenant, id: .random(), occurredAt: org.now.adding(.days(3)), summary: "future"), by: .platformAdmin, .validationFailed)
+            .recordSession(tenantID: tenant, id: .random(), occurredAt: org.now.adding(.days(3)), summary: "future"),
+            by: .platformAdmin,
+            .validationFailed
+        )
         org.expectRefusal(.createTenant(id: .random(), name: "bad\u{7}name", reference: nil), by: .platformAdmin, .validationFailed)
     }
 }

@@ -32,7 +32,12 @@ import Testing
         let tenantB = try await fixture.engine.createTenant(org: second, name: "Tenant B", by: secondAdmin)
         let (rowA, workerID) = try await fixture.activeCollaborator(org: first, tenant: tenantA.id, "shared@support.example", by: firstAdmin)
         let (_, sameWorker) = try await fixture.activeCollaborator(
-            org: second, tenant: tenantB.id, "Shared@Support.example ", mode: .contextOnly, by: secondAdmin)
+            org: second,
+            tenant: tenantB.id,
+            "Shared@Support.example ",
+            mode: .contextOnly,
+            by: secondAdmin
+        )
         #expect(sameWorker == workerID, "one user across orgs")
         let caseload = try await fixture.engine.caseload(of: workerID)
         #expect(Set(caseload.map(\.orgID)) == [first, second])
@@ -50,7 +55,12 @@ import Testing
         let (orgID, admin) = try await fixture.org()
         let tenant = try await fixture.engine.createTenant(org: orgID, name: "Alex", by: admin)
         let issued = try await fixture.engine.inviteCollaborator(
-            org: orgID, tenant: tenant.id, mode: .full, invitee: .person(email: fixture.email("new@support.example"), fullName: "New Worker"), by: admin)
+            org: orgID,
+            tenant: tenant.id,
+            mode: .full,
+            invitee: .person(email: fixture.email("new@support.example"), fullName: "New Worker"),
+            by: admin
+        )
         let userID = try #require(issued.collaborator.userID)
         let user = try #require(await fixture.engine.directoryState().users[userID])
         #expect(user.identityOrganisation?.name == "New Worker (support provider)")
@@ -70,20 +80,39 @@ import Testing
             let (orgID, admin) = index.isMultiple(of: 2) ? (first, firstAdmin) : (second, secondAdmin)
             let tenant = try await fixture.engine.createTenant(org: orgID, name: "Tenant \(index)", by: admin)
             _ = try await fixture.engine.inviteCollaborator(
-                org: orgID, tenant: tenant.id, mode: .full, invitee: .person(email: worker, fullName: "Busy Worker"), by: admin)
+                org: orgID,
+                tenant: tenant.id,
+                mode: .full,
+                invitee: .person(email: worker, fullName: "Busy Worker"),
+                by: admin
+            )
         }
         let extra = try await fixture.engine.createTenant(org: first, name: "One too many", by: firstAdmin)
         let recordsBefore = fixture.sink.records.count
         await expectRefusal(.caseloadCapReached) {
             try await fixture.engine.inviteCollaborator(
-                org: first, tenant: extra.id, mode: .full, invitee: .person(email: worker, fullName: "Busy Worker"), by: firstAdmin)
+                org: first,
+                tenant: extra.id,
+                mode: .full,
+                invitee: .person(email: worker, fullName: "Busy Worker"),
+                by: firstAdmin
+            )
         }
         #expect(fixture.sink.records.count == recordsBefore, "the refusal changed nothing")
         let overridden = try await fixture.engine.inviteCollaborator(
-            org: first, tenant: extra.id, mode: .full, invitee: .person(email: worker, fullName: "Busy Worker"), overrideCap: true, by: firstAdmin)
+            org: first,
+            tenant: extra.id,
+            mode: .full,
+            invitee: .person(email: worker, fullName: "Busy Worker"),
+            overrideCap: true,
+            by: firstAdmin
+        )
         #expect(overridden.collaborator.capOverridden)
         let audit = try await fixture.engine.audit(
-            org: first, filter: AuditFilter(actions: [.collaboratorInvited], target: overridden.collaborator.id), by: firstAdmin)
+            org: first,
+            filter: AuditFilter(actions: [.collaboratorInvited], target: overridden.collaborator.id),
+            by: firstAdmin
+        )
         #expect(audit.items.first?.actor == firstAdmin)
         #expect(audit.items.first?.details?.contains("overridden") == true)
     }
@@ -94,8 +123,11 @@ import Testing
         let tenant = try await fixture.engine.createTenant(org: orgID, name: "Alex", by: admin)
         let contactEmail = fixture.email("po@probation.example")
         let issued = try await fixture.engine.inviteCollaborator(
-            org: orgID, tenant: tenant.id, mode: .referenceOnly,
-            invitee: .contact(ContactCard(name: "PO Smith", email: contactEmail, organisationName: "Probation", roleLabel: "Probation officer")), by: admin
+            org: orgID,
+            tenant: tenant.id,
+            mode: .referenceOnly,
+            invitee: .contact(ContactCard(name: "PO Smith", email: contactEmail, organisationName: "Probation", roleLabel: "Probation officer")),
+            by: admin
         )
         #expect(issued.token == nil, "no link, so no email")
         #expect(issued.collaborator.userID == nil)
@@ -105,7 +137,12 @@ import Testing
         #expect(try await fixture.engine.team(org: orgID, tenant: tenant.id, by: admin).map(\.id) == [issued.collaborator.id])
         await expectRefusal(.validationFailed) {
             try await fixture.engine.inviteCollaborator(
-                org: orgID, tenant: tenant.id, mode: .referenceOnly, invitee: .person(email: contactEmail, fullName: "PO Smith"), by: admin)
+                org: orgID,
+                tenant: tenant.id,
+                mode: .referenceOnly,
+                invitee: .person(email: contactEmail, fullName: "PO Smith"),
+                by: admin
+            )
         }
     }
 
@@ -116,7 +153,12 @@ import Testing
         let tenant = try await fixture.engine.createTenant(org: orgID, name: "Alex", by: .platformAdmin)
         await expectRefusal(.forbidden) {
             try await fixture.engine.inviteCollaborator(
-                org: orgID, tenant: tenant.id, mode: .full, invitee: .person(email: fixture.email("x@support.example"), fullName: "X"), by: viewer)
+                org: orgID,
+                tenant: tenant.id,
+                mode: .full,
+                invitee: .person(email: fixture.email("x@support.example"), fullName: "X"),
+                by: viewer
+            )
         }
         #expect(await fixture.engine.directoryState().user(email: fixture.email("x@support.example")) == nil)
     }

@@ -10,7 +10,13 @@ struct EngineFixture {
     let engine: MusterEngine
 
     init(policy: Policy = Policy()) {
-        engine = MusterEngine(policy: policy, secret: Array(repeating: 42, count: 32), sink: sink, clock: clock, hasher: PasswordHasher(rounds: 1_000))
+        engine = MusterEngine(
+            policy: policy,
+            secret: Array(repeating: 42, count: 32),
+            sink: sink,
+            clock: clock,
+            hasher: PasswordHasher(rounds: 1_000)
+        )
     }
 
     func email(_ text: String) -> EmailAddress {
@@ -33,10 +39,19 @@ struct EngineFixture {
 
     /// Invites a full or context-only collaborator and signs them in through their link.
     func activeCollaborator(
-        org orgID: OrganisationID, tenant tenantID: TenantID, _ address: String, mode: ParticipationMode = .full, by principal: Principal = .platformAdmin
+        org orgID: OrganisationID,
+        tenant tenantID: TenantID,
+        _ address: String,
+        mode: ParticipationMode = .full,
+        by principal: Principal = .platformAdmin
     ) async throws -> (Collaborator, UserID) {
         let issued = try await engine.inviteCollaborator(
-            org: orgID, tenant: tenantID, mode: mode, invitee: .person(email: email(address), fullName: "Sam Worker"), by: principal)
+            org: orgID,
+            tenant: tenantID,
+            mode: mode,
+            invitee: .person(email: email(address), fullName: "Sam Worker"),
+            by: principal
+        )
         let signedIn = try await engine.verifyLink(token: issued.token!)
         return (issued.collaborator, signedIn.user.id)
     }

@@ -7,7 +7,12 @@ import Testing
         let fixture = EngineFixture()
         let (orgID, _) = try await fixture.org()
         let issued = try await fixture.engine.invite(
-            org: orgID, email: fixture.email("racer@example.org"), role: .caseworker, method: .email, by: .platformAdmin)
+            org: orgID,
+            email: fixture.email("racer@example.org"),
+            role: .caseworker,
+            method: .email,
+            by: .platformAdmin
+        )
         let outcomes = await withTaskGroup(of: Result<UserID, any Error>.self) { group in
             for _ in 0..<16 {
                 group.addTask {
@@ -49,7 +54,13 @@ import Testing
     @Test func refusedLinksSayWhyAndCreateNoUser() async throws {
         let fixture = EngineFixture()
         let (orgID, admin) = try await fixture.org()
-        let revoked = try await fixture.engine.invite(org: orgID, email: fixture.email("revoked@example.org"), role: .viewer, method: .email, by: admin)
+        let revoked = try await fixture.engine.invite(
+            org: orgID,
+            email: fixture.email("revoked@example.org"),
+            role: .viewer,
+            method: .email,
+            by: admin
+        )
         _ = try await fixture.engine.revokeInvitation(org: orgID, id: revoked.invitation.id, reason: "wrong address", by: admin)
         await expectRefusal(.invitationRevoked) { try await fixture.engine.acceptInvitation(token: revoked.token) }
 
@@ -99,7 +110,13 @@ import Testing
             try await fixture.engine.invite(org: orgID, email: fixture.email("nobody@example.org"), role: .viewer, method: .existingUser, by: admin)
         }
         guard case .user(let existing) = try await fixture.member(of: sister, "shared@example.org", role: .caseworker) else { return }
-        let issued = try await fixture.engine.invite(org: orgID, email: fixture.email("shared@example.org"), role: .viewer, method: .existingUser, by: admin)
+        let issued = try await fixture.engine.invite(
+            org: orgID,
+            email: fixture.email("shared@example.org"),
+            role: .viewer,
+            method: .existingUser,
+            by: admin
+        )
         #expect(try await fixture.engine.members(org: orgID, by: admin).items.allSatisfy { $0.userID != existing })
         let acceptance = try await fixture.engine.acceptInvitation(token: issued.token)
         #expect(acceptance.user.id == existing)

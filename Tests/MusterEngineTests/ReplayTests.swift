@@ -31,10 +31,14 @@ import Testing
         let fixture = EngineFixture()
         try await SampleWorkload.run(on: fixture.engine, clock: fixture.clock)
         let worker = try #require(
-            await fixture.engine.directoryState().users.values.first { $0.origin == .collaborator && $0.email.value.hasPrefix("worker-") })
+            await fixture.engine.directoryState().users.values.first { $0.origin == .collaborator && $0.email.value.hasPrefix("worker-") }
+        )
         let recovered = await MusterEngine(
-            recovering: await fixture.engine.orgStates(), directory: await fixture.engine.directoryState(),
-            secret: Array(repeating: 42, count: 32), sink: InMemoryEventSink(), clock: fixture.clock
+            recovering: await fixture.engine.orgStates(),
+            directory: await fixture.engine.directoryState(),
+            secret: Array(repeating: 42, count: 32),
+            sink: InMemoryEventSink(),
+            clock: fixture.clock
         )
         #expect(try await recovered.caseload(of: worker.id) == (try await fixture.engine.caseload(of: worker.id)))
         #expect(try await recovered.caseload(of: worker.id).count == 1)

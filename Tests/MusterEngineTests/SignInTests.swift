@@ -20,7 +20,13 @@ import Testing
     @Test func anInvitationLinkNeverSignsInThroughVerify() async throws {
         let fixture = EngineFixture()
         let (orgID, _) = try await fixture.org()
-        let issued = try await fixture.engine.invite(org: orgID, email: fixture.email("ann@example.org"), role: .viewer, method: .email, by: .platformAdmin)
+        let issued = try await fixture.engine.invite(
+            org: orgID,
+            email: fixture.email("ann@example.org"),
+            role: .viewer,
+            method: .email,
+            by: .platformAdmin
+        )
         await expectRefusal(.tokenInvalid) { try await fixture.engine.verifyLink(token: issued.token) }
         #expect(try await fixture.engine.invitation(org: orgID, id: issued.invitation.id, by: .platformAdmin).status == .pending)
     }
@@ -28,7 +34,13 @@ import Testing
     @Test func sessionsExpireAndEndAtLogout() async throws {
         let fixture = EngineFixture()
         let (orgID, _) = try await fixture.org()
-        let issued = try await fixture.engine.invite(org: orgID, email: fixture.email("ann@example.org"), role: .viewer, method: .email, by: .platformAdmin)
+        let issued = try await fixture.engine.invite(
+            org: orgID,
+            email: fixture.email("ann@example.org"),
+            role: .viewer,
+            method: .email,
+            by: .platformAdmin
+        )
         let first = try await fixture.engine.acceptInvitation(token: issued.token)
         _ = try await fixture.engine.authenticate(bearer: first.sessionToken)
         try await fixture.engine.logout(sessionToken: first.sessionToken)
@@ -46,7 +58,12 @@ import Testing
         let fixture = EngineFixture()
         let (orgID, admin) = try await fixture.org()
         let created = try await fixture.engine.createUserWithTemporaryPassword(
-            org: orgID, email: fixture.email("offline@example.org"), fullName: "Off Line", role: .caseworker, by: admin)
+            org: orgID,
+            email: fixture.email("offline@example.org"),
+            fullName: "Off Line",
+            role: .caseworker,
+            by: admin
+        )
         #expect(created.member.joinedVia == .temporaryPassword)
         let stored = await fixture.engine.directoryState().users[created.member.userID]?.passwordHash
         #expect(stored?.hasPrefix("$pbkdf2-sha256$") == true && stored?.contains(created.temporaryPassword) == false)
@@ -84,11 +101,21 @@ import Testing
         let before = fixture.sink.records.count
         await expectRefusal(.userExists) {
             try await fixture.engine.createUserWithTemporaryPassword(
-                org: orgID, email: fixture.email("taken@example.org"), fullName: nil, role: .viewer, by: admin)
+                org: orgID,
+                email: fixture.email("taken@example.org"),
+                fullName: nil,
+                role: .viewer,
+                by: admin
+            )
         }
         await expectRefusal(.notFound) {
             try await fixture.engine.createUserWithTemporaryPassword(
-                org: orgID, email: fixture.email("new@example.org"), fullName: nil, role: .viewer, by: .user(.random()))
+                org: orgID,
+                email: fixture.email("new@example.org"),
+                fullName: nil,
+                role: .viewer,
+                by: .user(.random())
+            )
         }
         #expect(fixture.sink.records.count == before)
     }
@@ -100,9 +127,19 @@ import Testing
         let (orgA, adminA) = try await fixture.org("A")
         let (orgB, _) = try await fixture.org("B")
         let bob = try await fixture.engine.createUserWithTemporaryPassword(
-            org: orgA, email: fixture.email("bob@example.org"), fullName: "Bob", role: .caseworker, by: adminA)
+            org: orgA,
+            email: fixture.email("bob@example.org"),
+            fullName: "Bob",
+            role: .caseworker,
+            by: adminA
+        )
         let intoB = try await fixture.engine.invite(
-            org: orgB, email: fixture.email("bob@example.org"), role: .orgAdmin, method: .existingUser, by: .platformAdmin)
+            org: orgB,
+            email: fixture.email("bob@example.org"),
+            role: .orgAdmin,
+            method: .existingUser,
+            by: .platformAdmin
+        )
         _ = try await fixture.engine.acceptInvitation(token: intoB.token)
         let before = fixture.sink.records.count
         await expectRefusal(.userSharedAcrossOrgs) { try await fixture.engine.resetPassword(org: orgA, user: bob.member.userID, by: adminA) }
@@ -118,7 +155,12 @@ import Testing
         let (orgA, adminA) = try await fixture.org("A")
         let (orgB, _) = try await fixture.org("B")
         let bob = try await fixture.engine.createUserWithTemporaryPassword(
-            org: orgA, email: fixture.email("bob@example.org"), fullName: "Bob", role: .viewer, by: adminA)
+            org: orgA,
+            email: fixture.email("bob@example.org"),
+            fullName: "Bob",
+            role: .viewer,
+            by: adminA
+        )
         let tenant = try await fixture.engine.createTenant(org: orgB, name: "Jo Tenant", reference: nil, by: .platformAdmin)
         let (row, _) = try await fixture.activeCollaborator(org: orgB, tenant: tenant.id, "bob@example.org")
         await expectRefusal(.userSharedAcrossOrgs) { try await fixture.engine.resetPassword(org: orgA, user: bob.member.userID, by: adminA) }

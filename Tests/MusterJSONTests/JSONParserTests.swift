@@ -32,7 +32,8 @@ struct JSONParserTests {
                 #"{"nested": {"deeper": {"items": [{"k": "v"}]}}}"#,
                 .object(["nested": .object(["deeper": .object(["items": .array([.object(["k": .string("v")])])])])])
             ),
-        ])
+        ]
+    )
     func validDocumentsAreReadExactly(_ text: String, _ expected: JSONValue) throws {
         #expect(try parse(text) == expected)
     }
@@ -67,7 +68,8 @@ struct JSONParserTests {
             (#"tru"#, "unexpected end"),
             (#"nul!"#, "unexpected character"),
             (#"'single'"#, "unexpected character"),
-        ])
+        ]
+    )
     func invalidDocumentsAreRefused(_ text: String, _ reason: String) {
         #expect {
             _ = try parse(text)

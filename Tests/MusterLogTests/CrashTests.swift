@@ -6,7 +6,7 @@ import Testing
 @testable import MusterLog
 
 #if canImport(Glibc)
-    import Glibc
+import Glibc
 #endif
 
 /// Kills the engine's process with SIGKILL at random moments and checks, after each restart,
@@ -90,7 +90,10 @@ import Testing
             }
 
             let durable = try await DurableEngine.open(
-                StoreOptions(dataDirectory: directory.path), secret: Array(repeating: 42, count: 32), hasher: PasswordHasher(rounds: 1_000))
+                StoreOptions(dataDirectory: directory.path),
+                secret: Array(repeating: 42, count: 32),
+                hasher: PasswordHasher(rounds: 1_000)
+            )
             let states = Dictionary(uniqueKeysWithValues: await durable.engine.orgStates().map { ($0.id, $0) })
             for (orgID, names) in tenants {
                 let state = try #require(states[orgID], "round \(round): acknowledged org \(orgID) is missing")

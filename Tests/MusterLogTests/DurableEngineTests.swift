@@ -179,7 +179,9 @@ import Testing
         // learns how far it has examined the log.
         let orgID = try #require(fromMemory.lazy.compactMap(\.record.orgID).first)
         let ofOrg = fromMemory.filter { $0.record.orgID == orgID }
-        for found in [try source.durableRecords(of: orgID, after: 0, limit: 100_000), try reopened.durableRecords(of: orgID, after: 0, limit: 100_000)] {
+        for found in [
+            try source.durableRecords(of: orgID, after: 0, limit: 100_000), try reopened.durableRecords(of: orgID, after: 0, limit: 100_000),
+        ] {
             #expect(found.records == ofOrg)
             #expect(found.examinedThrough == source.durablePosition)
         }
@@ -239,7 +241,11 @@ extension DurableEngineTests {
         var options = StoreOptions(dataDirectory: directory.path)
         options.snapshotEveryRecords = 5
         let durable = try await DurableEngine.open(
-            options, secret: Array(repeating: 42, count: 32), clock: ManualClock(), hasher: PasswordHasher(rounds: 1_000))
+            options,
+            secret: Array(repeating: 42, count: 32),
+            clock: ManualClock(),
+            hasher: PasswordHasher(rounds: 1_000)
+        )
         let orgID = try await durable.engine.createOrganisation(name: "Org", by: .platformAdmin)
         for index in 0..<3 { _ = try await durable.engine.createTenant(org: orgID, name: "T\(index)", by: .platformAdmin) }
         #expect(!durable.snapshotDue)
@@ -249,7 +255,11 @@ extension DurableEngineTests {
         #expect(!durable.snapshotDue)
         durable.close()
         let reopened = try await DurableEngine.open(
-            options, secret: Array(repeating: 42, count: 32), clock: ManualClock(), hasher: PasswordHasher(rounds: 1_000))
+            options,
+            secret: Array(repeating: 42, count: 32),
+            clock: ManualClock(),
+            hasher: PasswordHasher(rounds: 1_000)
+        )
         #expect(reopened.report.snapshotPosition == 5 && reopened.report.records == 0)
         await #expect(throws: LogError.self, "a second process opened the same data folder") {
             try await DurableEngine.open(options, secret: Array(repeating: 42, count: 32))

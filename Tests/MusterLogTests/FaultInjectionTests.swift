@@ -7,7 +7,7 @@ import Testing
 @testable import MusterLog
 
 #if canImport(Glibc)
-    import Glibc
+import Glibc
 #endif
 
 /// The real file system with switchable faults.
@@ -79,7 +79,12 @@ private final class AnswerCount: Sendable {
 @Suite struct FaultInjectionTests {
     static func record(_ index: Int) -> LogRecord {
         .directory([
-            DirectoryEventRecord(sequence: UInt64(index), at: Timestamp(millisecondsSinceEpoch: 0), actor: .system, event: .signInLinkUsed(id: .random()))
+            DirectoryEventRecord(
+                sequence: UInt64(index),
+                at: Timestamp(millisecondsSinceEpoch: 0),
+                actor: .system,
+                event: .signInLinkUsed(id: .random())
+            )
         ])
     }
 
@@ -87,7 +92,11 @@ private final class AnswerCount: Sendable {
         let directory = TemporaryDirectory()
         let fileSystem = FaultyFileSystem()
         let log = try WriteAheadLog(
-            configuration: LogConfiguration(directory: directory.path), fileSystem: fileSystem, tail: .empty, fatal: FatalRecorder().handler)
+            configuration: LogConfiguration(directory: directory.path),
+            fileSystem: fileSystem,
+            tail: .empty,
+            fatal: FatalRecorder().handler
+        )
         let engine = engine(on: log, clock: ManualClock())
         let fenced = try await engine.createOrganisation(name: "Fenced", by: .platformAdmin)
         let untouched = try await engine.createOrganisation(name: "Untouched", by: .platformAdmin)
@@ -124,13 +133,21 @@ private final class AnswerCount: Sendable {
         let directory = TemporaryDirectory()
         let fileSystem = FaultyFileSystem()
         let log = try WriteAheadLog(
-            configuration: LogConfiguration(directory: directory.path), fileSystem: fileSystem, tail: .empty, fatal: FatalRecorder().handler)
+            configuration: LogConfiguration(directory: directory.path),
+            fileSystem: fileSystem,
+            tail: .empty,
+            fatal: FatalRecorder().handler
+        )
         let engine = engine(on: log, clock: ManualClock())
         let orgID = try await engine.createOrganisation(name: "Fenced", by: .platformAdmin)
         let tenant = try await engine.createTenant(org: orgID, name: "Robin", by: .platformAdmin)
         let issued = try await engine.inviteCollaborator(
-            org: orgID, tenant: tenant.id, mode: .full, invitee: .person(email: try EmailAddress("sam@support.example"), fullName: "Sam"),
-            by: .platformAdmin)
+            org: orgID,
+            tenant: tenant.id,
+            mode: .full,
+            invitee: .person(email: try EmailAddress("sam@support.example"), fullName: "Sam"),
+            by: .platformAdmin
+        )
         let workerID = try await engine.verifyLink(token: issued.token!).user.id
         #expect(try await engine.caseload(of: workerID).map(\.tenantID) == [tenant.id])
 
@@ -159,7 +176,11 @@ private final class AnswerCount: Sendable {
         let directory = TemporaryDirectory()
         let fileSystem = FaultyFileSystem()
         let log = try WriteAheadLog(
-            configuration: LogConfiguration(directory: directory.path), fileSystem: fileSystem, tail: .empty, fatal: FatalRecorder().handler)
+            configuration: LogConfiguration(directory: directory.path),
+            fileSystem: fileSystem,
+            tail: .empty,
+            fatal: FatalRecorder().handler
+        )
         let engine = engine(on: log, clock: ManualClock())
         let org = try await engine.createOrganisation(name: "Views", by: .platformAdmin)
         let issued = try await engine.invite(org: org, email: try EmailAddress("view@example.org"), role: .viewer, method: .email, by: .platformAdmin)
@@ -189,7 +210,12 @@ private final class AnswerCount: Sendable {
         let directory = TemporaryDirectory()
         let fileSystem = FaultyFileSystem()
         let fatal = FatalRecorder()
-        let log = try WriteAheadLog(configuration: LogConfiguration(directory: directory.path), fileSystem: fileSystem, tail: .empty, fatal: fatal.handler)
+        let log = try WriteAheadLog(
+            configuration: LogConfiguration(directory: directory.path),
+            fileSystem: fileSystem,
+            tail: .empty,
+            fatal: fatal.handler
+        )
         let good = try log.append(Self.record(1))
         try await log.waitUntilDurable(good)
 

@@ -3,7 +3,7 @@ import Testing
 @testable import MusterLog
 
 #if canImport(Glibc)
-    import Glibc
+import Glibc
 #endif
 
 /// The real file system's directory walks: names read in place from `readdir`'s records (run

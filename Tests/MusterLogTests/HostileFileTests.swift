@@ -12,8 +12,18 @@ import Testing
 
     private static func invitation() -> Invitation {
         Invitation(
-            id: .random(), orgID: orgID, email: try! EmailAddress("ann@example.org"), role: .viewer, method: .email, status: .pending,
-            invitedBy: .platformAdmin, createdAt: at, expiresAt: at.adding(.days(7)), resendCount: 0, recentResends: [])
+            id: .random(),
+            orgID: orgID,
+            email: try! EmailAddress("ann@example.org"),
+            role: .viewer,
+            method: .email,
+            status: .pending,
+            invitedBy: .platformAdmin,
+            createdAt: at,
+            expiresAt: at.adding(.days(7)),
+            resendCount: 0,
+            recentResends: []
+        )
     }
 
     private static func audit(_ count: Int) -> [AuditEntry] {

@@ -6,7 +6,7 @@ import Testing
 @testable import MusterLog
 
 #if canImport(Glibc)
-    import Glibc
+import Glibc
 #endif
 
 /// How many appends have returned.

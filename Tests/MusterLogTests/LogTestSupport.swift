@@ -7,7 +7,7 @@ import Testing
 @testable import MusterLog
 
 #if canImport(Glibc)
-    import Glibc
+import Glibc
 #endif
 
 /// A fresh directory under the system's temporary folder, removed when the test is done with it.
@@ -76,9 +76,13 @@ func writeFrames(_ count: Int, in directory: String, segmentSize: Int64 = 1 << 2
             orgID,
             [
                 OrgEventRecord(
-                    sequence: UInt64(index + 1), at: Timestamp(millisecondsSinceEpoch: Int64(index)), actor: .platformAdmin,
-                    event: .organisationCreated(name: "org \(index) " + String(repeating: "x", count: index % 7)))
-            ])
+                    sequence: UInt64(index + 1),
+                    at: Timestamp(millisecondsSinceEpoch: Int64(index)),
+                    actor: .platformAdmin,
+                    event: .organisationCreated(name: "org \(index) " + String(repeating: "x", count: index % 7))
+                )
+            ]
+        )
         let position = try log.append(record)
         try await log.waitUntilDurable(position)
         records.append(record)

@@ -22,7 +22,12 @@ import Testing
         options.fileSystem = fileSystem
         options.segmentSize = segmentSize
         return try await DurableEngine.open(
-            options, secret: Array(repeating: 42, count: 32), clock: ManualClock(), hasher: PasswordHasher(rounds: 1_000), fatal: { _ in })
+            options,
+            secret: Array(repeating: 42, count: 32),
+            clock: ManualClock(),
+            hasher: PasswordHasher(rounds: 1_000),
+            fatal: { _ in }
+        )
     }
 
     /// The names of every tenant of every org after a start on what the disk holds.
@@ -199,7 +204,8 @@ import Testing
             reopened.close()
             #expect(
                 entries == history.acknowledged || entries == history.inFlight,
-                "power cut after operation \(point): \(entries) is neither \(history.acknowledged) nor \(history.inFlight ?? [])")
+                "power cut after operation \(point): \(entries) is neither \(history.acknowledged) nor \(history.inFlight ?? [])"
+            )
             if finished { break }
             point += 1
         }

@@ -14,18 +14,40 @@ struct RecordEncodingTests {
         let tenant = try await engine.createTenant(org: orgID, name: "Robin", by: .platformAdmin)
         _ = try await engine.invite(org: orgID, email: try EmailAddress("ada@example.org"), role: .caseworker, method: .email, by: .platformAdmin)
         _ = try await engine.inviteCollaborator(
-            org: orgID, tenant: tenant.id, mode: .full, invitee: .person(email: try EmailAddress("sam@support.example"), fullName: "Sam"), by: .platformAdmin)
+            org: orgID,
+            tenant: tenant.id,
+            mode: .full,
+            invitee: .person(email: try EmailAddress("sam@support.example"), fullName: "Sam"),
+            by: .platformAdmin
+        )
         let webhook = try await engine.createWebhook(
-            org: orgID, url: "https://hooks.example.org/a", eventTypes: [.userInvited], description: "d", after: 0, by: .platformAdmin)
+            org: orgID,
+            url: "https://hooks.example.org/a",
+            eventTypes: [.userInvited],
+            description: "d",
+            after: 0,
+            by: .platformAdmin
+        )
         try await engine.pauseWebhook(webhook.view.webhook.id, org: orgID, cause: .requested, reason: "later", by: .platformAdmin)
         _ = try await engine.resumeWebhook(webhook.view.webhook.id, org: orgID, by: .platformAdmin)
         try await engine.deleteWebhook(webhook.view.webhook.id, org: orgID, by: .platformAdmin)
         _ = try await engine.updateOrganisation(
-            orgID, .init(allowedRedirectOrigins: .set(["https://app.example.org"]), logoURL: .set("https://example.org/l.png"), accentColour: .set("#00aa00")),
-            by: .platformAdmin)
+            orgID,
+            .init(
+                allowedRedirectOrigins: .set(["https://app.example.org"]),
+                logoURL: .set("https://example.org/l.png"),
+                accentColour: .set("#00aa00")
+            ),
+            by: .platformAdmin
+        )
         let redirected = try await engine.invite(
-            org: orgID, email: try EmailAddress("bo@example.org"), role: .viewer, method: .email, redirect: try RedirectURL("https://app.example.org/x"),
-            by: .platformAdmin)
+            org: orgID,
+            email: try EmailAddress("bo@example.org"),
+            role: .viewer,
+            method: .email,
+            redirect: try RedirectURL("https://app.example.org/x"),
+            by: .platformAdmin
+        )
         _ = try await engine.revokeInvitation(org: orgID, id: redirected.invitation.id, reason: nil, by: .platformAdmin)
         _ = try await engine.reinvite(org: orgID, id: redirected.invitation.id, by: .platformAdmin)
         return sink.records
@@ -76,15 +98,21 @@ struct RecordEncodingTests {
             orgID,
             [
                 OrgEventRecord(
-                    sequence: 2, at: Timestamp(millisecondsSinceEpoch: 5), actor: .system,
-                    event: .memberRoleChanged(userID: userID, role: .orgAdmin, previous: .viewer))
-            ])
+                    sequence: 2,
+                    at: Timestamp(millisecondsSinceEpoch: 5),
+                    actor: .system,
+                    event: .memberRoleChanged(userID: userID, role: .orgAdmin, previous: .viewer)
+                )
+            ]
+        )
         // The layout before: the plain type tag (8), the user and the new role, no previous role.
         var old = new.encoded()
         let tag = try #require(old.firstIndex(of: 0x80))
         old[tag] = OrgEvent.Kind.memberRoleChanged.rawValue
         old.removeLast()
-        guard case .org(_, let events) = try LogRecord(encoded: old), case .memberRoleChanged(let decodedUser, let role, let previous) = events[0].event else {
+        guard case .org(_, let events) = try LogRecord(encoded: old),
+            case .memberRoleChanged(let decodedUser, let role, let previous) = events[0].event
+        else {
             Issue.record("the old layout did not decode to a role change")
             return
         }
@@ -94,8 +122,12 @@ struct RecordEncodingTests {
         var state = OrgState(id: orgID)
         state.apply(
             OrgEventRecord(
-                sequence: 1, at: Timestamp(millisecondsSinceEpoch: 1), actor: .system,
-                event: .memberAdded(userID: userID, email: try EmailAddress("a@example.org"), role: .viewer, via: .invitation)))
+                sequence: 1,
+                at: Timestamp(millisecondsSinceEpoch: 1),
+                actor: .system,
+                event: .memberAdded(userID: userID, email: try EmailAddress("a@example.org"), role: .viewer, via: .invitation)
+            )
+        )
         state.apply(events[0])
         #expect(state.audit.last?.details == "viewer → org_admin", "the state supplies what the old record lacks")
     }

@@ -5,7 +5,7 @@ import Testing
 @testable import MusterLog
 
 #if canImport(Glibc)
-    import Glibc
+import Glibc
 #endif
 
 @Suite struct RecoveryDamageTests {
@@ -41,7 +41,9 @@ import Testing
                 #expect(scan.truncations.count == (cut == Int(lastStart) ? 0 : 1), "cut at \(cut)")
                 if let truncation = scan.truncations.first {
                     #expect(truncation.offset == lastStart)
-                    #expect(try PosixFileSystem().read(truncation.savedTo) == Array(bytes[Int(lastStart)..<cut]).reversed().drop { $0 == 0 }.reversed())
+                    #expect(
+                        try PosixFileSystem().read(truncation.savedTo) == Array(bytes[Int(lastStart)..<cut]).reversed().drop { $0 == 0 }.reversed()
+                    )
                 }
                 // The log is usable again: a second recovery is clean and appending goes on.
                 let again = try LogRecovery.scan(LogConfiguration(directory: copy.path))

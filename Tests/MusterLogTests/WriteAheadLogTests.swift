@@ -68,9 +68,14 @@ import Testing
                                 orgID,
                                 [
                                     OrgEventRecord(
-                                        sequence: UInt64(task * 1000 + index), at: Timestamp(millisecondsSinceEpoch: 0), actor: .system,
-                                        event: .invitationExpired(id: .random()))
-                                ]))
+                                        sequence: UInt64(task * 1000 + index),
+                                        at: Timestamp(millisecondsSinceEpoch: 0),
+                                        actor: .system,
+                                        event: .invitationExpired(id: .random())
+                                    )
+                                ]
+                            )
+                        )
                         try await log.waitUntilDurable(position)
                         #expect(log.durablePosition >= position)
                     }
@@ -92,8 +97,14 @@ import Testing
         let positions = try (0..<20).map { _ in
             try log.append(
                 .directory([
-                    DirectoryEventRecord(sequence: 1, at: Timestamp(millisecondsSinceEpoch: 0), actor: .system, event: .userSessionsEnded(userID: .random()))
-                ]))
+                    DirectoryEventRecord(
+                        sequence: 1,
+                        at: Timestamp(millisecondsSinceEpoch: 0),
+                        actor: .system,
+                        event: .userSessionsEnded(userID: .random())
+                    )
+                ])
+            )
         }
         try await log.waitUntilDurable(positions.last!)
         log.close()
@@ -109,7 +120,9 @@ import Testing
         let log = try WriteAheadLog(configuration: configuration, tail: .empty)
         for _ in 0..<50 {
             let position = try log.append(
-                .directory([DirectoryEventRecord(sequence: 1, at: Timestamp(millisecondsSinceEpoch: 0), actor: .system, event: .signInLinkUsed(id: .random()))])
+                .directory([
+                    DirectoryEventRecord(sequence: 1, at: Timestamp(millisecondsSinceEpoch: 0), actor: .system, event: .signInLinkUsed(id: .random()))
+                ])
             )
             try await log.waitUntilDurable(position)
         }
@@ -128,8 +141,11 @@ import Testing
         let log = try WriteAheadLog(configuration: configuration, tail: first.tail)
         let extra = LogRecord.directory([
             DirectoryEventRecord(
-                sequence: 1, at: Timestamp(millisecondsSinceEpoch: 9), actor: .system,
-                event: .sessionEnded(digest: SecretDigest(word0: 1, word1: 2)))
+                sequence: 1,
+                at: Timestamp(millisecondsSinceEpoch: 9),
+                actor: .system,
+                event: .sessionEnded(digest: SecretDigest(word0: 1, word1: 2))
+            )
         ])
         let position = try log.append(extra)
         #expect(position == 201)

@@ -26,7 +26,9 @@ import Testing
     }
 
     @Test func malformedStoredHashesNeverVerify() {
-        for stored in ["", "plain", "$pbkdf2-sha256$i=0$AAAA$AAAA", "$md5$i=10$AAAA$AAAA", "$pbkdf2-sha256$i=x$AAAA$AAAA", "$pbkdf2-sha256$i=10$!!$AAAA"] {
+        for stored in [
+            "", "plain", "$pbkdf2-sha256$i=0$AAAA$AAAA", "$md5$i=10$AAAA$AAAA", "$pbkdf2-sha256$i=x$AAAA$AAAA", "$pbkdf2-sha256$i=10$!!$AAAA",
+        ] {
             #expect(!hasher.verify("anything", against: stored))
         }
     }

@@ -23,7 +23,11 @@ struct AccessCheckRoutesTests {
             let (session, row) = try await api.collaborator(org, tenant: tenant, "officer@example.org", mode: "context_only")
             let user = try await Self.userID(api, session)
             func check(_ action: String) async throws -> Reply {
-                try await api.post("/v1/orgs/\(org)/access/check", token: key, #"{"user_id":"\#(user)","tenant_id":"\#(tenant)","action":"\#(action)"}"#)
+                try await api.post(
+                    "/v1/orgs/\(org)/access/check",
+                    token: key,
+                    #"{"user_id":"\#(user)","tenant_id":"\#(tenant)","action":"\#(action)"}"#
+                )
             }
             let read = try await check("read_goals")
             #expect(read.status == 200, "\(read.text)")
@@ -64,8 +68,10 @@ struct AccessCheckRoutesTests {
             #expect(refused.status == 422 && refused.text.contains("beyond the log's end"), "\(refused.text)")
             for bad in ["-1", "\"12\"", "1.5"] {
                 let reply = try await api.post(
-                    "/v1/orgs/\(org)/access/check/batch", token: key,
-                    #"{"checks":[{"user_id":"\#(user)","tenant_id":"\#(tenant)","action":"read_goals"}],"at_least":\#(bad)}"#)
+                    "/v1/orgs/\(org)/access/check/batch",
+                    token: key,
+                    #"{"checks":[{"user_id":"\#(user)","tenant_id":"\#(tenant)","action":"read_goals"}],"at_least":\#(bad)}"#
+                )
                 #expect(reply.status == 422, "\(bad): \(reply.text)")
             }
             #expect(try await api.get("/v1/orgs/\(org)/users/\(user)/tenants?at_least=soon", token: key).status == 400)
@@ -87,7 +93,8 @@ struct AccessCheckRoutesTests {
                 (worker, "write_shared_notes"), (worker, "read_professional_notes"), (viewer, "read_documents"), (viewer, "write_documents"),
                 ("\(stranger)", "view_tenant"),
             ]
-            let body = #"{"checks":["# + checks.map { #"{"user_id":"\#($0.0)","tenant_id":"\#(tenant)","action":"\#($0.1)"}"# }.joined(separator: ",") + "]}"
+            let body =
+                #"{"checks":["# + checks.map { #"{"user_id":"\#($0.0)","tenant_id":"\#(tenant)","action":"\#($0.1)"}"# }.joined(separator: ",") + "]}"
             let reply = try await api.post("/v1/orgs/\(org)/access/check/batch", token: api.admin, body)
             #expect(reply.status == 200, "\(reply.text)")
             guard case .array(let results)? = reply.json["results"] else { return }
@@ -101,7 +108,8 @@ struct AccessCheckRoutesTests {
             #expect(refused.status == 422 && refused.text.contains("checks[4].action") && refused.text.contains("view_tenant"))
             let tooMany =
                 #"{"checks":["#
-                + Array(repeating: #"{"user_id":"\#(worker)","tenant_id":"\#(tenant)","action":"view_tenant"}"#, count: 1001).joined(separator: ",") + "]}"
+                + Array(repeating: #"{"user_id":"\#(worker)","tenant_id":"\#(tenant)","action":"view_tenant"}"#, count: 1001).joined(separator: ",")
+                + "]}"
             #expect(try await api.post("/v1/orgs/\(org)/access/check/batch", token: api.admin, tooMany).status == 422)
             #expect(try await api.post("/v1/orgs/\(org)/access/check/batch", token: api.admin, #"{"checks":[]}"#).status == 422)
         }

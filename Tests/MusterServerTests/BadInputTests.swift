@@ -26,7 +26,8 @@ struct BadInputTests {
                 (#"{"email": "not an email", "role": "viewer"}"#, 422, "validation_failed", "`email`"),
                 (#"{"email": "a@example.org", "role": "hr_admin"}"#, 422, "role_not_assignable", "cannot be assigned"),
                 (
-                    "{\"email\": \"a@example.org\", \"role\": \"viewer\", \"pad\": \"\(String(repeating: "x", count: 3000))\"}", 413, "body_too_large",
+                    "{\"email\": \"a@example.org\", \"role\": \"viewer\", \"pad\": \"\(String(repeating: "x", count: 3000))\"}", 413,
+                    "body_too_large",
                     "2048 bytes"
                 ),
             ]

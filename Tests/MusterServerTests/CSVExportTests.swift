@@ -26,7 +26,10 @@ struct CSVExportTests {
             #expect(rows.dropFirst().map { $0.split(separator: ",").first.map(String.init) } == [ann, vic])
             let viewers = try await api.call(.get, "/v1/orgs/\(org)/members?role=viewer", token: api.admin, headers: ["Accept": "text/csv"])
             #expect(Self.lines(viewers).count == 2 && viewers.text.contains("vic@example.org") && !viewers.text.contains("ann@"))
-            #expect(try await api.get("/v1/orgs/\(org)/members", token: api.admin).headers[.contentType] == "application/json", "JSON stays the default")
+            #expect(
+                try await api.get("/v1/orgs/\(org)/members", token: api.admin).headers[.contentType] == "application/json",
+                "JSON stays the default"
+            )
         }
     }
 

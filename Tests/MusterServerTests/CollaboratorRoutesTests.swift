@@ -17,7 +17,9 @@ struct CollaboratorRoutesTests {
             let org = try await api.org()
             let tenant = try await api.tenant(org, "Jo Tenant")
             let invite = try await api.post(
-                "/v1/orgs/\(org)/tenants/\(tenant)/collaborators", token: api.admin, #"{"mode": "full", "email": "sam@example.org", "full_name": "Sam Worker"}"#
+                "/v1/orgs/\(org)/tenants/\(tenant)/collaborators",
+                token: api.admin,
+                #"{"mode": "full", "email": "sam@example.org", "full_name": "Sam Worker"}"#
             )
             #expect(invite.status == 201)
             #expect(invite.json["status"]?.string == "invited")
@@ -56,42 +58,63 @@ struct CollaboratorRoutesTests {
         try await fixture.run { api in
             let cast = try await Cast.make(api)
             let base = "/v1/orgs/\(cast.org)/tenants/\(cast.tenant)"
-            #expect(try await api.post(base + "/notes", token: cast.tokens[.caseworker], #"{"body": "Risk assessment", "kind": "professional"}"#).status == 201)
+            #expect(
+                try await api.post(base + "/notes", token: cast.tokens[.caseworker], #"{"body": "Risk assessment", "kind": "professional"}"#).status
+                    == 201
+            )
             #expect(try await api.post(base + "/notes", token: cast.tokens[.caseworker], #"{"body": "Shared plan"}"#).status == 201)
             #expect(
-                try await api.call(.put, base + "/context-summary", token: cast.tokens[.caseworker], json: #"{"text": "Lives alone; prefers mornings."}"#)
-                    .status == 200)
+                try await api.call(
+                    .put,
+                    base + "/context-summary",
+                    token: cast.tokens[.caseworker],
+                    json: #"{"text": "Lives alone; prefers mornings."}"#
+                )
+                .status == 200
+            )
 
             let full = try await api.get(base + "/notes", token: cast.tokens[.fullCollaborator])
             #expect(full.json["items"]?.array.compactMap { $0["body"]?.string } == ["Shared plan"])
-            #expect(try await api.post(base + "/notes", token: cast.tokens[.fullCollaborator], #"{"body": "secret", "kind": "professional"}"#).status == 403)
+            #expect(
+                try await api.post(base + "/notes", token: cast.tokens[.fullCollaborator], #"{"body": "secret", "kind": "professional"}"#).status
+                    == 403
+            )
             #expect(try await api.post(base + "/goals", token: cast.tokens[.fullCollaborator], #"{"title": "Budgeting"}"#).status == 201)
 
             let context = cast.tokens[.contextCollaborator]
             #expect(try await api.get(base + "/context-summary", token: context).json["text"]?.string == "Lives alone; prefers mornings.")
             #expect(try await api.post(base + "/notes", token: context, #"{"body": "no"}"#).status == 403)
-            #expect(try await api.post(base + "/sessions", token: context, #"{"summary": "Phoned", "occurred_at": "2026-01-01T09:00:00Z"}"#).status == 201)
+            #expect(
+                try await api.post(base + "/sessions", token: context, #"{"summary": "Phoned", "occurred_at": "2026-01-01T09:00:00Z"}"#).status == 201
+            )
             #expect(try await api.get(base + "/notes", token: context).json["items"]?.array.compactMap { $0["body"]?.string } == ["Shared plan"])
             #expect(try await api.get(base + "/collaborators", token: context).status == 403, "the team list is for staff")
             #expect(
                 try await api.post(
-                    base + "/collaborators", token: cast.tokens[.fullCollaborator], #"{"mode": "full", "email": "z@example.org", "full_name": "Z"}"#
+                    base + "/collaborators",
+                    token: cast.tokens[.fullCollaborator],
+                    #"{"mode": "full", "email": "z@example.org", "full_name": "Z"}"#
                 ).status == 404,
-                "collaborators never invite collaborators")
+                "collaborators never invite collaborators"
+            )
 
             let staff = try await api.get(base + "/notes", token: cast.tokens[.caseworker])
             #expect(staff.json["items"]?.array.count == 2)
             #expect(try await api.get(base + "/workspace", token: cast.tokens[.otherOrgAdmin]).status == 404)
             #expect(
                 try await api.post(
-                    base + "/documents", token: cast.tokens[.caseworker],
+                    base + "/documents",
+                    token: cast.tokens[.caseworker],
                     #"{"name": "plan.pdf", "content_type": "application/pdf", "size_bytes": 1200, "checksum": "sha256:ab"}"#
-                ).status == 201)
+                ).status == 201
+            )
             #expect(
                 try await api.post(
-                    base + "/documents", token: cast.tokens[.caseworker],
+                    base + "/documents",
+                    token: cast.tokens[.caseworker],
                     #"{"name": "plan.pdf", "content_type": "application/pdf", "size_bytes": -1, "checksum": "x"}"#
-                ).status == 422)
+                ).status == 422
+            )
             #expect(try await api.post(base + "/sessions", token: context, #"{"summary": "x", "occurred_at": "yesterday"}"#).status == 422)
         }
     }
@@ -104,8 +127,10 @@ struct CollaboratorRoutesTests {
             let tenant = try await api.tenant(org)
             let base = "/v1/orgs/\(org)/tenants/\(tenant)"
             let contact = try await api.post(
-                base + "/collaborators", token: api.admin,
-                #"{"mode": "reference_only", "contact_name": "Pat Probation", "contact_phone": "+44 20 7946 0000", "contact_role_label": "Probation officer"}"#)
+                base + "/collaborators",
+                token: api.admin,
+                #"{"mode": "reference_only", "contact_name": "Pat Probation", "contact_phone": "+44 20 7946 0000", "contact_role_label": "Probation officer"}"#
+            )
             #expect(contact.status == 201)
             #expect(contact.json["user_id"]?.isNull == true)
             #expect(contact.json["status"]?.string == "contact")
@@ -113,17 +138,27 @@ struct CollaboratorRoutesTests {
             #expect(fixture.transport.delivered.isEmpty, "no email is ever sent to a contact")
             let id = try #require(contact.json["id"]?.string)
             let edited = try await api.call(
-                .patch, base + "/collaborators/\(id)", token: api.admin, json: #"{"contact_email": "pat@probation.example", "contact_phone": null}"#)
+                .patch,
+                base + "/collaborators/\(id)",
+                token: api.admin,
+                json: #"{"contact_email": "pat@probation.example", "contact_phone": null}"#
+            )
             #expect(edited.status == 200)
             #expect(edited.json["contact"]?["contact_email"]?.string == "pat@probation.example")
             #expect(edited.json["contact"]?["contact_phone"]?.isNull == true)
             #expect(edited.json["contact"]?["contact_name"]?.string == "Pat Probation")
             #expect(
                 try await api.call(.patch, base + "/collaborators/\(id)", token: api.admin, json: #"{"contact_email": null}"#).status == 422,
-                "a card needs an email or a phone")
+                "a card needs an email or a phone"
+            )
             #expect(
-                try await api.post(base + "/collaborators", token: api.admin, #"{"mode": "reference_only", "email": "x@example.org", "contact_name": "X"}"#)
-                    .status == 422)
+                try await api.post(
+                    base + "/collaborators",
+                    token: api.admin,
+                    #"{"mode": "reference_only", "email": "x@example.org", "contact_name": "X"}"#
+                )
+                .status == 422
+            )
             #expect(try await api.post(base + "/collaborators", token: api.admin, #"{"mode": "full", "email": "w@example.org"}"#).status == 422)
 
             let (_, personID) = try await api.collaborator(org, tenant: tenant, "kim@example.org")
@@ -152,18 +187,25 @@ struct CollaboratorRoutesTests {
                 let tenant = try await api.tenant(org, "T\(index)")
                 #expect(
                     try await api.post(
-                        "/v1/orgs/\(org)/tenants/\(tenant)/collaborators", token: api.admin,
+                        "/v1/orgs/\(org)/tenants/\(tenant)/collaborators",
+                        token: api.admin,
                         #"{"mode": "full", "email": "busy@example.org", "full_name": "Busy"}"#
-                    ).status == 201)
+                    ).status == 201
+                )
             }
             let fourth = try await api.tenant(org, "T3")
             let refused = try await api.post(
-                "/v1/orgs/\(org)/tenants/\(fourth)/collaborators", token: api.admin, #"{"mode": "full", "email": "busy@example.org", "full_name": "Busy"}"#)
+                "/v1/orgs/\(org)/tenants/\(fourth)/collaborators",
+                token: api.admin,
+                #"{"mode": "full", "email": "busy@example.org", "full_name": "Busy"}"#
+            )
             #expect(refused.status == 409)
             #expect(refused.code == "caseload_cap_reached")
             let allowed = try await api.post(
-                "/v1/orgs/\(org)/tenants/\(fourth)/collaborators", token: api.admin,
-                #"{"mode": "full", "email": "busy@example.org", "full_name": "Busy", "override_cap": true}"#)
+                "/v1/orgs/\(org)/tenants/\(fourth)/collaborators",
+                token: api.admin,
+                #"{"mode": "full", "email": "busy@example.org", "full_name": "Busy", "override_cap": true}"#
+            )
             #expect(allowed.status == 201)
             #expect(allowed.json["cap_overridden"]?.bool == true)
             let audit = try await api.get("/v1/orgs/\(org)/audit?action=collaborator.invited&limit=1", token: api.admin)
@@ -182,7 +224,10 @@ struct CollaboratorRoutesTests {
                     #"{"mode": "reference_only", "contact_name": "GP"}"#
                 ]
             let reply = try await api.post(
-                "/v1/orgs/\(org)/tenants/\(tenant)/collaborators/batch", token: api.admin, #"{"items": [\#(items.joined(separator: ","))]}"#)
+                "/v1/orgs/\(org)/tenants/\(tenant)/collaborators/batch",
+                token: api.admin,
+                #"{"items": [\#(items.joined(separator: ","))]}"#
+            )
             #expect(reply.json["succeeded"]?.int == 50)
             #expect(reply.json["results"]?[50]?["error"]?["code"]?.string == "validation_failed")
             for index in 0..<4 { _ = try await api.tenant(org, "Page \(index)") }
@@ -203,8 +248,10 @@ struct CollaboratorRoutesTests {
             let staffWhoInviteCollaborators: Set<CallerKind> = [.platformAdmin, .orgAdmin, .siteAdmin, .caseworker, .apiKey]
             try await cast.expectOnly(staffWhoInviteCollaborators) { kind, token in
                 try await api.post(
-                    "/v1/orgs/\(cast.org)/tenants/\(cast.tenant)/collaborators", token: token,
-                    #"{"mode": "reference_only", "contact_name": "\#(kind.rawValue)", "contact_phone": "+44 20 7946 0000"}"#)
+                    "/v1/orgs/\(cast.org)/tenants/\(cast.tenant)/collaborators",
+                    token: token,
+                    #"{"mode": "reference_only", "contact_name": "\#(kind.rawValue)", "contact_phone": "+44 20 7946 0000"}"#
+                )
             }
             try await cast.expectOnly([.platformAdmin, .orgAdmin, .siteAdmin, .caseworker, .viewer, .apiKey], collaboratorStatus: 403) { _, token in
                 try await api.get("/v1/orgs/\(cast.org)/tenants/\(cast.tenant)/collaborators", token: token)

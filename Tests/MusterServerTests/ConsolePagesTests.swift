@@ -35,12 +35,17 @@ struct ConsolePagesTests {
             let ann = try await Web.member(api, org, "ann@example.org", role: "org_admin")
             let users = try await Self.get(api, "/console/orgs/\(org)/users", ann)
             _ = try await Self.post(api, "/console/orgs/\(org)/invitations", ann, from: users, "email=bo%40example.org&role=caseworker&method=email")
-            let bo = try #require(try await api.get("/v1/orgs/\(org)/invitations?email=bo@example.org", token: api.admin).json["items"]?[0]?["id"]?.string)
+            let bo = try #require(
+                try await api.get("/v1/orgs/\(org)/invitations?email=bo@example.org", token: api.admin).json["items"]?[0]?["id"]?.string
+            )
             _ = try await Self.post(api, "/console/orgs/\(org)/invitations/\(bo)/revoke", ann, from: users, "reason=sent+to+wrong+address")
 
             let audit = try await Self.get(api, "/console/orgs/\(org)/audit", ann)
             #expect(audit.status == 200)
-            #expect(audit.text.contains("<strong>ann@example.org</strong> revoked the invitation of bo@example.org: sent to wrong address"), "\(audit.text)")
+            #expect(
+                audit.text.contains("<strong>ann@example.org</strong> revoked the invitation of bo@example.org: sent to wrong address"),
+                "\(audit.text)"
+            )
             #expect(audit.text.contains("<strong>ann@example.org</strong> invited bo@example.org as a caseworker"))
             let rows = try #require(audit.text.components(separatedBy: "<tbody>").last)
             #expect(!rows.contains("user:") && !rows.contains(bo), "the trail shows ids")
@@ -67,14 +72,18 @@ struct ConsolePagesTests {
             let ann = try await Web.member(api, org, "ann@example.org", role: "org_admin")
             let users = try await Self.get(api, "/console/orgs/\(org)/users", ann)
             _ = try await Self.post(api, "/console/orgs/\(org)/invitations", ann, from: users, "email=bo%40example.org&role=viewer&method=email")
-            let bo = try #require(try await api.get("/v1/orgs/\(org)/invitations?email=bo@example.org", token: api.admin).json["items"]?[0]?["id"]?.string)
+            let bo = try #require(
+                try await api.get("/v1/orgs/\(org)/invitations?email=bo@example.org", token: api.admin).json["items"]?[0]?["id"]?.string
+            )
             _ = try await Self.post(api, "/console/orgs/\(org)/invitations/\(bo)/revoke", ann, from: users, "reason=typo")
 
             let tab = try await Self.get(api, "/console/orgs/\(org)/users?tab=invitations", ann)
             #expect(tab.text.contains("by ann@example.org, by email"), "\(tab.text)")
             #expect(tab.text.contains("Revoked ") && tab.text.contains("Reason: typo"))
             // Ann's own accepted invitation shows when and by whom, and no expiry.
-            let annRow = try #require(tab.text.components(separatedBy: #"<tr data-email="ann@example.org">"#).last?.components(separatedBy: "</tr>").first)
+            let annRow = try #require(
+                tab.text.components(separatedBy: #"<tr data-email="ann@example.org">"#).last?.components(separatedBy: "</tr>").first
+            )
             #expect(annRow.contains("Accepted ") && annRow.contains("by ann@example.org") && !annRow.contains("Expires"), "\(annRow)")
             #expect(!annRow.contains("Invite again"))
 
@@ -85,7 +94,10 @@ struct ConsolePagesTests {
             // A second click finds the new one pending and says so in people's words.
             let twice = try await Self.post(api, "/console/orgs/\(org)/invitations/\(bo)/reinvite", ann, from: tab)
             let words = try #require(twice.text.components(separatedBy: #"role="alert">"#).last?.components(separatedBy: "<").first)
-            #expect(twice.status == 409 && words == "bo@example.org already has a pending invitation; resend or revoke it instead.", "\(twice.status) \(words)")
+            #expect(
+                twice.status == 409 && words == "bo@example.org already has a pending invitation; resend or revoke it instead.",
+                "\(twice.status) \(words)"
+            )
         }
     }
 
@@ -128,12 +140,19 @@ struct ConsolePagesTests {
             let tenant = try await api.tenant(org)
             let before = api.mailCount(to: "sam@support.example")
             _ = try await api.post(
-                "/v1/orgs/\(org)/tenants/\(tenant)/collaborators", token: api.admin, #"{"mode": "full", "email": "sam@support.example", "full_name": "Sam"}"#)
+                "/v1/orgs/\(org)/tenants/\(tenant)/collaborators",
+                token: api.admin,
+                #"{"mode": "full", "email": "sam@support.example", "full_name": "Sam"}"#
+            )
             let token = try await api.linkToken(to: "sam@support.example", after: before)
             let preview = try await Web.page(api, .get, "/auth/verify?token=\(Web.encoded(token))")
             let verified = try await Web.page(
-                api, .post, "/auth/verify", cookies: [Web.formCookie: try #require(Web.setCookie(preview, Web.formCookie))],
-                form: "token=\(Web.encoded(token))&csrf=\(try #require(Web.formValue(preview)))")
+                api,
+                .post,
+                "/auth/verify",
+                cookies: [Web.formCookie: try #require(Web.setCookie(preview, Web.formCookie))],
+                form: "token=\(Web.encoded(token))&csrf=\(try #require(Web.formValue(preview)))"
+            )
             let sam = try #require(Web.setCookie(verified, Web.sessionCookie))
             let page = try await Self.get(api, "/console/orgs/\(org)/tenants", sam)
             #expect(page.status == 403 && page.text.contains("/console/caseload") && page.text.contains("caseload"), "\(page.text)")
@@ -169,8 +188,12 @@ struct ConsolePagesTests {
             #expect(settings.json["settings"]?["accent_colour"]?.string == "#1d70b8")
 
             let bad = try await Self.post(
-                api, "/console/orgs/\(org)/settings", ann, from: page,
-                "name=Typed+Name&invitation_lifetime_days=99&allowed_email_domains=example.org&accent_colour=%23123456")
+                api,
+                "/console/orgs/\(org)/settings",
+                ann,
+                from: page,
+                "name=Typed+Name&invitation_lifetime_days=99&allowed_email_domains=example.org&accent_colour=%23123456"
+            )
             #expect(bad.status == 422 && bad.text.contains("value=\"Typed Name\"") && bad.text.contains("value=\"99\""), "\(bad.text)")
             #expect(!bad.text.contains("invitation_lifetime_days must"), "an API field name on the page")
             #expect(try await api.get("/v1/orgs/\(org)", token: api.admin).json["name"]?.string == "Riverside Homes")
@@ -178,7 +201,12 @@ struct ConsolePagesTests {
             let site = try await Web.member(api, org, "site@example.org", role: "site_admin")
             #expect(try await Self.get(api, "/console/orgs/\(org)/settings", site).status == 403)
             let forged = try await Self.post(
-                api, "/console/orgs/\(org)/settings", site, from: try await Self.get(api, "/console/orgs/\(org)/tenants", site), "name=Mine")
+                api,
+                "/console/orgs/\(org)/settings",
+                site,
+                from: try await Self.get(api, "/console/orgs/\(org)/tenants", site),
+                "name=Mine"
+            )
             #expect(forged.status == 403)
             #expect(try await api.get("/v1/orgs/\(org)", token: api.admin).json["name"]?.string == "Riverside Homes")
         }
@@ -220,7 +248,9 @@ struct ConsolePagesTests {
             ]
             headers[HTTPField.Name("Origin")!] = nil
             let refused = try await api.client.execute(
-                uri: "/console/orgs/\(org)/invitations", method: .post, headers: headers,
+                uri: "/console/orgs/\(org)/invitations",
+                method: .post,
+                headers: headers,
                 body: ByteBuffer(string: "email=bo%40example.org&role=caseworker&method=email&csrf=\(token)")
             ) { response in Reply(status: Int(response.status.code), headers: response.headers, body: Array(buffer: response.body)) }
             #expect(refused.status == 409)
@@ -253,7 +283,13 @@ struct ConsolePagesTests {
             _ = try await api.member(org, "bo@example.org", role: "caseworker")
             let users = try await Self.get(api, "/console/orgs/\(org)/users", ann)
             #expect(users.text.contains(#"<option value="viewer" selected>"#), "Add User starts at the least powerful role")
-            let refused = try await Self.post(api, "/console/orgs/\(org)/invitations", ann, from: users, "email=bo%40example.org&role=caseworker&method=email")
+            let refused = try await Self.post(
+                api,
+                "/console/orgs/\(org)/invitations",
+                ann,
+                from: users,
+                "email=bo%40example.org&role=caseworker&method=email"
+            )
             #expect(refused.status == 409)
             #expect(refused.text.contains("bo@example.org is already a member"), "\(refused.text)")
             #expect(!refused.text.contains("Bo@example.org"))
@@ -273,8 +309,12 @@ struct ConsolePagesTests {
                 let token = try await api.linkToken(to: email)
                 let preview = try await Web.page(api, .get, "/invitations/accept?token=\(Web.encoded(token))")
                 return try await Web.page(
-                    api, .post, "/invitations/accept", cookies: [Web.formCookie: try #require(Web.setCookie(preview, Web.formCookie))],
-                    form: "token=\(Web.encoded(token))&csrf=\(try #require(Web.formValue(preview)))")
+                    api,
+                    .post,
+                    "/invitations/accept",
+                    cookies: [Web.formCookie: try #require(Web.setCookie(preview, Web.formCookie))],
+                    form: "token=\(Web.encoded(token))&csrf=\(try #require(Web.formValue(preview)))"
+                )
             }
             let led = try await accept("bo@example.org", #", "redirect_url": "https://app.example.org/welcome?a=1&b=2""#)
             #expect(led.text.contains(#"href="https://app.example.org/welcome?a=1&amp;b=2">Continue"#), "\(led.text)")
@@ -287,12 +327,19 @@ struct ConsolePagesTests {
     static func collaboratorSession(_ api: API, org: String, tenant: String, _ email: String, mode: String) async throws -> String {
         let before = api.mailCount(to: email)
         _ = try await api.post(
-            "/v1/orgs/\(org)/tenants/\(tenant)/collaborators", token: api.admin, #"{"mode": "\#(mode)", "email": "\#(email)", "full_name": "Sam"}"#)
+            "/v1/orgs/\(org)/tenants/\(tenant)/collaborators",
+            token: api.admin,
+            #"{"mode": "\#(mode)", "email": "\#(email)", "full_name": "Sam"}"#
+        )
         let token = try await api.linkToken(to: email, after: before)
         let preview = try await Web.page(api, .get, "/auth/verify?token=\(Web.encoded(token))")
         let verified = try await Web.page(
-            api, .post, "/auth/verify", cookies: [Web.formCookie: try #require(Web.setCookie(preview, Web.formCookie))],
-            form: "token=\(Web.encoded(token))&csrf=\(try #require(Web.formValue(preview)))")
+            api,
+            .post,
+            "/auth/verify",
+            cookies: [Web.formCookie: try #require(Web.setCookie(preview, Web.formCookie))],
+            form: "token=\(Web.encoded(token))&csrf=\(try #require(Web.formValue(preview)))"
+        )
         return try #require(Web.setCookie(verified, Web.sessionCookie))
     }
 
@@ -313,8 +360,13 @@ struct ConsolePagesTests {
             #expect(try await Self.post(api, path + "/summary", ann, from: staffPage, "text=Moved+in+2025").status == 303)
             #expect(
                 try await Self.post(
-                    api, path + "/documents", ann, from: staffPage, "name=lease.pdf&content_type=application%2Fpdf&size_bytes=1024&checksum=sha256%3Aab"
-                ).status == 303)
+                    api,
+                    path + "/documents",
+                    ann,
+                    from: staffPage,
+                    "name=lease.pdf&content_type=application%2Fpdf&size_bytes=1024&checksum=sha256%3Aab"
+                ).status == 303
+            )
 
             let kim = try await Self.collaboratorSession(api, org: org, tenant: tenant, "kim@council.example", mode: "context_only")
             let kimPage = try await Self.get(api, path + "/case", kim)
@@ -350,7 +402,8 @@ struct ConsolePagesTests {
             func open(_ token: String, language: String? = nil) async throws -> Reply {
                 var headers: HTTPFields = [:]
                 if let language { headers[.acceptLanguage] = language }
-                return try await api.client.execute(uri: "/invitations/accept?token=\(Web.encoded(token))", method: .get, headers: headers) { response in
+                return try await api.client.execute(uri: "/invitations/accept?token=\(Web.encoded(token))", method: .get, headers: headers) {
+                    response in
                     Reply(status: Int(response.status.code), headers: response.headers, body: Array(buffer: response.body))
                 }
             }
@@ -363,14 +416,17 @@ struct ConsolePagesTests {
             let token = try await api.linkToken(to: "en@example.org")
             #expect(
                 try await open(token, language: "cy-GB;q=0.8, fr;q=0.9, en;q=0.5").text.contains("Ymuno â Riverside Housing"),
-                "the browser's first language Muster has")
+                "the browser's first language Muster has"
+            )
             #expect(try await open(token, language: "cy;q=0").text.contains("Join Riverside Housing"), "q=0 is a refusal")
             #expect(try await open(token).text.contains(#"<html lang="en">"#))
             _ = try await api.call(.patch, "/v1/orgs/\(org)", token: api.admin, json: #"{"default_locale": "cy"}"#)
             #expect(try await open(token).text.contains("Ymuno â Riverside Housing"), "the org's language")
             #expect(try await open(token, language: "en").text.contains("Join Riverside Housing"), "the browser's before the org's")
 
-            let id = try #require(try await api.get("/v1/orgs/\(org)/invitations?email=en@example.org", token: api.admin).json["items"]?[0]?["id"]?.string)
+            let id = try #require(
+                try await api.get("/v1/orgs/\(org)/invitations?email=en@example.org", token: api.admin).json["items"]?[0]?["id"]?.string
+            )
             _ = try await api.post("/v1/orgs/\(org)/invitations/\(id)/revoke", token: api.admin, #"{"reason": "cyfrinach staff only"}"#)
             let withdrawn = try await open(token, language: "cy")
             #expect(withdrawn.status == 410 && withdrawn.text.contains("Gwahoddiad wedi") && withdrawn.text.contains("i dynnu"))
@@ -388,7 +444,12 @@ struct ConsolePagesTests {
             let page = try await Self.get(api, base, ann)
             #expect(page.status == 200 && page.text.contains("Add a webhook"))
             let added = try await Self.post(
-                api, base, ann, from: page, "url=https%3A%2F%2Fhooks.example.org%2Fmuster&description=CRM&event_types=user.invited&event_types=member.added")
+                api,
+                base,
+                ann,
+                from: page,
+                "url=https%3A%2F%2Fhooks.example.org%2Fmuster&description=CRM&event_types=user.invited&event_types=member.added"
+            )
             #expect(added.status == 200 && added.text.contains(#"id="webhook-secret">whsec_"#), "\(added.text)")
             let listed = try await api.get("/v1/orgs/\(org)/webhooks", token: api.admin)
             let id = try #require(listed.json["items"]?[0]?["id"]?.string)
@@ -414,10 +475,18 @@ struct ConsolePagesTests {
 
             // The API's rule for where webhooks may go holds here too, and a refusal keeps what was typed.
             let local = try await Self.post(api, base, ann, from: again, "url=http%3A%2F%2F127.0.0.1%3A8080%2Fsteal&description=mine")
-            #expect(local.status == 422 && local.text.contains("not a public internet address") && local.text.contains(#"value="mine""#), "\(local.text)")
+            #expect(
+                local.status == 422 && local.text.contains("not a public internet address") && local.text.contains(#"value="mine""#),
+                "\(local.text)"
+            )
             let viewer = try await Web.member(api, org, "vi@example.org", role: "viewer")
             #expect(try await Self.get(api, base, viewer).status == 403)
-            let forged = try await Self.post(api, base + "/\(id)/delete", viewer, from: try await Self.get(api, "/console/orgs/\(org)/tenants", viewer))
+            let forged = try await Self.post(
+                api,
+                base + "/\(id)/delete",
+                viewer,
+                from: try await Self.get(api, "/console/orgs/\(org)/tenants", viewer)
+            )
             #expect(forged.status == 403)
             #expect(try await Self.post(api, base + "/\(id)/delete", ann, from: again).status == 303)
             #expect(try await api.get("/v1/orgs/\(org)/webhooks", token: api.admin).json["items"]?.array.isEmpty == true)
@@ -460,19 +529,31 @@ struct ConsolePagesTests {
         try await fixture.run { api in
             let org = try await api.org()
             let created = try await api.post(
-                "/v1/orgs/\(org)/users", token: api.admin, #"{"email": "temp@example.org", "role": "viewer", "full_name": "Tem Porary"}"#)
+                "/v1/orgs/\(org)/users",
+                token: api.admin,
+                #"{"email": "temp@example.org", "role": "viewer", "full_name": "Tem Porary"}"#
+            )
             let temporary = try #require(created.json["temporary_password"]?.string)
             let signIn = try await Web.consolePasswordSignIn(api, email: "temp@example.org", password: temporary)
             let session = try #require(Web.setCookie(signIn, Web.sessionCookie))
             let page = try await Self.get(api, "/console/password", session)
-            #expect(page.text.contains("New password (\(PasswordHasher.rule))") && page.text.contains(#"minlength="\#(PasswordHasher.minimumLength)""#))
+            #expect(
+                page.text.contains("New password (\(PasswordHasher.rule))") && page.text.contains(#"minlength="\#(PasswordHasher.minimumLength)""#)
+            )
             let token = try #require(
                 try await api.post("/v1/auth/password", #"{"email": "temp@example.org", "password": "\#(temporary)"}"#)
-                    .json["session_token"]?.string)
-            let short = try await api.post("/v1/auth/password/change", token: token, #"{"current_password": "\#(temporary)", "new_password": "short"}"#)
+                    .json["session_token"]?.string
+            )
+            let short = try await api.post(
+                "/v1/auth/password/change",
+                token: token,
+                #"{"current_password": "\#(temporary)", "new_password": "short"}"#
+            )
             #expect(short.status == 422 && short.json["detail"]?.string?.contains(PasswordHasher.rule) == true, "\(short.text)")
             let guide = try String(
-                contentsOfFile: #filePath.replacingOccurrences(of: "Tests/MusterServerTests/ConsolePagesTests.swift", with: "docs/GUIDE.md"), encoding: .utf8)
+                contentsOfFile: #filePath.replacingOccurrences(of: "Tests/MusterServerTests/ConsolePagesTests.swift", with: "docs/GUIDE.md"),
+                encoding: .utf8
+            )
             #expect(guide.contains(PasswordHasher.rule), "docs/GUIDE.md states another rule")
         }
     }
@@ -491,11 +572,15 @@ struct ConsolePagesTests {
     func refusalsInPeoplesWords() {
         #expect(
             ConsoleWords.plain("bo@example.org already has a pending invitation (01a24cef-1725-7a6d-832e-6dbc66efc6e1); resend or revoke it instead")
-                == "bo@example.org already has a pending invitation; resend or revoke it instead.")
+                == "bo@example.org already has a pending invitation; resend or revoke it instead."
+        )
         #expect(
             ConsoleWords.plain("invitation 01a24cef-1725-7a6d-832e-6dbc66efc6e1 was revoked and cannot be resent")
-                == "Invitation was revoked and cannot be resent.")
-        #expect(ConsoleWords.plain("invitation_lifetime_days must be 1 to 30 days; got 99") == "The invitation lifetime must be 1 to 30 days; got 99.")
+                == "Invitation was revoked and cannot be resent."
+        )
+        #expect(
+            ConsoleWords.plain("invitation_lifetime_days must be 1 to 30 days; got 99") == "The invitation lifetime must be 1 to 30 days; got 99."
+        )
         #expect(ConsoleWords.plain("x@example.org is a member as org_admin.") == "x@example.org is a member as org admin.")
     }
 }

@@ -17,8 +17,13 @@ struct DurableServer {
     /// A server on `folder`. Its webhooks may go to private networks (the tests' receivers
     /// listen on loopback) unless `allowPrivateNetworks` says otherwise.
     init(
-        folder: String, clock: ManualClock, transport: (any MailTransport)? = nil, webhookRetry: WebhookRetryPolicy = WebhookRetryPolicy(),
-        allowPrivateNetworks: Bool = true, resolver: (any HostResolver)? = nil, configure: (inout ServerConfiguration) -> Void = { _ in }
+        folder: String,
+        clock: ManualClock,
+        transport: (any MailTransport)? = nil,
+        webhookRetry: WebhookRetryPolicy = WebhookRetryPolicy(),
+        allowPrivateNetworks: Bool = true,
+        resolver: (any HostResolver)? = nil,
+        configure: (inout ServerConfiguration) -> Void = { _ in }
     ) throws {
         var configuration = ServerConfiguration()
         configuration.webhookRetry = webhookRetry
@@ -31,8 +36,11 @@ struct DurableServer {
         logger.logLevel = .critical
         self.clock = clock
         parts = try MusterServer.makeParts(
-            configuration: configuration, adminToken: ServerFixture.adminToken,
-            source: .durable(secret: Array(repeating: 9, count: 32), hasher: PasswordHasher(rounds: 1_000), clock: clock), clock: clock, logger: logger,
+            configuration: configuration,
+            adminToken: ServerFixture.adminToken,
+            source: .durable(secret: Array(repeating: 9, count: 32), hasher: PasswordHasher(rounds: 1_000), clock: clock),
+            clock: clock,
+            logger: logger,
             transport: transport
         )
     }

@@ -121,13 +121,20 @@ struct DurableServerTests {
             let api = API(client: client, fixture: try ServerFixture())
             let orgID = try await api.org()
             org.withLock { $0 = orgID }
-            let invitation = try await api.post("/v1/orgs/\(orgID)/invitations", token: api.admin, #"{"email": "once@example.org", "role": "viewer"}"#)
+            let invitation = try await api.post(
+                "/v1/orgs/\(orgID)/invitations",
+                token: api.admin,
+                #"{"email": "once@example.org", "role": "viewer"}"#
+            )
             let id = try #require(invitation.json["id"]?.string)
             clock.advance(by: .seconds(61))
             #expect(try await api.post("/v1/orgs/\(orgID)/invitations/\(id)/resend", token: api.admin).status == 200)
             let tenant = try await api.tenant(orgID, "Robin")
             try await api.post(
-                "/v1/orgs/\(orgID)/tenants/\(tenant)/collaborators", token: api.admin, #"{"mode": "full", "email": "sam@support.example", "full_name": "Sam"}"#)
+                "/v1/orgs/\(orgID)/tenants/\(tenant)/collaborators",
+                token: api.admin,
+                #"{"mode": "full", "email": "sam@support.example", "full_name": "Sam"}"#
+            )
             await first.parts.outboxService.deliverDue()
         }
         let mail = folder + "/mail"
@@ -233,8 +240,11 @@ struct DurableServerTests {
             let api = API(client: client, fixture: try ServerFixture())
             let org = try await api.org()
             try await api.post(
-                "/v1/orgs/\(org)/invitations", token: api.admin, #"{"email": "private@example.org", "role": "viewer"}"#,
-                headers: ["Idempotency-Key": "private-1"])
+                "/v1/orgs/\(org)/invitations",
+                token: api.admin,
+                #"{"email": "private@example.org", "role": "viewer"}"#,
+                headers: ["Idempotency-Key": "private-1"]
+            )
             clock.advance(by: .seconds(5))
             await server.parts.outboxService.deliverDue()
         }

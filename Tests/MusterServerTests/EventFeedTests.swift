@@ -96,12 +96,19 @@ struct EventFeedTests {
             #expect(card.status == 201, "\(card.text)")
             let cardID = try #require(card.json["id"]?.string)
             let edited = try await api.call(
-                .patch, "\(team)/\(cardID)", token: api.admin, json: #"{"contact_name": "Dr Gwen Parry-Jones", "contact_phone": "0161 555 0123"}"#)
+                .patch,
+                "\(team)/\(cardID)",
+                token: api.admin,
+                json: #"{"contact_name": "Dr Gwen Parry-Jones", "contact_phone": "0161 555 0123"}"#
+            )
             #expect(edited.status == 200, "\(edited.text)")
             #expect(try await api.post("\(team)/\(cardID)/end", token: api.admin).status == 200)
             #expect(try await api.get(team, token: api.admin).text.contains("Dr Gwen Parry-Jones"), "staff read the card from the team list")
 
-            let feed = try await api.get("/v1/orgs/\(org)/events?type=collaborator.invited,collaborator.contact_updated,collaborator.ended", token: api.admin)
+            let feed = try await api.get(
+                "/v1/orgs/\(org)/events?type=collaborator.invited,collaborator.contact_updated,collaborator.ended",
+                token: api.admin
+            )
             let items = feed.json["items"]?.array ?? []
             #expect(items.compactMap { $0["type"]?.string } == ["collaborator.invited", "collaborator.contact_updated", "collaborator.ended"])
             for item in items {
@@ -138,7 +145,8 @@ struct EventFeedTests {
         try await fixture.run { api in
             let org = try await api.org()
             for (query, code) in [
-                ("after=abc", "invalid_cursor"), ("after=99", "validation_failed"), ("limit=0", "validation_failed"), ("limit=1001", "validation_failed"),
+                ("after=abc", "invalid_cursor"), ("after=99", "validation_failed"), ("limit=0", "validation_failed"),
+                ("limit=1001", "validation_failed"),
                 ("wait=-1", "validation_failed"), ("wait=61", "validation_failed"), ("wait=soon", "validation_failed"),
                 ("type=user.bogus", "validation_failed"),
             ] {

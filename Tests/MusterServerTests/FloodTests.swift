@@ -35,7 +35,10 @@ struct FloodTests {
                 #expect(locked.headers[.retryAfter].flatMap(Int.init).map { (1...900).contains($0) } == true, "\(locked.headers)")
             }
             // Another account is not affected by the first one's lock.
-            #expect(try await api.post("/v1/auth/password", #"{"email": "other@example.org", "password": "guess-guess-guess"}"#).code == "invalid_credentials")
+            #expect(
+                try await api.post("/v1/auth/password", #"{"email": "other@example.org", "password": "guess-guess-guess"}"#).code
+                    == "invalid_credentials"
+            )
 
             fixture.clock.advance(by: .minutes(15))
             let after = try await api.post("/v1/auth/password", #"{"email": "target@example.org", "password": "\#(password)"}"#)
@@ -51,13 +54,17 @@ struct FloodTests {
             let created = try await api.post("/v1/orgs/\(org)/users", token: api.admin, #"{"email": "change@example.org", "role": "caseworker"}"#)
             let password = try #require(created.json["temporary_password"]?.string)
             let session = try #require(
-                try await api.post("/v1/auth/password", #"{"email": "change@example.org", "password": "\#(password)"}"#).json["session_token"]?.string)
+                try await api.post("/v1/auth/password", #"{"email": "change@example.org", "password": "\#(password)"}"#).json["session_token"]?.string
+            )
             for attempt in 1...10 {
                 let body = #"{"current_password": "guess-\#(attempt)-guess", "new_password": "a-new-long-passphrase"}"#
                 #expect(try await api.post("/v1/auth/password/change", token: session, body).code == "invalid_credentials")
             }
             let locked = try await api.post(
-                "/v1/auth/password/change", token: session, #"{"current_password": "\#(password)", "new_password": "a-new-long-passphrase"}"#)
+                "/v1/auth/password/change",
+                token: session,
+                #"{"current_password": "\#(password)", "new_password": "a-new-long-passphrase"}"#
+            )
             #expect(locked.status == 429)
         }
     }
@@ -139,7 +146,8 @@ struct FloodTests {
             let stillHashing = fixture.engine.hashing.pending
             #expect(
                 stillHashing > 0 || finished.count.load(ordering: .sequentiallyConsistent) < 24,
-                "the other requests were answered while sign-ins still waited for their hashes")
+                "the other requests were answered while sign-ins still waited for their hashes"
+            )
             for task in storm { #expect(try await task.value == "invalid_credentials") }
         }
     }

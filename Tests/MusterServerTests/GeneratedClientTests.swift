@@ -11,7 +11,8 @@ import Testing
 struct GeneratedClientTests {
     /// The committed client's input, next to this file's module.
     static let committedDocument = URL(fileURLWithPath: #filePath).deletingLastPathComponent().appendingPathComponent(
-        "../../Sources/MusterClient/openapi.json")
+        "../../Sources/MusterClient/openapi.json"
+    )
 
     @Test("The committed client was generated from exactly the document the server serves (run scripts/generate-client after changing the API)")
     func theCommittedClientMatchesTheServedDocument() throws {
@@ -37,7 +38,8 @@ struct GeneratedClientTests {
 
             func check(_ action: Components.Schemas.AccessCheckRequest.ActionPayload) async throws -> Components.Schemas.AccessDecision {
                 try await admin.postV1OrgsByOrgAccessCheck(
-                    path: .init(org: org.id), body: .json(.init(userId: me.user.id, tenantId: tenant.id, action: action))
+                    path: .init(org: org.id),
+                    body: .json(.init(userId: me.user.id, tenantId: tenant.id, action: action))
                 ).ok.body.json
             }
             let read = try await check(.readGoals)
@@ -62,14 +64,16 @@ struct GeneratedClientTests {
             let org = try await admin.postV1Orgs(body: .json(.init(name: "Riverside Housing"))).created.body.json
             let path = Operations.GetV1OrgsByOrg.Input.Path(org: org.id)
             let changed = try await admin.patchV1OrgsByOrg(
-                path: .init(org: org.id), body: .json(.init(invitationLifetimeDays: 3, allowedEmailDomains: ["example.org"], defaultLocale: "cy"))
+                path: .init(org: org.id),
+                body: .json(.init(invitationLifetimeDays: 3, allowedEmailDomains: ["example.org"], defaultLocale: "cy"))
             ).ok.body.json
             #expect(changed.effectiveSettings.invitationLifetimeDays == 3)
             _ = try await admin.getV1OrgsByOrg(path: path).ok.body.json
             _ = try await admin.getV1Orgs().ok.body.json
             _ = try await admin.getV1Roles().ok.body.json
             let invitation = try await admin.postV1OrgsByOrgInvitations(
-                path: .init(org: org.id), body: .json(.init(email: "ann@example.org", role: .viewer, expiresInDays: 2))
+                path: .init(org: org.id),
+                body: .json(.init(email: "ann@example.org", role: .viewer, expiresInDays: 2))
             ).created.body.json
             #expect(invitation.expiresAt.timeIntervalSince(invitation.createdAt) == 2 * 86_400)
             _ = try await admin.getV1OrgsByOrgInvitations(path: .init(org: org.id)).ok.body.json
@@ -79,7 +83,8 @@ struct GeneratedClientTests {
             let (member, userID) = try await api.member(org.id, "bo@example.org", role: "caseworker")
             _ = try await admin.getV1OrgsByOrgMembers(path: .init(org: org.id)).ok.body.json
             _ = try await admin.getV1Users(query: .init(email: "bo@example.org")).ok.body.json
-            let key = try await admin.postV1OrgsByOrgApiKeys(path: .init(org: org.id), body: .json(.init(name: "backend", role: .siteAdmin))).created.body
+            let key = try await admin.postV1OrgsByOrgApiKeys(path: .init(org: org.id), body: .json(.init(name: "backend", role: .siteAdmin))).created
+                .body
                 .json
             _ = try await admin.getV1OrgsByOrgApiKeys(path: .init(org: org.id)).ok.body.json
             let tenant = try await admin.postV1OrgsByOrgTenants(path: .init(org: org.id), body: .json(.init(name: "Jo Tenant", reference: "T-1")))
@@ -89,12 +94,14 @@ struct GeneratedClientTests {
             let (_, row) = try await api.collaborator(org.id, tenant: tenant.id, "sam@example.org", mode: "full")
             _ = try await admin.getV1OrgsByOrgTenantsByTenantCollaborators(path: .init(org: org.id, tenant: tenant.id)).ok.body.json
             _ = try await admin.postV1OrgsByOrgTenantsByTenantNotes(
-                path: .init(org: org.id, tenant: tenant.id), body: .json(.init(body: "Visited", kind: .shared))
+                path: .init(org: org.id, tenant: tenant.id),
+                body: .json(.init(body: "Visited", kind: .shared))
             )
             .created.body.json
             _ = try await admin.getV1OrgsByOrgTenantsByTenantWorkspace(path: .init(org: org.id, tenant: tenant.id)).ok.body.json
             let batch = try await admin.postV1OrgsByOrgAccessCheckBatch(
-                path: .init(org: org.id), body: .json(.init(checks: [.init(userId: userID, tenantId: tenant.id, action: .readSharedNotes)]))
+                path: .init(org: org.id),
+                body: .json(.init(checks: [.init(userId: userID, tenantId: tenant.id, action: .readSharedNotes)]))
             ).ok.body.json
             #expect(batch.results.count == 1)
             _ = try await admin.getV1OrgsByOrgUsersByUserTenants(path: .init(org: org.id, user: userID)).ok.body.json
@@ -105,8 +112,11 @@ struct GeneratedClientTests {
                 .created.body.json
             _ = try await admin.patchV1OrgsByOrgWebhooksById(path: .init(org: org.id, id: webhook.id), body: .json(.init(description: "billing")))
                 .ok.body.json
-            _ = try await admin.postV1OrgsByOrgWebhooksByIdRotateSecret(path: .init(org: org.id, id: webhook.id), body: .json(.init(gracePeriodHours: 1)))
-                .ok.body.json
+            _ = try await admin.postV1OrgsByOrgWebhooksByIdRotateSecret(
+                path: .init(org: org.id, id: webhook.id),
+                body: .json(.init(gracePeriodHours: 1))
+            )
+            .ok.body.json
             _ = try await admin.postV1OrgsByOrgWebhooksByIdPing(path: .init(org: org.id, id: webhook.id)).accepted.body.json
             _ = try await admin.getV1OrgsByOrgWebhooks(path: .init(org: org.id)).ok.body.json
             _ = try await admin.getV1OrgsByOrgWebhooksByIdDeliveries(path: .init(org: org.id, id: webhook.id)).ok.body.json
@@ -115,7 +125,9 @@ struct GeneratedClientTests {
             _ = try await memberClient.getV1MeSessions().ok.body.json
             _ = try await memberClient.getV1MeCaseload().ok.body.json
             let refused = try await Client(muster: url, token: key.secret, transport: transport).patchV1OrgsByOrg(
-                path: .init(org: org.id), body: .json(.init(name: "Taken over")))
+                path: .init(org: org.id),
+                body: .json(.init(name: "Taken over"))
+            )
             #expect(try refused.forbidden.body.applicationProblemJson.code == "forbidden")
         }
     }

@@ -42,7 +42,8 @@ struct IdempotencyMachineTests {
             ("released", "f", "run"), ("released", "g", "run"),
             ("lost", "f", "idempotency_answer_lost"), ("lost", "g", "idempotency_key_reused"),
             ("replicated", "f", "idempotency_answer_lost"),
-        ])
+        ]
+    )
     func secondRequestByState(state: String, fingerprint: String, expected: String) {
         var machine = Machine()
         switch state {

@@ -12,7 +12,11 @@ import Testing
 /// Opens the durable engine on `folder`.
 private func openEngine(_ folder: String, clock: ManualClock) async throws -> DurableEngine {
     try await DurableEngine.open(
-        StoreOptions(dataDirectory: folder), secret: Array(repeating: 7, count: 32), clock: clock, hasher: PasswordHasher(rounds: 1_000))
+        StoreOptions(dataDirectory: folder),
+        secret: Array(repeating: 7, count: 32),
+        clock: clock,
+        hasher: PasswordHasher(rounds: 1_000)
+    )
 }
 
 private func temporaryFolder() -> String {
@@ -44,7 +48,8 @@ private func refusal(_ store: IdempotencyStore, scope: String, key: String, fing
 struct IdempotencyRecoveryTests {
     @Test(
         "A keyed change that is in the log but lost its answer in a crash is answered idempotency_answer_lost; a key never applied runs again; another caller's key is its own",
-        arguments: [false, true])
+        arguments: [false, true]
+    )
     func theLogTellsWhatTheJournalLost(snapshotInBetween: Bool) async throws {
         let folder = temporaryFolder()
         defer { try? FileManager.default.removeItem(atPath: folder) }
@@ -110,7 +115,12 @@ struct IdempotencyRecoveryTests {
         let segments = try FileManager.default.contentsOfDirectory(atPath: folder + "/log").filter { $0.hasSuffix(".wal") }.sorted()
         #expect(segments.first != "00000000000000000001.wal", "the first segments were compacted away")
 
-        let second = try await DurableEngine.open(options, secret: Array(repeating: 7, count: 32), clock: clock, hasher: PasswordHasher(rounds: 1_000))
+        let second = try await DurableEngine.open(
+            options,
+            secret: Array(repeating: 7, count: 32),
+            clock: clock,
+            hasher: PasswordHasher(rounds: 1_000)
+        )
         defer { second.close() }
         // No journal: this version never ran here.
         let store = try IdempotencyStore(path: folder + "/idempotency.journal", now: clock.now())
@@ -133,7 +143,11 @@ struct IdempotencyRecoveryTests {
             orgID.append(org)
             for index in 0..<5 {
                 let answer = try await api.post(
-                    "/v1/orgs/\(org)/tenants", token: api.admin, #"{"name": "Tenant \#(index)"}"#, headers: ["Idempotency-Key": "tenant-\(index)"])
+                    "/v1/orgs/\(org)/tenants",
+                    token: api.admin,
+                    #"{"name": "Tenant \#(index)"}"#,
+                    headers: ["Idempotency-Key": "tenant-\(index)"]
+                )
                 #expect(answer.status == 201)
                 bodies.append(answer.text)
             }
@@ -149,7 +163,12 @@ struct IdempotencyRecoveryTests {
         try await restarted.run { client in
             let api = API(client: client, fixture: try ServerFixture())
             let org = try #require(orgID.all.first)
-            let replayed = try await api.post("/v1/orgs/\(org)/tenants", token: api.admin, #"{"name": "Tenant 3"}"#, headers: ["Idempotency-Key": "tenant-3"])
+            let replayed = try await api.post(
+                "/v1/orgs/\(org)/tenants",
+                token: api.admin,
+                #"{"name": "Tenant 3"}"#,
+                headers: ["Idempotency-Key": "tenant-3"]
+            )
             #expect(replayed.text == bodies.all[3])
             #expect(replayed.headers[.init("Idempotent-Replayed")!] == "true")
         }

@@ -28,14 +28,22 @@ struct IdempotencyTests {
             #expect(fixture.transport.delivered.filter { $0.to == "once@example.org" }.count == 1, "one email, not two")
 
             let reused = try await api.post(
-                "/v1/orgs/\(org)/invitations", token: api.admin, #"{"email": "other@example.org", "role": "viewer"}"#, headers: ["Idempotency-Key": "k-1"])
+                "/v1/orgs/\(org)/invitations",
+                token: api.admin,
+                #"{"email": "other@example.org", "role": "viewer"}"#,
+                headers: ["Idempotency-Key": "k-1"]
+            )
             #expect(reused.status == 422)
             #expect(reused.code == "idempotency_key_reused")
             #expect(try await api.post("/v1/orgs/\(org)/invitations", token: api.admin, body, headers: ["Idempotency-Key": ""]).status == 400)
             // Keys belong to their caller: another caller's same key is a new request.
             let key = try await api.apiKey(org)
             let theirs = try await api.post(
-                "/v1/orgs/\(org)/invitations", token: key, #"{"email": "theirs@example.org", "role": "viewer"}"#, headers: ["Idempotency-Key": "k-1"])
+                "/v1/orgs/\(org)/invitations",
+                token: key,
+                #"{"email": "theirs@example.org", "role": "viewer"}"#,
+                headers: ["Idempotency-Key": "k-1"]
+            )
             #expect(theirs.status == 201)
         }
     }
@@ -46,10 +54,18 @@ struct IdempotencyTests {
         try await fixture.run { api in
             let org = try await api.org()
             let refused = try await api.post(
-                "/v1/orgs/\(org)/invitations", token: api.admin, #"{"email": "x@example.org", "role": "emperor"}"#, headers: ["Idempotency-Key": "k-2"])
+                "/v1/orgs/\(org)/invitations",
+                token: api.admin,
+                #"{"email": "x@example.org", "role": "emperor"}"#,
+                headers: ["Idempotency-Key": "k-2"]
+            )
             #expect(refused.status == 422)
             let again = try await api.post(
-                "/v1/orgs/\(org)/invitations", token: api.admin, #"{"email": "x@example.org", "role": "emperor"}"#, headers: ["Idempotency-Key": "k-2"])
+                "/v1/orgs/\(org)/invitations",
+                token: api.admin,
+                #"{"email": "x@example.org", "role": "emperor"}"#,
+                headers: ["Idempotency-Key": "k-2"]
+            )
             #expect(again.status == 422)
             #expect(again.headers[HTTPField.Name("Idempotent-Replayed")!] == nil)
         }
@@ -96,7 +112,11 @@ struct IdempotencyTests {
         let fixture = try ServerFixture()
         try await fixture.run { api in
             let org = try await api.org()
-            let reply = try await api.post("/v1/orgs/\(org)/invitations", #"{"email": "x@example.org", "role": "viewer"}"#, headers: ["Idempotency-Key": ""])
+            let reply = try await api.post(
+                "/v1/orgs/\(org)/invitations",
+                #"{"email": "x@example.org", "role": "viewer"}"#,
+                headers: ["Idempotency-Key": ""]
+            )
             #expect(reply.status == 401)
         }
     }

@@ -15,7 +15,11 @@ struct InvitationRoutesTests {
         let fixture = try ServerFixture()
         try await fixture.run { api in
             let org = try await api.org()
-            let created = try await api.post("/v1/orgs/\(org)/invitations", token: api.admin, #"{"email": " Ada@Example.org ", "role": "caseworker"}"#)
+            let created = try await api.post(
+                "/v1/orgs/\(org)/invitations",
+                token: api.admin,
+                #"{"email": " Ada@Example.org ", "role": "caseworker"}"#
+            )
             #expect(created.status == 201)
             #expect(created.json["status"]?.string == "pending")
             #expect(created.json["email"]?.string == "ada@example.org")
@@ -81,7 +85,11 @@ struct InvitationRoutesTests {
             let cast = try await Cast.make(api)
             let staffWhoInvite: Set<CallerKind> = [.platformAdmin, .orgAdmin, .siteAdmin, .apiKey]
             try await cast.expectOnly(staffWhoInvite) { kind, token in
-                try await api.post("/v1/orgs/\(cast.org)/invitations", token: token, #"{"email": "new-\#(kind.rawValue)@example.org", "role": "viewer"}"#)
+                try await api.post(
+                    "/v1/orgs/\(cast.org)/invitations",
+                    token: token,
+                    #"{"email": "new-\#(kind.rawValue)@example.org", "role": "viewer"}"#
+                )
             }
             try await cast.expectOnly(staffWhoInvite) { _, token in
                 try await api.get("/v1/orgs/\(cast.org)/invitations", token: token)
@@ -89,13 +97,23 @@ struct InvitationRoutesTests {
             // Revoke: org admins, the platform admin, and an admin API key (site admins do not).
             try await cast.expectOnly(administrators) { kind, token in
                 let invite = try await api.post(
-                    "/v1/orgs/\(cast.org)/invitations", token: api.admin, #"{"email": "revoke-\#(kind.rawValue)@example.org", "role": "viewer"}"#)
-                return try await api.post("/v1/orgs/\(cast.org)/invitations/\(invite.json["id"]!.string!)/revoke", token: token, #"{"reason": "left"}"#)
+                    "/v1/orgs/\(cast.org)/invitations",
+                    token: api.admin,
+                    #"{"email": "revoke-\#(kind.rawValue)@example.org", "role": "viewer"}"#
+                )
+                return try await api.post(
+                    "/v1/orgs/\(cast.org)/invitations/\(invite.json["id"]!.string!)/revoke",
+                    token: token,
+                    #"{"reason": "left"}"#
+                )
             }
             // Nobody of this org acts in the other org, nor learns that it exists.
             for kind in [CallerKind.orgAdmin, .apiKey, .siteAdmin] {
                 let reply = try await api.post(
-                    "/v1/orgs/\(cast.otherOrg)/invitations", token: cast.tokens[kind], #"{"email": "x@example.org", "role": "viewer"}"#)
+                    "/v1/orgs/\(cast.otherOrg)/invitations",
+                    token: cast.tokens[kind],
+                    #"{"email": "x@example.org", "role": "viewer"}"#
+                )
                 #expect(reply.status == 404, "\(kind): \(reply.text)")
             }
         }
@@ -106,13 +124,18 @@ struct InvitationRoutesTests {
         let fixture = try ServerFixture()
         try await fixture.run { api in
             let org = try await api.org()
-            let id = try await api.post("/v1/orgs/\(org)/invitations", token: api.admin, #"{"email": "d@example.org", "role": "viewer"}"#).json["id"]!.string!
+            let id = try await api.post("/v1/orgs/\(org)/invitations", token: api.admin, #"{"email": "d@example.org", "role": "viewer"}"#).json["id"]!
+                .string!
             let long = String(repeating: "x", count: 501)
             let refused = try await api.post("/v1/orgs/\(org)/invitations/\(id)/revoke", token: api.admin, #"{"reason": "\#(long)"}"#)
             #expect(refused.status == 422)
             #expect(refused.code == "reason_too_long")
             #expect(try await api.get("/v1/orgs/\(org)/invitations/\(id)", token: api.admin).json["status"]?.string == "pending")
-            let revoked = try await api.post("/v1/orgs/\(org)/invitations/\(id)/revoke", token: api.admin, #"{"reason": "\#(String(long.dropLast()))"}"#)
+            let revoked = try await api.post(
+                "/v1/orgs/\(org)/invitations/\(id)/revoke",
+                token: api.admin,
+                #"{"reason": "\#(String(long.dropLast()))"}"#
+            )
             #expect(revoked.status == 200)
             #expect(revoked.json["status"]?.string == "revoked")
             #expect(revoked.json["revoked_reason"]?.string?.count == 500)
@@ -120,8 +143,10 @@ struct InvitationRoutesTests {
             let accept = try await api.post("/v1/invitations/accept", #"{"token": "\#(token)"}"#)
             #expect(accept.code == "invitation_revoked")
             // Revoking needs no body at all.
-            let other = try await api.post("/v1/orgs/\(org)/invitations", token: api.admin, #"{"email": "e@example.org", "role": "viewer"}"#).json["id"]!
-                .string!
+            let other = try await api.post("/v1/orgs/\(org)/invitations", token: api.admin, #"{"email": "e@example.org", "role": "viewer"}"#).json[
+                "id"
+            ]!
+            .string!
             #expect(try await api.call(.post, "/v1/orgs/\(org)/invitations/\(other)/revoke", token: api.admin).status == 200)
         }
     }
@@ -131,7 +156,8 @@ struct InvitationRoutesTests {
         let fixture = try ServerFixture()
         try await fixture.run { api in
             let org = try await api.org()
-            let id = try await api.post("/v1/orgs/\(org)/invitations", token: api.admin, #"{"email": "f@example.org", "role": "viewer"}"#).json["id"]!.string!
+            let id = try await api.post("/v1/orgs/\(org)/invitations", token: api.admin, #"{"email": "f@example.org", "role": "viewer"}"#).json["id"]!
+                .string!
             let firstToken = try await api.linkToken(to: "f@example.org")
             // The first resend may follow the invitation at once; the cooldown runs between resends.
             for round in 1...5 {
@@ -164,7 +190,8 @@ struct InvitationRoutesTests {
         let fixture = try ServerFixture()
         try await fixture.run { api in
             let org = try await api.org()
-            let id = try await api.post("/v1/orgs/\(org)/invitations", token: api.admin, #"{"email": "g@example.org", "role": "viewer"}"#).json["id"]!.string!
+            let id = try await api.post("/v1/orgs/\(org)/invitations", token: api.admin, #"{"email": "g@example.org", "role": "viewer"}"#).json["id"]!
+                .string!
             let token = try await api.linkToken(to: "g@example.org")
             fixture.clock.advance(by: .days(7))
             fixture.clock.advance(by: .seconds(1))
@@ -226,14 +253,20 @@ struct InvitationRoutesTests {
             #expect(results[999]["status"]?.int == 409)
             #expect(results[999]["error"]?["code"]?.string == "invitation_pending")
             let mixed = try await api.post(
-                "/v1/orgs/\(org)/invitations/batch", token: api.admin,
-                #"{"items": [{"email": "ok@example.org", "role": "viewer"}, {"email": "x", "role": "viewer"}, {"email": "y@example.org", "role": "boss"}, 7]}"#)
+                "/v1/orgs/\(org)/invitations/batch",
+                token: api.admin,
+                #"{"items": [{"email": "ok@example.org", "role": "viewer"}, {"email": "x", "role": "viewer"}, {"email": "y@example.org", "role": "boss"}, 7]}"#
+            )
             #expect(mixed.json["results"]?[0]?["status"]?.int == 201)
             #expect(mixed.json["results"]?[1]?["error"]?["code"]?.string == "validation_failed")
             #expect(mixed.json["results"]?[2]?["error"]?["detail"]?.string?.contains("items[2].role") == true)
             #expect(mixed.json["results"]?[3]?["status"]?.int == 422)
             let tooMany = (0..<1001).map { #"{"email": "t\#($0)@example.org", "role": "viewer"}"# }
-            let refused = try await api.post("/v1/orgs/\(org)/invitations/batch", token: api.admin, #"{"items": [\#(tooMany.joined(separator: ","))]}"#)
+            let refused = try await api.post(
+                "/v1/orgs/\(org)/invitations/batch",
+                token: api.admin,
+                #"{"items": [\#(tooMany.joined(separator: ","))]}"#
+            )
             #expect(refused.status == 422)
             #expect(try await api.get("/v1/orgs/\(org)/invitations?email=t0@example.org", token: api.admin).json["items"]?.array.isEmpty == true)
             for _ in 0..<20 { await fixture.parts.outboxService.deliverDue() }
@@ -244,7 +277,10 @@ struct InvitationRoutesTests {
             #expect(try await api.post("/v1/invitations/accept", token: nil, #"{"token": "\#(token)"}"#).status == 410)
             // An org that does not exist refuses the batch whole.
             let missing = try await api.post(
-                "/v1/orgs/\(OrganisationID.random())/invitations/batch", token: api.admin, #"{"items": [{"email": "lost@example.org", "role": "viewer"}]}"#)
+                "/v1/orgs/\(OrganisationID.random())/invitations/batch",
+                token: api.admin,
+                #"{"items": [{"email": "lost@example.org", "role": "viewer"}]}"#
+            )
             #expect(missing.status == 404)
             #expect(missing.json["code"]?.string == "not_found")
         }

@@ -107,7 +107,9 @@ struct ListingRoutesTests {
             let org = try await api.org()
             let jo = try await api.tenant(org, "Jo Tenant")
             let alex = try #require(
-                try await api.post("/v1/orgs/\(org)/tenants", token: api.admin, #"{"name": "Alex Smith", "reference": "HSG-0042"}"#).json["id"]?.string)
+                try await api.post("/v1/orgs/\(org)/tenants", token: api.admin, #"{"name": "Alex Smith", "reference": "HSG-0042"}"#).json["id"]?
+                    .string
+            )
             let (worker, _) = try await api.collaborator(org, tenant: jo, "sam@example.org")
             let path = "/v1/orgs/\(org)/tenants/"
             #expect(try await api.get(path + jo, token: api.admin).json["name"]?.string == "Jo Tenant")

@@ -16,7 +16,10 @@ struct MemberRoutesTests {
         try await fixture.run { api in
             let org = try await api.org()
             let created = try await api.post(
-                "/v1/orgs/\(org)/users", token: api.admin, #"{"email": "temp@example.org", "role": "caseworker", "full_name": "Tem Porary"}"#)
+                "/v1/orgs/\(org)/users",
+                token: api.admin,
+                #"{"email": "temp@example.org", "role": "caseworker", "full_name": "Tem Porary"}"#
+            )
             #expect(created.status == 201)
             let password = try #require(created.json["temporary_password"]?.string)
             let wrong = try await api.post("/v1/auth/password", #"{"email": "temp@example.org", "password": "nope-nope-nope"}"#)
@@ -33,11 +36,16 @@ struct MemberRoutesTests {
             #expect(blocked.code == "password_change_required")
             #expect(try await api.get("/v1/me", token: session).status == 200)
             let changed = try await api.post(
-                "/v1/auth/password/change", token: session, #"{"current_password": "\#(password)", "new_password": "a-much-better-secret-42"}"#)
+                "/v1/auth/password/change",
+                token: session,
+                #"{"current_password": "\#(password)", "new_password": "a-much-better-secret-42"}"#
+            )
             #expect(changed.status == 200, "\(changed.text)")
             #expect(try await api.get("/v1/me", token: session).status == 401, "changing the password ends every session")
-            let fresh = try await api.post("/v1/auth/password", #"{"email": "temp@example.org", "password": "a-much-better-secret-42"}"#).json["session_token"]!
-                .string!
+            let fresh = try await api.post("/v1/auth/password", #"{"email": "temp@example.org", "password": "a-much-better-secret-42"}"#).json[
+                "session_token"
+            ]!
+            .string!
             #expect(try await api.get("/v1/orgs/\(org)/tenants", token: fresh).status == 200)
         }
     }
@@ -54,13 +62,22 @@ struct MemberRoutesTests {
             }
             // A single key granted without a role change: the viewer can then invite.
             let viewerToken = try #require(cast.tokens[.viewer])
-            #expect(try await api.post("/v1/orgs/\(cast.org)/invitations", token: viewerToken, #"{"email": "v1@example.org", "role": "viewer"}"#).status == 403)
+            #expect(
+                try await api.post("/v1/orgs/\(cast.org)/invitations", token: viewerToken, #"{"email": "v1@example.org", "role": "viewer"}"#).status
+                    == 403
+            )
             let granted = try await api.call(.patch, path, token: api.admin, json: #"{"grant": ["users.invite", "users.view"]}"#)
             #expect(granted.json["grants"]?.array.compactMap(\.string) == ["users.view", "users.invite"])
-            #expect(try await api.post("/v1/orgs/\(cast.org)/invitations", token: viewerToken, #"{"email": "v1@example.org", "role": "viewer"}"#).status == 201)
+            #expect(
+                try await api.post("/v1/orgs/\(cast.org)/invitations", token: viewerToken, #"{"email": "v1@example.org", "role": "viewer"}"#).status
+                    == 201
+            )
             let withdrawn = try await api.call(.patch, path, token: api.admin, json: #"{"withdraw": ["users.invite"]}"#)
             #expect(withdrawn.json["grants"]?.array.compactMap(\.string) == ["users.view"])
-            #expect(try await api.post("/v1/orgs/\(cast.org)/invitations", token: viewerToken, #"{"email": "v2@example.org", "role": "viewer"}"#).status == 403)
+            #expect(
+                try await api.post("/v1/orgs/\(cast.org)/invitations", token: viewerToken, #"{"email": "v2@example.org", "role": "viewer"}"#).status
+                    == 403
+            )
             #expect(try await api.call(.patch, path, token: api.admin, json: "{}").status == 422)
             #expect(try await api.call(.patch, path, token: api.admin, json: #"{"grant": ["users.fly"]}"#).status == 422)
 
@@ -71,7 +88,10 @@ struct MemberRoutesTests {
                 return try await api.post("/v1/orgs/\(cast.org)/members/\(member.userID)/remove", token: token)
             }
             #expect(try await api.post("/v1/orgs/\(cast.org)/members/\(caseworker)/remove", token: api.admin).status == 200)
-            #expect(try await api.get("/v1/orgs/\(cast.org)/tenants", token: cast.tokens[.caseworker]).status == 404, "removal ends access on the next request")
+            #expect(
+                try await api.get("/v1/orgs/\(cast.org)/tenants", token: cast.tokens[.caseworker]).status == 404,
+                "removal ends access on the next request"
+            )
             let members = try await api.get("/v1/orgs/\(cast.org)/members?include_removed=true", token: api.admin)
             #expect(members.json["items"]?.array.contains { $0["user_id"]?.string == caseworker && $0["status"]?.string == "removed" } == true)
             let active = try await api.get("/v1/orgs/\(cast.org)/members", token: api.admin)
@@ -86,15 +106,23 @@ struct MemberRoutesTests {
             let cast = try await Cast.make(api)
             try await cast.expectOnly(administrators) { kind, token in
                 let created = try await api.post(
-                    "/v1/orgs/\(cast.org)/users", token: api.admin, #"{"email": "reset-\#(kind.rawValue.lowercased())@example.org", "role": "viewer"}"#)
+                    "/v1/orgs/\(cast.org)/users",
+                    token: api.admin,
+                    #"{"email": "reset-\#(kind.rawValue.lowercased())@example.org", "role": "viewer"}"#
+                )
                 let userID = try #require(created.json["member"]?["user_id"]?.string, "\(created.text)")
                 return try await api.post("/v1/orgs/\(cast.org)/members/\(userID)/reset-password", token: token)
             }
-            let created = try await api.post("/v1/orgs/\(cast.org)/users", token: api.admin, #"{"email": "direct@example.org", "role": "caseworker"}"#)
+            let created = try await api.post(
+                "/v1/orgs/\(cast.org)/users",
+                token: api.admin,
+                #"{"email": "direct@example.org", "role": "caseworker"}"#
+            )
             let userID = try #require(created.json["member"]?["user_id"]?.string)
             let first = try #require(created.json["temporary_password"]?.string)
             let session = try #require(
-                try await api.post("/v1/auth/password", #"{"email": "direct@example.org", "password": "\#(first)"}"#).json["session_token"]?.string)
+                try await api.post("/v1/auth/password", #"{"email": "direct@example.org", "password": "\#(first)"}"#).json["session_token"]?.string
+            )
             let reset = try await api.post("/v1/orgs/\(cast.org)/members/\(userID)/reset-password", token: cast.tokens[.orgAdmin])
             let password = try #require(reset.json["temporary_password"]?.string)
             #expect(try await api.get("/v1/me", token: session).status == 401, "the reset ends every session")
@@ -120,7 +148,10 @@ struct MemberRoutesTests {
             let created = try await api.post("/v1/orgs/\(orgA)/users", token: adminA, #"{"email": "bob@example.org", "role": "caseworker"}"#)
             let bobID = try #require(created.json["member"]?["user_id"]?.string)
             let invite = try await api.post(
-                "/v1/orgs/\(orgB)/invitations", token: api.admin, #"{"email": "bob@example.org", "role": "org_admin", "method": "existing_user"}"#)
+                "/v1/orgs/\(orgB)/invitations",
+                token: api.admin,
+                #"{"email": "bob@example.org", "role": "org_admin", "method": "existing_user"}"#
+            )
             #expect(invite.status == 201, "\(invite.text)")
             let token = try await api.linkToken(to: "bob@example.org")
             #expect(try await api.post("/v1/invitations/accept", #"{"token": "\#(token)"}"#).status == 200)
@@ -160,10 +191,16 @@ struct MemberRoutesTests {
 
             // Inviting him, one by one or in a batch, names only A's own records too.
             let invited = try await api.post(
-                "/v1/orgs/\(orgA)/invitations", token: adminA.token, #"{"email": "bob@example.org", "role": "viewer", "method": "existing_user"}"#)
+                "/v1/orgs/\(orgA)/invitations",
+                token: adminA.token,
+                #"{"email": "bob@example.org", "role": "viewer", "method": "existing_user"}"#
+            )
             #expect(invited.status == 201 && !invited.text.contains(bob.userID), "\(invited.text)")
             let again = try await api.post(
-                "/v1/orgs/\(orgA)/invitations/batch", token: adminA.token, #"{"items": [{"email": "bob@example.org", "role": "viewer"}]}"#)
+                "/v1/orgs/\(orgA)/invitations/batch",
+                token: adminA.token,
+                #"{"items": [{"email": "bob@example.org", "role": "viewer"}]}"#
+            )
             let error = again.json["results"]?.array.first?["error"]
             #expect(error?["code"]?.string == "invitation_pending", "\(again.text)")
             #expect(error?["existing_record"]?.string == invited.json["id"]?.string, "A's own invitation")
@@ -185,7 +222,8 @@ struct MemberRoutesTests {
             #expect(try await api.get("/v1/orgs/\(cast.org)", token: secret).status == 200)
             #expect(
                 try await api.post("/v1/orgs/\(cast.org)/invitations", token: secret, #"{"email": "k@example.org", "role": "viewer"}"#).status == 403,
-                "a viewer key cannot invite")
+                "a viewer key cannot invite"
+            )
             let elsewhere = try await api.get("/v1/orgs/\(cast.otherOrg)", token: secret)
             let nowhere = try await api.get("/v1/orgs/\(UUID())", token: secret)
             #expect(elsewhere.status == 404 && nowhere.status == 404, "another org's existence is not confirmed")

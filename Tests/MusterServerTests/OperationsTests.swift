@@ -57,12 +57,15 @@ struct OperationsTests {
         var logger = Logger(label: "test")
         logger.logLevel = .critical
         let parts = try MusterServer.makeParts(
-            configuration: ServerConfiguration(), adminToken: ServerFixture.adminToken,
+            configuration: ServerConfiguration(),
+            adminToken: ServerFixture.adminToken,
             source: .eventually {
                 for await _ in recovered { break }
                 return engine
             },
-            clock: ManualClock(), logger: logger, durableJournals: false
+            clock: ManualClock(),
+            logger: logger,
+            durableJournals: false
         )
         try await parts.application.test(.router) { client in
             let admin: HTTPFields = [.authorization: "Bearer \(ServerFixture.adminToken)", .contentType: "application/json"]
@@ -71,7 +74,8 @@ struct OperationsTests {
             #expect(notReady.status == .serviceUnavailable)
             let calls: [(HTTPRequest.Method, String, String?)] = [
                 (.get, "/v1/orgs/3f2b8c1e-1d2a-4f6b-9c3d-2a1b0c9d8e7f", nil), (.post, "/v1/orgs", #"{"name": "Early"}"#),
-                (.post, "/v1/auth/magic-link", #"{"email": "a@example.org"}"#), (.post, "/v1/auth/password", #"{"email": "a@example.org", "password": "p"}"#),
+                (.post, "/v1/auth/magic-link", #"{"email": "a@example.org"}"#),
+                (.post, "/v1/auth/password", #"{"email": "a@example.org", "password": "p"}"#),
             ]
             for (method, path, body) in calls {
                 let reply = try await client.execute(uri: path, method: method, headers: admin, body: body.map { ByteBuffer(string: $0) })
@@ -110,9 +114,13 @@ struct OperationsTests {
                 for method in operations.keys { documented.insert("\(method.uppercased()) \(path)") }
             }
             // The pages people open in a browser are not part of the API.
-            let api = Set(fixture.parts.routeTable.filter { route in !WebRoutes.pathPrefixes.contains { route.split(separator: " ")[1].hasPrefix($0) } })
+            let api = Set(
+                fixture.parts.routeTable.filter { route in !WebRoutes.pathPrefixes.contains { route.split(separator: " ")[1].hasPrefix($0) } }
+            )
             #expect(
-                documented == api, "only documented: \(documented.subtracting(api)); only served: \(api.subtracting(documented))")
+                documented == api,
+                "only documented: \(documented.subtracting(api)); only served: \(api.subtracting(documented))"
+            )
             guard case .object(let schemas)? = document["components"]?["schemas"] else {
                 Issue.record("no schemas")
                 return

@@ -56,13 +56,19 @@ struct Cast: Sendable {
     /// (another org's admin, a collaborator: the org is not confirmed to them), or 403. A route
     /// of a tenant that the collaborators work on tells them 403 (`collaboratorStatus`).
     func expectOnly(
-        _ allowed: Set<CallerKind>, collaboratorStatus: Int = 404, sourceLocation: SourceLocation = #_sourceLocation,
+        _ allowed: Set<CallerKind>,
+        collaboratorStatus: Int = 404,
+        sourceLocation: SourceLocation = #_sourceLocation,
         _ request: (CallerKind, Token?) async throws -> Reply
     ) async throws {
         for kind in CallerKind.allCases {
             let reply = try await request(kind, tokens[kind])
             if allowed.contains(kind) {
-                #expect((200..<300).contains(reply.status), "\(kind) should be allowed: \(reply.status) \(reply.text)", sourceLocation: sourceLocation)
+                #expect(
+                    (200..<300).contains(reply.status),
+                    "\(kind) should be allowed: \(reply.status) \(reply.text)",
+                    sourceLocation: sourceLocation
+                )
             } else {
                 let expected =
                     [.noToken, .endedSession, .revokedAPIKey].contains(kind)

@@ -14,7 +14,10 @@ struct ReinviteAndRedirectRoutesTests {
         try await fixture.run { api in
             let org = try await api.org()
             let first = try await api.post(
-                "/v1/orgs/\(org)/invitations", token: api.admin, #"{"email": "bo@example.org", "role": "caseworker", "locale": "cy"}"#)
+                "/v1/orgs/\(org)/invitations",
+                token: api.admin,
+                #"{"email": "bo@example.org", "role": "caseworker", "locale": "cy"}"#
+            )
             let firstID = try #require(first.json["id"]?.string)
             let oldLink = try await api.linkToken(to: "bo@example.org")
             let sent = api.mailCount(to: "bo@example.org")
@@ -27,7 +30,10 @@ struct ReinviteAndRedirectRoutesTests {
             #expect(again.headers[.location] == "/v1/orgs/\(org)/invitations/\(newID)")
             #expect(again.json["reinvite_of"]?.string == firstID)
             #expect(again.json["status"]?.string == "pending")
-            #expect(again.json["email"]?.string == "bo@example.org" && again.json["role"]?.string == "caseworker" && again.json["method"]?.string == "email")
+            #expect(
+                again.json["email"]?.string == "bo@example.org" && again.json["role"]?.string == "caseworker"
+                    && again.json["method"]?.string == "email"
+            )
 
             let old = try await api.get("/v1/orgs/\(org)/invitations/\(firstID)", token: api.admin)
             #expect(old.json["status"]?.string == "revoked" && old.json["revoked_reason"]?.string == "wrong team")
@@ -66,7 +72,10 @@ struct ReinviteAndRedirectRoutesTests {
 
             #expect(try await api.post("/v1/orgs/\(org)/invitations/\(UUID())/reinvite", token: api.admin).status == 404)
             #expect(try await api.post("/v1/orgs/\(org)/invitations/not-an-id/reinvite", token: api.admin).status == 400)
-            #expect(try await api.post("/v1/orgs/\(org)/invitations/\(pendingID)/reinvite", token: api.admin, #"{"email": "evil@example.org"}"#).status == 422)
+            #expect(
+                try await api.post("/v1/orgs/\(org)/invitations/\(pendingID)/reinvite", token: api.admin, #"{"email": "evil@example.org"}"#).status
+                    == 422
+            )
             let all = try await api.get("/v1/orgs/\(org)/invitations", token: api.admin)
             #expect(all.json["items"]?.array.count == 2, "a refused re-invite created an invitation")
         }
@@ -78,7 +87,11 @@ struct ReinviteAndRedirectRoutesTests {
         try await fixture.run { api in
             let org = try await api.org()
             let other = try await api.org("Elsewhere")
-            let adminInvite = try await api.post("/v1/orgs/\(org)/invitations", token: api.admin, #"{"email": "boss@example.org", "role": "org_admin"}"#)
+            let adminInvite = try await api.post(
+                "/v1/orgs/\(org)/invitations",
+                token: api.admin,
+                #"{"email": "boss@example.org", "role": "org_admin"}"#
+            )
             let adminInviteID = try #require(adminInvite.json["id"]?.string)
             _ = try await api.post("/v1/orgs/\(org)/invitations/\(adminInviteID)/revoke", token: api.admin)
 
@@ -106,9 +119,17 @@ struct ReinviteAndRedirectRoutesTests {
             #expect(refused.status == 422 && refused.code == "redirect_not_allowed")
 
             let settings = try await api.call(
-                .patch, "/v1/orgs/\(org)", token: api.admin, json: #"{"allowed_redirect_origins": ["https://App.example.org/", "http://localhost:3000"]}"#)
+                .patch,
+                "/v1/orgs/\(org)",
+                token: api.admin,
+                json: #"{"allowed_redirect_origins": ["https://App.example.org/", "http://localhost:3000"]}"#
+            )
             #expect(settings.status == 200, "\(settings.text)")
-            #expect(settings.json["settings"]?["allowed_redirect_origins"]?.array.compactMap(\.string) == ["http://localhost:3000", "https://app.example.org"])
+            #expect(
+                settings.json["settings"]?["allowed_redirect_origins"]?.array.compactMap(\.string) == [
+                    "http://localhost:3000", "https://app.example.org",
+                ]
+            )
 
             let created = try await api.post("/v1/orgs/\(org)/invitations", token: api.admin, body)
             #expect(created.status == 201, "\(created.text)")
@@ -138,8 +159,10 @@ struct ReinviteAndRedirectRoutesTests {
             let invited = try await api.post("/v1/orgs/\(org)/tenants/\(tenant)/collaborators", token: api.admin, body)
             #expect(invited.status == 201 && invited.json["redirect_url"]?.string == "https://app.example.org/cases/1", "\(invited.text)")
             let contact = try await api.post(
-                "/v1/orgs/\(org)/tenants/\(tenant)/collaborators", token: api.admin,
-                #"{"mode": "reference_only", "contact_name": "Dr GP", "contact_phone": "0161", "redirect_url": "https://app.example.org/x"}"#)
+                "/v1/orgs/\(org)/tenants/\(tenant)/collaborators",
+                token: api.admin,
+                #"{"mode": "reference_only", "contact_name": "Dr GP", "contact_phone": "0161", "redirect_url": "https://app.example.org/x"}"#
+            )
             #expect(contact.status == 422)
             let token = try await api.linkToken(to: "sam@support.example")
             let verified = try await api.post("/v1/auth/verify", #"{"token": "\#(token)"}"#)
@@ -161,7 +184,10 @@ struct ReinviteAndRedirectRoutesTests {
             let org = try await api.org()
             _ = try await api.call(.patch, "/v1/orgs/\(org)", token: api.admin, json: #"{"allowed_redirect_origins": ["https://app.example.org"]}"#)
             let reply = try await api.post(
-                "/v1/orgs/\(org)/invitations", token: api.admin, #"{"email": "bo@example.org", "role": "viewer", "redirect_url": "\#(url)"}"#)
+                "/v1/orgs/\(org)/invitations",
+                token: api.admin,
+                #"{"email": "bo@example.org", "role": "viewer", "redirect_url": "\#(url)"}"#
+            )
             #expect(reply.status == 422, "\(url): \(reply.text)")
             #expect(["redirect_not_allowed", "validation_failed"].contains(reply.code ?? ""))
             #expect(try await api.get("/v1/orgs/\(org)/invitations", token: api.admin).json["items"]?.array.isEmpty == true)
@@ -173,7 +199,12 @@ struct ReinviteAndRedirectRoutesTests {
         let fixture = try ServerFixture()
         try await fixture.run { api in
             let victim = try await api.org()
-            _ = try await api.call(.patch, "/v1/orgs/\(victim)", token: api.admin, json: #"{"allowed_redirect_origins": ["https://secret-app.example.org"]}"#)
+            _ = try await api.call(
+                .patch,
+                "/v1/orgs/\(victim)",
+                token: api.admin,
+                json: #"{"allowed_redirect_origins": ["https://secret-app.example.org"]}"#
+            )
             let other = try await api.org("Elsewhere")
             let outsider = try await api.member(other, "eve@example.org", role: "org_admin")
             let body = #"{"email": "x@example.org", "role": "viewer", "redirect_url": "https://evil.example/"}"#
@@ -206,7 +237,11 @@ struct ReinviteAndRedirectRoutesTests {
             #expect(plainMail.text.contains("You've been invited to Plain Trust") && !(plainMail.html ?? "").contains("<img"))
             #expect((plainMail.html ?? "").contains("background:#1d4ed8;"))
 
-            _ = try await api.post("/v1/orgs/\(org)/users", token: api.admin, #"{"email": "di@example.org", "role": "viewer", "full_name": "Di Rect"}"#)
+            _ = try await api.post(
+                "/v1/orgs/\(org)/users",
+                token: api.admin,
+                #"{"email": "di@example.org", "role": "viewer", "full_name": "Di Rect"}"#
+            )
             _ = try await api.post("/v1/auth/magic-link", #"{"email": "di@example.org"}"#)
             let signIn = try await api.mail(to: "di@example.org")
             #expect(signIn.text.hasPrefix("Hello Di Rect,"), "\(signIn.text)")

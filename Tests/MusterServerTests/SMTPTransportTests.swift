@@ -83,8 +83,12 @@ private func selfSignedCertificate() throws -> (cert: String, key: String, folde
 
 private func message(to address: String) -> MailMessage {
     MailMessage(
-        id: UUID().uuidString.lowercased(), kind: "invitation", to: address, subject: "You are invited",
-        text: "Hello,\n.a line that starts with a dot\nhttps://app.example.org/invitations/accept?token=abc\n", queuedAt: 1_767_225_600_000
+        id: UUID().uuidString.lowercased(),
+        kind: "invitation",
+        to: address,
+        subject: "You are invited",
+        text: "Hello,\n.a line that starts with a dot\nhttps://app.example.org/invitations/accept?token=abc\n",
+        queuedAt: 1_767_225_600_000
     )
 }
 
@@ -95,8 +99,14 @@ private func makeOutbox(over transport: any MailTransport) -> (MailOutbox, Outbo
     let outbox = MailOutbox()
     // No engine in the slot: the service delivers what the test queues, with no log to follow.
     let service = OutboxService(
-        outbox: outbox, transport: transport, slot: EngineSlot(), renderer: MailRenderer(linkBase: "https://app.example.org", signInLinkLifetime: .minutes(15)),
-        clock: ManualClock(), logger: logger, metrics: ServerMetrics().delivery)
+        outbox: outbox,
+        transport: transport,
+        slot: EngineSlot(),
+        renderer: MailRenderer(linkBase: "https://app.example.org", signInLinkLifetime: .minutes(15)),
+        clock: ManualClock(),
+        logger: logger,
+        metrics: ServerMetrics().delivery
+    )
     return (outbox, service)
 }
 
@@ -114,15 +124,25 @@ struct SMTPTransportTests {
         var logger = Logger(label: "test")
         logger.logLevel = .critical
         let engine = MusterEngine(
-            secret: Array(repeating: 7, count: 32), sink: InMemoryEventSink(), clock: ManualClock(), hasher: PasswordHasher(rounds: 1_000))
+            secret: Array(repeating: 7, count: 32),
+            sink: InMemoryEventSink(),
+            clock: ManualClock(),
+            hasher: PasswordHasher(rounds: 1_000)
+        )
         let parts = try MusterServer.makeParts(
-            configuration: configuration, adminToken: ServerFixture.adminToken, source: .ready(engine), clock: ManualClock(), logger: logger,
+            configuration: configuration,
+            adminToken: ServerFixture.adminToken,
+            source: .ready(engine),
+            clock: ManualClock(),
+            logger: logger,
             durableJournals: false
         )
         try await parts.application.test(.router) { client in
             let api = API(client: client, fixture: try ServerFixture())
             let org = try await api.org()
-            #expect(try await api.post("/v1/orgs/\(org)/invitations", token: api.admin, #"{"email": "pat@example.org", "role": "viewer"}"#).status == 201)
+            #expect(
+                try await api.post("/v1/orgs/\(org)/invitations", token: api.admin, #"{"email": "pat@example.org", "role": "viewer"}"#).status == 201
+            )
             for _ in 0..<200 where server.messages.isEmpty {
                 await parts.outboxService.deliverDue()
                 try await Task.sleep(for: .milliseconds(10))
@@ -148,7 +168,14 @@ struct SMTPTransportTests {
         defer { try? FileManager.default.removeItem(atPath: certificate.folder) }
         let server = try SMTPTestServer(mode: "accept", tls: (certificate.cert, certificate.key), credentials: "muster:s3cret")
         defer { server.stop() }
-        let settings = SMTPSettings(host: "localhost", port: server.port, security: .startTLS, username: "muster", password: "s3cret", caFile: certificate.cert)
+        let settings = SMTPSettings(
+            host: "localhost",
+            port: server.port,
+            security: .startTLS,
+            username: "muster",
+            password: "s3cret",
+            caFile: certificate.cert
+        )
         let (outbox, service) = makeOutbox(over: SMTPMailTransport(settings: settings, sender: "Muster <no-reply@example.org>"))
         try await outbox.enqueue([message(to: "a@example.org"), message(to: "b@example.org")], through: 0)
         #expect(await service.deliverDue() == 2)
@@ -212,12 +239,17 @@ struct SMTPTransportTests {
         let temporary = try SMTPTestServer(mode: "refuse-temporary")
         defer { temporary.stop() }
         let (outbox, service) = makeOutbox(
-            over: SMTPMailTransport(settings: SMTPSettings(host: "127.0.0.1", port: temporary.port, security: .none), sender: "no-reply@example.org"))
+            over: SMTPMailTransport(settings: SMTPSettings(host: "127.0.0.1", port: temporary.port, security: .none), sender: "no-reply@example.org")
+        )
         try await outbox.enqueue([message(to: "a@example.org"), message(to: "b@example.org")], through: 0)
         #expect(await service.deliverDue() == 0)
         let pending = await outbox.pendingItems()
         #expect(pending.count == 2)
-        #expect(pending.allSatisfy { $0.attempts == 1 && $0.lastError?.contains("451") == true && $0.nextAttemptAt.millisecondsSinceEpoch > 1_767_225_600_000 })
+        #expect(
+            pending.allSatisfy {
+                $0.attempts == 1 && $0.lastError?.contains("451") == true && $0.nextAttemptAt.millisecondsSinceEpoch > 1_767_225_600_000
+            }
+        )
         #expect(await outbox.currentCounts().abandoned == 0)
         // Not due again until the backoff has passed.
         #expect(await service.deliverDue() == 0)
@@ -226,7 +258,8 @@ struct SMTPTransportTests {
         let permanent = try SMTPTestServer(mode: "refuse-permanent")
         defer { permanent.stop() }
         let (refused, refusing) = makeOutbox(
-            over: SMTPMailTransport(settings: SMTPSettings(host: "127.0.0.1", port: permanent.port, security: .none), sender: "no-reply@example.org"))
+            over: SMTPMailTransport(settings: SMTPSettings(host: "127.0.0.1", port: permanent.port, security: .none), sender: "no-reply@example.org")
+        )
         try await refused.enqueue([message(to: "nobody@example.org")], through: 0)
         #expect(await refusing.deliverDue() == 0)
         #expect(await refused.pendingItems().isEmpty)

@@ -30,7 +30,8 @@ struct SameOriginTests {
             ("http://localhost:8443", nil, "localhost:8443", false),
             (nil, nil, "app.example.org", true),
             (nil, "cross-site", "app.example.org", false),
-        ] as [(String?, String?, String?, Bool)])
+        ] as [(String?, String?, String?, Bool)]
+    )
     func formsComeFromOwnPages(_ origin: String?, _ fetchSite: String?, _ host: String?, _ admitted: Bool) {
         let policy = SameOrigin(publicBaseURL: "https://app.example.org/")
         #expect(policy.admits(origin: origin, fetchSite: fetchSite, authority: host) == admitted)

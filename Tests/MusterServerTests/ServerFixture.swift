@@ -49,11 +49,18 @@ struct ServerFixture: Sendable {
     static let adminToken = "test-admin-token-0123456789abcdef"
 
     init(
-        policy: Policy = Policy(), maxBodyBytes: Int = ServerConfiguration.defaultMaxBodyBytes, passwordRounds: Int = 1_000,
+        policy: Policy = Policy(),
+        maxBodyBytes: Int = ServerConfiguration.defaultMaxBodyBytes,
+        passwordRounds: Int = 1_000,
         configure: (inout ServerConfiguration) -> Void = { _ in }
     ) throws {
         engine = MusterEngine(
-            policy: policy, secret: Array(repeating: 7, count: 32), sink: InMemoryEventSink(), clock: clock, hasher: PasswordHasher(rounds: passwordRounds))
+            policy: policy,
+            secret: Array(repeating: 7, count: 32),
+            sink: InMemoryEventSink(),
+            clock: clock,
+            hasher: PasswordHasher(rounds: passwordRounds)
+        )
         var configuration = ServerConfiguration()
         configuration.publicBaseURL = "https://app.example.org/"
         configuration.maxBodyBytes = maxBodyBytes
@@ -62,8 +69,13 @@ struct ServerFixture: Sendable {
         var logger = Logger(label: "test")
         logger.logLevel = .critical
         parts = try MusterServer.makeParts(
-            configuration: configuration, adminToken: Self.adminToken, source: .ready(engine), clock: clock, logger: logger,
-            transport: transport, durableJournals: false
+            configuration: configuration,
+            adminToken: Self.adminToken,
+            source: .ready(engine),
+            clock: clock,
+            logger: logger,
+            transport: transport,
+            durableJournals: false
         )
     }
 
@@ -106,7 +118,13 @@ struct API: Sendable {
     var admin: Token { ServerFixture.adminToken }
 
     @discardableResult
-    func call(_ method: HTTPRequest.Method, _ path: String, token: Token? = nil, json: String? = nil, headers extra: [String: String] = [:]) async throws
+    func call(
+        _ method: HTTPRequest.Method,
+        _ path: String,
+        token: Token? = nil,
+        json: String? = nil,
+        headers extra: [String: String] = [:]
+    ) async throws
         -> Reply
     {
         var headers: HTTPFields = [:]
@@ -126,7 +144,8 @@ struct API: Sendable {
         guard let operation = APIContract.operation(method, servingPath: path) else { return }
         #expect(
             operation.statuses[reply.status] != nil,
-            "\(method) \(operation.path) answered \(reply.status) \(reply.code ?? ""), which the OpenAPI document does not list")
+            "\(method) \(operation.path) answered \(reply.status) \(reply.code ?? ""), which the OpenAPI document does not list"
+        )
     }
 
     func get(_ path: String, token: Token? = nil) async throws -> Reply {
@@ -168,7 +187,10 @@ struct API: Sendable {
     func collaborator(_ org: String, tenant: String, _ email: String, mode: String = "full") async throws -> (token: Token, id: String) {
         let before = mailCount(to: email)
         let invite = try await post(
-            "/v1/orgs/\(org)/tenants/\(tenant)/collaborators", token: admin, #"{"mode": "\#(mode)", "email": "\#(email)", "full_name": "Sam Worker"}"#)
+            "/v1/orgs/\(org)/tenants/\(tenant)/collaborators",
+            token: admin,
+            #"{"mode": "\#(mode)", "email": "\#(email)", "full_name": "Sam Worker"}"#
+        )
         #expect(invite.status == 201, "\(invite.text)")
         let link = try await linkToken(to: email, after: before)
         let verified = try await post("/v1/auth/verify", #"{"token": "\#(link)"}"#)

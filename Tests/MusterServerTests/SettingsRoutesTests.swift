@@ -21,8 +21,11 @@ struct SettingsRoutesTests {
             #expect(fresh.json["effective_settings"]?["default_locale"]?.string == "en")
 
             let changed = try await api.call(
-                .patch, "/v1/orgs/\(org)", token: admin,
-                json: #"{"name": "Riverside Homes", "invitation_lifetime_days": 3, "allowed_email_domains": ["Example.org"], "default_locale": "cy"}"#)
+                .patch,
+                "/v1/orgs/\(org)",
+                token: admin,
+                json: #"{"name": "Riverside Homes", "invitation_lifetime_days": 3, "allowed_email_domains": ["Example.org"], "default_locale": "cy"}"#
+            )
             #expect(changed.status == 200, "\(changed.text)")
             #expect(changed.json["name"]?.string == "Riverside Homes")
             #expect(changed.json["settings"]?["allowed_email_domains"]?.array.compactMap(\.string) == ["example.org"])
@@ -32,7 +35,12 @@ struct SettingsRoutesTests {
             let audit = try await api.get("/v1/orgs/\(org)/audit?action=organisation.updated", token: admin)
             #expect(audit.json["items"]?.array.count == 1, "\(audit.text)")
 
-            let reset = try await api.call(.patch, "/v1/orgs/\(org)", token: admin, json: #"{"invitation_lifetime_days": null, "default_locale": null}"#)
+            let reset = try await api.call(
+                .patch,
+                "/v1/orgs/\(org)",
+                token: admin,
+                json: #"{"invitation_lifetime_days": null, "default_locale": null}"#
+            )
             #expect(reset.json["settings"]?["invitation_lifetime_days"] == .null)
             #expect(reset.json["effective_settings"]?["invitation_lifetime_days"]?.int == 7)
             #expect(reset.json["name"]?.string == "Riverside Homes", "an absent field is left as it is")
@@ -66,7 +74,8 @@ struct SettingsRoutesTests {
             #"{"invitation_lifetime_days": 0}"#, #"{"invitation_lifetime_days": 31}"#, #"{"invitation_lifetime_days": "7"}"#,
             #"{"allowed_email_domains": "example.org"}"#, #"{"allowed_email_domains": ["@example.org"]}"#, #"{"default_locale": "English"}"#,
             #"{"name": ""}"#, #"{"colour": "blue"}"#, #"[]"#,
-        ])
+        ]
+    )
     func badSettingsAreRefused(body: String) async throws {
         let fixture = try ServerFixture()
         try await fixture.run { api in
@@ -86,7 +95,10 @@ struct SettingsRoutesTests {
             let org = try await api.org()
             let now = fixture.clock.now()
             let own = try await api.post(
-                "/v1/orgs/\(org)/invitations", token: api.admin, #"{"email": "a@example.org", "role": "viewer", "expires_in_days": 2}"#)
+                "/v1/orgs/\(org)/invitations",
+                token: api.admin,
+                #"{"email": "a@example.org", "role": "viewer", "expires_in_days": 2}"#
+            )
             #expect(own.status == 201, "\(own.text)")
             #expect(own.json["expires_at"]?.string == now.adding(.days(2)).iso8601)
             _ = try await api.call(.patch, "/v1/orgs/\(org)", token: api.admin, json: #"{"invitation_lifetime_days": 14}"#)
@@ -94,7 +106,10 @@ struct SettingsRoutesTests {
             #expect(orgWide.json["expires_at"]?.string == now.adding(.days(14)).iso8601)
             for days in ["0", "31", "\"soon\""] {
                 let refused = try await api.post(
-                    "/v1/orgs/\(org)/invitations", token: api.admin, #"{"email": "c@example.org", "role": "viewer", "expires_in_days": \#(days)}"#)
+                    "/v1/orgs/\(org)/invitations",
+                    token: api.admin,
+                    #"{"email": "c@example.org", "role": "viewer", "expires_in_days": \#(days)}"#
+                )
                 #expect(refused.status == 422, "\(days): \(refused.text)")
             }
             let listed = try await api.get("/v1/orgs/\(org)/invitations?email=c@example.org", token: api.admin)
@@ -102,7 +117,9 @@ struct SettingsRoutesTests {
         }
     }
 
-    @Test("With allowed domains, invitations, direct users and collaborators at other domains are refused email_domain_not_allowed, and nobody is created")
+    @Test(
+        "With allowed domains, invitations, direct users and collaborators at other domains are refused email_domain_not_allowed, and nobody is created"
+    )
     func allowedDomainsHoldForEveryWayIn() async throws {
         let fixture = try ServerFixture()
         try await fixture.run { api in
@@ -121,10 +138,15 @@ struct SettingsRoutesTests {
                 let reply = try await api.post(path, token: api.admin, body)
                 #expect(reply.status == 422 && reply.code == "email_domain_not_allowed", "\(path): \(reply.text)")
             }
-            #expect(try await api.get("/v1/users?email=eve@evil.example", token: api.admin).status == 404, "a refused collaborator invite creates no user")
+            #expect(
+                try await api.get("/v1/users?email=eve@evil.example", token: api.admin).status == 404,
+                "a refused collaborator invite creates no user"
+            )
             let batch = try await api.post(
-                "/v1/orgs/\(org)/invitations/batch", token: api.admin,
-                #"{"items": [{"email": "bo@riverside.example", "role": "viewer"}, {"email": "eve@evil.example", "role": "viewer"}]}"#)
+                "/v1/orgs/\(org)/invitations/batch",
+                token: api.admin,
+                #"{"items": [{"email": "bo@riverside.example", "role": "viewer"}, {"email": "eve@evil.example", "role": "viewer"}]}"#
+            )
             let codes = batch.json["results"]?.array.map { $0["error"]?["code"]?.string ?? "ok" }
             #expect(codes == ["ok", "email_domain_not_allowed"], "\(batch.text)")
         }
@@ -143,16 +165,27 @@ struct SettingsRoutesTests {
             #expect(english.text.contains("expires in 7 days"))
 
             let patched = try await api.call(
-                .patch, "/v1/orgs/\(org)", token: api.admin, json: #"{"default_locale": "cy", "reply_to_email": "Help@Cwmni.example"}"#)
+                .patch,
+                "/v1/orgs/\(org)",
+                token: api.admin,
+                json: #"{"default_locale": "cy", "reply_to_email": "Help@Cwmni.example"}"#
+            )
             #expect(patched.json["settings"]?["reply_to_email"]?.string == "help@cwmni.example")
-            _ = try await api.post("/v1/orgs/\(org)/invitations", token: api.admin, #"{"email": "bo@example.org", "role": "viewer", "expires_in_days": 3}"#)
+            _ = try await api.post(
+                "/v1/orgs/\(org)/invitations",
+                token: api.admin,
+                #"{"email": "bo@example.org", "role": "viewer", "expires_in_days": 3}"#
+            )
             let welsh = try await api.mail(to: "bo@example.org")
             #expect(welsh.subject.hasPrefix("Rydych wedi cael gwahoddiad i Cwmni Tai fel gwyliwr"), "\(welsh.subject)")
             #expect(welsh.text.contains("mewn 3 diwrnod") && welsh.replyTo == "help@cwmni.example")
             #expect(welsh.rfc5322(from: "m@example.org").contains("Reply-To: help@cwmni.example\r\n"))
 
             let chosen = try await api.post(
-                "/v1/orgs/\(org)/invitations", token: api.admin, #"{"email": "cy@example.org", "role": "viewer", "locale": "en-GB"}"#)
+                "/v1/orgs/\(org)/invitations",
+                token: api.admin,
+                #"{"email": "cy@example.org", "role": "viewer", "locale": "en-GB"}"#
+            )
             #expect(chosen.status == 201)
             #expect(try await api.mail(to: "cy@example.org").subject.hasPrefix("You've been invited"), "the invitation's own language wins")
             let id = try #require(chosen.json["id"]?.string)
@@ -165,7 +198,10 @@ struct SettingsRoutesTests {
             let resent = try await api.mail(to: "cy@example.org")
             #expect(resent.subject.hasPrefix("Reminder: You've been invited") && resent.kind == "invitation_resent", "\(resent.subject)")
             let refused = try await api.post(
-                "/v1/orgs/\(org)/invitations", token: api.admin, #"{"email": "x@example.org", "role": "viewer", "locale": "Welsh"}"#)
+                "/v1/orgs/\(org)/invitations",
+                token: api.admin,
+                #"{"email": "x@example.org", "role": "viewer", "locale": "Welsh"}"#
+            )
             #expect(refused.status == 422)
             #expect(try await api.call(.patch, "/v1/orgs/\(org)", token: api.admin, json: #"{"reply_to_email": "not an address"}"#).status == 422)
         }

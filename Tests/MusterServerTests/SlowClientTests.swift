@@ -10,7 +10,7 @@ import Testing
 @testable import MusterServer
 
 #if canImport(Glibc)
-    import Glibc
+import Glibc
 #endif
 
 /// A bare TCP connection to the test server, to behave as no HTTP client library would. Its
@@ -138,7 +138,9 @@ struct SlowClientTests {
             #expect(await connection.blocking { $0.readResponse() }.hasPrefix("HTTP/1.1 200"))
             // A long poll outlasts both timeouts: nothing runs while a request is answered.
             let started = Date()
-            connection.send("GET /v1/orgs/\(org)/events?after=1&wait=4 HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer \(ServerFixture.adminToken)\r\n\r\n")
+            connection.send(
+                "GET /v1/orgs/\(org)/events?after=1&wait=4 HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer \(ServerFixture.adminToken)\r\n\r\n"
+            )
             let answer = await connection.blocking { $0.readResponse() }
             #expect(answer.hasPrefix("HTTP/1.1 200"), "\(answer)")
             #expect(Date().timeIntervalSince(started) >= 3.9, "the poll waited its four seconds")

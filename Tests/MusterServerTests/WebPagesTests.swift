@@ -21,7 +21,12 @@ struct WebPagesTests {
 
     /// A page request with the given cookies, form body and origin.
     static func page(
-        _ api: API, _ method: HTTPRequest.Method, _ path: String, cookies: [String: String] = [:], form: String? = nil, origin: String? = nil
+        _ api: API,
+        _ method: HTTPRequest.Method,
+        _ path: String,
+        cookies: [String: String] = [:],
+        form: String? = nil,
+        origin: String? = nil
     ) async throws -> Reply {
         var headers: HTTPFields = [:]
         if !cookies.isEmpty { headers[.cookie] = cookies.map { "\($0.key)=\($0.value)" }.joined(separator: "; ") }
@@ -55,8 +60,12 @@ struct WebPagesTests {
         let login = try await page(api, .get, "/console/login")
         let cookie = try #require(setCookie(login, formCookie))
         return try await page(
-            api, .post, "/console/login/password", cookies: [formCookie: cookie],
-            form: "email=\(encoded(email))&password=\(encoded(password))&csrf=\(try #require(formValue(login)))")
+            api,
+            .post,
+            "/console/login/password",
+            cookies: [formCookie: cookie],
+            form: "email=\(encoded(email))&password=\(encoded(password))&csrf=\(try #require(formValue(login)))"
+        )
     }
 
     /// Invites `email` to `org` as `role` and accepts through the page; returns the console
@@ -72,13 +81,19 @@ struct WebPagesTests {
         let preview = try await page(api, .get, "/invitations/accept?token=\(encoded(token))")
         let formCookie = try #require(setCookie(preview, Self.formCookie))
         let accepted = try await page(
-            api, .post, "/invitations/accept", cookies: [Self.formCookie: formCookie],
-            form: "token=\(encoded(token))&csrf=\(try #require(formValue(preview)))")
+            api,
+            .post,
+            "/invitations/accept",
+            cookies: [Self.formCookie: formCookie],
+            form: "token=\(encoded(token))&csrf=\(try #require(formValue(preview)))"
+        )
         #expect(accepted.status == 200, "\(accepted.text)")
         return try #require(setCookie(accepted, Self.sessionCookie))
     }
 
-    @Test("Opening a link changes nothing; the button's POST accepts once; the page has a strict policy and sets an HttpOnly, SameSite=Strict session")
+    @Test(
+        "Opening a link changes nothing; the button's POST accepts once; the page has a strict policy and sets an HttpOnly, SameSite=Strict session"
+    )
     func linksOpenSafelyAndAcceptOnce() async throws {
         let fixture = try ServerFixture()
         try await fixture.run { api in
@@ -136,10 +151,22 @@ struct WebPagesTests {
 
             let forged = try await Self.page(api, .post, path, cookies: [Self.sessionCookie: session], form: body)
             #expect(forged.status == 403 && forged.text.contains("expired"), "no form token: \(forged.status)")
-            let wrong = try await Self.page(api, .post, path, cookies: [Self.sessionCookie: session], form: body + "&csrf=\(String(repeating: "0", count: 64))")
+            let wrong = try await Self.page(
+                api,
+                .post,
+                path,
+                cookies: [Self.sessionCookie: session],
+                form: body + "&csrf=\(String(repeating: "0", count: 64))"
+            )
             #expect(wrong.status == 403)
             let foreign = try await Self.page(
-                api, .post, path, cookies: [Self.sessionCookie: session], form: body + "&csrf=\(formToken)", origin: "https://evil.example")
+                api,
+                .post,
+                path,
+                cookies: [Self.sessionCookie: session],
+                form: body + "&csrf=\(formToken)",
+                origin: "https://evil.example"
+            )
             #expect(foreign.status == 403 && foreign.text.contains("another site"))
             let invitations = try await api.get("/v1/orgs/\(org)/invitations?email=mallory@example.org", token: api.admin)
             #expect(invitations.json["items"]?.array.isEmpty == true, "no forged form changed anything")
@@ -170,7 +197,12 @@ struct WebPagesTests {
             let users = try await Self.page(api, .get, "/console/orgs/\(org)/users?tab=invitations", cookies: [Self.sessionCookie: viewer])
             let formToken = try #require(Self.formValue(users))
             let revoke = try await Self.page(
-                api, .post, "/console/orgs/\(org)/invitations/\(id)/revoke", cookies: [Self.sessionCookie: viewer], form: "csrf=\(formToken)&reason=mine")
+                api,
+                .post,
+                "/console/orgs/\(org)/invitations/\(id)/revoke",
+                cookies: [Self.sessionCookie: viewer],
+                form: "csrf=\(formToken)&reason=mine"
+            )
             #expect(revoke.status == 403 && revoke.text.contains("users.revoke"), "\(revoke.status) \(revoke.text)")
             let still = try await api.get("/v1/orgs/\(org)/invitations/\(id)", token: api.admin)
             #expect(still.json["status"]?.string == "pending")
@@ -183,7 +215,10 @@ struct WebPagesTests {
         try await fixture.run { api in
             let org = try await api.org()
             let created = try await api.post(
-                "/v1/orgs/\(org)/users", token: api.admin, #"{"email": "tom@example.org", "full_name": "Tom", "role": "viewer"}"#)
+                "/v1/orgs/\(org)/users",
+                token: api.admin,
+                #"{"email": "tom@example.org", "full_name": "Tom", "role": "viewer"}"#
+            )
             let password = try #require(created.json["temporary_password"]?.string, "\(created.text)")
             func attempt(_ guess: String) async throws -> Reply {
                 try await Self.consolePasswordSignIn(api, email: "tom@example.org", password: guess)
@@ -195,15 +230,20 @@ struct WebPagesTests {
             #expect(throttled.status == 429 && throttled.text.contains("Too many failed sign-ins"), "\(throttled.status)")
             #expect(
                 try await api.post("/v1/auth/password", #"{"email": "tom@example.org", "password": "\#(password)"}"#).status == 429,
-                "the API and the console count together")
+                "the API and the console count together"
+            )
 
             let invited = try await api.post("/v1/orgs/\(org)/invitations", token: api.admin, #"{"email": "eve@example.org", "role": "viewer"}"#)
             let token = try await api.linkToken(to: "eve@example.org")
             let preview = try await Self.page(api, .get, "/invitations/accept?token=\(Self.encoded(token))")
             _ = try await api.post("/v1/orgs/\(org)/invitations/\(try #require(invited.json["id"]?.string))/revoke", token: api.admin)
             let refused = try await Self.page(
-                api, .post, "/invitations/accept", cookies: [Self.formCookie: try #require(Self.setCookie(preview, Self.formCookie))],
-                form: "token=\(Self.encoded(token))&csrf=\(try #require(Self.formValue(preview)))")
+                api,
+                .post,
+                "/invitations/accept",
+                cookies: [Self.formCookie: try #require(Self.setCookie(preview, Self.formCookie))],
+                form: "token=\(Self.encoded(token))&csrf=\(try #require(Self.formValue(preview)))"
+            )
             #expect(refused.status == 410 && refused.text.contains("withdrawn"), "\(refused.status)")
         }
     }
@@ -211,7 +251,9 @@ struct WebPagesTests {
     /// The attack: guessing one password at each of many accounts from one address, through
     /// the console's door, which used to count per account only — so it never waited, where the
     /// API answers 429 from the 31st guess. Over a real socket, so the client has an address.
-    @Test("The console counts failed sign-ins per client address too, in the API's own buckets: guesses at many accounts wait from the 31st, whichever door")
+    @Test(
+        "The console counts failed sign-ins per client address too, in the API's own buckets: guesses at many accounts wait from the 31st, whichever door"
+    )
     func consolePasswordGuessesAreLimitedPerAddress() async throws {
         let fixture = try ServerFixture()
         try await fixture.runLive { api, _ in
@@ -243,7 +285,14 @@ struct WebPagesTests {
         try await fixture.run { api in
             let org = try await api.org()
             let session = try await Self.member(api, org, "ann@example.org", role: "viewer")
-            let foreign = try await Self.page(api, .post, "/console/logout", cookies: [Self.sessionCookie: session], form: "", origin: "https://evil.example")
+            let foreign = try await Self.page(
+                api,
+                .post,
+                "/console/logout",
+                cookies: [Self.sessionCookie: session],
+                form: "",
+                origin: "https://evil.example"
+            )
             #expect(foreign.status == 303)
             #expect(try await api.get("/v1/me", token: session).status == 200, "another site's form ended nothing")
 

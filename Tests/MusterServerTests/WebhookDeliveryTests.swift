@@ -37,7 +37,8 @@ private final class WebhookReceiver: Sendable {
             let item = Received(
                 signature: request.headers[HTTPField.Name(WebhookSignature.headerName)!] ?? "",
                 eventID: request.headers[HTTPField.Name("Muster-Event-Id")!] ?? "",
-                webhookID: request.headers[HTTPField.Name("Muster-Webhook-Id")!] ?? "", body: Array(buffer: body)
+                webhookID: request.headers[HTTPField.Name("Muster-Webhook-Id")!] ?? "",
+                body: Array(buffer: body)
             )
             received.withLock { $0.append(item) }
             return Response(status: .noContent)
@@ -121,7 +122,9 @@ struct WebhookDeliveryTests {
                 let annID = try #require(ann.json["id"]?.string)
                 clock.advance(by: .seconds(120))
                 #expect(try await api.post("/v1/orgs/\(orgID)/invitations/\(annID)/resend", token: api.admin).status == 200)
-                #expect(try await api.post("/v1/orgs/\(orgID)/invitations/\(annID)/revoke", token: api.admin, #"{"reason": "duplicate"}"#).status == 200)
+                #expect(
+                    try await api.post("/v1/orgs/\(orgID)/invitations/\(annID)/revoke", token: api.admin, #"{"reason": "duplicate"}"#).status == 200
+                )
                 try await api.post("/v1/orgs/\(orgID)/invitations", token: api.admin, #"{"email": "bob@example.org", "role": "caseworker"}"#)
                 let token = try await linkToken(to: "bob@example.org", on: first, via: transport)
                 #expect(try await api.post("/v1/invitations/accept", #"{"token": "\#(token)"}"#).status == 200)
@@ -181,7 +184,8 @@ struct WebhookDeliveryTests {
                 }
                 // Each request is signed with the secret over its exact body, and is the feed's event.
                 let feedEvents = Dictionary(
-                    uniqueKeysWithValues: feed.json["items"]?.array.compactMap { item in item["sequence"]?.int.map { ($0, item) } } ?? [])
+                    uniqueKeysWithValues: feed.json["items"]?.array.compactMap { item in item["sequence"]?.int.map { ($0, item) } } ?? []
+                )
                 let now = Int64(Date().timeIntervalSince1970)
                 for item in receiver.received.withLock({ $0 }) {
                     #expect(WebhookSignature.verify(header: item.signature, body: item.body, secret: secret.withLock { $0 }, now: now))
@@ -199,7 +203,8 @@ struct WebhookDeliveryTests {
     }
 
     @Test(
-        "A webhook that starts in the org's history gets every event once, in order, across the handover from the trail to the log, and none of another org's")
+        "A webhook that starts in the org's history gets every event once, in order, across the handover from the trail to the log, and none of another org's"
+    )
     func historyThenLogWithoutGapOrRepeat() async throws {
         let folder = temporaryFolder()
         defer { try? FileManager.default.removeItem(atPath: folder) }
@@ -212,14 +217,26 @@ struct WebhookDeliveryTests {
                 let orgID = try await api.org()
                 let otherOrg = try await api.org("Other Housing")
                 for index in 0..<40 {
-                    try await api.post("/v1/orgs/\(orgID)/invitations", token: api.admin, #"{"email": "early\#(index)@example.org", "role": "viewer"}"#)
+                    try await api.post(
+                        "/v1/orgs/\(orgID)/invitations",
+                        token: api.admin,
+                        #"{"email": "early\#(index)@example.org", "role": "viewer"}"#
+                    )
                 }
                 let registered = try await api.post("/v1/orgs/\(orgID)/webhooks", token: api.admin, #"{"url": "\#(url)", "after": 0}"#)
                 #expect(registered.status == 201, "\(registered.text)")
                 // While it catches up on the history, both orgs keep changing.
                 for index in 0..<40 {
-                    try await api.post("/v1/orgs/\(orgID)/invitations", token: api.admin, #"{"email": "late\#(index)@example.org", "role": "viewer"}"#)
-                    try await api.post("/v1/orgs/\(otherOrg)/invitations", token: api.admin, #"{"email": "other\#(index)@example.org", "role": "viewer"}"#)
+                    try await api.post(
+                        "/v1/orgs/\(orgID)/invitations",
+                        token: api.admin,
+                        #"{"email": "late\#(index)@example.org", "role": "viewer"}"#
+                    )
+                    try await api.post(
+                        "/v1/orgs/\(otherOrg)/invitations",
+                        token: api.admin,
+                        #"{"email": "other\#(index)@example.org", "role": "viewer"}"#
+                    )
                 }
                 let feed = try await api.get("/v1/orgs/\(orgID)/events?limit=1000", token: api.admin)
                 let expected = feed.json["items"]?.array.compactMap { $0["sequence"]?.int } ?? []
@@ -249,7 +266,13 @@ struct WebhookDeliveryTests {
         }
         try await receiver.application().test(.live) { receiverClient in
             let url = "http://127.0.0.1:\(try #require(receiverClient.port))/hook"
-            let first = try DurableServer(folder: folder, clock: clock, transport: RecordingTransport(), webhookRetry: fastRetries, configure: configure)
+            let first = try DurableServer(
+                folder: folder,
+                clock: clock,
+                transport: RecordingTransport(),
+                webhookRetry: fastRetries,
+                configure: configure
+            )
             try await first.run { client in
                 let api = API(client: client, fixture: try ServerFixture())
                 let org = try await api.org()
@@ -274,7 +297,13 @@ struct WebhookDeliveryTests {
 
             // Restarted, the log in memory is gone too: the webhook's records are nowhere but
             // in the org's trail.
-            let second = try DurableServer(folder: folder, clock: clock, transport: RecordingTransport(), webhookRetry: fastRetries, configure: configure)
+            let second = try DurableServer(
+                folder: folder,
+                clock: clock,
+                transport: RecordingTransport(),
+                webhookRetry: fastRetries,
+                configure: configure
+            )
             try await second.run { client in
                 let api = API(client: client, fixture: try ServerFixture())
                 let (org, id) = ids.withLock { $0 }
@@ -353,8 +382,10 @@ struct WebhookDeliveryTests {
                 let api = API(client: client, fixture: try ServerFixture())
                 let org = try await api.org()
                 let registered = try await api.post(
-                    "/v1/orgs/\(org)/webhooks", token: api.admin,
-                    #"{"url": "\#(url)", "event_types": ["collaborator.invited", "collaborator.contact_updated", "collaborator.ended"]}"#)
+                    "/v1/orgs/\(org)/webhooks",
+                    token: api.admin,
+                    #"{"url": "\#(url)", "event_types": ["collaborator.invited", "collaborator.contact_updated", "collaborator.ended"]}"#
+                )
                 #expect(registered.status == 201, "\(registered.text)")
                 let tenant = try await api.tenant(org)
                 let team = "/v1/orgs/\(org)/tenants/\(tenant)/collaborators"
@@ -364,7 +395,9 @@ struct WebhookDeliveryTests {
                 _ = try await api.post("\(team)/\(cardID)/end", token: api.admin)
                 try await receiver.waitUntil { $0.count >= 3 }
                 let received = receiver.received.withLock { $0 }
-                #expect(received.compactMap { $0.json["type"]?.string } == ["collaborator.invited", "collaborator.contact_updated", "collaborator.ended"])
+                #expect(
+                    received.compactMap { $0.json["type"]?.string } == ["collaborator.invited", "collaborator.contact_updated", "collaborator.ended"]
+                )
                 for event in received {
                     let body = String(decoding: event.body, as: UTF8.self)
                     for detail in EventFeedTests.contactDetails {
@@ -433,8 +466,13 @@ struct WebhookDeliveryTests {
             defer { try? FileManager.default.removeItem(atPath: folder) }
             let resolver = TableResolver(["hooks.muster-test": [loopback]])
             let guarded = try DurableServer(
-                folder: folder, clock: ManualClock(), transport: RecordingTransport(), webhookRetry: fastRetries, allowPrivateNetworks: false,
-                resolver: resolver)
+                folder: folder,
+                clock: ManualClock(),
+                transport: RecordingTransport(),
+                webhookRetry: fastRetries,
+                allowPrivateNetworks: false,
+                resolver: resolver
+            )
             try await guarded.run { client in
                 let api = API(client: client, fixture: try ServerFixture())
                 let org = try await api.org()
@@ -455,8 +493,13 @@ struct WebhookDeliveryTests {
             let allowedFolder = temporaryFolder()
             defer { try? FileManager.default.removeItem(atPath: allowedFolder) }
             let allowed = try DurableServer(
-                folder: allowedFolder, clock: ManualClock(), transport: RecordingTransport(), webhookRetry: fastRetries, allowPrivateNetworks: true,
-                resolver: resolver)
+                folder: allowedFolder,
+                clock: ManualClock(),
+                transport: RecordingTransport(),
+                webhookRetry: fastRetries,
+                allowPrivateNetworks: true,
+                resolver: resolver
+            )
             try await allowed.run { client in
                 let api = API(client: client, fixture: try ServerFixture())
                 let org = try await api.org()
@@ -497,16 +540,22 @@ struct WebhookDeliveryTests {
             #expect(try await api.post("/v1/orgs/\(org)/webhooks/\(id)/resume", token: orgAdmin.token).json["status"]?.string == "active")
             #expect(try await api.call(.delete, "/v1/orgs/\(org)/webhooks/\(id)", token: orgAdmin.token).status == 204)
 
-            let audit = try await api.get("/v1/orgs/\(org)/events?type=webhook.created,webhook.paused,webhook.resumed,webhook.deleted", token: api.admin)
+            let audit = try await api.get(
+                "/v1/orgs/\(org)/events?type=webhook.created,webhook.paused,webhook.resumed,webhook.deleted",
+                token: api.admin
+            )
             let items = audit.json["items"]?.array ?? []
             #expect(
                 items.compactMap { $0["type"]?.string } == [
                     "webhook.created", "webhook.paused", "webhook.resumed", "webhook.paused", "webhook.resumed", "webhook.deleted",
-                ])
+                ]
+            )
             #expect(
                 items.compactMap { $0["actor"]?.string } == [
-                    "api_key:\(keyID)", "api_key:\(keyID)", "api_key:\(keyID)", "platform_admin", "user:\(orgAdmin.userID)", "user:\(orgAdmin.userID)",
-                ])
+                    "api_key:\(keyID)", "api_key:\(keyID)", "api_key:\(keyID)", "platform_admin", "user:\(orgAdmin.userID)",
+                    "user:\(orgAdmin.userID)",
+                ]
+            )
             #expect(items.first?["data"]?["url"]?.string == "https://hooks.example.org/in")
             #expect(items.allSatisfy { $0["data"]?["webhook_id"]?.string == id })
         }

@@ -39,7 +39,8 @@ struct WebhookDestinationTests {
 
     @Test(
         "Public unicast addresses are deliverable",
-        arguments: ["93.184.215.14", "8.8.8.8", "172.32.0.1", "100.128.0.1", "2606:4700::1111", "::ffff:8.8.8.8", "2002:808:808::1"])
+        arguments: ["93.184.215.14", "8.8.8.8", "172.32.0.1", "100.128.0.1", "2606:4700::1111", "::ffff:8.8.8.8", "2002:808:808::1"]
+    )
     func publicAddressesAreDeliverable(spelling: String) throws {
         #expect(try address(spelling).isPublic, "\(spelling) is public")
     }
@@ -55,8 +56,10 @@ struct WebhookDestinationTests {
     @Test(
         "Registering a webhook for this machine or a private network is refused in every spelling, and registers nothing",
         arguments: [
-            "http://localhost/hook", "http://LOCALHOST./hook", "http://api.localhost:8080/hook", "http://127.0.0.1:9000/hook", "http://2130706433/hook",
-            "http://0x7f.1/hook", "http://0.0.0.0/hook", "http://[::1]:9000/hook", "http://[::ffff:127.0.0.1]/hook", "https://169.254.169.254/latest/meta-data",
+            "http://localhost/hook", "http://LOCALHOST./hook", "http://api.localhost:8080/hook", "http://127.0.0.1:9000/hook",
+            "http://2130706433/hook",
+            "http://0x7f.1/hook", "http://0.0.0.0/hook", "http://[::1]:9000/hook", "http://[::ffff:127.0.0.1]/hook",
+            "https://169.254.169.254/latest/meta-data",
             "http://10.0.0.5/hook", "https://192.168.1.1/hook", "http://[fd00::1]/hook", "http://127.0.0.1./hook",
         ]
     )

@@ -8,7 +8,7 @@ import MusterLog
 import MusterSecurity
 
 #if canImport(Glibc)
-    import Glibc
+import Glibc
 #endif
 
 let policy = Policy()
@@ -70,7 +70,9 @@ func openLog(_ fsync: FsyncPolicy) -> (WriteAheadLog, String) {
     return (try! WriteAheadLog(configuration: configuration, tail: .empty, fatal: { fatalError($0) }), folder)
 }
 
-var thousand: Benchmark.Configuration { .init(metrics: [.wallClock, .mallocCountTotal, .throughput], scalingFactor: .kilo, maxDuration: .seconds(3)) }
+var thousand: Benchmark.Configuration {
+    .init(metrics: [.wallClock, .mallocCountTotal, .throughput], scalingFactor: .kilo, maxDuration: .seconds(3))
+}
 
 let benchmarks: @Sendable () -> Void = {
     Benchmark.defaultConfiguration = .init(metrics: [.wallClock, .mallocCountTotal, .throughput], maxDuration: .seconds(3))
@@ -89,8 +91,11 @@ let benchmarks: @Sendable () -> Void = {
                 let id = InvitationID.random()
                 _ = try! state.execute(invite(index, id: id), by: .platformAdmin, at: start, policy: policy)
                 return .acceptInvitation(
-                    id: id, link: LinkProof(nonce: Identifier(high: UInt64(index), low: 1), digest: SecretDigest(word0: UInt64(index), word1: 1)),
-                    userID: .random(), userIsNew: true)
+                    id: id,
+                    link: LinkProof(nonce: Identifier(high: UInt64(index), low: 1), digest: SecretDigest(word0: UInt64(index), word1: 1)),
+                    userID: .random(),
+                    userIsNew: true
+                )
             }
         }
     }
@@ -141,7 +146,8 @@ let benchmarks: @Sendable () -> Void = {
         ("group commit", FsyncPolicy.groupCommit), ("every record", .everyRecord), ("interval 10 ms", .interval(milliseconds: 10)), ("none", .none),
     ] {
         Benchmark(
-            "log append+durable, one writer, \(name)", configuration: .init(metrics: [.wallClock, .mallocCountTotal, .throughput], maxDuration: .seconds(2))
+            "log append+durable, one writer, \(name)",
+            configuration: .init(metrics: [.wallClock, .mallocCountTotal, .throughput], maxDuration: .seconds(2))
         ) { benchmark in
             let (log, folder) = openLog(fsync)
             benchmark.startMeasurement()
@@ -180,7 +186,10 @@ let benchmarks: @Sendable () -> Void = {
         return Snapshot(position: 1, directory: DirectoryState(), orgs: orgs)
     }()
     let snapshotConfiguration = Benchmark.Configuration(
-        metrics: [.wallClock, .mallocCountTotal, .peakMemoryResident], maxDuration: .seconds(5), maxIterations: 20)
+        metrics: [.wallClock, .mallocCountTotal, .peakMemoryResident],
+        maxDuration: .seconds(5),
+        maxIterations: 20
+    )
     Benchmark("snapshot write, 20k collaborators + 20k invitations", configuration: snapshotConfiguration) { benchmark in
         let folder = temporaryFolder()
         let store = SnapshotStore(directory: folder)
@@ -205,7 +214,12 @@ let benchmarks: @Sendable () -> Void = {
             let orgID = try! await engine.createOrganisation(name: "Org \(index)", by: .platformAdmin)
             let tenant = try! await engine.createTenant(org: orgID, name: "Tenant", by: .platformAdmin)
             let issued = try! await engine.inviteCollaborator(
-                org: orgID, tenant: tenant.id, mode: .full, invitee: .person(email: person, fullName: "Reader"), by: .platformAdmin)
+                org: orgID,
+                tenant: tenant.id,
+                mode: .full,
+                invitee: .person(email: person, fullName: "Reader"),
+                by: .platformAdmin
+            )
             userID = issued.collaborator.userID
         }
         benchmark.startMeasurement()

@@ -86,7 +86,14 @@ struct LoadClient: Sendable {
             // Spread the first sends of an open-loop run over one interval.
             let firstSend = start + .nanoseconds((interval ?? 0) * Int64(index) / Int64(plan.connections))
             let settings = LoadConnection.Settings(
-                index: index, measureFrom: measureFrom, stopAt: stopAt, interval: interval, firstSend: firstSend, host: host, source: source)
+                index: index,
+                measureFrom: measureFrom,
+                stopAt: stopAt,
+                interval: interval,
+                firstSend: firstSend,
+                host: host,
+                source: source
+            )
             _ = try await ClientBootstrap(group: loop)
                 .channelOption(.socketOption(.tcp_nodelay), value: 1)
                 .channelInitializer { channel in

@@ -27,8 +27,12 @@ struct Scenarios: Sendable {
                 try await client.run(plan) { connection, sequence in
                     post(
                         "/v1/orgs/\(orgs[(connection + sequence) % orgs.count])/invitations",
-                        invitationBody("i\(runTag)-\(connection)-\(sequence)@load.example"), token: admin)
-                }, unit: "invitations")
+                        invitationBody("i\(runTag)-\(connection)-\(sequence)@load.example"),
+                        token: admin
+                    )
+                },
+                unit: "invitations"
+            )
 
         case "bulk":
             let (admin, orgs) = try await sixteenOrgs()
@@ -38,7 +42,9 @@ struct Scenarios: Sendable {
                     batch("/v1/orgs/\(orgs[(connection + sequence) % orgs.count])/invitations/batch", size: 1000, token: admin) {
                         #"{"email":"b\#(runTag)-\#(connection)-\#(sequence)-\#($0)@load.example","role":"caseworker"}"#
                     }
-                }, unit: "invitations")
+                },
+                unit: "invitations"
+            )
 
         case "accept":
             // Single-use tokens: `--count` invitations are made in bulk, their emails read, and
@@ -50,7 +56,9 @@ struct Scenarios: Sendable {
                     batch("/v1/orgs/\(orgs[chunk % orgs.count])/invitations/batch", size: min(1000, count - chunk * 1000), token: admin) {
                         #"{"email":"\#(prefix)\#(chunk * 1000 + $0)@load.example","role":"caseworker"}"#
                     }
-                }, connections: 4)
+                },
+                connections: 4
+            )
             let tokens = try Mailbox(folder: dataFolder + "/mail").tokens(recipientPrefix: prefix, expected: count).values.flatMap { $0 }
             let drain = RunPlan(connections: plan.connections, duration: nil, warmup: 0, rate: plan.rate)
             let queue = RequestQueue(tokens.map { post("/v1/invitations/accept", #"{"token":"\#($0)"}"#, token: nil, expect: .ok) })
@@ -64,8 +72,12 @@ struct Scenarios: Sendable {
                 try await client.run(plan) { connection, sequence in
                     post(
                         "/v1/orgs/\(tenants[(connection * 7 + sequence) % tenants.count])/collaborators",
-                        collaboratorBody("c\(runTag)-\(connection)-\(sequence)@load.example"), token: admin)
-                }, unit: "collaborator invitations")
+                        collaboratorBody("c\(runTag)-\(connection)-\(sequence)@load.example"),
+                        token: admin
+                    )
+                },
+                unit: "collaborator invitations"
+            )
 
         case "end":
             // `--count` assignments are made in bulk, then each is ended once.
@@ -75,10 +87,15 @@ struct Scenarios: Sendable {
             let rows = try await client.setUp(
                 tenants.map { tenant in
                     batch(
-                        "/v1/orgs/\(tenant)/collaborators/batch", size: perTenant, token: admin,
+                        "/v1/orgs/\(tenant)/collaborators/batch",
+                        size: perTenant,
+                        token: admin,
                         item: { collaboratorBody("e\(runTag)-\(tenant.suffix(8))-\($0)@load.example") },
-                        keep: { text in keepBatchIDs(text).map { "\(tenant)/collaborators/\($0)/end" } })
-                }, connections: 4)
+                        keep: { text in keepBatchIDs(text).map { "\(tenant)/collaborators/\($0)/end" } }
+                    )
+                },
+                connections: 4
+            )
             let drain = RunPlan(connections: plan.connections, duration: nil, warmup: 0, rate: plan.rate)
             let queue = RequestQueue(rows.map { post("/v1/orgs/\($0)", "{}", token: admin, expect: .ok) })
             report(scenario, try await client.run(drain, queue.source), unit: "ends", plan: drain)
@@ -91,9 +108,12 @@ struct Scenarios: Sendable {
                 try await client.run(plan) { connection, sequence in
                     let person = people[(connection * 31 + sequence) % people.count]
                     return wantsCaseload
-                        ? get("/v1/me/caseload", token: person.session) { $0.contains(#""count":3"#) ? nil : "caseload is not 3 entries: \($0.prefix(200))" }
+                        ? get("/v1/me/caseload", token: person.session) {
+                            $0.contains(#""count":3"#) ? nil : "caseload is not 3 entries: \($0.prefix(200))"
+                        }
                         : get("/v1/orgs/\(person.tenant)/workspace", token: person.session)
-                })
+                }
+            )
 
         case "check", "check-batch":
             // An app backend asking before it shows a case: 256 signed-in full collaborators,
@@ -122,9 +142,15 @@ struct Scenarios: Sendable {
                     try await client.run(plan) { connection, sequence in
                         let check = checks[(connection * 31 + sequence) % checks.count]
                         return post(
-                            "/v1/orgs/\(check.org)/access/check", check.body, token: admin, expect: .ok,
-                            check: { $0.hasPrefix(#"{"allowed":true"#) ? nil : "not allowed: \($0.prefix(200))" })
-                    }, unit: "decisions")
+                            "/v1/orgs/\(check.org)/access/check",
+                            check.body,
+                            token: admin,
+                            expect: .ok,
+                            check: { $0.hasPrefix(#"{"allowed":true"#) ? nil : "not allowed: \($0.prefix(200))" }
+                        )
+                    },
+                    unit: "decisions"
+                )
             } else {
                 // A batch asks within one org: its people's checks, repeated up to 1,000.
                 let org = checks[0].org
@@ -134,9 +160,16 @@ struct Scenarios: Sendable {
                     scenario,
                     try await client.run(plan) { _, _ in
                         post(
-                            "/v1/orgs/\(org)/access/check/batch", body, token: admin, expect: .ok, operations: 1000,
-                            check: { $0.contains(#""allowed":false"#) ? "a check was refused: \($0.prefix(200))" : nil })
-                    }, unit: "decisions")
+                            "/v1/orgs/\(org)/access/check/batch",
+                            body,
+                            token: admin,
+                            expect: .ok,
+                            operations: 1000,
+                            check: { $0.contains(#""allowed":false"#) ? "a check was refused: \($0.prefix(200))" : nil }
+                        )
+                    },
+                    unit: "decisions"
+                )
             }
 
         case "mix":
@@ -158,9 +191,12 @@ struct Scenarios: Sendable {
                     default:
                         return post(
                             "/v1/orgs/\(tenants[(connection + sequence) % tenants.count])/collaborators",
-                            collaboratorBody("n\(runTag)-\(connection)-\(sequence)@load.example"), token: admin)
+                            collaboratorBody("n\(runTag)-\(connection)-\(sequence)@load.example"),
+                            token: admin
+                        )
                     }
-                })
+                }
+            )
 
         case "drain":
             // A backlog of `--count` emails (made in bulk, 1,000 invitations a request), then
@@ -174,7 +210,9 @@ struct Scenarios: Sendable {
                     batch("/v1/orgs/\(orgs[chunk % orgs.count])/invitations/batch", size: min(1000, count - chunk * 1000), token: admin) {
                         #"{"email":"d\#(runTag)-\#(chunk * 1000 + $0)@load.example","role":"caseworker"}"#
                     }
-                }, connections: 4)
+                },
+                connections: 4
+            )
             let created = Date()
             var counts = try await outboxCounts(admin)
             let backlog = count - (counts.delivered - before.delivered)
@@ -185,14 +223,21 @@ struct Scenarios: Sendable {
             }
             let finished = Date()
             let drainSeconds = finished.timeIntervalSince(created)
-            print("drain: \(count) invitations made in \(String(format: "%.1f", created.timeIntervalSince(started))) s; \(backlog) emails still waiting then")
+            print(
+                "drain: \(count) invitations made in \(String(format: "%.1f", created.timeIntervalSince(started))) s; \(backlog) emails still waiting then"
+            )
             print(
                 "  every email delivered \(String(format: "%.1f", finished.timeIntervalSince(started))) s after the first request; the backlog drained at \(Int(Double(backlog) / max(drainSeconds, 0.001))) emails/s"
             )
             print(
                 String(
-                    format: "RESULT scenario=drain emails=%d backlog=%d drain_emails_per_s=%.0f total_s=%.2f", count, backlog,
-                    Double(backlog) / max(drainSeconds, 0.001), finished.timeIntervalSince(started)))
+                    format: "RESULT scenario=drain emails=%d backlog=%d drain_emails_per_s=%.0f total_s=%.2f",
+                    count,
+                    backlog,
+                    Double(backlog) / max(drainSeconds, 0.001),
+                    finished.timeIntervalSince(started)
+                )
+            )
 
         default:
             throw LoadError("unknown scenario \(scenario)")
@@ -204,10 +249,16 @@ struct Scenarios: Sendable {
         let answer = try await client.setUp(
             [
                 LoadRequest(
-                    method: .GET, uri: "/v1/outbox", bearer: admin, body: nil, expected: .ok,
-                    keep: { ["\(jsonField($0, "delivered") as? Int ?? -1) \(jsonField($0, "abandoned") as? Int ?? -1)"] })
+                    method: .GET,
+                    uri: "/v1/outbox",
+                    bearer: admin,
+                    body: nil,
+                    expected: .ok,
+                    keep: { ["\(jsonField($0, "delivered") as? Int ?? -1) \(jsonField($0, "abandoned") as? Int ?? -1)"] }
+                )
             ],
-            connections: 1)
+            connections: 1
+        )
         let parts = (answer.first ?? "").split(separator: " ").compactMap { Int($0) }
         guard parts.count == 2, parts[0] >= 0 else { throw LoadError("GET /v1/outbox did not answer with its counts") }
         return (parts[0], parts[1])
@@ -220,8 +271,13 @@ struct Scenarios: Sendable {
     }
 
     func post(
-        _ uri: String, _ body: String, token: String?, expect: HTTPResponseStatus = .created, operations: Int = 1,
-        check: (@Sendable (String) -> String?)? = nil, keep: (@Sendable (String) -> [String])? = nil
+        _ uri: String,
+        _ body: String,
+        token: String?,
+        expect: HTTPResponseStatus = .created,
+        operations: Int = 1,
+        check: (@Sendable (String) -> String?)? = nil,
+        keep: (@Sendable (String) -> [String])? = nil
     ) -> LoadRequest {
         LoadRequest(method: .POST, uri: uri, bearer: token, body: body, expected: expect, operations: operations, check: check, keep: keep)
     }
@@ -240,10 +296,16 @@ struct Scenarios: Sendable {
     func batch(_ uri: String, size: Int, token: String, item: (Int) -> String, keep: (@Sendable (String) -> [String])? = nil) -> LoadRequest {
         let body = #"{"items":["# + (0..<size).map(item).joined(separator: ",") + "]}"
         return post(
-            uri, body, token: token, expect: .ok, operations: size,
+            uri,
+            body,
+            token: token,
+            expect: .ok,
+            operations: size,
             check: { text in
                 text.contains(#""succeeded":\#(size),"#) ? nil : "not every item succeeded: \(text.prefix(300))"
-            }, keep: keep)
+            },
+            keep: keep
+        )
     }
 
     /// The ids of the results of a good bulk answer.
@@ -263,9 +325,15 @@ struct Scenarios: Sendable {
         let tenants = try await client.setUp(
             orgs.flatMap { org in
                 (0..<tenantsPerOrg).map { index in
-                    post("/v1/orgs/\(org)/tenants", #"{"name":"Tenant \#(index)"}"#, token: admin, keep: { ["\(org)/tenants/" + (keepID($0).first ?? "")] })
+                    post(
+                        "/v1/orgs/\(org)/tenants",
+                        #"{"name":"Tenant \#(index)"}"#,
+                        token: admin,
+                        keep: { ["\(org)/tenants/" + (keepID($0).first ?? "")] }
+                    )
                 }
-            })
+            }
+        )
         return (orgs, tenants)
     }
 
@@ -291,8 +359,13 @@ struct Scenarios: Sendable {
             for token in tokens["\(prefix)\(person)@load.example"] ?? [] {
                 verifies.append(
                     post(
-                        "/v1/auth/verify", #"{"token":"\#(token)"}"#, token: nil, expect: .ok,
-                        keep: { ["\(person) " + ((jsonField($0, "session_token") as? String) ?? "")] }))
+                        "/v1/auth/verify",
+                        #"{"token":"\#(token)"}"#,
+                        token: nil,
+                        expect: .ok,
+                        keep: { ["\(person) " + ((jsonField($0, "session_token") as? String) ?? "")] }
+                    )
+                )
             }
         }
         var sessions = [Int: String]()
@@ -313,12 +386,26 @@ struct Scenarios: Sendable {
         print(
             String(
                 format: "  latency ms: p50 %.2f  p90 %.2f  p99 %.2f  p99.9 %.2f  max %.2f",
-                result.milliseconds(50), result.milliseconds(90), result.milliseconds(99), result.milliseconds(99.9), Double(result.latency.max) / 1000))
+                result.milliseconds(50),
+                result.milliseconds(90),
+                result.milliseconds(99),
+                result.milliseconds(99.9),
+                Double(result.latency.max) / 1000
+            )
+        )
         for sample in result.wrongSamples { print("  wrong: \(sample)") }
         print(
             String(
                 format: "RESULT scenario=%@ ops_per_s=%.0f requests_per_s=%.0f p50_ms=%.3f p90_ms=%.3f p99_ms=%.3f p999_ms=%.3f wrong=%d",
-                name, result.operationsPerSecond, result.requestsPerSecond, result.milliseconds(50), result.milliseconds(90),
-                result.milliseconds(99), result.milliseconds(99.9), result.wrong))
+                name,
+                result.operationsPerSecond,
+                result.requestsPerSecond,
+                result.milliseconds(50),
+                result.milliseconds(90),
+                result.milliseconds(99),
+                result.milliseconds(99.9),
+                result.wrong
+            )
+        )
     }
 }

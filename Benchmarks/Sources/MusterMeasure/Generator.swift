@@ -28,10 +28,16 @@ struct Generator {
 
         static func + (a: Counts, b: Counts) -> Counts {
             Counts(
-                orgs: a.orgs + b.orgs, tenants: a.tenants + b.tenants, collaborators: a.collaborators + b.collaborators,
+                orgs: a.orgs + b.orgs,
+                tenants: a.tenants + b.tenants,
+                collaborators: a.collaborators + b.collaborators,
                 invitations: a.invitations + b.invitations,
-                pending: a.pending + b.pending, accepted: a.accepted + b.accepted, expired: a.expired + b.expired, revoked: a.revoked + b.revoked,
-                ended: a.ended + b.ended)
+                pending: a.pending + b.pending,
+                accepted: a.accepted + b.accepted,
+                expired: a.expired + b.expired,
+                revoked: a.revoked + b.revoked,
+                ended: a.ended + b.ended
+            )
         }
 
         var description: String {
@@ -44,7 +50,12 @@ struct Generator {
         var options = StoreOptions(dataDirectory: folder)
         // The server's own policy (group commit), so frames hold what a busy server's do.
         options.snapshotEveryRecords = .max
-        let durable = try await DurableEngine.open(options, secret: Array(repeating: 9, count: 32), clock: clock, hasher: PasswordHasher(rounds: 1000))
+        let durable = try await DurableEngine.open(
+            options,
+            secret: Array(repeating: 9, count: 32),
+            clock: clock,
+            hasher: PasswordHasher(rounds: 1000)
+        )
         let engine = durable.engine
         let started = seconds()
         var orgIDs = [OrganisationID]()
@@ -64,16 +75,27 @@ struct Generator {
                 switch index % 10 {
                 case 9:
                     let card = ContactCard(
-                        name: "Contact \(index)", email: try EmailAddress("contact\(orgIndex)-\(index)@gp.example"), organisationName: "Riverside GP",
-                        roleLabel: "GP")
+                        name: "Contact \(index)",
+                        email: try EmailAddress("contact\(orgIndex)-\(index)@gp.example"),
+                        organisationName: "Riverside GP",
+                        roleLabel: "GP"
+                    )
                     issued = try await engine.inviteCollaborator(
-                        org: orgID, tenant: tenant.id, mode: .referenceOnly, invitee: .contact(card), by: .platformAdmin)
+                        org: orgID,
+                        tenant: tenant.id,
+                        mode: .referenceOnly,
+                        invitee: .contact(card),
+                        by: .platformAdmin
+                    )
                 case let slot:
                     let mode: ParticipationMode = slot == 8 ? .contextOnly : .full
                     issued = try await engine.inviteCollaborator(
-                        org: orgID, tenant: tenant.id, mode: mode,
+                        org: orgID,
+                        tenant: tenant.id,
+                        mode: mode,
                         invitee: .person(email: try EmailAddress("worker\(person)@support.example"), fullName: "Worker \(person)"),
-                        by: .platformAdmin)
+                        by: .platformAdmin
+                    )
                 }
                 counts.collaborators += 1
                 if index % 10 == 7 { collaboratorsToEnd.append(issued.collaborator.id) }
@@ -82,7 +104,12 @@ struct Generator {
             counts.ended += collaboratorsToEnd.count
             for index in 0..<expiring {
                 _ = try await engine.invite(
-                    org: orgID, email: try EmailAddress("lapsed\(orgIndex)-\(index)@example.org"), role: .viewer, method: .email, by: .platformAdmin)
+                    org: orgID,
+                    email: try EmailAddress("lapsed\(orgIndex)-\(index)@example.org"),
+                    role: .viewer,
+                    method: .email,
+                    by: .platformAdmin
+                )
             }
             counts.invitations += expiring
             return counts
@@ -97,15 +124,24 @@ struct Generator {
                 var counts = Counts()
                 for index in expiring..<invitationsPerOrg {
                     let issued = try await engine.invite(
-                        org: orgID, email: try EmailAddress("person\(orgIndex)-\(index)@example.org"), role: index % 5 == 0 ? .siteAdmin : .caseworker,
-                        method: .email, by: .platformAdmin)
+                        org: orgID,
+                        email: try EmailAddress("person\(orgIndex)-\(index)@example.org"),
+                        role: index % 5 == 0 ? .siteAdmin : .caseworker,
+                        method: .email,
+                        by: .platformAdmin
+                    )
                     counts.invitations += 1
                     switch index % 20 {
                     case 0..<5:
                         _ = try await engine.acceptInvitation(token: issued.token)
                         counts.accepted += 1
                     case 5, 6:
-                        _ = try await engine.revokeInvitation(org: orgID, id: issued.invitation.id, reason: "sent to the wrong address", by: .platformAdmin)
+                        _ = try await engine.revokeInvitation(
+                            org: orgID,
+                            id: issued.invitation.id,
+                            reason: "sent to the wrong address",
+                            by: .platformAdmin
+                        )
                         counts.revoked += 1
                     default:
                         counts.pending += 1
@@ -124,7 +160,12 @@ struct Generator {
             + (try await forEachOrg(tailOrgs) { orgIndex, orgID in
                 for index in 0..<invitationsPerOrg {
                     _ = try await engine.invite(
-                        org: orgID, email: try EmailAddress("later\(orgIndex)-\(index)@example.org"), role: .viewer, method: .email, by: .platformAdmin)
+                        org: orgID,
+                        email: try EmailAddress("later\(orgIndex)-\(index)@example.org"),
+                        role: .viewer,
+                        method: .email,
+                        by: .platformAdmin
+                    )
                 }
                 return Counts(invitations: invitationsPerOrg, pending: invitationsPerOrg)
             })
@@ -148,7 +189,10 @@ struct Generator {
     }
 
     /// Runs `body` for every org, `parallelism` at a time, and adds up what they counted.
-    private func forEachOrg(_ orgIDs: [OrganisationID], _ body: @escaping @Sendable (Int, OrganisationID) async throws -> Counts) async throws -> Counts {
+    private func forEachOrg(
+        _ orgIDs: [OrganisationID],
+        _ body: @escaping @Sendable (Int, OrganisationID) async throws -> Counts
+    ) async throws -> Counts {
         try await withThrowingTaskGroup(of: Counts.self) { group in
             var next = 0
             var total = Counts()

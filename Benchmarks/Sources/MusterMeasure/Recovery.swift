@@ -1,5 +1,5 @@
 #if canImport(Glibc)
-    import Glibc
+import Glibc
 #endif
 
 /// Times `muster serve` from process start to `/readyz` answering 200 on a generated data
@@ -16,7 +16,8 @@ struct RecoveryTimer {
             uniqueKeysWithValues: generated.split(separator: "\n").map { line in
                 let parts = line.split(separator: " ")
                 return (String(parts[0]), Double(parts[1]) ?? 0)
-            })
+            }
+        )
         let records = numbers["records"] ?? 0
         let events = numbers["events"] ?? 0
         for mode in modes {
@@ -32,7 +33,8 @@ struct RecoveryTimer {
             // restart, as an operator's restart on the same machine is.
             let started = seconds()
             let pid = try spawn([
-                muster, "serve", "--data-dir", copy, "--port", String(port), "--admin-token", String(repeating: "b", count: 32), "--log-level", "warning",
+                muster, "serve", "--data-dir", copy, "--port", String(port), "--admin-token", String(repeating: "b", count: 32), "--log-level",
+                "warning",
             ])
             while !isReady(port: port) {
                 guard processIsAlive(pid) else { throw MeasureError("muster serve exited before it was ready (mode \(mode))") }
@@ -51,8 +53,14 @@ struct RecoveryTimer {
             print(line)
             print(
                 String(
-                    format: "RESULT recover=%@ seconds=%.3f resident_mb=%d peak_mb=%d bytes_per_record=%.0f", mode, elapsed, resident / 1024, peak / 1024,
-                    perRecord))
+                    format: "RESULT recover=%@ seconds=%.3f resident_mb=%d peak_mb=%d bytes_per_record=%.0f",
+                    mode,
+                    elapsed,
+                    resident / 1024,
+                    peak / 1024,
+                    perRecord
+                )
+            )
             try shell("rm -rf '\(copy)'")
         }
     }

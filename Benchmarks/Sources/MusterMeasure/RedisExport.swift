@@ -3,7 +3,7 @@ import MusterEngine
 import MusterLog
 
 #if canImport(Glibc)
-    import Glibc
+import Glibc
 #endif
 
 /// Writes the invitations and collaborators of a data folder as Redis commands (RESP, for
@@ -29,7 +29,8 @@ struct RedisExport {
                 let key = "inv:\(invitation.id)"
                 var fields: [(String, [UInt8])] = [
                     ("org", text(orgID)), ("email", text(invitation.email.description)), ("role", text(invitation.role.name)),
-                    ("method", text(invitation.method.name)), ("status", text(invitation.status.name)), ("invited_by", text("\(invitation.invitedBy)")),
+                    ("method", text(invitation.method.name)), ("status", text(invitation.status.name)),
+                    ("invited_by", text("\(invitation.invitedBy)")),
                     ("created_at", millis(invitation.createdAt)), ("expires_at", millis(invitation.expiresAt)),
                     ("resend_count", text(String(invitation.resendCount))),
                 ]
@@ -42,7 +43,8 @@ struct RedisExport {
                 if let link = invitation.link { fields.append(("link", bytes(link))) }
                 out.command([text("HSET"), text(key)] + fields.flatMap { [text($0.0), $0.1] })
                 out.command([
-                    text("ZADD"), text("org:\(orgID):invitations"), text(String(invitation.createdAt.millisecondsSinceEpoch)), text(invitation.id.description),
+                    text("ZADD"), text("org:\(orgID):invitations"), text(String(invitation.createdAt.millisecondsSinceEpoch)),
+                    text(invitation.id.description),
                 ])
                 if invitation.status == .pending {
                     out.command([text("SET"), text("org:\(orgID):pending:\(invitation.email)"), text(invitation.id.description)])

@@ -11,7 +11,7 @@ import MusterLog
 import MusterSecurity
 
 #if canImport(Glibc)
-    import Glibc
+import Glibc
 #endif
 
 let arguments = CommandLine.arguments
@@ -28,7 +28,10 @@ do {
         // invitation each (invite), or invite + accept + assign each (onboard).
         let kind = arguments.count > 3 ? arguments[3] : "tenant"
         let durable = try await DurableEngine.open(
-            StoreOptions(dataDirectory: folder), secret: Array(repeating: 1, count: 32), hasher: PasswordHasher(rounds: 1000))
+            StoreOptions(dataDirectory: folder),
+            secret: Array(repeating: 1, count: 32),
+            hasher: PasswordHasher(rounds: 1000)
+        )
         let engine = durable.engine
         var orgs = [OrganisationID]()
         var tenants = [TenantID]()
@@ -52,13 +55,23 @@ do {
                             _ = try await engine.createTenant(org: orgID, name: "t\(client)-\(index)", by: .platformAdmin)
                         case "invite":
                             _ = try await engine.invite(
-                                org: orgID, email: try EmailAddress("p\(client)-\(index)@bench.example"), role: .caseworker, method: .email, by: .platformAdmin)
+                                org: orgID,
+                                email: try EmailAddress("p\(client)-\(index)@bench.example"),
+                                role: .caseworker,
+                                method: .email,
+                                by: .platformAdmin
+                            )
                         default:
                             let email = try EmailAddress("w\(client)-\(index)@bench.example")
                             let issued = try await engine.invite(org: orgID, email: email, role: .caseworker, method: .email, by: .platformAdmin)
                             _ = try await engine.acceptInvitation(token: issued.token)
                             _ = try await engine.inviteCollaborator(
-                                org: orgID, tenant: tenantID, mode: .full, invitee: .person(email: email, fullName: "Worker"), by: .platformAdmin)
+                                org: orgID,
+                                tenant: tenantID,
+                                mode: .full,
+                                invitee: .person(email: email, fullName: "Worker"),
+                                by: .platformAdmin
+                            )
                         }
                     }
                 }
@@ -79,8 +92,13 @@ do {
         )
         print(
             String(
-                format: "RESULT kind=%@ ops_per_s=%.0f records_per_s=%.0f log_bytes_per_event=%.1f", kind, Double(operations) / elapsed,
-                Double(records) / elapsed, Double(scan.bytes) / Double(events)))
+                format: "RESULT kind=%@ ops_per_s=%.0f records_per_s=%.0f log_bytes_per_event=%.1f",
+                kind,
+                Double(operations) / elapsed,
+                Double(records) / elapsed,
+                Double(scan.bytes) / Double(events)
+            )
+        )
 
     case "generate":
         var generator = Generator(folder: folder)
@@ -90,8 +108,11 @@ do {
         let counts = try await generator.run()
         print(
             String(
-                format: "RESULT generated_records=%d log_bytes_per_event=%.1f", counts.collaborators + counts.invitations,
-                Double(counts.logBytes) / Double(max(1, counts.events))))
+                format: "RESULT generated_records=%d log_bytes_per_event=%.1f",
+                counts.collaborators + counts.invitations,
+                Double(counts.logBytes) / Double(max(1, counts.events))
+            )
+        )
 
     case "recover":
         guard arguments.count >= 4 else { throw MeasureError("recover needs the generated folder and the muster binary") }

@@ -20,7 +20,9 @@ package struct MailRenderer: Sendable {
 
     /// Creates one from its parts.
     package init(
-        linkBase: String, signInLinkLifetime: Span, templates: MailTemplateLibrary = try! MailTemplateLibrary(),
+        linkBase: String,
+        signInLinkLifetime: Span,
+        templates: MailTemplateLibrary = try! MailTemplateLibrary(),
         defaultLocale: LocaleTag = LocaleTag(normalised: "en")
     ) {
         self.linkBase = linkBase
@@ -36,7 +38,10 @@ package struct MailRenderer: Sendable {
     /// recipients of the new invitations left out are returned in `passed`, so that the
     /// outbox can keep each person's emails in order.
     package func messages(
-        for record: DurableRecord, engine: MusterEngine, lanes: Set<MailLane> = [.urgent, .bulk], skipping: Set<String> = []
+        for record: DurableRecord,
+        engine: MusterEngine,
+        lanes: Set<MailLane> = [.urgent, .bulk],
+        skipping: Set<String> = []
     ) async throws -> (messages: [MailMessage], passed: [(to: String, position: LogPosition)]) {
         var messages = [MailMessage]()
         var passed = [(to: String, position: LogPosition)]()
@@ -57,11 +62,17 @@ package struct MailRenderer: Sendable {
             defer { index += 1 }
             messages.append(
                 MailMessage(
-                    id: "\(record.position)-\(index)", kind: mailKind, to: to.description,
+                    id: "\(record.position)-\(index)",
+                    kind: mailKind,
+                    to: to.description,
                     subject: templates.render(kind, "subject", locale: locale, values).trimmingWhitespace(),
-                    text: templates.render(kind, "text", locale: locale, values), html: templates.render(kind, "html", locale: locale, values),
-                    replyTo: replyTo?.value, queuedAt: at.millisecondsSinceEpoch, position: record.position
-                ))
+                    text: templates.render(kind, "text", locale: locale, values),
+                    html: templates.render(kind, "html", locale: locale, values),
+                    replyTo: replyTo?.value,
+                    queuedAt: at.millisecondsSinceEpoch,
+                    position: record.position
+                )
+            )
         }
         switch record.record {
         case .org(let orgID, let events):
@@ -77,8 +88,15 @@ package struct MailRenderer: Sendable {
                     }.first
                     let locale = chosen ?? facts.settings.defaultLocale ?? defaultLocale
                     var values = invitationValues(
-                        orgName: facts.orgName, role: role, token: token, sentAt: event.at, expiresAt: expiresAt, resent: false, locale: locale,
-                        settings: facts.settings)
+                        orgName: facts.orgName,
+                        role: role,
+                        token: token,
+                        sentAt: event.at,
+                        expiresAt: expiresAt,
+                        resent: false,
+                        locale: locale,
+                        settings: facts.settings
+                    )
                     if let inviter = facts.actor { values["inviter"] = inviter }
                     add("invitation", to: email, locale: locale, replyTo: facts.settings.replyTo, values: values, at: event.at)
                 case .invitationResent(let id, let expiresAt, let seal):
@@ -87,8 +105,15 @@ package struct MailRenderer: Sendable {
                     guard let invitation = facts.invitation, wanted(.urgent, to: invitation.email.description) else { continue }
                     let locale = invitation.locale ?? facts.settings.defaultLocale ?? defaultLocale
                     var values = invitationValues(
-                        orgName: facts.orgName, role: invitation.role, token: token, sentAt: event.at, expiresAt: expiresAt, resent: true, locale: locale,
-                        settings: facts.settings)
+                        orgName: facts.orgName,
+                        role: invitation.role,
+                        token: token,
+                        sentAt: event.at,
+                        expiresAt: expiresAt,
+                        resent: true,
+                        locale: locale,
+                        settings: facts.settings
+                    )
                     if let inviter = facts.actor { values["inviter"] = inviter }
                     add("invitation", to: invitation.email, locale: locale, replyTo: facts.settings.replyTo, values: values, at: event.at)
                 case .collaboratorInvited(let invited):
@@ -137,7 +162,14 @@ package struct MailRenderer: Sendable {
     }
 
     private func invitationValues(
-        orgName: String, role: Role, token: String, sentAt: Timestamp, expiresAt: Timestamp, resent: Bool, locale: LocaleTag, settings: OrgSettings
+        orgName: String,
+        role: Role,
+        token: String,
+        sentAt: Timestamp,
+        expiresAt: Timestamp,
+        resent: Bool,
+        locale: LocaleTag,
+        settings: OrgSettings
     ) -> [String: Any] {
         let words = templates.words(for: locale)
         var values = common(orgName: orgName, link: "\(linkBase)/invitations/accept?token=\(token)", settings: settings)

@@ -4,9 +4,9 @@ import MusterLog
 import NIOPosix
 
 #if canImport(Glibc)
-    import Glibc
+import Glibc
 #elseif canImport(Darwin)
-    import Darwin
+import Darwin
 #endif
 
 /// Where the outbox hands each email. A transport must be idempotent per message id: the

@@ -19,8 +19,14 @@ package struct OutboxService: Service {
 
     /// Creates one from its parts.
     package init(
-        outbox: MailOutbox, transport: any MailTransport, slot: EngineSlot, renderer: MailRenderer, clock: any WallClock, logger: Logger,
-        metrics: DeliveryMetrics, pollInterval: Duration = .milliseconds(250)
+        outbox: MailOutbox,
+        transport: any MailTransport,
+        slot: EngineSlot,
+        renderer: MailRenderer,
+        clock: any WallClock,
+        logger: Logger,
+        metrics: DeliveryMetrics,
+        pollInterval: Duration = .milliseconds(250)
     ) {
         self.outbox = outbox
         self.transport = transport
@@ -75,7 +81,8 @@ package struct OutboxService: Service {
                 // be made again. Say so and go on from the oldest record the log holds.
                 logger.warning(
                     "the log no longer holds the records after the outbox's cursor; their emails are not sent",
-                    metadata: ["cursor": "\(readThrough)", "oldest": "\(oldest)"])
+                    metadata: ["cursor": "\(readThrough)", "oldest": "\(oldest)"]
+                )
                 await outbox.skip(through: oldest - 1)
                 guard await outbox.readThrough > readThrough else { return }
             }
@@ -134,7 +141,9 @@ package struct OutboxService: Service {
                 guard let error = failures[message.id] else { continue }
                 // The error names the transport's failure; the message and its link are not logged.
                 logger.warning(
-                    "email delivery failed; will retry", metadata: ["mail.id": "\(message.id)", "mail.kind": "\(message.kind)", "error": "\(error)"])
+                    "email delivery failed; will retry",
+                    metadata: ["mail.id": "\(message.id)", "mail.kind": "\(message.kind)", "error": "\(error)"]
+                )
                 metrics.mailFailed.increment()
                 let permanent = (error as? SMTPError)?.isPermanent ?? false
                 if await outbox.markFailed(message.id, error: "\(error)", at: clock.now(), permanent: permanent) {

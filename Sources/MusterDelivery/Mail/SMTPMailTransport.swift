@@ -34,7 +34,11 @@ package struct SMTPMailTransport: MailTransport {
             let channel = try await SMTPSession.connect(settings, tls: tls, boundary: boundary)
             try await channel.executeThenClose { inbound, outbound in
                 var session = SMTPSession(
-                    channel: channel.channel, replies: inbound.makeAsyncIterator(), outbound: outbound, settings: settings, boundary: boundary
+                    channel: channel.channel,
+                    replies: inbound.makeAsyncIterator(),
+                    outbound: outbound,
+                    settings: settings,
+                    boundary: boundary
                 )
                 try await session.greet(tls: tls)
                 for message in batch {
@@ -131,7 +135,11 @@ private struct SMTPSession {
     let boundary: PlaintextBoundary
 
     /// Connects, with TLS from the first byte when the settings say so.
-    package static func connect(_ settings: SMTPSettings, tls: NIOSSLContext?, boundary: PlaintextBoundary) async throws -> NIOAsyncChannel<
+    package static func connect(
+        _ settings: SMTPSettings,
+        tls: NIOSSLContext?,
+        boundary: PlaintextBoundary
+    ) async throws -> NIOAsyncChannel<
         SMTPReply, ByteBuffer
     > {
         let implicitTLS = settings.security == .tls ? tls : nil
@@ -141,7 +149,9 @@ private struct SMTPSession {
             .connect(host: settings.host, port: settings.port) { channel in
                 channel.eventLoop.makeCompletedFuture {
                     if let tls = implicitTLS {
-                        try channel.pipeline.syncOperations.addHandler(try NIOSSLClientHandler(context: tls, serverHostname: SMTPSession.serverName(host)))
+                        try channel.pipeline.syncOperations.addHandler(
+                            try NIOSSLClientHandler(context: tls, serverHostname: SMTPSession.serverName(host))
+                        )
                     }
                     try channel.pipeline.syncOperations.addHandler(ByteToMessageHandler(SMTPReplyDecoder(boundary: boundary)))
                     return try NIOAsyncChannel<SMTPReply, ByteBuffer>(wrappingChannelSynchronously: channel)

@@ -27,7 +27,11 @@ package struct WebhookService: Service {
 
     /// A service delivering `registry`'s subscriptions once `slot` holds the engine.
     package init(
-        registry: WebhookRegistry, slot: EngineSlot, clock: any WallClock, metrics: DeliveryMetrics, logger: Logger,
+        registry: WebhookRegistry,
+        slot: EngineSlot,
+        clock: any WallClock,
+        metrics: DeliveryMetrics,
+        logger: Logger,
         destinations: WebhookDestinations = WebhookDestinations()
     ) {
         self.registry = registry
@@ -77,7 +81,11 @@ package struct WebhookService: Service {
     /// records only. One without a log position yet (a new subscription, which may start in
     /// the org's history) first catches up from the org's trail to a handover point.
     private func work(
-        _ id: WebhookID, orgID: OrganisationID, engine: MusterEngine, source: any DurableRecordSource, connection: inout PinnedClient
+        _ id: WebhookID,
+        orgID: OrganisationID,
+        engine: MusterEngine,
+        source: any DurableRecordSource,
+        connection: inout PinnedClient
     ) async {
         let followerName = "webhook:\(id)"
         while !Task.isCancelled {
@@ -112,8 +120,12 @@ package struct WebhookService: Service {
             let progress = await registry.progress(of: webhook, orgID: orgID)
             if progress.attempts >= registry.retry.maximumAttempts {
                 await pause(
-                    webhook, orgID: orgID, engine: engine, progress: progress,
-                    reason: "an event failed \(progress.attempts) times; last: \(progress.lastError ?? "no answer")")
+                    webhook,
+                    orgID: orgID,
+                    engine: engine,
+                    progress: progress,
+                    reason: "an event failed \(progress.attempts) times; last: \(progress.lastError ?? "no answer")"
+                )
                 continue
             }
             let wait = progress.nextAttemptAt - clock.now().millisecondsSinceEpoch
@@ -124,10 +136,24 @@ package struct WebhookService: Service {
             let caughtUp: Bool
             if let logPosition = progress.logPosition {
                 caughtUp = await followLog(
-                    webhook, orgID: orgID, from: logPosition, progress: progress, engine: engine, source: source, connection: &connection)
+                    webhook,
+                    orgID: orgID,
+                    from: logPosition,
+                    progress: progress,
+                    engine: engine,
+                    source: source,
+                    connection: &connection
+                )
             } else {
                 caughtUp = await catchUpFromTrail(
-                    webhook, orgID: orgID, progress: progress, handover: (handover, orgVersion), engine: engine, source: source, connection: &connection)
+                    webhook,
+                    orgID: orgID,
+                    progress: progress,
+                    handover: (handover, orgVersion),
+                    engine: engine,
+                    source: source,
+                    connection: &connection
+                )
             }
             if let position = await registry.journaledLogPosition(id.description) {
                 source.follower(followerName, consumedThrough: position)
@@ -141,8 +167,13 @@ package struct WebhookService: Service {
     /// Delivers the org's events in the durable log after `logPosition`, one page at a time.
     /// Returns whether the log holds nothing more for the webhook now.
     private func followLog(
-        _ webhook: Webhook, orgID: OrganisationID, from logPosition: LogPosition, progress: WebhookProgress, engine: MusterEngine,
-        source: any DurableRecordSource, connection: inout PinnedClient
+        _ webhook: Webhook,
+        orgID: OrganisationID,
+        from logPosition: LogPosition,
+        progress: WebhookProgress,
+        engine: MusterEngine,
+        source: any DurableRecordSource,
+        connection: inout PinnedClient
     ) async -> Bool {
         let read: (records: [DurableRecord], examinedThrough: LogPosition)
         let pending: [(position: LogPosition, record: OrgEventRecord)]
@@ -158,7 +189,9 @@ package struct WebhookService: Service {
             // The log no longer reaches back so far (compacted while the webhook was paused), or
             // cannot be read: the org's trail holds every event, so catch up from there.
             logger.warning(
-                "webhook could not read the log; catching up from the org's trail", metadata: ["webhook.id": "\(webhook.id)", "error": "\(error)"])
+                "webhook could not read the log; catching up from the org's trail",
+                metadata: ["webhook.id": "\(webhook.id)", "error": "\(error)"]
+            )
             await registry.forgetLogPosition(progress)
             return false
         }
@@ -168,7 +201,11 @@ package struct WebhookService: Service {
                 return events.last?.sequence
             }
             await registry.advance(
-                progress, cursor: max(progress.cursor, lastSequence ?? 0), logPosition: read.examinedThrough, now: clock.now().millisecondsSinceEpoch)
+                progress,
+                cursor: max(progress.cursor, lastSequence ?? 0),
+                logPosition: read.examinedThrough,
+                now: clock.now().millisecondsSinceEpoch
+            )
             return read.examinedThrough >= source.durablePosition
         }
         let events: [FeedEvent]
@@ -190,8 +227,13 @@ package struct WebhookService: Service {
     /// after the handover position, because the records up to it were applied before the
     /// version was read. Returns whether the webhook has nothing more to deliver now.
     private func catchUpFromTrail(
-        _ webhook: Webhook, orgID: OrganisationID, progress: WebhookProgress, handover: (position: LogPosition, orgVersion: UInt64),
-        engine: MusterEngine, source: any DurableRecordSource, connection: inout PinnedClient
+        _ webhook: Webhook,
+        orgID: OrganisationID,
+        progress: WebhookProgress,
+        handover: (position: LogPosition, orgVersion: UInt64),
+        engine: MusterEngine,
+        source: any DurableRecordSource,
+        connection: inout PinnedClient
     ) async -> Bool {
         // The log keeps what the handover needs while the history is delivered.
         source.follower("webhook:\(webhook.id)", consumedThrough: handover.position)
@@ -218,8 +260,12 @@ package struct WebhookService: Service {
     /// Sends `events` in order, each journaled before the next; stops at the first failure,
     /// which is retried after its backoff (pausing the webhook at the retry limit).
     private func deliver(
-        _ events: [(event: FeedEvent, logPosition: LogPosition?)], to webhook: Webhook, orgID: OrganisationID, progress: WebhookProgress,
-        engine: MusterEngine, connection: inout PinnedClient
+        _ events: [(event: FeedEvent, logPosition: LogPosition?)],
+        to webhook: Webhook,
+        orgID: OrganisationID,
+        progress: WebhookProgress,
+        engine: MusterEngine,
+        connection: inout PinnedClient
     ) async {
         var progress = progress
         let secrets = engine.webhookSecrets(webhook)
@@ -272,7 +318,12 @@ package struct WebhookService: Service {
 
     /// POSTs one event, signed, and says how it went.
     private func send(
-        _ event: FeedEvent, orgID: OrganisationID, to webhook: Webhook, secrets: [String], attempt: Int, connection: inout PinnedClient
+        _ event: FeedEvent,
+        orgID: OrganisationID,
+        to webhook: Webhook,
+        secrets: [String],
+        attempt: Int,
+        connection: inout PinnedClient
     ) async -> WebhookDelivery {
         var json = JSONWriter()
         json.feedEvent(event, orgID: orgID)
@@ -294,8 +345,15 @@ package struct WebhookService: Service {
         request.body = .bytes(ByteBuffer(bytes: body))
         let started = DispatchTime.now().uptimeNanoseconds
         var delivery = WebhookDelivery(
-            eventID: eventID, sequence: event.sequence, eventType: event.kind.name, outcome: .failed, attempt: 0, at: now.millisecondsSinceEpoch,
-            responseStatus: nil, error: nil, durationMilliseconds: 0
+            eventID: eventID,
+            sequence: event.sequence,
+            eventType: event.kind.name,
+            outcome: .failed,
+            attempt: 0,
+            at: now.millisecondsSinceEpoch,
+            responseStatus: nil,
+            error: nil,
+            durationMilliseconds: 0
         )
         do {
             let client = try await connection.client(for: webhook.url)
@@ -326,7 +384,8 @@ package struct WebhookService: Service {
             logger.warning(
                 "webhook delivery failed",
                 metadata: [
-                    "webhook.id": "\(webhook.id)", "event.id": "\(delivery.eventID)", "attempt": "\(delivery.attempt)", "error": "\(delivery.error ?? "")",
+                    "webhook.id": "\(webhook.id)", "event.id": "\(delivery.eventID)", "attempt": "\(delivery.attempt)",
+                    "error": "\(delivery.error ?? "")",
                 ]
             )
         }

@@ -14,8 +14,10 @@ struct RequestFields {
     init(_ value: JSONValue, path: String = "") throws(Problem) {
         guard case .object(let fields) = value else {
             throw Problem(
-                .unprocessableContent, code: "validation_failed",
-                "\(path.isEmpty ? "the request body" : String(path.dropLast())) must be a JSON object, not \(value.kindName)")
+                .unprocessableContent,
+                code: "validation_failed",
+                "\(path.isEmpty ? "the request body" : String(path.dropLast())) must be a JSON object, not \(value.kindName)"
+            )
         }
         self.fields = fields
         self.path = path
@@ -145,7 +147,8 @@ struct RequestFields {
         for text in keys {
             guard let permission = Permission(name: text) else {
                 throw invalid(
-                    "field \(name(key)): \"\(text)\" is not a permission key; the keys are \(Permission.allCases.map(\.name).joined(separator: ", "))")
+                    "field \(name(key)): \"\(text)\" is not a permission key; the keys are \(Permission.allCases.map(\.name).joined(separator: ", "))"
+                )
             }
             set.formUnion(PermissionSet(permission))
         }
@@ -159,7 +162,10 @@ struct RequestFields {
 
     /// A field of a partial update: absent leaves the setting as it is, `null` resets it to
     /// the deployment's default, and a value (read by `read`) sets it.
-    mutating func setting<Value>(_ key: String, _ read: (inout RequestFields, String) throws(Problem) -> Value?) throws(Problem) -> SettingChange<Value> {
+    mutating func setting<Value>(
+        _ key: String,
+        _ read: (inout RequestFields, String) throws(Problem) -> Value?
+    ) throws(Problem) -> SettingChange<Value> {
         guard contains(key) else { return .unchanged }
         guard let value = try read(&self, key) else { return .reset }
         return .set(value)

@@ -26,7 +26,8 @@ final class LongPollGate: Sendable {
         }
         guard admitted else {
             throw Problem(
-                .tooManyRequests, code: DomainError.Code.rateLimited.rawValue,
+                .tooManyRequests,
+                code: DomainError.Code.rateLimited.rawValue,
                 "too many long polls are waiting (at most \(perCaller) per caller and \(total) in all); retry shortly, or poll without `wait`",
                 retryAfterSeconds: 1
             )

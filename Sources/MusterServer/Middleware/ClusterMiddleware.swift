@@ -102,7 +102,11 @@ struct ClusterMiddleware: RouterMiddleware {
     private func vouchedFor(_ request: Request, _ context: Context) -> Context {
         guard let sealed = request.headers[Self.forwardedFor],
             let address = cluster.forwardingSeal.open(
-                sealed, method: request.method.rawValue, target: request.uri.path, now: Int64(Date().timeIntervalSince1970)),
+                sealed,
+                method: request.method.rawValue,
+                target: request.uri.path,
+                now: Int64(Date().timeIntervalSince1970)
+            ),
             let socket = try? SocketAddress(ipAddress: address, port: 0)
         else { return context }
         var context = context
@@ -128,7 +132,9 @@ struct ClusterMiddleware: RouterMiddleware {
         var outgoing = HTTPClientRequest(url: base + target)
         outgoing.method = HTTPMethod(rawValue: request.method.rawValue)
         // Headers the Connection header names belong to this hop too (RFC 9110 §7.6.1).
-        let named = Set(request.headers[values: .connection].flatMap { $0.split(separator: ",") }.map { $0.filter { $0 != " " && $0 != "\t" }.lowercased() })
+        let named = Set(
+            request.headers[values: .connection].flatMap { $0.split(separator: ",") }.map { $0.filter { $0 != " " && $0 != "\t" }.lowercased() }
+        )
         for field in request.headers where !Self.hopByHop.contains(field.name.canonicalName) && !named.contains(field.name.canonicalName) {
             outgoing.headers.add(name: field.name.rawName, value: field.value)
         }
@@ -140,7 +146,11 @@ struct ClusterMiddleware: RouterMiddleware {
         outgoing.headers.remove(name: Self.forwardedFor.rawName)
         if let client {
             let sealed = cluster.forwardingSeal.seal(
-                address: client, method: request.method.rawValue, target: request.uri.path, at: Int64(Date().timeIntervalSince1970))
+                address: client,
+                method: request.method.rawValue,
+                target: request.uri.path,
+                at: Int64(Date().timeIntervalSince1970)
+            )
             outgoing.headers.add(name: Self.forwardedFor.rawName, value: sealed)
         }
         if body.readableBytes > 0 { outgoing.body = .bytes(body) }

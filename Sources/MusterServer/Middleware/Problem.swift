@@ -32,7 +32,13 @@ struct Problem: Error, HTTPResponseError, Sendable {
     /// The answer to a domain refusal, with the status its code calls for.
     init(_ error: DomainError) {
         let retry = error.retryAfter.map { Int(($0.milliseconds + 999) / 1000) }
-        self.init(Self.status(of: error.code), code: error.code.rawValue, error.message, retryAfterSeconds: retry, existingRecord: error.existingRecord)
+        self.init(
+            Self.status(of: error.code),
+            code: error.code.rawValue,
+            error.message,
+            retryAfterSeconds: retry,
+            existingRecord: error.existingRecord
+        )
     }
 
     /// The problem any error stands for: problems as they are, domain refusals with the status
@@ -45,7 +51,11 @@ struct Problem: Error, HTTPResponseError, Sendable {
         case let error as DomainError:
             self.init(error)
         case let error as LogError where error == .diskFull:
-            self.init(.serviceUnavailable, code: "storage_unavailable", "the disk is full: changes are refused until space is freed; reads keep working")
+            self.init(
+                .serviceUnavailable,
+                code: "storage_unavailable",
+                "the disk is full: changes are refused until space is freed; reads keep working"
+            )
         case let error as LogError where error.isClusterRefusal:
             if case .notLeader = error {
                 self.init(.serviceUnavailable, code: "not_leader", error.description, retryAfterSeconds: 1)
@@ -54,11 +64,16 @@ struct Problem: Error, HTTPResponseError, Sendable {
             }
         case let error as LogError where error.isFailStop:
             self.init(
-                .serviceUnavailable, code: "storage_unavailable", "the log stopped accepting writes after a storage failure; the server must be restarted")
+                .serviceUnavailable,
+                code: "storage_unavailable",
+                "the log stopped accepting writes after a storage failure; the server must be restarted"
+            )
         case let error as FileSystemError:
             self.init(
-                .serviceUnavailable, code: "storage_unavailable",
-                error.isOutOfSpace ? "the disk is full: changes are refused until space is freed" : "a durable write failed")
+                .serviceUnavailable,
+                code: "storage_unavailable",
+                error.isOutOfSpace ? "the disk is full: changes are refused until space is freed" : "a durable write failed"
+            )
         case let error as HTTPError:
             let code =
                 switch error.status {

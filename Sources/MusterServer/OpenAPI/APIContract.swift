@@ -10,7 +10,8 @@ enum APIContract {
     static let queryParameters: [String: Set<String>] = Dictionary(
         uniqueKeysWithValues: OpenAPIDocument.operations.map { operation in
             ("\(operation.method) \(operation.path)", Set(operation.parameters.filter { $0.location == "query" }.map(\.name)))
-        })
+        }
+    )
 
     /// The path templates, split into segments, with the methods each serves.
     private static let templates: [(path: String, segments: [Substring], methods: [String])] = OpenAPIDocument.orderedPaths.map { path in
@@ -26,7 +27,8 @@ enum APIContract {
         guard !unknown.isEmpty else { return }
         let takes = known.isEmpty ? "takes no query parameters" : "takes " + known.sorted().map { "`\($0)`" }.joined(separator: ", ")
         throw Problem(
-            .badRequest, code: "unknown_query_parameter",
+            .badRequest,
+            code: "unknown_query_parameter",
             "unknown query parameter\(unknown.count == 1 ? "" : "s") \(unknown.map { "`\($0)`" }.joined(separator: ", ")); \(request.method.rawValue) \(route) \(takes)"
         )
     }

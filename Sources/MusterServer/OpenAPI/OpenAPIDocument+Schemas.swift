@@ -103,7 +103,9 @@ enum Schemas {
                 [
                     ("type", .string), ("title", .string), ("status", .integer), ("detail", .string), ("code", .string),
                     ("retry_after_seconds", .integer), ("existing_record", .string),
-                ], required: ["type", "title", "status", "detail", "code"])
+                ],
+                required: ["type", "title", "status", "detail", "code"]
+            )
         ),
         ("Status", .object([("status", .string), ("detail", .string)], required: ["status"])),
         ("NameRequest", .object([("name", .string)], required: ["name"])),
@@ -117,13 +119,16 @@ enum Schemas {
                         .object(
                             [
                                 ("invitation_lifetime_days", nullable(.integer)), ("allowed_email_domains", .array(.string)),
-                                ("default_locale", nullable(.string)), ("reply_to_email", nullable(.email)), ("allowed_redirect_origins", .array(.string)),
+                                ("default_locale", nullable(.string)), ("reply_to_email", nullable(.email)),
+                                ("allowed_redirect_origins", .array(.string)),
                                 ("logo_url", nullable(.string)), ("accent_colour", nullable(.string)),
                             ],
                             required: [
-                                "invitation_lifetime_days", "allowed_email_domains", "default_locale", "reply_to_email", "allowed_redirect_origins", "logo_url",
+                                "invitation_lifetime_days", "allowed_email_domains", "default_locale", "reply_to_email", "allowed_redirect_origins",
+                                "logo_url",
                                 "accent_colour",
-                            ])
+                            ]
+                        )
                     ),
                     (
                         "effective_settings",
@@ -131,19 +136,25 @@ enum Schemas {
                             [
                                 ("invitation_lifetime_days", .integer), ("any_email_domain", .boolean), ("default_locale", .string),
                                 ("resend_cooldown_seconds", .integer), ("resends_per_day", .integer), ("caseload_cap", .integer),
-                            ], required: ["invitation_lifetime_days", "any_email_domain", "default_locale"])
+                            ],
+                            required: ["invitation_lifetime_days", "any_email_domain", "default_locale"]
+                        )
                     ),
                 ],
-                required: ["id", "name", "created_at", "settings", "effective_settings"])
+                required: ["id", "name", "created_at", "settings", "effective_settings"]
+            )
         ),
         (
             "OrganisationPatch",
             .object(
                 [
                     ("name", .string), ("invitation_lifetime_days", nullable(.integer)), ("allowed_email_domains", nullable(.array(.string))),
-                    ("default_locale", nullable(.string)), ("reply_to_email", nullable(.email)), ("allowed_redirect_origins", nullable(.array(.string))),
+                    ("default_locale", nullable(.string)), ("reply_to_email", nullable(.email)),
+                    ("allowed_redirect_origins", nullable(.array(.string))),
                     ("logo_url", nullable(.string)), ("accent_colour", nullable(.string)),
-                ], required: [])
+                ],
+                required: []
+            )
         ),
         ("OrganisationPage", page("Organisation")),
         (
@@ -154,10 +165,17 @@ enum Schemas {
                         "items",
                         .array(
                             .object(
-                                [("role", assignableRole), ("description", .string), ("permissions", .array(permission)), ("writes_workspace", .boolean)],
-                                required: ["role", "description", "permissions", "writes_workspace"]))
+                                [
+                                    ("role", assignableRole), ("description", .string), ("permissions", .array(permission)),
+                                    ("writes_workspace", .boolean),
+                                ],
+                                required: ["role", "description", "permissions", "writes_workspace"]
+                            )
+                        )
                     )
-                ], required: ["items"])
+                ],
+                required: ["items"]
+            )
         ),
         ("APIKeyList", .object([("items", .array(.ref("APIKey")))], required: ["items"])),
         ("APIKeyRequest", .object([("name", .string), ("role", assignableRole)], required: ["name"])),
@@ -167,7 +185,9 @@ enum Schemas {
                 [
                     ("id", .uuid), ("org_id", .uuid), ("name", .string), ("role", role), ("created_at", .dateTime), ("created_by", principal),
                     ("revoked_at", nullable(.dateTime)), ("last_used_at", nullable(.dateTime)), ("secret", .string),
-                ], required: ["id", "org_id", "name", "role", "created_at"])
+                ],
+                required: ["id", "org_id", "name", "role", "created_at"]
+            )
         ),
         (
             "InvitationRequest",
@@ -176,7 +196,8 @@ enum Schemas {
                     ("email", .email), ("role", assignableRole), ("method", .enumeration(["email", "existing_user"])), ("expires_in_days", .integer),
                     ("locale", .string), ("redirect_url", .string),
                 ],
-                required: ["email", "role"])
+                required: ["email", "role"]
+            )
         ),
         ("InvitationBatchRequest", .object([("items", .array(.ref("InvitationRequest")))], required: ["items"])),
         ("CollaboratorBatchRequest", .object([("items", .array(.ref("CollaboratorRequest")))], required: ["items"])),
@@ -194,11 +215,19 @@ enum Schemas {
                                         "error",
                                         nullable(
                                             .object(
-                                                [("code", .string), ("detail", .string), ("existing_record", nullable(.string))], required: ["code", "detail"]))
+                                                [("code", .string), ("detail", .string), ("existing_record", nullable(.string))],
+                                                required: ["code", "detail"]
+                                            )
+                                        )
                                     ),
-                                ], required: ["index", "status"]))
+                                ],
+                                required: ["index", "status"]
+                            )
+                        )
                     ), ("succeeded", .integer), ("failed", .integer),
-                ], required: ["results", "succeeded", "failed"])
+                ],
+                required: ["results", "succeeded", "failed"]
+            )
         ),
         (
             "Invitation",
@@ -206,10 +235,14 @@ enum Schemas {
                 [
                     ("id", .uuid), ("org_id", .uuid), ("email", .email), ("role", role), ("method", .enumeration(["email", "existing_user"])),
                     ("status", .enumeration(["pending", "accepted", "expired", "revoked"])), ("invited_by", principal), ("created_at", .dateTime),
-                    ("expires_at", .dateTime), ("accepted_at", nullable(.dateTime)), ("accepted_by", nullable(.uuid)), ("revoked_at", nullable(.dateTime)),
+                    ("expires_at", .dateTime), ("accepted_at", nullable(.dateTime)), ("accepted_by", nullable(.uuid)),
+                    ("revoked_at", nullable(.dateTime)),
                     ("revoked_by", nullable(principal)), ("revoked_reason", nullable(.string)), ("expired_at", nullable(.dateTime)),
-                    ("resent_at", nullable(.dateTime)), ("resend_count", .integer), ("reinvite_of", nullable(.uuid)), ("redirect_url", nullable(.string)),
-                ], required: ["id", "org_id", "email", "role", "method", "status", "invited_by", "created_at", "expires_at", "resend_count"])
+                    ("resent_at", nullable(.dateTime)), ("resend_count", .integer), ("reinvite_of", nullable(.uuid)),
+                    ("redirect_url", nullable(.string)),
+                ],
+                required: ["id", "org_id", "email", "role", "method", "status", "invited_by", "created_at", "expires_at", "resend_count"]
+            )
         ),
         ("InvitationPage", page("Invitation")),
         ("RevokeRequest", .object([("reason", .string)], required: [])),
@@ -221,7 +254,9 @@ enum Schemas {
                     ("invitation_id", .uuid), ("org_id", .uuid), ("org_name", .string), ("email", .email), ("role", role), ("status", .string),
                     ("expires_at", .dateTime), ("redirect_url", nullable(.string)), ("valid", .boolean), ("reason_code", nullable(.string)),
                     ("reason", nullable(.string)),
-                ], required: ["invitation_id", "org_id", "org_name", "email", "role", "status", "expires_at", "valid"])
+                ],
+                required: ["invitation_id", "org_id", "org_name", "email", "role", "status", "expires_at", "valid"]
+            )
         ),
         (
             "User",
@@ -231,16 +266,20 @@ enum Schemas {
                     ("origin", .enumeration(["invitation", "collaborator", "temporary_password"])), ("must_change_password", .boolean),
                     ("last_sign_in_at", nullable(.dateTime)),
                     ("identity_organisation", nullable(.object([("id", .uuid), ("name", .string)], required: ["id", "name"]))),
-                ], required: ["id", "email", "created_at", "origin", "must_change_password"])
+                ],
+                required: ["id", "email", "created_at", "origin", "must_change_password"]
+            )
         ),
         (
             "Acceptance",
             .object(
                 [
-                    ("session_token", .string), ("token_type", .string), ("expires_at", .dateTime), ("user", .ref("User")), ("invitation", .ref("Invitation")),
+                    ("session_token", .string), ("token_type", .string), ("expires_at", .dateTime), ("user", .ref("User")),
+                    ("invitation", .ref("Invitation")),
                     ("redirect_url", nullable(.string)),
                 ],
-                required: ["session_token", "token_type", "expires_at", "user", "invitation"])
+                required: ["session_token", "token_type", "expires_at", "user", "invitation"]
+            )
         ),
         (
             "SignedIn",
@@ -248,13 +287,17 @@ enum Schemas {
                 [
                     ("session_token", .string), ("token_type", .string), ("expires_at", .dateTime), ("method", .string), ("user", .ref("User")),
                     ("activated_assignment", .ref("CaseloadEntry")), ("redirect_url", .string),
-                ], required: ["session_token", "token_type", "expires_at", "method", "user"])
+                ],
+                required: ["session_token", "token_type", "expires_at", "method", "user"]
+            )
         ),
         ("DirectUserRequest", .object([("email", .email), ("role", assignableRole), ("full_name", .string)], required: ["email", "role"])),
         (
             "DirectUser",
             .object(
-                [("member", .ref("Member")), ("temporary_password", .string), ("must_change_password", .boolean)], required: ["member", "temporary_password"])
+                [("member", .ref("Member")), ("temporary_password", .string), ("must_change_password", .boolean)],
+                required: ["member", "temporary_password"]
+            )
         ),
         (
             "Member",
@@ -263,27 +306,34 @@ enum Schemas {
                     ("user_id", .uuid), ("email", .email), ("role", role), ("grants", .array(permission)), ("permissions", .array(permission)),
                     ("joined_at", .dateTime), ("joined_via", .enumeration(["invitation", "existing_user", "temporary_password"])),
                     ("status", .enumeration(["active", "removed"])), ("removed_at", nullable(.dateTime)), ("removed_by", nullable(principal)),
-                ], required: ["user_id", "email", "role", "grants", "permissions", "joined_at", "status"])
+                ],
+                required: ["user_id", "email", "role", "grants", "permissions", "joined_at", "status"]
+            )
         ),
         ("MemberPage", page("Member")),
         ("MemberPatch", .object([("role", assignableRole), ("grant", .array(permission)), ("withdraw", .array(permission))], required: [])),
         (
             "PasswordReset",
-            .object([("user_id", .uuid), ("temporary_password", .string), ("must_change_password", .boolean)], required: ["user_id", "temporary_password"])
+            .object(
+                [("user_id", .uuid), ("temporary_password", .string), ("must_change_password", .boolean)],
+                required: ["user_id", "temporary_password"]
+            )
         ),
         ("TenantRequest", .object([("name", .string), ("reference", .string)], required: ["name"])),
         (
             "Tenant",
             .object(
                 [("id", .uuid), ("name", .string), ("reference", nullable(.string)), ("created_at", .dateTime), ("created_by", principal)],
-                required: ["id", "name", "created_at"])
+                required: ["id", "name", "created_at"]
+            )
         ),
         ("TenantPage", page("Tenant")),
         (
             "AccessCheckRequest",
             .object(
                 [("user_id", .uuid), ("tenant_id", .uuid), ("action", .enumeration(AccessAction.allCases.map(\.name))), ("at_least", .integer)],
-                required: ["user_id", "tenant_id", "action"])
+                required: ["user_id", "tenant_id", "action"]
+            )
         ),
         (
             "AccessCheckBatchRequest",
@@ -294,9 +344,13 @@ enum Schemas {
                         .array(
                             .object(
                                 [("user_id", .uuid), ("tenant_id", .uuid), ("action", .enumeration(AccessAction.allCases.map(\.name)))],
-                                required: ["user_id", "tenant_id", "action"]))
+                                required: ["user_id", "tenant_id", "action"]
+                            )
+                        )
                     ), ("at_least", .integer),
-                ], required: ["checks"])
+                ],
+                required: ["checks"]
+            )
         ),
         (
             "AccessDecision",
@@ -304,7 +358,9 @@ enum Schemas {
                 [
                     ("allowed", .boolean), ("reason", .enumeration(AccessDecision.Reason.allCases.map(\.name))), ("role", nullable(role)),
                     ("mode", nullable(mode)), ("as_of", .integer),
-                ], required: ["allowed", "reason", "role", "mode"])
+                ],
+                required: ["allowed", "reason", "role", "mode"]
+            )
         ),
         (
             "AccessCheckBatchResult",
@@ -314,16 +370,20 @@ enum Schemas {
             "VisibleTenant",
             .object(
                 [("tenant_id", .uuid), ("name", .string), ("reference", nullable(.string)), ("role", nullable(role)), ("mode", nullable(mode))],
-                required: ["tenant_id", "name", "reference", "role", "mode"])
+                required: ["tenant_id", "name", "reference", "role", "mode"]
+            )
         ),
         ("VisibleTenantPage", page("VisibleTenant")),
         (
             "CollaboratorRequest",
             .object(
                 [
-                    ("mode", mode), ("email", .email), ("full_name", .string), ("contact_name", .string), ("contact_email", .email), ("contact_phone", .string),
+                    ("mode", mode), ("email", .email), ("full_name", .string), ("contact_name", .string), ("contact_email", .email),
+                    ("contact_phone", .string),
                     ("contact_organisation_name", .string), ("contact_role_label", .string), ("override_cap", .boolean), ("redirect_url", .string),
-                ], required: ["mode"])
+                ],
+                required: ["mode"]
+            )
         ),
         (
             "ContactPatch",
@@ -331,7 +391,9 @@ enum Schemas {
                 [
                     ("contact_name", .string), ("contact_email", nullable(.email)), ("contact_phone", nullable(.string)),
                     ("contact_organisation_name", nullable(.string)), ("contact_role_label", nullable(.string)),
-                ], required: [])
+                ],
+                required: []
+            )
         ),
         (
             "Collaborator",
@@ -343,7 +405,9 @@ enum Schemas {
                     ("invited_by", principal), ("invited_at", .dateTime), ("cap_overridden", .boolean), ("activated_at", nullable(.dateTime)),
                     ("link_expires_at", nullable(.dateTime)), ("redirect_url", nullable(.string)), ("ended_at", nullable(.dateTime)),
                     ("ended_by", nullable(principal)),
-                ], required: ["id", "org_id", "tenant_id", "mode", "status", "invited_by", "invited_at"])
+                ],
+                required: ["id", "org_id", "tenant_id", "mode", "status", "invited_by", "invited_at"]
+            )
         ),
         ("CollaboratorList", page("Collaborator")),
         ("NoteRequest", .object([("body", .string), ("kind", .enumeration(["shared", "professional"]))], required: ["body"])),
@@ -351,31 +415,41 @@ enum Schemas {
             "Note",
             .object(
                 [("id", .uuid), ("kind", .enumeration(["shared", "professional"])), ("body", .string)] + authored,
-                required: ["id", "kind", "body", "author", "created_at"])
+                required: ["id", "kind", "body", "author", "created_at"]
+            )
         ),
         ("NoteList", page("Note")),
         ("GoalRequest", .object([("title", .string), ("detail", .string)], required: ["title"])),
-        ("Goal", .object([("id", .uuid), ("title", .string), ("detail", nullable(.string))] + authored, required: ["id", "title", "author", "created_at"])),
+        (
+            "Goal",
+            .object(
+                [("id", .uuid), ("title", .string), ("detail", nullable(.string))] + authored,
+                required: ["id", "title", "author", "created_at"]
+            )
+        ),
         ("GoalList", page("Goal")),
         ("SessionRequest", .object([("summary", .string), ("occurred_at", .dateTime)], required: ["summary"])),
         (
             "SessionRecord",
             .object(
                 [("id", .uuid), ("occurred_at", .dateTime), ("summary", .string)] + authored,
-                required: ["id", "occurred_at", "summary", "author", "created_at"])
+                required: ["id", "occurred_at", "summary", "author", "created_at"]
+            )
         ),
         ("SessionList", page("SessionRecord")),
         (
             "DocumentRequest",
             .object(
                 [("name", .string), ("content_type", .string), ("size_bytes", .integer), ("checksum", .string)],
-                required: ["name", "content_type", "size_bytes", "checksum"])
+                required: ["name", "content_type", "size_bytes", "checksum"]
+            )
         ),
         (
             "Document",
             .object(
                 [("id", .uuid), ("name", .string), ("content_type", .string), ("size_bytes", .integer), ("checksum", .string)] + authored,
-                required: ["id", "name", "content_type", "size_bytes", "checksum", "author", "created_at"])
+                required: ["id", "name", "content_type", "size_bytes", "checksum", "author", "created_at"]
+            )
         ),
         ("DocumentList", page("Document")),
         ("ContextSummaryRequest", .object([("text", .string)], required: ["text"])),
@@ -390,7 +464,9 @@ enum Schemas {
                     ("org_id", .uuid), ("tenant_id", .uuid), ("tenant_name", .string), ("access", .array(.string)), ("notes", .array(.ref("Note"))),
                     ("goals", .array(.ref("Goal"))), ("sessions", .array(.ref("SessionRecord"))), ("documents", .array(.ref("Document"))),
                     ("context_summary", .ref("ContextSummary")),
-                ], required: ["org_id", "tenant_id", "tenant_name", "access", "notes", "goals", "sessions", "documents", "context_summary"])
+                ],
+                required: ["org_id", "tenant_id", "tenant_name", "access", "notes", "goals", "sessions", "documents", "context_summary"]
+            )
         ),
         (
             "Digest",
@@ -402,15 +478,21 @@ enum Schemas {
                         .array(
                             .object(
                                 [
-                                    ("collaborator_id", .uuid), ("user_id", nullable(.uuid)), ("full_name", nullable(.string)), ("email", nullable(.email)),
+                                    ("collaborator_id", .uuid), ("user_id", nullable(.uuid)), ("full_name", nullable(.string)),
+                                    ("email", nullable(.email)),
                                     ("mode", mode),
                                     ("since", .dateTime), ("activated_at", nullable(.dateTime)),
-                                ], required: ["collaborator_id", "mode", "since"]))
+                                ],
+                                required: ["collaborator_id", "mode", "since"]
+                            )
+                        )
                     ),
                     ("shared_notes", .array(.ref("Note"))), ("goals", .array(.ref("Goal"))), ("session_count", .integer),
                     ("last_session_at", nullable(.dateTime)),
                     ("document_count", .integer), ("context_summary", .ref("ContextSummary")),
-                ], required: ["org_id", "tenant_id", "tenant_name", "team", "shared_notes", "goals", "session_count", "document_count"])
+                ],
+                required: ["org_id", "tenant_id", "tenant_name", "team", "shared_notes", "goals", "session_count", "document_count"]
+            )
         ),
         (
             "AuditEntry",
@@ -418,7 +500,9 @@ enum Schemas {
                 [
                     ("sequence", .integer), ("org_id", .uuid), ("at", .dateTime), ("actor", principal), ("action", .string), ("target", .uuid),
                     ("details", nullable(.string)),
-                ], required: ["sequence", "org_id", "at", "actor", "action", "target"])
+                ],
+                required: ["sequence", "org_id", "at", "actor", "action", "target"]
+            )
         ),
         ("AuditPage", page("AuditEntry")),
         ("Me", .object([("user", .ref("User")), ("memberships", .array(.ref("Membership")))], required: ["user", "memberships"])),
@@ -426,15 +510,19 @@ enum Schemas {
             "Membership",
             .object(
                 [("org_id", .uuid), ("org_name", .string), ("role", role), ("permissions", .array(permission))],
-                required: ["org_id", "org_name", "role", "permissions"])
+                required: ["org_id", "org_name", "role", "permissions"]
+            )
         ),
         (
             "CaseloadEntry",
             .object(
                 [
-                    ("collaborator_id", .uuid), ("org_id", .uuid), ("org_name", .string), ("tenant_id", .uuid), ("tenant_name", .string), ("mode", mode),
+                    ("collaborator_id", .uuid), ("org_id", .uuid), ("org_name", .string), ("tenant_id", .uuid), ("tenant_name", .string),
+                    ("mode", mode),
                     ("since", .dateTime), ("invited_at", .dateTime),
-                ], required: ["collaborator_id", "org_id", "org_name", "tenant_id", "tenant_name", "mode", "since"])
+                ],
+                required: ["collaborator_id", "org_id", "org_name", "tenant_id", "tenant_name", "mode", "since"]
+            )
         ),
         (
             "SignInSessionList",
@@ -445,15 +533,20 @@ enum Schemas {
                         .array(
                             .object(
                                 [("id", .string), ("created_at", .dateTime), ("expires_at", .dateTime), ("method", .string), ("current", .boolean)],
-                                required: ["id", "created_at", "expires_at", "method", "current"]))
+                                required: ["id", "created_at", "expires_at", "method", "current"]
+                            )
+                        )
                     )
-                ], required: ["items"])
+                ],
+                required: ["items"]
+            )
         ),
         (
             "Person",
             .object(
                 [("user", .ref("User")), ("memberships", .array(.ref("Membership"))), ("assignments", .array(.ref("CaseloadEntry")))],
-                required: ["user", "memberships", "assignments"])
+                required: ["user", "memberships", "assignments"]
+            )
         ),
         ("Caseload", .object([("items", .array(.ref("CaseloadEntry"))), ("count", .integer)], required: ["items", "count"])),
         (
@@ -469,33 +562,50 @@ enum Schemas {
                                 ("method", .enumeration(["email", "existing_user", "invitation", "temporary_password"])), ("reason", .string),
                                 ("api_key_id", .uuid), ("name", .string), ("tenant_id", .uuid), ("collaborator_id", .uuid), ("mode", mode),
                                 ("cap_overridden", .boolean), ("item_id", .uuid), ("webhook_id", .uuid), ("url", .string),
-                            ], required: [])
+                            ],
+                            required: []
+                        )
                     ),
-                ], required: ["id", "sequence", "type", "org_id", "at", "actor", "data"])
+                ],
+                required: ["id", "sequence", "type", "org_id", "at", "actor", "data"]
+            )
         ),
         (
             "EventPage",
-            .object([("items", .array(.ref("Event"))), ("next_cursor", .string), ("has_more", .boolean)], required: ["items", "next_cursor", "has_more"])
+            .object(
+                [("items", .array(.ref("Event"))), ("next_cursor", .string), ("has_more", .boolean)],
+                required: ["items", "next_cursor", "has_more"]
+            )
         ),
-        ("WebhookRequest", .object([("url", .string), ("event_types", .array(.string)), ("description", .string), ("after", .integer)], required: ["url"])),
+        (
+            "WebhookRequest",
+            .object([("url", .string), ("event_types", .array(.string)), ("description", .string), ("after", .integer)], required: ["url"])
+        ),
         (
             "WebhookPatch",
             .object([("url", .string), ("event_types", nullable(.array(.string))), ("description", nullable(.string))], required: [])
         ),
         ("SecretRotationRequest", .object([("grace_period_hours", .integer)], required: [])),
-        ("WebhookPing", .object([("webhook_id", .uuid), ("event_id", .string), ("sequence", .integer)], required: ["webhook_id", "event_id", "sequence"])),
+        (
+            "WebhookPing",
+            .object([("webhook_id", .uuid), ("event_id", .string), ("sequence", .integer)], required: ["webhook_id", "event_id", "sequence"])
+        ),
         (
             "Webhook",
             .object(
                 [
-                    ("id", .uuid), ("org_id", .uuid), ("url", .string), ("event_types", nullable(.array(.string))), ("description", nullable(.string)),
+                    ("id", .uuid), ("org_id", .uuid), ("url", .string), ("event_types", nullable(.array(.string))),
+                    ("description", nullable(.string)),
                     ("secret", .string), ("status", .enumeration(["active", "paused"])),
-                    ("paused_cause", nullable(.enumeration(["delivery_failing", "requested", "creator_lost_access"]))), ("paused_reason", nullable(.string)),
+                    ("paused_cause", nullable(.enumeration(["delivery_failing", "requested", "creator_lost_access"]))),
+                    ("paused_reason", nullable(.string)),
                     ("cursor", .string),
                     ("lag_events", .integer), ("attempts", .integer), ("next_attempt_at", nullable(.dateTime)), ("last_error", nullable(.string)),
                     ("last_delivered_at", nullable(.dateTime)), ("delivered_count", .integer), ("failed_attempt_count", .integer),
                     ("previous_secret_until", nullable(.dateTime)), ("owner", principal), ("created_at", .dateTime), ("created_by", principal),
-                ], required: ["id", "org_id", "url", "status", "cursor", "lag_events", "attempts", "created_at"])
+                ],
+                required: ["id", "org_id", "url", "status", "cursor", "lag_events", "attempts", "created_at"]
+            )
         ),
         ("WebhookList", page("Webhook")),
         (
@@ -505,7 +615,9 @@ enum Schemas {
                     ("event_id", .string), ("sequence", .integer), ("event_type", .string), ("status", .enumeration(["delivered", "failed"])),
                     ("attempt", .integer),
                     ("at", .dateTime), ("response_status", nullable(.integer)), ("error", nullable(.string)), ("duration_ms", .integer),
-                ], required: ["event_id", "sequence", "event_type", "status", "attempt", "at"])
+                ],
+                required: ["event_id", "sequence", "event_type", "status", "attempt", "at"]
+            )
         ),
         ("WebhookDeliveryList", page("WebhookDelivery")),
         (
@@ -522,16 +634,23 @@ enum Schemas {
                                 [
                                     ("id", .string), ("kind", .string), ("to", .email), ("queued_at", .dateTime), ("attempts", .integer),
                                     ("next_attempt_at", nullable(.dateTime)), ("last_error", nullable(.string)),
-                                ], required: ["id", "kind", "to", "attempts"]))
+                                ],
+                                required: ["id", "kind", "to", "attempts"]
+                            )
+                        )
                     ),
                     (
                         "recently_abandoned",
                         .array(
                             .object(
                                 [("id", .string), ("kind", .string), ("to", .email), ("attempts", .integer), ("error", .string), ("at", .dateTime)],
-                                required: ["id", "error"]))
+                                required: ["id", "error"]
+                            )
+                        )
                     ),
-                ], required: ["pending", "delivered", "failed_attempts", "abandoned", "items", "recently_abandoned"])
+                ],
+                required: ["pending", "delivered", "failed_attempts", "abandoned", "items", "recently_abandoned"]
+            )
         ),
         (
             "Cluster",
@@ -545,9 +664,14 @@ enum Schemas {
                                 [
                                     ("name", .string), ("url", .string), ("role", .string), ("applied_position", .string), ("lag_records", .integer),
                                     ("last_seen", .dateTime),
-                                ], required: ["name", "url", "role", "applied_position", "lag_records", "last_seen"]))
+                                ],
+                                required: ["name", "url", "role", "applied_position", "lag_records", "last_seen"]
+                            )
+                        )
                     ),
-                ], required: ["leader", "epoch", "nodes"])
+                ],
+                required: ["leader", "epoch", "nodes"]
+            )
         ),
         ("EmailRequest", .object([("email", .email)], required: ["email"])),
         ("PasswordRequest", .object([("email", .email), ("password", .string)], required: ["email", "password"])),

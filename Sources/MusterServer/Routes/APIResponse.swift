@@ -50,11 +50,13 @@ struct APIResponse: ResponseGenerator, Sendable {
         }
         if let stream {
             return Response(
-                status: status, headers: headers,
+                status: status,
+                headers: headers,
                 body: ResponseBody { writer in
                     try await stream(&writer)
                     try await writer.finish(nil)
-                })
+                }
+            )
         }
         return Response(status: status, headers: headers, body: .init(byteBuffer: ByteBuffer(bytes: body)))
     }

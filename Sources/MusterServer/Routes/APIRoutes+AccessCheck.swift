@@ -12,7 +12,14 @@ extension APIRoutes {
             let userID = try context.pathID("user", as: UserID.self)
             let (cursor, limit) = try request.pageQuery()
             let atLeast = try request.positionQuery("at_least")
-            let page = try await engine.visibleTenants(org: context.org, user: userID, after: cursor, limit: limit, atLeast: atLeast, by: context.principal)
+            let page = try await engine.visibleTenants(
+                org: context.org,
+                user: userID,
+                after: cursor,
+                limit: limit,
+                atLeast: atLeast,
+                by: context.principal
+            )
             return APIResponse.page(page) { json, entry in
                 json.object { object in
                     object.field("tenant_id", entry.tenant.id)
@@ -36,13 +43,20 @@ extension APIRoutes {
         question(org, "access/check/batch") { request, context in
             var fields = try await request.fields(context: context)
             guard case .array(let items)? = try fields.rawValue("checks") else {
-                throw Problem(.unprocessableContent, code: "validation_failed", "field `checks` is required: an array of 1 to \(Self.maximumChecks) objects")
+                throw Problem(
+                    .unprocessableContent,
+                    code: "validation_failed",
+                    "field `checks` is required: an array of 1 to \(Self.maximumChecks) objects"
+                )
             }
             let atLeast = try Self.atLeast(&fields)
             try fields.finish()
             guard (1...Self.maximumChecks).contains(items.count) else {
                 throw Problem(
-                    .unprocessableContent, code: "validation_failed", "field `checks` must hold 1 to \(Self.maximumChecks) objects; it holds \(items.count)")
+                    .unprocessableContent,
+                    code: "validation_failed",
+                    "field `checks` must hold 1 to \(Self.maximumChecks) objects; it holds \(items.count)"
+                )
             }
             // A malformed check refuses the whole batch: a caller must never read a partial
             // answer as "everything else was allowed".
@@ -70,13 +84,18 @@ extension APIRoutes {
     /// earlier `as_of`).
     private static func atLeast(_ fields: inout RequestFields) throws(Problem) -> LogPosition? {
         guard let value = try fields.optionalInteger("at_least") else { return nil }
-        guard value >= 0 else { throw Problem(.unprocessableContent, code: "validation_failed", "field `at_least` must be a log position, 0 or more") }
+        guard value >= 0 else {
+            throw Problem(.unprocessableContent, code: "validation_failed", "field `at_least` must be a log position, 0 or more")
+        }
         return LogPosition(value)
     }
 
     private static func accessQuestion(_ fields: inout RequestFields) throws(Problem) -> AccessQuestion {
         AccessQuestion(
-            userID: try fields.identifier("user_id"), tenantID: try fields.identifier("tenant_id"), action: try fields.spelled("action", as: AccessAction.self))
+            userID: try fields.identifier("user_id"),
+            tenantID: try fields.identifier("tenant_id"),
+            action: try fields.spelled("action", as: AccessAction.self)
+        )
     }
 }
 

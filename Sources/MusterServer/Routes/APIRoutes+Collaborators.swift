@@ -52,7 +52,14 @@ extension APIRoutes {
             let redirect = try fields.optionalRedirect("redirect_url")
             try fields.finish()
             let issued = try await engine.inviteCollaborator(
-                org: orgID, tenant: tenantID, mode: mode, invitee: invitee, overrideCap: overrideCap, redirect: redirect, by: principal)
+                org: orgID,
+                tenant: tenantID,
+                mode: mode,
+                invitee: invitee,
+                overrideCap: overrideCap,
+                redirect: redirect,
+                by: principal
+            )
             return APIResponse.json(.created) { $0.collaborator(issued.collaborator, orgID: orgID) }
         }
 
@@ -68,7 +75,14 @@ extension APIRoutes {
                 let redirect = try fields.optionalRedirect("redirect_url")
                 try fields.finish()
                 return try await engine.inviteCollaborator(
-                    org: orgID, tenant: tenantID, mode: mode, invitee: invitee, overrideCap: overrideCap, redirect: redirect, by: principal)
+                    org: orgID,
+                    tenant: tenantID,
+                    mode: mode,
+                    invitee: invitee,
+                    overrideCap: overrideCap,
+                    redirect: redirect,
+                    by: principal
+                )
             }
             return batchResponse(results) { json, issued in json.collaborator(issued.collaborator, orgID: orgID) }
         }
@@ -102,12 +116,16 @@ extension APIRoutes {
                 throw Problem(
                     DomainError(
                         .notReferenceOnly,
-                        "only a reference_only contact card can be edited; a \(row.mode.name) collaborator is changed by ending and inviting again"))
+                        "only a reference_only contact card can be edited; a \(row.mode.name) collaborator is changed by ending and inviting again"
+                    )
+                )
             }
             if fields.contains("contact_name") { card.name = try fields.string("contact_name", maxLength: 200) }
             if fields.contains("contact_email") { card.email = try fields.optionalEmail("contact_email") }
             if fields.contains("contact_phone") { card.phone = try fields.optionalString("contact_phone", maxLength: 50) }
-            if fields.contains("contact_organisation_name") { card.organisationName = try fields.optionalString("contact_organisation_name", maxLength: 200) }
+            if fields.contains("contact_organisation_name") {
+                card.organisationName = try fields.optionalString("contact_organisation_name", maxLength: 200)
+            }
             if fields.contains("contact_role_label") { card.roleLabel = try fields.optionalString("contact_role_label", maxLength: 200) }
             try fields.finish()
             let updated = try await engine.updateContact(org: orgID, tenant: tenantID, id: collaboratorID, contact: card, by: principal)
@@ -132,10 +150,13 @@ extension APIRoutes {
         let overrideCap = try fields.optionalBool("override_cap") ?? false
         switch mode {
         case .full, .contextOnly:
-            for key in ["contact_name", "contact_email", "contact_phone", "contact_organisation_name", "contact_role_label"] where fields.contains(key) {
+            for key in ["contact_name", "contact_email", "contact_phone", "contact_organisation_name", "contact_role_label"]
+            where fields.contains(key) {
                 throw Problem(
-                    .unprocessableContent, code: "validation_failed",
-                    "field `\(key)` is for reference_only contacts; a \(mode.name) collaborator takes `email` and `full_name`")
+                    .unprocessableContent,
+                    code: "validation_failed",
+                    "field `\(key)` is for reference_only contacts; a \(mode.name) collaborator takes `email` and `full_name`"
+                )
             }
             let email = try fields.email("email")
             let fullName = try fields.string("full_name", maxLength: 200)
@@ -143,12 +164,14 @@ extension APIRoutes {
         case .referenceOnly:
             for key in ["email", "full_name"] where fields.contains(key) {
                 throw Problem(
-                    .unprocessableContent, code: "validation_failed",
+                    .unprocessableContent,
+                    code: "validation_failed",
                     "field `\(key)` is for full and context_only collaborators; a reference_only contact takes `contact_name` and `contact_email` or `contact_phone`"
                 )
             }
             let card = ContactCard(
-                name: try fields.string("contact_name", maxLength: 200), email: try fields.optionalEmail("contact_email"),
+                name: try fields.string("contact_name", maxLength: 200),
+                email: try fields.optionalEmail("contact_email"),
                 phone: try fields.optionalString("contact_phone", maxLength: 50),
                 organisationName: try fields.optionalString("contact_organisation_name", maxLength: 200),
                 roleLabel: try fields.optionalString("contact_role_label", maxLength: 200)

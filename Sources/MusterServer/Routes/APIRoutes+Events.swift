@@ -22,7 +22,8 @@ extension APIRoutes {
             // A server shutting down (or a node that stopped leading) ends its long polls with
             // the page as it stands rather than wait them out.
             let page =
-                query.wait > .zero ? try await longPolls.run(for: principal) { try await cancelWhenGracefulShutdown { try await read() } } : try await read()
+                query.wait > .zero
+                ? try await longPolls.run(for: principal) { try await cancelWhenGracefulShutdown { try await read() } } : try await read()
             return .json { json in
                 json.object { object in
                     object.array("items", page.events) { $0.feedEvent($1, orgID: orgID) }
@@ -46,7 +47,10 @@ struct FeedQuery: Sendable {
         if let text = request.query("after") {
             guard let value = UInt64(text) else {
                 throw Problem(
-                    .badRequest, code: "invalid_cursor", "`after` must be an event sequence number (a `next_cursor` or an event's `sequence`); got \"\(text)\"")
+                    .badRequest,
+                    code: "invalid_cursor",
+                    "`after` must be an event sequence number (a `next_cursor` or an event's `sequence`); got \"\(text)\""
+                )
             }
             after = value
         }

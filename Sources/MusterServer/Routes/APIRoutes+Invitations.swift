@@ -19,8 +19,18 @@ extension APIRoutes {
             let (email, role, method, days, locale, redirect) = try Self.invitationFields(&fields)
             try fields.finish()
             let issued = try await engine.invite(
-                org: orgID, email: email, role: role, method: method, lifetimeDays: days, locale: locale, redirect: redirect, by: principal)
-            return APIResponse.json(.created) { $0.invitation(issued.invitation, at: now) }.located("/v1/orgs/\(orgID)/invitations/\(issued.invitation.id)")
+                org: orgID,
+                email: email,
+                role: role,
+                method: method,
+                lifetimeDays: days,
+                locale: locale,
+                redirect: redirect,
+                by: principal
+            )
+            return APIResponse.json(.created) { $0.invitation(issued.invitation, at: now) }.located(
+                "/v1/orgs/\(orgID)/invitations/\(issued.invitation.id)"
+            )
         }
 
         post(org, "invitations/batch", command: "invite_batch") { request, context in
@@ -39,7 +49,9 @@ extension APIRoutes {
             }
             let requests = parsed.compactMap { try? $0.get() }
             var issued = try await engine.invite(
-                org: orgID, batch: requests.map { (email: $0.0, role: $0.1, method: $0.2, lifetimeDays: $0.3, locale: $0.4, redirect: $0.5) }, by: principal
+                org: orgID,
+                batch: requests.map { (email: $0.0, role: $0.1, method: $0.2, lifetimeDays: $0.3, locale: $0.4, redirect: $0.5) },
+                by: principal
             )
             .makeIterator()
             let results = parsed.map { item -> Swift.Result<IssuedInvitation, any Error> in
@@ -66,7 +78,8 @@ extension APIRoutes {
                 let (engine, filterStatus, filterEmail) = (try engine, status, email)
                 return try await CSVExport<Invitation>(
                     columns: [
-                        "id", "email", "role", "method", "status", "invited_by", "created_at", "expires_at", "accepted_at", "revoked_at", "revoked_reason",
+                        "id", "email", "role", "method", "status", "invited_by", "created_at", "expires_at", "accepted_at", "revoked_at",
+                        "revoked_reason",
                         "resend_count",
                     ],
                     row: { invitation in
@@ -79,7 +92,13 @@ extension APIRoutes {
                     },
                     page: { after in
                         try await engine.invitations(
-                            org: orgID, status: filterStatus, email: filterEmail, after: after ?? cursor, limit: CSVExport<Invitation>.pageSize, by: principal)
+                            org: orgID,
+                            status: filterStatus,
+                            email: filterEmail,
+                            after: after ?? cursor,
+                            limit: CSVExport<Invitation>.pageSize,
+                            by: principal
+                        )
                     }
                 ).response(filename: "invitations.csv")
             }
@@ -117,7 +136,9 @@ extension APIRoutes {
             try await request.expectNoFields(context: context)
             let issued = try await engine.reinvite(org: orgID, id: previousID, by: principal)
             let at = now
-            return APIResponse.json(.created) { $0.invitation(issued.invitation, at: at) }.located("/v1/orgs/\(orgID)/invitations/\(issued.invitation.id)")
+            return APIResponse.json(.created) { $0.invitation(issued.invitation, at: at) }.located(
+                "/v1/orgs/\(orgID)/invitations/\(issued.invitation.id)"
+            )
         }
 
         post(org, "invitations/{id}/resend", command: "resend_invitation") { request, context in
@@ -171,7 +192,9 @@ extension APIRoutes {
 
     /// `email`, `role`, `method` (default `email`), `expires_in_days` (default the org's
     /// lifetime), `locale` (default the org's) and `redirect_url` (none) of one invitation.
-    static func invitationFields(_ fields: inout RequestFields) throws(Problem) -> (EmailAddress, Role, Invitation.Method, Int?, LocaleTag?, RedirectURL?) {
+    static func invitationFields(
+        _ fields: inout RequestFields
+    ) throws(Problem) -> (EmailAddress, Role, Invitation.Method, Int?, LocaleTag?, RedirectURL?) {
         let email = try fields.email("email")
         let role = try fields.spelled("role", as: Role.self)
         let method = try fields.optionalSpelled("method", as: Invitation.Method.self) ?? .email
@@ -187,19 +210,27 @@ extension APIRoutes {
     func batchItems(_ request: inout Request, context: some RequestContext) async throws -> [JSONValue] {
         var fields = try await request.fields(context: context)
         guard case .array(let items)? = try fields.rawValue("items") else {
-            throw Problem(.unprocessableContent, code: "validation_failed", "field `items` is required: an array of 1 to \(Self.maximumBatchItems) objects")
+            throw Problem(
+                .unprocessableContent,
+                code: "validation_failed",
+                "field `items` is required: an array of 1 to \(Self.maximumBatchItems) objects"
+            )
         }
         try fields.finish()
         guard (1...Self.maximumBatchItems).contains(items.count) else {
             throw Problem(
-                .unprocessableContent, code: "validation_failed", "field `items` must hold 1 to \(Self.maximumBatchItems) objects; it holds \(items.count)")
+                .unprocessableContent,
+                code: "validation_failed",
+                "field `items` must hold 1 to \(Self.maximumBatchItems) objects; it holds \(items.count)"
+            )
         }
         return items
     }
 
     /// Runs `body` for every item, many at a time, and returns the results in item order.
     static func forEachItem<Result: Sendable>(
-        _ items: [JSONValue], _ body: @escaping @Sendable (Int, JSONValue) async throws -> Result
+        _ items: [JSONValue],
+        _ body: @escaping @Sendable (Int, JSONValue) async throws -> Result
     ) async -> [Swift.Result<Result, any Error>] {
         var results = [Swift.Result<Result, any Error>?](repeating: nil, count: items.count)
         await withTaskGroup(of: (Int, Swift.Result<Result, any Error>).self) { group in

@@ -33,26 +33,41 @@ extension APIRoutes {
             let (cursor, limit) = try request.pageQuery()
             let includeRemoved = try request.flag("include_removed")
             let filter = MemberFilter(
-                emailPrefix: request.query("q"), role: try request.spelledQuery("role", as: Role.self, choices: Role.assignable),
-                status: try request.spelledQuery("status", as: MemberFilter.Status.self))
+                emailPrefix: request.query("q"),
+                role: try request.spelledQuery("role", as: Role.self, choices: Role.assignable),
+                status: try request.spelledQuery("status", as: MemberFilter.Status.self)
+            )
             if try request.wantsCSV() {
                 let engine = try engine
                 return try await CSVExport<Member>(
                     columns: ["user_id", "email", "role", "grants", "joined_at", "joined_via", "status", "removed_at"],
                     row: { member in
                         [
-                            member.userID.description, member.email.description, member.role.name, member.grants.permissions.map(\.name).joined(separator: " "),
+                            member.userID.description, member.email.description, member.role.name,
+                            member.grants.permissions.map(\.name).joined(separator: " "),
                             member.joinedAt.iso8601, member.joinedVia.name, member.isActive ? "active" : "removed", member.removedAt?.iso8601,
                         ]
                     },
                     page: { after in
                         try await engine.members(
-                            org: orgID, includeRemoved: includeRemoved, matching: filter, after: after ?? cursor, limit: CSVExport<Member>.pageSize,
-                            by: principal)
+                            org: orgID,
+                            includeRemoved: includeRemoved,
+                            matching: filter,
+                            after: after ?? cursor,
+                            limit: CSVExport<Member>.pageSize,
+                            by: principal
+                        )
                     }
                 ).response(filename: "members.csv")
             }
-            let page = try await engine.members(org: orgID, includeRemoved: includeRemoved, matching: filter, after: cursor, limit: limit, by: principal)
+            let page = try await engine.members(
+                org: orgID,
+                includeRemoved: includeRemoved,
+                matching: filter,
+                after: cursor,
+                limit: limit,
+                by: principal
+            )
             return APIResponse.page(page) { $0.member($1) }
         }
 
@@ -110,7 +125,9 @@ extension APIRoutes {
             let role = try fields.optionalSpelled("role", as: Role.self) ?? .orgAdmin
             try fields.finish()
             let issued = try await engine.createAPIKey(org: orgID, name: name, role: role, by: principal)
-            return APIResponse.json(.created) { $0.apiKey(issued.key, orgID: orgID, secret: issued.secret) }.showingSecret(of: issued.key.id.description)
+            return APIResponse.json(.created) { $0.apiKey(issued.key, orgID: orgID, secret: issued.secret) }.showingSecret(
+                of: issued.key.id.description
+            )
         }
 
         get(org, "api-keys") { _, context in

@@ -35,12 +35,19 @@ extension APIRoutes {
             } else {
                 let applied = (try? engine)?.durableRecords?.durablePosition ?? 0
                 view = ClusterView(
-                    leader: ClusterSettings.hostName, epoch: 0,
+                    leader: ClusterSettings.hostName,
+                    epoch: 0,
                     nodes: [
                         .init(
-                            name: ClusterSettings.hostName, url: configuration.linkBase, role: "leader", appliedPosition: applied, lagRecords: 0,
-                            lastSeen: clock.now().iso8601)
-                    ])
+                            name: ClusterSettings.hostName,
+                            url: configuration.linkBase,
+                            role: "leader",
+                            appliedPosition: applied,
+                            lagRecords: 0,
+                            lastSeen: clock.now().iso8601
+                        )
+                    ]
+                )
             }
             return .json { json in
                 json.object { object in
@@ -158,10 +165,13 @@ extension APIRoutes {
             update.invitationLifetimeDays = try fields.setting("invitation_lifetime_days") { fields, key throws(Problem) in
                 try fields.optionalInteger(key).map { Int(clamping: $0) }
             }
-            update.allowedEmailDomains = try fields.setting("allowed_email_domains") { fields, key throws(Problem) in try fields.optionalStrings(key) }
+            update.allowedEmailDomains = try fields.setting("allowed_email_domains") { fields, key throws(Problem) in try fields.optionalStrings(key)
+            }
             update.defaultLocale = try fields.setting("default_locale") { fields, key throws(Problem) in try fields.optionalLocale(key) }
             update.replyTo = try fields.setting("reply_to_email") { fields, key throws(Problem) in try fields.optionalEmail(key) }
-            update.allowedRedirectOrigins = try fields.setting("allowed_redirect_origins") { fields, key throws(Problem) in try fields.optionalStrings(key) }
+            update.allowedRedirectOrigins = try fields.setting("allowed_redirect_origins") { fields, key throws(Problem) in
+                try fields.optionalStrings(key)
+            }
             update.logoURL = try fields.setting("logo_url") { fields, key throws(Problem) in
                 try fields.optionalString(key, maxLength: RedirectURL.maximumLength)
             }

@@ -21,14 +21,22 @@ extension APIRoutes {
             let description = try fields.optionalString("description", maxLength: 200)
             let after = try fields.optionalInteger("after")
             try fields.finish()
-            if let after, after < 0 { throw Problem(.unprocessableContent, code: "validation_failed", "field `after` must be an event sequence from 0") }
+            if let after, after < 0 {
+                throw Problem(.unprocessableContent, code: "validation_failed", "field `after` must be an event sequence from 0")
+            }
 
             let (view, secret) = try await engine.createWebhook(
-                org: orgID, url: url, eventTypes: eventTypes, description: description, after: after.map(UInt64.init), by: principal
+                org: orgID,
+                url: url,
+                eventTypes: eventTypes,
+                description: description,
+                after: after.map(UInt64.init),
+                by: principal
             )
             let progress = await webhooks.progress(of: view.webhook, orgID: orgID)
             return APIResponse.json(.created) { $0.webhook(view, orgID: orgID, progress: progress, secret: secret) }.showingSecret(
-                of: view.webhook.id.description)
+                of: view.webhook.id.description
+            )
         }
 
         get(subscriptions, "") { request, context in
@@ -90,7 +98,9 @@ extension APIRoutes {
             var fields = try await request.fields(context: context)
             var update = OrgCommand.WebhookUpdate()
             if fields.contains("url") { update.url = try webhookURL(try fields.string("url", maxLength: 2048)) }
-            update.eventTypes = try fields.setting("event_types") { fields, key throws(Problem) in try fields.optionalStrings(key).map(Self.eventTypes) }
+            update.eventTypes = try fields.setting("event_types") { fields, key throws(Problem) in
+                try fields.optionalStrings(key).map(Self.eventTypes)
+            }
             update.description = try fields.setting("description") { fields, key throws(Problem) in try fields.optionalString(key, maxLength: 200) }
             try fields.finish()
             let view = try await engine.updateWebhook(id, org: context.org, update, by: context.principal)
@@ -125,7 +135,8 @@ extension APIRoutes {
             let (view, secret) = try await engine.rotateWebhookSecret(id, org: context.org, gracePeriod: .hours(hours), by: context.principal)
             let progress = await webhooks.progress(of: view.webhook, orgID: context.org)
             return APIResponse.json { $0.webhook(view, orgID: context.org, progress: progress, secret: secret) }.showingSecret(
-                of: view.webhook.id.description)
+                of: view.webhook.id.description
+            )
         }
 
         delete(subscriptions, "{id}", command: "delete_webhook") { request, context in
@@ -165,12 +176,16 @@ extension APIRoutes {
             switch error {
             case .malformed:
                 throw Problem(
-                    .unprocessableContent, code: "validation_failed",
-                    "field `url` must be an absolute http or https URL with a host, without credentials or a fragment; got \"\(text)\"")
+                    .unprocessableContent,
+                    code: "validation_failed",
+                    "field `url` must be an absolute http or https URL with a host, without credentials or a fragment; got \"\(text)\""
+                )
             case .notAllowed(let reason):
                 throw Problem(
-                    .unprocessableContent, code: "webhook_url_not_allowed",
-                    "field `url`: \(reason); webhooks go to public internet addresses only (the deployment may allow private networks)")
+                    .unprocessableContent,
+                    code: "webhook_url_not_allowed",
+                    "field `url`: \(reason); webhooks go to public internet addresses only (the deployment may allow private networks)"
+                )
             }
         }
     }

@@ -59,7 +59,11 @@ extension APIRoutes {
             let summary = try fields.string("summary", maxLength: 20_000)
             let occurredAt = try fields.optionalTimestamp("occurred_at") ?? now
             try fields.finish()
-            let itemID = try await engine.writeWorkspace(org: orgID, .session(tenant: tenantID, occurredAt: occurredAt, summary: summary), by: principal)
+            let itemID = try await engine.writeWorkspace(
+                org: orgID,
+                .session(tenant: tenantID, occurredAt: occurredAt, summary: summary),
+                by: principal
+            )
             let view = try await engine.workspace(org: orgID, tenant: tenantID, by: principal)
             return try created(view.sessions.first { $0.id == itemID }) { $0.session($1) }
         }
@@ -75,12 +79,19 @@ extension APIRoutes {
             let name = try fields.string("name", maxLength: 200)
             let contentType = try fields.string("content_type", maxLength: 200)
             guard let size = try fields.optionalInteger("size_bytes"), size >= 0 else {
-                throw Problem(.unprocessableContent, code: "validation_failed", "field `size_bytes` is required: the document's size, a whole number of bytes")
+                throw Problem(
+                    .unprocessableContent,
+                    code: "validation_failed",
+                    "field `size_bytes` is required: the document's size, a whole number of bytes"
+                )
             }
             let checksum = try fields.string("checksum", maxLength: 200)
             try fields.finish()
             let itemID = try await engine.writeWorkspace(
-                org: orgID, .document(tenant: tenantID, name: name, contentType: contentType, sizeBytes: size, checksum: checksum), by: principal)
+                org: orgID,
+                .document(tenant: tenantID, name: name, contentType: contentType, sizeBytes: size, checksum: checksum),
+                by: principal
+            )
             let view = try await engine.workspace(org: orgID, tenant: tenantID, by: principal)
             return try created(view.documents.first { $0.id == itemID }) { $0.document($1) }
         }
@@ -127,7 +138,13 @@ extension APIRoutes {
                         [String(entry.sequence), entry.at.iso8601, entry.actor.description, entry.action.name, entry.target, entry.details]
                     },
                     page: { before in
-                        try await engine.audit(org: orgID, filter: filter, before: before ?? cursor, limit: CSVExport<AuditEntry>.pageSize, by: principal)
+                        try await engine.audit(
+                            org: orgID,
+                            filter: filter,
+                            before: before ?? cursor,
+                            limit: CSVExport<AuditEntry>.pageSize,
+                            by: principal
+                        )
                     }
                 ).response(filename: "audit.csv")
             }

@@ -63,17 +63,23 @@ struct APIRoutes: Sendable {
         counted(router, .put, path, command: command, handler)
     }
 
-    func delete<Context: CallerContext>(_ router: some RouterMethods<Context>, _ path: String, command: String, _ handler: @escaping Handler<Context>) {
+    func delete<Context: CallerContext>(_ router: some RouterMethods<Context>, _ path: String, command: String, _ handler: @escaping Handler<Context>)
+    {
         counted(router, .delete, path, command: command, handler)
     }
 
-    func patch<Context: CallerContext>(_ router: some RouterMethods<Context>, _ path: String, command: String, _ handler: @escaping Handler<Context>) {
+    func patch<Context: CallerContext>(_ router: some RouterMethods<Context>, _ path: String, command: String, _ handler: @escaping Handler<Context>)
+    {
         counted(router, .patch, path, command: command, handler)
     }
 
     /// A route that changes something, counted as a command of type `command` once it succeeded.
     private func counted<Context: CallerContext>(
-        _ router: some RouterMethods<Context>, _ method: HTTPRequest.Method, _ path: String, command: String, _ handler: @escaping Handler<Context>
+        _ router: some RouterMethods<Context>,
+        _ method: HTTPRequest.Method,
+        _ path: String,
+        command: String,
+        _ handler: @escaping Handler<Context>
     ) {
         router.on(RouterPath(path), method: method) { request, context in
             try APIContract.checkQuery(request, route: context.endpointPath)
@@ -122,7 +128,11 @@ struct APIRoutes: Sendable {
         }
     }
 
-    private func idempotent<Context: CallerContext>(_ request: inout Request, context: Context, _ handler: Handler<Context>) async throws -> APIResponse {
+    private func idempotent<Context: CallerContext>(
+        _ request: inout Request,
+        context: Context,
+        _ handler: Handler<Context>
+    ) async throws -> APIResponse {
         guard let key = request.headers[HTTPField.Name("Idempotency-Key")!] else {
             return try await handler(&request, context)
         }
@@ -141,7 +151,8 @@ struct APIRoutes: Sendable {
         case .replay(var stored):
             if let record = stored.secretOf {
                 throw Problem(
-                    .conflict, code: "idempotency_secret_not_replayed",
+                    .conflict,
+                    code: "idempotency_secret_not_replayed",
                     "the first request with Idempotency-Key \"\(key)\" succeeded for \(record); its answer showed a secret, which is never shown twice — if it was lost, issue a new one (revoke the API key and create another, or rotate the webhook's secret again)",
                     existingRecord: record
                 )
@@ -199,14 +210,18 @@ struct ProblemMiddleware: RouterMiddleware {
                     problem.detail = "no route matches \(request.method.rawValue) \(request.uri.path)"
                 } else {
                     problem = Problem(
-                        .methodNotAllowed, code: "method_not_allowed",
-                        "\(request.uri.path) does not take \(request.method.rawValue); it takes \(served.joined(separator: ", "))")
+                        .methodNotAllowed,
+                        code: "method_not_allowed",
+                        "\(request.uri.path) does not take \(request.method.rawValue); it takes \(served.joined(separator: ", "))"
+                    )
                     problem.allow = served
                 }
             }
             if problem.isServerFailure {
                 logger.error(
-                    "request failed", metadata: ["route": "\(context.endpointPath ?? request.uri.path)", "code": "\(problem.code)", "error": "\(error)"])
+                    "request failed",
+                    metadata: ["route": "\(context.endpointPath ?? request.uri.path)", "code": "\(problem.code)", "error": "\(error)"]
+                )
             }
             return try problem.response(from: request, context: context)
         }

@@ -23,7 +23,10 @@ struct CSVExport<Item: Sendable>: Sendable {
         var head = Self.line(columns)
         for item in first.items { head += Self.line(row(item)) }
         var response = APIResponse(
-            contentType: "text/csv; charset=utf-8", extraHeaders: [("Content-Disposition", "attachment; filename=\"\(filename)\"")], body: head)
+            contentType: "text/csv; charset=utf-8",
+            extraHeaders: [("Content-Disposition", "attachment; filename=\"\(filename)\"")],
+            body: head
+        )
         guard let second = first.nextCursor else { return response }
         let (page, row, firstBytes) = (page, row, head)
         response.stream = { writer in

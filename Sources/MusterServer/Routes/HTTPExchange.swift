@@ -66,7 +66,10 @@ extension Request {
         if let text = query.value("cursor"), !text.isEmpty {
             guard let value = PageCursor.decode(text) else {
                 throw Problem(
-                    .badRequest, code: "invalid_cursor", "`cursor` is not a cursor this server issued; pass `next_cursor` from the previous page unchanged")
+                    .badRequest,
+                    code: "invalid_cursor",
+                    "`cursor` is not a cursor this server issued; pass `next_cursor` from the previous page unchanged"
+                )
             }
             cursor = value
         }
@@ -105,8 +108,10 @@ extension RequestContext {
     func pathID<Tag>(_ name: String, as type: Identifier<Tag>.Type = Identifier<Tag>.self) throws(Problem) -> Identifier<Tag> {
         guard let text = parameters.get(name), let id = Identifier<Tag>(text) else {
             throw Problem(
-                .badRequest, code: "validation_failed",
-                "`\(name)` in the path must be a UUID such as 3f2b8c1e-1d2a-4f6b-9c3d-2a1b0c9d8e7f; got \"\(parameters.get(name) ?? "")\"")
+                .badRequest,
+                code: "validation_failed",
+                "`\(name)` in the path must be a UUID such as 3f2b8c1e-1d2a-4f6b-9c3d-2a1b0c9d8e7f; got \"\(parameters.get(name) ?? "")\""
+            )
         }
         return id
     }

@@ -91,7 +91,10 @@ extension JSONWriter {
             } else {
                 object.field("contact", String?.none)
             }
-            object.field("status", row.endedAt != nil ? "ended" : row.mode == .referenceOnly ? "contact" : row.activatedAt != nil ? "active" : "invited")
+            object.field(
+                "status",
+                row.endedAt != nil ? "ended" : row.mode == .referenceOnly ? "contact" : row.activatedAt != nil ? "active" : "invited"
+            )
             object.field("invited_by", row.invitedBy)
             object.field("invited_at", row.invitedAt)
             object.field("cap_overridden", row.capOverridden)

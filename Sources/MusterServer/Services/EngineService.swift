@@ -104,8 +104,13 @@ struct EngineService: Service {
     private func runCluster(_ cluster: ClusterRuntime, secret: [UInt8], hasher: PasswordHasher, clock: any WallClock) async throws {
         let node = cluster.node
         let (durable, log) = try await node.recover(
-            options: storeOptions, policy: configuration.policy, secret: secret, clock: clock, hasher: hasher,
-            batchObserver: { [metrics] in metrics.logBatch($0) })
+            options: storeOptions,
+            policy: configuration.policy,
+            secret: secret,
+            clock: clock,
+            hasher: hasher,
+            batchObserver: { [metrics] in metrics.logBatch($0) }
+        )
         report(durable.report)
         cluster.install(log)
         if let source = durable.engine.durableRecords { await registerFollowers(source) }
@@ -119,12 +124,14 @@ struct EngineService: Service {
                 try await withThrowingDiscardingTaskGroup { group in
                     group.addTask {
                         try await node.run(
-                            engine: durable, log: log,
+                            engine: durable,
+                            log: log,
                             replicatedMarks: { [idempotency] marks in await idempotency.noteReplicated(marks, now: clock.now()) },
                             beforeLeading: { [idempotency, adoptShared] in
                                 try await idempotency.adoptSharedAnswers(now: clock.now())
                                 try await adoptShared(log)
-                            })
+                            }
+                        )
                     }
                     group.addTask {
                         guard await node.waitUntilLeading() else { return }

@@ -114,11 +114,18 @@ extension IdempotencyStore {
                     let headerCount = try reader.count(limit: 64)
                     var headers = [(String, String)]()
                     for _ in 0..<headerCount { headers.append((try reader.string(), try reader.string())) }
-                    var response = APIResponse(status: .init(code: status), contentType: contentType, extraHeaders: headers, body: try reader.byteRun())
+                    var response = APIResponse(
+                        status: .init(code: status),
+                        contentType: contentType,
+                        extraHeaders: headers,
+                        body: try reader.byteRun()
+                    )
                     response.secretOf = try reader.optionalString()
                     let watermark = try reader.u64()
                     guard reader.isAtEnd else { return nil }
-                    self = .answer(Answer(scope: scope, key: key, stored: Stored(fingerprint: fingerprint, at: at, response: response), watermark: watermark))
+                    self = .answer(
+                        Answer(scope: scope, key: key, stored: Stored(fingerprint: fingerprint, at: at, response: response), watermark: watermark)
+                    )
                 case 2:
                     let position = try reader.u64()
                     guard reader.isAtEnd else { return nil }
@@ -162,8 +169,10 @@ extension IdempotencyStore {
             case "complete":
                 guard let status = entry.status else { return nil }
                 var response = APIResponse(
-                    status: .init(code: status), contentType: entry.contentType ?? "application/json",
-                    extraHeaders: (entry.headers ?? []).compactMap { $0.count == 2 ? ($0[0], $0[1]) : nil }, body: Array(entry.body ?? Data())
+                    status: .init(code: status),
+                    contentType: entry.contentType ?? "application/json",
+                    extraHeaders: (entry.headers ?? []).compactMap { $0.count == 2 ? ($0[0], $0[1]) : nil },
+                    body: Array(entry.body ?? Data())
                 )
                 response.secretOf = entry.secretOf
                 let stored = Stored(fingerprint: entry.fingerprint ?? "", at: Timestamp(millisecondsSinceEpoch: entry.at), response: response)

@@ -64,7 +64,9 @@ extension IdempotencyStore {
                 case .reservation(let scope, let key, let fingerprint, let at) where at >= horizon:
                     // Written before marks existed: its outcome is unknown, as it was then.
                     machine.slots[Key(scope: scope, key: key)] = .outcomeUnknown(
-                        fingerprint: fingerprint, at: Timestamp(millisecondsSinceEpoch: at))
+                        fingerprint: fingerprint,
+                        at: Timestamp(millisecondsSinceEpoch: at)
+                    )
                 case .released(let scope, let key):
                     machine.slots[Key(scope: scope, key: key)] = nil
                     answers[Key(scope: scope, key: key)] = nil
@@ -135,17 +137,22 @@ extension IdempotencyStore {
             case .running(let first, _):
                 guard first == fingerprint else { throw Self.mismatch(key) }
                 throw Problem(
-                    .conflict, code: "idempotency_key_in_use", "a request with Idempotency-Key \"\(key)\" is still running; retry after it has answered")
+                    .conflict,
+                    code: "idempotency_key_in_use",
+                    "a request with Idempotency-Key \"\(key)\" is still running; retry after it has answered"
+                )
             case .answerLost(let first, _):
                 guard first == fingerprint else { throw Self.mismatch(key) }
                 throw Problem(
-                    .conflict, code: "idempotency_answer_lost",
+                    .conflict,
+                    code: "idempotency_answer_lost",
                     "the first request with Idempotency-Key \"\(key)\" was applied (in whole or in part), but a restart lost its answer; read the resource to see the result, and use a new key for any new request"
                 )
             case .outcomeUnknown(let first, _):
                 guard first == fingerprint else { throw Self.mismatch(key) }
                 throw Problem(
-                    .conflict, code: "idempotency_outcome_unknown",
+                    .conflict,
+                    code: "idempotency_outcome_unknown",
                     "the first request with Idempotency-Key \"\(key)\" was interrupted by a restart before it answered; it may or may not have been applied — check the resource, then retry with a new key"
                 )
             case .completed(let stored):
@@ -160,7 +167,14 @@ extension IdempotencyStore {
         /// Keeps `response` as the answer to `key`; returns the one entry to journal (and, on a
         /// node of a cluster, to share). An answer that showed a secret is kept only as the
         /// record it created, never its body.
-        mutating func complete(scope: String, key: String, fingerprint: String, response: APIResponse, now: Timestamp, durable: LogPosition)
+        mutating func complete(
+            scope: String,
+            key: String,
+            fingerprint: String,
+            response: APIResponse,
+            now: Timestamp,
+            durable: LogPosition
+        )
             -> JournalEntry
         {
             var kept = response
@@ -230,8 +244,10 @@ extension IdempotencyStore {
 
         private static func mismatch(_ key: String) -> Problem {
             Problem(
-                .unprocessableContent, code: "idempotency_key_reused",
-                "Idempotency-Key \"\(key)\" was already used for a different request; use a new key for a new request")
+                .unprocessableContent,
+                code: "idempotency_key_reused",
+                "Idempotency-Key \"\(key)\" was already used for a different request; use a new key for a new request"
+            )
         }
     }
 }

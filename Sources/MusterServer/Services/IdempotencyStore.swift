@@ -118,7 +118,13 @@ actor IdempotencyStore {
     /// its body, in memory or in the journal.
     func complete(scope: String, key: String, fingerprint: String, response: APIResponse, now: Timestamp) async throws {
         let entry = machine.complete(
-            scope: scope, key: key, fingerprint: fingerprint, response: response, now: now, durable: log?.durablePosition ?? 0)
+            scope: scope,
+            key: key,
+            fingerprint: fingerprint,
+            response: response,
+            now: now,
+            durable: log?.durablePosition ?? 0
+        )
         try await write(entry, now: now)
         try await sharedAnswers?.save(scope: scope, key: key, at: now.millisecondsSinceEpoch, entry: entry.encoded)
     }

@@ -46,7 +46,8 @@ final class ServerMetrics: Sendable {
         // Delivery lag spans milliseconds to hours (a receiver down for a while).
         var lagFactory = factory
         lagFactory.defaultDurationHistogramBuckets = [
-            .milliseconds(10), .milliseconds(50), .milliseconds(250), .seconds(1), .seconds(5), .seconds(30), .seconds(120), .seconds(600), .seconds(3600),
+            .milliseconds(10), .milliseconds(50), .milliseconds(250), .seconds(1), .seconds(5), .seconds(30), .seconds(120), .seconds(600),
+            .seconds(3600),
         ]
         delivery = DeliveryMetrics(factory: factory, lagFactory: lagFactory)
     }
@@ -73,7 +74,11 @@ final class ServerMetrics: Sendable {
             let dimensions = [("route", route), ("method", method), ("status", String(status))]
             let pair = (
                 CoreMetrics.Counter(label: "muster_http_requests_total", dimensions: dimensions, factory: factory),
-                CoreMetrics.Timer(label: "muster_http_request_duration_seconds", dimensions: [("route", route), ("method", method)], factory: factory)
+                CoreMetrics.Timer(
+                    label: "muster_http_request_duration_seconds",
+                    dimensions: [("route", route), ("method", method)],
+                    factory: factory
+                )
             )
             table[key] = pair
             return pair
@@ -110,14 +115,20 @@ struct RequestMetricsMiddleware: RouterMiddleware {
             let response = try await next(request, context)
             status = response.status.code
             metrics.request(
-                route: context.endpointPath ?? "unmatched", method: request.method.rawValue, status: status,
-                nanoseconds: DispatchTime.now().uptimeNanoseconds - started)
+                route: context.endpointPath ?? "unmatched",
+                method: request.method.rawValue,
+                status: status,
+                nanoseconds: DispatchTime.now().uptimeNanoseconds - started
+            )
             return response
         } catch {
             status = (error as? any HTTPResponseError)?.status.code ?? 500
             metrics.request(
-                route: context.endpointPath ?? "unmatched", method: request.method.rawValue, status: status,
-                nanoseconds: DispatchTime.now().uptimeNanoseconds - started)
+                route: context.endpointPath ?? "unmatched",
+                method: request.method.rawValue,
+                status: status,
+                nanoseconds: DispatchTime.now().uptimeNanoseconds - started
+            )
             throw error
         }
     }

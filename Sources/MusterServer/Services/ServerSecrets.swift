@@ -17,7 +17,8 @@ struct ServerSecrets: Sendable {
     static let adminTokenFile = "admin-token"
 
     /// Loads the secrets from `dataDirectory`, creating what is missing.
-    static func load(dataDirectory: String, configuredAdminToken: String?, fileSystem: any LogFileSystem = PosixFileSystem()) throws -> ServerSecrets {
+    static func load(dataDirectory: String, configuredAdminToken: String?, fileSystem: any LogFileSystem = PosixFileSystem()) throws -> ServerSecrets
+    {
         try fileSystem.createDirectory(dataDirectory)
         let keyPath = "\(dataDirectory)/\(signingKeyFile)"
         var key: [UInt8]
@@ -25,7 +26,8 @@ struct ServerSecrets: Sendable {
             key = try fileSystem.read(keyPath)
             guard key.count >= 32 else {
                 throw ServerSetupError(
-                    "\(keyPath) holds \(key.count) bytes; a signing key needs at least 32 (delete it to make a new one, which voids every link sent)")
+                    "\(keyPath) holds \(key.count) bytes; a signing key needs at least 32 (delete it to make a new one, which voids every link sent)"
+                )
             }
         } else {
             key = RandomSecret.bytes(64)
@@ -57,7 +59,7 @@ public struct ServerSetupError: Error, CustomStringConvertible, Sendable {
 }
 
 #if canImport(Glibc)
-    import Glibc
+import Glibc
 #elseif canImport(Darwin)
-    import Darwin
+import Darwin
 #endif

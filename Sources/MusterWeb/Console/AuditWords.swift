@@ -42,7 +42,10 @@ enum AuditWords {
         ("workspace", [.noteAdded, .goalAdded, .sessionRecorded, .documentAdded, .contextSummaryUpdated]),
         (
             "integrations",
-            [.apiKeyCreated, .apiKeyRevoked, .webhookCreated, .webhookUpdated, .webhookPaused, .webhookResumed, .webhookDeleted, .webhookSecretRotated]
+            [
+                .apiKeyCreated, .apiKeyRevoked, .webhookCreated, .webhookUpdated, .webhookPaused, .webhookResumed, .webhookDeleted,
+                .webhookSecretRotated,
+            ]
         ),
         ("organisation", [.organisationCreated, .organisationUpdated]),
     ]

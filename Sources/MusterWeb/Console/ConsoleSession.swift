@@ -38,8 +38,12 @@ extension WebRoutes {
             let caller = try? await engine.identify(bearer: token), case .user(let userID) = caller.principal
         else { return nil }
         return ConsoleSession(
-            token: token, userID: userID, mustChangePassword: caller.mustChangePassword, formToken: engine.formToken(forSession: token),
-            words: words(request))
+            token: token,
+            userID: userID,
+            mustChangePassword: caller.mustChangePassword,
+            formToken: engine.formToken(forSession: token),
+            words: words(request)
+        )
     }
 
     /// The cookie holding the language a person chose with the pages' language link.
@@ -56,7 +60,9 @@ extension WebRoutes {
     /// A console page: without a session, the sign-in page; with a temporary password, the
     /// page that changes it first.
     func page<Context: RequestContext>(
-        _ router: Router<Context>, _ path: RouterPath, _ body: @escaping @Sendable (Request, Context, ConsoleSession) async throws -> Response
+        _ router: Router<Context>,
+        _ path: RouterPath,
+        _ body: @escaping @Sendable (Request, Context, ConsoleSession) async throws -> Response
     ) {
         router.get(path) { request, context in
             guard let session = await session(request) else { return WebPage.redirect(to: "/console/login") }
@@ -73,7 +79,8 @@ extension WebRoutes {
     /// `onError` renders the page again with the refusal's words and what was typed (empty when
     /// the form could not be read); nothing was changed.
     func action<Context: RequestContext>(
-        _ router: Router<Context>, _ path: RouterPath,
+        _ router: Router<Context>,
+        _ path: RouterPath,
         _ body: @escaping @Sendable (Request, Context, ConsoleSession, FormFields) async throws -> Response,
         onError: @escaping @Sendable (Request, Context, ConsoleSession, FormFields, String, HTTPResponse.Status) async -> Response
     ) {

@@ -9,7 +9,8 @@ enum ConsoleWords {
         ("invitation_lifetime_days", "the invitation lifetime"), ("expires_in_days", "the days until it expires"),
         ("allowed_redirect_origins", "the sites invitations may lead to"), ("allowed_email_domains", "the allowed email domains"),
         ("redirect_url", "the address to go to after accepting"), ("default_locale", "the language"), ("reply_to_email", "the reply-to address"),
-        ("logo_url", "the logo address"), ("occurred_at", "the time of the session"), ("accent_colour", "the accent colour"), ("full_name", "the full name"),
+        ("logo_url", "the logo address"), ("occurred_at", "the time of the session"), ("accent_colour", "the accent colour"),
+        ("full_name", "the full name"),
         ("org_admin", "org admin"), ("site_admin", "site admin"),
     ]
 

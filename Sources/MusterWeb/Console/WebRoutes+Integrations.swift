@@ -28,7 +28,12 @@ extension WebRoutes {
                 before = cursor
             }
             let (page, actors) = try await engine.readableAudit(
-                org: orgID, filter: AuditFilter(actions: actions, actor: actor), before: before, limit: 50, by: session.principal)
+                org: orgID,
+                filter: AuditFilter(actions: actions, actor: actor),
+                before: before,
+                limit: 50,
+                by: session.principal
+            )
             let chosenAction = actions?.count == 1 ? actions?.first : nil
             let words = session.words
             values["kindGroups"] = AuditWords.kindGroups.map { group -> [String: Any] in
@@ -59,31 +64,51 @@ extension WebRoutes {
         }
 
         let backToKeys: @Sendable (Request, Context, ConsoleSession, FormFields, String, HTTPResponse.Status) async -> Response = {
-            _, context, session, _, message, status in
+            _,
+            context,
+            session,
+            _,
+            message,
+            status in
             do { return try await keysPage(try Self.orgID(context), session, error: message, status: status) } catch {
                 return refusal(message, status: status, session: session)
             }
         }
 
         action(
-            router, "/console/orgs/{org}/api-keys",
+            router,
+            "/console/orgs/{org}/api-keys",
             { _, context, session, form in
                 let orgID = try Self.orgID(context)
-                let issued = try await engine.createAPIKey(org: orgID, name: form["name"] ?? "", role: try Self.role(form["role"]), by: session.principal)
+                let issued = try await engine.createAPIKey(
+                    org: orgID,
+                    name: form["name"] ?? "",
+                    role: try Self.role(form["role"]),
+                    by: session.principal
+                )
                 return try await keysPage(orgID, session, secret: issued.secret)
-            }, onError: backToKeys)
+            },
+            onError: backToKeys
+        )
 
         action(
-            router, "/console/orgs/{org}/api-keys/{key}/revoke",
+            router,
+            "/console/orgs/{org}/api-keys/{key}/revoke",
             { _, context, session, _ in
                 let orgID = try Self.orgID(context)
                 _ = try await engine.revokeAPIKey(org: orgID, id: try Self.pathID("key", context), by: session.principal)
                 return WebPage.redirect(to: "/console/orgs/\(orgID)/api-keys?done=key_revoked")
-            }, onError: backToKeys)
+            },
+            onError: backToKeys
+        )
     }
 
     func keysPage(
-        _ orgID: OrganisationID, _ session: ConsoleSession, secret: String? = nil, notice: String? = nil, error: String? = nil,
+        _ orgID: OrganisationID,
+        _ session: ConsoleSession,
+        secret: String? = nil,
+        notice: String? = nil,
+        error: String? = nil,
         status: HTTPResponse.Status = .ok
     ) async throws -> Response {
         let words = session.words
@@ -109,7 +134,8 @@ extension WebRoutes {
         var encoded = ""
         for byte in text.utf8 {
             switch byte {
-            case UInt8(ascii: "a")...UInt8(ascii: "z"), UInt8(ascii: "A")...UInt8(ascii: "Z"), UInt8(ascii: "0")...UInt8(ascii: "9"), UInt8(ascii: "-"),
+            case UInt8(ascii: "a")...UInt8(ascii: "z"), UInt8(ascii: "A")...UInt8(ascii: "Z"), UInt8(ascii: "0")...UInt8(ascii: "9"),
+                UInt8(ascii: "-"),
                 UInt8(ascii: "."), UInt8(ascii: "_"), UInt8(ascii: "~"):
                 encoded.unicodeScalars.append(Unicode.Scalar(byte))
             default:

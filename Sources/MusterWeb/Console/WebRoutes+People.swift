@@ -11,11 +11,21 @@ extension WebRoutes {
             let query = request.queryFields
             let notice = Self.notice(query["done"], session.words)
             return try await usersPage(
-                try Self.orgID(context), session, invitationsTab: query["tab"] == "invitations", status: query["status"], notice: notice)
+                try Self.orgID(context),
+                session,
+                invitationsTab: query["tab"] == "invitations",
+                status: query["status"],
+                notice: notice
+            )
         }
 
         let back: @Sendable (Request, Context, ConsoleSession, FormFields, String, HTTPResponse.Status) async -> Response = {
-            request, context, session, typed, message, status in
+            request,
+            context,
+            session,
+            typed,
+            message,
+            status in
             guard let orgID = try? Self.orgID(context) else { return refusal(DomainError.notFound("no such organisation"), session: session) }
             let tab = request.uri.path.contains("/invitations")
             do {
@@ -26,7 +36,8 @@ extension WebRoutes {
         }
 
         action(
-            router, "/console/orgs/{org}/invitations",
+            router,
+            "/console/orgs/{org}/invitations",
             { _, context, session, form in
                 let orgID = try Self.orgID(context)
                 let email = try EmailAddress(form["email"] ?? "")
@@ -38,49 +49,79 @@ extension WebRoutes {
                 }
                 _ = try await engine.invite(org: orgID, email: email, role: role, method: method, lifetimeDays: days, by: session.principal)
                 return WebPage.redirect(to: "/console/orgs/\(orgID)/users?tab=invitations&done=invited")
-            }, onError: back)
+            },
+            onError: back
+        )
 
         action(
-            router, "/console/orgs/{org}/users",
+            router,
+            "/console/orgs/{org}/users",
             { _, context, session, form in
                 let orgID = try Self.orgID(context)
                 let created = try await engine.createUserWithTemporaryPassword(
-                    org: orgID, email: try EmailAddress(form["email"] ?? ""), fullName: form["full_name"], role: try Self.role(form["role"]),
-                    by: session.principal)
+                    org: orgID,
+                    email: try EmailAddress(form["email"] ?? ""),
+                    fullName: form["full_name"],
+                    role: try Self.role(form["role"]),
+                    by: session.principal
+                )
                 // The temporary password is shown on this answer only, never on a page one could reload.
                 return try await usersPage(
-                    orgID, session, invitationsTab: false, status: nil, notice: session.words("notice.user_created"),
-                    temporaryPassword: (created.member.email.value, created.temporaryPassword))
-            }, onError: back)
+                    orgID,
+                    session,
+                    invitationsTab: false,
+                    status: nil,
+                    notice: session.words("notice.user_created"),
+                    temporaryPassword: (created.member.email.value, created.temporaryPassword)
+                )
+            },
+            onError: back
+        )
 
         // The actions on one invitation: each one engine call, then back to the Invitations tab
         // with the notice its code names.
         let invitationActions:
-            [(path: String, done: String, run: @Sendable (MusterEngine, OrganisationID, InvitationID, FormFields, Principal) async throws -> Void)] = [
-                ("revoke", "revoked", { engine, org, id, form, by in _ = try await engine.revokeInvitation(org: org, id: id, reason: form["reason"], by: by) }),
-                ("reinvite", "reinvited", { engine, org, id, _, by in _ = try await engine.reinvite(org: org, id: id, by: by) }),
-                ("resend", "resent", { engine, org, id, _, by in _ = try await engine.resendInvitation(org: org, id: id, by: by) }),
-            ]
+            [(path: String, done: String, run: @Sendable (MusterEngine, OrganisationID, InvitationID, FormFields, Principal) async throws -> Void)] =
+                [
+                    (
+                        "revoke", "revoked",
+                        { engine, org, id, form, by in _ = try await engine.revokeInvitation(org: org, id: id, reason: form["reason"], by: by) }
+                    ),
+                    ("reinvite", "reinvited", { engine, org, id, _, by in _ = try await engine.reinvite(org: org, id: id, by: by) }),
+                    ("resend", "resent", { engine, org, id, _, by in _ = try await engine.resendInvitation(org: org, id: id, by: by) }),
+                ]
         for (path, done, run) in invitationActions {
             action(
-                router, RouterPath("/console/orgs/{org}/invitations/{id}/\(path)"),
+                router,
+                RouterPath("/console/orgs/{org}/invitations/{id}/\(path)"),
                 { _, context, session, form in
                     let orgID = try Self.orgID(context)
                     try await run(try engine, orgID, try Self.pathID("id", context), form, session.principal)
                     return WebPage.redirect(to: "/console/orgs/\(orgID)/users?tab=invitations&done=\(done)")
-                }, onError: back)
+                },
+                onError: back
+            )
         }
 
         action(
-            router, "/console/orgs/{org}/members/{user}/role",
+            router,
+            "/console/orgs/{org}/members/{user}/role",
             { _, context, session, form in
                 let orgID = try Self.orgID(context)
-                _ = try await engine.changeRole(org: orgID, user: try Self.pathID("user", context), to: try Self.role(form["role"]), by: session.principal)
+                _ = try await engine.changeRole(
+                    org: orgID,
+                    user: try Self.pathID("user", context),
+                    to: try Self.role(form["role"]),
+                    by: session.principal
+                )
                 return WebPage.redirect(to: "/console/orgs/\(orgID)/users?done=role")
-            }, onError: back)
+            },
+            onError: back
+        )
 
         action(
-            router, "/console/orgs/{org}/members/{user}/grants",
+            router,
+            "/console/orgs/{org}/members/{user}/grants",
             { _, context, session, form in
                 let orgID = try Self.orgID(context)
                 guard let key = form["key"].flatMap({ name in Permission.allCases.first { $0.key == name } }) else {
@@ -89,28 +130,47 @@ extension WebRoutes {
                 let keys = PermissionSet(key)
                 let grant = form["change"] == "withdraw" ? PermissionSet() : keys
                 _ = try await engine.changeGrants(
-                    org: orgID, user: try Self.pathID("user", context), grant: grant, withdraw: grant.isEmpty ? keys : [], by: session.principal)
+                    org: orgID,
+                    user: try Self.pathID("user", context),
+                    grant: grant,
+                    withdraw: grant.isEmpty ? keys : [],
+                    by: session.principal
+                )
                 return WebPage.redirect(to: "/console/orgs/\(orgID)/users?done=grants")
-            }, onError: back)
+            },
+            onError: back
+        )
 
         action(
-            router, "/console/orgs/{org}/members/{user}/remove",
+            router,
+            "/console/orgs/{org}/members/{user}/remove",
             { _, context, session, _ in
                 let orgID = try Self.orgID(context)
                 _ = try await engine.removeMember(org: orgID, user: try Self.pathID("user", context), by: session.principal)
                 return WebPage.redirect(to: "/console/orgs/\(orgID)/users?done=removed")
-            }, onError: back)
+            },
+            onError: back
+        )
 
         action(
-            router, "/console/orgs/{org}/members/{user}/reset-password",
+            router,
+            "/console/orgs/{org}/members/{user}/reset-password",
             { _, context, session, _ in
                 let orgID = try Self.orgID(context)
                 let userID: UserID = try Self.pathID("user", context)
                 let password = try await engine.resetPassword(org: orgID, user: userID, by: session.principal)
                 let email = try await engine.members(org: orgID, by: session.principal).items.first { $0.userID == userID }?.email.value ?? ""
                 return try await usersPage(
-                    orgID, session, invitationsTab: false, status: nil, notice: session.words("notice.password_reset"), temporaryPassword: (email, password))
-            }, onError: back)
+                    orgID,
+                    session,
+                    invitationsTab: false,
+                    status: nil,
+                    notice: session.words("notice.password_reset"),
+                    temporaryPassword: (email, password)
+                )
+            },
+            onError: back
+        )
     }
 
     /// What a `done` code in the URL says: only the catalogue's fixed words, never text from
@@ -122,7 +182,8 @@ extension WebRoutes {
 
     /// The `done` codes the console's redirects carry.
     static let noticeCodes: Set<String> = [
-        "invited", "revoked", "resent", "reinvited", "role", "grants", "removed", "tenant", "invited_collaborator", "ended", "contact", "note", "notes",
+        "invited", "revoked", "resent", "reinvited", "role", "grants", "removed", "tenant", "invited_collaborator", "ended", "contact", "note",
+        "notes",
         "goals", "sessions", "documents", "summary", "key_revoked",
     ]
 
@@ -165,15 +226,24 @@ extension WebRoutes {
     }
 
     func usersPage(
-        _ orgID: OrganisationID, _ session: ConsoleSession, invitationsTab: Bool, status statusFilter: String?, notice: String? = nil, error: String? = nil,
-        status: HTTPResponse.Status = .ok, temporaryPassword: (email: String, password: String)? = nil, typed: FormFields? = nil
+        _ orgID: OrganisationID,
+        _ session: ConsoleSession,
+        invitationsTab: Bool,
+        status statusFilter: String?,
+        notice: String? = nil,
+        error: String? = nil,
+        status: HTTPResponse.Status = .ok,
+        temporaryPassword: (email: String, password: String)? = nil,
+        typed: FormFields? = nil
     ) async throws -> Response {
         let words = session.words
         var values: [String: Any] = ["roles": Self.roleChoices(typed?["role"], words.mail), "directCreate": policy.directCreate != .disabled]
         // A refused Add User form comes back open, as it was typed (the password is never kept).
         if let typed, typed["email"] != nil {
             let form = typed["method"] == "existing_user" ? "existing" : typed["full_name"] != nil ? "direct" : "invite"
-            values["typed"] = ["email": typed["email"] ?? "", "fullName": typed["full_name"] ?? "", "days": typed["expires_in_days"] ?? "", form: true]
+            values["typed"] = [
+                "email": typed["email"] ?? "", "fullName": typed["full_name"] ?? "", "days": typed["expires_in_days"] ?? "", form: true,
+            ]
         }
         try await orgHeader(orgID, session, tab: "navUsers", into: &values)
         if let notice { values["notice"] = notice }
@@ -243,7 +313,8 @@ extension WebRoutes {
         let used = invitation.recentResends.filter { $0 > windowStart }.count
         var hint = words(
             "users.resends_used",
-            ["used": String(used), "limit": String(policy.resendsPerWindow), "seconds": String(policy.resendCooldown.wholeSecondsRoundedUp)])
+            ["used": String(used), "limit": String(policy.resendsPerWindow), "seconds": String(policy.resendCooldown.wholeSecondsRoundedUp)]
+        )
         if used >= policy.resendsPerWindow, let oldest = invitation.recentResends.filter({ $0 > windowStart }).first {
             hint += words("users.resend_again_at", ["at": words.mail.date(oldest.adding(policy.resendWindow))])
         } else if let last = invitation.resentAt, now.span(since: last) < policy.resendCooldown {

@@ -9,11 +9,16 @@ extension WebRoutes {
     /// invitation may redirect to, and the logo and accent colour of its emails and pages.
     func registerSettings<Context: RequestContext>(on router: Router<Context>) {
         page(router, "/console/orgs/{org}/settings") { request, context, session in
-            try await settingsPage(try Self.orgID(context), session, notice: request.queryFields["done"] == "settings" ? session.words("notice.settings") : nil)
+            try await settingsPage(
+                try Self.orgID(context),
+                session,
+                notice: request.queryFields["done"] == "settings" ? session.words("notice.settings") : nil
+            )
         }
 
         action(
-            router, "/console/orgs/{org}/settings",
+            router,
+            "/console/orgs/{org}/settings",
             { _, context, session, form in
                 let orgID = try Self.orgID(context)
                 _ = try await engine.updateOrganisation(orgID, try Self.organisationUpdate(form), by: session.principal)
@@ -23,7 +28,8 @@ extension WebRoutes {
                 do { return try await settingsPage(try Self.orgID(context), session, error: message, status: status, typed: typed) } catch {
                     return refusal(message, status: status, session: session)
                 }
-            })
+            }
+        )
     }
 
     /// The update a settings form asks for: every field as typed, a blank one back to the
@@ -50,7 +56,8 @@ extension WebRoutes {
         }
         let domains = list("allowed_email_domains")
         update.allowedEmailDomains = domains.isEmpty ? .reset : .set(domains)
-        update.defaultLocale = try text("default_locale").map { (raw) throws(DomainError) in .set(try LocaleTag(raw, field: "the default language")) } ?? .reset
+        update.defaultLocale =
+            try text("default_locale").map { (raw) throws(DomainError) in .set(try LocaleTag(raw, field: "the default language")) } ?? .reset
         update.replyTo = try text("reply_to_email").map { (raw) throws(DomainError) in .set(try EmailAddress(raw)) } ?? .reset
         let origins = list("allowed_redirect_origins")
         update.allowedRedirectOrigins = origins.isEmpty ? .reset : .set(origins)
@@ -60,7 +67,11 @@ extension WebRoutes {
     }
 
     func settingsPage(
-        _ orgID: OrganisationID, _ session: ConsoleSession, notice: String? = nil, error: String? = nil, status: HTTPResponse.Status = .ok,
+        _ orgID: OrganisationID,
+        _ session: ConsoleSession,
+        notice: String? = nil,
+        error: String? = nil,
+        status: HTTPResponse.Status = .ok,
         typed: FormFields? = nil
     ) async throws -> Response {
         var values: [String: Any] = [:]

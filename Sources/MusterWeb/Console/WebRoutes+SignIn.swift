@@ -143,7 +143,9 @@ extension WebRoutes {
     private func tooManySignIns(_ error: DomainError, _ words: ConsoleText) -> Response {
         let seconds = error.retryAfter.map { Int(($0.milliseconds + 999) / 1000) }
         let wait =
-            seconds.map { $0 > 90 ? words("login.wait_minutes", ["count": String(($0 + 59) / 60)]) : words("login.wait_seconds", ["count": String($0)]) }
+            seconds.map {
+                $0 > 90 ? words("login.wait_minutes", ["count": String(($0 + 59) / 60)]) : words("login.wait_seconds", ["count": String($0)])
+            }
             ?? words("login.wait_few_minutes")
         var response = loginPage(error: words("login.too_many", ["wait": wait]), status: .tooManyRequests, words)
         if let seconds { response.headers[.retryAfter] = String(seconds) }

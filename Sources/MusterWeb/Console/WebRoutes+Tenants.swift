@@ -13,7 +13,8 @@ extension WebRoutes {
         }
 
         action(
-            router, "/console/orgs/{org}/tenants",
+            router,
+            "/console/orgs/{org}/tenants",
             { _, context, session, form in
                 let orgID = try Self.orgID(context)
                 let tenant = try await engine.createTenant(org: orgID, name: form["name"] ?? "", reference: form["reference"], by: session.principal)
@@ -23,16 +24,25 @@ extension WebRoutes {
                 do { return try await tenantsPage(try Self.orgID(context), session, error: message, status: status) } catch {
                     return refusal(message, status: status, session: session)
                 }
-            })
+            }
+        )
 
         page(router, "/console/orgs/{org}/tenants/{tenant}") { request, context, session in
             try await teamPage(
-                try Self.orgID(context), try Self.pathID("tenant", context), session,
-                notice: Self.notice(request.queryFields["done"], session.words))
+                try Self.orgID(context),
+                try Self.pathID("tenant", context),
+                session,
+                notice: Self.notice(request.queryFields["done"], session.words)
+            )
         }
 
         let backToTeam: @Sendable (Request, Context, ConsoleSession, FormFields, String, HTTPResponse.Status) async -> Response = {
-            _, context, session, _, message, status in
+            _,
+            context,
+            session,
+            _,
+            message,
+            status in
             do {
                 return try await teamPage(try Self.orgID(context), try Self.pathID("tenant", context), session, error: message, status: status)
             } catch {
@@ -41,42 +51,66 @@ extension WebRoutes {
         }
 
         action(
-            router, "/console/orgs/{org}/tenants/{tenant}/collaborators",
+            router,
+            "/console/orgs/{org}/tenants/{tenant}/collaborators",
             { _, context, session, form in
                 let orgID = try Self.orgID(context)
                 let tenantID: TenantID = try Self.pathID("tenant", context)
-                guard let mode = form["mode"].flatMap({ ParticipationMode(name: $0) }) else { throw DomainError.validation("choose a participation mode") }
+                guard let mode = form["mode"].flatMap({ ParticipationMode(name: $0) }) else {
+                    throw DomainError.validation("choose a participation mode")
+                }
                 let invitee: CollaboratorInvitee
                 switch mode {
                 case .full, .contextOnly:
-                    guard let name = form["full_name"] else { throw DomainError.validation("a \(mode.name) collaborator needs an email and a full name") }
+                    guard let name = form["full_name"] else {
+                        throw DomainError.validation("a \(mode.name) collaborator needs an email and a full name")
+                    }
                     invitee = .person(email: try EmailAddress(form["email"] ?? ""), fullName: name)
                 case .referenceOnly:
                     invitee = .contact(try Self.contactCard(form))
                 }
                 _ = try await engine.inviteCollaborator(
-                    org: orgID, tenant: tenantID, mode: mode, invitee: invitee, overrideCap: form["override_cap"] == "true", by: session.principal)
+                    org: orgID,
+                    tenant: tenantID,
+                    mode: mode,
+                    invitee: invitee,
+                    overrideCap: form["override_cap"] == "true",
+                    by: session.principal
+                )
                 return WebPage.redirect(to: "/console/orgs/\(orgID)/tenants/\(tenantID)?done=invited_collaborator")
-            }, onError: backToTeam)
+            },
+            onError: backToTeam
+        )
 
         action(
-            router, "/console/orgs/{org}/tenants/{tenant}/collaborators/{id}/end",
+            router,
+            "/console/orgs/{org}/tenants/{tenant}/collaborators/{id}/end",
             { _, context, session, _ in
                 let orgID = try Self.orgID(context)
                 let tenantID: TenantID = try Self.pathID("tenant", context)
                 _ = try await engine.endCollaborator(org: orgID, tenant: tenantID, id: try Self.pathID("id", context), by: session.principal)
                 return WebPage.redirect(to: "/console/orgs/\(orgID)/tenants/\(tenantID)?done=ended")
-            }, onError: backToTeam)
+            },
+            onError: backToTeam
+        )
 
         action(
-            router, "/console/orgs/{org}/tenants/{tenant}/collaborators/{id}/contact",
+            router,
+            "/console/orgs/{org}/tenants/{tenant}/collaborators/{id}/contact",
             { _, context, session, form in
                 let orgID = try Self.orgID(context)
                 let tenantID: TenantID = try Self.pathID("tenant", context)
                 _ = try await engine.updateContact(
-                    org: orgID, tenant: tenantID, id: try Self.pathID("id", context), contact: try Self.contactCard(form), by: session.principal)
+                    org: orgID,
+                    tenant: tenantID,
+                    id: try Self.pathID("id", context),
+                    contact: try Self.contactCard(form),
+                    by: session.principal
+                )
                 return WebPage.redirect(to: "/console/orgs/\(orgID)/tenants/\(tenantID)?done=contact")
-            }, onError: backToTeam)
+            },
+            onError: backToTeam
+        )
 
         page(router, "/console/caseload") { _, _, session in
             let entries = try await engine.caseload(of: session.userID)
@@ -94,7 +128,11 @@ extension WebRoutes {
 
         page(router, "/console/orgs/{org}/tenants/{tenant}/case") { request, context, session in
             try await casePage(
-                try Self.orgID(context), try Self.pathID("tenant", context), session, notice: Self.notice(request.queryFields["done"], session.words))
+                try Self.orgID(context),
+                try Self.pathID("tenant", context),
+                session,
+                notice: Self.notice(request.queryFields["done"], session.words)
+            )
         }
 
         // The workspace's forms: each one engine write, then back to the case.
@@ -122,14 +160,20 @@ extension WebRoutes {
                 { tenant, form throws(DomainError) in
                     guard let size = form["size_bytes"].flatMap({ Int64($0) }) else { throw .validation("the size must be a whole number of bytes") }
                     return .document(
-                        tenant: tenant, name: form["name"] ?? "", contentType: form["content_type"] ?? "", sizeBytes: size, checksum: form["checksum"] ?? "")
+                        tenant: tenant,
+                        name: form["name"] ?? "",
+                        contentType: form["content_type"] ?? "",
+                        sizeBytes: size,
+                        checksum: form["checksum"] ?? ""
+                    )
                 }
             ),
             ("summary", { tenant, form throws(DomainError) in .contextSummary(tenant: tenant, text: form["text"] ?? "") }),
         ]
         for (path, write) in writes {
             action(
-                router, RouterPath("/console/orgs/{org}/tenants/{tenant}/\(path)"),
+                router,
+                RouterPath("/console/orgs/{org}/tenants/{tenant}/\(path)"),
                 { _, context, session, form in
                     let orgID = try Self.orgID(context)
                     let tenantID: TenantID = try Self.pathID("tenant", context)
@@ -138,11 +182,18 @@ extension WebRoutes {
                 },
                 onError: { _, context, session, _, message, status in
                     do {
-                        return try await casePage(try Self.orgID(context), try Self.pathID("tenant", context), session, error: message, status: status)
+                        return try await casePage(
+                            try Self.orgID(context),
+                            try Self.pathID("tenant", context),
+                            session,
+                            error: message,
+                            status: status
+                        )
                     } catch {
                         return refusal(message, status: status, session: session)
                     }
-                })
+                }
+            )
         }
     }
 
@@ -157,11 +208,21 @@ extension WebRoutes {
     static func contactCard(_ form: FormFields) throws(DomainError) -> ContactCard {
         guard let name = form["contact_name"] else { throw .validation("a contact card needs a contact name, and an email or a phone") }
         return ContactCard(
-            name: name, email: try form["contact_email"].map { (text) throws(DomainError) in try EmailAddress(text) }, phone: form["contact_phone"],
-            organisationName: form["contact_organisation_name"], roleLabel: form["contact_role_label"])
+            name: name,
+            email: try form["contact_email"].map { (text) throws(DomainError) in try EmailAddress(text) },
+            phone: form["contact_phone"],
+            organisationName: form["contact_organisation_name"],
+            roleLabel: form["contact_role_label"]
+        )
     }
 
-    func tenantsPage(_ orgID: OrganisationID, _ session: ConsoleSession, notice: String? = nil, error: String? = nil, status: HTTPResponse.Status = .ok)
+    func tenantsPage(
+        _ orgID: OrganisationID,
+        _ session: ConsoleSession,
+        notice: String? = nil,
+        error: String? = nil,
+        status: HTTPResponse.Status = .ok
+    )
         async throws -> Response
     {
         var values: [String: Any] = [:]
@@ -169,12 +230,18 @@ extension WebRoutes {
         if let notice { values["notice"] = notice }
         if let error { values["error"] = error }
         let page = try await engine.tenants(org: orgID, limit: 500, by: session.principal)
-        values["tenants"] = page.items.map { ["id": $0.id.description, "name": $0.name, "reference": $0.reference ?? "", "orgID": orgID.description] }
+        values["tenants"] = page.items.map {
+            ["id": $0.id.description, "name": $0.name, "reference": $0.reference ?? "", "orgID": orgID.description]
+        }
         return pages.render("tenants", title: session.words("common.tenants"), values, status: status)
     }
 
     func teamPage(
-        _ orgID: OrganisationID, _ tenantID: TenantID, _ session: ConsoleSession, notice: String? = nil, error: String? = nil,
+        _ orgID: OrganisationID,
+        _ tenantID: TenantID,
+        _ session: ConsoleSession,
+        notice: String? = nil,
+        error: String? = nil,
         status: HTTPResponse.Status = .ok
     ) async throws -> Response {
         let (tenant, asStaff) = try await engine.tenant(org: orgID, tenantID, by: session.principal)
@@ -196,11 +263,14 @@ extension WebRoutes {
                 "who": card?.name ?? [row.fullName, row.email?.value].compactMap { $0 }.joined(separator: " · "),
                 "mode": words("mode.\(row.mode.name)"),
                 "status": words(
-                    "team.\(row.endedAt != nil ? "ended" : row.mode == .referenceOnly ? "contact" : row.activatedAt != nil ? "active" : "invited")"),
+                    "team.\(row.endedAt != nil ? "ended" : row.mode == .referenceOnly ? "contact" : row.activatedAt != nil ? "active" : "invited")"
+                ),
                 "active": row.isActive,
             ]
             if let card {
-                entry["contactLine"] = [card.email?.value, card.phone, card.roleLabel, card.organisationName].compactMap { $0 }.joined(separator: " · ")
+                entry["contactLine"] = [card.email?.value, card.phone, card.roleLabel, card.organisationName].compactMap { $0 }.joined(
+                    separator: " · "
+                )
                 if row.isActive {
                     entry["editable"] = true
                     entry["contactName"] = card.name
@@ -216,7 +286,11 @@ extension WebRoutes {
     }
 
     func casePage(
-        _ orgID: OrganisationID, _ tenantID: TenantID, _ session: ConsoleSession, notice: String? = nil, error: String? = nil,
+        _ orgID: OrganisationID,
+        _ tenantID: TenantID,
+        _ session: ConsoleSession,
+        notice: String? = nil,
+        error: String? = nil,
         status: HTTPResponse.Status = .ok
     ) async throws -> Response {
         let workspace = try await engine.workspace(org: orgID, tenant: tenantID, by: session.principal)
@@ -242,7 +316,8 @@ extension WebRoutes {
         values["canWriteProfessional"] = access.contains(.writeProfessionalNotes)
         values["notes"] = workspace.notes.map {
             [
-                "kind": $0.kind == .shared ? session.words("case.shared") : session.words("case.professional"), "body": $0.body, "by": by($0.authorship),
+                "kind": $0.kind == .shared ? session.words("case.shared") : session.words("case.professional"), "body": $0.body,
+                "by": by($0.authorship),
                 "at": words.date($0.authorship.at),
             ]
         }
@@ -260,7 +335,8 @@ extension WebRoutes {
         values["canWriteDocuments"] = access.contains(.writeDocuments)
         values["documents"] = workspace.documents.map {
             [
-                "name": $0.name, "type": $0.contentType, "size": session.words("case.bytes", ["count": String($0.sizeBytes)]), "by": by($0.authorship),
+                "name": $0.name, "type": $0.contentType, "size": session.words("case.bytes", ["count": String($0.sizeBytes)]),
+                "by": by($0.authorship),
                 "at": words.date($0.authorship.at),
             ]
         }

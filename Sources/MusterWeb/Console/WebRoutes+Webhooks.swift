@@ -14,21 +14,34 @@ extension WebRoutes {
         }
 
         let back: @Sendable (Request, Context, ConsoleSession, FormFields, String, HTTPResponse.Status) async -> Response = {
-            _, context, session, typed, message, status in
+            _,
+            context,
+            session,
+            typed,
+            message,
+            status in
             do { return try await webhooksPage(try Self.orgID(context), session, error: message, status: status, typed: typed) } catch {
                 return refusal(message, status: status, session: session)
             }
         }
 
         action(
-            router, "/console/orgs/{org}/webhooks",
+            router,
+            "/console/orgs/{org}/webhooks",
             { _, context, session, form in
                 let orgID = try Self.orgID(context)
                 let (view, secret) = try await engine.createWebhook(
-                    org: orgID, url: try checkedURL(form["url"]), eventTypes: try Self.eventTypes(form), description: Self.nonEmpty(form["description"]),
-                    after: nil, by: session.principal)
+                    org: orgID,
+                    url: try checkedURL(form["url"]),
+                    eventTypes: try Self.eventTypes(form),
+                    description: Self.nonEmpty(form["description"]),
+                    after: nil,
+                    by: session.principal
+                )
                 return try await webhooksPage(orgID, session, notice: session.words("webhooks.notice.added"), secret: (view.webhook.url, secret))
-            }, onError: back)
+            },
+            onError: back
+        )
 
         // The actions on one webhook: each one engine call, then back to the list.
         let actions: [(path: String, run: @Sendable (WebRoutes, OrganisationID, WebhookID, FormFields, Principal) async throws -> String?)] = [
@@ -65,8 +78,10 @@ extension WebRoutes {
                 "edit",
                 { routes, org, id, form, by in
                     let update = OrgCommand.WebhookUpdate(
-                        url: try routes.checkedURL(form["url"]), eventTypes: try Self.eventTypes(form).map { .set($0) } ?? .reset,
-                        description: Self.nonEmpty(form["description"]).map { .set($0) } ?? .reset)
+                        url: try routes.checkedURL(form["url"]),
+                        eventTypes: try Self.eventTypes(form).map { .set($0) } ?? .reset,
+                        description: Self.nonEmpty(form["description"]).map { .set($0) } ?? .reset
+                    )
                     _ = try await routes.engine.updateWebhook(id, org: org, update, by: by)
                     return nil
                 }
@@ -83,7 +98,8 @@ extension WebRoutes {
         ]
         for (path, run) in actions {
             action(
-                router, RouterPath("/console/orgs/{org}/webhooks/{id}/\(path)"),
+                router,
+                RouterPath("/console/orgs/{org}/webhooks/{id}/\(path)"),
                 { _, context, session, form in
                     let orgID = try Self.orgID(context)
                     let id: WebhookID = try Self.pathID("id", context)
@@ -92,7 +108,9 @@ extension WebRoutes {
                         return try await webhooksPage(orgID, session, notice: session.words("webhooks.notice.rotated"), secret: (url, secret))
                     }
                     return WebPage.redirect(to: "/console/orgs/\(orgID)/webhooks?done=\(path)")
-                }, onError: back)
+                },
+                onError: back
+            )
         }
     }
 
@@ -135,8 +153,13 @@ extension WebRoutes {
     }
 
     func webhooksPage(
-        _ orgID: OrganisationID, _ session: ConsoleSession, notice: String? = nil, error: String? = nil, status: HTTPResponse.Status = .ok,
-        secret: (url: String, secret: String)? = nil, typed: FormFields? = nil
+        _ orgID: OrganisationID,
+        _ session: ConsoleSession,
+        notice: String? = nil,
+        error: String? = nil,
+        status: HTTPResponse.Status = .ok,
+        secret: (url: String, secret: String)? = nil,
+        typed: FormFields? = nil
     ) async throws -> Response {
         var values: [String: Any] = [:]
         try await orgHeader(orgID, session, tab: "navWebhooks", into: &values)

@@ -40,7 +40,8 @@ struct LinkPageWords: Sendable {
     var console: ConsoleText { language == Language.welsh.rawValue ? .welsh : .english }
 
     static let english = LinkPageWords(
-        language: "en", mail: .english,
+        language: "en",
+        mail: .english,
         join: { "Join \($0)" },
         invited: { org, role, email in "You've been invited to \(org) as \(role), as \(email)." },
         invitationExpires: { "The invitation expires on \($0)." },
@@ -69,10 +70,12 @@ struct LinkPageWords: Sendable {
             case .collaboratorEnded?: ("This link does not work", "This assignment has ended.")
             default: ("This link does not work", "This link is not valid. Open it from the email again, copying all of it.")
             }
-        })
+        }
+    )
 
     static let welsh = LinkPageWords(
-        language: "cy", mail: .welsh,
+        language: "cy",
+        mail: .welsh,
         join: { "Ymuno â \($0)" },
         invited: { org, role, email in "Rydych wedi cael gwahoddiad i \(org) fel \(role), gyda'r cyfeiriad \(email)." },
         invitationExpires: { "Daw'r gwahoddiad i ben ar \($0)." },
@@ -102,9 +105,11 @@ struct LinkPageWords: Sendable {
                 )
             case .invitationAlreadyAccepted?, .tokenUsed?:
                 ("Mae'r ddolen wedi'i defnyddio", "Mae'r ddolen hon wedi'i defnyddio eisoes. Mewngofnodwch yn lle hynny.")
-            case .tokenSuperseded?: ("Dolen wedi'i disodli", "Mae e-bost mwy diweddar wedi disodli hwn. Defnyddiwch y ddolen yn yr e-bost diweddaraf.")
+            case .tokenSuperseded?:
+                ("Dolen wedi'i disodli", "Mae e-bost mwy diweddar wedi disodli hwn. Defnyddiwch y ddolen yn yr e-bost diweddaraf.")
             case .collaboratorEnded?: ("Nid yw'r ddolen hon yn gweithio", "Mae'r aseiniad hwn wedi dod i ben.")
             default: ("Nid yw'r ddolen hon yn gweithio", "Nid yw'r ddolen hon yn ddilys. Agorwch hi o'r e-bost eto, gan gopïo'r cyfan.")
             }
-        })
+        }
+    )
 }

@@ -36,7 +36,11 @@ extension WebRoutes {
                     "next": accepted.invitation.redirect?.value ?? appURL ?? "/console",
                 ]
                 return pages.render(
-                    "link_done", title: words.welcome(accepted.orgName), values, cookies: sessionCookies(accepted.sessionToken, language: words.language))
+                    "link_done",
+                    title: words.welcome(accepted.orgName),
+                    values,
+                    cookies: sessionCookies(accepted.sessionToken, language: words.language)
+                )
             } catch {
                 return await invitationPage(token: token, error: error, request: request)
             }
@@ -70,7 +74,12 @@ extension WebRoutes {
                 values["nextLabel"] = words.next
                 values["lang"] = words.language
                 values["skip"] = words.skip
-                return pages.render("link_done", title: words.signedInHeading, values, cookies: sessionCookies(signedIn.sessionToken, language: words.language))
+                return pages.render(
+                    "link_done",
+                    title: words.signedInHeading,
+                    values,
+                    cookies: sessionCookies(signedIn.sessionToken, language: words.language)
+                )
             } catch {
                 return await verifyPage(token: token, error: error, request: request)
             }
@@ -135,8 +144,12 @@ extension WebRoutes {
         values["skip"] = words.skip
         values["goToSignIn"] = words.goToSignIn
         var response = pages.render(
-            "link_invitation", title: values["heading"] as? String ?? "Invitation", values, status: status,
-            cookies: [cookie(formCookie, formValue, maxAge: 3600)])
+            "link_invitation",
+            title: values["heading"] as? String ?? "Invitation",
+            values,
+            status: status,
+            cookies: [cookie(formCookie, formValue, maxAge: 3600)]
+        )
         if let logoOrigin, !logoOrigin.isEmpty { response.headers[WebPage.policyHeader] = WebPage.policy(imagesFrom: logoOrigin) }
         return response
     }
@@ -169,8 +182,12 @@ extension WebRoutes {
         values["skip"] = words.skip
         values["goToSignIn"] = words.goToSignIn
         return pages.render(
-            "link_verify", title: values["heading"] as? String ?? "Sign in", values, status: status,
-            cookies: [cookie(formCookie, formValue, maxAge: 3600)])
+            "link_verify",
+            title: values["heading"] as? String ?? "Sign in",
+            values,
+            status: status,
+            cookies: [cookie(formCookie, formValue, maxAge: 3600)]
+        )
     }
 
     /// Why a link no longer works, in the words a person holding it should read: the status,

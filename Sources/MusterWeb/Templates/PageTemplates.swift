@@ -2,8 +2,10 @@
 /// rendered. Every form that changes something carries the session's form token (`csrf`).
 enum PageTemplates {
     static let all: [String: String] = [
-        "layout": layout, "link_invitation": linkInvitation, "link_verify": linkVerify, "link_done": linkDone, "login": login, "login_sent": loginSent,
-        "password": password, "home": home, "org_nav": orgNav, "users": users, "tenants": tenants, "team": team, "caseload": caseload, "case": caseView,
+        "layout": layout, "link_invitation": linkInvitation, "link_verify": linkVerify, "link_done": linkDone, "login": login,
+        "login_sent": loginSent,
+        "password": password, "home": home, "org_nav": orgNav, "users": users, "tenants": tenants, "team": team, "caseload": caseload,
+        "case": caseView,
         "audit": audit, "keys": keys, "webhooks": webhooks, "message": message, "settings": settings,
     ]
 
