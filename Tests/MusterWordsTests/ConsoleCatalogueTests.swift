@@ -39,6 +39,28 @@ struct ConsoleCatalogueTests {
         #expect(same.count * 20 < ConsoleCatalogue.english.count, "untranslated: \(same.keys.sorted().prefix(20))")
     }
 
+    @Test(
+        "No entry holds a character HTML reads as markup: the pages insert entries as they are, some inside attributes",
+        arguments: Language.allCases
+    )
+    func noEntryHoldsMarkup(_ language: Language) {
+        for (key, text) in ConsoleText.of(language).entries {
+            let outside = Self.withoutPlaceholders(text)
+            #expect(!outside.contains { "\"<>&".contains($0) }, "\(language) \(key): \(text)")
+        }
+    }
+
+    /// `text` with its `{{name}}` places removed (their values are escaped by the page).
+    static func withoutPlaceholders(_ text: String) -> String {
+        var result = ""
+        var rest = Substring(text)
+        while let open = rest.firstRange(of: "{{"), let close = rest[open.upperBound...].firstRange(of: "}}") {
+            result += rest[..<open.lowerBound]
+            rest = rest[close.upperBound...]
+        }
+        return result + rest
+    }
+
     @Test("Every domain refusal has a sentence in every language", arguments: Language.allCases)
     func everyRefusalHasASentence(_ language: Language) {
         for code in DomainError.Code.allCases {
