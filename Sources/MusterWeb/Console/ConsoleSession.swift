@@ -77,12 +77,13 @@ extension WebRoutes {
 
     /// A console form: refused unless it comes from this site with the session's form token.
     /// `onError` renders the page again with the refusal's words and what was typed (empty when
-    /// the form could not be read); nothing was changed.
+    /// the form could not be read); nothing was changed. When that page cannot be shown, a page
+    /// with the refusal's words alone.
     func action<Context: RequestContext>(
         _ router: Router<Context>,
         _ path: RouterPath,
         _ body: @escaping @Sendable (Request, Context, ConsoleSession, FormFields) async throws -> Response,
-        onError: @escaping @Sendable (Request, Context, ConsoleSession, FormFields, String, HTTPResponse.Status) async -> Response
+        onError: @escaping @Sendable (Request, Context, ConsoleSession, FormFields, String, HTTPResponse.Status) async throws -> Response
     ) {
         router.post(path) { request, context in
             guard let session = await session(request) else { return WebPage.redirect(to: "/console/login") }
@@ -95,7 +96,12 @@ extension WebRoutes {
                 return try await body(request, context, session, form)
             } catch {
                 let (status, text) = Self.explain(error, session.words)
-                return await onError(request, context, session, typed, text, status)
+                do {
+                    return try await onError(request, context, session, typed, text, status)
+                } catch {
+                    // The page the form came from cannot be shown (the person may not even read it).
+                    return refusal(text, status: status, session: session)
+                }
             }
         }
     }

@@ -63,16 +63,14 @@ extension WebRoutes {
             try await keysPage(try Self.orgID(context), session, notice: Self.notice(request.queryFields["done"], session.words))
         }
 
-        let backToKeys: @Sendable (Request, Context, ConsoleSession, FormFields, String, HTTPResponse.Status) async -> Response = {
+        let backToKeys: @Sendable (Request, Context, ConsoleSession, FormFields, String, HTTPResponse.Status) async throws -> Response = {
             _,
             context,
             session,
             _,
             message,
             status in
-            do { return try await keysPage(try Self.orgID(context), session, error: message, status: status) } catch {
-                return refusal(message, status: status, session: session)
-            }
+            return try await keysPage(try Self.orgID(context), session, error: message, status: status)
         }
 
         action(

@@ -19,20 +19,16 @@ extension WebRoutes {
             )
         }
 
-        let back: @Sendable (Request, Context, ConsoleSession, FormFields, String, HTTPResponse.Status) async -> Response = {
+        let back: @Sendable (Request, Context, ConsoleSession, FormFields, String, HTTPResponse.Status) async throws -> Response = {
             request,
             context,
             session,
             typed,
             message,
             status in
-            guard let orgID = try? Self.orgID(context) else { return refusal(DomainError.notFound("no such organisation"), session: session) }
+            let orgID = try Self.orgID(context)
             let tab = request.uri.path.contains("/invitations")
-            do {
-                return try await usersPage(orgID, session, invitationsTab: tab, status: nil, error: message, status: status, typed: typed)
-            } catch {
-                return refusal(message, status: status, session: session)
-            }
+            return try await usersPage(orgID, session, invitationsTab: tab, status: nil, error: message, status: status, typed: typed)
         }
 
         action(

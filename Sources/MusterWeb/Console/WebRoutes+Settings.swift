@@ -25,9 +25,7 @@ extension WebRoutes {
                 return WebPage.redirect(to: "/console/orgs/\(orgID)/settings?done=settings")
             },
             onError: { _, context, session, typed, message, status in
-                do { return try await settingsPage(try Self.orgID(context), session, error: message, status: status, typed: typed) } catch {
-                    return refusal(message, status: status, session: session)
-                }
+                return try await settingsPage(try Self.orgID(context), session, error: message, status: status, typed: typed)
             }
         )
     }

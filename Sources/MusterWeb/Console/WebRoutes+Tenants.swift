@@ -21,9 +21,7 @@ extension WebRoutes {
                 return WebPage.redirect(to: "/console/orgs/\(orgID)/tenants/\(tenant.id)?done=tenant")
             },
             onError: { _, context, session, _, message, status in
-                do { return try await tenantsPage(try Self.orgID(context), session, error: message, status: status) } catch {
-                    return refusal(message, status: status, session: session)
-                }
+                return try await tenantsPage(try Self.orgID(context), session, error: message, status: status)
             }
         )
 
@@ -36,18 +34,14 @@ extension WebRoutes {
             )
         }
 
-        let backToTeam: @Sendable (Request, Context, ConsoleSession, FormFields, String, HTTPResponse.Status) async -> Response = {
+        let backToTeam: @Sendable (Request, Context, ConsoleSession, FormFields, String, HTTPResponse.Status) async throws -> Response = {
             _,
             context,
             session,
             _,
             message,
             status in
-            do {
-                return try await teamPage(try Self.orgID(context), try Self.pathID("tenant", context), session, error: message, status: status)
-            } catch {
-                return refusal(message, status: status, session: session)
-            }
+            return try await teamPage(try Self.orgID(context), try Self.pathID("tenant", context), session, error: message, status: status)
         }
 
         action(
@@ -181,17 +175,13 @@ extension WebRoutes {
                     return WebPage.redirect(to: "/console/orgs/\(orgID)/tenants/\(tenantID)/case?done=\(path)")
                 },
                 onError: { _, context, session, _, message, status in
-                    do {
-                        return try await casePage(
-                            try Self.orgID(context),
-                            try Self.pathID("tenant", context),
-                            session,
-                            error: message,
-                            status: status
-                        )
-                    } catch {
-                        return refusal(message, status: status, session: session)
-                    }
+                    return try await casePage(
+                        try Self.orgID(context),
+                        try Self.pathID("tenant", context),
+                        session,
+                        error: message,
+                        status: status
+                    )
                 }
             )
         }

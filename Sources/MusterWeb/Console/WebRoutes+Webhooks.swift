@@ -13,16 +13,14 @@ extension WebRoutes {
             try await webhooksPage(try Self.orgID(context), session, notice: Self.webhookNotice(request.queryFields["done"], session.words))
         }
 
-        let back: @Sendable (Request, Context, ConsoleSession, FormFields, String, HTTPResponse.Status) async -> Response = {
+        let back: @Sendable (Request, Context, ConsoleSession, FormFields, String, HTTPResponse.Status) async throws -> Response = {
             _,
             context,
             session,
             typed,
             message,
             status in
-            do { return try await webhooksPage(try Self.orgID(context), session, error: message, status: status, typed: typed) } catch {
-                return refusal(message, status: status, session: session)
-            }
+            return try await webhooksPage(try Self.orgID(context), session, error: message, status: status, typed: typed)
         }
 
         action(
