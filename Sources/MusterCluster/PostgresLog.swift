@@ -127,11 +127,11 @@ package final class PostgresLog: LogBackend {
 
     // MARK: EventSink
 
-    package func append(_ record: LogRecord, mark: RequestMark?) throws -> LogPosition {
+    package func append(_ record: LogRecord, mark: RequestMark?, mail: MailFacts?) throws -> LogPosition {
         guard let commits = state.withLock({ $0.commits }) else {
             throw LogError.notLeader("this node follows; its writes go to the leader")
         }
-        return try commits.submit(record.encoded(mark: mark))
+        return try commits.submit(record.encoded(mark: mark, mail: mail))
     }
 
     package func waitUntilDurable(_ position: LogPosition) async throws {

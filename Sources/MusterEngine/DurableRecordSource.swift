@@ -1,18 +1,22 @@
 import MusterDomain
 import Synchronization
 
-/// A log record with its position, and the request mark written inside it, if any.
+/// A log record with its position, and what is written inside it beside the events.
 public struct DurableRecord: Sendable, Hashable {
     public var position: LogPosition
     public var record: LogRecord
     /// The idempotent request whose change this record is (see ``RequestMark``).
     public var mark: RequestMark?
+    /// What the record's emails need (see ``MailFacts``); `nil` when it causes none, or when it
+    /// was written before records carried them, or was read by recovery, which skips them.
+    public var mail: MailFacts?
 
     /// Creates one.
-    public init(position: LogPosition, record: LogRecord, mark: RequestMark? = nil) {
+    public init(position: LogPosition, record: LogRecord, mark: RequestMark? = nil, mail: MailFacts? = nil) {
         self.position = position
         self.record = record
         self.mark = mark
+        self.mail = mail
     }
 }
 

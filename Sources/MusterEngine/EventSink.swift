@@ -9,34 +9,36 @@ import Synchronization
 public protocol EventSink: Sendable {
     /// Queues one command's events as one atomic record and returns its position. Throwing
     /// refuses the command (for example a full disk); the actor then applies nothing. A `mark`
-    /// is written inside the same record, so it is durable exactly when the record is.
-    func append(_ record: LogRecord, mark: RequestMark?) throws -> LogPosition
+    /// and the facts its emails need (`mail`) are written inside the same record, so they are
+    /// durable exactly when the record is.
+    func append(_ record: LogRecord, mark: RequestMark?, mail: MailFacts?) throws -> LogPosition
 
     /// Returns once every record up to `position` is durable; throws if it never will be.
     func waitUntilDurable(_ position: LogPosition) async throws
 }
 
 extension EventSink {
-    /// Queues `record` with no request mark.
+    /// Queues `record` with no request mark and no facts for emails.
     public func append(_ record: LogRecord) throws -> LogPosition {
-        try append(record, mark: nil)
+        try append(record, mark: nil, mail: nil)
     }
 }
 
 /// A sink that keeps records in memory and calls each durable at once: for tests and for
 /// running without a data folder. Its records replay into fresh state.
 public final class InMemoryEventSink: EventSink {
-    private let storage = Mutex<[(record: LogRecord, mark: RequestMark?)]>([])
+    private let storage = Mutex<[DurableRecord]>([])
     /// Bumped on every append: in memory, a record is durable at once.
     public let durableChanges = ChangeSignal<Int>()
 
     /// Creates an empty sink.
     public init() {}
 
-    public func append(_ record: LogRecord, mark: RequestMark?) throws -> LogPosition {
+    public func append(_ record: LogRecord, mark: RequestMark?, mail: MailFacts?) throws -> LogPosition {
         let position = storage.withLock { records in
-            records.append((record, mark))
-            return LogPosition(records.count)
+            let position = LogPosition(records.count + 1)
+            records.append(DurableRecord(position: position, record: record, mark: mark, mail: mail))
+            return position
         }
         durableChanges.bump(0)
         return position
@@ -49,8 +51,8 @@ public final class InMemoryEventSink: EventSink {
         storage.withLock { $0.map(\.record) }
     }
 
-    /// Every record appended so far with its position and request mark.
+    /// Every record appended so far with its position, request mark and facts for emails.
     public var durableRecords: [DurableRecord] {
-        storage.withLock { $0.enumerated().map { DurableRecord(position: LogPosition($0 + 1), record: $1.record, mark: $1.mark) } }
+        storage.withLock { $0 }
     }
 }

@@ -12,28 +12,22 @@ extension MusterEngine {
         signer.sign(LinkToken(purpose: purpose, orgID: orgID, target: target, nonce: seal.nonce)).token
     }
 
-    /// What an email about an org record needs: the org's name and, when asked, one invitation.
-    /// Unchecked (Muster's own outbox asks), behind the read fence.
+    /// The facts the emails of `record` need, read from the state as it is now: for a record
+    /// written before records carried them (``DurableRecord/mail`` is `nil`). Unchecked
+    /// (Muster's own outbox asks), behind the read fence.
     ///
-    /// `actor` is who caused the email: `actor` in the answer names them when they are one of
-    /// the org's people (by email), for "Ann has invited you"; `nil` for keys, the platform
-    /// admin and Muster itself.
-    public func mailFacts(
-        org orgID: OrganisationID,
-        invitation invitationID: InvitationID? = nil,
-        actor: Principal? = nil
-    ) async throws -> (
-        orgName: String, settings: OrgSettings, invitation: Invitation?, actor: String?
-    ) {
-        try await read(orgID) { state, _ in
-            var name: String?
-            if case .user(let userID)? = actor { name = state.members[userID]?.email.value }
-            return (state.name, state.settings, invitationID.flatMap { state.invitations[$0] }, name)
+    /// A record that carries its facts never comes here: they are the state as it stood when
+    /// the command was decided, which this answer is not after a rename.
+    public func mailFacts(for record: LogRecord) async throws -> MailFacts? {
+        switch record {
+        case .org(let orgID, let events): try await read(orgID) { state, _ in state.mailFacts(for: events) }
+        case .directory(let events): try await readDirectory { state, _ in state.mailFacts(for: events) }
         }
     }
 
-    /// The user a sign-in link goes to, for the outbox.
-    public func mailRecipient(_ userID: UserID) async throws -> User? {
-        try await readDirectory { state, _ in state.users[userID] }
+    /// An org's name. Unchecked: it heads the pages of everyone who works on the org's cases,
+    /// members or not.
+    public func orgName(_ orgID: OrganisationID) async throws -> String {
+        try await read(orgID) { state, _ in state.name }
     }
 }

@@ -86,7 +86,7 @@ actor OrgActor {
     private func commit(_ command: OrgCommand, by principal: Principal, at now: Timestamp) throws -> [OrgEventRecord] {
         let records = try state.decideRecords(command, by: principal, at: now, policy: policy)
         if !records.isEmpty {
-            lastPosition = try sink.append(.org(id, records), mark: RequestMark.current)
+            lastPosition = try sink.append(.org(id, records), mark: RequestMark.current, mail: state.mailFacts(for: records))
             for record in records { state.apply(record) }
             // Waiters read through the engine's read fence, so waking them before the record
             // is durable reveals nothing early.

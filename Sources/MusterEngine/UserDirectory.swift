@@ -23,7 +23,7 @@ actor UserDirectory {
     func execute(_ command: DirectoryCommand, by principal: Principal) throws -> LogPosition {
         let records = try state.decideRecords(command, by: principal, at: clock.now(), policy: policy)
         if !records.isEmpty {
-            lastPosition = try sink.append(.directory(records), mark: RequestMark.current)
+            lastPosition = try sink.append(.directory(records), mark: RequestMark.current, mail: state.mailFacts(for: records))
             for record in records { state.apply(record) }
             // In the same step: the view never shows what the state has not, nor lags behind it.
             view.apply(records, position: lastPosition)

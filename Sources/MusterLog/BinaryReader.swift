@@ -84,6 +84,11 @@ package struct BinaryReader {
         return String(decoding: bytes[at..<(at + length)], as: UTF8.self)
     }
 
+    /// Reads past a string without building it.
+    package mutating func skipString() throws(LogError) {
+        _ = try take(try count(limit: 1 << 20))
+    }
+
     /// A run of bytes written by ``BinaryWriter/byteRun(_:)``: its length, then the bytes.
     package mutating func byteRun(limit: Int = 1 << 26) throws(LogError) -> [UInt8] {
         let length = try count(limit: limit)

@@ -12,9 +12,10 @@ import MusterEngine
 /// ping and secret rotation) and rows (settings, rotated-out secrets, a webhook's owner), so
 /// that an older binary refuses its files instead of misreading them. Version 4 added an
 /// invitation's re-invite and redirect (events and row fields) and three org settings.
+/// Version 5 added the facts a record's emails need (``MailFacts``), written before its events.
 enum EventCodec {
     /// The version of this encoding, written in every frame and snapshot header.
-    static let version: UInt16 = 4
+    static let version: UInt16 = 5
     /// The versions this code reads: every one since the first.
     static let readableVersions: ClosedRange<UInt16> = 1...version
 
@@ -94,26 +95,103 @@ enum EventCodec {
 
     /// The tag of a record that carries a request mark before the record itself.
     static let markedRecordTag: UInt8 = 3
+    /// The tag of a record that carries the facts its emails need before the record itself
+    /// (after the mark, when there is one). Version 5 and later.
+    static let mailFactsTag: UInt8 = 6
 
-    /// Writes `record`, preceded by `mark` when there is one: `0x03 string(scope) string(key)
-    /// string(fingerprint)`, then the record as it is written without a mark.
-    static func encode(_ record: LogRecord, mark: RequestMark?, into writer: inout BinaryWriter) {
+    /// Writes `record`, preceded by `mark` and `mail` when there are: `0x03 string(scope)
+    /// string(key) string(fingerprint)`, then `0x06` and the facts, then the record as it is
+    /// written without either.
+    static func encode(_ record: LogRecord, mark: RequestMark?, mail: MailFacts? = nil, into writer: inout BinaryWriter) {
         if let mark {
             writer.u8(markedRecordTag)
             writer.string(mark.scope)
             writer.string(mark.key)
             writer.string(mark.fingerprint)
         }
+        if let mail {
+            writer.u8(mailFactsTag)
+            encode(mail, into: &writer)
+        }
         encode(record, into: &writer)
     }
 
-    /// Reads a record and the request mark before it, if any.
-    static func decodeMarkedRecord(_ reader: inout BinaryReader) throws(LogError) -> (LogRecord, RequestMark?) {
+    /// Reads a record and what is written before it: the request mark and the facts for its
+    /// emails. With `mail` false (recovery, which sends nothing) the facts are read past
+    /// without building them.
+    static func decodeMarkedRecord(
+        _ reader: inout BinaryReader,
+        mail wantsMail: Bool = true
+    ) throws(LogError) -> (record: LogRecord, mark: RequestMark?, mail: MailFacts?) {
+        var mark: RequestMark?
+        var mail: MailFacts?
         var probe = reader
-        guard try probe.u8() == markedRecordTag else { return (try decodeRecord(&reader), nil) }
-        reader = probe
-        let mark = RequestMark(scope: try reader.string(), key: try reader.string(), fingerprint: try reader.string())
-        return (try decodeRecord(&reader), mark)
+        if try probe.u8() == markedRecordTag {
+            reader = probe
+            mark = RequestMark(scope: try reader.string(), key: try reader.string(), fingerprint: try reader.string())
+        }
+        probe = reader
+        if reader.format >= 5, try probe.u8() == mailFactsTag {
+            reader = probe
+            mail = try decodeMailFacts(&reader, building: wantsMail)
+        }
+        return (try decodeRecord(&reader), mark, mail)
+    }
+
+    /// Which of the facts' fields are present: one bit each, in the order they are written.
+    private enum MailFactsField: UInt16 {
+        case orgName = 0x001
+        case sender = 0x002
+        case defaultLocale = 0x004
+        case replyTo = 0x008
+        case logoURL = 0x010
+        case accentColour = 0x020
+        case recipient = 0x040
+        case recipientName = 0x080
+        case role = 0x100
+        case locale = 0x200
+    }
+
+    /// `u16(fields present)`, then each present field in bit order: strings, and the role's byte.
+    static func encode(_ mail: MailFacts, into writer: inout BinaryWriter) {
+        let strings: [(MailFactsField, String?)] = [
+            (.orgName, mail.orgName), (.sender, mail.sender?.value), (.defaultLocale, mail.defaultLocale?.value),
+            (.replyTo, mail.replyTo?.value), (.logoURL, mail.logoURL), (.accentColour, mail.accentColour),
+            (.recipient, mail.recipient?.value), (.recipientName, mail.recipientName),
+        ]
+        var present: UInt16 = 0
+        for (field, value) in strings where value != nil { present |= field.rawValue }
+        if mail.role != nil { present |= MailFactsField.role.rawValue }
+        if mail.locale != nil { present |= MailFactsField.locale.rawValue }
+        writer.u16(present)
+        for (_, value) in strings { if let value { writer.string(value) } }
+        if let role = mail.role { writer.u8(role.rawValue) }
+        if let locale = mail.locale { writer.string(locale.value) }
+    }
+
+    /// Reads what ``encode(_:into:)-(MailFacts,_)`` wrote; with `building` false, only reads
+    /// past it (and answers `nil`).
+    static func decodeMailFacts(_ reader: inout BinaryReader, building: Bool = true) throws(LogError) -> MailFacts? {
+        let present = try reader.u16()
+        guard present & ~0x3ff == 0 else { throw .malformed("unknown mail fact fields \(present)") }
+        func read(_ field: MailFactsField) throws(LogError) -> String? {
+            guard present & field.rawValue != 0 else { return nil }
+            if building { return try reader.string() }
+            try reader.skipString()
+            return nil
+        }
+        var mail = MailFacts()
+        mail.orgName = try read(.orgName)
+        mail.sender = try read(.sender).map(EmailAddress.init(normalised:))
+        mail.defaultLocale = try read(.defaultLocale).map(LocaleTag.init(normalised:))
+        mail.replyTo = try read(.replyTo).map(EmailAddress.init(normalised:))
+        mail.logoURL = try read(.logoURL)
+        mail.accentColour = try read(.accentColour)
+        mail.recipient = try read(.recipient).map(EmailAddress.init(normalised:))
+        mail.recipientName = try read(.recipientName)
+        if present & MailFactsField.role.rawValue != 0 { mail.role = try reader.enumeration(Role.self) }
+        mail.locale = try read(.locale).map(LocaleTag.init(normalised:))
+        return building ? mail : nil
     }
 
     /// Whether the encoded `bytes` are a record of `orgID`'s stream (with or without a mark),
@@ -121,12 +199,15 @@ enum EventCodec {
     static func isRecord(_ bytes: [UInt8], of orgID: OrganisationID) -> Bool {
         var reader = BinaryReader(bytes)
         do throws(LogError) {
-            if try reader.u8() == markedRecordTag {
-                for _ in 0..<3 { _ = try reader.string() }
-            } else {
-                reader = BinaryReader(bytes)
+            var tag = try reader.u8()
+            if tag == markedRecordTag {
+                for _ in 0..<3 { try reader.skipString() }
+                tag = try reader.u8()
             }
-            let tag = try reader.u8()
+            if tag == mailFactsTag {
+                _ = try decodeMailFacts(&reader, building: false)
+                tag = try reader.u8()
+            }
             guard tag == RecordTag.org || tag == RecordTag.orgShared else { return false }
             let id: OrganisationID = try reader.id()
             return id == orgID

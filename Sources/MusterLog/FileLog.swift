@@ -62,7 +62,8 @@ public final class FileLog: LogBackend {
             options.logConfiguration,
             fileSystem: options.fileSystem,
             after: position,
-            truncateCorruption: options.truncateCorruption
+            truncateCorruption: options.truncateCorruption,
+            mail: false
         ) { batch throws(LogError) in
             recordCount += batch.count
             try consume(batch)
@@ -90,7 +91,9 @@ public final class FileLog: LogBackend {
         return (FileLog(wal: wal, snapshots: store, options: options, lock: lock), snapshot, report)
     }
 
-    public func append(_ record: LogRecord, mark: RequestMark?) throws -> LogPosition { try wal.append(record, mark: mark) }
+    public func append(_ record: LogRecord, mark: RequestMark?, mail: MailFacts?) throws -> LogPosition {
+        try wal.append(record, mark: mark, mail: mail)
+    }
     public func waitUntilDurable(_ position: LogPosition) async throws { try await wal.waitUntilDurable(position) }
     public var lastAssignedPosition: LogPosition { wal.lastAssignedPosition }
     public var durablePosition: LogPosition { wal.durablePosition }

@@ -86,8 +86,9 @@ package struct Frame {
         }
     }
 
-    /// Splits the payload into its records, decoded.
-    func records() throws(LogError) -> [LogRecordAt] {
+    /// Splits the payload into its records, decoded; with `mail` false, without the facts for
+    /// their emails (recovery sends none).
+    func records(mail: Bool = true) throws(LogError) -> [LogRecordAt] {
         let payload = try stored.map { stored throws(LogError) in try Zlib.decompress(stored.bytes, expectedLength: stored.rawLength) } ?? payload
         var reader = BinaryReader(payload, format: version)
         var records = [LogRecordAt]()
@@ -98,8 +99,8 @@ package struct Frame {
             let start = reader.offset
             var recordReader = BinaryReader(payload, from: start, to: start + length, format: version)
             guard length <= reader.remaining else { throw .malformed("record at position \(position) runs past its frame") }
-            let (record, mark) = try EventCodec.decodeMarkedRecord(&recordReader)
-            records.append(LogRecordAt(position: position, record: record, mark: mark))
+            let decoded = try EventCodec.decodeMarkedRecord(&recordReader, mail: mail)
+            records.append(LogRecordAt(position: position, record: decoded.record, mark: decoded.mark, mail: decoded.mail))
             guard recordReader.isAtEnd else { throw .malformed("record at position \(position) has trailing bytes") }
             reader = BinaryReader(payload, from: start + length, format: version)
             position += 1

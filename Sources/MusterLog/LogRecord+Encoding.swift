@@ -1,3 +1,4 @@
+import MusterDomain
 import MusterEngine
 
 extension LogRecord {
@@ -9,14 +10,15 @@ extension LogRecord {
         return writer.bytes
     }
 
-    /// The record in the log's binary encoding with a request mark inside it.
-    public func encoded(mark: RequestMark?) -> [UInt8] {
+    /// The record in the log's binary encoding with a request mark and the facts for its
+    /// emails inside it.
+    public func encoded(mark: RequestMark?, mail: MailFacts? = nil) -> [UInt8] {
         var writer = BinaryWriter()
-        EventCodec.encode(self, mark: mark, into: &writer)
+        EventCodec.encode(self, mark: mark, mail: mail, into: &writer)
         return writer.bytes
     }
 
-    /// Decodes what ``encoded()`` wrote (a mark, if any, is read past); refuses trailing bytes
+    /// Decodes what ``encoded()`` wrote (a mark and facts, if any, are read past); refuses trailing bytes
     /// as well as missing ones.
     public init(encoded bytes: [UInt8]) throws(LogError) {
         self = try DurableRecord(position: 0, encoded: bytes).record
@@ -24,11 +26,11 @@ extension LogRecord {
 }
 
 extension DurableRecord {
-    /// Decodes a record written at `position`, with its request mark.
+    /// Decodes a record written at `position`, with its request mark and the facts for its emails.
     package init(position: LogPosition, encoded bytes: [UInt8]) throws(LogError) {
         var reader = BinaryReader(bytes)
-        let (record, mark) = try EventCodec.decodeMarkedRecord(&reader)
+        let decoded = try EventCodec.decodeMarkedRecord(&reader)
         guard reader.isAtEnd else { throw .malformed("\(reader.remaining) bytes after the record") }
-        self.init(position: position, record: record, mark: mark)
+        self.init(position: position, record: decoded.record, mark: decoded.mark, mail: decoded.mail)
     }
 }

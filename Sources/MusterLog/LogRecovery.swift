@@ -69,7 +69,8 @@ public enum LogRecovery {
     /// Like ``scan(_:fileSystem:after:truncateCorruption:repair:limit:)``, but hands the
     /// records after `after` to `consume` as it goes — ``framesPerBatch`` frames at a time, decoded in
     /// parallel — instead of returning them, so that recovery never holds the whole log decoded
-    /// (or even read). The scan it returns has no records.
+    /// (or even read). The scan it returns has no records. With `mail` false the facts for
+    /// emails are read past, not built: replay applies events and sends nothing.
     static func stream(
         _ configuration: LogConfiguration,
         fileSystem: any LogFileSystem = PosixFileSystem(),
@@ -78,6 +79,7 @@ public enum LogRecovery {
         repair: Bool = true,
         limit: Int? = nil,
         framesPerBatch: Int = framesPerBatch,
+        mail: Bool = true,
         consume: ([LogRecordAt]) throws(LogError) -> Void
     ) throws(LogError) -> LogScan {
         let directory = configuration.directory
@@ -105,7 +107,7 @@ public enum LogRecovery {
             let decoded = Mutex<[Result<[LogRecordAt], LogError>?]>(Array(repeating: nil, count: wanted.count))
             DispatchQueue.concurrentPerform(iterations: wanted.count) { index in
                 let result: Result<[LogRecordAt], LogError>
-                do throws(LogError) { result = .success(try wanted[index].records()) } catch { result = .failure(error) }
+                do throws(LogError) { result = .success(try wanted[index].records(mail: mail)) } catch { result = .failure(error) }
                 decoded.withLock { $0[index] = result }
             }
             var records = [LogRecordAt]()

@@ -145,9 +145,9 @@ public final class WriteAheadLog: EventSink {
 
     // MARK: EventSink
 
-    public func append(_ record: LogRecord, mark: RequestMark?) throws -> LogPosition {
+    public func append(_ record: LogRecord, mark: RequestMark?, mail: MailFacts?) throws -> LogPosition {
         var writer = BinaryWriter(capacity: 128)
-        EventCodec.encode(record, mark: mark, into: &writer)
+        EventCodec.encode(record, mark: mark, mail: mail, into: &writer)
         return try commits.submit(writer.bytes)
     }
 

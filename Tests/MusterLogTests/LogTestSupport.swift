@@ -42,9 +42,9 @@ final class TeeSink: EventSink {
         self.log = log
     }
 
-    func append(_ record: LogRecord, mark: RequestMark?) throws -> LogPosition {
-        let position = try log.append(record, mark: mark)
-        _ = try memory.append(record, mark: mark)
+    func append(_ record: LogRecord, mark: RequestMark?, mail: MailFacts?) throws -> LogPosition {
+        let position = try log.append(record, mark: mark, mail: mail)
+        _ = try memory.append(record, mark: mark, mail: mail)
         return position
     }
 

@@ -6,8 +6,10 @@ import MusterWords
 /// Turns durable log records into the emails they cause: an invitation or its resend, a
 /// collaborator's link, a sign-in link. Each email is rendered from the template library in
 /// its language — the invitation's own, else the org's, else the deployment's — as plain text
-/// and HTML, from the record and the few facts it names, with an id made of the record's
-/// position so the same record is recognised when it is delivered again.
+/// and HTML, from the record alone — its events and the ``MailFacts`` written inside it — with
+/// an id made of the record's position so the same record is recognised when it is delivered
+/// again. Only a record from before records carried their facts makes the engine answer for
+/// them from the state.
 package struct MailRenderer: Sendable {
     /// The base of every link, without a trailing slash.
     package let linkBase: String
@@ -74,76 +76,81 @@ package struct MailRenderer: Sendable {
                 )
             )
         }
+        // The facts travel in the record; only a record written before they did (an older
+        // format) makes the state answer for them, once.
+        var asked: MailFacts?? = record.mail.map { .some($0) }
+        func facts() async throws -> MailFacts? {
+            if let asked { return asked }
+            let answer = try await engine.mailFacts(for: record.record)
+            asked = .some(answer)
+            return answer
+        }
         switch record.record {
         case .org(let orgID, let events):
             for event in events {
                 switch event.event {
                 case .userInvited(let id, let email, let role, _, let expiresAt, let seal):
-                    guard wanted(.bulk, to: email.description) else { continue }
+                    guard wanted(.bulk, to: email.description), let facts = try await facts() else { continue }
                     let token = engine.linkToken(.invitation, org: orgID, target: id, seal: seal)
-                    let facts = try await engine.mailFacts(org: orgID, actor: event.actor)
                     // The invitation's own language travels in the same record.
                     let chosen = events.lazy.compactMap { event -> LocaleTag? in
                         if case .invitationLocaleSet(id, let locale) = event.event { return locale } else { return nil }
                     }.first
-                    let locale = chosen ?? facts.settings.defaultLocale ?? defaultLocale
-                    var values = invitationValues(
-                        orgName: facts.orgName,
+                    let locale = chosen ?? facts.defaultLocale ?? defaultLocale
+                    let values = invitationValues(
+                        facts,
                         role: role,
                         token: token,
                         sentAt: event.at,
                         expiresAt: expiresAt,
                         resent: false,
-                        locale: locale,
-                        settings: facts.settings
+                        locale: locale
                     )
-                    if let inviter = facts.actor { values["inviter"] = inviter }
-                    add("invitation", to: email, locale: locale, replyTo: facts.settings.replyTo, values: values, at: event.at)
+                    add("invitation", to: email, locale: locale, replyTo: facts.replyTo, values: values, at: event.at)
                 case .invitationResent(let id, let expiresAt, let seal):
+                    guard let facts = try await facts(), let email = facts.recipient, let role = facts.role, wanted(.urgent, to: email.description)
+                    else { continue }
                     let token = engine.linkToken(.invitation, org: orgID, target: id, seal: seal)
-                    let facts = try await engine.mailFacts(org: orgID, invitation: id, actor: event.actor)
-                    guard let invitation = facts.invitation, wanted(.urgent, to: invitation.email.description) else { continue }
-                    let locale = invitation.locale ?? facts.settings.defaultLocale ?? defaultLocale
-                    var values = invitationValues(
-                        orgName: facts.orgName,
-                        role: invitation.role,
+                    let locale = facts.locale ?? facts.defaultLocale ?? defaultLocale
+                    let values = invitationValues(
+                        facts,
+                        role: role,
                         token: token,
                         sentAt: event.at,
                         expiresAt: expiresAt,
                         resent: true,
-                        locale: locale,
-                        settings: facts.settings
+                        locale: locale
                     )
-                    if let inviter = facts.actor { values["inviter"] = inviter }
-                    add("invitation", to: invitation.email, locale: locale, replyTo: facts.settings.replyTo, values: values, at: event.at)
+                    add("invitation", to: email, locale: locale, replyTo: facts.replyTo, values: values, at: event.at)
                 case .collaboratorInvited(let invited):
-                    guard let seal = invited.seal, let email = invited.email, wanted(.urgent, to: email.description) else { continue }
+                    guard let seal = invited.seal, let email = invited.email, wanted(.urgent, to: email.description), let facts = try await facts()
+                    else { continue }
                     let token = engine.linkToken(.collaborator, org: orgID, target: invited.id, seal: seal)
-                    let facts = try await engine.mailFacts(org: orgID)
-                    let locale = facts.settings.defaultLocale ?? defaultLocale
+                    let locale = facts.defaultLocale ?? defaultLocale
                     let words = templates.words(for: locale)
-                    var values = common(orgName: facts.orgName, link: "\(linkBase)/auth/verify?token=\(token)", settings: facts.settings)
+                    var values = common(facts, link: "\(linkBase)/auth/verify?token=\(token)")
                     values["recipient_name"] = invited.fullName ?? ""
                     values["mode"] = words.mode(invited.mode)
                     values["mode_key"] = invited.mode.name
                     let expiresAt = invited.linkExpiresAt ?? event.at.adding(.days(7))
                     values["expires_in"] = words.expiresIn(expiresAt.span(since: event.at))
                     values["expires_at"] = words.date(expiresAt)
-                    add("collaborator_invitation", to: email, locale: locale, replyTo: facts.settings.replyTo, values: values, at: event.at)
+                    add("collaborator_invitation", to: email, locale: locale, replyTo: facts.replyTo, values: values, at: event.at)
                 default:
                     continue
                 }
             }
         case .directory(let events):
             for event in events {
-                guard case .signInLinkIssued(let id, let userID, let seal, _) = event.event, let user = try await engine.mailRecipient(userID),
-                    wanted(.urgent, to: user.email.description)
+                guard case .signInLinkIssued(let id, _, let seal, _) = event.event, let facts = try await facts(), let email = facts.recipient,
+                    wanted(.urgent, to: email.description)
                 else { continue }
                 let token = engine.linkToken(.signIn, org: OrganisationID(high: 0, low: 0), target: id, seal: seal)
-                var values = common(orgName: "Muster", link: "\(linkBase)/auth/verify?token=\(token)", settings: nil)
-                if let name = user.fullName { values["recipient_name"] = name }
+                // A sign-in link is Muster's own: none of an org's letterhead.
+                var values = common(MailFacts(orgName: "Muster"), link: "\(linkBase)/auth/verify?token=\(token)")
+                if let name = facts.recipientName { values["recipient_name"] = name }
                 values["expires_in"] = templates.words(for: defaultLocale).expiresIn(signInLinkLifetime)
-                add("sign_in_link", to: user.email, locale: defaultLocale, replyTo: nil, values: values, at: event.at)
+                add("sign_in_link", to: email, locale: defaultLocale, replyTo: nil, values: values, at: event.at)
             }
         }
         return (messages, passed)
@@ -153,31 +160,31 @@ package struct MailRenderer: Sendable {
     static let defaultAccent = "#1d4ed8"
 
     /// The values every email has: the org's name, the link, and the org's reply-to address,
-    /// logo and accent colour (a sign-in link, which is Muster's own, has none of the org's).
-    private func common(orgName: String, link: String, settings: OrgSettings?) -> [String: Any] {
-        var values: [String: Any] = ["org_name": orgName, "link": link, "accent_colour": settings?.accentColour ?? Self.defaultAccent]
-        if let replyTo = settings?.replyTo { values["reply_to"] = replyTo.value }
-        if let logo = settings?.logoURL { values["logo_url"] = logo }
+    /// logo and accent colour.
+    private func common(_ facts: MailFacts, link: String) -> [String: Any] {
+        var values: [String: Any] = ["org_name": facts.orgName ?? "", "link": link, "accent_colour": facts.accentColour ?? Self.defaultAccent]
+        if let replyTo = facts.replyTo { values["reply_to"] = replyTo.value }
+        if let logo = facts.logoURL { values["logo_url"] = logo }
         return values
     }
 
     private func invitationValues(
-        orgName: String,
+        _ facts: MailFacts,
         role: Role,
         token: String,
         sentAt: Timestamp,
         expiresAt: Timestamp,
         resent: Bool,
-        locale: LocaleTag,
-        settings: OrgSettings
+        locale: LocaleTag
     ) -> [String: Any] {
         let words = templates.words(for: locale)
-        var values = common(orgName: orgName, link: "\(linkBase)/invitations/accept?token=\(token)", settings: settings)
+        var values = common(facts, link: "\(linkBase)/invitations/accept?token=\(token)")
         values["role"] = words.role(role)
         values["role_key"] = role.name
         values["expires_in"] = words.expiresIn(expiresAt.span(since: sentAt))
         values["expires_at"] = words.date(expiresAt)
         values["resent"] = resent
+        if let sender = facts.sender { values["inviter"] = sender.value }
         return values
     }
 }

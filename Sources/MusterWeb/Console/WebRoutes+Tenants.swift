@@ -287,7 +287,7 @@ extension WebRoutes {
         let access = workspace.access
         var values: [String: Any] = [
             "orgID": orgID.description, "tenantID": tenantID.description, "tenantName": workspace.tenantName,
-            "orgName": try await engine.mailFacts(org: orgID).orgName,
+            "orgName": try await engine.orgName(orgID),
         ]
         session.fill(&values)
         if let error { values["error"] = error }
