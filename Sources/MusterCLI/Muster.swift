@@ -6,7 +6,10 @@ struct Muster: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "muster",
         abstract: "The service of record for who may see which case.",
-        subcommands: [ServeCommand.self, LogCommand.self, SnapshotCommand.self, OpenAPICommand.self]
+        subcommands: [
+            ServeCommand.self, LogCommand.self, SnapshotCommand.self, BackupCommand.self, VerifyCommand.self, RestoreCommand.self,
+            OpenAPICommand.self,
+        ]
     )
 }
 

@@ -28,7 +28,7 @@ package struct Frame {
         let stored = Zlib.compress(payload, level: level)
         var header = BinaryWriter(capacity: Self.headerLength + stored.count)
         header.u32(Self.magic)
-        header.u16(EventCodec.version)
+        header.u16(version)
         header.u16(1)  // flags: bit 0, the payload is zlib-compressed
         header.u64(firstPosition)
         header.u32(recordCount)
@@ -84,6 +84,21 @@ package struct Frame {
         } catch {
             return .damaged("\(error)")
         }
+    }
+
+    /// The payload's records as they are encoded, in order, without decoding them.
+    func recordBytes() throws(LogError) -> [[UInt8]] {
+        let payload = try stored.map { stored throws(LogError) in try Zlib.decompress(stored.bytes, expectedLength: stored.rawLength) } ?? payload
+        var reader = BinaryReader(payload, format: version)
+        var records = [[UInt8]]()
+        while !reader.isAtEnd {
+            let length = try reader.count(limit: 1 << 26)
+            guard length <= reader.remaining else { throw .malformed("a record runs past its frame") }
+            let start = reader.offset
+            records.append(Array(payload[start..<(start + length)]))
+            reader = BinaryReader(payload, from: start + length, format: version)
+        }
+        return records
     }
 
     /// Splits the payload into its records, decoded; with `mail` false, without the facts for

@@ -39,17 +39,7 @@ public final class Journal: Sendable {
     /// in order. A torn last entry — a crash mid-write — is cut off.
     public static func open(path: String, fileSystem: any LogFileSystem = PosixFileSystem()) throws(FileSystemError) -> (Journal, [[UInt8]]) {
         let bytes = fileSystem.exists(path) ? try fileSystem.read(path) : []
-        var entries = [[UInt8]]()
-        var offset = 0
-        while offset + 8 <= bytes.count {
-            let length = Int(littleEndian32(bytes, at: offset))
-            let checksum = littleEndian32(bytes, at: offset + 4)
-            guard offset + 8 + length <= bytes.count else { break }
-            let payload = Array(bytes[offset + 8..<offset + 8 + length])
-            guard Zlib.crc32(payload) == checksum else { break }
-            entries.append(payload)
-            offset += 8 + length
-        }
+        let (entries, offset) = Self.entries(in: bytes)
         let file = try fileSystem.open(path, create: true)
         // The journal's entry in its folder must be durable before anything appended to it is
         // acknowledged: a synced file that no folder names is lost at a power cut. Synced at
@@ -60,6 +50,23 @@ public final class Journal: Sendable {
             try file.sync()
         }
         return (Journal(path: path, fileSystem: fileSystem, file: file, offset: Int64(offset)), entries)
+    }
+
+    /// The whole entries at the start of a journal's `bytes`, and where they end: what follows
+    /// is a torn last entry (or damage, which reads the same). Changes nothing.
+    static func entries(in bytes: [UInt8]) -> (entries: [[UInt8]], length: Int) {
+        var entries = [[UInt8]]()
+        var offset = 0
+        while offset + 8 <= bytes.count {
+            let length = Int(littleEndian32(bytes, at: offset))
+            let checksum = littleEndian32(bytes, at: offset + 4)
+            guard length <= bytes.count - offset - 8 else { break }
+            let payload = Array(bytes[offset + 8..<offset + 8 + length])
+            guard Zlib.crc32(payload) == checksum else { break }
+            entries.append(payload)
+            offset += 8 + length
+        }
+        return (entries, offset)
     }
 
     /// Appends one entry and returns once it is durable; throws if it never will be (the

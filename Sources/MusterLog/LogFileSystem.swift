@@ -90,10 +90,12 @@ public struct PosixFileSystem: LogFileSystem {
     }
 
     public func read(_ path: String) throws(FileSystemError) -> [UInt8] {
-        let file = try open(path, create: false)
-        defer { file.close() }
-        let length = Int(try file.size())
-        guard let posix = file as? PosixFile else { return [] }
+        // Read-only: a backup reads a live folder it may not write to.
+        let descriptor = Glibc.open(path, O_RDONLY | O_CLOEXEC)
+        guard descriptor >= 0 else { throw FileSystemError(operation: "open", path: path, code: errno) }
+        let posix = PosixFile(descriptor: descriptor, path: path)
+        defer { posix.close() }
+        let length = Int(try posix.size())
         var bytes = [UInt8](repeating: 0, count: length)
         var done = 0
         while done < length {

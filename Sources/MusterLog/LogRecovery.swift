@@ -70,7 +70,8 @@ public enum LogRecovery {
     /// records after `after` to `consume` as it goes — ``framesPerBatch`` frames at a time, decoded in
     /// parallel — instead of returning them, so that recovery never holds the whole log decoded
     /// (or even read). The scan it returns has no records. With `mail` false the facts for
-    /// emails are read past, not built: replay applies events and sends nothing.
+    /// emails are read past, not built: replay applies events and sends nothing. With
+    /// `readingEverySegment`, segments wholly before `after` are read and checked too.
     static func stream(
         _ configuration: LogConfiguration,
         fileSystem: any LogFileSystem = PosixFileSystem(),
@@ -80,6 +81,7 @@ public enum LogRecovery {
         limit: Int? = nil,
         framesPerBatch: Int = framesPerBatch,
         mail: Bool = true,
+        readingEverySegment: Bool = false,
         consume: ([LogRecordAt]) throws(LogError) -> Void
     ) throws(LogError) -> LogScan {
         let directory = configuration.directory
@@ -125,7 +127,7 @@ public enum LogRecovery {
             // A segment whose successor starts at or before the first record the state lacks
             // holds nothing to replay: it is not read at all (its checksums are for
             // `muster log verify` to check), so a restart after a snapshot reads only the tail.
-            if index + 1 < names.count, let next = LogPosition(names[index + 1].dropLast(4)), next <= after + 1 {
+            if !readingEverySegment, index + 1 < names.count, let next = LogPosition(names[index + 1].dropLast(4)), next <= after + 1 {
                 expected = next
                 continue
             }

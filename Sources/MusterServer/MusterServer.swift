@@ -266,7 +266,13 @@ public enum MusterServer {
             slot: slot,
             configuration: configuration,
             idempotency: idempotency,
-            registerFollowers: { [outbox, webhooks] log in
+            registerFollowers: { [outbox, webhooks, logger] log in
+                if await outbox.rewind(toLogEnd: log.durablePosition) {
+                    logger.warning(
+                        "the outbox's cursor stood past the end of the log; it goes on from the end",
+                        metadata: ["end": "\(log.durablePosition)"]
+                    )
+                }
                 log.follower("outbox", consumedThrough: await outbox.cursor)
                 await webhooks.registerFollowers(on: log)
             },

@@ -93,4 +93,19 @@ struct OutboxMachineTests {
         let skipped = machine.skip(through: 50)
         #expect(skipped && machine.readThrough == 50 && machine.cursorToSave() == 50)
     }
+
+    @Test(
+        "A cursor past the end of the log — a folder restored to an earlier point — is brought back to it, and the emails written from there are read"
+    )
+    func aCursorPastTheLogComesBack() {
+        var machine = Machine(cursor: 500)
+        let within = machine.rewind(toLogEnd: 600)
+        #expect(!within && machine.cursor == 500, "a cursor within the log stays")
+        let past = machine.rewind(toLogEnd: 300)
+        #expect(past)
+        #expect(machine.cursor == 300 && machine.readThrough == 300 && machine.aheadFrom == 300)
+        machine.enqueue([Self.message(to: "new@example.org", position: 301)], through: 301)
+        let due = machine.takeDue(at: Self.start)
+        #expect(due.map(\.id) == ["301-0"], "the first email after the restored end is sent")
+    }
 }

@@ -1,4 +1,5 @@
 import MusterDomain
+import MusterEngine
 import Testing
 
 @testable import MusterDelivery
@@ -103,5 +104,38 @@ struct WebhookRegistryMachineTests {
         #expect(machine.compactionIsWorthIt, "no live rows")
         machine.compacted(to: 0)
         #expect(!machine.compactionIsWorthIt)
+    }
+
+    /// A webhook's progress, the history's ends, and where the progress must come back to.
+    struct Rewind: Sendable, CustomTestStringConvertible {
+        var cursor: UInt64
+        var logPosition: LogPosition
+        var orgVersion: UInt64
+        var logEnd: LogPosition
+        /// `nil`: the progress is within both ends and stays.
+        var expected: (cursor: UInt64, logPosition: LogPosition)?
+
+        var testDescription: String { "cursor \(cursor) at \(logPosition), history to \(orgVersion) at \(logEnd)" }
+    }
+
+    @Test(
+        "Progress past the org's history or the log — a folder restored to an earlier point — is brought back within both; progress within both stays",
+        arguments: [
+            Rewind(cursor: 10, logPosition: 100, orgVersion: 20, logEnd: 200, expected: nil),
+            Rewind(cursor: 30, logPosition: 100, orgVersion: 20, logEnd: 200, expected: (20, 100)),
+            Rewind(cursor: 10, logPosition: 300, orgVersion: 20, logEnd: 200, expected: (10, 200)),
+            Rewind(cursor: 30, logPosition: 300, orgVersion: 20, logEnd: 200, expected: (20, 200)),
+        ]
+    )
+    func progressPastTheHistoryComesBack(_ case: Rewind) throws {
+        var (machine, progress) = start()
+        let moved = try #require(machine.advance(progress, cursor: `case`.cursor, logPosition: `case`.logPosition, now: 1))
+        if case .journal(let next) = moved { progress = next } else { Issue.record("a first move is journaled") }
+        progress.attempts = 3
+        progress.nextAttemptAt = 99
+        machine.advanced(progress, journaledAt: 1)
+        let rewound = machine.rewound(progress, orgVersion: `case`.orgVersion, logEnd: `case`.logEnd)
+        #expect(rewound?.cursor == `case`.expected?.cursor && rewound?.logPosition == `case`.expected?.logPosition)
+        if let rewound { #expect(rewound.attempts == 0 && rewound.nextAttemptAt == 0, "the history it failed on is gone") }
     }
 }

@@ -113,6 +113,16 @@ package actor MailOutbox {
         machine.takeUp(savedCursor: saved)
     }
 
+    /// Brings the cursor back to the log's end when it stood past it — a data folder restored
+    /// to an earlier point — so that the emails of the records written from there are sent.
+    /// Returns whether it moved.
+    @discardableResult
+    package func rewind(toLogEnd end: LogPosition) -> Bool {
+        guard machine.rewind(toLogEnd: end) else { return false }
+        if let journal { try? journal.rewrite([Self.encode(end)]) }
+        return true
+    }
+
     /// Moves the read position and the cursor past records the log no longer holds.
     func skip(through position: LogPosition) async {
         guard machine.skip(through: position) else { return }
@@ -281,6 +291,16 @@ extension MailOutbox {
             guard saved > cursor else { return }
             cursor = saved
             readThrough = max(readThrough, saved)
+        }
+
+        /// Brings the cursor and the readings back to `end` when they stand past it (before
+        /// anything is read); whether they moved.
+        package mutating func rewind(toLogEnd end: LogPosition) -> Bool {
+            guard cursor > end else { return false }
+            cursor = end
+            readThrough = min(readThrough, end)
+            aheadThrough = min(aheadThrough, end)
+            return true
         }
 
         /// Moves the in-order reading past records the log no longer holds; whether the cursor

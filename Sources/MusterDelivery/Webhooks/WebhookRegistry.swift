@@ -103,6 +103,15 @@ package actor WebhookRegistry {
         for (id, position) in machine.journaledLogPositions { source.follower("webhook:\(id)", consumedThrough: position) }
     }
 
+    /// Brings the webhook's progress back within the org's history and the log when it stood
+    /// past their ends (``Machine/rewound(_:orgVersion:logEnd:)``); whether it moved.
+    package func rewind(_ progress: WebhookProgress, orgVersion: UInt64, logEnd: LogPosition, now: Int64) async -> Bool {
+        guard let rewound = machine.rewound(progress, orgVersion: orgVersion, logEnd: logEnd) else { return false }
+        guard (try? await write([.progress(rewound)])) != nil else { return false }
+        machine.advanced(rewound, journaledAt: now)
+        return true
+    }
+
     /// Drops the webhook's log position — the log no longer holds the records after it (a
     /// long pause let compaction go past) — so that it catches up from the org's trail again.
     func forgetLogPosition(_ progress: WebhookProgress) async {
@@ -298,6 +307,19 @@ extension WebhookRegistry {
             var moved = tables.progress[progress.id] ?? progress
             moved.cursor = newCursor
             return moved
+        }
+
+        /// The progress brought back within a history that ends before where it stood — the
+        /// org's events through `orgVersion`, the log through `logEnd` — as after a restore to
+        /// an earlier point; `nil` when it is within both, or moved meanwhile. Records through
+        /// `logEnd` hold only events through `orgVersion`, so the two stay consistent.
+        func rewound(_ progress: WebhookProgress, orgVersion: UInt64, logEnd: LogPosition) -> WebhookProgress? {
+            guard var rewound = current(progress), rewound.cursor > orgVersion || (rewound.logPosition ?? 0) > logEnd else { return nil }
+            rewound.cursor = min(rewound.cursor, orgVersion)
+            if let position = rewound.logPosition, position > logEnd { rewound.logPosition = logEnd }
+            rewound.attempts = 0
+            rewound.nextAttemptAt = 0
+            return rewound
         }
 
         /// The progress with its attempts counted afresh.

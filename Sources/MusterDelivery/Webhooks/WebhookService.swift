@@ -118,6 +118,16 @@ package struct WebhookService: Service {
                 continue
             }
             let progress = await registry.progress(of: webhook, orgID: orgID)
+            if progress.cursor > orgVersion || (progress.logPosition ?? 0) > handover {
+                // Delivery stood past the org's history or the log: the data folder was
+                // restored to an earlier point. Carry on from the history as it now is.
+                logger.warning(
+                    "webhook progress stood past the org's history; it carries on from where the history now ends",
+                    metadata: ["webhook.id": "\(id)", "cursor": "\(progress.cursor)", "org.version": "\(orgVersion)"]
+                )
+                _ = await registry.rewind(progress, orgVersion: orgVersion, logEnd: handover, now: clock.now().millisecondsSinceEpoch)
+                continue
+            }
             if progress.attempts >= registry.retry.maximumAttempts {
                 await pause(
                     webhook,
