@@ -40,6 +40,24 @@ struct ServeCommand: AsyncParsableCommand {
     @Option(name: .customLong("admin-token"), help: "The platform admin token, at least 24 characters (MUSTER_ADMIN_TOKEN). Generated when unset.")
     var adminToken: String?
 
+    @Option(
+        name: .customLong("admin-token-file"),
+        help: "Read the platform admin token from this file, e.g. a systemd credential (MUSTER_ADMIN_TOKEN_FILE)."
+    )
+    var adminTokenFile: String?
+
+    /// The admin token given by flag, environment or file; `nil` when none is (one is generated).
+    private func givenAdminToken() throws -> String? {
+        let direct = adminToken ?? Environment.value("MUSTER_ADMIN_TOKEN")
+        guard let file = adminTokenFile ?? Environment.value("MUSTER_ADMIN_TOKEN_FILE") else { return direct }
+        guard direct == nil else {
+            throw ValidationError("give the admin token once: --admin-token (MUSTER_ADMIN_TOKEN) or --admin-token-file, not both")
+        }
+        guard let bytes = try? PosixFileSystem().read(file) else { throw ValidationError("--admin-token-file: cannot read \(file)") }
+        // A file written by `echo` ends in a newline, which is not part of the token.
+        return String(decoding: bytes, as: UTF8.self).trimmingWhitespace()
+    }
+
     @Option(name: .customLong("max-body-bytes"), help: "The largest request body accepted (MUSTER_MAX_BODY_BYTES).")
     var maxBodyBytes: Int = Environment.value("MUSTER_MAX_BODY_BYTES").flatMap { Int($0) } ?? ServerConfiguration.defaultMaxBodyBytes
 
@@ -234,8 +252,8 @@ struct ServeCommand: AsyncParsableCommand {
         guard Logger.Level(rawValue: logLevel) != nil else {
             throw ValidationError("--log-level must be one of trace, debug, info, notice, warning, error, critical")
         }
-        if let adminToken = adminToken ?? Environment.value("MUSTER_ADMIN_TOKEN"), adminToken.utf8.count < 24 {
-            throw ValidationError("--admin-token must be at least 24 characters")
+        if let adminToken = try givenAdminToken(), adminToken.utf8.count < 24 {
+            throw ValidationError("the admin token must be at least 24 characters")
         }
         if let postgresURL {
             do { _ = try PostgresAddress(parsing: postgresURL) } catch { throw ValidationError("--postgres-url: \(error)") }
@@ -245,7 +263,7 @@ struct ServeCommand: AsyncParsableCommand {
                     "a node of a cluster needs --advertise-url (MUSTER_ADVERTISE_URL): the address on a private network where the other nodes reach this one, e.g. http://10.0.0.5:8080"
                 )
             }
-            guard adminToken ?? Environment.value("MUSTER_ADMIN_TOKEN") != nil else {
+            guard try givenAdminToken() != nil else {
                 throw ValidationError("every node of a cluster needs the same admin token: set MUSTER_ADMIN_TOKEN (or --admin-token)")
             }
         }
@@ -258,7 +276,7 @@ struct ServeCommand: AsyncParsableCommand {
         configuration.dataDirectory = data.dataDirectory
         configuration.fsyncPolicy = FsyncPolicy(fsync)!
         configuration.publicBaseURL = publicBaseURL ?? Environment.value("MUSTER_PUBLIC_BASE_URL") ?? "http://\(host):\(port)"
-        configuration.adminToken = adminToken ?? Environment.value("MUSTER_ADMIN_TOKEN")
+        configuration.adminToken = try givenAdminToken()
         configuration.maxBodyBytes = maxBodyBytes
         configuration.snapshotEveryRecords = snapshotEveryRecords
         configuration.snapshotInterval = .minutes(Int64(snapshotIntervalMinutes))
