@@ -220,6 +220,18 @@ struct ServeCommand: AsyncParsableCommand {
     @Option(name: .customLong("log-level"), help: "trace, debug, info, notice, warning, error or critical (MUSTER_LOG_LEVEL).")
     var logLevel: String = Environment.value("MUSTER_LOG_LEVEL") ?? "info"
 
+    @Option(name: .customLong("log-format"), help: "text, or json for one JSON object a line on standard output (MUSTER_LOG_FORMAT).")
+    var logFormat: String = Environment.value("MUSTER_LOG_FORMAT") ?? "text"
+
+    @Option(
+        name: .customLong("otel-endpoint"),
+        help: "Export traces by OTLP/HTTP to this collector, e.g. http://127.0.0.1:4318 (MUSTER_OTEL_ENDPOINT). Off when unset."
+    )
+    var otelEndpoint: String?
+
+    @Option(name: .customLong("otel-protocol"), help: "http/protobuf or http/json (MUSTER_OTEL_PROTOCOL).")
+    var otelProtocol: String = Environment.value("MUSTER_OTEL_PROTOCOL") ?? "http/protobuf"
+
     func validate() throws {
         guard FsyncPolicy(fsync) != nil else {
             throw ValidationError("--fsync must be group-commit, every-record, interval-<N>ms or none; got \(fsync)")
@@ -248,6 +260,13 @@ struct ServeCommand: AsyncParsableCommand {
         guard (try? LocaleTag(defaultLocale)) != nil else { throw ValidationError("--default-locale must be a language tag such as en, cy or en-GB") }
         guard Self.directCreatePolicy(directCreate) != nil else {
             throw ValidationError("--direct-create must be org-admins, platform-admin-only or disabled")
+        }
+        guard ["text", "json"].contains(logFormat) else { throw ValidationError("--log-format must be text or json") }
+        guard ["http/protobuf", "http/json"].contains(otelProtocol) else {
+            throw ValidationError("--otel-protocol must be http/protobuf or http/json")
+        }
+        if let endpoint = otelEndpoint ?? Environment.value("MUSTER_OTEL_ENDPOINT"), Telemetry.tracesEndpoint(endpoint) == nil {
+            throw ValidationError("--otel-endpoint must be an http:// or https:// URL, e.g. http://127.0.0.1:4318")
         }
         guard Logger.Level(rawValue: logLevel) != nil else {
             throw ValidationError("--log-level must be one of trace, debug, info, notice, warning, error, critical")
@@ -332,10 +351,20 @@ struct ServeCommand: AsyncParsableCommand {
             configuration.cluster = cluster
         }
 
+        let endpoint = otelEndpoint ?? Environment.value("MUSTER_OTEL_ENDPOINT")
+        configuration.tracing = endpoint != nil
+        Telemetry.bootstrapLogging(json: logFormat == "json", tracing: configuration.tracing)
         var logger = Logger(label: "muster")
         logger.logLevel = Logger.Level(rawValue: logLevel)!
         do {
-            try await MusterServer.run(configuration: configuration, logger: logger)
+            if let endpoint {
+                let exporter = try Telemetry.bootstrapTracing(endpoint: endpoint, json: otelProtocol == "http/json", logger: logger)
+                try await Telemetry.run(exporter: exporter, logger: logger) { [configuration, logger] in
+                    try await MusterServer.run(configuration: configuration, logger: logger)
+                }
+            } else {
+                try await MusterServer.run(configuration: configuration, logger: logger)
+            }
         } catch let error as LogError {
             guard case .corrupt = error else { throw error }
             // Say what the operator can do: nothing is changed until they choose.

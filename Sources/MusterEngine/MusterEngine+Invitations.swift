@@ -119,8 +119,10 @@ extension MusterEngine {
                 redirect: request.redirect
             )
         }
-        let outcome = await actor.executeEach(commands, by: principal) { state, index throws(DomainError) in
-            (state.invitations[invitationIDs[index]]!, state.name)
+        let outcome = await traces.span("muster.org.step") {
+            await actor.executeEach(commands, by: principal) { state, index throws(DomainError) in
+                (state.invitations[invitationIDs[index]]!, state.name)
+            }
         }
         if !outcome.personChanges.isEmpty {
             await people.merge(outcome.personChanges, position: outcome.position)

@@ -18,7 +18,7 @@ extension MusterEngine {
             case .org(let orgID, let events):
                 let actor = orgs.withLock { table in
                     if let existing = table[orgID] { return existing }
-                    let created = OrgActor(state: OrgState(id: orgID), sink: sink, clock: clock, policy: policy, changes: changes)
+                    let created = OrgActor(state: OrgState(id: orgID), sink: sink, clock: clock, policy: policy, changes: changes, traces: traces)
                     table[orgID] = created
                     return created
                 }

@@ -22,6 +22,9 @@ public final class MusterEngine: Sendable {
     let webhookDirectory = WebhookDirectory()
     /// Each org's latest version, for long-polling feed readers and webhook workers.
     public let changes = ChangeSignal<OrganisationID>()
+    /// The trace of the request behind each recent record, and whether spans are made at all
+    /// (off until the server exports traces).
+    public let traces = RequestTraces()
     /// The engine's current time, as its rules see it.
     public var now: Timestamp { clock.now() }
     /// When each API key was last used, to the minute.
@@ -57,7 +60,7 @@ public final class MusterEngine: Sendable {
         hasher: PasswordHasher = PasswordHasher()
     ) async {
         self.init(policy: policy, secret: secret, sink: sink, clock: clock, hasher: hasher, directoryState: directory)
-        let actors = orgStates.map { OrgActor(state: $0, sink: sink, clock: clock, policy: policy, changes: changes) }
+        let actors = orgStates.map { OrgActor(state: $0, sink: sink, clock: clock, policy: policy, changes: changes, traces: traces) }
         orgs.withLock { table in
             for actor in actors { table[actor.id] = actor }
         }
@@ -73,7 +76,7 @@ public final class MusterEngine: Sendable {
         self.sink = sink
         self.signer = LinkTokenSigner(secret: secret)
         self.hashing = PasswordHashingPool(hasher: hasher)
-        self.directory = UserDirectory(state: directoryState, sink: sink, clock: clock, policy: policy)
+        self.directory = UserDirectory(state: directoryState, sink: sink, clock: clock, policy: policy, traces: traces)
     }
 
     /// The actor of an existing org, or `not_found`.
@@ -95,7 +98,8 @@ public final class MusterEngine: Sendable {
 
     /// Waits until `position` is durable: the last step before any answer.
     func durable(_ position: LogPosition) async throws {
-        if position > 0 { try await sink.waitUntilDurable(position) }
+        guard position > 0 else { return }
+        try await traces.span("muster.log.wait") { try await sink.waitUntilDurable(position) }
     }
 
     /// Runs a command on an org and waits for it to be durable; merges person-index changes first,
@@ -106,7 +110,8 @@ public final class MusterEngine: Sendable {
         by principal: Principal,
         answer: @Sendable (OrgState) throws(DomainError) -> Answer
     ) async throws -> Answer {
-        let outcome = try await org(orgID).execute(command, by: principal, answer: answer)
+        let actor = try org(orgID)
+        let outcome = try await traces.span("muster.org.step") { try await actor.execute(command, by: principal, answer: answer) }
         if !outcome.personChanges.isEmpty {
             await people.merge(outcome.personChanges, position: outcome.position)
         }
@@ -158,8 +163,10 @@ public final class MusterEngine: Sendable {
     /// Creates an organisation (platform admin only) and returns its id.
     public func createOrganisation(name: String, by principal: Principal) async throws -> OrganisationID {
         let orgID = OrganisationID.timeOrdered()
-        let actor = OrgActor(state: OrgState(id: orgID), sink: sink, clock: clock, policy: policy, changes: changes)
-        let outcome = try await actor.execute(.createOrganisation(name: name), by: principal) { _ throws(DomainError) in () }
+        let actor = OrgActor(state: OrgState(id: orgID), sink: sink, clock: clock, policy: policy, changes: changes, traces: traces)
+        let outcome = try await traces.span("muster.org.step") {
+            try await actor.execute(.createOrganisation(name: name), by: principal) { _ throws(DomainError) in () }
+        }
         orgs.withLock { $0[orgID] = actor }
         try await durable(outcome.position)
         WrittenPosition.current?.note(outcome.position)

@@ -11,14 +11,17 @@ actor OrgActor {
     private let policy: Policy
     /// Told each new version, for feed readers and webhook workers waiting on this org.
     private let changes: ChangeSignal<OrganisationID>
+    /// Where the trace of the request behind each record is noted, for the followers' spans.
+    private let traces: RequestTraces
     /// The position of the last record this org appended: what a read has observed.
     private var lastPosition: LogPosition = 0
     /// The minute in which each API key was last seen here, so the engine's ledger hears of a
     /// key at most once a minute.
     private var keyUseMinutes: [APIKeyID: Int64] = [:]
 
-    init(state: OrgState, sink: any EventSink, clock: any WallClock, policy: Policy, changes: ChangeSignal<OrganisationID>) {
+    init(state: OrgState, sink: any EventSink, clock: any WallClock, policy: Policy, changes: ChangeSignal<OrganisationID>, traces: RequestTraces) {
         self.id = state.id
+        self.traces = traces
         self.state = state
         self.sink = sink
         self.clock = clock
@@ -87,6 +90,7 @@ actor OrgActor {
         let records = try state.decideRecords(command, by: principal, at: now, policy: policy)
         if !records.isEmpty {
             lastPosition = try sink.append(.org(id, records), mark: RequestMark.current, mail: state.mailFacts(for: records))
+            traces.noteCurrent(lastPosition)
             for record in records { state.apply(record) }
             // Waiters read through the engine's read fence, so waking them before the record
             // is durable reveals nothing early.

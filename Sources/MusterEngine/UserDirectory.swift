@@ -6,11 +6,13 @@ actor UserDirectory {
     private let sink: any EventSink
     private let clock: any WallClock
     private let policy: Policy
+    private let traces: RequestTraces
     private var lastPosition: LogPosition = 0
     /// What requests read without coming here: sessions and emails, as of `lastPosition`.
     nonisolated let view: DirectoryView
 
-    init(state: DirectoryState, sink: any EventSink, clock: any WallClock, policy: Policy) {
+    init(state: DirectoryState, sink: any EventSink, clock: any WallClock, policy: Policy, traces: RequestTraces) {
+        self.traces = traces
         self.view = DirectoryView(state, position: 0)
         self.state = state
         self.sink = sink
@@ -24,6 +26,7 @@ actor UserDirectory {
         let records = try state.decideRecords(command, by: principal, at: clock.now(), policy: policy)
         if !records.isEmpty {
             lastPosition = try sink.append(.directory(records), mark: RequestMark.current, mail: state.mailFacts(for: records))
+            traces.noteCurrent(lastPosition)
             for record in records { state.apply(record) }
             // In the same step: the view never shows what the state has not, nor lags behind it.
             view.apply(records, position: lastPosition)

@@ -178,6 +178,10 @@ public enum MusterServer {
         // One set of sign-in limits for the API and the console alike.
         let throttle = SignInThrottle(limits: configuration.signInLimits)
         let router = Router(context: MusterRequestContext.self)
+        // Outermost, so that the request's span covers everything after it, and the request
+        // log line below carries its trace id.
+        if configuration.tracing { router.add(middleware: TracingMiddleware()) }
+        if logger.logLevel <= .debug { router.add(middleware: LogRequestsMiddleware(.debug)) }
         router.add(middleware: RequestMetricsMiddleware(metrics: metrics))
         router.add(middleware: ProblemMiddleware(logger: logger))
         if let cluster {

@@ -7,6 +7,10 @@ import MusterLog
 /// Every setting of `muster serve`, with the embedded defaults: 127.0.0.1:8080, data in
 /// `data/`, group commit.
 public struct ServerConfiguration: Sendable {
+    /// Whether spans are made for requests, the org actors' steps, the log's sync waits and
+    /// what follows the log: on when traces are exported (`--otel-endpoint`), whose exporter
+    /// the caller bootstraps and runs.
+    public var tracing = false
     /// The address to listen on.
     public var host = "127.0.0.1"
     /// The port to listen on (0 picks a free one).

@@ -27,13 +27,13 @@ final class MusterProcess: Sendable {
     }
 
     /// Starts `muster <arguments>` (or another `executable`) in `directory`, without any
-    /// `MUSTER_…` setting inherited.
-    init(_ arguments: [String], in directory: String, executable: String = MusterProcess.binaryPath) throws {
+    /// `MUSTER_…` setting inherited, with `environment` added.
+    init(_ arguments: [String], in directory: String, executable: String = MusterProcess.binaryPath, environment: [String: String] = [:]) throws {
         process = Process()
         process.executableURL = URL(fileURLWithPath: executable)
         process.arguments = arguments
         process.currentDirectoryURL = URL(fileURLWithPath: directory)
-        process.environment = ProcessInfo.processInfo.environment.filter { !$0.key.hasPrefix("MUSTER_") }
+        process.environment = ProcessInfo.processInfo.environment.filter { !$0.key.hasPrefix("MUSTER_") }.merging(environment) { _, given in given }
         let pipe = Pipe()
         process.standardOutput = pipe
         process.standardError = pipe

@@ -3,6 +3,7 @@ import Logging
 import MusterDomain
 import MusterEngine
 import ServiceLifecycle
+import Tracing
 
 /// Follows the durable log and delivers the emails its records cause, in the background until
 /// shutdown: within a moment of a record becoming durable, and again at each retry's due time.
@@ -124,7 +125,7 @@ package struct OutboxService: Service {
         while !Task.isCancelled {
             let due = await outbox.takeDue(at: clock.now(), limit: 256)
             if due.isEmpty { break }
-            let failures = await transport.deliver(batch: due)
+            let failures = await deliver(due, traces: engine?.traces)
             let succeeded = due.filter { failures[$0.id] == nil }.map(\.id)
             await outbox.markDelivered(succeeded)
             // The cursor moves with every batch, so a long backlog is not read again after a
@@ -156,6 +157,26 @@ package struct OutboxService: Service {
         }
         await advanceCursor(engine)
         return delivered
+    }
+
+    /// Hands a batch to the transport; when tracing is on, inside a span of its own linked to
+    /// the requests whose records caused the emails.
+    private func deliver(_ due: [MailMessage], traces: RequestTraces?) async -> [String: any Error] {
+        guard let traces, traces.isEnabled else { return await transport.deliver(batch: due) }
+        return await withSpan("muster.email.deliver", context: .topLevel, ofKind: .producer) { span in
+            span.attributes["muster.email.count"] = due.count
+            for position in Set(due.map(\.position)).sorted() {
+                if let request = traces.context(of: position) {
+                    span.addLink(SpanLink(context: request, attributes: ["muster.log.position": .int64(Int64(position))]))
+                }
+            }
+            let failures = await transport.deliver(batch: due)
+            if !failures.isEmpty {
+                span.attributes["muster.email.failed"] = failures.count
+                span.setStatus(SpanStatus(code: .error, message: "\(failures.count) of \(due.count) emails failed"))
+            }
+            return failures
+        }
     }
 
     /// Journals how far delivery has got, lets the log drop what is consumed, and reports the lag.

@@ -10,6 +10,7 @@ import MusterSecurity
 import NIOCore
 import NIOHTTP1
 import ServiceLifecycle
+import Tracing
 
 /// Delivers each org's events to its webhook subscriptions in the background: one worker per
 /// subscription follows the durable log from the subscription's position, POSTs each of its
@@ -289,7 +290,25 @@ package struct WebhookService: Service {
                 // page; the next round reads it afresh.
                 guard let found = try? await engine.webhookForDelivery(webhook.id, org: orgID), found.webhook == webhook else { return }
             }
-            let delivery = await send(event, orgID: orgID, to: webhook, secrets: secrets, attempt: progress.attempts + 1, connection: &connection)
+            let attempt = progress.attempts + 1
+            let delivery: WebhookDelivery
+            if engine.traces.isEnabled {
+                // A trace of its own, linked to the request that made the event's record.
+                delivery = await withSpan("muster.webhook.attempt", context: .topLevel, ofKind: .client) { span in
+                    span.attributes["muster.webhook.id"] = webhook.id.description
+                    span.attributes["muster.event.id"] = FeedEvent.id(orgID: orgID, sequence: event.sequence)
+                    span.attributes["muster.webhook.attempt"] = attempt
+                    if let logPosition, let request = engine.traces.context(of: logPosition + 1) {
+                        span.addLink(SpanLink(context: request, attributes: [:]))
+                    }
+                    let delivery = await send(event, orgID: orgID, to: webhook, secrets: secrets, attempt: attempt, connection: &connection)
+                    if let status = delivery.responseStatus { span.attributes["http.response.status_code"] = status }
+                    if delivery.outcome != .delivered { span.setStatus(SpanStatus(code: .error, message: delivery.error)) }
+                    return delivery
+                }
+            } else {
+                delivery = await send(event, orgID: orgID, to: webhook, secrets: secrets, attempt: attempt, connection: &connection)
+            }
             do {
                 guard let next = try await registry.record(progress, delivery, logPosition: logPosition) else { return }
                 count(delivery, event: event, webhook: webhook)
@@ -410,10 +429,10 @@ package struct WebhookService: Service {
 /// against the name. A new address means a new client; an unchanged one keeps its connections.
 private struct PinnedClient {
     package let destinations: WebhookDestinations
-    package let timeout: Span
+    package let timeout: MusterDomain.Span
     private var pinned: (host: String, address: NetworkAddress, client: HTTPClient)?
 
-    package init(destinations: WebhookDestinations, timeout: Span) {
+    package init(destinations: WebhookDestinations, timeout: MusterDomain.Span) {
         self.destinations = destinations
         self.timeout = timeout
     }

@@ -36,13 +36,19 @@ struct EngineService: Service {
     let metrics: ServerMetrics
     let logger: Logger
 
+    /// Puts `engine` in the slot, making spans first when traces are exported.
+    private func install(_ engine: MusterEngine) {
+        if configuration.tracing { engine.traces.enable() }
+        slot.install(engine)
+    }
+
     func run() async throws {
         switch source {
         case .ready(let engine):
-            slot.install(engine)
+            install(engine)
             try? await gracefulShutdown()
         case .eventually(let make):
-            slot.install(try await make())
+            install(try await make())
             try? await gracefulShutdown()
         case .cluster(let cluster, let secret, let hasher, let clock):
             try await runCluster(cluster, secret: secret, hasher: hasher, clock: clock)
@@ -54,7 +60,7 @@ struct EngineService: Service {
             for warning in try await idempotency.recover(from: durable, now: clock.now()) { logger.warning("\(warning)") }
             // Decoding the snapshot and the log freed far more than the state keeps.
             muster_release_free_memory()
-            slot.install(durable.engine)
+            install(durable.engine)
             await cancelWhenGracefulShutdown {
                 await withDiscardingTaskGroup { group in
                     group.addTask { await durable.runSnapshotSchedule() }
@@ -117,7 +123,7 @@ struct EngineService: Service {
         await idempotency.noteReplicated(durable.recoveredMarks.map(\.mark), now: clock.now())
         slot.setLeadership(EngineSlot.Leadership(isLeading: { node.isLeader }, waitUntilLeading: { await node.waitUntilLeading() }))
         muster_release_free_memory()
-        slot.install(durable.engine)
+        install(durable.engine)
         defer { durable.close() }
         do {
             try await cancelWhenGracefulShutdown {
