@@ -89,8 +89,9 @@ actor OrgActor {
     private func commit(_ command: OrgCommand, by principal: Principal, at now: Timestamp) throws -> [OrgEventRecord] {
         let records = try state.decideRecords(command, by: principal, at: now, policy: policy)
         if !records.isEmpty {
+            // Before the append: a follower may meet the durable record before this step ends.
+            traces.noteCurrent(id, sequences: records.lazy.map(\.sequence))
             lastPosition = try sink.append(.org(id, records), mark: RequestMark.current, mail: state.mailFacts(for: records))
-            traces.noteCurrent(lastPosition)
             for record in records { state.apply(record) }
             // Waiters read through the engine's read fence, so waking them before the record
             // is durable reveals nothing early.

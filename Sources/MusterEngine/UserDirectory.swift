@@ -25,8 +25,8 @@ actor UserDirectory {
     func execute(_ command: DirectoryCommand, by principal: Principal) throws -> LogPosition {
         let records = try state.decideRecords(command, by: principal, at: clock.now(), policy: policy)
         if !records.isEmpty {
+            traces.noteCurrent(nil, sequences: records.lazy.map(\.sequence))
             lastPosition = try sink.append(.directory(records), mark: RequestMark.current, mail: state.mailFacts(for: records))
-            traces.noteCurrent(lastPosition)
             for record in records { state.apply(record) }
             // In the same step: the view never shows what the state has not, nor lags behind it.
             view.apply(records, position: lastPosition)

@@ -12,11 +12,7 @@ struct BackupCommandTests {
     private func serve(_ data: String, in folder: String, token: String) async throws -> (MusterProcess, Int) {
         let port = freePort()
         let server = try MusterProcess(["serve", "--data-dir", data, "--port", String(port), "--admin-token", token], in: folder)
-        var ready: Int?
-        for _ in 0..<600 where ready != 200 {
-            ready = await onThread { httpStatus(port: port, path: "/readyz") }
-            if ready != 200 { try await Task.sleep(for: .milliseconds(50)) }
-        }
+        let ready = try await readiness(port: port)
         try #require(ready == 200, "\(server.output)")
         return (server, port)
     }

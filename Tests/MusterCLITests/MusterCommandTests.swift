@@ -38,11 +38,7 @@ struct MusterCommandTests {
         let folder = TemporaryFolder()
         let port = freePort()
         let server = try MusterProcess(["serve", "--port", String(port)], in: folder.path)
-        var ready: Int?
-        for _ in 0..<600 where ready != 200 {
-            ready = await onThread { httpStatus(port: port, path: "/readyz") }
-            if ready != 200 { try await Task.sleep(for: .milliseconds(50)) }
-        }
+        let ready = try await readiness(port: port)
         #expect(ready == 200, "\(server.output)")
         let data = folder.path + "/data"
         #expect(FileManager.default.fileExists(atPath: data + "/admin-token"), "the admin token is in data/")
@@ -65,11 +61,7 @@ struct MusterCommandTests {
         let port = freePort()
         let token = "shutdown-test-admin-token-0123456789"
         let server = try MusterProcess(["serve", "--port", String(port), "--admin-token", token], in: folder.path)
-        var ready: Int?
-        for _ in 0..<600 where ready != 200 {
-            ready = await onThread { httpStatus(port: port, path: "/readyz") }
-            if ready != 200 { try await Task.sleep(for: .milliseconds(50)) }
-        }
+        let ready = try await readiness(port: port)
         try #require(ready == 200, "\(server.output)")
         let created = try #require(
             await onThread { httpExchange(port: port, method: "POST", path: "/v1/orgs", token: token, body: #"{"name":"Polled"}"#) }

@@ -86,6 +86,17 @@ final class MusterProcess: Sendable {
     }
 }
 
+/// Waits up to 30 s for the server on `port` to answer `/readyz` with 200; the last status it
+/// answered, `nil` if it never did.
+func readiness(port: Int) async throws -> Int? {
+    var ready: Int?
+    for _ in 0..<600 where ready != 200 {
+        ready = await onThread { httpStatus(port: port, path: "/readyz") }
+        if ready != 200 { try await Task.sleep(for: .milliseconds(50)) }
+    }
+    return ready
+}
+
 /// A folder for one test, removed when the test is done.
 final class TemporaryFolder: Sendable {
     let path: String

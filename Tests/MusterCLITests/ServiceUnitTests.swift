@@ -64,11 +64,7 @@ struct ServiceUnitTests {
             ["serve", "--data-dir", folder.path + "/data", "--port", String(port), "--admin-token-file", folder.path + "/admin-token"],
             in: folder.path
         )
-        var ready: Int?
-        for _ in 0..<600 where ready != 200 {
-            ready = await onThread { httpStatus(port: port, path: "/readyz") }
-            if ready != 200 { try await Task.sleep(for: .milliseconds(50)) }
-        }
+        let ready = try await readiness(port: port)
         try #require(ready == 200, "\(server.output)")
         #expect(await onThread { httpExchange(port: port, method: "GET", path: "/v1/orgs", token: token)?.status } == 200)
         #expect(await onThread { httpExchange(port: port, method: "GET", path: "/v1/orgs", token: token + "x")?.status } == 401)

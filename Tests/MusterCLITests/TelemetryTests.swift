@@ -75,11 +75,7 @@ struct TelemetryTests {
             in: folder.path,
             environment: ["OTEL_BSP_SCHEDULE_DELAY": "100"]
         )
-        var ready: Int?
-        for _ in 0..<600 where ready != 200 {
-            ready = await onThread { httpStatus(port: port, path: "/readyz") }
-            if ready != 200 { try await Task.sleep(for: .milliseconds(50)) }
-        }
+        let ready = try await readiness(port: port)
         try #require(ready == 200, "\(server.output)")
         let created = try #require(
             await onThread { httpExchange(port: port, method: "POST", path: "/v1/orgs", token: token, body: #"{"name":"Traced"}"#) }

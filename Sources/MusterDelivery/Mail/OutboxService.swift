@@ -68,7 +68,10 @@ package struct OutboxService: Service {
                 guard let last = records.last else { return }
                 let skipping = await outbox.expeditedIDs()
                 var messages = [MailMessage]()
-                for record in records { messages += try await renderer.messages(for: record, engine: engine, skipping: skipping).messages }
+                for record in records {
+                    engine.traces.bind(record.position, to: record.record)
+                    messages += try await renderer.messages(for: record, engine: engine, skipping: skipping).messages
+                }
                 await outbox.enqueue(messages, through: last.position)
             } catch {
                 let oldest = source.oldestRetainedPosition
@@ -103,6 +106,7 @@ package struct OutboxService: Service {
                 var messages = [MailMessage]()
                 var passing = [(to: String, position: LogPosition)]()
                 for record in records {
+                    engine.traces.bind(record.position, to: record.record)
                     let rendered = try await renderer.messages(for: record, engine: engine, lanes: [.urgent])
                     messages += rendered.messages
                     passing += rendered.passed

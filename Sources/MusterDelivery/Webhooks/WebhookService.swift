@@ -298,7 +298,7 @@ package struct WebhookService: Service {
                     span.attributes["muster.webhook.id"] = webhook.id.description
                     span.attributes["muster.event.id"] = FeedEvent.id(orgID: orgID, sequence: event.sequence)
                     span.attributes["muster.webhook.attempt"] = attempt
-                    if let logPosition, let request = engine.traces.context(of: logPosition + 1) {
+                    if let request = engine.traces.context(of: orgID, sequence: event.sequence) {
                         span.addLink(SpanLink(context: request, attributes: [:]))
                     }
                     let delivery = await send(event, orgID: orgID, to: webhook, secrets: secrets, attempt: attempt, connection: &connection)

@@ -18,7 +18,9 @@ public struct BackupManifest: Hashable, Sendable {
     public struct Entry: Hashable, Sendable {
         /// The path inside the backup (`log/…`, `snapshots/…`, or a file of the folder's top).
         public var path: String
+        /// Its size.
         public var bytes: Int
+        /// The CRC-32 (zlib's) of its bytes.
         public var crc32: UInt32
     }
 
@@ -31,6 +33,7 @@ public struct BackupManifest: Hashable, Sendable {
     /// The last record it holds: every record acknowledged before the backup began is at or
     /// before this position.
     public var lastPosition: LogPosition
+    /// Every file of the backup but the manifest, in the order they were written.
     public var files: [Entry]
 
     static let fileName = "MANIFEST"
