@@ -273,10 +273,16 @@ import Glibc
         #expect(try TestPostgres.sql(cluster.database, "SELECT count(*) FROM muster_log WHERE epoch = \(oldEpoch)") == oldBatches)
         // …and answers the late write either by refusing it (it found out it no longer leads)
         // or, once it has started again as a follower, by forwarding it to the new leader,
-        // which carries it out: 201, or 503 "may or may not" if the view moved meanwhile.
+        // which carries it out: 201, or 503 "may or may not" if the view moved meanwhile. A
+        // request the frozen process had not yet accepted when it stopped serving to start
+        // again gets no answer at all (its port closes for a moment, as docs/CLUSTER.md says):
+        // never acknowledged, and — checked below — never carried out.
         let lateBody = late.map { String(decoding: $0.body, as: UTF8.self) } ?? ""
         let forwarded = late?.status == 201 || lateBody.contains("may or may not have been carried out")
-        #expect(late?.status == 201 || late?.status == 503, "late write: \(late?.status ?? 0) \(lateBody)")
+        #expect(
+            late == nil || late?.status == 201 || late?.status == 503,
+            "late write: \(late?.status ?? 0) \(lateBody) — \(cluster.output(frozen).suffix(3_000))"
+        )
         // It started again as a follower and serves the new leader's state: the late write
         // only where the new leader carried it out.
         try await cluster.waitUntilReady([frozen])
