@@ -10,13 +10,10 @@ enum Telemetry {
     /// The traces URL for a collector's address: `/v1/traces` appended to an address with no
     /// path, any other kept as it is; `nil` for what is not an http(s) URL.
     static func tracesEndpoint(_ endpoint: String) -> String? {
-        guard endpoint.hasPrefix("http://") || endpoint.hasPrefix("https://") else { return nil }
-        let afterScheme = endpoint.split(separator: "/", maxSplits: 2, omittingEmptySubsequences: false)
-        guard afterScheme.count >= 3, !afterScheme[2].isEmpty else { return nil }
-        let rest = endpoint.dropFirst(endpoint.hasPrefix("https://") ? 8 : 7)
-        guard let slash = rest.firstIndex(of: "/"), rest[slash...] != "/" else {
-            return (endpoint.hasSuffix("/") ? String(endpoint.dropLast()) : endpoint) + "/v1/traces"
-        }
+        guard let scheme = ["http://", "https://"].first(where: endpoint.hasPrefix) else { return nil }
+        let rest = endpoint.dropFirst(scheme.count)
+        guard let host = rest.split(separator: "/", omittingEmptySubsequences: false).first, !host.isEmpty else { return nil }
+        guard let slash = rest.firstIndex(of: "/"), rest[slash...] != "/" else { return scheme + host + "/v1/traces" }
         return endpoint
     }
 

@@ -76,6 +76,24 @@ package struct MailRenderer: Sendable {
                 )
             )
         }
+        /// An invitation's email, new or resent, in its own language, else the org's.
+        func invitation(
+            _ id: InvitationID,
+            of orgID: OrganisationID,
+            to email: EmailAddress,
+            role: Role,
+            locale own: LocaleTag?,
+            expiresAt: Timestamp,
+            seal: LinkSeal,
+            resent: Bool,
+            facts: MailFacts,
+            at: Timestamp
+        ) {
+            let token = engine.linkToken(.invitation, org: orgID, target: id, seal: seal)
+            let locale = own ?? facts.defaultLocale ?? defaultLocale
+            let values = invitationValues(facts, role: role, token: token, sentAt: at, expiresAt: expiresAt, resent: resent, locale: locale)
+            add("invitation", to: email, locale: locale, replyTo: facts.replyTo, values: values, at: at)
+        }
         // The facts travel in the record; only a record written before they did (an older
         // format) makes the state answer for them, once.
         var asked: MailFacts?? = record.mail.map { .some($0) }
@@ -91,37 +109,37 @@ package struct MailRenderer: Sendable {
                 switch event.event {
                 case .userInvited(let id, let email, let role, _, let expiresAt, let seal):
                     guard wanted(.bulk, to: email.description), let facts = try await facts() else { continue }
-                    let token = engine.linkToken(.invitation, org: orgID, target: id, seal: seal)
                     // The invitation's own language travels in the same record.
                     let chosen = events.lazy.compactMap { event -> LocaleTag? in
                         if case .invitationLocaleSet(id, let locale) = event.event { return locale } else { return nil }
                     }.first
-                    let locale = chosen ?? facts.defaultLocale ?? defaultLocale
-                    let values = invitationValues(
-                        facts,
+                    invitation(
+                        id,
+                        of: orgID,
+                        to: email,
                         role: role,
-                        token: token,
-                        sentAt: event.at,
+                        locale: chosen,
                         expiresAt: expiresAt,
+                        seal: seal,
                         resent: false,
-                        locale: locale
+                        facts: facts,
+                        at: event.at
                     )
-                    add("invitation", to: email, locale: locale, replyTo: facts.replyTo, values: values, at: event.at)
                 case .invitationResent(let id, let expiresAt, let seal):
                     guard let facts = try await facts(), let email = facts.recipient, let role = facts.role, wanted(.urgent, to: email.description)
                     else { continue }
-                    let token = engine.linkToken(.invitation, org: orgID, target: id, seal: seal)
-                    let locale = facts.locale ?? facts.defaultLocale ?? defaultLocale
-                    let values = invitationValues(
-                        facts,
+                    invitation(
+                        id,
+                        of: orgID,
+                        to: email,
                         role: role,
-                        token: token,
-                        sentAt: event.at,
+                        locale: facts.locale,
                         expiresAt: expiresAt,
+                        seal: seal,
                         resent: true,
-                        locale: locale
+                        facts: facts,
+                        at: event.at
                     )
-                    add("invitation", to: email, locale: locale, replyTo: facts.replyTo, values: values, at: event.at)
                 case .collaboratorInvited(let invited):
                     guard let seal = invited.seal, let email = invited.email, wanted(.urgent, to: email.description), let facts = try await facts()
                     else { continue }
