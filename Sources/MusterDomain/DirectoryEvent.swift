@@ -63,11 +63,12 @@ public enum DirectoryCommand: Hashable, Sendable {
         passwordHash: String?,
         identityOrganisation: IdentityOrganisation?
     )
-    /// Stores a new password hash; `mustChange` for a temporary one set by an admin.
+    /// Stores a new password hash and ends every session of the user, in one record: no
+    /// session started under the old password outlives it. `mustChange` for a temporary one
+    /// set by an admin.
     case setPassword(userID: UserID, passwordHash: String, mustChange: Bool)
     case startSession(digest: SecretDigest, userID: UserID, method: SignInMethod)
     case endSession(digest: SecretDigest)
-    case endAllSessions(userID: UserID)
     case issueSignInLink(id: SignInLinkID, userID: UserID, seal: LinkSeal)
     /// Uses a sign-in link once and starts a session with `sessionDigest`.
     case useSignInLink(id: SignInLinkID, link: LinkProof, sessionDigest: SecretDigest)

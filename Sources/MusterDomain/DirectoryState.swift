@@ -87,7 +87,8 @@ public struct DirectoryState: Hashable, Sendable {
             ]
         case .setPassword(let userID, let passwordHash, let mustChange):
             guard users[userID] != nil else { throw DomainError(.userNotFound, "user \(userID) does not exist") }
-            return [.passwordSet(userID: userID, passwordHash: passwordHash, mustChange: mustChange)]
+            let ended: [DirectoryEvent] = sessionsByUser[userID]?.isEmpty == false ? [.userSessionsEnded(userID: userID)] : []
+            return [.passwordSet(userID: userID, passwordHash: passwordHash, mustChange: mustChange)] + ended
         case .startSession(let digest, let userID, let method):
             guard users[userID] != nil else { throw DomainError(.userNotFound, "user \(userID) does not exist") }
             guard sessions[digest] == nil else { throw DomainError(.conflict, "that session exists already") }
@@ -95,9 +96,6 @@ public struct DirectoryState: Hashable, Sendable {
         case .endSession(let digest):
             guard sessions[digest] != nil else { throw DomainError(.sessionInvalid, "the session is not valid") }
             return [.sessionEnded(digest: digest)]
-        case .endAllSessions(let userID):
-            guard users[userID] != nil else { throw DomainError(.userNotFound, "user \(userID) does not exist") }
-            return sessionsByUser[userID]?.isEmpty == false ? [.userSessionsEnded(userID: userID)] : []
         case .issueSignInLink(let linkID, let userID, let seal):
             guard users[userID] != nil else { throw DomainError(.userNotFound, "user \(userID) does not exist") }
             return [.signInLinkIssued(id: linkID, userID: userID, seal: seal, expiresAt: now.adding(policy.signInLinkLifetime))]

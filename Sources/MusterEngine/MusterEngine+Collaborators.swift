@@ -20,9 +20,16 @@ public enum CollaboratorInvitee: Sendable {
 
 extension MusterEngine {
     /// Creates a tenant (a person whose case the org works).
-    public func createTenant(org orgID: OrganisationID, name: String, reference: String? = nil, by principal: Principal) async throws -> Tenant {
+    public func createTenant(
+        org orgID: OrganisationID,
+        name: String,
+        reference: String? = nil,
+        by principal: Principal,
+        context: CommandContext = .detached
+    ) async throws -> Tenant {
         let tenantID = TenantID.timeOrdered()
-        return try await run(.createTenant(id: tenantID, name: name, reference: reference), on: orgID, by: principal) { state throws(DomainError) in
+        return try await run(.createTenant(id: tenantID, name: name, reference: reference), on: orgID, by: principal, context: context) {
+            state throws(DomainError) in
             state.tenants[tenantID]!
         }
     }
@@ -58,7 +65,8 @@ extension MusterEngine {
         invitee: CollaboratorInvitee,
         overrideCap: Bool = false,
         redirect: RedirectURL? = nil,
-        by principal: Principal
+        by principal: Principal,
+        context: CommandContext = .detached
     ) async throws -> IssuedCollaborator {
         let collaboratorID = CollaboratorID.timeOrdered()
         var request = OrgCommand.CollaboratorRequest(id: collaboratorID, tenantID: tenantID, mode: mode, overrideCap: overrideCap, redirect: redirect)
@@ -104,7 +112,8 @@ extension MusterEngine {
             throw DomainError.validation("a \(mode.name) collaborator needs an email and a full name")
         }
 
-        let (collaborator, orgName) = try await run(.inviteCollaborator(request), on: orgID, by: principal) { state throws(DomainError) in
+        let (collaborator, orgName) = try await run(.inviteCollaborator(request), on: orgID, by: principal, context: context) {
+            state throws(DomainError) in
             (state.collaborators[collaboratorID]!, state.name)
         }
         try await durable(directoryPosition)
@@ -117,12 +126,13 @@ extension MusterEngine {
         org orgID: OrganisationID,
         tenant tenantID: TenantID? = nil,
         id collaboratorID: CollaboratorID,
-        by principal: Principal
+        by principal: Principal,
+        context: CommandContext = .detached
     )
         async throws -> Collaborator
     {
         try await requireCollaborator(collaboratorID, of: tenantID, in: orgID)
-        return try await run(.endCollaborator(id: collaboratorID), on: orgID, by: principal) { state throws(DomainError) in
+        return try await run(.endCollaborator(id: collaboratorID), on: orgID, by: principal, context: context) { state throws(DomainError) in
             state.collaborators[collaboratorID]!
         }
     }
@@ -134,10 +144,12 @@ extension MusterEngine {
         tenant tenantID: TenantID? = nil,
         id collaboratorID: CollaboratorID,
         contact: ContactCard,
-        by principal: Principal
+        by principal: Principal,
+        context: CommandContext = .detached
     ) async throws -> Collaborator {
         try await requireCollaborator(collaboratorID, of: tenantID, in: orgID)
-        return try await run(.updateContact(id: collaboratorID, contact: contact), on: orgID, by: principal) { state throws(DomainError) in
+        return try await run(.updateContact(id: collaboratorID, contact: contact), on: orgID, by: principal, context: context) {
+            state throws(DomainError) in
             state.collaborators[collaboratorID]!
         }
     }

@@ -58,7 +58,8 @@ extension MusterEngine {
         lifetimeDays: Int? = nil,
         locale: LocaleTag? = nil,
         redirect: RedirectURL? = nil,
-        by principal: Principal
+        by principal: Principal,
+        context: CommandContext = .detached
     ) async throws -> IssuedInvitation {
         _ = try org(orgID)
         let (existingUser, seenAt) = directory.view.userID(email: email)
@@ -79,7 +80,8 @@ extension MusterEngine {
                 redirect: redirect
             ),
             on: orgID,
-            by: principal
+            by: principal,
+            context: context
         ) { state throws(DomainError) in
             (state.invitations[invitationID]!, state.name)
         }
@@ -97,7 +99,8 @@ extension MusterEngine {
         batch requests: [(
             email: EmailAddress, role: Role, method: Invitation.Method, lifetimeDays: Int?, locale: LocaleTag?, redirect: RedirectURL?
         )],
-        by principal: Principal
+        by principal: Principal,
+        context: CommandContext = .detached
     ) async throws -> [Result<IssuedInvitation, any Error>] {
         let actor = try org(orgID)
         let emails = requests.map(\.email)
@@ -120,7 +123,7 @@ extension MusterEngine {
             )
         }
         let outcome = await traces.span("muster.org.step") {
-            await actor.executeEach(commands, by: principal) { state, index throws(DomainError) in
+            await actor.executeEach(commands, by: principal, mark: context.mark) { state, index throws(DomainError) in
                 (state.invitations[invitationIDs[index]]!, state.name)
             }
         }
@@ -128,7 +131,7 @@ extension MusterEngine {
             await people.merge(outcome.personChanges, position: outcome.position)
         }
         try await durable(outcome.position)
-        WrittenPosition.current?.note(outcome.position)
+        context.noteDurable(outcome.position)
         return outcome.results.indices.map { index in
             outcome.results[index].map { IssuedInvitation(invitation: $0.0, orgName: $0.1, link: links[index], signer: signer) }
         }
@@ -136,10 +139,15 @@ extension MusterEngine {
 
     /// Sends a pending invitation again with a new link (the old one stops working), within the
     /// rate limits.
-    public func resendInvitation(org orgID: OrganisationID, id invitationID: InvitationID, by principal: Principal) async throws -> IssuedInvitation {
+    public func resendInvitation(
+        org orgID: OrganisationID,
+        id invitationID: InvitationID,
+        by principal: Principal,
+        context: CommandContext = .detached
+    ) async throws -> IssuedInvitation {
         let link = LinkToken(purpose: .invitation, orgID: orgID, target: invitationID, nonce: RandomSecret.nonce())
         let seal = LinkSeal(nonce: link.nonce)
-        let (invitation, orgName) = try await run(.resendInvitation(id: invitationID, seal: seal), on: orgID, by: principal) {
+        let (invitation, orgName) = try await run(.resendInvitation(id: invitationID, seal: seal), on: orgID, by: principal, context: context) {
             state throws(DomainError) in
             (state.invitations[invitationID]!, state.name)
         }
@@ -149,7 +157,12 @@ extension MusterEngine {
     /// Invites again the person of an expired or revoked invitation: a new pending invitation
     /// with the same email, role, method and language, which records the one it follows (that
     /// one keeps its history). A pending invitation is resent instead; an accepted one refused.
-    public func reinvite(org orgID: OrganisationID, id previousID: InvitationID, by principal: Principal) async throws -> IssuedInvitation {
+    public func reinvite(
+        org orgID: OrganisationID,
+        id previousID: InvitationID,
+        by principal: Principal,
+        context: CommandContext = .detached
+    ) async throws -> IssuedInvitation {
         // The email decides whether its user exists; the command re-checks everything else.
         let previous = try await read(orgID) { state, _ throws(DomainError) in try state.invitation(previousID, for: principal) }
         let (existingUser, seenAt) = directory.view.userID(email: previous.email)
@@ -160,7 +173,8 @@ extension MusterEngine {
         let (invitation, orgName) = try await run(
             .reinvite(id: invitationID, previous: previousID, existingUserID: existingUser, seal: seal),
             on: orgID,
-            by: principal
+            by: principal,
+            context: context
         ) { state throws(DomainError) in
             (state.invitations[invitationID]!, state.name)
         }
@@ -172,9 +186,10 @@ extension MusterEngine {
         org orgID: OrganisationID,
         id invitationID: InvitationID,
         reason: String?,
-        by principal: Principal
+        by principal: Principal,
+        context: CommandContext = .detached
     ) async throws -> Invitation {
-        try await run(.revokeInvitation(id: invitationID, reason: reason), on: orgID, by: principal) { state throws(DomainError) in
+        try await run(.revokeInvitation(id: invitationID, reason: reason), on: orgID, by: principal, context: context) { state throws(DomainError) in
             state.invitations[invitationID]!
         }
     }
@@ -259,7 +274,8 @@ extension MusterEngine {
         let (accepted, orgName, settings) = try await run(
             .acceptInvitation(id: invitationID, link: proof, userID: user.id, userIsNew: ensured.created),
             on: orgID,
-            by: .user(user.id)
+            by: .user(user.id),
+            context: .detached
         ) { state throws(DomainError) in
             (state.invitationAsAnswered(invitationID), state.name, state.settings)
         }
@@ -273,7 +289,7 @@ extension MusterEngine {
     public func expireInvitations() async throws -> Int {
         var expired = 0
         for actor in allOrgActors() {
-            let outcome = try await actor.execute(.expireInvitations, by: .system) { _ throws(DomainError) in () }
+            let outcome = try await actor.execute(.expireInvitations, by: .system, mark: nil) { _ throws(DomainError) in () }
             try await durable(outcome.position)
             expired += outcome.records.count
         }

@@ -26,7 +26,8 @@ extension MusterEngine {
         email: EmailAddress,
         fullName: String?,
         role: Role,
-        by principal: Principal
+        by principal: Principal,
+        context: CommandContext = .detached
     ) async throws -> DirectlyCreatedUser {
         let policy = self.policy
         _ = try await read(orgID) { state, _ throws(DomainError) in
@@ -52,7 +53,12 @@ extension MusterEngine {
             by: principal
         )
         try await durable(position)
-        let member = try await run(.addDirectMember(userID: userID, email: email, role: role, userIsNew: true), on: orgID, by: principal) {
+        let member = try await run(
+            .addDirectMember(userID: userID, email: email, role: role, userIsNew: true),
+            on: orgID,
+            by: principal,
+            context: context
+        ) {
             state throws(DomainError) in
             state.members[userID]!
         }
@@ -80,8 +86,16 @@ extension MusterEngine {
     }
 
     /// Changes a member's role.
-    public func changeRole(org orgID: OrganisationID, user userID: UserID, to role: Role, by principal: Principal) async throws -> Member {
-        try await run(.changeRole(userID: userID, role: role), on: orgID, by: principal) { state throws(DomainError) in state.members[userID]! }
+    public func changeRole(
+        org orgID: OrganisationID,
+        user userID: UserID,
+        to role: Role,
+        by principal: Principal,
+        context: CommandContext = .detached
+    ) async throws -> Member {
+        try await run(.changeRole(userID: userID, role: role), on: orgID, by: principal, context: context) { state throws(DomainError) in
+            state.members[userID]!
+        }
     }
 
     /// Grants and withdraws single permission keys of a member, without changing their role.
@@ -90,18 +104,26 @@ extension MusterEngine {
         user userID: UserID,
         grant: PermissionSet,
         withdraw: PermissionSet,
-        by principal: Principal
+        by principal: Principal,
+        context: CommandContext = .detached
     )
         async throws -> Member
     {
-        try await run(.changeGrants(userID: userID, grant: grant, withdraw: withdraw), on: orgID, by: principal) { state throws(DomainError) in
+        try await run(.changeGrants(userID: userID, grant: grant, withdraw: withdraw), on: orgID, by: principal, context: context) {
+            state throws(DomainError) in
             state.members[userID]!
         }
     }
 
     /// Ends a membership; the row stays, marked removed.
-    public func removeMember(org orgID: OrganisationID, user userID: UserID, by principal: Principal) async throws -> Member {
-        try await run(.removeMember(userID: userID), on: orgID, by: principal) { state throws(DomainError) in state.members[userID]! }
+    public func removeMember(
+        org orgID: OrganisationID,
+        user userID: UserID,
+        by principal: Principal,
+        context: CommandContext = .detached
+    ) async throws -> Member {
+        try await run(.removeMember(userID: userID), on: orgID, by: principal, context: context) { state throws(DomainError) in state.members[userID]!
+        }
     }
 
     /// Issues a new temporary password for a member, ending all their sessions.
@@ -110,7 +132,12 @@ extension MusterEngine {
     /// other org (then only the platform admin may reset it) and whether they have a password
     /// at all. The org command is decided and logged before the directory changes, so a
     /// refusal leaves the person's password as it was.
-    public func resetPassword(org orgID: OrganisationID, user userID: UserID, by principal: Principal) async throws -> String {
+    public func resetPassword(
+        org orgID: OrganisationID,
+        user userID: UserID,
+        by principal: Principal,
+        context: CommandContext = .detached
+    ) async throws -> String {
         let hasPassword = try await readDirectory { state, _ in state.users[userID]?.passwordHash != nil }
         let target = PasswordResetTarget(isSharedWithOtherOrgs: await people.belongsElsewhere(userID, than: orgID), hasPassword: hasPassword)
         let policy = self.policy
@@ -119,18 +146,36 @@ extension MusterEngine {
         }
         let password = RandomSecret.temporaryPassword()
         let hash = try await hashing.hash(password)
-        try await run(.resetPassword(userID: userID, target: target), on: orgID, by: principal) { _ throws(DomainError) in () }
-        try await directory.execute(.setPassword(userID: userID, passwordHash: hash, mustChange: true), by: principal)
-        let directoryPosition = try await directory.execute(.endAllSessions(userID: userID), by: principal)
+        // The request's mark goes on the second and last record, the new password with its
+        // sessions ended: a crash before it leaves the reset for a retry to make, not
+        // reported as made.
+        let unmarked = CommandContext(written: context.written)
+        try await run(.resetPassword(userID: userID, target: target), on: orgID, by: principal, context: unmarked) { _ throws(DomainError) in () }
+        let directoryPosition = try await directory.execute(
+            .setPassword(userID: userID, passwordHash: hash, mustChange: true),
+            by: principal,
+            mark: context.mark
+        )
         try await durable(directoryPosition)
         return password
     }
 
     /// Creates an org API key; the secret is returned once and only its digest is kept.
-    public func createAPIKey(org orgID: OrganisationID, name: String, role: Role, by principal: Principal) async throws -> IssuedAPIKey {
+    public func createAPIKey(
+        org orgID: OrganisationID,
+        name: String,
+        role: Role,
+        by principal: Principal,
+        context: CommandContext = .detached
+    ) async throws -> IssuedAPIKey {
         let keyID = APIKeyID.timeOrdered()
         let secret = "mka_" + orgID.description.replacingHyphens() + keyID.description.replacingHyphens() + RandomSecret.token(prefix: "_")
-        let key = try await run(.createAPIKey(id: keyID, name: name, role: role, secretDigest: SecretDigest(of: secret)), on: orgID, by: principal) {
+        let key = try await run(
+            .createAPIKey(id: keyID, name: name, role: role, secretDigest: SecretDigest(of: secret)),
+            on: orgID,
+            by: principal,
+            context: context
+        ) {
             state throws(DomainError) in
             state.apiKeys[keyID]!
         }
@@ -138,8 +183,13 @@ extension MusterEngine {
     }
 
     /// Revokes an org API key; requests with it fail from the next one on.
-    public func revokeAPIKey(org orgID: OrganisationID, id keyID: APIKeyID, by principal: Principal) async throws -> APIKey {
-        try await run(.revokeAPIKey(id: keyID), on: orgID, by: principal) { state throws(DomainError) in state.apiKeys[keyID]! }
+    public func revokeAPIKey(
+        org orgID: OrganisationID,
+        id keyID: APIKeyID,
+        by principal: Principal,
+        context: CommandContext = .detached
+    ) async throws -> APIKey {
+        try await run(.revokeAPIKey(id: keyID), on: orgID, by: principal, context: context) { state throws(DomainError) in state.apiKeys[keyID]! }
     }
 
     /// The org and key a bearer API key stands for, if it is one of an org's active keys.

@@ -58,8 +58,8 @@ extension MusterEngine {
     }
 
     /// Ends the session of `token` (sign-out).
-    public func logout(sessionToken token: String) async throws {
-        let position = try await directory.execute(.endSession(digest: SecretDigest(of: token)), by: .system)
+    public func logout(sessionToken token: String, context: CommandContext = .detached) async throws {
+        let position = try await directory.execute(.endSession(digest: SecretDigest(of: token)), by: .system, mark: context.mark)
         try await durable(position)
     }
 
@@ -107,7 +107,8 @@ extension MusterEngine {
             let (entry, redirect, orgLocale) = try await run(
                 .activateCollaborator(id: collaboratorID, link: proof, userID: userID),
                 on: content.orgID,
-                by: .user(userID)
+                by: .user(userID),
+                context: .detached
             ) { state throws(DomainError) in
                 (state.collaborators[collaboratorID]!, state.collaboratorRedirect(collaboratorID), state.settings.defaultLocale)
             }
@@ -143,7 +144,7 @@ extension MusterEngine {
 
     /// Changes the signed-in user's password, checking the current one; every other session
     /// of the user ends.
-    public func changePassword(userID: UserID, current: String, new: String) async throws {
+    public func changePassword(userID: UserID, current: String, new: String, context: CommandContext = .detached) async throws {
         try PasswordHasher.checkChosen(new)
         let stored = try await readDirectory { state, _ in state.users[userID]?.passwordHash }
         guard let stored, try await hashing.verify(current, against: stored) else {
@@ -151,8 +152,11 @@ extension MusterEngine {
         }
         guard current != new else { throw DomainError.validation("the new password must differ from the current one") }
         let hash = try await hashing.hash(new)
-        try await directory.execute(.setPassword(userID: userID, passwordHash: hash, mustChange: false), by: .user(userID))
-        let position = try await directory.execute(.endAllSessions(userID: userID), by: .user(userID))
+        let position = try await directory.execute(
+            .setPassword(userID: userID, passwordHash: hash, mustChange: false),
+            by: .user(userID),
+            mark: context.mark
+        )
         try await durable(position)
     }
 
@@ -179,11 +183,11 @@ extension MusterEngine {
 
     /// Ends one of the person's own sessions, named by its handle; a handle that names none of
     /// theirs (another person's included) is not found.
-    public func endSession(of userID: UserID, handle: UInt64) async throws {
+    public func endSession(of userID: UserID, handle: UInt64, context: CommandContext = .detached) async throws {
         let notFound = DomainError.notFound("you have no session \(Self.sessionIDText(handle))")
         guard let digest = try await readDirectory({ state, now in state.sessionDigest(of: userID, handle: handle, at: now) }) else { throw notFound }
         do {
-            let position = try await directory.execute(.endSession(digest: digest), by: .system)
+            let position = try await directory.execute(.endSession(digest: digest), by: .system, mark: context.mark)
             try await durable(position)
         } catch let error as DomainError where error.code == .sessionInvalid {
             // Ended in between (a second click): the session is gone, which is what was asked,

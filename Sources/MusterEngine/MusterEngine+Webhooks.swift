@@ -59,7 +59,8 @@ extension MusterEngine {
         eventTypes: [OrgEvent.Kind]?,
         description: String?,
         after: UInt64?,
-        by principal: Principal
+        by principal: Principal,
+        context: CommandContext = .detached
     ) async throws -> (view: WebhookView, secret: String) {
         let id = WebhookID.timeOrdered()
         let nonce = Identifier<Webhook>.timeOrdered()
@@ -71,7 +72,7 @@ extension MusterEngine {
             startAfter: after,
             secretNonce: nonce
         )
-        let view = try await run(command, on: orgID, by: principal) { state throws(DomainError) in
+        let view = try await run(command, on: orgID, by: principal, context: context) { state throws(DomainError) in
             WebhookView(webhook: try state.webhook(id, for: .system), orgVersion: state.version)
         }
         return (view, signer.webhookSecret(nonce: nonce))
@@ -92,8 +93,8 @@ extension MusterEngine {
     }
 
     /// Deletes a webhook.
-    public func deleteWebhook(_ id: WebhookID, org orgID: OrganisationID, by principal: Principal) async throws {
-        try await run(.deleteWebhook(id: id), on: orgID, by: principal) { _ throws(DomainError) in () }
+    public func deleteWebhook(_ id: WebhookID, org orgID: OrganisationID, by principal: Principal, context: CommandContext = .detached) async throws {
+        try await run(.deleteWebhook(id: id), on: orgID, by: principal, context: context) { _ throws(DomainError) in () }
     }
 
     /// Pauses a webhook: `requested` by someone with integration access, or `deliveryFailing`
@@ -104,16 +105,22 @@ extension MusterEngine {
         org orgID: OrganisationID,
         cause: Webhook.PauseCause,
         reason: String,
-        by principal: Principal
+        by principal: Principal,
+        context: CommandContext = .detached
     ) async throws -> WebhookView {
-        try await run(.pauseWebhook(id: id, cause: cause, reason: reason), on: orgID, by: principal) { state throws(DomainError) in
+        try await run(.pauseWebhook(id: id, cause: cause, reason: reason), on: orgID, by: principal, context: context) { state throws(DomainError) in
             WebhookView(webhook: try state.webhook(id, for: .system), orgVersion: state.version)
         }
     }
 
     /// Resumes a paused webhook from the event it stopped at.
-    public func resumeWebhook(_ id: WebhookID, org orgID: OrganisationID, by principal: Principal) async throws -> WebhookView {
-        try await run(.resumeWebhook(id: id), on: orgID, by: principal) { state throws(DomainError) in
+    public func resumeWebhook(
+        _ id: WebhookID,
+        org orgID: OrganisationID,
+        by principal: Principal,
+        context: CommandContext = .detached
+    ) async throws -> WebhookView {
+        try await run(.resumeWebhook(id: id), on: orgID, by: principal, context: context) { state throws(DomainError) in
             WebhookView(webhook: try state.webhook(id, for: .system), orgVersion: state.version)
         }
     }
@@ -124,20 +131,25 @@ extension MusterEngine {
         _ id: WebhookID,
         org orgID: OrganisationID,
         _ update: OrgCommand.WebhookUpdate,
-        by principal: Principal
+        by principal: Principal,
+        context: CommandContext = .detached
     ) async throws
         -> WebhookView
     {
-        try await run(.updateWebhook(id: id, update), on: orgID, by: principal) { state throws(DomainError) in
+        try await run(.updateWebhook(id: id, update), on: orgID, by: principal, context: context) { state throws(DomainError) in
             WebhookView(webhook: try state.webhook(id, for: .system), orgVersion: state.version)
         }
     }
 
     /// Queues a test event for the webhook, signed and delivered like any other; returns the
     /// ping's sequence, which names it in the delivery history.
-    public func pingWebhook(_ id: WebhookID, org orgID: OrganisationID, by principal: Principal) async throws -> (view: WebhookView, sequence: UInt64)
-    {
-        try await run(.pingWebhook(id: id), on: orgID, by: principal) { state throws(DomainError) in
+    public func pingWebhook(
+        _ id: WebhookID,
+        org orgID: OrganisationID,
+        by principal: Principal,
+        context: CommandContext = .detached
+    ) async throws -> (view: WebhookView, sequence: UInt64) {
+        try await run(.pingWebhook(id: id), on: orgID, by: principal, context: context) { state throws(DomainError) in
             (WebhookView(webhook: try state.webhook(id, for: .system), orgVersion: state.version), state.version)
         }
     }
@@ -148,12 +160,18 @@ extension MusterEngine {
         _ id: WebhookID,
         org orgID: OrganisationID,
         gracePeriod: Span,
-        by principal: Principal
+        by principal: Principal,
+        context: CommandContext = .detached
     ) async throws -> (
         view: WebhookView, secret: String
     ) {
         let nonce = Identifier<Webhook>.timeOrdered()
-        let view = try await run(.rotateWebhookSecret(id: id, secretNonce: nonce, gracePeriod: gracePeriod), on: orgID, by: principal) {
+        let view = try await run(
+            .rotateWebhookSecret(id: id, secretNonce: nonce, gracePeriod: gracePeriod),
+            on: orgID,
+            by: principal,
+            context: context
+        ) {
             state throws(DomainError) in
             WebhookView(webhook: try state.webhook(id, for: .system), orgVersion: state.version)
         }

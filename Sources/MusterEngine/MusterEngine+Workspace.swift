@@ -4,7 +4,12 @@ extension MusterEngine {
     /// Writes an item to a tenant's workspace (a note, goal, session, document or the context
     /// summary), checked against the writer's access now; returns the item's id.
     @discardableResult
-    public func writeWorkspace(org orgID: OrganisationID, _ item: WorkspaceWrite, by principal: Principal) async throws -> WorkspaceItemID {
+    public func writeWorkspace(
+        org orgID: OrganisationID,
+        _ item: WorkspaceWrite,
+        by principal: Principal,
+        context: CommandContext = .detached
+    ) async throws -> WorkspaceItemID {
         let itemID = WorkspaceItemID.timeOrdered()
         let command: OrgCommand
         switch item {
@@ -19,7 +24,7 @@ extension MusterEngine {
         case .contextSummary(let tenantID, let text):
             command = .setContextSummary(tenantID: tenantID, text: text)
         }
-        try await run(command, on: orgID, by: principal) { _ throws(DomainError) in () }
+        try await run(command, on: orgID, by: principal, context: context) { _ throws(DomainError) in () }
         return itemID
     }
 

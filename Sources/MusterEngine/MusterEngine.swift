@@ -103,21 +103,24 @@ public final class MusterEngine: Sendable {
     }
 
     /// Runs a command on an org and waits for it to be durable; merges person-index changes first,
-    /// so that the very next request sees them.
+    /// so that the very next request sees them. The record carries `context`'s mark, and its
+    /// position is noted in `context` once durable.
     func run<Answer: Sendable>(
         _ command: OrgCommand,
         on orgID: OrganisationID,
         by principal: Principal,
+        context: CommandContext,
         answer: @Sendable (OrgState) throws(DomainError) -> Answer
     ) async throws -> Answer {
         let actor = try org(orgID)
-        let outcome = try await traces.span("muster.org.step") { try await actor.execute(command, by: principal, answer: answer) }
+        let mark = context.mark
+        let outcome = try await traces.span("muster.org.step") { try await actor.execute(command, by: principal, mark: mark, answer: answer) }
         if !outcome.personChanges.isEmpty {
             await people.merge(outcome.personChanges, position: outcome.position)
         }
         webhookDirectory.note(outcome.records, of: orgID)
         try await durable(outcome.position)
-        if !outcome.records.isEmpty { WrittenPosition.current?.note(outcome.position) }
+        if !outcome.records.isEmpty { context.noteDurable(outcome.position) }
         return outcome.answer
     }
 
@@ -161,15 +164,15 @@ public final class MusterEngine: Sendable {
     // MARK: Organisations
 
     /// Creates an organisation (platform admin only) and returns its id.
-    public func createOrganisation(name: String, by principal: Principal) async throws -> OrganisationID {
+    public func createOrganisation(name: String, by principal: Principal, context: CommandContext = .detached) async throws -> OrganisationID {
         let orgID = OrganisationID.timeOrdered()
         let actor = OrgActor(state: OrgState(id: orgID), sink: sink, clock: clock, policy: policy, changes: changes, traces: traces)
         let outcome = try await traces.span("muster.org.step") {
-            try await actor.execute(.createOrganisation(name: name), by: principal) { _ throws(DomainError) in () }
+            try await actor.execute(.createOrganisation(name: name), by: principal, mark: context.mark) { _ throws(DomainError) in () }
         }
         orgs.withLock { $0[orgID] = actor }
         try await durable(outcome.position)
-        WrittenPosition.current?.note(outcome.position)
+        context.noteDurable(outcome.position)
         return orgID
     }
 
@@ -200,11 +203,14 @@ public final class MusterEngine: Sendable {
     public func updateOrganisation(
         _ orgID: OrganisationID,
         _ update: OrgCommand.OrganisationUpdate,
-        by principal: Principal
+        by principal: Principal,
+        context: CommandContext = .detached
     ) async throws
         -> OrganisationSummary
     {
-        try await run(.updateOrganisation(update), on: orgID, by: principal) { state throws(DomainError) in OrganisationSummary(state) }
+        try await run(.updateOrganisation(update), on: orgID, by: principal, context: context) { state throws(DomainError) in
+            OrganisationSummary(state)
+        }
     }
 
     /// A page of every organisation (platform admin only), oldest first (those made in the same

@@ -41,16 +41,17 @@ actor OrgActor {
     }
 
     /// Decides and applies `command` at the current time, hands its events to the sink as one
-    /// record, and computes `answer` from the new state.
+    /// record (carrying the request's `mark`, if any), and computes `answer` from the new state.
     ///
     /// The state is changed only after the sink has accepted the record, so a sink that refuses
     /// (a full disk) leaves the org as it was. A command that emits nothing appends nothing.
     func execute<Answer: Sendable>(
         _ command: OrgCommand,
         by principal: Principal,
+        mark: RequestMark?,
         answer: (OrgState) throws(DomainError) -> Answer
     ) throws -> Outcome<Answer> {
-        let records = try commit(command, by: principal, at: clock.now())
+        let records = try commit(command, by: principal, mark: mark, at: clock.now())
         return Outcome(answer: try answer(state), records: records, position: lastPosition, personChanges: personChanges(records))
     }
 
@@ -69,13 +70,14 @@ actor OrgActor {
     func executeEach<Answer: Sendable>(
         _ commands: [OrgCommand],
         by principal: Principal,
+        mark: RequestMark?,
         answer: (OrgState, Int) throws(DomainError) -> Answer
     ) -> BatchOutcome<Answer> {
         let now = clock.now()
         var changes = PersonChanges()
         let results = commands.indices.map { index -> Result<Answer, any Error> in
             Result {
-                let recordChanges = personChanges(try commit(commands[index], by: principal, at: now))
+                let recordChanges = personChanges(try commit(commands[index], by: principal, mark: mark, at: now))
                 changes.assignments += recordChanges.assignments
                 changes.memberships += recordChanges.memberships
                 return try answer(state, index)
@@ -86,12 +88,12 @@ actor OrgActor {
 
     /// Decides `command` on the state in place (no copy), logs its events as one record, then
     /// applies them: nothing is applied that the sink refused.
-    private func commit(_ command: OrgCommand, by principal: Principal, at now: Timestamp) throws -> [OrgEventRecord] {
+    private func commit(_ command: OrgCommand, by principal: Principal, mark: RequestMark?, at now: Timestamp) throws -> [OrgEventRecord] {
         let records = try state.decideRecords(command, by: principal, at: now, policy: policy)
         if !records.isEmpty {
             // Before the append: a follower may meet the durable record before this step ends.
             traces.noteCurrent(id, sequences: records.lazy.map(\.sequence))
-            lastPosition = try sink.append(.org(id, records), mark: RequestMark.current, mail: state.mailFacts(for: records))
+            lastPosition = try sink.append(.org(id, records), mark: mark, mail: state.mailFacts(for: records))
             for record in records { state.apply(record) }
             // Waiters read through the engine's read fence, so waking them before the record
             // is durable reveals nothing early.

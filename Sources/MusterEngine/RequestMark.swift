@@ -1,8 +1,8 @@
 /// What a request that carried an `Idempotency-Key` leaves in the log: its caller's scope, the
 /// key and the fingerprint of the request, inside the very record of each change it made.
 ///
-/// The server sets ``current`` around such a request; the actors read it when they append, so
-/// the mark is durable exactly when the change is. After a crash that lost the request's
+/// The server passes it in the request's ``CommandContext``; the actors write it into the
+/// record they append, so the mark is durable exactly when the change is. After a crash that lost the request's
 /// answer, the mark in the log says the change was made, and its absence that it was not —
 /// which is what lets the answer be journaled once, after the change, instead of a reservation
 /// before it and the answer after.
@@ -20,7 +20,4 @@ public struct RequestMark: Hashable, Sendable {
         self.key = key
         self.fingerprint = fingerprint
     }
-
-    /// The mark of the request the current task is serving, if it carried a key.
-    @TaskLocal public static var current: RequestMark?
 }

@@ -20,13 +20,14 @@ actor UserDirectory {
         self.policy = policy
     }
 
-    /// Decides and applies `command`; returns the position of its record.
+    /// Decides and applies `command`; returns the position of its record, which carries the
+    /// request's `mark`, if any.
     @discardableResult
-    func execute(_ command: DirectoryCommand, by principal: Principal) throws -> LogPosition {
+    func execute(_ command: DirectoryCommand, by principal: Principal, mark: RequestMark? = nil) throws -> LogPosition {
         let records = try state.decideRecords(command, by: principal, at: clock.now(), policy: policy)
         if !records.isEmpty {
             traces.noteCurrent(nil, sequences: records.lazy.map(\.sequence))
-            lastPosition = try sink.append(.directory(records), mark: RequestMark.current, mail: state.mailFacts(for: records))
+            lastPosition = try sink.append(.directory(records), mark: mark, mail: state.mailFacts(for: records))
             for record in records { state.apply(record) }
             // In the same step: the view never shows what the state has not, nor lags behind it.
             view.apply(records, position: lastPosition)

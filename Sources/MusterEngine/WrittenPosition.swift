@@ -3,8 +3,9 @@ import Synchronization
 /// The log position of the latest change made while serving one request: the consistency
 /// token its answer hands back (`Muster-Position`), which a later read may pass as `at_least`.
 ///
-/// The server sets ``current`` around a request; the engine notes each org change's position
-/// once it is durable, so a token is never handed out for a change that could still be lost.
+/// The server passes one in a request's ``CommandContext``; the engine notes each org change's
+/// position once it is durable, so a token is never handed out for a change that could still
+/// be lost.
 public final class WrittenPosition: Sendable {
     private let latest = Mutex<LogPosition>(0)
 
@@ -20,7 +21,4 @@ public final class WrittenPosition: Sendable {
     func note(_ position: LogPosition) {
         latest.withLock { $0 = max($0, position) }
     }
-
-    /// The recorder of the request the current task is serving, if the server set one.
-    @TaskLocal public static var current: WrittenPosition?
 }

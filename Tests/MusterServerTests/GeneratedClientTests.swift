@@ -1,7 +1,10 @@
 import Crypto
 import Foundation
+import HTTPTypes
 import MusterClient
 import OpenAPIAsyncHTTPClient
+import OpenAPIRuntime
+import Synchronization
 import Testing
 
 @testable import MusterJSON
@@ -60,7 +63,8 @@ struct GeneratedClientTests {
         try await fixture.runLive { api, port in
             let url = try #require(URL(string: "http://127.0.0.1:\(port)"))
             let transport = AsyncHTTPClientTransport()
-            let admin = Client(muster: url, token: api.admin, transport: transport)
+            let exchanges = ExchangeRecorder()
+            let admin = Client(serverURL: url, transport: transport, middlewares: [BearerToken(api.admin), exchanges])
             let org = try await admin.postV1Orgs(body: .json(.init(name: "Riverside Housing"))).created.body.json
             let path = Operations.GetV1OrgsByOrg.Input.Path(org: org.id)
             let changed = try await admin.patchV1OrgsByOrg(
@@ -129,6 +133,45 @@ struct GeneratedClientTests {
                 body: .json(.init(name: "Taken over"))
             )
             #expect(try refused.forbidden.body.applicationProblemJson.code == "forbidden")
+
+            // Every change answers with its position, increasing; a read or a question none.
+            let writes = exchanges.all.filter { $0.method != .get && !$0.path.contains("/access/check") }
+            #expect(writes.count >= 12)
+            for write in writes {
+                #expect(write.position != nil, "\(write.method) \(write.path) answered without Muster-Position")
+            }
+            let positions = writes.compactMap(\.position)
+            #expect(positions == positions.sorted(), "each change's position is after the one before")
+            for other in exchanges.all where !writes.contains(where: { $0.path == other.path && $0.method == other.method }) {
+                #expect(other.position == nil, "\(other.method) \(other.path) changed nothing but handed out a position")
+            }
         }
+    }
+}
+
+/// Keeps the method, path and `Muster-Position` of every successful exchange of a client.
+private final class ExchangeRecorder: ClientMiddleware, Sendable {
+    struct Exchange {
+        var method: HTTPRequest.Method
+        var path: String
+        var position: Int?
+    }
+    private let exchanges = Mutex<[Exchange]>([])
+
+    var all: [Exchange] { exchanges.withLock { $0 } }
+
+    func intercept(
+        _ request: HTTPRequest,
+        body: HTTPBody?,
+        baseURL: URL,
+        operationID: String,
+        next: @Sendable (HTTPRequest, HTTPBody?, URL) async throws -> (HTTPResponse, HTTPBody?)
+    ) async throws -> (HTTPResponse, HTTPBody?) {
+        let (response, body) = try await next(request, body, baseURL)
+        if response.status.kind == .successful {
+            let position = response.headerFields[HTTPField.Name("Muster-Position")!].flatMap { Int($0) }
+            exchanges.withLock { $0.append(Exchange(method: request.method, path: request.path ?? "", position: position)) }
+        }
+        return (response, body)
     }
 }

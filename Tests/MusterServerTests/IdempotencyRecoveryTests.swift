@@ -63,9 +63,7 @@ struct IdempotencyRecoveryTests {
         // As in the server, the store is open (its journal started) before any request.
         _ = try IdempotencyStore(path: journalPath, now: clock.now())
         let orgID = try await first.engine.createOrganisation(name: "Riverside", by: .platformAdmin)
-        _ = try await RequestMark.$current.withValue(mark) {
-            try await first.engine.createTenant(org: orgID, name: "Robin", by: .platformAdmin)
-        }
+        _ = try await first.engine.createTenant(org: orgID, name: "Robin", by: .platformAdmin, context: CommandContext(mark: mark))
         if snapshotInBetween {
             // The newest snapshot then covers the change: its mark is read from the segments.
             try await first.snapshot()
@@ -96,6 +94,47 @@ struct IdempotencyRecoveryTests {
         let third = try IdempotencyStore(path: journalPath, now: clock.now())
         _ = try await third.recover(from: second, now: clock.now())
         #expect(await refusal(third, scope: mark.scope, key: mark.key, fingerprint: "f1", now: clock.now()) == "idempotency_answer_lost")
+    }
+
+    @Test("A keyed request's mark is in the last record of its change alone: the member after the new user, the new password after the reset's audit")
+    func theMarkIsInTheLastRecordOfTheChange() async throws {
+        let folder = temporaryFolder()
+        defer { try? FileManager.default.removeItem(atPath: folder) }
+        let clock = ManualClock()
+        try await DurableServer(folder: folder, clock: clock).run { client in
+            let api = API(client: client, fixture: try ServerFixture())
+            let org = try await api.org()
+            let created = try await api.post(
+                "/v1/orgs/\(org)/users",
+                token: api.admin,
+                #"{"email": "direct@example.org", "role": "caseworker"}"#,
+                headers: ["Idempotency-Key": "create-direct"]
+            )
+            #expect(created.status == 201, "\(created.text)")
+            let userID = try #require(created.json["member"]?["user_id"]?.string)
+            let reset = try await api.post(
+                "/v1/orgs/\(org)/members/\(userID)/reset-password",
+                token: api.admin,
+                headers: ["Idempotency-Key": "reset-1"]
+            )
+            #expect(reset.status == 200, "\(reset.text)")
+            let tenant = try await api.post("/v1/orgs/\(org)/tenants", token: api.admin, #"{"name": "Robin"}"#)
+            #expect(tenant.status == 201 && tenant.headers[.init("Muster-Position")!] != nil, "an unkeyed change still hands back its position")
+        }
+        let reopened = try await openEngine(folder, clock: clock)
+        defer { reopened.close() }
+        let records = try reopened.log.records(after: 0)
+        let marked = records.filter { $0.mark != nil }
+        #expect(marked.map { $0.mark!.key } == ["create-direct", "reset-1"], "one record per keyed change carries its mark, and nothing else does")
+        if case .org(_, let events) = marked.first?.record {
+            #expect(events.contains { if case .memberAdded = $0.event { true } else { false } }, "the member's record, after the user's")
+        } else {
+            Issue.record("the new member's mark is not in the org's record: \(String(describing: marked.first?.record))")
+        }
+        if case .directory(let events) = marked.last?.record, case .passwordSet = events.first?.event {
+        } else {
+            Issue.record("the reset's mark is not in the new password's record: \(String(describing: marked.last?.record))")
+        }
     }
 
     @Test("A data folder whose log was compacted before this version ran starts, and reads none of the log for marks")

@@ -16,6 +16,8 @@ struct MusterRequestContext: RemoteAddressRequestContext {
     var authenticationFailure: Problem?
     /// The largest request body accepted, in bytes.
     var maxUploadSize: Int = ServerConfiguration.defaultMaxBodyBytes
+    /// What this request's commands carry to the engine (see ``CallerContext/command``).
+    var command = CommandContext.detached
 
     /// The client's socket address as the connection sees it (a proxy's, behind one), or as
     /// another node of a cluster vouched for when it forwarded the request; `nil` when the

@@ -1,5 +1,6 @@
 import Hummingbird
 import MusterDomain
+import MusterEngine
 
 /// A request context that can name its caller: the server's own context, whose caller may be
 /// missing, and the child contexts of routes that only run once the caller is known.
@@ -7,6 +8,9 @@ protocol CallerContext: RequestContext {
     /// The principal of an authenticated call, or a 401 problem; a person who still holds a
     /// temporary password may do nothing but change it (`allowingPasswordChange`).
     func requirePrincipal(allowingPasswordChange: Bool) throws(Problem) -> Principal
+    /// What the request's commands carry to the engine: its idempotency mark and the recorder
+    /// of the positions it wrote, set by the route before the handler runs.
+    var command: CommandContext { get set }
 }
 
 extension MusterRequestContext: CallerContext {}
@@ -28,6 +32,7 @@ struct OrgRequestContext: ChildRequestContext, CallerContext {
     /// The org the path names (which may still not exist, or not be the caller's: the engine
     /// decides that, with one 404 for both).
     let org: OrganisationID
+    var command = CommandContext.detached
 
     init(context: MusterRequestContext) throws {
         coreContext = context.coreContext

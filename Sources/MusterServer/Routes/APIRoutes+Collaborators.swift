@@ -15,7 +15,7 @@ extension APIRoutes {
             let name = try fields.string("name", maxLength: 200)
             let reference = try fields.optionalString("reference", maxLength: 200)
             try fields.finish()
-            let tenant = try await engine.createTenant(org: orgID, name: name, reference: reference, by: principal)
+            let tenant = try await engine.createTenant(org: orgID, name: name, reference: reference, by: principal, context: context.command)
             return APIResponse.json(.created) { $0.tenant(tenant) }.located("/v1/orgs/\(orgID)/tenants/\(tenant.id)")
         }
 
@@ -58,7 +58,8 @@ extension APIRoutes {
                 invitee: invitee,
                 overrideCap: overrideCap,
                 redirect: redirect,
-                by: principal
+                by: principal,
+                context: context.command
             )
             return APIResponse.json(.created) { $0.collaborator(issued.collaborator, orgID: orgID) }
         }
@@ -81,7 +82,8 @@ extension APIRoutes {
                     invitee: invitee,
                     overrideCap: overrideCap,
                     redirect: redirect,
-                    by: principal
+                    by: principal,
+                    context: context.command
                 )
             }
             return batchResponse(results) { json, issued in json.collaborator(issued.collaborator, orgID: orgID) }
@@ -128,7 +130,14 @@ extension APIRoutes {
             }
             if fields.contains("contact_role_label") { card.roleLabel = try fields.optionalString("contact_role_label", maxLength: 200) }
             try fields.finish()
-            let updated = try await engine.updateContact(org: orgID, tenant: tenantID, id: collaboratorID, contact: card, by: principal)
+            let updated = try await engine.updateContact(
+                org: orgID,
+                tenant: tenantID,
+                id: collaboratorID,
+                contact: card,
+                by: principal,
+                context: context.command
+            )
             return .json { $0.collaborator(updated, orgID: orgID) }
         }
 
@@ -138,7 +147,7 @@ extension APIRoutes {
             let tenantID: TenantID = try context.pathID("tenant")
             let collaboratorID: CollaboratorID = try context.pathID("id")
             try await request.expectNoFields(context: context)
-            let row = try await engine.endCollaborator(org: orgID, tenant: tenantID, id: collaboratorID, by: principal)
+            let row = try await engine.endCollaborator(org: orgID, tenant: tenantID, id: collaboratorID, by: principal, context: context.command)
             return .json { $0.collaborator(row, orgID: orgID) }
         }
     }

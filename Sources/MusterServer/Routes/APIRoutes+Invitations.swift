@@ -26,7 +26,8 @@ extension APIRoutes {
                 lifetimeDays: days,
                 locale: locale,
                 redirect: redirect,
-                by: principal
+                by: principal,
+                context: context.command
             )
             return APIResponse.json(.created) { $0.invitation(issued.invitation, at: now) }.located(
                 "/v1/orgs/\(orgID)/invitations/\(issued.invitation.id)"
@@ -51,7 +52,8 @@ extension APIRoutes {
             var issued = try await engine.invite(
                 org: orgID,
                 batch: requests.map { (email: $0.0, role: $0.1, method: $0.2, lifetimeDays: $0.3, locale: $0.4, redirect: $0.5) },
-                by: principal
+                by: principal,
+                context: context.command
             )
             .makeIterator()
             let results = parsed.map { item -> Swift.Result<IssuedInvitation, any Error> in
@@ -124,7 +126,7 @@ extension APIRoutes {
                 reason = try fields.optionalString("reason", maxLength: 100_000)
                 try fields.finish()
             }
-            let invitation = try await engine.revokeInvitation(org: orgID, id: invitationID, reason: reason, by: principal)
+            let invitation = try await engine.revokeInvitation(org: orgID, id: invitationID, reason: reason, by: principal, context: context.command)
             let at = now
             return .json { $0.invitation(invitation, at: at) }
         }
@@ -134,7 +136,7 @@ extension APIRoutes {
             let orgID = context.org
             let previousID: InvitationID = try context.pathID("id")
             try await request.expectNoFields(context: context)
-            let issued = try await engine.reinvite(org: orgID, id: previousID, by: principal)
+            let issued = try await engine.reinvite(org: orgID, id: previousID, by: principal, context: context.command)
             let at = now
             return APIResponse.json(.created) { $0.invitation(issued.invitation, at: at) }.located(
                 "/v1/orgs/\(orgID)/invitations/\(issued.invitation.id)"
@@ -146,7 +148,7 @@ extension APIRoutes {
             let orgID = context.org
             let invitationID: InvitationID = try context.pathID("id")
             try await request.expectNoFields(context: context)
-            let issued = try await engine.resendInvitation(org: orgID, id: invitationID, by: principal)
+            let issued = try await engine.resendInvitation(org: orgID, id: invitationID, by: principal, context: context.command)
             let at = now
             return .json { $0.invitation(issued.invitation, at: at) }
         }

@@ -15,7 +15,14 @@ extension APIRoutes {
             let role = try fields.spelled("role", as: Role.self)
             let fullName = try fields.optionalString("full_name", maxLength: 200)
             try fields.finish()
-            let created = try await engine.createUserWithTemporaryPassword(org: orgID, email: email, fullName: fullName, role: role, by: principal)
+            let created = try await engine.createUserWithTemporaryPassword(
+                org: orgID,
+                email: email,
+                fullName: fullName,
+                role: role,
+                by: principal,
+                context: context.command
+            )
             return APIResponse.json(.created) { json in
                 json.object { object in
                     object.nested("member") { $0.member(created.member) }
@@ -85,9 +92,16 @@ extension APIRoutes {
             }
             let engine = try engine
             var member: Member?
-            if let role { member = try await engine.changeRole(org: orgID, user: userID, to: role, by: principal) }
+            if let role { member = try await engine.changeRole(org: orgID, user: userID, to: role, by: principal, context: context.command) }
             if grant != nil || withdraw != nil {
-                member = try await engine.changeGrants(org: orgID, user: userID, grant: grant ?? [], withdraw: withdraw ?? [], by: principal)
+                member = try await engine.changeGrants(
+                    org: orgID,
+                    user: userID,
+                    grant: grant ?? [],
+                    withdraw: withdraw ?? [],
+                    by: principal,
+                    context: context.command
+                )
             }
             return .json { $0.member(member!) }
         }
@@ -97,7 +111,7 @@ extension APIRoutes {
             let orgID = context.org
             let userID: UserID = try context.pathID("user")
             try await request.expectNoFields(context: context)
-            let member = try await engine.removeMember(org: orgID, user: userID, by: principal)
+            let member = try await engine.removeMember(org: orgID, user: userID, by: principal, context: context.command)
             return .json { $0.member(member) }
         }
 
@@ -106,7 +120,7 @@ extension APIRoutes {
             let orgID = context.org
             let userID: UserID = try context.pathID("user")
             try await request.expectNoFields(context: context)
-            let password = try await engine.resetPassword(org: orgID, user: userID, by: principal)
+            let password = try await engine.resetPassword(org: orgID, user: userID, by: principal, context: context.command)
             return APIResponse.json { json in
                 json.object { object in
                     object.field("user_id", userID)
@@ -124,7 +138,7 @@ extension APIRoutes {
             let name = try fields.string("name", maxLength: 200)
             let role = try fields.optionalSpelled("role", as: Role.self) ?? .orgAdmin
             try fields.finish()
-            let issued = try await engine.createAPIKey(org: orgID, name: name, role: role, by: principal)
+            let issued = try await engine.createAPIKey(org: orgID, name: name, role: role, by: principal, context: context.command)
             return APIResponse.json(.created) { $0.apiKey(issued.key, orgID: orgID, secret: issued.secret) }.showingSecret(
                 of: issued.key.id.description
             )
@@ -143,7 +157,7 @@ extension APIRoutes {
             let orgID = context.org
             let keyID: APIKeyID = try context.pathID("key")
             try await request.expectNoFields(context: context)
-            let key = try await engine.revokeAPIKey(org: orgID, id: keyID, by: principal)
+            let key = try await engine.revokeAPIKey(org: orgID, id: keyID, by: principal, context: context.command)
             return .json { $0.apiKey(key, orgID: orgID, secret: nil) }
         }
     }

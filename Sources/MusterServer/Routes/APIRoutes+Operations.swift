@@ -124,7 +124,7 @@ extension APIRoutes {
             let name = try fields.string("name", maxLength: 200)
             try fields.finish()
             let engine = try engine
-            let orgID = try await engine.createOrganisation(name: name, by: principal)
+            let orgID = try await engine.createOrganisation(name: name, by: principal, context: context.command)
             let summary = try await engine.organisation(orgID, by: principal)
             return APIResponse.json(.created) { $0.organisation(summary, policy: policy) }.located("/v1/orgs/\(orgID)")
         }
@@ -177,7 +177,7 @@ extension APIRoutes {
             }
             update.accentColour = try fields.setting("accent_colour") { fields, key throws(Problem) in try fields.optionalString(key, maxLength: 16) }
             try fields.finish()
-            let summary = try await engine.updateOrganisation(context.org, update, by: context.principal)
+            let summary = try await engine.updateOrganisation(context.org, update, by: context.principal, context: context.command)
             return .json { $0.organisation(summary, policy: policy) }
         }
     }

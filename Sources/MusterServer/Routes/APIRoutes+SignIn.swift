@@ -58,7 +58,7 @@ extension APIRoutes {
                 throw Problem.badRequest("`id` in the path must be a session id from GET /v1/me/sessions (16 hex digits); got \"\(text)\"")
             }
             try await request.expectNoFields(context: context)
-            try await engine.endSession(of: userID, handle: handle)
+            try await engine.endSession(of: userID, handle: handle, context: context.command)
             return .noContent
         }
 
@@ -135,7 +135,9 @@ extension APIRoutes {
             let current = try fields.string("current_password", maxLength: 1000)
             let new = try fields.string("new_password", maxLength: 1000)
             try fields.finish()
-            try await throttled([.user(userID)]) { try await engine.changePassword(userID: userID, current: current, new: new) }
+            try await throttled([.user(userID)]) {
+                try await engine.changePassword(userID: userID, current: current, new: new, context: context.command)
+            }
             return .json { json in
                 json.object { object in
                     object.field("status", "changed")
@@ -148,7 +150,7 @@ extension APIRoutes {
             _ = try context.requireUser(allowingPasswordChange: true)
             guard let token = context.bearerToken else { throw Problem.unauthorized("sign-out needs the session token") }
             try await request.expectNoFields(context: context)
-            try await engine.logout(sessionToken: token)
+            try await engine.logout(sessionToken: token, context: context.command)
             return .noContent
         }
     }

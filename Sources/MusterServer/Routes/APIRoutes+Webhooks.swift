@@ -31,7 +31,8 @@ extension APIRoutes {
                 eventTypes: eventTypes,
                 description: description,
                 after: after.map(UInt64.init),
-                by: principal
+                by: principal,
+                context: context.command
             )
             let progress = await webhooks.progress(of: view.webhook, orgID: orgID)
             return APIResponse.json(.created) { $0.webhook(view, orgID: orgID, progress: progress, secret: secret) }.showingSecret(
@@ -79,7 +80,7 @@ extension APIRoutes {
                 reason = try fields.optionalString("reason", maxLength: 500) ?? reason
                 try fields.finish()
             }
-            let view = try await engine.pauseWebhook(id, org: orgID, cause: .requested, reason: reason, by: principal)
+            let view = try await engine.pauseWebhook(id, org: orgID, cause: .requested, reason: reason, by: principal, context: context.command)
             let progress = await webhooks.progress(of: view.webhook, orgID: orgID)
             return .json { $0.webhook(view, orgID: orgID, progress: progress, secret: nil) }
         }
@@ -88,7 +89,7 @@ extension APIRoutes {
             let principal = context.principal
             let orgID = context.org
             let id: WebhookID = try context.pathID("id")
-            let view = try await engine.resumeWebhook(id, org: orgID, by: principal)
+            let view = try await engine.resumeWebhook(id, org: orgID, by: principal, context: context.command)
             let progress = await webhooks.progress(of: view.webhook, orgID: orgID)
             return .json { $0.webhook(view, orgID: orgID, progress: progress, secret: nil) }
         }
@@ -103,7 +104,7 @@ extension APIRoutes {
             }
             update.description = try fields.setting("description") { fields, key throws(Problem) in try fields.optionalString(key, maxLength: 200) }
             try fields.finish()
-            let view = try await engine.updateWebhook(id, org: context.org, update, by: context.principal)
+            let view = try await engine.updateWebhook(id, org: context.org, update, by: context.principal, context: context.command)
             let progress = await webhooks.progress(of: view.webhook, orgID: context.org)
             return .json { $0.webhook(view, orgID: context.org, progress: progress, secret: nil) }
         }
@@ -111,7 +112,7 @@ extension APIRoutes {
         post(subscriptions, "{id}/ping", command: "ping_webhook") { request, context in
             let id: WebhookID = try context.pathID("id")
             try await request.optionalFields(context: context)?.finish()
-            let (view, sequence) = try await engine.pingWebhook(id, org: context.org, by: context.principal)
+            let (view, sequence) = try await engine.pingWebhook(id, org: context.org, by: context.principal, context: context.command)
             return APIResponse.json(.accepted) { json in
                 json.object { object in
                     object.field("webhook_id", view.webhook.id)
@@ -132,7 +133,13 @@ extension APIRoutes {
             guard (0...maximum).contains(hours) else {
                 throw Problem(.unprocessableContent, code: "validation_failed", "field `grace_period_hours` must be 0 to \(maximum)")
             }
-            let (view, secret) = try await engine.rotateWebhookSecret(id, org: context.org, gracePeriod: .hours(hours), by: context.principal)
+            let (view, secret) = try await engine.rotateWebhookSecret(
+                id,
+                org: context.org,
+                gracePeriod: .hours(hours),
+                by: context.principal,
+                context: context.command
+            )
             let progress = await webhooks.progress(of: view.webhook, orgID: context.org)
             return APIResponse.json { $0.webhook(view, orgID: context.org, progress: progress, secret: secret) }.showingSecret(
                 of: view.webhook.id.description
@@ -143,7 +150,7 @@ extension APIRoutes {
             let principal = context.principal
             let orgID = context.org
             let id: WebhookID = try context.pathID("id")
-            try await engine.deleteWebhook(id, org: orgID, by: principal)
+            try await engine.deleteWebhook(id, org: orgID, by: principal, context: context.command)
             return .noContent
         }
     }

@@ -22,7 +22,12 @@ extension APIRoutes {
             let body = try fields.string("body", maxLength: 20_000)
             let kind = try fields.optionalSpelled("kind", as: Note.Kind.self) ?? .shared
             try fields.finish()
-            let itemID = try await engine.writeWorkspace(org: orgID, .note(tenant: tenantID, kind: kind, body: body), by: principal)
+            let itemID = try await engine.writeWorkspace(
+                org: orgID,
+                .note(tenant: tenantID, kind: kind, body: body),
+                by: principal,
+                context: context.command
+            )
             let view = try await engine.workspace(org: orgID, tenant: tenantID, by: principal)
             return try created(view.notes.first { $0.id == itemID }) { $0.note($1) }
         }
@@ -43,7 +48,12 @@ extension APIRoutes {
             let title = try fields.string("title", maxLength: 200)
             let detail = try fields.optionalString("detail", maxLength: 20_000)
             try fields.finish()
-            let itemID = try await engine.writeWorkspace(org: orgID, .goal(tenant: tenantID, title: title, detail: detail), by: principal)
+            let itemID = try await engine.writeWorkspace(
+                org: orgID,
+                .goal(tenant: tenantID, title: title, detail: detail),
+                by: principal,
+                context: context.command
+            )
             let view = try await engine.workspace(org: orgID, tenant: tenantID, by: principal)
             return try created(view.goals.first { $0.id == itemID }) { $0.goal($1) }
         }
@@ -62,7 +72,8 @@ extension APIRoutes {
             let itemID = try await engine.writeWorkspace(
                 org: orgID,
                 .session(tenant: tenantID, occurredAt: occurredAt, summary: summary),
-                by: principal
+                by: principal,
+                context: context.command
             )
             let view = try await engine.workspace(org: orgID, tenant: tenantID, by: principal)
             return try created(view.sessions.first { $0.id == itemID }) { $0.session($1) }
@@ -90,7 +101,8 @@ extension APIRoutes {
             let itemID = try await engine.writeWorkspace(
                 org: orgID,
                 .document(tenant: tenantID, name: name, contentType: contentType, sizeBytes: size, checksum: checksum),
-                by: principal
+                by: principal,
+                context: context.command
             )
             let view = try await engine.workspace(org: orgID, tenant: tenantID, by: principal)
             return try created(view.documents.first { $0.id == itemID }) { $0.document($1) }
@@ -106,7 +118,7 @@ extension APIRoutes {
             var fields = try await request.fields(context: context)
             let text = try fields.string("text", maxLength: 20_000)
             try fields.finish()
-            try await engine.writeWorkspace(org: orgID, .contextSummary(tenant: tenantID, text: text), by: principal)
+            try await engine.writeWorkspace(org: orgID, .contextSummary(tenant: tenantID, text: text), by: principal, context: context.command)
             let view = try await engine.workspace(org: orgID, tenant: tenantID, by: principal)
             return .json { $0.contextSummary(view.contextSummary) }
         }

@@ -84,8 +84,10 @@ struct APIRoutes: Sendable {
         router.on(RouterPath(path), method: method) { request, context in
             try APIContract.checkQuery(request, route: context.endpointPath)
             var request = request
+            var context = context
             let written = WrittenPosition()
-            let response = try await WrittenPosition.$current.withValue(written) { try await handler(&request, context) }
+            context.command.written = written
+            let response = try await handler(&request, context)
             metrics.command(command)
             return response.carrying(written)
         }
@@ -98,8 +100,10 @@ struct APIRoutes: Sendable {
         router.post(RouterPath(path)) { request, context in
             try APIContract.checkQuery(request, route: context.endpointPath)
             var request = request
+            var context = context
             let written = WrittenPosition()
-            let response = try await WrittenPosition.$current.withValue(written) { try await idempotent(&request, context: context, handler) }
+            context.command.written = written
+            let response = try await idempotent(&request, context: context, handler)
             metrics.command(command)
             return response.carrying(written)
         }
@@ -163,7 +167,9 @@ struct APIRoutes: Sendable {
             let response: APIResponse
             do {
                 // The change's log records carry the mark: durable exactly when the change is.
-                response = try await RequestMark.$current.withValue(mark) { try await handler(&request, context) }
+                var context = context
+                context.command.mark = mark
+                response = try await handler(&request, context)
             } catch {
                 await idempotency.release(scope: scope, key: key)
                 throw error

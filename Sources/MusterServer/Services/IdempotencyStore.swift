@@ -9,8 +9,9 @@ import MusterLog
 /// least ``retention``, so that a retry gets that answer instead of a second change.
 ///
 /// One durable write per request: nothing is journaled before the change runs. The change's
-/// own log record carries the request's ``RequestMark`` (set around the handler), so it is
-/// durable exactly when the change is; after a successful change the answer is journaled once.
+/// own log record carries the request's ``RequestMark`` (passed to the engine in the request's
+/// `CommandContext`), so it is durable exactly when the change is; after a successful change
+/// the answer is journaled once.
 /// A refusal changed nothing and left no mark, so its key is simply released. After a crash the
 /// log says what the journal cannot: a key whose mark is in the log but whose answer is not
 /// journaled was applied and lost its answer (`idempotency_answer_lost`); a key with neither
@@ -31,7 +32,7 @@ actor IdempotencyStore {
 
     /// What to do with a request carrying a key.
     enum Decision: Sendable {
-        /// Run it inside the returned mark's scope (``RequestMark/current``); then call
+        /// Run it with the returned mark in its ``CommandContext``; then call
         /// ``complete(scope:key:fingerprint:response:now:)`` or ``release(scope:key:)``.
         case run(RequestMark)
         /// Answer with the stored first answer.
