@@ -18,6 +18,7 @@ let package = Package(
         .library(name: "MusterSecurity", targets: ["MusterSecurity"]),
         .library(name: "MusterEngine", targets: ["MusterEngine"]),
         .library(name: "MusterLog", targets: ["MusterLog"]),
+        .library(name: "MusterStorage", targets: ["MusterStorage"]),
         .library(name: "MusterClient", targets: ["MusterClient"]),
         .executable(name: "muster", targets: ["MusterCLI"]),
     ],
@@ -70,10 +71,19 @@ let package = Package(
             pkgConfig: "zlib",
             providers: [.apt(["zlib1g-dev"]), .brew(["zlib"])]
         ),
-        // The write-ahead log with group commit, snapshots and recovery.
+        // Bytes on disk, knowing nothing of events: the file system and its syscalls, zlib,
+        // checksummed frames, group commit (many writers, one sync) and the small journals
+        // beside the log.
+        .target(
+            name: "MusterStorage",
+            dependencies: ["CZlib", "CMusterSystem"],
+            swiftSettings: swiftSettings
+        ),
+        // The write-ahead log of events on that storage: their encoding, segments, recovery,
+        // snapshots, backups, and the engine recovered from them.
         .target(
             name: "MusterLog",
-            dependencies: ["MusterDomain", "MusterEngine", "CZlib", "CMusterSystem"],
+            dependencies: ["MusterDomain", "MusterEngine", "MusterStorage"],
             swiftSettings: swiftSettings
         ),
         // Several nodes over PostgreSQL: the log, snapshots, cursors and the leader's lease in
@@ -81,7 +91,7 @@ let package = Package(
         .target(
             name: "MusterCluster",
             dependencies: [
-                "MusterDomain", "MusterEngine", "MusterLog",
+                "MusterDomain", "MusterEngine", "MusterLog", "MusterStorage",
                 .product(name: "PostgresNIO", package: "postgres-nio"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "Metrics", package: "swift-metrics"),
@@ -109,7 +119,7 @@ let package = Package(
         .target(
             name: "MusterDelivery",
             dependencies: [
-                "MusterDomain", "MusterSecurity", "MusterEngine", "MusterLog", "MusterJSON", "MusterWords", "CMusterSystem",
+                "MusterDomain", "MusterSecurity", "MusterEngine", "MusterLog", "MusterStorage", "MusterJSON", "MusterWords", "CMusterSystem",
                 .product(name: "Mustache", package: "swift-mustache"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "Metrics", package: "swift-metrics"),
@@ -142,7 +152,7 @@ let package = Package(
         .target(
             name: "MusterServer",
             dependencies: [
-                "MusterDomain", "MusterSecurity", "MusterEngine", "MusterLog", "MusterJSON", "MusterDelivery", "MusterWeb", "MusterCluster",
+                "MusterDomain", "MusterSecurity", "MusterEngine", "MusterLog", "MusterStorage", "MusterJSON", "MusterDelivery", "MusterWeb", "MusterCluster",
                 "CMusterSystem",
                 .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "Hummingbird", package: "hummingbird"),
@@ -178,14 +188,14 @@ let package = Package(
         // power.
         .target(
             name: "MusterTestSupport",
-            dependencies: ["MusterDomain", "MusterEngine", "MusterLog"],
+            dependencies: ["MusterDomain", "MusterEngine", "MusterLog", "MusterStorage"],
             swiftSettings: swiftSettings
         ),
         // The `muster` command: the server and the data-folder tools.
         .executableTarget(
             name: "MusterCLI",
             dependencies: [
-                "MusterDomain", "MusterEngine", "MusterLog", "MusterServer", "MusterCluster",
+                "MusterDomain", "MusterEngine", "MusterLog", "MusterStorage", "MusterServer", "MusterCluster",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "OTel", package: "swift-otel"),
@@ -216,8 +226,13 @@ let package = Package(
             swiftSettings: swiftSettings
         ),
         .testTarget(
+            name: "MusterStorageTests",
+            dependencies: ["MusterStorage", "MusterTestSupport"],
+            swiftSettings: swiftSettings
+        ),
+        .testTarget(
             name: "MusterLogTests",
-            dependencies: ["MusterLog", "MusterEngine", "MusterDomain", "MusterSecurity", "MusterTestSupport", "MusterCrashDriver"],
+            dependencies: ["MusterLog", "MusterStorage", "MusterEngine", "MusterDomain", "MusterSecurity", "MusterTestSupport", "MusterCrashDriver"],
             exclude: ["Fixtures"],
             swiftSettings: swiftSettings
         ),
@@ -233,7 +248,7 @@ let package = Package(
         .testTarget(
             name: "MusterClusterTests",
             dependencies: [
-                "MusterCluster", "MusterLog", "MusterEngine", "MusterDomain", "MusterSecurity", "MusterTestSupport",
+                "MusterCluster", "MusterLog", "MusterStorage", "MusterEngine", "MusterDomain", "MusterSecurity", "MusterTestSupport",
                 .product(name: "PostgresNIO", package: "postgres-nio"),
                 .product(name: "Logging", package: "swift-log"),
             ],
@@ -246,7 +261,7 @@ let package = Package(
         ),
         .testTarget(
             name: "MusterDeliveryTests",
-            dependencies: ["MusterDelivery", "MusterWords", "MusterEngine", "MusterDomain", "MusterLog", "MusterTestSupport"],
+            dependencies: ["MusterDelivery", "MusterWords", "MusterEngine", "MusterDomain", "MusterLog", "MusterStorage", "MusterTestSupport"],
             swiftSettings: swiftSettings
         ),
         .testTarget(
@@ -257,7 +272,7 @@ let package = Package(
         .testTarget(
             name: "MusterServerTests",
             dependencies: [
-                "MusterServer", "MusterDelivery", "MusterJSON", "MusterEngine", "MusterDomain", "MusterSecurity", "MusterLog", "MusterClient", "MusterWeb", "MusterWords",
+                "MusterServer", "MusterDelivery", "MusterJSON", "MusterEngine", "MusterDomain", "MusterSecurity", "MusterLog", "MusterStorage", "MusterClient", "MusterWeb", "MusterWords",
                 "MusterTestSupport",
                 .product(name: "HummingbirdTesting", package: "hummingbird"),
                 .product(name: "OpenAPIAsyncHTTPClient", package: "swift-openapi-async-http-client"),

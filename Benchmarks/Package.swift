@@ -26,6 +26,7 @@ let package = Package(
                 .product(name: "MusterDomain", package: muster),
                 .product(name: "MusterEngine", package: muster),
                 .product(name: "MusterLog", package: muster),
+                .product(name: "MusterStorage", package: muster),
                 .product(name: "MusterSecurity", package: muster),
             ],
             path: "Benchmarks/EngineBenchmarks",
@@ -38,6 +39,7 @@ let package = Package(
                 .product(name: "MusterDomain", package: muster),
                 .product(name: "MusterEngine", package: muster),
                 .product(name: "MusterLog", package: muster),
+                .product(name: "MusterStorage", package: muster),
                 .product(name: "MusterSecurity", package: muster),
             ]
         ),

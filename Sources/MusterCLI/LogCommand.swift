@@ -2,6 +2,7 @@ import ArgumentParser
 import MusterDomain
 import MusterEngine
 import MusterLog
+import MusterStorage
 
 /// `muster log …`: inspect the write-ahead log without changing it.
 struct LogCommand: AsyncParsableCommand {

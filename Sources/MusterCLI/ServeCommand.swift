@@ -5,6 +5,7 @@ import MusterDelivery
 import MusterDomain
 import MusterLog
 import MusterServer
+import MusterStorage
 
 /// `muster serve`: runs the HTTP API with embedded defaults — 127.0.0.1:8080, data in `data/`,
 /// group commit. Every setting has a flag and a `MUSTER_…` environment variable; a flag wins.

@@ -5,6 +5,7 @@ import MusterDomain
 import MusterEngine
 import MusterLog
 import MusterSecurity
+import MusterStorage
 import PostgresNIO
 import Synchronization
 

@@ -2,6 +2,7 @@ import Logging
 import MusterDomain
 import MusterEngine
 import MusterLog
+import MusterStorage
 import Synchronization
 
 /// The log in PostgreSQL: the engine's ``LogBackend`` on a node of a cluster.

@@ -1,4 +1,5 @@
 import MusterDomain
+import MusterStorage
 import Synchronization
 
 #if canImport(Glibc)

@@ -2,6 +2,7 @@ import Dispatch
 import MusterDomain
 import MusterEngine
 import MusterSecurity
+import MusterStorage
 import Synchronization
 
 /// Where the durable engine keeps its files and how it recovers.

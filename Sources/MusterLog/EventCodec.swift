@@ -1,5 +1,6 @@
 import MusterDomain
 import MusterEngine
+import MusterStorage
 
 /// The binary encoding of events and log records, version 4 (see `docs/LOG-FORMAT.md`);
 /// versions 1 to 3 are still read.

@@ -1,6 +1,7 @@
 import Dispatch
 import MusterDomain
 import MusterEngine
+import MusterStorage
 import Synchronization
 
 /// The embedded log backend: segment files (``WriteAheadLog``) and snapshot files

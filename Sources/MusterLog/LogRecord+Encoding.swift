@@ -1,5 +1,6 @@
 import MusterDomain
 import MusterEngine
+import MusterStorage
 
 extension LogRecord {
     /// The record in the log's binary encoding (uncompressed, without the frame around it;

@@ -1,6 +1,7 @@
 import Dispatch
 import MusterDomain
 import MusterEngine
+import MusterStorage
 import Synchronization
 
 /// A part of the log that recovery cut off, and where the cut bytes were kept.

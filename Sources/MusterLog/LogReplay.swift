@@ -1,6 +1,7 @@
 import Dispatch
 import MusterDomain
 import MusterEngine
+import MusterStorage
 import Synchronization
 
 /// Folds recovered log records onto the snapshot's states, one batch at a time, as recovery

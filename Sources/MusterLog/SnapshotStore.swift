@@ -1,6 +1,7 @@
 import Dispatch
 import MusterDomain
 import MusterEngine
+import MusterStorage
 import Synchronization
 
 /// A consistent copy of every org and the directory, and the log position it covers.

@@ -1,4 +1,5 @@
 import MusterDomain
+import MusterStorage
 
 /// The binary encoding of whole states for snapshots: each org and the directory as lists of
 /// rows; the indexes are rebuilt on load.

@@ -1,6 +1,7 @@
 import Dispatch
 import MusterDomain
 import MusterEngine
+import MusterStorage
 import Synchronization
 
 #if canImport(Glibc)

@@ -6,6 +6,7 @@ import MusterDomain
 import MusterEngine
 import MusterLog
 import MusterSecurity
+import MusterStorage
 import MusterWeb
 import NIOCore
 import PostgresNIO

@@ -1,4 +1,4 @@
-import MusterLog
+import MusterStorage
 import Synchronization
 
 #if canImport(Glibc)

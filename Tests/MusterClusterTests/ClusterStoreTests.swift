@@ -1,5 +1,6 @@
 import MusterEngine
 import MusterLog
+import MusterStorage
 import MusterTestSupport
 import Testing
 

@@ -1,6 +1,8 @@
 import MusterDomain
 import MusterEngine
 import MusterSecurity
+import MusterStorage
+import MusterTestSupport
 import Testing
 
 @testable import MusterLog

@@ -1,6 +1,8 @@
 import Dispatch
 import MusterDomain
 import MusterEngine
+import MusterStorage
+import MusterTestSupport
 import Synchronization
 import Testing
 
@@ -9,67 +11,6 @@ import Testing
 #if canImport(Glibc)
 import Glibc
 #endif
-
-/// The real file system with switchable faults.
-final class FaultyFileSystem: LogFileSystem {
-    let real = PosixFileSystem()
-    let failSync = Atomic<Bool>(false)
-    let diskFull = Atomic<Bool>(false)
-    /// While set, every sync waits for ``releaseSyncs()``: a slow disk under the test's control.
-    let holdSyncs = Atomic<Bool>(false)
-    /// How many syncs have been held.
-    let heldSyncs = Atomic<Int>(0)
-    let syncGate = DispatchSemaphore(value: 0)
-
-    /// Lets every held sync (and later ones) go on.
-    func releaseSyncs() {
-        holdSyncs.store(false, ordering: .sequentiallyConsistent)
-        for _ in 0..<64 { syncGate.signal() }
-    }
-
-    func open(_ path: String, create: Bool) throws(FileSystemError) -> any LogFile {
-        FaultyFile(try real.open(path, create: create), path: path, owner: self)
-    }
-    func read(_ path: String) throws(FileSystemError) -> [UInt8] { try real.read(path) }
-    func list(_ directory: String) throws(FileSystemError) -> [String] { try real.list(directory) }
-    func createDirectory(_ path: String) throws(FileSystemError) { try real.createDirectory(path) }
-    func rename(_ from: String, to: String) throws(FileSystemError) { try real.rename(from, to: to) }
-    func remove(_ path: String) throws(FileSystemError) { try real.remove(path) }
-    func removeDirectory(_ path: String) throws(FileSystemError) { try real.removeDirectory(path) }
-    func syncDirectory(_ path: String) throws(FileSystemError) { try real.syncDirectory(path) }
-    func exists(_ path: String) -> Bool { real.exists(path) }
-    func syncFileSystem(containing path: String) throws(FileSystemError) { try real.syncFileSystem(containing: path) }
-    func modificationTime(_ path: String) -> Int64? { real.modificationTime(path) }
-}
-
-final class FaultyFile: LogFile {
-    let file: any LogFile
-    let path: String
-    let owner: FaultyFileSystem
-
-    init(_ file: any LogFile, path: String, owner: FaultyFileSystem) {
-        self.file = file
-        self.path = path
-        self.owner = owner
-    }
-
-    func write(_ bytes: [UInt8], at offset: Int64) throws(FileSystemError) { try file.write(bytes, at: offset) }
-    func sync() throws(FileSystemError) {
-        if owner.failSync.load(ordering: .relaxed) { throw FileSystemError(operation: "fdatasync", path: path, code: EIO) }
-        if owner.holdSyncs.load(ordering: .sequentiallyConsistent) {
-            owner.heldSyncs.add(1, ordering: .sequentiallyConsistent)
-            owner.syncGate.wait()
-        }
-        try file.sync()
-    }
-    func preallocate(_ length: Int64) throws(FileSystemError) {
-        if owner.diskFull.load(ordering: .relaxed) { throw FileSystemError(operation: "fallocate", path: path, code: ENOSPC) }
-        try file.preallocate(length)
-    }
-    func truncate(_ length: Int64) throws(FileSystemError) { try file.truncate(length) }
-    func size() throws(FileSystemError) -> Int64 { try file.size() }
-    func close() { file.close() }
-}
 
 /// How many answers have come back.
 private final class AnswerCount: Sendable {

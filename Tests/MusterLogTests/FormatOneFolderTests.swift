@@ -1,6 +1,7 @@
 import Foundation
 import MusterEngine
 import MusterSecurity
+import MusterStorage
 import MusterTestSupport
 import Testing
 

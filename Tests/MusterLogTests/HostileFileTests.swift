@@ -1,5 +1,6 @@
 import MusterDomain
 import MusterEngine
+import MusterStorage
 import Testing
 
 @testable import MusterLog

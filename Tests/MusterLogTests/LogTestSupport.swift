@@ -1,6 +1,7 @@
 import MusterDomain
 import MusterEngine
 import MusterSecurity
+import MusterTestSupport
 import Synchronization
 import Testing
 
@@ -9,29 +10,6 @@ import Testing
 #if canImport(Glibc)
 import Glibc
 #endif
-
-/// A fresh directory under the system's temporary folder, removed when the test is done with it.
-final class TemporaryDirectory: Sendable {
-    let path: String
-
-    init() {
-        var template = Array("/tmp/muster-test-XXXXXX".utf8CString)
-        let result = template.withUnsafeMutableBufferPointer { mkdtemp($0.baseAddress!) }
-        precondition(result != nil, "mkdtemp failed")
-        path = String(cString: template.map { UInt8(bitPattern: $0) }.dropLast() + [0])
-    }
-
-    deinit {
-        _ = system("rm -rf '\(path)'")
-    }
-
-    /// Copies the whole directory to a new temporary one.
-    func copy() -> TemporaryDirectory {
-        let target = TemporaryDirectory()
-        _ = system("cp -a '\(path)/.' '\(target.path)/'")
-        return target
-    }
-}
 
 /// Hands every record to the log and keeps a copy, to compare what recovery reads back.
 final class TeeSink: EventSink {

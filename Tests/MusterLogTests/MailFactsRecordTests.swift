@@ -1,5 +1,7 @@
 import MusterDomain
 import MusterEngine
+import MusterStorage
+import MusterTestSupport
 import Testing
 
 @testable import MusterLog

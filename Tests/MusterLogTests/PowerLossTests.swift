@@ -1,6 +1,7 @@
 import MusterDomain
 import MusterEngine
 import MusterSecurity
+import MusterStorage
 import MusterTestSupport
 import Synchronization
 import Testing

@@ -2,6 +2,7 @@ import MusterDomain
 import MusterEngine
 import MusterLog
 import MusterSecurity
+import MusterStorage
 import Testing
 
 @Suite("One record's public encoding")

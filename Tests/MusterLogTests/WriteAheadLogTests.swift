@@ -1,5 +1,6 @@
 import MusterDomain
 import MusterEngine
+import MusterStorage
 import MusterTestSupport
 import Testing
 

@@ -4,6 +4,7 @@ import MusterDomain
 import MusterEngine
 import MusterLog
 import MusterSecurity
+import MusterStorage
 import Synchronization
 import Testing
 

@@ -2,6 +2,7 @@ import MusterDomain
 import MusterEngine
 import MusterLog
 import MusterSecurity
+import MusterStorage
 
 /// Builds a large, realistic data folder through the engine's own commands (the fast path:
 /// no HTTP), on a clock it moves itself.

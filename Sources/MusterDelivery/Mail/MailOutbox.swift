@@ -2,6 +2,7 @@ import Foundation
 import MusterDomain
 import MusterEngine
 import MusterLog
+import MusterStorage
 
 /// The emails the log's records cause, from the record that caused them to their delivery.
 ///

@@ -1,6 +1,7 @@
 import CMusterSystem
 import MusterDomain
 import MusterLog
+import MusterStorage
 import NIOPosix
 
 #if canImport(Glibc)

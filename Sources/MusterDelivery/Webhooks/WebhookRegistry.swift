@@ -2,6 +2,7 @@ import Foundation
 import MusterDomain
 import MusterEngine
 import MusterLog
+import MusterStorage
 
 /// How far delivery to each webhook has got, and its recent attempts, journaled so a restart
 /// neither loses its place nor re-sends what was acknowledged as delivered.

@@ -1,4 +1,5 @@
 import MusterEngine
+import MusterStorage
 
 /// The list of what a backup holds, written last into the backup as `MANIFEST`: the format,
 /// the log positions it covers, and every file with its size and CRC-32, so that a damaged or

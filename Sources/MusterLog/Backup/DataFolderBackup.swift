@@ -1,5 +1,6 @@
 import Glibc
 import MusterEngine
+import MusterStorage
 
 /// Copies a data folder that a server may be writing to, consistently, without stopping the
 /// server or taking its lock: only reading, in an order that makes the copy a state the

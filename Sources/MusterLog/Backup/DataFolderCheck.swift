@@ -1,5 +1,6 @@
 import MusterDomain
 import MusterEngine
+import MusterStorage
 
 /// Reads a data folder or a backup end to end and says what it found, changing nothing: the
 /// manifest's sizes and checksums (a backup's), every frame of the log, every snapshot, a

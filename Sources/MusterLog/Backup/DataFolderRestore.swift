@@ -1,5 +1,6 @@
 import MusterDomain
 import MusterEngine
+import MusterStorage
 
 /// Builds a data folder from a backup, whole or up to a point: a log position, or a time.
 ///
@@ -177,8 +178,7 @@ public enum DataFolderRestore {
                     payload.varint(UInt64(record.count))
                     payload.bytes.append(contentsOf: record)
                 }
-                var shorter = Frame(firstPosition: frame.firstPosition, recordCount: UInt32(keep), payload: payload.bytes)
-                shorter.version = frame.version
+                let shorter = Frame(firstPosition: frame.firstPosition, recordCount: UInt32(keep), payload: payload.bytes, version: frame.version)
                 kept += shorter.encoded(level: 1)
                 leftOut += records.count - keep
             }

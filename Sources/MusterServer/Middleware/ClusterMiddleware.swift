@@ -5,6 +5,7 @@ import Hummingbird
 import MusterCluster
 import MusterLog
 import MusterSecurity
+import MusterStorage
 import NIOCore
 import NIOHTTP1
 

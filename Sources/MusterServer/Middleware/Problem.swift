@@ -3,6 +3,7 @@ import Hummingbird
 import MusterDomain
 import MusterJSON
 import MusterLog
+import MusterStorage
 import NIOCore
 
 /// A refusal as the API answers it: an `application/problem+json` body (RFC 9457) with a

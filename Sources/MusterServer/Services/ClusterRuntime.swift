@@ -3,6 +3,7 @@ import MusterDelivery
 import MusterEngine
 import MusterLog
 import MusterSecurity
+import MusterStorage
 import Synchronization
 
 /// A node's cluster parts, shared by the engine service (which recovers the log), the cluster

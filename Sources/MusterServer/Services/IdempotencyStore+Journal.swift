@@ -3,6 +3,7 @@ import HTTPTypes
 import MusterDomain
 import MusterEngine
 import MusterLog
+import MusterStorage
 
 extension IdempotencyStore {
     /// One entry of the idempotency journal, in its binary layout:

@@ -4,6 +4,7 @@ import Hummingbird
 import MusterDomain
 import MusterEngine
 import MusterLog
+import MusterStorage
 
 /// Remembers the first answer to each POST that carried an `Idempotency-Key`, durably, for at
 /// least ``retention``, so that a retry gets that answer instead of a second change.

@@ -2,6 +2,7 @@ import Logging
 import MusterDomain
 import MusterEngine
 import MusterLog
+import MusterStorage
 import ServiceLifecycle
 
 /// Keeps the ledger of API keys' last uses in `<data>/api-key-usage`: read back once the

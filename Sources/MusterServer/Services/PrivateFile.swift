@@ -1,4 +1,5 @@
 import MusterLog
+import MusterStorage
 
 /// A file of the data folder that only the server's user may read: secrets and the ledger of
 /// key uses.

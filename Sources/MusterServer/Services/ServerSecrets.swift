@@ -1,6 +1,7 @@
 import MusterDomain
 import MusterLog
 import MusterSecurity
+import MusterStorage
 
 /// The server's two secrets, kept in the data folder with owner-only permissions: the key that
 /// signs magic links (generated on first start; changing it voids every link in flight) and

@@ -1,16 +1,15 @@
-import MusterDomain
-
 /// Reads what ``BinaryWriter`` wrote, refusing anything truncated or out of range with
 /// ``LogError/malformed(_:)`` rather than trapping.
 package struct BinaryReader {
     private let bytes: [UInt8]
-    private(set) var offset: Int
+    package private(set) var offset: Int
     private let end: Int
     /// The format version the bytes were written in (the frame's or snapshot's header says):
-    /// the codecs read what that version wrote.
+    /// the codecs read what that version wrote. Opaque here: only the codecs read it.
     package let format: UInt16
 
-    package init(_ bytes: [UInt8], from start: Int = 0, to end: Int? = nil, format: UInt16 = EventCodec.version) {
+    /// A reader of `bytes[start..<end]` written in `format`.
+    package init(_ bytes: [UInt8], from start: Int = 0, to end: Int? = nil, format: UInt16) {
         self.bytes = bytes
         self.offset = start
         self.end = end ?? bytes.count
@@ -98,41 +97,6 @@ package struct BinaryReader {
 
     package mutating func optionalString() throws(LogError) -> String? {
         try bool() ? try string() : nil
-    }
-
-    package mutating func id<Tag>(_: Identifier<Tag>.Type = Identifier<Tag>.self) throws(LogError) -> Identifier<Tag> {
-        Identifier(high: try u64(), low: try u64())
-    }
-
-    package mutating func optionalID<Tag>(_: Identifier<Tag>.Type = Identifier<Tag>.self) throws(LogError) -> Identifier<Tag>? {
-        try bool() ? try id() : nil
-    }
-
-    package mutating func timestamp() throws(LogError) -> Timestamp { Timestamp(millisecondsSinceEpoch: try signed()) }
-
-    package mutating func optionalTimestamp() throws(LogError) -> Timestamp? {
-        try bool() ? try timestamp() : nil
-    }
-
-    /// A digest: 16 bytes, or in format 1 the whole 32-byte SHA-256, of which the first 16
-    /// are kept (what ``SecretDigest`` is now).
-    package mutating func digest() throws(LogError) -> SecretDigest {
-        let digest = SecretDigest(word0: try u64(), word1: try u64())
-        if format == 1 { _ = (try u64(), try u64()) }
-        return digest
-    }
-
-    /// A time written by ``BinaryWriter/timestamp(_:after:)`` relative to `base`; format 1
-    /// wrote it whole.
-    package mutating func timestamp(after base: Timestamp) throws(LogError) -> Timestamp {
-        guard format >= 2 else { return try timestamp() }
-        let (sum, overflow) = base.millisecondsSinceEpoch.addingReportingOverflow(try signed())
-        guard !overflow else { throw .malformed("a time out of range") }
-        return Timestamp(millisecondsSinceEpoch: sum)
-    }
-
-    package mutating func optionalDigest() throws(LogError) -> SecretDigest? {
-        try bool() ? try digest() : nil
     }
 
     /// A one-byte enum case, refused when no case has that raw value.

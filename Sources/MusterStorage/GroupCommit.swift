@@ -160,7 +160,7 @@ package final class GroupCommit: Sendable {
 
     /// Sleeps after ``take(maximumEntries:maximumBytes:)`` said `.idle`, until an entry arrives
     /// or `deadline` passes; returns `false` on the deadline.
-    func sleep(until deadline: DispatchTime? = nil) -> Bool {
+    package func sleep(until deadline: DispatchTime? = nil) -> Bool {
         guard let deadline else {
             wake.wait()
             return true

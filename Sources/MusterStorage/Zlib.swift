@@ -5,9 +5,9 @@ import CZlib
 /// Linked directly (a system-library target) rather than through a package: the log needs
 /// one-shot buffer compression and a checksum, which are two C calls, and the system library
 /// is what operators already patch.
-enum Zlib {
+package enum Zlib {
     /// Compresses `input` at `level` (1 fastest … 9 smallest).
-    static func compress(_ input: [UInt8], level: Int32 = 1) -> [UInt8] {
+    package static func compress(_ input: [UInt8], level: Int32 = 1) -> [UInt8] {
         var outputLength = compressBound(uLong(input.count))
         var output = [UInt8](repeating: 0, count: Int(outputLength))
         let status = input.withUnsafeBufferPointer { source in
@@ -21,7 +21,7 @@ enum Zlib {
     }
 
     /// Decompresses `input`, which must expand to exactly `expectedLength` bytes.
-    static func decompress(_ input: ArraySlice<UInt8>, expectedLength: Int) throws(LogError) -> [UInt8] {
+    package static func decompress(_ input: ArraySlice<UInt8>, expectedLength: Int) throws(LogError) -> [UInt8] {
         guard expectedLength >= 0, expectedLength <= 1 << 30 else { throw .malformed("implausible uncompressed length \(expectedLength)") }
         var output = [UInt8](repeating: 0, count: expectedLength)
         var outputLength = uLong(expectedLength)
@@ -37,7 +37,7 @@ enum Zlib {
     }
 
     /// The CRC-32 (IEEE) of `bytes`, continuing from `crc`.
-    static func crc32(_ bytes: some Collection<UInt8>, continuing crc: UInt32 = 0) -> UInt32 {
+    package static func crc32(_ bytes: some Collection<UInt8>, continuing crc: UInt32 = 0) -> UInt32 {
         var result = uLong(crc)
         if let direct = bytes.withContiguousStorageIfAvailable({ buffer in
             CZlib.crc32(uLong(crc), buffer.baseAddress, uInt(buffer.count))

@@ -1,30 +1,35 @@
-import MusterEngine
-
 /// One batch of records as it sits in a segment: a 32-byte header and a zlib-compressed
 /// payload, checksummed together (see `docs/LOG-FORMAT.md`).
+///
+/// A frame knows records only as runs of bytes: what they encode, and which format versions
+/// can be read, is the log's business (`MusterLog` decodes them).
 package struct Frame {
     static let magic: UInt32 = 0x5254_534D  // "MSTR" in file order
-    static let headerLength = 32
+    /// The length of a frame's header, in bytes.
+    package static let headerLength = 32
 
-    var firstPosition: UInt64
-    var recordCount: UInt32
-    /// The format version its records were written in: this version's, or an older one read
+    /// The log position of the frame's first record; the others follow without gaps.
+    package var firstPosition: UInt64
+    package var recordCount: UInt32
+    /// The format version its records were written in: the writer's, or an older one read
     /// back from a segment.
-    var version = EventCodec.version
+    package var version: UInt16
     /// The uncompressed payload: each record as a varint length and its encoding.
-    var payload: [UInt8]
+    package var payload: [UInt8]
     /// For a frame read back from a segment: its payload as stored, inflated only when its
     /// records are decoded — in parallel with other frames', not while the segment is scanned.
     var stored: (bytes: ArraySlice<UInt8>, rawLength: Int)?
 
-    init(firstPosition: UInt64, recordCount: UInt32, payload: [UInt8]) {
+    /// A frame of `recordCount` records in `payload`, written in format `version`.
+    package init(firstPosition: UInt64, recordCount: UInt32, payload: [UInt8], version: UInt16) {
         self.firstPosition = firstPosition
         self.recordCount = recordCount
         self.payload = payload
+        self.version = version
     }
 
     /// The frame's bytes: header, then the compressed payload.
-    func encoded(level: Int32) -> [UInt8] {
+    package func encoded(level: Int32) -> [UInt8] {
         let stored = Zlib.compress(payload, level: level)
         var header = BinaryWriter(capacity: Self.headerLength + stored.count)
         header.u32(Self.magic)
@@ -41,7 +46,7 @@ package struct Frame {
     }
 
     /// What a scan found at one offset of a segment.
-    enum Scan {
+    package enum Scan {
         /// A whole, checksummed frame of `length` bytes.
         case frame(Frame, length: Int)
         /// Zeros: the clean end of the written part.
@@ -50,12 +55,13 @@ package struct Frame {
         case damaged(String)
     }
 
-    /// Reads the frame at `offset` of `bytes`.
-    static func scan(_ bytes: [UInt8], at offset: Int) -> Scan {
+    /// Reads the frame at `offset` of `bytes`; a frame in a format version outside `versions`
+    /// is damage.
+    package static func scan(_ bytes: [UInt8], at offset: Int, accepting versions: ClosedRange<UInt16>) -> Scan {
         guard bytes.count - offset >= headerLength else {
             return bytes[offset...].allSatisfy { $0 == 0 } ? .end : .damaged("a header cut short")
         }
-        var reader = BinaryReader(bytes, from: offset)
+        var reader = BinaryReader(bytes, from: offset, format: 0)  // the header is the same in every version
         do {
             let magic = try reader.u32()
             if magic == 0 {
@@ -63,7 +69,7 @@ package struct Frame {
             }
             guard magic == Self.magic else { return .damaged("bad magic \(magic)") }
             let version = try reader.u16()
-            guard EventCodec.readableVersions.contains(version) else { return .damaged("unknown format version \(version)") }
+            guard versions.contains(version) else { return .damaged("unknown format version \(version)") }
             let flags = try reader.u16()
             let firstPosition = try reader.u64()
             let recordCount = try reader.u32()
@@ -77,8 +83,7 @@ package struct Frame {
                 return .damaged("checksum mismatch")
             }
             guard flags == 1 else { return .damaged("unknown flags \(flags)") }
-            var frame = Frame(firstPosition: firstPosition, recordCount: recordCount, payload: [])
-            frame.version = version
+            var frame = Frame(firstPosition: firstPosition, recordCount: recordCount, payload: [], version: version)
             frame.stored = (stored, rawLength)
             return .frame(frame, length: headerLength + storedLength)
         } catch {
@@ -86,9 +91,14 @@ package struct Frame {
         }
     }
 
+    /// The uncompressed payload: inflated from the stored bytes for a frame read back.
+    package func inflatedPayload() throws(LogError) -> [UInt8] {
+        try stored.map { stored throws(LogError) in try Zlib.decompress(stored.bytes, expectedLength: stored.rawLength) } ?? payload
+    }
+
     /// The payload's records as they are encoded, in order, without decoding them.
-    func recordBytes() throws(LogError) -> [[UInt8]] {
-        let payload = try stored.map { stored throws(LogError) in try Zlib.decompress(stored.bytes, expectedLength: stored.rawLength) } ?? payload
+    package func recordBytes() throws(LogError) -> [[UInt8]] {
+        let payload = try inflatedPayload()
         var reader = BinaryReader(payload, format: version)
         var records = [[UInt8]]()
         while !reader.isAtEnd {
@@ -100,56 +110,16 @@ package struct Frame {
         }
         return records
     }
-
-    /// Splits the payload into its records, decoded; with `mail` false, without the facts for
-    /// their emails (recovery sends none).
-    func records(mail: Bool = true) throws(LogError) -> [LogRecordAt] {
-        let payload = try stored.map { stored throws(LogError) in try Zlib.decompress(stored.bytes, expectedLength: stored.rawLength) } ?? payload
-        var reader = BinaryReader(payload, format: version)
-        var records = [LogRecordAt]()
-        records.reserveCapacity(Int(recordCount))
-        var position = firstPosition
-        while !reader.isAtEnd {
-            let length = try reader.count(limit: 1 << 26)
-            let start = reader.offset
-            var recordReader = BinaryReader(payload, from: start, to: start + length, format: version)
-            guard length <= reader.remaining else { throw .malformed("record at position \(position) runs past its frame") }
-            let decoded = try EventCodec.decodeMarkedRecord(&recordReader, mail: mail)
-            records.append(LogRecordAt(position: position, record: decoded.record, mark: decoded.mark, mail: decoded.mail))
-            guard recordReader.isAtEnd else { throw .malformed("record at position \(position) has trailing bytes") }
-            reader = BinaryReader(payload, from: start + length, format: version)
-            position += 1
-        }
-        guard records.count == Int(recordCount) else {
-            throw .malformed("frame at \(firstPosition) holds \(records.count) records, its header says \(recordCount)")
-        }
-        return records
-    }
 }
 
 extension Frame {
-    /// One batch of encoded records as a frame's bytes: what a replicated backend stores as one
-    /// row, in the same format as a segment's frames.
-    package static func encode(batch: [[UInt8]], firstPosition: LogPosition, level: Int32 = 1) -> [UInt8] {
+    /// One batch of encoded records, written in format `version`, as a frame's bytes.
+    package static func encode(batch: [[UInt8]], firstPosition: UInt64, version: UInt16, level: Int32 = 1) -> [UInt8] {
         var payload = BinaryWriter(capacity: batch.reduce(0) { $0 + $1.count + 3 })
         for record in batch {
             payload.varint(UInt64(record.count))
             payload.bytes.append(contentsOf: record)
         }
-        return Frame(firstPosition: firstPosition, recordCount: UInt32(batch.count), payload: payload.bytes).encoded(level: level)
-    }
-
-    /// The records of one frame's bytes, every checksum checked.
-    package static func decodeRecords(_ bytes: [UInt8]) throws(LogError) -> [LogRecordAt] {
-        switch scan(bytes, at: 0) {
-        case .frame(let frame, let length):
-            guard length == bytes.count else { throw .malformed("\(bytes.count - length) bytes after the frame") }
-            return try frame.records()
-        case .end: throw .malformed("an empty frame")
-        case .damaged(let reason): throw .malformed(reason)
-        }
+        return Frame(firstPosition: firstPosition, recordCount: UInt32(batch.count), payload: payload.bytes, version: version).encoded(level: level)
     }
 }
-
-/// A decoded record and its log position.
-public typealias LogRecordAt = DurableRecord

@@ -1,9 +1,9 @@
 import Foundation
-import MusterDomain
+import MusterTestSupport
 import Synchronization
 import Testing
 
-@testable import MusterLog
+@testable import MusterStorage
 
 #if canImport(Glibc)
 import Glibc

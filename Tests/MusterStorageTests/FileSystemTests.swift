@@ -1,6 +1,7 @@
+import MusterTestSupport
 import Testing
 
-@testable import MusterLog
+@testable import MusterStorage
 
 #if canImport(Glibc)
 import Glibc

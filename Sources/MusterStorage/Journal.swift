@@ -54,7 +54,7 @@ public final class Journal: Sendable {
 
     /// The whole entries at the start of a journal's `bytes`, and where they end: what follows
     /// is a torn last entry (or damage, which reads the same). Changes nothing.
-    static func entries(in bytes: [UInt8]) -> (entries: [[UInt8]], length: Int) {
+    package static func entries(in bytes: [UInt8]) -> (entries: [[UInt8]], length: Int) {
         var entries = [[UInt8]]()
         var offset = 0
         while offset + 8 <= bytes.count {
