@@ -786,7 +786,7 @@ extension Components {
             /// - Remark: Generated from `#/components/schemas/APIKey/created_at`.
             public var createdAt: Foundation.Date
             /// - Remark: Generated from `#/components/schemas/APIKey/created_by`.
-            public var createdBy: Swift.String?
+            public var createdBy: Swift.String
             /// - Remark: Generated from `#/components/schemas/APIKey/revoked_at`.
             public var revokedAt: Foundation.Date?
             /// - Remark: Generated from `#/components/schemas/APIKey/last_used_at`.
@@ -811,7 +811,7 @@ extension Components {
                 name: Swift.String,
                 role: Components.Schemas.APIKey.RolePayload,
                 createdAt: Foundation.Date,
-                createdBy: Swift.String? = nil,
+                createdBy: Swift.String,
                 revokedAt: Foundation.Date? = nil,
                 lastUsedAt: Foundation.Date? = nil,
                 secret: Swift.String? = nil
@@ -859,7 +859,7 @@ extension Components {
                     Foundation.Date.self,
                     forKey: .createdAt
                 )
-                self.createdBy = try container.decodeIfPresent(
+                self.createdBy = try container.decode(
                     Swift.String.self,
                     forKey: .createdBy
                 )
@@ -2168,7 +2168,7 @@ extension Components {
                 case temporaryPassword = "temporary_password"
             }
             /// - Remark: Generated from `#/components/schemas/Member/joined_via`.
-            public var joinedVia: Components.Schemas.Member.JoinedViaPayload?
+            public var joinedVia: Components.Schemas.Member.JoinedViaPayload
             /// - Remark: Generated from `#/components/schemas/Member/status`.
             @frozen public enum StatusPayload: String, Codable, Hashable, Sendable, CaseIterable {
                 case active = "active"
@@ -2200,7 +2200,7 @@ extension Components {
                 grants: Components.Schemas.Member.GrantsPayload,
                 permissions: Components.Schemas.Member.PermissionsPayload,
                 joinedAt: Foundation.Date,
-                joinedVia: Components.Schemas.Member.JoinedViaPayload? = nil,
+                joinedVia: Components.Schemas.Member.JoinedViaPayload,
                 status: Components.Schemas.Member.StatusPayload,
                 removedAt: Foundation.Date? = nil,
                 removedBy: Swift.String? = nil
@@ -2254,7 +2254,7 @@ extension Components {
                     Foundation.Date.self,
                     forKey: .joinedAt
                 )
-                self.joinedVia = try container.decodeIfPresent(
+                self.joinedVia = try container.decode(
                     Components.Schemas.Member.JoinedViaPayload.self,
                     forKey: .joinedVia
                 )
@@ -2506,7 +2506,7 @@ extension Components {
             /// - Remark: Generated from `#/components/schemas/Tenant/created_at`.
             public var createdAt: Foundation.Date
             /// - Remark: Generated from `#/components/schemas/Tenant/created_by`.
-            public var createdBy: Swift.String?
+            public var createdBy: Swift.String
             /// Creates a new `Tenant`.
             ///
             /// - Parameters:
@@ -2520,7 +2520,7 @@ extension Components {
                 name: Swift.String,
                 reference: Swift.String? = nil,
                 createdAt: Foundation.Date,
-                createdBy: Swift.String? = nil
+                createdBy: Swift.String
             ) {
                 self.id = id
                 self.name = name
@@ -2553,7 +2553,7 @@ extension Components {
                     Foundation.Date.self,
                     forKey: .createdAt
                 )
-                self.createdBy = try container.decodeIfPresent(
+                self.createdBy = try container.decode(
                     Swift.String.self,
                     forKey: .createdBy
                 )
@@ -3370,7 +3370,7 @@ extension Components {
             /// - Remark: Generated from `#/components/schemas/Collaborator/invited_at`.
             public var invitedAt: Foundation.Date
             /// - Remark: Generated from `#/components/schemas/Collaborator/cap_overridden`.
-            public var capOverridden: Swift.Bool?
+            public var capOverridden: Swift.Bool
             /// - Remark: Generated from `#/components/schemas/Collaborator/activated_at`.
             public var activatedAt: Foundation.Date?
             /// - Remark: Generated from `#/components/schemas/Collaborator/link_expires_at`.
@@ -3413,7 +3413,7 @@ extension Components {
                 status: Components.Schemas.Collaborator.StatusPayload,
                 invitedBy: Swift.String,
                 invitedAt: Foundation.Date,
-                capOverridden: Swift.Bool? = nil,
+                capOverridden: Swift.Bool,
                 activatedAt: Foundation.Date? = nil,
                 linkExpiresAt: Foundation.Date? = nil,
                 redirectUrl: Swift.String? = nil,
@@ -3503,7 +3503,7 @@ extension Components {
                     Foundation.Date.self,
                     forKey: .invitedAt
                 )
-                self.capOverridden = try container.decodeIfPresent(
+                self.capOverridden = try container.decode(
                     Swift.Bool.self,
                     forKey: .capOverridden
                 )

@@ -18,6 +18,11 @@ indirect enum Schema: Sendable {
     /// JSON `null`.
     case null
 
+    /// The spellings of every case of `Value`.
+    static func spelled<Value: SpelledCase>(_: Value.Type) -> Schema {
+        .enumeration(Value.allCases.map(\.name))
+    }
+
     func write(to json: inout JSONWriter) {
         json.object { write(to: &$0, nullable: false) }
     }
@@ -94,7 +99,6 @@ enum Schemas {
     private static func page(_ item: String) -> Schema {
         .object([("items", .array(.ref(item))), ("next_cursor", nullable(.string))], required: ["items", "next_cursor"])
     }
-    private static let authored: [(String, Schema)] = [("author", principal), ("created_at", .dateTime)]
 
     static let all: [(String, Schema)] = [
         (
@@ -179,16 +183,7 @@ enum Schemas {
         ),
         ("APIKeyList", .object([("items", .array(.ref("APIKey")))], required: ["items"])),
         ("APIKeyRequest", .object([("name", .string), ("role", assignableRole)], required: ["name"])),
-        (
-            "APIKey",
-            .object(
-                [
-                    ("id", .uuid), ("org_id", .uuid), ("name", .string), ("role", role), ("created_at", .dateTime), ("created_by", principal),
-                    ("revoked_at", nullable(.dateTime)), ("last_used_at", nullable(.dateTime)), ("secret", .string),
-                ],
-                required: ["id", "org_id", "name", "role", "created_at"]
-            )
-        ),
+        ("APIKey", Wire.apiKey.schema),
         (
             "InvitationRequest",
             .object(
@@ -229,21 +224,7 @@ enum Schemas {
                 required: ["results", "succeeded", "failed"]
             )
         ),
-        (
-            "Invitation",
-            .object(
-                [
-                    ("id", .uuid), ("org_id", .uuid), ("email", .email), ("role", role), ("method", .enumeration(["email", "existing_user"])),
-                    ("status", .enumeration(["pending", "accepted", "expired", "revoked"])), ("invited_by", principal), ("created_at", .dateTime),
-                    ("expires_at", .dateTime), ("accepted_at", nullable(.dateTime)), ("accepted_by", nullable(.uuid)),
-                    ("revoked_at", nullable(.dateTime)),
-                    ("revoked_by", nullable(principal)), ("revoked_reason", nullable(.string)), ("expired_at", nullable(.dateTime)),
-                    ("resent_at", nullable(.dateTime)), ("resend_count", .integer), ("reinvite_of", nullable(.uuid)),
-                    ("redirect_url", nullable(.string)),
-                ],
-                required: ["id", "org_id", "email", "role", "method", "status", "invited_by", "created_at", "expires_at", "resend_count"]
-            )
-        ),
+        ("Invitation", Wire.invitation.schema),
         ("InvitationPage", page("Invitation")),
         ("RevokeRequest", .object([("reason", .string)], required: [])),
         ("TokenRequest", .object([("token", .string)], required: ["token"])),
@@ -258,18 +239,7 @@ enum Schemas {
                 required: ["invitation_id", "org_id", "org_name", "email", "role", "status", "expires_at", "valid"]
             )
         ),
-        (
-            "User",
-            .object(
-                [
-                    ("id", .uuid), ("email", .email), ("full_name", nullable(.string)), ("created_at", .dateTime),
-                    ("origin", .enumeration(["invitation", "collaborator", "temporary_password"])), ("must_change_password", .boolean),
-                    ("last_sign_in_at", nullable(.dateTime)),
-                    ("identity_organisation", nullable(.object([("id", .uuid), ("name", .string)], required: ["id", "name"]))),
-                ],
-                required: ["id", "email", "created_at", "origin", "must_change_password"]
-            )
-        ),
+        ("User", Wire.user.schema),
         (
             "Acceptance",
             .object(
@@ -299,17 +269,7 @@ enum Schemas {
                 required: ["member", "temporary_password"]
             )
         ),
-        (
-            "Member",
-            .object(
-                [
-                    ("user_id", .uuid), ("email", .email), ("role", role), ("grants", .array(permission)), ("permissions", .array(permission)),
-                    ("joined_at", .dateTime), ("joined_via", .enumeration(["invitation", "existing_user", "temporary_password"])),
-                    ("status", .enumeration(["active", "removed"])), ("removed_at", nullable(.dateTime)), ("removed_by", nullable(principal)),
-                ],
-                required: ["user_id", "email", "role", "grants", "permissions", "joined_at", "status"]
-            )
-        ),
+        ("Member", Wire.member.schema),
         ("MemberPage", page("Member")),
         ("MemberPatch", .object([("role", assignableRole), ("grant", .array(permission)), ("withdraw", .array(permission))], required: [])),
         (
@@ -320,13 +280,7 @@ enum Schemas {
             )
         ),
         ("TenantRequest", .object([("name", .string), ("reference", .string)], required: ["name"])),
-        (
-            "Tenant",
-            .object(
-                [("id", .uuid), ("name", .string), ("reference", nullable(.string)), ("created_at", .dateTime), ("created_by", principal)],
-                required: ["id", "name", "created_at"]
-            )
-        ),
+        ("Tenant", Wire.tenant.schema),
         ("TenantPage", page("Tenant")),
         (
             "AccessCheckRequest",
@@ -395,47 +349,16 @@ enum Schemas {
                 required: []
             )
         ),
-        (
-            "Collaborator",
-            .object(
-                [
-                    ("id", .uuid), ("org_id", .uuid), ("tenant_id", .uuid), ("mode", mode), ("user_id", nullable(.uuid)), ("email", nullable(.email)),
-                    ("full_name", nullable(.string)), ("contact", nullable(.ref("ContactPatch"))),
-                    ("status", .enumeration(["invited", "active", "contact", "ended"])),
-                    ("invited_by", principal), ("invited_at", .dateTime), ("cap_overridden", .boolean), ("activated_at", nullable(.dateTime)),
-                    ("link_expires_at", nullable(.dateTime)), ("redirect_url", nullable(.string)), ("ended_at", nullable(.dateTime)),
-                    ("ended_by", nullable(principal)),
-                ],
-                required: ["id", "org_id", "tenant_id", "mode", "status", "invited_by", "invited_at"]
-            )
-        ),
+        ("Collaborator", Wire.collaborator.schema),
         ("CollaboratorList", page("Collaborator")),
         ("NoteRequest", .object([("body", .string), ("kind", .enumeration(["shared", "professional"]))], required: ["body"])),
-        (
-            "Note",
-            .object(
-                [("id", .uuid), ("kind", .enumeration(["shared", "professional"])), ("body", .string)] + authored,
-                required: ["id", "kind", "body", "author", "created_at"]
-            )
-        ),
+        ("Note", Wire.note.schema),
         ("NoteList", page("Note")),
         ("GoalRequest", .object([("title", .string), ("detail", .string)], required: ["title"])),
-        (
-            "Goal",
-            .object(
-                [("id", .uuid), ("title", .string), ("detail", nullable(.string))] + authored,
-                required: ["id", "title", "author", "created_at"]
-            )
-        ),
+        ("Goal", Wire.goal.schema),
         ("GoalList", page("Goal")),
         ("SessionRequest", .object([("summary", .string), ("occurred_at", .dateTime)], required: ["summary"])),
-        (
-            "SessionRecord",
-            .object(
-                [("id", .uuid), ("occurred_at", .dateTime), ("summary", .string)] + authored,
-                required: ["id", "occurred_at", "summary", "author", "created_at"]
-            )
-        ),
+        ("SessionRecord", Wire.session.schema),
         ("SessionList", page("SessionRecord")),
         (
             "DocumentRequest",
@@ -444,13 +367,7 @@ enum Schemas {
                 required: ["name", "content_type", "size_bytes", "checksum"]
             )
         ),
-        (
-            "Document",
-            .object(
-                [("id", .uuid), ("name", .string), ("content_type", .string), ("size_bytes", .integer), ("checksum", .string)] + authored,
-                required: ["id", "name", "content_type", "size_bytes", "checksum", "author", "created_at"]
-            )
-        ),
+        ("Document", Wire.document.schema),
         ("DocumentList", page("Document")),
         ("ContextSummaryRequest", .object([("text", .string)], required: ["text"])),
         (
@@ -494,16 +411,7 @@ enum Schemas {
                 required: ["org_id", "tenant_id", "tenant_name", "team", "shared_notes", "goals", "session_count", "document_count"]
             )
         ),
-        (
-            "AuditEntry",
-            .object(
-                [
-                    ("sequence", .integer), ("org_id", .uuid), ("at", .dateTime), ("actor", principal), ("action", .string), ("target", .uuid),
-                    ("details", nullable(.string)),
-                ],
-                required: ["sequence", "org_id", "at", "actor", "action", "target"]
-            )
-        ),
+        ("AuditEntry", Wire.auditEntry.schema),
         ("AuditPage", page("AuditEntry")),
         ("Me", .object([("user", .ref("User")), ("memberships", .array(.ref("Membership")))], required: ["user", "memberships"])),
         (

@@ -79,19 +79,8 @@ extension APIRoutes {
             if try request.wantsCSV() {
                 let (engine, filterStatus, filterEmail) = (try engine, status, email)
                 return try await CSVExport<Invitation>(
-                    columns: [
-                        "id", "email", "role", "method", "status", "invited_by", "created_at", "expires_at", "accepted_at", "revoked_at",
-                        "revoked_reason",
-                        "resend_count",
-                    ],
-                    row: { invitation in
-                        [
-                            invitation.id.description, invitation.email.description, invitation.role.name, invitation.method.name,
-                            invitation.effectiveStatus(at: at).name, invitation.invitedBy.description, invitation.createdAt.iso8601,
-                            invitation.expiresAt.iso8601, invitation.acceptedAt?.iso8601, invitation.revokedAt?.iso8601, invitation.revokedReason,
-                            String(invitation.resendCount),
-                        ]
-                    },
+                    Wire.invitation,
+                    at: at,
                     page: { after in
                         try await engine.invitations(
                             org: orgID,

@@ -47,14 +47,8 @@ extension APIRoutes {
             if try request.wantsCSV() {
                 let engine = try engine
                 return try await CSVExport<Member>(
-                    columns: ["user_id", "email", "role", "grants", "joined_at", "joined_via", "status", "removed_at"],
-                    row: { member in
-                        [
-                            member.userID.description, member.email.description, member.role.name,
-                            member.grants.permissions.map(\.name).joined(separator: " "),
-                            member.joinedAt.iso8601, member.joinedVia.name, member.isActive ? "active" : "removed", member.removedAt?.iso8601,
-                        ]
-                    },
+                    Wire.member,
+                    at: (),
                     page: { after in
                         try await engine.members(
                             org: orgID,

@@ -145,10 +145,8 @@ extension APIRoutes {
             if try request.wantsCSV() {
                 let engine = try engine
                 return try await CSVExport<AuditEntry>(
-                    columns: ["sequence", "at", "actor", "action", "target", "details"],
-                    row: { entry in
-                        [String(entry.sequence), entry.at.iso8601, entry.actor.description, entry.action.name, entry.target, entry.details]
-                    },
+                    Wire.auditEntry,
+                    at: orgID,
                     page: { before in
                         try await engine.audit(
                             org: orgID,

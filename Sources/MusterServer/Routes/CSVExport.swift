@@ -13,6 +13,17 @@ struct CSVExport<Item: Sendable>: Sendable {
     /// Reads the page after `cursor` (nil: the first).
     var page: @Sendable (UInt64?) async throws -> Page<Item>
 
+    /// An export of the fields `shape` marks for CSV, each row shown at `context`.
+    init<Context: Sendable>(
+        _ shape: WireShape<Item, Context>,
+        at context: Context,
+        page: @escaping @Sendable (UInt64?) async throws -> Page<Item>
+    ) {
+        self.columns = shape.csvColumns
+        self.row = { item in shape.csvRow(item, context) }
+        self.page = page
+    }
+
     /// How many rows one streamed page reads: each page is one read on the org's actor, so a
     /// long export never holds it for long.
     static var pageSize: Int { 500 }
