@@ -7,8 +7,10 @@ public struct DirectoryState: Hashable, Sendable {
     /// The sequence number of the last applied event.
     public internal(set) var version: UInt64 = 0
 
-    var userByEmail: [EmailAddress: UserID] = [:]
-    var sessionsByUser: [UserID: Set<SecretDigest>] = [:]
+    /// Every user's id by normalised email.
+    public internal(set) var userByEmail: [EmailAddress: UserID] = [:]
+    /// Each user's live sessions.
+    public internal(set) var sessionsByUser: [UserID: Set<SecretDigest>] = [:]
 
     /// An empty directory.
     public init() {}

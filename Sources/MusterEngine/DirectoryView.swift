@@ -20,15 +20,14 @@ final class DirectoryView: Sendable {
 
     private let tables: Mutex<Tables>
 
-    /// A view of `state`, as of `position`.
+    /// A view of `state`, as of `position`. The state's own indexes are shared, not rebuilt
+    /// (copy on write): a start from a snapshot of many users does not wait for them.
     init(_ state: DirectoryState, position: LogPosition) {
         var tables = Tables()
         tables.sessions = state.sessions
-        for (digest, session) in state.sessions { tables.sessionsByUser[session.userID, default: []].insert(digest) }
-        for user in state.users.values {
-            tables.userByEmail[user.email] = user.id
-            if user.mustChangePassword { tables.mustChangePassword.insert(user.id) }
-        }
+        tables.sessionsByUser = state.sessionsByUser
+        tables.userByEmail = state.userByEmail
+        for user in state.users.values where user.mustChangePassword { tables.mustChangePassword.insert(user.id) }
         tables.position = position
         self.tables = Mutex(tables)
     }

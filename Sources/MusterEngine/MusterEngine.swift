@@ -17,7 +17,7 @@ public final class MusterEngine: Sendable {
     /// The slow password hashes, run on threads of their own.
     public let hashing: PasswordHashingPool
     let directory: UserDirectory
-    let people = PersonIndex()
+    let people: PersonIndex
     /// Where every webhook lives, for the delivery service.
     let webhookDirectory = WebhookDirectory()
     /// Each org's latest version, for long-polling feed readers and webhook workers.
@@ -45,7 +45,7 @@ public final class MusterEngine: Sendable {
         clock: any WallClock = SystemWallClock(),
         hasher: PasswordHasher = PasswordHasher()
     ) {
-        self.init(policy: policy, secret: secret, sink: sink, clock: clock, hasher: hasher, directoryState: DirectoryState())
+        self.init(policy: policy, secret: secret, sink: sink, clock: clock, hasher: hasher, directoryState: DirectoryState(), people: PersonIndex())
     }
 
     /// Creates an engine from recovered state (a snapshot plus the log after it), rebuilding the
@@ -59,18 +59,42 @@ public final class MusterEngine: Sendable {
         clock: any WallClock = SystemWallClock(),
         hasher: PasswordHasher = PasswordHasher()
     ) async {
-        self.init(policy: policy, secret: secret, sink: sink, clock: clock, hasher: hasher, directoryState: directory)
+        // Read from the states themselves, in parallel, before any actor exists: a start with
+        // many orgs hops to none of them, and files each person's rows once.
+        let people = PersonIndex(recovered: await Self.personEntries(of: orgStates))
+        self.init(policy: policy, secret: secret, sink: sink, clock: clock, hasher: hasher, directoryState: directory, people: people)
         let actors = orgStates.map { OrgActor(state: $0, sink: sink, clock: clock, policy: policy, changes: changes, traces: traces) }
         orgs.withLock { table in
             for actor in actors { table[actor.id] = actor }
         }
-        for actor in actors {
-            await people.merge(await actor.allPersonEntries())
-        }
         webhookDirectory.add(orgStates)
     }
 
-    private init(policy: Policy, secret: [UInt8], sink: any EventSink, clock: any WallClock, hasher: PasswordHasher, directoryState: DirectoryState) {
+    /// Every org's collaborator rows and memberships as the person index files them, the orgs
+    /// split between the cooperative pool's threads; in the orgs' order.
+    private static func personEntries(of states: [OrgState]) async -> [OrgActor.PersonChanges] {
+        let chunkSize = max(1, (states.count + 7) / 8)
+        return await withTaskGroup(of: (Int, [OrgActor.PersonChanges]).self) { group in
+            for start in stride(from: 0, to: states.count, by: chunkSize) {
+                let chunk = Array(states[start..<min(start + chunkSize, states.count)])
+                group.addTask { (start, chunk.map(OrgActor.personEntries(of:))) }
+            }
+            var chunks = [(Int, [OrgActor.PersonChanges])]()
+            for await chunk in group { chunks.append(chunk) }
+            return chunks.sorted { $0.0 < $1.0 }.flatMap(\.1)
+        }
+    }
+
+    private init(
+        policy: Policy,
+        secret: [UInt8],
+        sink: any EventSink,
+        clock: any WallClock,
+        hasher: PasswordHasher,
+        directoryState: DirectoryState,
+        people: PersonIndex
+    ) {
+        self.people = people
         self.policy = policy
         self.clock = clock
         self.sink = sink

@@ -150,10 +150,18 @@ actor OrgActor {
     }
 
     private func membershipEntry(_ userID: UserID) -> MembershipEntry? {
+        Self.membershipEntry(userID, in: state)
+    }
+
+    private func caseloadEntry(_ collaboratorID: CollaboratorID) -> CaseloadEntry? {
+        state.collaborators[collaboratorID].flatMap { Self.caseloadEntry($0, in: state) }
+    }
+
+    private static func membershipEntry(_ userID: UserID, in state: OrgState) -> MembershipEntry? {
         guard let member = state.members[userID] else { return nil }
         return MembershipEntry(
             userID: userID,
-            orgID: id,
+            orgID: state.id,
             orgName: state.name,
             role: member.role,
             permissions: member.permissions,
@@ -162,16 +170,12 @@ actor OrgActor {
         )
     }
 
-    private func caseloadEntry(_ collaboratorID: CollaboratorID) -> CaseloadEntry? {
-        state.collaborators[collaboratorID].flatMap(caseloadEntry)
-    }
-
-    private func caseloadEntry(_ row: Collaborator) -> CaseloadEntry? {
+    private static func caseloadEntry(_ row: Collaborator, in state: OrgState) -> CaseloadEntry? {
         guard let userID = row.userID, let tenant = state.tenants[row.tenantID] else { return nil }
         return CaseloadEntry(
             collaboratorID: row.id,
             userID: userID,
-            orgID: id,
+            orgID: state.id,
             orgName: state.name,
             tenantID: row.tenantID,
             tenantName: tenant.name,
@@ -182,10 +186,13 @@ actor OrgActor {
         )
     }
 
-    /// Every account collaborator row and membership, for rebuilding the person index after
-    /// recovery.
-    func allPersonEntries() -> PersonChanges {
-        PersonChanges(assignments: state.collaborators.rows.compactMap(caseloadEntry), memberships: state.members.keys.compactMap(membershipEntry))
+    /// Every account collaborator row and membership of `state`, for rebuilding the person
+    /// index after recovery (read from the recovered state, before any actor runs).
+    static func personEntries(of state: OrgState) -> PersonChanges {
+        PersonChanges(
+            assignments: state.collaborators.rows.compactMap { caseloadEntry($0, in: state) },
+            memberships: state.members.keys.compactMap { membershipEntry($0, in: state) }
+        )
     }
 }
 

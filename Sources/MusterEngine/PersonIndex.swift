@@ -11,10 +11,29 @@ import MusterDomain
 /// the index keeps, per person, the log position of the newest change merged: a read of a
 /// person's caseload or memberships returns it, and the engine answers only once it is durable.
 actor PersonIndex {
-    private var assignments: [UserID: [CollaboratorID: CaseloadEntry]] = [:]
-    private var memberships: [UserID: [OrganisationID: MembershipEntry]] = [:]
+    /// Each person's assignment rows, one per collaborator row, in no order. A person has a
+    /// handful: a short array costs less to build and to keep than a dictionary per person.
+    private var assignments: [UserID: [CaseloadEntry]] = [:]
+    /// Each person's memberships, one per org, in no order.
+    private var memberships: [UserID: [MembershipEntry]] = [:]
     /// The log position of the newest change merged for each person (absent: all durable).
     private var positions: [UserID: LogPosition] = [:]
+
+    /// An empty index.
+    init() {}
+
+    /// The index of what recovery found, every entry durable: the orgs' rows, each reported
+    /// once, so they are filed without looking for an earlier report of the same row.
+    init(recovered entries: [OrgActor.PersonChanges]) {
+        var assignments = [UserID: [CaseloadEntry]]()
+        var memberships = [UserID: [MembershipEntry]]()
+        for changes in entries {
+            for entry in changes.assignments { assignments[entry.userID, default: []].append(entry) }
+            for entry in changes.memberships { memberships[entry.userID, default: []].append(entry) }
+        }
+        self.assignments = assignments
+        self.memberships = memberships
+    }
 
     /// Merges reported changes into the index; `position` is where their record sits in the log
     /// (`0` for what recovery found, durable already).
@@ -24,16 +43,24 @@ actor PersonIndex {
             for change in changes.memberships { positions[change.userID] = max(positions[change.userID] ?? 0, position) }
         }
         for change in changes.assignments {
-            let existing = assignments[change.userID]?[change.collaboratorID]
-            if existing.map({ $0.stage <= change.stage }) ?? true {
-                assignments[change.userID, default: [:]][change.collaboratorID] = change
+            Self.file(change, into: &assignments[change.userID, default: []], sameRow: { $0.collaboratorID == change.collaboratorID }) {
+                $0.stage <= change.stage
             }
         }
         for change in changes.memberships {
-            let existing = memberships[change.userID]?[change.orgID]
-            if existing.map({ $0.orgVersion <= change.orgVersion }) ?? true {
-                memberships[change.userID, default: [:]][change.orgID] = change
+            Self.file(change, into: &memberships[change.userID, default: []], sameRow: { $0.orgID == change.orgID }) {
+                $0.orgVersion <= change.orgVersion
             }
+        }
+    }
+
+    /// Puts `entry` in a person's `rows` (changed in place): in the place of the row it reports
+    /// on when `isOlder` says that one is not newer, or added when there is none.
+    private static func file<Entry>(_ entry: Entry, into rows: inout [Entry], sameRow: (Entry) -> Bool, isOlder: (Entry) -> Bool) {
+        if let index = rows.firstIndex(where: sameRow) {
+            if isOlder(rows[index]) { rows[index] = entry }
+        } else {
+            rows.append(entry)
         }
     }
 
@@ -41,19 +68,19 @@ actor PersonIndex {
     func activeTenantCount(of userID: UserID) -> Int {
         guard let rows = assignments[userID] else { return 0 }
         var tenants = Set<TenantID>()
-        for row in rows.values where row.isActive { tenants.insert(row.tenantID) }
+        for row in rows where row.isActive { tenants.insert(row.tenantID) }
         return tenants.count
     }
 
     /// The tenants the person sees now, oldest assignment first.
     func caseload(of userID: UserID) -> (entries: [CaseloadEntry], position: LogPosition) {
-        let entries = (assignments[userID]?.values.filter(\.isVisible) ?? []).sorted { ($0.since, $0.collaboratorID) < ($1.since, $1.collaboratorID) }
+        let entries = (assignments[userID]?.filter(\.isVisible) ?? []).sorted { ($0.since, $0.collaboratorID) < ($1.since, $1.collaboratorID) }
         return (entries, positions[userID] ?? 0)
     }
 
     /// The person's assignments in `orgID`, ended ones included, oldest first.
     func assignments(of userID: UserID, in orgID: OrganisationID) -> (entries: [CaseloadEntry], position: LogPosition) {
-        let entries = (assignments[userID]?.values.filter { $0.orgID == orgID } ?? []).sorted {
+        let entries = (assignments[userID]?.filter { $0.orgID == orgID } ?? []).sorted {
             ($0.since, $0.collaboratorID) < ($1.since, $1.collaboratorID)
         }
         return (entries, positions[userID] ?? 0)
@@ -62,13 +89,13 @@ actor PersonIndex {
     /// Whether the person is an active member, or has an assignment that has not ended, in any
     /// org but `orgID`: whether their account reaches beyond that org.
     func belongsElsewhere(_ userID: UserID, than orgID: OrganisationID) -> Bool {
-        if memberships[userID]?.values.contains(where: { $0.isActive && $0.orgID != orgID }) == true { return true }
-        return assignments[userID]?.values.contains(where: { $0.isActive && $0.orgID != orgID }) == true
+        if memberships[userID]?.contains(where: { $0.isActive && $0.orgID != orgID }) == true { return true }
+        return assignments[userID]?.contains(where: { $0.isActive && $0.orgID != orgID }) == true
     }
 
     /// The person's active memberships, by org name.
     func memberships(of userID: UserID) -> (entries: [MembershipEntry], position: LogPosition) {
-        let entries = (memberships[userID]?.values.filter(\.isActive) ?? []).sorted { ($0.orgName, $0.orgID) < ($1.orgName, $1.orgID) }
+        let entries = (memberships[userID]?.filter(\.isActive) ?? []).sorted { ($0.orgName, $0.orgID) < ($1.orgName, $1.orgID) }
         return (entries, positions[userID] ?? 0)
     }
 }

@@ -21,7 +21,7 @@ struct OperationsTests {
             #expect(try await api.get("/healthz").status == 200)
             #expect(try await api.get("/readyz").json["status"]?.string == "ready")
             let org = try await api.org()
-            try await api.get("/v1/orgs/\(org)", token: api.admin)
+            _ = try await api.get("/v1/orgs/\(org)", token: api.admin)
             let metrics = try await api.get("/metrics")
             #expect(metrics.headers[.contentType]?.hasPrefix("text/plain") == true)
             #expect(metrics.text.contains(#"muster_http_requests_total{route="/v1/orgs/{org}",method="GET",status="200"} 1"#))
