@@ -43,14 +43,20 @@ actor PersonIndex {
             for change in changes.memberships { positions[change.userID] = max(positions[change.userID] ?? 0, position) }
         }
         for change in changes.assignments {
-            Self.file(change, into: &assignments[change.userID, default: []], sameRow: { $0.collaboratorID == change.collaboratorID }) {
-                $0.stage <= change.stage
-            }
+            Self.file(
+                change,
+                into: &assignments[change.userID, default: []],
+                sameRow: { $0.collaboratorID == change.collaboratorID },
+                isOlder: { $0.stage <= change.stage }
+            )
         }
         for change in changes.memberships {
-            Self.file(change, into: &memberships[change.userID, default: []], sameRow: { $0.orgID == change.orgID }) {
-                $0.orgVersion <= change.orgVersion
-            }
+            Self.file(
+                change,
+                into: &memberships[change.userID, default: []],
+                sameRow: { $0.orgID == change.orgID },
+                isOlder: { $0.orgVersion <= change.orgVersion }
+            )
         }
     }
 

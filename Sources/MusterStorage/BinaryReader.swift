@@ -100,7 +100,9 @@ package struct BinaryReader {
     }
 
     /// A one-byte enum case, refused when no case has that raw value.
-    @inlinable package mutating func enumeration<Value: RawRepresentable>(_: Value.Type = Value.self) throws(LogError) -> Value where Value.RawValue == UInt8 {
+    @inlinable package mutating func enumeration<Value: RawRepresentable>(
+        _: Value.Type = Value.self
+    ) throws(LogError) -> Value where Value.RawValue == UInt8 {
         let raw = try u8()
         guard let value = Value(rawValue: raw) else { throw .malformed("unknown \(Value.self) \(raw)") }
         return value
