@@ -133,10 +133,13 @@ struct SlowClientTests {
         // open, which the short timeouts here would close under it.
         let org = try await fixture.engine.createOrganisation(name: "Slow", by: .platformAdmin)
         try await fixture.runLive { _, port in
+            let prompt = try RawConnection(port: port)
+            prompt.send("GET /healthz HTTP/1.1\r\nHost: x\r\n\r\n")
+            #expect(await prompt.blocking { $0.readResponse() }.hasPrefix("HTTP/1.1 200"))
+            // A long poll outlasts both timeouts: nothing runs while a request is answered. On a
+            // connection of its own, so that a loaded machine's pause between two requests is
+            // never an idle keep-alive connection the server rightly closes.
             let connection = try RawConnection(port: port)
-            connection.send("GET /healthz HTTP/1.1\r\nHost: x\r\n\r\n")
-            #expect(await connection.blocking { $0.readResponse() }.hasPrefix("HTTP/1.1 200"))
-            // A long poll outlasts both timeouts: nothing runs while a request is answered.
             let started = Date()
             connection.send(
                 "GET /v1/orgs/\(org)/events?after=1&wait=4 HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer \(ServerFixture.adminToken)\r\n\r\n"
