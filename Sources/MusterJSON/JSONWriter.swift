@@ -122,6 +122,14 @@ package struct JSONWriter {
             if let value { value.write(to: &writer) } else { writer.raw("null") }
         }
 
+        /// A field with a scalar value that is written as itself (an optional writes `null`
+        /// when unset): no `Optional` is made around it, so a caller generic over the value's
+        /// type does no run-time type look-up.
+        @inlinable package mutating func field(_ name: StaticString, value: some JSONScalar) {
+            key(name)
+            value.write(to: &writer)
+        }
+
         /// A field whose value is an object.
         @inlinable package mutating func object(_ name: StaticString, _ body: (inout ObjectWriter) -> Void) {
             key(name)
@@ -158,6 +166,13 @@ package struct JSONWriter {
 /// A value that is written as one JSON scalar.
 package protocol JSONScalar {
     func write(to writer: inout JSONWriter)
+}
+
+/// An unset value is written as `null`.
+extension Optional: JSONScalar where Wrapped: JSONScalar {
+    package func write(to writer: inout JSONWriter) {
+        if let self { self.write(to: &writer) } else { writer.raw("null") }
+    }
 }
 
 extension String: JSONScalar {

@@ -5,16 +5,16 @@ extension Wire {
     /// A membership: the person's role, the permissions granted on top of it and the ones they
     /// hold in all.
     static let member = WireShape<Member, Void>([
-        .field("user_id", csv: true, \.userID),
-        .field("email", csv: true, \.email),
-        .field("role", csv: true, \.role),
-        .list("grants", csv: true) { member, _ in member.grants.permissions },
-        .list("permissions") { member, _ in member.permissions.permissions },
-        .field("joined_at", csv: true, \.joinedAt),
-        .field("joined_via", csv: true, \.joinedVia),
+        .field("user_id", csv: true) { member, _ in member.userID },
+        .field("email", csv: true) { member, _ in member.email },
+        .field("role", csv: true) { member, _ in member.role },
+        .list("grants", of: Permission.self, csv: true) { member, _ in member.grants.permissions.map(\.name) },
+        .list("permissions", of: Permission.self) { member, _ in member.permissions.permissions.map(\.name) },
+        .field("joined_at", csv: true) { member, _ in member.joinedAt },
+        .field("joined_via", csv: true) { member, _ in member.joinedVia },
         .field("status", csv: true) { member, _ in member.isActive ? MemberFilter.Status.active : .removed },
-        .field("removed_at", csv: true, \.removedAt),
-        .field("removed_by", \.removedBy),
+        .field("removed_at", csv: true) { member, _ in member.removedAt },
+        .field("removed_by") { member, _ in member.removedBy },
     ])
 
     /// What an API key is shown with beside the key itself.
@@ -46,13 +46,13 @@ extension Wire {
 
     /// A person's account, global across orgs.
     static let user = WireShape<User, Void>([
-        .field("id", \.id),
-        .field("email", \.email),
-        .field("full_name", \.fullName),
-        .field("created_at", \.createdAt),
-        .field("origin", \.origin),
-        .field("must_change_password", \.mustChangePassword),
-        .field("last_sign_in_at", \.lastSignInAt),
+        .field("id") { user, _ in user.id },
+        .field("email") { user, _ in user.email },
+        .field("full_name") { user, _ in user.fullName },
+        .field("created_at") { user, _ in user.createdAt },
+        .field("origin") { user, _ in user.origin },
+        .field("must_change_password") { user, _ in user.mustChangePassword },
+        .field("last_sign_in_at") { user, _ in user.lastSignInAt },
         .custom("identity_organisation", .nullable(.object([("id", .uuid), ("name", .string)], required: ["id", "name"]))) { object, user, _ in
             if let identity = user.identityOrganisation {
                 object.object("identity_organisation") { org in

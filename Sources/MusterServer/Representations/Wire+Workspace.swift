@@ -4,49 +4,49 @@ import MusterJSON
 extension Wire {
     /// A tenant: the person whose case the collaborators work on.
     static let tenant = WireShape<Tenant, Void>([
-        .field("id", \.id),
-        .field("name", \.name),
-        .field("reference", \.reference),
-        .field("created_at", \.createdAt),
-        .field("created_by", \.createdBy),
+        .field("id") { tenant, _ in tenant.id },
+        .field("name") { tenant, _ in tenant.name },
+        .field("reference") { tenant, _ in tenant.reference },
+        .field("created_at") { tenant, _ in tenant.createdAt },
+        .field("created_by") { tenant, _ in tenant.createdBy },
     ])
 
     /// A note on a tenant's workspace.
     static let note = WireShape<Note, Void>([
-        .field("id", \.id),
-        .field("kind", \.kind),
-        .field("body", \.body),
-        .field("author", \.authorship.author),
-        .field("created_at", \.authorship.at),
+        .field("id") { note, _ in note.id },
+        .field("kind") { note, _ in note.kind },
+        .field("body") { note, _ in note.body },
+        .field("author") { note, _ in note.authorship.author },
+        .field("created_at") { note, _ in note.authorship.at },
     ])
 
     /// A goal on a tenant's workspace.
     static let goal = WireShape<Goal, Void>([
-        .field("id", \.id),
-        .field("title", \.title),
-        .field("detail", \.detail),
-        .field("author", \.authorship.author),
-        .field("created_at", \.authorship.at),
+        .field("id") { goal, _ in goal.id },
+        .field("title") { goal, _ in goal.title },
+        .field("detail") { goal, _ in goal.detail },
+        .field("author") { goal, _ in goal.authorship.author },
+        .field("created_at") { goal, _ in goal.authorship.at },
     ])
 
     /// A session (a meeting with the tenant) recorded on the workspace.
     static let session = WireShape<SessionRecord, Void>([
-        .field("id", \.id),
-        .field("occurred_at", \.occurredAt),
-        .field("summary", \.summary),
-        .field("author", \.authorship.author),
-        .field("created_at", \.authorship.at),
+        .field("id") { session, _ in session.id },
+        .field("occurred_at") { session, _ in session.occurredAt },
+        .field("summary") { session, _ in session.summary },
+        .field("author") { session, _ in session.authorship.author },
+        .field("created_at") { session, _ in session.authorship.at },
     ])
 
     /// A document's record on the workspace (its bytes live elsewhere).
     static let document = WireShape<Document, Void>([
-        .field("id", \.id),
-        .field("name", \.name),
-        .field("content_type", \.contentType),
-        .field("size_bytes", \.sizeBytes),
-        .field("checksum", \.checksum),
-        .field("author", \.authorship.author),
-        .field("created_at", \.authorship.at),
+        .field("id") { document, _ in document.id },
+        .field("name") { document, _ in document.name },
+        .field("content_type") { document, _ in document.contentType },
+        .field("size_bytes") { document, _ in document.sizeBytes },
+        .field("checksum") { document, _ in document.checksum },
+        .field("author") { document, _ in document.authorship.author },
+        .field("created_at") { document, _ in document.authorship.at },
     ])
 
     /// One line of an org's audit trail.

@@ -73,8 +73,12 @@ struct WireField<Subject, Context>: Sendable {
         WireField(name: name, schema: schema, presence: presence, write: write, cell: cell)
     }
 
-    /// A field that is always set; its schema is its type's unless `schema` says more (a
-    /// string that holds a UUID). `csv` puts it in the export.
+    /// A field holding `value`: its schema is the value's type's (nullable for an optional)
+    /// unless `schema` says more (a string that holds a UUID). `csv` puts it in the export.
+    ///
+    /// The closure that writes it only calls the value's own `write(to:)`: a generic call that
+    /// wrapped the value in an `Optional` here would look up that type's metadata at run time,
+    /// for every field of every answer.
     static func field<Value: WireValue>(
         _ name: StaticString,
         schema: Schema? = nil,
@@ -85,23 +89,7 @@ struct WireField<Subject, Context>: Sendable {
             object,
             subject,
             context in
-            object.field(name, value(subject, context))
-        }
-    }
-
-    /// A field that may be unset: written as `null`, an empty CSV cell, and documented as
-    /// nullable.
-    static func field<Value: WireValue>(
-        _ name: StaticString,
-        schema: Schema? = nil,
-        csv: Bool = false,
-        _ value: @escaping @Sendable (Subject, Context) -> Value?
-    ) -> Self {
-        custom(name, .nullable(schema ?? Value.schema), cell: exported(csv) { subject, context in value(subject, context)?.cell }) {
-            object,
-            subject,
-            context in
-            object.field(name, value(subject, context))
+            object.field(name, value: value(subject, context))
         }
     }
 
@@ -112,23 +100,23 @@ struct WireField<Subject, Context>: Sendable {
             object,
             subject,
             context in
-            object.field(name, value(subject, context).name)
+            object.field(name, value: value(subject, context).name)
         }
     }
 
-    /// A list of spelled cases (a member's grants); one CSV cell, the spellings separated by
-    /// spaces.
-    static func list<Value: SpelledCase>(_ name: StaticString, csv: Bool = false, _ values: @escaping @Sendable (Subject, Context) -> [Value]) -> Self
-    {
-        custom(
-            name,
-            .array(.spelled(Value.self)),
-            cell: exported(csv) { subject, context in values(subject, context).map(\.name).joined(separator: " ") }
-        ) {
+    /// A list of the spellings of cases of `Value` (a member's grants); one CSV cell, the
+    /// spellings separated by spaces.
+    static func list<Value: SpelledCase>(
+        _ name: StaticString,
+        of _: Value.Type,
+        csv: Bool = false,
+        _ values: @escaping @Sendable (Subject, Context) -> [String]
+    ) -> Self {
+        custom(name, .array(.spelled(Value.self)), cell: exported(csv) { subject, context in values(subject, context).joined(separator: " ") }) {
             object,
             subject,
             context in
-            object.array(name, values(subject, context)) { $0.string($1.name) }
+            object.array(name, values(subject, context)) { $0.string($1) }
         }
     }
 
@@ -141,86 +129,65 @@ struct WireField<Subject, Context>: Sendable {
     }
 }
 
-extension WireField where Context == Void {
-    /// A field that is always set, read from the record alone.
-    static func field<Value: WireValue>(
-        _ name: StaticString,
-        schema: Schema? = nil,
-        csv: Bool = false,
-        _ value: any KeyPath<Subject, Value> & Sendable
-    ) -> Self {
-        field(name, schema: schema, csv: csv) { subject, _ in subject[keyPath: value] }
-    }
-
-    /// A field that may be unset, read from the record alone.
-    static func field<Value: WireValue>(
-        _ name: StaticString,
-        schema: Schema? = nil,
-        csv: Bool = false,
-        _ value: any KeyPath<Subject, Value?> & Sendable
-    ) -> Self {
-        field(name, schema: schema, csv: csv) { subject, _ in subject[keyPath: value] }
-    }
-
-    /// A spelled case read from the record alone.
-    static func field<Value: SpelledCase>(_ name: StaticString, csv: Bool = false, _ value: any KeyPath<Subject, Value> & Sendable) -> Self {
-        field(name, csv: csv) { subject, _ in subject[keyPath: value] }
-    }
-}
-
 /// A value written as one JSON scalar, with the schema that documents it and its text in a CSV
 /// cell.
 protocol WireValue: JSONScalar, Sendable {
     /// How the OpenAPI document describes every value of the type.
     static var schema: Schema { get }
-    /// The value in a CSV cell.
-    var cell: String { get }
+    /// The value in a CSV cell; `nil` for an empty one.
+    var cell: String? { get }
+}
+
+/// An unset value: `null`, documented as nullable, an empty CSV cell.
+extension Optional: WireValue where Wrapped: WireValue {
+    static var schema: Schema { .nullable(Wrapped.schema) }
+    var cell: String? { self?.cell ?? nil }
 }
 
 extension String: WireValue {
     static var schema: Schema { .string }
-    var cell: String { self }
+    var cell: String? { self }
 }
 
 extension Int: WireValue {
     static var schema: Schema { .integer }
-    var cell: String { String(self) }
+    var cell: String? { String(self) }
 }
 
 extension Int64: WireValue {
     static var schema: Schema { .integer }
-    var cell: String { String(self) }
+    var cell: String? { String(self) }
 }
 
 extension UInt64: WireValue {
     static var schema: Schema { .integer }
-    var cell: String { String(self) }
+    var cell: String? { String(self) }
 }
 
 extension Bool: WireValue {
     static var schema: Schema { .boolean }
-    var cell: String { self ? "true" : "false" }
+    var cell: String? { self ? "true" : "false" }
 }
 
 extension Timestamp: WireValue {
     static var schema: Schema { .dateTime }
-    var cell: String { iso8601 }
+    var cell: String? { iso8601 }
 }
 
 extension Identifier: WireValue {
     static var schema: Schema { .uuid }
-    var cell: String { description }
+    var cell: String? { description }
 }
 
 extension EmailAddress: WireValue {
     static var schema: Schema { .email }
-    var cell: String { description }
+    var cell: String? { description }
 }
 
 /// Who did something: `platform_admin`, `user:<id>`, `api_key:<id>` or `system`.
 extension Principal: WireValue {
     static var schema: Schema { .string }
-    var cell: String { description }
+    var cell: String? { description }
 }
 
 extension JSONWriter {
