@@ -38,6 +38,17 @@ struct WireShapeTests {
         }
     }
 
+    /// A new org with an invitation revoked for a reason with a comma and quotes in it, and a
+    /// member who joined through another.
+    private static func orgWithInvitationsAndAMember(_ api: API) async throws -> String {
+        let org = try await api.org()
+        let invited = try await api.post("/v1/orgs/\(org)/invitations", token: api.admin, #"{"email": "ann@example.org", "role": "viewer"}"#)
+        let invitationID = try #require(invited.json["id"]?.string)
+        _ = try await api.post("/v1/orgs/\(org)/invitations/\(invitationID)/revoke", token: api.admin, #"{"reason": "typo, \"sorry\""}"#)
+        _ = try await api.member(org, "cy@example.org", role: "caseworker")
+        return org
+    }
+
     /// A CSV body's lines, each split into its cells (RFC 4180 quoting).
     private static func csvLines(_ text: String) -> [[String]] {
         var lines = [[String]]()
@@ -92,12 +103,8 @@ struct WireShapeTests {
     func answersFollowTheirShapes() async throws {
         let fixture = try ServerFixture()
         try await fixture.run { api in
-            let org = try await api.org()
-            let invited = try await api.post("/v1/orgs/\(org)/invitations", token: api.admin, #"{"email": "ann@example.org", "role": "viewer"}"#)
-            let invitationID = try #require(invited.json["id"]?.string)
-            _ = try await api.post("/v1/orgs/\(org)/invitations/\(invitationID)/revoke", token: api.admin, #"{"reason": "typo, sorry"}"#)
+            let org = try await Self.orgWithInvitationsAndAMember(api)
             _ = try await api.post("/v1/orgs/\(org)/invitations", token: api.admin, #"{"email": "bo@example.org", "role": "caseworker"}"#)
-            _ = try await api.member(org, "cy@example.org", role: "caseworker")
             let key = try await api.post("/v1/orgs/\(org)/api-keys", token: api.admin, #"{"name": "backend", "role": "viewer"}"#)
             Self.expect(try #require(key.json.objectFields), follows: Wire.apiKey, "a new API key")
             #expect(key.json["secret"]?.string != nil, "the answer that creates a key shows its secret")
@@ -147,11 +154,7 @@ struct WireShapeTests {
     func csvExportsFollowTheirShapes() async throws {
         let fixture = try ServerFixture()
         try await fixture.run { api in
-            let org = try await api.org()
-            let invited = try await api.post("/v1/orgs/\(org)/invitations", token: api.admin, #"{"email": "ann@example.org", "role": "viewer"}"#)
-            let invitationID = try #require(invited.json["id"]?.string)
-            _ = try await api.post("/v1/orgs/\(org)/invitations/\(invitationID)/revoke", token: api.admin, #"{"reason": "typo, \"sorry\""}"#)
-            _ = try await api.member(org, "cy@example.org", role: "caseworker")
+            let org = try await Self.orgWithInvitationsAndAMember(api)
             let exports: [(String, [String])] = [
                 ("invitations", Wire.invitation.csvColumns),
                 ("members", Wire.member.csvColumns),
