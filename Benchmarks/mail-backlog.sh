@@ -16,7 +16,7 @@ LOAD=${LOAD:-Benchmarks/.build/release/MusterLoad}
 WORK=$(mktemp -d /tmp/muster-backlog.XXXXXX)
 trap 'pkill -f "muster serve --data-dir $WORK" 2>/dev/null || true; rm -rf "$WORK"' EXIT
 MUSTER="$MUSTER" LOAD="$LOAD" WORK="$WORK" python3 - <<'PY'
-import glob, json, os, re, subprocess, time, urllib.request
+import glob, json, os, quopri, re, subprocess, time, urllib.request
 MUSTER, LOAD, WORK = os.environ["MUSTER"], os.environ["LOAD"], os.environ["WORK"]
 DURATION, CONNECTIONS, PORT = os.environ.get("DURATION", "10"), os.environ.get("CONNECTIONS", "64"), int(os.environ.get("PORT", "18092"))
 BASE, DATA, TOKEN = f"http://127.0.0.1:{PORT}", os.path.join(WORK, "data"), os.urandom(16).hex()
@@ -30,7 +30,8 @@ def call(method, path, body=None, token=TOKEN):
 def emails_to(address, kind):
     found = []
     for path in glob.glob(os.path.join(DATA, "mail", "*", "*.eml")):
-        text = open(path, "rb").read(4096).decode(errors="replace")
+        # The bodies are quoted-printable: a link's `=` is `=3D`, and a long line is wrapped.
+        text = quopri.decodestring(open(path, "rb").read()).decode(errors="replace")
         if f"\r\nTo: {address}\r\n" in text and f"X-Muster-Mail-Kind: {kind}" in text: found.append(text)
     return found
 

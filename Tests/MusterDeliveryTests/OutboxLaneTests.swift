@@ -116,5 +116,11 @@ struct OutboxLaneTests {
         #expect(await outbox.oldestPendingQueuedAt() == 4)
         let lanes = await outbox.pendingByLane()
         #expect(lanes.urgent == 1 && lanes.bulk == 3)
+        // Delivered, given up, or only retrying: the counts follow each email out, or keep it.
+        await outbox.markDelivered(["4-0", "7-0"])
+        await outbox.markFailed("5-0", error: "550 no such mailbox", at: Timestamp(millisecondsSinceEpoch: 10), permanent: true)
+        await outbox.markFailed("6-0", error: "451 try later", at: Timestamp(millisecondsSinceEpoch: 10))
+        let after = await outbox.pendingByLane()
+        #expect(after.urgent == 0 && after.bulk == 1, "\(after)")
     }
 }

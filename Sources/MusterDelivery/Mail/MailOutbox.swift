@@ -203,6 +203,10 @@ extension MailOutbox {
         /// Emails waiting in the bulk lane per recipient, whatever their kind: an urgent email to
         /// one of them waits its turn behind them.
         private var bulkPendingTo: [String: Int] = [:]
+        /// How many pending emails wait in the bulk lane, kept as they come and go: the service
+        /// reports it after every batch, and counting a backlog of thousands each time would
+        /// make a long backlog slower to drain the longer it is.
+        private var bulkPendingCount = 0
 
         /// Every email from records at or before this position is delivered or given up.
         package private(set) var cursor: LogPosition
@@ -280,7 +284,10 @@ extension MailOutbox {
             case .urgent: urgent.append(message.id)
             case .bulk: bulk.append(message.id)
             }
-            if lane == .bulk { bulkPendingTo[message.to, default: 0] += 1 }
+            if lane == .bulk {
+                bulkPendingTo[message.to, default: 0] += 1
+                bulkPendingCount += 1
+            }
             undone[message.position, default: 0] += 1
         }
 
@@ -333,7 +340,10 @@ extension MailOutbox {
 
         private mutating func finished(_ item: Pending) {
             let message = item.message
-            if item.lane == .bulk, let left = bulkPendingTo[message.to] { bulkPendingTo[message.to] = left > 1 ? left - 1 : nil }
+            if item.lane == .bulk {
+                bulkPendingCount -= 1
+                if let left = bulkPendingTo[message.to] { bulkPendingTo[message.to] = left > 1 ? left - 1 : nil }
+            }
             guard let left = undone[message.position] else { return }
             undone[message.position] = left > 1 ? left - 1 : nil
         }
@@ -376,8 +386,7 @@ extension MailOutbox {
 
         /// The emails waiting in each lane (retries counted in their own lane).
         package func pendingByLane() -> (urgent: Int, bulk: Int) {
-            let bulkCount = pending.values.lazy.filter { $0.lane == .bulk }.count
-            return (pending.count - bulkCount, bulkCount)
+            (pending.count - bulkPendingCount, bulkPendingCount)
         }
 
         /// Records deliveries.
