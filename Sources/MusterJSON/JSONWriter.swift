@@ -2,7 +2,12 @@ import MusterDomain
 
 /// Writes JSON straight into bytes: the API's answers are built field by field with their
 /// snake_case names, without `Codable`'s reflection and key conversion on the hot path.
-package struct JSONWriter {
+///
+/// Public, not `package`, for one reason: this toolchain specialises and inlines an
+/// `@inlinable` body in another module only when it is public. As `package`, every field
+/// written from the server went through the unspecialised generic, which looked up an
+/// `Optional`'s type metadata at run time (measured in `Benchmarks/RESULTS.md`).
+public struct JSONWriter {
     /// The bytes, in one buffer that every copy of the writer shares: a nested object's writer
     /// appends to the same bytes in place. (With the array itself in the struct, handing the
     /// writer to a nested object made a second reference, and the next append copied the whole
@@ -16,7 +21,7 @@ package struct JSONWriter {
     @usableFromInline let buffer = Buffer()
 
     /// The bytes written so far.
-    package var bytes: [UInt8] { buffer.bytes }
+    public var bytes: [UInt8] { buffer.bytes }
 
     /// The bytes, for appending in place.
     @usableFromInline var out: [UInt8] {
@@ -24,12 +29,12 @@ package struct JSONWriter {
         @inlinable nonmutating _modify { yield &buffer.bytes }
     }
 
-    @inlinable package init(capacity: Int = 256) {
+    @inlinable public init(capacity: Int = 256) {
         buffer.bytes.reserveCapacity(capacity)
     }
 
     /// Writes one object; `body` adds its fields.
-    @inlinable package mutating func object(_ body: (inout ObjectWriter) -> Void) {
+    @inlinable public mutating func object(_ body: (inout ObjectWriter) -> Void) {
         out.append(UInt8(ascii: "{"))
         var object = ObjectWriter(writer: self)
         body(&object)
@@ -37,7 +42,7 @@ package struct JSONWriter {
     }
 
     /// Writes one array of `items`, each by `body`.
-    @inlinable package mutating func array<Items: Sequence>(_ items: Items, _ body: (inout JSONWriter, Items.Element) -> Void) {
+    @inlinable public mutating func array<Items: Sequence>(_ items: Items, _ body: (inout JSONWriter, Items.Element) -> Void) {
         out.append(UInt8(ascii: "["))
         var first = true
         for item in items {
@@ -48,7 +53,7 @@ package struct JSONWriter {
         out.append(UInt8(ascii: "]"))
     }
 
-    @inlinable package mutating func string(_ value: String) {
+    @inlinable public mutating func string(_ value: String) {
         out.append(UInt8(ascii: "\""))
         var value = value
         value.withUTF8 { utf8 in
@@ -85,20 +90,20 @@ package struct JSONWriter {
     }
 
     /// A whole number, digit by digit.
-    @inlinable package mutating func integer(_ value: some BinaryInteger) {
+    @inlinable public mutating func integer(_ value: some BinaryInteger) {
         out.appendDecimal(value)
     }
 
-    @inlinable package mutating func raw(_ text: String) {
+    @inlinable public mutating func raw(_ text: String) {
         out.append(contentsOf: text.utf8)
     }
 
-    @inlinable package mutating func value(_ value: some JSONScalar) {
+    @inlinable public mutating func value(_ value: some JSONScalar) {
         value.write(to: &self)
     }
 
     /// Writes the fields of one object, with the commas between them.
-    package struct ObjectWriter {
+    public struct ObjectWriter {
         @usableFromInline var writer: JSONWriter
         @usableFromInline var first = true
 
@@ -117,7 +122,7 @@ package struct JSONWriter {
 
         /// A field with a scalar value; `nil` is written as JSON `null`, so every documented
         /// field is always present.
-        @inlinable package mutating func field(_ name: StaticString, _ value: (some JSONScalar)?) {
+        @inlinable public mutating func field(_ name: StaticString, _ value: (some JSONScalar)?) {
             key(name)
             if let value { value.write(to: &writer) } else { writer.raw("null") }
         }
@@ -125,19 +130,19 @@ package struct JSONWriter {
         /// A field with a scalar value that is written as itself (an optional writes `null`
         /// when unset): no `Optional` is made around it, so a caller generic over the value's
         /// type does no run-time type look-up.
-        @inlinable package mutating func field(_ name: StaticString, value: some JSONScalar) {
+        @inlinable public mutating func field(_ name: StaticString, value: some JSONScalar) {
             key(name)
             value.write(to: &writer)
         }
 
         /// A field whose value is an object.
-        @inlinable package mutating func object(_ name: StaticString, _ body: (inout ObjectWriter) -> Void) {
+        @inlinable public mutating func object(_ name: StaticString, _ body: (inout ObjectWriter) -> Void) {
             key(name)
             writer.object(body)
         }
 
         /// A field whose value is an array.
-        @inlinable package mutating func array<Items: Sequence>(
+        @inlinable public mutating func array<Items: Sequence>(
             _ name: StaticString,
             _ items: Items,
             _ body: (inout JSONWriter, Items.Element) -> Void
@@ -147,13 +152,13 @@ package struct JSONWriter {
         }
 
         /// A field whose value another writer builds (a nested representation).
-        @inlinable package mutating func nested(_ name: StaticString, _ body: (inout JSONWriter) -> Void) {
+        @inlinable public mutating func nested(_ name: StaticString, _ body: (inout JSONWriter) -> Void) {
             key(name)
             body(&writer)
         }
 
         /// A field with a name known only at run time (a path in the OpenAPI document).
-        @inlinable package mutating func nested(named name: String, _ body: (inout JSONWriter) -> Void) {
+        @inlinable public mutating func nested(named name: String, _ body: (inout JSONWriter) -> Void) {
             if !first { writer.out.append(UInt8(ascii: ",")) }
             first = false
             writer.string(name)
@@ -164,40 +169,40 @@ package struct JSONWriter {
 }
 
 /// A value that is written as one JSON scalar.
-package protocol JSONScalar {
+public protocol JSONScalar {
     func write(to writer: inout JSONWriter)
 }
 
 /// An unset value is written as `null`.
 extension Optional: JSONScalar where Wrapped: JSONScalar {
-    package func write(to writer: inout JSONWriter) {
+    public func write(to writer: inout JSONWriter) {
         if let self { self.write(to: &writer) } else { writer.raw("null") }
     }
 }
 
 extension String: JSONScalar {
-    package func write(to writer: inout JSONWriter) { writer.string(self) }
+    public func write(to writer: inout JSONWriter) { writer.string(self) }
 }
 
 extension Int: JSONScalar {
-    package func write(to writer: inout JSONWriter) { writer.integer(self) }
+    public func write(to writer: inout JSONWriter) { writer.integer(self) }
 }
 
 extension Int64: JSONScalar {
-    package func write(to writer: inout JSONWriter) { writer.integer(self) }
+    public func write(to writer: inout JSONWriter) { writer.integer(self) }
 }
 
 extension UInt64: JSONScalar {
-    package func write(to writer: inout JSONWriter) { writer.integer(self) }
+    public func write(to writer: inout JSONWriter) { writer.integer(self) }
 }
 
 extension Bool: JSONScalar {
-    package func write(to writer: inout JSONWriter) { writer.raw(self ? "true" : "false") }
+    public func write(to writer: inout JSONWriter) { writer.raw(self ? "true" : "false") }
 }
 
 extension Timestamp: JSONScalar {
     /// ISO 8601 in UTC, with milliseconds.
-    package func write(to writer: inout JSONWriter) {
+    public func write(to writer: inout JSONWriter) {
         writer.out.append(UInt8(ascii: "\""))
         appendISO8601(to: &writer.out)
         writer.out.append(UInt8(ascii: "\""))
@@ -205,7 +210,7 @@ extension Timestamp: JSONScalar {
 }
 
 extension Identifier: JSONScalar {
-    package func write(to writer: inout JSONWriter) {
+    public func write(to writer: inout JSONWriter) {
         writer.out.append(UInt8(ascii: "\""))
         appendText(to: &writer.out)
         writer.out.append(UInt8(ascii: "\""))
@@ -213,10 +218,10 @@ extension Identifier: JSONScalar {
 }
 
 extension EmailAddress: JSONScalar {
-    package func write(to writer: inout JSONWriter) { writer.string(description) }
+    public func write(to writer: inout JSONWriter) { writer.string(description) }
 }
 
 extension Principal: JSONScalar {
     /// `platform_admin`, `system`, `user:<id>` or `api_key:<id>`.
-    package func write(to writer: inout JSONWriter) { writer.string(description) }
+    public func write(to writer: inout JSONWriter) { writer.string(description) }
 }
