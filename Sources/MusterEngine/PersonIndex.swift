@@ -13,9 +13,9 @@ import MusterDomain
 actor PersonIndex {
     /// Each person's assignment rows, one per collaborator row, in no order. A person has a
     /// handful: a short array costs less to build and to keep than a dictionary per person.
-    private var assignments: [UserID: [CaseloadEntry]] = [:]
+    private var assignments = PersonRows<CaseloadEntry>()
     /// Each person's memberships, one per org, in no order.
-    private var memberships: [UserID: [MembershipEntry]] = [:]
+    private var memberships = PersonRows<MembershipEntry>()
     /// The log position of the newest change merged for each person (absent: all durable).
     private var positions: [UserID: LogPosition] = [:]
 
@@ -25,14 +25,8 @@ actor PersonIndex {
     /// The index of what recovery found, every entry durable: the orgs' rows, each reported
     /// once, so they are filed without looking for an earlier report of the same row.
     init(recovered entries: [OrgActor.PersonChanges]) {
-        var assignments = [UserID: [CaseloadEntry]]()
-        var memberships = [UserID: [MembershipEntry]]()
-        for changes in entries {
-            for entry in changes.assignments { assignments[entry.userID, default: []].append(entry) }
-            for entry in changes.memberships { memberships[entry.userID, default: []].append(entry) }
-        }
-        self.assignments = assignments
-        self.memberships = memberships
+        assignments = PersonRows(filing: entries.map(\.assignments)) { $0.userID }
+        memberships = PersonRows(filing: entries.map(\.memberships)) { $0.userID }
     }
 
     /// Merges reported changes into the index; `position` is where their record sits in the log
@@ -43,20 +37,14 @@ actor PersonIndex {
             for change in changes.memberships { positions[change.userID] = max(positions[change.userID] ?? 0, position) }
         }
         for change in changes.assignments {
-            Self.file(
-                change,
-                into: &assignments[change.userID, default: []],
-                sameRow: { $0.collaboratorID == change.collaboratorID },
-                isOlder: { $0.stage <= change.stage }
-            )
+            assignments.modify(change.userID) { rows in
+                Self.file(change, into: &rows, sameRow: { $0.collaboratorID == change.collaboratorID }, isOlder: { $0.stage <= change.stage })
+            }
         }
         for change in changes.memberships {
-            Self.file(
-                change,
-                into: &memberships[change.userID, default: []],
-                sameRow: { $0.orgID == change.orgID },
-                isOlder: { $0.orgVersion <= change.orgVersion }
-            )
+            memberships.modify(change.userID) { rows in
+                Self.file(change, into: &rows, sameRow: { $0.orgID == change.orgID }, isOlder: { $0.orgVersion <= change.orgVersion })
+            }
         }
     }
 

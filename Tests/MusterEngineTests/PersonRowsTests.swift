@@ -1,0 +1,33 @@
+import MusterDomain
+import Testing
+
+@testable import MusterEngine
+
+@Suite("The person index's rows, split over shards")
+struct PersonRowsTests {
+    private struct Row: Sendable, Equatable {
+        var user: UserID
+        var number: Int
+    }
+
+    @Test("Rows filed on every shard at once come back per person exactly as filed one by one, and later changes land on the same person")
+    func shardedFilingMatchesOneByOne() {
+        let people = (0..<50).map { _ in UserID.timeOrdered() }
+        let groups = (0..<20).map { group in
+            (0..<100).map { index in Row(user: people[(group * 7 + index) % people.count], number: group * 100 + index) }
+        }
+        var rows = PersonRows(filing: groups) { $0.user }
+        var expected = [UserID: [Row]]()
+        for group in groups { for row in group { expected[row.user, default: []].append(row) } }
+        for person in people {
+            #expect(rows[person] == expected[person], "the rows of \(person), in the order filed")
+        }
+        let stranger = UserID.timeOrdered()
+        #expect(rows[stranger] == nil)
+        rows.modify(stranger) { $0.append(Row(user: stranger, number: -1)) }
+        rows.modify(people[0]) { $0.removeAll() }
+        #expect(rows[stranger] == [Row(user: stranger, number: -1)])
+        #expect(rows[people[0]] == [])
+        #expect(rows[people[1]] == expected[people[1]], "a change to one person leaves the others")
+    }
+}
