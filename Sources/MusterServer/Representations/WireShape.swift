@@ -31,11 +31,6 @@ struct WireShape<Subject, Context>: Sendable {
     }
 }
 
-extension WireShape where Context == Void {
-    /// One CSV row, in the order of ``csvColumns``.
-    func csvRow(_ subject: Subject) -> [String?] { csvRow(subject, ()) }
-}
-
 /// One field of a ``WireShape``.
 struct WireField<Subject, Context>: Sendable {
     /// Whether a field is in every answer.
@@ -149,20 +144,17 @@ extension String: WireValue {
     var cell: String? { self }
 }
 
-extension Int: WireValue {
+/// A whole number: an integer in the document, its digits in a cell.
+extension WireValue where Self: BinaryInteger {
     static var schema: Schema { .integer }
     var cell: String? { String(self) }
 }
 
-extension Int64: WireValue {
-    static var schema: Schema { .integer }
-    var cell: String? { String(self) }
-}
+extension Int: WireValue {}
 
-extension UInt64: WireValue {
-    static var schema: Schema { .integer }
-    var cell: String? { String(self) }
-}
+extension Int64: WireValue {}
+
+extension UInt64: WireValue {}
 
 extension Bool: WireValue {
     static var schema: Schema { .boolean }
