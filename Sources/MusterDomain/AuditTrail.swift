@@ -28,6 +28,11 @@ public struct AuditTrail: Hashable, Sendable {
         for entry in entries { append(entry) }
     }
 
+    /// Makes room for `count` lines in all.
+    public mutating func reserveCapacity(_ count: Int) {
+        lines.reserveCapacity(count)
+    }
+
     /// Adds the line of the next event, whose sequence must be one more than the last line's.
     public mutating func append(_ entry: AuditEntry) {
         precondition(entry.sequence == UInt64(lines.count + 1), "audit line \(entry.sequence) appended after \(lines.count)")

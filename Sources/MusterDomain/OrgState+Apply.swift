@@ -32,7 +32,8 @@ extension OrgState {
                 link: LinkCheck(seal)
             )
             pendingInvitationByEmail[email] = invitationID
-            invitationsByEmail[email, default: []].append(invitationID)
+            let row = UInt32(invitations.count - 1)
+            if invitationsByEmail[email]?.append(row) == nil { invitationsByEmail[email] = RowNumbers(row) }
 
         case .invitationResent(let invitationID, let expiresAt, let seal):
             modifyInvitation(invitationID) { invitation in

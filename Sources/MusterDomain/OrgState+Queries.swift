@@ -15,14 +15,14 @@ extension OrgState {
         try require(.usersView, of: principal, toDo: "list invitations")
         let limit = try Self.checkedLimit(limit)
         // With an email, walk that email's own history instead of the whole list.
-        let ids = email.map { invitationsByEmail[$0] ?? [] }
-        let total = ids?.count ?? invitations.count
+        let rows = email.map { invitationsByEmail[$0].map(Array.init) ?? [] }
+        let total = rows?.count ?? invitations.count
         var position = Int(clamping: cursor ?? 0)
         guard position <= total else { throw .validation("the cursor is past the end of the list") }
         var items = [Invitation]()
         while position < total, items.count < limit {
-            let candidate = ids.map { invitations[$0[position]] } ?? invitations.rows[position]
-            if let invitation = candidate, status.map({ invitation.effectiveStatus(at: now) == $0 }) ?? true {
+            let invitation = invitations.rows[rows.map { Int($0[position]) } ?? position]
+            if status.map({ invitation.effectiveStatus(at: now) == $0 }) ?? true {
                 items.append(invitation)
             }
             position += 1

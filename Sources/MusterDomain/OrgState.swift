@@ -34,7 +34,8 @@ public struct OrgState: Hashable, Sendable {
     // Indexes, kept by `apply`.
     var activeMemberByEmail: [EmailAddress: UserID] = [:]
     var pendingInvitationByEmail: [EmailAddress: InvitationID] = [:]
-    var invitationsByEmail: [EmailAddress: [InvitationID]] = [:]
+    /// Every invitation sent to an email, as row numbers of `invitations`, oldest first.
+    var invitationsByEmail: [EmailAddress: RowNumbers] = [:]
     var activeAssignments: [AssignmentKey: CollaboratorID] = [:]
     var activeOrgAdmins = 0
     /// The tenant of every workspace item, for naming it in the event feed.
@@ -54,20 +55,24 @@ public struct OrgState: Hashable, Sendable {
     /// Rebuilds an org from its rows, as a snapshot keeps them, each list in its listing
     /// order (collaborator rows in the order they were invited); the indexes are derived
     /// exactly as `apply` keeps them.
+    ///
+    /// The tables come built, so that a reader fills them once, with each id hashed once; the
+    /// trail has one line per event (`version` of them).
     public init(
         id: OrganisationID,
         name: String,
         createdAt: Timestamp,
         version: UInt64,
         members: [Member],
-        invitations: [Invitation],
+        invitations: RowTable<InvitationID, Invitation>,
         apiKeys: [APIKey],
-        tenants: [Tenant],
-        collaborators: [Collaborator],
+        tenants: RowTable<TenantID, Tenant>,
+        collaborators: RowTable<CollaboratorID, Collaborator>,
         webhooks: [Webhook] = [],
-        audit: [AuditEntry],
+        audit: AuditTrail,
         settings: OrgSettings = OrgSettings()
     ) {
+        precondition(UInt64(audit.count) == version, "org \(id) has \(audit.count) audit lines at version \(version)")
         self.id = id
         self.exists = true
         self.name = name
@@ -80,27 +85,33 @@ public struct OrgState: Hashable, Sendable {
             activeMemberByEmail[member.email] = member.userID
             if member.role == .orgAdmin { activeOrgAdmins += 1 }
         }
-        self.invitations = RowTable(invitations, id: \.id)
-        for invitation in invitations {
-            invitationsByEmail[invitation.email, default: []].append(invitation.id)
+        self.invitations = invitations
+        invitationsByEmail.reserveCapacity(invitations.count)
+        for (number, invitation) in invitations.rows.enumerated() {
+            let row = UInt32(number)
+            if invitationsByEmail[invitation.email]?.append(row) == nil {
+                invitationsByEmail[invitation.email] = RowNumbers(row)
+            }
             if invitation.status == .pending { pendingInvitationByEmail[invitation.email] = invitation.id }
         }
         self.apiKeys = Dictionary(uniqueKeysWithValues: apiKeys.map { ($0.id, $0) })
         self.webhookOrder = webhooks.map(\.id)
         self.webhooks = Dictionary(uniqueKeysWithValues: webhooks.map { ($0.id, $0) })
-        self.tenants = RowTable(tenants, id: \.id)
-        for tenant in tenants {
+        self.tenants = tenants
+        for tenant in tenants.rows {
             let workspace = tenant.workspace
-            let items = workspace.notes.map(\.id) + workspace.goals.map(\.id) + workspace.sessions.map(\.id) + workspace.documents.map(\.id)
-            for item in items { workspaceItemTenants[item] = tenant.id }
+            for item in workspace.notes { workspaceItemTenants[item.id] = tenant.id }
+            for item in workspace.goals { workspaceItemTenants[item.id] = tenant.id }
+            for item in workspace.sessions { workspaceItemTenants[item.id] = tenant.id }
+            for item in workspace.documents { workspaceItemTenants[item.id] = tenant.id }
         }
-        self.collaborators = RowTable(collaborators, id: \.id)
-        for collaborator in collaborators where collaborator.isActive {
+        self.collaborators = collaborators
+        for collaborator in collaborators.rows where collaborator.isActive {
             if let userID = collaborator.userID {
                 activeAssignments[AssignmentKey(tenantID: collaborator.tenantID, userID: userID)] = collaborator.id
             }
         }
-        self.audit = AuditTrail(audit)
+        self.audit = audit
     }
 
     /// The org's API keys in a stable order (by id), for snapshots.
@@ -118,7 +129,7 @@ public struct OrgState: Hashable, Sendable {
 
     /// Every invitation ever sent to `email`, oldest first.
     public func invitations(for email: EmailAddress) -> [Invitation] {
-        (invitationsByEmail[email] ?? []).compactMap { invitations[$0] }
+        invitationsByEmail[email].map { $0.map { invitations.rows[Int($0)] } } ?? []
     }
 
     /// The active collaborator row of `userID` on `tenantID`, if there is one.

@@ -25,6 +25,27 @@ public struct RowTable<ID: Hashable & Sendable, Row: Hashable & Sendable>: Senda
         }
     }
 
+    /// Makes room for `count` rows in all, so that filling a table of known size never
+    /// reallocates.
+    public mutating func reserveCapacity(_ count: Int) {
+        rows.reserveCapacity(count)
+        numbers.reserveCapacity(count)
+    }
+
+    /// Appends `row` under `id` unless a row already has that id; whether it was appended.
+    ///
+    /// What a reader of untrusted rows (a snapshot) uses: a repeated id is refused instead of
+    /// trapping, with one hash of each id.
+    public mutating func appendNew(_ row: Row, id: ID) -> Bool {
+        precondition(rows.count < Int(UInt32.max), "a RowTable holds fewer than 2³² rows")
+        if let existing = numbers.updateValue(UInt32(rows.count), forKey: id) {
+            numbers[id] = existing
+            return false
+        }
+        rows.append(row)
+        return true
+    }
+
     /// How many rows there are.
     public var count: Int { rows.count }
 

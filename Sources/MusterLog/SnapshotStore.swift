@@ -134,14 +134,18 @@ public struct SnapshotStore: Sendable {
 
         let blockList = blocks
         let results = Mutex<[Result<(DirectoryState?, [OrgState]), LogError>?]>(Array(repeating: nil, count: blocks.count))
+        // Each thread inflates into a buffer another block used before: new memory for every
+        // block would be hundreds of megabytes of fresh pages for the kernel to clear.
+        let spareBuffers = Mutex<[[UInt8]]>([])
         DispatchQueue.concurrentPerform(iterations: blocks.count) { index in
             let block = blockList[index]
             var result: Result<(DirectoryState?, [OrgState]), LogError>
+            var raw = spareBuffers.withLock { $0.popLast() } ?? []
             do throws(LogError) {
                 let checked = Zlib.crc32(bytes[block.range], continuing: Zlib.crc32(bytes[block.headerStart..<(block.headerStart + 9)]))
                 guard checked == block.crc else { throw .malformed("block \(index) checksum mismatch") }
-                let raw = try Zlib.decompress(bytes[block.range], expectedLength: block.rawLength)
-                var blockReader = BinaryReader(raw, format: version)
+                try Zlib.decompress(bytes[block.range], expectedLength: block.rawLength, into: &raw)
+                var blockReader = BinaryReader(raw, to: block.rawLength, format: version)
                 switch block.kind {
                 case 0:
                     result = .success((try StateCodec.decodeDirectory(&blockReader), []))
@@ -158,6 +162,7 @@ public struct SnapshotStore: Sendable {
             } catch {
                 result = .failure(error)
             }
+            spareBuffers.withLock { $0.append(raw) }
             results.withLock { $0[index] = result }
         }
         var directory: DirectoryState?

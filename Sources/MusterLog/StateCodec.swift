@@ -104,27 +104,39 @@ enum StateCodec {
         let version = try reader.varint()
         var members = [Member]()
         for _ in 0..<(try reader.count()) { members.append(try decodeMember(&reader)) }
-        var invitations = [Invitation]()
+        // The big tables are filled as their rows are read, each id hashed once; a repeated id
+        // is refused rather than trapping when the state is built.
+        var invitations = RowTable<InvitationID, Invitation>()
+        // Every row takes a byte at least, so a count is believed only as far as the bytes go.
         let invitationCount = try reader.count()
-        invitations.reserveCapacity(invitationCount)
-        for _ in 0..<invitationCount { invitations.append(try decodeInvitation(&reader, orgID: id, withSettings: withSettings)) }
+        invitations.reserveCapacity(min(invitationCount, reader.remaining))
+        for _ in 0..<invitationCount {
+            let invitation = try decodeInvitation(&reader, orgID: id, withSettings: withSettings)
+            guard invitations.appendNew(invitation, id: invitation.id) else { throw repeated("invitation", invitation.id, in: id) }
+        }
         var keys = [APIKey]()
         for _ in 0..<(try reader.count()) { keys.append(try decodeAPIKey(&reader)) }
-        var tenants = [Tenant]()
-        var collaborators = [Collaborator]()
+        var tenants = RowTable<TenantID, Tenant>()
+        var collaborators = RowTable<CollaboratorID, Collaborator>()
         let tenantCount = try reader.count()
-        tenants.reserveCapacity(tenantCount)
+        tenants.reserveCapacity(min(tenantCount, reader.remaining))
+        collaborators.reserveCapacity(min(tenantCount, reader.remaining))
         for _ in 0..<tenantCount {
             let tenant = try decodeTenant(&reader)
-            for _ in tenant.collaborators { collaborators.append(try decodeCollaborator(&reader)) }
-            tenants.append(tenant)
+            for _ in tenant.collaborators {
+                let collaborator = try decodeCollaborator(&reader)
+                guard collaborators.appendNew(collaborator, id: collaborator.id) else {
+                    throw repeated("collaborator", collaborator.id, in: id)
+                }
+            }
+            guard tenants.appendNew(tenant, id: tenant.id) else { throw repeated("tenant", tenant.id, in: id) }
         }
-        var audit = [AuditEntry]()
         let auditCount = try reader.count(limit: 1 << 28)
         // One line per event, numbered by position: a file that says otherwise is refused here
         // rather than trapping when the state is built or the next event applied.
         guard UInt64(auditCount) == version else { throw .malformed("org \(id) has \(auditCount) audit lines at version \(version)") }
-        audit.reserveCapacity(auditCount)
+        var audit = AuditTrail()
+        audit.reserveCapacity(min(auditCount, reader.remaining))
         for position in 0..<auditCount {
             let entry = try decodeAuditEntry(&reader)
             guard entry.sequence == UInt64(position + 1) else { throw .malformed("org \(id) has audit line \(entry.sequence) at \(position + 1)") }
@@ -136,10 +148,7 @@ enum StateCodec {
         }
         let settings = withSettings ? try EventCodec.decodeSettings(&reader) : OrgSettings()
         try requireDistinct(members.map(\.userID), "member", in: "org \(id)")
-        try requireDistinct(invitations.map(\.id), "invitation", in: "org \(id)")
         try requireDistinct(keys.map(\.id), "API key", in: "org \(id)")
-        try requireDistinct(tenants.map(\.id), "tenant", in: "org \(id)")
-        try requireDistinct(collaborators.map(\.id), "collaborator", in: "org \(id)")
         try requireDistinct(webhooks.map(\.id), "webhook", in: "org \(id)")
         return OrgState(
             id: id,
@@ -155,6 +164,11 @@ enum StateCodec {
             audit: audit,
             settings: settings
         )
+    }
+
+    /// The error for a file that lists one id twice.
+    private static func repeated(_ kind: String, _ id: some CustomStringConvertible, in orgID: OrganisationID) -> LogError {
+        .malformed("org \(orgID) lists \(kind) \(id) twice")
     }
 
     /// Refuses a file that lists one id twice, which building the state's tables would trap on.

@@ -22,8 +22,19 @@ package enum Zlib {
 
     /// Decompresses `input`, which must expand to exactly `expectedLength` bytes.
     package static func decompress(_ input: ArraySlice<UInt8>, expectedLength: Int) throws(LogError) -> [UInt8] {
+        var output = [UInt8]()
+        try decompress(input, expectedLength: expectedLength, into: &output)
+        return output
+    }
+
+    /// Inflates `input` into the first `expectedLength` bytes of `output`, reusing its storage
+    /// when it is long enough (it is never shortened, so it may hold more).
+    ///
+    /// For a reader of many payloads in a row (a snapshot's blocks): inflating each into new
+    /// memory would have the kernel find and clear fresh pages for every one of them.
+    package static func decompress(_ input: ArraySlice<UInt8>, expectedLength: Int, into output: inout [UInt8]) throws(LogError) {
         guard expectedLength >= 0, expectedLength <= 1 << 30 else { throw .malformed("implausible uncompressed length \(expectedLength)") }
-        var output = [UInt8](repeating: 0, count: expectedLength)
+        if output.count < expectedLength { output = [UInt8](repeating: 0, count: expectedLength) }
         var outputLength = uLong(expectedLength)
         let status = input.withUnsafeBufferPointer { source in
             output.withUnsafeMutableBufferPointer { destination in
@@ -33,7 +44,6 @@ package enum Zlib {
         guard status == Z_OK, Int(outputLength) == expectedLength else {
             throw .malformed("zlib could not decompress the payload (status \(status))")
         }
-        return output
     }
 
     /// The CRC-32 (IEEE) of `bytes`, continuing from `crc`.

@@ -199,6 +199,31 @@ import Testing
         #expect(org.state.invitations(for: try EmailAddress("ann@example.org")).map(\.id) == [old, new])
     }
 
+    @Test func listingByEmailWalksThatEmailsOwnInvitationsOldestFirst() throws {
+        var org = OrgFixture()
+        let (first, _) = try org.invite("ann@example.org")
+        try org.invite("bob@example.org")
+        try org.run(.revokeInvitation(id: first, reason: nil), by: .platformAdmin)
+        let (second, _) = try org.invite("ann@example.org")
+        try org.run(.revokeInvitation(id: second, reason: nil), by: .platformAdmin)
+        let (third, _) = try org.invite("ANN@example.org")
+        let ann = try EmailAddress("ann@example.org")
+        let page = try org.state.invitationsPage(for: .platformAdmin, status: nil, email: ann, after: nil, limit: 2, at: org.now)
+        let rest = try org.state.invitationsPage(for: .platformAdmin, status: nil, email: ann, after: page.nextCursor, limit: 2, at: org.now)
+        #expect(page.items.map(\.id) + rest.items.map(\.id) == [first, second, third] && rest.nextCursor == nil)
+        let pending = try org.state.invitationsPage(for: .platformAdmin, status: .pending, email: ann, after: nil, limit: 10, at: org.now)
+        #expect(pending.items.map(\.id) == [third])
+        let nobody = try org.state.invitationsPage(
+            for: .platformAdmin,
+            status: nil,
+            email: try EmailAddress("cy@example.org"),
+            after: nil,
+            limit: 10,
+            at: org.now
+        )
+        #expect(nobody.items.isEmpty && nobody.nextCursor == nil)
+    }
+
     @Test func invitationsAreNeverDeletedAndListByEffectiveStatus() throws {
         var org = OrgFixture()
         let (accepted, digest) = try org.invite("a@example.org")

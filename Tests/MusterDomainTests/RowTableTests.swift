@@ -28,4 +28,16 @@ import Testing
         #expect(changed != forwards)
         #expect(RowTable(Array(rows.dropLast()), id: \.id) != forwards)
     }
+
+    @Test func appendingARowUnderAnIdTheTableHoldsIsRefusedAndKeepsTheFirstRow() {
+        var table = RowTable<TenantID, Row>()
+        table.reserveCapacity(2)
+        let id = TenantID.random()
+        let first = table.appendNew(Row(id: id, name: "first"), id: id)
+        let repeated = table.appendNew(Row(id: id, name: "second"), id: id)
+        let other = TenantID.random()
+        let third = table.appendNew(Row(id: other, name: "other"), id: other)
+        #expect(first && !repeated && third)
+        #expect(table.count == 2 && table[id]?.name == "first" && table.position(of: id) == 0 && table.position(of: other) == 1)
+    }
 }

@@ -72,6 +72,17 @@ import Testing
         #expect(throws: LogError.self) { try Self.decode(Self.org(version: 1, invitations: [row, row], audit: Self.audit(1))) }
     }
 
+    @Test func anOrgWhoseCountsPromiseMoreRowsThanItsBytesHoldIsRefused() {
+        var writer = BinaryWriter()
+        writer.id(Self.orgID)
+        writer.string("Hostile")
+        writer.timestamp(Self.at)
+        writer.varint(0)
+        writer.varint(0)
+        writer.varint(1 << 24)  // sixteen million invitations, and no bytes for any of them
+        #expect(throws: LogError.self) { try Self.decode(writer.bytes) }
+    }
+
     @Test func aSharedHeaderWhoseSequencesWouldOverflowIsRefused() {
         var writer = BinaryWriter()
         writer.u8(EventCodec.RecordTag.orgShared)
