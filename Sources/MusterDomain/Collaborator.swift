@@ -10,8 +10,6 @@ public struct Collaborator: Hashable, Sendable {
     public var userID: UserID?
     public var email: EmailAddress?
     public var fullName: String?
-    /// The contact card, for `reference_only`.
-    public var contact: ContactCard?
     public var invitedBy: Principal
     public var invitedAt: Timestamp
     /// Whether the inviter overrode the caseload cap (recorded for the audit trail).
@@ -19,13 +17,34 @@ public struct Collaborator: Hashable, Sendable {
     /// When the person first signed in through their link; they see the tenant from then on.
     public var activatedAt: Timestamp?
     public var endedAt: Timestamp?
-    public var endedBy: Principal?
     /// How the magic link that activates the row is recognised; `nil` once used or ended.
     public var link: LinkCheck?
     /// Until when the activation link may be used.
     public var linkExpiresAt: Timestamp?
+    /// The fields most rows never set, behind one pointer (see ``Sparse``).
+    private var rare = Sparse<RareFields>()
+
+    /// The fields of ``rare``.
+    struct RareFields: SparseFields {
+        var contact: ContactCard?
+        var endedBy: Principal?
+        var redirect: RedirectURL?
+    }
+
+    /// The contact card, for `reference_only`.
+    public var contact: ContactCard? {
+        get { rare.fields.contact }
+        set { rare.fields.contact = newValue }
+    }
+    public var endedBy: Principal? {
+        get { rare.fields.endedBy }
+        set { rare.fields.endedBy = newValue }
+    }
     /// Where their link's page sends them after they first sign in, if the inviter chose.
-    public var redirect: RedirectURL?
+    public var redirect: RedirectURL? {
+        get { rare.fields.redirect }
+        set { rare.fields.redirect = newValue }
+    }
 
     /// Whether the assignment is in force (not ended).
     public var isActive: Bool { endedAt == nil }
@@ -52,22 +71,20 @@ public struct Collaborator: Hashable, Sendable {
         linkExpiresAt: Timestamp? = nil,
         redirect: RedirectURL? = nil
     ) {
-        self.redirect = redirect
         self.id = id
         self.tenantID = tenantID
         self.mode = mode
         self.userID = userID
         self.email = email
         self.fullName = fullName
-        self.contact = contact
         self.invitedBy = invitedBy
         self.invitedAt = invitedAt
         self.capOverridden = capOverridden
         self.activatedAt = activatedAt
         self.endedAt = endedAt
-        self.endedBy = endedBy
         self.link = link
         self.linkExpiresAt = linkExpiresAt
+        rare.fields = RareFields(contact: contact, endedBy: endedBy, redirect: redirect)
     }
 }
 

@@ -13,25 +13,76 @@ public struct Invitation: Hashable, Sendable {
     public var invitedBy: Principal
     public var createdAt: Timestamp
     public var expiresAt: Timestamp
-    public var acceptedAt: Timestamp?
-    public var acceptedBy: UserID?
-    public var revokedAt: Timestamp?
-    public var revokedBy: Principal?
-    public var revokedReason: String?
-    public var expiredAt: Timestamp?
-    public var resentAt: Timestamp?
     public var resendCount: Int
-    /// The send times of the resends inside the rolling rate-limit window, oldest first.
-    public var recentResends: [Timestamp]
     /// How the one link that may accept this invitation now is recognised; `nil` once it is
     /// no longer pending.
     public var link: LinkCheck?
+    /// The fields most rows never set, behind one pointer (see ``Sparse``).
+    private var rare = Sparse<RareFields>()
+
+    /// The fields of ``rare``.
+    struct RareFields: SparseFields {
+        var acceptedAt: Timestamp?
+        var acceptedBy: UserID?
+        var revokedAt: Timestamp?
+        var revokedBy: Principal?
+        var revokedReason: String?
+        var expiredAt: Timestamp?
+        var resentAt: Timestamp?
+        var recentResends: [Timestamp] = []
+        var locale: LocaleTag?
+        var reinviteOf: InvitationID?
+        var redirect: RedirectURL?
+    }
+
+    public var acceptedAt: Timestamp? {
+        get { rare.fields.acceptedAt }
+        set { rare.fields.acceptedAt = newValue }
+    }
+    public var acceptedBy: UserID? {
+        get { rare.fields.acceptedBy }
+        set { rare.fields.acceptedBy = newValue }
+    }
+    public var revokedAt: Timestamp? {
+        get { rare.fields.revokedAt }
+        set { rare.fields.revokedAt = newValue }
+    }
+    public var revokedBy: Principal? {
+        get { rare.fields.revokedBy }
+        set { rare.fields.revokedBy = newValue }
+    }
+    public var revokedReason: String? {
+        get { rare.fields.revokedReason }
+        set { rare.fields.revokedReason = newValue }
+    }
+    public var expiredAt: Timestamp? {
+        get { rare.fields.expiredAt }
+        set { rare.fields.expiredAt = newValue }
+    }
+    public var resentAt: Timestamp? {
+        get { rare.fields.resentAt }
+        set { rare.fields.resentAt = newValue }
+    }
+    /// The send times of the resends inside the rolling rate-limit window, oldest first.
+    public var recentResends: [Timestamp] {
+        get { rare.fields.recentResends }
+        set { rare.fields.recentResends = newValue }
+    }
     /// The language of its emails, when the inviter chose one; otherwise the org's.
-    public var locale: LocaleTag?
+    public var locale: LocaleTag? {
+        get { rare.fields.locale }
+        set { rare.fields.locale = newValue }
+    }
     /// The expired or revoked invitation this one invites again, if it was made that way.
-    public var reinviteOf: InvitationID?
+    public var reinviteOf: InvitationID? {
+        get { rare.fields.reinviteOf }
+        set { rare.fields.reinviteOf = newValue }
+    }
     /// Where the link page sends the invitee after they accept, if anywhere.
-    public var redirect: RedirectURL?
+    public var redirect: RedirectURL? {
+        get { rare.fields.redirect }
+        set { rare.fields.redirect = newValue }
+    }
 
     /// How the invitee was invited.
     public enum Method: UInt8, SpelledCase {
@@ -104,15 +155,17 @@ public struct Invitation: Hashable, Sendable {
         self.invitedBy = invitedBy
         self.createdAt = createdAt
         self.expiresAt = expiresAt
-        self.acceptedAt = acceptedAt
-        self.acceptedBy = acceptedBy
-        self.revokedAt = revokedAt
-        self.revokedBy = revokedBy
-        self.revokedReason = revokedReason
-        self.expiredAt = expiredAt
-        self.resentAt = resentAt
         self.resendCount = resendCount
-        self.recentResends = recentResends
         self.link = link
+        rare.fields = RareFields(
+            acceptedAt: acceptedAt,
+            acceptedBy: acceptedBy,
+            revokedAt: revokedAt,
+            revokedBy: revokedBy,
+            revokedReason: revokedReason,
+            expiredAt: expiredAt,
+            resentAt: resentAt,
+            recentResends: recentResends
+        )
     }
 }

@@ -8,8 +8,16 @@ public struct Tenant: Hashable, Sendable {
     public var createdBy: Principal
     /// The tenant's collaborator rows, in the order they were invited (ended ones included).
     public var collaborators: [CollaboratorID]
+    /// What has been written about the case: empty for most tenants, so kept behind one
+    /// pointer (see ``Sparse``).
+    private var writings = Sparse<Workspace>()
+
     /// What has been written about the case.
-    public var workspace: Workspace
+    public var workspace: Workspace {
+        get { writings.fields }
+        _modify { yield &writings.fields }
+        set { writings.fields = newValue }
+    }
 
     /// Creates a row from all its fields.
     public init(
@@ -27,6 +35,6 @@ public struct Tenant: Hashable, Sendable {
         self.createdAt = createdAt
         self.createdBy = createdBy
         self.collaborators = collaborators
-        self.workspace = workspace
+        self.writings.fields = workspace
     }
 }

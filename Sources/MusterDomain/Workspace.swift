@@ -1,6 +1,6 @@
 /// Everything written about one tenant's case. Every item keeps its author and time, and
 /// stays when its author's access ends.
-public struct Workspace: Hashable, Sendable {
+public struct Workspace: SparseFields {
     public var notes: [Note] = []
     public var goals: [Goal] = []
     public var sessions: [SessionRecord] = []
