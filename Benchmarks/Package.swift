@@ -32,10 +32,13 @@ let package = Package(
             path: "Benchmarks/EngineBenchmarks",
             plugins: [.plugin(name: "BenchmarkPlugin", package: "benchmark")]
         ),
+        // glibc's count of the heap in use, for the memory census.
+        .target(name: "CHeapCount"),
         // The engine end to end, the large data generator and the recovery timer.
         .executableTarget(
             name: "MusterMeasure",
             dependencies: [
+                "CHeapCount",
                 .product(name: "MusterDomain", package: muster),
                 .product(name: "MusterEngine", package: muster),
                 .product(name: "MusterLog", package: muster),

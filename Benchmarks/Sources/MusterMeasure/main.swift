@@ -5,6 +5,7 @@
 //   MusterMeasure generate <empty folder> [orgs] [tenants per org] [invitations per org]
 //   MusterMeasure recover <generated folder> <muster binary> [snapshot,log,tail]
 //   MusterMeasure redis-export <generated folder> <output.resp>
+//   MusterMeasure memory <generated folder>                        where a loaded snapshot's bytes go
 import MusterDomain
 import MusterEngine
 import MusterLog
@@ -16,7 +17,7 @@ import Glibc
 
 let arguments = CommandLine.arguments
 guard arguments.count >= 3 else {
-    print("usage: MusterMeasure throughput|generate|recover|redis-export <folder> [...]")
+    print("usage: MusterMeasure throughput|generate|recover|memory|redis-export <folder> [...]")
     exit(64)
 }
 let folder = arguments[2]
@@ -118,6 +119,9 @@ do {
         guard arguments.count >= 4 else { throw MeasureError("recover needs the generated folder and the muster binary") }
         let modes = arguments.count > 4 ? arguments[4].split(separator: ",").map(String.init) : ["snapshot", "log", "tail"]
         try RecoveryTimer(folder: folder, muster: arguments[3]).run(modes: modes)
+
+    case "memory":
+        try MemoryCensus(folder: folder).run()
 
     case "redis-export":
         guard arguments.count >= 4 else { throw MeasureError("redis-export needs the generated folder and an output file") }
