@@ -1,7 +1,8 @@
 /// The global directory: every user by id and by normalised email, their sessions and their
 /// outstanding sign-in links. Event-sourced like an org, owned by one actor.
 public struct DirectoryState: Hashable, Sendable {
-    public internal(set) var users: [UserID: User] = [:]
+    /// Every user, in the order they were created (a snapshot's order after a start).
+    public internal(set) var users = RowTable<UserID, User>()
     public internal(set) var sessions: [SecretDigest: Session] = [:]
     public internal(set) var signInLinks: [SignInLinkID: SignInLink] = [:]
     /// The sequence number of the last applied event.
@@ -16,10 +17,11 @@ public struct DirectoryState: Hashable, Sendable {
     public init() {}
 
     /// Rebuilds a directory from its rows, as a snapshot keeps them; the indexes are derived.
-    public init(version: UInt64, users: [User], sessions: [SecretDigest: Session], signInLinks: [SignInLink]) {
+    /// No two users may share an email.
+    public init(version: UInt64, users: RowTable<UserID, User>, sessions: [SecretDigest: Session], signInLinks: [SignInLink]) {
         self.version = version
-        self.users = Dictionary(uniqueKeysWithValues: users.map { ($0.id, $0) })
-        self.userByEmail = Dictionary(uniqueKeysWithValues: users.map { ($0.email, $0.id) })
+        self.users = users
+        self.userByEmail = Dictionary(uniqueKeysWithValues: users.rows.map { ($0.email, $0.id) })
         self.sessions = sessions
         for (digest, session) in sessions { sessionsByUser[session.userID, default: []].insert(digest) }
         self.signInLinks = Dictionary(uniqueKeysWithValues: signInLinks.map { ($0.id, $0) })

@@ -27,7 +27,7 @@ final class DirectoryView: Sendable {
         tables.sessions = state.sessions
         tables.sessionsByUser = state.sessionsByUser
         tables.userByEmail = state.userByEmail
-        for user in state.users.values where user.mustChangePassword { tables.mustChangePassword.insert(user.id) }
+        for user in state.users.rows where user.mustChangePassword { tables.mustChangePassword.insert(user.id) }
         tables.position = position
         self.tables = Mutex(tables)
     }

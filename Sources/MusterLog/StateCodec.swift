@@ -506,7 +506,7 @@ enum StateCodec {
 
     static func encode(_ state: DirectoryState, into writer: inout BinaryWriter) {
         writer.varint(state.version)
-        let users = state.users.values.sorted { $0.id < $1.id }
+        let users = state.users.rows.sorted { $0.id < $1.id }
         writer.varint(UInt64(users.count))
         for user in users {
             writer.id(user.id)
@@ -543,9 +543,9 @@ enum StateCodec {
 
     static func decodeDirectory(_ reader: inout BinaryReader) throws(LogError) -> DirectoryState {
         let version = try reader.varint()
-        var users = [User]()
+        var users = RowTable<UserID, User>()
         let userCount = try reader.count(limit: 1 << 28)
-        users.reserveCapacity(userCount)
+        users.reserveCapacity(min(userCount, reader.remaining))
         for _ in 0..<userCount {
             let id: UserID = try reader.id()
             let email = try EventCodec.decodeEmail(&reader)
@@ -556,20 +556,19 @@ enum StateCodec {
             let passwordHash = try reader.optionalString()
             let mustChange = try reader.bool()
             let identity = try reader.bool() ? IdentityOrganisation(id: try reader.id(), name: try reader.string()) : nil
-            users.append(
-                User(
-                    id: id,
-                    email: email,
-                    fullName: fullName,
-                    createdAt: createdAt,
-                    createdFor: createdFor,
-                    origin: origin,
-                    passwordHash: passwordHash,
-                    mustChangePassword: mustChange,
-                    identityOrganisation: identity,
-                    lastSignInAt: try reader.optionalTimestamp()
-                )
+            let user = User(
+                id: id,
+                email: email,
+                fullName: fullName,
+                createdAt: createdAt,
+                createdFor: createdFor,
+                origin: origin,
+                passwordHash: passwordHash,
+                mustChangePassword: mustChange,
+                identityOrganisation: identity,
+                lastSignInAt: try reader.optionalTimestamp()
             )
+            guard users.appendNew(user, id: id) else { throw .malformed("the directory lists user \(id) twice") }
         }
         var sessions = [SecretDigest: Session]()
         for _ in 0..<(try reader.count(limit: 1 << 28)) {
@@ -590,8 +589,7 @@ enum StateCodec {
             guard let check else { throw .malformed("a sign-in link with no check") }
             links.append(SignInLink(id: id, userID: userID, link: check, expiresAt: try reader.timestamp()))
         }
-        try requireDistinct(users.map(\.id), "user", in: "the directory")
-        try requireDistinct(users.map(\.email.value), "email", in: "the directory")
+        try requireDistinct(users.rows.map(\.email.value), "email", in: "the directory")
         try requireDistinct(links.map(\.id), "sign-in link", in: "the directory")
         return DirectoryState(version: version, users: users, sessions: sessions, signInLinks: links)
     }

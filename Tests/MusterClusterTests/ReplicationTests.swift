@@ -90,7 +90,7 @@ import Testing
         #expect(replicated.0 == expected.0)
         #expect(replicated.1 == expected.1)
         // The follower's indexes moved with the records: a collaborator's caseload is the same.
-        let collaborator = try #require(expected.1.users.values.first { $0.origin == .collaborator })
+        let collaborator = try #require(expected.1.users.rows.first { $0.origin == .collaborator })
         #expect(try await follower.engine.engine.caseload(of: collaborator.id) == (try await leader.engine.engine.caseload(of: collaborator.id)))
         // A follower refuses to decide anything itself.
         await #expect(throws: LogError.self) {

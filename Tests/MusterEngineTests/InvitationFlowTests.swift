@@ -29,7 +29,7 @@ import Testing
         let members = try await fixture.engine.members(org: orgID, by: .platformAdmin).items.filter { $0.email.value == "racer@example.org" }
         #expect(members.map(\.userID) == winners)
         let directory = await fixture.engine.directoryState()
-        #expect(directory.users.values.filter { $0.email.value == "racer@example.org" }.count == 1)
+        #expect(directory.users.rows.filter { $0.email.value == "racer@example.org" }.count == 1)
     }
 
     @Test func previewChangesNothingAndAcceptSignsTheNewMemberIn() async throws {

@@ -31,7 +31,7 @@ import Testing
         let fixture = EngineFixture()
         try await SampleWorkload.run(on: fixture.engine, clock: fixture.clock)
         let worker = try #require(
-            await fixture.engine.directoryState().users.values.first { $0.origin == .collaborator && $0.email.value.hasPrefix("worker-") }
+            await fixture.engine.directoryState().users.rows.first { $0.origin == .collaborator && $0.email.value.hasPrefix("worker-") }
         )
         let recovered = await MusterEngine(
             recovering: await fixture.engine.orgStates(),

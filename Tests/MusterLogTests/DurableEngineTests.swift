@@ -27,7 +27,7 @@ import Testing
         let snapshot = try await first.snapshot()
         try await SampleWorkload.run(on: first.engine, clock: clock)
         let before = await Self.states(first.engine)
-        let collaborator = before.1.users.values.first { $0.origin == .collaborator }!
+        let collaborator = before.1.users.rows.first { $0.origin == .collaborator }!
         let caseload = try await first.engine.caseload(of: collaborator.id)
         first.close()
 
