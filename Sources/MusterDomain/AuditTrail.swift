@@ -37,7 +37,11 @@ public struct AuditTrail: Hashable, Sendable {
     public mutating func append(_ entry: AuditEntry) {
         precondition(entry.sequence == UInt64(lines.count + 1), "audit line \(entry.sequence) appended after \(lines.count)")
         let actor: UInt32
-        if let number = actorNumbers[entry.actor] {
+        // Runs of lines by one actor are the rule (an admin's batch, the expiry sweep): compare
+        // with the last line's actor before hashing the principal.
+        if let last = lines.last, actors[Int(last.actor)] == entry.actor {
+            actor = last.actor
+        } else if let number = actorNumbers[entry.actor] {
             actor = number
         } else {
             actor = UInt32(actors.count)

@@ -179,19 +179,11 @@ extension Identifier {
         hasher.combine(low)
     }
 
-    /// The hash a `Set` or `Dictionary` files the identifier under: both halves mixed with the
-    /// table's seed by two multiply-and-shift rounds, instead of a full SipHash.
-    ///
-    /// Every table of rows is keyed by identifiers, and SipHash's set-up and finish were the
-    /// largest single cost of a start (9% of its samples). A fast mix is safe here because the
-    /// keys a table files are never chosen by a caller: the engine draws every new identifier,
-    /// 62 of its bits from the kernel's secure generator, and the mix is still keyed by the
-    /// per-process seed, so no one outside can aim two keys at one bucket.
+    /// The hash a `Set` or `Dictionary` files the identifier under (see ``RandomKeyHash``):
+    /// the engine draws every new identifier, 62 of its bits from the kernel's secure
+    /// generator, so the keys a table files are never a caller's choice.
     @inlinable
     public func _rawHashValue(seed: Int) -> Int {
-        var mixed = (low ^ UInt64(truncatingIfNeeded: seed)) &* 0x9E37_79B9_7F4A_7C15
-        mixed ^= high &+ (mixed >> 29)
-        mixed = (mixed ^ (mixed >> 32)) &* 0xBF58_476D_1CE4_E5B9
-        return Int(truncatingIfNeeded: mixed ^ (mixed >> 31))
+        RandomKeyHash.mix(low, high, seed: seed)
     }
 }

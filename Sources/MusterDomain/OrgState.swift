@@ -45,6 +45,16 @@ public struct OrgState: Hashable, Sendable {
     struct AssignmentKey: Hashable, Sendable {
         var tenantID: TenantID
         var userID: UserID
+
+        func hash(into hasher: inout Hasher) {
+            hasher.combine(tenantID)
+            hasher.combine(userID)
+        }
+
+        /// Both ids' own mixes, one keying the other (see ``RandomKeyHash``).
+        func _rawHashValue(seed: Int) -> Int {
+            tenantID._rawHashValue(seed: userID._rawHashValue(seed: seed))
+        }
     }
 
     /// The state of an org that does not exist yet.

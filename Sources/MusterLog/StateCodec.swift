@@ -571,7 +571,9 @@ enum StateCodec {
             guard users.appendNew(user, id: id) else { throw .malformed("the directory lists user \(id) twice") }
         }
         var sessions = [SecretDigest: Session]()
-        for _ in 0..<(try reader.count(limit: 1 << 28)) {
+        let sessionCount = try reader.count(limit: 1 << 28)
+        sessions.reserveCapacity(min(sessionCount, reader.remaining))
+        for _ in 0..<sessionCount {
             let digest = try reader.digest()
             sessions[digest] = Session(
                 userID: try reader.id(),

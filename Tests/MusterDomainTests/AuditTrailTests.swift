@@ -11,7 +11,8 @@ import Testing
                 AuditEntry(
                     sequence: UInt64(sequence),
                     at: Timestamp(millisecondsSinceEpoch: 1_767_225_600_000 + Int64(sequence)),
-                    actor: actors[(sequence * 7) % actors.count],
+                    // Half the lines change actor every time, half come in runs of five.
+                    actor: sequence % 50 < 25 ? actors[(sequence * 7) % actors.count] : actors[(sequence / 5) % actors.count],
                     action: actions[sequence % actions.count],
                     target: InvitationID.random(),
                     details: sequence % 9 == 0 ? "viewer → caseworker \(sequence)" : nil
