@@ -25,9 +25,16 @@ public struct BinaryReader {
     @inlinable public var remaining: Int { end - offset }
 
     @inlinable mutating func take(_ count: Int) throws(LogError) -> Int {
-        guard count >= 0, remaining >= count else { throw .malformed("truncated: needed \(count) bytes at \(offset), \(remaining) left") }
+        guard count >= 0, remaining >= count else { throw truncated(needing: count) }
         defer { offset += count }
         return offset
+    }
+
+    /// The error of a read past the end, built out of line so that every primitive above
+    /// stays small enough to inline.
+    @usableFromInline @inline(never)
+    func truncated(needing count: Int) -> LogError {
+        .malformed("truncated: needed \(count) bytes at \(offset), \(remaining) left")
     }
 
     @inlinable public mutating func u8() throws(LogError) -> UInt8 { bytes[try take(1)] }
