@@ -21,6 +21,11 @@ extension MusterEngine {
     /// member of this org is named by ``OrgState/checkCanJoin(userID:email:role:by:)`` as its
     /// own member, but an account that lives only elsewhere is a person of other orgs, whose
     /// global id and memberships are not this org's to learn. They are invited instead.
+    ///
+    /// The one exception is this org's own unfinished creation: the user is written before
+    /// the membership (two records), so a crash between them leaves an account that nobody has
+    /// a password for. A retry finds it — made here, by this org, never signed in, never a
+    /// member anywhere — and finishes it with a new temporary password instead of refusing.
     public func createUserWithTemporaryPassword(
         org orgID: OrganisationID,
         email: EmailAddress,
@@ -34,8 +39,17 @@ extension MusterEngine {
             try state.requireDirectCreate(by: principal, policy: policy)
             try state.checkCanJoin(userID: nil, email: email, role: role, by: principal)
         }
-        if try await readDirectory({ state, _ in state.user(email: email) != nil }) {
-            throw DomainError(.userExists, "an account with the email \(email) exists already; invite them by email instead (POST …/invitations)")
+        if let existing = try await readDirectory({ state, _ in state.user(email: email) }) {
+            guard try await isUnfinishedCreation(existing, by: orgID) else {
+                throw DomainError(.userExists, "an account with the email \(email) exists already; invite them by email instead (POST …/invitations)")
+            }
+            // Claimed by the membership first: of two retries racing, the one whose membership
+            // is refused has changed nothing, and no answer's password is overwritten.
+            let member = try await addDirectMember(existing.id, email: email, role: role, org: orgID, by: principal, context: context)
+            let password = RandomSecret.temporaryPassword()
+            let hash = try await hashing.hash(password)
+            try await durable(try await directory.execute(.setPassword(userID: existing.id, passwordHash: hash, mustChange: true), by: principal))
+            return DirectlyCreatedUser(member: member, temporaryPassword: password)
         }
         let password = RandomSecret.temporaryPassword()
         let hash = try await hashing.hash(password)
@@ -53,16 +67,32 @@ extension MusterEngine {
             by: principal
         )
         try await durable(position)
-        let member = try await run(
-            .addDirectMember(userID: userID, email: email, role: role, userIsNew: true),
-            on: orgID,
-            by: principal,
-            context: context
-        ) {
+        let member = try await addDirectMember(userID, email: email, role: role, org: orgID, by: principal, context: context)
+        return DirectlyCreatedUser(member: member, temporaryPassword: password)
+    }
+
+    /// Makes the user a member directly, as a new account (the last record of a direct
+    /// creation, which carries the request's mark).
+    private func addDirectMember(
+        _ userID: UserID,
+        email: EmailAddress,
+        role: Role,
+        org orgID: OrganisationID,
+        by principal: Principal,
+        context: CommandContext
+    ) async throws -> Member {
+        try await run(.addDirectMember(userID: userID, email: email, role: role, userIsNew: true), on: orgID, by: principal, context: context) {
             state throws(DomainError) in
             state.members[userID]!
         }
-        return DirectlyCreatedUser(member: member, temporaryPassword: password)
+    }
+
+    /// Whether `user` is what a crash leaves of `orgID`'s own direct creation: made with a
+    /// temporary password for this org, never signed in, and a member of no org. Anything
+    /// else is someone's account, whose password this org may not set.
+    private func isUnfinishedCreation(_ user: User, by orgID: OrganisationID) async throws -> Bool {
+        guard user.origin == .temporaryPassword, user.createdFor == orgID, user.lastSignInAt == nil else { return false }
+        return await people.memberships(of: user.id).entries.isEmpty
     }
 
     /// A page of the org's members.
