@@ -36,7 +36,7 @@ for scenario in $SCENARIOS; do
         invite-half) scenario=invite; args+=(--rate $((INVITE_RATE / 2))) ;;
     esac
     output=$("$LOAD" "$scenario" "${args[@]}")
-    echo "$output" | grep -v '^RESULT'
+    echo "$output"
     if [ "$scenario" = invite ] && [ "$INVITE_RATE" = 0 ]; then
         INVITE_RATE=$(echo "$output" | awk '/^RESULT/ { for (i = 2; i <= NF; i++) { split($i, kv, "="); if (kv[1] == "requests_per_s") print int(kv[2]) } }')
     fi
