@@ -144,7 +144,10 @@ public struct Invitation: Hashable, Sendable {
         resentAt: Timestamp? = nil,
         resendCount: Int,
         recentResends: [Timestamp],
-        link: LinkCheck? = nil
+        link: LinkCheck? = nil,
+        locale: LocaleTag? = nil,
+        reinviteOf: InvitationID? = nil,
+        redirect: RedirectURL? = nil
     ) {
         self.id = id
         self.orgID = orgID
@@ -165,7 +168,10 @@ public struct Invitation: Hashable, Sendable {
             revokedReason: revokedReason,
             expiredAt: expiredAt,
             resentAt: resentAt,
-            recentResends: recentResends
+            recentResends: recentResends,
+            locale: locale,
+            reinviteOf: reinviteOf,
+            redirect: redirect
         )
     }
 }

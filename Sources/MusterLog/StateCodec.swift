@@ -272,7 +272,12 @@ enum StateCodec {
         let resendCount = try reader.count()
         var recentResends = [Timestamp]()
         for _ in 0..<(try reader.count()) { recentResends.append(try reader.timestamp()) }
-        var invitation = Invitation(
+        let link = try decodeLinkCheck(&reader)
+        let locale = try withSettings ? reader.optionalString().map(LocaleTag.init(normalised:)) : nil
+        let reinviteOf: InvitationID? = try reader.format >= 4 ? reader.optionalID() : nil
+        let redirect = try reader.format >= 4 ? reader.optionalString().map(RedirectURL.init(checked:)) : nil
+        // Every field in the one initializer: the rarely set ones share one box, built once.
+        return Invitation(
             id: id,
             orgID: orgID,
             email: email,
@@ -291,14 +296,11 @@ enum StateCodec {
             resentAt: resentAt,
             resendCount: resendCount,
             recentResends: recentResends,
-            link: try decodeLinkCheck(&reader)
+            link: link,
+            locale: locale,
+            reinviteOf: reinviteOf,
+            redirect: redirect
         )
-        if withSettings { invitation.locale = try reader.optionalString().map(LocaleTag.init(normalised:)) }
-        if reader.format >= 4 {
-            invitation.reinviteOf = try reader.optionalID()
-            invitation.redirect = try reader.optionalString().map(RedirectURL.init(checked:))
-        }
-        return invitation
     }
 
     static func encode(_ key: APIKey, into writer: inout BinaryWriter) {
