@@ -112,7 +112,7 @@ enum StateCodec {
         invitations.reserveCapacity(min(invitationCount, reader.remaining))
         for _ in 0..<invitationCount {
             let invitation = try decodeInvitation(&reader, orgID: id, withSettings: withSettings)
-            guard invitations.appendNew(invitation, id: invitation.id) else { throw repeated("invitation", invitation.id, in: id) }
+            guard invitations.appendNew(invitation) else { throw repeated("invitation", invitation.id, in: id) }
         }
         var keys = [APIKey]()
         for _ in 0..<(try reader.count()) { keys.append(try decodeAPIKey(&reader)) }
@@ -125,11 +125,11 @@ enum StateCodec {
             let tenant = try decodeTenant(&reader)
             for _ in tenant.collaborators {
                 let collaborator = try decodeCollaborator(&reader)
-                guard collaborators.appendNew(collaborator, id: collaborator.id) else {
+                guard collaborators.appendNew(collaborator) else {
                     throw repeated("collaborator", collaborator.id, in: id)
                 }
             }
-            guard tenants.appendNew(tenant, id: tenant.id) else { throw repeated("tenant", tenant.id, in: id) }
+            guard tenants.appendNew(tenant) else { throw repeated("tenant", tenant.id, in: id) }
         }
         let auditCount = try reader.count(limit: 1 << 28)
         // One line per event, numbered by position: a file that says otherwise is refused here
@@ -570,7 +570,7 @@ enum StateCodec {
                 identityOrganisation: identity,
                 lastSignInAt: try reader.optionalTimestamp()
             )
-            guard users.appendNew(user, id: id) else { throw .malformed("the directory lists user \(id) twice") }
+            guard users.appendNew(user) else { throw .malformed("the directory lists user \(id) twice") }
         }
         var sessions = [SecretDigest: Session]()
         let sessionCount = try reader.count(limit: 1 << 28)
