@@ -172,13 +172,6 @@ public typealias APIKeyID = Identifier<APIKeyTag>
 public typealias SignInLinkID = Identifier<SignInLinkTag>
 
 extension Identifier {
-    /// Feeds both halves to `hasher`.
-    @inlinable
-    public func hash(into hasher: inout Hasher) {
-        hasher.combine(high)
-        hasher.combine(low)
-    }
-
     /// The hash a `Set` or `Dictionary` files the identifier under (see ``RandomKeyHash``):
     /// the engine draws every new identifier, 62 of its bits from the kernel's secure
     /// generator, so the keys a table files are never a caller's choice.

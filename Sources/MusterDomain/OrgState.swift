@@ -46,11 +46,6 @@ public struct OrgState: Hashable, Sendable {
         var tenantID: TenantID
         var userID: UserID
 
-        func hash(into hasher: inout Hasher) {
-            hasher.combine(tenantID)
-            hasher.combine(userID)
-        }
-
         /// Both ids' own mixes, one keying the other (see ``RandomKeyHash``).
         func _rawHashValue(seed: Int) -> Int {
             tenantID._rawHashValue(seed: userID._rawHashValue(seed: seed))

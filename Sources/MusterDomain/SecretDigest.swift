@@ -13,12 +13,6 @@ public struct SecretDigest: Hashable, Sendable {
     /// two words folded into one, so it neither authenticates nor gives the digest back.
     public var handle: UInt64 { word0 ^ word1 }
 
-    /// Feeds both words to `hasher`.
-    public func hash(into hasher: inout Hasher) {
-        hasher.combine(word0)
-        hasher.combine(word1)
-    }
-
     /// The hash a table files the digest under (see ``RandomKeyHash``): a SHA-256 digest of a
     /// secret the server made, so its bits are random whoever presents it.
     @inlinable
