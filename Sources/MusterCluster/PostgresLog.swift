@@ -173,10 +173,11 @@ package final class PostgresLog: LogBackend {
         try durableRecords(after: position, limit: .max)
     }
 
-    /// Stores the snapshot in the database (the snapshot file's format) and deletes the log
+    /// Stores the snapshot in the database (the snapshot file's format, its blocks compressed:
+    /// a third of the bytes to send and keep) and deletes the log
     /// rows it and every follower of the log no longer need.
     package func writeSnapshot(_ snapshot: Snapshot) async throws -> (path: String, bytes: Int) {
-        let bytes = SnapshotStore.encode(snapshot)
+        let bytes = SnapshotStore.encode(snapshot, compressed: true)
         try await store.saveSnapshot(position: snapshot.position, bytes: bytes)
         // Only what both kept snapshots hold, and what every cursor has consumed, may go.
         let positions = try await store.snapshotPositions()

@@ -20,8 +20,12 @@ public struct Snapshot: Sendable {
 }
 
 /// Writes and loads snapshots (see `docs/LOG-FORMAT.md`): versioned, split into blocks that
-/// are compressed and checksummed separately so both sides work in parallel, written to a
-/// temporary file, synced, renamed and the directory synced. The newest two are kept.
+/// are checksummed separately so both sides work in parallel, written to a temporary file,
+/// synced, renamed and the directory synced. The newest two are kept.
+///
+/// The files are not compressed: inflating them was a fifth of a start's work, and a restart
+/// is what a snapshot is for. Snapshots that are (the database's, and files written before)
+/// load as well.
 public struct SnapshotStore: Sendable {
     public let directory: String
     let fileSystem: any LogFileSystem
@@ -46,7 +50,8 @@ public struct SnapshotStore: Sendable {
         }.sorted { $0.0 > $1.0 }
     }
 
-    /// Header flag: the blocks are zlib-compressed (always set).
+    /// Header flag: the blocks are zlib-compressed (set by the database's store, which trades
+    /// the start's time for the rows it sends; clear in files).
     static let compressed: UInt16 = 1
     /// Header flag: each org's rows end with its webhooks (snapshots written before webhooks
     /// were org records lack them, and still load).
@@ -54,14 +59,14 @@ public struct SnapshotStore: Sendable {
     /// Header flag: each org's rows end with its settings, and each webhook with its
     /// rotated-out secret (snapshots written before either existed lack them, and still load).
     static let orgsHaveSettings: UInt16 = 4
-    /// The flags this version writes.
-    static let flags = compressed | orgsHaveWebhooks | orgsHaveSettings
+    /// The flags this version writes, besides ``compressed``.
+    static let flags = orgsHaveWebhooks | orgsHaveSettings
 
     /// Writes a snapshot atomically, then removes all but the newest two; returns its path
     /// and size.
     @discardableResult
     public func write(_ snapshot: Snapshot) throws(LogError) -> (path: String, bytes: Int) {
-        let file = Self.encode(snapshot)
+        let file = Self.encode(snapshot, compressed: false)
 
         let digits = String(snapshot.position)
         let name = String(repeating: "0", count: max(0, 20 - digits.count)) + digits + ".snap"
@@ -90,14 +95,14 @@ public struct SnapshotStore: Sendable {
         return try Self.decode(bytes)
     }
 
-    /// A snapshot's bytes, as a file holds them: the header, then the blocks (compressed in
-    /// parallel). What a replicated backend stores too.
-    package static func encode(_ snapshot: Snapshot) -> [UInt8] {
-        let blocks = encodeBlocks(snapshot)
+    /// A snapshot's bytes, as a file holds them: the header, then the blocks (encoded, and
+    /// compressed when `compressed`, in parallel). What a replicated backend stores too.
+    package static func encode(_ snapshot: Snapshot, compressed: Bool) -> [UInt8] {
+        let blocks = encodeBlocks(snapshot, compressed: compressed)
         var header = BinaryWriter(capacity: headerLength)
         header.u32(magic)
         header.u16(EventCodec.version)
-        header.u16(flags)
+        header.u16(compressed ? flags | Self.compressed : flags)
         header.u64(snapshot.position)
         header.u32(UInt32(blocks.count))
         header.u32(Zlib.crc32(header.bytes))
@@ -113,6 +118,7 @@ public struct SnapshotStore: Sendable {
         let version = try reader.u16()
         guard EventCodec.readableVersions.contains(version) else { throw .malformed("unknown snapshot version \(version)") }
         let headerFlags = try reader.u16()
+        let isCompressed = headerFlags & Self.compressed != 0
         let withWebhooks = headerFlags & Self.orgsHaveWebhooks != 0
         let withSettings = headerFlags & Self.orgsHaveSettings != 0
         let position = try reader.u64()
@@ -127,6 +133,9 @@ public struct SnapshotStore: Sendable {
             let storedLength = Int(try reader.u32())
             let crc = try reader.u32()
             guard storedLength <= reader.remaining else { throw .malformed("block at \(start) runs past the end") }
+            guard isCompressed || storedLength == rawLength else {
+                throw .malformed("block at \(start) stores \(storedLength) bytes of \(rawLength) uncompressed")
+            }
             blocks.append((kind, rawLength, reader.offset..<(reader.offset + storedLength), crc, start))
             reader = BinaryReader(bytes, from: reader.offset + storedLength)
         }
@@ -144,8 +153,14 @@ public struct SnapshotStore: Sendable {
             do throws(LogError) {
                 let checked = Zlib.crc32(bytes[block.range], continuing: Zlib.crc32(bytes[block.headerStart..<(block.headerStart + 9)]))
                 guard checked == block.crc else { throw .malformed("block \(index) checksum mismatch") }
-                try Zlib.decompress(bytes[block.range], expectedLength: block.rawLength, into: &raw)
-                var blockReader = BinaryReader(raw, to: block.rawLength, format: version)
+                var blockReader: BinaryReader
+                if isCompressed {
+                    try Zlib.decompress(bytes[block.range], expectedLength: block.rawLength, into: &raw)
+                    blockReader = BinaryReader(raw, to: block.rawLength, format: version)
+                } else {
+                    // Read where it lies in the file's bytes: no copy.
+                    blockReader = BinaryReader(bytes, from: block.range.lowerBound, to: block.range.upperBound, format: version)
+                }
                 switch block.kind {
                 case 0:
                     result = .success((try StateCodec.decodeDirectory(&blockReader), []))
@@ -189,7 +204,7 @@ public struct SnapshotStore: Sendable {
         return (nil, nil, skipped)
     }
 
-    private static func encodeBlocks(_ snapshot: Snapshot) -> [[UInt8]] {
+    private static func encodeBlocks(_ snapshot: Snapshot, compressed: Bool) -> [[UInt8]] {
         var chunks = [[OrgState]]()
         var current = [OrgState]()
         var rows = 0
@@ -217,7 +232,7 @@ public struct SnapshotStore: Sendable {
                 writer.varint(UInt64(chunk.count))
                 for org in chunk { StateCodec.encode(org, into: &writer) }
             }
-            let stored = Zlib.compress(writer.bytes, level: 1)
+            let stored = compressed ? Zlib.compress(writer.bytes, level: 1) : writer.bytes
             var block = BinaryWriter(capacity: stored.count + 13)
             block.u8(kind)
             block.u32(UInt32(writer.bytes.count))

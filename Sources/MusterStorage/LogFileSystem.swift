@@ -1,4 +1,6 @@
 import CMusterSystem
+import Dispatch
+import Synchronization
 
 #if canImport(Glibc)
 import Glibc
@@ -89,6 +91,20 @@ public struct PosixFileSystem: LogFileSystem {
         return PosixFile(descriptor: descriptor, path: path)
     }
 
+    /// Where the pieces of one read go.
+    ///
+    /// `@unchecked Sendable` because a pointer is not: each thread writes only its own piece's
+    /// bytes, and `concurrentPerform` returns only after every piece is done, inside the
+    /// closure that owns the memory.
+    private struct Destination: @unchecked Sendable {
+        var start: UnsafeMutablePointer<UInt8>?
+    }
+
+    /// At most how many threads read one file.
+    static let readThreads = 4
+    /// A file is split into pieces of at least this many bytes (a segment is 64 MiB).
+    static let readPieceMinimum = 8 << 20
+
     public func read(_ path: String) throws(FileSystemError) -> [UInt8] {
         // Read-only: a backup reads a live folder it may not write to.
         let descriptor = Glibc.open(path, O_RDONLY | O_CLOEXEC)
@@ -96,16 +112,33 @@ public struct PosixFileSystem: LogFileSystem {
         let posix = PosixFile(descriptor: descriptor, path: path)
         defer { posix.close() }
         let length = Int(try posix.size())
-        var bytes = [UInt8](repeating: 0, count: length)
-        var done = 0
-        while done < length {
-            let count = bytes.withUnsafeMutableBytes { buffer in
-                pread(posix.descriptor, buffer.baseAddress! + done, length - done, off_t(done))
+        // Into uninitialised memory: zeroing a snapshot's hundreds of megabytes first only to
+        // overwrite them cost a start a pass over all of them. A large file is read in parallel
+        // pieces: the copy out of the page cache into new pages is work each core can share.
+        let pieces = max(1, min(Self.readThreads, length / Self.readPieceMinimum))
+        let pieceLength = (length + pieces - 1) / pieces
+        let failures = Mutex<FileSystemError?>(nil)
+        let bytes = [UInt8](unsafeUninitializedCapacity: length) { buffer, initialized in
+            let base = Destination(start: buffer.baseAddress)
+            DispatchQueue.concurrentPerform(iterations: pieces) { piece in
+                let start = piece * pieceLength
+                let end = min(length, start + pieceLength)
+                var done = start
+                while done < end {
+                    let count = pread(posix.descriptor, base.start! + done, end - done, off_t(done))
+                    if count < 0, errno == EINTR { continue }
+                    guard count > 0 else {
+                        let error = FileSystemError(operation: "read", path: path, code: count < 0 ? errno : EIO)
+                        failures.withLock { $0 = $0 ?? error }
+                        return
+                    }
+                    done += count
+                }
             }
-            if count < 0, errno == EINTR { continue }
-            guard count > 0 else { throw FileSystemError(operation: "read", path: path, code: count < 0 ? errno : EIO) }
-            done += count
+            // Only a whole read counts as initialised; a failed one hands back nothing.
+            initialized = failures.withLock { $0 } == nil ? length : 0
         }
+        if let failure = failures.withLock({ $0 }) { throw failure }
         return bytes
     }
 

@@ -81,4 +81,30 @@ import Glibc
         try fileSystem.removeDirectory(directory.path + "/a/b/c")
         #expect(!fileSystem.exists(directory.path + "/a/b/c"))
     }
+
+    @Test func aFileLargeEnoughToBeReadInPiecesReadsBackWholeAndInOrder() throws {
+        let directory = TemporaryDirectory()
+        let path = directory.path + "/large"
+        // Three pieces and an odd tail, each byte telling its offset apart from its neighbours'.
+        let length = 3 * PosixFileSystem.readPieceMinimum + 12_345
+        var state: UInt64 = 0x9E37_79B9_7F4A_7C15
+        let bytes = (0..<length).map { _ -> UInt8 in
+            state = state &* 6_364_136_223_846_793_005 &+ 1_442_695_040_888_963_407
+            return UInt8(truncatingIfNeeded: state >> 33)
+        }
+        try PosixFileSystem().writeFile(path, bytes)
+        #expect(try PosixFileSystem().read(path) == bytes)
+        try PosixFileSystem().writeFile(path, [])
+        #expect(try PosixFileSystem().read(path) == [])
+    }
+
+    @Test func readingWhatIsNotAFileSaysWhichAndWhyInsteadOfHandingBackGarbage() throws {
+        let directory = TemporaryDirectory()
+        // A folder opens read-only, and has a size, but every read of it fails.
+        #expect {
+            _ = try PosixFileSystem().read(directory.path)
+        } throws: { error in
+            (error as? FileSystemError)?.path == directory.path && (error as? FileSystemError)?.operation == "read"
+        }
+    }
 }
