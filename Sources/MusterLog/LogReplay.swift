@@ -31,23 +31,19 @@ package final class LogReplay {
     }
 
     /// Applies one batch of records, in log order.
+    ///
+    /// The directory's events and each org's are applied at once on every core: they touch
+    /// disjoint states. Events are handed on as the record's own arrays, never copied one by
+    /// one.
     package func apply(_ batch: [LogRecordAt]) throws(LogError) {
         records += batch.count
-        var perOrg = [Int: [OrgEventRecord]]()
+        var perOrg = [Int: [[OrgEventRecord]]]()
+        var directoryEvents = [(position: LogPosition, events: [DirectoryEventRecord])]()
         for entry in batch {
             if let mark = entry.mark { marks.append((entry.position, mark)) }
             switch entry.record {
             case .directory(let events):
-                for event in events where event.sequence > directory.version {
-                    guard event.sequence == directory.version + 1 else {
-                        throw .corrupt(
-                            segment: "",
-                            offset: -1,
-                            reason: "directory event \(event.sequence) at position \(entry.position) follows \(directory.version)"
-                        )
-                    }
-                    directory.apply(event)
-                }
+                directoryEvents.append((entry.position, events))
             case .org(let orgID, let events):
                 let slot: Int
                 if let existing = index[orgID] {
@@ -57,33 +53,69 @@ package final class LogReplay {
                     index[orgID] = slot
                     orgs.append(OrgState(id: orgID))
                 }
-                perOrg[slot, default: []].append(contentsOf: events)
+                perOrg[slot, default: []].append(events)
             }
         }
         let work = Array(perOrg)
-        // Each org's state is moved out, changed and moved back, so no copy is made.
+        let directoryRecords = directoryEvents
+        // Each state is moved out, changed and moved back, so no copy is made.
         let states = Mutex(orgs)
         orgs = []
+        let directoryState = Mutex(directory)
+        directory = DirectoryState()
         let failure = Mutex<LogError?>(nil)
-        DispatchQueue.concurrentPerform(iterations: work.count) { item in
-            let (slot, events) = work[item]
+        DispatchQueue.concurrentPerform(iterations: work.count + 1) { item in
+            guard item < work.count else {
+                var state = directoryState.withLock { state in
+                    defer { state = DirectoryState() }
+                    return state
+                }
+                if let error = Self.apply(directoryRecords, to: &state) { failure.withLock { $0 = $0 ?? error } }
+                directoryState.withLock { $0 = state }
+                return
+            }
+            let (slot, eventLists) = work[item]
             var state = states.withLock { states in
                 defer { states[slot] = OrgState(id: states[slot].id) }
                 return states[slot]
             }
-            for event in events where event.sequence > state.version {
-                guard event.sequence == state.version + 1 else {
-                    failure.withLock {
-                        $0 = .corrupt(segment: "", offset: -1, reason: "org \(state.id) event \(event.sequence) follows \(state.version)")
+            lists: for events in eventLists {
+                for event in events where event.sequence > state.version {
+                    guard event.sequence == state.version + 1 else {
+                        let error = LogError.corrupt(
+                            segment: "",
+                            offset: -1,
+                            reason: "org \(state.id) event \(event.sequence) follows \(state.version)"
+                        )
+                        failure.withLock { $0 = $0 ?? error }
+                        break lists
                     }
-                    break
+                    state.apply(event)
                 }
-                state.apply(event)
             }
             let finished = state
             states.withLock { $0[slot] = finished }
         }
         orgs = states.withLock { $0 }
+        directory = directoryState.withLock { $0 }
         if let error = failure.withLock({ $0 }) { throw error }
+    }
+
+    /// Applies the directory's events of a batch in order; the error for one that does not
+    /// follow the state's version.
+    private static func apply(_ records: [(position: LogPosition, events: [DirectoryEventRecord])], to directory: inout DirectoryState) -> LogError? {
+        for (position, events) in records {
+            for event in events where event.sequence > directory.version {
+                guard event.sequence == directory.version + 1 else {
+                    return .corrupt(
+                        segment: "",
+                        offset: -1,
+                        reason: "directory event \(event.sequence) at position \(position) follows \(directory.version)"
+                    )
+                }
+                directory.apply(event)
+            }
+        }
+        return nil
     }
 }
