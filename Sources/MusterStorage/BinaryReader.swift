@@ -13,19 +13,22 @@ public struct BinaryReader {
     /// the codecs read what that version wrote. Opaque here: only the codecs read it.
     public let format: UInt16
 
-    /// A reader of `bytes[start..<end]` written in `format`.
+    /// A reader of `bytes[start..<end]` written in `format`; an `end` past the bytes reads to
+    /// their end.
     @inlinable public init(_ bytes: [UInt8], from start: Int = 0, to end: Int? = nil, format: UInt16) {
         self.bytes = bytes
         self.offset = start
-        self.end = end ?? bytes.count
+        // Every read is checked against `end` alone, so it never lies past the bytes.
+        self.end = Swift.min(end ?? bytes.count, bytes.count)
         self.format = format
     }
 
     @inlinable public var isAtEnd: Bool { offset >= end }
     @inlinable public var remaining: Int { end - offset }
 
+    /// The offset of the next `count` bytes, which this proves lie inside the bytes.
     @inlinable mutating func take(_ count: Int) throws(LogError) -> Int {
-        guard count >= 0, remaining >= count else { throw truncated(needing: count) }
+        guard count >= 0, offset >= 0, remaining >= count else { throw truncated(needing: count) }
         defer { offset += count }
         return offset
     }
@@ -44,30 +47,45 @@ public struct BinaryReader {
         return UInt16(bytes[at]) | UInt16(bytes[at + 1]) << 8
     }
 
+    // The fixed-width reads load their bytes at once: `take` has proved them inside the
+    // bytes, so checking each of them again (as subscripts do) only costs a start time.
+
     @inlinable public mutating func u32() throws(LogError) -> UInt32 {
         let at = try take(4)
-        var value: UInt32 = 0
-        for index in 0..<4 { value |= UInt32(bytes[at + index]) << UInt32(index * 8) }
-        return value
+        return bytes.withUnsafeBytes { UInt32(littleEndian: $0.loadUnaligned(fromByteOffset: at, as: UInt32.self)) }
     }
 
     @inlinable public mutating func u64() throws(LogError) -> UInt64 {
         let at = try take(8)
-        var value: UInt64 = 0
-        for index in 0..<8 { value |= UInt64(bytes[at + index]) << UInt64(index * 8) }
-        return value
+        return bytes.withUnsafeBytes { UInt64(littleEndian: $0.loadUnaligned(fromByteOffset: at, as: UInt64.self)) }
     }
 
+    /// A LEB128 varint of at most 10 bytes, read within `end` in one pass.
     @inlinable public mutating func varint() throws(LogError) -> UInt64 {
-        var value: UInt64 = 0
-        var shift: UInt64 = 0
-        while true {
-            let byte = try u8()
-            guard shift < 64 else { throw .malformed("varint longer than 10 bytes at \(offset)") }
-            value |= UInt64(byte & 0x7F) << shift
-            if byte & 0x80 == 0 { return value }
-            shift += 7
+        let start = offset
+        guard start >= 0, start < end else { throw truncated(needing: 1) }
+        let limit = Swift.min(end, start + 10)
+        // (value, the offset after it), or nil when no byte before `limit` ends it.
+        let read: (UInt64, Int)? = bytes.withUnsafeBytes { raw in
+            var value: UInt64 = 0
+            var shift: UInt64 = 0
+            var index = start
+            while index < limit {
+                let byte = raw[index]
+                value |= UInt64(byte & 0x7F) << shift
+                index += 1
+                if byte & 0x80 == 0 { return (value, index) }
+                shift += 7
+            }
+            return nil
         }
+        guard let (value, next) = read else {
+            if limit - start == 10 { throw .malformed("varint longer than 10 bytes at \(start)") }
+            offset = limit
+            throw truncated(needing: 1)
+        }
+        offset = next
+        return value
     }
 
     @inlinable public mutating func count(limit: Int = 1 << 24) throws(LogError) -> Int {
