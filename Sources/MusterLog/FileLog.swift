@@ -29,7 +29,9 @@ public final class FileLog: LogBackend {
         fatal: @escaping @Sendable (String) -> Void = WriteAheadLog.exitProcess
     ) throws -> (FileLog, RecoveredLog) {
         var records = [LogRecordAt]()
-        let (log, snapshot, report) = try open(options, fatal: fatal) { _ in { batch throws(LogError) in records.append(contentsOf: batch) } }
+        let (log, snapshot, report) = try open(options, fatal: fatal) { _ in
+            { frames throws(LogError) in for frame in frames { records.append(contentsOf: frame) } }
+        }
         return (log, RecoveredLog(snapshot: snapshot, records: records, report: report))
     }
 
@@ -40,7 +42,7 @@ public final class FileLog: LogBackend {
         let (log, _, report) = try open(options, fatal: fatal) { snapshot in
             let started = LogReplay(onto: snapshot)
             replay = started
-            return { batch throws(LogError) in try started.apply(batch) }
+            return { frames throws(LogError) in try started.apply(frames: frames) }
         }
         return (log, report, replay!)
     }
@@ -50,7 +52,7 @@ public final class FileLog: LogBackend {
     private static func open(
         _ options: StoreOptions,
         fatal: @escaping @Sendable (String) -> Void,
-        consumer: (Snapshot?) -> ([LogRecordAt]) throws(LogError) -> Void
+        consumer: (Snapshot?) -> ([[LogRecordAt]]) throws(LogError) -> Void
     ) throws -> (FileLog, Snapshot?, RecoveryReport) {
         let started = WriteAheadLog.monotonicMilliseconds()
         let lock = try DataDirectoryLock(options.dataDirectory)
@@ -65,9 +67,9 @@ public final class FileLog: LogBackend {
             after: position,
             truncateCorruption: options.truncateCorruption,
             mail: false
-        ) { batch throws(LogError) in
-            recordCount += batch.count
-            try consume(batch)
+        ) { frames throws(LogError) in
+            for frame in frames { recordCount += frame.count }
+            try consume(frames)
         }
         let wal = try WriteAheadLog(configuration: options.logConfiguration, fileSystem: options.fileSystem, tail: scan.tail, fatal: fatal)
         // A process that died between making an entry (a segment, a snapshot, a folder) and

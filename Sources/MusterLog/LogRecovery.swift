@@ -61,7 +61,7 @@ public enum LogRecovery {
             repair: repair,
             limit: limit
         ) {
-            batch throws(LogError) in records.append(contentsOf: batch)
+            frames throws(LogError) in for frame in frames { records.append(contentsOf: frame) }
         }
         scan.records = records
         return scan
@@ -69,8 +69,8 @@ public enum LogRecovery {
 
     /// Like ``scan(_:fileSystem:after:truncateCorruption:repair:limit:)``, but hands the
     /// records after `after` to `consume` as it goes — ``framesPerBatch`` frames at a time, decoded in
-    /// parallel — instead of returning them, so that recovery never holds the whole log decoded
-    /// (or even read). The scan it returns has no records. With `mail` false the facts for
+    /// parallel, each frame's records in their own array (not copied into one) — instead of
+    /// returning them, so that recovery never holds the whole log decoded (or even read). The scan it returns has no records. With `mail` false the facts for
     /// emails are read past, not built: replay applies events and sends nothing. With
     /// `readingEverySegment`, segments wholly before `after` are read and checked too.
     static func stream(
@@ -83,7 +83,7 @@ public enum LogRecovery {
         framesPerBatch: Int = framesPerBatch,
         mail: Bool = true,
         readingEverySegment: Bool = false,
-        consume: ([LogRecordAt]) throws(LogError) -> Void
+        consume: ([[LogRecordAt]]) throws(LogError) -> Void
     ) throws(LogError) -> LogScan {
         let directory = configuration.directory
         if repair {
@@ -113,10 +113,14 @@ public enum LogRecovery {
                 do throws(LogError) { result = .success(try wanted[index].records(mail: mail)) } catch { result = .failure(error) }
                 decoded.withLock { $0[index] = result }
             }
-            var records = [LogRecordAt]()
+            var records = [[LogRecordAt]]()
+            records.reserveCapacity(wanted.count)
             for (index, result) in decoded.withLock({ $0 }).enumerated() {
                 switch result! {
-                case .success(let frameRecords): records.append(contentsOf: frameRecords.lazy.filter { $0.position > after })
+                case .success(let frameRecords):
+                    // Only a frame the snapshot's position cuts through holds records to drop.
+                    let isWhole = (frameRecords.first?.position ?? after + 1) > after
+                    records.append(isWhole ? frameRecords : frameRecords.filter { $0.position > after })
                 case .failure(let error):
                     throw .corrupt(segment: segment, offset: -1, reason: "frame at position \(wanted[index].firstPosition) does not decode: \(error)")
                 }

@@ -31,29 +31,36 @@ package final class LogReplay {
     }
 
     /// Applies one batch of records, in log order.
+    package func apply(_ batch: [LogRecordAt]) throws(LogError) {
+        try apply(frames: [batch])
+    }
+
+    /// Applies the records of a run of frames, in log order, each frame's records as decoded.
     ///
     /// The directory's events and each org's are applied at once on every core: they touch
     /// disjoint states. Events are handed on as the record's own arrays, never copied one by
     /// one.
-    package func apply(_ batch: [LogRecordAt]) throws(LogError) {
-        records += batch.count
+    package func apply(frames: [[LogRecordAt]]) throws(LogError) {
         var perOrg = [Int: [[OrgEventRecord]]]()
         var directoryEvents = [(position: LogPosition, events: [DirectoryEventRecord])]()
-        for entry in batch {
-            if let mark = entry.mark { marks.append((entry.position, mark)) }
-            switch entry.record {
-            case .directory(let events):
-                directoryEvents.append((entry.position, events))
-            case .org(let orgID, let events):
-                let slot: Int
-                if let existing = index[orgID] {
-                    slot = existing
-                } else {
-                    slot = orgs.count
-                    index[orgID] = slot
-                    orgs.append(OrgState(id: orgID))
+        for frame in frames {
+            records += frame.count
+            for entry in frame {
+                if let mark = entry.mark { marks.append((entry.position, mark)) }
+                switch entry.record {
+                case .directory(let events):
+                    directoryEvents.append((entry.position, events))
+                case .org(let orgID, let events):
+                    let slot: Int
+                    if let existing = index[orgID] {
+                        slot = existing
+                    } else {
+                        slot = orgs.count
+                        index[orgID] = slot
+                        orgs.append(OrgState(id: orgID))
+                    }
+                    perOrg[slot, default: []].append(events)
                 }
-                perOrg[slot, default: []].append(events)
             }
         }
         let work = Array(perOrg)

@@ -14,9 +14,9 @@ import Testing
         #expect(segments > 3)
         var sizes = [Int]()
         var positions = [LogPosition]()
-        let scan = try LogRecovery.stream(LogConfiguration(directory: directory.path), after: 40, repair: false) { batch throws(LogError) in
-            sizes.append(batch.count)
-            positions += batch.map(\.position)
+        let scan = try LogRecovery.stream(LogConfiguration(directory: directory.path), after: 40, repair: false) { frames throws(LogError) in
+            sizes.append(frames.joined().count)
+            positions += frames.joined().map(\.position)
         }
         #expect(positions == Array(41...300), "every record after the position, once, in order")
         #expect(sizes.count >= segments - 1, "a batch per segment read")
@@ -31,9 +31,9 @@ import Testing
         var sizes = [Int]()
         var positions = [LogPosition]()
         let scan = try LogRecovery.stream(LogConfiguration(directory: directory.path), after: 40, repair: false, framesPerBatch: 16) {
-            batch throws(LogError) in
-            sizes.append(batch.count)
-            positions += batch.map(\.position)
+            frames throws(LogError) in
+            sizes.append(frames.joined().count)
+            positions += frames.joined().map(\.position)
         }
         #expect(positions == Array(41...300), "every record after the position, once, in order")
         #expect(sizes.allSatisfy { $0 <= 16 }, "no batch holds more than its frames' records")

@@ -113,7 +113,7 @@ public enum DataFolderCheck {
                 mail: false,
                 readingEverySegment: true
             ) {
-                batch throws(LogError) in try replay.apply(batch)
+                frames throws(LogError) in try replay.apply(frames: frames)
             }
             if let first = scan.firstPosition, first > start + 1 {
                 let segment = "log/" + (try fileSystem.list(folder + "/log").filter(LogRecovery.isSegmentName).sorted().first ?? "")

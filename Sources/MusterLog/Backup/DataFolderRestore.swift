@@ -140,9 +140,9 @@ public enum DataFolderRestore {
             var found: LogPosition?
             do {
                 _ = try LogRecovery.stream(LogConfiguration(directory: backup + "/log"), fileSystem: fileSystem, repair: false, mail: false) {
-                    batch throws(LogError) in
+                    frames throws(LogError) in
                     guard found == nil else { return }
-                    found = batch.first { $0.record.latest > time }?.position
+                    found = frames.lazy.joined().first { $0.record.latest > time }?.position
                 }
             } catch {
                 throw .failed("cannot read the backup's log: \(error)")
