@@ -68,10 +68,11 @@ public enum LogRecovery {
     }
 
     /// Like ``scan(_:fileSystem:after:truncateCorruption:repair:limit:)``, but hands the
-    /// records after `after` to `consume` as it goes — ``framesPerBatch`` frames at a time, decoded in
-    /// parallel, each frame's records in their own array (not copied into one) — instead of
-    /// returning them, so that recovery never holds the whole log decoded (or even read). The scan it returns has no records. With `mail` false the facts for
-    /// emails are read past, not built: replay applies events and sends nothing. With
+    /// records after `after` to `consume` as it goes — ``framesPerBatch`` frames at a time,
+    /// decoded in parallel, each frame's records in their own array (not copied into one) —
+    /// instead of returning them, so that recovery never holds the whole log decoded (or even
+    /// read). The scan it returns has no records. With `mail` false the facts for emails are
+    /// read past, not built: replay applies events and sends nothing. With
     /// `readingEverySegment`, segments wholly before `after` are read and checked too.
     static func stream(
         _ configuration: LogConfiguration,
