@@ -1,7 +1,7 @@
 import MusterDomain
 
 /// One assignment of a person to a tenant, as the caseload index keeps it.
-public struct CaseloadEntry: Hashable, Sendable {
+public struct CaseloadEntry: Hashable, Sendable, PersonRow {
     public var collaboratorID: CollaboratorID
     public var userID: UserID
     public var orgID: OrganisationID

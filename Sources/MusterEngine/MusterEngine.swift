@@ -72,16 +72,21 @@ public final class MusterEngine: Sendable {
 
     /// Every org's collaborator rows and memberships as the person index files them, the orgs
     /// split between the cooperative pool's threads; in the orgs' order.
-    private static func personEntries(of states: [OrgState]) async -> [OrgActor.PersonChanges] {
+    private static func personEntries(of states: [OrgState]) async -> [PersonIndex.RecoveredRows] {
         let chunkSize = max(1, (states.count + 7) / 8)
-        return await withTaskGroup(of: (Int, [OrgActor.PersonChanges]).self) { group in
+        return await withTaskGroup(of: (Int, PersonIndex.RecoveredRows).self) { group in
             for start in stride(from: 0, to: states.count, by: chunkSize) {
-                let chunk = Array(states[start..<min(start + chunkSize, states.count)])
-                group.addTask { (start, chunk.map(OrgActor.personEntries(of:))) }
+                group.addTask {
+                    var rows = PersonIndex.RecoveredRows()
+                    for state in states[start..<min(start + chunkSize, states.count)] {
+                        OrgActor.collectPersonRows(of: state, into: &rows)
+                    }
+                    return (start, rows)
+                }
             }
-            var chunks = [(Int, [OrgActor.PersonChanges])]()
+            var chunks = [(Int, PersonIndex.RecoveredRows)]()
             for await chunk in group { chunks.append(chunk) }
-            return chunks.sorted { $0.0 < $1.0 }.flatMap(\.1)
+            return chunks.sorted { $0.0 < $1.0 }.map(\.1)
         }
     }
 

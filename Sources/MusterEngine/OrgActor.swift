@@ -186,13 +186,18 @@ actor OrgActor {
         )
     }
 
-    /// Every account collaborator row and membership of `state`, for rebuilding the person
-    /// index after recovery (read from the recovered state, before any actor runs).
-    static func personEntries(of state: OrgState) -> PersonChanges {
-        PersonChanges(
-            assignments: state.collaborators.rows.compactMap { caseloadEntry($0, in: state) },
-            memberships: state.members.keys.compactMap { membershipEntry($0, in: state) }
-        )
+    /// Adds every account collaborator row and membership of `state` to `rows`, for rebuilding
+    /// the person index after recovery (read from the recovered state, before any actor runs).
+    static func collectPersonRows(of state: OrgState, into rows: inout PersonIndex.RecoveredRows) {
+        // Each row borrowed where it lies, not copied whole to read a few of its fields.
+        state.collaborators.rows.withUnsafeBufferPointer { collaborators in
+            for index in collaborators.indices {
+                if let entry = caseloadEntry(collaborators[index], in: state) { rows.assignments.append(entry) }
+            }
+        }
+        for userID in state.members.keys {
+            if let entry = membershipEntry(userID, in: state) { rows.memberships.append(entry) }
+        }
     }
 }
 

@@ -24,9 +24,15 @@ actor PersonIndex {
 
     /// The index of what recovery found, every entry durable: the orgs' rows, each reported
     /// once, so they are filed without looking for an earlier report of the same row.
-    init(recovered entries: [OrgActor.PersonChanges]) {
-        assignments = PersonRows(filing: entries.map(\.assignments)) { $0.userID }
-        memberships = PersonRows(filing: entries.map(\.memberships)) { $0.userID }
+    init(recovered batches: [RecoveredRows]) {
+        assignments = PersonRows(filing: batches.map(\.assignments))
+        memberships = PersonRows(filing: batches.map(\.memberships))
+    }
+
+    /// Rows recovery found, collected by one thread from the orgs it was given.
+    struct RecoveredRows: Sendable {
+        var assignments = PersonRows<CaseloadEntry>.Batch()
+        var memberships = PersonRows<MembershipEntry>.Batch()
     }
 
     /// Merges reported changes into the index; `position` is where their record sits in the log
@@ -95,7 +101,7 @@ actor PersonIndex {
 }
 
 /// One membership of a person, as the person index keeps it.
-public struct MembershipEntry: Hashable, Sendable {
+public struct MembershipEntry: Hashable, Sendable, PersonRow {
     public var userID: UserID
     public var orgID: OrganisationID
     public var orgName: String

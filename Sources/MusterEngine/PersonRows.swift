@@ -2,13 +2,19 @@ import Dispatch
 import MusterDomain
 import Synchronization
 
+/// A row of the person index: it belongs to one person.
+protocol PersonRow: Sendable {
+    /// The person the row belongs to.
+    var userID: UserID { get }
+}
+
 /// Each person's rows in the person index (assignments, or memberships), split by user id over
 /// a few dictionaries, so that a start files a million of them on every core at once.
 ///
 /// A user id's low bits are random (time-ordered ids put the time in the high ones), so they
 /// pick its shard without hashing.
-struct PersonRows<Entry: Sendable>: Sendable {
-    private static var shardCount: Int { 4 }
+struct PersonRows<Entry: PersonRow>: Sendable {
+    fileprivate static var shardCount: Int { 4 }
     private var shards: [[UserID: [Entry]]]
 
     /// No rows.
@@ -16,21 +22,22 @@ struct PersonRows<Entry: Sendable>: Sendable {
         shards = Array(repeating: [:], count: Self.shardCount)
     }
 
-    /// The rows of `groups` (each org's, say), filed by `userID`, every shard built on its own
-    /// thread.
-    init(filing groups: [[Entry]], by userID: @Sendable (Entry) -> UserID) {
+    /// The rows of `batches` (each thread's of a start, say), every shard built on its own
+    /// thread from the rows the batches set aside for it; each person's rows in the order of
+    /// the batches, then of their appending.
+    init(filing batches: [Batch]) {
         let built = Mutex<[[UserID: [Entry]]]>(Array(repeating: [:], count: Self.shardCount))
         DispatchQueue.concurrentPerform(iterations: Self.shardCount) { shard in
             var rows = [UserID: [Entry]]()
-            for group in groups {
-                for entry in group where Self.shard(of: userID(entry)) == shard { rows[userID(entry), default: []].append(entry) }
+            for batch in batches {
+                for entry in batch.shards[shard] { rows[entry.userID, default: []].append(entry) }
             }
             built.withLock { $0[shard] = rows }
         }
         shards = built.withLock { $0 }
     }
 
-    private static func shard(of userID: UserID) -> Int {
+    fileprivate static func shard(of userID: UserID) -> Int {
         Int(truncatingIfNeeded: userID.low) & (shardCount - 1)
     }
 
@@ -42,5 +49,21 @@ struct PersonRows<Entry: Sendable>: Sendable {
     /// Changes the person's rows in place (an empty list for a person with none).
     mutating func modify(_ userID: UserID, _ body: (inout [Entry]) -> Void) {
         body(&shards[Self.shard(of: userID)][userID, default: []])
+    }
+}
+
+extension PersonRows {
+    /// Rows collected for filing, already set aside by the shard they go to, so that each
+    /// shard's thread reads only its own.
+    struct Batch: Sendable {
+        fileprivate var shards = [[Entry]](repeating: [], count: PersonRows.shardCount)
+
+        /// No rows.
+        init() {}
+
+        /// Sets `entry` aside for its person's shard.
+        mutating func append(_ entry: Entry) {
+            shards[PersonRows.shard(of: entry.userID)].append(entry)
+        }
     }
 }

@@ -5,8 +5,8 @@ import Testing
 
 @Suite("The person index's rows, split over shards")
 struct PersonRowsTests {
-    private struct Row: Sendable, Equatable {
-        var user: UserID
+    private struct Row: PersonRow, Equatable {
+        var userID: UserID
         var number: Int
     }
 
@@ -14,19 +14,24 @@ struct PersonRowsTests {
     func shardedFilingMatchesOneByOne() {
         let people = (0..<50).map { _ in UserID.timeOrdered() }
         let groups = (0..<20).map { group in
-            (0..<100).map { index in Row(user: people[(group * 7 + index) % people.count], number: group * 100 + index) }
+            (0..<100).map { index in Row(userID: people[(group * 7 + index) % people.count], number: group * 100 + index) }
         }
-        var rows = PersonRows(filing: groups) { $0.user }
+        let batches = groups.map { group in
+            var batch = PersonRows<Row>.Batch()
+            for row in group { batch.append(row) }
+            return batch
+        }
+        var rows = PersonRows(filing: batches)
         var expected = [UserID: [Row]]()
-        for group in groups { for row in group { expected[row.user, default: []].append(row) } }
+        for group in groups { for row in group { expected[row.userID, default: []].append(row) } }
         for person in people {
             #expect(rows[person] == expected[person], "the rows of \(person), in the order filed")
         }
         let stranger = UserID.timeOrdered()
         #expect(rows[stranger] == nil)
-        rows.modify(stranger) { $0.append(Row(user: stranger, number: -1)) }
+        rows.modify(stranger) { $0.append(Row(userID: stranger, number: -1)) }
         rows.modify(people[0]) { $0.removeAll() }
-        #expect(rows[stranger] == [Row(user: stranger, number: -1)])
+        #expect(rows[stranger] == [Row(userID: stranger, number: -1)])
         #expect(rows[people[0]] == [])
         #expect(rows[people[1]] == expected[people[1]], "a change to one person leaves the others")
     }
