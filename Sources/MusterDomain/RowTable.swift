@@ -105,8 +105,9 @@ public struct RowTable<ID: Hashable & Sendable, Row: Hashable & Sendable & Ident
         while capacity * 3 < count * 4 { capacity *= 2 }
         slots = Array(repeating: 0, count: capacity)
         let mask = capacity - 1
-        for (number, row) in storedRows.enumerated() {
-            var slot = row.id._rawHashValue(seed: rowTableSeed) & mask
+        // By index: only each row's id is read, where `enumerated()` copied every row whole.
+        for number in storedRows.indices {
+            var slot = storedRows[number].id._rawHashValue(seed: rowTableSeed) & mask
             while slots[slot] != 0 { slot = (slot + 1) & mask }
             slots[slot] = UInt32(number + 1)
         }
