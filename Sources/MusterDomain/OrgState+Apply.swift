@@ -31,9 +31,11 @@ extension OrgState {
                 recentResends: [],
                 link: LinkCheck(seal)
             )
-            pendingInvitationByEmail[email] = invitationID
-            let row = UInt32(invitations.count - 1)
-            if invitationsByEmail[email]?.append(row) == nil { invitationsByEmail[email] = RowNumbers(row) }
+            let rows = invitations.storedRows
+            let hashOf = { (number: Int) in Self.rowHash(of: rows[number].email) }
+            let hash = Self.rowHash(of: email)
+            invitationRowsByEmail.insert(rows.count - 1, hash: hash, hashOf: hashOf)
+            pendingInvitationRows.insert(rows.count - 1, hash: hash, hashOf: hashOf)
 
         case .invitationResent(let invitationID, let expiresAt, let seal):
             modifyInvitation(invitationID) { invitation in
@@ -128,8 +130,11 @@ extension OrgState {
                 linkExpiresAt: invited.linkExpiresAt
             )
             tenants[invited.tenantID]?.collaborators.append(invited.id)
-            if let userID = invited.userID {
-                activeAssignments[AssignmentKey(tenantID: invited.tenantID, userID: userID)] = invited.id
+            if let userID = invited.userID, let number = collaborators.position(of: invited.id) {
+                let rows = collaborators.storedRows
+                activeAssignmentRows.insert(number, hash: Self.rowHash(tenant: invited.tenantID, user: userID)) {
+                    Self.assignmentHash(of: rows[$0])
+                }
             }
 
         case .collaboratorActivated(let collaboratorID, _):
@@ -137,8 +142,8 @@ extension OrgState {
             collaborators[collaboratorID]?.link = nil
 
         case .collaboratorEnded(let collaboratorID):
-            if let collaborator = collaborators[collaboratorID], let userID = collaborator.userID {
-                activeAssignments[AssignmentKey(tenantID: collaborator.tenantID, userID: userID)] = nil
+            if let number = collaborators.position(of: collaboratorID), let userID = collaborators.storedRows[number].userID {
+                activeAssignmentRows.remove(number, hash: Self.rowHash(tenant: collaborators.storedRows[number].tenantID, user: userID))
             }
             collaborators[collaboratorID]?.endedAt = now
             collaborators[collaboratorID]?.endedBy = record.actor
@@ -238,11 +243,12 @@ extension OrgState {
 
     /// Changes an invitation in place and keeps the pending index true to its status.
     private mutating func modifyInvitation(_ invitationID: InvitationID, _ change: (inout Invitation) -> Void) {
-        guard var invitation = invitations[invitationID] else { return }
+        guard let number = invitations.position(of: invitationID) else { return }
+        var invitation = invitations.storedRows[number]
         let wasPending = invitation.status == .pending
+        let email = invitation.email
         change(&invitation)
-        if wasPending, invitation.status != .pending, pendingInvitationByEmail[invitation.email] == invitationID {
-            pendingInvitationByEmail[invitation.email] = nil
+        if wasPending, invitation.status != .pending, pendingInvitationRows.remove(number, hash: Self.rowHash(of: email)) {
             invitation.link = nil
         }
         invitations[invitationID] = invitation

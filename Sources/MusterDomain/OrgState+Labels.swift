@@ -83,6 +83,7 @@ extension OrgState {
 
     /// Whether `userID` is assigned to one of the org's cases now.
     public func isActiveCollaborator(_ userID: UserID) -> Bool {
-        activeAssignments.keys.contains { $0.userID == userID }
+        let rows = collaborators.storedRows
+        return activeAssignmentRows.contains { rows[$0].userID == userID }
     }
 }

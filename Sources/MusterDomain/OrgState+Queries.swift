@@ -15,7 +15,7 @@ extension OrgState {
         try require(.usersView, of: principal, toDo: "list invitations")
         let limit = try Self.checkedLimit(limit)
         // With an email, walk that email's own history instead of the whole list.
-        let rows = email.map { invitationsByEmail[$0].map(Array.init) ?? [] }
+        let rows = email.map(invitationRowNumbers(for:))
         let total = rows?.count ?? invitations.count
         var position = Int(clamping: cursor ?? 0)
         guard position <= total else { throw .validation("the cursor is past the end of the list") }

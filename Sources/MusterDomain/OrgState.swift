@@ -33,10 +33,13 @@ public struct OrgState: Hashable, Sendable {
 
     // Indexes, kept by `apply`.
     var activeMemberByEmail: [EmailAddress: UserID] = [:]
-    var pendingInvitationByEmail: [EmailAddress: InvitationID] = [:]
-    /// Every invitation sent to an email, as row numbers of `invitations`, oldest first.
-    var invitationsByEmail: [EmailAddress: RowNumbers] = [:]
-    var activeAssignments: [AssignmentKey: CollaboratorID] = [:]
+    /// Every invitation's row number in `invitations`, found by its email.
+    var invitationRowsByEmail = RowIndex()
+    /// The pending invitations' row numbers, found by email: one at most an email.
+    var pendingInvitationRows = RowIndex()
+    /// The active account collaborator rows' numbers in `collaborators`, found by tenant and
+    /// person: one at most each.
+    var activeAssignmentRows = RowIndex()
     var activeOrgAdmins = 0
     /// The tenant of every workspace item, for naming it in the event feed.
     var workspaceItemTenants: [WorkspaceItemID: TenantID] = [:]
@@ -50,6 +53,22 @@ public struct OrgState: Hashable, Sendable {
         func _rawHashValue(seed: Int) -> Int {
             tenantID._rawHashValue(seed: userID._rawHashValue(seed: seed))
         }
+    }
+
+    /// Where an email files its rows in a ``RowIndex``.
+    static func rowHash(of email: EmailAddress) -> Int {
+        email._rawHashValue(seed: rowTableSeed)
+    }
+
+    /// Where an account assignment files its row in a ``RowIndex``.
+    static func rowHash(tenant tenantID: TenantID, user userID: UserID) -> Int {
+        AssignmentKey(tenantID: tenantID, userID: userID)._rawHashValue(seed: rowTableSeed)
+    }
+
+    /// Where a collaborator row files in `activeAssignmentRows` (rows there have a user).
+    static func assignmentHash(of row: Collaborator) -> Int {
+        guard let userID = row.userID else { preconditionFailure("only account rows are assignments") }
+        return rowHash(tenant: row.tenantID, user: userID)
     }
 
     /// The state of an org that does not exist yet.
@@ -91,14 +110,7 @@ public struct OrgState: Hashable, Sendable {
             if member.role == .orgAdmin { activeOrgAdmins += 1 }
         }
         self.invitations = invitations
-        invitationsByEmail.reserveCapacity(invitations.count)
-        for (number, invitation) in invitations.rows.enumerated() {
-            let row = UInt32(number)
-            if invitationsByEmail[invitation.email]?.append(row) == nil {
-                invitationsByEmail[invitation.email] = RowNumbers(row)
-            }
-            if invitation.status == .pending { pendingInvitationByEmail[invitation.email] = invitation.id }
-        }
+        (invitationRowsByEmail, pendingInvitationRows) = Self.emailIndexes(of: invitations.storedRows)
         self.apiKeys = Dictionary(uniqueKeysWithValues: apiKeys.map { ($0.id, $0) })
         self.webhookOrder = webhooks.map(\.id)
         self.webhooks = Dictionary(uniqueKeysWithValues: webhooks.map { ($0.id, $0) })
@@ -111,12 +123,39 @@ public struct OrgState: Hashable, Sendable {
             for item in workspace.documents { workspaceItemTenants[item.id] = tenant.id }
         }
         self.collaborators = collaborators
-        for collaborator in collaborators.rows where collaborator.isActive {
-            if let userID = collaborator.userID {
-                activeAssignments[AssignmentKey(tenantID: collaborator.tenantID, userID: userID)] = collaborator.id
+        activeAssignmentRows = Self.assignmentIndex(of: collaborators.storedRows)
+        self.audit = audit
+    }
+
+    /// Every invitation filed by email, and the pending ones again on their own; each email
+    /// hashed once, and each index made the size it needs first.
+    private static func emailIndexes(of rows: [Invitation]) -> (all: RowIndex, pending: RowIndex) {
+        var all = RowIndex()
+        var pending = RowIndex()
+        rows.withUnsafeBufferPointer { rows in
+            all.reserveCapacity(rows.count)
+            pending.reserveCapacity(rows.reduce(0) { $1.status == .pending ? $0 + 1 : $0 })
+            let hashOf = { (number: Int) in rowHash(of: rows[number].email) }
+            for number in rows.indices {
+                let hash = rowHash(of: rows[number].email)
+                all.insert(number, hash: hash, hashOf: hashOf)
+                if rows[number].status == .pending { pending.insert(number, hash: hash, hashOf: hashOf) }
             }
         }
-        self.audit = audit
+        return (all, pending)
+    }
+
+    /// The active account collaborator rows, filed by tenant and person.
+    private static func assignmentIndex(of rows: [Collaborator]) -> RowIndex {
+        var index = RowIndex()
+        rows.withUnsafeBufferPointer { rows in
+            let isAssignment = { (row: Collaborator) in row.isActive && row.userID != nil }
+            index.reserveCapacity(rows.reduce(0) { isAssignment($1) ? $0 + 1 : $0 })
+            for number in rows.indices where isAssignment(rows[number]) {
+                index.insert(number, hash: assignmentHash(of: rows[number])) { assignmentHash(of: rows[$0]) }
+            }
+        }
+        return index
     }
 
     /// The org's API keys in a stable order (by id), for snapshots.
@@ -124,7 +163,8 @@ public struct OrgState: Hashable, Sendable {
 
     /// The pending invitation for `email`, if there is one (expired or not).
     public func pendingInvitation(for email: EmailAddress) -> Invitation? {
-        pendingInvitationByEmail[email].flatMap { invitations[$0] }
+        let rows = invitations.storedRows
+        return pendingInvitationRows.first(hash: Self.rowHash(of: email)) { rows[$0].email == email }.map { rows[$0] }
     }
 
     /// The active member with `email`, if there is one.
@@ -134,12 +174,22 @@ public struct OrgState: Hashable, Sendable {
 
     /// Every invitation ever sent to `email`, oldest first.
     public func invitations(for email: EmailAddress) -> [Invitation] {
-        invitationsByEmail[email].map { $0.map { invitations.rows[Int($0)] } } ?? []
+        let rows = invitations.storedRows
+        return invitationRowNumbers(for: email).map { rows[Int($0)] }
+    }
+
+    /// The row numbers of every invitation sent to `email`, oldest first.
+    func invitationRowNumbers(for email: EmailAddress) -> [UInt32] {
+        let rows = invitations.storedRows
+        return invitationRowsByEmail.numbers(hash: Self.rowHash(of: email)) { rows[$0].email == email }
     }
 
     /// The active collaborator row of `userID` on `tenantID`, if there is one.
     public func activeAssignment(tenant tenantID: TenantID, user userID: UserID) -> Collaborator? {
-        activeAssignments[AssignmentKey(tenantID: tenantID, userID: userID)].flatMap { collaborators[$0] }
+        let rows = collaborators.storedRows
+        return activeAssignmentRows.first(hash: Self.rowHash(tenant: tenantID, user: userID)) {
+            rows[$0].tenantID == tenantID && rows[$0].userID == userID
+        }.map { rows[$0] }
     }
 
     /// How many active members the org has.
@@ -147,7 +197,8 @@ public struct OrgState: Hashable, Sendable {
 
     /// The ids of the pending invitations (for the expiry sweep).
     public var pendingInvitationIDs: [InvitationID] {
-        Array(pendingInvitationByEmail.values)
+        let rows = invitations.storedRows
+        return pendingInvitationRows.allNumbers.map { rows[$0].id }
     }
 
     /// Decides a command and wraps its events in records numbered after the current version,

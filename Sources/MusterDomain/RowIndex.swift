@@ -1,0 +1,134 @@
+/// The numbers of some rows of a ``RowTable``, found by a key that is read from the rows
+/// themselves, so that the index keeps no copy of its keys: 4 bytes a slot.
+///
+/// An index from an email to its invitations, as a `Dictionary`, kept the email and a list of
+/// row numbers in every bucket (32 bytes, about 60 a row at its load factor) — as much as the
+/// rest of a row. Here the slots hold only row numbers (plus one: `0` is an empty slot,
+/// `UInt32.max` one whose row was removed), found by open addressing with linear probing. The
+/// rows live in the table beside it, so each call is given the key's hash and a test of
+/// whether a row has that key. Several rows may share a key (an email's invitations).
+struct RowIndex: Sendable {
+    /// Empty, or a power of two long, at most three quarters used (removed slots included).
+    private var slots: [UInt32] = []
+    /// How many rows the index holds.
+    private(set) var count = 0
+    /// How many slots are marked removed.
+    private var removedSlots = 0
+
+    private static let emptySlot: UInt32 = 0
+    private static let removedSlot: UInt32 = .max
+
+    /// An empty index.
+    init() {}
+
+    /// Makes room for `count` rows in all, so that filling an index of known size never
+    /// rehashes (which would need every row's hash again).
+    mutating func reserveCapacity(_ count: Int) {
+        precondition(self.count == 0, "room is made before the first row")
+        slots = Array(repeating: Self.emptySlot, count: Self.capacity(holding: count))
+    }
+
+    /// The numbers of the rows under `hash` that `matches` (given a row number) accepts,
+    /// lowest first.
+    func numbers(hash: Int, where matches: (Int) -> Bool) -> [UInt32] {
+        var found = [UInt32]()
+        probe(hash) { number in
+            if matches(number) { found.append(UInt32(number)) }
+            return true
+        }
+        return found.count > 1 ? found.sorted() : found
+    }
+
+    /// The number of a row under `hash` that `matches` accepts, if there is one (for keys of
+    /// one row at most).
+    func first(hash: Int, where matches: (Int) -> Bool) -> Int? {
+        var found: Int?
+        probe(hash) { number in
+            if matches(number) { found = number }
+            return found == nil
+        }
+        return found
+    }
+
+    /// Whether any row, whatever its key, satisfies `matches`: a scan of every slot.
+    func contains(where matches: (Int) -> Bool) -> Bool {
+        slots.contains { $0 != Self.emptySlot && $0 != Self.removedSlot && matches(Int($0 - 1)) }
+    }
+
+    /// Every row number the index holds, in no order.
+    var allNumbers: [Int] {
+        slots.compactMap { $0 == Self.emptySlot || $0 == Self.removedSlot ? nil : Int($0 - 1) }
+    }
+
+    /// Adds row `number` under `hash`; `hashOf` gives any row's hash, for when the slots must
+    /// be rebuilt larger.
+    mutating func insert(_ number: Int, hash: Int, hashOf: (Int) -> Int) {
+        precondition(number >= 0 && number < Int(Self.removedSlot) - 1, "a row number fits a slot")
+        if (count + removedSlots + 1) * 4 > slots.count * 3 { rebuild(holding: count + 1, hashOf: hashOf) }
+        let mask = slots.count - 1
+        var slot = hash & mask
+        while slots[slot] != Self.emptySlot && slots[slot] != Self.removedSlot { slot = (slot + 1) & mask }
+        if slots[slot] == Self.removedSlot { removedSlots -= 1 }
+        slots[slot] = UInt32(number + 1)
+        count += 1
+    }
+
+    /// Removes row `number`, filed under `hash`; whether it was there.
+    @discardableResult
+    mutating func remove(_ number: Int, hash: Int) -> Bool {
+        guard !slots.isEmpty else { return false }
+        let mask = slots.count - 1
+        var slot = hash & mask
+        while slots[slot] != Self.emptySlot {
+            if slots[slot] == UInt32(number + 1) {
+                slots[slot] = Self.removedSlot
+                count -= 1
+                removedSlots += 1
+                return true
+            }
+            slot = (slot + 1) & mask
+        }
+        return false
+    }
+
+    /// Calls `visit` with each row number on `hash`'s probe run until it returns false.
+    private func probe(_ hash: Int, _ visit: (Int) -> Bool) {
+        guard !slots.isEmpty else { return }
+        let mask = slots.count - 1
+        var slot = hash & mask
+        while slots[slot] != Self.emptySlot {
+            if slots[slot] != Self.removedSlot, !visit(Int(slots[slot] - 1)) { return }
+            slot = (slot + 1) & mask
+        }
+    }
+
+    private mutating func rebuild(holding count: Int, hashOf: (Int) -> Int) {
+        let numbers = allNumbers
+        slots = Array(repeating: Self.emptySlot, count: Self.capacity(holding: count))
+        removedSlots = 0
+        let mask = slots.count - 1
+        for number in numbers {
+            var slot = hashOf(number) & mask
+            while slots[slot] != Self.emptySlot { slot = (slot + 1) & mask }
+            slots[slot] = UInt32(number + 1)
+        }
+    }
+
+    private static func capacity(holding count: Int) -> Int {
+        var capacity = 8
+        while capacity * 3 < count * 4 { capacity *= 2 }
+        return capacity
+    }
+}
+
+extension RowIndex: Hashable {
+    /// Two indexes are equal when they hold the same rows, wherever their slots put them: a
+    /// state read from a snapshot files its rows in another order than replay did.
+    static func == (lhs: Self, rhs: Self) -> Bool {
+        lhs.count == rhs.count && lhs.allNumbers.sorted() == rhs.allNumbers.sorted()
+    }
+
+    func hash(into hasher: inout Hasher) {
+        hasher.combine(count)
+    }
+}
