@@ -103,14 +103,26 @@ struct RowIndex: Sendable {
     }
 
     private mutating func rebuild(holding count: Int, hashOf: (Int) -> Int) {
-        let numbers = allNumbers
+        // The rows are visited in ascending order (a bit each, then the bits in order), so
+        // that `hashOf` reads a large org's rows front to back rather than at random.
+        var highest = -1
+        for entry in slots where entry != Self.emptySlot && entry != Self.removedSlot { highest = max(highest, Int(entry - 1)) }
+        var present = [UInt64](repeating: 0, count: highest / 64 + 1)
+        for entry in slots where entry != Self.emptySlot && entry != Self.removedSlot {
+            present[Int(entry - 1) / 64] |= 1 << UInt64((entry - 1) % 64)
+        }
         slots = Array(repeating: Self.emptySlot, count: Self.capacity(holding: count))
         removedSlots = 0
         let mask = slots.count - 1
-        for number in numbers {
-            var slot = hashOf(number) & mask
-            while slots[slot] != Self.emptySlot { slot = (slot + 1) & mask }
-            slots[slot] = UInt32(number + 1)
+        for word in present.indices {
+            var bits = present[word]
+            while bits != 0 {
+                let number = word * 64 + bits.trailingZeroBitCount
+                bits &= bits - 1
+                var slot = hashOf(number) & mask
+                while slots[slot] != Self.emptySlot { slot = (slot + 1) & mask }
+                slots[slot] = UInt32(number + 1)
+            }
         }
     }
 

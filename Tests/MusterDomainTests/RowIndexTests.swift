@@ -74,6 +74,19 @@ struct RowIndexTests {
         #expect(forwards != backwards)
     }
 
+    @Test("Rows filed out of order and far apart (the pending few of a long history) survive every rebuild")
+    func sparseNumbersSurviveRebuilds() {
+        let numbers = (0..<200).map { ($0 * 7_919) % 1_000_003 }.shuffled()
+        let key = { (number: Int) in "row\(number % 13)" }
+        var index = RowIndex()
+        for number in numbers { index.insert(number, hash: key(number).hashValue) { key($0).hashValue } }
+        for residue in 0..<13 {
+            let expected = numbers.filter { $0 % 13 == residue }.sorted().map(UInt32.init)
+            #expect(index.numbers(hash: "row\(residue)".hashValue) { key($0) == "row\(residue)" } == expected)
+        }
+        #expect(index.count == numbers.count)
+    }
+
     @Test("An empty index finds nothing and removes nothing")
     func emptyIndex() {
         var index = RowIndex()
