@@ -2,23 +2,25 @@
 ///
 /// Invitations are never deleted: the row keeps every audit field of its lifecycle.
 public struct Invitation: Hashable, Sendable {
+    // The stored fields are in the order that packs them tightest: the one-byte ones in the
+    // padding after `link`.
     public var id: InvitationID
     public var orgID: OrganisationID
     public var email: EmailAddress
+    public var invitedBy: Principal
+    public var createdAt: Timestamp
+    public var expiresAt: Timestamp
+    public var resendCount: Int
+    /// The fields most rows never set, behind one pointer (see ``Sparse``).
+    private var rare = Sparse<RareFields>()
+    /// How the one link that may accept this invitation now is recognised; `nil` once it is
+    /// no longer pending.
+    public var link: LinkCheck?
     public var role: Role
     public var method: Method
     /// The stored status. A `pending` row past `expiresAt` is *effectively* expired before the
     /// sweep records it: see ``effectiveStatus(at:)``.
     public var status: Status
-    public var invitedBy: Principal
-    public var createdAt: Timestamp
-    public var expiresAt: Timestamp
-    public var resendCount: Int
-    /// How the one link that may accept this invitation now is recognised; `nil` once it is
-    /// no longer pending.
-    public var link: LinkCheck?
-    /// The fields most rows never set, behind one pointer (see ``Sparse``).
-    private var rare = Sparse<RareFields>()
 
     /// The fields of ``rare``.
     struct RareFields: SparseFields {
