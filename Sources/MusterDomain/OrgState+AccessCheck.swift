@@ -69,8 +69,6 @@ extension OrgState {
     }
 
     private func hasEndedAssignment(tenant tenantID: TenantID, user userID: UserID) -> Bool {
-        (tenants[tenantID]?.collaborators ?? []).contains { id in
-            collaborators[id].map { $0.userID == userID && !$0.isActive } ?? false
-        }
+        collaborators(of: tenantID).contains { $0.userID == userID && !$0.isActive }
     }
 }

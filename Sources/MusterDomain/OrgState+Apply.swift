@@ -110,7 +110,6 @@ extension OrgState {
                 reference: reference,
                 createdAt: now,
                 createdBy: record.actor,
-                collaborators: [],
                 workspace: Workspace()
             )
 
@@ -129,11 +128,13 @@ extension OrgState {
                 link: invited.seal.map(LinkCheck.init),
                 linkExpiresAt: invited.linkExpiresAt
             )
-            tenants[invited.tenantID]?.collaborators.append(invited.id)
-            if let userID = invited.userID, let number = collaborators.position(of: invited.id) {
+            if let number = collaborators.position(of: invited.id) {
                 let rows = collaborators.storedRows
-                activeAssignmentRows.insert(number, hash: Self.rowHash(tenant: invited.tenantID, user: userID)) {
-                    Self.assignmentHash(of: rows[$0])
+                tenantCollaboratorRows.insert(number, hash: Self.rowHash(tenant: invited.tenantID)) { Self.rowHash(tenant: rows[$0].tenantID) }
+                if let userID = invited.userID {
+                    activeAssignmentRows.insert(number, hash: Self.rowHash(tenant: invited.tenantID, user: userID)) {
+                        Self.assignmentHash(of: rows[$0])
+                    }
                 }
             }
 

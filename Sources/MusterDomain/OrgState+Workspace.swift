@@ -141,16 +141,15 @@ extension OrgState {
     /// The tenant's team as staff see it: every collaborator row, ended and reference-only
     /// ones included, in the order they were invited.
     public func team(of tenantID: TenantID, for principal: Principal) throws(DomainError) -> [Collaborator] {
-        let tenant = try requireAccess(.viewTeam, of: principal, tenant: tenantID, toDo: "see the team")
-        return tenant.collaborators.compactMap { collaborators[$0] }
+        _ = try requireAccess(.viewTeam, of: principal, tenant: tenantID, toDo: "see the team")
+        return collaborators(of: tenantID)
     }
 
     /// The digest export of a tenant: its active case team and a summary of its workspace.
     /// Never contains reference-only contacts or professional notes.
     public func digest(of tenantID: TenantID, for principal: Principal) throws(DomainError) -> TenantDigest {
         let tenant = try requireAccess(.exportDigest, of: principal, tenant: tenantID, toDo: "export the digest")
-        let team = tenant.collaborators
-            .compactMap { collaborators[$0] }
+        let team = collaborators(of: tenantID)
             .filter { $0.isActive && $0.mode != .referenceOnly }
             .map {
                 TenantDigest.TeamMember(

@@ -40,6 +40,9 @@ public struct OrgState: Hashable, Sendable {
     /// The active account collaborator rows' numbers in `collaborators`, found by tenant and
     /// person: one at most each.
     var activeAssignmentRows = RowIndex()
+    /// Every collaborator row's number, found by its tenant: a tenant's team, ended and
+    /// reference-only rows included (a list in each tenant was an allocation each).
+    var tenantCollaboratorRows = RowIndex()
     var activeOrgAdmins = 0
     /// The tenant of every workspace item, for naming it in the event feed.
     var workspaceItemTenants: [WorkspaceItemID: TenantID] = [:]
@@ -63,6 +66,11 @@ public struct OrgState: Hashable, Sendable {
     /// Where an account assignment files its row in a ``RowIndex``.
     static func rowHash(tenant tenantID: TenantID, user userID: UserID) -> Int {
         AssignmentKey(tenantID: tenantID, userID: userID)._rawHashValue(seed: rowTableSeed)
+    }
+
+    /// Where a tenant files its collaborator rows in a ``RowIndex``.
+    static func rowHash(tenant tenantID: TenantID) -> Int {
+        tenantID._rawHashValue(seed: rowTableSeed)
     }
 
     /// Where a collaborator row files in `activeAssignmentRows` (rows there have a user).
@@ -124,6 +132,7 @@ public struct OrgState: Hashable, Sendable {
         }
         self.collaborators = collaborators
         activeAssignmentRows = Self.assignmentIndex(of: collaborators.storedRows)
+        tenantCollaboratorRows = Self.tenantIndex(of: collaborators.storedRows)
         self.audit = audit
     }
 
@@ -156,6 +165,25 @@ public struct OrgState: Hashable, Sendable {
             }
         }
         return index
+    }
+
+    /// Every collaborator row, filed by its tenant.
+    private static func tenantIndex(of rows: [Collaborator]) -> RowIndex {
+        var index = RowIndex()
+        rows.withUnsafeBufferPointer { rows in
+            index.reserveCapacity(rows.count)
+            for number in rows.indices {
+                index.insert(number, hash: rowHash(tenant: rows[number].tenantID)) { rowHash(tenant: rows[$0].tenantID) }
+            }
+        }
+        return index
+    }
+
+    /// The tenant's collaborator rows (its team), in the order they were invited, ended and
+    /// reference-only ones included; none for a tenant the org does not have.
+    public func collaborators(of tenantID: TenantID) -> [Collaborator] {
+        let rows = collaborators.storedRows
+        return tenantCollaboratorRows.numbers(hash: Self.rowHash(tenant: tenantID)) { rows[$0].tenantID == tenantID }.map { rows[Int($0)] }
     }
 
     /// The org's API keys in a stable order (by id), for snapshots.

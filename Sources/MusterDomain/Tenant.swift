@@ -6,8 +6,6 @@ public struct Tenant: Hashable, Sendable {
     public var reference: String?
     public var createdAt: Timestamp
     public var createdBy: Principal
-    /// The tenant's collaborator rows, in the order they were invited (ended ones included).
-    public var collaborators: [CollaboratorID]
     /// What has been written about the case: empty for most tenants, so kept behind one
     /// pointer (see ``Sparse``).
     private var writings = Sparse<Workspace>()
@@ -26,7 +24,6 @@ public struct Tenant: Hashable, Sendable {
         reference: String? = nil,
         createdAt: Timestamp,
         createdBy: Principal,
-        collaborators: [CollaboratorID],
         workspace: Workspace
     ) {
         self.id = id
@@ -34,7 +31,6 @@ public struct Tenant: Hashable, Sendable {
         self.reference = reference
         self.createdAt = createdAt
         self.createdBy = createdBy
-        self.collaborators = collaborators
         self.writings.fields = workspace
     }
 }

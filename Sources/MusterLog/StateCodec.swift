@@ -20,9 +20,10 @@ enum StateCodec {
         for key in keys { encode(key, into: &writer) }
         writer.varint(UInt64(state.tenants.count))
         for tenant in state.tenants.rows {
-            encode(tenant, into: &writer)
             // A tenant's collaborator rows travel with it, in their team order.
-            for collaboratorID in tenant.collaborators { encode(state.collaborators[collaboratorID]!, into: &writer) }
+            let team = state.collaborators(of: tenant.id)
+            encode(tenant, team: team, into: &writer)
+            for collaborator in team { encode(collaborator, into: &writer) }
         }
         writer.varint(UInt64(state.audit.count))
         for entry in state.audit { encode(entry, into: &writer) }
@@ -122,9 +123,14 @@ enum StateCodec {
         tenants.reserveCapacity(min(tenantCount, reader.remaining))
         collaborators.reserveCapacity(min(tenantCount, reader.remaining))
         for _ in 0..<tenantCount {
-            let tenant = try decodeTenant(&reader)
-            for _ in tenant.collaborators {
+            var (tenant, team) = try decodeTenant(&reader)
+            for _ in 0..<team.count {
                 let collaborator = try decodeCollaborator(&reader)
+                // The team list names the rows that follow it: a row of another tenant, or in
+                // another place, is refused rather than filed under the wrong case.
+                guard try team.ids.id() == collaborator.id, collaborator.tenantID == tenant.id else {
+                    throw .malformed("org \(id) tenant \(tenant.id) lists another collaborator than row \(collaborator.id)")
+                }
                 guard collaborators.appendNew(collaborator) else {
                     throw repeated("collaborator", collaborator.id, in: id)
                 }
@@ -334,14 +340,15 @@ enum StateCodec {
         Authorship(author: try EventCodec.decodePrincipal(&reader), at: try reader.timestamp())
     }
 
-    static func encode(_ tenant: Tenant, into writer: inout BinaryWriter) {
+    /// Writes `tenant` with the ids of its `team`, whose rows the org's encoding puts after it.
+    static func encode(_ tenant: Tenant, team: [Collaborator], into writer: inout BinaryWriter) {
         writer.id(tenant.id)
         writer.string(tenant.name)
         writer.optionalString(tenant.reference)
         writer.timestamp(tenant.createdAt)
         EventCodec.encode(tenant.createdBy, into: &writer)
-        writer.varint(UInt64(tenant.collaborators.count))
-        for id in tenant.collaborators { writer.id(id) }
+        writer.varint(UInt64(team.count))
+        for collaborator in team { writer.id(collaborator.id) }
         let workspace = tenant.workspace
         writer.varint(UInt64(workspace.notes.count))
         for note in workspace.notes {
@@ -380,14 +387,17 @@ enum StateCodec {
         }
     }
 
-    static func decodeTenant(_ reader: inout BinaryReader) throws(LogError) -> Tenant {
+    /// A tenant, with its team's size and a reader of the team's ids (read in step with the
+    /// rows that follow the tenant, so that no list is built for them).
+    static func decodeTenant(_ reader: inout BinaryReader) throws(LogError) -> (Tenant, team: (count: Int, ids: BinaryReader)) {
         let id: TenantID = try reader.id()
         let name = try reader.string()
         let reference = try reader.optionalString()
         let createdAt = try reader.timestamp()
         let createdBy = try EventCodec.decodePrincipal(&reader)
-        var collaborators = [CollaboratorID]()
-        for _ in 0..<(try reader.count()) { collaborators.append(try reader.id()) }
+        let teamCount = try reader.count()
+        let teamIDs = reader
+        for _ in 0..<teamCount { let _: CollaboratorID = try reader.id() }
         var workspace = Workspace()
         for _ in 0..<(try reader.count()) {
             workspace.notes.append(
@@ -424,15 +434,8 @@ enum StateCodec {
         if try reader.bool() {
             workspace.contextSummary = ContextSummary(text: try reader.string(), authorship: try decodeAuthorship(&reader))
         }
-        return Tenant(
-            id: id,
-            name: name,
-            reference: reference,
-            createdAt: createdAt,
-            createdBy: createdBy,
-            collaborators: collaborators,
-            workspace: workspace
-        )
+        let tenant = Tenant(id: id, name: name, reference: reference, createdAt: createdAt, createdBy: createdBy, workspace: workspace)
+        return (tenant, (teamCount, teamIDs))
     }
 
     static func encode(_ row: Collaborator, into writer: inout BinaryWriter) {

@@ -159,7 +159,7 @@ import Testing
         let (second, _, _) = try org.collaborator(on: tenant, mode: .contextOnly, userID: userID)
         #expect(second != first)
         #expect(org.state.collaborators[first]?.endedAt != nil)
-        #expect(org.state.tenants[tenant]?.collaborators == [first, second])
+        #expect(org.state.collaborators(of: tenant).map(\.id) == [first, second])
     }
 
     @Test func theFiveHundredAndFirstTenantIsRefusedWithoutTheOverrideAndAuditedWithIt() throws {

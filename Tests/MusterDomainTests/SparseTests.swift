@@ -88,7 +88,7 @@ import Testing
     }
 
     @Test func aWorkspaceWrittenInACopyOfATenantLeavesTheOriginalAsItWas() {
-        let original = Tenant(id: .random(), name: "Flat 4", createdAt: Self.at, createdBy: .platformAdmin, collaborators: [], workspace: Workspace())
+        let original = Tenant(id: .random(), name: "Flat 4", createdAt: Self.at, createdBy: .platformAdmin, workspace: Workspace())
         var copy = original
         let authorship = Authorship(author: .platformAdmin, at: Self.at)
         copy.workspace.notes.append(Note(id: .random(), kind: .shared, body: "moved in", authorship: authorship))
