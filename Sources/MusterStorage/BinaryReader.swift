@@ -110,7 +110,10 @@ public struct BinaryReader {
     @inlinable public mutating func string() throws(LogError) -> String {
         let length = try count(limit: 1 << 20)
         let at = try take(length)
-        return String(decoding: bytes[at..<(at + length)], as: UTF8.self)
+        // From the buffer, not a slice of the array: a slice holds the array, and retaining and
+        // releasing the one array every decoding thread reads made each string's cost a
+        // contended atomic on a shared cache line.
+        return bytes.withUnsafeBufferPointer { String(decoding: UnsafeBufferPointer(rebasing: $0[at..<(at + length)]), as: UTF8.self) }
     }
 
     /// Reads past a string without building it.
