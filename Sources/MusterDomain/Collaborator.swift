@@ -12,9 +12,11 @@ public struct Collaborator: Hashable, Sendable {
     public var fullName: String?
     public var invitedBy: Principal
     public var invitedAt: Timestamp
-    private var packedActivatedAt = PackedTimestamp(nil)
-    private var packedEndedAt = PackedTimestamp(nil)
-    private var packedLinkExpiresAt = PackedTimestamp(nil)
+    /// When the person first signed in through their link; they see the tenant from then on.
+    @PackedTimestamp public var activatedAt: Timestamp?
+    @PackedTimestamp public var endedAt: Timestamp?
+    /// Until when the activation link may be used.
+    @PackedTimestamp public var linkExpiresAt: Timestamp?
     /// The fields most rows never set, behind one pointer (see ``Sparse``).
     private var rare = Sparse<RareFields>()
     /// The person's account, for `full` and `context_only`; `nil` for reference-only contacts.
@@ -24,21 +26,6 @@ public struct Collaborator: Hashable, Sendable {
     public var capOverridden: Bool
     /// How the magic link that activates the row is recognised; `nil` once used or ended.
     public var link: LinkCheck?
-
-    /// When the person first signed in through their link; they see the tenant from then on.
-    public var activatedAt: Timestamp? {
-        get { packedActivatedAt.value }
-        set { packedActivatedAt = PackedTimestamp(newValue) }
-    }
-    public var endedAt: Timestamp? {
-        get { packedEndedAt.value }
-        set { packedEndedAt = PackedTimestamp(newValue) }
-    }
-    /// Until when the activation link may be used.
-    public var linkExpiresAt: Timestamp? {
-        get { packedLinkExpiresAt.value }
-        set { packedLinkExpiresAt = PackedTimestamp(newValue) }
-    }
 
     /// The fields of ``rare``.
     struct RareFields: SparseFields {
@@ -97,9 +84,9 @@ public struct Collaborator: Hashable, Sendable {
         self.invitedAt = invitedAt
         self.capOverridden = capOverridden
         self.link = link
-        packedActivatedAt = PackedTimestamp(activatedAt)
-        packedEndedAt = PackedTimestamp(endedAt)
-        packedLinkExpiresAt = PackedTimestamp(linkExpiresAt)
+        self.activatedAt = activatedAt
+        self.endedAt = endedAt
+        self.linkExpiresAt = linkExpiresAt
         rare.fields = RareFields(contact: contact, endedBy: endedBy, redirect: redirect)
     }
 }

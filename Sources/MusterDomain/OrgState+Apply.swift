@@ -17,6 +17,7 @@ extension OrgState {
             createdAt = now
 
         case .userInvited(let invitationID, let email, let role, let method, let expiresAt, let seal):
+            let isNew = invitations.position(of: invitationID) == nil
             invitations[invitationID] = Invitation(
                 id: invitationID,
                 orgID: id,
@@ -31,11 +32,17 @@ extension OrgState {
                 recentResends: [],
                 link: LinkCheck(seal)
             )
-            let rows = invitations.storedRows
-            let hashOf = { (number: Int) in Self.rowHash(of: rows[number].email) }
-            let hash = Self.rowHash(of: email)
-            invitationRowsByEmail.insert(rows.count - 1, hash: hash, hashOf: hashOf)
-            pendingInvitationRows.insert(rows.count - 1, hash: hash, hashOf: hashOf)
+            if isNew {
+                let rows = invitations.storedRows
+                let hashOf = { (number: Int) in Self.rowHash(of: rows[number].email) }
+                let hash = Self.rowHash(of: email)
+                invitationRowsByEmail.insert(rows.count - 1, hash: hash, sameKey: { rows[$0].email == email }, hashOf: hashOf)
+                pendingInvitationRows.file(rows.count - 1, hash: hash, replacing: { rows[$0].email == email }, hashOf: hashOf)
+            } else {
+                // An id invited again (only a damaged log says so) replaced its row where it
+                // stood, perhaps under another email: its indexes are built again from the rows.
+                (invitationRowsByEmail, pendingInvitationRows) = Self.emailIndexes(of: invitations.storedRows)
+            }
 
         case .invitationResent(let invitationID, let expiresAt, let seal):
             modifyInvitation(invitationID) { invitation in
@@ -114,6 +121,7 @@ extension OrgState {
             )
 
         case .collaboratorInvited(let invited):
+            let isNew = collaborators.position(of: invited.id) == nil
             collaborators[invited.id] = Collaborator(
                 id: invited.id,
                 tenantID: invited.tenantID,
@@ -128,14 +136,30 @@ extension OrgState {
                 link: invited.seal.map(LinkCheck.init),
                 linkExpiresAt: invited.linkExpiresAt
             )
-            if let number = collaborators.position(of: invited.id) {
+            if isNew {
                 let rows = collaborators.storedRows
-                tenantCollaboratorRows.insert(number, hash: Self.rowHash(tenant: invited.tenantID)) { Self.rowHash(tenant: rows[$0].tenantID) }
+                let number = rows.count - 1
+                let tenantID = invited.tenantID
+                tenantCollaboratorRows.insert(
+                    number,
+                    hash: Self.rowHash(tenant: tenantID),
+                    sameKey: { rows[$0].tenantID == tenantID },
+                    hashOf: { Self.rowHash(tenant: rows[$0].tenantID) }
+                )
                 if let userID = invited.userID {
-                    activeAssignmentRows.insert(number, hash: Self.rowHash(tenant: invited.tenantID, user: userID)) {
-                        Self.assignmentHash(of: rows[$0])
-                    }
+                    let hash = Self.rowHash(tenant: tenantID, user: userID)
+                    activeAssignmentRows.file(
+                        number,
+                        hash: hash,
+                        replacing: { rows[$0].tenantID == tenantID && rows[$0].userID == userID },
+                        hashOf: { Self.assignmentHash(of: rows[$0]) }
+                    )
                 }
+            } else {
+                // An id invited again (only a damaged log says so) replaced its row where it
+                // stood, perhaps on another tenant: its indexes are built again from the rows.
+                activeAssignmentRows = Self.assignmentIndex(of: collaborators.storedRows)
+                tenantCollaboratorRows = Self.tenantIndex(of: collaborators.storedRows, tenants: tenants.count)
             }
 
         case .collaboratorActivated(let collaboratorID, _):

@@ -213,7 +213,7 @@ extension OrgState {
         return
             pendingInvitationIDs
             .compactMap { invitations[$0] }
-            .filter { now >= $0.expiresAt }
+            .filter { $0.status == .pending && now >= $0.expiresAt }
             .sorted { ($0.expiresAt, $0.id) < ($1.expiresAt, $1.id) }
             .map { .invitationExpired(id: $0.id) }
     }

@@ -34,7 +34,7 @@ public struct OrgState: Hashable, Sendable {
     // Indexes, kept by `apply`.
     var activeMemberByEmail: [EmailAddress: UserID] = [:]
     /// Every invitation's row number in `invitations`, found by its email.
-    var invitationRowsByEmail = RowIndex()
+    var invitationRowsByEmail = RowChains()
     /// The pending invitations' row numbers, found by email: one at most an email.
     var pendingInvitationRows = RowIndex()
     /// The active account collaborator rows' numbers in `collaborators`, found by tenant and
@@ -42,7 +42,7 @@ public struct OrgState: Hashable, Sendable {
     var activeAssignmentRows = RowIndex()
     /// Every collaborator row's number, found by its tenant: a tenant's team, ended and
     /// reference-only rows included (a list in each tenant was an allocation each).
-    var tenantCollaboratorRows = RowIndex()
+    var tenantCollaboratorRows = RowChains()
     var activeOrgAdmins = 0
     /// The tenant of every workspace item, for naming it in the event feed.
     var workspaceItemTenants: [WorkspaceItemID: TenantID] = [:]
@@ -132,48 +132,62 @@ public struct OrgState: Hashable, Sendable {
         }
         self.collaborators = collaborators
         activeAssignmentRows = Self.assignmentIndex(of: collaborators.storedRows)
-        tenantCollaboratorRows = Self.tenantIndex(of: collaborators.storedRows)
+        tenantCollaboratorRows = Self.tenantIndex(of: collaborators.storedRows, tenants: tenants.count)
         self.audit = audit
     }
 
     /// Every invitation filed by email, and the pending ones again on their own; each email
-    /// hashed once, and each index made the size it needs first.
-    private static func emailIndexes(of rows: [Invitation]) -> (all: RowIndex, pending: RowIndex) {
-        var all = RowIndex()
+    /// hashed once, and each index made the size it needs first. Of two pending rows for one
+    /// email (which only a damaged file holds) the later is filed, as apply would.
+    static func emailIndexes(of rows: [Invitation]) -> (all: RowChains, pending: RowIndex) {
+        var all = RowChains()
         var pending = RowIndex()
         rows.withUnsafeBufferPointer { rows in
-            all.reserveCapacity(rows.count)
+            all.reserveCapacity(rows: rows.count, keys: rows.count)
             pending.reserveCapacity(rows.reduce(0) { $1.status == .pending ? $0 + 1 : $0 })
             let hashOf = { (number: Int) in rowHash(of: rows[number].email) }
             for number in rows.indices {
-                let hash = rowHash(of: rows[number].email)
-                all.insert(number, hash: hash, hashOf: hashOf)
-                if rows[number].status == .pending { pending.insert(number, hash: hash, hashOf: hashOf) }
+                let email = rows[number].email
+                let hash = rowHash(of: email)
+                all.insert(number, hash: hash, sameKey: { rows[$0].email == email }, hashOf: hashOf)
+                if rows[number].status == .pending { pending.file(number, hash: hash, replacing: { rows[$0].email == email }, hashOf: hashOf) }
             }
         }
         return (all, pending)
     }
 
-    /// The active account collaborator rows, filed by tenant and person.
-    private static func assignmentIndex(of rows: [Collaborator]) -> RowIndex {
+    /// The active account collaborator rows, filed by tenant and person. Of two active rows
+    /// for one tenant and person (which only a damaged file holds) the later is filed, as
+    /// apply would.
+    static func assignmentIndex(of rows: [Collaborator]) -> RowIndex {
         var index = RowIndex()
         rows.withUnsafeBufferPointer { rows in
             let isAssignment = { (row: Collaborator) in row.isActive && row.userID != nil }
             index.reserveCapacity(rows.reduce(0) { isAssignment($1) ? $0 + 1 : $0 })
             for number in rows.indices where isAssignment(rows[number]) {
-                index.insert(number, hash: assignmentHash(of: rows[number])) { assignmentHash(of: rows[$0]) }
+                let (tenantID, userID) = (rows[number].tenantID, rows[number].userID)
+                index.file(number, hash: assignmentHash(of: rows[number]), replacing: { rows[$0].tenantID == tenantID && rows[$0].userID == userID })
+                {
+                    assignmentHash(of: rows[$0])
+                }
             }
         }
         return index
     }
 
-    /// Every collaborator row, filed by its tenant.
-    private static func tenantIndex(of rows: [Collaborator]) -> RowIndex {
-        var index = RowIndex()
+    /// Every collaborator row, filed by its tenant (of which there are `tenants`).
+    static func tenantIndex(of rows: [Collaborator], tenants: Int) -> RowChains {
+        var index = RowChains()
         rows.withUnsafeBufferPointer { rows in
-            index.reserveCapacity(rows.count)
+            index.reserveCapacity(rows: rows.count, keys: tenants)
             for number in rows.indices {
-                index.insert(number, hash: rowHash(tenant: rows[number].tenantID)) { rowHash(tenant: rows[$0].tenantID) }
+                let tenantID = rows[number].tenantID
+                index.insert(
+                    number,
+                    hash: rowHash(tenant: tenantID),
+                    sameKey: { rows[$0].tenantID == tenantID },
+                    hashOf: { rowHash(tenant: rows[$0].tenantID) }
+                )
             }
         }
         return index

@@ -73,6 +73,14 @@ struct RowIndex: Sendable {
         count += 1
     }
 
+    /// Files row `number` under `hash` as the one row of its key: a row `replacing` accepts
+    /// (one with the same key) filed before is taken out first, so the latest wins, as a
+    /// dictionary's assignment would.
+    mutating func file(_ number: Int, hash: Int, replacing sameKey: (Int) -> Bool, hashOf: (Int) -> Int) {
+        if let earlier = first(hash: hash, where: sameKey) { remove(earlier, hash: hash) }
+        insert(number, hash: hash, hashOf: hashOf)
+    }
+
     /// Removes row `number`, filed under `hash`; whether it was there.
     @discardableResult
     mutating func remove(_ number: Int, hash: Int) -> Bool {
@@ -103,27 +111,35 @@ struct RowIndex: Sendable {
     }
 
     private mutating func rebuild(holding count: Int, hashOf: (Int) -> Int) {
-        // The rows are visited in ascending order (a bit each, then the bits in order), so
-        // that `hashOf` reads a large org's rows front to back rather than at random.
-        var highest = -1
-        for entry in slots where entry != Self.emptySlot && entry != Self.removedSlot { highest = max(highest, Int(entry - 1)) }
-        var present = [UInt64](repeating: 0, count: highest / 64 + 1)
-        for entry in slots where entry != Self.emptySlot && entry != Self.removedSlot {
-            present[Int(entry - 1) / 64] |= 1 << UInt64((entry - 1) % 64)
-        }
+        let ordered = Self.ascending(allNumbers)
         slots = Array(repeating: Self.emptySlot, count: Self.capacity(holding: count))
         removedSlots = 0
         let mask = slots.count - 1
+        for number in ordered {
+            var slot = hashOf(number) & mask
+            while slots[slot] != Self.emptySlot { slot = (slot + 1) & mask }
+            slots[slot] = UInt32(number + 1)
+        }
+    }
+
+    /// `numbers` in ascending order, so that a rebuild's `hashOf` reads a large org's rows
+    /// front to back rather than at random: through a bit for each number up to the highest,
+    /// or, for a few numbers far apart (the pending rows of a long history), by sorting.
+    private static func ascending(_ numbers: [Int]) -> [Int] {
+        let highest = numbers.max() ?? -1
+        guard numbers.count * 16 >= highest / 64 else { return numbers.sorted() }
+        var present = [UInt64](repeating: 0, count: highest / 64 + 1)
+        for number in numbers { present[number / 64] |= 1 << UInt64(number % 64) }
+        var ordered = [Int]()
+        ordered.reserveCapacity(numbers.count)
         for word in present.indices {
             var bits = present[word]
             while bits != 0 {
-                let number = word * 64 + bits.trailingZeroBitCount
+                ordered.append(word * 64 + bits.trailingZeroBitCount)
                 bits &= bits - 1
-                var slot = hashOf(number) & mask
-                while slots[slot] != Self.emptySlot { slot = (slot + 1) & mask }
-                slots[slot] = UInt32(number + 1)
             }
         }
+        return ordered
     }
 
     private static func capacity(holding count: Int) -> Int {

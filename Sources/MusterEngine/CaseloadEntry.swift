@@ -11,43 +11,9 @@ public struct CaseloadEntry: Hashable, Sendable, PersonRow {
     /// When the person was assigned.
     public var since: Timestamp
     // Packed, and `mode` last: 128 bytes an entry instead of 144, a million of them.
-    private var packedActivatedAt: PackedTimestamp
-    private var packedEndedAt: PackedTimestamp
+    @PackedTimestamp public var activatedAt: Timestamp?
+    @PackedTimestamp public var endedAt: Timestamp?
     public var mode: ParticipationMode
-
-    public var activatedAt: Timestamp? {
-        get { packedActivatedAt.value }
-        set { packedActivatedAt = PackedTimestamp(newValue) }
-    }
-    public var endedAt: Timestamp? {
-        get { packedEndedAt.value }
-        set { packedEndedAt = PackedTimestamp(newValue) }
-    }
-
-    /// Creates an entry from all its fields.
-    init(
-        collaboratorID: CollaboratorID,
-        userID: UserID,
-        orgID: OrganisationID,
-        orgName: String,
-        tenantID: TenantID,
-        tenantName: String,
-        mode: ParticipationMode,
-        since: Timestamp,
-        activatedAt: Timestamp?,
-        endedAt: Timestamp?
-    ) {
-        self.collaboratorID = collaboratorID
-        self.userID = userID
-        self.orgID = orgID
-        self.orgName = orgName
-        self.tenantID = tenantID
-        self.tenantName = tenantName
-        self.mode = mode
-        self.since = since
-        packedActivatedAt = PackedTimestamp(activatedAt)
-        packedEndedAt = PackedTimestamp(endedAt)
-    }
 
     /// How far the row has come; later stages win when updates arrive out of order.
     var stage: Int { endedAt != nil ? 2 : activatedAt != nil ? 1 : 0 }

@@ -179,10 +179,10 @@ actor OrgActor {
             orgName: state.name,
             tenantID: row.tenantID,
             tenantName: tenant.name,
-            mode: row.mode,
             since: row.invitedAt,
             activatedAt: row.activatedAt,
-            endedAt: row.endedAt
+            endedAt: row.endedAt,
+            mode: row.mode
         )
     }
 

@@ -91,15 +91,7 @@ package final class LogReplay {
                 return states[slot]
             }
             lists: for events in eventLists {
-                // Through the buffer, each event is borrowed where it lies, not copied to apply.
-                let gap: UInt64? = events.withUnsafeBufferPointer { events in
-                    for index in events.indices where events[index].sequence > state.version {
-                        guard events[index].sequence == state.version + 1 else { return events[index].sequence }
-                        state.apply(events[index])
-                    }
-                    return nil
-                }
-                if let gap {
+                if let gap = state.applyInOrder(events) {
                     let error = LogError.corrupt(segment: "", offset: -1, reason: "org \(state.id) event \(gap) follows \(state.version)")
                     failure.withLock { $0 = $0 ?? error }
                     break lists
@@ -117,17 +109,42 @@ package final class LogReplay {
     /// follow the state's version.
     private static func apply(_ records: [(position: LogPosition, events: [DirectoryEventRecord])], to directory: inout DirectoryState) -> LogError? {
         for (position, events) in records {
-            let gap: UInt64? = events.withUnsafeBufferPointer { events in
-                for index in events.indices where events[index].sequence > directory.version {
-                    guard events[index].sequence == directory.version + 1 else { return events[index].sequence }
-                    directory.apply(events[index])
-                }
-                return nil
-            }
-            if let gap {
+            if let gap = directory.applyInOrder(events) {
                 return .corrupt(segment: "", offset: -1, reason: "directory event \(gap) at position \(position) follows \(directory.version)")
             }
         }
         return nil
     }
+}
+
+/// A state replay folds events into (an org's, the directory's): its version, and the one
+/// function that applies an event, the same live and on replay.
+private protocol ReplayedState {
+    associatedtype Record
+    var version: UInt64 { get }
+    mutating func apply(_ record: Record)
+    static func sequence(of record: Record) -> UInt64
+}
+
+extension ReplayedState {
+    /// Applies the events after the state's version in order, each borrowed where it lies in
+    /// the array rather than copied; the sequence number of the first that skips one, if any
+    /// (the events before it stay applied).
+    mutating func applyInOrder(_ events: [Record]) -> UInt64? {
+        events.withUnsafeBufferPointer { events in
+            for index in events.indices where Self.sequence(of: events[index]) > version {
+                guard Self.sequence(of: events[index]) == version + 1 else { return Self.sequence(of: events[index]) }
+                apply(events[index])
+            }
+            return nil
+        }
+    }
+}
+
+extension OrgState: ReplayedState {
+    fileprivate static func sequence(of record: OrgEventRecord) -> UInt64 { record.sequence }
+}
+
+extension DirectoryState: ReplayedState {
+    fileprivate static func sequence(of record: DirectoryEventRecord) -> UInt64 { record.sequence }
 }

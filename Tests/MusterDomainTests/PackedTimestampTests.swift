@@ -10,14 +10,14 @@ struct PackedTimestampTests {
     )
     func roundTrips(milliseconds: Int64?) {
         let timestamp = milliseconds.map { Timestamp(millisecondsSinceEpoch: $0) }
-        #expect(PackedTimestamp(timestamp).value == timestamp)
+        #expect(PackedTimestamp(wrappedValue: timestamp).wrappedValue == timestamp)
     }
 
     @Test("A time read from a damaged record at the one value that stands for none is kept a millisecond later, never turned into none")
     func theSentinelIsNeverAStoredTime() {
-        let packed = PackedTimestamp(Timestamp(millisecondsSinceEpoch: .min))
-        #expect(packed.value == Timestamp(millisecondsSinceEpoch: .min + 1))
-        #expect(packed != PackedTimestamp(nil))
+        let packed = PackedTimestamp(wrappedValue: Timestamp(millisecondsSinceEpoch: .min))
+        #expect(packed.wrappedValue == Timestamp(millisecondsSinceEpoch: .min + 1))
+        #expect(packed != PackedTimestamp(wrappedValue: nil))
     }
 
     @Test("A collaborator row's packed times read and change as plain optionals")
