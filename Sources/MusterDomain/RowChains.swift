@@ -24,7 +24,7 @@ struct RowChains: Sendable {
     /// rebuilds the slots.
     mutating func reserveCapacity(rows: Int, keys: Int) {
         precondition(count == 0, "room is made before the first row")
-        heads = Array(repeating: 0, count: Self.capacity(holding: keys))
+        heads = Array(repeating: 0, count: RowSlots.capacity(holding: keys))
         earlier.reserveCapacity(rows)
     }
 
@@ -82,20 +82,7 @@ struct RowChains: Sendable {
     }
 
     private mutating func rebuild(holding keyCount: Int, hashOf: (Int) -> Int) {
-        let old = heads
-        heads = Array(repeating: 0, count: Self.capacity(holding: keyCount))
-        let mask = heads.count - 1
-        for head in old where head != 0 {
-            var slot = hashOf(Int(head) - 1) & mask
-            while heads[slot] != 0 { slot = (slot + 1) & mask }
-            heads[slot] = head
-        }
-    }
-
-    private static func capacity(holding count: Int) -> Int {
-        var capacity = 8
-        while capacity * 3 < count * 4 { capacity *= 2 }
-        return capacity
+        heads = RowSlots.filled(with: heads.lazy.filter { $0 != 0 }.map { Int($0) - 1 }, holding: keyCount, hashOf: hashOf)
     }
 }
 

@@ -25,7 +25,7 @@ struct RowIndex: Sendable {
     /// rehashes (which would need every row's hash again).
     mutating func reserveCapacity(_ count: Int) {
         precondition(self.count == 0, "room is made before the first row")
-        slots = Array(repeating: Self.emptySlot, count: Self.capacity(holding: count))
+        slots = Array(repeating: Self.emptySlot, count: RowSlots.capacity(holding: count))
     }
 
     /// The numbers of the rows under `hash` that `matches` (given a row number) accepts,
@@ -111,15 +111,8 @@ struct RowIndex: Sendable {
     }
 
     private mutating func rebuild(holding count: Int, hashOf: (Int) -> Int) {
-        let ordered = Self.ascending(allNumbers)
-        slots = Array(repeating: Self.emptySlot, count: Self.capacity(holding: count))
+        slots = RowSlots.filled(with: Self.ascending(allNumbers), holding: count, hashOf: hashOf)
         removedSlots = 0
-        let mask = slots.count - 1
-        for number in ordered {
-            var slot = hashOf(number) & mask
-            while slots[slot] != Self.emptySlot { slot = (slot + 1) & mask }
-            slots[slot] = UInt32(number + 1)
-        }
     }
 
     /// `numbers` in ascending order, so that a rebuild's `hashOf` reads a large org's rows
@@ -140,12 +133,6 @@ struct RowIndex: Sendable {
             }
         }
         return ordered
-    }
-
-    private static func capacity(holding count: Int) -> Int {
-        var capacity = 8
-        while capacity * 3 < count * 4 { capacity *= 2 }
-        return capacity
     }
 }
 
