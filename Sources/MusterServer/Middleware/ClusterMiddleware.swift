@@ -156,17 +156,21 @@ struct ClusterMiddleware: RouterMiddleware {
         }
         if body.readableBytes > 0 { outgoing.body = .bytes(body) }
         let answer: HTTPClientResponse
+        let bytes: ByteBuffer
         do {
             answer = try await Self.client.execute(outgoing, timeout: forwardTimeout)
+            bytes = try await answer.body.collect(upTo: 64 << 20)
         } catch {
-            // The leader's address and the client's error stay in this node's log.
-            throw LogError.notLeader("the leader did not answer")
+            // The leader may have carried the request out before its answer was lost (a timeout,
+            // a connection cut while it answered), so the client is told it may have been: it
+            // sends it again with its Idempotency-Key. The leader's address and the client's
+            // error stay in this node's log.
+            throw LogError.notLeader("the leader did not answer; the request may or may not have been carried out")
         }
         var headers = HTTPFields()
         for (name, value) in answer.headers where !Self.hopByHop.contains(name.lowercased()) {
             if let fieldName = HTTPField.Name(name) { headers.append(HTTPField(name: fieldName, value: value)) }
         }
-        let bytes = try await answer.body.collect(upTo: 64 << 20)
         return Response(status: HTTPResponse.Status(code: Int(answer.status.code)), headers: headers, body: .init(byteBuffer: bytes))
     }
 }
