@@ -58,7 +58,7 @@ public struct OrgState: Hashable, Sendable {
         }
     }
 
-    /// Where an email files its rows in a ``RowIndex``.
+    /// Where an email files its rows in a ``RowIndex`` or ``RowChains``.
     static func rowHash(of email: EmailAddress) -> Int {
         email._rawHashValue(seed: rowTableSeed)
     }
@@ -68,7 +68,7 @@ public struct OrgState: Hashable, Sendable {
         AssignmentKey(tenantID: tenantID, userID: userID)._rawHashValue(seed: rowTableSeed)
     }
 
-    /// Where a tenant files its collaborator rows in a ``RowIndex``.
+    /// Where a tenant files its collaborator rows in ``RowChains``.
     static func rowHash(tenant tenantID: TenantID) -> Int {
         tenantID._rawHashValue(seed: rowTableSeed)
     }
@@ -166,10 +166,12 @@ public struct OrgState: Hashable, Sendable {
             index.reserveCapacity(rows.reduce(0) { isAssignment($1) ? $0 + 1 : $0 })
             for number in rows.indices where isAssignment(rows[number]) {
                 let (tenantID, userID) = (rows[number].tenantID, rows[number].userID)
-                index.file(number, hash: assignmentHash(of: rows[number]), replacing: { rows[$0].tenantID == tenantID && rows[$0].userID == userID })
-                {
-                    assignmentHash(of: rows[$0])
-                }
+                index.file(
+                    number,
+                    hash: assignmentHash(of: rows[number]),
+                    replacing: { rows[$0].tenantID == tenantID && rows[$0].userID == userID },
+                    hashOf: { assignmentHash(of: rows[$0]) }
+                )
             }
         }
         return index

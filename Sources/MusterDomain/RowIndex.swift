@@ -1,12 +1,15 @@
 /// The numbers of some rows of a ``RowTable``, found by a key that is read from the rows
-/// themselves, so that the index keeps no copy of its keys: 4 bytes a slot.
+/// themselves, so that the index keeps no copy of its keys: 4 bytes a slot. For keys of one row
+/// each, that come and go (an email's pending invitation, a person's active assignment to a
+/// tenant); keys of many rows are ``RowChains``.
 ///
-/// An index from an email to its invitations, as a `Dictionary`, kept the email and a list of
-/// row numbers in every bucket (32 bytes, about 60 a row at its load factor) — as much as the
-/// rest of a row. Here the slots hold only row numbers (plus one: `0` is an empty slot,
-/// `UInt32.max` one whose row was removed), found by open addressing with linear probing. The
-/// rows live in the table beside it, so each call is given the key's hash and a test of
-/// whether a row has that key. Several rows may share a key (an email's invitations).
+/// A `Dictionary` from an email to its pending invitation kept the email and the id in every
+/// bucket (32 bytes, about 60 a row at its load factor) — half as much as the rest of a row.
+/// Here the slots hold only row numbers (plus one: `0` is an empty slot, `UInt32.max` one whose
+/// row was removed), found by open addressing with linear probing. The rows live in the table
+/// beside it, so each call is given the key's hash and a test of whether a row has that key.
+/// ``file(_:hash:replacing:hashOf:)`` keeps one row a key; ``insert(_:hash:hashOf:)`` alone
+/// would let several share one, each probe then walking all of them.
 struct RowIndex: Sendable {
     /// Empty, or a power of two long, at most three quarters used (removed slots included).
     private var slots: [UInt32] = []
