@@ -1,7 +1,7 @@
 // The engine end to end, the large data generator and the recovery timer. Build in release
 // (`swift build -c release --package-path Benchmarks`), then:
 //
-//   MusterMeasure throughput <empty folder> [tenant|invite|onboard]   256 clients, group commit
+//   MusterMeasure throughput <empty folder> [tenant|invite|onboard|bulk]   256 clients, group commit
 //   MusterMeasure generate <empty folder> [orgs] [tenants per org] [invitations per org]
 //   MusterMeasure recover <generated folder> <muster binary> [snapshot,log,tail]
 //   MusterMeasure redis-export <generated folder> <output.resp>
@@ -26,7 +26,8 @@ do {
     switch arguments[1] {
     case "throughput":
         // 256 concurrent clients over 64 orgs, group commit: one-event commands (tenant), an
-        // invitation each (invite), or invite + accept + assign each (onboard).
+        // invitation each (invite), invite + accept + assign each (onboard), or batches of
+        // 1,000 invitations (bulk: 64 clients, one an org, 10 batches each; one event an item).
         let kind = arguments.count > 3 ? arguments[3] : "tenant"
         let durable = try await DurableEngine.open(
             StoreOptions(dataDirectory: folder),
@@ -41,8 +42,9 @@ do {
             orgs.append(orgID)
             tenants.append(try await engine.createTenant(org: orgID, name: "tenant", by: .platformAdmin).id)
         }
-        let perClient = kind == "tenant" ? 4000 : 400
-        let clients = 256
+        let batch = 1000
+        let perClient = kind == "tenant" ? 4000 : kind == "bulk" ? 10 : 400
+        let clients = kind == "bulk" ? 64 : 256
         let before = durable.log.lastAssignedPosition
         let start = seconds()
         try await withThrowingTaskGroup(of: Void.self) { group in
@@ -54,6 +56,19 @@ do {
                         switch kind {
                         case "tenant":
                             _ = try await engine.createTenant(org: orgID, name: "t\(client)-\(index)", by: .platformAdmin)
+                        case "bulk":
+                            let requests = try (0..<batch).map { item in
+                                (
+                                    email: try EmailAddress("b\(client)-\(index)-\(item)@bench.example"),
+                                    role: Role.caseworker,
+                                    method: Invitation.Method.email,
+                                    lifetimeDays: Int?.none,
+                                    locale: LocaleTag?.none,
+                                    redirect: RedirectURL?.none
+                                )
+                            }
+                            let results = try await engine.invite(org: orgID, batch: requests, by: .platformAdmin)
+                            for result in results { _ = try result.get() }
                         case "invite":
                             _ = try await engine.invite(
                                 org: orgID,
@@ -80,7 +95,7 @@ do {
             try await group.waitForAll()
         }
         let elapsed = seconds() - start
-        let operations = clients * perClient
+        let operations = clients * perClient * (kind == "bulk" ? batch : 1)
         let records = Int(durable.log.lastAssignedPosition - before)
         durable.close()
         let scan = try LogRecovery.scan(LogConfiguration(directory: folder + "/log"), repair: false)
