@@ -152,7 +152,8 @@ let package = Package(
         .target(
             name: "MusterServer",
             dependencies: [
-                "MusterDomain", "MusterSecurity", "MusterEngine", "MusterLog", "MusterStorage", "MusterJSON", "MusterDelivery", "MusterWeb", "MusterCluster",
+                "MusterDomain", "MusterSecurity", "MusterEngine", "MusterLog", "MusterStorage", "MusterJSON", "MusterDelivery", "MusterWeb",
+                "MusterCluster",
                 "CMusterSystem",
                 .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "Hummingbird", package: "hummingbird"),
@@ -261,7 +262,10 @@ let package = Package(
         ),
         .testTarget(
             name: "MusterDeliveryTests",
-            dependencies: ["MusterDelivery", "MusterWords", "MusterEngine", "MusterDomain", "MusterLog", "MusterStorage", "MusterTestSupport"],
+            dependencies: [
+                "MusterDelivery", "MusterWords", "MusterEngine", "MusterDomain", "MusterLog", "MusterStorage", "MusterTestSupport",
+                .product(name: "Mustache", package: "swift-mustache"),
+            ],
             swiftSettings: swiftSettings
         ),
         .testTarget(
@@ -272,7 +276,8 @@ let package = Package(
         .testTarget(
             name: "MusterServerTests",
             dependencies: [
-                "MusterServer", "MusterDelivery", "MusterJSON", "MusterEngine", "MusterDomain", "MusterSecurity", "MusterLog", "MusterStorage", "MusterClient", "MusterWeb", "MusterWords",
+                "MusterServer", "MusterDelivery", "MusterJSON", "MusterEngine", "MusterDomain", "MusterSecurity", "MusterLog", "MusterStorage",
+                "MusterClient", "MusterWeb", "MusterWords",
                 "MusterTestSupport",
                 .product(name: "HummingbirdTesting", package: "hummingbird"),
                 .product(name: "OpenAPIAsyncHTTPClient", package: "swift-openapi-async-http-client"),

@@ -7,7 +7,7 @@ import Testing
 
 @Suite("Email templates")
 struct MailTemplateTests {
-    static var values: [String: Any] {
+    static var values: [String: MailTemplateValue] {
         [
             "org_name": "Riverside <Housing>", "role": "a caseworker", "link": "https://app.example.org/invitations/accept?token=abc",
             "expires_in": "in 7 days", "expires_at": "9 December 2026, 07:40 UTC", "resent": false,

@@ -59,8 +59,8 @@ package struct MailRenderer: Sendable {
             }
             return true
         }
-        func add(_ kind: String, to: EmailAddress, locale: LocaleTag, replyTo: EmailAddress?, values: [String: Any], at: Timestamp) {
-            let mailKind = values["resent"] as? Bool == true ? "invitation_resent" : kind
+        func add(_ kind: String, to: EmailAddress, locale: LocaleTag, replyTo: EmailAddress?, values: [String: MailTemplateValue], at: Timestamp) {
+            let mailKind = values["resent"] == .flag(true) ? "invitation_resent" : kind
             defer { index += 1 }
             messages.append(
                 MailMessage(
@@ -147,12 +147,12 @@ package struct MailRenderer: Sendable {
                     let locale = facts.defaultLocale ?? defaultLocale
                     let words = templates.words(for: locale)
                     var values = common(facts, link: "\(linkBase)/auth/verify?token=\(token)")
-                    values["recipient_name"] = invited.fullName ?? ""
-                    values["mode"] = words.mode(invited.mode)
-                    values["mode_key"] = invited.mode.name
+                    values["recipient_name"] = .text(invited.fullName ?? "")
+                    values["mode"] = .text(words.mode(invited.mode))
+                    values["mode_key"] = .text(invited.mode.name)
                     let expiresAt = invited.linkExpiresAt ?? event.at.adding(.days(7))
-                    values["expires_in"] = words.expiresIn(expiresAt.span(since: event.at))
-                    values["expires_at"] = words.date(expiresAt)
+                    values["expires_in"] = .text(words.expiresIn(expiresAt.span(since: event.at)))
+                    values["expires_at"] = .text(words.date(expiresAt))
                     add("collaborator_invitation", to: email, locale: locale, replyTo: facts.replyTo, values: values, at: event.at)
                 default:
                     continue
@@ -166,8 +166,8 @@ package struct MailRenderer: Sendable {
                 let token = engine.linkToken(.signIn, org: OrganisationID(high: 0, low: 0), target: id, seal: seal)
                 // A sign-in link is Muster's own: none of an org's letterhead.
                 var values = common(MailFacts(orgName: "Muster"), link: "\(linkBase)/auth/verify?token=\(token)")
-                if let name = facts.recipientName { values["recipient_name"] = name }
-                values["expires_in"] = templates.words(for: defaultLocale).expiresIn(signInLinkLifetime)
+                if let name = facts.recipientName { values["recipient_name"] = .text(name) }
+                values["expires_in"] = .text(templates.words(for: defaultLocale).expiresIn(signInLinkLifetime))
                 add("sign_in_link", to: email, locale: defaultLocale, replyTo: nil, values: values, at: event.at)
             }
         }
@@ -179,10 +179,12 @@ package struct MailRenderer: Sendable {
 
     /// The values every email has: the org's name, the link, and the org's reply-to address,
     /// logo and accent colour.
-    private func common(_ facts: MailFacts, link: String) -> [String: Any] {
-        var values: [String: Any] = ["org_name": facts.orgName ?? "", "link": link, "accent_colour": facts.accentColour ?? Self.defaultAccent]
-        if let replyTo = facts.replyTo { values["reply_to"] = replyTo.value }
-        if let logo = facts.logoURL { values["logo_url"] = logo }
+    private func common(_ facts: MailFacts, link: String) -> [String: MailTemplateValue] {
+        var values: [String: MailTemplateValue] = [
+            "org_name": .text(facts.orgName ?? ""), "link": .text(link), "accent_colour": .text(facts.accentColour ?? Self.defaultAccent),
+        ]
+        if let replyTo = facts.replyTo { values["reply_to"] = .text(replyTo.value) }
+        if let logo = facts.logoURL { values["logo_url"] = .text(logo) }
         return values
     }
 
@@ -194,15 +196,15 @@ package struct MailRenderer: Sendable {
         expiresAt: Timestamp,
         resent: Bool,
         locale: LocaleTag
-    ) -> [String: Any] {
+    ) -> [String: MailTemplateValue] {
         let words = templates.words(for: locale)
         var values = common(facts, link: "\(linkBase)/invitations/accept?token=\(token)")
-        values["role"] = words.role(role)
-        values["role_key"] = role.name
-        values["expires_in"] = words.expiresIn(expiresAt.span(since: sentAt))
-        values["expires_at"] = words.date(expiresAt)
-        values["resent"] = resent
-        if let sender = facts.sender { values["inviter"] = sender.value }
+        values["role"] = .text(words.role(role))
+        values["role_key"] = .text(role.name)
+        values["expires_in"] = .text(words.expiresIn(expiresAt.span(since: sentAt)))
+        values["expires_at"] = .text(words.date(expiresAt))
+        values["resent"] = .flag(resent)
+        if let sender = facts.sender { values["inviter"] = .text(sender.value) }
         return values
     }
 }

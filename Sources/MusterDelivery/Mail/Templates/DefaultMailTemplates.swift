@@ -1,6 +1,6 @@
 /// The emails Muster ships, in English (`en`) and Welsh (`cy`): for each kind a subject, a
 /// plain-text body and an HTML body, as Mustache templates. A deployment's template folder
-/// replaces any of them, or adds a language (see `docs/EMAILS.md`).
+/// replaces any of them, or adds a language (see `docs/CONSOLE.md`, "Emails").
 enum DefaultMailTemplates {
     /// `locale → template name → source`, the names as ``MailTemplateName`` spells them.
     static let all: [String: [String: String]] = ["en": english, "cy": welsh]

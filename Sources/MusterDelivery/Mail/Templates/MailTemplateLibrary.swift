@@ -11,9 +11,25 @@ import MusterWords
 /// use, or that does not parse, stops the start with an error naming it: a broken template is
 /// found by the operator who wrote it, never by an invitee at send time. A language needs no
 /// full set: what it lacks comes from its base language (`en` for `en-GB`), then from English.
+///
+/// A template of the plain kind emails use is rendered by ``PlainMustacheTemplate``, the rest by
+/// the general Mustache renderer; which one is decided per template at start, after both have
+/// rendered it alike with probing values.
 package struct MailTemplateLibrary: Sendable {
+    /// A compiled template: the general one always (it checks the syntax and names the
+    /// error), the plain one when the template is of that kind and both render it alike.
+    private struct Compiled: Sendable {
+        let general: MustacheTemplate
+        let plain: PlainMustacheTemplate?
+
+        func render(_ values: [String: MailTemplateValue]) -> String {
+            if let plain { return plain.render(values) }
+            return general.render(values.mapValues(\.any))
+        }
+    }
+
     /// `locale → name → template`.
-    private let templates: [String: [String: MustacheTemplate]]
+    private let templates: [String: [String: Compiled]]
 
     /// The kinds of email, and the parts of each.
     package static let kinds = ["invitation", "collaborator_invitation", "sign_in_link"]
@@ -23,26 +39,55 @@ package struct MailTemplateLibrary: Sendable {
     package init(overrides directory: String? = nil) throws(MailTemplateError) {
         var sources = DefaultMailTemplates.all
         if let directory { try Self.read(directory, into: &sources) }
-        var compiled = [String: [String: MustacheTemplate]]()
+        var compiled = [String: [String: Compiled]]()
         for (locale, named) in sources {
             for (name, source) in named {
                 // Subjects and text bodies are plain text: nothing in them is HTML-escaped.
-                let text = name.hasSuffix(".html") ? source : "{{%CONTENT_TYPE:TEXT}}" + source
+                let isHTML = name.hasSuffix(".html")
+                let general: MustacheTemplate
                 do {
-                    compiled[locale, default: [:]][name] = try MustacheTemplate(string: text)
+                    general = try MustacheTemplate(string: isHTML ? source : "{{%CONTENT_TYPE:TEXT}}" + source)
                 } catch {
                     throw MailTemplateError("the email template \(locale)/\(name).mustache does not parse: \(error)")
                 }
+                let plain = PlainMustacheTemplate(source, escapesHTML: isHTML).flatMap { Self.rendersAlike($0, general) ? $0 : nil }
+                compiled[locale, default: [:]][name] = Compiled(general: general, plain: plain)
             }
         }
         templates = compiled
+    }
+
+    /// Whether `plain` and `general` render the same text from every probe: each name set to
+    /// text with HTML's special characters and a line break, to true, to false, left out, and
+    /// each one alone set or alone left out. The plain one is used only when they do.
+    static func rendersAlike(_ plain: PlainMustacheTemplate, _ general: MustacheTemplate) -> Bool {
+        let names = plain.names
+        let text = MailTemplateValue.text("<a href=\"x\">Tom & Jerry's</a>\n  line two")
+        func all(_ value: MailTemplateValue?) -> [String: MailTemplateValue] {
+            guard let value else { return [:] }
+            return Dictionary(uniqueKeysWithValues: names.map { ($0, value) })
+        }
+        var probes = [all(text), all(.flag(true)), all(.flag(false)), all(nil), all(.text(""))]
+        for name in names {
+            var without = all(text)
+            without[name] = nil
+            probes += [without, [name: text], [name: .flag(true)]]
+        }
+        return probes.allSatisfy { plain.render($0) == general.render($0.mapValues(\.any)) }
+    }
+
+    /// How many templates render the plain way, and how many the general way.
+    package var plainAndGeneral: (plain: Int, general: Int) {
+        let all = templates.values.flatMap(\.values)
+        let plain = all.count { $0.plain != nil }
+        return (plain, all.count - plain)
     }
 
     /// The languages with at least one template.
     package var locales: [String] { templates.keys.sorted() }
 
     /// Renders part `part` of email `kind` in `locale` (or the nearest language that has it).
-    package func render(_ kind: String, _ part: String, locale: LocaleTag, _ values: [String: Any]) -> String {
+    package func render(_ kind: String, _ part: String, locale: LocaleTag, _ values: [String: MailTemplateValue]) -> String {
         let name = "\(kind).\(part)"
         for candidate in [locale.value, String(locale.language), "en"] {
             if let template = templates[candidate]?[name] { return template.render(values) }
