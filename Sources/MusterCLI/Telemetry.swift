@@ -17,17 +17,14 @@ enum Telemetry {
         return endpoint
     }
 
-    /// Bootstraps swift-log: text on standard error (swift-log's own), or JSON lines on
+    /// Bootstraps swift-log: text on standard error (swift-log's lines), or JSON lines on
     /// standard output; with tracing, each line carries the current trace and span ids.
     static func bootstrapLogging(json: Bool, tracing: Bool) {
         let provider = tracing ? OTel.makeLoggingMetadataProvider() : nil
         if json {
             LoggingSystem.bootstrap({ label, provider in JSONLogHandler(label: label, metadataProvider: provider) }, metadataProvider: provider)
         } else {
-            LoggingSystem.bootstrap(
-                { label, provider in StreamLogHandler.standardError(label: label, metadataProvider: provider) },
-                metadataProvider: provider
-            )
+            LoggingSystem.bootstrap({ label, provider in TextLogHandler(label: label, metadataProvider: provider) }, metadataProvider: provider)
         }
     }
 

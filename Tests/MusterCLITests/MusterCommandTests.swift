@@ -53,6 +53,12 @@ struct MusterCommandTests {
         server.terminate()
         #expect(try await server.exitStatus(within: 30) == 0, "\(server.output)")
         #expect(server.output.contains("log synced and closed"))
+        // swift-log's text lines: time, level, logger, the metadata, the module, the message.
+        let closing = server.output.split(separator: "\n").first { $0.contains("log synced and closed") }
+        #expect(
+            closing?.contains(/^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d[+-]\d{4} \w+ [\w.-]+:( \S+=\S+)* \[\w+\] log synced and closed/) == true,
+            "\(closing ?? "")"
+        )
     }
 
     @Test("a long poll waiting when the server is told to stop is answered at once with the page as it stands, and the server stops cleanly")
