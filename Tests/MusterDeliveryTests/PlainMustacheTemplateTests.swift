@@ -18,28 +18,31 @@ struct PlainMustacheTemplateTests {
 
     /// The general renderer's answer, as the library built it before there was a plain one.
     static func general(_ source: String, html: Bool, _ values: [String: MailTemplateValue]) throws -> String {
-        try MustacheTemplate(string: html ? source : "{{%CONTENT_TYPE:TEXT}}" + source).render(values.mapValues(\.any))
+        _ = try MailTemplateLibrary()  // registers the HTML escaping the library's parts use
+        return try MustacheTemplate(string: (html ? "{{%CONTENT_TYPE:MUSTER_HTML}}" : "{{%CONTENT_TYPE:TEXT}}") + source).render(
+            values.mapValues(\.any)
+        )
     }
 
     @Test(
         "A plain template renders exactly as the general renderer does: standalone lines, blanks, nesting, escaping",
         arguments: [
             "Hello {{name}}!",
-            "{{#on}}\nshown\n{{/on}}\nafter",
-            "  {{#on}}  \n  indented\n  {{/on}}\t\nend\n",
+            "intro\n{{#on}}\nshown\n{{/on}}\nafter",
+            "intro\n  {{#on}}  \n  indented\n  {{/on}}\t\nend\n",
             "a\n{{^off}}\nnot off\n{{/off}}\nb",
             "{{#on}}{{name}}{{/on}}{{^on}}nobody{{/on}} stays on one line",
             "x {{#on}}\ny\n{{/on}} z",
             "{{! a comment alone }}\nline\n  {{!inline}} kept {{! and here }}\n",
             "triple {{{name}}} and amp {{& name}} and {{ name }}",
-            "{{#on}}\n{{#off}}\nboth\n{{/off}}\n{{^off}}\non only\n{{/off}}\n{{/on}}\n",
+            "intro\n{{#on}}\n{{#off}}\nboth\n{{/off}}\n{{^off}}\non only\n{{/off}}\n{{/on}}\n",
             "windows\r\n{{#on}}\r\nline\r\n{{/on}}\r\nend",
             "{{#on}}last line has no end{{/on}}",
             "\n{{#on}}\n{{/on}}",
             "\n\nstarts with blank lines\n",
             "{{#on}}{{/on}}\n  {{^off}}\nx\n  {{/off}}",
             "a { single brace } and {{name}}{{#on}}{{/on}}",
-            "{{#list}}\n- {{list}}\n{{/list}}",
+            "intro\n{{#list}}\n- {{list}}\n{{/list}}",
         ]
     )
     func rendersLikeTheGeneralRenderer(source: String) throws {
@@ -91,6 +94,16 @@ struct PlainMustacheTemplateTests {
         )
         #expect(try PlainMustacheTemplate("{{name}}", escapesHTML: false)?.render(["name": .text(attack)]) == attack)
         #expect(try PlainMustacheTemplate("{{{name}}}", escapesHTML: true)?.render(["name": .text(attack)]) == attack)
+        // A quote carrying a combining mark is one character but still a quote: escaped, in
+        // the plain renderer and in the general one (an operator's template), alike.
+        let combining = "x\"\u{301} onerror=alert(1) style=position:fixed"
+        let escaped = try #require(PlainMustacheTemplate("<img alt=\"{{name}}\">", escapesHTML: true)).render(["name": .text(combining)])
+        #expect(escaped == "<img alt=\"x&quot;\u{301} onerror=alert(1) style=position:fixed\">")
+        let path = try MailTemplateTests.folder(["en/invitation.html.mustache": "{{#org_name}}<img alt=\"{{org_name.x}}{{org_name}}\">{{/org_name}}"])
+        defer { try? FileManager.default.removeItem(atPath: path) }
+        let general = try MailTemplateLibrary(overrides: path)
+        #expect(general.plainAndGeneral.general == 1)
+        #expect(general.render("invitation", "html", locale: .init(normalised: "en"), ["org_name": .text(combining)]) == escaped)
         // A name's value is never read as a template: tags inside it stay text.
         #expect(try PlainMustacheTemplate("{{name}}", escapesHTML: false)?.render(["name": "{{#on}}x{{/on}}", "on": true]) == "{{#on}}x{{/on}}")
     }

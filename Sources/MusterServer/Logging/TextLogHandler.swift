@@ -34,6 +34,7 @@ public struct TextLogHandler: LogHandler {
     }
 
     public func log(event: LogEvent) {
+        // Setting the metadata turns it into text once, for this line only.
         var writer = stream
         writer.metadata = metadata
         writer.log(event: event)

@@ -7,10 +7,11 @@
 /// threads that answer requests. A template using anything else (dotted names, partials,
 /// lambdas, other delimiters, pragmas) does not compile here (`nil`), and the library renders
 /// it the general way. Lines holding only a section tag or a comment disappear whole, as
-/// Mustache says ("standalone" tags).
+/// Mustache says ("standalone" tags), where the general renderer agrees: a section whose
+/// opening and closing tags differ in standing alone is left to it.
 struct PlainMustacheTemplate: Sendable {
     /// A part of a compiled template.
-    indirect enum Piece: Sendable, Equatable {
+    indirect enum Piece: Sendable {
         /// Text, as it is.
         case text(String)
         /// The value of `name`; `escaped` for `{{name}}`, not for `{{{name}}}` or `{{&name}}`.
@@ -20,21 +21,22 @@ struct PlainMustacheTemplate: Sendable {
     }
 
     /// The compiled template.
-    let pieces: [Piece]
+    private let pieces: [Piece]
     /// Whether `{{name}}` escapes `<`, `>`, `&`, `"` and `'` (an HTML part), or shows the text
     /// as it is (a subject, a plain-text body).
-    let escapesHTML: Bool
+    private let escapesHTML: Bool
 
     /// Every name the template reads, in the order first met.
     var names: [String] {
         var names = [String]()
+        var seen = Set<String>()
         func collect(_ pieces: [Piece]) {
             for piece in pieces {
                 switch piece {
                 case .text: continue
-                case .value(let name, _): if !names.contains(name) { names.append(name) }
+                case .value(let name, _): if seen.insert(name).inserted { names.append(name) }
                 case .section(let name, _, let inner):
-                    if !names.contains(name) { names.append(name) }
+                    if seen.insert(name).inserted { names.append(name) }
                     collect(inner)
                 }
             }
@@ -47,13 +49,13 @@ struct PlainMustacheTemplate: Sendable {
     /// not parse: the general parser says why).
     init?(_ source: String, escapesHTML: Bool) {
         guard var tokens = Self.tokens(of: source) else { return nil }
-        // The general renderer reads a plain-text part behind a pragma tag that turns escaping
-        // off (`{{%CONTENT_TYPE:TEXT}}`); the tag stands alone or not as a comment would, so a
-        // text part's first line is cut or kept as it is there.
-        if !escapesHTML { tokens.insert(.tag(.comment, name: ""), at: 0) }
-        guard Self.removeStandaloneLines(&tokens) else { return nil }
-        var stack: [(name: String, inverted: Bool, pieces: [Piece])] = [("", false, [])]
-        for token in tokens {
+        // The general renderer reads every part behind a pragma tag that says how to escape
+        // (``MailTemplateLibrary``); the tag stands alone or not as a comment would, so a
+        // part's first line is cut or kept as it is there.
+        tokens.insert(.tag(.comment, name: ""), at: 0)
+        guard let standalone = Self.removeStandaloneLines(&tokens) else { return nil }
+        var stack: [(name: String, inverted: Bool, standsAlone: Bool, pieces: [Piece])] = [("", false, false, [])]
+        for (index, token) in tokens.enumerated() {
             switch token {
             case .text(let text):
                 if !text.isEmpty { stack[stack.count - 1].pieces.append(.text(text)) }
@@ -62,9 +64,13 @@ struct PlainMustacheTemplate: Sendable {
                 case .value, .unescaped:
                     stack[stack.count - 1].pieces.append(.value(name, escaped: kind == .value))
                 case .open, .inverted:
-                    stack.append((name, kind == .inverted, []))
+                    stack.append((name, kind == .inverted, standalone.contains(index), []))
                 case .close:
-                    guard stack.count > 1, stack[stack.count - 1].name == name else { return nil }
+                    // After a section the general renderer takes the line as its opening tag
+                    // left it, not as its closing tag does: where the two differ, the lines
+                    // after it are cut its own way.
+                    guard stack.count > 1, stack[stack.count - 1].name == name, stack[stack.count - 1].standsAlone == standalone.contains(index)
+                    else { return nil }
                     let section = stack.removeLast()
                     stack[stack.count - 1].pieces.append(.section(section.name, inverted: section.inverted, section.pieces))
                 case .comment:
@@ -110,22 +116,25 @@ struct PlainMustacheTemplate: Sendable {
         }
     }
 
-    /// Appends `text` with `<`, `>`, `&`, `"` and `'` as HTML entities: character by character,
-    /// as the general renderer does (a `<` carrying a combining mark is one character, not a `<`),
-    /// and in one piece when none of the five bytes is there.
-    private static func appendEscaped(_ text: String, to output: inout String) {
+    /// Appends `text` with `<`, `>`, `&`, `"` and `'` as HTML entities, in one piece when none
+    /// is there.
+    ///
+    /// Scalar by scalar, not character by character as swift-mustache's own escaping goes: a
+    /// `"` followed by a combining mark is one `Character` that is not `"`, so an org name of
+    /// `x"\u{301} onerror=…` would close an attribute and add its own.
+    static func appendEscaped(_ text: String, to output: inout String) {
         guard text.utf8.contains(where: { $0 == 0x3C || $0 == 0x3E || $0 == 0x26 || $0 == 0x22 || $0 == 0x27 }) else {
             output += text
             return
         }
-        for character in text {
-            switch character {
+        for scalar in text.unicodeScalars {
+            switch scalar {
             case "<": output += "&lt;"
             case ">": output += "&gt;"
             case "&": output += "&amp;"
             case "\"": output += "&quot;"
             case "'": output += "&#39;"
-            default: output.append(character)
+            default: output.unicodeScalars.append(scalar)
             }
         }
     }
@@ -206,8 +215,9 @@ extension PlainMustacheTemplate {
     /// blanks, the tag and its line end. Which lines go is decided on the template as written,
     /// then the cuts are made.
     ///
-    /// Returns false for a template whose lines the general renderer cuts in a way of its own.
-    private static func removeStandaloneLines(_ tokens: inout [Token]) -> Bool {
+    /// Returns the indexes of the tags that stood alone, or `nil` for a template whose lines
+    /// the general renderer cuts in a way of its own.
+    private static func removeStandaloneLines(_ tokens: inout [Token]) -> Set<Int>? {
         var standalone = [Int]()
         for index in tokens.indices {
             guard case .tag(let kind, _) = tokens[index], kind.canStandAlone else { continue }
@@ -231,7 +241,7 @@ extension PlainMustacheTemplate {
             } else if index + 1 == tokens.count - 1, case .text(let after) = tokens[index + 1], after.isBlank {
                 // Blanks, then the template's end: the general renderer keeps some of the line
                 // and not all; it renders such a template itself.
-                return false
+                return nil
             } else {
                 blankAfter = false
             }
@@ -247,7 +257,7 @@ extension PlainMustacheTemplate {
                 tokens[index + 1] = .text(String(after[rest...]))
             }
         }
-        return true
+        return Set(standalone)
     }
 }
 
