@@ -1,6 +1,7 @@
 import HTTPTypes
 import Hummingbird
 import Mustache
+import MusterDelivery
 import MusterWords
 import NIOCore
 
@@ -20,8 +21,9 @@ struct WebPage: Sendable {
             var library = MustacheLibrary()
             // The templates and the catalogue are Muster's own; one that does not parse is a bug
             // caught by the tests.
-            for (name, source) in PageTemplates.all { try! library.register(source, named: name) }
-            for (key, text) in ConsoleText.of(language).entries { try! library.register(text, named: "t." + key) }
+            // Each escapes HTML scalar by scalar (``HTMLEscaping``), partials too.
+            for (name, source) in PageTemplates.all { try! library.register(HTMLEscaping.pragma + source, named: name) }
+            for (key, text) in ConsoleText.of(language).entries { try! library.register(HTMLEscaping.pragma + text, named: "t." + key) }
             libraries[language] = library
         }
         self.libraries = libraries

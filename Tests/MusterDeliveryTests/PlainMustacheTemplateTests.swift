@@ -18,10 +18,7 @@ struct PlainMustacheTemplateTests {
 
     /// The general renderer's answer, as the library built it before there was a plain one.
     static func general(_ source: String, html: Bool, _ values: [String: MailTemplateValue]) throws -> String {
-        _ = try MailTemplateLibrary()  // registers the HTML escaping the library's parts use
-        return try MustacheTemplate(string: (html ? "{{%CONTENT_TYPE:MUSTER_HTML}}" : "{{%CONTENT_TYPE:TEXT}}") + source).render(
-            values.mapValues(\.any)
-        )
+        try MustacheTemplate(string: (html ? HTMLEscaping.pragma : "{{%CONTENT_TYPE:TEXT}}") + source).render(values.mapValues(\.any))
     }
 
     @Test(

@@ -91,6 +91,24 @@ struct WebPagesTests {
         return try #require(setCookie(accepted, Self.sessionCookie))
     }
 
+    @Test("Attacker: a quote carrying a combining mark in an org's name is still escaped on the link page")
+    func aCombiningMarkDoesNotHideAQuote() async throws {
+        let fixture = try ServerFixture()
+        try await fixture.run { api in
+            // One Character, `"` and U+0301, which swift-mustache's own escaping let through.
+            let created = try await api.post("/v1/orgs", token: api.admin, "{\"name\": \"Riverside \\\"\u{301} autofocus data-x=\\\"y\"}")
+            let org = try #require(created.json["id"]?.string, "\(created.text)")
+            _ = try await api.post("/v1/orgs/\(org)/invitations", token: api.admin, #"{"email": "ann@example.org", "role": "caseworker"}"#)
+            let token = try await api.linkToken(to: "ann@example.org")
+            let preview = try await Self.page(api, .get, "/invitations/accept?token=\(Self.encoded(token))")
+            #expect(preview.status == 200)
+            let escaped = "Riverside &quot;\u{301} autofocus data-x=&quot;y"
+            let raw = "\"\u{301}"
+            #expect(preview.text.contains(escaped), "\(preview.text)")
+            #expect(!preview.text.contains(raw))
+        }
+    }
+
     @Test(
         "Opening a link changes nothing; the button's POST accepts once; the page has a strict policy and sets an HttpOnly, SameSite=Strict session"
     )

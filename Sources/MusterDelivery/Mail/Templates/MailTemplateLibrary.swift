@@ -38,7 +38,6 @@ package struct MailTemplateLibrary: Sendable {
 
     /// Muster's own templates, and a deployment's from `directory` when it is given.
     package init(overrides directory: String? = nil) throws(MailTemplateError) {
-        Self.registerHTMLEscaping
         var sources = DefaultMailTemplates.all
         if let directory { try Self.read(directory, into: &sources) }
         var compiled = [String: [String: Compiled]]()
@@ -48,7 +47,7 @@ package struct MailTemplateLibrary: Sendable {
                 let isHTML = name.hasSuffix(".html")
                 let general: MustacheTemplate
                 do {
-                    general = try MustacheTemplate(string: (isHTML ? "{{%CONTENT_TYPE:\(Self.htmlContentType)}}" : "{{%CONTENT_TYPE:TEXT}}") + source)
+                    general = try MustacheTemplate(string: (isHTML ? HTMLEscaping.pragma : "{{%CONTENT_TYPE:TEXT}}") + source)
                 } catch {
                     throw MailTemplateError("the email template \(locale)/\(name).mustache does not parse: \(error)")
                 }
@@ -57,23 +56,6 @@ package struct MailTemplateLibrary: Sendable {
             }
         }
         templates = compiled
-    }
-
-    /// The name of the HTML parts' content type: HTML escaped scalar by scalar, as the plain
-    /// renderer escapes it, never character by character as swift-mustache's own `HTML` does (a
-    /// `"` with a combining mark is one character, and would close an attribute).
-    private static let htmlContentType = "MUSTER_HTML"
-
-    /// Registers ``htmlContentType`` with swift-mustache, once for the process.
-    private static let registerHTMLEscaping: Void = MustacheContentTypes.register(ScalarHTMLEscaping(), named: htmlContentType)
-
-    /// HTML escaping, scalar by scalar.
-    private struct ScalarHTMLEscaping: MustacheContentType {
-        func escapeText(_ text: String) -> String {
-            var escaped = ""
-            PlainMustacheTemplate.appendEscaped(text, to: &escaped)
-            return escaped
-        }
     }
 
     /// Whether `plain` and `general` render the same text from every probe: each name set to

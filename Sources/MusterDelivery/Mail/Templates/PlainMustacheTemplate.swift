@@ -98,7 +98,7 @@ struct PlainMustacheTemplate: Sendable {
             case .value(let name, let escaped):
                 switch values[name] {
                 case .text(let text)?:
-                    if escaped && escapesHTML { Self.appendEscaped(text, to: &output) } else { output += text }
+                    if escaped && escapesHTML { HTMLEscaping.append(text, to: &output) } else { output += text }
                 case .flag(let flag)?:
                     output += flag ? "true" : "false"
                 case nil:
@@ -112,29 +112,6 @@ struct PlainMustacheTemplate: Sendable {
                     case nil: false
                     }
                 if opens != inverted { render(inner, values, into: &output) }
-            }
-        }
-    }
-
-    /// Appends `text` with `<`, `>`, `&`, `"` and `'` as HTML entities, in one piece when none
-    /// is there.
-    ///
-    /// Scalar by scalar, not character by character as swift-mustache's own escaping goes: a
-    /// `"` followed by a combining mark is one `Character` that is not `"`, so an org name of
-    /// `x"\u{301} onerror=…` would close an attribute and add its own.
-    static func appendEscaped(_ text: String, to output: inout String) {
-        guard text.utf8.contains(where: { $0 == 0x3C || $0 == 0x3E || $0 == 0x26 || $0 == 0x22 || $0 == 0x27 }) else {
-            output += text
-            return
-        }
-        for scalar in text.unicodeScalars {
-            switch scalar {
-            case "<": output += "&lt;"
-            case ">": output += "&gt;"
-            case "&": output += "&amp;"
-            case "\"": output += "&quot;"
-            case "'": output += "&#39;"
-            default: output.unicodeScalars.append(scalar)
             }
         }
     }
