@@ -24,6 +24,8 @@ final class MusterProcess: Sendable {
     /// The output, filled by the pipe's reader.
     private final class Collected: Sendable {
         let data = Mutex(Data())
+        /// Whether the pipe has reached its end: every process holding its write end has closed it.
+        let ended = Mutex(false)
     }
 
     /// Starts `muster <arguments>` (or another `executable`) in `directory`, without any
@@ -39,7 +41,12 @@ final class MusterProcess: Sendable {
         process.standardError = pipe
         pipe.fileHandleForReading.readabilityHandler = { [collected] handle in
             let data = handle.availableData
-            collected.data.withLock { $0.append(data) }
+            if data.isEmpty {
+                handle.readabilityHandler = nil
+                collected.ended.withLock { $0 = true }
+            } else {
+                collected.data.withLock { $0.append(data) }
+            }
         }
         try process.run()
     }
@@ -52,8 +59,10 @@ final class MusterProcess: Sendable {
         let deadline = Date().addingTimeInterval(seconds)
         while process.isRunning, Date() < deadline { try await Task.sleep(for: .milliseconds(20)) }
         guard !process.isRunning else { return nil }
-        // Let the last output drain.
-        try await Task.sleep(for: .milliseconds(50))
+        // The last lines may still be in the pipe: read to its end, which comes when the process
+        // and anything it started have closed it (a bounded wait, for a child that outlives it).
+        let drained = Date().addingTimeInterval(5)
+        while !collected.ended.withLock({ $0 }), Date() < drained { try await Task.sleep(for: .milliseconds(10)) }
         return process.terminationStatus
     }
 

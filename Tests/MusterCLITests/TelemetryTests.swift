@@ -135,8 +135,9 @@ struct TelemetryTests {
         #expect(try await server.exitStatus(within: 30) == 0, "\(server.output)")
         let lines = server.output.split(separator: "\n").filter { $0.hasPrefix("{") }
         #expect(lines.count > 3)
-        let entries = lines.compactMap { try? JSONSerialization.jsonObject(with: Data($0.utf8)) as? [String: Any] }
-        #expect(entries.count == lines.count, "a line that is not JSON")
+        func parsed(_ line: Substring) -> [String: Any]? { try? JSONSerialization.jsonObject(with: Data(line.utf8)) as? [String: Any] }
+        let entries = lines.compactMap(parsed)
+        #expect(entries.count == lines.count, "lines that are not JSON: \(lines.filter { parsed($0) == nil })")
         #expect(entries.allSatisfy { $0["time"] is String && $0["level"] is String && $0["message"] is String })
         let logged = entries.first { ($0["hb.request.path"] as? String)?.hasSuffix("/invitations") == true }
         #expect(logged?["request_id"] is String, "the request's line has its id")
