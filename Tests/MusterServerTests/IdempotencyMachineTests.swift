@@ -126,7 +126,7 @@ struct IdempotencyMachineTests {
     }
 
     @Test("Loading drops what is past the retention and what was released, and keeps the rest in order")
-    func loadingCompacts() {
+    func loadingCompacts() throws {
         let old = Self.start.adding(Span(milliseconds: -IdempotencyStore.retention.milliseconds - 1))
         func answer(_ key: String, at: Timestamp, watermark: LogPosition) -> IdempotencyStore.JournalEntry {
             .answer(.init(scope: "user:a", key: key, stored: .init(fingerprint: "f", at: at, response: Self.answer()), watermark: watermark))
@@ -143,8 +143,15 @@ struct IdempotencyMachineTests {
         #expect(Self.outcome(&machine, key: "released") == "run")
         #expect(Self.outcome(&machine, key: "b") == "replay")
         #expect(Self.outcome(&machine, key: "l") == "idempotency_answer_lost")
-        #expect(machine.startRecovery(logEnd: 100) == 8, "a journal of this layout: marks after its watermark are read")
+        #expect(machine.startRecovery(logEnd: 100).after == 8, "a journal of this layout: marks after its watermark are read")
         var (fresh, _) = Machine.load([], now: Self.start)
-        #expect(fresh.startRecovery(logEnd: 100) == 100, "never ran here: no record carries a mark")
+        let first = fresh.startRecovery(logEnd: 100)
+        #expect(first.after == 100, "never ran here: no record carries a mark")
+        #expect(first.journal?.watermark == 100, "and that is journaled before requests are served")
+        // The next start reads from there, not from the log's beginning.
+        var (restarted, _) = Machine.load([try #require(first.journal)], now: Self.start)
+        let second = restarted.startRecovery(logEnd: 130)
+        #expect(second.after == 100)
+        #expect(second.journal == nil)
     }
 }

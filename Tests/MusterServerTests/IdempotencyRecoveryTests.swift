@@ -167,6 +167,12 @@ struct IdempotencyRecoveryTests {
         #expect(try await store.recover(from: second, now: clock.now()).isEmpty)
         #expect(await store.watermark == second.report.lastPosition)
         #expect(await refusal(store, scope: "platform_admin", key: "new", fingerprint: "f", now: clock.now()) == nil)
+
+        // Stopped at once, before an idle store's watermark is due: the next start still reads
+        // none of the compacted log.
+        let again = try IdempotencyStore(path: folder + "/idempotency.journal", now: clock.now())
+        #expect(try await again.recover(from: second, now: clock.now()).isEmpty)
+        #expect(await again.watermark == second.report.lastPosition)
     }
 
     @Test("Each idempotent request costs one journal write, its answer, and the answer survives a restart byte for byte")

@@ -95,10 +95,15 @@ extension IdempotencyStore {
         }
 
         /// Where recovery starts reading marks: after the watermark, or — when this version
-        /// never ran on the folder, so no record carries a mark — after the log's end.
-        mutating func startRecovery(logEnd: LogPosition) -> LogPosition {
-            if !journalHasWatermark { watermark = max(watermark, logEnd) }
-            return watermark
+        /// never ran on the folder, so no record carries a mark — after the log's end. In that
+        /// case it also returns the watermark to journal before requests are served: until it is
+        /// written, the journal says the watermark is 0 and the next start would read the whole
+        /// log for marks (or find its first segments compacted away).
+        mutating func startRecovery(logEnd: LogPosition) -> (after: LogPosition, journal: JournalEntry?) {
+            guard !journalHasWatermark else { return (watermark, nil) }
+            watermark = max(watermark, logEnd)
+            journalHasWatermark = true
+            return (watermark, .watermark(watermark))
         }
 
         /// The keyed changes the recovered log holds `marks` of, after the watermark: each one

@@ -79,7 +79,7 @@ actor IdempotencyStore {
     func recover(from durable: DurableEngine, now: Timestamp) async throws -> [String] {
         log = durable.engine.durableRecords
         var warnings = [String]()
-        let after = machine.startRecovery(logEnd: durable.report.lastPosition)
+        let (after, watermark) = machine.startRecovery(logEnd: durable.report.lastPosition)
         var marks = durable.recoveredMarks.map { (position: $0.position, mark: $0.mark) }
         let snapshotPosition = durable.report.snapshotPosition
         if after < snapshotPosition {
@@ -95,8 +95,10 @@ actor IdempotencyStore {
             }
         }
         let lost = machine.recover(marks: marks, now: now)
-        if let journal, !lost.isEmpty {
-            try await journal.waitUntilDurable(try journal.enqueue(lost.map(\.encoded)))
+        let entries = (watermark.map { [$0] } ?? []) + lost
+        if let journal, !entries.isEmpty {
+            try await journal.waitUntilDurable(try journal.enqueue(entries.map(\.encoded)))
+            if let watermark { _ = machine.journaled(watermark, now: now) }
         }
         log?.follower("idempotency", consumedThrough: machine.watermark)
         return warnings
