@@ -105,3 +105,13 @@ public struct ServerConfiguration: Sendable {
         return base
     }
 }
+
+extension ServerConfiguration: CustomStringConvertible {
+    /// Where the server listens and keeps its data, without the admin token or the SMTP
+    /// password: what may go in a log line.
+    public var description: String {
+        let mail = smtp.map { "\($0)" } ?? "files in \(resolvedMailDirectory)"
+        return
+            "ServerConfiguration(\(host):\(port), data \(dataDirectory), \(fsyncPolicy), admin token \(adminToken == nil ? "from the data folder" : "given"), mail \(mail))"
+    }
+}

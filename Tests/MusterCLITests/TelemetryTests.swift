@@ -133,6 +133,16 @@ struct TelemetryTests {
 
         server.terminate()
         #expect(try await server.exitStatus(within: 30) == 0, "\(server.output)")
+        // Attacker: at the debug level the service lifecycle logs every service it starts; none
+        // of those lines may carry the admin token or the server's signing secret, in any form.
+        let secret = try [UInt8](Data(contentsOf: URL(fileURLWithPath: folder.path + "/data/server-secret.key")))
+        #expect(!server.output.contains(token), "the admin token was logged")
+        #expect(!server.output.contains(secret.prefix(6).map(String.init).joined(separator: ", ")), "the server secret was logged")
+        #expect(
+            !server.output.contains(secret.prefix(6).map { ($0 < 16 ? "0" : "") + String($0, radix: 16) }.joined()),
+            "the server secret was logged"
+        )
+        #expect(server.output.contains("EngineService"), "the services' lines are there, by name")
         let lines = server.output.split(separator: "\n").filter { $0.hasPrefix("{") }
         #expect(lines.count > 3)
         func parsed(_ line: Substring) -> [String: Any]? { try? JSONSerialization.jsonObject(with: Data(line.utf8)) as? [String: Any] }

@@ -7,13 +7,16 @@ import Tracing
 
 /// Follows the durable log and delivers the emails its records cause, in the background until
 /// shutdown: within a moment of a record becoming durable, and again at each retry's due time.
-package struct OutboxService: Service {
+package struct OutboxService: Service, CustomStringConvertible {
     package let outbox: MailOutbox
     package let transport: any MailTransport
     package let slot: EngineSlot
     package let renderer: MailRenderer
     package let clock: any WallClock
     package let logger: Logger
+    /// The name ServiceLifecycle logs the service by, instead of a dump of its fields (which
+    /// hold the server's secret, settings and templates).
+    package var description: String { "OutboxService" }
     package let metrics: DeliveryMetrics
     /// The longest a retry waits beyond its due time when nothing new arrives.
     var pollInterval: Duration = .milliseconds(250)

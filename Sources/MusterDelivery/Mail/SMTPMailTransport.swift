@@ -67,7 +67,7 @@ package struct SMTPMailTransport: MailTransport {
 }
 
 /// Where and how to reach the SMTP server.
-public struct SMTPSettings: Sendable {
+public struct SMTPSettings: Sendable, CustomStringConvertible {
     /// How the connection is protected.
     public enum Security: String, Sendable, CaseIterable {
         /// No TLS (a relay on the same host or network).
@@ -93,6 +93,11 @@ public struct SMTPSettings: Sendable {
     /// Whether `AUTH` may be sent over a connection without TLS (`security: .none`), where
     /// anyone on the path reads the password. Off unless the operator says so.
     public var allowPlaintextAuth = false
+
+    /// The server and how it is reached, without the password: what may go in a log line.
+    public var description: String {
+        "smtp://\(username.map { "\($0)@" } ?? "")\(host):\(port) (\(security.rawValue)\(password == nil ? "" : ", with a password"))"
+    }
 
     /// Settings for `host:port`.
     public init(host: String, port: Int, security: Security, username: String? = nil, password: String? = nil, caFile: String? = nil) {

@@ -16,12 +16,15 @@ import Tracing
 /// subscription follows the durable log from the subscription's position, POSTs each of its
 /// org's events signed, in order, and retries a failure with exponential backoff until the
 /// retry limit pauses the subscription. Like the mail outbox, it sees only durable records.
-package struct WebhookService: Service {
+package struct WebhookService: Service, CustomStringConvertible {
     package let registry: WebhookRegistry
     package let slot: EngineSlot
     package let clock: any WallClock
     package let metrics: DeliveryMetrics
     package let logger: Logger
+    /// The name ServiceLifecycle logs the service by, instead of a dump of its fields (which
+    /// hold the server's secret, settings and templates).
+    package var description: String { "WebhookService" }
 
     /// Where deliveries may go; every attempt resolves and checks the host again.
     package var destinations: WebhookDestinations

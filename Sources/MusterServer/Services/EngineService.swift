@@ -20,9 +20,21 @@ enum EngineSource: Sendable {
     case cluster(ClusterRuntime, secret: [UInt8], hasher: PasswordHasher, clock: any WallClock)
 }
 
+extension EngineSource: CustomStringConvertible {
+    /// Which source it is, never the secret it carries.
+    var description: String {
+        switch self {
+        case .durable: "durable"
+        case .ready: "ready"
+        case .eventually: "eventually"
+        case .cluster: "cluster"
+        }
+    }
+}
+
 /// Recovers the engine, puts it in the slot (from then on `/readyz` is 200), takes snapshots
 /// on schedule, and at shutdown — after the HTTP server has drained — syncs and closes the log.
-struct EngineService: Service {
+struct EngineService: Service, CustomStringConvertible {
     let source: EngineSource
     let slot: EngineSlot
     let configuration: ServerConfiguration
@@ -35,6 +47,9 @@ struct EngineService: Service {
     var adoptShared: @Sendable (any DurableRecordSource) async throws -> Void = { _ in }
     let metrics: ServerMetrics
     let logger: Logger
+    /// The name ServiceLifecycle logs the service by, instead of a dump of its fields (which
+    /// hold the server's secret, settings and templates).
+    var description: String { "EngineService" }
 
     /// Puts `engine` in the slot, making spans first when traces are exported.
     private func install(_ engine: MusterEngine) {
@@ -160,13 +175,16 @@ struct EngineService: Service {
 
 /// Moves pending invitations past `expires_at` to `expired` every `sweepInterval`, removes
 /// expired sessions and sign-in links, and drops idempotency answers past their retention.
-struct SweepService: Service {
+struct SweepService: Service, CustomStringConvertible {
     let slot: EngineSlot
     let idempotency: IdempotencyStore
     let interval: Span
     let clock: any WallClock
     let metrics: ServerMetrics
     let logger: Logger
+    /// The name ServiceLifecycle logs the service by, instead of a dump of its fields (which
+    /// hold the server's secret, settings and templates).
+    var description: String { "SweepService" }
 
     func run() async throws {
         await cancelWhenGracefulShutdown {

@@ -9,12 +9,15 @@ import ServiceLifecycle
 /// engine is ready, written (atomically, `0600`) every half minute when it changed, and once
 /// more at shutdown. A crash loses at most the last half minute of uses, which only ever makes
 /// a key look a little less recently used.
-struct KeyUsageService: Service {
+struct KeyUsageService: Service, CustomStringConvertible {
     let slot: EngineSlot
     /// The file, or `nil` for a server without a data folder.
     let path: String?
     let interval: Duration
     let logger: Logger
+    /// The name ServiceLifecycle logs the service by, instead of a dump of its fields (which
+    /// hold the server's secret, settings and templates).
+    var description: String { "KeyUsageService" }
 
     func run() async throws {
         guard let engine = await slot.readyEngine() else { return }
