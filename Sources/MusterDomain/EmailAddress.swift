@@ -21,6 +21,17 @@ public struct EmailAddress: Hashable, Sendable, Comparable, CustomStringConverti
         guard lowered.utf8.count <= Self.maximumLength else {
             throw .validation("email is longer than \(Self.maximumLength) characters")
         }
+        if lowered.utf8.allSatisfy({ $0 < 0x80 }) {
+            try Self.validateASCII(lowered, as: trimmed)
+        } else {
+            try Self.validateCharacters(lowered, as: trimmed)
+        }
+        self.value = lowered
+    }
+
+    /// The shape of a normalised address: one `@` after a local part of 1 to 64 bytes, a
+    /// domain of two or more non-empty labels, and only characters mail can carry.
+    static func validateCharacters(_ lowered: String, as trimmed: String) throws(DomainError) {
         let parts = lowered.split(separator: "@", omittingEmptySubsequences: false)
         guard parts.count == 2, !parts[0].isEmpty, parts[0].utf8.count <= 64 else {
             throw .validation("'\(trimmed)' is not an email address")
@@ -47,7 +58,44 @@ public struct EmailAddress: Hashable, Sendable, Comparable, CustomStringConverti
             }
             guard carried else { throw .validation("'\(trimmed)' is not an email address: it has a character mail cannot carry") }
         }
-        self.value = lowered
+    }
+
+    /// ``validateCharacters(_:as:)`` for an address of ASCII alone, where each character is one byte: the
+    /// same rules in the same order, with the same refusals, in one pass over the bytes
+    /// instead of splitting into characters (an API client's addresses are almost all ASCII,
+    /// and a bulk request checks a thousand).
+    static func validateASCII(_ lowered: String, as trimmed: String) throws(DomainError) {
+        let bytes = lowered.utf8
+        var at: Int?
+        var ats = 0
+        for (index, byte) in bytes.enumerated() where byte == UInt8(ascii: "@") {
+            ats += 1
+            at = index
+        }
+        guard ats == 1, let at, at > 0, at <= 64 else { throw .validation("'\(trimmed)' is not an email address") }
+        var labels = 1
+        var labelLength = 0
+        var emptyLabel = false
+        for byte in bytes.dropFirst(at + 1) {
+            if byte == UInt8(ascii: ".") {
+                if labelLength == 0 { emptyLabel = true }
+                labels += 1
+                labelLength = 0
+            } else {
+                labelLength += 1
+            }
+        }
+        guard labels >= 2, !emptyLabel, labelLength > 0 else {
+            throw .validation("'\(trimmed)' is not an email address: the domain needs a dot")
+        }
+        for byte in bytes {
+            switch byte {
+            case UInt8(ascii: "<"), UInt8(ascii: ">"), UInt8(ascii: "("), UInt8(ascii: ")"), UInt8(ascii: "["), UInt8(ascii: "]"), UInt8(ascii: ","),
+                UInt8(ascii: ";"), UInt8(ascii: ":"), UInt8(ascii: "\\"), UInt8(ascii: "\""), 0...0x20, 0x7F:
+                throw .validation("'\(trimmed)' is not an email address: it has a character mail cannot carry")
+            default: continue
+            }
+        }
     }
 
     /// Wraps a value already known to be normal (decoded from the log).

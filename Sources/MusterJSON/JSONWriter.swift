@@ -14,7 +14,12 @@ public struct JSONWriter {
     /// answer — once per item of a bulk answer.)
     @usableFromInline
     final class Buffer {
-        @usableFromInline var bytes: [UInt8] = []
+        // Unchecked, or every append pays the runtime's exclusivity check (a thread-local
+        // look-up and an access-set insert and remove: a tenth of writing a bulk answer). Safe
+        // because a buffer belongs to one writer and the copies it hands its nested objects,
+        // all on the one thread writing the answer, and every access is one append that ends
+        // before the next begins: nothing appends while another append is in progress.
+        @exclusivity(unchecked) @usableFromInline var bytes: [UInt8] = []
         @usableFromInline init() {}
     }
 
@@ -112,12 +117,10 @@ public struct JSONWriter {
         }
 
         @inlinable mutating func key(_ name: StaticString) {
-            if !first { writer.out.append(UInt8(ascii: ",")) }
+            let comma = !first
             first = false
-            writer.out.append(UInt8(ascii: "\""))
-            writer.out.append(contentsOf: UnsafeBufferPointer(start: name.utf8Start, count: name.utf8CodeUnitCount))
-            writer.out.append(UInt8(ascii: "\""))
-            writer.out.append(UInt8(ascii: ":"))
+            // One access to the bytes for the whole key.
+            writer.out.appendKey(name, comma: comma)
         }
 
         /// A field with a scalar value; `nil` is written as JSON `null`, so every documented
@@ -224,4 +227,15 @@ extension EmailAddress: JSONScalar {
 extension Principal: JSONScalar {
     /// `platform_admin`, `system`, `user:<id>` or `api_key:<id>`.
     public func write(to writer: inout JSONWriter) { writer.string(description) }
+}
+
+extension [UInt8] {
+    /// Appends `"name":`, after a comma when `comma`.
+    @inlinable mutating func appendKey(_ name: StaticString, comma: Bool) {
+        if comma { append(UInt8(ascii: ",")) }
+        append(UInt8(ascii: "\""))
+        append(contentsOf: UnsafeBufferPointer(start: name.utf8Start, count: name.utf8CodeUnitCount))
+        append(UInt8(ascii: "\""))
+        append(UInt8(ascii: ":"))
+    }
 }

@@ -7,7 +7,9 @@ import MusterJSON
 /// misspelt field never passes silently.
 struct RequestFields {
     private let fields: [String: JSONValue]
-    private var read: Set<String> = []
+    /// The names asked for: a handful, so a list searched in place is cheaper than a set's
+    /// hashing (a bulk body reads a thousand objects).
+    private var read: [String] = []
     /// Where this object sits in the body, for messages: `""` at the top, `"items[3]."` inside.
     private let path: String
 
@@ -30,7 +32,7 @@ struct RequestFields {
     }
 
     private mutating func value(_ key: String) -> JSONValue? {
-        read.insert(key)
+        if !read.contains(key) { read.append(key) }
         guard let value = fields[key], value != .null else { return nil }
         return value
     }
@@ -47,7 +49,9 @@ struct RequestFields {
         guard case .string(let text) = value else { throw invalid("field \(name(key)) must be a string, not \(value.kindName)") }
         // Characters are grapheme clusters, and one can hold any number of combining marks: the
         // bytes are bounded too, at four per character.
-        guard text.count <= maxLength, text.utf8.count <= maxLength * 4 else {
+        // No more bytes than the limit means no more characters either: most text is counted
+        // without breaking it into grapheme clusters.
+        guard text.utf8.count <= maxLength || (text.count <= maxLength && text.utf8.count <= maxLength * 4) else {
             throw invalid("field \(name(key)) is longer than \(maxLength) characters")
         }
         return text
@@ -90,20 +94,20 @@ struct RequestFields {
     /// A required email address, normalised.
     mutating func email(_ key: String) throws(Problem) -> EmailAddress {
         let text = try string(key, maxLength: 320)
-        return try Self.email(text, field: name(key))
+        return try email(text, key: key)
     }
 
     /// An optional email address, normalised.
     mutating func optionalEmail(_ key: String) throws(Problem) -> EmailAddress? {
         guard let text = try optionalString(key, maxLength: 320) else { return nil }
-        return try Self.email(text, field: name(key))
+        return try email(text, key: key)
     }
 
-    private static func email(_ text: String, field: String) throws(Problem) -> EmailAddress {
+    private func email(_ text: String, key: String) throws(Problem) -> EmailAddress {
         do {
             return try EmailAddress(text)
         } catch {
-            throw Problem(.unprocessableContent, code: "validation_failed", "field \(field): \(error.message)")
+            throw Problem(.unprocessableContent, code: "validation_failed", "field \(name(key)): \(error.message)")
         }
     }
 

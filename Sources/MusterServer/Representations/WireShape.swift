@@ -10,10 +10,14 @@ import MusterJSON
 struct WireShape<Subject, Context>: Sendable {
     /// The fields, in the order they are written and documented.
     let fields: [WireField<Subject, Context>]
+    /// Each field's writer, in the same order: an answer walks these alone, without copying
+    /// each field's schema and cell (a bulk answer writes a thousand objects).
+    let writers: [@Sendable (inout JSONWriter.ObjectWriter, Subject, Context) -> Void]
 
     /// A shape of `fields`.
     init(_ fields: [WireField<Subject, Context>]) {
         self.fields = fields
+        self.writers = fields.map(\.write)
     }
 
     /// The shape's JSON Schema: every field a property; required when always written and
@@ -186,7 +190,7 @@ extension JSONWriter {
     /// Writes `subject` as `shape` describes it.
     mutating func write<Subject, Context>(_ shape: WireShape<Subject, Context>, _ subject: Subject, _ context: Context) {
         object { object in
-            for field in shape.fields { field.write(&object, subject, context) }
+            for write in shape.writers { write(&object, subject, context) }
         }
     }
 
