@@ -13,6 +13,8 @@ public final class FileLog: LogBackend {
     private let lock: DataDirectoryLock
     /// How far each follower of the log has consumed it; compaction keeps what any has not.
     private let followers = Mutex<[String: LogPosition]>([:])
+    /// Where a follower behind the in-memory window reads from.
+    private let segmentReader = FollowerSegmentReader()
 
     private init(wal: WriteAheadLog, snapshots: SnapshotStore, options: StoreOptions, lock: DataDirectoryLock) {
         self.wal = wal
@@ -138,6 +140,17 @@ public final class FileLog: LogBackend {
     /// `limit` records need.
     private func records(after position: LogPosition, limit: Int?) throws -> [LogRecordAt] {
         let durable = durablePosition
+        if let limit,
+            let read = try segmentReader.records(
+                after: position,
+                limit: limit,
+                durable: durable,
+                directory: options.logConfiguration.directory,
+                fileSystem: options.fileSystem
+            )
+        {
+            return read
+        }
         let scanned = try LogRecovery.scan(options.logConfiguration, fileSystem: options.fileSystem, after: position, repair: false, limit: limit)
             .records
         return Array(scanned.lazy.filter { $0.position <= durable }.prefix(limit ?? Int.max))

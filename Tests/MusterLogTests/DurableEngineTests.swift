@@ -175,6 +175,19 @@ import Testing
         let reopened = try #require(second.engine.durableRecords)
         #expect(try reopened.durableRecords(after: 0, limit: 100_000) == fromMemory, "after a restart they come from the segments")
         #expect(try reopened.durableRecords(after: 10, limit: 5).map(\.position) == [11, 12, 13, 14, 15])
+        // Read as a lagging follower reads, a few at a time from wherever the last call ended,
+        // the segments give every record once, in order, across every segment boundary.
+        #expect(try segments().count > 3)
+        for limit in [1, 3, 7, 64] {
+            var followed = [DurableRecord]()
+            while true {
+                let next = try reopened.durableRecords(after: followed.last?.position ?? 0, limit: limit)
+                if next.isEmpty { break }
+                #expect(next.count <= limit)
+                followed += next
+            }
+            #expect(followed == fromMemory, "reading \(limit) at a time")
+        }
 
         // A follower of one org reads just its records, from memory or segments alike, and
         // learns how far it has examined the log.
