@@ -7,7 +7,9 @@
 #   Benchmarks/http.sh         (from the repository root, after `swift build -c release`
 #                               in both packages)
 # Environment: CONNECTIONS (64), DURATION seconds (10), SCENARIOS (all; bulk last, since the
-# 300,000 emails it causes slow the link lookups of the scenarios after it), MUSTER (the server binary).
+# 300,000 emails it causes slow the link lookups of the scenarios after it), MUSTER (the server
+# binary), SETTLE (the longest wait, in seconds, for the outbox to finish the emails of the
+# scenarios before a read scenario; 300).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 CONNECTIONS=${CONNECTIONS:-64}
@@ -29,7 +31,23 @@ TOKEN=$(head -c 24 /dev/urandom | od -An -tx1 | tr -d ' \n')
 until curl -sf http://127.0.0.1:18080/readyz >/dev/null && curl -sf http://127.0.0.1:8090/hello >/dev/null; do sleep 0.1; done
 echo "$(nproc) cores, $CONNECTIONS connections, $DURATION s per scenario, $(date -u +%Y-%m-%dT%H:%MZ)"
 INVITE_RATE=0
+# Waits (up to SETTLE seconds, 300 by default) until the outbox has written every email the
+# scenarios before caused, so a read scenario measures reads and not reads beside a backlog of
+# email files; says how long that took, and what was left if it never settled.
+settle() {
+    local waited=0 lag
+    while :; do
+        lag=$(curl -sf http://127.0.0.1:18080/metrics | awk '/^muster_outbox_(lag_records|pending)/ { sum += $2 } END { print sum + 0 }')
+        if [ "${lag%.*}" = 0 ] || [ "$waited" -ge "${SETTLE:-300}" ]; then break; fi
+        sleep 1
+        waited=$((waited + 1))
+    done
+    echo "SETTLE before=$1 waited_s=$waited outbox_left=$lag"
+}
 for scenario in $SCENARIOS; do
+    case $scenario in
+        caseload | workspace | check | check-batch) settle "$scenario" ;;
+    esac
     args=(--connections "$CONNECTIONS" --duration "$DURATION" --data "$WORK" --admin-token "$TOKEN" --url http://127.0.0.1:18080)
     case $scenario in
         hello) args+=(--url http://127.0.0.1:8090) ;;

@@ -23,6 +23,34 @@ extension Timestamp {
         let day = dayOfYear - (153 * monthIndex + 2) / 5 + 1
         let month = monthIndex < 10 ? monthIndex + 3 : monthIndex - 9
         let year = yearOfEra + era * 400 + (month <= 2 ? 1 : 0)
+        if (0...9999).contains(year) {
+            // The usual case, written whole into 24 bytes and appended at once.
+            withUnsafeTemporaryAllocation(of: UInt8.self, capacity: 24) { text in
+                func put(_ value: Int64, _ digits: Int, at offset: Int) {
+                    var rest = value
+                    for index in stride(from: offset + digits - 1, through: offset, by: -1) {
+                        text[index] = UInt8(ascii: "0") &+ UInt8(truncatingIfNeeded: rest % 10)
+                        rest /= 10
+                    }
+                }
+                put(year, 4, at: 0)
+                text[4] = UInt8(ascii: "-")
+                put(month, 2, at: 5)
+                text[7] = UInt8(ascii: "-")
+                put(day, 2, at: 8)
+                text[10] = UInt8(ascii: "T")
+                put(millisecondOfDay / 3_600_000, 2, at: 11)
+                text[13] = UInt8(ascii: ":")
+                put(millisecondOfDay / 60_000 % 60, 2, at: 14)
+                text[16] = UInt8(ascii: ":")
+                put(millisecondOfDay / 1000 % 60, 2, at: 17)
+                text[19] = UInt8(ascii: ".")
+                put(millisecondOfDay % 1000, 3, at: 20)
+                text[23] = UInt8(ascii: "Z")
+                bytes.append(contentsOf: UnsafeBufferPointer(text))
+            }
+            return
+        }
         bytes.appendDecimal(year, minimumDigits: 4)
         bytes.append(UInt8(ascii: "-"))
         bytes.appendDecimal(month, minimumDigits: 2)
@@ -121,12 +149,20 @@ extension Array where Element == UInt8 {
     public mutating func appendDecimal(_ value: some BinaryInteger, minimumDigits: Int = 1) {
         if value < 0 { append(UInt8(ascii: "-")) }
         var magnitude = UInt64(value.magnitude)
-        let start = count
-        repeat {
-            append(UInt8(ascii: "0") + UInt8(magnitude % 10))
-            magnitude /= 10
-        } while magnitude > 0
-        while count - start < minimumDigits { append(UInt8(ascii: "0")) }
-        self[start...].reverse()
+        let width = Swift.max(minimumDigits, 20)
+        // From the last digit back into a buffer on the stack, then appended at once.
+        withUnsafeTemporaryAllocation(of: UInt8.self, capacity: width) { digits in
+            var start = width
+            repeat {
+                start -= 1
+                digits[start] = UInt8(ascii: "0") &+ UInt8(truncatingIfNeeded: magnitude % 10)
+                magnitude /= 10
+            } while magnitude > 0
+            while width - start < minimumDigits {
+                start -= 1
+                digits[start] = UInt8(ascii: "0")
+            }
+            append(contentsOf: UnsafeBufferPointer(rebasing: digits[start..<width]))
+        }
     }
 }
