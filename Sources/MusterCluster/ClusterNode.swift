@@ -107,7 +107,7 @@ package final class ClusterNode: Sendable {
 
     /// A PostgreSQL client for `settings`; run it (`client.run()`) for as long as it is used.
     package static func makeClient(settings: ClusterSettings, logger: Logger) -> PostgresClient {
-        PostgresClient(configuration: settings.postgres.clientConfiguration, backgroundLogger: logger)
+        PostgresClient(configuration: settings.postgres.clientConfiguration, backgroundLogger: logger.forPostgres)
     }
 
     // MARK: What the server reads

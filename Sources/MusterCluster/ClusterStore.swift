@@ -21,7 +21,7 @@ package struct ClusterStore: Sendable {
     /// A store over `client`, which the caller runs (`client.run()`).
     package init(client: PostgresClient, logger: Logger) {
         self.client = client
-        self.logger = logger
+        self.logger = logger.forPostgres
     }
 
     // MARK: Schema
@@ -505,5 +505,16 @@ extension PostgresConnection {
     /// Runs `query` and reads its answer to the end.
     func perform(_ query: PostgresQuery, logger: Logger) async throws {
         for try await _ in try await self.query(query, logger: logger) {}
+    }
+}
+
+extension Logger {
+    /// This logger for postgres-nio, never below the debug level: at trace, postgres-nio writes
+    /// every message the server sends, rows included — and a row of `muster_secrets` is the
+    /// cluster's signing secret.
+    var forPostgres: Logger {
+        var capped = self
+        if capped.logLevel < .debug { capped.logLevel = .debug }
+        return capped
     }
 }

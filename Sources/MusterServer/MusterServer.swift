@@ -181,8 +181,9 @@ public enum MusterServer {
         let router = Router(context: MusterRequestContext.self)
         // Outermost, so that the request's span covers everything after it, and the request
         // log line below carries its trace id.
-        if configuration.tracing { router.add(middleware: TracingMiddleware()) }
-        if logger.logLevel <= .debug { router.add(middleware: LogRequestsMiddleware(.debug)) }
+        // A link's token is a secret and an address is personal: neither goes in a span.
+        if configuration.tracing { router.add(middleware: TracingMiddleware(redactingQueryParameters: ["token", "email", "q"])) }
+        if logger.logLevel <= .debug { router.add(middleware: RequestLogMiddleware()) }
         router.add(middleware: RequestMetricsMiddleware(metrics: metrics))
         router.add(middleware: ProblemMiddleware(logger: logger))
         if let cluster {

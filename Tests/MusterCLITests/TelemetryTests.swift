@@ -30,6 +30,9 @@ struct TelemetryTests {
             try await application.runService(gracefulShutdownSignals: [])
         }
 
+        /// Every export received so far, as text.
+        var everything: String { exports.withLock { $0.map { String(decoding: $0, as: UTF8.self) }.joined(separator: "\n") } }
+
         /// The spans received so far named `name`.
         func spans(named name: String) -> [[String: Any]] {
             var found = [[String: Any]]()
@@ -131,8 +134,17 @@ struct TelemetryTests {
             "the webhook attempt does not link to the request"
         )
 
+        // Attacker: a link's token in a query string never reaches a log line or a span.
+        let linkToken = "query-token-that-must-never-be-logged-4821"
+        for path in ["/v1/invitations/preview?token=\(linkToken)", "/invitations/accept?token=\(linkToken)"] {
+            _ = await onThread { httpExchange(port: port, method: "GET", path: path) }
+        }
+
         server.terminate()
         #expect(try await server.exitStatus(within: 30) == 0, "\(server.output)")
+        #expect(!server.output.contains(linkToken), "a link's token was logged")
+        #expect(server.output.contains("/v1/invitations/preview"), "the request's path is still logged")
+        #expect(!receiver.everything.contains(linkToken), "a link's token was exported in a span")
         // Attacker: at the debug level the service lifecycle logs every service it starts; none
         // of those lines may carry the admin token or the server's signing secret, in any form.
         let secret = try [UInt8](Data(contentsOf: URL(fileURLWithPath: folder.path + "/data/server-secret.key")))
