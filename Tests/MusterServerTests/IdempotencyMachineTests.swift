@@ -143,15 +143,26 @@ struct IdempotencyMachineTests {
         #expect(Self.outcome(&machine, key: "released") == "run")
         #expect(Self.outcome(&machine, key: "b") == "replay")
         #expect(Self.outcome(&machine, key: "l") == "idempotency_answer_lost")
-        #expect(machine.startRecovery(logEnd: 100).after == 8, "a journal of this layout: marks after its watermark are read")
+        #expect(machine.startRecovery(logEnd: 100, logHasMarks: false).after == 8, "a journal of this layout: marks after its watermark are read")
         var (fresh, _) = Machine.load([], now: Self.start)
-        let first = fresh.startRecovery(logEnd: 100)
+        let first = fresh.startRecovery(logEnd: 100, logHasMarks: false)
         #expect(first.after == 100, "never ran here: no record carries a mark")
         #expect(first.journal?.watermark == 100, "and that is journaled before requests are served")
         // The next start reads from there, not from the log's beginning.
         var (restarted, _) = Machine.load([try #require(first.journal)], now: Self.start)
-        let second = restarted.startRecovery(logEnd: 130)
+        let second = restarted.startRecovery(logEnd: 130, logHasMarks: false)
         #expect(second.after == 100)
         #expect(second.journal == nil)
+    }
+
+    @Test("A journal lost while the log holds marks: the marks are read, and a key whose answer is gone is refused, not run twice")
+    func aLostJournalStillFindsLostAnswers() {
+        var (machine, _) = Machine.load([], now: Self.start)
+        let start = machine.startRecovery(logEnd: 100, logHasMarks: true)
+        #expect(start.after == 0, "read from the beginning the log still has")
+        #expect(start.journal?.watermark == 0)
+        let lost = machine.recover(marks: [(position: 50, mark: RequestMark(scope: "user:a", key: "retried", fingerprint: "f"))], now: Self.start)
+        #expect(lost.count == 1)
+        #expect(Self.outcome(&machine, key: "retried") == "idempotency_answer_lost")
     }
 }

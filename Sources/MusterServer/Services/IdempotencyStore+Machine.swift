@@ -74,6 +74,9 @@ extension IdempotencyStore {
                     continue
                 }
             }
+            // Written even when the journal had none: from now on the journal says this version
+            // runs here, so a change keyed from this moment is looked for at the next start —
+            // from 0, if this process ends before recovery journals the watermark it chose.
             var live = [JournalEntry.watermark(machine.watermark)]
             for (key, slot) in machine.slots.sorted(by: { ($0.key.scope, $0.key.key) < ($1.key.scope, $1.key.key) }) where answers[key] == nil {
                 switch slot {
@@ -94,14 +97,15 @@ extension IdempotencyStore {
             return (machine, live)
         }
 
-        /// Where recovery starts reading marks: after the watermark, or — when this version
-        /// never ran on the folder, so no record carries a mark — after the log's end. In that
-        /// case it also returns the watermark to journal before requests are served: until it is
-        /// written, the journal says the watermark is 0 and the next start would read the whole
-        /// log for marks (or find its first segments compacted away).
-        mutating func startRecovery(logEnd: LogPosition) -> (after: LogPosition, journal: JournalEntry?) {
+        /// Where recovery starts reading marks: after the watermark, or — when the journal has
+        /// no watermark and the recovered log no marks, so this version never ran on the folder
+        /// — after the log's end. Without a watermark but with marks in the log (a journal lost
+        /// or damaged at its start), it reads them from the watermark it has, as if it had one.
+        /// Either way it returns the watermark to journal before requests are served: until one
+        /// is written, the next start cannot tell which case it is in.
+        mutating func startRecovery(logEnd: LogPosition, logHasMarks: Bool) -> (after: LogPosition, journal: JournalEntry?) {
             guard !journalHasWatermark else { return (watermark, nil) }
-            watermark = max(watermark, logEnd)
+            if !logHasMarks { watermark = max(watermark, logEnd) }
             journalHasWatermark = true
             return (watermark, .watermark(watermark))
         }

@@ -79,7 +79,7 @@ actor IdempotencyStore {
     func recover(from durable: DurableEngine, now: Timestamp) async throws -> [String] {
         log = durable.engine.durableRecords
         var warnings = [String]()
-        let (after, watermark) = machine.startRecovery(logEnd: durable.report.lastPosition)
+        let (after, watermark) = machine.startRecovery(logEnd: durable.report.lastPosition, logHasMarks: !durable.recoveredMarks.isEmpty)
         var marks = durable.recoveredMarks.map { (position: $0.position, mark: $0.mark) }
         let snapshotPosition = durable.report.snapshotPosition
         if after < snapshotPosition {
