@@ -14,7 +14,7 @@ public final class FileLog: LogBackend {
     /// How far each follower of the log has consumed it; compaction keeps what any has not.
     private let followers = Mutex<[String: LogPosition]>([:])
     /// Where a follower behind the in-memory window reads from.
-    private let segmentReader = FollowerSegmentReader()
+    let segmentReader = FollowerSegmentReader()
 
     private init(wal: WriteAheadLog, snapshots: SnapshotStore, options: StoreOptions, lock: DataDirectoryLock) {
         self.wal = wal
@@ -106,7 +106,10 @@ public final class FileLog: LogBackend {
     public var durableChanges: ChangeSignal<Int> { wal.durableChanges }
 
     public func durableRecords(after position: LogPosition, limit: Int) throws -> [DurableRecord] {
-        if let recent = try wal.recentDurableRecords(after: position, limit: limit) { return recent }
+        if let recent = try wal.recentDurableRecords(after: position, limit: limit) {
+            segmentReader.dropIdle()
+            return recent
+        }
         // Older than what is kept in memory (a follower catching up after a restart): from the
         // segments, which compaction keeps for it.
         return try records(after: position, limit: limit)
@@ -119,7 +122,10 @@ public final class FileLog: LogBackend {
     ) throws -> (
         records: [DurableRecord], examinedThrough: LogPosition
     ) {
-        if let recent = try wal.recentDurableRecords(of: orgID, after: position, limit: limit) { return recent }
+        if let recent = try wal.recentDurableRecords(of: orgID, after: position, limit: limit) {
+            segmentReader.dropIdle()
+            return recent
+        }
         return DurableRecord.records(of: orgID, in: try records(after: position, limit: DurableRecord.orgScanLimit), after: position, limit: limit)
     }
 
@@ -141,7 +147,7 @@ public final class FileLog: LogBackend {
     private func records(after position: LogPosition, limit: Int?) throws -> [LogRecordAt] {
         let durable = durablePosition
         if let limit,
-            let read = try segmentReader.records(
+            let read = segmentReader.records(
                 after: position,
                 limit: limit,
                 durable: durable,

@@ -188,6 +188,11 @@ import Testing
             }
             #expect(followed == fromMemory, "reading \(limit) at a time")
         }
+        // It keeps at most two segments in memory, and lets them go once unused for a while.
+        let reader = try #require(reopened as? FileLog).segmentReader
+        #expect((1...FollowerSegmentReader.keptSegments).contains(reader.heldSegments))
+        reader.dropIdle(now: WriteAheadLog.monotonicMilliseconds() + FollowerSegmentReader.idleMilliseconds)
+        #expect(reader.heldSegments == 0)
 
         // A follower of one org reads just its records, from memory or segments alike, and
         // learns how far it has examined the log.
