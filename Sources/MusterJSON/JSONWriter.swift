@@ -15,7 +15,7 @@ public struct JSONWriter {
     @usableFromInline
     final class Buffer {
         // Unchecked, or every append pays the runtime's exclusivity check (a thread-local
-        // look-up and an access-set insert and remove: a tenth of writing a bulk answer). Safe
+        // look-up and an access-set insert and remove: a fifth of writing a bulk answer). Safe
         // because a buffer belongs to one writer and the copies it hands its nested objects,
         // all on the one thread writing the answer, and every access is one append that ends
         // before the next begins: nothing appends while another append is in progress.
