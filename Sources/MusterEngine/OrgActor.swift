@@ -80,7 +80,7 @@ actor OrgActor {
                 let recordChanges = personChanges(try commit(commands[index], by: principal, mark: mark, at: now))
                 changes.assignments += recordChanges.assignments
                 changes.memberships += recordChanges.memberships
-                return try answer(state, index)
+                return try withUnsafeMutablePointer(to: &state) { state throws(DomainError) in try answer(state.pointee, index) }
             }
         }
         return BatchOutcome(results: results, position: lastPosition, personChanges: changes)
@@ -89,23 +89,29 @@ actor OrgActor {
     /// Decides `command` on the state in place (no copy), logs its events as one record, then
     /// applies them: nothing is applied that the sink refused.
     private func commit(_ command: OrgCommand, by principal: Principal, mark: RequestMark?, at now: Timestamp) throws -> [OrgEventRecord] {
-        let records = try state.decideRecords(command, by: principal, at: now, policy: policy)
-        if !records.isEmpty {
-            // Before the append: a follower may meet the durable record before this step ends.
-            traces.noteCurrent(id, sequences: records.lazy.map(\.sequence))
-            lastPosition = try sink.append(.org(id, records), mark: mark, mail: state.mailFacts(for: records))
-            for record in records { state.apply(record) }
-            // Waiters read through the engine's read fence, so waking them before the record
-            // is durable reveals nothing early.
-            changes.publish(id, version: state.version)
+        // Through a pointer to the stored state: a method called on the actor's property
+        // directly works on a copy of the whole state.
+        try withUnsafeMutablePointer(to: &state) { state in
+            let records = try state.pointee.decideRecords(command, by: principal, at: now, policy: policy)
+            if !records.isEmpty {
+                // Before the append: a follower may meet the durable record before this step ends.
+                traces.noteCurrent(id, sequences: records.lazy.map(\.sequence))
+                lastPosition = try sink.append(.org(id, records), mark: mark, mail: state.pointee.mailFacts(for: records))
+                for record in records { state.pointee.apply(record) }
+                // Waiters read through the engine's read fence, so waking them before the record
+                // is durable reveals nothing early.
+                changes.publish(id, version: state.pointee.version)
+            }
+            return records
         }
-        return records
     }
 
     /// Answers a read from the current state at the current time, with the log position the
     /// state reflects (the read fence: wait until it is durable before answering).
     func read<Answer: Sendable>(_ body: (OrgState, Timestamp) throws(DomainError) -> Answer) throws(DomainError) -> (Answer, LogPosition) {
-        (try body(state, clock.now()), lastPosition)
+        let now = clock.now()
+        // Read where it lies, as in `commit`: no copy of the whole state.
+        return (try withUnsafeMutablePointer(to: &state) { state throws(DomainError) in try body(state.pointee, now) }, lastPosition)
     }
 
     /// The key with `keyID`, with the log position the state reflects, and the time of this use
