@@ -80,7 +80,7 @@ actor OrgActor {
                 let recordChanges = personChanges(try commit(commands[index], by: principal, mark: mark, at: now))
                 changes.assignments += recordChanges.assignments
                 changes.memberships += recordChanges.memberships
-                return try withUnsafeMutablePointer(to: &state) { state throws(DomainError) in try answer(state.pointee, index) }
+                return try withState { state throws(DomainError) in try answer(state, index) }
             }
         }
         return BatchOutcome(results: results, position: lastPosition, personChanges: changes)
@@ -89,29 +89,33 @@ actor OrgActor {
     /// Decides `command` on the state in place (no copy), logs its events as one record, then
     /// applies them: nothing is applied that the sink refused.
     private func commit(_ command: OrgCommand, by principal: Principal, mark: RequestMark?, at now: Timestamp) throws -> [OrgEventRecord] {
-        // Through a pointer to the stored state: a method called on the actor's property
-        // directly works on a copy of the whole state.
-        try withUnsafeMutablePointer(to: &state) { state in
-            let records = try state.pointee.decideRecords(command, by: principal, at: now, policy: policy)
+        try withState { state in
+            let records = try state.decideRecords(command, by: principal, at: now, policy: policy)
             if !records.isEmpty {
                 // Before the append: a follower may meet the durable record before this step ends.
                 traces.noteCurrent(id, sequences: records.lazy.map(\.sequence))
-                lastPosition = try sink.append(.org(id, records), mark: mark, mail: state.pointee.mailFacts(for: records))
-                for record in records { state.pointee.apply(record) }
+                lastPosition = try sink.append(.org(id, records), mark: mark, mail: state.mailFacts(for: records))
+                for record in records { state.apply(record) }
                 // Waiters read through the engine's read fence, so waking them before the record
                 // is durable reveals nothing early.
-                changes.publish(id, version: state.pointee.version)
+                changes.publish(id, version: state.version)
             }
             return records
         }
+    }
+
+    /// Runs `body` on the stored state where it lies. A method called on the actor's property,
+    /// or the property handed to a closure, works on a copy of the whole state first — a retain
+    /// and a release of every table it holds, for each command and each answer.
+    private func withState<Result, Failure: Error>(_ body: (inout OrgState) throws(Failure) -> Result) throws(Failure) -> Result {
+        try withUnsafeMutablePointer(to: &state) { pointer throws(Failure) in try body(&pointer.pointee) }
     }
 
     /// Answers a read from the current state at the current time, with the log position the
     /// state reflects (the read fence: wait until it is durable before answering).
     func read<Answer: Sendable>(_ body: (OrgState, Timestamp) throws(DomainError) -> Answer) throws(DomainError) -> (Answer, LogPosition) {
         let now = clock.now()
-        // Read where it lies, as in `commit`: no copy of the whole state.
-        return (try withUnsafeMutablePointer(to: &state) { state throws(DomainError) in try body(state.pointee, now) }, lastPosition)
+        return (try withState { state throws(DomainError) in try body(state, now) }, lastPosition)
     }
 
     /// The key with `keyID`, with the log position the state reflects, and the time of this use
