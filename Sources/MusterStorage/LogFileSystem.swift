@@ -32,9 +32,18 @@ public protocol LogFileSystem: Sendable {
     func exists(_ path: String) -> Bool
     /// When `path` last changed, in milliseconds since the epoch; `nil` when unknown.
     func modificationTime(_ path: String) -> Int64?
+    /// Opens `path` for reading alone, for a reader that wants its ranges one at a time
+    /// rather than the whole file in memory.
+    func openForReading(_ path: String) throws(FileSystemError) -> any ReadableFile
 }
 
 extension LogFileSystem {
+    /// The whole file read at once, its ranges served from memory: right for file systems that
+    /// hold their files in memory anyway.
+    public func openForReading(_ path: String) throws(FileSystemError) -> any ReadableFile {
+        InMemoryFile(bytes: try read(path), path: path)
+    }
+
     /// Replaces the content of `path` with `bytes` and syncs it (not its directory).
     public func writeFile(_ path: String, _ bytes: [UInt8]) throws(FileSystemError) {
         let file = try open(path, create: true)
@@ -104,6 +113,18 @@ public struct PosixFileSystem: LogFileSystem {
     static let readThreads = 4
     /// A file is split into pieces of at least this many bytes (a segment is 64 MiB).
     static let readPieceMinimum = 8 << 20
+
+    public func openForReading(_ path: String) throws(FileSystemError) -> any ReadableFile {
+        let descriptor = Glibc.open(path, O_RDONLY | O_CLOEXEC)
+        guard descriptor >= 0 else { throw FileSystemError(operation: "open", path: path, code: errno) }
+        var status = stat()
+        guard fstat(descriptor, &status) == 0 else {
+            let code = errno
+            Glibc.close(descriptor)
+            throw FileSystemError(operation: "fstat", path: path, code: code)
+        }
+        return PosixReadableFile(descriptor: descriptor, path: path, length: Int(status.st_size))
+    }
 
     public func read(_ path: String) throws(FileSystemError) -> [UInt8] {
         // Read-only: a backup reads a live folder it may not write to.

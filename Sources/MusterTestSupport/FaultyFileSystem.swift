@@ -32,6 +32,7 @@ public final class FaultyFileSystem: LogFileSystem {
         FaultyFile(try real.open(path, create: create), path: path, owner: self)
     }
     public func read(_ path: String) throws(FileSystemError) -> [UInt8] { try real.read(path) }
+    public func openForReading(_ path: String) throws(FileSystemError) -> any ReadableFile { try real.openForReading(path) }
     public func list(_ directory: String) throws(FileSystemError) -> [String] { try real.list(directory) }
     public func createDirectory(_ path: String) throws(FileSystemError) { try real.createDirectory(path) }
     public func rename(_ from: String, to: String) throws(FileSystemError) { try real.rename(from, to: to) }

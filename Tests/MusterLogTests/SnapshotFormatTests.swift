@@ -102,4 +102,65 @@ import Testing
         #expect(loaded.path == older.path)
         #expect(loaded.skipped.count == 1 && loaded.skipped[0].contains("checksum"))
     }
+
+    @Test func aCompressedSnapshotFileLoadsFromTheDiskToTheSameStates() async throws {
+        let (snapshot, _) = try await Self.written()
+        let directory = TemporaryDirectory()
+        let path = directory.path + "/00000000000000000001.snap"
+        try PosixFileSystem().writeFile(path, SnapshotStore.encode(snapshot, compressed: true))
+        let loaded = try SnapshotStore(directory: directory.path).load(path)
+        #expect(loaded.position == snapshot.position)
+        #expect(loaded.directory == snapshot.directory)
+        #expect(loaded.orgs == snapshot.orgs)
+    }
+
+    /// A file cut short anywhere, grown, or with a block's length or bytes changed is refused,
+    /// read a block at a time from the disk with the same error as from memory.
+    @Test func everyCutOrForgedFileIsRefusedFromTheDiskAsFromMemory() async throws {
+        let (_, bytes) = try await Self.written()
+        let blocks = try Self.blocks(of: bytes)
+        let last = try #require(blocks.last)
+        var cases: [(name: String, bytes: [UInt8])] = [
+            ("empty", []),
+            ("inside the header", Array(bytes[0..<10])),
+            ("after the header", Array(bytes[0..<SnapshotStore.headerLength])),
+            ("inside a block's header", Array(bytes[0..<(last.offset + 5)])),
+            ("inside a block", Array(bytes[0..<(last.offset + 13 + last.stored / 2)])),
+            ("one byte short", Array(bytes.dropLast())),
+            ("one byte more", bytes + [0]),
+        ]
+        for block in blocks {
+            var flipped = bytes
+            flipped[block.offset + 13 + block.stored / 2] ^= 0x01
+            cases.append(("a byte of block at \(block.offset)", flipped))
+            var longer = bytes
+            longer[block.offset + 5] &+= 1
+            cases.append(("the stored length of block at \(block.offset)", longer))
+        }
+        var header = bytes
+        header[3] ^= 0xFF
+        cases.append(("the magic", header))
+        var count = bytes
+        count[16] &+= 1
+        cases.append(("the block count", count))
+
+        let directory = TemporaryDirectory()
+        for (name, forged) in cases {
+            let path = directory.path + "/forged.snap"
+            try PosixFileSystem().writeFile(path, forged)
+            var fromMemory = ""
+            #expect(throws: LogError.self, "\(name), from memory") {
+                do { _ = try SnapshotStore.decode(forged) } catch {
+                    fromMemory = "\(error)"
+                    throw error
+                }
+            }
+            #expect(throws: LogError.self, "\(name), from the disk") {
+                do { _ = try SnapshotStore(directory: directory.path).load(path) } catch {
+                    #expect("\(error)" == fromMemory, "\(name)")
+                    throw error
+                }
+            }
+        }
+    }
 }
