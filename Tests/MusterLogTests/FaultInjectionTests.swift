@@ -164,6 +164,9 @@ private final class AnswerCount: Sendable {
         let doomed = try log.append(Self.record(2))
         await #expect(throws: LogError.self) { try await log.waitUntilDurable(doomed) }
         #expect(log.durablePosition == good)
+        // The writer fails the waiters first and calls the handler after, on its own thread:
+        // wait for it (bounded) rather than race it.
+        for _ in 0..<500 where fatal.all.isEmpty { try await Task.sleep(for: .milliseconds(10)) }
         #expect(fatal.all.count == 1)
         #expect(fatal.all.first?.contains("fdatasync") == true)
         #expect(throws: LogError.self, "a failed log accepted a new record") { try log.append(Self.record(3)) }
