@@ -64,17 +64,24 @@ public struct SnapshotStore: Sendable {
 
     /// Writes a snapshot atomically, then removes all but the newest two; returns its path
     /// and size.
+    ///
+    /// Each block goes to the file as soon as it and the blocks before it are encoded, so a
+    /// snapshot never holds the whole file in memory: a server taking one in the background
+    /// needs memory for a few blocks beside its state, not for the file twice over.
     @discardableResult
     public func write(_ snapshot: Snapshot) throws(LogError) -> (path: String, bytes: Int) {
-        let file = Self.encode(snapshot, compressed: false)
-
         let digits = String(snapshot.position)
         let name = String(repeating: "0", count: max(0, 20 - digits.count)) + digits + ".snap"
         let path = directory + "/" + name
         let temporary = path + ".tmp"
+        let length: Int
         do {
             try fileSystem.createDirectory(directory)
-            try fileSystem.writeFile(temporary, file)
+            let file = try fileSystem.open(temporary, create: true)
+            defer { file.close() }
+            try file.truncate(0)
+            length = try Self.write(snapshot, compressed: false, to: file)
+            try file.sync()
             try fileSystem.rename(temporary, to: path)
             try fileSystem.syncDirectory(directory)
         } catch {
@@ -85,7 +92,7 @@ public struct SnapshotStore: Sendable {
         for name in (try? fileSystem.list(directory)) ?? [] where name.hasSuffix(".tmp") && directory + "/" + name != temporary {
             try? fileSystem.remove(directory + "/" + name)
         }
-        return (path, file.count)
+        return (path, length)
     }
 
     /// Loads one snapshot file, checking every checksum.
@@ -102,18 +109,70 @@ public struct SnapshotStore: Sendable {
 
     /// A snapshot's bytes, as a file holds them: the header, then the blocks (encoded, and
     /// compressed when `compressed`, in parallel). What a replicated backend stores too.
-    package static func encode(_ snapshot: Snapshot, compressed: Bool) -> [UInt8] {
-        let blocks = encodeBlocks(snapshot, compressed: compressed)
+    package static func encode(_ snapshot: Snapshot, compressed: Bool, rowsPerBlock: Int = SnapshotStore.rowsPerBlock) -> [UInt8] {
+        let chunks = blockChunks(snapshot, rowsPerBlock: rowsPerBlock)
+        let blocks = Mutex<[[UInt8]]>(Array(repeating: [], count: chunks.count + 1))
+        DispatchQueue.concurrentPerform(iterations: chunks.count + 1) { index in
+            let block = encodeBlock(index, of: snapshot, chunks: chunks, compressed: compressed)
+            blocks.withLock { $0[index] = block }
+        }
+        var file = header(snapshot, blockCount: chunks.count + 1, compressed: compressed)
+        for block in blocks.withLock({ $0 }) { file.append(contentsOf: block) }
+        return file
+    }
+
+    /// Writes the bytes ``encode(_:compressed:)`` gives to `file`, each block as soon as it and
+    /// the ones before it are encoded (the blocks are handed out in order, so few wait); returns
+    /// the length written.
+    static func write(
+        _ snapshot: Snapshot,
+        compressed: Bool,
+        rowsPerBlock: Int = SnapshotStore.rowsPerBlock,
+        to file: any LogFile
+    ) throws(FileSystemError) -> Int {
+        let chunks = blockChunks(snapshot, rowsPerBlock: rowsPerBlock)
+        let head = header(snapshot, blockCount: chunks.count + 1, compressed: compressed)
+        try file.write(head, at: 0)
+        struct Progress {
+            var ready: [Int: [UInt8]] = [:]
+            var next = 0
+            var offset: Int
+            var failure: FileSystemError?
+        }
+        let progress = Mutex(Progress(offset: head.count))
+        DispatchQueue.concurrentPerform(iterations: chunks.count + 1) { index in
+            let block = encodeBlock(index, of: snapshot, chunks: chunks, compressed: compressed)
+            progress.withLock { progress in
+                guard progress.failure == nil else { return }
+                progress.ready[index] = block
+                while let next = progress.ready.removeValue(forKey: progress.next) {
+                    do throws(FileSystemError) {
+                        try file.write(next, at: Int64(progress.offset))
+                    } catch {
+                        progress.failure = error
+                        progress.ready = [:]
+                        return
+                    }
+                    progress.offset += next.count
+                    progress.next += 1
+                }
+            }
+        }
+        let done = progress.withLock { $0 }
+        if let failure = done.failure { throw failure }
+        return done.offset
+    }
+
+    /// The file's header: magic, version, flags, position, block count, checksum.
+    private static func header(_ snapshot: Snapshot, blockCount: Int, compressed: Bool) -> [UInt8] {
         var header = BinaryWriter(capacity: headerLength)
         header.u32(magic)
         header.u16(EventCodec.version)
         header.u16(compressed ? flags | Self.compressed : flags)
         header.u64(snapshot.position)
-        header.u32(UInt32(blocks.count))
+        header.u32(UInt32(blockCount))
         header.u32(Zlib.crc32(header.bytes))
-        var file = header.bytes
-        for block in blocks { file.append(contentsOf: block) }
-        return file
+        return header.bytes
     }
 
     /// Decodes a snapshot's bytes, checking every checksum.
@@ -287,44 +346,44 @@ public struct SnapshotStore: Sendable {
         return (nil, nil, skipped)
     }
 
-    private static func encodeBlocks(_ snapshot: Snapshot, compressed: Bool) -> [[UInt8]] {
-        var chunks = [[OrgState]]()
-        var current = [OrgState]()
+    /// The orgs split into blocks of about `rowsPerBlock` rows, in the snapshot's order.
+    private static func blockChunks(_ snapshot: Snapshot, rowsPerBlock: Int) -> [ArraySlice<OrgState>] {
+        var chunks = [ArraySlice<OrgState>]()
+        var start = 0
         var rows = 0
-        for org in snapshot.orgs {
-            current.append(org)
+        for (index, org) in snapshot.orgs.enumerated() {
             rows += 1 + org.members.count + org.invitations.count + org.tenants.count + org.collaborators.count + org.audit.count
             if rows >= rowsPerBlock {
-                chunks.append(current)
-                current = []
+                chunks.append(snapshot.orgs[start...index])
+                start = index + 1
                 rows = 0
             }
         }
-        if !current.isEmpty { chunks.append(current) }
-        let blockOrgs = chunks
-        let blocks = Mutex<[[UInt8]]>(Array(repeating: [], count: blockOrgs.count + 1))
-        DispatchQueue.concurrentPerform(iterations: blockOrgs.count + 1) { index in
-            var writer = BinaryWriter(capacity: 1 << 16)
-            let kind: UInt8
-            if index == 0 {
-                kind = 0
-                StateCodec.encode(snapshot.directory, into: &writer)
-            } else {
-                kind = 1
-                let chunk = blockOrgs[index - 1]
-                writer.varint(UInt64(chunk.count))
-                for org in chunk { StateCodec.encode(org, into: &writer) }
-            }
-            let stored = compressed ? Zlib.compress(writer.bytes, level: 1) : writer.bytes
-            var block = BinaryWriter(capacity: stored.count + 13)
-            block.u8(kind)
-            block.u32(UInt32(writer.bytes.count))
-            block.u32(UInt32(stored.count))
-            block.u32(Zlib.crc32(stored, continuing: Zlib.crc32(block.bytes)))
-            block.bytes.append(contentsOf: stored)
-            let bytes = block.bytes
-            blocks.withLock { $0[index] = bytes }
+        if start < snapshot.orgs.count { chunks.append(snapshot.orgs[start...]) }
+        return chunks
+    }
+
+    /// Block `index` as the file holds it: block 0 is the directory, block `i` the orgs of
+    /// chunk `i - 1`.
+    private static func encodeBlock(_ index: Int, of snapshot: Snapshot, chunks: [ArraySlice<OrgState>], compressed: Bool) -> [UInt8] {
+        var writer = BinaryWriter(capacity: 1 << 16)
+        let kind: UInt8
+        if index == 0 {
+            kind = 0
+            StateCodec.encode(snapshot.directory, into: &writer)
+        } else {
+            kind = 1
+            let chunk = chunks[index - 1]
+            writer.varint(UInt64(chunk.count))
+            for org in chunk { StateCodec.encode(org, into: &writer) }
         }
-        return blocks.withLock { $0 }
+        let stored = compressed ? Zlib.compress(writer.bytes, level: 1) : writer.bytes
+        var block = BinaryWriter(capacity: stored.count + blockHeaderLength)
+        block.u8(kind)
+        block.u32(UInt32(writer.bytes.count))
+        block.u32(UInt32(stored.count))
+        block.u32(Zlib.crc32(stored, continuing: Zlib.crc32(block.bytes)))
+        block.bytes.append(contentsOf: stored)
+        return block.bytes
     }
 }

@@ -385,8 +385,16 @@ extension ClusterProcessTests {
                 #expect(String(decoding: joined.body, as: UTF8.self) == String(decoding: expected.body, as: UTF8.self), "\(path)")
             }
         }
-        let view = try #require(await cluster.request(3, "GET", "/v1/cluster"))
-        #expect(String(decoding: view.body, as: UTF8.self).contains(#""name":"node-3""#))
+        // A node is listed once its first heartbeat is written, which can come after it is ready
+        // under a loaded run: wait for it (bounded).
+        var listed = ""
+        for _ in 0..<50 {
+            let view = try #require(await cluster.request(3, "GET", "/v1/cluster"))
+            listed = String(decoding: view.body, as: UTF8.self)
+            if listed.contains(#""name":"node-3""#) { break }
+            try await Task.sleep(for: .milliseconds(100))
+        }
+        #expect(listed.contains(#""name":"node-3""#), "\(listed)")
     }
 
     @Test func aNewLeaderDeliversWebhooksFromWhereTheKilledLeaderStopped() async throws {
