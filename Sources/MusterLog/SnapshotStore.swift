@@ -4,6 +4,10 @@ import MusterEngine
 import MusterStorage
 import Synchronization
 
+#if canImport(Glibc)
+import Glibc
+#endif
+
 /// A consistent copy of every org and the directory, and the log position it covers.
 public struct Snapshot: Sendable {
     /// Every record up to this position is reflected in the states.
@@ -121,9 +125,19 @@ public struct SnapshotStore: Sendable {
         return file
     }
 
+    /// How many blocks past the last one written a thread may encode before it waits: the
+    /// directory's block (the first, and often the longest) would otherwise let the others
+    /// pile up the whole file behind it.
+    static let writeWindow = 32
+
     /// Writes the bytes ``encode(_:compressed:)`` gives to `file`, each block as soon as it and
-    /// the ones before it are encoded (the blocks are handed out in order, so few wait); returns
-    /// the length written.
+    /// the ones before it are encoded; returns the length written.
+    ///
+    /// At most ``writeWindow`` blocks (and one a thread) are held at once. A thread does not
+    /// start block `i` until block `i - writeWindow` is written, and this cannot deadlock: the
+    /// blocks are handed out in order, so the lowest unwritten one is already being encoded by
+    /// a thread that never waits. The thread that finds the next block ready writes it, and any
+    /// that follow, outside the lock; the others go on encoding.
     static func write(
         _ snapshot: Snapshot,
         compressed: Bool,
@@ -135,31 +149,60 @@ public struct SnapshotStore: Sendable {
         try file.write(head, at: 0)
         struct Progress {
             var ready: [Int: [UInt8]] = [:]
+            /// The next block to be written, and where.
             var next = 0
             var offset: Int
+            /// Whether a thread is writing; it writes every block that is ready in turn.
+            var writing = false
             var failure: FileSystemError?
         }
         let progress = Mutex(Progress(offset: head.count))
         DispatchQueue.concurrentPerform(iterations: chunks.count + 1) { index in
+            while true {
+                let (failed, mayStart) = progress.withLock { ($0.failure != nil, $0.next > index - writeWindow) }
+                if failed { return }
+                if mayStart { break }
+                usleep(200)
+            }
             let block = encodeBlock(index, of: snapshot, chunks: chunks, compressed: compressed)
-            progress.withLock { progress in
-                guard progress.failure == nil else { return }
+            let writes = progress.withLock { progress in
+                guard progress.failure == nil else { return false }
                 progress.ready[index] = block
-                while let next = progress.ready.removeValue(forKey: progress.next) {
-                    do throws(FileSystemError) {
-                        try file.write(next, at: Int64(progress.offset))
-                    } catch {
-                        progress.failure = error
-                        progress.ready = [:]
-                        return
+                guard !progress.writing else { return false }
+                progress.writing = true
+                return true
+            }
+            guard writes else { return }
+            while true {
+                // The next block and its place, taken under the lock; none left ends the turn in
+                // the same step, so a block made ready meanwhile is never left unwritten.
+                let next: (bytes: [UInt8], offset: Int)? = progress.withLock { progress in
+                    guard progress.failure == nil, let bytes = progress.ready.removeValue(forKey: progress.next) else {
+                        progress.writing = false
+                        return nil
                     }
-                    progress.offset += next.count
-                    progress.next += 1
+                    defer {
+                        progress.offset += bytes.count
+                        progress.next += 1
+                    }
+                    return (bytes, progress.offset)
+                }
+                guard let next else { return }
+                do throws(FileSystemError) {
+                    try file.write(next.bytes, at: Int64(next.offset))
+                } catch {
+                    progress.withLock { progress in
+                        progress.failure = progress.failure ?? error
+                        progress.ready = [:]
+                        progress.writing = false
+                    }
+                    return
                 }
             }
         }
         let done = progress.withLock { $0 }
         if let failure = done.failure { throw failure }
+        precondition(done.next == chunks.count + 1 && done.ready.isEmpty, "a snapshot block was left unwritten")
         return done.offset
     }
 

@@ -13,6 +13,8 @@ public final class FaultyFileSystem: LogFileSystem {
     public let failSync = Atomic<Bool>(false)
     /// While set, every preallocation fails with `ENOSPC`.
     public let diskFull = Atomic<Bool>(false)
+    /// Writes that succeed before every later one fails with `ENOSPC`; `Int.max` never.
+    public let writesBeforeFailing = Atomic<Int>(.max)
     /// While set, every sync waits for ``releaseSyncs()``: a slow disk under the test's control.
     public let holdSyncs = Atomic<Bool>(false)
     /// How many syncs have been held.
@@ -56,7 +58,14 @@ public final class FaultyFile: LogFile {
         self.owner = owner
     }
 
-    public func write(_ bytes: [UInt8], at offset: Int64) throws(FileSystemError) { try file.write(bytes, at: offset) }
+    public func write(_ bytes: [UInt8], at offset: Int64) throws(FileSystemError) {
+        if owner.writesBeforeFailing.load(ordering: .sequentiallyConsistent) != .max,
+            owner.writesBeforeFailing.subtract(1, ordering: .sequentiallyConsistent).newValue < 0
+        {
+            throw FileSystemError(operation: "write", path: path, code: ENOSPC)
+        }
+        try file.write(bytes, at: offset)
+    }
     public func sync() throws(FileSystemError) {
         if owner.failSync.load(ordering: .relaxed) { throw FileSystemError(operation: "fdatasync", path: path, code: EIO) }
         if owner.holdSyncs.load(ordering: .sequentiallyConsistent) {

@@ -2,6 +2,7 @@ import MusterDomain
 import MusterEngine
 import MusterStorage
 import MusterTestSupport
+import Synchronization
 import Testing
 
 @testable import MusterLog
@@ -198,6 +199,11 @@ import Testing
             do {
                 _ = try store.write(snapshot)
                 completed = !fileSystem.isPoweredOff
+                // A write that returned is durable: power lost right after it keeps the whole file.
+                fileSystem.cut()
+                fileSystem.powerOn()
+                let loaded = store.loadNewest()
+                #expect(loaded.skipped.isEmpty && loaded.snapshot?.orgs == snapshot.orgs, "step \(step): \(loaded.skipped)")
             } catch {
                 #expect(fileSystem.isPoweredOff, "step \(step): \(error)")
             }
@@ -210,5 +216,92 @@ import Testing
             try #require(step < 1_000, "the write never completed")
         }
         #expect(step > 5)
+    }
+
+    /// The disk refusing any one of a snapshot's writes: the write fails with the disk's error,
+    /// leaves neither the file nor its temporary behind, and the snapshot before it still loads.
+    @Test func aSnapshotWhoseWriteFailsLeavesNothingAndTheOneBeforeStillLoads() async throws {
+        let (snapshot, _) = try await Self.written(runs: 8)
+        let directory = TemporaryDirectory()
+        let fileSystem = FaultyFileSystem()
+        let store = SnapshotStore(directory: directory.path + "/snapshots", fileSystem: fileSystem)
+        var earlier = snapshot
+        earlier.position -= 1
+        let kept = try store.write(earlier)
+        let blocks = try Self.blocks(of: try PosixFileSystem().read(kept.path)).count
+        for failing in [0, 1, blocks / 2, blocks] {
+            fileSystem.writesBeforeFailing.store(failing, ordering: .sequentiallyConsistent)
+            #expect(throws: LogError.self, "failing after \(failing) writes") { try store.write(snapshot) }
+            fileSystem.writesBeforeFailing.store(.max, ordering: .sequentiallyConsistent)
+            #expect(try PosixFileSystem().list(directory.path + "/snapshots") == [kept.path.split(separator: "/").last.map(String.init)!])
+            let loaded = store.loadNewest()
+            #expect(loaded.path == kept.path && loaded.skipped.isEmpty)
+            #expect(loaded.snapshot?.position == earlier.position && loaded.snapshot?.orgs == snapshot.orgs)
+        }
+    }
+
+    /// Forgeries whose checksums were made to match, so that only the rules of the walk and the
+    /// blocks stand in the way: refused from the disk with the same error as from memory.
+    @Test func aForgedFileWithMatchingChecksumsIsRefusedFromTheDiskAsFromMemory() async throws {
+        let (snapshot, plain) = try await Self.written(runs: 2)
+        let compressed = SnapshotStore.encode(snapshot, compressed: true)
+        /// `bytes` with the header's checksum made to match.
+        func sealHeader(_ bytes: [UInt8]) -> [UInt8] {
+            var sealed = bytes
+            var crc = BinaryWriter()
+            crc.u32(Zlib.crc32(sealed[0..<20]))
+            sealed.replaceSubrange(20..<24, with: crc.bytes)
+            return sealed
+        }
+        /// `bytes` with the block at `offset`'s field at `field` (1: raw length, 5: stored
+        /// length) set to `value`, and its checksum made to match over what it now claims.
+        func forgeBlock(_ bytes: [UInt8], at offset: Int, field: Int, value: UInt32) -> [UInt8] {
+            var forged = bytes
+            var number = BinaryWriter()
+            number.u32(value)
+            forged.replaceSubrange((offset + field)..<(offset + field + 4), with: number.bytes)
+            let stored = Int(
+                UInt32(forged[offset + 5]) | UInt32(forged[offset + 6]) << 8 | UInt32(forged[offset + 7]) << 16 | UInt32(forged[offset + 8]) << 24
+            )
+            let end = min(forged.count, offset + 13 + stored)
+            var crc = BinaryWriter()
+            crc.u32(Zlib.crc32(forged[(offset + 13)..<end], continuing: Zlib.crc32(forged[offset..<(offset + 9)])))
+            forged.replaceSubrange((offset + 9)..<(offset + 13), with: crc.bytes)
+            return forged
+        }
+        var cases = [(name: String, bytes: [UInt8])]()
+        for (kind, bytes) in [("plain", plain), ("compressed", compressed)] {
+            let blocks = try Self.blocks(of: bytes)
+            let count = UInt32(blocks.count)
+            for (delta, label) in [(UInt32(1), "one more"), (UInt32.max, "one fewer")] {
+                var forged = bytes
+                var number = BinaryWriter()
+                number.u32(count &+ delta)
+                forged.replaceSubrange(16..<20, with: number.bytes)
+                cases.append(("\(kind): a block count of \(label)", sealHeader(forged)))
+            }
+            let last = try #require(blocks.last)
+            cases.append(("\(kind): a stored length of 4 GiB", forgeBlock(bytes, at: last.offset, field: 5, value: .max)))
+            cases.append(("\(kind): a raw length of 4 GiB", forgeBlock(bytes, at: last.offset, field: 1, value: .max)))
+            cases.append(("\(kind): a raw length one short", forgeBlock(bytes, at: last.offset, field: 1, value: UInt32(last.raw - 1))))
+        }
+        let directory = TemporaryDirectory()
+        for (name, forged) in cases {
+            let path = directory.path + "/forged.snap"
+            try PosixFileSystem().writeFile(path, forged)
+            var fromMemory = ""
+            #expect(throws: LogError.self, "\(name), from memory") {
+                do { _ = try SnapshotStore.decode(forged) } catch {
+                    fromMemory = "\(error)"
+                    throw error
+                }
+            }
+            #expect(throws: LogError.self, "\(name), from the disk") {
+                do { _ = try SnapshotStore(directory: directory.path).load(path) } catch {
+                    #expect("\(error)" == fromMemory, "\(name)")
+                    throw error
+                }
+            }
+        }
     }
 }
