@@ -43,6 +43,29 @@ import Testing
 
     private static func flags(of bytes: [UInt8]) -> UInt16 { UInt16(bytes[6]) | UInt16(bytes[7]) << 8 }
 
+    /// Expects each file refused, loaded from the disk a block at a time with the same error as
+    /// decoded from memory.
+    private static func expectRefusedAlike(_ cases: [(name: String, bytes: [UInt8])]) throws {
+        let directory = TemporaryDirectory()
+        for (name, forged) in cases {
+            let path = directory.path + "/forged.snap"
+            try PosixFileSystem().writeFile(path, forged)
+            var fromMemory = ""
+            #expect(throws: LogError.self, "\(name), from memory") {
+                do { _ = try SnapshotStore.decode(forged) } catch {
+                    fromMemory = "\(error)"
+                    throw error
+                }
+            }
+            #expect(throws: LogError.self, "\(name), from the disk") {
+                do { _ = try SnapshotStore(directory: directory.path).load(path) } catch {
+                    #expect("\(error)" == fromMemory, "\(name)")
+                    throw error
+                }
+            }
+        }
+    }
+
     @Test func aSnapshotFileStoresItsBlocksUncompressedAndLoadsToTheStatesItWasTakenFrom() async throws {
         let (snapshot, bytes) = try await Self.written()
         #expect(Self.flags(of: bytes) & SnapshotStore.compressed == 0)
@@ -145,24 +168,7 @@ import Testing
         count[16] &+= 1
         cases.append(("the block count", count))
 
-        let directory = TemporaryDirectory()
-        for (name, forged) in cases {
-            let path = directory.path + "/forged.snap"
-            try PosixFileSystem().writeFile(path, forged)
-            var fromMemory = ""
-            #expect(throws: LogError.self, "\(name), from memory") {
-                do { _ = try SnapshotStore.decode(forged) } catch {
-                    fromMemory = "\(error)"
-                    throw error
-                }
-            }
-            #expect(throws: LogError.self, "\(name), from the disk") {
-                do { _ = try SnapshotStore(directory: directory.path).load(path) } catch {
-                    #expect("\(error)" == fromMemory, "\(name)")
-                    throw error
-                }
-            }
-        }
+        try Self.expectRefusedAlike(cases)
     }
 
     /// The sample workload's orgs, one block each, so that blocks finish out of order.
@@ -285,23 +291,6 @@ import Testing
             cases.append(("\(kind): a raw length of 4 GiB", forgeBlock(bytes, at: last.offset, field: 1, value: .max)))
             cases.append(("\(kind): a raw length one short", forgeBlock(bytes, at: last.offset, field: 1, value: UInt32(last.raw - 1))))
         }
-        let directory = TemporaryDirectory()
-        for (name, forged) in cases {
-            let path = directory.path + "/forged.snap"
-            try PosixFileSystem().writeFile(path, forged)
-            var fromMemory = ""
-            #expect(throws: LogError.self, "\(name), from memory") {
-                do { _ = try SnapshotStore.decode(forged) } catch {
-                    fromMemory = "\(error)"
-                    throw error
-                }
-            }
-            #expect(throws: LogError.self, "\(name), from the disk") {
-                do { _ = try SnapshotStore(directory: directory.path).load(path) } catch {
-                    #expect("\(error)" == fromMemory, "\(name)")
-                    throw error
-                }
-            }
-        }
+        try Self.expectRefusedAlike(cases)
     }
 }
