@@ -71,7 +71,8 @@ public struct SnapshotStore: Sendable {
     ///
     /// Each block goes to the file as soon as it and the blocks before it are encoded, so a
     /// snapshot never holds the whole file in memory: a server taking one in the background
-    /// needs memory for a few blocks beside its state, not for the file twice over.
+    /// needs memory for at most ``writeWindow`` blocks beside its state, not for the file twice
+    /// over.
     @discardableResult
     public func write(_ snapshot: Snapshot) throws(LogError) -> (path: String, bytes: Int) {
         let digits = String(snapshot.position)
