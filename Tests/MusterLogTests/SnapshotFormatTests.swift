@@ -7,9 +7,9 @@ import Testing
 
 @testable import MusterLog
 
-/// A snapshot file's blocks are stored as they are encoded, read where they lie; compressed
-/// ones (the database's, and files written before) load to the same states; a block whose
-/// header says it is stored whole when it is not is refused.
+/// A snapshot file's blocks are stored as they are encoded, written and read a block at a time;
+/// compressed ones (the database's, and files written before) load to the same states; a file
+/// cut, forged or refused by the disk never loads in part, from the disk as from memory.
 @Suite struct SnapshotFormatTests {
     /// A snapshot of the sample workload's states, written by a real engine, and its file's bytes.
     private static func written(runs: Int = 1) async throws -> (snapshot: Snapshot, bytes: [UInt8]) {
