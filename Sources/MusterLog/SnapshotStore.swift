@@ -320,32 +320,27 @@ public struct SnapshotStore: Sendable {
             var result: Result<(DirectoryState?, [OrgState]), LogError>
             var (stored, raw) = spareBuffers.withLock { $0.popLast() } ?? ([], [])
             do throws(LogError) {
-                var blockReader: BinaryReader
+                // The block's stored bytes: where they lie in memory, or read from the file.
+                let (storedBytes, range): ([UInt8], Range<Int>)
                 switch source {
                 case .bytes(let bytes):
-                    guard Zlib.crc32(bytes[block.stored], continuing: block.headerCRC) == block.crc else {
-                        throw .malformed("block \(index) checksum mismatch")
-                    }
-                    if isCompressed {
-                        try Zlib.decompress(bytes[block.stored], expectedLength: block.rawLength, into: &raw)
-                        blockReader = BinaryReader(raw, to: block.rawLength, format: version)
-                    } else {
-                        // Read where it lies in the bytes: no copy.
-                        blockReader = BinaryReader(bytes, from: block.stored.lowerBound, to: block.stored.upperBound, format: version)
-                    }
+                    (storedBytes, range) = (bytes, block.stored)
                 case .file(let file):
                     do { try file.read(block.stored.count, at: block.stored.lowerBound, into: &stored) } catch {
                         throw .failed("cannot read snapshot block \(index): \(error)")
                     }
-                    guard Zlib.crc32(stored[0..<block.stored.count], continuing: block.headerCRC) == block.crc else {
-                        throw .malformed("block \(index) checksum mismatch")
-                    }
-                    if isCompressed {
-                        try Zlib.decompress(stored[0..<block.stored.count], expectedLength: block.rawLength, into: &raw)
-                        blockReader = BinaryReader(raw, to: block.rawLength, format: version)
-                    } else {
-                        blockReader = BinaryReader(stored, to: block.stored.count, format: version)
-                    }
+                    (storedBytes, range) = (stored, 0..<block.stored.count)
+                }
+                guard Zlib.crc32(storedBytes[range], continuing: block.headerCRC) == block.crc else {
+                    throw .malformed("block \(index) checksum mismatch")
+                }
+                var blockReader: BinaryReader
+                if isCompressed {
+                    try Zlib.decompress(storedBytes[range], expectedLength: block.rawLength, into: &raw)
+                    blockReader = BinaryReader(raw, to: block.rawLength, format: version)
+                } else {
+                    // Read where they lie: no copy.
+                    blockReader = BinaryReader(storedBytes, from: range.lowerBound, to: range.upperBound, format: version)
                 }
                 switch block.kind {
                 case 0:
