@@ -59,35 +59,13 @@ public final class MusterEngine: Sendable {
         clock: any WallClock = SystemWallClock(),
         hasher: PasswordHasher = PasswordHasher()
     ) async {
-        // Read from the states themselves, in parallel, before any actor exists: a start with
-        // many orgs hops to none of them, and files each person's rows once.
-        let people = PersonIndex(recovered: await Self.personEntries(of: orgStates))
+        let people = PersonIndex(recovering: orgStates)
         self.init(policy: policy, secret: secret, sink: sink, clock: clock, hasher: hasher, directoryState: directory, people: people)
         let actors = orgStates.map { OrgActor(state: $0, sink: sink, clock: clock, policy: policy, changes: changes, traces: traces) }
         orgs.withLock { table in
             for actor in actors { table[actor.id] = actor }
         }
         webhookDirectory.add(orgStates)
-    }
-
-    /// Every org's collaborator rows and memberships as the person index files them, the orgs
-    /// split between the cooperative pool's threads; in the orgs' order.
-    private static func personEntries(of states: [OrgState]) async -> [PersonIndex.RecoveredRows] {
-        let chunkSize = max(1, (states.count + 7) / 8)
-        return await withTaskGroup(of: (Int, PersonIndex.RecoveredRows).self) { group in
-            for start in stride(from: 0, to: states.count, by: chunkSize) {
-                group.addTask {
-                    var rows = PersonIndex.RecoveredRows()
-                    for state in states[start..<min(start + chunkSize, states.count)] {
-                        OrgActor.collectPersonRows(of: state, into: &rows)
-                    }
-                    return (start, rows)
-                }
-            }
-            var chunks = [(Int, PersonIndex.RecoveredRows)]()
-            for await chunk in group { chunks.append(chunk) }
-            return chunks.sorted { $0.0 < $1.0 }.map(\.1)
-        }
     }
 
     private init(

@@ -1,4 +1,6 @@
+import Dispatch
 import MusterDomain
+import Synchronization
 
 /// Each person's place across every org: their assignments (the caseload and the cap count)
 /// and their memberships. Answers from its own indexes, without asking any org.
@@ -22,9 +24,20 @@ actor PersonIndex {
     /// An empty index.
     init() {}
 
-    /// The index of what recovery found, every entry durable: the orgs' rows, each reported
-    /// once, so they are filed without looking for an earlier report of the same row.
-    init(recovered batches: [RecoveredRows]) {
+    /// The index of what recovery found, every entry durable: the account collaborator rows and
+    /// memberships of `states`, read from the states themselves before any actor exists, so a
+    /// start with many orgs hops to none of them. The orgs are split between the cores, each
+    /// row reported once, so rows are filed without looking for an earlier report of the same.
+    init(recovering states: [OrgState]) {
+        let chunkSize = max(1, (states.count + 7) / 8)
+        let chunks = stride(from: 0, to: states.count, by: chunkSize).map { $0..<min($0 + chunkSize, states.count) }
+        let collected = Mutex([RecoveredRows](repeating: RecoveredRows(), count: chunks.count))
+        DispatchQueue.concurrentPerform(iterations: chunks.count) { chunk in
+            var rows = RecoveredRows()
+            for number in chunks[chunk] { OrgActor.collectPersonRows(of: states[number], into: &rows) }
+            collected.withLock { $0[chunk] = rows }
+        }
+        let batches = collected.withLock { $0 }
         assignments = PersonRows(filing: batches.map(\.assignments))
         memberships = PersonRows(filing: batches.map(\.memberships))
     }
