@@ -164,7 +164,8 @@ actor OrgActor {
     }
 
     private func caseloadEntry(_ collaboratorID: CollaboratorID) -> CaseloadEntry? {
-        state.collaborators[collaboratorID].flatMap { Self.caseloadEntry($0, in: state) }
+        guard let position = state.collaborators.position(of: collaboratorID) else { return nil }
+        return state.collaborators.rows.withUnsafeBufferPointer { Self.caseloadEntry($0.baseAddress! + position, in: state) }
     }
 
     private static func membershipEntry(_ userID: UserID, in state: OrgState) -> MembershipEntry? {
@@ -180,29 +181,33 @@ actor OrgActor {
         )
     }
 
-    private static func caseloadEntry(_ row: Collaborator, in state: OrgState) -> CaseloadEntry? {
-        guard let userID = row.userID, let tenant = state.tenants[row.tenantID] else { return nil }
+    /// The entry of the row `row` points to, read where it lies: its few fields are copied,
+    /// not the whole row with its references (the row's address is shared with the directory
+    /// after a start, and every retain of it from two threads at once contends).
+    private static func caseloadEntry(_ row: UnsafePointer<Collaborator>, in state: OrgState) -> CaseloadEntry? {
+        guard let userID = row.pointee.userID, let tenantName = state.tenants.withRow(row.pointee.tenantID, { $0.pointee.name }) else {
+            return nil
+        }
         return CaseloadEntry(
-            collaboratorID: row.id,
+            collaboratorID: row.pointee.id,
             userID: userID,
             orgID: state.id,
             orgName: state.name,
-            tenantID: row.tenantID,
-            tenantName: tenant.name,
-            since: row.invitedAt,
-            activatedAt: row.activatedAt,
-            endedAt: row.endedAt,
-            mode: row.mode
+            tenantID: row.pointee.tenantID,
+            tenantName: tenantName,
+            since: row.pointee.invitedAt,
+            activatedAt: row.pointee.activatedAt,
+            endedAt: row.pointee.endedAt,
+            mode: row.pointee.mode
         )
     }
 
     /// Adds every account collaborator row and membership of `state` to `rows`, for rebuilding
     /// the person index after recovery (read from the recovered state, before any actor runs).
     static func collectPersonRows(of state: OrgState, into rows: inout PersonIndex.RecoveredRows) {
-        // Each row borrowed where it lies, not copied whole to read a few of its fields.
         state.collaborators.rows.withUnsafeBufferPointer { collaborators in
             for index in collaborators.indices {
-                if let entry = caseloadEntry(collaborators[index], in: state) { rows.assignments.append(entry) }
+                if let entry = caseloadEntry(collaborators.baseAddress! + index, in: state) { rows.assignments.append(entry) }
             }
         }
         for userID in state.members.keys {

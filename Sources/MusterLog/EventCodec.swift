@@ -2,8 +2,8 @@ import MusterDomain
 import MusterEngine
 import MusterStorage
 
-/// The binary encoding of events and log records, version 4 (see `docs/LOG-FORMAT.md`);
-/// versions 1 to 3 are still read.
+/// The binary encoding of events and log records, version 6 (see `docs/LOG-FORMAT.md`);
+/// versions 1 to 5 are still read.
 ///
 /// Every enum is written as its one-byte raw value, which is therefore part of the format:
 /// cases are only ever appended, never reordered. What version 2 changed: a record whose events
@@ -14,9 +14,11 @@ import MusterStorage
 /// that an older binary refuses its files instead of misreading them. Version 4 added an
 /// invitation's re-invite and redirect (events and row fields) and three org settings.
 /// Version 5 added the facts a record's emails need (``MailFacts``), written before its events.
+/// Version 6 writes a person's address once in a snapshot, in the directory, and marks the org
+/// rows that share it (``StateCodec/AddressMark``); records are as in version 5.
 enum EventCodec {
     /// The version of this encoding, written in every frame and snapshot header.
-    static let version: UInt16 = 5
+    static let version: UInt16 = 6
     /// The versions this code reads: every one since the first.
     static let readableVersions: ClosedRange<UInt16> = 1...version
 

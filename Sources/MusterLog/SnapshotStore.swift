@@ -310,14 +310,17 @@ public struct SnapshotStore: Sendable {
         guard offset == length else { throw .malformed("trailing bytes after the last block") }
 
         let blockList = blocks
-        let results = Mutex<[Result<(DirectoryState?, [OrgState]), LogError>?]>(Array(repeating: nil, count: blocks.count))
+        let results = Mutex<[Result<DirectoryState?, LogError>?]>(Array(repeating: nil, count: blocks.count))
+        // Each block's orgs, kept apart from the results so that the second pass can take them
+        // out whole and own them: their rows are then changed in place, not copied.
+        let decoded = Mutex([[DecodedOrg]](repeating: [], count: blocks.count))
         // Each thread reads (and inflates) into buffers another block used before, not into new
         // memory for every block: new pages are the kernel's to clear first, and on the generated
         // folder that clearing was the largest part of a start.
         let spareBuffers = Mutex<[(stored: [UInt8], raw: [UInt8])]>([])
         DispatchQueue.concurrentPerform(iterations: blocks.count) { index in
             let block = blockList[index]
-            var result: Result<(DirectoryState?, [OrgState]), LogError>
+            var result: Result<DirectoryState?, LogError>
             var (stored, raw) = spareBuffers.withLock { $0.popLast() } ?? ([], [])
             do throws(LogError) {
                 // The block's stored bytes: where they lie in memory, or read from the file.
@@ -344,13 +347,14 @@ public struct SnapshotStore: Sendable {
                 }
                 switch block.kind {
                 case 0:
-                    result = .success((try StateCodec.decodeDirectory(&blockReader), []))
+                    result = .success(try StateCodec.decodeDirectory(&blockReader))
                 case 1:
-                    var orgs = [OrgState]()
+                    var orgs = [DecodedOrg]()
                     for _ in 0..<(try blockReader.count()) {
-                        orgs.append(try StateCodec.decodeOrg(&blockReader, withWebhooks: withWebhooks, withSettings: withSettings))
+                        orgs.append(try StateCodec.decodeOrgRows(&blockReader, withWebhooks: withWebhooks, withSettings: withSettings))
                     }
-                    result = .success((nil, orgs))
+                    decoded.withLock { $0[index] = orgs }
+                    result = .success(nil)
                 default:
                     throw .malformed("unknown block kind \(block.kind)")
                 }
@@ -362,14 +366,41 @@ public struct SnapshotStore: Sendable {
             results.withLock { $0[index] = result }
         }
         var directory: DirectoryState?
-        var orgs = [OrgState]()
         for result in results.withLock({ $0 }) {
-            let (blockDirectory, blockOrgs) = try result!.get()
-            if let blockDirectory { directory = blockDirectory }
-            orgs.append(contentsOf: blockOrgs)
+            if let blockDirectory = try result!.get() { directory = blockDirectory }
         }
         guard let directory else { throw .malformed("no directory block") }
-        return Snapshot(position: position, directory: directory, orgs: orgs)
+        return Snapshot(position: position, directory: directory, orgs: try Self.states(of: decoded, sharingAddressesOf: directory))
+    }
+
+    /// The orgs' states, each block's built on its own thread, their shared addresses filled in
+    /// from `directory`; in the blocks' order.
+    private static func states(
+        of decoded: borrowing Mutex<[[DecodedOrg]]>,
+        sharingAddressesOf directory: DirectoryState
+    ) throws(LogError) -> [OrgState] {
+        let blockCount = decoded.withLock { $0.count }
+        let built = Mutex([Result<[OrgState], LogError>?](repeating: nil, count: blockCount))
+        DispatchQueue.concurrentPerform(iterations: blockCount) { index in
+            // Taken out of the table, so that this thread holds the only reference to the orgs.
+            var orgs = decoded.withLock { blocks in
+                defer { blocks[index] = [] }
+                return blocks[index]
+            }
+            var states = [OrgState]()
+            states.reserveCapacity(orgs.count)
+            let result: Result<[OrgState], LogError>
+            do throws(LogError) {
+                while let org = orgs.popLast() { states.append(try (consume org).state(sharingAddressesOf: directory)) }
+                result = .success(states.reversed())
+            } catch {
+                result = .failure(error)
+            }
+            built.withLock { $0[index] = result }
+        }
+        var states = [OrgState]()
+        for result in built.withLock({ $0 }) { states += try result!.get() }
+        return states
     }
 
     /// The newest snapshot that loads, and why any newer ones were skipped.
@@ -414,7 +445,7 @@ public struct SnapshotStore: Sendable {
             kind = 1
             let chunk = chunks[index - 1]
             writer.varint(UInt64(chunk.count))
-            for org in chunk { StateCodec.encode(org, into: &writer) }
+            for org in chunk { StateCodec.encode(org, sharingAddressesOf: snapshot.directory, into: &writer) }
         }
         let stored = compressed ? Zlib.compress(writer.bytes, level: 1) : writer.bytes
         var block = BinaryWriter(capacity: stored.count + blockHeaderLength)

@@ -6,13 +6,19 @@ import MusterStorage
 enum StateCodec {
     // MARK: Org
 
-    static func encode(_ state: OrgState, into writer: inout BinaryWriter) {
+    /// Writes `state`; a member's or account collaborator row's address that is its user's in
+    /// `directory` is written as a mark, the address itself once, in the directory's block.
+    static func encode(_ state: OrgState, sharingAddressesOf directory: DirectoryState? = nil, into writer: inout BinaryWriter) {
+        let userAddress = { (userID: UserID?) -> EmailAddress? in
+            guard let directory, let userID else { return nil }
+            return directory.users.withRow(userID) { $0.pointee.email }
+        }
         writer.id(state.id)
         writer.string(state.name)
         writer.timestamp(state.createdAt)
         writer.varint(state.version)
         writer.varint(UInt64(state.memberOrder.count))
-        for userID in state.memberOrder { encode(state.members[userID]!, into: &writer) }
+        for userID in state.memberOrder { encode(state.members[userID]!, userAddress: userAddress(userID), into: &writer) }
         writer.varint(UInt64(state.invitations.count))
         for invitation in state.invitations.rows { encode(invitation, into: &writer) }
         let keys = state.apiKeysInOrder
@@ -23,7 +29,7 @@ enum StateCodec {
             // A tenant's collaborator rows travel with it, in their team order.
             let team = state.collaborators(of: tenant.id)
             encode(tenant, team: team, into: &writer)
-            for collaborator in team { encode(collaborator, into: &writer) }
+            for collaborator in team { encode(collaborator, userAddress: userAddress(collaborator.userID), into: &writer) }
         }
         writer.varint(UInt64(state.audit.count))
         for entry in state.audit { encode(entry, into: &writer) }
@@ -97,14 +103,31 @@ enum StateCodec {
     }
 
     /// Reads an org; `withWebhooks` and `withSettings` say whether the snapshot was written
-    /// after those parts joined the rows.
-    static func decodeOrg(_ reader: inout BinaryReader, withWebhooks: Bool = true, withSettings: Bool = true) throws(LogError) -> OrgState {
+    /// after those parts joined the rows, and `directory` holds the addresses its rows share.
+    static func decodeOrg(
+        _ reader: inout BinaryReader,
+        withWebhooks: Bool = true,
+        withSettings: Bool = true,
+        sharingAddressesOf directory: DirectoryState? = nil
+    ) throws(LogError) -> OrgState {
+        try decodeOrgRows(&reader, withWebhooks: withWebhooks, withSettings: withSettings).state(sharingAddressesOf: directory)
+    }
+
+    /// Reads an org's rows, leaving the addresses it shares with the directory to be filled
+    /// in once the directory is read too (``DecodedOrg/state(sharingAddressesOf:)``): a
+    /// snapshot's blocks are read in parallel, the directory's beside the orgs'.
+    static func decodeOrgRows(_ reader: inout BinaryReader, withWebhooks: Bool = true, withSettings: Bool = true) throws(LogError) -> DecodedOrg {
         let id: OrganisationID = try reader.id()
         let name = try reader.string()
         let createdAt = try reader.timestamp()
         let version = try reader.varint()
         var members = [Member]()
-        for _ in 0..<(try reader.count()) { members.append(try decodeMember(&reader)) }
+        var membersSharingAddress = [Int]()
+        for _ in 0..<(try reader.count()) {
+            let (member, sharesAddress) = try decodeMember(&reader)
+            if sharesAddress { membersSharingAddress.append(members.count) }
+            members.append(member)
+        }
         // The big tables are filled as their rows are read, each id hashed once; a repeated id
         // is refused rather than trapping when the state is built.
         var invitations = RowTable<InvitationID, Invitation>()
@@ -119,18 +142,20 @@ enum StateCodec {
         for _ in 0..<(try reader.count()) { keys.append(try decodeAPIKey(&reader)) }
         var tenants = RowTable<TenantID, Tenant>()
         var collaborators = RowTable<CollaboratorID, Collaborator>()
+        var rowsSharingAddress = [Int]()
         let tenantCount = try reader.count()
         tenants.reserveCapacity(min(tenantCount, reader.remaining))
         collaborators.reserveCapacity(min(tenantCount, reader.remaining))
         for _ in 0..<tenantCount {
             var (tenant, team) = try decodeTenant(&reader)
             for _ in 0..<team.count {
-                let collaborator = try decodeCollaborator(&reader)
+                let (collaborator, sharesAddress) = try decodeCollaborator(&reader)
                 // The team list names the rows that follow it: a row of another tenant, or in
                 // another place, is refused rather than filed under the wrong case.
                 guard try team.ids.id() == collaborator.id, collaborator.tenantID == tenant.id else {
                     throw .malformed("org \(id) tenant \(tenant.id) lists another collaborator than row \(collaborator.id)")
                 }
+                if sharesAddress { rowsSharingAddress.append(collaborators.count) }
                 guard collaborators.appendNew(collaborator) else {
                     throw repeated("collaborator", collaborator.id, in: id)
                 }
@@ -156,7 +181,7 @@ enum StateCodec {
         try requireDistinct(members.map(\.userID), "member", in: "org \(id)")
         try requireDistinct(keys.map(\.id), "API key", in: "org \(id)")
         try requireDistinct(webhooks.map(\.id), "webhook", in: "org \(id)")
-        return OrgState(
+        return DecodedOrg(
             id: id,
             name: name,
             createdAt: createdAt,
@@ -168,7 +193,9 @@ enum StateCodec {
             collaborators: collaborators,
             webhooks: webhooks,
             audit: audit,
-            settings: settings
+            settings: settings,
+            membersSharingAddress: membersSharingAddress,
+            rowsSharingAddress: rowsSharingAddress
         )
     }
 
@@ -183,9 +210,9 @@ enum StateCodec {
         for key in keys where !seen.insert(key).inserted { throw .malformed("\(place) lists \(kind) \(key) twice") }
     }
 
-    static func encode(_ member: Member, into writer: inout BinaryWriter) {
+    static func encode(_ member: Member, userAddress: EmailAddress? = nil, into writer: inout BinaryWriter) {
         writer.id(member.userID)
-        EventCodec.encode(member.email, into: &writer)
+        encodeAddress(member.email, userAddress: userAddress, into: &writer)
         writer.u8(member.role.rawValue)
         writer.u16(member.grants.rawValue)
         writer.timestamp(member.joinedAt)
@@ -195,10 +222,18 @@ enum StateCodec {
         if let removedBy = member.removedBy { EventCodec.encode(removedBy, into: &writer) }
     }
 
-    static func decodeMember(_ reader: inout BinaryReader) throws(LogError) -> Member {
-        Member(
-            userID: try reader.id(),
-            email: try EventCodec.decodeEmail(&reader),
+    /// A member, and whether their address is their user's, left for the directory to fill in.
+    static func decodeMember(_ reader: inout BinaryReader) throws(LogError) -> (Member, sharesAddress: Bool) {
+        let userID: UserID = try reader.id()
+        let email: EmailAddress?
+        if reader.format >= 6 {
+            email = try decodeMemberAddress(&reader, userID: userID)
+        } else {
+            email = try EventCodec.decodeEmail(&reader)
+        }
+        let member = Member(
+            userID: userID,
+            email: email ?? Self.unfilledAddress,
             role: try reader.enumeration(),
             grants: PermissionSet(rawValue: try reader.u16()),
             joinedAt: try reader.timestamp(),
@@ -206,6 +241,7 @@ enum StateCodec {
             removedAt: try reader.optionalTimestamp(),
             removedBy: try reader.bool() ? try EventCodec.decodePrincipal(&reader) : nil
         )
+        return (member, email == nil)
     }
 
     static func encode(_ invitation: Invitation, into writer: inout BinaryWriter) {
@@ -438,12 +474,16 @@ enum StateCodec {
         return (tenant, (teamCount, teamIDs))
     }
 
-    static func encode(_ row: Collaborator, into writer: inout BinaryWriter) {
+    static func encode(_ row: Collaborator, userAddress: EmailAddress? = nil, into writer: inout BinaryWriter) {
         writer.id(row.id)
         writer.id(row.tenantID)
         writer.u8(row.mode.rawValue)
         writer.optionalID(row.userID)
-        EventCodec.encodeOptional(row.email, into: &writer)
+        if let email = row.email {
+            encodeAddress(email, userAddress: userAddress, into: &writer)
+        } else {
+            writer.u8(AddressMark.none.rawValue)
+        }
         writer.optionalString(row.fullName)
         writer.bool(row.contact != nil)
         if let contact = row.contact { EventCodec.encode(contact, into: &writer) }
@@ -459,15 +499,30 @@ enum StateCodec {
         writer.optionalString(row.redirect?.value)
     }
 
-    static func decodeCollaborator(_ reader: inout BinaryReader) throws(LogError) -> Collaborator {
+    /// A collaborator row, and whether its address is its user's, left for the directory to
+    /// fill in.
+    static func decodeCollaborator(_ reader: inout BinaryReader) throws(LogError) -> (Collaborator, sharesAddress: Bool) {
         let id: CollaboratorID = try reader.id()
         let tenantID: TenantID = try reader.id()
         let mode: ParticipationMode = try reader.enumeration()
         let userID: UserID? = try reader.optionalID()
-        let email = try EventCodec.decodeOptionalEmail(&reader)
+        let email: EmailAddress?
+        var sharesAddress = false
+        if reader.format >= 6 {
+            switch try reader.u8() {
+            case AddressMark.none.rawValue: email = nil
+            case AddressMark.written.rawValue: email = try EventCodec.decodeEmail(&reader)
+            case AddressMark.users.rawValue:
+                guard userID != nil else { throw .malformed("collaborator \(id) has no user whose address it could share") }
+                (email, sharesAddress) = (Self.unfilledAddress, true)
+            case let mark: throw .malformed("collaborator \(id) has address mark \(mark)")
+            }
+        } else {
+            email = try EventCodec.decodeOptionalEmail(&reader)
+        }
         let fullName = try reader.optionalString()
         let contact = try reader.bool() ? try EventCodec.decodeContact(&reader) : nil
-        return Collaborator(
+        let row = Collaborator(
             id: id,
             tenantID: tenantID,
             mode: mode,
@@ -485,6 +540,40 @@ enum StateCodec {
             linkExpiresAt: try reader.optionalTimestamp(),
             redirect: reader.format >= 4 ? try reader.optionalString().map(RedirectURL.init(checked:)) : nil
         )
+        return (row, sharesAddress)
+    }
+
+    /// How a member's or collaborator row's address is written, from version 6: a person's
+    /// address is written once, in the directory, and their rows in every org mark that it is
+    /// their user's — so a start reads it once and the rows share one copy of the text.
+    enum AddressMark: UInt8 {
+        /// No address (a reference-only row; members always have one).
+        case none = 0
+        /// The address follows.
+        case written = 1
+        /// The address is the one the directory holds for the row's user.
+        case users = 2
+    }
+
+    /// What a shared address reads as until the directory fills it in: no address is empty.
+    static let unfilledAddress = EmailAddress(normalised: "")
+
+    static func encodeAddress(_ email: EmailAddress, userAddress: EmailAddress?, into writer: inout BinaryWriter) {
+        if email == userAddress {
+            writer.u8(AddressMark.users.rawValue)
+        } else {
+            writer.u8(AddressMark.written.rawValue)
+            EventCodec.encode(email, into: &writer)
+        }
+    }
+
+    /// A member's address (version 6 on): `nil` when it is their user's, to be filled in.
+    private static func decodeMemberAddress(_ reader: inout BinaryReader, userID: UserID) throws(LogError) -> EmailAddress? {
+        switch try reader.u8() {
+        case AddressMark.written.rawValue: return try EventCodec.decodeEmail(&reader)
+        case AddressMark.users.rawValue: return nil
+        case let mark: throw .malformed("member \(userID) has address mark \(mark)")
+        }
     }
 
     static func encode(_ entry: AuditEntry, into writer: inout BinaryWriter) {

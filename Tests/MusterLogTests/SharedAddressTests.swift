@@ -1,0 +1,145 @@
+import MusterEngine
+import MusterStorage
+import MusterTestSupport
+import Testing
+
+@testable import MusterDomain
+@testable import MusterLog
+
+/// A snapshot writes a person's address once, in the directory; their members and collaborator
+/// rows in every org mark it, and load sharing the directory's copy.
+@Suite struct SharedAddressTests {
+    /// The sample workload's snapshot, read back, and the engine's states when it was taken.
+    private static func sample() async throws -> (snapshot: Snapshot, bytes: [UInt8], live: ([OrgState], DirectoryState)) {
+        let directory = TemporaryDirectory()
+        let clock = ManualClock()
+        let engine = try await DurableEngineTests.open(directory, clock: clock)
+        try await SampleWorkload.run(on: engine.engine, clock: clock)
+        let live = await DurableEngineTests.states(engine.engine)
+        let written = try await engine.snapshot()
+        engine.close()
+        let snapshot = try SnapshotStore(directory: directory.path + "/snapshots").load(written.path)
+        return (snapshot, try PosixFileSystem().read(written.path), live)
+    }
+
+    /// Where a string's bytes are stored: two strings that share one copy answer alike.
+    private static func storage(of text: String) -> UnsafeRawPointer? {
+        text.utf8.withContiguousStorageIfAvailable { UnsafeRawPointer($0.baseAddress) } ?? nil
+    }
+
+    private static func occurrences(of needle: [UInt8], in bytes: [UInt8]) -> Int {
+        guard needle.count <= bytes.count else { return 0 }
+        return (0...(bytes.count - needle.count)).count { bytes[$0] == needle[0] && Array(bytes[$0..<($0 + needle.count)]) == needle }
+    }
+
+    @Test(
+        "A collaborator's and a member's address is written once, in the directory, and their rows load equal to the live ones, sharing the directory's copy"
+    )
+    func addressesAreWrittenOnceAndShared() async throws {
+        let (snapshot, bytes, live) = try await Self.sample()
+        #expect(snapshot.orgs.sorted { $0.id < $1.id } == live.0)
+        #expect(snapshot.directory == live.1)
+        var shared = (rows: 0, members: 0)
+        for org in snapshot.orgs {
+            for row in org.collaborators.rows {
+                guard let userID = row.userID, let email = row.email else { continue }
+                let user = try #require(snapshot.directory.users[userID])
+                #expect(email == user.email)
+                #expect(Self.storage(of: email.value) == Self.storage(of: user.email.value), "row \(row.id) shares its user's copy")
+                shared.rows += 1
+            }
+            for member in org.members.values {
+                let user = try #require(snapshot.directory.users[member.userID])
+                guard member.email == user.email else { continue }
+                #expect(
+                    Self.storage(of: member.email.value) == Self.storage(of: user.email.value),
+                    "member \(member.userID) shares their user's copy"
+                )
+                shared.members += 1
+            }
+        }
+        #expect(shared.rows >= 3 && shared.members >= 3, "the sample has rows and members of both kinds: \(shared)")
+        // A collaborator's address that nothing but their rows and their user hold is in the
+        // file once: in the directory's block.
+        let worker = try #require(snapshot.directory.users.rows.first { $0.origin == .collaborator })
+        #expect(Self.storage(of: worker.email.value) != nil, "an address long enough to be stored apart")
+        #expect(Self.occurrences(of: Array(worker.email.value.utf8), in: bytes) == 1)
+    }
+
+    @Test("A row whose address is not its user's any more keeps its own, and reads back as it was")
+    func aRowWithAnotherAddressKeepsItsOwn() async throws {
+        let (snapshot, _, _) = try await Self.sample()
+        var directory = snapshot.directory
+        let org = try #require(snapshot.orgs.first { $0.collaborators.rows.contains { $0.userID != nil } && !$0.members.isEmpty })
+        let row = try #require(org.collaborators.rows.first { $0.userID != nil })
+        let member = try #require(org.members.values.first)
+        for userID in [row.userID!, member.userID] {
+            directory.users[userID]?.email = try EmailAddress("renamed-\(userID.low)@elsewhere.example")
+        }
+        let changed = Snapshot(position: snapshot.position, directory: directory, orgs: snapshot.orgs)
+        let read = try SnapshotStore.decode(SnapshotStore.encode(changed, compressed: false))
+        #expect(read.orgs == snapshot.orgs, "every row's address as it was")
+        #expect(read.directory.users == directory.users)
+        let readOrg = try #require(read.orgs.first { $0.id == org.id })
+        #expect(readOrg.collaborators[row.id]?.email == row.email)
+        #expect(readOrg.members[member.userID]?.email == member.email)
+    }
+
+    @Test("A mark that names a user the directory lacks, or no directory at all, is refused")
+    func aMarkForAMissingUserIsRefused() async throws {
+        let (snapshot, _, _) = try await Self.sample()
+        let org = try #require(snapshot.orgs.first { $0.collaborators.rows.contains { $0.userID != nil } })
+        var writer = BinaryWriter()
+        StateCodec.encode(org, sharingAddressesOf: snapshot.directory, into: &writer)
+        var reader = BinaryReader(writer.bytes, format: EventCodec.version)
+        #expect(try StateCodec.decodeOrg(&reader, sharingAddressesOf: snapshot.directory) == org)
+
+        var lacking = DirectoryState()
+        for user in snapshot.directory.users.rows where user.id != org.collaborators.rows.first(where: { $0.userID != nil })!.userID {
+            _ = lacking.users.appendNew(user)
+        }
+        for directory in [lacking, nil] {
+            var reader = BinaryReader(writer.bytes, format: EventCodec.version)
+            #expect(throws: LogError.self, "directory \(directory == nil ? "absent" : "without the user")") {
+                try StateCodec.decodeOrg(&reader, sharingAddressesOf: directory)
+            }
+        }
+    }
+
+    @Test("An address mark that is unknown, missing from a member, or on a row without a user is refused")
+    func aMarkThatCannotBeIsRefused() throws {
+        let at = Timestamp(millisecondsSinceEpoch: 1_700_000_000_000)
+        let email = try EmailAddress("someone@example.org")
+        let member = Member(userID: .random(), email: email, role: .caseworker, grants: [], joinedAt: at, joinedVia: .invitation)
+        var writer = BinaryWriter()
+        StateCodec.encode(member, userAddress: email, into: &writer)
+        // The member's mark follows its 16-byte user id.
+        #expect(writer.bytes[16] == StateCodec.AddressMark.users.rawValue)
+        for mark: UInt8 in [0, 3, 255] {
+            var bytes = writer.bytes
+            bytes[16] = mark
+            var reader = BinaryReader(bytes, format: EventCodec.version)
+            #expect(throws: LogError.self, "member mark \(mark)") { try StateCodec.decodeMember(&reader) }
+        }
+
+        let contact = Collaborator(
+            id: .random(),
+            tenantID: .random(),
+            mode: .referenceOnly,
+            email: email,
+            invitedBy: .platformAdmin,
+            invitedAt: at,
+            capOverridden: false
+        )
+        var rowWriter = BinaryWriter()
+        StateCodec.encode(contact, userAddress: email, into: &rowWriter)
+        var reader = BinaryReader(rowWriter.bytes, format: EventCodec.version)
+        #expect(throws: LogError.self, "a row without a user cannot share its address") { try StateCodec.decodeCollaborator(&reader) }
+        // The row's mark follows its id, its tenant's, its mode and its absent user (one byte).
+        #expect(rowWriter.bytes[34] == StateCodec.AddressMark.users.rawValue)
+        var unknown = rowWriter.bytes
+        unknown[34] = 3
+        var unknownReader = BinaryReader(unknown, format: EventCodec.version)
+        #expect(throws: LogError.self, "row mark 3") { try StateCodec.decodeCollaborator(&unknownReader) }
+    }
+}
