@@ -24,16 +24,25 @@ struct DecodedOrg {
     var settings: OrgSettings
     /// The members whose address is their user's, by position in ``members``.
     var membersSharingAddress: [Int]
+    /// The invitations whose address is that of the user who accepted them, by position in
+    /// ``invitations``.
+    var invitationsSharingAddress: [Int]
     /// The collaborator rows whose address is their user's, by position in ``collaborators``.
     var rowsSharingAddress: [Int]
 
     /// The org's state, each shared address filled in from `directory`; a mark that names a
     /// user the directory does not have is refused.
     consuming func state(sharingAddressesOf directory: DirectoryState?) throws(LogError) -> OrgState {
-        if !membersSharingAddress.isEmpty || !rowsSharingAddress.isEmpty {
+        if !membersSharingAddress.isEmpty || !invitationsSharingAddress.isEmpty || !rowsSharingAddress.isEmpty {
             guard let directory else { throw .malformed("org \(id) shares addresses with a directory that was not read") }
             for position in membersSharingAddress {
                 members[position].email = try Self.address(of: members[position].userID, in: directory, for: id)
+            }
+            for position in invitationsSharingAddress {
+                // An invitation marked as sharing was accepted: the decoder refused one that was not.
+                let userID = invitations.rows.withUnsafeBufferPointer { $0[position].acceptedBy! }
+                let email = try Self.address(of: userID, in: directory, for: id)
+                invitations.modifyRow(at: position) { $0.email = email }
             }
             for position in rowsSharingAddress {
                 // A row marked as sharing has a user: the decoder refused one without.

@@ -20,7 +20,7 @@ enum StateCodec {
         writer.varint(UInt64(state.memberOrder.count))
         for userID in state.memberOrder { encode(state.members[userID]!, userAddress: userAddress(userID), into: &writer) }
         writer.varint(UInt64(state.invitations.count))
-        for invitation in state.invitations.rows { encode(invitation, into: &writer) }
+        for invitation in state.invitations.rows { encode(invitation, userAddress: userAddress(invitation.acceptedBy), into: &writer) }
         let keys = state.apiKeysInOrder
         writer.varint(UInt64(keys.count))
         for key in keys { encode(key, into: &writer) }
@@ -131,11 +131,13 @@ enum StateCodec {
         // The big tables are filled as their rows are read, each id hashed once; a repeated id
         // is refused rather than trapping when the state is built.
         var invitations = RowTable<InvitationID, Invitation>()
+        var invitationsSharingAddress = [Int]()
         // Every row takes a byte at least, so a count is believed only as far as the bytes go.
         let invitationCount = try reader.count()
         invitations.reserveCapacity(min(invitationCount, reader.remaining))
         for _ in 0..<invitationCount {
-            let invitation = try decodeInvitation(&reader, orgID: id, withSettings: withSettings)
+            let (invitation, sharesAddress) = try decodeInvitation(&reader, orgID: id, withSettings: withSettings)
+            if sharesAddress { invitationsSharingAddress.append(invitations.count) }
             guard invitations.appendNew(invitation) else { throw repeated("invitation", invitation.id, in: id) }
         }
         var keys = [APIKey]()
@@ -195,6 +197,7 @@ enum StateCodec {
             audit: audit,
             settings: settings,
             membersSharingAddress: membersSharingAddress,
+            invitationsSharingAddress: invitationsSharingAddress,
             rowsSharingAddress: rowsSharingAddress
         )
     }
@@ -227,7 +230,7 @@ enum StateCodec {
         let userID: UserID = try reader.id()
         let email: EmailAddress?
         if reader.format >= 6 {
-            email = try decodeMemberAddress(&reader, userID: userID)
+            email = try decodeAddress(&reader, of: "member \(userID)")
         } else {
             email = try EventCodec.decodeEmail(&reader)
         }
@@ -244,9 +247,9 @@ enum StateCodec {
         return (member, email == nil)
     }
 
-    static func encode(_ invitation: Invitation, into writer: inout BinaryWriter) {
+    static func encode(_ invitation: Invitation, userAddress: EmailAddress? = nil, into writer: inout BinaryWriter) {
         writer.id(invitation.id)
-        EventCodec.encode(invitation.email, into: &writer)
+        encodeAddress(invitation.email, userAddress: userAddress, into: &writer)
         writer.u8(invitation.role.rawValue)
         writer.u8(invitation.method.rawValue)
         writer.u8(invitation.status.rawValue)
@@ -295,9 +298,15 @@ enum StateCodec {
         }
     }
 
-    static func decodeInvitation(_ reader: inout BinaryReader, orgID: OrganisationID, withSettings: Bool = true) throws(LogError) -> Invitation {
+    /// An invitation, and whether its address is that of the user who accepted it, left for
+    /// the directory to fill in.
+    static func decodeInvitation(
+        _ reader: inout BinaryReader,
+        orgID: OrganisationID,
+        withSettings: Bool = true
+    ) throws(LogError) -> (Invitation, sharesAddress: Bool) {
         let id: InvitationID = try reader.id()
-        let email = try EventCodec.decodeEmail(&reader)
+        let email = try reader.format >= 6 ? decodeAddress(&reader, of: "invitation \(id)") : EventCodec.decodeEmail(&reader)
         let role: Role = try reader.enumeration()
         let method: Invitation.Method = try reader.enumeration()
         let status: Invitation.Status = try reader.enumeration()
@@ -306,6 +315,7 @@ enum StateCodec {
         let expiresAt = try reader.timestamp()
         let acceptedAt = try reader.optionalTimestamp()
         let acceptedBy: UserID? = try reader.optionalID()
+        guard email != nil || acceptedBy != nil else { throw .malformed("invitation \(id) was accepted by nobody whose address it could share") }
         let revokedAt = try reader.optionalTimestamp()
         let revokedBy = try reader.bool() ? try EventCodec.decodePrincipal(&reader) : nil
         let revokedReason = try reader.optionalString()
@@ -319,10 +329,10 @@ enum StateCodec {
         let reinviteOf: InvitationID? = try reader.format >= 4 ? reader.optionalID() : nil
         let redirect = try reader.format >= 4 ? reader.optionalString().map(RedirectURL.init(checked:)) : nil
         // Every field in the one initializer: the rarely set ones share one box, built once.
-        return Invitation(
+        let invitation = Invitation(
             id: id,
             orgID: orgID,
-            email: email,
+            email: email ?? Self.unfilledAddress,
             role: role,
             method: method,
             status: status,
@@ -343,6 +353,7 @@ enum StateCodec {
             reinviteOf: reinviteOf,
             redirect: redirect
         )
+        return (invitation, email == nil)
     }
 
     static func encode(_ key: APIKey, into writer: inout BinaryWriter) {
@@ -567,12 +578,13 @@ enum StateCodec {
         }
     }
 
-    /// A member's address (version 6 on): `nil` when it is their user's, to be filled in.
-    private static func decodeMemberAddress(_ reader: inout BinaryReader, userID: UserID) throws(LogError) -> EmailAddress? {
+    /// A member's or an invitation's address (version 6 on), which is never absent: `nil` when
+    /// it is their user's, to be filled in.
+    private static func decodeAddress(_ reader: inout BinaryReader, of row: @autoclosure () -> String) throws(LogError) -> EmailAddress? {
         switch try reader.u8() {
         case AddressMark.written.rawValue: return try EventCodec.decodeEmail(&reader)
         case AddressMark.users.rawValue: return nil
-        case let mark: throw .malformed("member \(userID) has address mark \(mark)")
+        case let mark: throw .malformed("\(row()) has address mark \(mark)")
         }
     }
 

@@ -39,7 +39,7 @@ import Testing
         let (snapshot, bytes, live) = try await Self.sample()
         #expect(snapshot.orgs.sorted { $0.id < $1.id } == live.0)
         #expect(snapshot.directory == live.1)
-        var shared = (rows: 0, members: 0)
+        var shared = (rows: 0, members: 0, invitations: 0)
         for org in snapshot.orgs {
             for row in org.collaborators.rows {
                 guard let userID = row.userID, let email = row.email else { continue }
@@ -58,7 +58,22 @@ import Testing
                 shared.members += 1
             }
         }
-        #expect(shared.rows >= 3 && shared.members >= 3, "the sample has rows and members of both kinds: \(shared)")
+        for org in snapshot.orgs {
+            for invitation in org.invitations.rows {
+                guard let userID = invitation.acceptedBy else { continue }
+                let user = try #require(snapshot.directory.users[userID])
+                guard invitation.email == user.email else { continue }
+                #expect(
+                    Self.storage(of: invitation.email.value) == Self.storage(of: user.email.value),
+                    "invitation \(invitation.id) shares its user's copy"
+                )
+                shared.invitations += 1
+            }
+        }
+        #expect(
+            shared.rows >= 3 && shared.members >= 3 && shared.invitations >= 2,
+            "the sample has rows, members and invitations of each kind: \(shared)"
+        )
         // A collaborator's address that nothing but their rows and their user hold is in the
         // file once: in the directory's block.
         let worker = try #require(snapshot.directory.users.rows.first { $0.origin == .collaborator })
@@ -106,8 +121,8 @@ import Testing
         }
     }
 
-    @Test("An address mark that is unknown, missing from a member, or on a row without a user is refused")
-    func aMarkThatCannotBeIsRefused() throws {
+    @Test("An address mark that is unknown, missing from a member, on a row without a user, or on an invitation nobody accepted is refused")
+    func aMarkThatCannotBeIsRefused() async throws {
         let at = Timestamp(millisecondsSinceEpoch: 1_700_000_000_000)
         let email = try EmailAddress("someone@example.org")
         let member = Member(userID: .random(), email: email, role: .caseworker, grants: [], joinedAt: at, joinedVia: .invitation)
@@ -141,5 +156,15 @@ import Testing
         unknown[34] = 3
         var unknownReader = BinaryReader(unknown, format: EventCodec.version)
         #expect(throws: LogError.self, "row mark 3") { try StateCodec.decodeCollaborator(&unknownReader) }
+
+        let (snapshot, _, _) = try await Self.sample()
+        let pending = try #require(snapshot.orgs.lazy.flatMap(\.invitations.rows).first { $0.acceptedBy == nil })
+        var invitationWriter = BinaryWriter()
+        StateCodec.encode(pending, userAddress: pending.email, into: &invitationWriter)
+        #expect(invitationWriter.bytes[16] == StateCodec.AddressMark.users.rawValue)
+        var invitationReader = BinaryReader(invitationWriter.bytes, format: EventCodec.version)
+        #expect(throws: LogError.self, "an invitation nobody accepted cannot share an address") {
+            try StateCodec.decodeInvitation(&invitationReader, orgID: pending.orgID)
+        }
     }
 }
