@@ -88,6 +88,7 @@ public struct RowTable<ID: Hashable & Sendable, Row: Hashable & Sendable & Ident
     /// What `body` reads from the row named `id`, if there is one, through a pointer to the
     /// row where it lies: reading a field or two copies those fields, not the whole row (and
     /// not every reference in it, each a retain and a release; a start reads a million rows).
+    /// The pointer is valid only during `body`, which must not keep it.
     @inlinable public func withRow<Value>(_ id: ID, _ body: (UnsafePointer<Row>) throws -> Value) rethrows -> Value? {
         guard let number = position(of: id) else { return nil }
         return try storedRows.withUnsafeBufferPointer { try body($0.baseAddress! + number) }

@@ -570,7 +570,9 @@ enum StateCodec {
     static let unfilledAddress = EmailAddress(normalised: "")
 
     static func encodeAddress(_ email: EmailAddress, userAddress: EmailAddress?, into writer: inout BinaryWriter) {
-        if email == userAddress {
+        // Byte for byte: `String` equality holds between canonically equivalent forms (a
+        // composed and a decomposed accent), and a row must read back with its own bytes.
+        if let userAddress, email.value.utf8.elementsEqual(userAddress.value.utf8) {
             writer.u8(AddressMark.users.rawValue)
         } else {
             writer.u8(AddressMark.written.rawValue)

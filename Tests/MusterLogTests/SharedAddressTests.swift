@@ -10,11 +10,11 @@ import Testing
 /// rows in every org mark it, and load sharing the directory's copy.
 @Suite struct SharedAddressTests {
     /// The sample workload's snapshot, read back, and the engine's states when it was taken.
-    private static func sample() async throws -> (snapshot: Snapshot, bytes: [UInt8], live: ([OrgState], DirectoryState)) {
+    private static func sample(runs: Int = 1) async throws -> (snapshot: Snapshot, bytes: [UInt8], live: ([OrgState], DirectoryState)) {
         let directory = TemporaryDirectory()
         let clock = ManualClock()
         let engine = try await DurableEngineTests.open(directory, clock: clock)
-        try await SampleWorkload.run(on: engine.engine, clock: clock)
+        for _ in 0..<runs { try await SampleWorkload.run(on: engine.engine, clock: clock) }
         let live = await DurableEngineTests.states(engine.engine)
         let written = try await engine.snapshot()
         engine.close()
@@ -77,7 +77,7 @@ import Testing
         // A collaborator's address that nothing but their rows and their user hold is in the
         // file once: in the directory's block.
         let worker = try #require(snapshot.directory.users.rows.first { $0.origin == .collaborator })
-        #expect(Self.storage(of: worker.email.value) != nil, "an address long enough to be stored apart")
+        #expect(worker.email.value.utf8.count > 15, "an address too long to be kept inline, so stored apart")
         #expect(Self.occurrences(of: Array(worker.email.value.utf8), in: bytes) == 1)
     }
 
@@ -166,5 +166,80 @@ import Testing
         #expect(throws: LogError.self, "an invitation nobody accepted cannot share an address") {
             try StateCodec.decodeInvitation(&invitationReader, orgID: pending.orgID)
         }
+    }
+
+    @Test(
+        "A marked member, invitation or collaborator row whose user the directory lacks is refused by the whole load, whichever block it is in, and nothing loads"
+    )
+    func aSnapshotMissingAMarkedUserIsRefused() async throws {
+        let (snapshot, _, _) = try await Self.sample()
+        var marked = [(kind: String, userID: UserID)]()
+        for org in snapshot.orgs {
+            for member in org.members.values where snapshot.directory.users[member.userID]?.email == member.email {
+                marked.append(("member", member.userID))
+            }
+            for invitation in org.invitations.rows {
+                if let userID = invitation.acceptedBy, snapshot.directory.users[userID]?.email == invitation.email {
+                    marked.append(("invitation", userID))
+                }
+            }
+            for row in org.collaborators.rows {
+                if let userID = row.userID, snapshot.directory.users[userID]?.email == row.email { marked.append(("collaborator row", userID)) }
+            }
+        }
+        #expect(Set(marked.map(\.kind)) == ["member", "invitation", "collaborator row"])
+        for (kind, userID) in marked {
+            var lacking = DirectoryState()
+            for user in snapshot.directory.users.rows where user.id != userID { _ = lacking.users.appendNew(user) }
+            // Encoded against the whole directory, so the rows are marked; stored with a
+            // directory that lacks the user, as a forged or damaged file would be.
+            var bytes = SnapshotStore.encode(snapshot, compressed: false, rowsPerBlock: 1)
+            let withoutUser = SnapshotStore.encode(Snapshot(position: snapshot.position, directory: lacking, orgs: []), compressed: false)
+            bytes = Self.replacingDirectoryBlock(of: bytes, with: withoutUser)
+            #expect(throws: LogError.self, "a \(kind) of user \(userID)") { try SnapshotStore.decode(bytes) }
+        }
+    }
+
+    @Test("Orgs load in the order they were written, one block each or many to a block")
+    func orgsLoadInTheirOrder() async throws {
+        let (snapshot, _, _) = try await Self.sample(runs: 3)
+        #expect(snapshot.orgs.count >= 4, "orgs enough to split over blocks")
+        for rowsPerBlock in [1, 40, 20_000] {
+            let read = try SnapshotStore.decode(SnapshotStore.encode(snapshot, compressed: rowsPerBlock == 40, rowsPerBlock: rowsPerBlock))
+            #expect(read.orgs.map(\.id) == snapshot.orgs.map(\.id), "\(rowsPerBlock) rows a block")
+            #expect(read.orgs == snapshot.orgs)
+        }
+    }
+
+    @Test("An address that only looks like its user's (the same text, composed another way) keeps its own bytes")
+    func canonicallyEqualAddressesKeepTheirBytes() async throws {
+        let (snapshot, _, _) = try await Self.sample()
+        let composed = EmailAddress(normalised: "jos\u{E9}@example.org")
+        let decomposed = EmailAddress(normalised: "jose\u{301}@example.org")
+        #expect(composed == decomposed && !composed.value.utf8.elementsEqual(decomposed.value.utf8), "equal as strings, not as bytes")
+        var orgs = snapshot.orgs
+        var directory = snapshot.directory
+        let index = try #require(orgs.firstIndex { $0.collaborators.rows.contains { $0.userID != nil } })
+        let row = try #require(orgs[index].collaborators.rows.first { $0.userID != nil })
+        orgs[index].collaborators[row.id]?.email = decomposed
+        directory.users[row.userID!]?.email = composed
+        let read = try SnapshotStore.decode(
+            SnapshotStore.encode(Snapshot(position: snapshot.position, directory: directory, orgs: orgs), compressed: false)
+        )
+        let readRow = try #require(read.orgs.first { $0.id == orgs[index].id }?.collaborators[row.id])
+        #expect(Array(readRow.email!.value.utf8) == Array(decomposed.value.utf8), "the row's own bytes")
+        #expect(Array(read.directory.users[row.userID!]!.email.value.utf8) == Array(composed.value.utf8))
+    }
+
+    /// `bytes` (a snapshot file) with its directory block (block 0) taken from `other`, every
+    /// checksum good (the header's covers the block count, which stays): what a forger could write.
+    private static func replacingDirectoryBlock(of bytes: [UInt8], with other: [UInt8]) -> [UInt8] {
+        func blockEnd(_ file: [UInt8]) -> Int {
+            let header = SnapshotStore.headerLength
+            let stored = Int(file[header + 5]) | Int(file[header + 6]) << 8 | Int(file[header + 7]) << 16 | Int(file[header + 8]) << 24
+            return header + 13 + stored
+        }
+        let header = SnapshotStore.headerLength
+        return Array(bytes[0..<header]) + Array(other[header..<blockEnd(other)]) + Array(bytes[blockEnd(bytes)...])
     }
 }
