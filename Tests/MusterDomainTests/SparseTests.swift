@@ -1,5 +1,6 @@
-import MusterDomain
 import Testing
+
+@testable import MusterDomain
 
 /// A row's rarely set fields live behind one pointer; the row must still behave as a value
 /// whose fields are all its own.
@@ -96,5 +97,52 @@ import Testing
         #expect(original.workspace.notes.isEmpty && original.workspace == Workspace())
         #expect(copy.workspace.notes.map(\.body) == ["moved in", "keys returned"])
         #expect(copy != original)
+    }
+
+    @Test("Every outcome field of an invitation reads back as set, from a row built with it and from one changed into it, and sets nothing else")
+    func outcomeFieldsReadBackAndStayApartFromTheRest() {
+        let later = Self.at.adding(.days(1))
+        let user = UserID.random()
+        var changed = Self.invitation()
+        changed.status = .accepted
+        changed.acceptedAt = later
+        changed.acceptedBy = user
+        let built = Invitation(
+            id: changed.id,
+            orgID: changed.orgID,
+            email: changed.email,
+            role: changed.role,
+            method: changed.method,
+            status: .accepted,
+            invitedBy: changed.invitedBy,
+            createdAt: changed.createdAt,
+            expiresAt: changed.expiresAt,
+            acceptedAt: later,
+            acceptedBy: user,
+            resendCount: 0,
+            recentResends: []
+        )
+        #expect(built == changed && built.hashValue == changed.hashValue)
+        for row in [built, changed] {
+            #expect(row.acceptedAt == later && row.acceptedBy == user)
+            #expect(row.revokedAt == nil && row.revokedBy == nil && row.revokedReason == nil && row.expiredAt == nil)
+            #expect(row.resentAt == nil && row.recentResends.isEmpty && row.locale == nil && row.reinviteOf == nil && row.redirect == nil)
+        }
+        var revoked = Self.invitation()
+        revoked.revokedAt = later
+        revoked.revokedBy = .platformAdmin
+        revoked.revokedReason = "sent to the wrong address"
+        revoked.expiredAt = later.adding(.days(1))
+        revoked.resentAt = later
+        #expect(revoked.revokedAt == later && revoked.revokedBy == .platformAdmin && revoked.revokedReason == "sent to the wrong address")
+        #expect(revoked.expiredAt == later.adding(.days(1)) && revoked.resentAt == later && revoked.acceptedAt == nil)
+    }
+
+    @Test(
+        "An ended invitation's outcome is a box of its own, its times packed: the box 88 bytes and the row 136, where one box of every rare field was 208"
+    )
+    func anInvitationsOutcomeIsASmallBoxOfItsOwn() {
+        #expect(MemoryLayout<Invitation.Outcome>.size <= 88)
+        #expect(MemoryLayout<Invitation>.stride <= 136)
     }
 }
