@@ -1,23 +1,48 @@
-/// An org's audit trail, oldest first: one line per event, kept in 40 bytes each.
+/// An org's audit trail, oldest first: one line per event, kept in 32 bytes each.
 ///
 /// A trail is the largest thing an org holds — a line for every event, never deleted — so a
-/// line is stored as its target's id, its time, its action, and two 32-bit numbers: one for
-/// its actor in a table of the org's distinct actors, and one for its details among the few
-/// lines that have any. Its sequence is its position. Reading a line gives an ``AuditEntry``.
+/// line is stored as its target's id, its time and action in one word, and two 32-bit numbers:
+/// one for its actor in a table of the org's distinct actors, and one for its details among the
+/// few lines that have any. Its sequence is its position. Reading a line gives an ``AuditEntry``.
 public struct AuditTrail: Hashable, Sendable {
     private struct Line: Hashable, Sendable {
         var target: AuditEntry.TargetID
-        var at: Timestamp
+        /// The time in milliseconds in the high 56 bits, the action's raw value in the low 8;
+        /// a time too far from 1970 for 56 bits (over a million years) is kept in
+        /// ``farTimes`` and marked here by ``Line/farTime``.
+        var stamp: Int64
         var actor: UInt32
         /// One more than the details' index; 0 for none.
         var details: UInt32
-        var action: OrgEvent.Kind
+
+        /// The stamp's time part that says the time is in ``farTimes``.
+        static let farTime = Int64.min >> 8
+
+        init(target: AuditEntry.TargetID, at: Timestamp, action: OrgEvent.Kind, actor: UInt32, details: UInt32) {
+            self.target = target
+            let milliseconds = at.millisecondsSinceEpoch
+            let fits = milliseconds > Self.farTime && milliseconds <= Int64.max >> 8
+            stamp = (fits ? milliseconds : Self.farTime) << 8 | Int64(action.rawValue)
+            self.actor = actor
+            self.details = details
+        }
+
+        var action: OrgEvent.Kind { OrgEvent.Kind(rawValue: UInt8(truncatingIfNeeded: stamp))! }
+
+        /// The time, unless it is one of ``farTimes``.
+        var at: Timestamp? {
+            let milliseconds = stamp >> 8
+            return milliseconds == Self.farTime ? nil : Timestamp(millisecondsSinceEpoch: milliseconds)
+        }
     }
 
     private var lines: [Line] = []
     private var actors: [Principal] = []
     private var actorNumbers: [Principal: UInt32] = [:]
     private var details: [String] = []
+    /// The times of lines too far from 1970 to pack, by position (only a damaged or forged
+    /// record has one).
+    private var farTimes: [Int: Timestamp] = [:]
 
     /// An empty trail.
     public init() {}
@@ -53,7 +78,9 @@ public struct AuditTrail: Hashable, Sendable {
             details.append(text)
             detailsNumber = UInt32(details.count)
         }
-        lines.append(Line(target: entry.targetID, at: entry.at, actor: actor, details: detailsNumber, action: entry.action))
+        let line = Line(target: entry.targetID, at: entry.at, action: entry.action, actor: actor, details: detailsNumber)
+        if line.at == nil { farTimes[lines.count] = entry.at }
+        lines.append(line)
     }
 }
 
@@ -66,7 +93,7 @@ extension AuditTrail: RandomAccessCollection {
         let line = lines[position]
         return AuditEntry(
             sequence: UInt64(position + 1),
-            at: line.at,
+            at: line.at ?? farTimes[position]!,
             actor: actors[Int(line.actor)],
             action: line.action,
             target: line.target,
