@@ -50,7 +50,7 @@ struct MemoryCensus {
         line("    invitation rows inline (\(MemoryLayout<Invitation>.stride) B)", invitations * MemoryLayout<Invitation>.stride)
         line("    collaborator rows inline (\(MemoryLayout<Collaborator>.stride) B)", collaborators * MemoryLayout<Collaborator>.stride)
         line("    tenant rows inline (\(MemoryLayout<Tenant>.stride) B)", tenants * MemoryLayout<Tenant>.stride)
-        line("    audit lines (40 B)", auditLines * 40)
+        line("    audit lines (32 B)", auditLines * 32)
         let sizes: [(String, Int)] = [
             ("Principal", MemoryLayout<Principal>.stride), ("Timestamp?", MemoryLayout<Timestamp?>.stride),
             ("EmailAddress", MemoryLayout<EmailAddress>.stride), ("LinkCheck?", MemoryLayout<LinkCheck?>.stride),
