@@ -17,11 +17,16 @@ public struct DirectoryState: Hashable, Sendable {
     public init() {}
 
     /// Rebuilds a directory from its rows, as a snapshot keeps them; the indexes are derived.
-    /// No two users may share an email.
-    public init(version: UInt64, users: RowTable<UserID, User>, sessions: [SecretDigest: Session], signInLinks: [SignInLink]) {
+    /// Two users with one email are refused (`conflict`, naming it): the check is the building
+    /// of the email index itself, so a start hashes each address once.
+    public init(version: UInt64, users: RowTable<UserID, User>, sessions: [SecretDigest: Session], signInLinks: [SignInLink]) throws(DomainError) {
         self.version = version
         self.users = users
-        self.userByEmail = Dictionary(uniqueKeysWithValues: users.rows.map { ($0.email, $0.id) })
+        var userByEmail = [EmailAddress: UserID](minimumCapacity: users.count)
+        for user in users.rows where userByEmail.updateValue(user.id, forKey: user.email) != nil {
+            throw DomainError(.conflict, "two users have the email \(user.email)")
+        }
+        self.userByEmail = userByEmail
         self.sessions = sessions
         for (digest, session) in sessions { sessionsByUser[session.userID, default: []].insert(digest) }
         self.signInLinks = Dictionary(uniqueKeysWithValues: signInLinks.map { ($0.id, $0) })

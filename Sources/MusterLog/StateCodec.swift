@@ -699,8 +699,11 @@ enum StateCodec {
             guard let check else { throw .malformed("a sign-in link with no check") }
             links.append(SignInLink(id: id, userID: userID, link: check, expiresAt: try reader.timestamp()))
         }
-        try requireDistinct(users.rows.map(\.email.value), "email", in: "the directory")
         try requireDistinct(links.map(\.id), "sign-in link", in: "the directory")
-        return DirectoryState(version: version, users: users, sessions: sessions, signInLinks: links)
+        do {
+            return try DirectoryState(version: version, users: users, sessions: sessions, signInLinks: links)
+        } catch {
+            throw .malformed("the directory lists an email twice: \(error.message)")
+        }
     }
 }

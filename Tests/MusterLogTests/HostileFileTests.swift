@@ -1,8 +1,8 @@
-import MusterDomain
 import MusterEngine
 import MusterStorage
 import Testing
 
+@testable import MusterDomain
 @testable import MusterLog
 
 /// Files that pass their checksums but say impossible things — crafted, or written by a bug —
@@ -96,5 +96,33 @@ import Testing
             writer.id(InvitationID.random())
         }
         #expect(throws: LogError.self) { try LogRecord(encoded: writer.bytes) }
+    }
+
+    @Test("A directory that lists two users with one email is refused, naming the email, and one with distinct emails loads")
+    func aDirectoryWithOneEmailTwiceIsRefused() throws {
+        let shared = try EmailAddress("twice@example.org")
+        var users = RowTable<UserID, User>()
+        for email in [try EmailAddress("first@example.org"), shared, try EmailAddress("other@example.org"), shared] {
+            _ = users.appendNew(User(id: .random(), email: email, createdAt: Self.at, origin: .invitation, mustChangePassword: false))
+        }
+        func encoded(_ users: RowTable<UserID, User>) -> [UInt8] {
+            // Rows set straight in, past the email index: a directory no state could be built from.
+            var directory = DirectoryState()
+            directory.users = users
+            var writer = BinaryWriter()
+            StateCodec.encode(directory, into: &writer)
+            return writer.bytes
+        }
+        var refused = BinaryReader(encoded(users), format: EventCodec.version)
+        #expect {
+            try StateCodec.decodeDirectory(&refused)
+        } throws: { error in
+            guard case LogError.malformed(let message) = error else { return false }
+            return message.contains("twice@example.org")
+        }
+        var distinct = RowTable<UserID, User>()
+        for user in users.rows.prefix(3) { _ = distinct.appendNew(user) }
+        var loads = BinaryReader(encoded(distinct), format: EventCodec.version)
+        #expect(try StateCodec.decodeDirectory(&loads).users == distinct)
     }
 }
