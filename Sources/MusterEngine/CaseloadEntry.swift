@@ -1,7 +1,7 @@
 import MusterDomain
 
 /// One assignment of a person to a tenant, as the caseload index keeps it.
-public struct CaseloadEntry: Hashable, Sendable, PersonRow {
+public struct CaseloadEntry: Hashable, Sendable {
     public var collaboratorID: CollaboratorID
     public var userID: UserID
     public var orgID: OrganisationID

@@ -207,11 +207,13 @@ actor OrgActor {
     static func collectPersonRows(of state: OrgState, into rows: inout PersonIndex.RecoveredRows) {
         state.collaborators.rows.withUnsafeBufferPointer { collaborators in
             for index in collaborators.indices {
-                if let entry = caseloadEntry(collaborators.baseAddress! + index, in: state) { rows.assignments.append(entry) }
+                if let entry = caseloadEntry(collaborators.baseAddress! + index, in: state) {
+                    rows.assignments.append(FiledAssignment(entry), of: entry.userID)
+                }
             }
         }
         for userID in state.members.keys {
-            if let entry = membershipEntry(userID, in: state) { rows.memberships.append(entry) }
+            if let entry = membershipEntry(userID, in: state) { rows.memberships.append(entry, of: userID) }
         }
     }
 }

@@ -15,7 +15,7 @@ import Synchronization
 actor PersonIndex {
     /// Each person's assignment rows, one per collaborator row, in no order. A person has a
     /// handful: a short array costs less to build and to keep than a dictionary per person.
-    private var assignments = PersonRows<CaseloadEntry>()
+    private var assignments = PersonRows<FiledAssignment>()
     /// Each person's memberships, one per org, in no order.
     private var memberships = PersonRows<MembershipEntry>()
     /// The log position of the newest change merged for each person (absent: all durable).
@@ -44,7 +44,7 @@ actor PersonIndex {
 
     /// Rows recovery found, collected by one thread from the orgs it was given.
     struct RecoveredRows: Sendable {
-        var assignments = PersonRows<CaseloadEntry>.Batch()
+        var assignments = PersonRows<FiledAssignment>.Batch()
         var memberships = PersonRows<MembershipEntry>.Batch()
     }
 
@@ -56,8 +56,9 @@ actor PersonIndex {
             for change in changes.memberships { positions[change.userID] = max(positions[change.userID] ?? 0, position) }
         }
         for change in changes.assignments {
+            let filed = FiledAssignment(change)
             assignments.modify(change.userID) { rows in
-                Self.file(change, into: &rows, sameRow: { $0.collaboratorID == change.collaboratorID }, isOlder: { $0.stage <= change.stage })
+                Self.file(filed, into: &rows, sameRow: { $0.collaboratorID == filed.collaboratorID }, isOlder: { $0.stage <= filed.stage })
             }
         }
         for change in changes.memberships {
@@ -87,13 +88,15 @@ actor PersonIndex {
 
     /// The tenants the person sees now, oldest assignment first.
     func caseload(of userID: UserID) -> (entries: [CaseloadEntry], position: LogPosition) {
-        let entries = (assignments[userID]?.filter(\.isVisible) ?? []).sorted { ($0.since, $0.collaboratorID) < ($1.since, $1.collaboratorID) }
+        let entries = (assignments[userID]?.filter(\.isVisible) ?? []).map { $0.entry(of: userID) }.sorted {
+            ($0.since, $0.collaboratorID) < ($1.since, $1.collaboratorID)
+        }
         return (entries, positions[userID] ?? 0)
     }
 
     /// The person's assignments in `orgID`, ended ones included, oldest first.
     func assignments(of userID: UserID, in orgID: OrganisationID) -> (entries: [CaseloadEntry], position: LogPosition) {
-        let entries = (assignments[userID]?.filter { $0.orgID == orgID } ?? []).sorted {
+        let entries = (assignments[userID]?.filter { $0.orgID == orgID } ?? []).map { $0.entry(of: userID) }.sorted {
             ($0.since, $0.collaboratorID) < ($1.since, $1.collaboratorID)
         }
         return (entries, positions[userID] ?? 0)
@@ -114,7 +117,7 @@ actor PersonIndex {
 }
 
 /// One membership of a person, as the person index keeps it.
-public struct MembershipEntry: Hashable, Sendable, PersonRow {
+public struct MembershipEntry: Hashable, Sendable {
     public var userID: UserID
     public var orgID: OrganisationID
     public var orgName: String

@@ -2,18 +2,12 @@ import Dispatch
 import MusterDomain
 import Synchronization
 
-/// A row of the person index: it belongs to one person.
-protocol PersonRow: Sendable {
-    /// The person the row belongs to.
-    var userID: UserID { get }
-}
-
 /// Each person's rows in the person index (assignments, or memberships), split by user id over
 /// a few dictionaries, so that a start files a million of them on every core at once.
 ///
 /// A user id's low bits are random (time-ordered ids put the time in the high ones), so they
 /// pick its shard without hashing.
-struct PersonRows<Entry: PersonRow>: Sendable {
+struct PersonRows<Entry: Sendable>: Sendable {
     fileprivate static var shardCount: Int { 4 }
     private var shards: [[UserID: [Entry]]]
 
@@ -30,7 +24,7 @@ struct PersonRows<Entry: PersonRow>: Sendable {
         DispatchQueue.concurrentPerform(iterations: Self.shardCount) { shard in
             var rows = [UserID: [Entry]]()
             for batch in batches {
-                for entry in batch.shards[shard] { rows[entry.userID, default: []].append(entry) }
+                for (userID, entry) in batch.shards[shard] { rows[userID, default: []].append(entry) }
             }
             built.withLock { $0[shard] = rows }
         }
@@ -56,14 +50,14 @@ extension PersonRows {
     /// Rows collected for filing, already set aside by the shard they go to, so that each
     /// shard's thread reads only its own.
     struct Batch: Sendable {
-        fileprivate var shards = [[Entry]](repeating: [], count: PersonRows.shardCount)
+        fileprivate var shards = [[(UserID, Entry)]](repeating: [], count: PersonRows.shardCount)
 
         /// No rows.
         init() {}
 
-        /// Sets `entry` aside for its person's shard.
-        mutating func append(_ entry: Entry) {
-            shards[PersonRows.shard(of: entry.userID)].append(entry)
+        /// Sets `entry`, a row of `userID`'s, aside for that person's shard.
+        mutating func append(_ entry: Entry, of userID: UserID) {
+            shards[PersonRows.shard(of: userID)].append((userID, entry))
         }
     }
 }

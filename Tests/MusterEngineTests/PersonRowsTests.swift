@@ -5,7 +5,7 @@ import Testing
 
 @Suite("The person index's rows, split over shards")
 struct PersonRowsTests {
-    private struct Row: PersonRow, Equatable {
+    private struct Row: Equatable, Sendable {
         var userID: UserID
         var number: Int
     }
@@ -18,7 +18,7 @@ struct PersonRowsTests {
         }
         let batches = groups.map { group in
             var batch = PersonRows<Row>.Batch()
-            for row in group { batch.append(row) }
+            for row in group { batch.append(row, of: row.userID) }
             return batch
         }
         var rows = PersonRows(filing: batches)
@@ -34,5 +34,25 @@ struct PersonRowsTests {
         #expect(rows[stranger] == [Row(userID: stranger, number: -1)])
         #expect(rows[people[0]] == [])
         #expect(rows[people[1]] == expected[people[1]], "a change to one person leaves the others")
+    }
+
+    @Test("An assignment is filed without the id of the person it is filed under, and reads back as the entry it was")
+    func anAssignmentIsFiledWithoutItsPerson() {
+        let entry = CaseloadEntry(
+            collaboratorID: .random(),
+            userID: .random(),
+            orgID: .random(),
+            orgName: "Riverside Housing Association",
+            tenantID: .random(),
+            tenantName: "Alex Tenant",
+            since: Timestamp(millisecondsSinceEpoch: 1_767_225_600_000),
+            activatedAt: Timestamp(millisecondsSinceEpoch: 1_767_225_700_000),
+            endedAt: nil,
+            mode: .contextOnly
+        )
+        let filed = FiledAssignment(entry)
+        #expect(filed.entry(of: entry.userID) == entry)
+        #expect(filed.isVisible == entry.isVisible && filed.isActive == entry.isActive && filed.stage == entry.stage)
+        #expect(MemoryLayout<FiledAssignment>.stride < MemoryLayout<CaseloadEntry>.stride)
     }
 }
