@@ -19,6 +19,18 @@ struct EngineFixture {
         )
     }
 
+    /// A second engine rebuilt from this one's states, as a start rebuilds them: the person
+    /// index and the directory's view made from the orgs' rows, over a sink of its own.
+    func recovered() async -> MusterEngine {
+        await MusterEngine(
+            recovering: await engine.orgStates(),
+            directory: await engine.directoryState(),
+            secret: Array(repeating: 42, count: 32),
+            sink: InMemoryEventSink(),
+            clock: clock
+        )
+    }
+
     func email(_ text: String) -> EmailAddress {
         try! EmailAddress(text)
     }

@@ -42,13 +42,7 @@ struct PersonIndexRecoveryTests {
         }
         for user in await fixture.engine.directoryState().users.rows { people.insert(user.id) }
 
-        let recovered = await MusterEngine(
-            recovering: await fixture.engine.orgStates(),
-            directory: await fixture.engine.directoryState(),
-            secret: Array(repeating: 42, count: 32),
-            sink: InMemoryEventSink(),
-            clock: fixture.clock
-        )
+        let recovered = await fixture.recovered()
         let live = fixture.engine.people
         let rebuilt = recovered.people
         var seen = (caseloads: 0, assignments: 0, memberships: 0)

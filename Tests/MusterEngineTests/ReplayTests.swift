@@ -33,13 +33,7 @@ import Testing
         let worker = try #require(
             await fixture.engine.directoryState().users.rows.first { $0.origin == .collaborator && $0.email.value.hasPrefix("worker-") }
         )
-        let recovered = await MusterEngine(
-            recovering: await fixture.engine.orgStates(),
-            directory: await fixture.engine.directoryState(),
-            secret: Array(repeating: 42, count: 32),
-            sink: InMemoryEventSink(),
-            clock: fixture.clock
-        )
+        let recovered = await fixture.recovered()
         #expect(try await recovered.caseload(of: worker.id) == (try await fixture.engine.caseload(of: worker.id)))
         #expect(try await recovered.caseload(of: worker.id).count == 1)
         #expect(try await recovered.profile(of: worker.id).memberships.isEmpty)
