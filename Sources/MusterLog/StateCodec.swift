@@ -6,8 +6,9 @@ import MusterStorage
 enum StateCodec {
     // MARK: Org
 
-    /// Writes `state`; a member's or account collaborator row's address that is its user's in
-    /// `directory` is written as a mark, the address itself once, in the directory's block.
+    /// Writes `state`; a member's, accepted invitation's or account collaborator row's address
+    /// that is its user's in `directory` is written as a mark, the address itself once, in the
+    /// directory's block.
     static func encode(_ state: OrgState, sharingAddressesOf directory: DirectoryState? = nil, into writer: inout BinaryWriter) {
         let userAddress = { (userID: UserID?) -> EmailAddress? in
             guard let directory, let userID else { return nil }
@@ -230,7 +231,7 @@ enum StateCodec {
         let userID: UserID = try reader.id()
         let email: EmailAddress?
         if reader.format >= 6 {
-            email = try decodeAddress(&reader, of: "member \(userID)")
+            email = try decodeRequiredAddress(&reader, of: "member \(userID)")
         } else {
             email = try EventCodec.decodeEmail(&reader)
         }
@@ -306,7 +307,7 @@ enum StateCodec {
         withSettings: Bool = true
     ) throws(LogError) -> (Invitation, sharesAddress: Bool) {
         let id: InvitationID = try reader.id()
-        let email = try reader.format >= 6 ? decodeAddress(&reader, of: "invitation \(id)") : EventCodec.decodeEmail(&reader)
+        let email = try reader.format >= 6 ? decodeRequiredAddress(&reader, of: "invitation \(id)") : EventCodec.decodeEmail(&reader)
         let role: Role = try reader.enumeration()
         let method: Invitation.Method = try reader.enumeration()
         let status: Invitation.Status = try reader.enumeration()
@@ -520,13 +521,12 @@ enum StateCodec {
         let email: EmailAddress?
         var sharesAddress = false
         if reader.format >= 6 {
-            switch try reader.u8() {
-            case AddressMark.none.rawValue: email = nil
-            case AddressMark.written.rawValue: email = try EventCodec.decodeEmail(&reader)
-            case AddressMark.users.rawValue:
+            switch try decodeAddress(&reader, of: "collaborator \(id)", optional: true) {
+            case .none: email = nil
+            case .written(let written): email = written
+            case .users:
                 guard userID != nil else { throw .malformed("collaborator \(id) has no user whose address it could share") }
                 (email, sharesAddress) = (Self.unfilledAddress, true)
-            case let mark: throw .malformed("collaborator \(id) has address mark \(mark)")
             }
         } else {
             email = try EventCodec.decodeOptionalEmail(&reader)
@@ -554,7 +554,7 @@ enum StateCodec {
         return (row, sharesAddress)
     }
 
-    /// How a member's or collaborator row's address is written, from version 6: a person's
+    /// How a member's, an invitation's or a collaborator row's address is written, from version 6: a person's
     /// address is written once, in the directory, and their rows in every org mark that it is
     /// their user's — so a start reads it once and the rows share one copy of the text.
     enum AddressMark: UInt8 {
@@ -580,14 +580,30 @@ enum StateCodec {
         }
     }
 
-    /// A member's or an invitation's address (version 6 on), which is never absent: `nil` when
-    /// it is their user's, to be filled in.
-    private static func decodeAddress(_ reader: inout BinaryReader, of row: @autoclosure () -> String) throws(LogError) -> EmailAddress? {
+    /// An address as a row of version 6 on holds it.
+    private enum ReadAddress {
+        case none
+        case written(EmailAddress)
+        /// The user's, to be filled in from the directory.
+        case users
+    }
+
+    /// A row's address mark and the address after it; no address is refused unless `optional`
+    /// (a collaborator row's; a member and an invitation always have one).
+    private static func decodeAddress(_ reader: inout BinaryReader, of row: @autoclosure () -> String, optional: Bool) throws(LogError) -> ReadAddress
+    {
         switch try reader.u8() {
-        case AddressMark.written.rawValue: return try EventCodec.decodeEmail(&reader)
-        case AddressMark.users.rawValue: return nil
+        case AddressMark.none.rawValue where optional: return .none
+        case AddressMark.written.rawValue: return .written(try EventCodec.decodeEmail(&reader))
+        case AddressMark.users.rawValue: return .users
         case let mark: throw .malformed("\(row()) has address mark \(mark)")
         }
+    }
+
+    /// A member's or an invitation's address: `nil` when it is their user's, to be filled in.
+    private static func decodeRequiredAddress(_ reader: inout BinaryReader, of row: @autoclosure () -> String) throws(LogError) -> EmailAddress? {
+        if case .written(let email) = try decodeAddress(&reader, of: row(), optional: false) { return email }
+        return nil
     }
 
     static func encode(_ entry: AuditEntry, into writer: inout BinaryWriter) {
